@@ -1,0 +1,73 @@
+// Command plume is an AI writer that runs open-weight models on your own
+// machine with a pure-Go inference engine.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "0.1.0-dev"
+
+// Exit codes, listed in the help text.
+const (
+	exitOK        = 0
+	exitError     = 1 // any failure
+	exitUsage     = 2 // bad flags or arguments
+	exitCancelled = 130
+)
+
+// usageError marks an error caused by bad flags or arguments.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// rootCmd is the plume command; each verb adds itself from its own
+// cmd_<verb>.go file in an init function.
+var rootCmd = &cobra.Command{
+	Use:   "plume",
+	Short: "Plume writes blog articles with open-weight models, entirely on your machine",
+	Long: `Plume writes blog articles with open-weight models, entirely on your machine.
+It pulls GGUF models from Hugging Face and runs them with its own pure-Go engine.
+
+Exit codes:
+  0    success
+  1    error
+  2    bad flags or arguments
+  130  interrupted (Ctrl-C); work done so far is kept`,
+	SilenceUsage:  true,
+	SilenceErrors: true,
+}
+
+func init() {
+	rootCmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+}
+
+func main() {
+	rootCmd.Version = versionString()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := rootCmd.ExecuteContext(ctx)
+	interrupted := ctx.Err() != nil
+	stop()
+	if err == nil {
+		os.Exit(exitOK)
+	}
+	fmt.Fprintln(os.Stderr, "plume:", err)
+	var ue usageError
+	switch {
+	case interrupted:
+		os.Exit(exitCancelled)
+	case errors.As(err, &ue):
+		os.Exit(exitUsage)
+	default:
+		os.Exit(exitError)
+	}
+}
