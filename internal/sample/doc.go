@@ -1,6 +1,34 @@
-// Package sample turns a vector of logits into the next token: greedy,
-// temperature, top-k, top-p, min-p, repetition/presence/frequency penalties,
-// a seeded random source, and grammar (JSON Schema) constrained decoding.
-// Samplers are pure functions on []float32 so that output is identical
-// across runs and thread counts for a given seed.
+// Package sample turns a vector of logits into the next token and
+// constrains generation to JSON that matches a schema.
+//
+// # Sampling
+//
+// A Sampler applies llama.cpp's default chain — repetition/presence/
+// frequency penalties → top-k → top-p → min-p → temperature → dist — with
+// llama.cpp's semantics (repetition penalty divides positive logits and
+// multiplies the others; top-p keeps the smallest best-first prefix whose
+// mass reaches p; min-p keeps tokens with p ≥ min_p·p_max). Temperature 0
+// is greedy after the penalties. Ties always go to the lowest token id.
+// Randomness comes from a xoshiro256** generator implemented here and
+// seeded from Params.Seed (0 is an ordinary seed), and exponentials from a
+// fixed-operation exp, so a seed's choices are identical on every platform
+// and thread count. NaN/+Inf logits are errors; −Inf marks masked tokens.
+//
+// # JSON Schema constrained decoding
+//
+// NewJSONSchema compiles a schema (object, array, string, integer, number,
+// boolean, null, enum, const, anyOf/oneOf whose alternatives start with
+// different bytes, type arrays) into a byte-level pushdown automaton.
+// Objects emit properties in schema order: required ones always, optional
+// ones may be skipped. Unsupported keywords are errors; annotations
+// (title, description, default, examples, format, $schema, $comment…) and
+// additionalProperties are ignored, since only declared properties are
+// generated. Whitespace runs, string lengths, array lengths and number
+// digits are capped by named constants, so generation always ends.
+//
+// Mask walks a byte trie of the vocabulary (built once per Vocab), cloning
+// the automaton state at each trie edge so that shared prefixes are
+// simulated once; plain string content is decided from precomputed
+// per-node summaries. The caller loop is: Mask(logits) → Sample → Accept;
+// stop at an end-of-generation token or when Done reports true.
 package sample

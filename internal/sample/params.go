@@ -8,7 +8,7 @@ type Params struct {
 	TopP             float32 `json:"top_p"`             // 1 = disabled
 	MinP             float32 `json:"min_p"`             // 0 = disabled
 	RepeatPenalty    float32 `json:"repeat_penalty"`    // 1 = disabled
-	RepeatLastN      int     `json:"repeat_last_n"`     // window for the three penalties
+	RepeatLastN      int     `json:"repeat_last_n"`     // window for the three penalties; -1 = whole history
 	PresencePenalty  float32 `json:"presence_penalty"`  // 0 = disabled
 	FrequencyPenalty float32 `json:"frequency_penalty"` // 0 = disabled
 	Seed             uint64  `json:"seed"`

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/plumewriter/plume/internal/hub"
+)
+
+func init() { rootCmd.AddCommand(newShowCmd()) }
+
+// showTemplateLines is how much of the chat template plume show prints
+// without --template.
+const showTemplateLines = 8
+
+func newShowCmd() *cobra.Command {
+	var jsonOut, fullTemplate bool
+	cmd := &cobra.Command{
+		Use:   "show MODEL",
+		Short: "Show a model's architecture, size, quantization, licence and provenance",
+		Long: `Show what a cached or local GGUF model is: architecture, parameter count,
+context length, quantization mix, chat template, licence and source (from the
+GGUF general.* keys and the repository's model card), sha256 and commit.
+MODEL takes every form plume pull does, or a path. Nothing is downloaded.`,
+		Args: exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			store, err := openStore(cmd)
+			if err != nil {
+				return err
+			}
+			defer store.Close()
+			l, err := store.Resolve(cmd.Context(), args[0], false, nil)
+			if err != nil {
+				return refError(err)
+			}
+			info, err := hub.ReadInfo(l.Path)
+			if err != nil {
+				return err
+			}
+			if l.License == "" {
+				l.License = hub.LicenseForRepo(l.Repo)
+			}
+			if jsonOut {
+				enc := json.NewEncoder(cmd.OutOrStdout())
+				enc.SetIndent("", "  ")
+				return enc.Encode(struct {
+					Model hub.Local `json:"model"`
+					Info  hub.Info  `json:"info"`
+				}{l, info})
+			}
+			printShow(cmd, l, info, fullTemplate)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&jsonOut, "json", false, "print JSON")
+	cmd.Flags().BoolVar(&fullTemplate, "template", false, "print the whole chat template")
+	return cmd
+}
+
+func printShow(cmd *cobra.Command, l hub.Local, in hub.Info, fullTemplate bool) {
+	out := cmd.OutOrStdout()
+	row := func(k, v string) {
+		if v != "" {
+			fmt.Fprintf(out, "  %-15s %s\n", k, v)
+		}
+	}
+	fmt.Fprintln(out, "Model")
+	row("name", in.Name)
+	row("reference", l.Ref)
+	row("architecture", in.Arch)
+	row("parameters", paramsText(in.Params)+sizeLabel(in.SizeLabel))
+	if in.ContextLength > 0 {
+		row("context length", fmt.Sprint(in.ContextLength))
+	}
+	row("quantization", in.Quant)
+	row("size", humanBytes(l.Size))
+	fmt.Fprintln(out, "Provenance")
+	row("license", firstOf(l.License, in.License))
+	row("source", firstOf(in.Source, repoURL(l.Repo)))
+	row("repository", l.Repo)
+	row("file", l.File)
+	row("commit", l.Commit)
+	row("sha256", l.SHA256)
+	row("path", l.Path)
+	fmt.Fprintln(out, "Quantization mix")
+	for _, tc := range in.QuantMix {
+		fmt.Fprintf(out, "  %-15s %4d tensors  %s\n", tc.Type, tc.Tensors, humanBytes(int64(tc.Bytes)))
+	}
+	if in.ChatTemplate == "" {
+		fmt.Fprintln(out, "Chat template: none in the file (a built-in one is used by family)")
+		return
+	}
+	lines := strings.Split(in.ChatTemplate, "\n")
+	fmt.Fprintf(out, "Chat template (%d lines)\n", len(lines))
+	if !fullTemplate && len(lines) > showTemplateLines {
+		lines = append(lines[:showTemplateLines], "… (--template prints all of it)")
+	}
+	for _, ln := range lines {
+		fmt.Fprintln(out, "  "+ln)
+	}
+}
+
+func sizeLabel(s string) string {
+	if s == "" {
+		return ""
+	}
+	return " (" + s + ")"
+}
+
+func repoURL(repo string) string {
+	if repo == "" {
+		return ""
+	}
+	return "https://huggingface.co/" + repo
+}
+
+func firstOf(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

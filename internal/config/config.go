@@ -1,0 +1,176 @@
+package config
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+)
+
+// Environment variable names. Each one is documented in Vars.
+const (
+	EnvHFHome           = "HF_HOME"
+	EnvHFHubCache       = "HF_HUB_CACHE"
+	EnvHFHubCacheLegacy = "HUGGINGFACE_HUB_CACHE"
+	EnvHFEndpoint       = "HF_ENDPOINT"
+	EnvHFToken          = "HF_TOKEN"
+	EnvHFTokenPath      = "HF_TOKEN_PATH"
+	EnvHFOffline        = "HF_HUB_OFFLINE"
+	EnvXDGCache         = "XDG_CACHE_HOME"
+	EnvXDGData          = "XDG_DATA_HOME"
+	EnvHome             = "PLUME_HOME"
+	EnvThreads          = "PLUME_THREADS"
+	EnvModel            = "PLUME_MODEL"
+	EnvHost             = "PLUME_HOST"
+	EnvAPIKey           = "PLUME_API_KEY"
+)
+
+// DefaultEndpoint is the Hugging Face Hub, used when HF_ENDPOINT is unset.
+const DefaultEndpoint = "https://huggingface.co"
+
+// MaxThreads caps PLUME_THREADS: more workers than this only adds scheduling
+// overhead on any machine Plume targets, and a typo like 10000 must not spawn
+// ten thousand goroutines per matmul.
+const MaxThreads = 256
+
+// Var documents one environment variable.
+type Var struct {
+	Name string
+	Doc  string
+}
+
+// Vars lists every environment variable Plume reads, in the order plume help
+// shows them.
+var Vars = []Var{
+	{EnvHFHome, "Hugging Face home; default $XDG_CACHE_HOME/huggingface or ~/.cache/huggingface. Holds the token file and, under hub/, the model cache."},
+	{EnvHFHubCache, "Model cache shared with huggingface_hub and llama.cpp; default $HF_HOME/hub. (HUGGINGFACE_HUB_CACHE is read as a fallback.)"},
+	{EnvHFEndpoint, "Hub base URL; default " + DefaultEndpoint + ". Must be https, except a loopback address (tests, local mirrors)."},
+	{EnvHFToken, "Access token for gated or private repositories; sent only to the hub's own host. Default: the token file."},
+	{EnvHFTokenPath, "Token file; default $HF_HOME/token (written by `huggingface-cli login`)."},
+	{EnvHFOffline, "1/true/yes/on: never touch the network; only models already in the cache are used."},
+	{EnvHome, "Plume's data directory (article database, hash cache); default $XDG_DATA_HOME/plume or ~/.local/share/plume (the user config dir on macOS/Windows)."},
+	{EnvThreads, "Worker threads for the local engine; default 0 = one per CPU core. Capped at 256."},
+	{EnvModel, "Model used when --model is not given (alias, hf.co/ORG/REPO[:QUANT], ORG/REPO/FILE.gguf[@REV] or a path)."},
+	{EnvHost, "Address plume serve binds; default 127.0.0.1:8080 (loopback)."},
+	{EnvAPIKey, "API key plume serve requires from clients; mandatory for a non-loopback bind."},
+}
+
+// Config is Plume's environment, read once by Load.
+type Config struct {
+	HFHome    string // Hugging Face home directory
+	HubCache  string // model cache (huggingface_hub layout)
+	Endpoint  string // hub base URL without a trailing slash
+	Token     string // HF token ("" = anonymous)
+	TokenPath string // where the token was (or would be) read from
+	Offline   bool   // HF_HUB_OFFLINE
+	DataDir   string // Plume's own data directory
+	Threads   int    // 0 = one per core
+	Model     string // default model override ("" = built-in default)
+	Host      string // serve bind address ("" = server default)
+	APIKey    string // serve API key
+	// Warnings lists values that were ignored because they were invalid, so
+	// a command can print them instead of failing on an unrelated typo.
+	Warnings []string
+}
+
+// Load reads the process environment.
+func Load() Config { return FromEnv(os.LookupEnv) }
+
+// FromEnv builds a Config from a lookup function (os.LookupEnv, or a map in
+// tests). Invalid values fall back to the default and are listed in Warnings.
+func FromEnv(lookup func(string) (string, bool)) Config {
+	get := func(k string) string {
+		v, _ := lookup(k)
+		return strings.TrimSpace(v)
+	}
+	var c Config
+	home := userHome(get)
+	c.HFHome = get(EnvHFHome)
+	if c.HFHome == "" {
+		cache := get(EnvXDGCache)
+		if cache == "" {
+			cache = filepath.Join(home, ".cache")
+		}
+		c.HFHome = filepath.Join(cache, "huggingface")
+	}
+	c.HubCache = firstNonEmpty(get(EnvHFHubCache), get(EnvHFHubCacheLegacy), filepath.Join(c.HFHome, "hub"))
+	c.Endpoint = strings.TrimRight(firstNonEmpty(get(EnvHFEndpoint), DefaultEndpoint), "/")
+	c.TokenPath = firstNonEmpty(get(EnvHFTokenPath), filepath.Join(c.HFHome, "token"))
+	c.Token = get(EnvHFToken)
+	if c.Token == "" {
+		c.Token = readToken(c.TokenPath)
+	}
+	c.Offline = truthy(get(EnvHFOffline))
+	c.DataDir = get(EnvHome)
+	if c.DataDir == "" {
+		c.DataDir = defaultDataDir(get, home)
+	}
+	if v := get(EnvThreads); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > MaxThreads {
+			c.Warnings = append(c.Warnings, fmt.Sprintf("%s=%q ignored: want an integer 0..%d", EnvThreads, v, MaxThreads))
+		} else {
+			c.Threads = n
+		}
+	}
+	c.Model = get(EnvModel)
+	c.Host = get(EnvHost)
+	c.APIKey = get(EnvAPIKey)
+	return c
+}
+
+// maxTokenFile caps how much of the token file is read: a token is ~40 bytes.
+const maxTokenFile = 4 << 10
+
+func readToken(path string) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	buf := make([]byte, maxTokenFile)
+	n, _ := f.Read(buf)
+	return strings.TrimSpace(string(buf[:n]))
+}
+
+func userHome(get func(string) string) string {
+	if h := get("HOME"); h != "" {
+		return h
+	}
+	if h, err := os.UserHomeDir(); err == nil {
+		return h
+	}
+	return os.TempDir()
+}
+
+func defaultDataDir(get func(string) string, home string) string {
+	if d := get(EnvXDGData); d != "" {
+		return filepath.Join(d, "plume")
+	}
+	if runtime.GOOS == "linux" || runtime.GOOS == "freebsd" || runtime.GOOS == "openbsd" {
+		return filepath.Join(home, ".local", "share", "plume")
+	}
+	if d, err := os.UserConfigDir(); err == nil {
+		return filepath.Join(d, "plume")
+	}
+	return filepath.Join(home, ".plume")
+}
+
+func truthy(v string) bool {
+	switch strings.ToLower(v) {
+	case "1", "true", "yes", "on", "y":
+		return true
+	}
+	return false
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,62 @@
+//go:build unix
+
+package gguf
+
+import (
+	"fmt"
+	"math"
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// Open maps the file at path read-only, then parses and validates it.
+// TensorData returns views of the mapping. Where the file cannot be mapped
+// (an empty file, a filesystem without mmap) it falls back to reading
+// through the descriptor, as Parse does, and Close closes it.
+//
+// If another process truncates the file while it is mapped, reading a view
+// faults: model files are expected to be immutable once written (the Writer
+// and the hub write them atomically).
+func Open(path string) (*File, error) {
+	fd, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("gguf: %w", err)
+	}
+	st, err := fd.Stat()
+	if err != nil {
+		fd.Close()
+		return nil, fmt.Errorf("gguf: %w", err)
+	}
+	if !st.Mode().IsRegular() {
+		fd.Close()
+		return nil, fmt.Errorf("gguf: %s is not a regular file", path)
+	}
+	size := st.Size()
+	var mem []byte
+	if size > 0 && size <= math.MaxInt {
+		mem, err = unix.Mmap(int(fd.Fd()), 0, int(size), unix.PROT_READ, unix.MAP_SHARED)
+	}
+	if mem == nil || err != nil {
+		f, err := Parse(fd, size)
+		if err != nil {
+			fd.Close()
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		f.release = fd.Close
+		return f, nil
+	}
+	fd.Close() // the mapping outlives the descriptor
+	f, err := parseMem(mem)
+	if err != nil {
+		_ = unix.Munmap(mem)
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	f.release = func() error {
+		if err := unix.Munmap(mem); err != nil {
+			return fmt.Errorf("gguf: munmap %s: %w", path, err)
+		}
+		return nil
+	}
+	return f, nil
+}

@@ -1,0 +1,106 @@
+package hubtest
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+func (h *Hub) serveCDN(w http.ResponseWriter, r *http.Request) {
+	h.log("cdn", r)
+	if r.Header.Get("Authorization") != "" {
+		h.mu.Lock()
+		h.authLeaks++
+		h.mu.Unlock()
+		http.Error(w, "Authorization must not reach the CDN", http.StatusBadRequest)
+		return
+	}
+	h.mu.Lock()
+	f := h.faults
+	data, ok := h.blobs[strings.TrimPrefix(r.URL.Path, "/blobs/")]
+	h.mu.Unlock()
+	if f.Delay > 0 {
+		select {
+		case <-time.After(f.Delay):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	if h.injected(w, true) {
+		return
+	}
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	body := data
+	if f.ShortBy > 0 && f.ShortBy < int64(len(body)) {
+		body = body[:int64(len(body))-f.ShortBy]
+	}
+	if f.Corrupt && len(body) > 0 {
+		body = append([]byte(nil), body...)
+		body[len(body)/2] ^= 0xff
+	}
+	start := int64(0)
+	if rg := r.Header.Get("Range"); rg != "" && !f.IgnoreRange {
+		s, ok := parseRange(rg, int64(len(body)))
+		if !ok {
+			w.Header().Set("Content-Range", "bytes */"+strconv.Itoa(len(body)))
+			http.Error(w, "range not satisfiable", http.StatusRequestedRangeNotSatisfiable)
+			return
+		}
+		start = s
+	}
+	w.Header().Set("Accept-Ranges", "bytes")
+	w.Header().Set("Content-Length", strconv.FormatInt(int64(len(body))-start, 10))
+	if start > 0 {
+		w.Header().Set("Content-Range", "bytes "+strconv.FormatInt(start, 10)+"-"+strconv.Itoa(len(body)-1)+"/"+strconv.Itoa(len(body)))
+		w.WriteHeader(http.StatusPartialContent)
+	} else {
+		w.WriteHeader(http.StatusOK)
+	}
+	h.writeBody(w, r, body[start:], f)
+}
+
+// writeBody sends the body, dropping or stalling the connection as the
+// faults say.
+func (h *Hub) writeBody(w http.ResponseWriter, r *http.Request, body []byte, f Faults) {
+	limit := int64(len(body))
+	drop, stall := false, false
+	h.mu.Lock()
+	if f.DropAfter > 0 && f.DropAfter < limit && (f.DropTimes == 0 || h.drops < f.DropTimes) {
+		limit, drop = f.DropAfter, true
+		h.drops++
+	}
+	h.mu.Unlock()
+	if !drop && f.StallAfter > 0 && f.StallAfter < limit {
+		limit, stall = f.StallAfter, true
+	}
+	_, _ = w.Write(body[:limit])
+	if fl, ok := w.(http.Flusher); ok {
+		fl.Flush()
+	}
+	switch {
+	case drop:
+		panic(http.ErrAbortHandler) // closes the connection mid-body
+	case stall:
+		<-r.Context().Done()
+	default:
+		_, _ = w.Write(nil)
+	}
+}
+
+// parseRange reads "bytes=N-" (the only form the client sends).
+func parseRange(h string, size int64) (int64, bool) {
+	s, ok := strings.CutPrefix(h, "bytes=")
+	if !ok {
+		return 0, false
+	}
+	s, _, _ = strings.Cut(s, "-")
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 || n >= size {
+		return 0, false
+	}
+	return n, true
+}

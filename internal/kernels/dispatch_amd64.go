@@ -1,0 +1,39 @@
+//go:build amd64 && !purego
+
+package kernels
+
+import (
+	"github.com/plumewriter/plume/internal/tensor"
+	"golang.org/x/sys/cpu"
+)
+
+// hasAVX2 reports the features the assembly in dot_amd64.s needs: AVX2 for
+// the integer and float vectors, FMA for the fused multiply-adds, F16C for
+// the fp16 block scales and F16 rows (every AVX2 CPU has F16C; it is
+// checked anyway, since the assembly must never run unguarded).
+var hasAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA && cpu.X86.HasF16C
+
+// avx2Kernels is the generic set with the AVX2+FMA kernels in place of the
+// generic ones where they exist. Formats without an assembly kernel keep
+// the generic Go code, which computes the same arithmetic.
+var avx2Kernels = func() kernelSet {
+	k := genericKernels
+	k.name = "avx2+fma"
+	k.dot[tensor.Q8_0] = dotQ8_0Asm
+	k.dot[tensor.Q5_0] = dotQ5_0Asm
+	k.dot[tensor.Q4_K] = dotQ4KAsm
+	k.dot[tensor.Q6_K] = dotQ6KAsm
+	k.dot[tensor.F32] = dotF32RowAsm
+	k.dot[tensor.F16] = dotF16RowAsm
+	k.dotF32 = dotF32Asm
+	k.axpy = axpyAsm
+	return k
+}()
+
+// selectKernels picks the fastest kernel set this CPU supports.
+func selectKernels() *kernelSet {
+	if hasAVX2 {
+		return &avx2Kernels
+	}
+	return &genericKernels
+}

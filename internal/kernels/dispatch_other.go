@@ -1,0 +1,7 @@
+//go:build !amd64 || purego
+
+package kernels
+
+// selectKernels returns the portable Go kernels (no assembly on this
+// platform, or the purego build tag is set).
+func selectKernels() *kernelSet { return &genericKernels }

@@ -1,0 +1,23 @@
+// Package kernels holds Plume's numeric hot loops: dot products between a
+// weight row in any supported ggml format and an activation row quantized the
+// way llama.cpp quantizes it (VecDot), matrix × vector/matrix products over a
+// persistent worker pool (MatMul, Pool), and the float32 vector operations of
+// a transformer forward pass (RMSNorm, Softmax, SiLUMul, RoPE, Dot, Axpy …).
+//
+// The kernels reproduce llama.cpp's x86 (AVX2+FMA) arithmetic, not just its
+// maths: activations are quantized bit-identically, every VecDot sums in the
+// same lanes with the same fused multiply-adds as llama.cpp's AVX2
+// ggml_vec_dot_* kernels (so single-row MatMul results are bit-identical for
+// every format, and batched ones for the quantized formats), and RMSNorm is
+// bit-identical. Golden files written by llama.cpp's own ggml library
+// (internal/tensor/testdata/llamacpp) check this. The fused multiply-adds of
+// the generic code (fmaf) are exact, so an assembly kernel using VFMADD in
+// the same lane order must reproduce the generic results bit for bit.
+//
+// Every operation has a portable Go reference implementation (the *_generic.go
+// files). Faster implementations for particular CPUs are selected once at
+// start-up from golang.org/x/sys/cpu feature flags (see Path); building with
+// the purego tag always selects the generic code. Results never depend on the
+// number of threads: each output element is computed by exactly one worker
+// with a fixed summation order.
+package kernels

@@ -1,0 +1,101 @@
+//go:build !purego
+
+package kernels
+
+// Assembly stubs (dot_amd64.s) and their bounds-checking wrappers. Each stub's
+// doc comment names the reference loop it computes: the generic Go function
+// of the same format, whose arithmetic (lanes, fused multiply-adds, reduction
+// order) the assembly reproduces exactly. The wrappers re-slice every operand
+// to the exact length the assembly reads, so a short slice panics in Go
+// (like the generic code) instead of being read past its end. Dispatch
+// (dispatch_amd64.go) only installs them when the CPU has AVX2, FMA and F16C.
+
+// dotQ8_0AVX2 returns dotQ8_0Q8_0(32*nb, w, x): per block,
+// acc[k] = fma(fp16(w.d)*fp16(x.d), Σ_{j=4k}^{4k+3} w.qs[j]*x.qs[j], acc[k])
+// over eight lanes k, then reduce8(acc). len(w), len(x) >= 34*nb.
+//
+//go:noescape
+func dotQ8_0AVX2(w, x []byte, nb int) float32
+
+// dotQ5_0AVX2 returns dotQ5_0Q8_0(32*nb, w, x): as dotQ8_0AVX2 with the
+// weight quants ((qs nibble | qh bit<<4) - 16). len(w) >= 22*nb, len(x) >= 34*nb.
+//
+//go:noescape
+func dotQ5_0AVX2(w, x []byte, nb int) float32
+
+// dotQ4KAVX2 computes ggml_vec_dot_q4_K_q8_K's AVX2 arithmetic over nb
+// super-blocks: per block, sumi[k] = Σ_sub scale_sub·Σ_{j∈lane k} q4·q8 (8
+// int32 lanes), acc = fma(y.d*x.d, sumi, acc); acc_m (4 lanes) =
+// fma(-y.d*x.dmin, mins·(bsums pairs), acc_m); result hsum8(acc) +
+// hsum4(acc_m). len(w) >= 144*nb, len(x) >= 292*nb.
+//
+//go:noescape
+func dotQ4KAVX2(w, x []byte, nb int) float32
+
+// dotQ6KAVX2 computes ggml_vec_dot_q6_K_q8_K's AVX2 arithmetic over nb
+// super-blocks: per block sumi[k] = Σ scale·(q6·q8) - 32·Σ scale·bsum (8 int32
+// lanes), acc = fma(y.d*x.d, sumi, acc); result hsum8(acc).
+// len(w) >= 210*nb, len(x) >= 292*nb.
+//
+//go:noescape
+func dotQ6KAVX2(w, x []byte, nb int) float32
+
+// dotF32AVX2 returns dotF32Generic(a, b[:len(a)]): acc[i%32] = fma(a[i],
+// b[i], acc[i%32]) over the first len(a)&^31 elements, reduce32(acc), then
+// sum = fma(a[i], b[i], sum) for the rest. len(b) >= len(a).
+//
+//go:noescape
+func dotF32AVX2(a, b []float32) float32
+
+// dotF16AVX2 returns dotHalfRow(len(a), a, b, F16ToF32): as dotF32AVX2 on
+// the converted values, then float64(reduce32) plus the leftover float32
+// products added in float64, rounded to float32. len(b) >= len(a).
+//
+//go:noescape
+func dotF16AVX2(a, b []uint16) float32
+
+// axpyAVX2 computes axpyGeneric(alpha, x, y): y[i] = fma(alpha, x[i], y[i])
+// for i < len(x). len(y) >= len(x).
+//
+//go:noescape
+func axpyAVX2(alpha float32, x, y []float32)
+
+func dotQ8_0Asm(n int, w, x []byte) float32 {
+	nb := n / 32
+	return dotQ8_0AVX2(w[:nb*q8_0Bytes], x[:nb*q8_0Bytes], nb)
+}
+
+func dotQ5_0Asm(n int, w, x []byte) float32 {
+	nb := n / 32
+	return dotQ5_0AVX2(w[:nb*q5_0Bytes], x[:nb*q8_0Bytes], nb)
+}
+
+func dotQ4KAsm(n int, w, x []byte) float32 {
+	nb := n / 256
+	return dotQ4KAVX2(w[:nb*q4KBytes], x[:nb*q8KBytes], nb)
+}
+
+func dotQ6KAsm(n int, w, x []byte) float32 {
+	nb := n / 256
+	return dotQ6KAVX2(w[:nb*q6KBytes], x[:nb*q8KBytes], nb)
+}
+
+func dotF32RowAsm(n int, w, x []byte) float32 {
+	a, b := f32view(w)[:n], f32view(x)[:n]
+	return dotF32AVX2(a, b)
+}
+
+func dotF16RowAsm(n int, w, x []byte) float32 {
+	a, b := u16view(w)[:n], u16view(x)[:n]
+	return dotF16AVX2(a, b)
+}
+
+func dotF32Asm(a, b []float32) float32 {
+	n := min(len(a), len(b))
+	return dotF32AVX2(a[:n], b[:n])
+}
+
+func axpyAsm(alpha float32, x, y []float32) {
+	y = y[:len(x)]
+	axpyAVX2(alpha, x, y)
+}

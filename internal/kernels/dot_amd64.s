@@ -1,0 +1,482 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// AVX2+FMA(+F16C) kernels. Each one is the instruction sequence of llama.cpp's
+// x86 AVX2 code for the same operation (ggml-cpu/arch/x86/quants.c, vec.h),
+// so lane contents, fused multiply-adds and reductions match the generic Go
+// reference (the *_generic.go files) bit for bit. The Go stubs in
+// dot_amd64.go carry each function's reference loop and bound every slice
+// before the call: the assembly never reads past the slices it is given.
+
+// ones16 (Y15) = int16 1s for VPMADDWD pair sums; hsum8 reduces Y0 to X0
+// lane 0 as hsum_float_8: ((s0+s4)+(s2+s6)) + ((s1+s5)+(s3+s7)).
+#define ONES16(r, y) MOVL $0x00010001, r; VMOVD r, X15; VPBROADCASTD X15, y
+#define HSUM8 VEXTRACTF128 $1, Y0, X1; VADDPS X0, X1, X1; VMOVHLPS X1, X1, X2; VADDPS X2, X1, X1; VMOVSHDUP X1, X2; VADDSS X2, X1, X0
+
+// HALFPROD: X1 lane 0 = fp16(w)*fp16(x) (the block scale d_w*d_x), broadcast to Y1.
+#define HALFPROD MOVWLZX (SI), AX; MOVWLZX (DI), BX; SHLL $16, BX; ORL BX, AX; VMOVD AX, X1; VCVTPH2PS X1, X1; VMOVSHDUP X1, X2; VMULSS X2, X1, X1; VBROADCASTSS X1, Y1
+
+// MULSUM_I8(x, y, t): t = int32 lane sums of x·y (signed bytes), as float32
+// (mul_sum_i8_pairs_float: |x| · sign(y, x), pairs, then pairs of pairs).
+#define MULSUM_I8(x, y, t, u) VPSIGNB x, x, t; VPSIGNB x, y, u; VPMADDUBSW u, t, t; VPMADDWD Y15, t, t; VCVTDQ2PS t, t
+
+// func dotQ8_0AVX2(w, x []byte, nb int) float32
+TEXT ·dotQ8_0AVX2(SB), NOSPLIT, $0-60
+	MOVQ w_base+0(FP), SI
+	MOVQ x_base+24(FP), DI
+	MOVQ nb+48(FP), CX
+	VXORPS Y0, Y0, Y0
+	ONES16(AX, Y15)
+	TESTQ CX, CX
+	JEQ  q80done
+
+q80loop:
+	HALFPROD
+	VMOVDQU 2(SI), Y2
+	VMOVDQU 2(DI), Y3
+	MULSUM_I8(Y2, Y3, Y4, Y5)
+	VFMADD231PS Y4, Y1, Y0
+	ADDQ $34, SI
+	ADDQ $34, DI
+	DECQ CX
+	JNZ  q80loop
+
+q80done:
+	HSUM8
+	VZEROUPPER
+	MOVSS X0, ret+56(FP)
+	RET
+
+// func dotQ5_0AVX2(w, x []byte, nb int) float32
+TEXT ·dotQ5_0AVX2(SB), NOSPLIT, $0-60
+	MOVQ w_base+0(FP), SI
+	MOVQ x_base+24(FP), DI
+	MOVQ nb+48(FP), CX
+	VXORPS Y0, Y0, Y0
+	ONES16(AX, Y15)
+	MOVL $0x0f0f0f0f, AX
+	VMOVD AX, X14
+	VPBROADCASTD X14, Y14          // 0x0F bytes
+	MOVL $0xf0f0f0f0, AX
+	VMOVD AX, X13
+	VPBROADCASTD X13, Y13          // 0xF0 bytes
+	VMOVDQU shufBits<>(SB), Y12    // byte i <- byte i/8 of qh
+	MOVQ $0x7fbfdfeff7fbfdfe, AX
+	MOVQ AX, X11
+	VPBROADCASTQ X11, Y11          // all bits but bit i%8
+	VPCMPEQB Y10, Y10, Y10         // all ones
+	TESTQ CX, CX
+	JEQ  q50done
+
+q50loop:
+	HALFPROD
+	VMOVDQU 6(SI), X2              // bytes_from_nibbles_32
+	VPSRLW $4, X2, X3
+	VINSERTI128 $1, X3, Y2, Y2
+	VPAND Y14, Y2, Y2
+	VPBROADCASTD 2(SI), Y3         // bytes_from_bits_32(qh)
+	VPSHUFB Y12, Y3, Y3
+	VPOR Y11, Y3, Y3
+	VPCMPEQB Y10, Y3, Y3
+	VPANDN Y13, Y3, Y3             // andnot(bits, 0xF0)
+	VPOR Y3, Y2, Y2
+	VMOVDQU 2(DI), Y3
+	MULSUM_I8(Y2, Y3, Y4, Y5)
+	VFMADD231PS Y4, Y1, Y0
+	ADDQ $22, SI
+	ADDQ $34, DI
+	DECQ CX
+	JNZ  q50loop
+
+q50done:
+	HSUM8
+	VZEROUPPER
+	MOVSS X0, ret+56(FP)
+	RET
+
+// Q4K_PAIR(j): sub-blocks 2j (low nibbles) and 2j+1 (high nibbles) of the
+// super-block, scaled by their 6-bit scales (shuffled out of Y6), into Y8.
+#define Q4K_PAIR(j) \
+	VPSHUFB shufK4<>+(64*j)(SB), Y6, Y9; \
+	VPSHUFB shufK4<>+(64*j+32)(SB), Y6, Y10; \
+	VMOVDQU (16+32*j)(SI), Y1; \
+	VPSRLW $4, Y1, Y2; \
+	VPAND Y14, Y1, Y1; \
+	VPAND Y14, Y2, Y2; \
+	VPMADDUBSW (4+64*j)(DI), Y1, Y1; \
+	VPMADDUBSW (36+64*j)(DI), Y2, Y2; \
+	VPMADDWD Y9, Y1, Y1; \
+	VPMADDWD Y10, Y2, Y2; \
+	VPADDD Y2, Y1, Y1; \
+	VPADDD Y1, Y8, Y8
+
+// func dotQ4KAVX2(w, x []byte, nb int) float32
+TEXT ·dotQ4KAVX2(SB), NOSPLIT, $0-60
+	MOVQ w_base+0(FP), SI
+	MOVQ x_base+24(FP), DI
+	MOVQ nb+48(FP), CX
+	VXORPS Y0, Y0, Y0
+	VXORPS X11, X11, X11           // acc_m (4 lanes)
+	MOVL $0x0f0f0f0f, AX
+	VMOVD AX, X14
+	VPBROADCASTD X14, Y14
+	MOVL $0x80000000, AX
+	VMOVD AX, X13                  // float32 sign bit
+	TESTQ CX, CX
+	JEQ  q4kdone
+
+q4kloop:
+	VMOVSS (DI), X1                // y.d
+	MOVL (SI), AX
+	VMOVD AX, X2
+	VCVTPH2PS X2, X2               // (x.d, x.dmin)
+	VMULSS X2, X1, X3              // d = y.d * x.d
+	VBROADCASTSS X3, Y5
+	VMOVSHDUP X2, X4
+	VXORPS X13, X1, X1             // -y.d
+	VMULSS X4, X1, X4              // dmin = -y.d * x.dmin
+	VBROADCASTSS X4, X4
+
+	// utmp: 6-bit scales (bytes 0-7) and mins (bytes 8-15)
+	MOVL 4(SI), R8
+	MOVL 8(SI), R9
+	MOVL 12(SI), R10
+	MOVL R10, R11
+	SHRL $4, R11
+	ANDL $0x0f0f0f0f, R11
+	MOVL R9, R12
+	SHRL $6, R12
+	ANDL $0x03030303, R12
+	SHLL $4, R12
+	ORL  R12, R11                  // utmp[3]
+	MOVL R10, R12
+	ANDL $0x0f0f0f0f, R12
+	MOVL R8, R13
+	SHRL $6, R13
+	ANDL $0x03030303, R13
+	SHLL $4, R13
+	ORL  R13, R12                  // utmp[1]
+	ANDL $0x3f3f3f3f, R9           // utmp[2]
+	ANDL $0x3f3f3f3f, R8           // utmp[0]
+	VMOVD R8, X6
+	VPINSRD $1, R12, X6, X6
+	VPINSRD $2, R9, X6, X6
+	VPINSRD $3, R11, X6, X6
+	VPMOVZXBW X6, Y6               // mins_and_scales (int16)
+
+	// mins: acc_m += dmin * (mins · pairwise bsums)
+	VMOVDQU 260(DI), Y7
+	VEXTRACTI128 $1, Y7, X8
+	VPHADDW X8, X7, X7
+	VEXTRACTI128 $1, Y6, X9
+	VPMADDWD X7, X9, X9
+	VCVTDQ2PS X9, X9
+	VFMADD231PS X9, X4, X11
+
+	VINSERTI128 $1, X6, Y6, Y6     // scales in both lanes
+	VPXOR Y8, Y8, Y8
+	Q4K_PAIR(0)
+	Q4K_PAIR(1)
+	Q4K_PAIR(2)
+	Q4K_PAIR(3)
+	VCVTDQ2PS Y8, Y8
+	VFMADD231PS Y8, Y5, Y0
+
+	ADDQ $144, SI
+	ADDQ $292, DI
+	DECQ CX
+	JNZ  q4kloop
+
+q4kdone:
+	HSUM8
+	VMOVHLPS X11, X11, X1
+	VADDPS X1, X11, X11
+	VMOVSHDUP X11, X1
+	VADDSS X1, X11, X11
+	VADDSS X11, X0, X0
+	VZEROUPPER
+	MOVSS X0, ret+56(FP)
+	RET
+
+// Q6K_CHUNK(hmask, hshift, lo, loshift, off, is): 32 quants of 6 bits (low
+// nibbles from lo, 2 high bits from Y8) times 32 activations at off(DI),
+// times the two int8 scales is, is+1; added into Y5.
+#define Q6K_CHUNK_TAIL(off, is) \
+	VPMADDUBSW (off)(DI), Y4, Y4; \
+	VPSHUFB shufQ6<>+(16*(is))(SB), X3, X9; \
+	VPMOVSXBW X9, Y9; \
+	VPMADDWD Y9, Y4, Y4; \
+	VPADDD Y4, Y5, Y5
+
+#define Q6K_HALF(j) \
+	VMOVDQU (64*j)(SI), Y6; \
+	VMOVDQU (64*j+32)(SI), Y7; \
+	VMOVDQU (128+32*j)(SI), Y8; \
+	VPAND Y13, Y8, Y9; \
+	VPSLLW $4, Y9, Y9; \
+	VPAND Y14, Y6, Y4; \
+	VPOR Y9, Y4, Y4; \
+	Q6K_CHUNK_TAIL(4+128*j, 4*j); \
+	VPAND Y12, Y8, Y9; \
+	VPSLLW $2, Y9, Y9; \
+	VPAND Y14, Y7, Y4; \
+	VPOR Y9, Y4, Y4; \
+	Q6K_CHUNK_TAIL(36+128*j, 4*j+1); \
+	VPAND Y11, Y8, Y9; \
+	VPSRLW $4, Y6, Y4; \
+	VPAND Y14, Y4, Y4; \
+	VPOR Y9, Y4, Y4; \
+	Q6K_CHUNK_TAIL(68+128*j, 4*j+2); \
+	VPAND Y10, Y8, Y9; \
+	VPSRLW $2, Y9, Y9; \
+	VPSRLW $4, Y7, Y4; \
+	VPAND Y14, Y4, Y4; \
+	VPOR Y9, Y4, Y4; \
+	Q6K_CHUNK_TAIL(100+128*j, 4*j+3)
+
+#define BCAST8(r, v, x, y) MOVL v, r; VMOVD r, x; VPBROADCASTD x, y
+
+// func dotQ6KAVX2(w, x []byte, nb int) float32
+TEXT ·dotQ6KAVX2(SB), NOSPLIT, $0-60
+	MOVQ w_base+0(FP), SI
+	MOVQ x_base+24(FP), DI
+	MOVQ nb+48(FP), CX
+	VXORPS Y0, Y0, Y0
+	BCAST8(AX, $0x0f0f0f0f, X14, Y14)
+	BCAST8(AX, $0x03030303, X13, Y13)
+	BCAST8(AX, $0x0c0c0c0c, X12, Y12)
+	BCAST8(AX, $0x30303030, X11, Y11)
+	BCAST8(AX, $0xc0c0c0c0, X10, Y10)
+	TESTQ CX, CX
+	JEQ  q6kdone
+
+q6kloop:
+	VMOVSS (DI), X1
+	MOVWLZX 208(SI), AX
+	VMOVD AX, X2
+	VCVTPH2PS X2, X2
+	VMULSS X2, X1, X1              // d = y.d * x.d
+	VBROADCASTSS X1, Y1
+	VMOVDQU 260(DI), Y2            // bsums
+	VMOVDQU 192(SI), X3            // int8 scales
+	VPMOVSXBW X3, Y4
+	VPMADDWD Y4, Y2, Y2
+	VPSLLD $5, Y2, Y2              // q8sclsub = 32 · Σ scale·bsum
+	VPXOR Y5, Y5, Y5
+	Q6K_HALF(0)
+	Q6K_HALF(1)
+	VPSUBD Y2, Y5, Y5
+	VCVTDQ2PS Y5, Y5
+	VFMADD231PS Y5, Y1, Y0
+	ADDQ $210, SI
+	ADDQ $292, DI
+	DECQ CX
+	JNZ  q6kloop
+
+q6kdone:
+	HSUM8
+	VZEROUPPER
+	MOVSS X0, ret+56(FP)
+	RET
+
+// REDUCE32: GGML_F32x8_REDUCE of Y0..Y3 into X0 lane 0.
+#define REDUCE32 VADDPS Y2, Y0, Y0; VADDPS Y3, Y1, Y1; VADDPS Y1, Y0, Y0; VEXTRACTF128 $1, Y0, X1; VADDPS X1, X0, X0; VHADDPS X0, X0, X0; VHADDPS X0, X0, X0
+
+// func dotF32AVX2(a, b []float32) float32
+TEXT ·dotF32AVX2(SB), NOSPLIT, $0-52
+	MOVQ a_base+0(FP), SI
+	MOVQ b_base+24(FP), DI
+	MOVQ a_len+8(FP), CX
+	MOVQ CX, DX
+	ANDQ $-32, DX
+	XORQ AX, AX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	CMPQ AX, DX
+	JEQ  f32red
+
+f32loop:
+	VMOVUPS (SI)(AX*4), Y4
+	VMOVUPS 32(SI)(AX*4), Y5
+	VMOVUPS 64(SI)(AX*4), Y6
+	VMOVUPS 96(SI)(AX*4), Y7
+	VFMADD231PS (DI)(AX*4), Y4, Y0
+	VFMADD231PS 32(DI)(AX*4), Y5, Y1
+	VFMADD231PS 64(DI)(AX*4), Y6, Y2
+	VFMADD231PS 96(DI)(AX*4), Y7, Y3
+	ADDQ $32, AX
+	CMPQ AX, DX
+	JLT  f32loop
+
+f32red:
+	REDUCE32
+	CMPQ AX, CX
+	JGE  f32done
+
+f32tail:
+	VMOVSS (SI)(AX*4), X1
+	VFMADD231SS (DI)(AX*4), X1, X0
+	INCQ AX
+	CMPQ AX, CX
+	JLT  f32tail
+
+f32done:
+	VZEROUPPER
+	MOVSS X0, ret+48(FP)
+	RET
+
+// func dotF16AVX2(a, b []uint16) float32
+TEXT ·dotF16AVX2(SB), NOSPLIT, $0-52
+	MOVQ a_base+0(FP), SI
+	MOVQ b_base+24(FP), DI
+	MOVQ a_len+8(FP), CX
+	MOVQ CX, DX
+	ANDQ $-32, DX
+	XORQ AX, AX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	CMPQ AX, DX
+	JEQ  f16red
+
+f16loop:
+	VCVTPH2PS (SI)(AX*2), Y4
+	VCVTPH2PS 16(SI)(AX*2), Y5
+	VCVTPH2PS 32(SI)(AX*2), Y6
+	VCVTPH2PS 48(SI)(AX*2), Y7
+	VCVTPH2PS (DI)(AX*2), Y8
+	VCVTPH2PS 16(DI)(AX*2), Y9
+	VCVTPH2PS 32(DI)(AX*2), Y10
+	VCVTPH2PS 48(DI)(AX*2), Y11
+	VFMADD231PS Y8, Y4, Y0
+	VFMADD231PS Y9, Y5, Y1
+	VFMADD231PS Y10, Y6, Y2
+	VFMADD231PS Y11, Y7, Y3
+	ADDQ $32, AX
+	CMPQ AX, DX
+	JLT  f16loop
+
+f16red:
+	REDUCE32
+	VCVTSS2SD X0, X0, X0           // leftovers are summed in float64
+	CMPQ AX, CX
+	JGE  f16done
+
+f16tail:
+	MOVWLZX (SI)(AX*2), BX
+	VMOVD BX, X1
+	VCVTPH2PS X1, X1
+	MOVWLZX (DI)(AX*2), BX
+	VMOVD BX, X2
+	VCVTPH2PS X2, X2
+	VMULSS X2, X1, X1
+	VCVTSS2SD X1, X1, X1
+	VADDSD X1, X0, X0
+	INCQ AX
+	CMPQ AX, CX
+	JLT  f16tail
+
+f16done:
+	VCVTSD2SS X0, X0, X0
+	VZEROUPPER
+	MOVSS X0, ret+48(FP)
+	RET
+
+// func axpyAVX2(alpha float32, x, y []float32)
+TEXT ·axpyAVX2(SB), NOSPLIT, $0-56
+	VBROADCASTSS alpha+0(FP), Y0
+	MOVQ x_base+8(FP), SI
+	MOVQ x_len+16(FP), CX
+	MOVQ y_base+32(FP), DI
+	MOVQ CX, DX
+	ANDQ $-16, DX
+	XORQ AX, AX
+	CMPQ AX, DX
+	JEQ  axpytail8
+
+axpyloop:
+	VMOVUPS (DI)(AX*4), Y1
+	VMOVUPS 32(DI)(AX*4), Y2
+	VFMADD231PS (SI)(AX*4), Y0, Y1
+	VFMADD231PS 32(SI)(AX*4), Y0, Y2
+	VMOVUPS Y1, (DI)(AX*4)
+	VMOVUPS Y2, 32(DI)(AX*4)
+	ADDQ $16, AX
+	CMPQ AX, DX
+	JLT  axpyloop
+
+axpytail8:
+	CMPQ AX, CX
+	JGE  axpydone
+
+axpytail:
+	VMOVSS (DI)(AX*4), X1
+	VFMADD231SS (SI)(AX*4), X0, X1
+	VMOVSS X1, (DI)(AX*4)
+	INCQ AX
+	CMPQ AX, CX
+	JLT  axpytail
+
+axpydone:
+	VZEROUPPER
+	RET
+
+DATA shufK4<>+0(SB)/8, $0x0100010001000100
+DATA shufK4<>+8(SB)/8, $0x0100010001000100
+DATA shufK4<>+16(SB)/8, $0x0100010001000100
+DATA shufK4<>+24(SB)/8, $0x0100010001000100
+DATA shufK4<>+32(SB)/8, $0x0302030203020302
+DATA shufK4<>+40(SB)/8, $0x0302030203020302
+DATA shufK4<>+48(SB)/8, $0x0302030203020302
+DATA shufK4<>+56(SB)/8, $0x0302030203020302
+DATA shufK4<>+64(SB)/8, $0x0504050405040504
+DATA shufK4<>+72(SB)/8, $0x0504050405040504
+DATA shufK4<>+80(SB)/8, $0x0504050405040504
+DATA shufK4<>+88(SB)/8, $0x0504050405040504
+DATA shufK4<>+96(SB)/8, $0x0706070607060706
+DATA shufK4<>+104(SB)/8, $0x0706070607060706
+DATA shufK4<>+112(SB)/8, $0x0706070607060706
+DATA shufK4<>+120(SB)/8, $0x0706070607060706
+DATA shufK4<>+128(SB)/8, $0x0908090809080908
+DATA shufK4<>+136(SB)/8, $0x0908090809080908
+DATA shufK4<>+144(SB)/8, $0x0908090809080908
+DATA shufK4<>+152(SB)/8, $0x0908090809080908
+DATA shufK4<>+160(SB)/8, $0x0b0a0b0a0b0a0b0a
+DATA shufK4<>+168(SB)/8, $0x0b0a0b0a0b0a0b0a
+DATA shufK4<>+176(SB)/8, $0x0b0a0b0a0b0a0b0a
+DATA shufK4<>+184(SB)/8, $0x0b0a0b0a0b0a0b0a
+DATA shufK4<>+192(SB)/8, $0x0d0c0d0c0d0c0d0c
+DATA shufK4<>+200(SB)/8, $0x0d0c0d0c0d0c0d0c
+DATA shufK4<>+208(SB)/8, $0x0d0c0d0c0d0c0d0c
+DATA shufK4<>+216(SB)/8, $0x0d0c0d0c0d0c0d0c
+DATA shufK4<>+224(SB)/8, $0x0f0e0f0e0f0e0f0e
+DATA shufK4<>+232(SB)/8, $0x0f0e0f0e0f0e0f0e
+DATA shufK4<>+240(SB)/8, $0x0f0e0f0e0f0e0f0e
+DATA shufK4<>+248(SB)/8, $0x0f0e0f0e0f0e0f0e
+GLOBL shufK4<>(SB), RODATA|NOPTR, $256
+DATA shufQ6<>+0(SB)/8, $0x0000000000000000
+DATA shufQ6<>+8(SB)/8, $0x0101010101010101
+DATA shufQ6<>+16(SB)/8, $0x0202020202020202
+DATA shufQ6<>+24(SB)/8, $0x0303030303030303
+DATA shufQ6<>+32(SB)/8, $0x0404040404040404
+DATA shufQ6<>+40(SB)/8, $0x0505050505050505
+DATA shufQ6<>+48(SB)/8, $0x0606060606060606
+DATA shufQ6<>+56(SB)/8, $0x0707070707070707
+DATA shufQ6<>+64(SB)/8, $0x0808080808080808
+DATA shufQ6<>+72(SB)/8, $0x0909090909090909
+DATA shufQ6<>+80(SB)/8, $0x0a0a0a0a0a0a0a0a
+DATA shufQ6<>+88(SB)/8, $0x0b0b0b0b0b0b0b0b
+DATA shufQ6<>+96(SB)/8, $0x0c0c0c0c0c0c0c0c
+DATA shufQ6<>+104(SB)/8, $0x0d0d0d0d0d0d0d0d
+DATA shufQ6<>+112(SB)/8, $0x0e0e0e0e0e0e0e0e
+DATA shufQ6<>+120(SB)/8, $0x0f0f0f0f0f0f0f0f
+GLOBL shufQ6<>(SB), RODATA|NOPTR, $128
+DATA shufBits<>+0(SB)/8, $0x0000000000000000
+DATA shufBits<>+8(SB)/8, $0x0101010101010101
+DATA shufBits<>+16(SB)/8, $0x0202020202020202
+DATA shufBits<>+24(SB)/8, $0x0303030303030303
+GLOBL shufBits<>(SB), RODATA|NOPTR, $32

@@ -1,0 +1,179 @@
+package kernels
+
+import (
+	"fmt"
+	"math/bits"
+
+	"github.com/plumewriter/plume/internal/tensor"
+)
+
+// Matrix is a row-major weight matrix: Rows rows of Cols elements of Type,
+// each row RowSize(Type, Cols) bytes, as a GGUF tensor with
+// Dims = [Cols, Rows] is stored.
+type Matrix struct {
+	Type       tensor.Type
+	Rows, Cols int
+	Data       []byte
+}
+
+// Tiling and threading constants of MatMul.
+const (
+	// rowTile weight rows are kept hot in cache while every activation row
+	// of an activation tile is multiplied with them (16 rows of a 4096-wide
+	// Q8_0 matrix are ~70 KB, an L2-sized working set).
+	rowTile = 16
+	// actTile activation rows form one tile for n > 1 (64 Q8_0 rows of 4096
+	// are ~280 KB, still within a typical L2).
+	actTile = 64
+	// minParallelMACs is the work (Rows*Cols*n multiply-adds) below which
+	// MatMul stays on the calling goroutine: handing a job to the workers
+	// costs a few microseconds, more than a tiny product takes.
+	minParallelMACs = 1 << 15
+)
+
+// RowBytes returns the size of one row in bytes.
+func (m Matrix) RowBytes() int {
+	s, err := tensor.RowSize(m.Type, uint64(max(m.Cols, 0)))
+	if err != nil {
+		return 0
+	}
+	return int(s)
+}
+
+// Row returns the bytes of row r (0 <= r < Rows; the matrix must be valid).
+func (m Matrix) Row(r int) []byte {
+	rb := m.RowBytes()
+	return m.Data[r*rb : (r+1)*rb]
+}
+
+// Check validates the matrix: a supported type, non-negative dimensions,
+// whole blocks per row and exactly Rows rows of data.
+func (m Matrix) Check() error {
+	if !Supported(m.Type) {
+		return fmt.Errorf("matrix: %w %s", ErrUnsupported, m.Type)
+	}
+	if m.Rows < 0 || m.Cols < 0 {
+		return fmt.Errorf("matrix: %w: negative dimensions %dx%d", ErrShape, m.Rows, m.Cols)
+	}
+	rb, err := tensor.RowSize(m.Type, uint64(m.Cols))
+	if err != nil {
+		return fmt.Errorf("matrix: %w: %w", ErrShape, err)
+	}
+	hi, size := bits.Mul64(rb, uint64(m.Rows))
+	if hi != 0 || size != uint64(len(m.Data)) {
+		return fmt.Errorf("matrix: %w: %d rows of %d %s elements need %d bytes, have %d",
+			ErrShape, m.Rows, m.Cols, m.Type, size, len(m.Data))
+	}
+	return nil
+}
+
+// MatMul computes out[i*w.Rows+r] = W row r · x row i for the n activation
+// rows x[i*w.Cols:(i+1)*w.Cols]. Each activation row is converted to
+// VecDotType(w.Type) once per call (into the pool's reusable scratch
+// buffer), then the weight rows are split over the pool's threads. Every
+// output is computed by one VecDot with a fixed summation order, so the
+// result is bitwise identical for any thread count. p may be nil (single
+// thread). Shape errors are reported, never panicked on.
+//
+// Each output equals VecDot(w.Type, w.Cols, row, x) bit for bit, except for
+// Q4_0 and Q4_K matrices with a multiple of 8 rows: llama.cpp repacks those
+// on AVX2 machines and sums them with other kernels, which MatMul then
+// reproduces instead (see dot_repack_generic.go).
+func MatMul(p *Pool, w Matrix, x []float32, n int, out []float32) error {
+	if err := w.Check(); err != nil {
+		return fmt.Errorf("matmul: %w", err)
+	}
+	if n < 0 || !productIs(n, w.Cols, len(x)) || !productIs(n, w.Rows, len(out)) {
+		return fmt.Errorf("matmul: %w: %dx%d weights, n=%d, len(x)=%d, len(out)=%d",
+			ErrShape, w.Rows, w.Cols, n, len(x), len(out))
+	}
+	if n == 0 || w.Rows == 0 {
+		return nil
+	}
+	if p != nil {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+	}
+	vt := VecDotType(w.Type)
+	xrow, _ := tensor.RowSize(vt, uint64(w.Cols))
+	xq, err := quantizeActivations(p, vt, x, n, w.Cols, int(xrow))
+	if err != nil {
+		return fmt.Errorf("matmul: %w", err)
+	}
+	work := func(lo, hi int) { matmulRows(w, xq, int(xrow), n, out, lo, hi) }
+	if p == nil || uint64(w.Rows)*uint64(w.Cols)*uint64(n) < minParallelMACs {
+		work(0, w.Rows)
+		return nil
+	}
+	p.runLocked(w.Rows, work)
+	return nil
+}
+
+// quantizeActivations converts the n rows of x to type vt. F32 rows are used
+// in place; other types go to the pool's scratch buffer (p.mu held).
+func quantizeActivations(p *Pool, vt tensor.Type, x []float32, n, cols, xrow int) ([]byte, error) {
+	if vt == tensor.F32 {
+		return f32bytes(x), nil
+	}
+	var buf []byte
+	if p != nil {
+		if cap(p.scratch) < n*xrow {
+			p.scratch = make([]byte, n*xrow)
+		}
+		buf = p.scratch[:n*xrow]
+	} else {
+		buf = make([]byte, n*xrow)
+	}
+	if n == 1 || p == nil {
+		for i := range n {
+			if err := QuantizeRow(vt, x[i*cols:(i+1)*cols], buf[i*xrow:(i+1)*xrow]); err != nil {
+				return nil, err
+			}
+		}
+		return buf, nil
+	}
+	// Rows are independent, so quantizing them in parallel changes nothing.
+	// Lengths were validated by MatMul, so QuantizeRow cannot fail here.
+	p.runLocked(n, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			_ = QuantizeRow(vt, x[i*cols:(i+1)*cols], buf[i*xrow:(i+1)*xrow])
+		}
+	})
+	return buf, nil
+}
+
+// matmulRows computes the outputs of weight rows [lo, hi) for all n
+// activation rows, tile by tile so that each weight row is read from memory
+// once per tile of activation rows.
+func matmulRows(w Matrix, xq []byte, xrow, n int, out []float32, lo, hi int) {
+	dot := active.dot[w.Type]
+	if pd := packedDot(w.Type, w.Rows); pd != nil {
+		dot = pd
+	}
+	wrow := w.RowBytes()
+	cols, rows := w.Cols, w.Rows
+	if n == 1 {
+		for r := lo; r < hi; r++ {
+			out[r] = dot(cols, w.Data[r*wrow:(r+1)*wrow], xq)
+		}
+		return
+	}
+	for r0 := lo; r0 < hi; r0 += rowTile {
+		r1 := min(r0+rowTile, hi)
+		for i0 := 0; i0 < n; i0 += actTile {
+			i1 := min(i0+actTile, n)
+			for r := r0; r < r1; r++ {
+				wr := w.Data[r*wrow : (r+1)*wrow]
+				for i := i0; i < i1; i++ {
+					out[i*rows+r] = dot(cols, wr, xq[i*xrow:(i+1)*xrow])
+				}
+			}
+		}
+	}
+}
+
+// productIs reports whether a*b == want without overflow (a, b >= 0).
+func productIs(a, b, want int) bool {
+	hi, lo := bits.Mul64(uint64(a), uint64(b))
+	return hi == 0 && lo == uint64(want)
+}

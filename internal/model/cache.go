@@ -1,0 +1,88 @@
+package model
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ErrContextFull reports a forward pass that would run past the KV cache.
+var ErrContextFull = errors.New("context window full")
+
+// MaxBatch is the number of tokens one forward step processes at once
+// (llama.cpp's default n_ubatch): prompts longer than this are evaluated in
+// chunks, which bounds the scratch memory at MaxBatch rows.
+const MaxBatch = 512
+
+// State is one sequence's KV cache and scratch buffers. It is not safe for
+// concurrent use; use one State per session.
+type State struct {
+	m   *Model
+	ctx int         // capacity in positions
+	pos int         // positions filled
+	k   [][]float32 // per layer: [ctx][kv_dim]
+	v   [][]float32 // per layer: [ctx][kv_dim]
+	buf scratch
+}
+
+// scratch holds the per-step activations of up to rows tokens.
+type scratch struct {
+	rows       int
+	x, xb, xb2 []float32 // [rows][embd]
+	q, att     []float32 // [rows][q_dim]
+	kk, vv     []float32 // [rows][kv_dim]
+	hb, hb2    []float32 // [rows][ffn]
+	cs         []float32 // [rows][rope_dim] cos/sin pairs
+	scores     []float32 // [slots][ctx] attention scores per worker slot
+	logits     []float32 // [wanted rows][vocab]
+}
+
+// NewState allocates a KV cache of ctx positions (1..ContextLength of the
+// caller's choosing; the model's training context is not enforced here).
+func (m *Model) NewState(ctx int) (*State, error) {
+	c := m.Config
+	if ctx < 1 || ctx > MaxContext {
+		return nil, fmt.Errorf("context length %d, want 1..%d", ctx, MaxContext)
+	}
+	s := &State{m: m, ctx: ctx, k: make([][]float32, c.Layers), v: make([][]float32, c.Layers)}
+	for i := range s.k {
+		s.k[i] = make([]float32, ctx*c.KVDim())
+		s.v[i] = make([]float32, ctx*c.KVDim())
+	}
+	return s, nil
+}
+
+// Len returns the number of positions in the cache.
+func (s *State) Len() int { return s.pos }
+
+// Cap returns the cache capacity in positions.
+func (s *State) Cap() int { return s.ctx }
+
+// Truncate drops the cached positions from n on (0 resets the sequence), so
+// a session can reuse a common prompt prefix.
+func (s *State) Truncate(n int) {
+	if n >= 0 && n < s.pos {
+		s.pos = n
+	}
+}
+
+// ensure sizes the scratch buffers for rows tokens and threads workers.
+func (s *State) ensure(rows, slots int) {
+	c := s.m.Config
+	b := &s.buf
+	if b.rows < rows {
+		b.rows = rows
+		b.x = make([]float32, rows*c.Embd)
+		b.xb = make([]float32, rows*c.Embd)
+		b.xb2 = make([]float32, rows*c.Embd)
+		b.q = make([]float32, rows*c.QDim())
+		b.att = make([]float32, rows*c.QDim())
+		b.kk = make([]float32, rows*c.KVDim())
+		b.vv = make([]float32, rows*c.KVDim())
+		b.hb = make([]float32, rows*c.FFN)
+		b.hb2 = make([]float32, rows*c.FFN)
+		b.cs = make([]float32, rows*c.RopeDim)
+	}
+	if len(b.scores) < slots*s.ctx {
+		b.scores = make([]float32, slots*s.ctx)
+	}
+}

@@ -1,0 +1,19 @@
+// Package model holds the transformer architectures Plume runs: the
+// hyperparameters read from a GGUF file, the weights (views of the file's
+// mapping, never copied), a batched forward pass with a KV cache built on
+// internal/kernels, and a scalar reference forward pass kept as the oracle
+// the fast path is tested against.
+//
+// Each architecture is one small declarative file (llama.go, qwen2.go,
+// qwen3.go) whose init function registers it: it lists the GGUF tensors it
+// needs, each with its expected shape, like llama.cpp's load_arch_tensors.
+// New reads and bounds the hyperparameters, checks every tensor's presence,
+// shape and type, and only then lets a caller allocate a cache. Any
+// violation is an error naming the key or tensor, never a panic.
+//
+// The arithmetic follows llama.cpp's CPU backend: activations are rounded to
+// the weight's dot-product type before every matrix product (kernels.MatMul),
+// token embeddings are dequantized rows (get_rows), the attention scale
+// 1/sqrt(head_dim) is applied to the scores inside the softmax, and the KV
+// cache is float32.
+package model

@@ -1,0 +1,215 @@
+package model
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/plumewriter/plume/internal/kernels"
+	"github.com/plumewriter/plume/internal/tensor"
+)
+
+// Forward appends tokens to the sequence in s and returns logits: for every
+// token when all is set ([len(tokens)][vocab]), else for the last one only.
+// Tokens are processed MaxBatch at a time, each batch through every matrix
+// product at once. The returned slice is reused by the next call. ctx is
+// checked between layers, so cancellation takes effect within one step; a
+// cancelled call leaves the cache at the last complete batch.
+func (m *Model) Forward(ctx context.Context, p *kernels.Pool, s *State, tokens []int32, all bool) ([]float32, error) {
+	if s.m != m {
+		return nil, fmt.Errorf("forward: state belongs to another model")
+	}
+	if len(tokens) == 0 {
+		return nil, fmt.Errorf("forward: no tokens")
+	}
+	if err := m.CheckTokens(tokens); err != nil {
+		return nil, fmt.Errorf("forward: %w", err)
+	}
+	if s.pos+len(tokens) > s.ctx {
+		return nil, fmt.Errorf("forward: %w: %d cached + %d new > %d", ErrContextFull, s.pos, len(tokens), s.ctx)
+	}
+	vocab := m.Config.Vocab
+	wantRows := 1
+	if all {
+		wantRows = len(tokens)
+	}
+	if cap(s.buf.logits) < wantRows*vocab {
+		s.buf.logits = make([]float32, wantRows*vocab)
+	}
+	logits := s.buf.logits[:wantRows*vocab]
+	for start := 0; start < len(tokens); start += MaxBatch {
+		end := min(start+MaxBatch, len(tokens))
+		var dst []float32
+		switch {
+		case all:
+			dst = logits[start*vocab : end*vocab]
+		case end == len(tokens):
+			dst = logits
+		}
+		if err := m.step(ctx, p, s, tokens[start:end], dst); err != nil {
+			return nil, err
+		}
+	}
+	return logits, nil
+}
+
+// step runs one batch of n ≤ MaxBatch tokens at positions s.pos…s.pos+n-1.
+// dst receives the logits of all n rows (len n*vocab), of the last row
+// (len vocab), or nothing (nil).
+func (m *Model) step(ctx context.Context, p *kernels.Pool, s *State, tokens []int32, dst []float32) error {
+	c, w := m.Config, m.Weights
+	n := len(tokens)
+	s.ensure(n, poolThreads(p))
+	b := &s.buf
+	x := b.x[:n*c.Embd]
+	for i, id := range tokens { // get_rows: dequantize the embedding row
+		if err := tensor.Dequantize(w.TokEmbd.Type, w.TokEmbd.Row(int(id)), x[i*c.Embd:(i+1)*c.Embd]); err != nil {
+			return fmt.Errorf("forward: embedding of token %d: %w", id, err)
+		}
+	}
+	for i := range n {
+		kernels.RoPECache(b.cs[i*c.RopeDim:(i+1)*c.RopeDim], s.pos+i, c.RopeBase, c.RopeScale, w.RopeFreqs)
+	}
+	for l := range w.Layers {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("forward: %w", err)
+		}
+		if err := m.layer(p, s, l, n); err != nil {
+			return fmt.Errorf("forward: layer %d: %w", l, err)
+		}
+	}
+	s.pos += n
+	if dst == nil {
+		return nil
+	}
+	rows := len(dst) / c.Vocab
+	first := n - rows // the last `rows` rows want logits
+	xb := b.xb[:rows*c.Embd]
+	for i := range rows {
+		r := first + i
+		kernels.RMSNorm(xb[i*c.Embd:(i+1)*c.Embd], x[r*c.Embd:(r+1)*c.Embd], w.OutputNorm, c.RMSEps)
+	}
+	if err := kernels.MatMul(p, w.Output, xb, rows, dst); err != nil {
+		return fmt.Errorf("forward: output: %w", err)
+	}
+	return nil
+}
+
+// layer runs block l on the n rows of s.buf.x in place.
+func (m *Model) layer(p *kernels.Pool, s *State, l, n int) error {
+	c, L := m.Config, &m.Weights.Layers[l]
+	b := &s.buf
+	E, Q, KV := c.Embd, c.QDim(), c.KVDim()
+	x, xb, xb2 := b.x[:n*E], b.xb[:n*E], b.xb2[:n*E]
+	for i := range n {
+		kernels.RMSNorm(xb[i*E:(i+1)*E], x[i*E:(i+1)*E], L.AttnNorm, c.RMSEps)
+	}
+	q, kk, vv := b.q[:n*Q], b.kk[:n*KV], b.vv[:n*KV]
+	for _, mm := range []struct {
+		w   kernels.Matrix
+		out []float32
+	}{{L.Wq, q}, {L.Wk, kk}, {L.Wv, vv}} {
+		if err := kernels.MatMul(p, mm.w, xb, n, mm.out); err != nil {
+			return err
+		}
+	}
+	m.prepareQKV(s, L, n)
+	// Append K and V to the cache at positions s.pos….
+	copy(s.k[l][s.pos*KV:(s.pos+n)*KV], kk)
+	copy(s.v[l][s.pos*KV:(s.pos+n)*KV], vv)
+	m.attention(p, s, l, n)
+	if err := kernels.MatMul(p, L.Wo, b.att[:n*Q], n, xb2); err != nil {
+		return err
+	}
+	kernels.Add(x, x, xb2)
+	for i := range n {
+		kernels.RMSNorm(xb[i*E:(i+1)*E], x[i*E:(i+1)*E], L.FFNNorm, c.RMSEps)
+	}
+	F := c.FFN
+	hb, hb2 := b.hb[:n*F], b.hb2[:n*F]
+	if err := kernels.MatMul(p, L.Gate, xb, n, hb); err != nil {
+		return err
+	}
+	if err := kernels.MatMul(p, L.Up, xb, n, hb2); err != nil {
+		return err
+	}
+	kernels.SiLUMul(hb, hb2)
+	if err := kernels.MatMul(p, L.Down, hb, n, xb2); err != nil {
+		return err
+	}
+	kernels.Add(x, x, xb2)
+	return nil
+}
+
+// prepareQKV adds the biases, applies the per-head Q/K norms, and rotates
+// Q and K of the n rows in s.buf.
+func (m *Model) prepareQKV(s *State, L *Layer, n int) {
+	c, b := m.Config, &s.buf
+	D, Q, KV := c.HeadDim, c.QDim(), c.KVDim()
+	for i := range n {
+		qi, ki, vi := b.q[i*Q:(i+1)*Q], b.kk[i*KV:(i+1)*KV], b.vv[i*KV:(i+1)*KV]
+		if L.Bq != nil {
+			kernels.Add(qi, qi, L.Bq)
+			kernels.Add(ki, ki, L.Bk)
+			kernels.Add(vi, vi, L.Bv)
+		}
+		cs := b.cs[i*c.RopeDim : (i+1)*c.RopeDim]
+		for h := range c.Heads {
+			qh := qi[h*D : (h+1)*D]
+			if L.QNorm != nil {
+				kernels.RMSNorm(qh, qh, L.QNorm, c.RMSEps)
+			}
+			kernels.RoPE(qh, cs, c.RopeNeox)
+		}
+		for h := range c.HeadsKV {
+			kh := ki[h*D : (h+1)*D]
+			if L.KNorm != nil {
+				kernels.RMSNorm(kh, kh, L.KNorm, c.RMSEps)
+			}
+			kernels.RoPE(kh, cs, c.RopeNeox)
+		}
+	}
+}
+
+// attention computes softmax(q·K/sqrt(d))·V for every row and head, with
+// the causal mask, into s.buf.att. Work items (row, head) are spread over
+// the pool; each is computed by one worker in a fixed order, so the result
+// does not depend on the thread count.
+func (m *Model) attention(p *kernels.Pool, s *State, l, n int) {
+	c, b := m.Config, &s.buf
+	D, Q, KV := c.HeadDim, c.QDim(), c.KVDim()
+	group := c.Heads / c.HeadsKV
+	scale := float32(1 / math.Sqrt(float64(D)))
+	kc, vc := s.k[l], s.v[l]
+	items := n * c.Heads
+	slots := poolThreads(p)
+	p.Run(slots, func(lo, hi int) {
+		for slot := lo; slot < hi; slot++ {
+			scores := b.scores[slot*s.ctx : (slot+1)*s.ctx]
+			for it := slot; it < items; it += slots {
+				i, h := it/c.Heads, it%c.Heads
+				T := s.pos + i + 1 // causal: positions 0…pos_i
+				qh := b.q[i*Q+h*D : i*Q+(h+1)*D]
+				kvo := (h / group) * D
+				sc := scores[:T]
+				for t := range T {
+					sc[t] = kernels.Dot(qh, kc[t*KV+kvo:t*KV+kvo+D]) * scale
+				}
+				kernels.Softmax(sc)
+				out := b.att[i*Q+h*D : i*Q+(h+1)*D]
+				clear(out)
+				for t := range T {
+					kernels.Axpy(sc[t], vc[t*KV+kvo:t*KV+kvo+D], out)
+				}
+			}
+		}
+	})
+}
+
+// poolThreads returns the worker count of p (1 for a nil pool).
+func poolThreads(p *kernels.Pool) int {
+	if p == nil {
+		return 1
+	}
+	return max(p.Threads(), 1)
+}

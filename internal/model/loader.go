@@ -1,0 +1,125 @@
+package model
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/plumewriter/plume/internal/gguf"
+	"github.com/plumewriter/plume/internal/kernels"
+	"github.com/plumewriter/plume/internal/tensor"
+)
+
+// ErrTensor reports a tensor that is missing or has the wrong shape or type.
+var ErrTensor = errors.New("invalid model tensor")
+
+// Loader hands out a file's tensors, each checked against the shape its
+// architecture expects. It keeps the first error (later requests return zero
+// values), so an architecture file reads as a plain list of requests
+// followed by one Err check.
+type Loader struct {
+	f   *gguf.File
+	err error
+}
+
+// Err returns the first error met.
+func (l *Loader) Err() error { return l.err }
+
+func (l *Loader) fail(name, format string, args ...any) {
+	if l.err == nil {
+		l.err = fmt.Errorf("%w %q: %s", ErrTensor, name, fmt.Sprintf(format, args...))
+	}
+}
+
+// info finds name and checks its dims (ggml order: row length first).
+func (l *Loader) info(name string, optional bool, dims ...int) (gguf.TensorInfo, bool) {
+	if l.err != nil {
+		return gguf.TensorInfo{}, false
+	}
+	ti, ok := l.f.Tensor(name)
+	if !ok {
+		if !optional {
+			l.fail(name, "missing")
+		}
+		return ti, false
+	}
+	if len(ti.Dims) != len(dims) {
+		l.fail(name, "shape %v, want %v", ti.Dims, dims)
+		return ti, false
+	}
+	for i, d := range dims {
+		if ti.Dims[i] != uint64(d) {
+			l.fail(name, "shape %v, want %v", ti.Dims, dims)
+			return ti, false
+		}
+	}
+	return ti, true
+}
+
+// Matrix requests a 2-D weight of rows rows of cols elements (GGUF dims
+// [cols, rows]) in a type the kernels can multiply. The data stays mapped.
+func (l *Loader) Matrix(name string, cols, rows int) kernels.Matrix {
+	m, _ := l.matrix(name, false, cols, rows)
+	return m
+}
+
+// OptionalMatrix is Matrix for a tensor that may be absent (ok = false).
+func (l *Loader) OptionalMatrix(name string, cols, rows int) (kernels.Matrix, bool) {
+	return l.matrix(name, true, cols, rows)
+}
+
+func (l *Loader) matrix(name string, optional bool, cols, rows int) (kernels.Matrix, bool) {
+	ti, ok := l.info(name, optional, cols, rows)
+	if !ok {
+		return kernels.Matrix{}, false
+	}
+	if !kernels.Supported(ti.Type) {
+		l.fail(name, "type %s has no matrix kernel", ti.Type)
+		return kernels.Matrix{}, false
+	}
+	data, err := l.f.TensorData(name)
+	if err != nil {
+		l.fail(name, "data: %v", err)
+		return kernels.Matrix{}, false
+	}
+	m := kernels.Matrix{Type: ti.Type, Rows: rows, Cols: cols, Data: data}
+	if err := m.Check(); err != nil {
+		l.fail(name, "%v", err)
+		return kernels.Matrix{}, false
+	}
+	return m, true
+}
+
+// Vector requests a 1-D tensor of n elements (norm weights, biases) and
+// returns it as float32 (dequantized when stored as F16/BF16).
+func (l *Loader) Vector(name string, n int) []float32 {
+	return l.vector(name, false, n)
+}
+
+// OptionalVector is Vector for a tensor that may be absent (nil).
+func (l *Loader) OptionalVector(name string, n int) []float32 {
+	return l.vector(name, true, n)
+}
+
+func (l *Loader) vector(name string, optional bool, n int) []float32 {
+	ti, ok := l.info(name, optional, n)
+	if !ok {
+		return nil
+	}
+	switch ti.Type {
+	case tensor.F32, tensor.F16, tensor.BF16:
+	default:
+		l.fail(name, "type %s, want F32, F16 or BF16", ti.Type)
+		return nil
+	}
+	data, err := l.f.TensorData(name)
+	if err != nil {
+		l.fail(name, "data: %v", err)
+		return nil
+	}
+	out := make([]float32, n)
+	if err := tensor.Dequantize(ti.Type, data, out); err != nil {
+		l.fail(name, "%v", err)
+		return nil
+	}
+	return out
+}

@@ -1,0 +1,71 @@
+package sample
+
+import (
+	"container/heap"
+	"fmt"
+	"math"
+	"slices"
+)
+
+// LogSoftmax writes log(softmax(logits)) into dst (same length), with the
+// normaliser accumulated in float64. −Inf logits give −Inf; NaN, +Inf or
+// all −Inf is an error.
+func LogSoftmax(logits, dst []float32) error {
+	if len(dst) != len(logits) {
+		return fmt.Errorf("%w: LogSoftmax dst has %d elements, logits %d", ErrLogits, len(dst), len(logits))
+	}
+	maxL := float32(math.Inf(-1))
+	for i, l := range logits {
+		if math.IsNaN(float64(l)) || math.IsInf(float64(l), 1) {
+			return fmt.Errorf("%w: logit %d is %v", ErrLogits, i, l)
+		}
+		maxL = max(maxL, l)
+	}
+	if math.IsInf(float64(maxL), -1) {
+		return fmt.Errorf("%w: no finite logit among %d", ErrLogits, len(logits))
+	}
+	var sum float64
+	for _, l := range logits {
+		sum += detExp(float64(l) - float64(maxL))
+	}
+	lse := float64(maxL) + math.Log(sum)
+	for i, l := range logits {
+		dst[i] = float32(float64(l) - lse)
+	}
+	return nil
+}
+
+// TokenLogprob is a token id with its log-probability.
+type TokenLogprob struct {
+	ID      int32
+	Logprob float32
+}
+
+// TopK returns the k largest entries of logprobs (indexed by token id),
+// sorted by descending log-probability, ties by lower id. NaN entries are
+// skipped; k <= 0 returns nil.
+func TopK(logprobs []float32, k int) []TokenLogprob {
+	if k <= 0 {
+		return nil
+	}
+	h := make(worstHeap, 0, min(k, len(logprobs)))
+	for i, l := range logprobs {
+		if math.IsNaN(float64(l)) {
+			continue
+		}
+		c := candidate{id: int32(i), logit: l}
+		switch {
+		case len(h) < k:
+			heap.Push(&h, c)
+		case better(c, h[0]):
+			h[0] = c
+			heap.Fix(&h, 0)
+		}
+	}
+	slices.SortFunc(h, cmpCand)
+	out := make([]TokenLogprob, len(h))
+	for i, c := range h {
+		out[i] = TokenLogprob{ID: c.id, Logprob: c.logit}
+	}
+	return out
+}

@@ -1,0 +1,201 @@
+package sample
+
+import (
+	"errors"
+	"fmt"
+	"math"
+)
+
+// Limits on sampling parameters. Values outside them are almost always a
+// typo or a hostile request; rejecting them keeps every sampler numerically
+// well behaved.
+const (
+	// MaxTemperature: beyond 10 the distribution is practically uniform;
+	// OpenAI-compatible APIs cap at 2, llama.cpp does not cap at all.
+	MaxTemperature = 10
+	// MinRepeatPenalty and MaxRepeatPenalty bound the llama.cpp-style
+	// repetition penalty (a divisor, so it must be > 0; 1 = off).
+	MinRepeatPenalty = 0.01
+	MaxRepeatPenalty = 10
+	// MaxAdditivePenalty bounds presence and frequency penalties to
+	// [-2, 2], the range of the OpenAI API that users port settings from.
+	MaxAdditivePenalty = 2
+	// MaxRepeatLastN bounds the penalty window (-1 = whole history).
+	MaxRepeatLastN = 1 << 20
+	// MaxVocabSize bounds the vocabulary a Sampler is built for (the
+	// largest real vocabularies are ~260k).
+	MaxVocabSize = 1 << 22
+)
+
+// ErrParams is wrapped by every parameter validation error of New.
+var ErrParams = errors.New("sample: invalid parameters")
+
+// ErrLogits is wrapped by errors about the logits or history passed to
+// Sample, Greedy and LogSoftmax.
+var ErrLogits = errors.New("sample: invalid logits")
+
+// Sampler picks the next token with llama.cpp's default chain: penalties →
+// top-k → top-p → min-p → temperature → dist (temperature 0: greedy after
+// the penalties). It owns a seeded random stream, so a Sampler must not be
+// used by two goroutines at once; for a given Params, vocabulary size and
+// sequence of Sample calls, the choices are identical on every platform.
+type Sampler struct {
+	p     Params
+	vocab int
+	rng   rng
+	cand  []candidate // scratch, reused across calls
+	count map[int32]int32
+}
+
+// New validates p and returns a Sampler for logits of length vocabSize.
+func New(p Params, vocabSize int) (*Sampler, error) {
+	if err := validate(p); err != nil {
+		return nil, err
+	}
+	if vocabSize <= 0 || vocabSize > MaxVocabSize {
+		return nil, fmt.Errorf("%w: vocabulary size %d outside [1, %d]", ErrParams, vocabSize, MaxVocabSize)
+	}
+	return &Sampler{p: p, vocab: vocabSize, rng: newRNG(p.Seed), count: map[int32]int32{}}, nil
+}
+
+func finite(f float32) bool { return !math.IsNaN(float64(f)) && !math.IsInf(float64(f), 0) }
+
+func validate(p Params) error {
+	checks := []struct {
+		name   string
+		v      float32
+		lo, hi float32
+		loOpen bool
+	}{
+		{"temperature", p.Temperature, 0, MaxTemperature, false},
+		{"top_p", p.TopP, 0, 1, true},
+		{"min_p", p.MinP, 0, 1, false},
+		{"repeat_penalty", p.RepeatPenalty, MinRepeatPenalty, MaxRepeatPenalty, false},
+		{"presence_penalty", p.PresencePenalty, -MaxAdditivePenalty, MaxAdditivePenalty, false},
+		{"frequency_penalty", p.FrequencyPenalty, -MaxAdditivePenalty, MaxAdditivePenalty, false},
+	}
+	for _, c := range checks {
+		if !finite(c.v) {
+			return fmt.Errorf("%w: %s is %v, want a finite number", ErrParams, c.name, c.v)
+		}
+		if c.v < c.lo || c.v > c.hi || (c.loOpen && c.v == c.lo) {
+			open := "["
+			if c.loOpen {
+				open = "("
+			}
+			return fmt.Errorf("%w: %s = %v outside %s%v, %v]", ErrParams, c.name, c.v, open, c.lo, c.hi)
+		}
+	}
+	if p.TopK < 0 {
+		return fmt.Errorf("%w: top_k = %d, want >= 0 (0 disables)", ErrParams, p.TopK)
+	}
+	if p.RepeatLastN < -1 || p.RepeatLastN > MaxRepeatLastN {
+		return fmt.Errorf("%w: repeat_last_n = %d outside [-1, %d]", ErrParams, p.RepeatLastN, MaxRepeatLastN)
+	}
+	return nil
+}
+
+// Params returns the (validated) parameters of s.
+func (s *Sampler) Params() Params { return s.p }
+
+// Sample chooses the next token from logits (length = the vocabulary size
+// given to New) after penalising tokens in history (the ids generated or
+// fed so far, oldest first). −Inf logits (grammar masking) are excluded;
+// NaN or +Inf, or all −Inf, is an error. logits is not modified.
+func (s *Sampler) Sample(logits []float32, history []int32) (int32, error) {
+	if len(logits) != s.vocab {
+		return -1, fmt.Errorf("%w: got %d logits, want %d", ErrLogits, len(logits), s.vocab)
+	}
+	cand, err := collect(s.cand[:0], logits)
+	s.cand = cand
+	if err != nil {
+		return -1, err
+	}
+	if err := s.penalize(cand, history); err != nil {
+		return -1, err
+	}
+	if s.p.Temperature == 0 {
+		return argmax(cand), nil
+	}
+	cand = topK(cand, s.p.TopK)
+	cand = topP(cand, s.p.TopP)
+	cand = minP(cand, s.p.MinP)
+	temperature(cand, s.p.Temperature)
+	return dist(cand, s.rng.float64()), nil
+}
+
+// collect builds the candidate list, skipping −Inf (masked) tokens.
+func collect(dst []candidate, logits []float32) ([]candidate, error) {
+	for i, l := range logits {
+		switch {
+		case math.IsNaN(float64(l)) || math.IsInf(float64(l), 1):
+			return dst, fmt.Errorf("%w: logit %d is %v", ErrLogits, i, l)
+		case math.IsInf(float64(l), -1):
+			continue
+		}
+		dst = append(dst, candidate{id: int32(i), logit: l})
+	}
+	if len(dst) == 0 {
+		return dst, fmt.Errorf("%w: every logit is -Inf (nothing can be sampled)", ErrLogits)
+	}
+	return dst, nil
+}
+
+// penalize applies llama.cpp's penalties sampler over the last RepeatLastN
+// history tokens: a repeated token's logit is divided by RepeatPenalty if
+// positive, multiplied if ≤ 0, then reduced by count·frequency + presence.
+func (s *Sampler) penalize(cand []candidate, history []int32) error {
+	for _, id := range history {
+		if id < 0 || int(id) >= s.vocab {
+			return fmt.Errorf("%w: history token %d outside vocabulary [0, %d)", ErrLogits, id, s.vocab)
+		}
+	}
+	p := s.p
+	if p.RepeatLastN == 0 || (p.RepeatPenalty == 1 && p.FrequencyPenalty == 0 && p.PresencePenalty == 0) {
+		return nil
+	}
+	window := history
+	if p.RepeatLastN > 0 && len(window) > p.RepeatLastN {
+		window = window[len(window)-p.RepeatLastN:]
+	}
+	clear(s.count)
+	for _, id := range window {
+		s.count[id]++
+	}
+	for i := range cand {
+		n, ok := s.count[cand[i].id]
+		if !ok {
+			continue
+		}
+		l := cand[i].logit
+		if l <= 0 {
+			l *= p.RepeatPenalty
+		} else {
+			l /= p.RepeatPenalty
+		}
+		l -= float32(float32(n)*p.FrequencyPenalty) + p.PresencePenalty
+		cand[i].logit = l
+	}
+	return nil
+}
+
+// Greedy returns the id of the largest logit, ties going to the lowest id.
+// NaN or +Inf logits, or all −Inf, are an error.
+func Greedy(logits []float32) (int32, error) {
+	best := int32(-1)
+	for i, l := range logits {
+		if math.IsNaN(float64(l)) || math.IsInf(float64(l), 1) {
+			return -1, fmt.Errorf("%w: logit %d is %v", ErrLogits, i, l)
+		}
+		if math.IsInf(float64(l), -1) {
+			continue
+		}
+		if best < 0 || l > logits[best] {
+			best = int32(i)
+		}
+	}
+	if best < 0 {
+		return -1, fmt.Errorf("%w: no finite logit among %d", ErrLogits, len(logits))
+	}
+	return best, nil
+}

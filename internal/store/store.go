@@ -1,0 +1,144 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Settings of the database connection.
+const (
+	// BusyTimeoutMS lets a second plume process wait for a lock instead of
+	// failing at once (a write transaction here takes milliseconds).
+	BusyTimeoutMS = 5000
+	// FileName is the database file inside the data directory.
+	FileName = "library.db"
+	// schemaVersion is stored in PRAGMA user_version.
+	schemaVersion = 1
+)
+
+// Article statuses.
+const (
+	StatusRunning = "running" // in progress or interrupted: resumable
+	StatusDone    = "done"
+	StatusFailed  = "failed"
+)
+
+// ErrNotFound is returned for an unknown article id.
+var ErrNotFound = errors.New("article not found")
+
+// Store is an open library.
+type Store struct {
+	db *sql.DB
+	// Now stamps created/updated times (time.Now when nil).
+	Now func() time.Time
+}
+
+const schemaSQL = `
+CREATE TABLE IF NOT EXISTS articles (
+	id         INTEGER PRIMARY KEY AUTOINCREMENT,
+	topic      TEXT NOT NULL,
+	lang       TEXT NOT NULL,
+	status     TEXT NOT NULL,
+	title      TEXT NOT NULL DEFAULT '',
+	slug       TEXT NOT NULL DEFAULT '',
+	created_at TEXT NOT NULL,
+	updated_at TEXT NOT NULL,
+	state      TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sections (
+	article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+	idx        INTEGER NOT NULL,
+	level      INTEGER NOT NULL,
+	heading    TEXT NOT NULL,
+	body       TEXT NOT NULL,
+	revisions  INTEGER NOT NULL,
+	PRIMARY KEY (article_id, idx)
+);
+CREATE TABLE IF NOT EXISTS revisions (
+	article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+	rev        INTEGER NOT NULL,
+	created_at TEXT NOT NULL,
+	title      TEXT NOT NULL,
+	slug       TEXT NOT NULL,
+	markdown   TEXT NOT NULL,
+	manifest   TEXT NOT NULL,
+	PRIMARY KEY (article_id, rev)
+);`
+
+// Open opens (creating if needed) the database at path; its directory is
+// created with owner-only permissions.
+func Open(path string) (*Store, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", BusyTimeoutMS))
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	// One connection: SQLite serialises writers anyway, and pragmas then
+	// apply to every statement.
+	db.SetMaxOpenConns(1)
+	s := &Store{db: db}
+	if err := s.migrate(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: %s: %w", path, err)
+	}
+	return s, nil
+}
+
+func (s *Store) migrate() error {
+	var v int
+	if err := s.db.QueryRow("PRAGMA user_version").Scan(&v); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if v > schemaVersion {
+		return fmt.Errorf("database schema version %d is newer than this plume (%d)", v, schemaVersion)
+	}
+	if _, err := s.db.Exec(schemaSQL); err != nil {
+		return fmt.Errorf("create schema: %w", err)
+	}
+	if _, err := s.db.Exec(fmt.Sprintf("PRAGMA user_version = %d", schemaVersion)); err != nil {
+		return fmt.Errorf("set schema version: %w", err)
+	}
+	return nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+func (s *Store) now() string {
+	now := time.Now
+	if s.Now != nil {
+		now = s.Now
+	}
+	return now().UTC().Format(time.RFC3339)
+}
+
+// inTx runs fn in a transaction, committing on success.
+func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}

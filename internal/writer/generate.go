@@ -1,0 +1,142 @@
+package writer
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/plumewriter/plume/internal/llm"
+	"github.com/plumewriter/plume/internal/writer/prompts"
+	"github.com/plumewriter/plume/internal/writer/schema"
+)
+
+// MaxRepairs bounds the repair retries of a structured step whose answer
+// does not validate (remote servers that ignore json_schema, or an answer
+// cut by the token limit). Two retries fix nearly all such answers; more
+// would loop on a model that cannot follow the schema.
+const MaxRepairs = 2
+
+// stageIndex gives each stage a fixed place in the seed derivation.
+var stageIndex = map[string]uint64{
+	StageBrief: 1, StageOutline: 2, StageDraft: 3, StageReview: 4, StageRevise: 5, StageMetadata: 6,
+}
+
+// callSeed derives the seed of one call from the user's seed and the call's
+// fixed position (stage, part, attempt) with SplitMix64, so that a resumed
+// run samples exactly like an uninterrupted one.
+func callSeed(seed uint64, stage string, part, attempt int) uint64 {
+	x := seed ^ stageIndex[stage]<<56 ^ uint64(part+1)<<24 ^ uint64(attempt)
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
+// callSpec describes one generation.
+type callSpec struct {
+	Stage    string
+	Part     int
+	Attempt  int
+	Messages []Message
+	Schema   []byte
+	Max      int
+	Stream   bool // drafting: stream tokens to the terminal
+	Logprobs bool // drafting: keep per-sentence confidence
+}
+
+// call runs one generation, records it in the state and returns its result.
+func (r *run) call(ctx context.Context, spec callSpec) (llm.Result, error) {
+	msgs := make([]llm.Message, len(spec.Messages))
+	for i, m := range spec.Messages {
+		msgs[i] = llm.Message{Role: m.Role, Content: m.Content}
+	}
+	params := r.st.Options.Sampling
+	params.Seed = callSeed(r.st.Options.Seed, spec.Stage, spec.Part, spec.Attempt)
+	req := llm.Request{Messages: msgs, MaxTokens: spec.Max, Sampling: params, JSONSchema: spec.Schema}
+	if spec.Logprobs {
+		req.TopLogprobs = 1
+	}
+	start := time.Now()
+	prog := r.newTokenProgress(spec)
+	res, err := r.p.Gen.Generate(ctx, req, func(t llm.Token) error {
+		if spec.Stream && r.p.Stream != nil && t.Text != "" {
+			if _, err := r.p.Stream.Write([]byte(t.Text)); err != nil {
+				return fmt.Errorf("stream: %w", err)
+			}
+		}
+		prog.token(t)
+		return nil
+	})
+	if err == nil && ctx.Err() != nil {
+		err = ctx.Err()
+	}
+	if err != nil {
+		return res, fmt.Errorf("%s: generate: %w", spec.Stage, err)
+	}
+	c := Call{
+		Stage: spec.Stage, Part: spec.Part, Attempt: spec.Attempt, Seed: params.Seed,
+		Messages: spec.Messages, JSONSchema: string(spec.Schema), MaxTokens: spec.Max, Sampling: params,
+		PromptTokens: res.PromptTokens, CompletionTokens: res.CompletionTokens,
+		FinishReason: res.FinishReason, Output: res.Text,
+	}
+	if spec.Logprobs {
+		c.Sentences = sentenceConfidence(spec.Part, res.Tokens)
+	}
+	r.st.Calls = append(r.st.Calls, c)
+	r.st.Timings = append(r.st.Timings, Timing{
+		Stage: spec.Stage, Part: spec.Part, Attempt: spec.Attempt,
+		PromptMS: res.PromptMillis, GenMS: res.GenMillis, WallMS: float64(time.Since(start).Microseconds()) / 1000,
+	})
+	return res, nil
+}
+
+// structured runs a JSON step: generation under the schema, validation, a
+// decode into out and check(out); a failure is answered with a repair prompt
+// (the bad answer and the error), at most MaxRepairs times. Attempts are
+// numbered from spec.Attempt, so that each review pass has its own seeds.
+func (r *run) structured(ctx context.Context, spec callSpec, out any, check func() error) error {
+	sch, err := schema.Parse(spec.Schema)
+	if err != nil {
+		return fmt.Errorf("%s: %w", spec.Stage, err)
+	}
+	base, first := spec.Messages, spec.Attempt
+	var lastErr error
+	for attempt := 0; attempt <= MaxRepairs; attempt++ {
+		spec.Attempt = first + attempt
+		res, err := r.call(ctx, spec)
+		if err != nil {
+			return err
+		}
+		lastErr = decodeValid(sch, res.Text, out, check)
+		if lastErr == nil {
+			return nil
+		}
+		r.warn(fmt.Sprintf("%s: answer %d is not valid (%v); asking for a repair", spec.Stage, attempt+1, lastErr))
+		repair, err := prompts.Render(r.st.Options.Lang, prompts.Repair, map[string]any{"Error": lastErr.Error(), "Text": cutRunes(res.Text, 2000)})
+		if err != nil {
+			return err
+		}
+		spec.Messages = append(append(append([]Message(nil), base...),
+			Message{Role: "assistant", Content: cutRunes(res.Text, 2000)}), Message{Role: "user", Content: repair})
+	}
+	return fmt.Errorf("%s: no valid JSON after %d repairs: %w", spec.Stage, MaxRepairs, lastErr)
+}
+
+// decodeValid validates text against sch, decodes it into out and runs check.
+func decodeValid(sch *schema.Schema, text string, out any, check func() error) error {
+	if err := sch.Validate([]byte(text)); err != nil {
+		return err
+	}
+	if err := json.Unmarshal([]byte(text), out); err != nil {
+		return fmt.Errorf("decode: %w", err)
+	}
+	if check != nil {
+		return check()
+	}
+	return nil
+}
+
+// errBlank is returned by checks for strings that are only white space.
+var errBlank = errors.New("blank text where content is required")

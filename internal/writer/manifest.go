@@ -1,0 +1,228 @@
+package writer
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+
+	"github.com/plumewriter/plume/internal/llm"
+	"github.com/plumewriter/plume/internal/sample"
+	"github.com/plumewriter/plume/internal/writer/quality"
+)
+
+// ManifestFormat identifies the manifest layout.
+const ManifestFormat = "plume-manifest/1"
+
+// MaxManifestBytes caps a manifest read for --replay: every prompt and
+// answer of a 4000-word article is well under 4 MiB.
+const MaxManifestBytes = 16 << 20
+
+// Manifest is the provenance record of an article, written beside it as
+// ARTICLE.plume.json. Everything except Run is deterministic: a replay with
+// the same model, inputs, settings and seed reproduces it byte for byte.
+// Run holds what legitimately varies between runs (timings, the model's
+// local path, whether the run was resumed) and is excluded from the replay
+// comparison.
+type Manifest struct {
+	Format    string         `json:"format"`
+	Generator string         `json:"generator"` // "plume <version>"
+	Article   ArticleDigest  `json:"article"`
+	Date      string         `json:"date"`
+	Inputs    Options        `json:"inputs"`
+	Model     ModelRecord    `json:"model"`
+	Sampling  sample.Params  `json:"sampling"`
+	Seed      uint64         `json:"seed"`
+	Tokens    TokenTotals    `json:"tokens"`
+	Calls     []Call         `json:"calls"`
+	Quality   quality.Report `json:"quality"`
+	// Confidence lists the per-sentence mean token probability of the final
+	// text of each part (from its last draft or revise call).
+	Confidence []SentenceConfidence `json:"confidence"`
+	Warnings   []string             `json:"warnings,omitempty"`
+	// DigitalSourceType is the IPTC marking of AI-generated content.
+	DigitalSourceType string   `json:"digitalSourceType"`
+	Run               *RunInfo `json:"run,omitempty"`
+}
+
+// ArticleDigest identifies the article the manifest describes.
+type ArticleDigest struct {
+	Slug           string `json:"slug"`
+	Title          string `json:"title"`
+	MarkdownSHA256 string `json:"markdown_sha256"`
+	Words          int    `json:"words"`
+}
+
+// ModelRecord is the model's provenance (llm.ModelInfo without the local
+// path, which moves to Run).
+type ModelRecord struct {
+	Ref           string `json:"ref"`
+	SHA256        string `json:"sha256,omitempty"`
+	Commit        string `json:"commit,omitempty"`
+	License       string `json:"license,omitempty"`
+	Architecture  string `json:"architecture,omitempty"`
+	ContextLength int    `json:"context_length"`
+	Backend       string `json:"backend"`
+	EngineVersion string `json:"engine_version,omitempty"`
+}
+
+func modelRecord(info llm.ModelInfo) ModelRecord {
+	return ModelRecord{Ref: info.Ref, SHA256: info.SHA256, Commit: info.Commit, License: info.License,
+		Architecture: info.Architecture, ContextLength: info.ContextLength, Backend: info.Backend,
+		EngineVersion: info.EngineVersion}
+}
+
+// TokenTotals sums the calls.
+type TokenTotals struct {
+	Calls      int `json:"calls"`
+	Prompt     int `json:"prompt"`
+	Completion int `json:"completion"`
+}
+
+// RunInfo is the non-deterministic part of a manifest.
+type RunInfo struct {
+	ModelPath string        `json:"model_path,omitempty"`
+	Timings   []Timing      `json:"timings"`
+	Stages    []StageTiming `json:"stages"`
+	Resumed   bool          `json:"resumed,omitempty"`
+}
+
+// StageTiming totals the wall time of one stage.
+type StageTiming struct {
+	Stage  string  `json:"stage"`
+	Calls  int     `json:"calls"`
+	WallMS float64 `json:"wall_ms"`
+	GenMS  float64 `json:"gen_ms"`
+}
+
+// buildManifest records st; md is the article Markdown.
+func buildManifest(st *State, info llm.ModelInfo, version string, md []byte, rep quality.Report, words int) *Manifest {
+	sum := sha256.Sum256(md)
+	m := &Manifest{
+		Format: ManifestFormat, Generator: "plume " + version,
+		Date: st.Options.Date, Inputs: st.Options, Sampling: st.Options.Sampling, Seed: st.Options.Seed,
+		Calls: st.Calls, Quality: rep, Warnings: st.Warnings, DigitalSourceType: DigitalSourceType,
+		Model:   modelRecord(info),
+		Article: ArticleDigest{MarkdownSHA256: hex.EncodeToString(sum[:]), Words: words},
+		Run:     &RunInfo{ModelPath: info.Path, Timings: st.Timings, Stages: stageTimings(st.Timings)},
+	}
+	if st.Metadata != nil {
+		m.Article.Slug, m.Article.Title = st.Metadata.Slug, st.Metadata.Title
+	}
+	for _, c := range st.Calls {
+		m.Tokens.Calls++
+		m.Tokens.Prompt += c.PromptTokens
+		m.Tokens.Completion += c.CompletionTokens
+	}
+	m.Confidence = finalConfidence(st)
+	if m.Calls == nil {
+		m.Calls = []Call{}
+	}
+	return m
+}
+
+// finalConfidence takes, for each part, the sentences of the last call that
+// produced its text.
+func finalConfidence(st *State) []SentenceConfidence {
+	last := map[int]int{} // part → index of its last draft/revise call
+	for i, c := range st.Calls {
+		if c.Stage == StageDraft || c.Stage == StageRevise {
+			last[c.Part] = i
+		}
+	}
+	out := []SentenceConfidence{}
+	for p := range st.Parts {
+		if i, ok := last[p]; ok {
+			out = append(out, st.Calls[i].Sentences...)
+		}
+	}
+	return out
+}
+
+func stageTimings(ts []Timing) []StageTiming {
+	var out []StageTiming
+	for _, t := range ts {
+		i := len(out) - 1
+		for i >= 0 && out[i].Stage != t.Stage {
+			i--
+		}
+		if i < 0 {
+			out = append(out, StageTiming{Stage: t.Stage})
+			i = len(out) - 1
+		}
+		out[i].Calls++
+		out[i].WallMS += t.WallMS
+		out[i].GenMS += t.GenMS
+	}
+	return out
+}
+
+// Marshal encodes the manifest as indented JSON with a final newline.
+func (m *Manifest) Marshal() ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(m); err != nil {
+		return nil, fmt.Errorf("manifest: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+// Canonical is the manifest without its Run section: the bytes that a
+// replay must reproduce exactly.
+func (m *Manifest) Canonical() ([]byte, error) {
+	c := *m
+	c.Run = nil
+	return c.Marshal()
+}
+
+// ParseManifest reads a manifest, checking its format.
+func ParseManifest(data []byte) (*Manifest, error) {
+	if len(data) > MaxManifestBytes {
+		return nil, fmt.Errorf("manifest: %d bytes is over the %d-byte limit", len(data), MaxManifestBytes)
+	}
+	var m Manifest
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("manifest: %w", err)
+	}
+	if m.Format != ManifestFormat {
+		return nil, fmt.Errorf("manifest: unknown format %q (want %q)", m.Format, ManifestFormat)
+	}
+	return &m, nil
+}
+
+// ReplayOptions returns the inputs of the manifest's run, date included, so
+// that a new run reproduces it.
+func (m *Manifest) ReplayOptions() Options { return m.Inputs }
+
+// Compare reports whether other reproduces m: identical canonical bytes.
+// The result lists the first differing top-level fields, for the user.
+func (m *Manifest) Compare(other *Manifest) (bool, []string, error) {
+	a, err := m.Canonical()
+	if err != nil {
+		return false, nil, err
+	}
+	b, err := other.Canonical()
+	if err != nil {
+		return false, nil, err
+	}
+	if bytes.Equal(a, b) {
+		return true, nil, nil
+	}
+	var fa, fb map[string]json.RawMessage
+	if err := json.Unmarshal(a, &fa); err != nil {
+		return false, nil, err
+	}
+	if err := json.Unmarshal(b, &fb); err != nil {
+		return false, nil, err
+	}
+	var diff []string
+	for _, k := range []string{"format", "generator", "article", "date", "inputs", "model", "sampling", "seed",
+		"tokens", "calls", "quality", "confidence", "warnings", "digitalSourceType"} {
+		if !bytes.Equal(fa[k], fb[k]) {
+			diff = append(diff, k)
+		}
+	}
+	return false, diff, nil
+}

@@ -1,0 +1,122 @@
+package writer
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/plumewriter/plume/internal/writer/prompts"
+	"github.com/plumewriter/plume/internal/writer/quality"
+)
+
+// reviewAttemptStride separates the seeds of successive review passes of
+// one part (repair attempts use the numbers in between).
+const reviewAttemptStride = 10
+
+// review checks each drafted part (automatic rules + a model review under
+// ReviewSchema) and revises the failing ones, up to Options.MaxRevise passes;
+// it checkpoints after each part.
+func (r *run) review(ctx context.Context) error {
+	for i := range r.st.Parts {
+		if r.st.Parts[i].Reviewed {
+			continue
+		}
+		r.emit(Event{Type: EventStage, Stage: StageReview, Part: i + 1, Parts: len(r.st.Parts), Heading: r.st.Parts[i].Heading})
+		if err := r.reviewPart(ctx, i); err != nil {
+			return err
+		}
+		r.st.Parts[i].Reviewed = true
+		if err := r.checkpoint(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *run) reviewPart(ctx context.Context, i int) error {
+	for pass := 0; ; pass++ {
+		part := &r.st.Parts[i]
+		part.Problems = r.autoProblems(i)
+		msgs, n, err := r.prepare(prompts.Review, cuttable{}, ReviewMaxTokens, ReviewMaxTokens, r.partData(i, part.Text))
+		if err != nil {
+			return err
+		}
+		var v Verdict
+		spec := callSpec{Stage: StageReview, Part: i, Messages: msgs, Max: n, Schema: ReviewSchema()}
+		spec.Attempt = pass * reviewAttemptStride
+		if err := r.structured(ctx, spec, &v, nil); err != nil {
+			return err
+		}
+		for _, p := range v.Problems {
+			if p = oneLine(p); p != "" && !contains(part.Problems, p) {
+				part.Problems = append(part.Problems, p)
+			}
+		}
+		if !v.Pass && len(part.Problems) == 0 {
+			part.Problems = append(part.Problems, "the reviewer judged the section below the brief's standard")
+		}
+		if len(part.Problems) == 0 || pass >= r.st.Options.MaxRevise {
+			return nil
+		}
+		if err := r.revise(ctx, i, pass); err != nil {
+			return err
+		}
+	}
+}
+
+func (r *run) revise(ctx context.Context, i, pass int) error {
+	part := &r.st.Parts[i]
+	msgs, n, err := r.prepare(prompts.Revise, cuttable{Summary: r.summary(i)},
+		part.Words*TokensPerWord+PartTokenMargin, MinGenTokens, r.partData(i, part.Text))
+	if err != nil {
+		return err
+	}
+	r.emit(Event{Type: EventStage, Stage: StageRevise, Part: i + 1, Parts: len(r.st.Parts), Heading: part.Heading,
+		Message: strings.Join(part.Problems, "; ")})
+	res, err := r.call(ctx, callSpec{Stage: StageRevise, Part: i, Attempt: pass, Messages: msgs, Max: n, Logprobs: true})
+	if err != nil {
+		return err
+	}
+	if text := cleanText(res.Text); text != "" {
+		part.Text = text
+	} else {
+		r.warn(fmt.Sprintf("revise: part %d: the model returned nothing; keeping the draft", i+1))
+	}
+	part.Revisions++
+	return nil
+}
+
+// autoProblems applies the deterministic rules to part i: length under the
+// subheading rule, no empty text, no overlong sentence, no phrase repeated
+// from an earlier part.
+func (r *run) autoProblems(i int) []string {
+	p := r.st.Parts[i]
+	var probs []string
+	words := len(quality.Words(p.Text))
+	switch {
+	case words == 0:
+		return []string{"the section is empty"}
+	case words > quality.MaxSectionWords:
+		probs = append(probs, fmt.Sprintf("the section has %d words; keep it under %d", words, quality.MaxSectionWords))
+	}
+	for _, para := range quality.Paragraphs(p.Text) {
+		for _, s := range quality.Sentences(para) {
+			if len(quality.Words(s)) > quality.MaxSentenceWords {
+				probs = append(probs, fmt.Sprintf("split this long sentence: %q", cutRunes(s, 120)))
+				break
+			}
+		}
+	}
+	var secs []quality.Section
+	for j := 0; j <= i; j++ {
+		secs = append(secs, quality.Section{Level: r.st.Parts[j].Level, Text: r.st.Parts[j].Text})
+	}
+	rule := quality.RepeatedNgrams(secs, quality.RepeatN)
+	suffix := fmt.Sprintf(", %d", i)
+	for _, w := range rule.Where {
+		if strings.HasSuffix(w, suffix) {
+			probs = append(probs, "do not repeat the phrase "+strings.SplitN(w, " in sections", 2)[0]+" from an earlier section")
+		}
+	}
+	return probs
+}
