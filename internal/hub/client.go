@@ -225,17 +225,11 @@ func cleanEtag(e string) string {
 	return strings.ToLower(strings.Trim(e, `"`))
 }
 
-// netError classifies a transport error: the caller's cancellation is final,
-// anything else (refused, reset, timeout) is transient.
+// netError classifies a transport error: the caller's cancellation and a
+// refused insecure redirect are final; anything else (refused, reset,
+// timeout) is transient.
 func (c *client) netError(ctx context.Context, what string, err error) error {
-	if cause := context.Cause(ctx); cause != nil && errors.Is(cause, context.Canceled) {
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	var insecure bool
-	if errors.Is(err, ErrInsecure) {
-		insecure = true
-	}
-	if insecure {
+	if ctx.Err() != nil && errors.Is(context.Cause(ctx), context.Canceled) || errors.Is(err, ErrInsecure) {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	return transient{fmt.Errorf("%s: %w", what, err)}

@@ -42,6 +42,7 @@ type download struct {
 	f        *os.File
 	h        hash.Hash
 	off      int64
+	fromDisk int64 // bytes found in the .incomplete file when it was opened
 	progress func(Event)
 	last     time.Time
 }
@@ -74,9 +75,19 @@ func (s *Store) fetchBlob(ctx context.Context, c *client, t target, meta fileMet
 		return err
 	}
 	defer d.close()
-	err = c.retry(ctx, func(attempt int, wait time.Duration, err error) {
+	onRetry := func(attempt int, wait time.Duration, err error) {
 		emit(progress, Event{Type: EventRetry, Repo: t.repo, File: t.file, Attempt: attempt, WaitMS: wait.Milliseconds(), Error: err.Error(), Completed: d.off, Total: meta.Size})
-	}, func() error { return d.attempt(ctx) })
+	}
+	err = c.retry(ctx, onRetry, func() error { return d.attempt(ctx) })
+	if errors.Is(err, ErrDigestMismatch) && d.fromDisk > 0 {
+		// The bytes left by an earlier process may be what was bad (a crash
+		// before they reached the disk): start over once from zero.
+		emit(progress, Event{Type: EventRestart, Repo: t.repo, File: t.file, Total: meta.Size, Error: err.Error()})
+		d.fromDisk = 0
+		if err = d.reset(); err == nil {
+			err = c.retry(ctx, onRetry, func() error { return d.attempt(ctx) })
+		}
+	}
 	if err != nil {
 		if errors.Is(err, ErrDigestMismatch) || errors.Is(err, ErrSizeMismatch) {
 			d.discard()
@@ -170,7 +181,7 @@ func (d *download) open() error {
 	if err != nil {
 		return fmt.Errorf("reading partial %s: %w", d.tmp, err)
 	}
-	d.off = n
+	d.off, d.fromDisk = n, n
 	return nil
 }
 

@@ -35,7 +35,10 @@ func newTestStore(t *testing.T) (*Store, *hubtest.Hub) {
 
 func openTestStore(t *testing.T, h *hubtest.Hub, dir string) *Store {
 	t.Helper()
-	cfg := config.Config{HubCache: dir + "/hub", DataDir: dir + "/data", Endpoint: h.URL}
+	cfg := config.Config{HubCache: dir + "/hub", DataDir: dir + "/data"}
+	if h != nil {
+		cfg.Endpoint = h.URL
+	}
 	s, err := OpenStore(cfg)
 	if err != nil {
 		t.Fatal(err)

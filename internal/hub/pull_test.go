@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"io/fs"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,7 +18,7 @@ import (
 
 func readFile(p string) ([]byte, error) { return os.ReadFile(p) }
 
-func TestPullLayoutAndAuth(t *testing.T) {
+func TestPullLayoutAndTokenNotSentToCDN(t *testing.T) {
 	s, h := newTestStore(t)
 	data := testData(300_000)
 	h.AddFile(testRepo, "tiny-Q8_0.gguf", testData(1000))
@@ -312,5 +314,47 @@ func TestSlowServerTimesOut(t *testing.T) {
 	}
 	if d := time.Since(start); d > 1500*time.Millisecond {
 		t.Fatalf("took %v; the header timeout did not fire", d)
+	}
+}
+
+// A redirect from the hub to plain HTTP on a non-loopback host is refused
+// before any connection is made.
+func TestInsecureRedirectRefused(t *testing.T) {
+	sum := hubtest.SHA256([]byte("x"))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Repo-Commit", strings.Repeat("a", 40))
+		w.Header().Set("X-Linked-Etag", `"`+sum+`"`)
+		w.Header().Set("X-Linked-Size", "1")
+		http.Redirect(w, r, "http://cdn.example.invalid/blob", http.StatusFound)
+	}))
+	defer srv.Close()
+	s, _ := newTestStore(t)
+	s.cfg.Endpoint = srv.URL
+	_, err := s.Pull(context.Background(), testRepo+"/m.gguf", nil)
+	if !errors.Is(err, ErrInsecure) || !strings.Contains(err.Error(), "cdn.example.invalid") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// A partial file left by an earlier process with bad bytes in it fails the
+// digest once, then the pull starts over from zero and succeeds.
+func TestBadPartialRestartsFromZero(t *testing.T) {
+	s, h := newTestStore(t)
+	data := testData(50_000)
+	h.AddFile(testRepo, "m-Q4_K_M.gguf", data)
+	sum := hubtest.SHA256(data)
+	blobs := filepath.Join(s.Dir(), repoDir(testRepo), "blobs")
+	os.MkdirAll(blobs, 0o755)
+	bad := append([]byte(nil), data[:20_000]...)
+	bad[10] ^= 0xff
+	os.WriteFile(filepath.Join(blobs, sum+".incomplete"), bad, 0o644)
+	var log eventLog
+	l, err := s.Pull(context.Background(), "hf.co/"+testRepo, log.add)
+	if err != nil {
+		t.Fatal(err)
+	}
+	equalFile(t, l.Path, data)
+	if r := cdnRanges(h); len(r) != 2 || r[0] != "bytes=20000-" || r[1] != "" || log.count(EventRestart) != 1 {
+		t.Fatalf("ranges %q, restarts %d", r, log.count(EventRestart))
 	}
 }

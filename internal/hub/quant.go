@@ -10,8 +10,10 @@ import (
 // splitPattern matches llama.cpp's split GGUF names (…-00001-of-00003.gguf).
 var splitPattern = regexp.MustCompile(`-\d{5}-of-\d{5}\.gguf$`)
 
-// pickQuant chooses the GGUF file whose name carries quant (case-insensitive,
-// delimited so Q4_K does not match Q4_K_M). Among several, the shortest path
+// pickQuant chooses the GGUF file whose name carries quant, case-insensitive:
+// either the file's quant label (QuantFromName) equals it, or it occurs
+// delimited by '-' or '.' (so Q4_K does not match Q4_K_M, and custom labels
+// like UD-Q4_K_XL work). Among several, the shortest path
 // wins (the plain file over variants in sub-folders). Split files are
 // reported as unsupported.
 func pickQuant(files []string, quant string) (string, error) {
@@ -24,7 +26,7 @@ func pickQuant(files []string, quant string) (string, error) {
 			continue
 		}
 		ggufs = append(ggufs, f)
-		if containsToken(strings.TrimSuffix(path0(lf), ".gguf"), q) {
+		if strings.EqualFold(QuantFromName(f), quant) || containsToken(strings.TrimSuffix(path0(lf), ".gguf"), q) {
 			match = append(match, f)
 		}
 	}
@@ -47,7 +49,7 @@ func pickQuant(files []string, quant string) (string, error) {
 func path0(p string) string { return p[strings.LastIndex(p, "/")+1:] }
 
 // containsToken reports whether tok occurs in name, preceded by the start or
-// one of "-_." and followed by the end or one of "-.".
+// one of "-." and followed by the end or one of "-.".
 func containsToken(name, tok string) bool {
 	for i := 0; ; {
 		j := strings.Index(name[i:], tok)
@@ -55,8 +57,8 @@ func containsToken(name, tok string) bool {
 			return false
 		}
 		start, end := i+j, i+j+len(tok)
-		okStart := start == 0 || strings.ContainsRune("-_.", rune(name[start-1]))
-		// '_' is no end delimiter: Q4_K must not match Q4_K_M.
+		// '_' is no delimiter: Q4_K must not match Q4_K_M, nor K_M match it.
+		okStart := start == 0 || strings.ContainsRune("-.", rune(name[start-1]))
 		okEnd := end == len(name) || strings.ContainsRune("-.", rune(name[end]))
 		if okStart && okEnd {
 			return true

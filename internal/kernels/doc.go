@@ -8,9 +8,13 @@
 // maths: activations are quantized bit-identically, every VecDot sums in the
 // same lanes with the same fused multiply-adds as llama.cpp's AVX2
 // ggml_vec_dot_* kernels (so single-row MatMul results are bit-identical for
-// every format, and batched ones for the quantized formats), and RMSNorm is
-// bit-identical. Golden files written by llama.cpp's own ggml library
-// (internal/tensor/testdata/llamacpp) check this. The fused multiply-adds of
+// every format, and batched ones for most), MatMulLlama also mirrors
+// llama.cpp's batch-size-dependent kernel choice (llamafile sgemm, repacked
+// Q4_0/Q4_K gemv/gemm) for bit-identical batches, and RMSNorm, Softmax,
+// SiLUMul and RoPE are bit-identical (ggml's vectorised exp is reproduced,
+// and glibc's powf/cosf/sinf for the rope cache). Golden files written by
+// llama.cpp's own ggml library (internal/tensor/testdata/llamacpp) check
+// this. The fused multiply-adds of
 // the generic code (fmaf) are exact, so an assembly kernel using VFMADD in
 // the same lane order must reproduce the generic results bit for bit.
 //

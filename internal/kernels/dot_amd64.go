@@ -99,3 +99,16 @@ func axpyAsm(alpha float32, x, y []float32) {
 	y = y[:len(x)]
 	axpyAVX2(alpha, x, y)
 }
+
+// dotQ4KPackedAVX2 returns dotQ4KQ8KPacked(256*nb, w, x) (llama.cpp's
+// repacked gemv arithmetic): per super-block, acc = fma(Σ scale·(q4·q8),
+// x.d*y.d, acc) and accm = fma(Σ min·(bsum pairs), x.dmin*y.d, accm) with
+// exact int32 sums; result acc - accm. len(w) >= 144*nb, len(x) >= 292*nb.
+//
+//go:noescape
+func dotQ4KPackedAVX2(w, x []byte, nb int) float32
+
+func dotQ4KPackedAsm(n int, w, x []byte) float32 {
+	nb := n / 256
+	return dotQ4KPackedAVX2(w[:nb*q4KBytes], x[:nb*q8KBytes], nb)
+}

@@ -199,6 +199,89 @@ q4kdone:
 	MOVSS X0, ret+56(FP)
 	RET
 
+// Q4K_SCALES: decode the 12 scale bytes at 4(SI) into Y6 = 16 int16 (scales
+// 0-7, mins 8-15), as ggml's utmp shuffle + _mm256_cvtepu8_epi16. Clobbers R8-R13.
+#define Q4K_SCALES \
+	MOVL 4(SI), R8; \
+	MOVL 8(SI), R9; \
+	MOVL 12(SI), R10; \
+	MOVL R10, R11; \
+	SHRL $4, R11; \
+	ANDL $0x0f0f0f0f, R11; \
+	MOVL R9, R12; \
+	SHRL $6, R12; \
+	ANDL $0x03030303, R12; \
+	SHLL $4, R12; \
+	ORL  R12, R11; \
+	MOVL R10, R12; \
+	ANDL $0x0f0f0f0f, R12; \
+	MOVL R8, R13; \
+	SHRL $6, R13; \
+	ANDL $0x03030303, R13; \
+	SHLL $4, R13; \
+	ORL  R13, R12; \
+	ANDL $0x3f3f3f3f, R9; \
+	ANDL $0x3f3f3f3f, R8; \
+	VMOVD R8, X6; \
+	VPINSRD $1, R12, X6, X6; \
+	VPINSRD $2, R9, X6, X6; \
+	VPINSRD $3, R11, X6, X6; \
+	VPMOVZXBW X6, Y6
+
+// HSUMI8(y, x): x lane 0 = the wrapping int32 sum of y's eight lanes.
+#define HSUMI8(y, x) VEXTRACTI128 $1, y, X15; VPADDD X15, x, x; VPHADDD x, x, x; VPHADDD x, x, x
+
+// func dotQ4KPackedAVX2(w, x []byte, nb int) float32
+TEXT ·dotQ4KPackedAVX2(SB), NOSPLIT, $0-60
+	MOVQ w_base+0(FP), SI
+	MOVQ x_base+24(FP), DI
+	MOVQ nb+48(FP), CX
+	VXORPS X0, X0, X0              // acc
+	VXORPS X11, X11, X11           // accm
+	MOVL $0x0f0f0f0f, AX
+	VMOVD AX, X14
+	VPBROADCASTD X14, Y14
+	TESTQ CX, CX
+	JEQ  q4pdone
+
+q4ploop:
+	VMOVSS (DI), X1                // y.d
+	MOVL (SI), AX
+	VMOVD AX, X2
+	VCVTPH2PS X2, X2               // (x.d, x.dmin)
+	VMULSS X1, X2, X5              // d = x.d * y.d
+	VMOVSHDUP X2, X4
+	VMULSS X1, X4, X4              // dmin = x.dmin * y.d
+	Q4K_SCALES
+	VMOVDQU 260(DI), Y7            // mins · pairwise bsums, 4 lanes
+	VEXTRACTI128 $1, Y7, X8
+	VPHADDW X8, X7, X7
+	VEXTRACTI128 $1, Y6, X9
+	VPMADDWD X7, X9, X9
+	VPHADDD X9, X9, X9
+	VPHADDD X9, X9, X9
+	VCVTDQ2PS X9, X9
+	VFMADD231SS X4, X9, X11        // accm = fma(prod, dmin, accm)
+	VINSERTI128 $1, X6, Y6, Y6
+	VPXOR Y8, Y8, Y8
+	Q4K_PAIR(0)
+	Q4K_PAIR(1)
+	Q4K_PAIR(2)
+	Q4K_PAIR(3)
+	HSUMI8(Y8, X8)
+	VCVTDQ2PS X8, X8
+	VFMADD231SS X5, X8, X0         // acc = fma(sumi, d, acc)
+	ADDQ $144, SI
+	ADDQ $292, DI
+	DECQ CX
+	JNZ  q4ploop
+
+q4pdone:
+	VSUBSS X11, X0, X0
+	VZEROUPPER
+	MOVSS X0, ret+56(FP)
+	RET
+
 // Q6K_CHUNK(hmask, hshift, lo, loshift, off, is): 32 quants of 6 bits (low
 // nibbles from lo, 2 high bits from Y8) times 32 activations at off(DI),
 // times the two int8 scales is, is+1; added into Y5.

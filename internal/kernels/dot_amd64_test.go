@@ -10,15 +10,23 @@ import (
 	"github.com/plumewriter/plume/internal/tensor"
 )
 
-// asmExact lists the formats whose assembly reproduces the generic Go
-// kernel bit for bit (both follow llama.cpp's AVX2 lanes and fused
-// multiply-adds). asmTolerance bounds |asm - generic| / Σ|w_i·x_i| for the
-// others, whose generic kernel sums the same exact integers in a different
-// float32 order.
-var (
-	asmExact     = map[tensor.Type]bool{tensor.Q8_0: true, tensor.Q5_0: true, tensor.F32: true, tensor.F16: true, tensor.Q4_K: true, tensor.Q6_K: true}
-	asmTolerance = map[tensor.Type]float64{tensor.Q4_K: 1e-6, tensor.Q6_K: 1e-6}
-)
+// asmCases pairs every assembly dot kernel with the generic kernel it
+// reproduces. All of them follow llama.cpp's AVX2 arithmetic (lanes, fused
+// multiply-adds, reduction order), so the tolerance is zero: results must be
+// bit-identical, for every length and alignment.
+var asmCases = []struct {
+	name      string
+	typ       tensor.Type
+	asm, want dotFunc
+}{
+	{"Q8_0", tensor.Q8_0, dotQ8_0Asm, dotQ8_0Q8_0},
+	{"Q5_0", tensor.Q5_0, dotQ5_0Asm, dotQ5_0Q8_0},
+	{"Q4_K", tensor.Q4_K, dotQ4KAsm, dotQ4KQ8K},
+	{"Q4_K packed", tensor.Q4_K, dotQ4KPackedAsm, dotQ4KQ8KPacked},
+	{"Q6_K", tensor.Q6_K, dotQ6KAsm, dotQ6KQ8K},
+	{"F32", tensor.F32, dotF32RowAsm, dotF32Row},
+	{"F16", tensor.F16, dotF16RowAsm, dotF16Row},
+}
 
 // guardByte surrounds operands so that out-of-bounds reads would change
 // results visibly and out-of-bounds writes are detected.
@@ -45,12 +53,9 @@ func placed(b []byte, off int) []byte {
 func TestAsmDotMatchesGeneric(t *testing.T) {
 	requireAVX2(t)
 	r := rand.New(rand.NewPCG(7, 11))
-	for typ, asm := range map[tensor.Type]dotFunc{
-		tensor.Q8_0: dotQ8_0Asm, tensor.Q5_0: dotQ5_0Asm, tensor.Q4_K: dotQ4KAsm,
-		tensor.Q6_K: dotQ6KAsm, tensor.F32: dotF32RowAsm, tensor.F16: dotF16RowAsm,
-	} {
+	for _, c := range asmCases {
 		lens := floatLens
-		if bs := int(typ.BlockSize()); bs > 1 {
+		if bs := int(c.typ.BlockSize()); bs > 1 {
 			lens = nil
 			for _, nb := range []int{0, 1, 2, 3, 7, 8, 17, 33} {
 				lens = append(lens, nb*bs)
@@ -59,19 +64,11 @@ func TestAsmDotMatchesGeneric(t *testing.T) {
 		for _, n := range lens {
 			for off := range 4 {
 				x := randVec(r, n)
-				w := placed(quantRow(t, typ, randVec(r, n)), off)
-				xq := placed(actRow(t, typ, x), 3-off)
-				want := genericKernels.dot[typ](n, w, xq)
-				got := asm(n, w, xq)
-				if asmExact[typ] {
-					if math.Float32bits(got) != math.Float32bits(want) {
-						t.Errorf("%s n=%d off=%d: asm %.9g, generic %.9g (want bit-identical)", typ, n, off, got, want)
-					}
-					continue
-				}
-				_, mag := refDot(t, typ, n, w, xq)
-				if e := math.Abs(float64(got)-float64(want)) / max(mag, 1e-30); !(e <= asmTolerance[typ]) {
-					t.Errorf("%s n=%d off=%d: asm %.9g, generic %.9g (relative %.2g > %.2g)", typ, n, off, got, want, e, asmTolerance[typ])
+				w := placed(quantRow(t, c.typ, randVec(r, n)), off)
+				xq := placed(actRow(t, c.typ, x), 3-off)
+				want, got := c.want(n, w, xq), c.asm(n, w, xq)
+				if math.Float32bits(got) != math.Float32bits(want) {
+					t.Errorf("%s n=%d off=%d: asm %.9g, generic %.9g (want bit-identical)", c.name, n, off, got, want)
 				}
 			}
 		}
@@ -84,27 +81,25 @@ func TestAsmDotMatchesGeneric(t *testing.T) {
 func TestAsmDotExtremeQuants(t *testing.T) {
 	requireAVX2(t)
 	r := rand.New(rand.NewPCG(3, 5))
-	for _, typ := range []tensor.Type{tensor.Q8_0, tensor.Q5_0, tensor.Q4_K, tensor.Q6_K} {
-		n := 8 * int(typ.BlockSize())
-		w := quantRow(t, typ, randVec(r, n))
+	for _, c := range asmCases {
+		if c.typ.BlockSize() == 1 {
+			continue
+		}
+		n := 8 * int(c.typ.BlockSize())
+		w := quantRow(t, c.typ, randVec(r, n))
 		for i := range w { // random quant bits, keep the (valid) scales
 			if r.IntN(2) == 0 {
 				w[i] ^= byte(r.Uint32())
 			}
 		}
-		fixScales(typ, w)
+		fixScales(c.typ, w)
 		x := make([]float32, n)
 		for i := range x {
 			x[i] = float32(1e4 * (r.Float64()*2 - 1))
 		}
-		xq := actRow(t, typ, x)
-		want := genericKernels.dot[typ](n, w, xq)
-		got := avx2Kernels.dot[typ](n, w, xq)
-		if asmExact[typ] && math.Float32bits(got) != math.Float32bits(want) {
-			t.Errorf("%s: asm %.9g, generic %.9g", typ, got, want)
-		}
-		if _, mag := refDot(t, typ, n, w, xq); math.Abs(float64(got)-float64(want)) > 1e-6*mag {
-			t.Errorf("%s: asm %.9g, generic %.9g", typ, got, want)
+		xq := actRow(t, c.typ, x)
+		if got, want := c.asm(n, w, xq), c.want(n, w, xq); math.Float32bits(got) != math.Float32bits(want) {
+			t.Errorf("%s: asm %.9g, generic %.9g", c.name, got, want)
 		}
 	}
 }
@@ -189,22 +184,84 @@ func BenchmarkDotKernels(b *testing.B) {
 	requireAVX2(b)
 	r := rand.New(rand.NewPCG(1, 1))
 	const n = 4096
-	for _, typ := range []tensor.Type{tensor.Q8_0, tensor.Q5_0, tensor.Q4_K, tensor.Q6_K, tensor.F16, tensor.F32} {
-		w := quantRow(b, typ, randVec(r, n))
-		xq := actRow(b, typ, randVec(r, n))
+	for _, c := range asmCases {
+		w := quantRow(b, c.typ, randVec(r, n))
+		xq := actRow(b, c.typ, randVec(r, n))
 		for _, impl := range []struct {
 			name string
-			set  *kernelSet
-		}{{"generic", &genericKernels}, {"avx2", &avx2Kernels}} {
-			dot := impl.set.dot[typ]
-			b.Run(typ.String()+"/"+impl.name, func(b *testing.B) {
+			dot  dotFunc
+		}{{"generic", c.want}, {"avx2", c.asm}} {
+			b.Run(c.name+"/"+impl.name, func(b *testing.B) {
 				b.SetBytes(int64(len(w)))
 				var s float32
 				for b.Loop() {
-					s += dot(n, w, xq)
+					s += impl.dot(n, w, xq)
 				}
 				_ = s
 			})
 		}
 	}
+}
+
+// TestAsmRows4MatchesOneRow checks the four-row Q8_0 kernel against four
+// calls of the generic one-row kernel, bit for bit, with rows at odd
+// offsets and padding between them.
+func TestAsmRows4MatchesOneRow(t *testing.T) {
+	requireAVX2(t)
+	r := rand.New(rand.NewPCG(5, 8))
+	for _, c := range []struct {
+		typ tensor.Type
+		one dotFunc
+	}{{tensor.Q8_0, dotQ8_0Q8_0}, {tensor.Q5_0, dotQ5_0Q8_0}} {
+		four := rows4(c.typ)
+		for _, nb := range []int{0, 1, 2, 3, 7, 8, 17, 33} {
+			n := 32 * nb
+			rb := rowSize(t, c.typ, n) + r.IntN(3)
+			buf := make([]byte, 4*rb)
+			for i := range 4 {
+				copy(buf[i*rb:], quantRow(t, c.typ, randVec(r, n)))
+			}
+			w := placed(buf, 1)
+			xq := placed(actRow(t, c.typ, randVec(r, n)), 3)
+			var out [4]float32
+			four(n, w, rb, xq, &out)
+			for i := range 4 {
+				want := c.one(n, w[i*rb:], xq)
+				if math.Float32bits(out[i]) != math.Float32bits(want) {
+					t.Errorf("%s nb=%d row %d: %.9g, want %.9g", c.typ, nb, i, out[i], want)
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkQ8_0Rows4 compares one-row and four-row Q8_0 kernels over a
+// 64-row, 4096-column matrix (weights in L2).
+func BenchmarkQ8_0Rows4(b *testing.B) {
+	requireAVX2(b)
+	r := rand.New(rand.NewPCG(1, 3))
+	const n, rows = 4096, 64
+	rb := n / 32 * q8_0Bytes
+	w := make([]byte, 0, rows*rb)
+	for range rows {
+		w = append(w, quantRow(b, tensor.Q8_0, randVec(r, n))...)
+	}
+	xq := actRow(b, tensor.Q8_0, randVec(r, n))
+	out := make([]float32, rows)
+	b.Run("rows1", func(b *testing.B) {
+		b.SetBytes(int64(len(w)))
+		for b.Loop() {
+			for i := range rows {
+				out[i] = dotQ8_0Asm(n, w[i*rb:(i+1)*rb], xq)
+			}
+		}
+	})
+	b.Run("rows4", func(b *testing.B) {
+		b.SetBytes(int64(len(w)))
+		for b.Loop() {
+			for i := 0; i < rows; i += 4 {
+				dotQ8_0Rows4(n, w[i*rb:], rb, xq, (*[4]float32)(out[i:i+4]))
+			}
+		}
+	})
 }

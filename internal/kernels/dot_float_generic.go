@@ -112,3 +112,53 @@ func axpyGeneric(alpha float32, x, y []float32) {
 		y[i] = fmaf(alpha, v, y[i])
 	}
 }
+
+// sgemmLanes is the vector width of llamafile's AVX2 sgemm (KN = 8 floats);
+// it only handles rows whose length is a multiple of it.
+const sgemmLanes = 8
+
+// sgemmDot returns the kernel with llamafile sgemm's arithmetic for weights
+// of type t when llama.cpp would use sgemm for an n-row batch, else nil.
+func sgemmDot(t tensor.Type, cols, n int) dotFunc {
+	if n < 2 || cols%sgemmLanes != 0 {
+		return nil
+	}
+	switch t {
+	case tensor.F32:
+		return func(n int, w, x []byte) float32 { return dotLanes8(f32view(w)[:n], f32view(x)[:n]) }
+	case tensor.F16:
+		return func(n int, w, x []byte) float32 {
+			return dotHalfLanes8(u16view(w)[:n], u16view(x)[:n], tensor.F16ToF32)
+		}
+	case tensor.BF16:
+		return func(n int, w, x []byte) float32 {
+			return dotHalfLanes8(u16view(w)[:n], u16view(x)[:n], tensor.BF16ToF32)
+		}
+	}
+	return nil
+}
+
+// dotLanes8 is tinyBLAS's dot: lane k fuses the products of elements with
+// i%8 == k, then hsum (reduce8). len(a) is a multiple of 8.
+func dotLanes8(a, b []float32) float32 {
+	var acc [8]float32
+	for i := 0; i+8 <= len(a); i += 8 {
+		p, q := (*[8]float32)(a[i:i+8]), (*[8]float32)(b[i:i+8])
+		for k := range 8 {
+			acc[k] = fmaf(p[k], q[k], acc[k])
+		}
+	}
+	return reduce8(&acc)
+}
+
+// dotHalfLanes8 is dotLanes8 on 16-bit float rows.
+func dotHalfLanes8(a, b []uint16, conv func(uint16) float32) float32 {
+	var acc [8]float32
+	for i := 0; i+8 <= len(a); i += 8 {
+		p, q := (*[8]uint16)(a[i:i+8]), (*[8]uint16)(b[i:i+8])
+		for k := range 8 {
+			acc[k] = fmaf(conv(p[k]), conv(q[k]), acc[k])
+		}
+	}
+	return reduce8(&acc)
+}

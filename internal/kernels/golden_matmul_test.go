@@ -8,19 +8,14 @@ import (
 	"github.com/plumewriter/plume/internal/tensor"
 )
 
-// MatMul against llama.cpp's ggml_mul_mat (CPU backend, haswell build) on
-// the same weights and activations (for Q4_0/Q4_K with the weights in the
-// repack buffer type, as llama.cpp loads them). Single-row products (n = 1, decoding) go
-// through llama.cpp's ggml_vec_dot_* kernels, which Plume reproduces bit for
-// bit for every format. Batches (n >= 2) go through the same kernels for the
-// quantized formats (bit-exact again), but through llamafile's sgemm for
-// F32/F16/BF16, which sums in another order; Plume keeps one order for every
-// n, so that batched and single-row results are identical, and must agree
-// there to matmulRelTolerance of the largest output.
-var inexactBatch = map[tensor.Type]bool{tensor.F32: true, tensor.F16: true, tensor.BF16: true}
-
-// matmulRelTolerance bounds |MatMul - llama.cpp| / max|llama.cpp output| for
-// results that differ only in float32 summation order.
+// MatMul and MatMulLlama against llama.cpp's ggml_mul_mat (CPU backend,
+// haswell build) on the same weights and activations; Q4_0/Q4_K weights are
+// in the repack buffer type, as llama.cpp loads them. MatMulLlama reproduces
+// every result bit for bit. MatMul keeps one kernel per matrix whatever n is,
+// so it is bit-exact for single rows (decoding) and for batches of most
+// formats, and where llama.cpp switches to batch kernels (sgemm for
+// F32/F16/BF16, the 4-row gemm for repacked Q4_K) it must agree to
+// matmulRelTolerance of the largest output.
 const matmulRelTolerance = 2e-6
 
 func TestGoldenMatMul(t *testing.T) {
@@ -34,17 +29,23 @@ func TestGoldenMatMul(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, n := range []int{1, 3, 8} {
-			out := make([]float32, n*rows)
-			if err := MatMul(nil, w, xf[:n*cols], n, out); err != nil {
-				t.Fatal(err)
-			}
 			file := fmt.Sprintf("mm_%s_n%d.f32", goldenName(typ), n)
 			if packedDot(typ, rows) != nil {
 				file = "mmr" + file[2:] // llama.cpp repacks this matrix
 			}
 			want := goldenF32(t, file)
-			name := fmt.Sprintf("%s n=%d", typ, n)
-			if n == 1 || !inexactBatch[typ] {
+			out := make([]float32, n*rows)
+			if err := MatMulLlama(nil, w, xf[:n*cols], n, out); err != nil {
+				t.Fatal(err)
+			}
+			checkULPs(t, fmt.Sprintf("MatMulLlama %s n=%d", typ, n), out, want, 0)
+
+			if err := MatMul(nil, w, xf[:n*cols], n, out); err != nil {
+				t.Fatal(err)
+			}
+			name := fmt.Sprintf("MatMul %s n=%d", typ, n)
+			batchKernel := sgemmDot(typ, cols, n) != nil || (typ == tensor.Q4_K && n >= gemmRows)
+			if !batchKernel {
 				checkULPs(t, name, out, want, 0)
 				continue
 			}

@@ -18,7 +18,6 @@ import (
 // see internal/tensor/testdata/llamacpp/gen.c.
 const goldenDir = "../tensor/testdata/llamacpp"
 
-
 func readGolden(t *testing.T, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(goldenDir, name))

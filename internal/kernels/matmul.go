@@ -31,6 +31,13 @@ const (
 	minParallelMACs = 1 << 15
 )
 
+// MatrixF32 views rows*cols float32 values (row-major) as an F32 Matrix
+// without copying, e.g. a KV cache for attention products. len(data) must be
+// rows*cols (MatMul checks it).
+func MatrixF32(rows, cols int, data []float32) Matrix {
+	return Matrix{Type: tensor.F32, Rows: rows, Cols: cols, Data: f32bytes(data)}
+}
+
 // RowBytes returns the size of one row in bytes.
 func (m Matrix) RowBytes() int {
 	s, err := tensor.RowSize(m.Type, uint64(max(m.Cols, 0)))
@@ -80,6 +87,21 @@ func (m Matrix) Check() error {
 // on AVX2 machines and sums them with other kernels, which MatMul then
 // reproduces instead (see dot_repack_generic.go).
 func MatMul(p *Pool, w Matrix, x []float32, n int, out []float32) error {
+	return matmul(p, w, x, n, out, false)
+}
+
+// MatMulLlama is MatMul with llama.cpp's batch-size-dependent kernel
+// choice (ggml_compute_forward_mul_mat on an AVX2 machine), for bit-exact
+// parity with llama.cpp when prompts are evaluated as batches: for n >= 2,
+// F32/F16/BF16 matrices with Cols%8 == 0 use llamafile's sgemm arithmetic
+// (eight FMA lanes, no 32-lane reduction), and repacked Q4_K matrices use the
+// 4-row gemm arithmetic for the first n - n%4 activation rows. Results then
+// depend on n (as llama.cpp's do); everything else is as in MatMul.
+func MatMulLlama(p *Pool, w Matrix, x []float32, n int, out []float32) error {
+	return matmul(p, w, x, n, out, true)
+}
+
+func matmul(p *Pool, w Matrix, x []float32, n int, out []float32, llama bool) error {
 	if err := w.Check(); err != nil {
 		return fmt.Errorf("matmul: %w", err)
 	}
@@ -100,13 +122,37 @@ func MatMul(p *Pool, w Matrix, x []float32, n int, out []float32) error {
 	if err != nil {
 		return fmt.Errorf("matmul: %w", err)
 	}
-	work := func(lo, hi int) { matmulRows(w, xq, int(xrow), n, out, lo, hi) }
+	kernel := kernelChooser(w, n, llama)
+	work := func(lo, hi int) { matmulRows(w, xq, int(xrow), n, out, lo, hi, kernel) }
 	if p == nil || uint64(w.Rows)*uint64(w.Cols)*uint64(n) < minParallelMACs {
 		work(0, w.Rows)
 		return nil
 	}
 	p.runLocked(w.Rows, work)
 	return nil
+}
+
+// kernelChooser returns the dot kernel used for activation row i.
+func kernelChooser(w Matrix, n int, llama bool) func(i int) dotFunc {
+	dot := active.dot[w.Type]
+	if pd := packedDot(w.Type, w.Rows); pd != nil {
+		dot = pd
+	}
+	if llama {
+		if bd := sgemmDot(w.Type, w.Cols, n); bd != nil {
+			return func(int) dotFunc { return bd }
+		}
+		if w.Type == tensor.Q4_K && packedDot(w.Type, w.Rows) != nil && n >= gemmRows {
+			full := n - n%gemmRows
+			return func(i int) dotFunc {
+				if i < full {
+					return dotQ4KQ8KPackedGemm
+				}
+				return dot
+			}
+		}
+	}
+	return func(int) dotFunc { return dot }
 }
 
 // quantizeActivations converts the n rows of x to type vt. F32 rows are used
@@ -144,28 +190,30 @@ func quantizeActivations(p *Pool, vt tensor.Type, x []float32, n, cols, xrow int
 
 // matmulRows computes the outputs of weight rows [lo, hi) for all n
 // activation rows, tile by tile so that each weight row is read from memory
-// once per tile of activation rows.
-func matmulRows(w Matrix, xq []byte, xrow, n int, out []float32, lo, hi int) {
-	dot := active.dot[w.Type]
-	if pd := packedDot(w.Type, w.Rows); pd != nil {
-		dot = pd
-	}
+// once per tile of activation rows. kernel(i) is the dot kernel of
+// activation row i.
+func matmulRows(w Matrix, xq []byte, xrow, n int, out []float32, lo, hi int, kernel func(i int) dotFunc) {
 	wrow := w.RowBytes()
 	cols, rows := w.Cols, w.Rows
 	if n == 1 {
+		dot := kernel(0)
 		for r := lo; r < hi; r++ {
 			out[r] = dot(cols, w.Data[r*wrow:(r+1)*wrow], xq)
 		}
 		return
 	}
+	var dots [actTile]dotFunc
 	for r0 := lo; r0 < hi; r0 += rowTile {
 		r1 := min(r0+rowTile, hi)
 		for i0 := 0; i0 < n; i0 += actTile {
 			i1 := min(i0+actTile, n)
+			for i := i0; i < i1; i++ {
+				dots[i-i0] = kernel(i)
+			}
 			for r := r0; r < r1; r++ {
 				wr := w.Data[r*wrow : (r+1)*wrow]
 				for i := i0; i < i1; i++ {
-					out[i*rows+r] = dot(cols, wr, xq[i*xrow:(i+1)*xrow])
+					out[i*rows+r] = dots[i-i0](cols, wr, xq[i*xrow:(i+1)*xrow])
 				}
 			}
 		}

@@ -33,14 +33,27 @@ func TestMatMulThreadIndependent(t *testing.T) {
 		w := randMatrix(t, r, typ, rows, cols)
 		for _, n := range []int{1, 5} {
 			x := randVec(r, n*cols)
-			var ref []float32
+			var ref, refL []float32
 			for threads := 1; threads <= 4; threads++ {
 				p := NewPool(threads)
 				out := make([]float32, n*rows)
 				if err := MatMul(p, w, x, n, out); err != nil {
 					t.Fatal(err)
 				}
+				// MatMulLlama is thread-independent too (its kernels depend on n only).
+				outL := make([]float32, n*rows)
+				if err := MatMulLlama(p, w, x, n, outL); err != nil {
+					t.Fatal(err)
+				}
 				p.Close()
+				if refL == nil {
+					refL = outL
+				}
+				for i := range outL {
+					if math.Float32bits(outL[i]) != math.Float32bits(refL[i]) {
+						t.Fatalf("%s n=%d threads=%d: MatMulLlama out[%d] = %g, 1 thread %g", typ, n, threads, i, outL[i], refL[i])
+					}
+				}
 				if ref == nil {
 					ref = out
 					for i := range n {
@@ -145,5 +158,23 @@ func BenchmarkMatMul(b *testing.B) {
 				})
 			}
 		}
+	}
+}
+
+func TestMatrixF32(t *testing.T) {
+	data := []float32{1, 2, 3, 4, 5, 6} // 2 rows of 3
+	m := MatrixF32(2, 3, data)
+	out := make([]float32, 2)
+	if err := MatMul(nil, m, []float32{1, 0, -1}, 1, out); err != nil {
+		t.Fatal(err)
+	}
+	if out[0] != -2 || out[1] != -2 {
+		t.Errorf("out = %v, want [-2 -2]", out)
+	}
+	if err := MatMul(nil, MatrixF32(3, 3, data), []float32{1, 0, -1}, 1, make([]float32, 3)); err == nil {
+		t.Error("MatrixF32 with too little data accepted")
+	}
+	if m := MatrixF32(0, 0, nil); m.Check() != nil {
+		t.Errorf("empty F32 matrix: %v", m.Check())
 	}
 }

@@ -1,10 +1,9 @@
 package kernels
 
-import "math"
-
 // RoPECache fills cs (len = number of rotated dimensions, even) with the
 // cos/sin pairs of position pos, like ggml_rope_cache_init without YaRN
-// (ext_factor 0, attn_factor 1): theta_scale = powf(freqBase, -2/nDims),
+// (ext_factor 0, attn_factor 1), with glibc's powf, cosf and sinf so that
+// the values are llama.cpp's bit for bit: theta_scale = powf(freqBase, -2/nDims),
 // theta starts at float32(pos) and is multiplied by theta_scale (in float32)
 // for each pair; pair k uses theta/freqFactors[k] (when freqFactors is not
 // nil, e.g. Llama 3's rope_freqs) times freqScale.
@@ -14,7 +13,7 @@ func RoPECache(cs []float32, pos int, freqBase, freqScale float32, freqFactors [
 	if freqFactors != nil {
 		mustLen("RoPECache freqFactors", nDims/2, len(freqFactors))
 	}
-	thetaScale := float32(math.Pow(float64(freqBase), float64(-2/float32(nDims))))
+	thetaScale := powf(freqBase, -2/float32(nDims))
 	theta := float32(pos)
 	for i := 0; i < nDims; i += 2 {
 		t := theta
@@ -22,8 +21,8 @@ func RoPECache(cs []float32, pos int, freqBase, freqScale float32, freqFactors [
 			t = theta / freqFactors[i/2]
 		}
 		t = freqScale * t
-		cs[i] = float32(math.Cos(float64(t)))
-		cs[i+1] = float32(math.Sin(float64(t)))
+		cs[i] = cosf(t)
+		cs[i+1] = sinf(t)
 		theta *= thetaScale
 	}
 }

@@ -64,9 +64,11 @@ func RMSNorm(dst, x, weight []float32, eps float32) {
 // expf is float32 e^x, correctly rounded in practice (float64 exp, rounded).
 func expf(x float32) float32 { return float32(math.Exp(float64(x))) }
 
-// Softmax replaces x by softmax(x) like ggml's soft_max: subtract the
-// maximum, exponentiate in float32, sum in float64 (ggml_float), then
-// multiply by float32(1/sum). An all -Inf row becomes NaN, as in ggml.
+// Softmax replaces x by softmax(x) like ggml's soft_max on an AVX2 machine:
+// subtract the maximum; exponentiate groups of eight with ggml_v_expf (vexpf)
+// and add each group's float32 sum (hsum order) to a float64 total, the
+// leftovers with expf one by one; then multiply by float32(1/total). An all
+// -Inf row becomes NaN, as in ggml.
 func Softmax(x []float32) {
 	if len(x) == 0 {
 		return
@@ -76,8 +78,16 @@ func Softmax(x []float32) {
 		m = max(m, v)
 	}
 	var sum float64
-	for i, v := range x {
-		e := expf(v - m)
+	i := 0
+	for ; i+vexpLanes <= len(x); i += vexpLanes {
+		g := (*[vexpLanes]float32)(x[i : i+vexpLanes])
+		for k := range g {
+			g[k] = vexpf(g[k] - m)
+		}
+		sum += float64(reduce8(g))
+	}
+	for ; i < len(x); i++ {
+		e := expf(x[i] - m)
 		x[i] = e
 		sum += float64(e)
 	}
@@ -90,11 +100,18 @@ func Softmax(x []float32) {
 // SiLU returns x*sigmoid(x) computed as x/(1+e^-x) in float32 (ggml_silu_f32).
 func SiLU(x float32) float32 { return x / (1 + expf(-x)) }
 
-// SiLUMul computes gate[i] = silu(gate[i]) * up[i] (ggml's swiglu).
+// SiLUMul computes gate[i] = silu(gate[i]) * up[i] like ggml's swiglu on an
+// AVX2 machine: groups of eight use ggml_v_silu (x/(1+vexpf(-x))), the
+// leftovers ggml_silu_f32.
 func SiLUMul(gate, up []float32) {
 	mustLen("SiLUMul", len(gate), len(up))
-	for i, g := range gate {
-		s := SiLU(g)
+	n8 := len(gate) - len(gate)%vexpLanes
+	for i, g := range gate[:n8] {
+		s := g / (1 + vexpf(0-g))
+		gate[i] = s * up[i]
+	}
+	for i := n8; i < len(gate); i++ {
+		s := SiLU(gate[i])
 		gate[i] = s * up[i]
 	}
 }

@@ -16,12 +16,13 @@ const MaxBatch = 512
 // State is one sequence's KV cache and scratch buffers. It is not safe for
 // concurrent use; use one State per session.
 type State struct {
-	m   *Model
-	ctx int         // capacity in positions
-	pos int         // positions filled
-	k   [][]float32 // per layer: [ctx][kv_dim]
-	v   [][]float32 // per layer: [ctx][kv_dim]
-	buf scratch
+	m    *Model
+	ctx  int         // capacity in positions
+	cpad int         // ctx rounded up to vLanes: the row length of v
+	pos  int         // positions filled
+	k    [][]float32 // per layer: [ctx][kv_dim]
+	v    [][]float32 // per layer, transposed as in llama.cpp: [kv_dim][cpad]
+	buf  scratch
 }
 
 // scratch holds the per-step activations of up to rows tokens.
@@ -36,6 +37,12 @@ type scratch struct {
 	logits     []float32 // [wanted rows][vocab]
 }
 
+// vLanes is the padding of the transposed V cache rows. llama.cpp's
+// attention output is a float32 dot product over n_kv cache cells (a
+// multiple of 256, the unused ones zero) with 32 accumulator lanes; summing
+// over a zero-padded multiple of 32 reproduces that order exactly.
+const vLanes = 32
+
 // NewState allocates a KV cache of ctx positions (1..ContextLength of the
 // caller's choosing; the model's training context is not enforced here).
 func (m *Model) NewState(ctx int) (*State, error) {
@@ -43,10 +50,11 @@ func (m *Model) NewState(ctx int) (*State, error) {
 	if ctx < 1 || ctx > MaxContext {
 		return nil, fmt.Errorf("context length %d, want 1..%d", ctx, MaxContext)
 	}
-	s := &State{m: m, ctx: ctx, k: make([][]float32, c.Layers), v: make([][]float32, c.Layers)}
+	cpad := (ctx + vLanes - 1) / vLanes * vLanes
+	s := &State{m: m, ctx: ctx, cpad: cpad, k: make([][]float32, c.Layers), v: make([][]float32, c.Layers)}
 	for i := range s.k {
 		s.k[i] = make([]float32, ctx*c.KVDim())
-		s.v[i] = make([]float32, ctx*c.KVDim())
+		s.v[i] = make([]float32, cpad*c.KVDim())
 	}
 	return s, nil
 }
@@ -60,9 +68,18 @@ func (s *State) Cap() int { return s.ctx }
 // Truncate drops the cached positions from n on (0 resets the sequence), so
 // a session can reuse a common prompt prefix.
 func (s *State) Truncate(n int) {
-	if n >= 0 && n < s.pos {
-		s.pos = n
+	if n < 0 || n >= s.pos {
+		return
 	}
+	// Zero the dropped V cells: they are summed (times a zero weight) by
+	// the padded attention dot product, so they must stay finite.
+	kv := s.m.Config.KVDim()
+	for _, v := range s.v {
+		for d := range kv {
+			clear(v[d*s.cpad+n : d*s.cpad+s.pos])
+		}
+	}
+	s.pos = n
 }
 
 // ensure sizes the scratch buffers for rows tokens and threads workers.
@@ -82,7 +99,7 @@ func (s *State) ensure(rows, slots int) {
 		b.hb2 = make([]float32, rows*c.FFN)
 		b.cs = make([]float32, rows*c.RopeDim)
 	}
-	if len(b.scores) < slots*s.ctx {
-		b.scores = make([]float32, slots*s.ctx)
+	if len(b.scores) < slots*s.cpad {
+		b.scores = make([]float32, slots*s.cpad)
 	}
 }

@@ -116,7 +116,12 @@ func (m *Model) layer(p *kernels.Pool, s *State, l, n int) error {
 	m.prepareQKV(s, L, n)
 	// Append K and V to the cache at positions s.pos….
 	copy(s.k[l][s.pos*KV:(s.pos+n)*KV], kk)
-	copy(s.v[l][s.pos*KV:(s.pos+n)*KV], vv)
+	vt := s.v[l]
+	for i := range n {
+		for d, x := range vv[i*KV : (i+1)*KV] {
+			vt[d*s.cpad+s.pos+i] = x
+		}
+	}
 	m.attention(p, s, l, n)
 	if err := kernels.MatMul(p, L.Wo, b.att[:n*Q], n, xb2); err != nil {
 		return err
@@ -185,7 +190,7 @@ func (m *Model) attention(p *kernels.Pool, s *State, l, n int) {
 	slots := poolThreads(p)
 	p.Run(slots, func(lo, hi int) {
 		for slot := lo; slot < hi; slot++ {
-			scores := b.scores[slot*s.ctx : (slot+1)*s.ctx]
+			scores := b.scores[slot*s.cpad : (slot+1)*s.cpad]
 			for it := slot; it < items; it += slots {
 				i, h := it/c.Heads, it%c.Heads
 				T := s.pos + i + 1 // causal: positions 0…pos_i
@@ -196,10 +201,14 @@ func (m *Model) attention(p *kernels.Pool, s *State, l, n int) {
 					sc[t] = kernels.Dot(qh, kc[t*KV+kvo:t*KV+kvo+D]) * scale
 				}
 				kernels.Softmax(sc)
+				// out[d] = Σ_t p_t·V[t][d] over the zero-padded cells.
+				Tp := (T + vLanes - 1) / vLanes * vLanes
+				pp := scores[:Tp]
+				clear(pp[T:])
 				out := b.att[i*Q+h*D : i*Q+(h+1)*D]
-				clear(out)
-				for t := range T {
-					kernels.Axpy(sc[t], vc[t*KV+kvo:t*KV+kvo+D], out)
+				for d := range out {
+					row := vc[(kvo+d)*s.cpad:]
+					out[d] = kernels.Dot(pp, row[:Tp])
 				}
 			}
 		}

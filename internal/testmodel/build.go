@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/plumewriter/plume/internal/gguf"
 	"github.com/plumewriter/plume/internal/tensor"
@@ -17,6 +18,7 @@ const (
 	embedScale = 0.3
 	normJitter = 0.1 // norm weights are 1 ± this
 	biasScale  = 0.2
+	qkGain     = 1.0 // q·k/sqrt(d) scores of unit spread: soft, stable attention
 )
 
 // WriteFile writes the model of s to path (atomically).
@@ -32,11 +34,27 @@ func WriteFile(s Spec, path string) error {
 }
 
 // Build returns a GGUF writer holding the model of s.
-func Build(s Spec) (*gguf.Writer, error) {
+func Build(s Spec) (*gguf.Writer, error) { return BuildEdited(s, Edit{}) }
+
+// Edit alters a model as it is built, to make broken ("hostile") files for
+// tests. A nil hook changes nothing.
+type Edit struct {
+	// KV returns the value to write for key (v is the normal one); nil
+	// drops the key.
+	KV func(key string, v any) any
+	// Dims returns the shape to write for a tensor (dims is the normal
+	// one); nil drops the tensor. Data of a changed shape is zeros.
+	Dims func(name string, dims []uint64) []uint64
+	// Extra keys added after the normal metadata.
+	Extra map[string]any
+}
+
+// BuildEdited is Build with the edits applied.
+func BuildEdited(s Spec, e Edit) (*gguf.Writer, error) {
 	if err := s.validate(); err != nil {
 		return nil, err
 	}
-	b := &builder{s: s, w: gguf.NewWriter(), r: rand.New(rand.NewPCG(s.Seed, 0))}
+	b := &builder{s: s, e: e, w: gguf.NewWriter(), r: rand.New(rand.NewPCG(s.Seed, 0))}
 	b.metadata()
 	b.tensors()
 	if b.err != nil {
@@ -47,12 +65,18 @@ func Build(s Spec) (*gguf.Writer, error) {
 
 type builder struct {
 	s   Spec
+	e   Edit
 	w   *gguf.Writer
 	r   *rand.Rand
 	err error
 }
 
 func (b *builder) kv(key string, v any) {
+	if b.e.KV != nil {
+		if v = b.e.KV(key, v); v == nil {
+			return
+		}
+	}
 	if b.err == nil {
 		b.err = b.w.AddKV(key, v)
 	}
@@ -99,6 +123,14 @@ func (b *builder) metadata() {
 	b.kv("tokenizer.ggml.bos_token_id", v.bos)
 	b.kv("tokenizer.ggml.eos_token_id", v.eos)
 	b.kv("tokenizer.ggml.add_bos_token", v.addBOS)
+	keys := make([]string, 0, len(b.e.Extra))
+	for k := range b.e.Extra {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		b.kv(k, b.e.Extra[k])
+	}
 }
 
 // normal returns n Gaussian values of standard deviation std.
@@ -118,8 +150,31 @@ func (b *builder) vector(name string, data []float32) {
 			b.err = err
 			return
 		}
-		b.err = b.w.AddTensor(name, tensor.F32, []uint64{uint64(len(data))}, raw)
+		b.add(name, tensor.F32, []uint64{uint64(len(data))}, raw)
 	}
+}
+
+// add writes a tensor through the Dims hook.
+func (b *builder) add(name string, t tensor.Type, dims []uint64, raw []byte) {
+	if b.e.Dims != nil {
+		nd := b.e.Dims(name, dims)
+		if nd == nil {
+			return
+		}
+		if !slices.Equal(nd, dims) {
+			n := uint64(1)
+			for _, d := range nd[1:] {
+				n *= d
+			}
+			rs, err := tensor.RowSize(t, nd[0])
+			if err != nil {
+				b.err = err
+				return
+			}
+			raw, dims = make([]byte, rs*n), nd
+		}
+	}
+	b.err = b.w.AddTensor(name, t, dims, raw)
 }
 
 // matrix adds a rows×cols weight in the spec's type (GGUF dims [cols, rows]).
@@ -141,7 +196,7 @@ func (b *builder) matrix(name string, cols, rows int, std float64) {
 			return
 		}
 	}
-	b.err = b.w.AddTensor(name, t, []uint64{uint64(cols), uint64(rows)}, raw)
+	b.add(name, t, []uint64{uint64(cols), uint64(rows)}, raw)
 }
 
 func (b *builder) tensors() {
@@ -164,8 +219,8 @@ func (b *builder) tensors() {
 	for i := range s.Layers {
 		n := func(t string) string { return fmt.Sprintf("blk.%d.%s", i, t) }
 		b.vector(n("attn_norm.weight"), b.normal(s.Embd, 1, normJitter))
-		b.matrix(n("attn_q.weight"), s.Embd, q, proj(s.Embd)*2)
-		b.matrix(n("attn_k.weight"), s.Embd, kv, proj(s.Embd)*2)
+		b.matrix(n("attn_q.weight"), s.Embd, q, proj(s.Embd)*qkGain)
+		b.matrix(n("attn_k.weight"), s.Embd, kv, proj(s.Embd)*qkGain)
 		b.matrix(n("attn_v.weight"), s.Embd, kv, proj(s.Embd))
 		b.matrix(n("attn_output.weight"), q, s.Embd, proj(q))
 		switch s.Arch {

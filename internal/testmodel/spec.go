@@ -102,3 +102,13 @@ func (s Spec) validate() error {
 	}
 	return nil
 }
+
+// Tiny returns a very small Spec of an architecture (embd 64, 2 layers,
+// 300 tokens) for fast tests. Its widths suit F32, F16 and the 32-element
+// block formats (Q8_0, Q4_0…), not the 256-element K-quants: use Base.
+func Tiny(arch string, t tensor.Type) Spec {
+	s := Base(arch, t)
+	s.Embd, s.Layers, s.FFN, s.Vocab, s.Context = 64, 2, 128, minVocab, 256
+	s.Heads, s.HeadsKV, s.HeadDim = 4, 2, 16
+	return s
+}

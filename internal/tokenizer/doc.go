@@ -8,7 +8,7 @@
 //     highest score with the leftmost pair on ties, <0xNN> byte fallback);
 //   - "gpt2": byte-level BPE with the GPT-2 byte↔unicode map, merge ranks and
 //     the pre-tokenizer selected by tokenizer.ggml.pre (llama3/llama-bpe,
-//     qwen2, gpt-2, mpt, falcon, starcoder, smollm, refact, deepseek-coder,
+//     qwen2, qwen35, gpt-2, mpt, falcon, starcoder, smollm, refact, deepseek-coder,
 //     gpt-4o, tekken, default, …). The pre-tokenizers are hand-written,
 //     linear-time equivalents of llama.cpp's regex splitting, including its
 //     quirks (category-collapsed \p{…} classes, custom llama3/gpt2 code);

@@ -92,7 +92,6 @@ func TestFromGGUFValidation(t *testing.T) {
 		{"eos negative", func(m map[string]any) { m["tokenizer.ggml.eos_token_id"] = int32(-7) }, "eos token id -7"},
 		{"merge to missing token", func(m map[string]any) { m[keyMerges] = []string{"h o"} }, "missing from the vocabulary"},
 		{"merge without space", func(m map[string]any) { m[keyMerges] = []string{"hello"} }, "no separating space"},
-		{"bert without unknown", func(m map[string]any) { m[keyModel] = "bert" }, "default special token 100"},
 		{"add_bos without bos", func(m map[string]any) {
 			m["tokenizer.ggml.bos_token_id"] = uint32(0xFFFFFFFF)
 			m[keyAddBOS] = true

@@ -6,8 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"unicode"
 	"testing"
+	"unicode"
 
 	"github.com/plumewriter/plume/internal/testutil"
 )

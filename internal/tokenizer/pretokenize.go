@@ -54,17 +54,21 @@ func newPreTokenizer(name string) (*preTokenizer, error) {
 		// [\p{P}\$\+<=>\^~\|]+ , the GPT-2 regex, \p{N}+ , [0-9][0-9][0-9]
 		p.steps = []splitter{runSplitter(false, isDefaultPunct), splitGPT2, runSplitter(false, isCollapsedNumber), splitDigits3}
 	case in(preLlama3):
-		p.steps, p.ignore, p.addBOS = []splitter{llama3Splitter(3)}, true, true
+		p.steps, p.ignore, p.addBOS = []splitter{llama3Splitter(3, false)}, true, true
 	case name == "tekken":
 		p.steps, p.ignore, p.addBOS = []splitter{o200kSplitter(false, 1)}, true, true
 	case name == "gpt-4o" || name == "llama4":
 		p.steps = []splitter{o200kSplitter(true, 3)}
 	case in(preLlama3Reg):
-		p.steps = []splitter{llama3Splitter(3)}
+		p.steps = []splitter{llama3Splitter(3, false)}
 	case in(preQwen2):
 		// llama.cpp runs this regex through std::regex on the category-collapsed
 		// text; it splits exactly like the llama3 code with single digits.
-		p.steps = []splitter{llama3Splitter(1)}
+		p.steps = []splitter{llama3Splitter(1, false)}
+	case name == "qwen35":
+		// Qwen 3.5: the Qwen2 regex with combining marks (\p{M}) joined to
+		// letters and kept out of punctuation runs.
+		p.steps = []splitter{llama3Splitter(1, true)}
 	case in(preStarcoder):
 		p.steps = []splitter{singleSplitter(isCollapsedNumber), splitGPT2}
 	case in(preGPT2):
@@ -242,25 +246,34 @@ func splitGPT2(t *preText, offs []int) []int {
 
 // llama3Splitter is llama.cpp's unicode_regex_split_custom_llama3 for
 // (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+
-// with digits = 3; digits = 1 gives Qwen2's \p{N} variant.
-func llama3Splitter(digits int) splitter {
+// with digits = 3; digits = 1 gives Qwen2's \p{N} variant, and marks adds
+// Qwen 3.5's [\p{L}\p{M}] words.
+func llama3Splitter(digits int, marks bool) splitter {
+	letter := flagLetter
+	if marks {
+		letter |= flagMark
+	}
 	return func(t *preText, offs []int) []int {
 		return forEachFragment(t, offs, func(f *fragment) {
 			for pos := f.lo; pos < f.hi; {
-				pos = f.llama3Step(pos, digits)
+				pos = f.llama3Step(pos, digits, letter)
 			}
 		})
 	}
 }
 
-func (f *fragment) llama3Step(pos, digits int) int {
+// llama3Step matches one piece at pos; letter is the set of flags that make
+// up words.
+func (f *fragment) llama3Step(pos, digits int, letter cptFlags) int {
 	if n := f.contraction(pos, true); n > 0 {
 		return pos + f.emit(pos+n)
 	}
 	c, fl := f.cpt(pos), f.flags(pos)
-	if c != '\r' && c != '\n' && !fl.isNumber() && (fl.isLetter() || f.flags(pos+1).isLetter()) {
+	isWord := func(i int) bool { return f.flags(i)&letter != 0 }
+	other := func(fl cptFlags) bool { return fl&(flagWhitespace|flagNumber|letter) == 0 && fl != 0 }
+	if c != '\r' && c != '\n' && !fl.isNumber() && (isWord(pos) || isWord(pos+1)) {
 		pos++
-		for f.flags(pos).isLetter() {
+		for isWord(pos) {
 			pos++
 		}
 		f.emit(pos)
@@ -282,11 +295,11 @@ func (f *fragment) llama3Step(pos, digits int) int {
 	if c == ' ' {
 		fl2 = f.flags(pos + 1)
 	}
-	if fl2&(flagWhitespace|flagLetter|flagNumber) == 0 && fl != 0 {
+	if fl2&(flagWhitespace|flagNumber|letter) == 0 && fl != 0 {
 		if c == ' ' {
 			pos++
 		}
-		for isOther(f.flags(pos)) {
+		for other(f.flags(pos)) {
 			pos++
 		}
 		for c2 := f.cpt(pos); c2 == '\r' || c2 == '\n'; c2 = f.cpt(pos) {

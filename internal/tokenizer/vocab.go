@@ -222,13 +222,27 @@ func newTokenizer(v *vocab) (*Tokenizer, error) {
 	return t, nil
 }
 
+// Special-token ids llama.cpp assumes when the GGUF file has no key for them
+// (llama_vocab::impl::load): SentencePiece's <unk>/<s>/</s> layout, GPT-2's
+// historical id 11 for BPE files, and BERT's [UNK]/[CLS]/[SEP].
+const (
+	spmDefaultUNK = 0
+	spmDefaultBOS = 1
+	spmDefaultEOS = 2
+	bpeDefaultBOS = 11
+	bpeDefaultEOS = 11
+	wpmDefaultUNK = 100
+	wpmDefaultCLS = 101
+	wpmDefaultSEP = 102
+)
+
 // setKind applies the per-model defaults of llama.cpp.
 func (t *Tokenizer) setKind(v *vocab) error {
 	n := len(v.tokens)
 	switch v.model {
 	case "llama":
 		t.kind = KindSPM
-		t.bos, t.eos, t.unk, t.sep = v.bos.resolve(1, n), v.eos.resolve(2, n), v.unk.resolve(0, n), v.sep.resolve(noToken, n)
+		t.bos, t.eos, t.unk, t.sep = v.bos.resolve(spmDefaultBOS, n), v.eos.resolve(spmDefaultEOS, n), v.unk.resolve(spmDefaultUNK, n), v.sep.resolve(noToken, n)
 		t.addBOS, t.addEOS, t.addSpacePrefix = v.addBOS.or(true), v.addEOS.or(false), v.addSpacePrefix.or(true)
 		if t.scores == nil {
 			t.scores = make([]float32, n) // llama.cpp scores missing entries as 0
@@ -240,20 +254,21 @@ func (t *Tokenizer) setKind(v *vocab) error {
 			return fmt.Errorf("%w: %w", errVocab, err)
 		}
 		t.pre = pre
-		t.bos, t.eos, t.unk, t.sep = v.bos.resolve(11, n), v.eos.resolve(11, n), v.unk.resolve(noToken, n), v.sep.resolve(noToken, n)
+		t.bos, t.eos, t.unk, t.sep = v.bos.resolve(bpeDefaultBOS, n), v.eos.resolve(bpeDefaultEOS, n), v.unk.resolve(noToken, n), v.sep.resolve(noToken, n)
 		t.addBOS, t.addEOS, t.addSpacePrefix = v.addBOS.or(pre.addBOS), v.addEOS.or(false), v.addSpacePrefix.or(false)
 		t.ignoreMerges = pre.ignore
 	case "bert":
 		t.kind = KindWPM
-		t.bos, t.eos, t.unk, t.sep = v.bos.resolve(101, n), v.eos.resolve(noToken, n), v.unk.resolve(100, n), v.sep.resolve(102, n)
+		t.bos, t.eos, t.unk, t.sep = v.bos.resolve(wpmDefaultCLS, n), v.eos.resolve(noToken, n), v.unk.resolve(wpmDefaultUNK, n), v.sep.resolve(wpmDefaultSEP, n)
 		t.addBOS, t.addEOS, t.addSpacePrefix = v.addBOS.or(true), v.addEOS.or(false), v.addSpacePrefix.or(false)
 		t.addSep = v.addSep.or(true)
 	default:
 		return fmt.Errorf("%w: unsupported tokenizer model %q", errVocab, v.model)
 	}
-	for _, id := range []int32{t.bos, t.eos, t.unk, t.sep} {
-		if id >= int32(n) {
-			return fmt.Errorf("%w: default special token %d outside the vocabulary of %d tokens", errVocab, id, n)
+	// A default that does not fit a (tiny) vocabulary means "no such token".
+	for _, id := range []*int32{&t.bos, &t.eos, &t.unk, &t.sep} {
+		if *id >= int32(n) {
+			*id = noToken
 		}
 	}
 	if t.addBOS && t.bos == noToken {

@@ -27,11 +27,20 @@ const (
 	BriefMaxTokens = 300
 	// OutlineMaxTokens fits a 12-section outline with short points.
 	OutlineMaxTokens = 1500
+	// OutlineMinTokens is the least the outline answer may be cut to (with a
+	// warning) on a small context: a five-section outline in a compact
+	// vocabulary.
+	OutlineMinTokens = 600
 	// ReviewMaxTokens fits a verdict with four short problems.
 	ReviewMaxTokens = 400
 	// MetadataMaxTokens fits the metadata object (title, 156-character
-	// description, excerpt, tags).
-	MetadataMaxTokens = 500
+	// description, excerpt, tags) even at one token per character.
+	MetadataMaxTokens = 700
+	// MetadataMinTokens fits it with a typical vocabulary (~3 characters
+	// per token).
+	MetadataMinTokens = 300
+	// ReviewMinTokens fits a verdict with two short problems.
+	ReviewMinTokens = 150
 	// MinGenTokens is the least a drafting call may be cut to before the
 	// pipeline gives up: fewer would not hold a paragraph.
 	MinGenTokens = 128

@@ -226,3 +226,10 @@ func (m *Manifest) Compare(other *Manifest) (bool, []string, error) {
 	}
 	return false, diff, nil
 }
+
+// ModelInfo returns the recorded model as an llm.ModelInfo (without a path).
+func (m *Manifest) ModelInfo() llm.ModelInfo {
+	r := m.Model
+	return llm.ModelInfo{Ref: r.Ref, SHA256: r.SHA256, Commit: r.Commit, License: r.License,
+		Architecture: r.Architecture, ContextLength: r.ContextLength, Backend: r.Backend, EngineVersion: r.EngineVersion}
+}

@@ -86,7 +86,7 @@ func (o *Options) Normalize() error {
 		o.Lang, o.LangSource = DetectLanguage(o.Topic + "\n" + o.Notes)
 	case !prompts.Supported(o.Lang):
 		return fmt.Errorf("%w: unknown language %q (supported: %s)", ErrInput, o.Lang, strings.Join(prompts.Languages, ", "))
-	default:
+	case o.LangSource == "": // a replay keeps its recorded source
 		o.LangSource = "flag"
 	}
 	if o.Words == 0 {

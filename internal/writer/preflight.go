@@ -8,10 +8,10 @@ import (
 )
 
 // preflight checks that the context window holds every step of the plan
-// with its smallest inputs (no notes, no summary: those are cut to fit
-// later, with a warning). Steps not yet run are estimated: the brief takes
-// at most BriefMaxTokens and the outline text at most half of
-// OutlineMaxTokens once rendered without JSON syntax.
+// with its smallest inputs (no notes, no summary) and its smallest answer
+// budget: those are cut to fit later, with a warning. Steps not yet run are
+// estimated: the brief takes at most BriefMaxTokens and the outline text at
+// most half of OutlineMaxTokens once rendered without JSON syntax.
 func (r *run) preflight() error {
 	window := contextLength(r.p.Gen)
 	type need struct {
@@ -43,10 +43,10 @@ func (r *run) preflight() error {
 		extra, out int
 	}{
 		{prompts.Brief, 0, BriefMaxTokens / 2},
-		{prompts.Outline, briefEst, OutlineMaxTokens},
+		{prompts.Outline, briefEst, OutlineMinTokens},
 		{prompts.Section, briefEst + outlineEst, MinGenTokens},
-		{prompts.Review, briefEst + MaxPartWords*TokensPerWord, ReviewMaxTokens},
-		{prompts.Metadata, MetadataExcerptChars / 2, MetadataMaxTokens},
+		{prompts.Review, briefEst + MaxPartWords*TokensPerWord, ReviewMinTokens},
+		{prompts.Metadata, MetadataExcerptChars / 2, MetadataMinTokens},
 	} {
 		n, err := base(s.name, func(d *promptData) { d.Points = []string{"…"}; d.Problems = nil })
 		if err != nil {

@@ -118,7 +118,7 @@ func (r *run) brief(ctx context.Context) error {
 
 func (r *run) outline(ctx context.Context) error {
 	lo, hi := sectionRange(r.st.Options.Words)
-	msgs, n, err := r.prepare(prompts.Outline, cuttable{Notes: r.st.Options.Notes}, OutlineMaxTokens, OutlineMaxTokens, nil)
+	msgs, n, err := r.prepare(prompts.Outline, cuttable{Notes: r.st.Options.Notes}, OutlineMaxTokens, OutlineMinTokens, nil)
 	if err != nil {
 		return err
 	}

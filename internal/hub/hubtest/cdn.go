@@ -77,10 +77,7 @@ func (h *Hub) writeBody(w http.ResponseWriter, r *http.Request, body []byte, f F
 	if !drop && f.StallAfter > 0 && f.StallAfter < limit {
 		limit, stall = f.StallAfter, true
 	}
-	_, _ = w.Write(body[:limit])
-	if fl, ok := w.(http.Flusher); ok {
-		fl.Flush()
-	}
+	writeThrottled(w, r, body[:limit], f.BytesPerSec)
 	switch {
 	case drop:
 		panic(http.ErrAbortHandler) // closes the connection mid-body
@@ -103,4 +100,33 @@ func parseRange(h string, size int64) (int64, bool) {
 		return 0, false
 	}
 	return n, true
+}
+
+// throttleChunk is the write size of a throttled body.
+const throttleChunk = 16 << 10
+
+// writeThrottled writes body, pacing it to rate bytes/s when rate > 0, and
+// flushes so the client sees every byte written.
+func writeThrottled(w http.ResponseWriter, r *http.Request, body []byte, rate int64) {
+	fl, _ := w.(http.Flusher)
+	for len(body) > 0 {
+		n := len(body)
+		if rate > 0 {
+			n = min(n, throttleChunk)
+		}
+		if _, err := w.Write(body[:n]); err != nil {
+			return
+		}
+		body = body[n:]
+		if fl != nil {
+			fl.Flush()
+		}
+		if rate > 0 {
+			select {
+			case <-time.After(time.Duration(int64(n) * int64(time.Second) / rate)):
+			case <-r.Context().Done():
+				return
+			}
+		}
+	}
 }

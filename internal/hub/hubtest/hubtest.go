@@ -45,6 +45,7 @@ type Faults struct {
 	Corrupt     bool          // flip one byte in the middle of the body
 	ShortBy     int64         // serve a file this many bytes shorter (Content-Length too)
 	Delay       time.Duration // sleep before sending headers (slow server)
+	BytesPerSec int64         // throttle bodies to about this rate (slow link)
 	Statuses    []int         // hub: answer these statuses first, one per request
 	CDNStatuses []int         // CDN: same, for downloads
 	RetryAfter  string        // Retry-After header sent with 429/503

@@ -14,6 +14,9 @@
 //   mm_<type>_n<k>.f32        ggml_mul_mat(W as <type>, first k rows of X): k x 8 outputs
 //   mmr_<type>_n<k>.f32       the same with W in the repack buffer type, as llama.cpp loads
 //                             Q4_0 and Q4_K weights (rows % 8 == 0) on AVX2 machines
+//   trig.f32                  (x, cosf(x), sinf(x)) triples from the system libm, which
+//                             llama.cpp's rope cache calls
+//   pow.f32                   (base, -2/n, powf(base, -2/n)): rope's theta_scale
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -158,6 +161,38 @@ static void repack_matmuls(void) {
     }
 }
 
+static void trig(void) {
+    enum { NT = 4096 };
+    static float t[3 * NT];
+    for (int i = 0; i < NT; i++) {
+        float x;
+        switch (i % 4) {
+        case 0: x = (float)(uniform() * 100); break;                     // the fast reduction
+        case 1: x = (float)(uniform() * 65536); break;                   // the 4/pi table reduction
+        case 2: x = (float)(uniform() * 0.8); break;                     // |x| < pi/4
+        default: x = (float)((uniform() - 0.5) * 2e6); break;            // negative and large
+        }
+        volatile float vx = x; // keep GCC from folding or pairing the calls
+        t[3 * i] = x;
+        t[3 * i + 1] = cosf(vx);
+        t[3 * i + 2] = sinf(vx);
+    }
+    put("trig.f32", t, sizeof t);
+
+    static const float bases[] = { 10000, 500000, 1000000, 100000, 1e7f, 5000000, 150000, 75000, 40000, 8000000,
+        25000, 2e6f };
+    static float pw[12 * 256 * 3];
+    int k = 0;
+    for (int b = 0; b < 12; b++)
+        for (int n = 2; n <= 512; n += 2) {
+            volatile float e = -2.0f / n;
+            pw[k++] = bases[b];
+            pw[k++] = e;
+            pw[k++] = powf(bases[b], e);
+        }
+    put("pow.f32", pw, sizeof pw);
+}
+
 int main(void) {
     ggml_cpu_init();
     static float w[N], x[N];
@@ -172,6 +207,7 @@ int main(void) {
     ops(x, w);
     matmuls(x, w);
     repack_matmuls();
+    trig();
 
     const enum ggml_type wt[] = { GGML_TYPE_F16, GGML_TYPE_BF16, GGML_TYPE_Q4_0, GGML_TYPE_Q4_1, GGML_TYPE_Q5_0,
         GGML_TYPE_Q5_1, GGML_TYPE_Q8_0, GGML_TYPE_Q2_K, GGML_TYPE_Q3_K, GGML_TYPE_Q4_K, GGML_TYPE_Q5_K, GGML_TYPE_Q6_K };

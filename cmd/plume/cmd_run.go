@@ -1,0 +1,290 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/plumewriter/plume/internal/config"
+	"github.com/plumewriter/plume/internal/engine"
+	"github.com/plumewriter/plume/internal/hub"
+	"github.com/plumewriter/plume/internal/llm"
+	"github.com/plumewriter/plume/internal/sample"
+)
+
+func init() { rootCmd.AddCommand(newRunCmd()) }
+
+// Defaults and limits of plume run.
+const (
+	// defaultRunTokens is -n's default: a paragraph, quick on any model.
+	defaultRunTokens = 128
+	// maxPromptBytes caps a prompt read from standard input (4 MiB, far
+	// beyond any context window).
+	maxPromptBytes = 4 << 20
+)
+
+type runFlags struct {
+	model, prompt, promptIDs string
+	chat, asJSON, echo       bool
+	n, threads, logprobs     int
+	ctxLen                   int
+	temperature, topP        float32
+	topK                     int
+	seed                     uint64
+}
+
+func newRunCmd() *cobra.Command {
+	var fl runFlags
+	cmd := &cobra.Command{
+		Use:   "run [REF] [--model REF] [--prompt TEXT]",
+		Short: "Generate text from a prompt with the local engine",
+		Long: `Run a GGUF model on a prompt with Plume's own engine and stream the generated text.
+REF (or --model) is a local .gguf path or a hub reference (hf.co/ORG/REPO[:QUANT], an alias…),
+pulled into the local store when missing. Without --prompt or --prompt-ids the prompt is read
+from standard input. --chat wraps the prompt in the model's chat template as a user message.
+--temperature 0 is greedy decoding. --json prints one JSON object with the prompt token ids,
+every generated token with its log-probability (and --logprobs K alternatives), and timings;
+--echo adds the teacher-forced log-probability of each prompt token (-n 0 to score only).`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				if fl.model != "" {
+					return usageError{errors.New("give the model either as an argument or with --model, not both")}
+				}
+				fl.model = args[0]
+			}
+			return runRun(cmd, fl)
+		},
+	}
+	f := cmd.Flags()
+	d := sample.DefaultParams()
+	f.StringVar(&fl.model, "model", "", "model: local .gguf path or hub reference")
+	f.StringVar(&fl.prompt, "prompt", "", "prompt text (default: standard input)")
+	f.StringVar(&fl.promptIDs, "prompt-ids", "", "prompt as comma-separated token ids (no tokenization, no BOS added)")
+	f.BoolVar(&fl.chat, "chat", false, "render the prompt through the model's chat template")
+	f.IntVarP(&fl.n, "n", "n", defaultRunTokens, "maximum number of tokens to generate")
+	f.Float32Var(&fl.temperature, "temperature", d.Temperature, "sampling temperature (0 = greedy)")
+	f.IntVar(&fl.topK, "top-k", d.TopK, "top-k sampling (0 = off)")
+	f.Float32Var(&fl.topP, "top-p", d.TopP, "top-p sampling (1 = off)")
+	f.Uint64Var(&fl.seed, "seed", d.Seed, "sampling seed")
+	f.IntVar(&fl.threads, "threads", 0, "worker threads (0 = all CPUs)")
+	f.IntVar(&fl.ctxLen, "ctx", 0, "context length (0 = min(model's, "+strconv.Itoa(engine.DefaultContextLength)+"))")
+	f.IntVar(&fl.logprobs, "logprobs", 0, "report this many alternatives per token (with --json)")
+	f.BoolVar(&fl.asJSON, "json", false, "print one JSON object instead of streaming text")
+	f.BoolVar(&fl.echo, "echo", false, "score the prompt tokens (teacher-forced log-probabilities, with --json)")
+	return cmd
+}
+
+// resolveModel maps a model reference to a verified local file: an existing
+// file path is used as is (hashed by the engine when needed), anything else
+// goes through the hub's store, pulling the model when it is missing.
+func resolveModel(ctx context.Context, ref string, progress io.Writer) (hub.Local, error) {
+	if st, err := os.Stat(ref); err == nil && st.Mode().IsRegular() {
+		return hub.Local{Path: ref, Ref: ref}, nil
+	}
+	store, err := hub.OpenStore(config.Load())
+	if err != nil {
+		return hub.Local{}, err
+	}
+	return store.Resolve(ctx, ref, true, func(e hub.Event) {
+		if b, err := json.Marshal(e); err == nil {
+			fmt.Fprintln(progress, string(b))
+		}
+	})
+}
+
+// runOutput is the --json form of plume run.
+type runOutput struct {
+	Model        llm.ModelInfo `json:"model"`
+	PromptTokens []int32       `json:"prompt_tokens"`
+	Tokens       []runToken    `json:"tokens"`
+	Echo         []runToken    `json:"echo,omitempty"`
+	FinishReason string        `json:"finish_reason"`
+	Timings      runTimings    `json:"timings"`
+}
+
+type runToken struct {
+	ID          int32       `json:"id"`
+	Text        string      `json:"text"`
+	Logprob     float32     `json:"logprob"`
+	TopLogprobs []runTopTok `json:"top_logprobs,omitempty"`
+}
+
+type runTopTok struct {
+	ID      int32   `json:"id"`
+	Logprob float32 `json:"logprob"`
+}
+
+type runTimings struct {
+	LoadMillis       float64 `json:"load_ms"`
+	PromptTokensPerS float64 `json:"prompt_tokens_per_s"`
+	GenTokensPerS    float64 `json:"gen_tokens_per_s"`
+}
+
+func (fl runFlags) validate() error {
+	switch {
+	case fl.model == "":
+		return errors.New("a model is required (plume run REF or --model REF)")
+	case fl.n < 0:
+		return fmt.Errorf("-n %d: must be ≥ 0", fl.n)
+	case fl.logprobs < 0 || fl.logprobs > engine.MaxTopLogprobs:
+		return fmt.Errorf("--logprobs %d: want 0..%d", fl.logprobs, engine.MaxTopLogprobs)
+	case fl.prompt != "" && fl.promptIDs != "":
+		return errors.New("--prompt and --prompt-ids are exclusive")
+	case fl.chat && fl.promptIDs != "":
+		return errors.New("--chat needs a text prompt, not --prompt-ids")
+	}
+	return nil
+}
+
+func runRun(cmd *cobra.Command, fl runFlags) error {
+	if err := fl.validate(); err != nil {
+		return usageError{err}
+	}
+	params := sample.DefaultParams()
+	params.Temperature, params.TopK, params.TopP, params.Seed = fl.temperature, fl.topK, fl.topP, fl.seed
+	sampler, err := sample.New(params, 1) // validate the flags before loading
+	if err != nil || sampler == nil {
+		return usageError{err}
+	}
+	ctx := cmd.Context()
+	loc, err := resolveModel(ctx, fl.model, cmd.ErrOrStderr())
+	if err != nil {
+		return err
+	}
+	t0 := time.Now()
+	m, err := engine.Load(loc.Path, engine.Options{Threads: fl.threads, ContextLength: fl.ctxLen,
+		Source: engine.Source{Ref: loc.Ref, SHA256: loc.SHA256, Commit: loc.Commit, License: loc.License}})
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	loadMs := float64(time.Since(t0).Microseconds()) / 1e3
+	prompt, err := runPrompt(cmd, m, fl)
+	if err != nil {
+		return err
+	}
+	if sampler, err = sample.New(params, m.Config().Vocab); err != nil {
+		return usageError{err}
+	}
+	return runGenerate(ctx, cmd.OutOrStdout(), m, fl, prompt, sampler, loadMs)
+}
+
+// runPrompt returns the prompt token ids from the flags or standard input.
+func runPrompt(cmd *cobra.Command, m *engine.Model, fl runFlags) ([]int32, error) {
+	if fl.promptIDs != "" {
+		var ids []int32
+		for _, f := range strings.Split(fl.promptIDs, ",") {
+			v, err := strconv.ParseInt(strings.TrimSpace(f), 10, 32)
+			if err != nil {
+				return nil, usageError{fmt.Errorf("--prompt-ids: %w", err)}
+			}
+			ids = append(ids, int32(v))
+		}
+		return ids, nil
+	}
+	text := fl.prompt
+	if !cmd.Flags().Changed("prompt") {
+		b, err := io.ReadAll(io.LimitReader(cmd.InOrStdin(), maxPromptBytes+1))
+		if err != nil {
+			return nil, fmt.Errorf("read standard input: %w", err)
+		}
+		if len(b) > maxPromptBytes {
+			return nil, usageError{fmt.Errorf("prompt longer than %d bytes", maxPromptBytes)}
+		}
+		text = string(b)
+	}
+	req := llm.Request{Prompt: text}
+	if fl.chat {
+		req = llm.Request{Messages: []llm.Message{{Role: "user", Content: text}}}
+	}
+	return m.Prompt(req)
+}
+
+func runGenerate(ctx context.Context, w io.Writer, m *engine.Model, fl runFlags, prompt []int32, s *sample.Sampler, loadMs float64) error {
+	sess, err := m.NewSession()
+	if err != nil {
+		return err
+	}
+	tok := m.Tokenizer()
+	out := runOutput{PromptTokens: prompt, Tokens: []runToken{}}
+	if fl.echo {
+		if out.Echo, err = runEcho(ctx, sess, m, prompt, fl.logprobs); err != nil {
+			return err
+		}
+	}
+	var st engine.Stats
+	if fl.n > 0 {
+		dec := tok.NewStreamDecoder()
+		st, err = sess.Generate(ctx, prompt, engine.GenerateOptions{MaxTokens: fl.n, Sampler: s, TopLogprobs: fl.logprobs, StopAtEOG: true},
+			func(t engine.TokenOut) error {
+				text := ""
+				if !tok.IsEOG(t.ID) {
+					text = dec.Add(t.ID)
+				}
+				out.Tokens = append(out.Tokens, runToken{ID: t.ID, Text: text, Logprob: t.Logprob, TopLogprobs: runTops(t.Top)})
+				if !fl.asJSON {
+					_, err := io.WriteString(w, text)
+					return err
+				}
+				return nil
+			})
+		if tail := dec.Flush(); tail != "" && len(out.Tokens) > 0 {
+			out.Tokens[len(out.Tokens)-1].Text += tail
+			if !fl.asJSON {
+				io.WriteString(w, tail)
+			}
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if !fl.asJSON {
+		_, err := io.WriteString(w, "\n")
+		return err
+	}
+	out.Model, out.FinishReason = m.Info(), st.FinishReason
+	out.Timings = runTimings{LoadMillis: loadMs, PromptTokensPerS: rate(st.PromptTokens, st.PromptDuration),
+		GenTokensPerS: rate(st.Generated-1, st.GenDuration)}
+	enc := json.NewEncoder(w)
+	return enc.Encode(out)
+}
+
+// runEcho scores the prompt tokens; the first one has no context and gets
+// no log-probability (0, as llama.cpp's echo reports it as null).
+func runEcho(ctx context.Context, sess *engine.Session, m *engine.Model, prompt []int32, k int) ([]runToken, error) {
+	sc, err := sess.Score(ctx, prompt, k)
+	if err != nil {
+		return nil, err
+	}
+	tok := m.Tokenizer()
+	echo := []runToken{{ID: prompt[0], Text: string(tok.TokenBytes(prompt[0]))}}
+	for _, s := range sc {
+		echo = append(echo, runToken{ID: s.ID, Text: string(tok.TokenBytes(s.ID)), Logprob: s.Logprob, TopLogprobs: runTops(s.Top)})
+	}
+	return echo, nil
+}
+
+func runTops(in []sample.TokenLogprob) []runTopTok {
+	var out []runTopTok
+	for _, t := range in {
+		out = append(out, runTopTok{ID: t.ID, Logprob: t.Logprob})
+	}
+	return out
+}
+
+// rate returns n/d in tokens per second (0 when nothing was measured).
+func rate(n int, d time.Duration) float64 {
+	if n <= 0 || d <= 0 {
+		return 0
+	}
+	return float64(n) / d.Seconds()
+}

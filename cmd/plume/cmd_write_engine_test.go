@@ -1,0 +1,68 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/plumewriter/plume/internal/store"
+	"github.com/plumewriter/plume/internal/testutil"
+	"github.com/plumewriter/plume/internal/writer"
+)
+
+// TestWriteLocalEngine runs plume write end to end on the real engine with
+// the stories260K fixture: the text is meaningless, but the structure,
+// front matter, manifest, marking, library rows and byte-identical replay
+// (on another thread count) are checked.
+func TestWriteLocalEngine(t *testing.T) {
+	model := testutil.Fixture(t, "stories260K.gguf")
+	dir := t.TempDir()
+	t.Setenv("HF_HOME", filepath.Join(dir, "hf"))
+	t.Setenv("PLUME_HOME", filepath.Join(dir, "plume"))
+	t.Setenv("HF_HUB_OFFLINE", "1")
+	oldLib, oldNow := libraryPath, nowFunc
+	t.Cleanup(func() { libraryPath, nowFunc = oldLib, oldNow })
+	libraryPath = func() (string, error) { return filepath.Join(dir, store.FileName), nil }
+	nowFunc = func() time.Time { return time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC) }
+
+	out := filepath.Join(dir, "out")
+	start := time.Now()
+	_, stderr, err := execute(t, newWriteCmd, "A little dog in the park", "--model", model, "--seed", "11",
+		"--words", "300", "--revise", "0", "--threads", "1", "--out", out)
+	if err != nil {
+		t.Fatalf("write: %v\n%s", err, stderr)
+	}
+	t.Logf("local write took %v", time.Since(start))
+	mds, _ := filepath.Glob(filepath.Join(out, "*.md"))
+	mans, _ := filepath.Glob(filepath.Join(out, "*.plume.json"))
+	if len(mds) != 1 || len(mans) != 1 {
+		t.Fatalf("outputs: %v %v", mds, mans)
+	}
+	md, _ := os.ReadFile(mds[0])
+	checkFrontMatter(t, md)
+	data, _ := os.ReadFile(mans[0])
+	m, err := writer.ParseManifest(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Model.SHA256 != "270cba1bd5109f42d03350f60406024560464db173c0e387d91f0426d3bd256d" || m.Model.Backend != "plume" ||
+		!strings.HasPrefix(m.Model.EngineVersion, "plume-engine") || len(m.Confidence) == 0 {
+		t.Errorf("manifest model: %+v, %d confidences", m.Model, len(m.Confidence))
+	}
+	for _, c := range m.Calls {
+		if c.JSONSchema != "" && c.Attempt%10 != 0 {
+			t.Errorf("%s needed a repair under grammar-constrained decoding: %s", c.Stage, c.Output)
+		}
+	}
+	// Replay on two threads: byte-identical.
+	stdout, stderr, err := execute(t, newWriteCmd, "--replay", mans[0], "--threads", "2")
+	if err != nil || !strings.Contains(stdout, "replay: identical") {
+		t.Fatalf("replay: %v\n%s\n%s", err, stdout, stderr)
+	}
+	if !bytes.Contains(md, []byte("digitalSourceType: trainedAlgorithmicMedia")) {
+		t.Error("no AI marking")
+	}
+}

@@ -1,0 +1,224 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/plumewriter/plume/internal/writer"
+)
+
+// progress prints pipeline events: NDJSON on stdout with --json, otherwise
+// one line per stage and part on stderr (the article streams on stdout).
+type progress struct {
+	stdout, stderr io.Writer
+	json           bool
+	id             int64
+	enc            *json.Encoder
+	last           writer.Event // last token event, for speed and ETA
+}
+
+func newProgress(stdout, stderr io.Writer, jsonEvents bool, id int64) *progress {
+	return &progress{stdout: stdout, stderr: stderr, json: jsonEvents, id: id, enc: json.NewEncoder(stdout)}
+}
+
+func (p *progress) event(e writer.Event) {
+	if p.json {
+		_ = p.enc.Encode(e)
+		return
+	}
+	switch e.Type {
+	case writer.EventToken:
+		p.last = e
+	case writer.EventStage:
+		if e.Part > 0 {
+			fmt.Fprintf(p.stderr, "[%s %d/%d] %s\n", e.Stage, e.Part, e.Parts, e.Heading)
+		} else {
+			fmt.Fprintf(p.stderr, "[%s]\n", e.Stage)
+		}
+	case writer.EventPart:
+		fmt.Fprintf(p.stderr, "[%s %d/%d] done · %.1f tok/s · ETA %s\n", e.Stage, e.Part, e.Parts,
+			p.last.TokensPerSec, (time.Duration(p.last.ETASeconds) * time.Second).String())
+	case writer.EventWarning:
+		fmt.Fprintf(p.stderr, "warning: %s\n", e.Message)
+	}
+}
+
+func (p *progress) finish(msg string) {
+	if p.json {
+		_ = p.enc.Encode(writer.Event{Type: writer.EventDone, Message: msg})
+		return
+	}
+	fmt.Fprintln(p.stderr, msg)
+}
+
+// report prints the quality report and where things were saved.
+func (p *progress) report(art *writer.Article, id int64, rev int, files []string) error {
+	if p.json {
+		return p.enc.Encode(struct {
+			Type    string   `json:"type"`
+			ID      int64    `json:"id"`
+			Rev     int      `json:"revision"`
+			Files   []string `json:"files"`
+			Quality any      `json:"quality"`
+		}{"report", id, rev, files, art.Quality})
+	}
+	w := p.stderr
+	q := art.Quality
+	fmt.Fprintf(w, "\nQuality report (%s)\n", q.Lang)
+	fmt.Fprintf(w, "  readability: %s %.2f (%d words, %d sentences, %d syllables)\n",
+		q.Readability.Formula, q.Readability.Score, q.Readability.Words, q.Readability.Sentences, q.Readability.Syllables)
+	fmt.Fprintf(w, "  sentence length: mean %.1f, median %d, p90 %d, max %d words\n",
+		q.SentenceLengths.Mean, q.SentenceLengths.Median, q.SentenceLengths.P90, q.SentenceLengths.Max)
+	fmt.Fprintf(w, "  paragraph length: mean %.1f, median %d, max %d words\n",
+		q.ParagraphLengths.Mean, q.ParagraphLengths.Median, q.ParagraphLengths.Max)
+	for _, r := range q.Rules {
+		mark := "ok  "
+		if !r.Pass {
+			mark = "FAIL"
+		}
+		fmt.Fprintf(w, "  %s %-17s %s\n", mark, r.ID, r.Message)
+		for _, where := range r.Where {
+			fmt.Fprintf(w, "         - %s\n", where)
+		}
+	}
+	fmt.Fprintf(w, "\nSaved article %d (revision %d): %s\n", id, rev, strings.Join(files, ", "))
+	return nil
+}
+
+// writeOutputs writes the article in its format and the manifest beside it:
+// DIR/SLUG.md|html|json and DIR/SLUG.plume.json. The slug is made of
+// [a-z0-9-] only, so the paths stay inside DIR.
+func writeOutputs(dir, format string, art *writer.Article, modelRef string) ([]string, error) {
+	var body []byte
+	var err error
+	switch format {
+	case "html":
+		body, err = art.HTML(version)
+	case "json":
+		body, err = art.JSON(version, modelRef)
+	default:
+		body = art.Markdown
+	}
+	if err != nil {
+		return nil, err
+	}
+	manifest, err := art.Manifest.Marshal()
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("--out: %w", err)
+	}
+	name := filepath.Join(dir, art.Metadata.Slug+"."+format)
+	mname := filepath.Join(dir, art.Metadata.Slug+".plume.json")
+	if err := writeFileAtomic(name, body); err != nil {
+		return nil, err
+	}
+	if err := writeFileAtomic(mname, manifest); err != nil {
+		return nil, err
+	}
+	return []string{name, mname}, nil
+}
+
+// writeFileAtomic writes through a temporary file, fsyncs, renames over the
+// target and fsyncs the directory.
+func writeFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, ".plume-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// errReplayMismatch is returned when a replay does not reproduce its manifest.
+var errReplayMismatch = errors.New("replay does not match")
+
+// runReplay regenerates the article of a manifest with the recorded inputs,
+// date and seed, and compares the Markdown (by SHA-256) and the manifest
+// without its run section (byte for byte). The library is not touched.
+func runReplay(cmd *cobra.Command, f *writeFlags) error {
+	data, err := os.ReadFile(f.replay)
+	if err != nil {
+		return usageError{fmt.Errorf("--replay: %w", err)}
+	}
+	want, err := writer.ParseManifest(data)
+	if err != nil {
+		return usageError{fmt.Errorf("--replay %s: %w", f.replay, err)}
+	}
+	cfg := backendFromInfo(want.Model.Backend, want.Model.Ref)
+	if cmd.Flags().Changed("backend") || cmd.Flags().Changed("model") {
+		cfg = f.backend
+		cfg.Model = f.model
+	}
+	cfg.Threads, cfg.Context = f.backend.Threads, f.backend.Context
+	if cfg.APIKeyEnv == "" {
+		cfg.APIKeyEnv = f.backend.APIKeyEnv
+	}
+	gen, closeGen, err := openGenerator(cmd.Context(), cfg, cmd.ErrOrStderr())
+	if err != nil {
+		return err
+	}
+	defer closeGen()
+	if sha := gen.Info().SHA256; want.Model.SHA256 != "" && sha != "" && sha != want.Model.SHA256 {
+		return fmt.Errorf("%w: the model file differs (sha256 %.12s…, manifest %.12s…)", errReplayMismatch, sha, want.Model.SHA256)
+	}
+	p := &writer.Pipeline{Gen: gen, Version: version}
+	st, err := p.NewState(want.ReplayOptions())
+	if err != nil {
+		return fmt.Errorf("--replay: recorded inputs: %w", err)
+	}
+	if f.jsonEvents {
+		p.Events = newProgress(cmd.OutOrStdout(), cmd.ErrOrStderr(), true, 0).event
+	}
+	art, err := p.Run(cmd.Context(), st)
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256(art.Markdown)
+	articleSame := hex.EncodeToString(sum[:]) == want.Article.MarkdownSHA256
+	same, diff, err := want.Compare(art.Manifest)
+	if err != nil {
+		return err
+	}
+	if articleSame && same {
+		fmt.Fprintf(cmd.OutOrStdout(), "replay: identical (article sha256 %s; manifest identical except its run section)\n", want.Article.MarkdownSHA256)
+		return nil
+	}
+	if !articleSame {
+		diff = append([]string{"article"}, diff...)
+	}
+	return fmt.Errorf("%w: differs in %s", errReplayMismatch, strings.Join(diff, ", "))
+}

@@ -1,0 +1,14 @@
+// Package engine is Plume's local inference backend: it loads a GGUF model
+// (weights stay memory-mapped), runs sessions with a KV cache over
+// internal/model's forward pass, and streams tokens with log-probabilities.
+//
+// Load validates the whole file before allocating the KV cache. A Session
+// holds one sequence: Generate decodes from a prompt (reusing the cached
+// common prefix of the previous prompt), Score rates the tokens of a text
+// (teacher-forced echo). Model.Generator adapts a model to llm.Generator:
+// chat templates (internal/chat), sampling and JSON-schema grammars
+// (internal/sample), stop strings and UTF-8-safe streaming.
+//
+// Cancelling the context stops work within one decode step (the forward
+// pass checks it between layers).
+package engine

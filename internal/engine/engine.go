@@ -1,0 +1,175 @@
+package engine
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+
+	"github.com/plumewriter/plume/internal/gguf"
+	"github.com/plumewriter/plume/internal/kernels"
+	"github.com/plumewriter/plume/internal/llm"
+	"github.com/plumewriter/plume/internal/model"
+	"github.com/plumewriter/plume/internal/tensor"
+	"github.com/plumewriter/plume/internal/tokenizer"
+)
+
+// DefaultContextLength caps the context when Options.ContextLength is 0: a
+// float32 KV cache of 4096 positions costs 128 MB for a 1B Llama and 0.5 GB
+// for an 8B one, while articles are written section by section and rarely
+// need more.
+const DefaultContextLength = 4096
+
+// MaxContextLength bounds Options.ContextLength (1M positions), beyond any
+// KV cache that fits in a laptop's memory.
+const MaxContextLength = 1 << 20
+
+// EngineVersion identifies the engine's arithmetic in provenance records; it
+// changes whenever outputs for a given model and seed may change.
+const EngineVersion = "plume-engine 0.1"
+
+// ErrOptions reports invalid load options.
+var ErrOptions = errors.New("invalid engine options")
+
+// Options configure Load.
+type Options struct {
+	// Threads for the matrix kernels; 0 means the number of CPUs.
+	Threads int
+	// ContextLength is the KV cache size in positions; 0 means
+	// min(model's training context, DefaultContextLength). It is capped at
+	// the training context.
+	ContextLength int
+	// KVType is the KV cache element type. Only F32 (the zero value) is
+	// implemented: llama.cpp defaults to F16, but parity goldens use F32.
+	KVType tensor.Type
+	// Source is the provenance known to the caller (from the hub). Empty
+	// fields are filled from the file: Ref and Path from path, SHA256 by
+	// hashing the file on the first Info call, License from general.license.
+	Source Source
+}
+
+// Source is what the model store knows about a file.
+type Source struct {
+	Ref, SHA256, Commit, License string
+}
+
+// Model is a loaded model. Its methods are safe for concurrent use; each
+// Session is for one goroutine at a time.
+type Model struct {
+	path   string
+	file   *gguf.File
+	model  *model.Model
+	tok    *tokenizer.Tokenizer
+	pool   *kernels.Pool
+	ctxLen int
+
+	shaOnce sync.Once
+	src     Source
+}
+
+// Load opens the GGUF file at path, validates its architecture,
+// hyperparameters, tensors and vocabulary, and starts the worker pool.
+func Load(path string, opts Options) (*Model, error) {
+	if opts.Threads < 0 || opts.Threads > kernels.MaxThreads {
+		return nil, fmt.Errorf("%w: threads %d, want 0..%d", ErrOptions, opts.Threads, kernels.MaxThreads)
+	}
+	if opts.ContextLength < 0 || opts.ContextLength > MaxContextLength {
+		return nil, fmt.Errorf("%w: context length %d, want 0..%d", ErrOptions, opts.ContextLength, MaxContextLength)
+	}
+	if opts.KVType != tensor.F32 {
+		return nil, fmt.Errorf("%w: KV cache type %s is not supported (only F32)", ErrOptions, opts.KVType)
+	}
+	f, err := gguf.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", path, err)
+	}
+	m, err := load(f, path, opts)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("load %s: %w", path, err)
+	}
+	return m, nil
+}
+
+func load(f *gguf.File, path string, opts Options) (*Model, error) {
+	mm, err := model.New(f)
+	if err != nil {
+		return nil, err
+	}
+	tok, err := tokenizer.FromGGUF(f)
+	if err != nil {
+		return nil, fmt.Errorf("tokenizer: %w", err)
+	}
+	if tok.VocabSize() != mm.Config.Vocab {
+		return nil, fmt.Errorf("%w: tokenizer has %d tokens, token_embd.weight %d rows", model.ErrConfig, tok.VocabSize(), mm.Config.Vocab)
+	}
+	ctxLen := min(mm.Config.ContextLength, DefaultContextLength)
+	if opts.ContextLength > 0 {
+		ctxLen = min(opts.ContextLength, mm.Config.ContextLength)
+	}
+	src := opts.Source
+	if src.Ref == "" {
+		src.Ref = path
+	}
+	if src.License == "" {
+		src.License, _ = f.String("general.license")
+	}
+	return &Model{path: path, file: f, model: mm, tok: tok, pool: kernels.NewPool(opts.Threads),
+		ctxLen: ctxLen, src: src}, nil
+}
+
+// Tokenizer returns the model's tokenizer.
+func (m *Model) Tokenizer() *tokenizer.Tokenizer { return m.tok }
+
+// Config returns the model's hyperparameters.
+func (m *Model) Config() model.Config { return m.model.Config }
+
+// ContextLength returns the KV cache size of new sessions.
+func (m *Model) ContextLength() int { return m.ctxLen }
+
+// Threads returns the number of kernel worker threads.
+func (m *Model) Threads() int { return m.pool.Threads() }
+
+// ChatTemplate returns the GGUF's tokenizer.chat_template ("" if absent).
+func (m *Model) ChatTemplate() string {
+	s, _ := m.file.String("tokenizer.chat_template")
+	return s
+}
+
+// Info describes the model for provenance. The file's SHA-256 is computed on
+// the first call (reading the whole file once).
+func (m *Model) Info() llm.ModelInfo {
+	m.shaOnce.Do(func() {
+		if m.src.SHA256 == "" {
+			m.src.SHA256, _ = fileSHA256(m.path)
+		}
+	})
+	return llm.ModelInfo{
+		Ref: m.src.Ref, Path: m.path, SHA256: m.src.SHA256, Commit: m.src.Commit, License: m.src.License,
+		Architecture: m.model.Config.Arch, ContextLength: m.ctxLen,
+		Backend: "plume", EngineVersion: EngineVersion + " (" + kernels.Path() + ")",
+	}
+}
+
+// Close stops the worker pool and unmaps the file. Sessions must not be
+// used afterwards.
+func (m *Model) Close() error {
+	m.pool.Close()
+	return m.file.Close()
+}
+
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}

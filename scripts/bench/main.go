@@ -1,0 +1,314 @@
+// Command bench regenerates BENCHMARKS.md: it writes synthetic GGUF models
+// with the exact shapes of SmolLM2-135M, Qwen2.5-0.5B and Llama-3.2-1B (Q8_0
+// and Q4_K_M mixes), then measures `plume bench` and llama.cpp's llama-bench
+// on each of them and on the TinyStories fixture, alternating the two engines
+// round by round in the same run, at each thread count. Run it through
+// run.sh, which builds the binaries it needs.
+//
+//	go run ./scripts/bench -plume BIN -llama-bench BIN -membw BIN [-rounds 3] [-o BENCHMARKS.md]
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Test sizes of the targets (llama-bench pp128 / tg64).
+const (
+	promptTokens = 128
+	genTokens    = 64
+	// modelSeed makes the synthetic models reproducible.
+	modelSeed = 20261129
+)
+
+type config struct {
+	plume, llamaBench, membw string
+	modelDir, fixture, out   string
+	threads                  []int
+	rounds                   int
+	only                     string
+}
+
+func main() {
+	var c config
+	var threads string
+	flag.StringVar(&c.plume, "plume", "", "plume binary")
+	flag.StringVar(&c.llamaBench, "llama-bench", "/tmp/plume-llamacpp/bin/llama-bench", "llama-bench binary")
+	flag.StringVar(&c.membw, "membw", "", "membw binary (scripts/bench/membw/membw.c)")
+	flag.StringVar(&c.modelDir, "models", filepath.Join(os.TempDir(), "plume-bench-models"), "where synthetic models are cached")
+	flag.StringVar(&c.fixture, "fixture", "../shared/fixtures/TinyStories-656K-Q8_0.gguf", "real model fixture")
+	flag.StringVar(&c.out, "o", "BENCHMARKS.md", "output file")
+	flag.StringVar(&threads, "t", "1,2", "thread counts")
+	flag.IntVar(&c.rounds, "rounds", 3, "alternating rounds per model and thread count")
+	flag.StringVar(&c.only, "only", "", "only models whose name contains this")
+	flag.Parse()
+	for _, s := range strings.Split(threads, ",") {
+		t, err := strconv.Atoi(s)
+		if err != nil || t < 1 {
+			fatalf("bad -t %q", threads)
+		}
+		c.threads = append(c.threads, t)
+	}
+	if c.plume == "" || c.membw == "" || c.rounds < 1 {
+		fatalf("-plume and -membw are required, -rounds >= 1")
+	}
+	if err := run(c); err != nil {
+		fatalf("%v", err)
+	}
+}
+
+func fatalf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "bench: "+format+"\n", args...)
+	os.Exit(1)
+}
+
+// modelRun is everything measured on one model at one thread count.
+type modelRun struct {
+	Model   string
+	Threads int
+	Llama   map[string][]float64 // "pp"/"tg" → tok/s samples
+	Plume   map[string][]float64
+	Last    map[string]plumeResult // last plume result per test (load, TTFT, RSS)
+}
+
+func run(c config) error {
+	if err := os.MkdirAll(c.modelDir, 0o755); err != nil {
+		return err
+	}
+	models, err := prepareModels(c)
+	if err != nil {
+		return err
+	}
+	bw := map[int]float64{}
+	for _, t := range c.threads {
+		if bw[t], err = memBandwidth(c.membw, t); err != nil {
+			return err
+		}
+	}
+	var runs []modelRun
+	for _, m := range models {
+		for _, t := range c.threads {
+			r, err := measure(c, m, t)
+			if err != nil {
+				return err
+			}
+			runs = append(runs, r)
+		}
+	}
+	var buf bytes.Buffer
+	writeReport(&buf, c, runs, bw)
+	return os.WriteFile(c.out, buf.Bytes(), 0o644)
+}
+
+// prepareModels writes (or reuses) the synthetic models and lists every
+// model to measure.
+func prepareModels(c config) ([]string, error) {
+	var out []string
+	for _, s := range shapes {
+		for _, m := range []mix{mixQ8_0, mixQ4_K_M} {
+			if c.only != "" && !strings.Contains(s.Name+"-"+string(m), c.only) {
+				continue
+			}
+			t0 := time.Now()
+			p, err := writeModel(c.modelDir, s, m, modelSeed)
+			if err != nil {
+				return nil, err
+			}
+			fmt.Fprintf(os.Stderr, "model %s (%.1fs)\n", p, time.Since(t0).Seconds())
+			out = append(out, p)
+		}
+	}
+	if c.only == "" || strings.Contains(c.fixture, c.only) {
+		out = append(out, c.fixture)
+	}
+	return out, nil
+}
+
+var bwLine = regexp.MustCompile(`bandwidth ([0-9.]+) GB/s`)
+
+func memBandwidth(bin string, threads int) (float64, error) {
+	out, err := exec.Command(bin, strconv.Itoa(threads)).Output()
+	if err != nil {
+		return 0, fmt.Errorf("membw: %w", err)
+	}
+	m := bwLine.FindSubmatch(out)
+	if m == nil {
+		return 0, fmt.Errorf("membw: unexpected output %q", out)
+	}
+	return strconv.ParseFloat(string(m[1]), 64)
+}
+
+// measure alternates llama-bench and plume bench, one repetition each per
+// round, so both see the same machine load.
+func measure(c config, model string, threads int) (modelRun, error) {
+	r := modelRun{Model: filepath.Base(model), Threads: threads, Llama: map[string][]float64{},
+		Plume: map[string][]float64{}, Last: map[string]plumeResult{}}
+	for round := range c.rounds {
+		fmt.Fprintf(os.Stderr, "%s t=%d round %d/%d\n", r.Model, threads, round+1, c.rounds)
+		lr, err := runLlamaBench(c.llamaBench, model, threads)
+		if err != nil {
+			return r, err
+		}
+		for _, x := range lr {
+			k := testKind(x.NPrompt, x.NGen)
+			r.Llama[k] = append(r.Llama[k], x.SamplesTS...)
+		}
+		pr, err := runPlumeBench(c.plume, model, threads)
+		if err != nil {
+			return r, err
+		}
+		for _, x := range pr {
+			k := testKind(x.NPrompt*boolInt(strings.HasPrefix(x.Test, "pp")), x.NGen*boolInt(strings.HasPrefix(x.Test, "tg")))
+			r.Plume[k] = append(r.Plume[k], x.SamplesTS...)
+			r.Last[k] = x
+		}
+	}
+	return r, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// testKind classifies a result as llama-bench does: a test with generated
+// tokens is tg, otherwise pp.
+func testKind(nPrompt, nGen int) string {
+	if nGen > 0 {
+		return "tg"
+	}
+	return "pp"
+}
+
+type llamaResult struct {
+	NPrompt   int       `json:"n_prompt"`
+	NGen      int       `json:"n_gen"`
+	SamplesTS []float64 `json:"samples_ts"`
+}
+
+func runLlamaBench(bin, model string, threads int) ([]llamaResult, error) {
+	cmd := exec.Command(bin, "-m", model, "-t", strconv.Itoa(threads), "-p", strconv.Itoa(promptTokens),
+		"-n", strconv.Itoa(genTokens), "-r", "1", "-o", "json")
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("llama-bench %s: %w", model, err)
+	}
+	var res []llamaResult
+	if err := json.Unmarshal(out, &res); err != nil {
+		return nil, fmt.Errorf("llama-bench %s output: %w", model, err)
+	}
+	return res, nil
+}
+
+type plumeResult struct {
+	Test         string    `json:"test"`
+	NPrompt      int       `json:"n_prompt"`
+	NGen         int       `json:"n_gen"`
+	Kernels      string    `json:"kernels"`
+	SamplesTS    []float64 `json:"samples_ts"`
+	LoadMillis   float64   `json:"load_ms"`
+	TTFTMillis   float64   `json:"ttft_ms"`
+	PeakRSSBytes int64     `json:"peak_rss_bytes"`
+	ModelBytes   int64     `json:"model_size"`
+	WeightBytes  int64     `json:"weight_bytes_per_token"`
+}
+
+func runPlumeBench(bin, model string, threads int) ([]plumeResult, error) {
+	cmd := exec.Command(bin, "bench", "--model", model, "-t", strconv.Itoa(threads), "-p", strconv.Itoa(promptTokens),
+		"-n", strconv.Itoa(genTokens), "-r", "1", "--json")
+	cmd.Stderr = nil
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("plume bench %s: %w", model, err)
+	}
+	var res []plumeResult
+	if err := json.Unmarshal(out, &res); err != nil {
+		return nil, fmt.Errorf("plume bench %s output: %w", model, err)
+	}
+	return res, nil
+}
+
+func meanSD(x []float64) (float64, float64) {
+	if len(x) == 0 {
+		return math.NaN(), math.NaN()
+	}
+	var m, s float64
+	for _, v := range x {
+		m += v
+	}
+	m /= float64(len(x))
+	for _, v := range x {
+		s += (v - m) * (v - m)
+	}
+	if len(x) > 1 {
+		s = math.Sqrt(s / float64(len(x)-1))
+	}
+	return m, s
+}
+
+func writeReport(w *bytes.Buffer, c config, runs []modelRun, bw map[int]float64) {
+	kernels := ""
+	for _, r := range runs {
+		for _, x := range r.Last {
+			kernels = x.Kernels
+		}
+	}
+	fmt.Fprintf(w, "# Benchmarks\n\nGenerated by `scripts/bench/run.sh` on %s — do not edit by hand.\n\n",
+		time.Now().UTC().Format("2006-01-02 15:04 UTC"))
+	fmt.Fprintf(w, "- CPU: %s, %d logical CPUs; %s; Plume kernels `%s`.\n", cpuModel(), runtime.NumCPU(), runtime.Version(), kernels)
+	for _, t := range c.threads {
+		fmt.Fprintf(w, "- Memory read bandwidth (membw.c, %d thread%s): %.1f GB/s.\n", t, plural(t), bw[t])
+	}
+	fmt.Fprintf(w, "- Each cell: mean ± sd over %d alternating rounds (llama-bench -r 1, then plume bench -r 1),\n"+
+		"  pp%d = %d-token prompt as one batch, tg%d = %d tokens one at a time, tokens/s.\n"+
+		"  llama-bench runs with its defaults; Plume keeps an F32 KV cache.\n", c.rounds, promptTokens, promptTokens, genTokens, genTokens)
+	fmt.Fprintf(w, "- Synthetic models: real shapes, random weights (`scripts/bench/models.go`); Q4_K_M = Q4_K + Q6_K\n"+
+		"  (attn_v/ffn_down of llama.cpp's use_more_bits layers, tied output), rows not a multiple of 256 fall back\n"+
+		"  to Q5_0/Q8_0 as llama.cpp does.\n\n")
+	fmt.Fprintln(w, "| model | t | pp llama.cpp | pp Plume | pp ratio | tg llama.cpp | tg Plume | tg ratio | decode GB/s (% of membw) | load ms | TTFT ms | peak RSS MiB |")
+	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+	for _, r := range runs {
+		lp, lps := meanSD(r.Llama["pp"])
+		pp, pps := meanSD(r.Plume["pp"])
+		lt, lts := meanSD(r.Llama["tg"])
+		pt, pts := meanSD(r.Plume["tg"])
+		last := r.Last["tg"]
+		gbps := pt * float64(last.WeightBytes) / 1e9
+		fmt.Fprintf(w, "| %s | %d | %.1f ± %.1f | %.1f ± %.1f | %.2f× | %.1f ± %.1f | %.1f ± %.1f | %.2f× | %.2f (%.0f%%) | %.0f | %.0f | %.0f |\n",
+			strings.TrimSuffix(r.Model, ".gguf"), r.Threads, lp, lps, pp, pps, pp/lp, lt, lts, pt, pts, pt/lt,
+			gbps, 100*gbps/bw[r.Threads], last.LoadMillis, r.Last["pp"].TTFTMillis, float64(last.PeakRSSBytes)/(1<<20))
+	}
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+func cpuModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return runtime.GOARCH
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return runtime.GOARCH
+}

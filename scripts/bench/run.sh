@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Regenerates BENCHMARKS.md: builds plume, llama-bench (from ../shared/bench) and membw, then runs
+# scripts/bench (synthetic real-shaped models, alternating llama-bench / plume bench at 1 and 2 threads).
+#   bash scripts/bench/run.sh [extra flags for scripts/bench, e.g. -rounds 5 -only SmolLM2]
+# Takes 20-40 minutes on a 2-core machine; nothing else should run meanwhile.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+SHARED="${PLUME_SHARED:-$ROOT/../shared}"
+WORK="${PLUME_BENCH_DIR:-/tmp/plume-bench}"
+LLAMA="${PLUME_LLAMACPP:-/tmp/plume-llamacpp}"
+mkdir -p "$WORK"
+cd "$ROOT"
+go build -o "$WORK/plume" ./cmd/plume
+[ -x "$LLAMA/bin/llama-bench" ] || bash "$SHARED/bench/build_llama_bench.sh" "$LLAMA"
+gcc -O3 -mavx2 -pthread scripts/bench/membw/membw.c -o "$WORK/membw"
+go run ./scripts/bench -plume "$WORK/plume" -llama-bench "$LLAMA/bin/llama-bench" -membw "$WORK/membw" \
+  -models "$WORK/models" -fixture "$SHARED/fixtures/TinyStories-656K-Q8_0.gguf" -o "$ROOT/BENCHMARKS.md" "$@"
+echo "wrote $ROOT/BENCHMARKS.md"
