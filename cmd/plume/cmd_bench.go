@@ -21,6 +21,7 @@ import (
 	"github.com/plumewriter/plume/internal/gguf"
 	"github.com/plumewriter/plume/internal/kernels"
 	"github.com/plumewriter/plume/internal/model"
+	"github.com/plumewriter/plume/internal/tensor"
 )
 
 func init() { rootCmd.AddCommand(newBenchCmd()) }
@@ -48,6 +49,8 @@ type benchOptions struct {
 	Reps    int
 	JSON    bool
 	Profile string // CPU profile output (pprof), for finding the hot spots
+	KV      string // KV cache type: "f16" (llama-bench's default) or "f32"
+	kvType  tensor.Type
 }
 
 // benchResult is one test (pp or tg at one thread count), llama-bench style.
@@ -56,6 +59,7 @@ type benchResult struct {
 	ModelBytes   int64     `json:"model_size"`
 	WeightBytes  int64     `json:"weight_bytes_per_token"` // matrix bytes read per decoded token
 	Kernels      string    `json:"kernels"`
+	KVType       string    `json:"type_k"` // KV cache element type, as llama-bench names it
 	Threads      int       `json:"n_threads"`
 	Test         string    `json:"test"` // "pp128", "tg64"
 	NPrompt      int       `json:"n_prompt"`
@@ -77,7 +81,8 @@ func newBenchCmd() *cobra.Command {
 		Short: "Measure prompt processing and generation speed, like llama-bench",
 		Long: `Measure the local engine's speed on a GGUF model, the way llama.cpp's llama-bench does:
 pp<P> evaluates a P-token prompt as one batch, tg<N> generates N tokens one at a time
-(without sampling), both from an empty cache with random token ids. Each test runs once
+(without sampling), both from an empty cache with random token ids. The KV cache is F16
+as in llama-bench unless --kv f32 is given. Each test runs once
 to warm up, then -r times; speeds are reported as mean ± standard deviation in tokens/s.
 Also reported: load time, time to first token (load + prompt, first run) and peak RSS.
 -t takes a comma-separated list of thread counts (default: physical cores).`,
@@ -112,6 +117,7 @@ Also reported: load time, time to first token (load + prompt, first run) and pea
 	f.StringVarP(&threads, "threads", "t", strconv.Itoa(kernels.PhysicalCores()), "comma-separated thread counts")
 	f.IntVarP(&o.Reps, "repetitions", "r", defaultBenchReps, "measured runs per test")
 	f.BoolVar(&o.JSON, "json", false, "print JSON instead of a Markdown table")
+	f.StringVar(&o.KV, "kv", "f16", "KV cache type: f16 (llama-bench's default) or f32")
 	f.StringVar(&o.Profile, "cpuprofile", "", "write a CPU profile (go tool pprof) to this file")
 	return cmd
 }
@@ -126,6 +132,14 @@ func (o *benchOptions) parse(threads string) error {
 	}
 	if o.Reps < 1 || o.Reps > maxBenchReps {
 		return fmt.Errorf("-r %d: want 1..%d", o.Reps, maxBenchReps)
+	}
+	switch o.KV {
+	case "f16":
+		o.kvType = tensor.F16
+	case "f32":
+		o.kvType = tensor.F32
+	default:
+		return fmt.Errorf("--kv %q: want f16 or f32", o.KV)
 	}
 	o.Threads = nil
 	for _, s := range strings.Split(threads, ",") {
@@ -197,7 +211,7 @@ func benchThreads(ctx context.Context, o benchOptions, threads int, progress io.
 	defer bm.file.Close()
 	pool := kernels.NewPool(threads)
 	defer pool.Close()
-	st, err := bm.m.NewState(o.Prompt + o.Gen + 1)
+	st, err := bm.m.NewStateKV(o.Prompt+o.Gen+1, o.kvType)
 	if err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
 	}
@@ -207,7 +221,7 @@ func benchThreads(ctx context.Context, o benchOptions, threads int, progress io.
 		tokens[i] = int32(r.IntN(bm.m.Config.Vocab))
 	}
 	base := benchResult{Model: filepath.Base(o.Model), ModelBytes: bm.file.Size(), WeightBytes: bm.weightBytes,
-		Kernels: kernels.Path(), Threads: threads, NPrompt: o.Prompt, NGen: o.Gen, LoadMillis: bm.loadMillis}
+		Kernels: kernels.Path(), KVType: o.KV, Threads: threads, NPrompt: o.Prompt, NGen: o.Gen, LoadMillis: bm.loadMillis}
 	var out []benchResult
 	if o.Prompt > 0 {
 		run := func() (float64, error) { return timeForward(ctx, bm.m, pool, st, tokens[:o.Prompt], true) }

@@ -18,6 +18,7 @@ import (
 	"github.com/plumewriter/plume/internal/hub"
 	"github.com/plumewriter/plume/internal/llm"
 	"github.com/plumewriter/plume/internal/sample"
+	"github.com/plumewriter/plume/internal/tensor"
 )
 
 func init() { rootCmd.AddCommand(newRunCmd()) }
@@ -33,6 +34,7 @@ const (
 
 type runFlags struct {
 	model, prompt, promptIDs string
+	kv                       string
 	chat, asJSON, echo       bool
 	n, threads, logprobs     int
 	ctxLen                   int
@@ -77,6 +79,7 @@ every generated token with its log-probability (and --logprobs K alternatives), 
 	f.Uint64Var(&fl.seed, "seed", d.Seed, "sampling seed")
 	f.IntVar(&fl.threads, "threads", 0, "worker threads (0 = all CPUs)")
 	f.IntVar(&fl.ctxLen, "ctx", 0, "context length (0 = min(model's, "+strconv.Itoa(engine.DefaultContextLength)+"))")
+	f.StringVar(&fl.kv, "kv", "f32", "KV cache type: f32 (llama.cpp parity) or f16 (half the memory)")
 	f.IntVar(&fl.logprobs, "logprobs", 0, "report this many alternatives per token (with --json)")
 	f.BoolVar(&fl.asJSON, "json", false, "print one JSON object instead of streaming text")
 	f.BoolVar(&fl.echo, "echo", false, "score the prompt tokens (teacher-forced log-probabilities, with --json)")
@@ -141,6 +144,8 @@ func (fl runFlags) validate() error {
 		return errors.New("--prompt and --prompt-ids are exclusive")
 	case fl.chat && fl.promptIDs != "":
 		return errors.New("--chat needs a text prompt, not --prompt-ids")
+	case fl.kv != "f32" && fl.kv != "f16":
+		return fmt.Errorf("--kv %q: want f32 or f16", fl.kv)
 	}
 	return nil
 }
@@ -161,7 +166,11 @@ func runRun(cmd *cobra.Command, fl runFlags) error {
 		return err
 	}
 	t0 := time.Now()
-	m, err := engine.Load(loc.Path, engine.Options{Threads: fl.threads, ContextLength: fl.ctxLen,
+	kv := tensor.F32
+	if fl.kv == "f16" {
+		kv = tensor.F16
+	}
+	m, err := engine.Load(loc.Path, engine.Options{Threads: fl.threads, ContextLength: fl.ctxLen, KVType: kv,
 		Source: engine.Source{Ref: loc.Ref, SHA256: loc.SHA256, Commit: loc.Commit, License: loc.License}})
 	if err != nil {
 		return err
@@ -200,7 +209,8 @@ func runPrompt(cmd *cobra.Command, m *engine.Model, fl runFlags) ([]int32, error
 		if len(b) > maxPromptBytes {
 			return nil, usageError{fmt.Errorf("prompt longer than %d bytes", maxPromptBytes)}
 		}
-		text = string(b)
+		// A shell's `echo text |` adds a newline that is not part of the prompt.
+		text = strings.TrimSuffix(string(b), "\n")
 	}
 	req := llm.Request{Prompt: text}
 	if fl.chat {

@@ -88,6 +88,9 @@ func openLocal(ctx context.Context, cfg backendConfig, progress io.Writer) (llm.
 	if threads == 0 {
 		threads = conf.Threads
 	}
+	if err := checkMemory(loc.Path, cfg.Context); err != nil {
+		return nil, nil, err
+	}
 	m, err := engine.Load(loc.Path, engine.Options{Threads: threads, ContextLength: cfg.Context})
 	if err != nil {
 		return nil, nil, fmt.Errorf("load %s: %w", loc.Ref, err)

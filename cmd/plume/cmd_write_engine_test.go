@@ -2,16 +2,24 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/plumewriter/plume/internal/sample"
 	"github.com/plumewriter/plume/internal/store"
 	"github.com/plumewriter/plume/internal/testutil"
 	"github.com/plumewriter/plume/internal/writer"
 )
+
+// maxFixtureWhitespace: see writer.MaxFixtureWhitespace (engine_test.go):
+// the stories260K model fills every whitespace slot the JSON grammar allows
+// and only closes its structured answers within 2048 tokens when runs are
+// at most this long (measured to pass at 1 and 4, to fail at 16).
+const maxFixtureWhitespace = 4
 
 // TestWriteLocalEngine runs plume write end to end on the real engine with
 // the stories260K fixture: the text is meaningless, but the structure,
@@ -19,6 +27,10 @@ import (
 // (on another thread count) are checked.
 func TestWriteLocalEngine(t *testing.T) {
 	model := testutil.Fixture(t, "stories260K.gguf")
+	if sample.MaxWhitespace > maxFixtureWhitespace {
+		t.Skipf("sample.MaxWhitespace is %d; the fixture model needs ≤ %d to close its JSON within 2048 tokens",
+			sample.MaxWhitespace, maxFixtureWhitespace)
+	}
 	dir := t.TempDir()
 	t.Setenv("HF_HOME", filepath.Join(dir, "hf"))
 	t.Setenv("PLUME_HOME", filepath.Join(dir, "plume"))
@@ -64,5 +76,25 @@ func TestWriteLocalEngine(t *testing.T) {
 	}
 	if !bytes.Contains(md, []byte("digitalSourceType: trainedAlgorithmicMedia")) {
 		t.Error("no AI marking")
+	}
+}
+
+// TestWriteLocalEngineContextTooSmall: TinyStories-656K has a 512-token
+// context, too small for any plan; the error comes before any generation
+// and nothing is written to the library.
+func TestWriteLocalEngineContextTooSmall(t *testing.T) {
+	model := testutil.Fixture(t, "TinyStories-656K-Q8_0.gguf")
+	dir := t.TempDir()
+	t.Setenv("HF_HOME", filepath.Join(dir, "hf"))
+	t.Setenv("HF_HUB_OFFLINE", "1")
+	oldLib := libraryPath
+	t.Cleanup(func() { libraryPath = oldLib })
+	libraryPath = func() (string, error) { return filepath.Join(dir, store.FileName), nil }
+	_, _, err := execute(t, newWriteCmd, "A dog", "--model", model, "--seed", "1", "--words", "300")
+	if !errors.Is(err, writer.ErrContext) || !strings.Contains(err.Error(), "context window is 512 tokens") {
+		t.Fatalf("err = %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, store.FileName)); err == nil {
+		t.Error("the library was touched before the context check")
 	}
 }

@@ -323,3 +323,29 @@ func TestWriteOutlineOnlyThenResume(t *testing.T) {
 		t.Fatalf("no article after resuming an outline: %v", mds)
 	}
 }
+
+func TestWriteFormatJSON(t *testing.T) {
+	env := newTestEnv(t, synthetic)
+	out := filepath.Join(env.dir, "out")
+	if _, _, err := execute(t, newWriteCmd, "Compost basics", "--seed", "2", "--words", "300", "--format", "json", "--out", out); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(out, "*.json"))
+	var doc struct {
+		FrontMatter map[string]any `json:"front_matter"`
+		Markdown    string         `json:"markdown"`
+		Quality     map[string]any `json:"quality"`
+	}
+	for _, f := range files {
+		if strings.HasSuffix(f, ".plume.json") {
+			continue
+		}
+		data, _ := os.ReadFile(f)
+		if err := json.Unmarshal(data, &doc); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if doc.FrontMatter["digitalSourceType"] != "trainedAlgorithmicMedia" || !strings.Contains(doc.Markdown, "## ") || doc.Quality["readability"] == nil {
+		t.Fatalf("json output: %v", doc.FrontMatter)
+	}
+}

@@ -42,8 +42,9 @@ type Options struct {
 	// min(model's training context, DefaultContextLength). It is capped at
 	// the training context.
 	ContextLength int
-	// KVType is the KV cache element type. Only F32 (the zero value) is
-	// implemented: llama.cpp defaults to F16, but parity goldens use F32.
+	// KVType is the KV cache element type: F32 (the zero value, what the
+	// parity goldens use) or F16 (llama.cpp's default: half the memory,
+	// logprobs move by up to ~1e-3).
 	KVType tensor.Type
 	// Source is the provenance known to the caller (from the hub). Empty
 	// fields are filled from the file: Ref and Path from path, SHA256 by
@@ -65,6 +66,7 @@ type Model struct {
 	tok    *tokenizer.Tokenizer
 	pool   *kernels.Pool
 	ctxLen int
+	kvType tensor.Type
 
 	shaOnce sync.Once
 	src     Source
@@ -79,8 +81,8 @@ func Load(path string, opts Options) (*Model, error) {
 	if opts.ContextLength < 0 || opts.ContextLength > MaxContextLength {
 		return nil, fmt.Errorf("%w: context length %d, want 0..%d", ErrOptions, opts.ContextLength, MaxContextLength)
 	}
-	if opts.KVType != tensor.F32 {
-		return nil, fmt.Errorf("%w: KV cache type %s is not supported (only F32)", ErrOptions, opts.KVType)
+	if opts.KVType != tensor.F32 && opts.KVType != tensor.F16 {
+		return nil, fmt.Errorf("%w: KV cache type %s is not supported (F32 or F16)", ErrOptions, opts.KVType)
 	}
 	f, err := gguf.Open(path)
 	if err != nil {
@@ -110,6 +112,9 @@ func load(f *gguf.File, path string, opts Options) (*Model, error) {
 	if opts.ContextLength > 0 {
 		ctxLen = min(opts.ContextLength, mm.Config.ContextLength)
 	}
+	if err := checkMemory(f.Size(), mm.Config, ctxLen, opts.KVType); err != nil {
+		return nil, err
+	}
 	src := opts.Source
 	if src.Ref == "" {
 		src.Ref = path
@@ -118,7 +123,7 @@ func load(f *gguf.File, path string, opts Options) (*Model, error) {
 		src.License, _ = f.String("general.license")
 	}
 	return &Model{path: path, file: f, model: mm, tok: tok, pool: kernels.NewPool(opts.Threads),
-		ctxLen: ctxLen, src: src}, nil
+		ctxLen: ctxLen, kvType: opts.KVType, src: src}, nil
 }
 
 // Tokenizer returns the model's tokenizer.

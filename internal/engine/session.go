@@ -32,7 +32,7 @@ type Session struct {
 
 // NewSession allocates a KV cache of m.ContextLength() positions.
 func (m *Model) NewSession() (*Session, error) {
-	st, err := m.model.NewState(m.ctxLen)
+	st, err := m.model.NewStateKV(m.ctxLen, m.kvType)
 	if err != nil {
 		return nil, err
 	}

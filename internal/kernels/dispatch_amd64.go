@@ -25,8 +25,16 @@ var avx2Kernels = func() kernelSet {
 	k.dot[tensor.Q6_K] = dotQ6KAsm
 	k.dot[tensor.F32] = dotF32RowAsm
 	k.dot[tensor.F16] = dotF16RowAsm
+	k.rows4[tensor.Q8_0] = dotQ8_0Rows4
+	k.rows4[tensor.Q5_0] = dotQ5_0Rows4
+	k.tile42[tensor.Q8_0] = dotQ8_0Tile42
+	k.packed[tensor.Q4_K] = dotQ4KPackedAsm
 	k.dotF32 = dotF32Asm
 	k.axpy = axpyAsm
+	k.expGroups = softmaxGroups
+	k.siluGroups = siluMulGroups
+	k.quantQ8_0 = quantQ8_0Asm
+	k.toF16 = f32ToF16Asm
 	return k
 }()
 

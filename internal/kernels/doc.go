@@ -21,7 +21,14 @@
 // Every operation has a portable Go reference implementation (the *_generic.go
 // files). Faster implementations for particular CPUs are selected once at
 // start-up from golang.org/x/sys/cpu feature flags (see Path); building with
-// the purego tag always selects the generic code. Results never depend on the
+// the purego tag always selects the generic code. On amd64 with AVX2, FMA and
+// F16C the "avx2+fma" set replaces the hot kernels with assembly (the *_amd64.s
+// files: the Q8_0, Q5_0, Q4_K, Q6_K and F32/F16 dot products, four-row and
+// 4×2-tile Q8_0/Q5_0 kernels, the activation quantizer, and the exp of
+// Softmax/SiLU). Each is the instruction sequence of llama.cpp's own AVX2
+// code, so its results equal the generic Go code's bit for bit; the tests in
+// *_amd64_test.go check that over odd lengths, misaligned operands and guard
+// bytes. Results never depend on the
 // number of threads: each output element is computed by exactly one worker
 // with a fixed summation order.
 package kernels

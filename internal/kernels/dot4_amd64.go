@@ -2,15 +2,6 @@
 
 package kernels
 
-import "github.com/plumewriter/plume/internal/tensor"
-
-type tensorType = tensor.Type
-
-const (
-	typeQ8_0 = tensor.Q8_0
-	typeQ5_0 = tensor.Q5_0
-)
-
 // dotQ8_0R4AVX2 computes out[r] = dotQ8_0Q8_0(32*nb, w[r*stride:], x) for
 // r = 0..3 — four weight rows stride bytes apart times one activation row,
 // each bit-identical to the one-row kernel (llamafile's tinyBLAS 4×1 tile).
@@ -41,21 +32,6 @@ func dotQ8_0Rows4(n int, w []byte, rowBytes int, x []byte, out *[4]float32) {
 //go:noescape
 func dotQ5_0R4AVX2(w []byte, stride int, x []byte, nb int, out []float32)
 
-// rows4Func computes four consecutive weight rows (rowBytes apart) times one
-// activation row: out[r] = dot(n, w[r*rowBytes:], x), bit for bit.
-type rows4Func func(n int, w []byte, rowBytes int, x []byte, out *[4]float32)
-
-// rows4 returns the four-row kernel of a weight type, or nil.
-func rows4(t tensorType) rows4Func {
-	switch t {
-	case typeQ8_0:
-		return dotQ8_0Rows4
-	case typeQ5_0:
-		return dotQ5_0Rows4
-	}
-	return nil
-}
-
 func dotQ5_0Rows4(n int, w []byte, rowBytes int, x []byte, out *[4]float32) {
 	nb := n / 32
 	if nb == 0 {
@@ -68,4 +44,27 @@ func dotQ5_0Rows4(n int, w []byte, rowBytes int, x []byte, out *[4]float32) {
 		panic("kernels: dotQ5_0Rows4: rows overlap")
 	}
 	dotQ5_0R4AVX2(w, rowBytes, x, nb, out[:])
+}
+
+// dotQ8_0R4C2AVX2 is the 4×2 tile: out[r] and out[4+r] are rows r = 0..3
+// (stride bytes apart) times activation rows 0 and 1 (xstride bytes apart).
+// len(w) >= 3*stride + 34*nb, len(x) >= xstride + 34*nb, len(out) >= 8.
+//
+//go:noescape
+func dotQ8_0R4C2AVX2(w []byte, stride int, x []byte, xstride int, nb int, out []float32)
+
+// dotQ8_0Tile42 computes the 4×2 tile with bounds checks: w holds four rows
+// (rowBytes apart), x two activation rows (xBytes apart).
+func dotQ8_0Tile42(n int, w []byte, rowBytes int, x []byte, xBytes int, out *[8]float32) {
+	nb := n / 32
+	if nb == 0 {
+		*out = [8]float32{}
+		return
+	}
+	_ = w[3*rowBytes+nb*q8_0Bytes-1]
+	_ = x[xBytes+nb*q8_0Bytes-1]
+	if rowBytes < nb*q8_0Bytes || xBytes < nb*q8_0Bytes {
+		panic("kernels: dotQ8_0Tile42: rows overlap")
+	}
+	dotQ8_0R4C2AVX2(w, rowBytes, x, xBytes, nb, out[:])
 }

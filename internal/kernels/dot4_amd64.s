@@ -13,6 +13,9 @@
 // the activation block in Y4 and the broadcast scale product in Y9.
 #define ROW4(addr, acc) VMOVDQU addr, Y5; VPSIGNB Y5, Y5, Y6; VPSIGNB Y5, Y4, Y7; VPMADDUBSW Y7, Y6, Y6; VPMADDWD Y15, Y6, Y6; VCVTDQ2PS Y6, Y6; VFMADD231PS Y6, Y9, acc
 
+// PFDIST is how far ahead of each row the weights are prefetched.
+#define PFDIST 256
+
 #define HSUM8TO(y, x, t) VEXTRACTF128 $1, y, t; VADDPS x, t, t; VMOVHLPS t, t, x; VADDPS x, t, t; VMOVSHDUP t, x; VADDSS x, t, x
 
 // func dotQ8_0R4AVX2(w []byte, stride int, x []byte, nb int, out []float32)
@@ -34,6 +37,10 @@ TEXT ·dotQ8_0R4AVX2(SB), NOSPLIT, $0-88
 	JEQ  r4done
 
 r4loop:
+	PREFETCHT0 PFDIST(SI)          // software prefetch: mmapped weights sit in
+	PREFETCHT0 PFDIST(SI)(R8*1)    // 4 KiB pages, where hardware prefetchers
+	PREFETCHT0 PFDIST(SI)(R9*1)    // stop at every page boundary
+	PREFETCHT0 PFDIST(SI)(R10*1)
 	MOVWLZX (SI), AX               // four weight scales → X8
 	VMOVD AX, X8
 	VPINSRW $1, (SI)(R8*1), X8, X8
@@ -106,6 +113,10 @@ TEXT ·dotQ5_0R4AVX2(SB), NOSPLIT, $0-88
 	JEQ  r4q5done
 
 r4q5loop:
+	PREFETCHT0 PFDIST(SI)
+	PREFETCHT0 PFDIST(SI)(R8*1)
+	PREFETCHT0 PFDIST(SI)(R9*1)
+	PREFETCHT0 PFDIST(SI)(R10*1)
 	MOVWLZX (SI), AX
 	VMOVD AX, X8
 	VPINSRW $1, (SI)(R8*1), X8, X8
@@ -149,3 +160,102 @@ DATA shufBits4<>+8(SB)/8, $0x0101010101010101
 DATA shufBits4<>+16(SB)/8, $0x0202020202020202
 DATA shufBits4<>+24(SB)/8, $0x0303030303030303
 GLOBL shufBits4<>(SB), RODATA|NOPTR, $32
+
+// ROW4C2(addr, sh, a0, a1): weight row block at addr times both activation
+// blocks (Y8, Y9), scale products shuffled out of Y13 / Y14 with sh.
+#define ROW4C2(addr, sh, a0, a1) \
+	VMOVDQU addr, Y10; \
+	VPSIGNB Y10, Y10, Y11; \
+	VPSIGNB Y10, Y8, Y12; \
+	VPMADDUBSW Y12, Y11, Y12; \
+	VPMADDWD ones16x4<>(SB), Y12, Y12; \
+	VCVTDQ2PS Y12, Y12; \
+	VSHUFPS sh, Y13, Y13, Y15; \
+	VFMADD231PS Y12, Y15, a0; \
+	VPSIGNB Y10, Y9, Y12; \
+	VPMADDUBSW Y12, Y11, Y12; \
+	VPMADDWD ones16x4<>(SB), Y12, Y12; \
+	VCVTDQ2PS Y12, Y12; \
+	VSHUFPS sh, Y14, Y14, Y15; \
+	VFMADD231PS Y12, Y15, a1
+
+// func dotQ8_0R4C2AVX2(w []byte, stride int, x []byte, xstride int, nb int, out []float32)
+// out[r] = dot(w row r, x row 0), out[4+r] = dot(w row r, x row 1) for
+// r = 0..3: llamafile's tinyBLAS 4×2 tile, each output bit-identical to the
+// one-row kernel. len(w) >= 3*stride + 34*nb, len(x) >= xstride + 34*nb,
+// len(out) >= 8.
+TEXT ·dotQ8_0R4C2AVX2(SB), NOSPLIT, $0-96
+	MOVQ w_base+0(FP), SI
+	MOVQ stride+24(FP), R8
+	MOVQ x_base+32(FP), DI
+	MOVQ xstride+56(FP), DX
+	MOVQ nb+64(FP), CX
+	LEAQ (R8)(R8*1), R9
+	LEAQ (R9)(R8*1), R10
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	TESTQ CX, CX
+	JEQ  c2done
+
+c2loop:
+	MOVWLZX (SI), AX
+	VMOVD AX, X13
+	VPINSRW $1, (SI)(R8*1), X13, X13
+	VPINSRW $2, (SI)(R9*1), X13, X13
+	VPINSRW $3, (SI)(R10*1), X13, X13
+	VCVTPH2PS X13, X13             // d_w[0..3]
+	MOVWLZX (DI)(DX*1), AX
+	VMOVD AX, X15
+	VCVTPH2PS X15, X15
+	VBROADCASTSS X15, X15
+	VMULPS X15, X13, X14           // d_w[r] * d_x1
+	VINSERTF128 $1, X14, Y14, Y14
+	MOVWLZX (DI), AX
+	VMOVD AX, X15
+	VCVTPH2PS X15, X15
+	VBROADCASTSS X15, X15
+	VMULPS X15, X13, X13           // d_w[r] * d_x0
+	VINSERTF128 $1, X13, Y13, Y13
+	VMOVDQU 2(DI), Y8
+	VMOVDQU 2(DI)(DX*1), Y9
+	ROW4C2(2(SI), $0x00, Y0, Y4)
+	ROW4C2(2(SI)(R8*1), $0x55, Y1, Y5)
+	ROW4C2(2(SI)(R9*1), $0xaa, Y2, Y6)
+	ROW4C2(2(SI)(R10*1), $0xff, Y3, Y7)
+	ADDQ $34, SI
+	ADDQ $34, DI
+	DECQ CX
+	JNZ  c2loop
+
+c2done:
+	MOVQ out_base+72(FP), BX
+	HSUM8TO(Y0, X0, X10)
+	HSUM8TO(Y1, X1, X10)
+	HSUM8TO(Y2, X2, X10)
+	HSUM8TO(Y3, X3, X10)
+	HSUM8TO(Y4, X4, X10)
+	HSUM8TO(Y5, X5, X10)
+	HSUM8TO(Y6, X6, X10)
+	HSUM8TO(Y7, X7, X10)
+	VMOVSS X0, (BX)
+	VMOVSS X1, 4(BX)
+	VMOVSS X2, 8(BX)
+	VMOVSS X3, 12(BX)
+	VMOVSS X4, 16(BX)
+	VMOVSS X5, 20(BX)
+	VMOVSS X6, 24(BX)
+	VMOVSS X7, 28(BX)
+	VZEROUPPER
+	RET
+
+DATA ones16x4<>+0(SB)/8, $0x0001000100010001
+DATA ones16x4<>+8(SB)/8, $0x0001000100010001
+DATA ones16x4<>+16(SB)/8, $0x0001000100010001
+DATA ones16x4<>+24(SB)/8, $0x0001000100010001
+GLOBL ones16x4<>(SB), RODATA|NOPTR, $32

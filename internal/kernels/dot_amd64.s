@@ -32,6 +32,7 @@ TEXT ·dotQ8_0AVX2(SB), NOSPLIT, $0-60
 	JEQ  q80done
 
 q80loop:
+	PREFETCHT0 256(SI)
 	HALFPROD
 	VMOVDQU 2(SI), Y2
 	VMOVDQU 2(DI), Y3
@@ -70,6 +71,7 @@ TEXT ·dotQ5_0AVX2(SB), NOSPLIT, $0-60
 	JEQ  q50done
 
 q50loop:
+	PREFETCHT0 256(SI)
 	HALFPROD
 	VMOVDQU 6(SI), X2              // bytes_from_nibbles_32
 	VPSRLW $4, X2, X3
@@ -127,6 +129,8 @@ TEXT ·dotQ4KAVX2(SB), NOSPLIT, $0-60
 	JEQ  q4kdone
 
 q4kloop:
+	PREFETCHT0 512(SI)
+	PREFETCHT0 576(SI)
 	VMOVSS (DI), X1                // y.d
 	MOVL (SI), AX
 	VMOVD AX, X2
@@ -245,6 +249,8 @@ TEXT ·dotQ4KPackedAVX2(SB), NOSPLIT, $0-60
 	JEQ  q4pdone
 
 q4ploop:
+	PREFETCHT0 512(SI)             // weights are mmapped: prefetch across 4 KiB pages
+	PREFETCHT0 576(SI)
 	VMOVSS (DI), X1                // y.d
 	MOVL (SI), AX
 	VMOVD AX, X2
@@ -335,6 +341,9 @@ TEXT ·dotQ6KAVX2(SB), NOSPLIT, $0-60
 	JEQ  q6kdone
 
 q6kloop:
+	PREFETCHT0 512(SI)
+	PREFETCHT0 576(SI)
+	PREFETCHT0 640(SI)
 	VMOVSS (DI), X1
 	MOVWLZX 208(SI), AX
 	VMOVD AX, X2

@@ -213,7 +213,7 @@ func TestAsmRows4MatchesOneRow(t *testing.T) {
 		typ tensor.Type
 		one dotFunc
 	}{{tensor.Q8_0, dotQ8_0Q8_0}, {tensor.Q5_0, dotQ5_0Q8_0}} {
-		four := rows4(c.typ)
+		four := avx2Kernels.rows4[c.typ]
 		for _, nb := range []int{0, 1, 2, 3, 7, 8, 17, 33} {
 			n := 32 * nb
 			rb := rowSize(t, c.typ, n) + r.IntN(3)
@@ -264,4 +264,31 @@ func BenchmarkQ8_0Rows4(b *testing.B) {
 			}
 		}
 	})
+}
+
+func TestAsmTile42MatchesOneRow(t *testing.T) {
+	requireAVX2(t)
+	r := rand.New(rand.NewPCG(5, 9))
+	for _, nb := range []int{0, 1, 2, 5, 18} {
+		n := 32 * nb
+		rb, xb := nb*q8_0Bytes+r.IntN(3), nb*q8_0Bytes+r.IntN(3)
+		w, x := make([]byte, 4*rb), make([]byte, 2*xb)
+		for i := range 4 {
+			copy(w[i*rb:], quantRow(t, tensor.Q8_0, randVec(r, n)))
+		}
+		for i := range 2 {
+			copy(x[i*xb:], actRow(t, tensor.Q8_0, randVec(r, n)))
+		}
+		w, x = placed(w, 1), placed(x, 2)
+		var out [8]float32
+		dotQ8_0Tile42(n, w, rb, x, xb, &out)
+		for c := range 2 {
+			for i := range 4 {
+				want := dotQ8_0Q8_0(n, w[i*rb:], x[c*xb:])
+				if math.Float32bits(out[4*c+i]) != math.Float32bits(want) {
+					t.Errorf("nb=%d row %d act %d: %.9g, want %.9g", nb, i, c, out[4*c+i], want)
+				}
+			}
+		}
+	}
 }

@@ -17,16 +17,10 @@ const repackRows = 8
 // packedDot returns the repacked-layout kernel for weights of type t in a
 // matrix of the given row count, or nil when llama.cpp would not repack it.
 func packedDot(t tensor.Type, rows int) dotFunc {
-	if rows%repackRows != 0 {
+	if rows%repackRows != 0 || int(t) >= maxType {
 		return nil
 	}
-	switch t {
-	case tensor.Q4_0:
-		return dotQ4_0Q8_0Packed
-	case tensor.Q4_K:
-		return dotQ4KQ8KPacked
-	}
-	return nil
+	return active.packed[t]
 }
 
 func dotQ4_0Q8_0Packed(n int, w, x []byte) float32 {

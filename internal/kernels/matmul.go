@@ -124,6 +124,9 @@ func matmul(p *Pool, w Matrix, x []float32, n int, out []float32, llama bool) er
 	}
 	kernel := kernelChooser(w, n, llama)
 	work := func(lo, hi int) { matmulRows(w, xq, int(xrow), n, out, lo, hi, kernel) }
+	if r4 := rows4Kernel(w, n, llama); r4 != nil {
+		work = func(lo, hi int) { matmulRows4(w, xq, int(xrow), n, out, lo, hi, r4) }
+	}
 	if p == nil || uint64(w.Rows)*uint64(w.Cols)*uint64(n) < minParallelMACs {
 		work(0, w.Rows)
 		return nil
@@ -214,6 +217,72 @@ func matmulRows(w Matrix, xq []byte, xrow, n int, out []float32, lo, hi int, ker
 				wr := w.Data[r*wrow : (r+1)*wrow]
 				for i := i0; i < i1; i++ {
 					out[i*rows+r] = dots[i-i0](cols, wr, xq[i*xrow:(i+1)*xrow])
+				}
+			}
+		}
+	}
+}
+
+// rows4Kernel returns the four-row kernel for w when MatMul would use the
+// plain dot kernel of w.Type for every activation row, else nil.
+func rows4Kernel(w Matrix, n int, llama bool) rows4Func {
+	if int(w.Type) >= maxType || packedDot(w.Type, w.Rows) != nil || (llama && sgemmDot(w.Type, w.Cols, n) != nil) {
+		return nil
+	}
+	return active.rows4[w.Type]
+}
+
+// matmulRows4 is matmulRows with a four-row kernel: weight rows are taken
+// four at a time (the remainder one by one with the plain kernel), which
+// shares activation loads and overlaps four accumulation chains. Each output
+// is still one dot product with the plain kernel's arithmetic.
+func matmulRows4(w Matrix, xq []byte, xrow, n int, out []float32, lo, hi int, r4 rows4Func) {
+	dot := active.dot[w.Type]
+	wrow := w.RowBytes()
+	cols, rows := w.Cols, w.Rows
+	// For batches, formats with an expander are converted to Q8_0 one row
+	// tile at a time and multiplied with the Q8_0 kernels (bit-identical).
+	var expand expandFunc
+	var tile []byte
+	erow := wrow
+	t42 := active.tile42[w.Type]
+	if n >= expandMinRows && expanders[w.Type] != nil && active.rows4[tensor.Q8_0] != nil {
+		expand, r4, dot = expanders[w.Type], active.rows4[tensor.Q8_0], active.dot[tensor.Q8_0]
+		t42 = active.tile42[tensor.Q8_0]
+		erow = cols / 32 * q8_0Bytes
+		tile = make([]byte, rowTile*erow)
+	}
+	var o [4]float32
+	var o8 [8]float32
+	for r0 := lo; r0 < hi; r0 += rowTile {
+		r1 := min(r0+rowTile, hi)
+		data, base := w.Data, r0*wrow // rows of the tile: data[base + (r-r0)*erow :]
+		if expand != nil {
+			for r := r0; r < r1; r++ {
+				expand(cols, w.Data[r*wrow:(r+1)*wrow], tile[(r-r0)*erow:(r-r0+1)*erow])
+			}
+			data, base = tile, 0
+		}
+		for i0 := 0; i0 < n; i0 += actTile {
+			i1 := min(i0+actTile, n)
+			r := r0
+			for ; r+4 <= r1; r += 4 {
+				wr := data[base+(r-r0)*erow : base+(r-r0+4)*erow]
+				i := i0
+				for ; t42 != nil && i+2 <= i1; i += 2 {
+					t42(cols, wr, erow, xq[i*xrow:(i+2)*xrow], xrow, &o8)
+					copy(out[i*rows+r:i*rows+r+4], o8[:4])
+					copy(out[(i+1)*rows+r:(i+1)*rows+r+4], o8[4:])
+				}
+				for ; i < i1; i++ {
+					r4(cols, wr, erow, xq[i*xrow:(i+1)*xrow], &o)
+					copy(out[i*rows+r:i*rows+r+4], o[:])
+				}
+			}
+			for ; r < r1; r++ {
+				wr := data[base+(r-r0)*erow : base+(r-r0+1)*erow]
+				for i := i0; i < i1; i++ {
+					out[i*rows+r] = dot(cols, wr, xq[i*xrow:(i+1)*xrow])
 				}
 			}
 		}

@@ -27,10 +27,39 @@ type dotFunc func(n int, w, x []byte) float32
 type kernelSet struct {
 	name string
 	dot  [maxType]dotFunc
+	// rows4 computes four consecutive weight rows times one activation row
+	// (each output bit-identical to dot); nil where no such kernel exists.
+	rows4 [maxType]rows4Func
+	// tile42 computes four weight rows times two activation rows (each
+	// output bit-identical to dot); nil where no such kernel exists.
+	tile42 [maxType]tile42Func
+	// packed replaces dot for matrices llama.cpp repacks (see packedDot).
+	packed [maxType]dotFunc
 	// float32 vector kernels
 	dotF32 func(a, b []float32) float32
 	axpy   func(alpha float32, x, y []float32)
+	// expGroups exponentiates the whole groups of eight of x as Softmax does
+	// (x[i] = vexpf(x[i]-m)) and returns how many elements it did and their
+	// float64 sum (one reduce8 per group, in order).
+	expGroups func(x []float32, m float32) (int, float64)
+	// siluGroups applies SiLUMul to the whole groups of eight of gate and
+	// returns how many elements it did.
+	siluGroups func(gate, up []float32) int
+	// quantQ8_0 quantizes activations to Q8_0 (lengths already checked);
+	// nil means tensor.QuantizeQ8_0.
+	quantQ8_0 func(x []float32, dst []byte)
+	// toF16 converts float32 to fp16 like tensor.F32ToF16; nil means the
+	// scalar Go conversion.
+	toF16 func(x []float32, dst []uint16)
 }
+
+// rows4Func computes out[r] = dot(n, w[r*rowBytes:], x) for r = 0..3 (four
+// consecutive weight rows times one activation row), bit for bit.
+type rows4Func func(n int, w []byte, rowBytes int, x []byte, out *[4]float32)
+
+// tile42Func computes out[4c+r] = dot(n, w[r*rowBytes:], x[c*xBytes:]) for
+// r = 0..3, c = 0..1, bit for bit.
+type tile42Func func(n int, w []byte, rowBytes int, x []byte, xBytes int, out *[8]float32)
 
 // active is the kernel set chosen at start-up (selectKernels, per platform).
 var active = selectKernels()
@@ -53,10 +82,39 @@ var vecDotTypes = map[tensor.Type]tensor.Type{
 // Q4_1/Q5_1, Q8_K for the K-quants, and the weight type itself for F32, F16
 // and BF16. It returns t unchanged for types without a kernel (see Supported).
 func VecDotType(t tensor.Type) tensor.Type {
+	if int(t) < maxType && fast[t].known {
+		return fast[t].vt
+	}
 	if vt, ok := vecDotTypes[t]; ok {
 		return vt
 	}
 	return t
+}
+
+// typeInfo caches, per weight type with a kernel, what VecDot validates on
+// every call (map lookups cost more than a 64-element dot product).
+type typeInfo struct {
+	known             bool
+	vt                tensor.Type
+	block, size       int // weight block elements and bytes
+	actBlock, actSize int // activation block elements and bytes
+}
+
+var fast = func() (f [maxType]typeInfo) {
+	for t, vt := range vecDotTypes {
+		if int(t) >= maxType || int(vt) >= maxType {
+			continue
+		}
+		f[t] = typeInfo{known: true, vt: vt, block: t.BlockSize(), size: t.TypeSize(),
+			actBlock: vt.BlockSize(), actSize: vt.TypeSize()}
+	}
+	return f
+}()
+
+// rowOK reports whether buf is exactly one row of n elements of a block
+// format (block elements, size bytes each).
+func rowOK(n, block, size int, buf []byte) bool {
+	return n >= 0 && block > 0 && n%block == 0 && len(buf) == n/block*size
 }
 
 // Supported reports whether weights of type t have a dot-product kernel.
@@ -77,6 +135,10 @@ func QuantizeRow(vt tensor.Type, x []float32, dst []byte) error {
 		copy(dst, f32bytes(x))
 	case tensor.F16:
 		h := u16view(dst)
+		if active.toF16 != nil {
+			active.toF16(x, h)
+			return nil
+		}
 		for i, v := range x {
 			h[i] = tensor.F32ToF16(v)
 		}
@@ -86,6 +148,10 @@ func QuantizeRow(vt tensor.Type, x []float32, dst []byte) error {
 			h[i] = tensor.F32ToBF16(v)
 		}
 	case tensor.Q8_0:
+		if active.quantQ8_0 != nil {
+			active.quantQ8_0(x, dst)
+			return nil
+		}
 		return tensor.QuantizeQ8_0(x, dst)
 	case tensor.Q8_1:
 		return tensor.QuantizeQ8_1(x, dst)
@@ -99,6 +165,12 @@ func QuantizeRow(vt tensor.Type, x []float32, dst []byte) error {
 
 // CheckVecDot validates the operands of VecDot.
 func CheckVecDot(t tensor.Type, n int, w, x []byte) error {
+	if int(t) < maxType && fast[t].known && active.dot[t] != nil {
+		fi := &fast[t]
+		if rowOK(n, fi.block, fi.size, w) && rowOK(n, fi.actBlock, fi.actSize, x) {
+			return nil
+		}
+	}
 	if !Supported(t) {
 		return fmt.Errorf("vec dot: %w %s", ErrUnsupported, t)
 	}

@@ -20,6 +20,12 @@ var genericKernels = kernelSet{
 		tensor.Q5_K: dotQ5KQ8K,
 		tensor.Q6_K: dotQ6KQ8K,
 	},
-	dotF32: dotF32Generic,
-	axpy:   axpyGeneric,
+	packed: [maxType]dotFunc{
+		tensor.Q4_0: dotQ4_0Q8_0Packed,
+		tensor.Q4_K: dotQ4KQ8KPacked,
+	},
+	dotF32:     dotF32Generic,
+	axpy:       axpyGeneric,
+	expGroups:  expGroupsGeneric,
+	siluGroups: siluGroupsGeneric,
 }

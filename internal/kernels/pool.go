@@ -3,11 +3,24 @@ package kernels
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // MaxThreads caps the worker count of a Pool; more threads than this never
 // help a memory-bound matmul and would only cost scheduling overhead.
 const MaxThreads = 256
+
+// spinWait is how long an idle worker (and a caller waiting for its
+// workers) polls for the next job before sleeping. A decode step issues a
+// job every few tens of microseconds; waking a sleeping goroutine costs
+// about as much, so workers spin through the gaps between the jobs of one
+// step (as llama.cpp's threads do) and sleep between steps.
+const spinWait = 200 * time.Microsecond
+
+// spinCheck is how many polls pass between two clock reads and yields while
+// spinning (runtime.Gosched lets other goroutines run on a busy machine).
+const spinCheck = 128
 
 // Pool is a fixed set of persistent worker goroutines, created once by
 // NewPool and reused by every Run (no goroutine is started per operation).
@@ -16,16 +29,19 @@ const MaxThreads = 256
 type Pool struct {
 	mu      sync.Mutex // held for the duration of one job (Run, MatMul)
 	threads int
-	start   []chan job // one per worker goroutine (threads-1 of them)
-	done    sync.WaitGroup
 	closed  bool
 	scratch []byte // MatMul's quantized activations, reused across calls
-}
 
-// job is one chunk of a Run handed to a worker.
-type job struct {
-	fn     func(lo, hi int)
-	lo, hi int
+	// The current job, published by storing gen (release) after the fields.
+	fn      func(lo, hi int)
+	n, t    int
+	gen     atomic.Uint64 // job generation; bumped once per job
+	pending atomic.Int32  // workers that have not finished the current job
+	quit    atomic.Bool
+	spin    bool // workers spin while idle (threads <= GOMAXPROCS)
+
+	sleepMu sync.Mutex // guards sleeping workers' wait on wake
+	wake    *sync.Cond
 }
 
 // NewPool starts a pool of the given number of threads (the caller's
@@ -36,19 +52,53 @@ func NewPool(threads int) *Pool {
 		threads = runtime.GOMAXPROCS(0)
 	}
 	threads = min(threads, MaxThreads)
-	p := &Pool{threads: threads, start: make([]chan job, threads-1)}
-	for i := range p.start {
-		ch := make(chan job)
-		p.start[i] = ch
-		go p.worker(ch)
+	p := &Pool{threads: threads, spin: threads <= runtime.GOMAXPROCS(0)}
+	p.wake = sync.NewCond(&p.sleepMu)
+	for id := 1; id < threads; id++ {
+		go p.worker(id)
 	}
 	return p
 }
 
-func (p *Pool) worker(ch chan job) {
-	for j := range ch {
-		j.fn(j.lo, j.hi)
-		p.done.Done()
+// worker runs chunk id of every job until the pool is closed.
+func (p *Pool) worker(id int) {
+	var seen uint64
+	for {
+		seen = p.await(seen)
+		if p.quit.Load() {
+			return
+		}
+		if id < p.t {
+			p.fn(id*p.n/p.t, (id+1)*p.n/p.t)
+		}
+		p.pending.Add(-1)
+	}
+}
+
+// await returns the generation of the next job after seen, spinning for up
+// to spinWait and then sleeping until the caller signals one.
+func (p *Pool) await(seen uint64) uint64 {
+	if p.spin {
+		deadline := time.Now().Add(spinWait)
+		for i := 1; ; i++ {
+			if g := p.gen.Load(); g != seen {
+				return g
+			}
+			if i%spinCheck == 0 {
+				if time.Now().After(deadline) {
+					break
+				}
+				runtime.Gosched()
+			}
+		}
+	}
+	p.sleepMu.Lock()
+	defer p.sleepMu.Unlock()
+	for {
+		if g := p.gen.Load(); g != seen {
+			return g
+		}
+		p.wake.Wait()
 	}
 }
 
@@ -72,15 +122,22 @@ func (p *Pool) Close() {
 		return
 	}
 	p.closed = true
-	for _, ch := range p.start {
-		close(ch)
-	}
+	p.quit.Store(true)
+	p.publish()
+}
+
+// publish starts the job stored in p's fields: bump the generation, then
+// wake the workers that went to sleep.
+func (p *Pool) publish() {
+	p.gen.Add(1)
+	p.sleepMu.Lock()
+	p.wake.Broadcast()
+	p.sleepMu.Unlock()
 }
 
 // Run calls fn over [0, n) split into at most Threads contiguous chunks
 // [lo, hi), chunk i being [i*n/T, (i+1)*n/T); the caller's goroutine runs the
 // first chunk. Empty chunks are skipped. Run returns when every chunk is done.
-// fn must not call Run or MatMul on the same pool (jobs do not nest).
 func (p *Pool) Run(n int, fn func(lo, hi int)) {
 	if p == nil {
 		if n > 0 {
@@ -103,10 +160,14 @@ func (p *Pool) runLocked(n int, fn func(lo, hi int)) {
 		fn(0, n)
 		return
 	}
-	p.done.Add(t - 1)
-	for i := 1; i < t; i++ {
-		p.start[i-1] <- job{fn: fn, lo: i * n / t, hi: (i + 1) * n / t}
-	}
+	p.fn, p.n, p.t = fn, n, t
+	p.pending.Store(int32(p.threads - 1))
+	p.publish()
 	fn(0, n/t)
-	p.done.Wait()
+	for i := 1; p.pending.Load() != 0; i++ {
+		if i%spinCheck == 0 {
+			runtime.Gosched()
+		}
+	}
+	p.fn = nil
 }

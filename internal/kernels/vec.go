@@ -77,15 +77,7 @@ func Softmax(x []float32) {
 	for _, v := range x {
 		m = max(m, v)
 	}
-	var sum float64
-	i := 0
-	for ; i+vexpLanes <= len(x); i += vexpLanes {
-		g := (*[vexpLanes]float32)(x[i : i+vexpLanes])
-		for k := range g {
-			g[k] = vexpf(g[k] - m)
-		}
-		sum += float64(reduce8(g))
-	}
+	i, sum := active.expGroups(x, m)
 	for ; i < len(x); i++ {
 		e := expf(x[i] - m)
 		x[i] = e
@@ -105,11 +97,7 @@ func SiLU(x float32) float32 { return x / (1 + expf(-x)) }
 // leftovers ggml_silu_f32.
 func SiLUMul(gate, up []float32) {
 	mustLen("SiLUMul", len(gate), len(up))
-	n8 := len(gate) - len(gate)%vexpLanes
-	for i, g := range gate[:n8] {
-		s := g / (1 + vexpf(0-g))
-		gate[i] = s * up[i]
-	}
+	n8 := active.siluGroups(gate, up)
 	for i := n8; i < len(gate); i++ {
 		s := SiLU(gate[i])
 		gate[i] = s * up[i]
@@ -137,4 +125,30 @@ func Scale(x []float32, s float32) {
 	for i := range x {
 		x[i] *= s
 	}
+}
+
+// expGroupsGeneric is the reference of kernelSet.expGroups: vexpf(x-m) on
+// the whole groups of eight, each group's reduce8 added to a float64 sum.
+func expGroupsGeneric(x []float32, m float32) (int, float64) {
+	var sum float64
+	i := 0
+	for ; i+vexpLanes <= len(x); i += vexpLanes {
+		g := (*[vexpLanes]float32)(x[i : i+vexpLanes])
+		for k := range g {
+			g[k] = vexpf(g[k] - m)
+		}
+		sum += float64(reduce8(g))
+	}
+	return i, sum
+}
+
+// siluGroupsGeneric is the reference of kernelSet.siluGroups: ggml_v_silu
+// (g/(1+vexpf(0-g))) times up on the whole groups of eight.
+func siluGroupsGeneric(gate, up []float32) int {
+	n8 := len(gate) - len(gate)%vexpLanes
+	for i, g := range gate[:n8] {
+		s := g / (1 + vexpf(0-g))
+		gate[i] = s * up[i]
+	}
+	return n8
 }

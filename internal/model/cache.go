@@ -3,6 +3,8 @@ package model
 import (
 	"errors"
 	"fmt"
+
+	"github.com/plumewriter/plume/internal/tensor"
 )
 
 // ErrContextFull reports a forward pass that would run past the KV cache.
@@ -20,8 +22,11 @@ type State struct {
 	ctx  int         // capacity in positions
 	cpad int         // ctx rounded up to vLanes: the row length of v
 	pos  int         // positions filled
-	k    [][]float32 // per layer: [ctx][kv_dim]
-	v    [][]float32 // per layer, transposed as in llama.cpp: [kv_dim][cpad]
+	kv   tensor.Type // F32 or F16
+	k    [][]float32 // F32 cache, per layer: [ctx][kv_dim]
+	v    [][]float32 // F32 cache, per layer, transposed as in llama.cpp: [kv_dim][cpad]
+	k16  [][]byte    // F16 cache (little-endian halves), same layouts
+	v16  [][]byte
 	buf  scratch
 }
 
@@ -34,6 +39,7 @@ type scratch struct {
 	hb, hb2    []float32 // [rows][ffn]
 	cs         []float32 // [rows][rope_dim] cos/sin pairs
 	scores     []float32 // [slots][ctx] attention scores per worker slot
+	half       []byte    // [slots][cpad+head_dim] F16 rows per slot (F16 cache)
 	logits     []float32 // [wanted rows][vocab]
 }
 
@@ -43,18 +49,32 @@ type scratch struct {
 // over a zero-padded multiple of 32 reproduces that order exactly.
 const vLanes = 32
 
-// NewState allocates a KV cache of ctx positions (1..ContextLength of the
-// caller's choosing; the model's training context is not enforced here).
-func (m *Model) NewState(ctx int) (*State, error) {
+// NewState allocates a float32 KV cache of ctx positions (1..MaxContext; the
+// model's training context is not enforced here).
+func (m *Model) NewState(ctx int) (*State, error) { return m.NewStateKV(ctx, tensor.F32) }
+
+// NewStateKV is NewState with the cache element type: F32, or F16 as
+// llama.cpp's default cache (half the memory; keys and values are rounded
+// to F16 when stored, and queries and attention weights before their dot
+// products, as ggml does).
+func (m *Model) NewStateKV(ctx int, kv tensor.Type) (*State, error) {
 	c := m.Config
 	if ctx < 1 || ctx > MaxContext {
 		return nil, fmt.Errorf("context length %d, want 1..%d", ctx, MaxContext)
 	}
+	if kv != tensor.F32 && kv != tensor.F16 {
+		return nil, fmt.Errorf("KV cache type %s, want F32 or F16", kv)
+	}
 	cpad := (ctx + vLanes - 1) / vLanes * vLanes
-	s := &State{m: m, ctx: ctx, cpad: cpad, k: make([][]float32, c.Layers), v: make([][]float32, c.Layers)}
-	for i := range s.k {
-		s.k[i] = make([]float32, ctx*c.KVDim())
-		s.v[i] = make([]float32, cpad*c.KVDim())
+	s := &State{m: m, ctx: ctx, cpad: cpad, kv: kv}
+	for range c.Layers {
+		if kv == tensor.F16 {
+			s.k16 = append(s.k16, make([]byte, 2*ctx*c.KVDim()))
+			s.v16 = append(s.v16, make([]byte, 2*cpad*c.KVDim()))
+		} else {
+			s.k = append(s.k, make([]float32, ctx*c.KVDim()))
+			s.v = append(s.v, make([]float32, cpad*c.KVDim()))
+		}
 	}
 	return s, nil
 }
@@ -79,6 +99,11 @@ func (s *State) Truncate(n int) {
 			clear(v[d*s.cpad+n : d*s.cpad+s.pos])
 		}
 	}
+	for _, v := range s.v16 {
+		for d := range kv {
+			clear(v[2*(d*s.cpad+n) : 2*(d*s.cpad+s.pos)])
+		}
+	}
 	s.pos = n
 }
 
@@ -101,5 +126,8 @@ func (s *State) ensure(rows, slots int) {
 	}
 	if len(b.scores) < slots*s.cpad {
 		b.scores = make([]float32, slots*s.cpad)
+	}
+	if s.kv == tensor.F16 && len(b.half) < slots*2*(s.cpad+c.HeadDim) {
+		b.half = make([]byte, slots*2*(s.cpad+c.HeadDim))
 	}
 }

@@ -15,5 +15,13 @@
 // the weight's dot-product type before every matrix product (kernels.MatMul),
 // token embeddings are dequantized rows (get_rows), the attention scale
 // 1/sqrt(head_dim) is applied to the scores inside the softmax, and the KV
-// cache is float32.
+// cache is float32. The attention softmax and the V product run over cells
+// padded like llama.cpp's (n_kv is a multiple of 256 there), so that its
+// 8- and 32-lane summation orders are reproduced, and RoPE uses glibc's
+// sinf/cosf. The result is bit-identical to llama.cpp's single-token
+// (decode) path on every tested format (F32, F16, Q8_0, Q4_0, Q4_K, Q6_K;
+// testdata/goldens, rows_ubatch1). llama.cpp evaluates multi-token prompt
+// batches with other kernels (llamafile sgemm, repacked K-quant GEMM) that
+// round differently; Forward uses the single-token arithmetic for batches
+// too, so its batched and incremental results are identical.
 package model

@@ -2,6 +2,7 @@ package model
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"math"
 
@@ -67,8 +68,9 @@ func (m *Model) step(ctx context.Context, p *kernels.Pool, s *State, tokens []in
 			return fmt.Errorf("forward: embedding of token %d: %w", id, err)
 		}
 	}
+	ts := ropeThetaScale(c.RopeBase, c.RopeDim)
 	for i := range n {
-		kernels.RoPECache(b.cs[i*c.RopeDim:(i+1)*c.RopeDim], s.pos+i, c.RopeBase, c.RopeScale, w.RopeFreqs)
+		ropeCache(b.cs[i*c.RopeDim:(i+1)*c.RopeDim], s.pos+i, ts, c.RopeScale, w.RopeFreqs)
 	}
 	for l := range w.Layers {
 		if err := ctx.Err(); err != nil {
@@ -115,13 +117,7 @@ func (m *Model) layer(p *kernels.Pool, s *State, l, n int) error {
 	}
 	m.prepareQKV(s, L, n)
 	// Append K and V to the cache at positions s.pos….
-	copy(s.k[l][s.pos*KV:(s.pos+n)*KV], kk)
-	vt := s.v[l]
-	for i := range n {
-		for d, x := range vv[i*KV : (i+1)*KV] {
-			vt[d*s.cpad+s.pos+i] = x
-		}
-	}
+	s.store(l, n, kk, vv)
 	m.attention(p, s, l, n)
 	if err := kernels.MatMul(p, L.Wo, b.att[:n*Q], n, xb2); err != nil {
 		return err
@@ -176,43 +172,94 @@ func (m *Model) prepareQKV(s *State, L *Layer, n int) {
 	}
 }
 
+// store appends the n rows of K and V to layer l's cache (V transposed).
+func (s *State) store(l, n int, kk, vv []float32) {
+	KV := s.m.Config.KVDim()
+	if s.kv == tensor.F16 {
+		kc, vt := s.k16[l], s.v16[l]
+		for i, x := range kk {
+			binary.LittleEndian.PutUint16(kc[2*(s.pos*KV+i):], tensor.F32ToF16(x))
+		}
+		for i := range n {
+			for d, x := range vv[i*KV : (i+1)*KV] {
+				binary.LittleEndian.PutUint16(vt[2*(d*s.cpad+s.pos+i):], tensor.F32ToF16(x))
+			}
+		}
+		return
+	}
+	copy(s.k[l][s.pos*KV:(s.pos+n)*KV], kk)
+	vt := s.v[l]
+	for i := range n {
+		for d, x := range vv[i*KV : (i+1)*KV] {
+			vt[d*s.cpad+s.pos+i] = x
+		}
+	}
+}
+
 // attention computes softmax(q·K/sqrt(d))·V for every row and head, with
 // the causal mask, into s.buf.att. Work items (row, head) are spread over
 // the pool; each is computed by one worker in a fixed order, so the result
 // does not depend on the thread count.
 func (m *Model) attention(p *kernels.Pool, s *State, l, n int) {
-	c, b := m.Config, &s.buf
-	D, Q, KV := c.HeadDim, c.QDim(), c.KVDim()
-	group := c.Heads / c.HeadsKV
-	scale := float32(1 / math.Sqrt(float64(D)))
-	kc, vc := s.k[l], s.v[l]
-	items := n * c.Heads
-	slots := poolThreads(p)
+	c := m.Config
+	items, slots := n*c.Heads, poolThreads(p)
 	p.Run(slots, func(lo, hi int) {
 		for slot := lo; slot < hi; slot++ {
-			scores := b.scores[slot*s.cpad : (slot+1)*s.cpad]
 			for it := slot; it < items; it += slots {
-				i, h := it/c.Heads, it%c.Heads
-				T := s.pos + i + 1 // causal: positions 0…pos_i
-				qh := b.q[i*Q+h*D : i*Q+(h+1)*D]
-				kvo := (h / group) * D
-				sc := scores[:T]
-				for t := range T {
-					sc[t] = kernels.Dot(qh, kc[t*KV+kvo:t*KV+kvo+D]) * scale
-				}
-				kernels.Softmax(sc)
-				// out[d] = Σ_t p_t·V[t][d] over the zero-padded cells.
-				Tp := (T + vLanes - 1) / vLanes * vLanes
-				pp := scores[:Tp]
-				clear(pp[T:])
-				out := b.att[i*Q+h*D : i*Q+(h+1)*D]
-				for d := range out {
-					row := vc[(kvo+d)*s.cpad:]
-					out[d] = kernels.Dot(pp, row[:Tp])
-				}
+				m.attendHead(s, l, slot, it/c.Heads, it%c.Heads)
 			}
 		}
 	})
+}
+
+// attendHead computes head h of row i with worker slot's scratch.
+func (m *Model) attendHead(s *State, l, slot, i, h int) {
+	c, b := m.Config, &s.buf
+	D, Q, KV := c.HeadDim, c.QDim(), c.KVDim()
+	scale := float32(1 / math.Sqrt(float64(D)))
+	T := s.pos + i + 1 // causal: positions 0…pos_i
+	qh := b.q[i*Q+h*D : i*Q+(h+1)*D]
+	kvo := (h / (c.Heads / c.HeadsKV)) * D
+	// llama.cpp's scores span n_kv cells (a multiple of 256), the masked
+	// ones -Inf: pad to a multiple of vLanes so the softmax's 8-wide groups
+	// and the 32-lane V dot product add in the same order.
+	Tp := (T + vLanes - 1) / vLanes * vLanes
+	sc := b.scores[slot*s.cpad : slot*s.cpad+Tp]
+	out := b.att[i*Q+h*D : i*Q+(h+1)*D]
+	var half []byte
+	if s.kv == tensor.F16 {
+		half = b.half[slot*2*(s.cpad+D) : (slot+1)*2*(s.cpad+D)]
+		qb := half[2*s.cpad:]
+		_ = kernels.QuantizeRow(tensor.F16, qh, qb) // lengths match by construction
+		kc := s.k16[l]
+		for t := range T {
+			sc[t] = kernels.VecDot(tensor.F16, D, kc[2*(t*KV+kvo):2*(t*KV+kvo+D)], qb) * scale
+		}
+	} else {
+		kc := s.k[l]
+		for t := range T {
+			sc[t] = kernels.Dot(qh, kc[t*KV+kvo:t*KV+kvo+D]) * scale
+		}
+	}
+	for t := T; t < Tp; t++ {
+		sc[t] = float32(math.Inf(-1))
+	}
+	kernels.Softmax(sc) // masked cells become exactly 0
+	if s.kv == tensor.F16 {
+		pb := half[:2*Tp]
+		_ = kernels.QuantizeRow(tensor.F16, sc, pb)
+		vc := s.v16[l]
+		for d := range out {
+			o := 2 * (kvo + d) * s.cpad
+			out[d] = kernels.VecDot(tensor.F16, Tp, vc[o:o+2*Tp], pb)
+		}
+		return
+	}
+	vc := s.v[l]
+	for d := range out {
+		row := vc[(kvo+d)*s.cpad:]
+		out[d] = kernels.Dot(sc, row[:Tp])
+	}
 }
 
 // poolThreads returns the worker count of p (1 for a nil pool).

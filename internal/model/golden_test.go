@@ -33,6 +33,13 @@ const (
 	// tieGap is the golden top-1/top-2 logprob gap below which the argmax
 	// may legitimately differ.
 	tieGap = 0.01
+	// maxDeltaBatchKernels bounds |Δ logprob| against llama.cpp's batched
+	// prompt evaluation. For several row batches llama.cpp switches to other
+	// kernels (llamafile sgemm for F32/F16, repacked GEMM for K-quants) that
+	// round differently from its own single-token path, which Plume
+	// reproduces bit for bit; on these small random models one different
+	// rounding moves later logprobs by up to ~0.2.
+	maxDeltaBatchKernels = 0.25
 	// minGreedyMatch is the number of greedy tokens that must equal
 	// llama.cpp's on the real models.
 	minGreedyMatch = 64
@@ -44,6 +51,8 @@ type goldenFile struct {
 	PromptIDs []int32         `json:"prompt_ids"`
 	GreedyIDs []int32         `json:"greedy_ids"`
 	Rows      []goldenRow     `json:"rows"`
+	RowsUB1   []goldenRow     `json:"rows_ubatch1"`
+	RowsKVF16 []goldenRow     `json:"rows_ubatch1_kvf16"`
 	Synthetic *testmodel.Spec `json:"synthetic"`
 }
 
@@ -168,40 +177,81 @@ func goldenNames() []string {
 	return names
 }
 
-// TestGoldenTeacherForced feeds the golden's prompt and greedy tokens in one
-// batched prefill and compares every position's distribution with llama.cpp.
+// TestGoldenTeacherForced feeds the golden's tokens in one batched prefill
+// and compares every position's distribution with llama.cpp evaluating the
+// same tokens one per micro-batch (its single-token arithmetic).
 func TestGoldenTeacherForced(t *testing.T) {
 	for _, name := range goldenNames() {
 		t.Run(name, func(t *testing.T) {
 			g := readGolden(t, name)
-			_, m := openModel(t, goldenModelPath(t, g))
-			ids := append(append([]int32{}, g.PromptIDs...), g.GreedyIDs[:len(g.GreedyIDs)-1]...)
-			if len(ids) != len(g.Rows) {
-				t.Fatalf("golden has %d rows for %d ids", len(g.Rows), len(ids))
-			}
-			s, err := m.NewState(len(ids))
-			if err != nil {
-				t.Fatal(err)
-			}
-			p := kernels.NewPool(2)
-			defer p.Close()
-			logits, err := m.Forward(context.Background(), p, s, ids, true)
-			if err != nil {
-				t.Fatal(err)
-			}
-			tol := maxDeltaQuant
-			if isF32(m) {
-				tol = maxDeltaF32
-			}
-			delta, agree := parity(t, g, logits, m.Config.Vocab)
-			t.Logf("%s: max |Δ logprob| top5 = %.2e (tolerance %.0e), top-1 agreement %.1f%%", name, delta, tol, 100*agree)
-			if delta > tol {
-				t.Errorf("max |Δ logprob| %.3e > %.0e", delta, tol)
-			}
-			if agree < minTop1Agreement {
-				t.Errorf("top-1 agreement %.3f < %.2f", agree, minTop1Agreement)
-			}
+			testRows(t, g, g.RowsUB1, tensor.F32, 0)
 		})
+	}
+}
+
+// TestGoldenKVF16 is TestGoldenTeacherForced with an F16 KV cache, against
+// llama.cpp's (its default cache type).
+func TestGoldenKVF16(t *testing.T) {
+	for _, name := range goldenNames() {
+		t.Run(name, func(t *testing.T) {
+			g := readGolden(t, name)
+			testRows(t, g, g.RowsKVF16, tensor.F16, maxDeltaQuant)
+		})
+	}
+}
+
+// TestGoldenBatchedPrompt compares with llama.cpp evaluating the prompt as
+// one batch (its default), whose multi-row kernels round differently.
+func TestGoldenBatchedPrompt(t *testing.T) {
+	for _, name := range goldenNames() {
+		t.Run(name, func(t *testing.T) {
+			g := readGolden(t, name)
+			testRows(t, g, g.Rows, tensor.F32, maxDeltaBatchKernels)
+		})
+	}
+}
+
+// testRows runs the inputs of rows through Forward (one batched prefill)
+// with a kv cache and checks them against rows; tol 0 selects the
+// per-format tolerance.
+func testRows(t *testing.T, g goldenFile, rows []goldenRow, kv tensor.Type, tol float64) {
+	t.Helper()
+	_, m := openModel(t, goldenModelPath(t, g))
+	if len(rows) == 0 {
+		t.Fatal("golden has no rows")
+	}
+	ids := make([]int32, len(rows))
+	for i, r := range rows {
+		if r.Pos != i {
+			t.Fatalf("row %d is for position %d", i, r.Pos)
+		}
+		ids[i] = r.Input
+	}
+	s, err := m.NewStateKV(len(ids), kv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := kernels.NewPool(2)
+	defer p.Close()
+	logits, err := m.Forward(context.Background(), p, s, ids, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tol == 0 {
+		tol = maxDeltaQuant
+		if isF32(m) {
+			tol = maxDeltaF32
+		}
+	}
+	g.Rows = rows
+	delta, agree := parity(t, g, logits, m.Config.Vocab)
+	t.Logf("%s: max |Δ logprob| top5 = %.2e (tolerance %.2g), top-1 agreement %.1f%% over %d positions",
+		g.Model, delta, tol, 100*agree, len(rows))
+	if delta > tol {
+		t.Errorf("max |Δ logprob| %.3e > %.2g", delta, tol)
+	}
+	if agree < minTop1Agreement {
+		t.Errorf("top-1 agreement %.3f < %.2f", agree, minTop1Agreement)
 	}
 }
 

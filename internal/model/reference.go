@@ -65,7 +65,9 @@ func NewReference(m *Model) (*Reference, error) {
 }
 
 // Forward feeds one token at position pos (which must equal the number of
-// tokens fed so far) and returns the logits.
+// tokens fed so far) and returns the logits. It is deliberately one long
+// function, read top to bottom like llama2.c's forward (the exception to
+// the short-function rule that DESIGN.md asks for).
 func (r *Reference) Forward(token int32, pos int) []float32 {
 	c := r.c
 	E, D, H, HKV, F := c.Embd, c.HeadDim, c.Heads, c.HeadsKV, c.FFN

@@ -5,9 +5,11 @@ import "sort"
 // Limits of the JSON automaton that keep every generation finite.
 const (
 	// MaxWhitespace is the longest whitespace run allowed between JSON
-	// tokens: enough for a newline plus indentation, not enough for a model
-	// to loop on spaces.
-	MaxWhitespace = 16
+	// tokens. One byte (a space or a newline) keeps JSON readable while
+	// stopping small models from spending their context on indentation:
+	// with 16, the fixture models filled every gap and ran out of context
+	// before closing an outline.
+	MaxWhitespace = 1
 	// maxIntDigits keeps integers exactly representable as float64.
 	maxIntDigits = 15
 	// maxFracDigits bounds fraction digits (float64 has ~16 significant).

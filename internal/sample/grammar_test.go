@@ -58,7 +58,7 @@ func TestGrammarStreams(t *testing.T) {
 		failAt           int  // -1 = all bytes accepted
 	}{
 		{"obj ok", outlineSchema, `{"title":"Go","sections":[{"heading":"Intro"}]}`, true, -1},
-		{"obj ws", outlineSchema, "{ \"title\" : \"Go\" ,\n  \"sections\": [ {\"heading\":\"a\", \"points\":[\"x\"]} ] }", true, -1},
+		{"obj ws", outlineSchema, "{ \"title\" : \"Go\" ,\n\"sections\": [ {\"heading\":\"a\", \"points\":[\"x\"]} ] }", true, -1},
 		{"obj optional all", outlineSchema, `{"title":"T","sections":[{"heading":"h"}],"tags":["go","llm"],"draft":false,"words":-120,"score":1.5e-3}`, true, -1},
 		{"tags null", outlineSchema, `{"title":"T","sections":[{"heading":"h"}],"tags":null}`, true, -1},
 		{"missing required", outlineSchema, `{"title":"T"}`, false, 12},

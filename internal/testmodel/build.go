@@ -15,7 +15,7 @@ import (
 // vector) have a spread of several nats: peaked distributions.
 const (
 	projGain   = 1.0
-	embedScale = 0.3
+	embedScale = 0.2
 	normJitter = 0.1 // norm weights are 1 ± this
 	biasScale  = 0.2
 	qkGain     = 1.0 // q·k/sqrt(d) scores of unit spread: soft, stable attention

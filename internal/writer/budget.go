@@ -25,8 +25,10 @@ const (
 	PartTokenMargin = 64
 	// BriefMaxTokens: a 120-word brief.
 	BriefMaxTokens = 300
-	// OutlineMaxTokens fits a 12-section outline with short points.
-	OutlineMaxTokens = 1500
+	// OutlineMaxTokens is the largest outline budget asked for: a 12-section
+	// outline at the worst case of one token per character (the schema is
+	// shrunk to whatever budget the context leaves, see Bounds).
+	OutlineMaxTokens = 4096
 	// OutlineMinTokens is the least the outline answer may be cut to (with a
 	// warning) on a small context: a five-section outline in a compact
 	// vocabulary.
@@ -122,7 +124,7 @@ func cutRunes(s string, n int) string {
 // fit builds the prompt with build(c) and shrinks c until prompt + maxTokens
 // fits the context. It returns the messages, the (possibly reduced) output
 // budget and the cuts made. A prompt that cannot fit is an ErrContext.
-func fit(g llm.Generator, c cuttable, maxTokens, minTokens int, build func(cuttable) ([]Message, error)) ([]Message, int, []string, error) {
+func fit(g llm.Generator, c cuttable, maxTokens, minTokens int, quietOutput bool, build func(cuttable) ([]Message, error)) ([]Message, int, []string, error) {
 	window := contextLength(g)
 	var cuts []string
 	for {
@@ -142,7 +144,9 @@ func fit(g llm.Generator, c cuttable, maxTokens, minTokens int, build func(cutta
 			continue
 		}
 		if window-n >= minTokens {
-			cuts = append(cuts, fmt.Sprintf("the output budget from %d to %d tokens", maxTokens, window-n))
+			if !quietOutput {
+				cuts = append(cuts, fmt.Sprintf("the output budget from %d to %d tokens", maxTokens, window-n))
+			}
 			return msgs, window - n, cuts, nil
 		}
 		return nil, 0, nil, fmt.Errorf("%w: the prompt takes %d tokens and at least %d must remain for the answer, but the window is %d",

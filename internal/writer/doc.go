@@ -15,4 +15,37 @@
 // recorded), so the same model, inputs, settings and seed give byte-identical
 // output. The pipeline state is checkpointed after every finished step, which
 // is what lets an interrupted run resume from the last finished section.
+//
+// # Provenance and replay
+//
+// The manifest (Manifest, written as ARTICLE.plume.json) records the model
+// (reference, file SHA-256, repository commit, licence, backend, engine
+// version), the inputs (notes included) and the article date, every call
+// with its exact messages, JSON schema, sampling settings, derived seed,
+// token counts and output, the per-sentence mean token probability of the
+// final text, the quality report and the IPTC digitalSourceType marking.
+// Everything that legitimately varies between two runs of the same inputs
+// lives in its "run" section: wall-clock and engine timings (they depend on
+// the machine and its load), the model's local path (it depends on the
+// cache location) and whether the run was resumed. Replay compares the
+// Markdown's SHA-256 and the manifest without "run", byte for byte.
+//
+// # Sizing to the context
+//
+// Every prompt is measured with the generator's tokenizer before it is sent:
+// the running summary loses its oldest lines and then the notes are cut
+// until the prompt and its answer budget fit the context window, and each cut
+// is reported as a warning (recorded in the manifest). Structured answers are
+// sized the other way round: their schema limits (sections, points, lengths)
+// are shrunk until the schema's worst case fits the answer budget (see
+// Bounds), so that grammar-constrained decoding can always close the JSON.
+// Pipeline.Preflight refuses, before any generation, a window too small
+// for the smallest plan.
+//
+// # Language detection
+//
+// Without --lang the language comes from DetectLanguage: French and English
+// stop words, elided French articles (l', d', qu') and French diacritics are
+// counted in the topic and notes; the higher count wins and a tie or no
+// evidence gives English.
 package writer

@@ -23,7 +23,7 @@ func (r *run) draft(ctx context.Context) error {
 		part := &r.st.Parts[i]
 		r.emit(Event{Type: EventStage, Stage: StageDraft, Part: i + 1, Parts: len(r.st.Parts), Heading: part.Heading})
 		msgs, n, err := r.prepare(prompts.Section, cuttable{Summary: r.summary(i), Notes: r.st.Options.Notes},
-			part.Words*TokensPerWord+PartTokenMargin, MinGenTokens, r.partData(i, ""))
+			part.Words*TokensPerWord+PartTokenMargin, MinGenTokens, false, r.partData(i, ""))
 		if err != nil {
 			return err
 		}

@@ -114,12 +114,10 @@ func (r *run) structured(ctx context.Context, spec callSpec, out any, check func
 			return nil
 		}
 		r.warn(fmt.Sprintf("%s: answer %d is not valid (%v); asking for a repair", spec.Stage, attempt+1, lastErr))
-		repair, err := prompts.Render(r.st.Options.Lang, prompts.Repair, map[string]any{"Error": lastErr.Error(), "Text": cutRunes(res.Text, 2000)})
+		spec.Messages, err = r.repairMessages(base, res.Text, lastErr, spec.Max)
 		if err != nil {
 			return err
 		}
-		spec.Messages = append(append(append([]Message(nil), base...),
-			Message{Role: "assistant", Content: cutRunes(res.Text, 2000)}), Message{Role: "user", Content: repair})
 	}
 	return fmt.Errorf("%s: no valid JSON after %d repairs: %w", spec.Stage, MaxRepairs, lastErr)
 }
@@ -140,3 +138,31 @@ func decodeValid(sch *schema.Schema, text string, out any, check func() error) e
 
 // errBlank is returned by checks for strings that are only white space.
 var errBlank = errors.New("blank text where content is required")
+
+// repairQuoteChars are the lengths the bad answer is quoted at in a repair
+// prompt, longest first, until the prompt fits the context.
+var repairQuoteChars = []int{2000, 800, 300, 100}
+
+// repairMessages builds the repair request: the original prompt, the bad
+// answer (cut to fit) and the error. If no quote fits, the original prompt
+// is sent again (with the next attempt's seed).
+func (r *run) repairMessages(base []Message, bad string, bErr error, maxTokens int) ([]Message, error) {
+	window := contextLength(r.p.Gen)
+	for _, n := range repairQuoteChars {
+		quote := cutRunes(bad, n)
+		repair, err := prompts.Render(r.st.Options.Lang, prompts.Repair, map[string]any{"Error": cutRunes(bErr.Error(), 300), "Text": quote})
+		if err != nil {
+			return nil, err
+		}
+		msgs := append(append(append([]Message(nil), base...),
+			Message{Role: "assistant", Content: quote}), Message{Role: "user", Content: repair})
+		tokens, err := countMessages(r.p.Gen, msgs)
+		if err != nil {
+			return nil, err
+		}
+		if tokens+maxTokens <= window {
+			return msgs, nil
+		}
+	}
+	return base, nil
+}

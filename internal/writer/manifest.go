@@ -105,7 +105,8 @@ func buildManifest(st *State, info llm.ModelInfo, version string, md []byte, rep
 		Calls: st.Calls, Quality: rep, Warnings: st.Warnings, DigitalSourceType: DigitalSourceType,
 		Model:   modelRecord(info),
 		Article: ArticleDigest{MarkdownSHA256: hex.EncodeToString(sum[:]), Words: words},
-		Run:     &RunInfo{ModelPath: info.Path, Timings: st.Timings, Stages: stageTimings(st.Timings)},
+		Run: &RunInfo{ModelPath: info.Path, Timings: st.Timings, Stages: stageTimings(st.Timings),
+			Resumed: st.Resumes > 0},
 	}
 	if st.Metadata != nil {
 		m.Article.Slug, m.Article.Title = st.Metadata.Slug, st.Metadata.Title

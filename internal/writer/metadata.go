@@ -24,15 +24,19 @@ const (
 
 func (r *run) metadata(ctx context.Context) error {
 	body := cutRunes(r.bodyText(), MetadataExcerptChars)
-	msgs, n, err := r.prepare(prompts.Metadata, cuttable{}, MetadataMaxTokens, MetadataMinTokens, func(d *promptData) {
+	msgs, n, err := r.prepare(prompts.Metadata, cuttable{}, MetadataMaxTokens, MetadataMinTokens, true, func(d *promptData) {
 		d.Text = body
 		d.MinDescription, d.MaxDescription = quality.MinMetaDescription, quality.MaxMetaDescription
 	})
 	if err != nil {
 		return err
 	}
+	_, sch, err := r.sizeSchema(StageMetadata, DefaultBounds(r.st.Options.Words), Bounds.Metadata, metadataLadder, n)
+	if err != nil {
+		return err
+	}
 	var m Metadata
-	spec := callSpec{Stage: StageMetadata, Part: -1, Messages: msgs, Max: n, Schema: MetadataSchema()}
+	spec := callSpec{Stage: StageMetadata, Part: -1, Messages: msgs, Max: n, Schema: sch}
 	check := func() error {
 		if oneLine(m.Title) == "" {
 			return fmt.Errorf("title: %w", errBlank)

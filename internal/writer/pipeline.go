@@ -16,8 +16,8 @@ import (
 // the cost.
 const MaxRevisePasses = 2
 
-// DefaultRevisePasses is used when Options.MaxRevise is zero and revision
-// is wanted (the CLI passes it).
+// DefaultRevisePasses is the CLI's default for --revise (Options.MaxRevise):
+// one review → revise pass per section.
 const DefaultRevisePasses = 1
 
 // Pipeline writes articles with one Generator.
@@ -80,6 +80,9 @@ func (p *Pipeline) Run(ctx context.Context, st *State) (*Article, error) {
 	}
 	if err := st.bindModel(p.Gen.Info()); err != nil {
 		return nil, err
+	}
+	if st.Brief != "" && !st.Done {
+		st.Resumes++
 	}
 	r := &run{p: p, st: st}
 	steps := []struct {

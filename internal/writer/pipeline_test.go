@@ -199,6 +199,9 @@ func TestResumeAfterCrash(t *testing.T) {
 		if !bytes.Equal(got.Markdown, want.Markdown) {
 			t.Errorf("failAfter %d: resumed article differs", failAfter)
 		}
+		if resumedRun := got.Manifest.Run.Resumed; !resumedRun || want.Manifest.Run.Resumed {
+			t.Errorf("failAfter %d: run.resumed = %v", failAfter, resumedRun)
+		}
 		if same, diff, _ := want.Manifest.Compare(got.Manifest); !same {
 			t.Errorf("failAfter %d: resumed manifest differs in %v", failAfter, diff)
 		}

@@ -10,8 +10,10 @@ import (
 // preflight checks that the context window holds every step of the plan
 // with its smallest inputs (no notes, no summary) and its smallest answer
 // budget: those are cut to fit later, with a warning. Steps not yet run are
-// estimated: the brief takes at most BriefMaxTokens and the outline text at
-// most half of OutlineMaxTokens once rendered without JSON syntax.
+// estimated: the brief takes at most BriefMaxTokens and the outline text,
+// rendered without JSON syntax, at most its smallest budget
+// (OutlineMinTokens), since the outline step caps its budget to leave room
+// for drafting.
 func (r *run) preflight() error {
 	window := contextLength(r.p.Gen)
 	type need struct {
@@ -36,7 +38,7 @@ func (r *run) preflight() error {
 	}
 	outlineEst := 0
 	if r.st.Outline == nil {
-		outlineEst = OutlineMaxTokens / 2
+		outlineEst = OutlineMinTokens // the outline step sizes itself to leave room for drafting
 	}
 	for _, s := range []struct {
 		name       string
@@ -67,4 +69,16 @@ func (r *run) preflight() error {
 			ErrContext, window, most, strings.Join(over, ", "))
 	}
 	return nil
+}
+
+// sectionBaseTokens is the size of a drafting prompt without outline,
+// summary or notes: what every drafting call needs besides the outline.
+func (r *run) sectionBaseTokens() (int, error) {
+	d := r.data(cuttable{})
+	d.Outline, d.Points = "", []string{"…"}
+	msgs, err := r.messages(prompts.Section, d)
+	if err != nil {
+		return 0, err
+	}
+	return countMessages(r.p.Gen, msgs)
 }

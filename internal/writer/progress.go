@@ -40,6 +40,9 @@ func (r *run) emit(e Event) {
 }
 
 func (r *run) warn(msg string) {
+	if contains(r.st.Warnings, msg) {
+		return // the same cut, again (each review part, a re-rendered prompt)
+	}
 	r.st.Warnings = append(r.st.Warnings, msg)
 	r.emit(Event{Type: EventWarning, Message: msg})
 }

@@ -37,12 +37,16 @@ func (r *run) reviewPart(ctx context.Context, i int) error {
 	for pass := 0; ; pass++ {
 		part := &r.st.Parts[i]
 		part.Problems = r.autoProblems(i)
-		msgs, n, err := r.prepare(prompts.Review, cuttable{}, ReviewMaxTokens, ReviewMinTokens, r.partData(i, part.Text))
+		msgs, n, err := r.prepare(prompts.Review, cuttable{}, ReviewMaxTokens, ReviewMinTokens, true, r.partData(i, part.Text))
+		if err != nil {
+			return err
+		}
+		_, sch, err := r.sizeSchema(StageReview, DefaultBounds(r.st.Options.Words), Bounds.Review, reviewLadder, n)
 		if err != nil {
 			return err
 		}
 		var v Verdict
-		spec := callSpec{Stage: StageReview, Part: i, Messages: msgs, Max: n, Schema: ReviewSchema()}
+		spec := callSpec{Stage: StageReview, Part: i, Messages: msgs, Max: n, Schema: sch}
 		spec.Attempt = pass * reviewAttemptStride
 		if err := r.structured(ctx, spec, &v, nil); err != nil {
 			return err
@@ -67,7 +71,7 @@ func (r *run) reviewPart(ctx context.Context, i int) error {
 func (r *run) revise(ctx context.Context, i, pass int) error {
 	part := &r.st.Parts[i]
 	msgs, n, err := r.prepare(prompts.Revise, cuttable{Summary: r.summary(i)},
-		part.Words*TokensPerWord+PartTokenMargin, MinGenTokens, r.partData(i, part.Text))
+		part.Words*TokensPerWord+PartTokenMargin, MinGenTokens, false, r.partData(i, part.Text))
 	if err != nil {
 		return err
 	}

@@ -47,36 +47,52 @@ func obj(props map[string]*schema.Schema, required ...string) *schema.Schema {
 }
 
 // OutlineSchema is the JSON Schema of the outline of an article with between
-// minSections and maxSections H2 sections.
+// minSections and maxSections H2 sections, with the default limits.
 func OutlineSchema(minSections, maxSections int) []byte {
-	points := arr(str(3, MaxPointChars), 1, MaxPoints)
-	sub := obj(map[string]*schema.Schema{"heading": str(2, MaxHeadingChars), "points": points}, "heading", "points")
-	sec := obj(map[string]*schema.Schema{
-		"heading": str(2, MaxHeadingChars), "points": points, "subsections": arr(sub, 0, MaxSubsections),
-	}, "heading", "points")
+	b := DefaultBounds(MinWords)
+	b.MinSections, b.MaxSections = minSections, maxSections
+	return b.Outline()
+}
+
+// MetadataSchema is the JSON Schema of the metadata step with the default
+// limits; the description length is always the SEO rule's.
+func MetadataSchema() []byte { return DefaultBounds(MinWords).Metadata() }
+
+// ReviewSchema is the JSON Schema of a section review with the default
+// limits.
+func ReviewSchema() []byte { return DefaultBounds(MinWords).Review() }
+
+// Outline builds the outline schema of b.
+func (b Bounds) Outline() []byte {
+	points := arr(str(3, b.PointChars), 1, b.Points)
+	sub := obj(map[string]*schema.Schema{"heading": str(2, b.HeadingChars), "points": points}, "heading", "points")
+	props := map[string]*schema.Schema{"heading": str(2, b.HeadingChars), "points": points}
+	if b.Subsections > 0 {
+		props["subsections"] = arr(sub, 0, b.Subsections)
+	}
+	sec := obj(props, "heading", "points")
 	return mustJSON(obj(map[string]*schema.Schema{
-		"title":    str(5, MaxTitleChars),
-		"intro":    arr(str(3, MaxPointChars), 1, MaxIntroPoints),
-		"sections": arr(sec, minSections, maxSections),
+		"title":    str(5, b.TitleChars),
+		"intro":    arr(str(3, b.PointChars), 1, b.IntroPoints),
+		"sections": arr(sec, b.MinSections, b.MaxSections),
 	}, "title", "intro", "sections"))
 }
 
-// MetadataSchema is the JSON Schema of the metadata step; the description
-// length is the SEO rule's.
-func MetadataSchema() []byte {
+// Metadata builds the metadata schema of b.
+func (b Bounds) Metadata() []byte {
 	return mustJSON(obj(map[string]*schema.Schema{
-		"title":       str(MinMetaTitleChar, MaxTitleChars),
+		"title":       str(MinMetaTitleChar, b.MetaTitleChars),
 		"description": str(quality.MinMetaDescription, quality.MaxMetaDescription),
-		"excerpt":     str(MinExcerptChars, MaxExcerptChars),
-		"tags":        arr(str(2, MaxTagChars), MinTags, MaxTags),
+		"excerpt":     str(MinExcerptChars, b.ExcerptChars),
+		"tags":        arr(str(2, b.TagChars), MinTags, b.Tags),
 	}, "title", "description", "excerpt", "tags"))
 }
 
-// ReviewSchema is the JSON Schema of a section review.
-func ReviewSchema() []byte {
+// Review builds the review schema of b.
+func (b Bounds) Review() []byte {
 	return mustJSON(obj(map[string]*schema.Schema{
 		"pass":     {Type: "boolean"},
-		"problems": arr(str(3, MaxProblemChars), 0, MaxProblems),
+		"problems": arr(str(3, b.ProblemChars), 0, b.Problems),
 	}, "pass", "problems"))
 }
 

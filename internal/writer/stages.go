@@ -72,8 +72,11 @@ func (r *run) messages(name string, d promptData) ([]Message, error) {
 }
 
 // prepare fits a stage's prompt into the context and reports the cuts.
-func (r *run) prepare(name string, c cuttable, maxTokens, minTokens int, tweak func(*promptData)) ([]Message, int, error) {
-	msgs, n, cuts, err := fit(r.p.Gen, c, maxTokens, minTokens, func(c cuttable) ([]Message, error) {
+// Structured steps pass structured = true: their output budget is not
+// reported as a cut, since the schema is sized to it (sizeSchema warns when
+// that shrinks the limits).
+func (r *run) prepare(name string, c cuttable, maxTokens, minTokens int, structured bool, tweak func(*promptData)) ([]Message, int, error) {
+	msgs, n, cuts, err := fit(r.p.Gen, c, maxTokens, minTokens, structured, func(c cuttable) ([]Message, error) {
 		d := r.data(c)
 		if tweak != nil {
 			tweak(&d)
@@ -100,7 +103,7 @@ func dedupe(xs []string) []string {
 }
 
 func (r *run) brief(ctx context.Context) error {
-	msgs, n, err := r.prepare(prompts.Brief, cuttable{Notes: r.st.Options.Notes}, BriefMaxTokens, BriefMaxTokens/2, nil)
+	msgs, n, err := r.prepare(prompts.Brief, cuttable{Notes: r.st.Options.Notes}, BriefMaxTokens, BriefMaxTokens/2, false, nil)
 	if err != nil {
 		return err
 	}
@@ -117,13 +120,38 @@ func (r *run) brief(ctx context.Context) error {
 }
 
 func (r *run) outline(ctx context.Context) error {
-	lo, hi := sectionRange(r.st.Options.Words)
-	msgs, n, err := r.prepare(prompts.Outline, cuttable{Notes: r.st.Options.Notes}, OutlineMaxTokens, OutlineMinTokens, nil)
+	// The outline is quoted in every drafting prompt: its budget leaves room
+	// for the largest of them.
+	base, err := r.sectionBaseTokens()
 	if err != nil {
 		return err
 	}
+	maxOut := min(OutlineMaxTokens, contextLength(r.p.Gen)-base-MinGenTokens)
+	if maxOut < OutlineMinTokens {
+		return fmt.Errorf("outline: %w: %d tokens left for the outline, at least %d needed", ErrContext, maxOut, OutlineMinTokens)
+	}
+	b := DefaultBounds(r.st.Options.Words)
+	var msgs []Message
+	var sch []byte
+	var n int
+	for {
+		msgs, n, err = r.prepare(prompts.Outline, cuttable{Notes: r.st.Options.Notes}, maxOut, OutlineMinTokens, true,
+			func(d *promptData) { d.MinSections, d.MaxSections = b.MinSections, b.MaxSections })
+		if err != nil {
+			return err
+		}
+		nb, s, err := r.sizeSchema(StageOutline, b, Bounds.Outline, outlineLadder, n)
+		if err != nil {
+			return err
+		}
+		sch = s
+		if nb.MinSections == b.MinSections && nb.MaxSections == b.MaxSections {
+			break // the prompt already states this section range
+		}
+		b = nb
+	}
 	var out Outline
-	spec := callSpec{Stage: StageOutline, Part: -1, Messages: msgs, Max: n, Schema: OutlineSchema(lo, hi)}
+	spec := callSpec{Stage: StageOutline, Part: -1, Messages: msgs, Max: n, Schema: sch}
 	if err := r.structured(ctx, spec, &out, func() error { return out.check() }); err != nil {
 		return err
 	}
@@ -131,6 +159,30 @@ func (r *run) outline(ctx context.Context) error {
 	r.st.Outline = &out
 	r.st.Parts = planParts(&out, r.st.Options.Words)
 	return r.checkpoint(ctx)
+}
+
+// sizeSchema shrinks the bounds of a structured step until its worst-case
+// answer fits budget tokens, and warns when they had to shrink.
+func (r *run) sizeSchema(stage string, b Bounds, build func(Bounds) []byte, ladder []func(*Bounds) bool, budget int) (Bounds, []byte, error) {
+	nb, sch, ok := fitBounds(b, build, ladder, budget)
+	if !ok {
+		w, _ := WorstTokens(sch)
+		return nb, nil, fmt.Errorf("%s: %w: even the smallest answer (%d tokens) exceeds the %d tokens left", stage, ErrContext, w, budget)
+	}
+	if nb != b {
+		r.warn(fmt.Sprintf("%s: answer limits reduced to fit %d tokens: %s", stage, budget, describeBounds(stage, nb)))
+	}
+	return nb, sch, nil
+}
+
+func describeBounds(stage string, b Bounds) string {
+	switch stage {
+	case StageOutline:
+		return fmt.Sprintf("%d–%d sections of up to %d points (%d characters), %d subsections", b.MinSections, b.MaxSections, b.Points, b.PointChars, b.Subsections)
+	case StageMetadata:
+		return fmt.Sprintf("excerpt %d characters, %d tags of %d characters, title %d characters", b.ExcerptChars, b.Tags, b.TagChars, b.MetaTitleChars)
+	}
+	return fmt.Sprintf("%d problems of %d characters", b.Problems, b.ProblemChars)
 }
 
 // check rejects outlines whose texts are blank once trimmed (the schema

@@ -122,6 +122,9 @@ type State struct {
 	Timings  []Timing     `json:"timings"`
 	Warnings []string     `json:"warnings,omitempty"`
 	Done     bool         `json:"done"`
+	// Resumes counts the runs that continued this state after an
+	// interruption (recorded in the manifest's run section only).
+	Resumes int `json:"resumes,omitempty"`
 }
 
 // NextStage names the first unfinished stage of s ("" when done).

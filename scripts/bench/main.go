@@ -274,7 +274,7 @@ func writeReport(w *bytes.Buffer, c config, runs []modelRun, bw map[int]float64)
 	}
 	fmt.Fprintf(w, "- Each cell: mean ± sd over %d alternating rounds (llama-bench -r 1, then plume bench -r 1),\n"+
 		"  pp%d = %d-token prompt as one batch, tg%d = %d tokens one at a time, tokens/s.\n"+
-		"  llama-bench runs with its defaults; Plume keeps an F32 KV cache.\n", c.rounds, promptTokens, promptTokens, genTokens, genTokens)
+		"  Both engines use their defaults: F16 KV cache; llama-bench also its default flash-attention setting.\n", c.rounds, promptTokens, promptTokens, genTokens, genTokens)
 	fmt.Fprintf(w, "- Synthetic models: real shapes, random weights (`scripts/bench/models.go`); Q4_K_M = Q4_K + Q6_K\n"+
 		"  (attn_v/ffn_down of llama.cpp's use_more_bits layers, tied output), rows not a multiple of 256 fall back\n"+
 		"  to Q5_0/Q8_0 as llama.cpp does.\n\n")

@@ -35,13 +35,18 @@ const (
 
 // Golden is the committed file format (see internal/model/golden_test.go).
 type Golden struct {
-	Model     string   `json:"model"`
-	SHA256    string   `json:"sha256"`
-	Source    string   `json:"source"`
-	PromptIDs []int32  `json:"prompt_ids"`
-	GreedyIDs []int32  `json:"greedy_ids"`
-	Rows      []Row    `json:"rows"`
-	Synthetic *testmodel.Spec `json:"synthetic,omitempty"`
+	Model     string  `json:"model"`
+	SHA256    string  `json:"sha256"`
+	Source    string  `json:"source"`
+	PromptIDs []int32 `json:"prompt_ids"`
+	GreedyIDs []int32 `json:"greedy_ids"`
+	Rows      []Row   `json:"rows"`
+	// RowsUBatch1 are the same positions evaluated one token per
+	// micro-batch: llama.cpp's single-token (decode) arithmetic.
+	RowsUBatch1 []Row `json:"rows_ubatch1"`
+	// RowsUBatch1KVF16 is RowsUBatch1 with llama.cpp's default F16 KV cache.
+	RowsUBatch1KVF16 []Row           `json:"rows_ubatch1_kvf16"`
+	Synthetic        *testmodel.Spec `json:"synthetic,omitempty"`
 }
 
 // Row is the distribution after feeding Input at Pos.
@@ -63,18 +68,19 @@ type llamaOut struct {
 
 func main() {
 	bin := flag.String("llama-logits", "/tmp/plume-llamacpp/bin/llama-logits", "llama-logits binary")
+	bin1 := flag.String("llama-logits-ub1", "/tmp/plume-llamacpp/bin/llama-logits-ub1", "llama-logits built with n_ubatch = 1")
 	shared := flag.String("shared", "../shared", "the shared fixtures directory")
 	out := flag.String("out", "internal/model/testdata/goldens", "output directory")
 	work := flag.String("work", os.TempDir(), "scratch directory for synthetic models and logits")
 	only := flag.String("only", "", "regenerate only goldens whose name contains this")
 	flag.Parse()
-	if err := run(*bin, *shared, *out, *work, *only); err != nil {
+	if err := run([2]string{*bin, *bin1}, *shared, *out, *work, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
 	}
 }
 
-func run(bin, shared, out, work, only string) error {
+func run(bins [2]string, shared, out, work, only string) error {
 	type job struct {
 		name, path string
 		prompt     []int32
@@ -101,10 +107,20 @@ func run(bin, shared, out, work, only string) error {
 		if !strings.Contains(j.name, only) {
 			continue
 		}
-		g, err := golden(bin, work, j.path, j.prompt, j.n)
+		g, err := golden(bins[0], work, j.path, j.prompt, j.n, "f32")
 		if err != nil {
 			return fmt.Errorf("%s: %w", j.name, err)
 		}
+		g1, err := golden(bins[1], work, j.path, j.prompt, j.n, "f32")
+		if err != nil {
+			return fmt.Errorf("%s (n_ubatch 1): %w", j.name, err)
+		}
+		g.RowsUBatch1 = g1.Rows
+		g16, err := golden(bins[1], work, j.path, j.prompt, j.n, "f16")
+		if err != nil {
+			return fmt.Errorf("%s (n_ubatch 1, F16 KV): %w", j.name, err)
+		}
+		g.RowsUBatch1KVF16 = g16.Rows
 		g.Model, g.Synthetic = filepath.Base(j.path), j.spec
 		data, err := json.Marshal(g)
 		if err != nil {
@@ -119,14 +135,14 @@ func run(bin, shared, out, work, only string) error {
 	return nil
 }
 
-func golden(bin, work, model string, prompt []int32, n int) (*Golden, error) {
+func golden(bin, work, model string, prompt []int32, n int, kv string) (*Golden, error) {
 	ids := make([]string, len(prompt))
 	for i, id := range prompt {
 		ids[i] = strconv.Itoa(int(id))
 	}
 	full := filepath.Join(work, "logits.f32")
 	args := []string{"-m", model, "--ids", strings.Join(ids, ","), "-n", strconv.Itoa(n), "-k", "1",
-		"--all", "--fa", "off", "--kv", "f32", "-t", "1", "--full", full}
+		"--all", "--fa", "off", "--kv", kv, "-t", "1", "--full", full}
 	cmd := exec.Command(bin, args...)
 	cmd.Stderr = os.Stderr
 	stdout, err := cmd.Output()
@@ -149,7 +165,7 @@ func golden(bin, work, model string, prompt []int32, n int) (*Golden, error) {
 		return nil, err
 	}
 	g := &Golden{SHA256: sum, PromptIDs: lo.PromptIDs, GreedyIDs: lo.GreedyIDs,
-		Source: "llama.cpp (node-llama-cpp 3.21.1 bundle) llama-logits --all --fa off --kv f32 -t 1"}
+		Source: "llama.cpp (node-llama-cpp 3.21.1 bundle) llama-logits --all --fa off --kv f32 -t 1 (rows_ubatch1: n_ubatch 1; rows_ubatch1_kvf16: also --kv f16)"}
 	for r, row := range lo.Rows {
 		lg := make([]float64, lo.NVocab)
 		for i := range lg {

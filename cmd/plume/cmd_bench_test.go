@@ -1,0 +1,121 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/plumewriter/plume/internal/kernels"
+	"github.com/plumewriter/plume/internal/testutil"
+)
+
+func TestBenchOptionsParse(t *testing.T) {
+	cases := []struct {
+		name    string
+		o       benchOptions
+		threads string
+		wantErr string
+		want    []int
+	}{
+		{"ok", benchOptions{Model: "m", Prompt: 8, Gen: 4, Reps: 1, KV: "f16"}, "1,2", "", []int{1, 2}},
+		{"spaces", benchOptions{Model: "m", Prompt: 8, Reps: 1, KV: "f32"}, " 3 ", "", []int{3}},
+		{"bad kv", benchOptions{Model: "m", Prompt: 8, Reps: 1, KV: "q8_0"}, "1", "--kv", nil},
+		{"no model", benchOptions{Prompt: 8, Reps: 1}, "1", "--model", nil},
+		{"nothing to run", benchOptions{Model: "m", Reps: 1}, "1", "-p 0 -n 0", nil},
+		{"negative prompt", benchOptions{Model: "m", Prompt: -1, Reps: 1}, "1", "-p -1", nil},
+		{"zero reps", benchOptions{Model: "m", Prompt: 8}, "1", "-r 0", nil},
+		{"bad thread list", benchOptions{Model: "m", Prompt: 8, Reps: 1, KV: "f16"}, "1,x", "-t", nil},
+		{"zero threads", benchOptions{Model: "m", Prompt: 8, Reps: 1, KV: "f16"}, "0", "-t", nil},
+		{"too many threads", benchOptions{Model: "m", Prompt: 8, Reps: 1, KV: "f16"}, "100000", "-t", nil},
+	}
+	for _, c := range cases {
+		o := c.o
+		err := o.parse(c.threads)
+		if c.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+				t.Errorf("%s: error %v, want one mentioning %q", c.name, err, c.wantErr)
+			}
+			continue
+		}
+		if err != nil || len(o.Threads) != len(c.want) || o.Threads[0] != c.want[0] {
+			t.Errorf("%s: threads %v, err %v; want %v", c.name, o.Threads, err, c.want)
+		}
+	}
+}
+
+func TestMeanStddev(t *testing.T) {
+	for _, c := range []struct {
+		x        []float64
+		mean, sd float64
+	}{
+		{[]float64{5}, 5, 0},
+		{[]float64{1, 3}, 2, 1.4142135623730951},
+		{[]float64{2, 4, 4, 4, 5, 5, 7, 9}, 5, 2.138089935299395},
+	} {
+		if m, s := meanStddev(c.x); m != c.mean || s != c.sd {
+			t.Errorf("meanStddev(%v) = %v, %v; want %v, %v", c.x, m, s, c.mean, c.sd)
+		}
+	}
+}
+
+// plume bench runs end to end on a real model: both tests per thread
+// count, positive speeds, the kernel path, and a peak RSS at least the size
+// of the touched weights.
+func TestBenchCommandJSON(t *testing.T) {
+	model := testutil.Fixture(t, "stories260K.gguf")
+	var out, errOut bytes.Buffer
+	cmd := newBenchCmd()
+	cmd.SetOut(&out)
+	cmd.SetErr(&errOut)
+	cmd.SetArgs([]string{"--model", model, "-p", "16", "-n", "4", "-t", "1,2", "-r", "2", "--json"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	var res []benchResult
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+		t.Fatalf("output is not JSON: %v\n%s", err, out.String())
+	}
+	if len(res) != 4 {
+		t.Fatalf("%d results, want 4 (pp16 and tg4 at 1 and 2 threads)", len(res))
+	}
+	for i, r := range res {
+		wantTest := []string{"pp16", "tg4"}[i%2]
+		if r.Test != wantTest || r.Threads != 1+i/2 || len(r.SamplesTS) != 2 || !(r.AvgTS > 0) {
+			t.Errorf("result %d: %+v", i, r)
+		}
+		if r.Kernels != kernels.Path() || r.PeakRSSBytes <= 0 || r.TTFTMillis < r.LoadMillis {
+			t.Errorf("result %d: kernels %q rss %d ttft %.1f load %.1f", i, r.Kernels, r.PeakRSSBytes, r.TTFTMillis, r.LoadMillis)
+		}
+		if strings.HasPrefix(r.Test, "tg") && !(r.DecodeGBps > 0) {
+			t.Errorf("result %d: no decode bandwidth", i)
+		}
+	}
+	if !strings.Contains(errOut.String(), "tok/s") {
+		t.Errorf("no progress lines on stderr: %q", errOut.String())
+	}
+}
+
+func TestBenchCommandMarkdownAndErrors(t *testing.T) {
+	var out bytes.Buffer
+	if err := writeBenchMarkdown(&out, []benchResult{{Model: "m.gguf", ModelBytes: 1 << 20, Kernels: "generic", Threads: 2,
+		Test: "tg64", AvgTS: 12.5, StddevTS: 0.25, DecodeGBps: 1.5, PeakRSSBytes: 3 << 20}}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "| m.gguf | 1.0 MiB | generic | 2 | tg64 | 12.50 ± 0.25 |") ||
+		!strings.Contains(out.String(), "| 3.0 MiB | 1.50 |") {
+		t.Errorf("markdown:\n%s", out.String())
+	}
+	cmd := newBenchCmd()
+	cmd.SetArgs([]string{"-p", "4"})
+	var ue usageError
+	if err := cmd.Execute(); !errors.As(err, &ue) {
+		t.Errorf("missing --model: %v, want a usage error", err)
+	}
+	cmd = newBenchCmd()
+	cmd.SetArgs([]string{"--model", "/nonexistent.gguf", "-p", "4", "-n", "0"})
+	if err := cmd.Execute(); err == nil || errors.As(err, &ue) {
+		t.Errorf("missing file: %v, want a plain error", err)
+	}
+}
