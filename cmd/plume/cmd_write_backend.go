@@ -91,7 +91,9 @@ func openLocal(ctx context.Context, cfg backendConfig, progress io.Writer) (llm.
 	if err := checkMemory(loc.Path, cfg.Context); err != nil {
 		return nil, nil, err
 	}
-	m, err := engine.Load(loc.Path, engine.Options{Threads: threads, ContextLength: cfg.Context})
+	// The hub already knows the sha256, so the engine never re-hashes the file.
+	src := engine.Source{Ref: loc.Ref, SHA256: loc.SHA256, Commit: loc.Commit, License: loc.License}
+	m, err := engine.Load(loc.Path, engine.Options{Threads: threads, ContextLength: cfg.Context, Source: src})
 	if err != nil {
 		return nil, nil, fmt.Errorf("load %s: %w", loc.Ref, err)
 	}
