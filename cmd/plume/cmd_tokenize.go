@@ -49,11 +49,16 @@ standard input. Special-token texts such as <|im_start|> become their tokens unl
 				}
 				text = string(b)
 			}
-			return runTokenize(cmd.OutOrStdout(), model, text, !noBOS, !noParse, asJSON)
+			// --model takes any reference (path, hf.co/…, alias) like the other verbs.
+			loc, err := resolveModel(cmd.Context(), model, cmd.ErrOrStderr())
+			if err != nil {
+				return fmt.Errorf("model %s: %w", model, err)
+			}
+			return runTokenize(cmd.OutOrStdout(), loc.Path, text, !noBOS, !noParse, asJSON)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&model, "model", "", "GGUF model or vocabulary file")
+	f.StringVar(&model, "model", "", "model reference: GGUF or vocabulary file path, hf.co/ORG/REPO[:QUANT], ORG/REPO/FILE.gguf[@REV] or alias")
 	f.StringVar(&text, "text", "", "text to tokenize (default: standard input)")
 	f.BoolVar(&asJSON, "json", false, "print JSON: ids, pieces and decoded text per token")
 	f.BoolVar(&noParse, "no-special-parse", false, "treat special-token texts as plain text")
