@@ -37,7 +37,7 @@ func newArticlesListCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List articles, newest first",
-		Args:  cobra.NoArgs,
+		Args:  usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			lib, err := openLibrary()
 			if err != nil {
@@ -75,7 +75,7 @@ func newArticlesShowCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "show ID",
 		Short: "Print an article (latest revision), or its progress if unfinished",
-		Args:  cobra.ExactArgs(1),
+		Args:  usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			a, err := getArticle(cmd, args[0])
 			if err != nil {
@@ -110,7 +110,7 @@ func newArticlesExportCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "export ID",
 		Short: "Print the latest revision as Markdown or HTML",
-		Args:  cobra.ExactArgs(1),
+		Args:  usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if format != "md" && format != "html" {
 				return usageError{fmt.Errorf("unknown --format %q (md or html)", format)}

@@ -55,7 +55,7 @@ from standard input. --chat wraps the prompt in the model's chat template as a u
 --temperature 0 is greedy decoding. --json prints one JSON object with the prompt token ids,
 every generated token with its log-probability (and --logprobs K alternatives), and timings;
 --echo adds the teacher-forced log-probability of each prompt token (-n 0 to score only).`,
-		Args: cobra.MaximumNArgs(1),
+		Args: usageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				if fl.model != "" {
@@ -77,7 +77,7 @@ every generated token with its log-probability (and --logprobs K alternatives), 
 	f.IntVar(&fl.topK, "top-k", d.TopK, "top-k sampling (0 = off)")
 	f.Float32Var(&fl.topP, "top-p", d.TopP, "top-p sampling (1 = off)")
 	f.Uint64Var(&fl.seed, "seed", d.Seed, "sampling seed")
-	f.IntVar(&fl.threads, "threads", 0, "worker threads (0 = all CPUs)")
+	f.IntVar(&fl.threads, "threads", 0, "worker threads (0 = $"+config.EnvThreads+", else all CPUs)")
 	f.IntVar(&fl.ctxLen, "ctx", 0, "context length (0 = min(model's, "+strconv.Itoa(engine.DefaultContextLength)+"))")
 	f.StringVar(&fl.kv, "kv", "f32", "KV cache type: f32 (llama.cpp parity) or f16 (half the memory)")
 	f.IntVar(&fl.logprobs, "logprobs", 0, "report this many alternatives per token (with --json)")
@@ -102,6 +102,18 @@ func resolveModel(ctx context.Context, ref string, progress io.Writer) (hub.Loca
 			fmt.Fprintln(progress, string(b))
 		}
 	})
+}
+
+// loadConfig reads the environment and prints the values it ignored
+// (PLUME_THREADS=abc…), so that a typo is not silently dropped.
+func loadConfig(w io.Writer) config.Config {
+	conf := config.Load()
+	for _, warn := range conf.Warnings {
+		if w != nil {
+			fmt.Fprintln(w, "plume: warning:", warn)
+		}
+	}
+	return conf
 }
 
 // runOutput is the --json form of plume run.
@@ -144,6 +156,9 @@ func (fl runFlags) validate() error {
 		return errors.New("--prompt and --prompt-ids are exclusive")
 	case fl.chat && fl.promptIDs != "":
 		return errors.New("--chat needs a text prompt, not --prompt-ids")
+	case !fl.asJSON && (fl.echo || fl.logprobs > 0):
+		// Plain text output has nowhere to show them; don't drop them silently.
+		return errors.New("--echo and --logprobs are reported in the JSON output: add --json")
 	case fl.kv != "f32" && fl.kv != "f16":
 		return fmt.Errorf("--kv %q: want f32 or f16", fl.kv)
 	}
@@ -163,15 +178,21 @@ func runRun(cmd *cobra.Command, fl runFlags) error {
 	ctx := cmd.Context()
 	loc, err := resolveModel(ctx, fl.model, cmd.ErrOrStderr())
 	if err != nil {
-		return err
+		return refError(err)
 	}
 	t0 := time.Now()
 	kv := tensor.F32
 	if fl.kv == "f16" {
 		kv = tensor.F16
 	}
+	if fl.threads == 0 {
+		fl.threads = loadConfig(cmd.ErrOrStderr()).Threads // $PLUME_THREADS, like plume write
+	}
 	m, err := engine.Load(loc.Path, engine.Options{Threads: fl.threads, ContextLength: fl.ctxLen, KVType: kv,
 		Source: engine.Source{Ref: loc.Ref, SHA256: loc.SHA256, Commit: loc.Commit, License: loc.License}})
+	if errors.Is(err, engine.ErrOptions) {
+		return usageError{err} // --threads, --ctx out of range
+	}
 	if err != nil {
 		return err
 	}
@@ -181,10 +202,17 @@ func runRun(cmd *cobra.Command, fl runFlags) error {
 	if err != nil {
 		return err
 	}
+	if len(prompt) == 0 { // an empty text on a model that adds no BOS token
+		return usageError{errors.New("the prompt is empty and this model adds no BOS token: give a --prompt text")}
+	}
 	if sampler, err = sample.New(params, m.Config().Vocab); err != nil {
 		return usageError{err}
 	}
-	return runGenerate(ctx, cmd.OutOrStdout(), m, fl, prompt, sampler, loadMs)
+	err = runGenerate(ctx, cmd.OutOrStdout(), m, fl, prompt, sampler, loadMs)
+	if errors.Is(err, engine.ErrContextLength) {
+		return usageError{fmt.Errorf("%w; shorten the prompt or raise --ctx (this model allows up to %d)", err, m.Config().ContextLength)}
+	}
+	return err
 }
 
 // runPrompt returns the prompt token ids from the flags or standard input.
@@ -193,8 +221,8 @@ func runPrompt(cmd *cobra.Command, m *engine.Model, fl runFlags) ([]int32, error
 		var ids []int32
 		for _, f := range strings.Split(fl.promptIDs, ",") {
 			v, err := strconv.ParseInt(strings.TrimSpace(f), 10, 32)
-			if err != nil {
-				return nil, usageError{fmt.Errorf("--prompt-ids: %w", err)}
+			if err != nil || v < 0 || v >= int64(m.Config().Vocab) {
+				return nil, usageError{fmt.Errorf("--prompt-ids: %q is not a token id of this model (0..%d)", strings.TrimSpace(f), m.Config().Vocab-1)}
 			}
 			ids = append(ids, int32(v))
 		}

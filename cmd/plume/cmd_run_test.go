@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/plumewriter/plume/internal/gguf"
 	"github.com/plumewriter/plume/internal/testutil"
 )
 
@@ -106,4 +108,118 @@ func slicesEqual(a, b []int32) bool {
 		}
 	}
 	return true
+}
+
+// TestRunHostileFlagsAreUsageErrors: out-of-range numbers and ids on the
+// command line exit 2 with a message that says what to change, instead of
+// failing deep in the engine with exit 1.
+func TestRunHostileFlagsAreUsageErrors(t *testing.T) {
+	model := testutil.Fixture(t, "stories260K.gguf")
+	t.Chdir(t.TempDir())
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{model, "--threads", "-1", "--prompt", "x"}, "threads -1"},
+		{[]string{model, "--threads", "10000", "--prompt", "x"}, "threads 10000"},
+		{[]string{model, "--ctx", "-5", "--prompt", "x"}, "context length -5"},
+		{[]string{model, "--prompt-ids", "999999,-3"}, `"999999" is not a token id`},
+		{[]string{model, "--prompt-ids", "1,-3"}, `"-3" is not a token id`},
+		{[]string{model, "--prompt-ids", ",,"}, "is not a token id"},
+		{[]string{model, "--ctx", "8", "--prompt-ids", "1,2,3,4,5,6,7,8,9,10,11"}, "raise --ctx"},
+		{[]string{model, "--ctx", "8", "--prompt-ids", "1,2,3,4,5,6,7,8,9,10,11", "--echo", "--json", "-n", "0"}, "raise --ctx"},
+		{[]string{model, "extra", "--prompt", "x"}, "accepts at most 1 arg"},
+		{[]string{"nosuch.gguf", "--prompt", "x"}, "no such file"},
+		{[]string{model, "--prompt", "x", "--logprobs", "3"}, "add --json"},
+		{[]string{model, "--prompt", "x", "--echo"}, "add --json"},
+	}
+	for _, tt := range tests {
+		_, err := execRun(t, "", tt.args...)
+		var ue usageError
+		if !errors.As(err, &ue) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%v: err = %v, want a usage error containing %q", tt.args[1:], err, tt.want)
+		}
+	}
+}
+
+// TestRunWarnsAboutInvalidPlumeThreads: plume run used to ignore
+// PLUME_THREADS (plume write honours it) and to drop an invalid value
+// silently; now the value is used and a typo is reported on stderr (a
+// valid value prints no warning).
+func TestRunWarnsAboutInvalidPlumeThreads(t *testing.T) {
+	model := testutil.Fixture(t, "stories260K.gguf")
+	for _, tt := range []struct{ env, warn string }{{"1", ""}, {"abc", `PLUME_THREADS="abc" ignored`}} {
+		t.Setenv("PLUME_THREADS", tt.env)
+		var out, errb bytes.Buffer
+		cmd := newRunCmd()
+		cmd.SetOut(&out)
+		cmd.SetErr(&errb)
+		cmd.SetArgs([]string{model, "--prompt", "Once", "-n", "2", "--temperature", "0"})
+		if err := cmd.ExecuteContext(context.Background()); err != nil {
+			t.Fatalf("PLUME_THREADS=%s: %v", tt.env, err)
+		}
+		if got := strings.Contains(errb.String(), "warning"); got != (tt.warn != "") || !strings.Contains(errb.String(), tt.warn) {
+			t.Errorf("PLUME_THREADS=%s: stderr %q, want warning %q", tt.env, errb.String(), tt.warn)
+		}
+	}
+}
+
+// ggufWithKVs copies the GGUF file src with some metadata values replaced
+// (or added), for hostile-model tests.
+func ggufWithKVs(t *testing.T, src string, kvs map[string]any) string {
+	t.Helper()
+	f, err := gguf.Open(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	w := gguf.NewWriter()
+	w.SetAlignment(f.Alignment)
+	for _, kv := range f.KVs {
+		v, ok := kvs[kv.Key]
+		if !ok {
+			v = kv.Value
+		}
+		if kv.Key != "general.alignment" {
+			if err := w.AddKV(kv.Key, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for k, v := range kvs {
+		if _, ok := f.Lookup(k); !ok {
+			if err := w.AddKV(k, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, ti := range f.Tensors {
+		data, err := f.TensorData(ti.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.AddTensor(ti.Name, ti.Type, ti.Dims, data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := filepath.Join(t.TempDir(), "model.gguf")
+	if err := w.WriteFile(out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestRunEmptyPromptWithoutBOSEcho: `plume run --prompt "" --echo --json`
+// on a model that adds no BOS token panicked (index out of range in
+// runEcho); an empty prompt is now a usage error in every mode.
+func TestRunEmptyPromptWithoutBOSEcho(t *testing.T) {
+	model := ggufWithKVs(t, testutil.Fixture(t, "stories260K.gguf"), map[string]any{"tokenizer.ggml.add_bos_token": false})
+	for _, extra := range [][]string{{"--echo", "--json", "-n", "0"}, {"--echo", "--json"}, {}, {"--json"}} {
+		args := append([]string{model, "--prompt", ""}, extra...)
+		_, err := execRun(t, "", args...)
+		var ue usageError
+		if !errors.As(err, &ue) || !strings.Contains(err.Error(), "prompt is empty") {
+			t.Errorf("%v: err = %v, want a usage error about the empty prompt", extra, err)
+		}
+	}
 }

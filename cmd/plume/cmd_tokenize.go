@@ -37,7 +37,12 @@ func newTokenizeCmd() *cobra.Command {
 and print one token per line: its id and its piece. Without --text the text is read from
 standard input. Special-token texts such as <|im_start|> become their tokens unless
 --no-special-parse is given; BOS/EOS are added as the model asks unless --no-bos is given.`,
-		Args: cobra.NoArgs,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageError{fmt.Errorf("unexpected argument %q: give the text with --text (or on standard input) and the model with --model", args[0])}
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if model == "" {
 				return usageError{errors.New("--model is required")}
@@ -48,6 +53,9 @@ standard input. Special-token texts such as <|im_start|> become their tokens unl
 					return fmt.Errorf("read standard input: %w", err)
 				}
 				text = string(b)
+			}
+			if len(text) > tokenizer.MaxInputBytes {
+				return usageError{fmt.Errorf("text of %d bytes or more is over the %d-byte limit", len(text), tokenizer.MaxInputBytes)}
 			}
 			// --model takes any reference (path, hf.co/…, alias) like the other verbs.
 			loc, err := resolveModel(cmd.Context(), model, cmd.ErrOrStderr())

@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 
 	"github.com/plumewriter/plume/internal/testutil"
+	"github.com/plumewriter/plume/internal/tokenizer"
 )
 
 func TestTokenizeCommand(t *testing.T) {
@@ -60,5 +62,32 @@ func TestTokenizeCommandErrors(t *testing.T) {
 	err := cmd.Execute()
 	if _, ok := err.(usageError); !ok {
 		t.Errorf("missing --model: err = %v, want usageError", err)
+	}
+}
+
+// TestTokenizeUsageErrors: a positional text (`plume tokenize --model M hi`)
+// failed with cobra's `unknown command "hi"` and exit 1; an oversized stdin
+// exited 1 although plume run calls the same mistake a usage error.
+func TestTokenizeUsageErrors(t *testing.T) {
+	model := testutil.Fixture(t, "stories260K.gguf")
+	tests := []struct {
+		name, stdin string
+		args        []string
+		want        string
+	}{
+		{"positional text", "", []string{"--model", model, "hi"}, `unexpected argument "hi"`},
+		{"oversized stdin", strings.Repeat("x", tokenizer.MaxInputBytes+1), []string{"--model", model}, "limit"},
+	}
+	for _, tt := range tests {
+		cmd := newTokenizeCmd()
+		cmd.SetArgs(tt.args)
+		cmd.SetIn(strings.NewReader(tt.stdin))
+		cmd.SetOut(new(bytes.Buffer))
+		cmd.SetErr(new(bytes.Buffer))
+		err := cmd.Execute()
+		var ue usageError
+		if !errors.As(err, &ue) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: err = %v, want a usage error containing %q", tt.name, err, tt.want)
+		}
 	}
 }

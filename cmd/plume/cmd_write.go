@@ -15,13 +15,22 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/plumewriter/plume/internal/config"
+	"github.com/plumewriter/plume/internal/engine"
+	"github.com/plumewriter/plume/internal/hub"
 	"github.com/plumewriter/plume/internal/sample"
 	"github.com/plumewriter/plume/internal/store"
 	"github.com/plumewriter/plume/internal/writer"
 )
 
-// nowFunc is the clock of article dates; tests fix it.
-var nowFunc = time.Now
+// nowFunc is the clock of article dates: SOURCE_DATE_EPOCH when set (for
+// byte-identical reruns), else the wall clock; tests fix it.
+var nowFunc = func() time.Time {
+	if d := config.Load().SourceDate; !d.IsZero() {
+		return d
+	}
+	return time.Now()
+}
 
 // writeFlags are the flags of plume write.
 type writeFlags struct {
@@ -50,8 +59,17 @@ front matter (or HTML/JSON with --format) beside a provenance manifest
 ARTICLE.plume.json, and in the library (see plume articles).
 
   plume write --replay ARTICLE.plume.json   regenerate and check byte identity
-  plume write --resume ID                    continue an interrupted run`,
-		Args: cobra.MaximumNArgs(1),
+  plume write --resume ID                    continue an interrupted run
+
+The same --seed, model and inputs give the same article on any thread count;
+set SOURCE_DATE_EPOCH to fix its date too (byte-identical files).`,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return usageError{fmt.Errorf("write takes one topic, got %d arguments: quote it, e.g. plume write %q (see plume write --help)",
+					len(args), strings.Join(args, " "))}
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch {
 			case f.replay != "":
@@ -72,7 +90,7 @@ ARTICLE.plume.json, and in the library (see plume articles).
 	fl.IntVar(&f.words, "words", writer.DefaultWords, fmt.Sprintf("target length in words (%d–%d)", writer.MinWords, writer.MaxWords))
 	fl.StringSliceVar(&f.keywords, "keywords", nil, "SEO keywords, comma-separated")
 	fl.BoolVar(&f.outlineOnly, "outline-only", false, "stop after the outline and print it")
-	fl.StringVar(&f.model, "model", "", "model reference (default: plume's default model)")
+	fl.StringVar(&f.model, "model", "", "model reference: .gguf path, hf.co/ORG/REPO[:QUANT], ORG/REPO/FILE.gguf or alias (default: $"+config.EnvModel+", else "+hub.DefaultModel()+")")
 	fl.StringVar(&f.seed, "seed", "", "sampling seed (default: random, recorded in the manifest)")
 	fl.Float32Var(&f.temperature, "temperature", sample.DefaultParams().Temperature, "sampling temperature (0 = greedy)")
 	fl.IntVar(&f.revise, "revise", writer.DefaultRevisePasses, fmt.Sprintf("review/revise passes per section (0–%d)", writer.MaxRevisePasses))
@@ -83,8 +101,8 @@ ARTICLE.plume.json, and in the library (see plume articles).
 	fl.StringVar(&f.backend.Backend, "backend", backendLocal, "generator: plume (local engine) or openai (OpenAI-compatible server)")
 	fl.StringVar(&f.backend.BaseURL, "base-url", "", "server URL for --backend openai")
 	fl.StringVar(&f.backend.APIKeyEnv, "api-key-env", "", "environment variable holding the API key for --backend openai")
-	fl.IntVar(&f.backend.Threads, "threads", 0, "local engine threads (0 = all cores)")
-	fl.IntVar(&f.backend.Context, "ctx", 0, "context length (0 = the model's)")
+	fl.IntVar(&f.backend.Threads, "threads", 0, "local engine threads (0 = $"+config.EnvThreads+", else all cores)")
+	fl.IntVar(&f.backend.Context, "ctx", 0, "context length (0 = min(model's, "+strconv.Itoa(engine.DefaultContextLength)+"))")
 	fl.StringVar(&f.replay, "replay", "", "regenerate the article of this manifest and report whether it matches")
 	fl.Int64Var(&f.resume, "resume", 0, "continue the interrupted article with this library ID")
 	return cmd
@@ -179,6 +197,9 @@ func runResume(cmd *cobra.Command, f *writeFlags) error {
 	}
 	a, err := lib.Get(cmd.Context(), f.resume)
 	lib.Close()
+	if errors.Is(err, store.ErrNotFound) {
+		return usageError{fmt.Errorf("--resume %d: no such article in the library (see plume articles list)", f.resume)}
+	}
 	if err != nil {
 		return err
 	}
@@ -207,6 +228,11 @@ func runResume(cmd *cobra.Command, f *writeFlags) error {
 func generate(cmd *cobra.Command, f *writeFlags, p *writer.Pipeline, st *writer.State, cfg backendConfig, id int64) error {
 	ctx := cmd.Context()
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+	if !st.Options.OutlineOnly {
+		if err := checkOutputs(f.out, f.format); err != nil {
+			return err
+		}
+	}
 	gen, closeGen, err := openGenerator(ctx, cfg, stderr)
 	if err != nil {
 		return err
@@ -247,7 +273,7 @@ func generate(cmd *cobra.Command, f *writeFlags, p *writer.Pipeline, st *writer.
 	}
 	files, err := writeOutputs(f.out, f.format, art, gen.Info().Ref)
 	if err != nil {
-		return err
+		return fmt.Errorf("%w (the article is kept in the library: plume write --resume %d --out DIR)", err, id)
 	}
 	manifest, err := art.Manifest.Marshal()
 	if err != nil {

@@ -69,7 +69,7 @@ func openRemote(ctx context.Context, cfg backendConfig) (llm.Generator, func(), 
 // openLocal resolves the model through the hub (pulling it if needed) and
 // loads it with the local engine.
 func openLocal(ctx context.Context, cfg backendConfig, progress io.Writer) (llm.Generator, func(), error) {
-	conf := config.Load()
+	conf := loadConfig(progress)
 	hs, err := hub.OpenStore(conf)
 	if err != nil {
 		return nil, nil, fmt.Errorf("model store: %w", err)
@@ -82,7 +82,10 @@ func openLocal(ctx context.Context, cfg backendConfig, progress io.Writer) (llm.
 	})
 	hs.Close()
 	if err != nil {
-		return nil, nil, fmt.Errorf("model %s: %w", ref, err)
+		if !strings.Contains(err.Error(), ref) { // the hub's errors usually name the model already
+			err = fmt.Errorf("model %s: %w", ref, err)
+		}
+		return nil, nil, refError(err)
 	}
 	threads := cfg.Threads
 	if threads == 0 {
@@ -94,6 +97,9 @@ func openLocal(ctx context.Context, cfg backendConfig, progress io.Writer) (llm.
 	// The hub already knows the sha256, so the engine never re-hashes the file.
 	src := engine.Source{Ref: loc.Ref, SHA256: loc.SHA256, Commit: loc.Commit, License: loc.License}
 	m, err := engine.Load(loc.Path, engine.Options{Threads: threads, ContextLength: cfg.Context, Source: src})
+	if errors.Is(err, engine.ErrOptions) {
+		return nil, nil, usageError{err} // --threads, --ctx out of range
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("load %s: %w", loc.Ref, err)
 	}

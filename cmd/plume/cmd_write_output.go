@@ -95,6 +95,26 @@ func (p *progress) report(art *writer.Article, id int64, rev int, files []string
 	return nil
 }
 
+// checkOutputs validates --format and makes sure --out is a writable
+// directory (creating it) before any generation: a typo in --out must not
+// cost the user a whole article's generation time first.
+func checkOutputs(dir, format string) error {
+	switch format {
+	case "md", "html", "json":
+	default:
+		return usageError{fmt.Errorf("unknown --format %q (md, html or json)", format)}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return usageError{fmt.Errorf("--out: %w", err)}
+	}
+	probe, err := os.CreateTemp(dir, ".plume-probe-*")
+	if err != nil {
+		return usageError{fmt.Errorf("--out %s is not writable: %w", dir, err)}
+	}
+	probe.Close()
+	return os.Remove(probe.Name())
+}
+
 // writeOutputs writes the article in its format and the manifest beside it:
 // DIR/SLUG.md|html|json and DIR/SLUG.plume.json. The slug is made of
 // [a-z0-9-] only, so the paths stay inside DIR.
@@ -217,8 +237,18 @@ func runReplay(cmd *cobra.Command, f *writeFlags) error {
 		fmt.Fprintf(cmd.OutOrStdout(), "replay: identical (article sha256 %s; manifest identical except its run section)\n", want.Article.MarkdownSHA256)
 		return nil
 	}
-	if !articleSame {
-		diff = append([]string{"article"}, diff...)
+	return replayMismatch(hex.EncodeToString(sum[:]), want.Article.MarkdownSHA256, diff)
+}
+
+// replayMismatch says what a replay changed: the article text (by its
+// sha256) and/or the manifest's sections, each named once.
+func replayMismatch(gotSHA, wantSHA string, sections []string) error {
+	var parts []string
+	if gotSHA != wantSHA {
+		parts = append(parts, fmt.Sprintf("the article text differs (sha256 %.12s…, manifest %.12s…)", gotSHA, wantSHA))
 	}
-	return fmt.Errorf("%w: differs in %s", errReplayMismatch, strings.Join(diff, ", "))
+	if len(sections) > 0 {
+		parts = append(parts, "manifest sections differ: "+strings.Join(sections, ", "))
+	}
+	return fmt.Errorf("%w: %s", errReplayMismatch, strings.Join(parts, "; "))
 }

@@ -349,3 +349,120 @@ func TestWriteFormatJSON(t *testing.T) {
 		t.Fatalf("json output: %v", doc.FrontMatter)
 	}
 }
+
+// TestWriteNaNTemperatureLeavesNoArticle: --temperature NaN (or out of
+// range) used to pass validation, create a library row and then fail with
+// "checkpoint: json: unsupported value: NaN" (or a "failed" article for -1).
+// It must be a usage error before any model or library is opened.
+func TestWriteNaNTemperatureLeavesNoArticle(t *testing.T) {
+	env := newTestEnv(t, synthetic)
+	for _, temp := range []string{"NaN", "-1", "50", "+Inf"} {
+		_, _, err := execute(t, newWriteCmd, "Compost", "--temperature", temp, "--out", env.dir)
+		var ue usageError
+		if !errors.As(err, &ue) || !strings.Contains(err.Error(), "temperature") {
+			t.Errorf("--temperature %s: err = %v, want a usage error about the temperature", temp, err)
+		}
+	}
+	if env.opened != 0 {
+		t.Errorf("a generator was opened %d times for bad sampling flags", env.opened)
+	}
+	if _, err := os.Stat(env.lib); err == nil {
+		t.Errorf("library created for bad sampling flags")
+	}
+}
+
+// TestWriteExtraArgumentsAreUsageErrors: `plume write a b` (an unquoted
+// topic) exits 2, like a bad flag, and says where to look.
+func TestWriteExtraArgumentsAreUsageErrors(t *testing.T) {
+	newTestEnv(t, synthetic)
+	_, _, err := execute(t, newWriteCmd, "How", "to", "compost")
+	var ue usageError
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "--help") {
+		t.Fatalf("err = %v, want a usage error pointing to --help", err)
+	}
+}
+
+// TestWriteBadOutDirFailsBeforeGeneration: --out naming a file (or an
+// unwritable place) used to be noticed only after the whole article had been
+// generated. It must be a usage error before any model or library is opened.
+func TestWriteBadOutDirFailsBeforeGeneration(t *testing.T) {
+	env := newTestEnv(t, synthetic)
+	file := filepath.Join(env.dir, "a-file")
+	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, out := range []string{file, filepath.Join(file, "sub")} {
+		_, _, err := execute(t, newWriteCmd, "Compost basics", "--seed", "3", "--words", "300", "--out", out)
+		var ue usageError
+		if !errors.As(err, &ue) || !strings.Contains(err.Error(), "--out") {
+			t.Errorf("--out %s: err = %v, want a usage error about --out", out, err)
+		}
+	}
+	if env.opened != 0 {
+		t.Errorf("generator opened %d times before --out was checked", env.opened)
+	}
+	if _, err := os.Stat(env.lib); err == nil {
+		t.Errorf("library created although --out is unusable")
+	}
+}
+
+// TestWriteResumeRejectsUnknownFormat: `--resume ID --format pdf` used to
+// save the Markdown under a .pdf name, because only a new run checked
+// --format.
+func TestWriteResumeRejectsUnknownFormat(t *testing.T) {
+	env := newTestEnv(t, synthetic)
+	if _, _, err := execute(t, newWriteCmd, "Compost basics", "--seed", "3", "--words", "300", "--outline-only"); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(env.dir, "out")
+	_, _, err := execute(t, newWriteCmd, "--resume", "1", "--format", "pdf", "--out", out)
+	var ue usageError
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "--format") {
+		t.Fatalf("err = %v, want a usage error about --format", err)
+	}
+	if pdfs, _ := filepath.Glob(filepath.Join(out, "*.pdf")); len(pdfs) != 0 {
+		t.Fatalf("wrote %v", pdfs)
+	}
+}
+
+// TestWriteResumeUnknownIDIsUsageError: --resume 999 / 0 / -5 exits 2 and
+// points to plume articles list.
+func TestWriteResumeUnknownIDIsUsageError(t *testing.T) {
+	newTestEnv(t, synthetic)
+	for _, id := range []string{"999", "0", "-5"} {
+		_, _, err := execute(t, newWriteCmd, "--resume", id)
+		var ue usageError
+		if !errors.As(err, &ue) || !strings.Contains(err.Error(), "plume articles list") {
+			t.Errorf("--resume %s: err = %v, want a usage error pointing to plume articles list", id, err)
+		}
+	}
+}
+
+// TestWriteDateFromSourceDateEpoch: two runs with the same --seed differed
+// only by the wall-clock date in the front matter and manifest;
+// SOURCE_DATE_EPOCH pins it so the files are byte-identical.
+func TestWriteDateFromSourceDateEpoch(t *testing.T) {
+	t.Setenv("SOURCE_DATE_EPOCH", "1764403200")
+	if got, want := nowFunc(), time.Date(2025, 11, 29, 8, 0, 0, 0, time.UTC); !got.Equal(want) {
+		t.Fatalf("nowFunc() = %v, want %v", got, want)
+	}
+	t.Setenv("SOURCE_DATE_EPOCH", "")
+	if got := nowFunc(); time.Since(got) > time.Minute {
+		t.Fatalf("without SOURCE_DATE_EPOCH nowFunc() = %v, want the clock", got)
+	}
+}
+
+// TestReplayMismatchNamesEachDifferenceOnce: a replay of a manifest whose
+// markdown_sha256 was tampered with reported "differs in article, article"
+// (the text and the manifest's article section under the same name).
+func TestReplayMismatchNamesEachDifferenceOnce(t *testing.T) {
+	err := replayMismatch(strings.Repeat("a", 64), strings.Repeat("b", 64), []string{"article"})
+	msg := err.Error()
+	if !errors.Is(err, errReplayMismatch) || !strings.Contains(msg, "article text differs (sha256 aaaaaaaaaaaa…, manifest bbbbbbbbbbbb…)") ||
+		!strings.Contains(msg, "manifest sections differ: article") || strings.Count(msg, "article") != 2 {
+		t.Errorf("message %q", msg)
+	}
+	if msg := replayMismatch("x", "x", []string{"seed"}).Error(); strings.Contains(msg, "text") || !strings.Contains(msg, "differ: seed") {
+		t.Errorf("manifest-only mismatch: %q", msg)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Environment variable names. Each one is documented in Vars.
@@ -25,6 +26,7 @@ const (
 	EnvModel            = "PLUME_MODEL"
 	EnvHost             = "PLUME_HOST"
 	EnvAPIKey           = "PLUME_API_KEY"
+	EnvSourceDateEpoch  = "SOURCE_DATE_EPOCH"
 )
 
 // DefaultEndpoint is the Hugging Face Hub, used when HF_ENDPOINT is unset.
@@ -55,6 +57,7 @@ var Vars = []Var{
 	{EnvModel, "Model used when --model is not given (alias, hf.co/ORG/REPO[:QUANT], ORG/REPO/FILE.gguf[@REV] or a path)."},
 	{EnvHost, "Address plume serve binds; default 127.0.0.1:8080 (loopback)."},
 	{EnvAPIKey, "API key plume serve requires from clients; mandatory for a non-loopback bind."},
+	{EnvSourceDateEpoch, "Unix time used as the date of new articles instead of the clock (reproducible-builds.org convention), so that two runs with the same --seed give byte-identical files."},
 }
 
 // Config is Plume's environment, read once by Load.
@@ -70,6 +73,8 @@ type Config struct {
 	Model     string // default model override ("" = built-in default)
 	Host      string // serve bind address ("" = server default)
 	APIKey    string // serve API key
+	// SourceDate is SOURCE_DATE_EPOCH (UTC); the zero time when unset.
+	SourceDate time.Time
 	// Warnings lists values that were ignored because they were invalid, so
 	// a command can print them instead of failing on an unrelated typo.
 	Warnings []string
@@ -118,8 +123,20 @@ func FromEnv(lookup func(string) (string, bool)) Config {
 	c.Model = get(EnvModel)
 	c.Host = get(EnvHost)
 	c.APIKey = get(EnvAPIKey)
+	if v := get(EnvSourceDateEpoch); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 || n > maxSourceDateEpoch {
+			c.Warnings = append(c.Warnings, fmt.Sprintf("%s=%q ignored: want Unix seconds 0..%d", EnvSourceDateEpoch, v, int64(maxSourceDateEpoch)))
+		} else {
+			c.SourceDate = time.Unix(n, 0).UTC()
+		}
+	}
 	return c
 }
+
+// maxSourceDateEpoch bounds SOURCE_DATE_EPOCH to years 1970–9999, which
+// RFC 3339 dates (the manifest's format) can represent.
+const maxSourceDateEpoch = 253402300799
 
 // maxTokenFile caps how much of the token file is read: a token is ~40 bytes.
 const maxTokenFile = 4 << 10

@@ -71,6 +71,21 @@ func TestFromEnv(t *testing.T) {
 				t.Errorf("got %+v", c)
 			}
 		}},
+		{"source date epoch", map[string]string{EnvSourceDateEpoch: "1764403200"}, func(t *testing.T, c Config) {
+			if got := c.SourceDate.Format("2006-01-02T15:04:05Z07:00"); got != "2025-11-29T08:00:00Z" || len(c.Warnings) != 0 {
+				t.Errorf("SourceDate = %s, warnings %v", got, c.Warnings)
+			}
+		}},
+		{"source date epoch bad", map[string]string{EnvSourceDateEpoch: "yesterday"}, func(t *testing.T, c Config) {
+			if !c.SourceDate.IsZero() || len(c.Warnings) != 1 || !strings.Contains(c.Warnings[0], EnvSourceDateEpoch) {
+				t.Errorf("got %+v", c)
+			}
+		}},
+		{"source date epoch past year 9999", map[string]string{EnvSourceDateEpoch: "999999999999"}, func(t *testing.T, c Config) {
+			if !c.SourceDate.IsZero() || len(c.Warnings) != 1 {
+				t.Errorf("got %+v", c)
+			}
+		}},
 		{"offline false", map[string]string{EnvHFOffline: "0"}, func(t *testing.T, c Config) {
 			if c.Offline {
 				t.Error("offline")
@@ -90,7 +105,7 @@ func TestVarsDocumented(t *testing.T) {
 		}
 		seen[v.Name] = true
 	}
-	for _, name := range []string{EnvHFHome, EnvHFHubCache, EnvHFEndpoint, EnvHFToken, EnvHFOffline, EnvHome, EnvThreads} {
+	for _, name := range []string{EnvHFHome, EnvHFHubCache, EnvHFEndpoint, EnvHFToken, EnvHFOffline, EnvHome, EnvThreads, EnvSourceDateEpoch} {
 		if !seen[name] {
 			t.Errorf("%s is read but not documented in Vars", name)
 		}

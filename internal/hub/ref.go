@@ -116,6 +116,11 @@ func parseFileRef(s string) (Ref, error) {
 		rev = DefaultRevision
 	}
 	parts := strings.SplitN(body, "/", 3)
+	if len(parts) < 3 && strings.HasSuffix(strings.ToLower(s), ".gguf") {
+		// Most likely a mistyped local file, not a hub reference.
+		return Ref{}, fmt.Errorf("%w: model %q: no such file (a local model is an existing .gguf file; a hub file is ORG/REPO/FILE.gguf)",
+			ErrBadName, truncateName(s))
+	}
 	if len(parts) != 3 || !strings.HasSuffix(strings.ToLower(parts[2]), ".gguf") {
 		return Ref{}, fmt.Errorf("%w: model %q: want an alias, hf.co/ORG/REPO[:QUANT], ORG/REPO/FILE.gguf[@REVISION] or a path to a .gguf file (aliases: %s)",
 			ErrBadName, truncateName(s), strings.Join(aliasNames(), ", "))

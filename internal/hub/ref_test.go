@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -134,6 +135,18 @@ func TestParseContentRange(t *testing.T) {
 		s, n, ok := parseContentRange(tt.in)
 		if ok != tt.ok || ok && (s != tt.start || n != tt.total) {
 			t.Errorf("parseContentRange(%q) = %d %d %v", tt.in, s, n, ok)
+		}
+	}
+}
+
+// TestParseRefMistypedLocalFile: `plume run modle.gguf` (a typo for a local
+// file) must say the file does not exist, not list the hub syntaxes.
+func TestParseRefMistypedLocalFile(t *testing.T) {
+	t.Chdir(t.TempDir())
+	for _, in := range []string{"nosuch.gguf", "models/nosuch.GGUF"} {
+		_, err := ParseRef(in)
+		if !errors.Is(err, ErrBadName) || !strings.Contains(err.Error(), "no such file") {
+			t.Errorf("ParseRef(%q) error = %v, want ErrBadName saying no such file", in, err)
 		}
 	}
 }

@@ -112,3 +112,30 @@ func dotQ4KPackedAsm(n int, w, x []byte) float32 {
 	nb := n / 256
 	return dotQ4KPackedAVX2(w[:nb*q4KBytes], x[:nb*q8KBytes], nb)
 }
+
+// dotQ4KPackedC4AVX2 is dotQ4KPackedAVX2 for one weight row and four
+// activation rows (xstride bytes apart); acc[a] - acc[4+a] is output a.
+// len(w) >= 144*nb, len(x) >= 3*xstride + 292*nb, len(acc) >= 8.
+//
+//go:noescape
+func dotQ4KPackedC4AVX2(w []byte, x []byte, xstride int, nb int, acc []float32)
+
+// dotQ4KPackedCols4 computes out[a] = dotQ4KQ8KPacked(n, w, x[a*xBytes:])
+// for a = 0..3, bit for bit.
+func dotQ4KPackedCols4(n int, w []byte, x []byte, xBytes int, out *[4]float32) {
+	nb := n / 256
+	if nb == 0 {
+		*out = [4]float32{}
+		return
+	}
+	_ = w[nb*q4KBytes-1]
+	_ = x[3*xBytes+nb*q8KBytes-1]
+	if xBytes < nb*q8KBytes {
+		panic("kernels: dotQ4KPackedCols4: rows overlap")
+	}
+	var acc [8]float32
+	dotQ4KPackedC4AVX2(w, x, xBytes, nb, acc[:])
+	for a := range out {
+		out[a] = acc[a] - acc[4+a]
+	}
+}

@@ -292,3 +292,25 @@ func TestAsmTile42MatchesOneRow(t *testing.T) {
 		}
 	}
 }
+
+func TestAsmQ4KPackedCols4MatchesOneRow(t *testing.T) {
+	requireAVX2(t)
+	r := rand.New(rand.NewPCG(5, 10))
+	for _, nb := range []int{0, 1, 2, 5} {
+		n := 256 * nb
+		xb := nb*q8KBytes + r.IntN(3)
+		x := make([]byte, 4*xb)
+		for i := range 4 {
+			copy(x[i*xb:], actRow(t, tensor.Q4_K, randVec(r, n)))
+		}
+		w, x := placed(quantRow(t, tensor.Q4_K, randVec(r, n)), 3), placed(x, 1)
+		var out [4]float32
+		dotQ4KPackedCols4(n, w, x, xb, &out)
+		for a := range 4 {
+			want := dotQ4KQ8KPacked(n, w, x[a*xb:])
+			if math.Float32bits(out[a]) != math.Float32bits(want) {
+				t.Errorf("nb=%d act %d: %.9g, want %.9g", nb, a, out[a], want)
+			}
+		}
+	}
+}

@@ -126,6 +126,8 @@ func matmul(p *Pool, w Matrix, x []float32, n int, out []float32, llama bool) er
 	work := func(lo, hi int) { matmulRows(w, xq, int(xrow), n, out, lo, hi, kernel) }
 	if r4 := rows4Kernel(w, n, llama); r4 != nil {
 		work = func(lo, hi int) { matmulRows4(w, xq, int(xrow), n, out, lo, hi, r4) }
+	} else if c4 := cols4Kernel(w, n, llama); c4 != nil {
+		work = func(lo, hi int) { matmulCols4(w, xq, int(xrow), n, out, lo, hi, c4) }
 	}
 	if p == nil || uint64(w.Rows)*uint64(w.Cols)*uint64(n) < minParallelMACs {
 		work(0, w.Rows)
@@ -230,6 +232,43 @@ func rows4Kernel(w Matrix, n int, llama bool) rows4Func {
 		return nil
 	}
 	return active.rows4[w.Type]
+}
+
+// cols4Kernel returns the four-activation kernel for a repacked matrix in a
+// batch that MatMul multiplies with the packed dot kernel, else nil.
+func cols4Kernel(w Matrix, n int, llama bool) cols4Func {
+	if n < 4 || llama || int(w.Type) >= maxType || packedDot(w.Type, w.Rows) == nil {
+		return nil
+	}
+	return active.packedCols4[w.Type]
+}
+
+// matmulCols4 is matmulRows for repacked formats with a four-activation
+// kernel: each weight row is unpacked once per four activation rows.
+func matmulCols4(w Matrix, xq []byte, xrow, n int, out []float32, lo, hi int, c4 cols4Func) {
+	dot := packedDot(w.Type, w.Rows)
+	wrow := w.RowBytes()
+	cols, rows := w.Cols, w.Rows
+	var o [4]float32
+	for r0 := lo; r0 < hi; r0 += rowTile {
+		r1 := min(r0+rowTile, hi)
+		for i0 := 0; i0 < n; i0 += actTile {
+			i1 := min(i0+actTile, n)
+			for r := r0; r < r1; r++ {
+				wr := w.Data[r*wrow : (r+1)*wrow]
+				i := i0
+				for ; i+4 <= i1; i += 4 {
+					c4(cols, wr, xq[i*xrow:(i+4)*xrow], xrow, &o)
+					for a, v := range o {
+						out[(i+a)*rows+r] = v
+					}
+				}
+				for ; i < i1; i++ {
+					out[i*rows+r] = dot(cols, wr, xq[i*xrow:(i+1)*xrow])
+				}
+			}
+		}
+	}
 }
 
 // matmulRows4 is matmulRows with a four-row kernel: weight rows are taken

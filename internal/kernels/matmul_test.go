@@ -83,7 +83,7 @@ func TestMatMulBatchEqualsSingle(t *testing.T) {
 	const rows, cols, n = 40, 256, 70 // n > actTile exercises two activation tiles
 	p := NewPool(3)
 	defer p.Close()
-	for _, typ := range []tensor.Type{tensor.Q8_0, tensor.Q5_0, tensor.Q5_K, tensor.F16} {
+	for _, typ := range []tensor.Type{tensor.Q8_0, tensor.Q5_0, tensor.Q4_K, tensor.Q5_K, tensor.F16} {
 		w := randMatrix(t, r, typ, rows, cols)
 		x := randVec(r, n*cols)
 		out := make([]float32, n*rows)

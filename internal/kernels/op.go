@@ -33,6 +33,9 @@ type kernelSet struct {
 	// tile42 computes four weight rows times two activation rows (each
 	// output bit-identical to dot); nil where no such kernel exists.
 	tile42 [maxType]tile42Func
+	// packedCols4 computes one repacked-format weight row times four
+	// activation rows, each output bit-identical to packed; nil if none.
+	packedCols4 [maxType]cols4Func
 	// packed replaces dot for matrices llama.cpp repacks (see packedDot).
 	packed [maxType]dotFunc
 	// float32 vector kernels
@@ -56,6 +59,10 @@ type kernelSet struct {
 // rows4Func computes out[r] = dot(n, w[r*rowBytes:], x) for r = 0..3 (four
 // consecutive weight rows times one activation row), bit for bit.
 type rows4Func func(n int, w []byte, rowBytes int, x []byte, out *[4]float32)
+
+// cols4Func computes out[a] = dot(n, w, x[a*xBytes:]) for a = 0..3 (one
+// weight row times four activation rows), bit for bit.
+type cols4Func func(n int, w []byte, x []byte, xBytes int, out *[4]float32)
 
 // tile42Func computes out[4c+r] = dot(n, w[r*rowBytes:], x[c*xBytes:]) for
 // r = 0..3, c = 0..1, bit for bit.

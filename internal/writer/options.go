@@ -120,6 +120,20 @@ func (o *Options) Normalize() error {
 	if o.MaxRevise < 0 || o.MaxRevise > MaxRevisePasses {
 		return fmt.Errorf("%w: revise passes %d out of range (0–%d)", ErrInput, o.MaxRevise, MaxRevisePasses)
 	}
+	return o.normalizeSampling()
+}
+
+// normalizeSampling fills the default sampling parameters when none are set
+// and validates them before anything is generated or saved: a NaN or
+// out-of-range temperature must be a usage error, not a failed article in
+// the library (or a checkpoint that cannot be encoded as JSON).
+func (o *Options) normalizeSampling() error {
+	if o.Sampling == (sample.Params{}) {
+		o.Sampling = sample.DefaultParams()
+	}
+	if _, err := sample.New(o.Sampling, 1); err != nil {
+		return fmt.Errorf("%w: sampling: %v", ErrInput, err)
+	}
 	return nil
 }
 

@@ -3,6 +3,7 @@ package writer
 import (
 	"context"
 	"errors"
+	"math"
 	"strings"
 	"testing"
 
@@ -25,6 +26,10 @@ func TestNormalizeRejects(t *testing.T) {
 		{"huge notes", func(o *Options) { o.Notes = strings.Repeat("n", MaxNotesBytes+1) }, "notes are"},
 		{"bad utf8 notes", func(o *Options) { o.Notes = "\xff\xfe" }, "not valid UTF-8"},
 		{"bad date", func(o *Options) { o.Date = "yesterday" }, "date"},
+		{"NaN temperature", func(o *Options) { o.Sampling.Temperature = float32(math.NaN()) }, "temperature is NaN"},
+		{"negative temperature", func(o *Options) { o.Sampling.Temperature = -1 }, "temperature = -1"},
+		{"huge temperature", func(o *Options) { o.Sampling.Temperature = 50 }, "temperature = 50"},
+		{"top-p above one", func(o *Options) { o.Sampling.TopP = 2 }, "top_p = 2"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
