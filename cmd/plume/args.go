@@ -1,9 +1,13 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"io"
+	"os"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 )
 
 // usageArgs makes cobra's positional-argument checks usage errors (exit 2),
@@ -15,5 +19,33 @@ func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
 			return usageError{fmt.Errorf("%w (see %s --help)", err, cmd.CommandPath())}
 		}
 		return nil
+	}
+}
+
+// readInput reads at most limit+1 bytes of r (standard input), returning
+// early with ctx's error when the command is interrupted: a Ctrl-C while
+// plume waits for input on a terminal must end it, not wait for Ctrl-D. On a
+// terminal, hint tells the user that input is expected.
+func readInput(ctx context.Context, r io.Reader, limit int64, hint io.Writer, what string) ([]byte, error) {
+	if f, ok := r.(*os.File); ok && hint != nil && term.IsTerminal(int(f.Fd())) {
+		fmt.Fprintf(hint, "plume: reading the %s from standard input; end it with Ctrl-D\n", what)
+	}
+	type result struct {
+		b   []byte
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		b, err := io.ReadAll(io.LimitReader(r, limit+1))
+		done <- result{b, err}
+	}()
+	select {
+	case res := <-done:
+		if res.err != nil {
+			return nil, fmt.Errorf("read standard input: %w", res.err)
+		}
+		return res.b, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("read standard input: %w", ctx.Err())
 	}
 }

@@ -19,6 +19,15 @@ func newArticlesCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "articles",
 		Short: "List, show and export the articles in the library",
+		// Without RunE cobra printed the help and exited 0 for a mistyped
+		// subcommand (plume articles shwo 1).
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageError{fmt.Errorf("unknown articles command %q (list, show or export)", args[0])}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	cmd.AddCommand(newArticlesListCmd(), newArticlesShowCmd(), newArticlesExportCmd())
 	return cmd

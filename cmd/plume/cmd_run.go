@@ -230,9 +230,9 @@ func runPrompt(cmd *cobra.Command, m *engine.Model, fl runFlags) ([]int32, error
 	}
 	text := fl.prompt
 	if !cmd.Flags().Changed("prompt") {
-		b, err := io.ReadAll(io.LimitReader(cmd.InOrStdin(), maxPromptBytes+1))
+		b, err := readInput(cmd.Context(), cmd.InOrStdin(), maxPromptBytes, cmd.ErrOrStderr(), "prompt")
 		if err != nil {
-			return nil, fmt.Errorf("read standard input: %w", err)
+			return nil, err
 		}
 		if len(b) > maxPromptBytes {
 			return nil, usageError{fmt.Errorf("prompt longer than %d bytes", maxPromptBytes)}

@@ -5,9 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/plumewriter/plume/internal/gguf"
 	"github.com/plumewriter/plume/internal/testutil"
@@ -220,6 +224,34 @@ func TestRunEmptyPromptWithoutBOSEcho(t *testing.T) {
 		var ue usageError
 		if !errors.As(err, &ue) || !strings.Contains(err.Error(), "prompt is empty") {
 			t.Errorf("%v: err = %v, want a usage error about the empty prompt", extra, err)
+		}
+	}
+}
+
+// TestRunCtrlCWhileWaitingForStdin: `plume run MODEL` without --prompt
+// waits for standard input; Ctrl-C there was ignored until the input ended
+// (Ctrl-D), because io.ReadAll does not watch the context.
+func TestRunCtrlCWhileWaitingForStdin(t *testing.T) {
+	model := testutil.Fixture(t, "stories260K.gguf")
+	pr, pw := io.Pipe() // input that never ends
+	defer pw.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	for _, mk := range []func() *cobra.Command{newRunCmd, newTokenizeCmd} {
+		cmd := mk()
+		cmd.SetArgs([]string{"--model", model})
+		cmd.SetIn(pr)
+		cmd.SetOut(new(bytes.Buffer))
+		cmd.SetErr(new(bytes.Buffer))
+		done := make(chan error, 1)
+		go func() { done <- cmd.ExecuteContext(ctx) }()
+		select {
+		case err := <-done:
+			if !errors.Is(err, context.Canceled) {
+				t.Errorf("%s: err = %v, want context.Canceled", cmd.Name(), err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s still waiting for standard input after Ctrl-C", cmd.Name())
 		}
 	}
 }

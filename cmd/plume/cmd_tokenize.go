@@ -48,9 +48,9 @@ standard input. Special-token texts such as <|im_start|> become their tokens unl
 				return usageError{errors.New("--model is required")}
 			}
 			if !cmd.Flags().Changed("text") {
-				b, err := io.ReadAll(io.LimitReader(cmd.InOrStdin(), tokenizer.MaxInputBytes+1))
+				b, err := readInput(cmd.Context(), cmd.InOrStdin(), tokenizer.MaxInputBytes, cmd.ErrOrStderr(), "text")
 				if err != nil {
-					return fmt.Errorf("read standard input: %w", err)
+					return err
 				}
 				text = string(b)
 			}

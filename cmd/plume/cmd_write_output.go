@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -139,8 +141,10 @@ func writeOutputs(dir, format string, art *writer.Article, modelRef string) ([]s
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("--out: %w", err)
 	}
-	name := filepath.Join(dir, art.Metadata.Slug+"."+format)
-	mname := filepath.Join(dir, art.Metadata.Slug+".plume.json")
+	name, mname, err := freeOutputNames(dir, art.Metadata.Slug, format, body, manifest)
+	if err != nil {
+		return nil, err
+	}
 	if err := writeFileAtomic(name, body); err != nil {
 		return nil, err
 	}
@@ -148,6 +152,39 @@ func writeOutputs(dir, format string, art *writer.Article, modelRef string) ([]s
 		return nil, err
 	}
 	return []string{name, mname}, nil
+}
+
+// maxOutputSuffix bounds the search for a free file name (slug-2, slug-3, …)
+// so that a directory full of same-titled articles gives an error, not a
+// long loop.
+const maxOutputSuffix = 1000
+
+// freeOutputNames picks the article and manifest paths for slug in dir. An
+// existing file is never overwritten with different content: two articles
+// whose titles give the same slug get slug, slug-2, slug-3… Rewriting the
+// very same bytes (a replay) reuses the name.
+func freeOutputNames(dir, slug, format string, body, manifest []byte) (string, string, error) {
+	for i := 1; i <= maxOutputSuffix; i++ {
+		base := slug
+		if i > 1 {
+			base = fmt.Sprintf("%s-%d", slug, i)
+		}
+		name := filepath.Join(dir, base+"."+format)
+		mname := filepath.Join(dir, base+".plume.json")
+		if sameOrAbsent(name, body) && sameOrAbsent(mname, manifest) {
+			return name, mname, nil
+		}
+	}
+	return "", "", fmt.Errorf("--out %s: no free file name for %q after %d tries", dir, slug, maxOutputSuffix)
+}
+
+// sameOrAbsent reports whether path does not exist or already holds data.
+func sameOrAbsent(path string, data []byte) bool {
+	old, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return true
+	}
+	return err == nil && bytes.Equal(old, data)
 }
 
 // writeFileAtomic writes through a temporary file, fsyncs, renames over the

@@ -466,3 +466,17 @@ func TestReplayMismatchNamesEachDifferenceOnce(t *testing.T) {
 		t.Errorf("manifest-only mismatch: %q", msg)
 	}
 }
+
+// TestArticlesUnknownSubcommandIsUsageError: `plume articles shwo 1`
+// printed the help and exited 0, so scripts took the typo for success.
+func TestArticlesUnknownSubcommandIsUsageError(t *testing.T) {
+	newTestEnv(t, synthetic)
+	_, _, err := execute(t, newArticlesCmd, "shwo", "1")
+	var ue usageError
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), `"shwo"`) {
+		t.Fatalf("err = %v, want a usage error naming the subcommand", err)
+	}
+	if out, _, err := execute(t, newArticlesCmd); err != nil || !strings.Contains(out, "Available Commands") {
+		t.Fatalf("bare plume articles: %v %q", err, out)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -54,6 +55,10 @@ func init() {
 func main() {
 	rootCmd.Version = versionString()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// The first Ctrl-C cancels the work cleanly (what was written is kept);
+	// restoring the default handler then lets a second Ctrl-C kill a stuck
+	// process at once.
+	go func() { <-ctx.Done(); stop() }()
 	err := rootCmd.ExecuteContext(ctx)
 	interrupted := ctx.Err() != nil
 	stop()
@@ -65,9 +70,15 @@ func main() {
 	switch {
 	case interrupted:
 		os.Exit(exitCancelled)
-	case errors.As(err, &ue):
+	case errors.As(err, &ue), isCobraUsage(err):
 		os.Exit(exitUsage)
 	default:
 		os.Exit(exitError)
 	}
+}
+
+// isCobraUsage recognises cobra's own argument errors (an unknown verb),
+// which it returns as plain errors.
+func isCobraUsage(err error) bool {
+	return strings.HasPrefix(err.Error(), "unknown command ")
 }

@@ -355,6 +355,12 @@ func (c *Client) Probe(ctx context.Context) (int, error) {
 		if errors.As(err, &herr) && herr.Status == http.StatusUnauthorized {
 			return c.setContextLength(0), fmt.Errorf("remote: probe: %w", err)
 		}
+		// No answer at all (connection refused, DNS, timeout): fail now,
+		// before the caller starts an article that cannot progress.
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			return c.setContextLength(0), fmt.Errorf("remote: cannot reach %s (is the server running?): %w", c.root, err)
+		}
 		return c.setContextLength(0), nil
 	}
 	for _, m := range models.Data {

@@ -121,3 +121,16 @@ func TestProbeUnauthorized(t *testing.T) {
 		t.Fatalf("probe err %v", err)
 	}
 }
+
+// TestProbeServerDown: a --base-url where nothing listens used to pass the
+// probe (its error was ignored like a missing /v1/models), so plume write
+// created an article and only then failed. The probe now reports it.
+func TestProbeServerDown(t *testing.T) {
+	f := newFake(t, func(w http.ResponseWriter, r *http.Request, n int, body map[string]any) {})
+	base := f.URL
+	f.Close() // nothing listens there any more
+	c := newClient(t, base, nil)
+	if _, err := c.Probe(context.Background()); err == nil || !strings.Contains(err.Error(), "cannot reach") {
+		t.Fatalf("probe err %v, want cannot reach", err)
+	}
+}
