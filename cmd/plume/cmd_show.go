@@ -7,7 +7,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/plumewriter/plume/internal/gguf"
 	"github.com/plumewriter/plume/internal/hub"
+	"github.com/plumewriter/plume/internal/model"
+	"github.com/plumewriter/plume/internal/tokenizer"
 )
 
 func init() { rootCmd.AddCommand(newShowCmd()) }
@@ -43,21 +46,42 @@ MODEL takes every form plume pull does, or a path. Nothing is downloaded.`,
 			if l.License == "" {
 				l.License = hub.LicenseForRepo(l.Repo)
 			}
+			runs := engineSupport(l.Path)
 			if jsonOut {
 				enc := json.NewEncoder(cmd.OutOrStdout())
 				enc.SetIndent("", "  ")
 				return enc.Encode(struct {
 					Model hub.Local `json:"model"`
 					Info  hub.Info  `json:"info"`
-				}{l, info})
+					Local string    `json:"local_engine"`
+				}{l, info, runs})
 			}
 			printShow(cmd, l, info, fullTemplate)
+			fmt.Fprintf(cmd.OutOrStdout(), "Local engine\n  %s\n", runs)
 			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&jsonOut, "json", false, "print JSON")
 	cmd.Flags().BoolVar(&fullTemplate, "template", false, "print the whole chat template")
 	return cmd
+}
+
+// engineSupport says whether Plume's own engine can run the file: the same
+// architecture, shape and tokenizer checks as plume run, without allocating
+// a KV cache or reading the weights.
+func engineSupport(path string) string {
+	f, err := gguf.Open(path)
+	if err != nil {
+		return "no: " + err.Error()
+	}
+	defer f.Close()
+	if _, err := model.New(f); err != nil {
+		return "no: " + err.Error() + " (an OpenAI-compatible server can still run it: --backend openai)"
+	}
+	if _, err := tokenizer.FromGGUF(f); err != nil {
+		return "no: tokenizer: " + err.Error()
+	}
+	return "yes (" + f.Arch() + ")"
 }
 
 func printShow(cmd *cobra.Command, l hub.Local, in hub.Info, fullTemplate bool) {
