@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -87,7 +88,7 @@ func (a *Article) FrontMatter(version, modelRef string) (FrontMatter, error) {
 	}
 	gen := "Plume " + version
 	if modelRef != "" {
-		gen += " with " + modelRef
+		gen += " with " + publicModelName(modelRef)
 	}
 	return FrontMatter{
 		Title: a.Metadata.Title, Date: date.UTC(), Slug: a.Metadata.Slug, Description: a.Metadata.Description,
@@ -209,4 +210,14 @@ func (a *Article) JSON(version, modelRef string) ([]byte, error) {
 		return nil, fmt.Errorf("json: %w", err)
 	}
 	return append(b, '\n'), nil
+}
+
+// publicModelName is how a model is named in published front matter: a hub
+// reference as is, a local file by its base name only, so that an article
+// never reveals the author's directory layout.
+func publicModelName(ref string) string {
+	if filepath.IsAbs(ref) || strings.HasPrefix(ref, ".") {
+		return filepath.Base(ref)
+	}
+	return ref
 }
