@@ -118,11 +118,13 @@ func newArticlesExportCmd() *cobra.Command {
 	var format string
 	cmd := &cobra.Command{
 		Use:   "export ID",
-		Short: "Print the latest revision as Markdown or HTML",
+		Short: "Print the latest revision as Markdown, HTML or JSON",
 		Args:  usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if format != "md" && format != "html" {
-				return usageError{fmt.Errorf("unknown --format %q (md or html)", format)}
+			switch format {
+			case "md", "html", "json":
+			default:
+				return usageError{fmt.Errorf("unknown --format %q (md, html or json)", format)}
 			}
 			a, err := getArticle(cmd, args[0])
 			if err != nil {
@@ -136,20 +138,29 @@ func newArticlesExportCmd() *cobra.Command {
 				_, err = fmt.Fprint(cmd.OutOrStdout(), rev.Markdown)
 				return err
 			}
-			art, err := articleFromStore(a)
+			body, err := renderStored(a, format)
 			if err != nil {
 				return err
 			}
-			html, err := art.HTML(version)
-			if err != nil {
-				return err
-			}
-			_, err = cmd.OutOrStdout().Write(html)
+			_, err = cmd.OutOrStdout().Write(body)
 			return err
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "md", "md or html")
+	cmd.Flags().StringVar(&format, "format", "md", "md, html or json (the same JSON as plume write --format json)")
 	return cmd
+}
+
+// renderStored renders a finished article as html or json, exactly as
+// plume write wrote it.
+func renderStored(a *store.Article, format string) ([]byte, error) {
+	art, m, err := articleFromStore(a)
+	if err != nil {
+		return nil, err
+	}
+	if format == "json" {
+		return art.JSON(version, m.Model.Ref)
+	}
+	return art.HTML(version)
 }
 
 func getArticle(cmd *cobra.Command, arg string) (*store.Article, error) {
@@ -171,19 +182,19 @@ func getArticle(cmd *cobra.Command, arg string) (*store.Article, error) {
 
 // articleFromStore rebuilds a finished article from its checkpoint and its
 // latest manifest, for rendering.
-func articleFromStore(a *store.Article) (*writer.Article, error) {
+func articleFromStore(a *store.Article) (*writer.Article, *writer.Manifest, error) {
 	var st writer.State
 	if err := json.Unmarshal(a.State, &st); err != nil {
-		return nil, fmt.Errorf("article %d: checkpoint: %w", a.ID, err)
+		return nil, nil, fmt.Errorf("article %d: checkpoint: %w", a.ID, err)
 	}
 	rev, _ := a.Latest()
 	m, err := writer.ParseManifest([]byte(rev.Manifest))
 	if err != nil {
-		return nil, fmt.Errorf("article %d: %w", a.ID, err)
+		return nil, nil, fmt.Errorf("article %d: %w", a.ID, err)
 	}
 	art, err := writer.Assemble(&st, m.ModelInfo(), version)
 	if err != nil {
-		return nil, fmt.Errorf("article %d: %w", a.ID, err)
+		return nil, nil, fmt.Errorf("article %d: %w", a.ID, err)
 	}
-	return art, nil
+	return art, m, nil
 }

@@ -44,6 +44,8 @@ type writeFlags struct {
 	backend                                         backendConfig
 	replay                                          string
 	resume                                          int64
+	// articleID is the library row once known, for the final --json event.
+	articleID int64
 }
 
 func init() { rootCmd.AddCommand(newWriteCmd()) }
@@ -59,7 +61,13 @@ front matter (or HTML/JSON with --format) beside a provenance manifest
 ARTICLE.plume.json, and in the library (see plume articles).
 
   plume write --replay ARTICLE.plume.json   regenerate and check byte identity
-  plume write --resume ID                    continue an interrupted run
+  plume write --resume ID                    continue an interrupted or failed run
+
+While a run writes an article, that article is locked: a second
+plume write --resume of it fails, naming the process that holds it. The lock
+dies with its process, so a killed run can always be resumed. With --json,
+a run that fails or is interrupted ends stdout with an event
+{"event":"error"|"interrupted","article_id":N,"message":…,"resume":…}.
 
 The same --seed, model and inputs give the same article on any thread count;
 set SOURCE_DATE_EPOCH to fix its date too (byte-identical files).`,
@@ -71,16 +79,11 @@ set SOURCE_DATE_EPOCH to fix its date too (byte-identical files).`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			switch {
-			case f.replay != "":
-				return runReplay(cmd, f)
-			case cmd.Flags().Changed("resume"):
-				return runResume(cmd, f)
+			err := runWriteCmd(cmd, f, args)
+			if err != nil && f.jsonEvents {
+				finalEvent(cmd.Context(), cmd.OutOrStdout(), f.articleID, err)
 			}
-			if len(args) != 1 {
-				return usageError{errors.New(`write needs a topic: plume write "TOPIC"`)}
-			}
-			return runWrite(cmd, f, args[0])
+			return err
 		},
 	}
 	fl := cmd.Flags()
@@ -104,8 +107,21 @@ set SOURCE_DATE_EPOCH to fix its date too (byte-identical files).`,
 	fl.IntVar(&f.backend.Threads, "threads", 0, "local engine threads (0 = $"+config.EnvThreads+", else all cores)")
 	fl.IntVar(&f.backend.Context, "ctx", 0, "context length (0 = min(model's, "+strconv.Itoa(engine.DefaultContextLength)+"))")
 	fl.StringVar(&f.replay, "replay", "", "regenerate the article of this manifest and report whether it matches")
-	fl.Int64Var(&f.resume, "resume", 0, "continue the interrupted article with this library ID")
+	fl.Int64Var(&f.resume, "resume", 0, "continue the interrupted, failed or abandoned article with this library ID")
 	return cmd
+}
+
+func runWriteCmd(cmd *cobra.Command, f *writeFlags, args []string) error {
+	switch {
+	case f.replay != "":
+		return runReplay(cmd, f)
+	case cmd.Flags().Changed("resume"):
+		return runResume(cmd, f)
+	}
+	if len(args) != 1 {
+		return usageError{errors.New(`write needs a topic: plume write "TOPIC"`)}
+	}
+	return runWrite(cmd, f, args[0])
 }
 
 // options turns the flags into writer options (validated later by the
@@ -195,12 +211,28 @@ func runResume(cmd *cobra.Command, f *writeFlags) error {
 	if err != nil {
 		return err
 	}
+	defer lib.Close()
 	a, err := lib.Get(cmd.Context(), f.resume)
-	lib.Close()
 	if errors.Is(err, store.ErrNotFound) {
 		return usageError{fmt.Errorf("--resume %d: no such article in the library (see plume articles list)", f.resume)}
 	}
 	if err != nil {
+		return err
+	}
+	if a.Status == store.StatusDone {
+		return usageError{fmt.Errorf("article %d is finished; nothing to resume", a.ID)}
+	}
+	f.articleID = a.ID
+	// The lock decides between a live writer and a stale "running" row
+	// (its process died: the kernel released its lock).
+	lk, err := lib.LockArticle(a.ID)
+	if err != nil {
+		return err
+	}
+	defer lk.Unlock()
+	// Read again under the lock: a writer that just finished may have
+	// checkpointed or completed it meanwhile.
+	if a, err = lib.Get(cmd.Context(), a.ID); err != nil {
 		return err
 	}
 	if a.Status == store.StatusDone {
@@ -224,8 +256,8 @@ func runResume(cmd *cobra.Command, f *writeFlags) error {
 
 // generate opens the generator and the library, runs the pipeline with
 // checkpoints, and writes the outputs. id is the library row to continue
-// (0 = a new article).
-func generate(cmd *cobra.Command, f *writeFlags, p *writer.Pipeline, st *writer.State, cfg backendConfig, id int64) error {
+// (0 = a new article), whose lock the caller holds.
+func generate(cmd *cobra.Command, f *writeFlags, p *writer.Pipeline, st *writer.State, cfg backendConfig, id int64) (err error) {
 	ctx := cmd.Context()
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
 	if !st.Options.OutlineOnly {
@@ -248,14 +280,25 @@ func generate(cmd *cobra.Command, f *writeFlags, p *writer.Pipeline, st *writer.
 	}
 	defer lib.Close()
 	if id == 0 {
-		initial, err := json.Marshal(st)
-		if err != nil {
-			return fmt.Errorf("checkpoint: %w", err)
-		}
-		if id, err = lib.Create(ctx, st.Options.Topic, st.Options.Lang, initial); err != nil {
+		if id, err = createArticle(ctx, lib, st); err != nil {
 			return err
 		}
+		lk, err := lib.LockArticle(id)
+		if err != nil {
+			return err
+		}
+		defer lk.Unlock()
+	} else if err := lib.SetStatus(ctx, id, store.StatusRunning); err != nil {
+		return err
 	}
+	f.articleID = id
+	// Registered after the lock's Unlock, so it runs first: the status is
+	// final before another process can take the article.
+	defer func() {
+		if err != nil {
+			err = runFailed(ctx, lib, id, err)
+		}
+	}()
 	p.Checkpoint = func(ctx context.Context, s *writer.State) error { return checkpoint(ctx, lib, id, s) }
 	prog := newProgress(stdout, stderr, f.jsonEvents, id)
 	p.Events = prog.event
@@ -264,16 +307,31 @@ func generate(cmd *cobra.Command, f *writeFlags, p *writer.Pipeline, st *writer.
 	}
 	art, err := p.Run(ctx, st)
 	if err != nil {
-		return runFailed(ctx, lib, id, err)
+		return err
 	}
 	if st.Options.OutlineOnly {
 		prog.finish(fmt.Sprintf("outline saved as article %d; continue with: plume write --resume %d", id, id))
 		_, err := io.WriteString(stdout, "\n"+art.Body)
 		return err
 	}
-	files, err := writeOutputs(f.out, f.format, art, gen.Info().Ref)
+	return saveArticle(ctx, lib, f, prog, art, gen.Info().Ref, id)
+}
+
+// createArticle adds the library row of a new article.
+func createArticle(ctx context.Context, lib *store.Store, st *writer.State) (int64, error) {
+	initial, err := json.Marshal(st)
 	if err != nil {
-		return fmt.Errorf("%w (the article is kept in the library: plume write --resume %d --out DIR)", err, id)
+		return 0, fmt.Errorf("checkpoint: %w", err)
+	}
+	return lib.Create(ctx, st.Options.Topic, st.Options.Lang, initial)
+}
+
+// saveArticle writes the output files and the library revision, then
+// reports.
+func saveArticle(ctx context.Context, lib *store.Store, f *writeFlags, prog *progress, art *writer.Article, ref string, id int64) error {
+	files, err := writeOutputs(f.out, f.format, art, ref)
+	if err != nil {
+		return fmt.Errorf("%w (the article is kept in the library; resume it with another --out DIR)", err)
 	}
 	manifest, err := art.Manifest.Marshal()
 	if err != nil {
@@ -287,15 +345,25 @@ func generate(cmd *cobra.Command, f *writeFlags, p *writer.Pipeline, st *writer.
 	return prog.report(art, id, rev, files)
 }
 
-// runFailed keeps an interrupted article resumable and says how.
+// interrupted reports whether err ended the run because of a cancellation
+// (Ctrl-C).
+func interrupted(ctx context.Context, err error) bool {
+	return ctx.Err() != nil || errors.Is(err, context.Canceled)
+}
+
+// runFailed records how the run of article id ended (interrupted or
+// failed; both resumable) and says how to continue.
 func runFailed(ctx context.Context, lib *store.Store, id int64, err error) error {
-	if ctx.Err() != nil || errors.Is(err, context.Canceled) {
+	cancelled := interrupted(ctx, err)
+	ctx = context.WithoutCancel(ctx)
+	if cancelled {
+		_ = lib.SetStatus(ctx, id, store.StatusInterrupted)
 		return fmt.Errorf("interrupted; finished sections are saved: plume write --resume %d: %w", id, err)
 	}
+	_ = lib.SetStatus(ctx, id, store.StatusFailed)
 	if errors.Is(err, writer.ErrInput) {
 		return usageError{err}
 	}
-	_ = lib.SetStatus(context.WithoutCancel(ctx), id, store.StatusFailed)
 	return fmt.Errorf("article %d (resume with plume write --resume %d): %w", id, id, err)
 }
 
@@ -303,7 +371,7 @@ func runFailed(ctx context.Context, lib *store.Store, id int64, err error) error
 func checkpoint(ctx context.Context, lib *store.Store, id int64, st *writer.State) error {
 	b, err := json.Marshal(st)
 	if err != nil {
-		return fmt.Errorf("checkpoint: %w", err)
+		return fmt.Errorf("encode state: %w", err) // the writer adds "checkpoint: "
 	}
 	var secs []store.Section
 	for i, p := range st.Parts {

@@ -101,7 +101,12 @@ func openLocal(ctx context.Context, cfg backendConfig, progress io.Writer) (llm.
 		return nil, nil, usageError{err} // --threads, --ctx out of range
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("load %s: %w", loc.Ref, err)
+		// engine.Load names the file ("load PATH: …") for most errors; a
+		// second "load" prefix made "load X: load X: …".
+		if !strings.Contains(err.Error(), loc.Path) {
+			err = fmt.Errorf("load %s: %w", loc.Ref, err)
+		}
+		return nil, nil, err
 	}
 	info := m.Info()
 	info.Ref, info.SHA256, info.Commit = loc.Ref, loc.SHA256, loc.Commit

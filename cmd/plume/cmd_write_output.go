@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/plumewriter/plume/internal/store"
 	"github.com/plumewriter/plume/internal/writer"
 )
 
@@ -288,4 +290,37 @@ func replayMismatch(gotSHA, wantSHA string, sections []string) error {
 		parts = append(parts, "manifest sections differ: "+strings.Join(sections, ", "))
 	}
 	return fmt.Errorf("%w: %s", errReplayMismatch, strings.Join(parts, "; "))
+}
+
+// Final --json events: the last line on stdout when a run does not end
+// with its report.
+const (
+	eventError       = "error"
+	eventInterrupted = "interrupted"
+)
+
+// endEvent is the final NDJSON event of a failed or interrupted run. Type
+// repeats Event for consumers that dispatch on "type" like the other
+// events.
+type endEvent struct {
+	Type      string `json:"type"`
+	Event     string `json:"event"`
+	ArticleID int64  `json:"article_id,omitempty"`
+	Message   string `json:"message"`
+	Resume    string `json:"resume,omitempty"`
+}
+
+// finalEvent writes the end event of a run that returned err; id is the
+// article's library row (0 when none was created).
+func finalEvent(ctx context.Context, w io.Writer, id int64, err error) {
+	e := endEvent{Event: eventError, ArticleID: id, Message: err.Error()}
+	if interrupted(ctx, err) {
+		e.Event = eventInterrupted
+	}
+	e.Type = e.Event
+	var le *store.LockedError
+	if id > 0 && !errors.As(err, &le) {
+		e.Resume = fmt.Sprintf("plume write --resume %d", id)
+	}
+	_ = json.NewEncoder(w).Encode(e)
 }

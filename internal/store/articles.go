@@ -127,7 +127,7 @@ func (s *Store) AddRevision(ctx context.Context, id int64, r Revision) (int, err
 // SetStatus changes an article's status.
 func (s *Store) SetStatus(ctx context.Context, id int64, status string) error {
 	switch status {
-	case StatusRunning, StatusDone, StatusFailed:
+	case StatusRunning, StatusInterrupted, StatusDone, StatusFailed:
 	default:
 		return fmt.Errorf("store: unknown status %q", status)
 	}

@@ -8,4 +8,10 @@
 // the previous checkpoint or the new one, never half of each; the writer
 // commits each finished section before starting the next, which is what
 // makes `plume write --resume` work.
+//
+// One process at a time writes an article: LockArticle takes an exclusive
+// kernel file lock (flock, or LockFileEx on Windows) under DATA/locks/,
+// which the kernel releases whenever the process ends, however it ends.
+// Statuses: running (a writer holds it, or its process died: resumable once
+// its lock is free), interrupted (Ctrl-C), failed (an error), done.
 package store

@@ -26,9 +26,10 @@ const (
 
 // Article statuses.
 const (
-	StatusRunning = "running" // in progress or interrupted: resumable
-	StatusDone    = "done"
-	StatusFailed  = "failed"
+	StatusRunning     = "running"     // being written, or its process died: resumable when unlocked
+	StatusInterrupted = "interrupted" // cancelled (Ctrl-C): resumable
+	StatusDone        = "done"
+	StatusFailed      = "failed" // ended on an error: resumable
 )
 
 // ErrNotFound is returned for an unknown article id.
@@ -36,7 +37,8 @@ var ErrNotFound = errors.New("article not found")
 
 // Store is an open library.
 type Store struct {
-	db *sql.DB
+	db  *sql.DB
+	dir string // the data directory (lock files live under it)
 	// Now stamps created/updated times (time.Now when nil).
 	Now func() time.Time
 }
@@ -91,7 +93,7 @@ func Open(path string) (*Store, error) {
 	// One connection: SQLite serialises writers anyway, and pragmas then
 	// apply to every statement.
 	db.SetMaxOpenConns(1)
-	s := &Store{db: db}
+	s := &Store{db: db, dir: filepath.Dir(path)}
 	if err := s.migrate(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: %s: %w", path, err)

@@ -73,7 +73,9 @@ func (r *run) call(ctx context.Context, spec callSpec) (llm.Result, error) {
 		err = ctx.Err()
 	}
 	if err != nil {
-		return res, fmt.Errorf("%s: generate: %w", spec.Stage, err)
+		// No "generate:" here: the generators name their own failure
+		// (the engine says "generate: …", the remote client "remote: …").
+		return res, fmt.Errorf("%s: %w", spec.Stage, err)
 	}
 	c := Call{
 		Stage: spec.Stage, Part: spec.Part, Attempt: spec.Attempt, Seed: params.Seed,
