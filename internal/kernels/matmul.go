@@ -29,6 +29,12 @@ const (
 	// MatMul stays on the calling goroutine: handing a job to the workers
 	// costs a few microseconds, more than a tiny product takes.
 	minParallelMACs = 1 << 15
+	// chunksPerThread splits a product's rows finer than one chunk per
+	// thread, claimed by whichever thread is free: on a shared machine a
+	// descheduled thread's share is taken over instead of waited for.
+	chunksPerThread = 4
+	// chunkAlign keeps chunk bounds on whole groups of the four-row kernels.
+	chunkAlign = 4
 )
 
 // MatrixF32 views rows*cols float32 values (row-major) as an F32 Matrix
@@ -122,19 +128,26 @@ func matmul(p *Pool, w Matrix, x []float32, n int, out []float32, llama bool) er
 	if err != nil {
 		return fmt.Errorf("matmul: %w", err)
 	}
-	kernel := kernelChooser(w, n, llama)
-	work := func(lo, hi int) { matmulRows(w, xq, int(xrow), n, out, lo, hi, kernel) }
-	if r4 := rows4Kernel(w, n, llama); r4 != nil {
-		work = func(lo, hi int) { matmulRows4(w, xq, int(xrow), n, out, lo, hi, r4) }
-	} else if c4 := cols4Kernel(w, n, llama); c4 != nil {
-		work = func(lo, hi int) { matmulCols4(w, xq, int(xrow), n, out, lo, hi, c4) }
-	}
+	work := matmulWork(w, xq, int(xrow), n, out, llama)
 	if p == nil || uint64(w.Rows)*uint64(w.Cols)*uint64(n) < minParallelMACs {
 		work(0, w.Rows)
 		return nil
 	}
-	p.runLocked(w.Rows, work)
+	p.runChunks(w.Rows, chunksPerThread, chunkAlign, work)
 	return nil
+}
+
+// matmulWork returns the function computing the outputs of weight rows
+// [lo, hi) of w for the n activation rows xq (already of VecDotType(w.Type)).
+func matmulWork(w Matrix, xq []byte, xrow, n int, out []float32, llama bool) func(lo, hi int) {
+	if r4 := rows4Kernel(w, n, llama); r4 != nil {
+		return func(lo, hi int) { matmulRows4(w, xq, xrow, n, out, lo, hi, r4) }
+	}
+	if c4 := cols4Kernel(w, n, llama); c4 != nil {
+		return func(lo, hi int) { matmulCols4(w, xq, xrow, n, out, lo, hi, c4) }
+	}
+	kernel := kernelChooser(w, n, llama)
+	return func(lo, hi int) { matmulRows(w, xq, xrow, n, out, lo, hi, kernel) }
 }
 
 // kernelChooser returns the dot kernel used for activation row i.

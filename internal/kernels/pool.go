@@ -19,29 +19,65 @@ const MaxThreads = 256
 const spinWait = 200 * time.Microsecond
 
 // spinCheck is how many polls pass between two clock reads and yields while
-// spinning (runtime.Gosched lets other goroutines run on a busy machine).
-const spinCheck = 128
+// spinning (runtime.Gosched lets other goroutines run on a busy machine). A
+// yield costs a trip through the scheduler (~1 µs), so it is kept rare: with
+// 128 the yields took ~10% of a 2-thread decode profile.
+const spinCheck = 2048
 
 // Pool is a fixed set of persistent worker goroutines, created once by
 // NewPool and reused by every Run (no goroutine is started per operation).
 // Jobs are serialized: concurrent Run or MatMul calls on one Pool take turns.
 // A nil *Pool is valid and runs everything on the calling goroutine.
+//
+// A job's chunks are claimed in order by whichever thread is free (the
+// caller included), and the caller returns once every chunk is done: a
+// worker the OS has descheduled on a busy machine delays nothing, its
+// chunks are taken by the others.
 type Pool struct {
 	mu      sync.Mutex // held for the duration of one job (Run, MatMul)
 	threads int
 	closed  bool
 	scratch []byte // MatMul's quantized activations, reused across calls
 
-	// The current job, published by storing gen (release) after the fields.
-	fn      func(lo, hi int)
-	n, t    int
-	gen     atomic.Uint64 // job generation; bumped once per job
-	pending atomic.Int32  // workers that have not finished the current job
-	quit    atomic.Bool
-	spin    bool // workers spin while idle (threads <= GOMAXPROCS)
+	job  atomic.Pointer[poolJob] // the current job; a new pointer per job
+	quit atomic.Bool
+	spin bool // workers spin while idle (threads <= GOMAXPROCS)
 
-	sleepMu sync.Mutex // guards sleeping workers' wait on wake
-	wake    *sync.Cond
+	sleepMu  sync.Mutex // guards sleeping workers' wait on wake
+	wake     *sync.Cond
+	sleepers atomic.Int32 // workers inside the sleeping part of await
+}
+
+// poolJob is one Run: [0, n) in chunks chunks, inner bounds multiples of
+// align. It is immutable once published except for its counters.
+type poolJob struct {
+	fn         func(lo, hi int)
+	n, chunks  int
+	align      int
+	next, done atomic.Int32 // chunks claimed, chunks finished
+}
+
+// bound returns the start of chunk k (n for k == chunks).
+func (j *poolJob) bound(k int) int {
+	if k >= j.chunks {
+		return j.n
+	}
+	b := k * j.n / j.chunks
+	return b - b%j.align
+}
+
+// claim runs chunks of j until none is left unclaimed.
+func (j *poolJob) claim() {
+	for {
+		k := int(j.next.Add(1)) - 1
+		if k >= j.chunks {
+			return
+		}
+		if lo, hi := j.bound(k), j.bound(k+1); lo < hi {
+			j.fn(lo, hi)
+		}
+		j.done.Add(1)
+	}
 }
 
 // NewPool starts a pool of the given number of threads (the caller's
@@ -54,35 +90,32 @@ func NewPool(threads int) *Pool {
 	threads = min(threads, MaxThreads)
 	p := &Pool{threads: threads, spin: threads <= runtime.GOMAXPROCS(0)}
 	p.wake = sync.NewCond(&p.sleepMu)
-	for id := 1; id < threads; id++ {
-		go p.worker(id)
+	p.job.Store(&poolJob{})
+	for range threads - 1 {
+		go p.worker(p.job.Load())
 	}
 	return p
 }
 
-// worker runs chunk id of every job until the pool is closed.
-func (p *Pool) worker(id int) {
-	var seen uint64
+// worker helps with every job published after seen until the pool is closed.
+func (p *Pool) worker(seen *poolJob) {
 	for {
 		seen = p.await(seen)
 		if p.quit.Load() {
 			return
 		}
-		if id < p.t {
-			p.fn(id*p.n/p.t, (id+1)*p.n/p.t)
-		}
-		p.pending.Add(-1)
+		seen.claim()
 	}
 }
 
-// await returns the generation of the next job after seen, spinning for up
-// to spinWait and then sleeping until the caller signals one.
-func (p *Pool) await(seen uint64) uint64 {
+// await returns the next job after seen, spinning for up to spinWait and
+// then sleeping until the caller signals one.
+func (p *Pool) await(seen *poolJob) *poolJob {
 	if p.spin {
 		deadline := time.Now().Add(spinWait)
 		for i := 1; ; i++ {
-			if g := p.gen.Load(); g != seen {
-				return g
+			if j := p.job.Load(); j != seen {
+				return j
 			}
 			if i%spinCheck == 0 {
 				if time.Now().After(deadline) {
@@ -94,9 +127,14 @@ func (p *Pool) await(seen uint64) uint64 {
 	}
 	p.sleepMu.Lock()
 	defer p.sleepMu.Unlock()
+	// Announce the sleep before re-checking job: publish stores job before
+	// reading sleepers, so either it sees this worker and broadcasts (after
+	// Wait releases sleepMu) or this check sees its new job.
+	p.sleepers.Add(1)
+	defer p.sleepers.Add(-1)
 	for {
-		if g := p.gen.Load(); g != seen {
-			return g
+		if j := p.job.Load(); j != seen {
+			return j
 		}
 		p.wake.Wait()
 	}
@@ -123,21 +161,23 @@ func (p *Pool) Close() {
 	}
 	p.closed = true
 	p.quit.Store(true)
-	p.publish()
+	p.publish(&poolJob{})
 }
 
-// publish starts the job stored in p's fields: bump the generation, then
-// wake the workers that went to sleep.
-func (p *Pool) publish() {
-	p.gen.Add(1)
+// publish starts job j: store it, then wake the workers that went to sleep.
+func (p *Pool) publish(j *poolJob) {
+	p.job.Store(j)
+	if p.sleepers.Load() == 0 {
+		return // every worker is spinning and will see the new job
+	}
 	p.sleepMu.Lock()
 	p.wake.Broadcast()
 	p.sleepMu.Unlock()
 }
 
 // Run calls fn over [0, n) split into at most Threads contiguous chunks
-// [lo, hi), chunk i being [i*n/T, (i+1)*n/T); the caller's goroutine runs the
-// first chunk. Empty chunks are skipped. Run returns when every chunk is done.
+// [lo, hi), chunk i being [i*n/T, (i+1)*n/T); the caller's goroutine takes
+// part. Empty chunks are skipped. Run returns when every chunk is done.
 func (p *Pool) Run(n int, fn func(lo, hi int)) {
 	if p == nil {
 		if n > 0 {
@@ -151,7 +191,12 @@ func (p *Pool) Run(n int, fn func(lo, hi int)) {
 }
 
 // runLocked is Run with p.mu already held.
-func (p *Pool) runLocked(n int, fn func(lo, hi int)) {
+func (p *Pool) runLocked(n int, fn func(lo, hi int)) { p.runChunks(n, 1, 1, fn) }
+
+// runChunks is Run with up to per chunks per thread whose inner bounds are
+// multiples of align (p.mu held). More chunks than threads balance the load
+// when one thread is slowed down.
+func (p *Pool) runChunks(n, per, align int, fn func(lo, hi int)) {
 	if n <= 0 {
 		return
 	}
@@ -160,14 +205,12 @@ func (p *Pool) runLocked(n int, fn func(lo, hi int)) {
 		fn(0, n)
 		return
 	}
-	p.fn, p.n, p.t = fn, n, t
-	p.pending.Store(int32(p.threads - 1))
-	p.publish()
-	fn(0, n/t)
-	for i := 1; p.pending.Load() != 0; i++ {
+	j := &poolJob{fn: fn, n: n, chunks: min(n, t*max(per, 1)), align: max(align, 1)}
+	p.publish(j)
+	j.claim()
+	for i := 1; int(j.done.Load()) != j.chunks; i++ {
 		if i%spinCheck == 0 {
 			runtime.Gosched()
 		}
 	}
-	p.fn = nil
 }

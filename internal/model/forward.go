@@ -107,13 +107,8 @@ func (m *Model) layer(p *kernels.Pool, s *State, l, n int) error {
 		kernels.RMSNorm(xb[i*E:(i+1)*E], x[i*E:(i+1)*E], L.AttnNorm, c.RMSEps)
 	}
 	q, kk, vv := b.q[:n*Q], b.kk[:n*KV], b.vv[:n*KV]
-	for _, mm := range []struct {
-		w   kernels.Matrix
-		out []float32
-	}{{L.Wq, q}, {L.Wk, kk}, {L.Wv, vv}} {
-		if err := kernels.MatMul(p, mm.w, xb, n, mm.out); err != nil {
-			return err
-		}
+	if err := kernels.MatMulMulti(p, []kernels.Matrix{L.Wq, L.Wk, L.Wv}, xb, n, [][]float32{q, kk, vv}); err != nil {
+		return err
 	}
 	m.prepareQKV(s, L, n)
 	// Append K and V to the cache at positions s.pos….
@@ -128,10 +123,7 @@ func (m *Model) layer(p *kernels.Pool, s *State, l, n int) error {
 	}
 	F := c.FFN
 	hb, hb2 := b.hb[:n*F], b.hb2[:n*F]
-	if err := kernels.MatMul(p, L.Gate, xb, n, hb); err != nil {
-		return err
-	}
-	if err := kernels.MatMul(p, L.Up, xb, n, hb2); err != nil {
+	if err := kernels.MatMulMulti(p, []kernels.Matrix{L.Gate, L.Up}, xb, n, [][]float32{hb, hb2}); err != nil {
 		return err
 	}
 	kernels.SiLUMul(hb, hb2)
@@ -177,9 +169,8 @@ func (s *State) store(l, n int, kk, vv []float32) {
 	KV := s.m.Config.KVDim()
 	if s.kv == tensor.F16 {
 		kc, vt := s.k16[l], s.v16[l]
-		for i, x := range kk {
-			binary.LittleEndian.PutUint16(kc[2*(s.pos*KV+i):], tensor.F32ToF16(x))
-		}
+		// Same rounding as F32ToF16, vectorised; lengths match by construction.
+		_ = kernels.QuantizeRow(tensor.F16, kk, kc[2*s.pos*KV:2*(s.pos+n)*KV])
 		for i := range n {
 			for d, x := range vv[i*KV : (i+1)*KV] {
 				binary.LittleEndian.PutUint16(vt[2*(d*s.cpad+s.pos+i):], tensor.F32ToF16(x))
@@ -231,10 +222,8 @@ func (m *Model) attendHead(s *State, l, slot, i, h int) {
 		half = b.half[slot*2*(s.cpad+D) : (slot+1)*2*(s.cpad+D)]
 		qb := half[2*s.cpad:]
 		_ = kernels.QuantizeRow(tensor.F16, qh, qb) // lengths match by construction
-		kc := s.k16[l]
-		for t := range T {
-			sc[t] = kernels.VecDot(tensor.F16, D, kc[2*(t*KV+kvo):2*(t*KV+kvo+D)], qb) * scale
-		}
+		// Rows are KV elements apart; lengths match by construction.
+		_ = kernels.VecDotRows(tensor.F16, D, s.k16[l][2*kvo:], 2*KV, qb, scale, sc[:T])
 	} else {
 		kc := s.k[l]
 		for t := range T {

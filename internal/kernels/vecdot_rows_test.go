@@ -1,0 +1,50 @@
+package kernels
+
+import (
+	"errors"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/plumewriter/plume/internal/tensor"
+)
+
+// VecDotRows equals one VecDot per strided row times scale, bit for bit.
+func TestVecDotRows(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	tests := []struct {
+		typ          tensor.Type
+		n, rows, gap int // gap: bytes between the end of a row and the next
+	}{
+		{tensor.F16, 64, 9, 256},
+		{tensor.F16, 128, 1, 0},
+		{tensor.F32, 64, 5, 64},
+		{tensor.Q8_0, 64, 7, 34},
+	}
+	for _, tc := range tests {
+		rb := rowSize(t, tc.typ, tc.n)
+		stride := rb + tc.gap
+		w := make([]byte, (tc.rows-1)*stride+rb)
+		for i := range tc.rows {
+			if err := tensor.Quantize(tc.typ, randVec(r, tc.n), w[i*stride:i*stride+rb]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		x := actRow(t, tc.typ, randVec(r, tc.n))
+		out := make([]float32, tc.rows)
+		const scale = 0.125
+		if err := VecDotRows(tc.typ, tc.n, w, stride, x, scale, out); err != nil {
+			t.Fatal(err)
+		}
+		for i := range out {
+			want := VecDot(tc.typ, tc.n, w[i*stride:i*stride+rb], x) * scale
+			if math.Float32bits(out[i]) != math.Float32bits(want) {
+				t.Errorf("%s row %d: %g, VecDot %g", tc.typ, i, out[i], want)
+			}
+		}
+		// One byte short of the last row is a shape error, not a panic.
+		if err := VecDotRows(tc.typ, tc.n, w[:len(w)-1], stride, x, scale, out); !errors.Is(err, ErrShape) {
+			t.Errorf("%s short weights: err = %v, want ErrShape", tc.typ, err)
+		}
+	}
+}
