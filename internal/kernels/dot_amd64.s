@@ -9,6 +9,10 @@
 // dot_amd64.go carry each function's reference loop and bound every slice
 // before the call: the assembly never reads past the slices it is given.
 
+#define PFK 512
+#define PFK64 576
+#define PFK128 640
+
 // ones16 (Y15) = int16 1s for VPMADDWD pair sums; hsum8 reduces Y0 to X0
 // lane 0 as hsum_float_8: ((s0+s4)+(s2+s6)) + ((s1+s5)+(s3+s7)).
 #define ONES16(r, y) MOVL $0x00010001, r; VMOVD r, X15; VPBROADCASTD X15, y
@@ -129,8 +133,8 @@ TEXT ·dotQ4KAVX2(SB), NOSPLIT, $0-60
 	JEQ  q4kdone
 
 q4kloop:
-	PREFETCHT0 512(SI)
-	PREFETCHT0 576(SI)
+	PREFETCHT0 PFK(SI)
+	PREFETCHT0 PFK64(SI)
 	VMOVSS (DI), X1                // y.d
 	MOVL (SI), AX
 	VMOVD AX, X2
@@ -249,8 +253,8 @@ TEXT ·dotQ4KPackedAVX2(SB), NOSPLIT, $0-60
 	JEQ  q4pdone
 
 q4ploop:
-	PREFETCHT0 512(SI)             // weights are mmapped: prefetch across 4 KiB pages
-	PREFETCHT0 576(SI)
+	PREFETCHT0 PFK(SI)             // weights are mmapped: prefetch across 4 KiB pages
+	PREFETCHT0 PFK64(SI)
 	VMOVSS (DI), X1                // y.d
 	MOVL (SI), AX
 	VMOVD AX, X2
@@ -311,8 +315,8 @@ TEXT ·dotQ4KPackedC4AVX2(SB), NOSPLIT, $0-88
 	JEQ  c4done
 
 c4loop:
-	PREFETCHT0 512(SI)
-	PREFETCHT0 576(SI)
+	PREFETCHT0 PFK(SI)
+	PREFETCHT0 PFK64(SI)
 	Q4K_SCALES
 	LEAQ (DX)(DX*2), R12
 	ADDQ DI, R12
@@ -599,9 +603,9 @@ TEXT ·dotQ6KAVX2(SB), NOSPLIT, $0-60
 	JEQ  q6kdone
 
 q6kloop:
-	PREFETCHT0 512(SI)
-	PREFETCHT0 576(SI)
-	PREFETCHT0 640(SI)
+	PREFETCHT0 PFK(SI)
+	PREFETCHT0 PFK64(SI)
+	PREFETCHT0 PFK128(SI)
 	VMOVSS (DI), X1
 	MOVWLZX 208(SI), AX
 	VMOVD AX, X2

@@ -237,11 +237,8 @@ func (m *Model) attendHead(s *State, l, slot, i, h int) {
 	if s.kv == tensor.F16 {
 		pb := half[:2*Tp]
 		_ = kernels.QuantizeRow(tensor.F16, sc, pb)
-		vc := s.v16[l]
-		for d := range out {
-			o := 2 * (kvo + d) * s.cpad
-			out[d] = kernels.VecDot(tensor.F16, Tp, vc[o:o+2*Tp], pb)
-		}
+		// V is stored transposed: row d of this head is cpad elements long.
+		_ = kernels.VecDotRows(tensor.F16, Tp, s.v16[l][2*kvo*s.cpad:], 2*s.cpad, pb, 1, out)
 		return
 	}
 	vc := s.v[l]
