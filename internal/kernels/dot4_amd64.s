@@ -81,8 +81,13 @@ r4done:
 	VZEROUPPER
 	RET
 
-// ROW4Q5(base, acc): as ROW4 for a Q5_0 weight block at base (qh at 2, qs at 6).
-#define ROW4Q5(qh, qs, acc) VMOVDQU qs, X5; VPSRLW $4, X5, X6; VINSERTI128 $1, X6, Y5, Y5; VPAND Y14, Y5, Y5; VPBROADCASTD qh, Y6; VPSHUFB Y12, Y6, Y6; VPOR Y11, Y6, Y6; VPCMPEQB Y10, Y6, Y6; VPANDN Y13, Y6, Y6; VPOR Y6, Y5, Y5; VPSIGNB Y5, Y5, Y6; VPSIGNB Y5, Y4, Y7; VPMADDUBSW Y7, Y6, Y6; VPMADDWD Y15, Y6, Y6; VCVTDQ2PS Y6, Y6; VFMADD231PS Y6, Y9, acc
+// ROW4Q5(qh, qs, acc): as ROW4 for a Q5_0 weight block (qh at 2, qs at 6).
+// The weights are expanded to unsigned q = lo | hi<<4 in 0..31 and multiplied
+// with the signed activations directly; 16·Σy (Y7, shared by the four rows)
+// is then taken off each lane. The int32 lanes are exactly Σ(q-16)·y, the
+// lanes of the one-row kernel, so the result is bitwise the same with two
+// fewer sign operations per row.
+#define ROW4Q5(qh, qs, acc) VMOVDQU qs, X5; VPSRLW $4, X5, X6; VINSERTI128 $1, X6, Y5, Y5; VPAND Y14, Y5, Y5; VPBROADCASTD qh, Y6; VPSHUFB Y12, Y6, Y6; VPOR Y11, Y6, Y6; VPCMPEQB Y10, Y6, Y6; VPAND Y13, Y6, Y6; VPOR Y6, Y5, Y5; VPMADDUBSW Y4, Y5, Y6; VPMADDWD Y15, Y6, Y6; VPSUBD Y7, Y6, Y6; VCVTDQ2PS Y6, Y6; VFMADD231PS Y6, Y9, acc
 
 // func dotQ5_0R4AVX2(w []byte, stride int, x []byte, nb int, out []float32)
 TEXT ·dotQ5_0R4AVX2(SB), NOSPLIT, $0-88
@@ -103,7 +108,7 @@ TEXT ·dotQ5_0R4AVX2(SB), NOSPLIT, $0-88
 	MOVL $0x0f0f0f0f, AX
 	VMOVD AX, X14
 	VPBROADCASTD X14, Y14
-	MOVL $0xf0f0f0f0, AX
+	MOVL $0x10101010, AX
 	VMOVD AX, X13
 	VPBROADCASTD X13, Y13
 	VMOVDQU shufBits4<>(SB), Y12
@@ -131,6 +136,8 @@ r4q5loop:
 	VMULPS X9, X8, X8
 	VINSERTF128 $1, X8, Y8, Y8
 	VMOVDQU 2(DI), Y4
+	VPMADDUBSW Y4, Y13, Y7         // 16·Σy per lane (16·pairs, then quads)
+	VPMADDWD Y15, Y7, Y7
 	VSHUFPS $0x00, Y8, Y8, Y9
 	ROW4Q5(2(SI), 6(SI), Y0)
 	VSHUFPS $0x55, Y8, Y8, Y9
