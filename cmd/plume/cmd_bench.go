@@ -51,6 +51,9 @@ type benchOptions struct {
 	Profile string // CPU profile output (pprof), for finding the hot spots
 	KV      string // KV cache type: "f16" (llama-bench's default) or "f32"
 	kvType  tensor.Type
+	// NoWarmup counts the cold first run as a measured one, as llama-bench's
+	// --no-warmup does: a one-run process then measures start-to-first-token.
+	NoWarmup bool
 }
 
 // benchResult is one test (pp or tg at one thread count), llama-bench style.
@@ -70,6 +73,7 @@ type benchResult struct {
 	LoadMillis   float64   `json:"load_ms"`
 	TTFTMillis   float64   `json:"ttft_ms"` // load + prompt evaluation, first (cold) run
 	PeakRSSBytes int64     `json:"peak_rss_bytes"`
+	KVBytes      int64     `json:"kv_bytes"`              // KV cache size (the RSS budget is model + KV + 64 MiB)
 	DecodeGBps   float64   `json:"decode_gbps,omitempty"` // tg only: avg_ts × weight bytes
 }
 
@@ -83,7 +87,7 @@ func newBenchCmd() *cobra.Command {
 pp<P> evaluates a P-token prompt as one batch, tg<N> generates N tokens one at a time
 (without sampling), both from an empty cache with random token ids. The KV cache is F16
 as in llama-bench unless --kv f32 is given. Each test runs once
-to warm up, then -r times; speeds are reported as mean ± standard deviation in tokens/s.
+to warm up (unless --no-warmup), then -r times; speeds are reported as mean ± standard deviation in tokens/s.
 Also reported: load time, time to first token (load + prompt, first run) and peak RSS.
 -t takes a comma-separated list of thread counts (default: physical cores).`,
 		Args: cobra.NoArgs,
@@ -119,6 +123,7 @@ Also reported: load time, time to first token (load + prompt, first run) and pea
 	f.BoolVar(&o.JSON, "json", false, "print JSON instead of a Markdown table")
 	f.StringVar(&o.KV, "kv", "f16", "KV cache type: f16 (llama-bench's default) or f32")
 	f.StringVar(&o.Profile, "cpuprofile", "", "write a CPU profile (go tool pprof) to this file")
+	f.BoolVar(&o.NoWarmup, "no-warmup", false, "count the cold first run as a measured one (as llama-bench --no-warmup)")
 	return cmd
 }
 
@@ -221,7 +226,8 @@ func benchThreads(ctx context.Context, o benchOptions, threads int, progress io.
 		tokens[i] = int32(r.IntN(bm.m.Config.Vocab))
 	}
 	base := benchResult{Model: filepath.Base(o.Model), ModelBytes: bm.file.Size(), WeightBytes: bm.weightBytes,
-		Kernels: kernels.Path(), KVType: o.KV, Threads: threads, NPrompt: o.Prompt, NGen: o.Gen, LoadMillis: bm.loadMillis}
+		Kernels: kernels.Path(), KVType: o.KV, Threads: threads, NPrompt: o.Prompt, NGen: o.Gen, LoadMillis: bm.loadMillis,
+		KVBytes: st.KVBytes()}
 	var out []benchResult
 	if o.Prompt > 0 {
 		run := func() (float64, error) { return timeForward(ctx, bm.m, pool, st, tokens[:o.Prompt], true) }
@@ -230,16 +236,22 @@ func benchThreads(ctx context.Context, o benchOptions, threads int, progress io.
 			return nil, err
 		}
 		base.TTFTMillis = bm.loadMillis + first*1e3
-		res, err := repeatBench(o.Reps, o.Prompt, run)
+		reps, res := o.Reps, []float64(nil)
+		if o.NoWarmup {
+			reps, res = reps-1, append(res, float64(o.Prompt)/first)
+		}
+		more, err := repeatBench(reps, o.Prompt, run)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, fill(base, res, fmt.Sprintf("pp%d", o.Prompt)))
+		out = append(out, fill(base, append(res, more...), fmt.Sprintf("pp%d", o.Prompt)))
 	}
 	if o.Gen > 0 {
 		run := func() (float64, error) { return timeGen(ctx, bm.m, pool, st, tokens[:o.Gen]) }
-		if _, err := run(); err != nil {
-			return nil, err
+		if !o.NoWarmup {
+			if _, err := run(); err != nil {
+				return nil, err
+			}
 		}
 		res, err := repeatBench(o.Reps, o.Gen, run)
 		if err != nil {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
+	"math"
 	"strings"
 	"testing"
 
@@ -85,7 +87,7 @@ func TestBenchCommandJSON(t *testing.T) {
 		if r.Test != wantTest || r.Threads != 1+i/2 || len(r.SamplesTS) != 2 || !(r.AvgTS > 0) {
 			t.Errorf("result %d: %+v", i, r)
 		}
-		if r.Kernels != kernels.Path() || r.PeakRSSBytes <= 0 || r.TTFTMillis < r.LoadMillis {
+		if r.Kernels != kernels.Path() || r.PeakRSSBytes <= 0 || r.TTFTMillis < r.LoadMillis || r.KVBytes <= 0 {
 			t.Errorf("result %d: kernels %q rss %d ttft %.1f load %.1f", i, r.Kernels, r.PeakRSSBytes, r.TTFTMillis, r.LoadMillis)
 		}
 		if strings.HasPrefix(r.Test, "tg") && !(r.DecodeGBps > 0) {
@@ -117,5 +119,28 @@ func TestBenchCommandMarkdownAndErrors(t *testing.T) {
 	cmd.SetArgs([]string{"--model", "/nonexistent.gguf", "-p", "4", "-n", "0"})
 	if err := cmd.Execute(); err == nil || errors.As(err, &ue) {
 		t.Errorf("missing file: %v, want a plain error", err)
+	}
+}
+
+// With --no-warmup the cold first prompt is the measured run: its speed is
+// the one implied by the time to first token.
+func TestBenchNoWarmup(t *testing.T) {
+	model := testutil.Fixture(t, "stories260K.gguf")
+	var out bytes.Buffer
+	cmd := newBenchCmd()
+	cmd.SetOut(&out)
+	cmd.SetErr(io.Discard)
+	cmd.SetArgs([]string{"--model", model, "-p", "16", "-n", "0", "-t", "1", "-r", "1", "--no-warmup", "--json"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	var res []benchResult
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil || len(res) != 1 || len(res[0].SamplesTS) != 1 {
+		t.Fatalf("want one pp result with one sample: %v\n%s", err, out.String())
+	}
+	r := res[0]
+	implied := 16 / ((r.TTFTMillis - r.LoadMillis) / 1e3)
+	if math.Abs(implied-r.SamplesTS[0]) > 1e-6*implied {
+		t.Errorf("sample %.3f tok/s, TTFT-implied %.3f: the first run was not the measured one", r.SamplesTS[0], implied)
 	}
 }

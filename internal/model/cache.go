@@ -79,6 +79,18 @@ func (m *Model) NewStateKV(ctx int, kv tensor.Type) (*State, error) {
 	return s, nil
 }
 
+// KVBytes returns the memory held by the cache's keys and values.
+func (s *State) KVBytes() int64 {
+	var n int64
+	for l := range s.k16 {
+		n += int64(len(s.k16[l]) + len(s.v16[l]))
+	}
+	for l := range s.k {
+		n += 4 * int64(len(s.k[l])+len(s.v[l]))
+	}
+	return n
+}
+
 // Len returns the number of positions in the cache.
 func (s *State) Len() int { return s.pos }
 

@@ -241,3 +241,25 @@ func TestCancelForward(t *testing.T) {
 		t.Errorf("cache len %d after a cancelled pass", st.Len())
 	}
 }
+
+// KVBytes counts keys (ctx rows) and the transposed values (rows padded to
+// vLanes) of every layer, at the cache's element size.
+func TestKVBytes(t *testing.T) {
+	_, m := openModel(t, writeSpec(t, testmodel.Tiny("llama", tensor.F32), testmodel.Edit{}))
+	c := m.Config
+	for _, tc := range []struct {
+		kv   tensor.Type
+		ctx  int
+		size int64
+	}{{tensor.F16, 10, 2}, {tensor.F32, 10, 4}, {tensor.F16, 64, 2}} {
+		st, err := m.NewStateKV(tc.ctx, tc.kv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cpad := (tc.ctx + vLanes - 1) / vLanes * vLanes
+		want := int64(c.Layers) * int64(c.KVDim()) * int64(tc.ctx+cpad) * tc.size
+		if got := st.KVBytes(); got != want {
+			t.Errorf("%s ctx %d: KVBytes %d, want %d", tc.kv, tc.ctx, got, want)
+		}
+	}
+}

@@ -80,6 +80,8 @@ type modelRun struct {
 	Llama   map[string][]float64 // "pp"/"tg" → tok/s samples
 	Plume   map[string][]float64
 	Last    map[string]plumeResult // last plume result per test (load, TTFT, RSS)
+	// Cold start to first token (process start, load, pp prompt, exit), ms.
+	LlamaTTFT, PlumeTTFT []float64
 }
 
 func run(c config) error {
@@ -173,8 +175,34 @@ func measure(c config, model string, threads int) (modelRun, error) {
 			r.Plume[k] = append(r.Plume[k], x.SamplesTS...)
 			r.Last[k] = x
 		}
+		if err := measureTTFT(c, model, threads, &r); err != nil {
+			return r, err
+		}
 	}
 	return r, nil
+}
+
+// measureTTFT times one cold process per engine that loads the model and
+// evaluates the pp prompt once, without warm-up: the user's wait from
+// start to first token.
+func measureTTFT(c config, model string, threads int, r *modelRun) error {
+	t, p, n := strconv.Itoa(threads), strconv.Itoa(promptTokens), "0"
+	runs := []struct {
+		dst  *[]float64
+		name string
+		cmd  *exec.Cmd
+	}{
+		{&r.LlamaTTFT, "llama-bench", exec.Command(c.llamaBench, "-m", model, "-t", t, "-p", p, "-n", n, "-r", "1", "--no-warmup", "-o", "json")},
+		{&r.PlumeTTFT, "plume bench", exec.Command(c.plume, "bench", "--model", model, "-t", t, "-p", p, "-n", n, "-r", "1", "--no-warmup", "--json")},
+	}
+	for _, x := range runs {
+		t0 := time.Now()
+		if out, err := x.cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("%s ttft %s: %w\n%s", x.name, model, err, out)
+		}
+		*x.dst = append(*x.dst, float64(time.Since(t0).Microseconds())/1e3)
+	}
+	return nil
 }
 
 func boolInt(b bool) int {
@@ -222,6 +250,7 @@ type plumeResult struct {
 	LoadMillis   float64   `json:"load_ms"`
 	TTFTMillis   float64   `json:"ttft_ms"`
 	PeakRSSBytes int64     `json:"peak_rss_bytes"`
+	KVBytes      int64     `json:"kv_bytes"`
 	ModelBytes   int64     `json:"model_size"`
 	WeightBytes  int64     `json:"weight_bytes_per_token"`
 }
@@ -278,19 +307,87 @@ func writeReport(w *bytes.Buffer, c config, runs []modelRun, bw map[int]float64)
 	fmt.Fprintf(w, "- Synthetic models: real shapes, random weights (`scripts/bench/models.go`); Q4_K_M = Q4_K + Q6_K\n"+
 		"  (attn_v/ffn_down of llama.cpp's use_more_bits layers, tied output), rows not a multiple of 256 fall back\n"+
 		"  to Q5_0/Q8_0 as llama.cpp does.\n\n")
-	fmt.Fprintln(w, "| model | t | pp llama.cpp | pp Plume | pp ratio | tg llama.cpp | tg Plume | tg ratio | decode GB/s (% of membw) | load ms | TTFT ms | peak RSS MiB |")
-	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+	writeSpeedTable(w, runs, bw)
+	writeStartTable(w, runs)
+	writeTargets(w, runs)
+}
+
+func writeSpeedTable(w *bytes.Buffer, runs []modelRun, bw map[int]float64) {
+	fmt.Fprint(w, "## Speed\n\n")
+	fmt.Fprintln(w, "| model | t | pp llama.cpp | pp Plume | pp ratio | tg llama.cpp | tg Plume | tg ratio | decode GB/s llama.cpp (% of membw) | decode GB/s Plume (% of membw) |")
+	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 	for _, r := range runs {
 		lp, lps := meanSD(r.Llama["pp"])
 		pp, pps := meanSD(r.Plume["pp"])
 		lt, lts := meanSD(r.Llama["tg"])
 		pt, pts := meanSD(r.Plume["tg"])
-		last := r.Last["tg"]
-		gbps := pt * float64(last.WeightBytes) / 1e9
-		fmt.Fprintf(w, "| %s | %d | %.1f ± %.1f | %.1f ± %.1f | %.2f× | %.1f ± %.1f | %.1f ± %.1f | %.2f× | %.2f (%.0f%%) | %.0f | %.0f | %.0f |\n",
+		wb := float64(r.Last["tg"].WeightBytes) / 1e9
+		fmt.Fprintf(w, "| %s | %d | %.1f ± %.1f | %.1f ± %.1f | %.2f× | %.1f ± %.1f | %.1f ± %.1f | %.2f× | %.2f (%.0f%%) | %.2f (%.0f%%) |\n",
 			strings.TrimSuffix(r.Model, ".gguf"), r.Threads, lp, lps, pp, pps, pp/lp, lt, lts, pt, pts, pt/lt,
-			gbps, 100*gbps/bw[r.Threads], last.LoadMillis, r.Last["pp"].TTFTMillis, float64(last.PeakRSSBytes)/(1<<20))
+			lt*wb, 100*lt*wb/bw[r.Threads], pt*wb, 100*pt*wb/bw[r.Threads])
 	}
+}
+
+// rssBudget is the issue's peak-RSS limit: model file + KV cache + 64 MiB.
+func rssBudget(x plumeResult) int64 { return x.ModelBytes + x.KVBytes + 64<<20 }
+
+func writeStartTable(w *bytes.Buffer, runs []modelRun) {
+	fmt.Fprint(w, "\n## Start-up and memory\n\n")
+	fmt.Fprintln(w, "TTFT: wall time of one cold process (start, load, one pp prompt without warm-up, exit), mean of the rounds.")
+	fmt.Fprint(w, "Peak RSS budget: model file + KV cache + 64 MiB.\n\n")
+	fmt.Fprintln(w, "| model | t | Plume load ms | TTFT llama.cpp ms | TTFT Plume ms | TTFT ratio | Plume peak RSS MiB | budget MiB |")
+	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+	for _, r := range runs {
+		last := r.Last["tg"]
+		lt, _ := meanSD(r.LlamaTTFT)
+		pt, _ := meanSD(r.PlumeTTFT)
+		fmt.Fprintf(w, "| %s | %d | %.0f | %.0f | %.0f | %.2f× | %.0f | %.0f |\n", strings.TrimSuffix(r.Model, ".gguf"), r.Threads,
+			last.LoadMillis, lt, pt, pt/lt, float64(last.PeakRSSBytes)/(1<<20), float64(rssBudget(last))/(1<<20))
+	}
+}
+
+// writeTargets checks the issue's targets on the measured means.
+func writeTargets(w *bytes.Buffer, runs []modelRun) {
+	var tg, pp, ttft, rss, n int
+	scaling := 0
+	scalingN := 0
+	byModel := map[string]map[int]float64{}
+	for _, r := range runs {
+		n++
+		mean := func(x []float64) float64 { m, _ := meanSD(x); return m }
+		if mean(r.Plume["tg"]) >= mean(r.Llama["tg"]) {
+			tg++
+		}
+		if mean(r.Plume["pp"]) >= mean(r.Llama["pp"]) {
+			pp++
+		}
+		if mean(r.PlumeTTFT) <= mean(r.LlamaTTFT) {
+			ttft++
+		}
+		if last := r.Last["tg"]; last.PeakRSSBytes <= rssBudget(last) {
+			rss++
+		}
+		if byModel[r.Model] == nil {
+			byModel[r.Model] = map[int]float64{}
+		}
+		byModel[r.Model][r.Threads] = mean(r.Plume["tg"])
+	}
+	for _, m := range byModel {
+		if one, ok := m[1]; ok {
+			if two, ok := m[2]; ok {
+				scalingN++
+				if two >= one {
+					scaling++
+				}
+			}
+		}
+	}
+	fmt.Fprint(w, "\n## Targets (on the means above)\n\n")
+	fmt.Fprintf(w, "- tg ≥ 1.0× llama.cpp: %d of %d rows.\n", tg, n)
+	fmt.Fprintf(w, "- pp ≥ 1.0× llama.cpp: %d of %d rows.\n", pp, n)
+	fmt.Fprintf(w, "- Two threads not slower than one (Plume tg): %d of %d models.\n", scaling, scalingN)
+	fmt.Fprintf(w, "- TTFT ≤ llama.cpp: %d of %d rows.\n", ttft, n)
+	fmt.Fprintf(w, "- Peak RSS within budget: %d of %d rows.\n", rss, n)
 }
 
 func plural(n int) string {
