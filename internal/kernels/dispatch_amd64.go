@@ -26,6 +26,7 @@ var avx2Kernels = func() kernelSet {
 	k.dot[tensor.F32] = dotF32RowAsm
 	k.dot[tensor.F16] = dotF16RowAsm
 	k.rows4[tensor.Q8_0] = dotQ8_0Rows4
+	k.rowsDot[tensor.F16] = dotF16RowsAsm
 	k.rows4[tensor.Q5_0] = dotQ5_0Rows4
 	k.tile42[tensor.Q8_0] = dotQ8_0Tile42
 	k.packed[tensor.Q4_K] = dotQ4KPackedAsm

@@ -36,6 +36,9 @@ type kernelSet struct {
 	// packedCols4 computes one repacked-format weight row times four
 	// activation rows, each output bit-identical to packed; nil if none.
 	packedCols4 [maxType]cols4Func
+	// rowsDot computes out[r] = dot(row r) * scale over rows stride bytes
+	// apart (each output bit-identical to dot times scale); nil if none.
+	rowsDot [maxType]rowsDotFunc
 	// packed replaces dot for matrices llama.cpp repacks (see packedDot).
 	packed [maxType]dotFunc
 	// float32 vector kernels
@@ -55,6 +58,10 @@ type kernelSet struct {
 	// scalar Go conversion.
 	toF16 func(x []float32, dst []uint16)
 }
+
+// rowsDotFunc computes out[r] = dot(n, w[r*stride:], x) * scale for every r
+// (lengths already checked).
+type rowsDotFunc func(n int, w []byte, stride int, x []byte, scale float32, out []float32)
 
 // rows4Func computes out[r] = dot(n, w[r*rowBytes:], x) for r = 0..3 (four
 // consecutive weight rows times one activation row), bit for bit.

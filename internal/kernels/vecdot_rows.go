@@ -28,6 +28,10 @@ func VecDotRows(t tensor.Type, n int, w []byte, stride int, x []byte, scale floa
 	if err := CheckVecDot(t, n, w[:rb], x); err != nil {
 		return fmt.Errorf("vec dot rows: %w", err)
 	}
+	if rows := active.rowsDot[t]; rows != nil {
+		rows(n, w, stride, x, scale, out)
+		return nil
+	}
 	dot := active.dot[t]
 	for r := range out {
 		out[r] = dot(n, w[r*stride:r*stride+rb], x) * scale

@@ -18,13 +18,20 @@ func TestVecDotRows(t *testing.T) {
 	}{
 		{tensor.F16, 64, 9, 256},
 		{tensor.F16, 128, 1, 0},
+		// Short heads and odd lengths run the float64 tail of the F16 kernel.
+		{tensor.F16, 8, 33, 2},
+		{tensor.F16, 16, 64, 0},
+		{tensor.F16, 7, 5, 1},
+		{tensor.F16, 40, 17, 6},
+		{tensor.F16, 96, 3, 30},
 		{tensor.F32, 64, 5, 64},
 		{tensor.Q8_0, 64, 7, 34},
 	}
 	for _, tc := range tests {
 		rb := rowSize(t, tc.typ, tc.n)
 		stride := rb + tc.gap
-		w := make([]byte, (tc.rows-1)*stride+rb)
+		// One byte of offset: the rows sit misaligned, as in a KV cache.
+		w := make([]byte, (tc.rows-1)*stride+rb+1)[1:]
 		for i := range tc.rows {
 			if err := tensor.Quantize(tc.typ, randVec(r, tc.n), w[i*stride:i*stride+rb]); err != nil {
 				t.Fatal(err)
