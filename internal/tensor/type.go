@@ -43,7 +43,9 @@ type typeInfo struct {
 	typeSize  int // bytes per block
 }
 
-var types = map[Type]typeInfo{
+// types is indexed by type id (an array, not a map: RowSize runs on every
+// matmul and attention row); unknown ids have a zero blockSize.
+var types = [...]typeInfo{
 	F32:  {"F32", 1, 4},
 	F16:  {"F16", 1, 2},
 	BF16: {"BF16", 1, 2},
@@ -69,28 +71,37 @@ var types = map[Type]typeInfo{
 // ErrUnknownType reports a type id that Plume does not know.
 var ErrUnknownType = errors.New("unknown tensor type")
 
+// info returns the layout of t and whether t is known.
+func info(t Type) (typeInfo, bool) {
+	if uint64(t) >= uint64(len(types)) || types[t].blockSize == 0 {
+		return typeInfo{}, false
+	}
+	return types[t], true
+}
+
 // Known reports whether t is a type whose layout Plume knows.
-func (t Type) Known() bool { _, ok := types[t]; return ok }
+func (t Type) Known() bool { _, ok := info(t); return ok }
 
 // String returns the ggml name of the type, e.g. "Q4_K".
 func (t Type) String() string {
-	if ti, ok := types[t]; ok {
+	if ti, ok := info(t); ok {
 		return ti.name
 	}
 	return fmt.Sprintf("type(%d)", uint32(t))
 }
 
-// BlockSize is the number of elements in one block (1 for plain types).
-func (t Type) BlockSize() int { return types[t].blockSize }
+// BlockSize is the number of elements in one block (1 for plain types, 0
+// for an unknown type).
+func (t Type) BlockSize() int { ti, _ := info(t); return ti.blockSize }
 
-// TypeSize is the number of bytes in one block.
-func (t Type) TypeSize() int { return types[t].typeSize }
+// TypeSize is the number of bytes in one block (0 for an unknown type).
+func (t Type) TypeSize() int { ti, _ := info(t); return ti.typeSize }
 
 // ParseType maps a ggml type name ("Q8_0", "f16", …) to its Type.
 func ParseType(name string) (Type, error) {
 	for t, ti := range types {
-		if equalFold(ti.name, name) {
-			return t, nil
+		if ti.blockSize != 0 && equalFold(ti.name, name) {
+			return Type(t), nil
 		}
 	}
 	return 0, fmt.Errorf("%w %q", ErrUnknownType, name)
@@ -118,7 +129,7 @@ func equalFold(a, b string) bool {
 // RowSize returns the number of bytes that n elements of type t occupy.
 // It fails when t is unknown or n is not a whole number of blocks.
 func RowSize(t Type, n uint64) (uint64, error) {
-	ti, ok := types[t]
+	ti, ok := info(t)
 	if !ok {
 		return 0, fmt.Errorf("%w %d", ErrUnknownType, uint32(t))
 	}
