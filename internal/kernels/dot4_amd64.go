@@ -2,13 +2,14 @@
 
 package kernels
 
-// dotQ8_0R4AVX2 computes out[r] = dotQ8_0Q8_0(32*nb, w[r*stride:], x) for
-// r = 0..3 — four weight rows stride bytes apart times one activation row,
-// each bit-identical to the one-row kernel (llamafile's tinyBLAS 4×1 tile).
-// len(w) >= 3*stride + 34*nb, len(x) >= 34*nb, len(out) >= 4.
+// The four-row kernels dotQ8_0R4AVX2, dotQ5_0R4AVX2 and dotQ8_0R4C2AVX2 are
+// generated with avo by the program in _asm (its own module, so avo is not a
+// dependency of plume): dot4_amd64.s and its declarations, with each kernel's
+// reference loop, in dot4_stub_amd64.go. Edit _asm, not the generated files,
+// and regenerate with `go generate ./internal/kernels`; scripts/test.sh fails
+// when they are stale. The bounds-checked entries are below.
 //
-//go:noescape
-func dotQ8_0R4AVX2(w []byte, stride int, x []byte, nb int, out []float32)
+//go:generate go run -C _asm . -out ../dot4_amd64.s -stubs ../dot4_stub_amd64.go
 
 // dotQ8_0Rows4 is the bounds-checked entry of dotQ8_0R4AVX2: w holds four
 // consecutive rows of n elements (rowBytes each).
@@ -26,12 +27,7 @@ func dotQ8_0Rows4(n int, w []byte, rowBytes int, x []byte, out *[4]float32) {
 	dotQ8_0R4AVX2(w, rowBytes, x, nb, out[:])
 }
 
-// dotQ5_0R4AVX2 is dotQ8_0R4AVX2 for Q5_0 weight rows (dotQ5_0Q8_0 each).
-// len(w) >= 3*stride + 22*nb, len(x) >= 34*nb, len(out) >= 4.
-//
-//go:noescape
-func dotQ5_0R4AVX2(w []byte, stride int, x []byte, nb int, out []float32)
-
+// dotQ5_0Rows4 is dotQ8_0Rows4 for Q5_0 weight rows (q5_0Bytes each).
 func dotQ5_0Rows4(n int, w []byte, rowBytes int, x []byte, out *[4]float32) {
 	nb := n / 32
 	if nb == 0 {
@@ -45,13 +41,6 @@ func dotQ5_0Rows4(n int, w []byte, rowBytes int, x []byte, out *[4]float32) {
 	}
 	dotQ5_0R4AVX2(w, rowBytes, x, nb, out[:])
 }
-
-// dotQ8_0R4C2AVX2 is the 4×2 tile: out[r] and out[4+r] are rows r = 0..3
-// (stride bytes apart) times activation rows 0 and 1 (xstride bytes apart).
-// len(w) >= 3*stride + 34*nb, len(x) >= xstride + 34*nb, len(out) >= 8.
-//
-//go:noescape
-func dotQ8_0R4C2AVX2(w []byte, stride int, x []byte, xstride int, nb int, out []float32)
 
 // dotQ8_0Tile42 computes the 4×2 tile with bounds checks: w holds four rows
 // (rowBytes apart), x two activation rows (xBytes apart).

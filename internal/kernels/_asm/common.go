@@ -1,0 +1,141 @@
+package main
+
+import (
+	"github.com/mmcloughlin/avo/attr"
+	"github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+// gen wraps the avo build context; the kernels are methods on it. Only
+// physical registers are used, so the output is the instruction sequence
+// written here, in this order.
+type gen struct{ *build.Context }
+
+// Block layouts (ggml's block_q8_0 and block_q5_0: fp16 scale d, then the
+// data) and the byte offsets the kernels use.
+const (
+	q8Bytes   = 34 // block_q8_0: d (2) + qs[32]
+	q5Bytes   = 22 // block_q5_0: d (2) + qh (4) + qs[16]
+	q8QS      = 2  // offset of qs in block_q8_0
+	q5QH      = 2  // offset of qh in block_q5_0
+	q5QS      = 6  // offset of qs in block_q5_0
+	rowsPerR4 = 4  // weight rows per four-row kernel
+)
+
+// text starts a function: NOSPLIT, no frame, signature sig, the stub's doc
+// comment (its reference loop) and //go:noescape.
+func (g gen) text(name, sig string, doc ...string) {
+	g.Function(name)
+	g.Attributes(attr.NOSPLIT)
+	g.SignatureExpr(sig)
+	g.Doc(doc...)
+	g.Pragma("noescape")
+}
+
+// rowIndex is the index register of weight row r (stride multiples kept in
+// R8 = stride, R9 = 2·stride, R10 = 3·stride); row 0 has none.
+var rowIndex = [rowsPerR4]Register{nil, R8, R9, R10}
+
+// rowMem addresses byte disp of the current block of weight row r (SI).
+func rowMem(r, disp int) Mem {
+	m := Mem{Base: RSI, Disp: disp}
+	if rowIndex[r] != nil {
+		m = m.Idx(rowIndex[r], 1)
+	}
+	return m
+}
+
+// laneShuffle[r] is the VSHUFPS immediate that broadcasts lane r of each
+// 128-bit half (the scale product of row r).
+var laneShuffle = [rowsPerR4]U8{0x00, 0x55, 0xaa, 0xff}
+
+// loadRowArgs loads w (SI), stride (R8), x (DI) and nb (CX) and the row
+// stride multiples R9 = 2·stride, R10 = 3·stride.
+func (g gen) loadRowArgs(nb string) {
+	g.Load(g.Param("w").Base(), RSI)
+	g.Load(g.Param("stride"), R8)
+	g.Load(g.Param("x").Base(), RDI)
+	g.Load(g.Param(nb), RCX)
+	g.LEAQ(Mem{Base: R8, Index: R8, Scale: 1}, R9)
+	g.LEAQ(Mem{Base: R9, Index: R8, Scale: 1}, R10)
+}
+
+// zero clears the accumulators.
+func (g gen) zero(acc ...VecPhysical) {
+	for _, y := range acc {
+		g.VXORPS(y, y, y)
+	}
+}
+
+// bcast32 sets every dword of y (x its low half) to v, through EAX.
+func (g gen) bcast32(v uint32, y VecPhysical) {
+	g.MOVL(U32(v), EAX)
+	g.VMOVD(EAX, y.AsX())
+	g.VPBROADCASTD(y.AsX(), y)
+}
+
+// weightScales4 loads the fp16 scales of the current block of the four rows
+// into lanes 0..3 of dst as float32.
+func (g gen) weightScales4(dst VecPhysical) {
+	x := dst.AsX()
+	g.MOVWLZX(Mem{Base: RSI}, EAX)
+	g.VMOVD(EAX, x)
+	for r := 1; r < rowsPerR4; r++ {
+		g.VPINSRW(U8(r), rowMem(r, 0), x, x)
+	}
+	g.VCVTPH2PS(x, x)
+}
+
+// actScale broadcasts the fp16 activation block scale at m into dst as
+// float32.
+func (g gen) actScale(m Mem, dst VecPhysical) {
+	x := dst.AsX()
+	g.MOVWLZX(m, EAX)
+	g.VMOVD(EAX, x)
+	g.VCVTPH2PS(x, x)
+	g.VBROADCASTSS(x, x)
+}
+
+// scaleProducts sets both halves of dst to d_w[0..3] · d_x (w and x as left
+// by weightScales4 and actScale).
+func (g gen) scaleProducts(w, x, dst VecPhysical) {
+	g.VMULPS(x.AsX(), w.AsX(), dst.AsX())
+	g.VINSERTF128(U8(1), dst.AsX(), dst.AsY(), dst.AsY())
+}
+
+// hsum8 reduces the eight lanes of y into lane 0 of x (y's low half) as
+// llama.cpp's hsum_float_8: ((s0+s4)+(s2+s6)) + ((s1+s5)+(s3+s7)); t is
+// scratch.
+func (g gen) hsum8(y, t VecPhysical) {
+	x, tx := y.AsX(), t.AsX()
+	g.VEXTRACTF128(U8(1), y.AsY(), tx)
+	g.VADDPS(x, tx, tx)
+	g.VMOVHLPS(tx, tx, x)
+	g.VADDPS(x, tx, tx)
+	g.VMOVSHDUP(tx, x)
+	g.VADDSS(x, tx, x)
+}
+
+// storeSums reduces each accumulator (hsum8, scratch X10) and stores the
+// results as consecutive float32s at out (loaded into p first).
+func (g gen) storeSums(p Register, acc ...VecPhysical) {
+	g.Load(g.Param("out").Base(), p)
+	for _, y := range acc {
+		g.hsum8(y, Y10)
+	}
+	for i, y := range acc {
+		g.VMOVSS(y.AsX(), Mem{Base: p, Disp: 4 * i})
+	}
+	g.VZEROUPPER()
+	g.RET()
+}
+
+// nextBlock advances the weight and activation pointers one block and
+// loops back to loop while blocks remain.
+func (g gen) nextBlock(wBytes int, loop string) {
+	g.ADDQ(Imm(uint64(wBytes)), RSI)
+	g.ADDQ(Imm(q8Bytes), RDI)
+	g.DECQ(RCX)
+	g.JNZ(LabelRef(loop))
+}

@@ -1,0 +1,181 @@
+package main
+
+import (
+	"github.com/mmcloughlin/avo/attr"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+// Four-row kernels: four weight rows (stride bytes apart) times one
+// activation row, as llamafile's tinyBLAS_Q0_AVX gemm4xN<1> tile computes
+// them. Each output keeps its own 8-lane accumulator with the same fused
+// multiply-add per block as the one-row kernel (dotQ8_0AVX2 / dotQ5_0AVX2 in
+// dot_amd64.s), so every result is bit-for-bit the one-row result; the four
+// independent chains hide the FMA latency and share the activation loads.
+//
+// Registers of the one-column kernels: SI weight block of row 0, R8/R9/R10
+// 1/2/3·stride, DI activation block, CX blocks left, R11 prefetch pointer
+// into the next four-row group, Y0..Y3 accumulators, Y4 activation quants,
+// Y8 scale products d_w[r]·d_x (lanes 0..3 of each half), Y9 the current
+// row's product broadcast, Y15 int16 ones for VPMADDWD.
+
+// prefetchLines are the offsets prefetched from R11 each block: three cache
+// lines cover the 4·34 = 136 bytes a Q8_0 block step advances, two the 88 of
+// Q5_0.
+var (
+	q8PrefetchLines = []int{0, 64, 128}
+	q5PrefetchLines = []int{0, 64}
+)
+
+// r4Prologue loads the arguments, points R11 at the next four-row group
+// (w + 4·stride) and clears Y0..Y3; Y15 = int16 ones.
+func (g gen) r4Prologue() {
+	g.loadRowArgs("nb")
+	g.LEAQ(Mem{Base: RSI, Index: R8, Scale: 4}, R11)
+	g.zero(Y0, Y1, Y2, Y3)
+	g.bcast32(0x00010001, Y15)
+}
+
+// prefetchNextGroup touches the next four-row group's weights at the rate
+// this group is consumed: 4·wBytes per block from w + 4·stride, so the group
+// is in cache when the caller moves on to it.
+func (g gen) prefetchNextGroup(lines []int, wBytes int) {
+	for _, off := range lines {
+		g.PREFETCHT0(Mem{Base: R11, Disp: off})
+	}
+	g.ADDQ(Imm(uint64(rowsPerR4*wBytes)), R11)
+}
+
+// r4Scales sets Y8 to d_w[r]·d_x in lanes 0..3 of both halves (Y9 is
+// scratch for d_x).
+func (g gen) r4Scales() {
+	g.weightScales4(Y8)
+	g.actScale(Mem{Base: RDI}, Y9)
+	g.scaleProducts(Y8, Y9, Y8)
+}
+
+// rowQ8 is one row's block of dotQ8_0AVX2: acc += Y9 · lanes(w_r · x) with
+// the activation quants in Y4, w_r at m (mul_sum_i8_pairs_float: |w|·sign(x,
+// w), pair sums, quad sums, to float).
+func (g gen) rowQ8(m Mem, acc VecPhysical) {
+	g.VMOVDQU(m, Y5)
+	g.VPSIGNB(Y5, Y5, Y6)
+	g.VPSIGNB(Y5, Y4, Y7)
+	g.VPMADDUBSW(Y7, Y6, Y6)
+	g.VPMADDWD(Y15, Y6, Y6)
+	g.VCVTDQ2PS(Y6, Y6)
+	g.VFMADD231PS(Y6, Y9, acc)
+}
+
+func (g gen) dotQ8_0R4() {
+	g.text("dotQ8_0R4AVX2", "func(w []byte, stride int, x []byte, nb int, out []float32)",
+		"dotQ8_0R4AVX2 is four Q8_0 dot products sharing one activation row",
+		"(llamafile's tinyBLAS 4×1 tile); reference loop:",
+		"",
+		"\tfor r := 0; r < 4; r++ {",
+		"\t\tout[r] = dotQ8_0Q8_0(32*nb, w[r*stride:], x)",
+		"\t}",
+		"",
+		"Each result is bit-identical to the one-row kernel. While it runs it",
+		"prefetches the next four-row group (from w[4*stride:]).",
+		"len(w) >= 3*stride + 34*nb, len(x) >= 34*nb, len(out) >= 4.",
+	)
+	g.Comment("Rows 0..3 at SI, SI+R8, SI+R9, SI+R10 times the activation row at DI;",
+		"Y0..Y3 get the one-row kernel's fused multiply-add per block, so each",
+		"sum is bit-identical to it. R11 prefetches the next four-row group.")
+	g.r4Prologue()
+	g.TESTQ(RCX, RCX)
+	g.JEQ(LabelRef("r4done"))
+
+	g.Label("r4loop")
+	g.prefetchNextGroup(q8PrefetchLines, q8Bytes)
+	g.Comment("four weight scales times the activation scale → Y8")
+	g.r4Scales()
+	g.VMOVDQU(Mem{Base: RDI, Disp: q8QS}, Y4)
+	for r := 0; r < rowsPerR4; r++ {
+		g.VSHUFPS(laneShuffle[r], Y8, Y8, Y9)
+		g.rowQ8(rowMem(r, q8QS), []VecPhysical{Y0, Y1, Y2, Y3}[r])
+	}
+	g.nextBlock(q8Bytes, "r4loop")
+
+	g.Label("r4done")
+	g.storeSums(RDX, Y0, Y1, Y2, Y3)
+}
+
+// rowQ5 is one row's block of the Q5_0 kernel with the weights kept
+// unsigned: q = lo | hi<<4 in 0..31 (lo nibbles from qs at qs, the fifth bits
+// from qh, spread to bytes with shufBits4 and the bit masks in Y11), multiplied
+// with the signed activations Y4 directly; 16·Σy (Y7, shared by the four
+// rows) is then taken off each int32 lane. The lanes are exactly Σ(q-16)·y,
+// those of dotQ5_0AVX2, so the result is bitwise the same with two fewer
+// sign operations per row.
+func (g gen) rowQ5(qh, qs Mem, acc VecPhysical) {
+	g.VMOVDQU(qs, X5)
+	g.VPSRLW(U8(4), X5, X6)
+	g.VINSERTI128(U8(1), X6, Y5, Y5)
+	g.VPAND(Y14, Y5, Y5)
+	g.VPBROADCASTD(qh, Y6)
+	g.VPSHUFB(Y12, Y6, Y6)
+	g.VPOR(Y11, Y6, Y6)
+	g.VPCMPEQB(Y10, Y6, Y6)
+	g.VPAND(Y13, Y6, Y6)
+	g.VPOR(Y6, Y5, Y5)
+	g.VPMADDUBSW(Y4, Y5, Y6)
+	g.VPMADDWD(Y15, Y6, Y6)
+	g.VPSUBD(Y7, Y6, Y6)
+	g.VCVTDQ2PS(Y6, Y6)
+	g.VFMADD231PS(Y6, Y9, acc)
+}
+
+func (g gen) dotQ5_0R4() {
+	g.text("dotQ5_0R4AVX2", "func(w []byte, stride int, x []byte, nb int, out []float32)",
+		"dotQ5_0R4AVX2 is dotQ8_0R4AVX2 for Q5_0 weight rows; reference loop:",
+		"",
+		"\tfor r := 0; r < 4; r++ {",
+		"\t\tout[r] = dotQ5_0Q8_0(32*nb, w[r*stride:], x)",
+		"\t}",
+		"",
+		"Each result is bit-identical to the one-row kernel; the next four-row",
+		"group is prefetched. len(w) >= 3*stride + 22*nb, len(x) >= 34*nb,",
+		"len(out) >= 4.",
+	)
+	bits := g.StaticGlobal("shufBits4") // byte i of the qh dword → lanes 8i..8i+7
+	g.DataAttributes(attr.RODATA | attr.NOPTR)
+	for i := 0; i < 4; i++ {
+		g.AddDatum(8*i, U64(0x0101010101010101*uint64(i)))
+	}
+
+	g.Comment("As dotQ8_0R4AVX2, with the weights kept unsigned: q = lo | hi<<4 in",
+		"0..31 times the signed activations, then 16·Σy (Y7, shared by the rows)",
+		"taken off each int32 lane: exactly Σ(q-16)·y, the one-row kernel's lanes,",
+		"with two fewer sign operations per row.")
+	g.r4Prologue()
+	g.Comment("Y14 low-nibble mask, Y13 0x10 bytes (the fifth bit),",
+		"Y12/Y11 spread qh bit j to byte j (all other bits set),",
+		"Y10 all ones")
+	g.bcast32(0x0f0f0f0f, Y14)
+	g.bcast32(0x10101010, Y13)
+	g.VMOVDQU(bits, Y12)
+	g.MOVQ(U64(0x7fbfdfeff7fbfdfe), RAX)
+	g.MOVQ(RAX, X11)
+	g.VPBROADCASTQ(X11, Y11)
+	g.VPCMPEQB(Y10, Y10, Y10)
+	g.TESTQ(RCX, RCX)
+	g.JEQ(LabelRef("r4q5done"))
+
+	g.Label("r4q5loop")
+	g.prefetchNextGroup(q5PrefetchLines, q5Bytes)
+	g.r4Scales()
+	g.VMOVDQU(Mem{Base: RDI, Disp: q8QS}, Y4)
+	g.Comment("16·Σy per lane (16·pairs, then quads)")
+	g.VPMADDUBSW(Y4, Y13, Y7)
+	g.VPMADDWD(Y15, Y7, Y7)
+	for r := 0; r < rowsPerR4; r++ {
+		g.VSHUFPS(laneShuffle[r], Y8, Y8, Y9)
+		g.rowQ5(rowMem(r, q5QH), rowMem(r, q5QS), []VecPhysical{Y0, Y1, Y2, Y3}[r])
+	}
+	g.nextBlock(q5Bytes, "r4q5loop")
+
+	g.Label("r4q5done")
+	g.storeSums(RDX, Y0, Y1, Y2, Y3)
+}

@@ -1,0 +1,154 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// Float AVX2+FMA(+F16C) kernels: the F32 and F16 dot products and axpy, the
+// instruction sequences of llama.cpp's ggml_vec_dot_f32 / ggml_vec_dot_f16 /
+// ggml_vec_mad_f32 (ggml-cpu/vec.h, simd-mappings.h), so lanes, fused
+// multiply-adds and reductions match the generic Go reference bit for bit.
+// The Go stubs in dot_amd64.go carry each function's reference loop.
+
+// REDUCE32: GGML_F32x8_REDUCE of Y0..Y3 into X0 lane 0.
+#define REDUCE32 VADDPS Y2, Y0, Y0; VADDPS Y3, Y1, Y1; VADDPS Y1, Y0, Y0; VEXTRACTF128 $1, Y0, X1; VADDPS X1, X0, X0; VHADDPS X0, X0, X0; VHADDPS X0, X0, X0
+
+// func dotF32AVX2(a, b []float32) float32
+TEXT ·dotF32AVX2(SB), NOSPLIT, $0-52
+	MOVQ a_base+0(FP), SI
+	MOVQ b_base+24(FP), DI
+	MOVQ a_len+8(FP), CX
+	MOVQ CX, DX
+	ANDQ $-32, DX
+	XORQ AX, AX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	CMPQ AX, DX
+	JEQ  f32red
+
+f32loop:
+	VMOVUPS (SI)(AX*4), Y4
+	VMOVUPS 32(SI)(AX*4), Y5
+	VMOVUPS 64(SI)(AX*4), Y6
+	VMOVUPS 96(SI)(AX*4), Y7
+	VFMADD231PS (DI)(AX*4), Y4, Y0
+	VFMADD231PS 32(DI)(AX*4), Y5, Y1
+	VFMADD231PS 64(DI)(AX*4), Y6, Y2
+	VFMADD231PS 96(DI)(AX*4), Y7, Y3
+	ADDQ $32, AX
+	CMPQ AX, DX
+	JLT  f32loop
+
+f32red:
+	REDUCE32
+	CMPQ AX, CX
+	JGE  f32done
+
+f32tail:
+	VMOVSS (SI)(AX*4), X1
+	VFMADD231SS (DI)(AX*4), X1, X0
+	INCQ AX
+	CMPQ AX, CX
+	JLT  f32tail
+
+f32done:
+	VZEROUPPER
+	MOVSS X0, ret+48(FP)
+	RET
+
+// func dotF16AVX2(a, b []uint16) float32
+TEXT ·dotF16AVX2(SB), NOSPLIT, $0-52
+	MOVQ a_base+0(FP), SI
+	MOVQ b_base+24(FP), DI
+	MOVQ a_len+8(FP), CX
+	MOVQ CX, DX
+	ANDQ $-32, DX
+	XORQ AX, AX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	CMPQ AX, DX
+	JEQ  f16red
+
+f16loop:
+	VCVTPH2PS (SI)(AX*2), Y4
+	VCVTPH2PS 16(SI)(AX*2), Y5
+	VCVTPH2PS 32(SI)(AX*2), Y6
+	VCVTPH2PS 48(SI)(AX*2), Y7
+	VCVTPH2PS (DI)(AX*2), Y8
+	VCVTPH2PS 16(DI)(AX*2), Y9
+	VCVTPH2PS 32(DI)(AX*2), Y10
+	VCVTPH2PS 48(DI)(AX*2), Y11
+	VFMADD231PS Y8, Y4, Y0
+	VFMADD231PS Y9, Y5, Y1
+	VFMADD231PS Y10, Y6, Y2
+	VFMADD231PS Y11, Y7, Y3
+	ADDQ $32, AX
+	CMPQ AX, DX
+	JLT  f16loop
+
+f16red:
+	REDUCE32
+	VCVTSS2SD X0, X0, X0           // leftovers are summed in float64
+	CMPQ AX, CX
+	JGE  f16done
+
+f16tail:
+	MOVWLZX (SI)(AX*2), BX
+	VMOVD BX, X1
+	VCVTPH2PS X1, X1
+	MOVWLZX (DI)(AX*2), BX
+	VMOVD BX, X2
+	VCVTPH2PS X2, X2
+	VMULSS X2, X1, X1
+	VCVTSS2SD X1, X1, X1
+	VADDSD X1, X0, X0
+	INCQ AX
+	CMPQ AX, CX
+	JLT  f16tail
+
+f16done:
+	VCVTSD2SS X0, X0, X0
+	VZEROUPPER
+	MOVSS X0, ret+48(FP)
+	RET
+
+// func axpyAVX2(alpha float32, x, y []float32)
+TEXT ·axpyAVX2(SB), NOSPLIT, $0-56
+	VBROADCASTSS alpha+0(FP), Y0
+	MOVQ x_base+8(FP), SI
+	MOVQ x_len+16(FP), CX
+	MOVQ y_base+32(FP), DI
+	MOVQ CX, DX
+	ANDQ $-16, DX
+	XORQ AX, AX
+	CMPQ AX, DX
+	JEQ  axpytail8
+
+axpyloop:
+	VMOVUPS (DI)(AX*4), Y1
+	VMOVUPS 32(DI)(AX*4), Y2
+	VFMADD231PS (SI)(AX*4), Y0, Y1
+	VFMADD231PS 32(SI)(AX*4), Y0, Y2
+	VMOVUPS Y1, (DI)(AX*4)
+	VMOVUPS Y2, 32(DI)(AX*4)
+	ADDQ $16, AX
+	CMPQ AX, DX
+	JLT  axpyloop
+
+axpytail8:
+	CMPQ AX, CX
+	JGE  axpydone
+
+axpytail:
+	VMOVSS (DI)(AX*4), X1
+	VFMADD231SS (SI)(AX*4), X0, X1
+	VMOVSS X1, (DI)(AX*4)
+	INCQ AX
+	CMPQ AX, CX
+	JLT  axpytail
+
+axpydone:
+	VZEROUPPER
+	RET
