@@ -26,6 +26,12 @@ var asmCases = []struct {
 	{"Q6_K", tensor.Q6_K, dotQ6KAsm, dotQ6KQ8K},
 	{"F32", tensor.F32, dotF32RowAsm, dotF32Row},
 	{"F16", tensor.F16, dotF16RowAsm, dotF16Row},
+	{"Q5_K", tensor.Q5_K, dotQ5KAsm, dotQ5KQ8K},
+	{"Q4_0", tensor.Q4_0, dotQ4_0Asm, dotQ4_0Q8_0},
+	{"Q4_0 packed", tensor.Q4_0, dotQ4_0PackedAsm, dotQ4_0Q8_0Packed},
+	{"BF16", tensor.BF16, dotBF16RowAsm, dotBF16Row},
+	{"Q4_1", tensor.Q4_1, dotQ4_1Asm, dotQ4_1Q8_1},
+	{"Q5_1", tensor.Q5_1, dotQ5_1Asm, dotQ5_1Q8_1},
 }
 
 // guardByte surrounds operands so that out-of-bounds reads would change
@@ -131,6 +137,25 @@ func fixScales(typ tensor.Type, w []byte) {
 	case tensor.Q6_K:
 		for i := 0; i < len(w); i += q6KBytes {
 			set(w[i+208:])
+		}
+	case tensor.Q5_K: // d, dmin
+		for i := 0; i < len(w); i += q5KBytes {
+			set(w[i:])
+			set(w[i+2:])
+		}
+	case tensor.Q4_0: // d (plain and repacked blocks alike)
+		for i := 0; i < len(w); i += q4_0Bytes {
+			set(w[i:])
+		}
+	case tensor.Q4_1: // d, m
+		for i := 0; i < len(w); i += q4_1Bytes {
+			set(w[i:])
+			set(w[i+2:])
+		}
+	case tensor.Q5_1: // d, m
+		for i := 0; i < len(w); i += q5_1Bytes {
+			set(w[i:])
+			set(w[i+2:])
 		}
 	}
 }
