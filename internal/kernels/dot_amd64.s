@@ -293,6 +293,10 @@ q4pdone:
 	RET
 
 
+// MINS4(m, x): x = the four int32 products of the Q4_K mins (X7) with the
+// pairwise sums of the 16 Q8_K bsums at m.
+#define MINS4(m, x) VMOVDQU m, Y13; VEXTRACTI128 $1, Y13, X11; VPHADDW X11, X13, X13; VPMADDWD X7, X13, x
+
 // func dotQ4KPackedC4AVX2(w []byte, x []byte, xstride int, nb int, acc []float32)
 // One Q4_K weight row times four Q8_K activation rows (xstride bytes apart)
 // with dotQ4KPackedAVX2's arithmetic per output: the weight nibbles and
@@ -449,98 +453,38 @@ c4loop:
 	VPMADDUBSW 228(R12), Y12, Y13
 	VPMADDWD Y10, Y13, Y13
 	VPADDD Y13, Y3, Y3
-	VMOVDQU 260(DI), Y8              // act 0: mins · pairwise bsums
-	VEXTRACTI128 $1, Y8, X15
-	VPHADDW X15, X8, X8
-	VPMADDWD X7, X8, X8
-	VPHADDD X8, X8, X8
-	VPHADDD X8, X8, X8
+	// The four outputs' sums are reduced together, one lane per activation
+	// row: integer sums are exact in any order, and lane a then gets the
+	// same float multiply and fused multiply-add as dotQ4KPackedAVX2.
+	VPHADDD Y1, Y0, Y8             // quants: Y0..Y3 → X8 = (Σ0, Σ1, Σ2, Σ3)
+	VPHADDD Y3, Y2, Y9
+	VPHADDD Y9, Y8, Y8
+	VEXTRACTI128 $1, Y8, X9
+	VPADDD X9, X8, X8
 	VCVTDQ2PS X8, X8
-	VMOVSS (DI), X15
+	VMOVSS (DI), X15               // X15 = the four y.d
+	VINSERTPS $0x10, (DI)(DX*1), X15, X15
+	VINSERTPS $0x20, (DI)(DX*2), X15, X15
+	VINSERTPS $0x30, (R12), X15, X15
+	VBROADCASTSS X5, X9
+	VMULPS X15, X9, X9             // x.d * y.d
+	VMOVUPS (BX), X10
+	VFMADD231PS X9, X8, X10        // acc = fma(sumi, d, acc)
+	VMOVUPS X10, (BX)
+	MINS4(260(DI), X0)             // mins · pairwise bsums, per activation row
+	MINS4(260(DI)(DX*1), X1)
+	MINS4(260(DI)(DX*2), X2)
+	MINS4(260(R12), X3)
+	VPHADDD X1, X0, X0
+	VPHADDD X3, X2, X2
+	VPHADDD X2, X0, X0             // (Σ0, Σ1, Σ2, Σ3)
+	VCVTDQ2PS X0, X0
 	VMOVSHDUP X5, X9
-	VMULSS X15, X9, X9             // x.dmin * y.d
-	VMOVSS 16(BX), X10
-	VFMADD231SS X9, X8, X10
-	VMOVSS X10, 16(BX)
-	VEXTRACTI128 $1, Y0, X15        // act 0: quants
-	VPADDD X15, X0, X8
-	VPHADDD X8, X8, X8
-	VPHADDD X8, X8, X8
-	VCVTDQ2PS X8, X8
-	VMOVSS (DI), X15
-	VMULSS X15, X5, X9             // x.d * y.d
-	VMOVSS 0(BX), X10
-	VFMADD231SS X9, X8, X10
-	VMOVSS X10, 0(BX)
-	VMOVDQU 260(DI)(DX*1), Y8              // act 1: mins · pairwise bsums
-	VEXTRACTI128 $1, Y8, X15
-	VPHADDW X15, X8, X8
-	VPMADDWD X7, X8, X8
-	VPHADDD X8, X8, X8
-	VPHADDD X8, X8, X8
-	VCVTDQ2PS X8, X8
-	VMOVSS (DI)(DX*1), X15
-	VMOVSHDUP X5, X9
-	VMULSS X15, X9, X9             // x.dmin * y.d
-	VMOVSS 20(BX), X10
-	VFMADD231SS X9, X8, X10
-	VMOVSS X10, 20(BX)
-	VEXTRACTI128 $1, Y1, X15        // act 1: quants
-	VPADDD X15, X1, X8
-	VPHADDD X8, X8, X8
-	VPHADDD X8, X8, X8
-	VCVTDQ2PS X8, X8
-	VMOVSS (DI)(DX*1), X15
-	VMULSS X15, X5, X9             // x.d * y.d
-	VMOVSS 4(BX), X10
-	VFMADD231SS X9, X8, X10
-	VMOVSS X10, 4(BX)
-	VMOVDQU 260(DI)(DX*2), Y8              // act 2: mins · pairwise bsums
-	VEXTRACTI128 $1, Y8, X15
-	VPHADDW X15, X8, X8
-	VPMADDWD X7, X8, X8
-	VPHADDD X8, X8, X8
-	VPHADDD X8, X8, X8
-	VCVTDQ2PS X8, X8
-	VMOVSS (DI)(DX*2), X15
-	VMOVSHDUP X5, X9
-	VMULSS X15, X9, X9             // x.dmin * y.d
-	VMOVSS 24(BX), X10
-	VFMADD231SS X9, X8, X10
-	VMOVSS X10, 24(BX)
-	VEXTRACTI128 $1, Y2, X15        // act 2: quants
-	VPADDD X15, X2, X8
-	VPHADDD X8, X8, X8
-	VPHADDD X8, X8, X8
-	VCVTDQ2PS X8, X8
-	VMOVSS (DI)(DX*2), X15
-	VMULSS X15, X5, X9             // x.d * y.d
-	VMOVSS 8(BX), X10
-	VFMADD231SS X9, X8, X10
-	VMOVSS X10, 8(BX)
-	VMOVDQU 260(R12), Y8              // act 3: mins · pairwise bsums
-	VEXTRACTI128 $1, Y8, X15
-	VPHADDW X15, X8, X8
-	VPMADDWD X7, X8, X8
-	VPHADDD X8, X8, X8
-	VPHADDD X8, X8, X8
-	VCVTDQ2PS X8, X8
-	VMOVSS (R12), X15
-	VMOVSHDUP X5, X9
-	VMULSS X15, X9, X9             // x.dmin * y.d
-	VMOVSS 28(BX), X10
-	VFMADD231SS X9, X8, X10
-	VMOVSS X10, 28(BX)
-	VEXTRACTI128 $1, Y3, X15        // act 3: quants
-	VPADDD X15, X3, X8
-	VPHADDD X8, X8, X8
-	VPHADDD X8, X8, X8
-	VCVTDQ2PS X8, X8
-	VMOVSS (R12), X15
-	VMULSS X15, X5, X9             // x.d * y.d
-	VMOVSS 12(BX), X10
-	VFMADD231SS X9, X8, X10
-	VMOVSS X10, 12(BX)
+	VBROADCASTSS X9, X9
+	VMULPS X15, X9, X9             // x.dmin * y.d
+	VMOVUPS 16(BX), X10
+	VFMADD231PS X9, X0, X10        // accm = fma(summ, dmin, accm)
+	VMOVUPS X10, 16(BX)
 	ADDQ $144, SI
 	ADDQ $292, DI
 	DECQ CX
