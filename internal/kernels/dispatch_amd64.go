@@ -33,6 +33,7 @@ var avx2Kernels = func() kernelSet {
 	k.packed[tensor.Q4_0] = dotQ4_0PackedAsm
 	k.rows4[tensor.Q8_0] = dotQ8_0Rows4
 	k.rowsDot[tensor.F16] = dotF16RowsAsm
+	k.expand[tensor.Q5_0] = expandQ5_0Asm
 	k.rows4[tensor.Q5_0] = dotQ5_0Rows4
 	k.tile42[tensor.Q8_0] = dotQ8_0Tile42
 	k.packed[tensor.Q4_K] = dotQ4KPackedAsm

@@ -139,3 +139,15 @@ func dotQ4KPackedCols4(n int, w []byte, x []byte, xBytes int, out *[4]float32) {
 		out[a] = acc[a] - acc[4+a]
 	}
 }
+
+// expandQ5_0AVX2 is expandQ5_0 for nb blocks: the Q8_0 form of each Q5_0
+// block (d copied, quants (nibble | high bit << 4) - 16).
+// len(src) >= 22*nb, len(dst) >= 34*nb.
+//
+//go:noescape
+func expandQ5_0AVX2(src, dst []byte, nb int)
+
+func expandQ5_0Asm(n int, src, dst []byte) {
+	nb := n / 32
+	expandQ5_0AVX2(src[:nb*q5_0Bytes], dst[:nb*q8_0Bytes], nb)
+}

@@ -633,3 +633,48 @@ DATA shufBits<>+8(SB)/8, $0x0101010101010101
 DATA shufBits<>+16(SB)/8, $0x0202020202020202
 DATA shufBits<>+24(SB)/8, $0x0303030303030303
 GLOBL shufBits<>(SB), RODATA|NOPTR, $32
+
+// func expandQ5_0AVX2(src, dst []byte, nb int)
+// The Q8_0 form of nb Q5_0 blocks: d copied, quants bytes_from_nibbles_32 |
+// andnot(bytes_from_bits_32(qh), 0xF0), i.e. (nibble | high bit << 4) - 16,
+// as dotQ5_0AVX2 builds them in registers.
+TEXT ·expandQ5_0AVX2(SB), NOSPLIT, $0-56
+	MOVQ src_base+0(FP), SI
+	MOVQ dst_base+24(FP), DI
+	MOVQ nb+48(FP), CX
+	MOVL $0x0f0f0f0f, AX
+	VMOVD AX, X14
+	VPBROADCASTD X14, Y14          // 0x0F bytes
+	MOVL $0xf0f0f0f0, AX
+	VMOVD AX, X13
+	VPBROADCASTD X13, Y13          // 0xF0 bytes
+	VMOVDQU shufBits<>(SB), Y12    // byte i <- byte i/8 of qh
+	MOVQ $0x7fbfdfeff7fbfdfe, AX
+	MOVQ AX, X11
+	VPBROADCASTQ X11, Y11          // all bits but bit i%8
+	VPCMPEQB Y10, Y10, Y10         // all ones
+	TESTQ CX, CX
+	JEQ  x50done
+
+x50loop:
+	MOVWLZX (SI), AX
+	MOVW AX, (DI)
+	VMOVDQU 6(SI), X2
+	VPSRLW $4, X2, X3
+	VINSERTI128 $1, X3, Y2, Y2
+	VPAND Y14, Y2, Y2
+	VPBROADCASTD 2(SI), Y3
+	VPSHUFB Y12, Y3, Y3
+	VPOR Y11, Y3, Y3
+	VPCMPEQB Y10, Y3, Y3
+	VPANDN Y13, Y3, Y3
+	VPOR Y3, Y2, Y2
+	VMOVDQU Y2, 2(DI)
+	ADDQ $22, SI
+	ADDQ $34, DI
+	DECQ CX
+	JNZ  x50loop
+
+x50done:
+	VZEROUPPER
+	RET

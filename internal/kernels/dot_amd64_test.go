@@ -3,6 +3,7 @@
 package kernels
 
 import (
+	"bytes"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -336,6 +337,29 @@ func TestAsmQ4KPackedCols4MatchesOneRow(t *testing.T) {
 			if math.Float32bits(out[a]) != math.Float32bits(want) {
 				t.Errorf("nb=%d act %d: %.9g, want %.9g", nb, a, out[a], want)
 			}
+		}
+	}
+}
+
+// The assembly Q5_0 → Q8_0 expander writes the same bytes as expandQ5_0,
+// for random blocks (every qh bit pattern is random) at misaligned offsets,
+// and leaves the bytes after the last block alone.
+func TestAsmExpandQ5_0MatchesGeneric(t *testing.T) {
+	requireAVX2(t)
+	r := rand.New(rand.NewPCG(8, 1))
+	for _, nb := range []int{0, 1, 2, 7, 28} {
+		n := 32 * nb
+		src := make([]byte, nb*q5_0Bytes+1)[1:]
+		for i := range src {
+			src[i] = byte(r.Uint32())
+		}
+		want := make([]byte, nb*q8_0Bytes)
+		expandQ5_0(n, src, want)
+		got := make([]byte, nb*q8_0Bytes+3)[1:]
+		got[len(got)-1] = 0xa5 // guard
+		expandQ5_0Asm(n, src, got)
+		if !bytes.Equal(got[:len(want)], want) || got[len(got)-1] != 0xa5 {
+			t.Errorf("nb=%d: asm expansion differs from expandQ5_0", nb)
 		}
 	}
 }

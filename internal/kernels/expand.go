@@ -1,10 +1,6 @@
 package kernels
 
-import (
-	"encoding/binary"
-
-	"github.com/plumewriter/plume/internal/tensor"
-)
+import "encoding/binary"
 
 // Weights of some formats are expanded to Q8_0 blocks for batched products
 // (prompt evaluation): a Q5_0 block holds 32 integers in [-16, 15] under one
@@ -20,11 +16,6 @@ const expandMinRows = 4
 // expandFunc converts one row of n elements to Q8_0 blocks in dst
 // (RowSize(Q8_0, n) bytes).
 type expandFunc func(n int, src, dst []byte)
-
-// expanders lists the formats MatMul expands to Q8_0 for batches.
-var expanders = [maxType]expandFunc{
-	tensor.Q5_0: expandQ5_0,
-}
 
 // expandQ5_0 writes the Q8_0 form of a Q5_0 row: d copied, quants
 // ((nibble | high bit << 4) - 16).

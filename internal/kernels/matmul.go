@@ -298,8 +298,8 @@ func matmulRows4(w Matrix, xq []byte, xrow, n int, out []float32, lo, hi int, r4
 	var tile []byte
 	erow := wrow
 	t42 := active.tile42[w.Type]
-	if n >= expandMinRows && expanders[w.Type] != nil && active.rows4[tensor.Q8_0] != nil {
-		expand, r4, dot = expanders[w.Type], active.rows4[tensor.Q8_0], active.dot[tensor.Q8_0]
+	if n >= expandMinRows && active.expand[w.Type] != nil && active.rows4[tensor.Q8_0] != nil {
+		expand, r4, dot = active.expand[w.Type], active.rows4[tensor.Q8_0], active.dot[tensor.Q8_0]
 		t42 = active.tile42[tensor.Q8_0]
 		erow = cols / 32 * q8_0Bytes
 		tile = make([]byte, rowTile*erow)

@@ -39,6 +39,9 @@ type kernelSet struct {
 	// rowsDot computes out[r] = dot(row r) * scale over rows stride bytes
 	// apart (each output bit-identical to dot times scale); nil if none.
 	rowsDot [maxType]rowsDotFunc
+	// expand converts weight rows to Q8_0 for batched products (see
+	// expandQ5_0); nil for formats that are not expanded.
+	expand [maxType]expandFunc
 	// packed replaces dot for matrices llama.cpp repacks (see packedDot).
 	packed [maxType]dotFunc
 	// float32 vector kernels

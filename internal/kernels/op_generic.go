@@ -24,6 +24,7 @@ var genericKernels = kernelSet{
 		tensor.Q4_0: dotQ4_0Q8_0Packed,
 		tensor.Q4_K: dotQ4KQ8KPacked,
 	},
+	expand:     [maxType]expandFunc{tensor.Q5_0: expandQ5_0},
 	dotF32:     dotF32Generic,
 	axpy:       axpyGeneric,
 	expGroups:  expGroupsGeneric,
