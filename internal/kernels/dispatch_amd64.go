@@ -34,6 +34,7 @@ var avx2Kernels = func() kernelSet {
 	k.rows4[tensor.Q8_0] = dotQ8_0Rows4
 	k.rowsDot[tensor.F16] = dotF16RowsAsm
 	k.expand[tensor.Q5_0] = expandQ5_0Asm
+	k.cols4[tensor.Q6_K] = dotQ6KCols4
 	k.rows4[tensor.Q5_0] = dotQ5_0Rows4
 	k.tile42[tensor.Q8_0] = dotQ8_0Tile42
 	k.packed[tensor.Q4_K] = dotQ4KPackedAsm

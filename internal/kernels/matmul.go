@@ -247,19 +247,26 @@ func rows4Kernel(w Matrix, n int, llama bool) rows4Func {
 	return active.rows4[w.Type]
 }
 
-// cols4Kernel returns the four-activation kernel for a repacked matrix in a
-// batch that MatMul multiplies with the packed dot kernel, else nil.
+// cols4Kernel returns the four-activation kernel for a batch that MatMul
+// multiplies with the packed dot kernel (repacked matrices) or with the
+// plain one (formats with a cols4 kernel), else nil.
 func cols4Kernel(w Matrix, n int, llama bool) cols4Func {
-	if n < 4 || llama || int(w.Type) >= maxType || packedDot(w.Type, w.Rows) == nil {
+	if n < 4 || llama || int(w.Type) >= maxType {
 		return nil
 	}
-	return active.packedCols4[w.Type]
+	if packedDot(w.Type, w.Rows) != nil {
+		return active.packedCols4[w.Type]
+	}
+	return active.cols4[w.Type]
 }
 
-// matmulCols4 is matmulRows for repacked formats with a four-activation
-// kernel: each weight row is unpacked once per four activation rows.
+// matmulCols4 is matmulRows with a four-activation kernel: each weight row
+// is unpacked once per four activation rows.
 func matmulCols4(w Matrix, xq []byte, xrow, n int, out []float32, lo, hi int, c4 cols4Func) {
 	dot := packedDot(w.Type, w.Rows)
+	if dot == nil {
+		dot = active.dot[w.Type]
+	}
 	wrow := w.RowBytes()
 	cols, rows := w.Cols, w.Rows
 	var o [4]float32

@@ -42,6 +42,9 @@ type kernelSet struct {
 	// expand converts weight rows to Q8_0 for batched products (see
 	// expandQ5_0); nil for formats that are not expanded.
 	expand [maxType]expandFunc
+	// cols4 computes one weight row times four activation rows, each output
+	// bit-identical to dot, for matrices that are not repacked; nil if none.
+	cols4 [maxType]cols4Func
 	// packed replaces dot for matrices llama.cpp repacks (see packedDot).
 	packed [maxType]dotFunc
 	// float32 vector kernels
