@@ -243,6 +243,9 @@ func runPrompt(cmd *cobra.Command, m *engine.Model, fl runFlags) ([]int32, error
 	req := llm.Request{Prompt: text}
 	if fl.chat {
 		req = llm.Request{Messages: []llm.Message{{Role: "user", Content: text}}}
+		for _, w := range m.Warnings() { // a chat template replaced by a builtin
+			fmt.Fprintln(cmd.ErrOrStderr(), "plume: warning:", w)
+		}
 	}
 	return m.Prompt(req)
 }

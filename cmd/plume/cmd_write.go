@@ -63,6 +63,10 @@ ARTICLE.plume.json, and in the library (see plume articles).
   plume write --replay ARTICLE.plume.json   regenerate and check byte identity
   plume write --resume ID                    continue an interrupted or failed run
 
+The manifest names a local model file by its base name and sha256, never by
+its directory; --replay looks for it in the current directory, beside the
+manifest and in the model cache, or takes it from --model PATH.
+
 While a run writes an article, that article is locked: a second
 plume write --resume of it fails, naming the process that holds it. The lock
 dies with its process, so a killed run can always be resumed. With --json,
@@ -358,7 +362,11 @@ func runFailed(ctx context.Context, lib *store.Store, id int64, err error) error
 	ctx = context.WithoutCancel(ctx)
 	if cancelled {
 		_ = lib.SetStatus(ctx, id, store.StatusInterrupted)
-		return fmt.Errorf("interrupted; finished sections are saved: plume write --resume %d: %w", id, err)
+		msg := fmt.Sprintf("interrupted; finished sections are saved: plume write --resume %d", id)
+		if !errors.Is(err, context.Canceled) { // another failure, as Ctrl-C came
+			msg += ": " + err.Error()
+		}
+		return interruptedError{msg: msg, err: err}
 	}
 	_ = lib.SetStatus(ctx, id, store.StatusFailed)
 	if errors.Is(err, writer.ErrInput) {

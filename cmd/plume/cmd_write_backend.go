@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/plumewriter/plume/internal/llm"
 	"github.com/plumewriter/plume/internal/remote"
 	"github.com/plumewriter/plume/internal/store"
+	"github.com/plumewriter/plume/internal/writer"
 )
 
 // Backends of --backend.
@@ -126,6 +128,15 @@ type provenanceGen struct {
 
 func (g provenanceGen) Info() llm.ModelInfo { return g.info }
 
+// Warnings passes on the engine's warnings about the model (a chat template
+// replaced by a builtin), which the writer prints and records.
+func (g provenanceGen) Warnings() []string {
+	if w, ok := g.Generator.(writer.Warner); ok {
+		return w.Warnings()
+	}
+	return nil
+}
+
 func firstNonEmpty(xs ...string) string {
 	for _, x := range xs {
 		if x != "" {
@@ -142,6 +153,50 @@ func backendFromInfo(backend, ref string) backendConfig {
 		return backendConfig{Backend: backendOpenAI, BaseURL: url, Model: ref}
 	}
 	return backendConfig{Backend: backendLocal, Model: ref}
+}
+
+// isLocalModelRef reports whether a recorded model reference names a local
+// file: a path (older manifests), or a bare FILE.gguf name (a manifest keeps
+// only the base name of a local file; a hub file is ORG/REPO/FILE.gguf).
+func isLocalModelRef(ref string) bool {
+	if filepath.IsAbs(ref) || strings.HasPrefix(ref, ".") {
+		return true
+	}
+	return !strings.ContainsAny(ref, `/\`) && strings.HasSuffix(strings.ToLower(ref), ".gguf")
+}
+
+// findReplayModel finds the local model file of a manifest, recorded by its
+// base name (or, in older manifests, its path): at the recorded path or in
+// the current directory, beside the manifest, then in the model cache by
+// sha256. Not finding it is a usage error that asks for --model; a file
+// found by name is still checked against the sha256 once loaded.
+func findReplayModel(rec writer.ModelRecord, manifestPath string, cached func() ([]hub.Model, error)) (string, error) {
+	for _, p := range []string{rec.Ref, filepath.Join(filepath.Dir(manifestPath), filepath.Base(rec.Ref))} {
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
+			return filepath.Abs(p)
+		}
+	}
+	if rec.SHA256 != "" && cached != nil {
+		models, _ := cached() // an unreadable cache only means "not found there"
+		for _, m := range models {
+			if m.SHA256 == rec.SHA256 {
+				return m.Path, nil
+			}
+		}
+	}
+	return "", usageError{fmt.Errorf("--replay: the article was written with the local model file %s (sha256 %.12s…), "+
+		"which is not in the current directory, beside the manifest or in the model cache: pass it with --model PATH",
+		filepath.Base(rec.Ref), rec.SHA256)}
+}
+
+// cachedModels lists the GGUF files of the model cache.
+func cachedModels() ([]hub.Model, error) {
+	hs, err := hub.OpenStore(config.Load())
+	if err != nil {
+		return nil, fmt.Errorf("model store: %w", err)
+	}
+	defer hs.Close()
+	return hs.List()
 }
 
 // libraryPath is the article database, in Plume's data directory

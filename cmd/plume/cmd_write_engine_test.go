@@ -23,8 +23,9 @@ const maxFixtureWhitespace = 4
 
 // TestWriteLocalEngine runs plume write end to end on the real engine with
 // the stories260K fixture: the text is meaningless, but the structure,
-// front matter, manifest, marking, library rows and byte-identical replay
-// (on another thread count) are checked.
+// front matter, manifest (which names the model file without its
+// directory), marking, library rows and byte-identical replay (on another
+// thread count) are checked.
 func TestWriteLocalEngine(t *testing.T) {
 	model := testutil.Fixture(t, "stories260K.gguf")
 	if sample.MaxWhitespace > maxFixtureWhitespace {
@@ -69,8 +70,18 @@ func TestWriteLocalEngine(t *testing.T) {
 			t.Errorf("%s needed a repair under grammar-constrained decoding: %s", c.Stage, c.Output)
 		}
 	}
-	// Replay on two threads: byte-identical.
-	stdout, stderr, err := execute(t, newWriteCmd, "--replay", mans[0], "--threads", "2")
+	// The published manifest names the model file, not where it lives.
+	if m.Model.Ref != "stories260K.gguf" || bytes.Contains(data, []byte(filepath.Dir(model))) {
+		t.Errorf("manifest model ref %q; it must not contain %s", m.Model.Ref, filepath.Dir(model))
+	}
+	// Replay cannot find that file from here (not beside the manifest, not
+	// in the cache) and says to pass it.
+	var ue usageError
+	if _, _, err := execute(t, newWriteCmd, "--replay", mans[0]); !errors.As(err, &ue) || !strings.Contains(err.Error(), "--model") {
+		t.Errorf("replay without the model: %v, want a usage error asking for --model", err)
+	}
+	// Replay with --model on two threads: byte-identical.
+	stdout, stderr, err := execute(t, newWriteCmd, "--replay", mans[0], "--model", model, "--threads", "2")
 	if err != nil || !strings.Contains(stdout, "replay: identical") {
 		t.Fatalf("replay: %v\n%s\n%s", err, stdout, stderr)
 	}

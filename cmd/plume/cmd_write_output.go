@@ -237,22 +237,24 @@ func runReplay(cmd *cobra.Command, f *writeFlags) error {
 	if err != nil {
 		return usageError{fmt.Errorf("--replay %s: %w", f.replay, err)}
 	}
-	cfg := backendFromInfo(want.Model.Backend, want.Model.Ref)
-	if cmd.Flags().Changed("backend") || cmd.Flags().Changed("model") {
-		cfg = f.backend
-		cfg.Model = f.model
-	}
-	cfg.Threads, cfg.Context = f.backend.Threads, f.backend.Context
-	if cfg.APIKeyEnv == "" {
-		cfg.APIKeyEnv = f.backend.APIKeyEnv
+	cfg, err := replayBackend(cmd, f, want)
+	if err != nil {
+		return err
 	}
 	gen, closeGen, err := openGenerator(cmd.Context(), cfg, cmd.ErrOrStderr())
 	if err != nil {
 		return err
 	}
 	defer closeGen()
-	if sha := gen.Info().SHA256; want.Model.SHA256 != "" && sha != "" && sha != want.Model.SHA256 {
+	info := gen.Info()
+	if sha := info.SHA256; want.Model.SHA256 != "" && sha != "" && sha != want.Model.SHA256 {
 		return fmt.Errorf("%w: the model file differs (sha256 %.12s…, manifest %.12s…)", errReplayMismatch, sha, want.Model.SHA256)
+	}
+	if want.Model.SHA256 != "" && info.SHA256 == want.Model.SHA256 && isLocalModelRef(want.Model.Ref) && isLocalModelRef(info.Ref) {
+		// The same file under another name or directory: record it as the
+		// manifest did.
+		info.Ref = want.Model.Ref
+		gen = provenanceGen{Generator: gen, info: info}
 	}
 	p := &writer.Pipeline{Gen: gen, Version: version}
 	st, err := p.NewState(want.ReplayOptions())
@@ -277,6 +279,28 @@ func runReplay(cmd *cobra.Command, f *writeFlags) error {
 		return nil
 	}
 	return replayMismatch(hex.EncodeToString(sum[:]), want.Article.MarkdownSHA256, diff)
+}
+
+// replayBackend is the generator of a replay: the flags' with --backend or
+// --model, else the manifest's, whose local model file is looked for by
+// findReplayModel.
+func replayBackend(cmd *cobra.Command, f *writeFlags, want *writer.Manifest) (backendConfig, error) {
+	cfg := backendFromInfo(want.Model.Backend, want.Model.Ref)
+	if cmd.Flags().Changed("backend") || cmd.Flags().Changed("model") {
+		cfg = f.backend
+		cfg.Model = f.model
+	} else if cfg.Backend == backendLocal && isLocalModelRef(cfg.Model) {
+		path, err := findReplayModel(want.Model, f.replay, cachedModels)
+		if err != nil {
+			return cfg, err
+		}
+		cfg.Model = path
+	}
+	cfg.Threads, cfg.Context = f.backend.Threads, f.backend.Context
+	if cfg.APIKeyEnv == "" {
+		cfg.APIKeyEnv = f.backend.APIKeyEnv
+	}
+	return cfg, nil
 }
 
 // replayMismatch says what a replay changed: the article text (by its

@@ -31,6 +31,32 @@ type usageError struct{ err error }
 func (e usageError) Error() string { return e.err.Error() }
 func (e usageError) Unwrap() error { return e.err }
 
+// interruptedError is the error of a command stopped by Ctrl-C. It reads as
+// msg (what was kept and how to continue), not as the chain of layers that
+// noticed the cancellation, and still wraps it: errors.Is(err,
+// context.Canceled) holds.
+type interruptedError struct {
+	msg string
+	err error
+}
+
+func (e interruptedError) Error() string { return e.msg }
+func (e interruptedError) Unwrap() error { return e.err }
+
+// errorMessage is what main prints for err. A cancellation after Ctrl-C
+// reads "interrupted" (or the command's own interruptedError message), not
+// "draft: generate: context canceled".
+func errorMessage(err error, interrupted bool) string {
+	var ie interruptedError
+	switch {
+	case errors.As(err, &ie):
+		return ie.msg
+	case interrupted && errors.Is(err, context.Canceled):
+		return "interrupted"
+	}
+	return err.Error()
+}
+
 // rootCmd is the plume command; each verb adds itself from its own
 // cmd_<verb>.go file in an init function.
 var rootCmd = &cobra.Command{
@@ -65,7 +91,7 @@ func main() {
 	if err == nil {
 		os.Exit(exitOK)
 	}
-	fmt.Fprintln(os.Stderr, "plume:", err)
+	fmt.Fprintln(os.Stderr, "plume:", errorMessage(err, interrupted))
 	var ue usageError
 	switch {
 	case interrupted:

@@ -1,9 +1,16 @@
 package chat
 
-import "strings"
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/plumewriter/plume/internal/llm"
+)
 
 // Fallback templates, written for Plume, used when a GGUF carries no
-// tokenizer.chat_template. Each follows its family's published prompt format.
+// tokenizer.chat_template or one this package cannot run (see Select). Each
+// follows its family's published prompt format.
 var builtins = map[string]string{
 	// ChatML: Qwen2/2.5/3, SmolLM2, many fine-tunes.
 	"chatml": `{%- for message in messages -%}
@@ -115,17 +122,72 @@ func Family(arch, pre string) string {
 	return "plain"
 }
 
-// ForModel returns the template to use for a model: its own GGUF template
-// when present and parseable by the sandbox, else the fallback of
-// Family(arch, pre). A template the sandbox cannot parse falls back too, so a
-// model stays usable; callers that need to know compare the result with
-// ggufTemplate.
+// ForModel returns the source of the template to use for a model (see
+// Select, which also says why a GGUF template was not used).
 func ForModel(ggufTemplate, arch, pre string) string {
-	if strings.TrimSpace(ggufTemplate) != "" {
-		if _, err := Compile(ggufTemplate); err == nil {
-			return ggufTemplate
-		}
+	return Select(ggufTemplate, arch, pre).Source
+}
+
+// Choice is the chat template chosen for a model.
+type Choice struct {
+	Template *Template // compiled, ready to render
+	Source   string
+	// Family is the builtin family used, "" when the model's own template is.
+	Family string
+	// Fallback says why the model's own template was not used (nil when it
+	// was, or when the model has none).
+	Fallback error
+}
+
+// Warning is the message to show the user when the model's own template was
+// replaced by a builtin, "" otherwise.
+func (c Choice) Warning() string {
+	if c.Fallback == nil {
+		return ""
 	}
-	t, _ := Builtin(Family(arch, pre))
-	return t
+	return fmt.Sprintf("chat template: the model's tokenizer.chat_template cannot be used (%v); using Plume's built-in %s template instead",
+		c.Fallback, c.Family)
+}
+
+// probeMessages is the conversation every chat template must accept: one
+// user turn (what llama.cpp renders to check a template).
+var probeMessages = []llm.Message{{Role: "user", Content: "Hello"}}
+
+// Select picks the template of a model: its own GGUF template when present
+// and usable by the sandbox, else the builtin of Family(arch, pre). A model
+// template is usable when it parses and renders probeMessages; a template
+// that rejects them on purpose (raise_exception) is kept, since that is the
+// template's rule and not a gap of this interpreter. A fallback keeps the
+// model usable, and Fallback says why it was needed.
+func Select(ggufTemplate, arch, pre string) Choice {
+	var reason error
+	if strings.TrimSpace(ggufTemplate) != "" {
+		t, err := probe(ggufTemplate)
+		if err == nil {
+			return Choice{Template: t, Source: ggufTemplate}
+		}
+		reason = err
+	}
+	fam := Family(arch, pre)
+	src, _ := Builtin(fam)
+	body, err := parse(src)
+	if err != nil { // the builtins are tested to parse
+		panic(fmt.Sprintf("chat: builtin %s template: %v", fam, err))
+	}
+	return Choice{Template: &Template{body: body}, Source: src, Family: fam, Fallback: reason}
+}
+
+// probe compiles src and renders probeMessages with it. Its errors do not
+// repeat the "chat template:" prefix, since Choice.Warning names it.
+func probe(src string) (*Template, error) {
+	body, err := parse(src)
+	if err != nil {
+		return nil, fmt.Errorf("parse: %w", err)
+	}
+	t := &Template{body: body}
+	_, err = t.exec(map[string]value{"messages": messagesValue(probeMessages)}, Options{AddGenerationPrompt: true})
+	if err != nil && !errors.Is(err, errRaised) {
+		return nil, fmt.Errorf("render: %w", err)
+	}
+	return t, nil
 }

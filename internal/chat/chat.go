@@ -80,6 +80,11 @@ func Render(tmpl string, msgs []llm.Message, opts Options) (string, error) {
 
 // Render renders the template for msgs inside the sandbox.
 func (t *Template) Render(msgs []llm.Message, opts Options) (string, error) {
+	return t.render(map[string]value{"messages": messagesValue(msgs)}, opts)
+}
+
+// messagesValue converts msgs to the interpreter's values.
+func messagesValue(msgs []llm.Message) *listV {
 	list := &listV{items: make([]value, len(msgs))}
 	for i, m := range msgs {
 		mv := newMap()
@@ -87,7 +92,7 @@ func (t *Template) Render(msgs []llm.Message, opts Options) (string, error) {
 		mv.set("content", m.Content)
 		list.items[i] = mv
 	}
-	return t.render(map[string]value{"messages": list}, opts)
+	return list
 }
 
 // RenderJSON renders tmpl with variables from a JSON object (for example
@@ -110,6 +115,15 @@ func RenderJSON(tmpl string, vars []byte, opts Options) (string, error) {
 }
 
 func (t *Template) render(vars map[string]value, opts Options) (string, error) {
+	out, err := t.exec(vars, opts)
+	if err != nil {
+		return "", fmt.Errorf("chat template: %w", err)
+	}
+	return out, nil
+}
+
+// exec is render without the "chat template:" prefix on its errors.
+func (t *Template) exec(vars map[string]value, opts Options) (string, error) {
 	now := opts.Now
 	if now.IsZero() {
 		now = time.Now()
@@ -130,11 +144,11 @@ func (t *Template) render(vars map[string]value, opts Options) (string, error) {
 	if len(opts.Vars) > 0 {
 		v, err := fromJSON(opts.Vars)
 		if err != nil {
-			return "", fmt.Errorf("chat template Options.Vars: %w", err)
+			return "", fmt.Errorf("Options.Vars: %w", err)
 		}
 		m, ok := v.(*mapV)
 		if !ok {
-			return "", fmt.Errorf("chat template Options.Vars: want a JSON object, got %s", typeName(v))
+			return "", fmt.Errorf("Options.Vars: want a JSON object, got %s", typeName(v))
 		}
 		for _, k := range m.keys {
 			global.vars[k] = m.m[k]
@@ -149,7 +163,7 @@ func (t *Template) render(vars map[string]value, opts Options) (string, error) {
 		err = fmt.Errorf("break/continue outside a loop")
 	}
 	if err != nil {
-		return "", fmt.Errorf("chat template: %w", err)
+		return "", err
 	}
 	return out.String(), nil
 }

@@ -22,6 +22,7 @@
 // Jinja2 (str.strip(chars), capitalize, modulo of negatives, UTF-16 lengths)
 // this package follows Python, as transformers and llama.cpp do.
 //
-// ForModel picks the GGUF's own template or, when it has none, a builtin
-// fallback by family (see Family and Builtin).
+// Select (and ForModel) picks the GGUF's own template or, when it has none
+// or this interpreter cannot run it, a builtin fallback by family (see
+// Family and Builtin); Choice.Warning then says why, for the user.
 package chat

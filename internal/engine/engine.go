@@ -9,6 +9,7 @@ import (
 	"os"
 	"sync"
 
+	"github.com/plumewriter/plume/internal/chat"
 	"github.com/plumewriter/plume/internal/gguf"
 	"github.com/plumewriter/plume/internal/kernels"
 	"github.com/plumewriter/plume/internal/llm"
@@ -70,6 +71,9 @@ type Model struct {
 
 	shaOnce sync.Once
 	src     Source
+
+	chatOnce sync.Once
+	chat     chat.Choice
 }
 
 // Load opens the GGUF file at path, validates its architecture,
@@ -142,6 +146,26 @@ func (m *Model) Threads() int { return m.pool.Threads() }
 func (m *Model) ChatTemplate() string {
 	s, _ := m.file.String("tokenizer.chat_template")
 	return s
+}
+
+// chatTemplate is the template Prompt renders messages with, chosen (and
+// compiled) on first use: the GGUF's own, or the builtin of its family when
+// it has none or the sandbox cannot run it (see chat.Select).
+func (m *Model) chatTemplate() chat.Choice {
+	m.chatOnce.Do(func() {
+		m.chat = chat.Select(m.ChatTemplate(), m.model.Config.Arch, m.tok.PreTokenizer())
+	})
+	return m.chat
+}
+
+// Warnings lists what the user should know about the model before trusting
+// its output: today, a GGUF chat template replaced by a builtin one (with
+// the reason). Callers print them and record them with the article.
+func (m *Model) Warnings() []string {
+	if w := m.chatTemplate().Warning(); w != "" {
+		return []string{w}
+	}
+	return nil
 }
 
 // Info describes the model for provenance. The file's SHA-256 is computed on

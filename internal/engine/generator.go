@@ -40,6 +40,9 @@ func (m *Model) Generator() llm.Generator { return &Generator{m: m} }
 // Info describes the model.
 func (g *Generator) Info() llm.ModelInfo { return g.m.Info() }
 
+// Warnings returns the model's warnings (see Model.Warnings).
+func (g *Generator) Warnings() []string { return g.m.Warnings() }
+
 // CountTokens returns the number of tokens of text (special tokens parsed,
 // no BOS).
 func (g *Generator) CountTokens(text string) (int, error) {
@@ -54,8 +57,6 @@ func (m *Model) Prompt(req llm.Request) ([]int32, error) {
 	if len(req.Messages) == 0 {
 		return tok.Encode(req.Prompt, tok.AddBOS(), false)
 	}
-	arch := m.model.Config.Arch
-	tmpl := chat.ForModel(m.ChatTemplate(), arch, tok.PreTokenizer())
 	bos, eos := "", ""
 	if tok.BOS() >= 0 {
 		bos = tok.Piece(tok.BOS())
@@ -63,9 +64,9 @@ func (m *Model) Prompt(req llm.Request) ([]int32, error) {
 	if tok.EOS() >= 0 {
 		eos = tok.Piece(tok.EOS())
 	}
-	text, err := chat.Render(tmpl, req.Messages, chat.Options{AddGenerationPrompt: true, BOS: bos, EOS: eos})
+	text, err := m.chatTemplate().Template.Render(req.Messages, chat.Options{AddGenerationPrompt: true, BOS: bos, EOS: eos})
 	if err != nil {
-		return nil, fmt.Errorf("chat template: %w", err)
+		return nil, err // "chat template: …"
 	}
 	// Templates that write the BOS text themselves must not get a second one.
 	addBOS := tok.AddBOS() && !(bos != "" && strings.HasPrefix(text, bos))

@@ -121,7 +121,7 @@ func (s *Session) Generate(ctx context.Context, prompt []int32, o GenerateOption
 	st.PromptTokens = len(prompt) - min(cached, len(prompt)-1)
 	st.PromptDuration = time.Since(t0)
 	if err != nil {
-		return st, finish(&st, ctx, fmt.Errorf("generate: prompt: %w", err))
+		return st, stopped(&st, ctx, err, "generate: prompt")
 	}
 	t1 := time.Now()
 	err = s.decode(ctx, logits, prompt, o, &st, onToken)
@@ -141,7 +141,7 @@ func (s *Session) decode(ctx context.Context, logits []float32, prompt []int32, 
 	st.FinishReason = "length"
 	for st.Generated < budget {
 		if err := ctx.Err(); err != nil {
-			return finish(st, ctx, err)
+			return stopped(st, ctx, err, "generate")
 		}
 		out, err := s.pick(logits, lp, masked, history, o)
 		if err != nil {
@@ -163,7 +163,7 @@ func (s *Session) decode(ctx context.Context, logits []float32, prompt []int32, 
 			break
 		}
 		if logits, err = s.Eval(ctx, []int32{out.ID}); err != nil {
-			return finish(st, ctx, fmt.Errorf("generate: %w", err))
+			return stopped(st, ctx, err, "generate")
 		}
 	}
 	return nil
@@ -202,10 +202,29 @@ func (s *Session) pick(logits, lp, masked []float32, history []int32, o Generate
 	return out, nil
 }
 
-// finish marks a cancelled generation.
-func finish(st *Stats, ctx context.Context, err error) error {
-	if ctx.Err() != nil {
-		st.FinishReason = "cancelled"
+// stopped returns the error that ended a generation, wrapped with what was
+// being done ("generate: prompt: …"), and marks a cancelled one. A
+// cancellation is reported once, as ctx's error ("generate: context
+// canceled"), whichever layer noticed it: not as the chain of layers it
+// crossed ("generate: prompt: forward: context canceled").
+func stopped(st *Stats, ctx context.Context, err error, what string) error {
+	cerr := ctx.Err()
+	if cerr == nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	st.FinishReason = "cancelled"
+	if errors.Is(err, cerr) {
+		return fmt.Errorf("generate: %w", cerr)
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// ctxErr returns ctx's error in place of err when err is that error,
+// however deeply wrapped (by the forward pass, "forward: context
+// canceled"), and err otherwise.
+func ctxErr(ctx context.Context, err error) error {
+	if cerr := ctx.Err(); cerr != nil && errors.Is(err, cerr) {
+		return cerr
 	}
 	return err
 }
@@ -238,7 +257,7 @@ func (s *Session) Score(ctx context.Context, ids []int32, topK int) ([]Scored, e
 		end := min(start+scoreChunk, len(ids)-1)
 		logits, err := s.m.model.Forward(ctx, s.m.pool, s.st, ids[start:end], true)
 		if err != nil {
-			return nil, fmt.Errorf("score: %w", err)
+			return nil, fmt.Errorf("score: %w", ctxErr(ctx, err))
 		}
 		s.ids = append(s.ids, ids[start:end]...)
 		for i := range end - start {

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 
 	"github.com/plumewriter/plume/internal/llm"
 	"github.com/plumewriter/plume/internal/sample"
@@ -23,8 +24,10 @@ const MaxManifestBytes = 16 << 20
 // ARTICLE.plume.json. Everything except Run is deterministic: a replay with
 // the same model, inputs, settings and seed reproduces it byte for byte.
 // Run holds what legitimately varies between runs (timings, the model's
-// local path, whether the run was resumed) and is excluded from the replay
-// comparison.
+// file name, whether the run was resumed) and is excluded from the replay
+// comparison. A manifest is published with its article, so it never holds
+// a local directory: a model file is named by its base name (and identified
+// by its sha256).
 type Manifest struct {
 	Format    string         `json:"format"`
 	Generator string         `json:"generator"` // "plume <version>"
@@ -55,7 +58,9 @@ type ArticleDigest struct {
 }
 
 // ModelRecord is the model's provenance (llm.ModelInfo without the local
-// path, which moves to Run).
+// path, whose file name moves to Run). In a manifest, Ref is public (see
+// publicModelName); in a State, which stays in the library, it is what the
+// run was given, so that a resume finds the same file.
 type ModelRecord struct {
 	Ref           string `json:"ref"`
 	SHA256        string `json:"sha256,omitempty"`
@@ -71,6 +76,24 @@ func modelRecord(info llm.ModelInfo) ModelRecord {
 	return ModelRecord{Ref: info.Ref, SHA256: info.SHA256, Commit: info.Commit, License: info.License,
 		Architecture: info.Architecture, ContextLength: info.ContextLength, Backend: info.Backend,
 		EngineVersion: info.EngineVersion}
+}
+
+// publicModelRef is the model reference a manifest records: a hub
+// reference as is, a local file (a path, or a Ref equal to the file's Path,
+// as the engine reports a model loaded by path) by its base name only.
+func publicModelRef(info llm.ModelInfo) string {
+	if info.Path != "" && info.Ref == info.Path {
+		return fileName(info.Ref)
+	}
+	return publicModelName(info.Ref)
+}
+
+// fileName is the last element of path ("" for "").
+func fileName(path string) string {
+	if path == "" {
+		return ""
+	}
+	return filepath.Base(path)
 }
 
 // TokenTotals sums the calls.
@@ -105,9 +128,12 @@ func buildManifest(st *State, info llm.ModelInfo, version string, md []byte, rep
 		Calls: st.Calls, Quality: rep, Warnings: st.Warnings, DigitalSourceType: DigitalSourceType,
 		Model:   modelRecord(info),
 		Article: ArticleDigest{MarkdownSHA256: hex.EncodeToString(sum[:]), Words: words},
-		Run: &RunInfo{ModelPath: info.Path, Timings: st.Timings, Stages: stageTimings(st.Timings),
+		Run: &RunInfo{ModelPath: fileName(info.Path), Timings: st.Timings, Stages: stageTimings(st.Timings),
 			Resumed: st.Resumes > 0},
 	}
+	m.Model.Ref = publicModelRef(info)
+	m.Inputs.Sampling.Seed = m.Seed // also for states saved before Normalize set it
+	m.Sampling = m.Inputs.Sampling
 	if st.Metadata != nil {
 		m.Article.Slug, m.Article.Title = st.Metadata.Slug, st.Metadata.Title
 	}
@@ -171,10 +197,17 @@ func (m *Manifest) Marshal() ([]byte, error) {
 }
 
 // Canonical is the manifest without its Run section: the bytes that a
-// replay must reproduce exactly.
+// replay must reproduce exactly. Manifests written by earlier versions are
+// compared as the current ones would record the same run: their model
+// reference could be a local path (now its base name) and their sampling
+// blocks a seed of 0 (now the run's seed, which was the one used).
 func (m *Manifest) Canonical() ([]byte, error) {
 	c := *m
 	c.Run = nil
+	c.Model.Ref = publicModelName(c.Model.Ref)
+	if c.Inputs.Sampling.Seed == 0 && c.Sampling.Seed == 0 {
+		c.Inputs.Sampling.Seed, c.Sampling.Seed = c.Seed, c.Seed
+	}
 	return c.Marshal()
 }
 

@@ -53,7 +53,7 @@ type Options struct {
 	Notes       string        `json:"notes"`         // content of --notes
 	OutlineOnly bool          `json:"outline_only"`  //
 	Seed        uint64        `json:"seed"`          //
-	Sampling    sample.Params `json:"sampling"`      // Seed inside is ignored: per-call seeds derive from Seed
+	Sampling    sample.Params `json:"sampling"`      // Seed inside is Seed (set by Normalize); per-call seeds derive from it
 	Date        string        `json:"date"`          // RFC 3339, UTC; from the clock when empty
 	MaxRevise   int           `json:"max_revisions"` // revise passes per section
 }
@@ -131,6 +131,9 @@ func (o *Options) normalizeSampling() error {
 	if o.Sampling == (sample.Params{}) {
 		o.Sampling = sample.DefaultParams()
 	}
+	// The run has one seed: the sampling block records it too, rather than
+	// a 0 that reads as the seed used.
+	o.Sampling.Seed = o.Seed
 	if _, err := sample.New(o.Sampling, 1); err != nil {
 		return fmt.Errorf("%w: sampling: %v", ErrInput, err)
 	}

@@ -85,6 +85,7 @@ func (p *Pipeline) Run(ctx context.Context, st *State) (*Article, error) {
 		st.Resumes++
 	}
 	r := &run{p: p, st: st}
+	r.modelWarnings()
 	steps := []struct {
 		stage string
 		fn    func(context.Context) error

@@ -47,6 +47,28 @@ func (r *run) warn(msg string) {
 	r.emit(Event{Type: EventWarning, Message: msg})
 }
 
+// Warner is implemented by generators that have something to tell the user
+// about their model, such as a chat template replaced by a builtin one (the
+// local engine's Generator does).
+type Warner interface {
+	Warnings() []string
+}
+
+// modelWarnings reports the generator's warnings on every run, resumed ones
+// included, and records each once in the state (and so in the manifest).
+func (r *run) modelWarnings() {
+	w, ok := r.p.Gen.(Warner)
+	if !ok {
+		return
+	}
+	for _, msg := range w.Warnings() {
+		if !contains(r.st.Warnings, msg) {
+			r.st.Warnings = append(r.st.Warnings, msg)
+		}
+		r.emit(Event{Type: EventWarning, Message: msg})
+	}
+}
+
 // tokenProgress turns a call's tokens into progress events.
 type tokenProgress struct {
 	r       *run
