@@ -194,6 +194,13 @@ func (s *State) store(l, n int, kk, vv []float32) {
 func (m *Model) attention(p *kernels.Pool, s *State, l, n int) {
 	c := m.Config
 	items, slots := n*c.Heads, poolThreads(p)
+	// Score and value products: n rows × heads × (pos+n) positions × 2·D.
+	if macs := uint64(items) * uint64(s.pos+n) * uint64(2*c.HeadDim); macs < minParallelAttention {
+		for it := range items {
+			m.attendHead(s, l, 0, it/c.Heads, it%c.Heads)
+		}
+		return
+	}
 	p.Run(slots, func(lo, hi int) {
 		for slot := lo; slot < hi; slot++ {
 			for it := slot; it < items; it += slots {
@@ -202,6 +209,12 @@ func (m *Model) attention(p *kernels.Pool, s *State, l, n int) {
 		}
 	})
 }
+
+// minParallelAttention is the attention work (multiply-adds) below which a
+// layer's heads are computed on the calling goroutine: handing them to the
+// pool costs microseconds, more than a few short heads take (a tiny model,
+// or the first positions of a decode).
+const minParallelAttention = 1 << 15
 
 // attendHead computes head h of row i with worker slot's scratch.
 func (m *Model) attendHead(s *State, l, slot, i, h int) {
