@@ -77,7 +77,7 @@ every generated token with its log-probability (and --logprobs K alternatives), 
 	f.IntVar(&fl.topK, "top-k", d.TopK, "top-k sampling (0 = off)")
 	f.Float32Var(&fl.topP, "top-p", d.TopP, "top-p sampling (1 = off)")
 	f.Uint64Var(&fl.seed, "seed", d.Seed, "sampling seed")
-	f.IntVar(&fl.threads, "threads", 0, "worker threads (0 = $"+config.EnvThreads+", else all CPUs)")
+	f.IntVar(&fl.threads, "threads", 0, "worker threads (0 = $"+config.EnvThreads+", else one per physical core)")
 	f.IntVar(&fl.ctxLen, "ctx", 0, "context length (0 = min(model's, "+strconv.Itoa(engine.DefaultContextLength)+"))")
 	f.StringVar(&fl.kv, "kv", "f32", "KV cache type: f32 (llama.cpp parity) or f16 (half the memory)")
 	f.IntVar(&fl.logprobs, "logprobs", 0, "report this many alternatives per token (with --json)")

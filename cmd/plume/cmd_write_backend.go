@@ -34,7 +34,7 @@ type backendConfig struct {
 	Model     string // model reference (hub ref, alias or path; remote model name)
 	BaseURL   string // --base-url, for openai
 	APIKeyEnv string // --api-key-env, for openai
-	Threads   int    // local engine threads (0 = all cores)
+	Threads   int    // local engine threads (0 = one per physical core)
 	Context   int    // --ctx: context length (0 = the model's)
 }
 

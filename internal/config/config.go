@@ -53,7 +53,7 @@ var Vars = []Var{
 	{EnvHFTokenPath, "Token file; default $HF_HOME/token (written by `huggingface-cli login`)."},
 	{EnvHFOffline, "1/true/yes/on: never touch the network; only models already in the cache are used."},
 	{EnvHome, "Plume's data directory (article database, hash cache); default $XDG_DATA_HOME/plume or ~/.local/share/plume (the user config dir on macOS/Windows)."},
-	{EnvThreads, "Worker threads for the local engine; default 0 = one per CPU core. Capped at 256."},
+	{EnvThreads, "Worker threads for the local engine; default 0 = one per physical core. Capped at 256."},
 	{EnvModel, "Model used when --model is not given (alias, hf.co/ORG/REPO[:QUANT], ORG/REPO/FILE.gguf[@REV] or a path)."},
 	{EnvHost, "Address plume serve binds; default 127.0.0.1:8080 (loopback)."},
 	{EnvAPIKey, "API key plume serve requires from clients; mandatory for a non-loopback bind."},
@@ -69,7 +69,7 @@ type Config struct {
 	TokenPath string // where the token was (or would be) read from
 	Offline   bool   // HF_HUB_OFFLINE
 	DataDir   string // Plume's own data directory
-	Threads   int    // 0 = one per core
+	Threads   int    // 0 = one per physical core
 	Model     string // default model override ("" = built-in default)
 	Host      string // serve bind address ("" = server default)
 	APIKey    string // serve API key

@@ -37,7 +37,8 @@ var ErrOptions = errors.New("invalid engine options")
 
 // Options configure Load.
 type Options struct {
-	// Threads for the matrix kernels; 0 means the number of CPUs.
+	// Threads for the matrix kernels; 0 means one per physical core
+	// (kernels.DefaultThreads).
 	Threads int
 	// ContextLength is the KV cache size in positions; 0 means
 	// min(model's training context, DefaultContextLength). It is capped at

@@ -80,12 +80,16 @@ func (j *poolJob) claim() {
 	}
 }
 
+// DefaultThreads is the thread count used when none is given: one per
+// physical core (see PhysicalCores), at most runtime.GOMAXPROCS(0).
+func DefaultThreads() int { return max(1, min(PhysicalCores(), runtime.GOMAXPROCS(0))) }
+
 // NewPool starts a pool of the given number of threads (the caller's
 // goroutine counts as one, so threads-1 goroutines are started). threads <= 0
-// means runtime.GOMAXPROCS(0); the count is capped at MaxThreads.
+// means DefaultThreads(); the count is capped at MaxThreads.
 func NewPool(threads int) *Pool {
 	if threads <= 0 {
-		threads = runtime.GOMAXPROCS(0)
+		threads = DefaultThreads()
 	}
 	threads = min(threads, MaxThreads)
 	p := &Pool{threads: threads, spin: threads <= runtime.GOMAXPROCS(0)}

@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -73,7 +74,9 @@ func TestPoolReuseAndClose(t *testing.T) {
 	def, capped := NewPool(0), NewPool(MaxThreads+5)
 	defer def.Close()
 	defer capped.Close()
-	if def.Threads() < 1 || capped.Threads() != MaxThreads {
-		t.Fatalf("thread count default %d / cap %d", def.Threads(), capped.Threads())
+	want := min(PhysicalCores(), runtime.GOMAXPROCS(0))
+	if def.Threads() != want || DefaultThreads() != want || capped.Threads() != MaxThreads {
+		t.Fatalf("thread count default %d (DefaultThreads %d), want one per physical core %d; cap %d",
+			def.Threads(), DefaultThreads(), want, capped.Threads())
 	}
 }
