@@ -2,14 +2,16 @@
 
 package kernels
 
-// The four-row kernels dotQ8_0R4AVX2, dotQ5_0R4AVX2 and dotQ8_0R4C2AVX2 are
-// generated with avo by the program in _asm (its own module, so avo is not a
-// dependency of plume): dot4_amd64.s and its declarations, with each kernel's
-// reference loop, in dot4_stub_amd64.go. Edit _asm, not the generated files,
-// and regenerate with `go generate ./internal/kernels`; scripts/test.sh fails
-// when they are stale. The bounds-checked entries are below.
+// The multi-row kernels are generated with avo by the program in _asm (its
+// own module, so avo is not a dependency of plume): the four-row and 4×2
+// kernels (dot4_amd64.s), the strided F16 rows of attention (dotrows_amd64.s)
+// and the Q6_K four-activation kernel (dotq6c4_amd64.s), with their
+// declarations and reference loops in the *_stub_amd64.go files. Edit _asm,
+// not the generated files, and regenerate with `go generate
+// ./internal/kernels`; scripts/test.sh fails when they are stale. The
+// bounds-checked entries of the four-row kernels are below.
 //
-//go:generate go run -C _asm . -out ../dot4_amd64.s -stubs ../dot4_stub_amd64.go
+//go:generate go run -C _asm . -dir ..
 
 // dotQ8_0Rows4 is the bounds-checked entry of dotQ8_0R4AVX2: w holds four
 // consecutive rows of n elements (rowBytes each).

@@ -1,16 +1,18 @@
-// Command _asm generates internal/kernels/dot4_amd64.s and its Go
-// declarations (dot4_stub_amd64.go) with avo: the four-row Q8_0/Q5_0 kernels
-// and the 4×2 Q8_0 tile. It lives in its own module so that avo never becomes
-// a dependency of plume; the leading underscore keeps it out of ./... in the
-// main module. Run it through go generate from the repository root:
+// Command _asm generates assembly of internal/kernels and its Go
+// declarations with avo: dot4_amd64.s (dot4_stub_amd64.go), the four-row
+// Q8_0/Q5_0 kernels and the 4×2 Q8_0 tile; dotrows_amd64.s
+// (dotrows_stub_amd64.go), the strided F16 rows; dotq6c4_amd64.s
+// (dotq6c4_stub_amd64.go), one Q6_K row times four Q8_K rows. It lives in
+// its own module so that avo never becomes a dependency of plume; the leading
+// underscore keeps it out of ./... in the main module. Run it through go generate from the repository root:
 //
 //	go generate ./internal/kernels
 //
 // which runs, in internal/kernels:
 //
-//	go run -C _asm . -out ../dot4_amd64.s -stubs ../dot4_stub_amd64.go
+//	go run -C _asm . -dir ..
 //
-// The output does not depend on the paths it is written to, so CI
+// The output does not depend on the directory it is written to, so CI
 // (scripts/test.sh) regenerates into a temporary directory and diffs.
 package main
 
@@ -18,6 +20,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/mmcloughlin/avo/build"
 	"github.com/mmcloughlin/avo/pass"
@@ -36,49 +39,76 @@ func main() {
 	// A FlagSet of its own: importing avo's build package registers avo's
 	// flags (-out, -stubs …) on flag.CommandLine.
 	fs := flag.NewFlagSet("_asm", flag.ExitOnError)
-	out := fs.String("out", "", "Go assembly output `file` (required)")
-	stubs := fs.String("stubs", "", "Go declarations output `file` (required)")
+	dir := fs.String("dir", "", "output `directory` (required): every file of outputs is written there")
 	_ = fs.Parse(os.Args[1:]) // ExitOnError: never returns an error
-	if *out == "" || *stubs == "" || fs.NArg() != 0 {
+	if *dir == "" || fs.NArg() != 0 {
 		fs.Usage()
 		os.Exit(2)
 	}
-	if err := run(*out, *stubs); err != nil {
+	if err := run(*dir); err != nil {
 		fmt.Fprintln(os.Stderr, "_asm:", err)
 		os.Exit(1)
 	}
 }
 
-// run builds every kernel, compiles the avo file and writes both outputs;
-// nothing is written unless both print.
-func run(asmPath, stubPath string) error {
+// output is one generated assembly file and its Go declarations, built by
+// one avo Context.
+type output struct {
+	asm, stubs string    // file names in the output directory
+	build      func(gen) // adds the file's functions and data
+}
+
+// outputs are the generated files; scripts/test.sh diffs all of them.
+var outputs = []output{
+	{"dot4_amd64.s", "dot4_stub_amd64.go", func(g gen) {
+		g.dotQ8_0R4()
+		g.dotQ5_0R4()
+		g.dotQ8_0R4C2()
+	}},
+	{"dotrows_amd64.s", "dotrows_stub_amd64.go", gen.dotF16Rows},
+	{"dotq6c4_amd64.s", "dotq6c4_stub_amd64.go", gen.dotQ6KC4},
+}
+
+// run builds every output and writes them into dir; nothing is written
+// unless all of them print.
+func run(dir string) error {
+	files := map[string][]byte{}
+	var names []string
+	for _, o := range outputs {
+		asm, decls, err := o.print()
+		if err != nil {
+			return fmt.Errorf("%s: %w", o.asm, err)
+		}
+		files[o.asm], files[o.stubs] = asm, decls
+		names = append(names, o.asm, o.stubs)
+	}
+	for _, n := range names {
+		if err := os.WriteFile(filepath.Join(dir, n), files[n], 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// print builds o in a fresh Context and returns its assembly and stubs.
+func (o output) print() (asm, decls []byte, err error) {
 	g := gen{build.NewContext()}
 	g.ConstraintExpr("!purego")
-	g.dotQ8_0R4()
-	g.dotQ5_0R4()
-	g.dotQ8_0R4C2()
+	o.build(g)
 
 	f, err := g.Result()
 	if err != nil {
-		return fmt.Errorf("build: %w", err)
+		return nil, nil, fmt.Errorf("build: %w", err)
 	}
 	if err := pass.Compile.Execute(f); err != nil {
-		return fmt.Errorf("compile: %w", err)
+		return nil, nil, fmt.Errorf("compile: %w", err)
 	}
 	cfg := printer.Config{Name: generatedBy, Pkg: pkgName}
-	asm, err := printer.NewGoAsm(cfg).Print(f)
-	if err != nil {
-		return fmt.Errorf("print assembly: %w", err)
+	if asm, err = printer.NewGoAsm(cfg).Print(f); err != nil {
+		return nil, nil, fmt.Errorf("print assembly: %w", err)
 	}
-	decls, err := printer.NewStubs(cfg).Print(f)
-	if err != nil {
-		return fmt.Errorf("print stubs: %w", err)
+	if decls, err = printer.NewStubs(cfg).Print(f); err != nil {
+		return nil, nil, fmt.Errorf("print stubs: %w", err)
 	}
-	if err := os.WriteFile(asmPath, asm, 0o644); err != nil {
-		return fmt.Errorf("write assembly: %w", err)
-	}
-	if err := os.WriteFile(stubPath, decls, 0o644); err != nil {
-		return fmt.Errorf("write stubs: %w", err)
-	}
-	return nil
+	return asm, decls, nil
 }

@@ -1,0 +1,185 @@
+package main
+
+import (
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+// Strided-row kernel: one call computes many short dot products (the K and V
+// rows of an attention head, 8 to 128 elements each), so the per-row cost of
+// a Go call and its slice checks disappears. Each row's arithmetic is the
+// instruction sequence of the one-row kernel (dotF16AVX2 in dot_amd64.s), so
+// results are bitwise equal.
+//
+// Registers: R8 the current row (group), R9 stride, R13 3·stride, DI x, CX n,
+// DX n rounded down to 32, R10 out, R11 rows left, AX the element index, SI
+// the row in the 32-wide loop, Y0..Y3 its accumulators, Y12/Y13 the float64
+// sums of a four-row group.
+
+// paramMem is the argument slot of parameter name.
+func (g gen) paramMem(name string) Mem {
+	b, err := g.Param(name).Resolve()
+	if err != nil {
+		panic(err)
+	}
+	return b.Addr
+}
+
+// reduce32 is dot_amd64.s's REDUCE32: Y0..Y3 → X0 lane 0, in ggml's order.
+func (g gen) reduce32() {
+	g.VADDPS(Y2, Y0, Y0)
+	g.VADDPS(Y3, Y1, Y1)
+	g.VADDPS(Y1, Y0, Y0)
+	g.VEXTRACTF128(U8(1), Y0, X1)
+	g.VADDPS(X1, X0, X0)
+	g.VHADDPS(X0, X0, X0)
+	g.VHADDPS(X0, X0, X0)
+}
+
+// f16Wide32 is the 32-wide part of the row at SI (dotF16AVX2's): SI = row,
+// AX = 0, Y0..Y3 accumulate the first DX elements; then X0 lane 0 = their
+// sum widened to float64 (the row's running sum). sfx names the labels
+// loop<sfx> and red<sfx>.
+func (g gen) f16Wide32(row Mem, sfx string) {
+	if row.Index == nil {
+		g.MOVQ(row.Base, RSI)
+	} else {
+		g.LEAQ(row, RSI)
+	}
+	g.XORQ(RAX, RAX)
+	g.zero(Y0, Y1, Y2, Y3)
+	g.CMPQ(RAX, RDX)
+	g.JEQ(LabelRef("red" + sfx))
+
+	g.Label("loop" + sfx)
+	for i, y := range []VecPhysical{Y4, Y5, Y6, Y7} {
+		g.VCVTPH2PS(Mem{Base: RSI, Disp: 16 * i, Index: RAX, Scale: 2}, y)
+	}
+	for i, y := range []VecPhysical{Y8, Y9, Y10, Y11} {
+		g.VCVTPH2PS(Mem{Base: RDI, Disp: 16 * i, Index: RAX, Scale: 2}, y)
+	}
+	g.VFMADD231PS(Y8, Y4, Y0)
+	g.VFMADD231PS(Y9, Y5, Y1)
+	g.VFMADD231PS(Y10, Y6, Y2)
+	g.VFMADD231PS(Y11, Y7, Y3)
+	g.ADDQ(U8(32), RAX)
+	g.CMPQ(RAX, RDX)
+	g.JLT(LabelRef("loop" + sfx))
+
+	g.Label("red" + sfx)
+	g.reduce32()
+	g.VCVTSS2SD(X0, X0, X0)
+}
+
+func (g gen) dotF16Rows() {
+	g.text("dotF16RowsAVX2", "func(w []byte, stride int, x []byte, n int, out []float32, scale float32)",
+		"dotF16RowsAVX2 computes, for r < len(out),",
+		"",
+		"\tout[r] = dotF16AVX2(w[r*stride:][:2n] as fp16, x[:2n] as fp16) * scale",
+		"",
+		"i.e. the F16 one-row kernel over len(out) rows stride bytes apart.",
+		"len(w) >= (len(out)-1)*stride + 2n, len(x) >= 2n, stride >= 2n.",
+	)
+	g.Comment("Rows go four at a time: the 32-wide part of each row in turn, then the",
+		"float64 leftovers of the four rows together, one row per lane of Y12, so",
+		"the four sequential sums overlap instead of waiting on each other (heads of",
+		"8 to 16 elements are all leftovers). Each lane adds the same products in",
+		"the same order as the one-row kernel: fp16·fp16 is exact in float32 and",
+		"widening it to float64 is exact, so the lanes are bitwise the scalar sums.")
+	g.Load(g.Param("w").Base(), R8)
+	g.Load(g.Param("stride"), R9)
+	g.Load(g.Param("x").Base(), RDI)
+	g.Load(g.Param("n"), RCX)
+	g.Load(g.Param("out").Base(), R10)
+	g.Load(g.Param("out").Len(), R11)
+	g.MOVQ(RCX, RDX)
+	g.ANDQ(I8(-32), RDX)
+	g.LEAQ(Mem{Base: R9, Index: R9, Scale: 2}, R13)
+	g.CMPQ(R11, U8(4))
+	g.JLT(LabelRef("rone"))
+
+	g.Label("rgroup")
+	g.Comment("row 0 → X12")
+	g.f16Wide32(Mem{Base: R8}, "g0")
+	g.VMOVAPS(X0, X12)
+	g.Comment("row 1: X12 = (row 0, row 1)")
+	g.f16Wide32(Mem{Base: R8, Index: R9, Scale: 1}, "g1")
+	g.VUNPCKLPD(X0, X12, X12)
+	g.Comment("row 2 → X13")
+	g.f16Wide32(Mem{Base: R8, Index: R9, Scale: 2}, "g2")
+	g.VMOVAPS(X0, X13)
+	g.Comment("row 3: X13 = (row 2, row 3), Y12 = the four rows' float64 sums")
+	g.f16Wide32(Mem{Base: R8, Index: R13, Scale: 1}, "g3")
+	g.VUNPCKLPD(X0, X13, X13)
+	g.VINSERTF128(U8(1), X13, Y12, Y12)
+	g.CMPQ(RAX, RCX)
+	g.JGE(LabelRef("rgfin"))
+
+	g.Label("rgtail")
+	g.Comment("element AX of the four rows times x[AX]: exact products")
+	g.LEAQ(Mem{Base: R8, Index: RAX, Scale: 2}, RBX)
+	g.MOVWLZX(Mem{Base: RBX}, R12L)
+	g.VMOVD(R12L, X1)
+	g.VPINSRW(U8(1), Mem{Base: RBX, Index: R9, Scale: 1}, X1, X1)
+	g.VPINSRW(U8(2), Mem{Base: RBX, Index: R9, Scale: 2}, X1, X1)
+	g.VPINSRW(U8(3), Mem{Base: RBX, Index: R13, Scale: 1}, X1, X1)
+	g.VCVTPH2PS(X1, X1)
+	g.MOVWLZX(Mem{Base: RDI, Index: RAX, Scale: 2}, R12L)
+	g.VMOVD(R12L, X2)
+	g.VCVTPH2PS(X2, X2)
+	g.VBROADCASTSS(X2, X2)
+	g.VMULPS(X2, X1, X1)
+	g.VCVTPS2PD(X1, Y1)
+	g.VADDPD(Y1, Y12, Y12)
+	g.INCQ(RAX)
+	g.CMPQ(RAX, RCX)
+	g.JLT(LabelRef("rgtail"))
+
+	g.Label("rgfin")
+	g.VCVTPD2PSY(Y12, X12)
+	g.VBROADCASTSS(g.paramMem("scale"), X1)
+	g.VMULPS(X1, X12, X12)
+	g.VMOVUPS(X12, Mem{Base: R10})
+	g.ADDQ(U8(16), R10)
+	g.LEAQ(Mem{Base: R8, Index: R9, Scale: 4}, R8)
+	g.SUBQ(U8(4), R11)
+	g.CMPQ(R11, U8(4))
+	g.JGE(LabelRef("rgroup"))
+
+	g.Label("rone")
+	g.Comment("the last len(out) mod 4 rows one at a time")
+	g.TESTQ(R11, R11)
+	g.JEQ(LabelRef("rdone"))
+
+	g.Label("rrow")
+	g.f16Wide32(Mem{Base: R8}, "r")
+	g.CMPQ(RAX, RCX)
+	g.JGE(LabelRef("rfin"))
+
+	g.Label("rtail")
+	g.MOVWLZX(Mem{Base: RSI, Index: RAX, Scale: 2}, EBX)
+	g.VMOVD(EBX, X1)
+	g.VCVTPH2PS(X1, X1)
+	g.MOVWLZX(Mem{Base: RDI, Index: RAX, Scale: 2}, EBX)
+	g.VMOVD(EBX, X2)
+	g.VCVTPH2PS(X2, X2)
+	g.VMULSS(X2, X1, X1)
+	g.VCVTSS2SD(X1, X1, X1)
+	g.VADDSD(X1, X0, X0)
+	g.INCQ(RAX)
+	g.CMPQ(RAX, RCX)
+	g.JLT(LabelRef("rtail"))
+
+	g.Label("rfin")
+	g.VCVTSD2SS(X0, X0, X0)
+	g.VMULSS(g.paramMem("scale"), X0, X0)
+	g.VMOVSS(X0, Mem{Base: R10})
+	g.ADDQ(U8(4), R10)
+	g.ADDQ(R9, R8)
+	g.DECQ(R11)
+	g.JNZ(LabelRef("rrow"))
+
+	g.Label("rdone")
+	g.VZEROUPPER()
+	g.RET()
+}
