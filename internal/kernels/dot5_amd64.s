@@ -1,6 +1,7 @@
 //go:build !purego
 
 #include "textflag.h"
+#include "kernels_amd64.h"
 
 // AVX2+FMA(+F16C) dot kernels for Q5_K, Q4_0 (plain and repacked), Q4_1,
 // Q5_1 and BF16 weights. Like dot_amd64.s, each one is the instruction
@@ -11,19 +12,8 @@
 // dot_repack_generic.go) bit for bit. The Go stubs in dot5_amd64.go carry each
 // function's reference loop and bound every slice before the call: the
 // assembly never reads past the slices it is given (prefetches may point
-// past them; they never fault).
-
-// Prefetch distance ahead of the weight pointer: the weights are mmapped,
-// so the next cache lines are requested 2 KiB in advance (PFK in
-// dot_amd64.s, where the distance was measured).
-#define PF5 2048
-
-// B5CAST(r, v, x, y): broadcast the 32-bit constant v to every dword of y.
-#define B5CAST(r, v, x, y) MOVL v, r; VMOVD r, x; VPBROADCASTD x, y
-
-// H5SUM8: X0 lane 0 = hsum_float_8(Y0) = ((s0+s4)+(s2+s6)) + ((s1+s5)+(s3+s7)),
-// i.e. reduce8. Clobbers X1, X2.
-#define H5SUM8 VEXTRACTF128 $1, Y0, X1; VADDPS X0, X1, X1; VMOVHLPS X1, X1, X2; VADDPS X2, X1, X1; VMOVSHDUP X1, X2; VADDSS X2, X1, X0
+// past them; they never fault). Shared macros are in kernels_amd64.h, the
+// shuffle tables shufK4 and shufBits in dot_amd64.s.
 
 // NIBBLES32(off, y, t): y = bytes_from_nibbles_32 of the 16 bytes at off(SI):
 // the 16 low nibbles, then the 16 high nibbles. Y14 = 0x0F bytes.
@@ -32,36 +22,6 @@
 // ---------------------------------------------------------------------------
 // Q5_K
 
-// Q5K_SCALES: decode the 12 scale bytes at 4(SI) into Y6 = 16 int16 (scales
-// 0-7, mins 8-15), as ggml's utmp shuffle + _mm256_cvtepu8_epi16.
-// Clobbers R8-R13.
-#define Q5K_SCALES \
-	MOVL 4(SI), R8; \
-	MOVL 8(SI), R9; \
-	MOVL 12(SI), R10; \
-	MOVL R10, R11; \
-	SHRL $4, R11; \
-	ANDL $0x0f0f0f0f, R11; \
-	MOVL R9, R12; \
-	SHRL $6, R12; \
-	ANDL $0x03030303, R12; \
-	SHLL $4, R12; \
-	ORL  R12, R11; \
-	MOVL R10, R12; \
-	ANDL $0x0f0f0f0f, R12; \
-	MOVL R8, R13; \
-	SHRL $6, R13; \
-	ANDL $0x03030303, R13; \
-	SHLL $4, R13; \
-	ORL  R13, R12; \
-	ANDL $0x3f3f3f3f, R9; \
-	ANDL $0x3f3f3f3f, R8; \
-	VMOVD R8, X6; \
-	VPINSRD $1, R12, X6, X6; \
-	VPINSRD $2, R9, X6, X6; \
-	VPINSRD $3, R11, X6, X6; \
-	VPMOVZXBW X6, Y6
-
 // Q5K_PAIR(j, oplo, nlo, ophi, nhi): sub-blocks 2j (low nibbles | qh bit 2j
 // << 4) and 2j+1 (high nibbles | qh bit 2j+1 << 4) of the super-block, each
 // multiplied (unsigned 0..31) with its 32 activations, pair-summed, scaled by
@@ -69,8 +29,8 @@
 // of Y8. oplo/ophi shift the qh bytes (Y3) so that the wanted bit lands on
 // bit 4 of every byte; Y13 = 0x10 bytes keeps only it.
 #define Q5K_PAIR(j, oplo, nlo, ophi, nhi) \
-	VPSHUFB shufK5<>+(64*j)(SB), Y6, Y9; \
-	VPSHUFB shufK5<>+(64*j+32)(SB), Y6, Y10; \
+	VPSHUFB ·shufK4+(64*j)(SB), Y6, Y9; \
+	VPSHUFB ·shufK4+(64*j+32)(SB), Y6, Y10; \
 	VMOVDQU (48+32*j)(SI), Y1; \
 	VPSRLW $4, Y1, Y2; \
 	VPAND Y14, Y1, Y1; \
@@ -95,17 +55,17 @@ TEXT ·dotQ5KAVX2(SB), NOSPLIT, $0-60
 	MOVQ nb+48(FP), CX
 	VXORPS Y0, Y0, Y0              // acc (8 lanes)
 	VXORPS X11, X11, X11           // summs (scalar)
-	B5CAST(AX, $0x0f0f0f0f, X14, Y14)
-	B5CAST(AX, $0x10101010, X13, Y13)
+	BCAST8(AX, $0x0f0f0f0f, X14, Y14)
+	BCAST8(AX, $0x10101010, X13, Y13)
 	MOVL $0x80000000, AX
 	VMOVD AX, X12                  // float32 sign bit
 	TESTQ CX, CX
 	JEQ  q5kdone
 
 q5kloop:
-	PREFETCHT0 PF5(SI)
-	PREFETCHT0 (PF5+64)(SI)
-	PREFETCHT0 (PF5+128)(SI)
+	PREFETCHT0 PFK(SI)
+	PREFETCHT0 (PFK+64)(SI)
+	PREFETCHT0 (PFK+128)(SI)
 	VMOVSS (DI), X1                // y.d
 	MOVL (SI), AX
 	VMOVD AX, X2
@@ -116,7 +76,7 @@ q5kloop:
 	VXORPS X12, X1, X1             // -y.d
 	VMULSS X4, X1, X4              // dmin = -y.d * x.dmin
 
-	Q5K_SCALES
+	KSCALES
 
 	// mins: summs = fma(dmin, Σ mins·(bsums pairs), summs)
 	VMOVDQU 260(DI), Y7
@@ -145,7 +105,7 @@ q5kloop:
 	JNZ  q5kloop
 
 q5kdone:
-	H5SUM8
+	HSUM8
 	VADDSS X11, X0, X0             // reduce8(acc) + summs
 	VZEROUPPER
 	MOVSS X0, ret+56(FP)
@@ -153,17 +113,6 @@ q5kdone:
 
 // ---------------------------------------------------------------------------
 // Legacy 32-element blocks
-
-// ONES5(y): int16 1s in y, for VPMADDWD pair sums.
-#define ONES5(y) B5CAST(AX, $0x00010001, X15, y)
-
-// HALF5PROD(woff): Y1 = broadcast fp16(woff(SI)) * fp16((DI)), the block
-// scale d_w*d_x. Clobbers AX, BX, X2.
-#define HALF5PROD(woff) MOVWLZX woff(SI), AX; MOVWLZX (DI), BX; SHLL $16, BX; ORL BX, AX; VMOVD AX, X1; VCVTPH2PS X1, X1; VMOVSHDUP X1, X2; VMULSS X2, X1, X1; VBROADCASTSS X1, Y1
-
-// MULSUM5_I8(x, y, t, u): t = int32 lane sums of x·y (signed bytes): |x|
-// times sign(y, x), pairs, then pairs of pairs (mul_sum_i8_pairs). Y15 = ones.
-#define MULSUM5_I8(x, y, t, u) VPSIGNB x, x, t; VPSIGNB x, y, u; VPMADDUBSW u, t, t; VPMADDWD Y15, t, t
 
 // Q40_SCALES4: X1 = the four block scales d_b = fp16(w.d)*fp16(x.d) of
 // the Q4_0 blocks at SI (18 bytes apart) and Q8_0 blocks at DI (34 bytes
@@ -202,7 +151,7 @@ q5kdone:
 	NIBBLES32(woff+2, Y2, X2); \
 	VPSUBB Y13, Y2, Y2; \
 	VMOVDQU (xoff+2)(DI), Y3; \
-	MULSUM5_I8(Y2, Y3, y, Y3)
+	MULSUM_I8_INT(Y2, Y3, y, Y3)
 
 // func dotQ4_0AVX2(w, x []byte, nb int) float32
 // Four blocks per iteration share the scale conversion; each block's lanes
@@ -212,9 +161,9 @@ TEXT ·dotQ4_0AVX2(SB), NOSPLIT, $0-60
 	MOVQ x_base+24(FP), DI
 	MOVQ nb+48(FP), CX
 	VXORPS Y0, Y0, Y0
-	ONES5(Y15)
-	B5CAST(AX, $0x0f0f0f0f, X14, Y14)
-	B5CAST(AX, $0x08080808, X13, Y13)
+	ONES16(AX, Y15)
+	BCAST8(AX, $0x0f0f0f0f, X14, Y14)
+	BCAST8(AX, $0x08080808, X13, Y13)
 	MOVQ CX, DX
 	SHRQ $2, DX                    // groups of four blocks
 	ANDQ $3, CX                    // then single blocks
@@ -222,8 +171,8 @@ TEXT ·dotQ4_0AVX2(SB), NOSPLIT, $0-60
 	JEQ  q40one
 
 q40four:
-	PREFETCHT0 PF5(SI)
-	PREFETCHT0 (PF5+64)(SI)
+	PREFETCHT0 PFK(SI)
+	PREFETCHT0 (PFK+64)(SI)
 	Q40_SCALES4
 	VINSERTF128 $1, X1, Y1, Y1     // (d0..d3, d0..d3)
 	Q40_LANES(0, 0, Y5)
@@ -252,7 +201,7 @@ q40one:
 	JEQ  q40done
 
 q40loop:
-	HALF5PROD(0)
+	HALFPROD(0)
 	Q40_LANES(0, 0, Y4)
 	VCVTDQ2PS Y4, Y4
 	VFMADD231PS Y4, Y1, Y0         // acc = fma(d, lanes, acc)
@@ -262,7 +211,7 @@ q40loop:
 	JNZ  q40loop
 
 q40done:
-	H5SUM8
+	HSUM8
 	VZEROUPPER
 	MOVSS X0, ret+56(FP)
 	RET
@@ -277,9 +226,9 @@ TEXT ·dotQ4_0PackedAVX2(SB), NOSPLIT, $0-60
 	MOVQ x_base+24(FP), DI
 	MOVQ nb+48(FP), CX
 	VXORPS X0, X0, X0
-	ONES5(Y15)
-	B5CAST(AX, $0x0f0f0f0f, X14, Y14)
-	B5CAST(AX, $0x08080808, X13, Y13)
+	ONES16(AX, Y15)
+	BCAST8(AX, $0x0f0f0f0f, X14, Y14)
+	BCAST8(AX, $0x08080808, X13, Y13)
 	MOVQ CX, DX
 	SHRQ $2, DX
 	ANDQ $3, CX
@@ -287,8 +236,8 @@ TEXT ·dotQ4_0PackedAVX2(SB), NOSPLIT, $0-60
 	JEQ  q40pone
 
 q40pfour:
-	PREFETCHT0 PF5(SI)
-	PREFETCHT0 (PF5+64)(SI)
+	PREFETCHT0 PFK(SI)
+	PREFETCHT0 (PFK+64)(SI)
 	Q40_SCALES4
 	Q40_LANES(0, 0, Y5)
 	Q40_LANES(18, 34, Y6)
@@ -320,7 +269,7 @@ q40pone:
 	JEQ  q40pdone
 
 q40ploop:
-	HALF5PROD(0)
+	HALFPROD(0)
 	Q40_LANES(0, 0, Y4)
 	VEXTRACTI128 $1, Y4, X5        // exact int32 sum of the 8 lanes
 	VPADDD X5, X4, X4
@@ -358,13 +307,13 @@ TEXT ·dotQ4_1AVX2(SB), NOSPLIT, $0-60
 	MOVQ nb+48(FP), CX
 	VXORPS Y0, Y0, Y0              // acc
 	VXORPS X11, X11, X11           // summs
-	ONES5(Y15)
-	B5CAST(AX, $0x0f0f0f0f, X14, Y14)
+	ONES16(AX, Y15)
+	BCAST8(AX, $0x0f0f0f0f, X14, Y14)
 	TESTQ CX, CX
 	JEQ  q41done
 
 q41loop:
-	PREFETCHT0 PF5(SI)
+	PREFETCHT0 PFK(SI)
 	DM5
 	NIBBLES32(4, Y2, X2)
 	VPMADDUBSW 4(DI), Y2, Y2       // unsigned q (0..15) · signed y
@@ -377,7 +326,7 @@ q41loop:
 	JNZ  q41loop
 
 q41done:
-	H5SUM8
+	HSUM8
 	VADDSS X11, X0, X0             // reduce8(acc) + summs
 	VZEROUPPER
 	MOVSS X0, ret+56(FP)
@@ -390,10 +339,10 @@ TEXT ·dotQ5_1AVX2(SB), NOSPLIT, $0-60
 	MOVQ nb+48(FP), CX
 	VXORPS Y0, Y0, Y0              // acc
 	VXORPS X11, X11, X11           // summs
-	ONES5(Y15)
-	B5CAST(AX, $0x0f0f0f0f, X14, Y14)
-	B5CAST(AX, $0x10101010, X13, Y13)
-	VMOVDQU shufBits5<>(SB), Y12   // byte i <- byte i/8 of qh
+	ONES16(AX, Y15)
+	BCAST8(AX, $0x0f0f0f0f, X14, Y14)
+	BCAST8(AX, $0x10101010, X13, Y13)
+	VMOVDQU ·shufBits(SB), Y12   // byte i <- byte i/8 of qh
 	MOVQ $0x7fbfdfeff7fbfdfe, AX
 	MOVQ AX, X10
 	VPBROADCASTQ X10, Y10          // all bits but bit i%8
@@ -402,7 +351,7 @@ TEXT ·dotQ5_1AVX2(SB), NOSPLIT, $0-60
 	JEQ  q51done
 
 q51loop:
-	PREFETCHT0 PF5(SI)
+	PREFETCHT0 PFK(SI)
 	DM5
 	NIBBLES32(8, Y2, X2)
 	VPBROADCASTD 4(SI), Y3         // bytes_from_bits_32(qh)
@@ -421,7 +370,7 @@ q51loop:
 	JNZ  q51loop
 
 q51done:
-	H5SUM8
+	HSUM8
 	VADDSS X11, X0, X0
 	VZEROUPPER
 	MOVSS X0, ret+56(FP)
@@ -449,7 +398,7 @@ TEXT ·dotBF16AVX2(SB), NOSPLIT, $0-52
 	JEQ  bf16red
 
 bf16loop:
-	PREFETCHT0 PF5(SI)(AX*2)
+	PREFETCHT0 PFK(SI)(AX*2)
 	BF16X8(0, SI, Y4)
 	BF16X8(16, SI, Y5)
 	BF16X8(32, SI, Y6)
@@ -470,7 +419,7 @@ bf16red:
 	VADDPS Y2, Y0, Y0              // (c1+c3) + (c2+c4)
 	VADDPS Y3, Y1, Y1
 	VADDPS Y1, Y0, Y0
-	H5SUM8
+	HSUM8
 	VCVTSS2SD X0, X0, X0           // leftovers are summed in float64
 	CMPQ AX, CX
 	JGE  bf16done
@@ -494,46 +443,3 @@ bf16done:
 	VZEROUPPER
 	MOVSS X0, ret+48(FP)
 	RET
-
-// shufK5: VPSHUFB patterns broadcasting int16 scale j (bytes 2j, 2j+1 of
-// each 128-bit lane) to all 16 words, for j = 0..7, 32 bytes each.
-DATA shufK5<>+0(SB)/8, $0x0100010001000100
-DATA shufK5<>+8(SB)/8, $0x0100010001000100
-DATA shufK5<>+16(SB)/8, $0x0100010001000100
-DATA shufK5<>+24(SB)/8, $0x0100010001000100
-DATA shufK5<>+32(SB)/8, $0x0302030203020302
-DATA shufK5<>+40(SB)/8, $0x0302030203020302
-DATA shufK5<>+48(SB)/8, $0x0302030203020302
-DATA shufK5<>+56(SB)/8, $0x0302030203020302
-DATA shufK5<>+64(SB)/8, $0x0504050405040504
-DATA shufK5<>+72(SB)/8, $0x0504050405040504
-DATA shufK5<>+80(SB)/8, $0x0504050405040504
-DATA shufK5<>+88(SB)/8, $0x0504050405040504
-DATA shufK5<>+96(SB)/8, $0x0706070607060706
-DATA shufK5<>+104(SB)/8, $0x0706070607060706
-DATA shufK5<>+112(SB)/8, $0x0706070607060706
-DATA shufK5<>+120(SB)/8, $0x0706070607060706
-DATA shufK5<>+128(SB)/8, $0x0908090809080908
-DATA shufK5<>+136(SB)/8, $0x0908090809080908
-DATA shufK5<>+144(SB)/8, $0x0908090809080908
-DATA shufK5<>+152(SB)/8, $0x0908090809080908
-DATA shufK5<>+160(SB)/8, $0x0b0a0b0a0b0a0b0a
-DATA shufK5<>+168(SB)/8, $0x0b0a0b0a0b0a0b0a
-DATA shufK5<>+176(SB)/8, $0x0b0a0b0a0b0a0b0a
-DATA shufK5<>+184(SB)/8, $0x0b0a0b0a0b0a0b0a
-DATA shufK5<>+192(SB)/8, $0x0d0c0d0c0d0c0d0c
-DATA shufK5<>+200(SB)/8, $0x0d0c0d0c0d0c0d0c
-DATA shufK5<>+208(SB)/8, $0x0d0c0d0c0d0c0d0c
-DATA shufK5<>+216(SB)/8, $0x0d0c0d0c0d0c0d0c
-DATA shufK5<>+224(SB)/8, $0x0f0e0f0e0f0e0f0e
-DATA shufK5<>+232(SB)/8, $0x0f0e0f0e0f0e0f0e
-DATA shufK5<>+240(SB)/8, $0x0f0e0f0e0f0e0f0e
-DATA shufK5<>+248(SB)/8, $0x0f0e0f0e0f0e0f0e
-GLOBL shufK5<>(SB), RODATA|NOPTR, $256
-
-// shufBits5: byte i <- byte i/8 (of a broadcast qh dword).
-DATA shufBits5<>+0(SB)/8, $0x0000000000000000
-DATA shufBits5<>+8(SB)/8, $0x0101010101010101
-DATA shufBits5<>+16(SB)/8, $0x0202020202020202
-DATA shufBits5<>+24(SB)/8, $0x0303030303030303
-GLOBL shufBits5<>(SB), RODATA|NOPTR, $32

@@ -1,6 +1,7 @@
 //go:build !purego
 
 #include "textflag.h"
+#include "kernels_amd64.h"
 
 // AVX2+FMA(+F16C) kernels. Each one is the instruction sequence of llama.cpp's
 // x86 AVX2 code for the same operation (ggml-cpu/arch/x86/quants.c, vec.h),
@@ -8,27 +9,6 @@
 // reference (the *_generic.go files) bit for bit. The Go stubs in
 // dot_amd64.go carry each function's reference loop and bound every slice
 // before the call: the assembly never reads past the slices it is given.
-
-// PFK is how far ahead of the weight pointer the one-row kernels prefetch:
-// the weights are mmapped (4 KiB pages, where hardware prefetchers stop) and
-// a decode step streams each matrix once, so the lead must cover the memory
-// latency. 2 KiB measured +15-20% Llama-1B Q4_K_M decode over 512 B (4 and 8 KiB
-// no better).
-#define PFK 2048
-#define PFK64 2112
-#define PFK128 2176
-
-// ones16 (Y15) = int16 1s for VPMADDWD pair sums; hsum8 reduces Y0 to X0
-// lane 0 as hsum_float_8: ((s0+s4)+(s2+s6)) + ((s1+s5)+(s3+s7)).
-#define ONES16(r, y) MOVL $0x00010001, r; VMOVD r, X15; VPBROADCASTD X15, y
-#define HSUM8 VEXTRACTF128 $1, Y0, X1; VADDPS X0, X1, X1; VMOVHLPS X1, X1, X2; VADDPS X2, X1, X1; VMOVSHDUP X1, X2; VADDSS X2, X1, X0
-
-// HALFPROD: X1 lane 0 = fp16(w)*fp16(x) (the block scale d_w*d_x), broadcast to Y1.
-#define HALFPROD MOVWLZX (SI), AX; MOVWLZX (DI), BX; SHLL $16, BX; ORL BX, AX; VMOVD AX, X1; VCVTPH2PS X1, X1; VMOVSHDUP X1, X2; VMULSS X2, X1, X1; VBROADCASTSS X1, Y1
-
-// MULSUM_I8(x, y, t): t = int32 lane sums of x·y (signed bytes), as float32
-// (mul_sum_i8_pairs_float: |x| · sign(y, x), pairs, then pairs of pairs).
-#define MULSUM_I8(x, y, t, u) VPSIGNB x, x, t; VPSIGNB x, y, u; VPMADDUBSW u, t, t; VPMADDWD Y15, t, t; VCVTDQ2PS t, t
 
 // func dotQ8_0AVX2(w, x []byte, nb int) float32
 TEXT ·dotQ8_0AVX2(SB), NOSPLIT, $0-60
@@ -42,7 +22,7 @@ TEXT ·dotQ8_0AVX2(SB), NOSPLIT, $0-60
 
 q80loop:
 	PREFETCHT0 256(SI)
-	HALFPROD
+	HALFPROD(0)
 	VMOVDQU 2(SI), Y2
 	VMOVDQU 2(DI), Y3
 	MULSUM_I8(Y2, Y3, Y4, Y5)
@@ -71,7 +51,7 @@ TEXT ·dotQ5_0AVX2(SB), NOSPLIT, $0-60
 	MOVL $0xf0f0f0f0, AX
 	VMOVD AX, X13
 	VPBROADCASTD X13, Y13          // 0xF0 bytes
-	VMOVDQU shufBits<>(SB), Y12    // byte i <- byte i/8 of qh
+	VMOVDQU ·shufBits(SB), Y12    // byte i <- byte i/8 of qh
 	MOVQ $0x7fbfdfeff7fbfdfe, AX
 	MOVQ AX, X11
 	VPBROADCASTQ X11, Y11          // all bits but bit i%8
@@ -81,7 +61,7 @@ TEXT ·dotQ5_0AVX2(SB), NOSPLIT, $0-60
 
 q50loop:
 	PREFETCHT0 256(SI)
-	HALFPROD
+	HALFPROD(0)
 	VMOVDQU 6(SI), X2              // bytes_from_nibbles_32
 	VPSRLW $4, X2, X3
 	VINSERTI128 $1, X3, Y2, Y2
@@ -109,8 +89,8 @@ q50done:
 // Q4K_PAIR(j): sub-blocks 2j (low nibbles) and 2j+1 (high nibbles) of the
 // super-block, scaled by their 6-bit scales (shuffled out of Y6), into Y8.
 #define Q4K_PAIR(j) \
-	VPSHUFB shufK4<>+(64*j)(SB), Y6, Y9; \
-	VPSHUFB shufK4<>+(64*j+32)(SB), Y6, Y10; \
+	VPSHUFB ·shufK4+(64*j)(SB), Y6, Y9; \
+	VPSHUFB ·shufK4+(64*j+32)(SB), Y6, Y10; \
 	VMOVDQU (16+32*j)(SI), Y1; \
 	VPSRLW $4, Y1, Y2; \
 	VPAND Y14, Y1, Y1; \
@@ -212,35 +192,6 @@ q4kdone:
 	MOVSS X0, ret+56(FP)
 	RET
 
-// Q4K_SCALES: decode the 12 scale bytes at 4(SI) into Y6 = 16 int16 (scales
-// 0-7, mins 8-15), as ggml's utmp shuffle + _mm256_cvtepu8_epi16. Clobbers R8-R13.
-#define Q4K_SCALES \
-	MOVL 4(SI), R8; \
-	MOVL 8(SI), R9; \
-	MOVL 12(SI), R10; \
-	MOVL R10, R11; \
-	SHRL $4, R11; \
-	ANDL $0x0f0f0f0f, R11; \
-	MOVL R9, R12; \
-	SHRL $6, R12; \
-	ANDL $0x03030303, R12; \
-	SHLL $4, R12; \
-	ORL  R12, R11; \
-	MOVL R10, R12; \
-	ANDL $0x0f0f0f0f, R12; \
-	MOVL R8, R13; \
-	SHRL $6, R13; \
-	ANDL $0x03030303, R13; \
-	SHLL $4, R13; \
-	ORL  R13, R12; \
-	ANDL $0x3f3f3f3f, R9; \
-	ANDL $0x3f3f3f3f, R8; \
-	VMOVD R8, X6; \
-	VPINSRD $1, R12, X6, X6; \
-	VPINSRD $2, R9, X6, X6; \
-	VPINSRD $3, R11, X6, X6; \
-	VPMOVZXBW X6, Y6
-
 // HSUMI8(y, x): x lane 0 = the wrapping int32 sum of y's eight lanes.
 #define HSUMI8(y, x) VEXTRACTI128 $1, y, X15; VPADDD X15, x, x; VPHADDD x, x, x; VPHADDD x, x, x
 
@@ -267,7 +218,7 @@ q4ploop:
 	VMULSS X1, X2, X5              // d = x.d * y.d
 	VMOVSHDUP X2, X4
 	VMULSS X1, X4, X4              // dmin = x.dmin * y.d
-	Q4K_SCALES
+	KSCALES
 	VMOVDQU 260(DI), Y7            // mins · pairwise bsums, 4 lanes
 	VEXTRACTI128 $1, Y7, X8
 	VPHADDW X8, X7, X7
@@ -326,7 +277,7 @@ TEXT ·dotQ4KPackedC4AVX2(SB), NOSPLIT, $0-88
 c4loop:
 	PREFETCHT0 PFK(SI)
 	PREFETCHT0 PFK64(SI)
-	Q4K_SCALES
+	KSCALES
 	LEAQ (DX)(DX*2), R12
 	ADDQ DI, R12
 	VEXTRACTI128 $1, Y6, X7        // mins
@@ -338,8 +289,8 @@ c4loop:
 	VPXOR Y1, Y1, Y1
 	VPXOR Y2, Y2, Y2
 	VPXOR Y3, Y3, Y3
-	VPSHUFB shufK4<>+0(SB), Y6, Y9
-	VPSHUFB shufK4<>+32(SB), Y6, Y10
+	VPSHUFB ·shufK4+0(SB), Y6, Y9
+	VPSHUFB ·shufK4+32(SB), Y6, Y10
 	VMOVDQU 16(SI), Y11
 	VPSRLW $4, Y11, Y12
 	VPAND Y14, Y11, Y11
@@ -368,8 +319,8 @@ c4loop:
 	VPMADDUBSW 36(R12), Y12, Y13
 	VPMADDWD Y10, Y13, Y13
 	VPADDD Y13, Y3, Y3
-	VPSHUFB shufK4<>+64(SB), Y6, Y9
-	VPSHUFB shufK4<>+96(SB), Y6, Y10
+	VPSHUFB ·shufK4+64(SB), Y6, Y9
+	VPSHUFB ·shufK4+96(SB), Y6, Y10
 	VMOVDQU 48(SI), Y11
 	VPSRLW $4, Y11, Y12
 	VPAND Y14, Y11, Y11
@@ -398,8 +349,8 @@ c4loop:
 	VPMADDUBSW 100(R12), Y12, Y13
 	VPMADDWD Y10, Y13, Y13
 	VPADDD Y13, Y3, Y3
-	VPSHUFB shufK4<>+128(SB), Y6, Y9
-	VPSHUFB shufK4<>+160(SB), Y6, Y10
+	VPSHUFB ·shufK4+128(SB), Y6, Y9
+	VPSHUFB ·shufK4+160(SB), Y6, Y10
 	VMOVDQU 80(SI), Y11
 	VPSRLW $4, Y11, Y12
 	VPAND Y14, Y11, Y11
@@ -428,8 +379,8 @@ c4loop:
 	VPMADDUBSW 164(R12), Y12, Y13
 	VPMADDWD Y10, Y13, Y13
 	VPADDD Y13, Y3, Y3
-	VPSHUFB shufK4<>+192(SB), Y6, Y9
-	VPSHUFB shufK4<>+224(SB), Y6, Y10
+	VPSHUFB ·shufK4+192(SB), Y6, Y9
+	VPSHUFB ·shufK4+224(SB), Y6, Y10
 	VMOVDQU 112(SI), Y11
 	VPSRLW $4, Y11, Y12
 	VPAND Y14, Y11, Y11
@@ -535,7 +486,6 @@ c4done:
 	VPOR Y9, Y4, Y4; \
 	Q6K_CHUNK_TAIL(100+128*j, 4*j+3)
 
-#define BCAST8(r, v, x, y) MOVL v, r; VMOVD r, x; VPBROADCASTD x, y
 
 // func dotQ6KAVX2(w, x []byte, nb int) float32
 TEXT ·dotQ6KAVX2(SB), NOSPLIT, $0-60
@@ -583,39 +533,39 @@ q6kdone:
 	MOVSS X0, ret+56(FP)
 	RET
 
-DATA shufK4<>+0(SB)/8, $0x0100010001000100
-DATA shufK4<>+8(SB)/8, $0x0100010001000100
-DATA shufK4<>+16(SB)/8, $0x0100010001000100
-DATA shufK4<>+24(SB)/8, $0x0100010001000100
-DATA shufK4<>+32(SB)/8, $0x0302030203020302
-DATA shufK4<>+40(SB)/8, $0x0302030203020302
-DATA shufK4<>+48(SB)/8, $0x0302030203020302
-DATA shufK4<>+56(SB)/8, $0x0302030203020302
-DATA shufK4<>+64(SB)/8, $0x0504050405040504
-DATA shufK4<>+72(SB)/8, $0x0504050405040504
-DATA shufK4<>+80(SB)/8, $0x0504050405040504
-DATA shufK4<>+88(SB)/8, $0x0504050405040504
-DATA shufK4<>+96(SB)/8, $0x0706070607060706
-DATA shufK4<>+104(SB)/8, $0x0706070607060706
-DATA shufK4<>+112(SB)/8, $0x0706070607060706
-DATA shufK4<>+120(SB)/8, $0x0706070607060706
-DATA shufK4<>+128(SB)/8, $0x0908090809080908
-DATA shufK4<>+136(SB)/8, $0x0908090809080908
-DATA shufK4<>+144(SB)/8, $0x0908090809080908
-DATA shufK4<>+152(SB)/8, $0x0908090809080908
-DATA shufK4<>+160(SB)/8, $0x0b0a0b0a0b0a0b0a
-DATA shufK4<>+168(SB)/8, $0x0b0a0b0a0b0a0b0a
-DATA shufK4<>+176(SB)/8, $0x0b0a0b0a0b0a0b0a
-DATA shufK4<>+184(SB)/8, $0x0b0a0b0a0b0a0b0a
-DATA shufK4<>+192(SB)/8, $0x0d0c0d0c0d0c0d0c
-DATA shufK4<>+200(SB)/8, $0x0d0c0d0c0d0c0d0c
-DATA shufK4<>+208(SB)/8, $0x0d0c0d0c0d0c0d0c
-DATA shufK4<>+216(SB)/8, $0x0d0c0d0c0d0c0d0c
-DATA shufK4<>+224(SB)/8, $0x0f0e0f0e0f0e0f0e
-DATA shufK4<>+232(SB)/8, $0x0f0e0f0e0f0e0f0e
-DATA shufK4<>+240(SB)/8, $0x0f0e0f0e0f0e0f0e
-DATA shufK4<>+248(SB)/8, $0x0f0e0f0e0f0e0f0e
-GLOBL shufK4<>(SB), RODATA|NOPTR, $256
+DATA ·shufK4+0(SB)/8, $0x0100010001000100
+DATA ·shufK4+8(SB)/8, $0x0100010001000100
+DATA ·shufK4+16(SB)/8, $0x0100010001000100
+DATA ·shufK4+24(SB)/8, $0x0100010001000100
+DATA ·shufK4+32(SB)/8, $0x0302030203020302
+DATA ·shufK4+40(SB)/8, $0x0302030203020302
+DATA ·shufK4+48(SB)/8, $0x0302030203020302
+DATA ·shufK4+56(SB)/8, $0x0302030203020302
+DATA ·shufK4+64(SB)/8, $0x0504050405040504
+DATA ·shufK4+72(SB)/8, $0x0504050405040504
+DATA ·shufK4+80(SB)/8, $0x0504050405040504
+DATA ·shufK4+88(SB)/8, $0x0504050405040504
+DATA ·shufK4+96(SB)/8, $0x0706070607060706
+DATA ·shufK4+104(SB)/8, $0x0706070607060706
+DATA ·shufK4+112(SB)/8, $0x0706070607060706
+DATA ·shufK4+120(SB)/8, $0x0706070607060706
+DATA ·shufK4+128(SB)/8, $0x0908090809080908
+DATA ·shufK4+136(SB)/8, $0x0908090809080908
+DATA ·shufK4+144(SB)/8, $0x0908090809080908
+DATA ·shufK4+152(SB)/8, $0x0908090809080908
+DATA ·shufK4+160(SB)/8, $0x0b0a0b0a0b0a0b0a
+DATA ·shufK4+168(SB)/8, $0x0b0a0b0a0b0a0b0a
+DATA ·shufK4+176(SB)/8, $0x0b0a0b0a0b0a0b0a
+DATA ·shufK4+184(SB)/8, $0x0b0a0b0a0b0a0b0a
+DATA ·shufK4+192(SB)/8, $0x0d0c0d0c0d0c0d0c
+DATA ·shufK4+200(SB)/8, $0x0d0c0d0c0d0c0d0c
+DATA ·shufK4+208(SB)/8, $0x0d0c0d0c0d0c0d0c
+DATA ·shufK4+216(SB)/8, $0x0d0c0d0c0d0c0d0c
+DATA ·shufK4+224(SB)/8, $0x0f0e0f0e0f0e0f0e
+DATA ·shufK4+232(SB)/8, $0x0f0e0f0e0f0e0f0e
+DATA ·shufK4+240(SB)/8, $0x0f0e0f0e0f0e0f0e
+DATA ·shufK4+248(SB)/8, $0x0f0e0f0e0f0e0f0e
+GLOBL ·shufK4(SB), RODATA|NOPTR, $256 // also used by dot5_amd64.s
 DATA shufQ6<>+0(SB)/8, $0x0000000000000000
 DATA shufQ6<>+8(SB)/8, $0x0101010101010101
 DATA shufQ6<>+16(SB)/8, $0x0202020202020202
@@ -633,11 +583,11 @@ DATA shufQ6<>+104(SB)/8, $0x0d0d0d0d0d0d0d0d
 DATA shufQ6<>+112(SB)/8, $0x0e0e0e0e0e0e0e0e
 DATA shufQ6<>+120(SB)/8, $0x0f0f0f0f0f0f0f0f
 GLOBL shufQ6<>(SB), RODATA|NOPTR, $128
-DATA shufBits<>+0(SB)/8, $0x0000000000000000
-DATA shufBits<>+8(SB)/8, $0x0101010101010101
-DATA shufBits<>+16(SB)/8, $0x0202020202020202
-DATA shufBits<>+24(SB)/8, $0x0303030303030303
-GLOBL shufBits<>(SB), RODATA|NOPTR, $32
+DATA ·shufBits+0(SB)/8, $0x0000000000000000
+DATA ·shufBits+8(SB)/8, $0x0101010101010101
+DATA ·shufBits+16(SB)/8, $0x0202020202020202
+DATA ·shufBits+24(SB)/8, $0x0303030303030303
+GLOBL ·shufBits(SB), RODATA|NOPTR, $32 // also used by dot5_amd64.s
 
 // func expandQ5_0AVX2(src, dst []byte, nb int)
 // The Q8_0 form of nb Q5_0 blocks: d copied, quants bytes_from_nibbles_32 |
@@ -653,7 +603,7 @@ TEXT ·expandQ5_0AVX2(SB), NOSPLIT, $0-56
 	MOVL $0xf0f0f0f0, AX
 	VMOVD AX, X13
 	VPBROADCASTD X13, Y13          // 0xF0 bytes
-	VMOVDQU shufBits<>(SB), Y12    // byte i <- byte i/8 of qh
+	VMOVDQU ·shufBits(SB), Y12    // byte i <- byte i/8 of qh
 	MOVQ $0x7fbfdfeff7fbfdfe, AX
 	MOVQ AX, X11
 	VPBROADCASTQ X11, Y11          // all bits but bit i%8
