@@ -108,12 +108,8 @@ func MatMulLlama(p *Pool, w Matrix, x []float32, n int, out []float32) error {
 }
 
 func matmul(p *Pool, w Matrix, x []float32, n int, out []float32, llama bool) error {
-	if err := w.Check(); err != nil {
-		return fmt.Errorf("matmul: %w", err)
-	}
-	if n < 0 || !productIs(n, w.Cols, len(x)) || !productIs(n, w.Rows, len(out)) {
-		return fmt.Errorf("matmul: %w: %dx%d weights, n=%d, len(x)=%d, len(out)=%d",
-			ErrShape, w.Rows, w.Cols, n, len(x), len(out))
+	if err := checkMatMul(w, x, n, out); err != nil {
+		return err
 	}
 	if n == 0 || w.Rows == 0 {
 		return nil
@@ -128,13 +124,32 @@ func matmul(p *Pool, w Matrix, x []float32, n int, out []float32, llama bool) er
 	if err != nil {
 		return fmt.Errorf("matmul: %w", err)
 	}
-	work := matmulWork(w, xq, int(xrow), n, out, llama)
-	if p == nil || uint64(w.Rows)*uint64(w.Cols)*uint64(n) < minParallelMACs {
-		work(0, w.Rows)
-		return nil
-	}
-	p.runChunks(w.Rows, chunksPerThread, chunkAlign, work)
+	runMatMul(p, w.Rows, w.Cols, n, matmulWork(w, xq, int(xrow), n, out, llama))
 	return nil
+}
+
+// checkMatMul validates w and the lengths of x (n rows of w.Cols) and out
+// (n rows of w.Rows).
+func checkMatMul(w Matrix, x []float32, n int, out []float32) error {
+	if err := w.Check(); err != nil {
+		return fmt.Errorf("matmul: %w", err)
+	}
+	if n < 0 || !productIs(n, w.Cols, len(x)) || !productIs(n, w.Rows, len(out)) {
+		return fmt.Errorf("matmul: %w: %dx%d weights, n=%d, len(x)=%d, len(out)=%d",
+			ErrShape, w.Rows, w.Cols, n, len(x), len(out))
+	}
+	return nil
+}
+
+// runMatMul runs work over the rows of a product of n activation rows of
+// cols elements: on the calling goroutine when it is too small to hand to
+// the pool (p.mu held), else in chunks over the pool's threads.
+func runMatMul(p *Pool, rows, cols, n int, work func(lo, hi int)) {
+	if p == nil || uint64(rows)*uint64(cols)*uint64(n) < minParallelMACs {
+		work(0, rows)
+		return
+	}
+	p.runChunks(rows, chunksPerThread, chunkAlign, work)
 }
 
 // matmulWork returns the function computing the outputs of weight rows

@@ -26,12 +26,8 @@ func MatMulMulti(p *Pool, ws []Matrix, x []float32, n int, outs [][]float32) err
 	}
 	rows := 0
 	for k, w := range ws {
-		if err := w.Check(); err != nil {
-			return fmt.Errorf("matmul: %w", err)
-		}
-		if n < 0 || !productIs(n, w.Cols, len(x)) || !productIs(n, w.Rows, len(outs[k])) {
-			return fmt.Errorf("matmul: %w: %dx%d weights, n=%d, len(x)=%d, len(out)=%d",
-				ErrShape, w.Rows, w.Cols, n, len(x), len(outs[k]))
+		if err := checkMatMul(w, x, n, outs[k]); err != nil {
+			return err
 		}
 		rows += w.Rows
 	}
@@ -63,11 +59,7 @@ func MatMulMulti(p *Pool, ws []Matrix, x []float32, n int, outs [][]float32) err
 			off += w.Rows
 		}
 	}
-	if p == nil || uint64(rows)*uint64(ws[0].Cols)*uint64(n) < minParallelMACs {
-		job(0, rows)
-		return nil
-	}
-	p.runChunks(rows, chunksPerThread, chunkAlign, job)
+	runMatMul(p, rows, ws[0].Cols, n, job)
 	return nil
 }
 

@@ -194,20 +194,20 @@ func (s *State) store(l, n int, kk, vv []float32) {
 func (m *Model) attention(p *kernels.Pool, s *State, l, n int) {
 	c := m.Config
 	items, slots := n*c.Heads, poolThreads(p)
-	// Score and value products: n rows × heads × (pos+n) positions × 2·D.
-	if macs := uint64(items) * uint64(s.pos+n) * uint64(2*c.HeadDim); macs < minParallelAttention {
-		for it := range items {
-			m.attendHead(s, l, 0, it/c.Heads, it%c.Heads)
-		}
-		return
-	}
-	p.Run(slots, func(lo, hi int) {
+	run := func(lo, hi int) {
 		for slot := lo; slot < hi; slot++ {
 			for it := slot; it < items; it += slots {
 				m.attendHead(s, l, slot, it/c.Heads, it%c.Heads)
 			}
 		}
-	})
+	}
+	// Score and value products: n rows × heads × (pos+n) positions × 2·D.
+	if macs := uint64(items) * uint64(s.pos+n) * uint64(2*c.HeadDim); macs < minParallelAttention {
+		slots = 1
+		run(0, 1)
+		return
+	}
+	p.Run(slots, run)
 }
 
 // minParallelAttention is the attention work (multiply-adds) below which a
