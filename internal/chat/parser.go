@@ -341,25 +341,19 @@ func (p *parser) expr() (expr, error) {
 	return e, nil
 }
 
-func (p *parser) orExpr() (expr, error) {
-	l, err := p.andExpr()
-	for err == nil && p.isName("or") {
-		p.i++
-		var r expr
-		if r, err = p.andExpr(); err == nil {
-			l = &binExpr{op: "or", l: l, r: r}
-		}
-	}
-	return l, err
-}
+func (p *parser) orExpr() (expr, error) { return p.leftAssoc("or", p.isName, p.andExpr) }
 
-func (p *parser) andExpr() (expr, error) {
-	l, err := p.notExpr()
-	for err == nil && p.isName("and") {
+func (p *parser) andExpr() (expr, error) { return p.leftAssoc("and", p.isName, p.notExpr) }
+
+// leftAssoc parses operand (op operand)*, op recognised by is, into
+// left-associative binary expressions.
+func (p *parser) leftAssoc(op string, is func(string) bool, operand func() (expr, error)) (expr, error) {
+	l, err := operand()
+	for err == nil && is(op) {
 		p.i++
 		var r expr
-		if r, err = p.notExpr(); err == nil {
-			l = &binExpr{op: "and", l: l, r: r}
+		if r, err = operand(); err == nil {
+			l = &binExpr{op: op, l: l, r: r}
 		}
 	}
 	return l, err
@@ -436,17 +430,7 @@ func (p *parser) binLevel(level int) (expr, error) {
 	return l, err
 }
 
-func (p *parser) powExpr() (expr, error) {
-	l, err := p.unary()
-	for err == nil && p.isOp("**") {
-		p.i++
-		var r expr
-		if r, err = p.unary(); err == nil {
-			l = &binExpr{op: "**", l: l, r: r}
-		}
-	}
-	return l, err
-}
+func (p *parser) powExpr() (expr, error) { return p.leftAssoc("**", p.isOp, p.unary) }
 
 // unary parses a unary expression. As in Jinja2, filters and tests bind to
 // the whole unary expression: "-3 | abs" is (-3)|abs.
