@@ -37,6 +37,7 @@ var avx2Kernels = func() kernelSet {
 	k.cols4[tensor.Q6_K] = dotQ6KCols4
 	k.rows4[tensor.Q5_0] = dotQ5_0Rows4
 	k.tile42[tensor.Q8_0] = dotQ8_0Tile42
+	k.scales4[tensor.Q8_0] = q8_0Scales4
 	k.packed[tensor.Q4_K] = dotQ4KPackedAsm
 	k.packedCols4[tensor.Q4_K] = dotQ4KPackedCols4
 	k.dotF32 = dotF32Asm

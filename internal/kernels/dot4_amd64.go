@@ -44,18 +44,39 @@ func dotQ5_0Rows4(n int, w []byte, rowBytes int, x []byte, out *[4]float32) {
 	dotQ5_0R4AVX2(w, rowBytes, x, nb, out[:])
 }
 
-// dotQ8_0Tile42 computes the 4×2 tile with bounds checks: w holds four rows
-// (rowBytes apart), x two activation rows (xBytes apart).
-func dotQ8_0Tile42(n int, w []byte, rowBytes int, x []byte, xBytes int, out *[8]float32) {
+// dotQ8_0Tile42 runs the 4×2 tile with bounds checks over pairs pairs of
+// activation rows: w holds four rows (rowBytes apart), x the activation rows
+// (xBytes apart), ws and xs their float32 block scales; row i's outputs go
+// to out[i*ostride:][:4].
+func dotQ8_0Tile42(n int, w []byte, rowBytes int, ws []float32, x []byte, xBytes int, xs []float32, pairs int, out []float32, ostride int) {
 	nb := n / 32
+	if pairs <= 0 {
+		return
+	}
 	if nb == 0 {
-		*out = [8]float32{}
+		for i := range 2 * pairs {
+			clear(out[i*ostride : i*ostride+4])
+		}
 		return
 	}
 	_ = w[3*rowBytes+nb*q8_0Bytes-1]
-	_ = x[xBytes+nb*q8_0Bytes-1]
-	if rowBytes < nb*q8_0Bytes || xBytes < nb*q8_0Bytes {
+	_ = x[(2*pairs-1)*xBytes+nb*q8_0Bytes-1]
+	_ = ws[4*nb-1]
+	_ = xs[2*pairs*nb-1]
+	_ = out[(2*pairs-1)*ostride+3]
+	if rowBytes < nb*q8_0Bytes || xBytes < nb*q8_0Bytes || ostride < 4 {
 		panic("kernels: dotQ8_0Tile42: rows overlap")
 	}
-	dotQ8_0R4C2AVX2(w, rowBytes, x, xBytes, nb, out[:])
+	dotQ8_0R4C2AVX2(w, rowBytes, ws, x, xBytes, xs, nb, pairs, out, ostride)
+}
+
+// q8_0Scales4 is the bounds-checked entry of q8ScalesR4AVX2.
+func q8_0Scales4(n int, w []byte, rowBytes int, out []float32) {
+	nb := n / 32
+	if nb == 0 {
+		return
+	}
+	_ = w[3*rowBytes+(nb-1)*q8_0Bytes+1]
+	_ = out[4*nb-1]
+	q8ScalesR4AVX2(w, rowBytes, nb, out)
 }

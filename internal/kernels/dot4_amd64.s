@@ -285,18 +285,36 @@ DATA shufBits4<>+16(SB)/8, $0x0202020202020202
 DATA shufBits4<>+24(SB)/8, $0x0303030303030303
 GLOBL shufBits4<>(SB), RODATA|NOPTR, $32
 
-// func dotQ8_0R4C2AVX2(w []byte, stride int, x []byte, xstride int, nb int, out []float32)
-// Requires: AVX, AVX2, F16C, FMA3
-TEXT ·dotQ8_0R4C2AVX2(SB), NOSPLIT, $0-96
+// func dotQ8_0R4C2AVX2(w []byte, stride int, ws []float32, x []byte, xstride int, xs []float32, nb int, pairs int, out []float32, ostride int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·dotQ8_0R4C2AVX2(SB), NOSPLIT, $40-160
 	// Rows 0..3 at SI, SI+R8, SI+R9, SI+R10 times activation rows DI (Y0..Y3)
-	// and DI+DX (Y4..Y7), each the one-row kernel's fused multiply-add per block.
-	MOVQ   w_base+0(FP), SI
-	MOVQ   stride+24(FP), R8
-	MOVQ   x_base+32(FP), DI
-	MOVQ   xstride+56(FP), DX
-	MOVQ   nb+64(FP), CX
-	LEAQ   (R8)(R8*1), R9
-	LEAQ   (R9)(R8*1), R10
+	// and DI+DX (Y4..Y7), each the one-row kernel's fused multiply-add per block;
+	// R12 weight scales, R13/R14 activation scales, BX output row, AX its stride.
+	MOVQ w_base+0(FP), SI
+	MOVQ SI, (SP)
+	MOVQ stride+24(FP), R8
+	MOVQ ws_base+32(FP), R12
+	MOVQ R12, 8(SP)
+	MOVQ x_base+56(FP), DI
+	MOVQ xstride+80(FP), DX
+	MOVQ xs_base+88(FP), R13
+	MOVQ nb+112(FP), CX
+	MOVQ CX, 32(SP)
+	MOVQ pairs+120(FP), AX
+	MOVQ AX, 24(SP)
+	MOVQ out_base+128(FP), BX
+	MOVQ ostride+152(FP), AX
+	SHLQ $0x02, AX
+	LEAQ (R8)(R8*1), R9
+	LEAQ (R9)(R8*1), R10
+
+c2pair:
+	MOVQ   (SP), SI
+	MOVQ   8(SP), R12
+	MOVQ   32(SP), CX
+	MOVQ   DI, 16(SP)
+	LEAQ   (R13)(CX*4), R14
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -305,94 +323,82 @@ TEXT ·dotQ8_0R4C2AVX2(SB), NOSPLIT, $0-96
 	VXORPS Y5, Y5, Y5
 	VXORPS Y6, Y6, Y6
 	VXORPS Y7, Y7, Y7
-	TESTQ  CX, CX
-	JEQ    c2done
 
 c2loop:
 	// Y14 = d_w[r]·d_x1, Y13 = d_w[r]·d_x0 (lanes 0..3 of each half)
-	MOVWLZX      (SI), AX
-	VMOVD        AX, X13
-	VPINSRW      $0x01, (SI)(R8*1), X13, X13
-	VPINSRW      $0x02, (SI)(R9*1), X13, X13
-	VPINSRW      $0x03, (SI)(R10*1), X13, X13
-	VCVTPH2PS    X13, X13
-	MOVWLZX      (DI)(DX*1), AX
-	VMOVD        AX, X15
-	VCVTPH2PS    X15, X15
-	VBROADCASTSS X15, X15
-	VMULPS       X15, X13, X14
-	VINSERTF128  $0x01, X14, Y14, Y14
-	MOVWLZX      (DI), AX
-	VMOVD        AX, X15
-	VCVTPH2PS    X15, X15
-	VBROADCASTSS X15, X15
-	VMULPS       X15, X13, X13
-	VINSERTF128  $0x01, X13, Y13, Y13
-	VMOVDQU      2(DI), Y8
-	VMOVDQU      2(DI)(DX*1), Y9
-	VMOVDQU      2(SI), Y10
-	VPSIGNB      Y10, Y10, Y11
-	VPSIGNB      Y10, Y8, Y12
-	VPMADDUBSW   Y12, Y11, Y12
-	VPMADDWD     ones16x4<>+0(SB), Y12, Y12
-	VCVTDQ2PS    Y12, Y12
-	VSHUFPS      $0x00, Y13, Y13, Y15
-	VFMADD231PS  Y12, Y15, Y0
-	VPSIGNB      Y10, Y9, Y12
-	VPMADDUBSW   Y12, Y11, Y12
-	VPMADDWD     ones16x4<>+0(SB), Y12, Y12
-	VCVTDQ2PS    Y12, Y12
-	VSHUFPS      $0x00, Y14, Y14, Y15
-	VFMADD231PS  Y12, Y15, Y4
-	VMOVDQU      2(SI)(R8*1), Y10
-	VPSIGNB      Y10, Y10, Y11
-	VPSIGNB      Y10, Y8, Y12
-	VPMADDUBSW   Y12, Y11, Y12
-	VPMADDWD     ones16x4<>+0(SB), Y12, Y12
-	VCVTDQ2PS    Y12, Y12
-	VSHUFPS      $0x55, Y13, Y13, Y15
-	VFMADD231PS  Y12, Y15, Y1
-	VPSIGNB      Y10, Y9, Y12
-	VPMADDUBSW   Y12, Y11, Y12
-	VPMADDWD     ones16x4<>+0(SB), Y12, Y12
-	VCVTDQ2PS    Y12, Y12
-	VSHUFPS      $0x55, Y14, Y14, Y15
-	VFMADD231PS  Y12, Y15, Y5
-	VMOVDQU      2(SI)(R9*1), Y10
-	VPSIGNB      Y10, Y10, Y11
-	VPSIGNB      Y10, Y8, Y12
-	VPMADDUBSW   Y12, Y11, Y12
-	VPMADDWD     ones16x4<>+0(SB), Y12, Y12
-	VCVTDQ2PS    Y12, Y12
-	VSHUFPS      $0xaa, Y13, Y13, Y15
-	VFMADD231PS  Y12, Y15, Y2
-	VPSIGNB      Y10, Y9, Y12
-	VPMADDUBSW   Y12, Y11, Y12
-	VPMADDWD     ones16x4<>+0(SB), Y12, Y12
-	VCVTDQ2PS    Y12, Y12
-	VSHUFPS      $0xaa, Y14, Y14, Y15
-	VFMADD231PS  Y12, Y15, Y6
-	VMOVDQU      2(SI)(R10*1), Y10
-	VPSIGNB      Y10, Y10, Y11
-	VPSIGNB      Y10, Y8, Y12
-	VPMADDUBSW   Y12, Y11, Y12
-	VPMADDWD     ones16x4<>+0(SB), Y12, Y12
-	VCVTDQ2PS    Y12, Y12
-	VSHUFPS      $0xff, Y13, Y13, Y15
-	VFMADD231PS  Y12, Y15, Y3
-	VPSIGNB      Y10, Y9, Y12
-	VPMADDUBSW   Y12, Y11, Y12
-	VPMADDWD     ones16x4<>+0(SB), Y12, Y12
-	VCVTDQ2PS    Y12, Y12
-	VSHUFPS      $0xff, Y14, Y14, Y15
-	VFMADD231PS  Y12, Y15, Y7
-	ADDQ         $0x22, SI
-	ADDQ         $0x22, DI
-	DECQ         CX
-	JNZ          c2loop
+	VBROADCASTF128 (R12), Y13
+	VBROADCASTSS   (R14), Y15
+	VMULPS         Y15, Y13, Y14
+	VBROADCASTSS   (R13), Y15
+	VMULPS         Y15, Y13, Y13
+	VMOVDQU        2(DI), Y8
+	VMOVDQU        2(DI)(DX*1), Y9
+	VMOVDQU        2(SI), Y10
+	VPSIGNB        Y10, Y10, Y11
+	VPSIGNB        Y10, Y8, Y12
+	VPMADDUBSW     Y12, Y11, Y12
+	VPMADDWD       ones16x4<>+0(SB), Y12, Y12
+	VCVTDQ2PS      Y12, Y12
+	VSHUFPS        $0x00, Y13, Y13, Y15
+	VFMADD231PS    Y12, Y15, Y0
+	VPSIGNB        Y10, Y9, Y12
+	VPMADDUBSW     Y12, Y11, Y12
+	VPMADDWD       ones16x4<>+0(SB), Y12, Y12
+	VCVTDQ2PS      Y12, Y12
+	VSHUFPS        $0x00, Y14, Y14, Y15
+	VFMADD231PS    Y12, Y15, Y4
+	VMOVDQU        2(SI)(R8*1), Y10
+	VPSIGNB        Y10, Y10, Y11
+	VPSIGNB        Y10, Y8, Y12
+	VPMADDUBSW     Y12, Y11, Y12
+	VPMADDWD       ones16x4<>+0(SB), Y12, Y12
+	VCVTDQ2PS      Y12, Y12
+	VSHUFPS        $0x55, Y13, Y13, Y15
+	VFMADD231PS    Y12, Y15, Y1
+	VPSIGNB        Y10, Y9, Y12
+	VPMADDUBSW     Y12, Y11, Y12
+	VPMADDWD       ones16x4<>+0(SB), Y12, Y12
+	VCVTDQ2PS      Y12, Y12
+	VSHUFPS        $0x55, Y14, Y14, Y15
+	VFMADD231PS    Y12, Y15, Y5
+	VMOVDQU        2(SI)(R9*1), Y10
+	VPSIGNB        Y10, Y10, Y11
+	VPSIGNB        Y10, Y8, Y12
+	VPMADDUBSW     Y12, Y11, Y12
+	VPMADDWD       ones16x4<>+0(SB), Y12, Y12
+	VCVTDQ2PS      Y12, Y12
+	VSHUFPS        $0xaa, Y13, Y13, Y15
+	VFMADD231PS    Y12, Y15, Y2
+	VPSIGNB        Y10, Y9, Y12
+	VPMADDUBSW     Y12, Y11, Y12
+	VPMADDWD       ones16x4<>+0(SB), Y12, Y12
+	VCVTDQ2PS      Y12, Y12
+	VSHUFPS        $0xaa, Y14, Y14, Y15
+	VFMADD231PS    Y12, Y15, Y6
+	VMOVDQU        2(SI)(R10*1), Y10
+	VPSIGNB        Y10, Y10, Y11
+	VPSIGNB        Y10, Y8, Y12
+	VPMADDUBSW     Y12, Y11, Y12
+	VPMADDWD       ones16x4<>+0(SB), Y12, Y12
+	VCVTDQ2PS      Y12, Y12
+	VSHUFPS        $0xff, Y13, Y13, Y15
+	VFMADD231PS    Y12, Y15, Y3
+	VPSIGNB        Y10, Y9, Y12
+	VPMADDUBSW     Y12, Y11, Y12
+	VPMADDWD       ones16x4<>+0(SB), Y12, Y12
+	VCVTDQ2PS      Y12, Y12
+	VSHUFPS        $0xff, Y14, Y14, Y15
+	VFMADD231PS    Y12, Y15, Y7
+	ADDQ           $0x10, R12
+	ADDQ           $0x04, R13
+	ADDQ           $0x04, R14
+	ADDQ           $0x22, SI
+	ADDQ           $0x22, DI
+	DECQ           CX
+	JNZ            c2loop
 
-c2done:
-	MOVQ         out_base+72(FP), BX
+	// Store the pair's eight sums; move to the next pair of activation rows
+	// (R14 has reached the scales of row 2).
 	VEXTRACTF128 $0x01, Y0, X10
 	VADDPS       X0, X10, X10
 	VMOVHLPS     X10, X10, X0
@@ -442,13 +448,19 @@ c2done:
 	VMOVSHDUP    X10, X7
 	VADDSS       X7, X10, X7
 	VMOVSS       X0, (BX)
+	VMOVSS       X4, (BX)(AX*1)
 	VMOVSS       X1, 4(BX)
+	VMOVSS       X5, 4(BX)(AX*1)
 	VMOVSS       X2, 8(BX)
+	VMOVSS       X6, 8(BX)(AX*1)
 	VMOVSS       X3, 12(BX)
-	VMOVSS       X4, 16(BX)
-	VMOVSS       X5, 20(BX)
-	VMOVSS       X6, 24(BX)
-	VMOVSS       X7, 28(BX)
+	VMOVSS       X7, 12(BX)(AX*1)
+	LEAQ         (BX)(AX*2), BX
+	MOVQ         16(SP), DI
+	LEAQ         (DI)(DX*2), DI
+	MOVQ         R14, R13
+	DECQ         24(SP)
+	JNZ          c2pair
 	VZEROUPPER
 	RET
 
@@ -457,3 +469,37 @@ DATA ones16x4<>+8(SB)/8, $0x0001000100010001
 DATA ones16x4<>+16(SB)/8, $0x0001000100010001
 DATA ones16x4<>+24(SB)/8, $0x0001000100010001
 GLOBL ones16x4<>(SB), RODATA|NOPTR, $32
+
+// func q8ScalesR4AVX2(w []byte, stride int, nb int, out []float32)
+// Requires: AVX, F16C, SSE2
+TEXT ·q8ScalesR4AVX2(SB), NOSPLIT, $0-64
+	MOVQ  w_base+0(FP), SI
+	MOVQ  stride+24(FP), R8
+	MOVQ  nb+32(FP), CX
+	MOVQ  out_base+40(FP), DI
+	LEAQ  (R8)(R8*1), R9
+	LEAQ  (R9)(R8*1), R10
+	TESTQ CX, CX
+	JEQ   scdone
+
+scloop:
+	MOVWQZX   (SI), AX
+	MOVWQZX   (SI)(R8*1), DX
+	SHLQ      $0x10, DX
+	ORQ       DX, AX
+	MOVWQZX   (SI)(R9*1), DX
+	SHLQ      $0x20, DX
+	ORQ       DX, AX
+	MOVWQZX   (SI)(R10*1), DX
+	SHLQ      $0x30, DX
+	ORQ       DX, AX
+	MOVQ      AX, X0
+	VCVTPH2PS X0, X0
+	VMOVUPS   X0, (DI)
+	ADDQ      $0x22, SI
+	ADDQ      $0x10, DI
+	DECQ      CX
+	JNZ       scloop
+
+scdone:
+	RET

@@ -31,17 +31,36 @@ func dotQ8_0R4AVX2(w []byte, stride int, x []byte, nb int, out []float32)
 //go:noescape
 func dotQ5_0R4AVX2(w []byte, stride int, x []byte, nb int, out []float32)
 
-// dotQ8_0R4C2AVX2 is the 4×2 tile (llamafile's tinyBLAS 4×2): four Q8_0
-// weight rows stride bytes apart times two activation rows xstride bytes
-// apart; reference loop:
+// dotQ8_0R4C2AVX2 runs the 4×2 tile (llamafile's tinyBLAS 4×2) over pairs
+// pairs of activation rows: four Q8_0 weight rows stride bytes apart times
+// activation rows xstride bytes apart, with the block scales given as
+// float32: ws[4*b+r] is the scale of block b of weight row r, xs[i*nb+b]
+// that of activation row i; reference loop:
 //
-//	for r := 0; r < 4; r++ {
-//		out[r] = dotQ8_0Q8_0(32*nb, w[r*stride:], x)
-//		out[4+r] = dotQ8_0Q8_0(32*nb, w[r*stride:], x[xstride:])
+//	for i := 0; i < 2*pairs; i++ {
+//		for r := 0; r < 4; r++ {
+//			out[i*ostride+r] = dotQ8_0Q8_0(32*nb, w[r*stride:], x[i*xstride:])
+//		}
 //	}
 //
-// Each output is bit-identical to the one-row kernel.
-// len(w) >= 3*stride + 34*nb, len(x) >= xstride + 34*nb, len(out) >= 8.
+// Each output is bit-identical to the one-row kernel (the scales are exact
+// conversions of the blocks' fp16 ones). nb >= 1, pairs >= 1,
+// len(w) >= 3*stride + 34*nb, len(x) >= (2*pairs-1)*xstride + 34*nb,
+// len(ws) >= 4*nb, len(xs) >= 2*pairs*nb, len(out) >= (2*pairs-1)*ostride + 4.
 //
 //go:noescape
-func dotQ8_0R4C2AVX2(w []byte, stride int, x []byte, xstride int, nb int, out []float32)
+func dotQ8_0R4C2AVX2(w []byte, stride int, ws []float32, x []byte, xstride int, xs []float32, nb int, pairs int, out []float32, ostride int)
+
+// q8ScalesR4AVX2 converts the fp16 block scales of four Q8_0 rows (stride
+// bytes apart) to float32, block-major; reference loop:
+//
+//	for b := 0; b < nb; b++ {
+//		for r := 0; r < 4; r++ {
+//			out[4*b+r] = tensor.F16ToF32(le16(w[r*stride+34*b:]))
+//		}
+//	}
+//
+// len(w) >= 3*stride + 34*nb, len(out) >= 4*nb.
+//
+//go:noescape
+func q8ScalesR4AVX2(w []byte, stride int, nb int, out []float32)

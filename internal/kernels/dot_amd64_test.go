@@ -292,31 +292,74 @@ func BenchmarkQ8_0Rows4(b *testing.B) {
 	})
 }
 
+// TestAsmTile42MatchesOneRow checks the 4×2 tile over several pairs of
+// activation rows, fed with the scales of q8_0Scales4 and tileActScales,
+// against the generic one-row kernel bit for bit; output cells between the
+// rows' four keep their guard value. q8_0Scales4 is checked against
+// tensor.F16ToF32 (and must not write past its output).
 func TestAsmTile42MatchesOneRow(t *testing.T) {
 	requireAVX2(t)
 	r := rand.New(rand.NewPCG(5, 9))
-	for _, nb := range []int{0, 1, 2, 5, 18} {
-		n := 32 * nb
+	const guard = -7.25
+	for _, c := range []struct{ nb, pairs int }{{0, 1}, {1, 1}, {2, 3}, {5, 1}, {18, 4}, {3, 7}} {
+		nb, pairs := c.nb, c.pairs
+		n, acts := 32*nb, 2*pairs
 		rb, xb := nb*q8_0Bytes+r.IntN(3), nb*q8_0Bytes+r.IntN(3)
-		w, x := make([]byte, 4*rb), make([]byte, 2*xb)
+		w, x := make([]byte, 4*rb), make([]byte, acts*xb)
 		for i := range 4 {
 			copy(w[i*rb:], quantRow(t, tensor.Q8_0, randVec(r, n)))
 		}
-		for i := range 2 {
+		for i := range acts {
 			copy(x[i*xb:], actRow(t, tensor.Q8_0, randVec(r, n)))
 		}
 		w, x = placed(w, 1), placed(x, 2)
-		var out [8]float32
-		dotQ8_0Tile42(n, w, rb, x, xb, &out)
-		for c := range 2 {
+		ws := fill(make([]float32, 4*nb+3), guard)
+		q8_0Scales4(n, w, rb, ws)
+		for b := range nb {
 			for i := range 4 {
-				want := dotQ8_0Q8_0(n, w[i*rb:], x[c*xb:])
-				if math.Float32bits(out[4*c+i]) != math.Float32bits(want) {
-					t.Errorf("nb=%d row %d act %d: %.9g, want %.9g", nb, i, c, out[4*c+i], want)
+				o := i*rb + b*q8_0Bytes
+				want := tensor.F16ToF32(uint16(w[o]) | uint16(w[o+1])<<8)
+				if math.Float32bits(ws[4*b+i]) != math.Float32bits(want) {
+					t.Fatalf("nb=%d scale of row %d block %d: %g, want %g", nb, i, b, ws[4*b+i], want)
 				}
 			}
 		}
+		for _, v := range ws[4*nb:] {
+			if v != guard {
+				t.Fatalf("nb=%d: q8_0Scales4 wrote past its output", nb)
+			}
+		}
+		xs := tileActScales(nil, tensor.Q8_0, x, xb, acts, n)
+		ostride := 4 + r.IntN(3)
+		out := fill(make([]float32, acts*ostride+2), guard)
+		dotQ8_0Tile42(n, w, rb, ws[:4*nb], x, xb, xs, pairs, out, ostride)
+		for i := range acts {
+			for k := 0; k < ostride; k++ {
+				got := out[i*ostride+k]
+				if k >= 4 {
+					if got != guard {
+						t.Errorf("nb=%d pairs=%d: cell %d of act %d overwritten", nb, pairs, k, i)
+					}
+					continue
+				}
+				want := dotQ8_0Q8_0(n, w[k*rb:], x[i*xb:])
+				if math.Float32bits(got) != math.Float32bits(want) {
+					t.Errorf("nb=%d pairs=%d row %d act %d: %.9g, want %.9g", nb, pairs, k, i, got, want)
+				}
+			}
+		}
+		if out[len(out)-1] != guard || out[len(out)-2] != guard {
+			t.Errorf("nb=%d pairs=%d: wrote past the last row", nb, pairs)
+		}
 	}
+}
+
+// fill sets every element of s to v and returns s.
+func fill(s []float32, v float32) []float32 {
+	for i := range s {
+		s[i] = v
+	}
+	return s
 }
 
 func TestAsmQ4KPackedCols4MatchesOneRow(t *testing.T) {

@@ -124,7 +124,8 @@ func matmul(p *Pool, w Matrix, x []float32, n int, out []float32, llama bool) er
 	if err != nil {
 		return fmt.Errorf("matmul: %w", err)
 	}
-	runMatMul(p, w.Rows, w.Cols, n, matmulWork(w, xq, int(xrow), n, out, llama))
+	xs := tileActScales(p, vt, xq, int(xrow), n, w.Cols)
+	runMatMul(p, w.Rows, w.Cols, n, matmulWork(w, xq, int(xrow), xs, n, out, llama))
 	return nil
 }
 
@@ -153,10 +154,11 @@ func runMatMul(p *Pool, rows, cols, n int, work func(lo, hi int)) {
 }
 
 // matmulWork returns the function computing the outputs of weight rows
-// [lo, hi) of w for the n activation rows xq (already of VecDotType(w.Type)).
-func matmulWork(w Matrix, xq []byte, xrow, n int, out []float32, llama bool) func(lo, hi int) {
+// [lo, hi) of w for the n activation rows xq (already of VecDotType(w.Type));
+// xs are their block scales for the 4×2 tile (tileActScales).
+func matmulWork(w Matrix, xq []byte, xrow int, xs []float32, n int, out []float32, llama bool) func(lo, hi int) {
 	if r4 := rows4Kernel(w, n, llama); r4 != nil {
-		return func(lo, hi int) { matmulRows4(w, xq, xrow, n, out, lo, hi, r4) }
+		return func(lo, hi int) { matmulRows4(w, xq, xrow, xs, n, out, lo, hi, r4) }
 	}
 	if c4 := cols4Kernel(w, n, llama); c4 != nil {
 		return func(lo, hi int) { matmulCols4(w, xq, xrow, n, out, lo, hi, c4) }
@@ -219,6 +221,33 @@ func quantizeActivations(p *Pool, vt tensor.Type, x []float32, n, cols, xrow int
 		}
 	})
 	return buf, nil
+}
+
+// tileActScales returns the block scales of the n Q8_0 activation rows xq
+// as float32 (row i at [i*cols/32:]) for the 4×2 tile, from the pool's
+// scratch (p.mu held); nil when the tile is not used (other activation
+// types, single rows, no tile kernel).
+func tileActScales(p *Pool, vt tensor.Type, xq []byte, xrow, n, cols int) []float32 {
+	if vt != tensor.Q8_0 || n < 2 || active.tile42[tensor.Q8_0] == nil {
+		return nil
+	}
+	nb := cols / 32
+	var buf []float32
+	if p != nil {
+		if cap(p.scratchScales) < n*nb {
+			p.scratchScales = make([]float32, n*nb)
+		}
+		buf = p.scratchScales[:n*nb]
+	} else {
+		buf = make([]float32, n*nb)
+	}
+	for i := range n {
+		row := xq[i*xrow : i*xrow+nb*q8_0Bytes]
+		for b := range nb {
+			buf[i*nb+b] = tensor.F16ToF32(uint16(row[b*q8_0Bytes]) | uint16(row[b*q8_0Bytes+1])<<8)
+		}
+	}
+	return buf
 }
 
 // matmulRows computes the outputs of weight rows [lo, hi) for all n
@@ -309,25 +338,32 @@ func matmulCols4(w Matrix, xq []byte, xrow, n int, out []float32, lo, hi int, c4
 // matmulRows4 is matmulRows with a four-row kernel: weight rows are taken
 // four at a time (the remainder one by one with the plain kernel), which
 // shares activation loads and overlaps four accumulation chains. Each output
-// is still one dot product with the plain kernel's arithmetic.
-func matmulRows4(w Matrix, xq []byte, xrow, n int, out []float32, lo, hi int, r4 rows4Func) {
+// is still one dot product with the plain kernel's arithmetic. Pairs of
+// activation rows go through the 4×2 tile where there is one (xs are their
+// scales, see tileActScales).
+func matmulRows4(w Matrix, xq []byte, xrow int, xs []float32, n int, out []float32, lo, hi int, r4 rows4Func) {
 	dot := active.dot[w.Type]
 	wrow := w.RowBytes()
-	cols, rows := w.Cols, w.Rows
+	cols, rows, nb := w.Cols, w.Rows, w.Cols/32
 	// For batches, formats with an expander are converted to Q8_0 one row
 	// tile at a time and multiplied with the Q8_0 kernels (bit-identical).
 	var expand expandFunc
 	var tile []byte
 	erow := wrow
-	t42 := active.tile42[w.Type]
+	t42, sc4 := active.tile42[w.Type], active.scales4[w.Type]
 	if n >= expandMinRows && active.expand[w.Type] != nil && active.rows4[tensor.Q8_0] != nil {
 		expand, r4, dot = active.expand[w.Type], active.rows4[tensor.Q8_0], active.dot[tensor.Q8_0]
-		t42 = active.tile42[tensor.Q8_0]
+		t42, sc4 = active.tile42[tensor.Q8_0], active.scales4[tensor.Q8_0]
 		erow = cols / 32 * q8_0Bytes
 		tile = make([]byte, rowTile*erow)
 	}
+	var ws []float32 // weight block scales of the row tile's four-row groups
+	if t42 == nil || sc4 == nil || xs == nil || n < 2 {
+		t42 = nil
+	} else {
+		ws = make([]float32, rowTile*nb)
+	}
 	var o [4]float32
-	var o8 [8]float32
 	for r0 := lo; r0 < hi; r0 += rowTile {
 		r1 := min(r0+rowTile, hi)
 		data, base := w.Data, r0*wrow // rows of the tile: data[base + (r-r0)*erow :]
@@ -337,16 +373,20 @@ func matmulRows4(w Matrix, xq []byte, xrow, n int, out []float32, lo, hi int, r4
 			}
 			data, base = tile, 0
 		}
+		if t42 != nil {
+			for r := r0; r+4 <= r1; r += 4 {
+				sc4(cols, data[base+(r-r0)*erow:base+(r-r0+4)*erow], erow, ws[(r-r0)*nb:(r-r0+4)*nb])
+			}
+		}
 		for i0 := 0; i0 < n; i0 += actTile {
 			i1 := min(i0+actTile, n)
 			r := r0
 			for ; r+4 <= r1; r += 4 {
 				wr := data[base+(r-r0)*erow : base+(r-r0+4)*erow]
 				i := i0
-				for ; t42 != nil && i+2 <= i1; i += 2 {
-					t42(cols, wr, erow, xq[i*xrow:(i+2)*xrow], xrow, &o8)
-					copy(out[i*rows+r:i*rows+r+4], o8[:4])
-					copy(out[(i+1)*rows+r:(i+1)*rows+r+4], o8[4:])
+				if pairs := (i1 - i0) / 2; t42 != nil && pairs > 0 {
+					t42(cols, wr, erow, ws[(r-r0)*nb:(r-r0+4)*nb], xq[i*xrow:], xrow, xs[i*nb:], pairs, out[i*rows+r:], rows)
+					i += 2 * pairs
 				}
 				for ; i < i1; i++ {
 					r4(cols, wr, erow, xq[i*xrow:(i+1)*xrow], &o)

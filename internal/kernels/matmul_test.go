@@ -80,10 +80,18 @@ func TestMatMulThreadIndependent(t *testing.T) {
 // path against the n == 1 path), and a nil pool works.
 func TestMatMulBatchEqualsSingle(t *testing.T) {
 	r := rand.New(rand.NewPCG(9, 10))
-	const rows, cols, n = 40, 256, 70 // n > actTile exercises two activation tiles
+	// n > actTile exercises two activation tiles; n = 71 leaves one row out
+	// of the 4×2 tile's pairs, rows = 42 two rows out of the four-row groups
+	// (40 Q4_K rows are repacked, 42 are not).
+	const cols = 256
 	p := NewPool(3)
 	defer p.Close()
-	for _, typ := range []tensor.Type{tensor.Q8_0, tensor.Q5_0, tensor.Q4_K, tensor.Q5_K, tensor.F16} {
+	for _, c := range []struct {
+		typ     tensor.Type
+		rows, n int
+	}{{tensor.Q8_0, 40, 70}, {tensor.Q8_0, 42, 71}, {tensor.Q5_0, 42, 71}, {tensor.Q4_K, 40, 70},
+		{tensor.Q4_K, 42, 71}, {tensor.Q5_K, 40, 70}, {tensor.F16, 40, 70}} {
+		typ, rows, n := c.typ, c.rows, c.n
 		w := randMatrix(t, r, typ, rows, cols)
 		x := randVec(r, n*cols)
 		out := make([]float32, n*rows)

@@ -30,9 +30,12 @@ type kernelSet struct {
 	// rows4 computes four consecutive weight rows times one activation row
 	// (each output bit-identical to dot); nil where no such kernel exists.
 	rows4 [maxType]rows4Func
-	// tile42 computes four weight rows times two activation rows (each
-	// output bit-identical to dot); nil where no such kernel exists.
-	tile42 [maxType]tile42Func
+	// tile42 computes four weight rows times pairs of activation rows (each
+	// output bit-identical to dot), with the block scales converted to
+	// float32 beforehand by scales4 (weights) and tileActScales
+	// (activations); nil where no such kernel exists.
+	tile42  [maxType]tile42Func
+	scales4 [maxType]scales4Func
 	// packedCols4 computes one repacked-format weight row times four
 	// activation rows, each output bit-identical to packed; nil if none.
 	packedCols4 [maxType]cols4Func
@@ -77,9 +80,16 @@ type rows4Func func(n int, w []byte, rowBytes int, x []byte, out *[4]float32)
 // weight row times four activation rows), bit for bit.
 type cols4Func func(n int, w []byte, x []byte, xBytes int, out *[4]float32)
 
-// tile42Func computes out[4c+r] = dot(n, w[r*rowBytes:], x[c*xBytes:]) for
-// r = 0..3, c = 0..1, bit for bit.
-type tile42Func func(n int, w []byte, rowBytes int, x []byte, xBytes int, out *[8]float32)
+// tile42Func computes out[i*ostride+r] = dot(n, w[r*rowBytes:],
+// x[i*xBytes:]) for r = 0..3 and the 2*pairs activation rows i, bit for
+// bit. ws holds the weight rows' block scales as scales4 gives them and xs
+// the activation rows' (row i at xs[i*n/32:]), as float32.
+type tile42Func func(n int, w []byte, rowBytes int, ws []float32, x []byte, xBytes int, xs []float32, pairs int, out []float32, ostride int)
+
+// scales4Func converts the block scales of four weight rows (rowBytes
+// apart, n elements each) to float32, block-major: out[4*b+r] is block b of
+// row r.
+type scales4Func func(n int, w []byte, rowBytes int, out []float32)
 
 // active is the kernel set chosen at start-up (selectKernels, per platform).
 var active = selectKernels()

@@ -38,6 +38,8 @@ type Pool struct {
 	threads int
 	closed  bool
 	scratch []byte // MatMul's quantized activations, reused across calls
+	// scratchScales holds their block scales as float32 (tileActScales).
+	scratchScales []float32
 
 	job  atomic.Pointer[poolJob] // the current job; a new pointer per job
 	quit atomic.Bool

@@ -64,6 +64,7 @@ var outputs = []output{
 		g.dotQ8_0R4()
 		g.dotQ5_0R4()
 		g.dotQ8_0R4C2()
+		g.q8ScalesR4()
 	}},
 	{"dotrows_amd64.s", "dotrows_stub_amd64.go", gen.dotF16Rows},
 	{"dotq6c4_amd64.s", "dotq6c4_stub_amd64.go", gen.dotQ6KC4},

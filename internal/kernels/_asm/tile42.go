@@ -8,9 +8,14 @@ import (
 
 // The 4×2 tile: four Q8_0 weight rows times two activation rows (xstride
 // bytes apart, in DI and DI+DX), llamafile's tinyBLAS gemm4xN<2>. Y0..Y3
-// accumulate rows 0..3 times activation row 0 and Y4..Y7 times row 1; Y8/Y9
-// hold the two activation blocks, Y13/Y14 the scale products d_w[r]·d_x0 and
-// d_w[r]·d_x1, Y10..Y12 and Y15 are scratch.
+// accumulate rows 0..3 times activation row 0 and Y4..Y7 times row 1 of the
+// current pair (the kernel loops over pairs of activation rows, so that one
+// call covers a whole tile of them); Y8/Y9 hold the two activation blocks, Y13/Y14 the scale products d_w[r]·d_x0 and
+// d_w[r]·d_x1, Y10..Y12 and Y15 are scratch. The block scales come already
+// converted to float32 (R12: the four weight scales of the block, R13/R14:
+// the two activation scales): converting them from fp16 in the loop (scalar
+// loads, inserts, three VCVTPH2PS) took about 15% of the tile's time, and
+// each weight scale is used by every activation pair of a batch.
 
 // rowQ8C2 is one weight row's block (at m) times both activation blocks,
 // with the scale products shuffled out of Y13 / Y14 by sh: a0 and a1 get
@@ -30,52 +35,136 @@ func (g gen) rowQ8C2(m Mem, sh U8, ones Mem, a0, a1 VecPhysical) {
 }
 
 func (g gen) dotQ8_0R4C2() {
-	g.text("dotQ8_0R4C2AVX2", "func(w []byte, stride int, x []byte, xstride int, nb int, out []float32)",
-		"dotQ8_0R4C2AVX2 is the 4×2 tile (llamafile's tinyBLAS 4×2): four Q8_0",
-		"weight rows stride bytes apart times two activation rows xstride bytes",
-		"apart; reference loop:",
+	g.text("dotQ8_0R4C2AVX2", "func(w []byte, stride int, ws []float32, x []byte, xstride int, xs []float32, nb int, pairs int, out []float32, ostride int)",
+		"dotQ8_0R4C2AVX2 runs the 4×2 tile (llamafile's tinyBLAS 4×2) over pairs",
+		"pairs of activation rows: four Q8_0 weight rows stride bytes apart times",
+		"activation rows xstride bytes apart, with the block scales given as",
+		"float32: ws[4*b+r] is the scale of block b of weight row r, xs[i*nb+b]",
+		"that of activation row i; reference loop:",
 		"",
-		"\tfor r := 0; r < 4; r++ {",
-		"\t\tout[r] = dotQ8_0Q8_0(32*nb, w[r*stride:], x)",
-		"\t\tout[4+r] = dotQ8_0Q8_0(32*nb, w[r*stride:], x[xstride:])",
+		"\tfor i := 0; i < 2*pairs; i++ {",
+		"\t\tfor r := 0; r < 4; r++ {",
+		"\t\t\tout[i*ostride+r] = dotQ8_0Q8_0(32*nb, w[r*stride:], x[i*xstride:])",
+		"\t\t}",
 		"\t}",
 		"",
-		"Each output is bit-identical to the one-row kernel.",
-		"len(w) >= 3*stride + 34*nb, len(x) >= xstride + 34*nb, len(out) >= 8.",
+		"Each output is bit-identical to the one-row kernel (the scales are exact",
+		"conversions of the blocks' fp16 ones). nb >= 1, pairs >= 1,",
+		"len(w) >= 3*stride + 34*nb, len(x) >= (2*pairs-1)*xstride + 34*nb,",
+		"len(ws) >= 4*nb, len(xs) >= 2*pairs*nb, len(out) >= (2*pairs-1)*ostride + 4.",
 	)
 	ones := g.StaticGlobal("ones16x4") // int16 ones for VPMADDWD
 	g.DataAttributes(attr.RODATA | attr.NOPTR)
 	for i := 0; i < 4; i++ {
 		g.AddDatum(8*i, U64(0x0001000100010001))
 	}
+	// Per-call values the pair loop restarts from, kept in the frame.
+	wBase, wsBase, xCur := g.AllocLocal(8), g.AllocLocal(8), g.AllocLocal(8)
+	pairs, nb := g.AllocLocal(8), g.AllocLocal(8)
 
 	g.Comment("Rows 0..3 at SI, SI+R8, SI+R9, SI+R10 times activation rows DI (Y0..Y3)",
-		"and DI+DX (Y4..Y7), each the one-row kernel's fused multiply-add per block.")
+		"and DI+DX (Y4..Y7), each the one-row kernel's fused multiply-add per block;",
+		"R12 weight scales, R13/R14 activation scales, BX output row, AX its stride.")
 	g.Load(g.Param("w").Base(), RSI)
+	g.MOVQ(RSI, wBase)
 	g.Load(g.Param("stride"), R8)
+	g.Load(g.Param("ws").Base(), R12)
+	g.MOVQ(R12, wsBase)
 	g.Load(g.Param("x").Base(), RDI)
 	g.Load(g.Param("xstride"), RDX)
+	g.Load(g.Param("xs").Base(), R13)
 	g.Load(g.Param("nb"), RCX)
+	g.MOVQ(RCX, nb)
+	g.Load(g.Param("pairs"), RAX)
+	g.MOVQ(RAX, pairs)
+	g.Load(g.Param("out").Base(), RBX)
+	g.Load(g.Param("ostride"), RAX)
+	g.SHLQ(U8(2), RAX)
 	g.LEAQ(Mem{Base: R8, Index: R8, Scale: 1}, R9)
 	g.LEAQ(Mem{Base: R9, Index: R8, Scale: 1}, R10)
+
+	g.Label("c2pair")
+	g.MOVQ(wBase, RSI)
+	g.MOVQ(wsBase, R12)
+	g.MOVQ(nb, RCX)
+	g.MOVQ(RDI, xCur)
+	g.LEAQ(Mem{Base: R13, Index: RCX, Scale: 4}, R14)
 	g.zero(Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7)
-	g.TESTQ(RCX, RCX)
-	g.JEQ(LabelRef("c2done"))
 
 	g.Label("c2loop")
 	g.Comment("Y14 = d_w[r]·d_x1, Y13 = d_w[r]·d_x0 (lanes 0..3 of each half)")
-	g.weightScales4(Y13)
-	g.actScale(Mem{Base: RDI, Index: RDX, Scale: 1}, Y15)
-	g.scaleProducts(Y13, Y15, Y14)
-	g.actScale(Mem{Base: RDI}, Y15)
-	g.scaleProducts(Y13, Y15, Y13)
+	g.VBROADCASTF128(Mem{Base: R12}, Y13)
+	g.VBROADCASTSS(Mem{Base: R14}, Y15)
+	g.VMULPS(Y15, Y13, Y14)
+	g.VBROADCASTSS(Mem{Base: R13}, Y15)
+	g.VMULPS(Y15, Y13, Y13)
 	g.VMOVDQU(Mem{Base: RDI, Disp: q8QS}, Y8)
 	g.VMOVDQU(Mem{Base: RDI, Index: RDX, Scale: 1, Disp: q8QS}, Y9)
 	for r := 0; r < rowsPerR4; r++ {
 		g.rowQ8C2(rowMem(r, q8QS), laneShuffle[r], ones, []VecPhysical{Y0, Y1, Y2, Y3}[r], []VecPhysical{Y4, Y5, Y6, Y7}[r])
 	}
+	g.ADDQ(Imm(4*rowsPerR4), R12)
+	g.ADDQ(Imm(4), R13)
+	g.ADDQ(Imm(4), R14)
 	g.nextBlock(q8Bytes, "c2loop")
 
-	g.Label("c2done")
-	g.storeSums(RBX, Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7)
+	g.Comment("Store the pair's eight sums; move to the next pair of activation rows",
+		"(R14 has reached the scales of row 2).")
+	acc := []VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7}
+	for _, y := range acc {
+		g.hsum8(y, Y10)
+	}
+	for r := 0; r < rowsPerR4; r++ {
+		g.VMOVSS(acc[r].AsX(), Mem{Base: RBX, Disp: 4 * r})
+		g.VMOVSS(acc[4+r].AsX(), Mem{Base: RBX, Index: RAX, Scale: 1, Disp: 4 * r})
+	}
+	g.LEAQ(Mem{Base: RBX, Index: RAX, Scale: 2}, RBX)
+	g.MOVQ(xCur, RDI)
+	g.LEAQ(Mem{Base: RDI, Index: RDX, Scale: 2}, RDI)
+	g.MOVQ(R14, R13)
+	g.DECQ(pairs)
+	g.JNZ(LabelRef("c2pair"))
+	g.VZEROUPPER()
+	g.RET()
+}
+
+// q8ScalesR4 converts the block scales of four Q8_0 rows to float32 for the
+// 4×2 tile: four fp16 values gathered into AX, one VCVTPH2PS per block.
+func (g gen) q8ScalesR4() {
+	g.text("q8ScalesR4AVX2", "func(w []byte, stride int, nb int, out []float32)",
+		"q8ScalesR4AVX2 converts the fp16 block scales of four Q8_0 rows (stride",
+		"bytes apart) to float32, block-major; reference loop:",
+		"",
+		"\tfor b := 0; b < nb; b++ {",
+		"\t\tfor r := 0; r < 4; r++ {",
+		"\t\t\tout[4*b+r] = tensor.F16ToF32(le16(w[r*stride+34*b:]))",
+		"\t\t}",
+		"\t}",
+		"",
+		"len(w) >= 3*stride + 34*nb, len(out) >= 4*nb.",
+	)
+	g.Load(g.Param("w").Base(), RSI)
+	g.Load(g.Param("stride"), R8)
+	g.Load(g.Param("nb"), RCX)
+	g.Load(g.Param("out").Base(), RDI)
+	g.LEAQ(Mem{Base: R8, Index: R8, Scale: 1}, R9)
+	g.LEAQ(Mem{Base: R9, Index: R8, Scale: 1}, R10)
+	g.TESTQ(RCX, RCX)
+	g.JEQ(LabelRef("scdone"))
+	g.Label("scloop")
+	g.MOVWQZX(rowMem(0, 0), RAX)
+	for r := 1; r < rowsPerR4; r++ {
+		g.MOVWQZX(rowMem(r, 0), RDX)
+		g.SHLQ(U8(16*r), RDX)
+		g.ORQ(RDX, RAX)
+	}
+	g.MOVQ(RAX, X0)
+	g.VCVTPH2PS(X0, X0)
+	g.VMOVUPS(X0, Mem{Base: RDI})
+	g.ADDQ(Imm(q8Bytes), RSI)
+	g.ADDQ(Imm(4*rowsPerR4), RDI)
+	g.DECQ(RCX)
+	g.JNZ(LabelRef("scloop"))
+	g.Label("scdone")
+	g.RET()
 }
