@@ -26,6 +26,15 @@ TEXT ·dotF16RowsAVX2(SB), NOSPLIT, $0-92
 	JLT  rone
 
 rgroup:
+	TESTQ DX, DX
+	JNE   rgwide
+
+	// rows shorter than 32 have no wide part: the sums start at zero
+	XORQ   AX, AX
+	VXORPS Y12, Y12, Y12
+	JMP    rgchunk
+
+rgwide:
 	// row 0 → X12
 	MOVQ   R8, SI
 	XORQ   AX, AX
@@ -178,8 +187,58 @@ redg3:
 	VCVTSS2SD    X0, X0, X0
 	VUNPCKLPD    X0, X13, X13
 	VINSERTF128  $0x01, X13, Y12, Y12
-	CMPQ         AX, CX
-	JGE          rgfin
+
+rgchunk:
+	LEAQ      8(AX), BX
+	CMPQ      BX, CX
+	JGT       rgtailchk
+	LEAQ      (R8)(AX*2), BX
+	VCVTPH2PS (BX), Y0
+	VCVTPH2PS (BX)(R9*1), Y1
+	VCVTPH2PS (BX)(R9*2), Y2
+	VCVTPH2PS (BX)(R13*1), Y3
+	VCVTPH2PS (DI)(AX*2), Y4
+	VMULPS    Y4, Y0, Y0
+	VMULPS    Y4, Y1, Y1
+	VMULPS    Y4, Y2, Y2
+	VMULPS    Y4, Y3, Y3
+
+	// 4×4 transposes in each half: Y9, Y10, Y11, Y0 = elements 0..3 (4..7
+	// in the high halves) of rows 0..3
+	VUNPCKLPS    Y1, Y0, Y5
+	VUNPCKHPS    Y1, Y0, Y6
+	VUNPCKLPS    Y3, Y2, Y7
+	VUNPCKHPS    Y3, Y2, Y8
+	VSHUFPS      $0x44, Y7, Y5, Y9
+	VSHUFPS      $0xee, Y7, Y5, Y10
+	VSHUFPS      $0x44, Y8, Y6, Y11
+	VSHUFPS      $0xee, Y8, Y6, Y0
+	VCVTPS2PD    X9, Y1
+	VADDPD       Y1, Y12, Y12
+	VCVTPS2PD    X10, Y1
+	VADDPD       Y1, Y12, Y12
+	VCVTPS2PD    X11, Y1
+	VADDPD       Y1, Y12, Y12
+	VCVTPS2PD    X0, Y1
+	VADDPD       Y1, Y12, Y12
+	VEXTRACTF128 $0x01, Y9, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y12, Y12
+	VEXTRACTF128 $0x01, Y10, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y12, Y12
+	VEXTRACTF128 $0x01, Y11, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y12, Y12
+	VEXTRACTF128 $0x01, Y0, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y12, Y12
+	ADDQ         $0x08, AX
+	JMP          rgchunk
+
+rgtailchk:
+	CMPQ AX, CX
+	JGE  rgfin
 
 rgtail:
 	// element AX of the four rows times x[AX]: exact products

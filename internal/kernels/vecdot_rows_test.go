@@ -23,6 +23,8 @@ func TestVecDotRows(t *testing.T) {
 		{tensor.F16, 16, 64, 0},
 		{tensor.F16, 7, 5, 1},
 		{tensor.F16, 40, 17, 6},
+		{tensor.F16, 24, 13, 4},
+		{tensor.F16, 47, 10, 2},
 		{tensor.F16, 96, 3, 30},
 		{tensor.F32, 64, 5, 64},
 		{tensor.Q8_0, 64, 7, 34},
