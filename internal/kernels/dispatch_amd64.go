@@ -44,6 +44,8 @@ var avx2Kernels = func() kernelSet {
 	k.axpy = axpyAsm
 	k.expGroups = softmaxGroups
 	k.siluGroups = siluMulGroups
+	k.maxGroups = maxGroups
+	k.scaleGroups = scaleGroups
 	k.quantQ8_0 = quantQ8_0Asm
 	k.toF16 = f32ToF16Asm
 	return k

@@ -2,6 +2,8 @@
 
 package kernels
 
+import "math"
+
 // softmaxExpAVX2 is the exponentiation pass of Softmax on whole groups of
 // eight: x[i] = vexpf(x[i] - m[0]) and the return value is the float64 sum,
 // group by group, of reduce8 of each group. len(x)%8 == 0, len(m) >= 8 (all
@@ -30,5 +32,34 @@ func softmaxGroups(x []float32, m float32) (int, float64) {
 func siluMulGroups(gate, up []float32) int {
 	n8 := len(gate) &^ 7
 	siluMulAVX2(gate[:n8], up[:n8])
+	return n8
+}
+
+// maxAVX2 returns the largest element of x (len(x) a multiple of 8, at
+// least 8); a NaN in x may be dropped.
+//
+//go:noescape
+func maxAVX2(x []float32) float32
+
+// scaleAVX2 multiplies x by s in place (len(x) a multiple of 8).
+//
+//go:noescape
+func scaleAVX2(x []float32, s float32)
+
+// maxGroups is kernelSet.maxGroups: the maximum of the whole groups of
+// eight of x (-Inf if there are none) and how many elements they hold.
+func maxGroups(x []float32) (int, float32) {
+	n8 := len(x) &^ 7
+	if n8 == 0 {
+		return 0, float32(math.Inf(-1))
+	}
+	return n8, maxAVX2(x[:n8])
+}
+
+// scaleGroups is kernelSet.scaleGroups: x[i] *= s on the whole groups of
+// eight; it returns how many elements it did.
+func scaleGroups(x []float32, s float32) int {
+	n8 := len(x) &^ 7
+	scaleAVX2(x[:n8], s)
 	return n8
 }

@@ -187,3 +187,52 @@ DATA expAbs<>+8(SB)/8, $0x7fffffff7fffffff
 DATA expAbs<>+16(SB)/8, $0x7fffffff7fffffff
 DATA expAbs<>+24(SB)/8, $0x7fffffff7fffffff
 GLOBL expAbs<>(SB), RODATA|NOPTR, $32
+
+// func maxAVX2(x []float32) float32
+// The largest element of x (VMAXPS lane by lane, then across the lanes);
+// len(x) a multiple of 8, at least 8. NaNs are not propagated reliably:
+// Softmax's results are all NaN either way.
+TEXT ·maxAVX2(SB), NOSPLIT, $0-28
+	MOVQ x_base+0(FP), SI
+	MOVQ x_len+8(FP), CX
+	VMOVUPS (SI), Y0
+	ADDQ $32, SI
+	SUBQ $8, CX
+	JEQ  mxdone
+
+mxloop:
+	VMAXPS (SI), Y0, Y0
+	ADDQ $32, SI
+	SUBQ $8, CX
+	JNZ  mxloop
+
+mxdone:
+	VEXTRACTF128 $1, Y0, X1
+	VMAXPS X1, X0, X0
+	VPERMILPS $0x4e, X0, X1
+	VMAXPS X1, X0, X0
+	VPERMILPS $0xb1, X0, X1
+	VMAXPS X1, X0, X0
+	VZEROUPPER
+	MOVSS X0, ret+24(FP)
+	RET
+
+// func scaleAVX2(x []float32, s float32)
+// x[i] *= s; len(x) a multiple of 8.
+TEXT ·scaleAVX2(SB), NOSPLIT, $0-28
+	MOVQ x_base+0(FP), SI
+	MOVQ x_len+8(FP), CX
+	VBROADCASTSS s+24(FP), Y1
+	SHRQ $3, CX
+	JEQ  scdone
+
+scloop:
+	VMULPS (SI), Y1, Y0
+	VMOVUPS Y0, (SI)
+	ADDQ $32, SI
+	DECQ CX
+	JNZ  scloop
+
+scdone:
+	VZEROUPPER
+	RET

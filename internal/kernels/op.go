@@ -57,6 +57,13 @@ type kernelSet struct {
 	// (x[i] = vexpf(x[i]-m)) and returns how many elements it did and their
 	// float64 sum (one reduce8 per group, in order).
 	expGroups func(x []float32, m float32) (int, float64)
+	// maxGroups returns how many elements of x (whole groups of eight)
+	// it looked at and their maximum (-Inf for none); a NaN may be missed,
+	// which Softmax's result does not show (all NaN either way).
+	maxGroups func(x []float32) (int, float32)
+	// scaleGroups multiplies the whole groups of eight of x by s and
+	// returns how many elements it did.
+	scaleGroups func(x []float32, s float32) int
 	// siluGroups applies SiLUMul to the whole groups of eight of gate and
 	// returns how many elements it did.
 	siluGroups func(gate, up []float32) int

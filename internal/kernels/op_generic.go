@@ -1,6 +1,10 @@
 package kernels
 
-import "github.com/plumewriter/plume/internal/tensor"
+import (
+	"math"
+
+	"github.com/plumewriter/plume/internal/tensor"
+)
 
 // genericKernels is the portable reference implementation of every kernel.
 var genericKernels = kernelSet{
@@ -24,9 +28,11 @@ var genericKernels = kernelSet{
 		tensor.Q4_0: dotQ4_0Q8_0Packed,
 		tensor.Q4_K: dotQ4KQ8KPacked,
 	},
-	expand:     [maxType]expandFunc{tensor.Q5_0: expandQ5_0},
-	dotF32:     dotF32Generic,
-	axpy:       axpyGeneric,
-	expGroups:  expGroupsGeneric,
-	siluGroups: siluGroupsGeneric,
+	expand:      [maxType]expandFunc{tensor.Q5_0: expandQ5_0},
+	dotF32:      dotF32Generic,
+	axpy:        axpyGeneric,
+	expGroups:   expGroupsGeneric,
+	siluGroups:  siluGroupsGeneric,
+	maxGroups:   func([]float32) (int, float32) { return 0, float32(math.Inf(-1)) },
+	scaleGroups: func([]float32, float32) int { return 0 },
 }

@@ -73,8 +73,8 @@ func Softmax(x []float32) {
 	if len(x) == 0 {
 		return
 	}
-	m := float32(math.Inf(-1))
-	for _, v := range x {
+	i, m := active.maxGroups(x)
+	for _, v := range x[i:] {
 		m = max(m, v)
 	}
 	i, sum := active.expGroups(x, m)
@@ -84,7 +84,7 @@ func Softmax(x []float32) {
 		sum += float64(e)
 	}
 	scale := float32(1 / sum)
-	for i := range x {
+	for i := active.scaleGroups(x, scale); i < len(x); i++ {
 		x[i] *= scale
 	}
 }
