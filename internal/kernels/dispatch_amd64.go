@@ -40,6 +40,7 @@ var avx2Kernels = func() kernelSet {
 	k.scales4[tensor.Q8_0] = q8_0Scales4
 	k.packed[tensor.Q4_K] = dotQ4KPackedAsm
 	k.packedCols4[tensor.Q4_K] = dotQ4KPackedCols4
+	k.packedRows4[tensor.Q4_K] = dotQ4KPackedRows4
 	k.dotF32 = dotF32Asm
 	k.axpy = axpyAsm
 	k.expGroups = softmaxGroups
@@ -47,6 +48,7 @@ var avx2Kernels = func() kernelSet {
 	k.maxGroups = maxGroups
 	k.scaleGroups = scaleGroups
 	k.quantQ8_0 = quantQ8_0Asm
+	k.quantQ8_K = quantQ8_KAsm
 	k.toF16 = f32ToF16Asm
 	return k
 }()

@@ -34,11 +34,17 @@ r4loop:
 	ADDQ       $0x88, R11
 
 	// four weight scales times the activation scale → Y8
-	MOVWLZX      (SI), AX
-	VMOVD        AX, X8
-	VPINSRW      $0x01, (SI)(R8*1), X8, X8
-	VPINSRW      $0x02, (SI)(R9*1), X8, X8
-	VPINSRW      $0x03, (SI)(R10*1), X8, X8
+	MOVWQZX      (SI), AX
+	MOVWQZX      (SI)(R8*1), BX
+	SHLQ         $0x10, BX
+	ORQ          BX, AX
+	MOVWQZX      (SI)(R9*1), BX
+	SHLQ         $0x20, BX
+	ORQ          BX, AX
+	MOVWQZX      (SI)(R10*1), BX
+	SHLQ         $0x30, BX
+	ORQ          BX, AX
+	VMOVQ        AX, X8
 	VCVTPH2PS    X8, X8
 	MOVWLZX      (DI), AX
 	VMOVD        AX, X9
@@ -118,7 +124,7 @@ r4done:
 	RET
 
 // func dotQ5_0R4AVX2(w []byte, stride int, x []byte, nb int, out []float32)
-// Requires: AVX, AVX2, F16C, FMA3, MMX+, SSE2
+// Requires: AVX, AVX2, F16C, FMA3, MMX+
 TEXT ·dotQ5_0R4AVX2(SB), NOSPLIT, $0-88
 	// As dotQ8_0R4AVX2, with the weights kept unsigned: q = lo | hi<<4 in
 	// 0..31 times the signed activations, then 16·Σy (Y7, shared by the rows)
@@ -150,7 +156,7 @@ TEXT ·dotQ5_0R4AVX2(SB), NOSPLIT, $0-88
 	VPBROADCASTD X13, Y13
 	VMOVDQU      shufBits4<>+0(SB), Y12
 	MOVQ         $0x7fbfdfeff7fbfdfe, AX
-	MOVQ         AX, X11
+	VMOVQ        AX, X11
 	VPBROADCASTQ X11, Y11
 	VPCMPEQB     Y10, Y10, Y10
 	TESTQ        CX, CX
@@ -160,11 +166,17 @@ r4q5loop:
 	PREFETCHT0   (R11)
 	PREFETCHT0   64(R11)
 	ADDQ         $0x58, R11
-	MOVWLZX      (SI), AX
-	VMOVD        AX, X8
-	VPINSRW      $0x01, (SI)(R8*1), X8, X8
-	VPINSRW      $0x02, (SI)(R9*1), X8, X8
-	VPINSRW      $0x03, (SI)(R10*1), X8, X8
+	MOVWQZX      (SI), AX
+	MOVWQZX      (SI)(R8*1), BX
+	SHLQ         $0x10, BX
+	ORQ          BX, AX
+	MOVWQZX      (SI)(R9*1), BX
+	SHLQ         $0x20, BX
+	ORQ          BX, AX
+	MOVWQZX      (SI)(R10*1), BX
+	SHLQ         $0x30, BX
+	ORQ          BX, AX
+	VMOVQ        AX, X8
 	VCVTPH2PS    X8, X8
 	MOVWLZX      (DI), AX
 	VMOVD        AX, X9
@@ -471,7 +483,7 @@ DATA ones16x4<>+24(SB)/8, $0x0001000100010001
 GLOBL ones16x4<>(SB), RODATA|NOPTR, $32
 
 // func q8ScalesR4AVX2(w []byte, stride int, nb int, out []float32)
-// Requires: AVX, F16C, SSE2
+// Requires: AVX, F16C
 TEXT ·q8ScalesR4AVX2(SB), NOSPLIT, $0-64
 	MOVQ  w_base+0(FP), SI
 	MOVQ  stride+24(FP), R8
@@ -493,7 +505,7 @@ scloop:
 	MOVWQZX   (SI)(R10*1), DX
 	SHLQ      $0x30, DX
 	ORQ       DX, AX
-	MOVQ      AX, X0
+	VMOVQ     AX, X0
 	VCVTPH2PS X0, X0
 	VMOVUPS   X0, (DI)
 	ADDQ      $0x22, SI

@@ -120,6 +120,35 @@ func dotQ4KPackedAsm(n int, w, x []byte) float32 {
 //go:noescape
 func dotQ4KPackedC4AVX2(w []byte, x []byte, xstride int, nb int, acc []float32)
 
+// dotQ4KPackedR4AVX2 is dotQ4KPackedAVX2 for four weight rows (stride
+// bytes apart) and one activation row; reference loop:
+//
+//	for r := 0; r < 4; r++ {
+//		out[r] = dotQ4KQ8KPacked(256*nb, w[r*stride:], x)
+//	}
+//
+// Each result is bit-identical to the one-row kernel (dotq4r4_amd64.s).
+// len(w) >= 3*stride + 144*nb, len(x) >= 292*nb, len(out) >= 4.
+//
+//go:noescape
+func dotQ4KPackedR4AVX2(w []byte, stride int, x []byte, nb int, out []float32)
+
+// dotQ4KPackedRows4 is the bounds-checked entry of dotQ4KPackedR4AVX2: w
+// holds four consecutive rows of n elements (rowBytes each).
+func dotQ4KPackedRows4(n int, w []byte, rowBytes int, x []byte, out *[4]float32) {
+	nb := n / 256
+	if nb == 0 {
+		*out = [4]float32{}
+		return
+	}
+	_ = w[3*rowBytes+nb*q4KBytes-1]
+	_ = x[nb*q8KBytes-1]
+	if rowBytes < nb*q4KBytes {
+		panic("kernels: dotQ4KPackedRows4: rows overlap")
+	}
+	dotQ4KPackedR4AVX2(w, rowBytes, x, nb, out[:])
+}
+
 // dotQ4KPackedCols4 computes out[a] = dotQ4KQ8KPacked(n, w, x[a*xBytes:])
 // for a = 0..3, bit for bit.
 func dotQ4KPackedCols4(n int, w []byte, x []byte, xBytes int, out *[4]float32) {

@@ -406,3 +406,29 @@ func TestAsmExpandQ5_0MatchesGeneric(t *testing.T) {
 		}
 	}
 }
+
+// TestAsmQ4KPackedRows4MatchesOneRow checks the four-row packed Q4_K kernel
+// against four calls of the generic packed kernel, bit for bit, rows at odd
+// offsets with padding between them.
+func TestAsmQ4KPackedRows4MatchesOneRow(t *testing.T) {
+	requireAVX2(t)
+	r := rand.New(rand.NewPCG(5, 11))
+	for _, nb := range []int{0, 1, 2, 5, 16} {
+		n := 256 * nb
+		rb := nb*q4KBytes + r.IntN(5)
+		buf := make([]byte, 4*rb)
+		for i := range 4 {
+			copy(buf[i*rb:], quantRow(t, tensor.Q4_K, randVec(r, n)))
+		}
+		w := placed(buf, 3)
+		x := placed(actRow(t, tensor.Q4_K, randVec(r, n)), 1)
+		var out [4]float32
+		dotQ4KPackedRows4(n, w, rb, x, &out)
+		for i := range 4 {
+			want := dotQ4KQ8KPacked(n, w[i*rb:], x)
+			if math.Float32bits(out[i]) != math.Float32bits(want) {
+				t.Errorf("nb=%d row %d: %.9g, want %.9g", nb, i, out[i], want)
+			}
+		}
+	}
+}

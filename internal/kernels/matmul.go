@@ -283,9 +283,17 @@ func matmulRows(w Matrix, xq []byte, xrow, n int, out []float32, lo, hi int, ker
 }
 
 // rows4Kernel returns the four-row kernel for w when MatMul would use the
-// plain dot kernel of w.Type for every activation row, else nil.
+// plain dot kernel of w.Type for every activation row, or the packed one for
+// fewer than four activation rows (more go through cols4Kernel's kernel),
+// else nil.
 func rows4Kernel(w Matrix, n int, llama bool) rows4Func {
-	if int(w.Type) >= maxType || packedDot(w.Type, w.Rows) != nil || (llama && sgemmDot(w.Type, w.Cols, n) != nil) {
+	if int(w.Type) >= maxType || (llama && sgemmDot(w.Type, w.Cols, n) != nil) {
+		return nil
+	}
+	if packedDot(w.Type, w.Rows) != nil {
+		if n < 4 {
+			return active.packedRows4[w.Type]
+		}
 		return nil
 	}
 	return active.rows4[w.Type]
@@ -343,6 +351,9 @@ func matmulCols4(w Matrix, xq []byte, xrow, n int, out []float32, lo, hi int, c4
 // scales, see tileActScales).
 func matmulRows4(w Matrix, xq []byte, xrow int, xs []float32, n int, out []float32, lo, hi int, r4 rows4Func) {
 	dot := active.dot[w.Type]
+	if pd := packedDot(w.Type, w.Rows); pd != nil {
+		dot = pd
+	}
 	wrow := w.RowBytes()
 	cols, rows, nb := w.Cols, w.Rows, w.Cols/32
 	// For batches, formats with an expander are converted to Q8_0 one row

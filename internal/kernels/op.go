@@ -36,6 +36,9 @@ type kernelSet struct {
 	// (activations); nil where no such kernel exists.
 	tile42  [maxType]tile42Func
 	scales4 [maxType]scales4Func
+	// packedRows4 computes four repacked-format weight rows times one
+	// activation row, each output bit-identical to packed; nil if none.
+	packedRows4 [maxType]rows4Func
 	// packedCols4 computes one repacked-format weight row times four
 	// activation rows, each output bit-identical to packed; nil if none.
 	packedCols4 [maxType]cols4Func
@@ -70,6 +73,8 @@ type kernelSet struct {
 	// quantQ8_0 quantizes activations to Q8_0 (lengths already checked);
 	// nil means tensor.QuantizeQ8_0.
 	quantQ8_0 func(x []float32, dst []byte)
+	// quantQ8_K is quantQ8_0 for Q8_K; nil means tensor.QuantizeQ8_K.
+	quantQ8_K func(x []float32, dst []byte)
 	// toF16 converts float32 to fp16 like tensor.F32ToF16; nil means the
 	// scalar Go conversion.
 	toF16 func(x []float32, dst []uint16)
@@ -193,6 +198,10 @@ func QuantizeRow(vt tensor.Type, x []float32, dst []byte) error {
 	case tensor.Q8_1:
 		return tensor.QuantizeQ8_1(x, dst)
 	case tensor.Q8_K:
+		if active.quantQ8_K != nil {
+			active.quantQ8_K(x, dst)
+			return nil
+		}
 		return tensor.QuantizeQ8_K(x, dst)
 	default:
 		return fmt.Errorf("quantize row: %w: %s is not an activation type", ErrUnsupported, vt)

@@ -9,9 +9,14 @@ import (
 // nearestInt rounds to the nearest integer, ties to even, with ggml's
 // nearest_int trick (add 1.5*2^23 in float32 and read the mantissa). It is
 // exact for |f| < 2^22, which every caller guarantees for finite input.
+//
+// f is converted explicitly before the add: once nearestInt is inlined, a
+// caller's product (nearestInt(iscale*v)) could otherwise be fused with the
+// add into one FMA (Go allows that, and does it with GOAMD64=v3), which
+// rounds differently from ggml's separate multiply and add.
 func nearestInt(f float32) int {
 	const magic = 12582912 // 1.5 * 2^23
-	val := f + magic
+	val := float32(f) + magic
 	return int(int32(math.Float32bits(val)&0x007fffff) - 0x00400000)
 }
 

@@ -157,7 +157,7 @@ func (g gen) dotQ5_0R4() {
 	g.bcast32(0x10101010, Y13)
 	g.VMOVDQU(bits, Y12)
 	g.MOVQ(U64(0x7fbfdfeff7fbfdfe), RAX)
-	g.MOVQ(RAX, X11)
+	g.VMOVQ(RAX, X11)
 	g.VPBROADCASTQ(X11, Y11)
 	g.VPCMPEQB(Y10, Y10, Y10)
 	g.TESTQ(RCX, RCX)

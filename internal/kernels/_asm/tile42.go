@@ -158,7 +158,7 @@ func (g gen) q8ScalesR4() {
 		g.SHLQ(U8(16*r), RDX)
 		g.ORQ(RDX, RAX)
 	}
-	g.MOVQ(RAX, X0)
+	g.VMOVQ(RAX, X0)
 	g.VCVTPH2PS(X0, X0)
 	g.VMOVUPS(X0, Mem{Base: RDI})
 	g.ADDQ(Imm(q8Bytes), RSI)
