@@ -97,49 +97,70 @@ func (m *Model) step(ctx context.Context, p *kernels.Pool, s *State, tokens []in
 	return nil
 }
 
-// layer runs block l on the n rows of s.buf.x in place.
+// layer runs block l on the n rows of s.buf.x in place. The row-wise work
+// between the matrix products (norms, RoPE, residual adds, SwiGLU) goes over
+// the pool too for batches (forRows); each row is computed by one thread as
+// on one, so the result does not depend on the thread count.
 func (m *Model) layer(p *kernels.Pool, s *State, l, n int) error {
 	c, L := m.Config, &m.Weights.Layers[l]
 	b := &s.buf
-	E, Q, KV := c.Embd, c.QDim(), c.KVDim()
+	E, Q, KV, F := c.Embd, c.QDim(), c.KVDim(), c.FFN
 	x, xb, xb2 := b.x[:n*E], b.xb[:n*E], b.xb2[:n*E]
-	for i := range n {
-		kernels.RMSNorm(xb[i*E:(i+1)*E], x[i*E:(i+1)*E], L.AttnNorm, c.RMSEps)
-	}
+	forRows(p, n, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			kernels.RMSNorm(xb[i*E:(i+1)*E], x[i*E:(i+1)*E], L.AttnNorm, c.RMSEps)
+		}
+	})
 	q, kk, vv := b.q[:n*Q], b.kk[:n*KV], b.vv[:n*KV]
 	if err := kernels.MatMulMulti(p, []kernels.Matrix{L.Wq, L.Wk, L.Wv}, xb, n, [][]float32{q, kk, vv}); err != nil {
 		return err
 	}
-	m.prepareQKV(s, L, n)
+	forRows(p, n, func(lo, hi int) { m.prepareQKV(s, L, lo, hi) })
 	// Append K and V to the cache at positions s.pos….
 	s.store(l, n, kk, vv)
 	m.attention(p, s, l, n)
 	if err := kernels.MatMul(p, L.Wo, b.att[:n*Q], n, xb2); err != nil {
 		return err
 	}
-	kernels.Add(x, x, xb2)
-	for i := range n {
-		kernels.RMSNorm(xb[i*E:(i+1)*E], x[i*E:(i+1)*E], L.FFNNorm, c.RMSEps)
-	}
-	F := c.FFN
+	forRows(p, n, func(lo, hi int) {
+		kernels.Add(x[lo*E:hi*E], x[lo*E:hi*E], xb2[lo*E:hi*E])
+		for i := lo; i < hi; i++ {
+			kernels.RMSNorm(xb[i*E:(i+1)*E], x[i*E:(i+1)*E], L.FFNNorm, c.RMSEps)
+		}
+	})
 	hb, hb2 := b.hb[:n*F], b.hb2[:n*F]
 	if err := kernels.MatMulMulti(p, []kernels.Matrix{L.Gate, L.Up}, xb, n, [][]float32{hb, hb2}); err != nil {
 		return err
 	}
-	kernels.SiLUMul(hb, hb2)
+	forRows(p, n, func(lo, hi int) { kernels.SiLUMul(hb[lo*F:hi*F], hb2[lo*F:hi*F]) })
 	if err := kernels.MatMul(p, L.Down, hb, n, xb2); err != nil {
 		return err
 	}
-	kernels.Add(x, x, xb2)
+	forRows(p, n, func(lo, hi int) { kernels.Add(x[lo*E:hi*E], x[lo*E:hi*E], xb2[lo*E:hi*E]) })
 	return nil
 }
 
+// minParallelRows is the batch size from which forRows splits row-wise
+// work over the pool: a hand-off costs a few microseconds, more than the
+// norms and adds of a few rows take.
+const minParallelRows = 16
+
+// forRows runs fn over rows [0, n), split over the pool's threads for
+// batches of at least minParallelRows rows. fn must only touch its rows.
+func forRows(p *kernels.Pool, n int, fn func(lo, hi int)) {
+	if p == nil || n < minParallelRows {
+		fn(0, n)
+		return
+	}
+	p.Run(n, fn)
+}
+
 // prepareQKV adds the biases, applies the per-head Q/K norms, and rotates
-// Q and K of the n rows in s.buf.
-func (m *Model) prepareQKV(s *State, L *Layer, n int) {
+// Q and K of rows [lo, hi) in s.buf.
+func (m *Model) prepareQKV(s *State, L *Layer, lo, hi int) {
 	c, b := m.Config, &s.buf
 	D, Q, KV := c.HeadDim, c.QDim(), c.KVDim()
-	for i := range n {
+	for i := lo; i < hi; i++ {
 		qi, ki, vi := b.q[i*Q:(i+1)*Q], b.kk[i*KV:(i+1)*KV], b.vv[i*KV:(i+1)*KV]
 		if L.Bq != nil {
 			kernels.Add(qi, qi, L.Bq)

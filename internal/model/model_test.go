@@ -166,7 +166,7 @@ func TestReferenceAgreement(t *testing.T) {
 func TestBatchedEqualsIncremental(t *testing.T) {
 	spec := testmodel.Base("qwen2", tensor.Q4_K)
 	_, m := openModel(t, writeSpec(t, spec, testmodel.Edit{}))
-	ids := spec.PromptIDs(12)
+	ids := spec.PromptIDs(20) // ≥ minParallelRows: the row-wise work is split too
 	V := m.Config.Vocab
 	var first []float32
 	for _, threads := range []int{1, 2, 3} {
