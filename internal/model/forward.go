@@ -2,7 +2,6 @@ package model
 
 import (
 	"context"
-	"encoding/binary"
 	"fmt"
 	"math"
 
@@ -192,9 +191,12 @@ func (s *State) store(l, n int, kk, vv []float32) {
 		kc, vt := s.k16[l], s.v16[l]
 		// Same rounding as F32ToF16, vectorised; lengths match by construction.
 		_ = kernels.QuantizeRow(tensor.F16, kk, kc[2*s.pos*KV:2*(s.pos+n)*KV])
-		for i := range n {
-			for d, x := range vv[i*KV : (i+1)*KV] {
-				binary.LittleEndian.PutUint16(vt[2*(d*s.cpad+s.pos+i):], tensor.F32ToF16(x))
+		vh := s.buf.vh[:2*n*KV]
+		_ = kernels.QuantizeRow(tensor.F16, vv, vh)
+		for d := range KV {
+			col := vt[2*(d*s.cpad+s.pos) : 2*(d*s.cpad+s.pos+n)]
+			for i := range n {
+				col[2*i], col[2*i+1] = vh[2*(i*KV+d)], vh[2*(i*KV+d)+1]
 			}
 		}
 		return

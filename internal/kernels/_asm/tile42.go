@@ -110,14 +110,9 @@ func (g gen) dotQ8_0R4C2() {
 
 	g.Comment("Store the pair's eight sums; move to the next pair of activation rows",
 		"(R14 has reached the scales of row 2).")
-	acc := []VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7}
-	for _, y := range acc {
-		g.hsum8(y, Y10)
-	}
-	for r := 0; r < rowsPerR4; r++ {
-		g.VMOVSS(acc[r].AsX(), Mem{Base: RBX, Disp: 4 * r})
-		g.VMOVSS(acc[4+r].AsX(), Mem{Base: RBX, Index: RAX, Scale: 1, Disp: 4 * r})
-	}
+	g.hsum8x8()
+	g.VMOVUPS(X8, Mem{Base: RBX})
+	g.VEXTRACTF128(U8(1), Y8, Mem{Base: RBX, Index: RAX, Scale: 1})
 	g.LEAQ(Mem{Base: RBX, Index: RAX, Scale: 2}, RBX)
 	g.MOVQ(xCur, RDI)
 	g.LEAQ(Mem{Base: RDI, Index: RDX, Scale: 2}, RDI)
@@ -126,6 +121,31 @@ func (g gen) dotQ8_0R4C2() {
 	g.JNZ(LabelRef("c2pair"))
 	g.VZEROUPPER()
 	g.RET()
+}
+
+// hsum8x8 reduces the eight accumulators Y0..Y7 together into Y8 = (the
+// sums of Y0, Y1, Y2, Y3 | of Y4, Y5, Y6, Y7), each exactly hsum8's
+// ((s0+s4)+(s2+s6)) + ((s1+s5)+(s3+s7)): halves added pairwise (Y0 with Y4
+// …), then the even and odd pairs, then the two, with shuffles bringing the
+// same operands together for four or eight accumulators at a time (21
+// instructions instead of 48). Y9..Y15 are scratch.
+func (g gen) hsum8x8() {
+	half := []VecPhysical{Y12, Y13, Y14, Y15} // (Y_r halves summed | Y_4+r halves summed)
+	for r := 0; r < rowsPerR4; r++ {
+		a, b := []VecPhysical{Y0, Y1, Y2, Y3}[r], []VecPhysical{Y4, Y5, Y6, Y7}[r]
+		g.VPERM2F128(U8(0x20), b, a, Y9)
+		g.VPERM2F128(U8(0x31), b, a, Y10)
+		g.VADDPS(Y10, Y9, half[r])
+	}
+	// (p0+p2, p1+p3) of rows 0, 1 in Y12 and of rows 2, 3 in Y13 (per half).
+	for i, pq := range [][2]VecPhysical{{Y12, Y13}, {Y14, Y15}} {
+		g.VSHUFPS(U8(0x44), pq[1], pq[0], Y9)
+		g.VSHUFPS(U8(0xee), pq[1], pq[0], Y10)
+		g.VADDPS(Y10, Y9, []VecPhysical{Y12, Y13}[i])
+	}
+	g.VSHUFPS(U8(0x88), Y13, Y12, Y9)
+	g.VSHUFPS(U8(0xdd), Y13, Y12, Y10)
+	g.VADDPS(Y10, Y9, Y8)
 }
 
 // q8ScalesR4 converts the block scales of four Q8_0 rows to float32 for the
