@@ -22,16 +22,20 @@
 // files). Faster implementations for particular CPUs are selected once at
 // start-up from golang.org/x/sys/cpu feature flags (see Path); building with
 // the purego tag always selects the generic code. On amd64 with AVX2, FMA and
-// F16C the "avx2+fma" set replaces the hot kernels with assembly (the *_amd64.s
-// files: the dot products of every weight format — Q8_0, Q5_0, Q4_0 (plain
-// and repacked), Q4_1, Q5_1, Q4_K (plain and repacked), Q5_K, Q6_K, F32, F16
-// and BF16 —, four-row and 4×2-tile Q8_0/Q5_0 kernels (generated with avo
-// from _asm/: go generate ./internal/kernels), strided F16 rows for attention,
-// the activation quantizer, F16 conversion, and the exp of Softmax/SiLU). No
-// AVX-512 path exists yet: the development machines have none to test it on. Each is the instruction sequence of llama.cpp's own AVX2
-// code, so its results equal the generic Go code's bit for bit; the tests in
+// F16C the "avx2+fma" set replaces the hot kernels with assembly (the
+// *_amd64.s files): the dot products of every weight format (Q8_0, Q5_0, Q4_0
+// plain and repacked, Q4_1, Q5_1, Q4_K plain and repacked, Q5_K, Q6_K, F32,
+// F16 and BF16); four-row Q8_0, Q5_0 and repacked-Q4_K kernels for decoding;
+// the 4×2 Q8_0 tile and the four-activation Q4_K and Q6_K kernels for prompt
+// batches (the larger kernels are generated with avo from _asm/: go generate
+// ./internal/kernels); strided F16 rows for attention; the Q8_0 and Q8_K
+// activation quantizers; F16 conversion; the max, exp and scale passes of
+// Softmax and the exp of SiLU. No AVX-512 path exists yet: the development
+// machines have none to test it on. Each kernel is the instruction sequence
+// of llama.cpp's own AVX2 code, or shares loads and overlaps independent
+// chains across rows while keeping each output's one-row arithmetic, so its
+// results equal the generic Go code's bit for bit; the tests in
 // *_amd64_test.go check that over odd lengths, misaligned operands and guard
-// bytes. Results never depend on the
-// number of threads: each output element is computed by exactly one worker
-// with a fixed summation order.
+// bytes. Results never depend on the number of threads: each output element
+// is computed by exactly one worker with a fixed summation order.
 package kernels

@@ -463,15 +463,15 @@ TEXT ·q8ScalesR4AVX2(SB), NOSPLIT, $0-64
 
 scloop:
 	MOVWQZX   (SI), AX
-	MOVWQZX   (SI)(R8*1), DX
-	SHLQ      $0x10, DX
-	ORQ       DX, AX
-	MOVWQZX   (SI)(R9*1), DX
-	SHLQ      $0x20, DX
-	ORQ       DX, AX
-	MOVWQZX   (SI)(R10*1), DX
-	SHLQ      $0x30, DX
-	ORQ       DX, AX
+	MOVWQZX   (SI)(R8*1), BX
+	SHLQ      $0x10, BX
+	ORQ       BX, AX
+	MOVWQZX   (SI)(R9*1), BX
+	SHLQ      $0x20, BX
+	ORQ       BX, AX
+	MOVWQZX   (SI)(R10*1), BX
+	SHLQ      $0x30, BX
+	ORQ       BX, AX
 	VMOVQ     AX, X0
 	VCVTPH2PS X0, X0
 	VMOVUPS   X0, (DI)

@@ -198,10 +198,7 @@ func quantizeActivations(p *Pool, vt tensor.Type, x []float32, n, cols, xrow int
 	}
 	var buf []byte
 	if p != nil {
-		if cap(p.scratch) < n*xrow {
-			p.scratch = make([]byte, n*xrow)
-		}
-		buf = p.scratch[:n*xrow]
+		buf = reuse(&p.scratch, n*xrow)
 	} else {
 		buf = make([]byte, n*xrow)
 	}
@@ -223,6 +220,14 @@ func quantizeActivations(p *Pool, vt tensor.Type, x []float32, n, cols, xrow int
 	return buf, nil
 }
 
+// reuse returns (*s)[:n], growing *s first if its capacity is short.
+func reuse[T any](s *[]T, n int) []T {
+	if cap(*s) < n {
+		*s = make([]T, n)
+	}
+	return (*s)[:n]
+}
+
 // tileActScales returns the block scales of the n Q8_0 activation rows xq
 // as float32 (row i at [i*cols/32:]) for the 4×2 tile, from the pool's
 // scratch (p.mu held); nil when the tile is not used (other activation
@@ -234,10 +239,7 @@ func tileActScales(p *Pool, vt tensor.Type, xq []byte, xrow, n, cols int) []floa
 	nb := cols / 32
 	var buf []float32
 	if p != nil {
-		if cap(p.scratchScales) < n*nb {
-			p.scratchScales = make([]float32, n*nb)
-		}
-		buf = p.scratchScales[:n*nb]
+		buf = reuse(&p.scratchScales, n*nb)
 	} else {
 		buf = make([]float32, n*nb)
 	}

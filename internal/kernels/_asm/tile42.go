@@ -149,7 +149,7 @@ func (g gen) hsum8x8() {
 }
 
 // q8ScalesR4 converts the block scales of four Q8_0 rows to float32 for the
-// 4×2 tile: four fp16 values gathered into AX, one VCVTPH2PS per block.
+// 4×2 tile, block by block with weightScales4.
 func (g gen) q8ScalesR4() {
 	g.text("q8ScalesR4AVX2", "func(w []byte, stride int, nb int, out []float32)",
 		"q8ScalesR4AVX2 converts the fp16 block scales of four Q8_0 rows (stride",
@@ -172,14 +172,7 @@ func (g gen) q8ScalesR4() {
 	g.TESTQ(RCX, RCX)
 	g.JEQ(LabelRef("scdone"))
 	g.Label("scloop")
-	g.MOVWQZX(rowMem(0, 0), RAX)
-	for r := 1; r < rowsPerR4; r++ {
-		g.MOVWQZX(rowMem(r, 0), RDX)
-		g.SHLQ(U8(16*r), RDX)
-		g.ORQ(RDX, RAX)
-	}
-	g.VMOVQ(RAX, X0)
-	g.VCVTPH2PS(X0, X0)
+	g.weightScales4(Y0)
 	g.VMOVUPS(X0, Mem{Base: RDI})
 	g.ADDQ(Imm(q8Bytes), RSI)
 	g.ADDQ(Imm(4*rowsPerR4), RDI)
