@@ -41,6 +41,7 @@ var avx2Kernels = func() kernelSet {
 	k.packed[tensor.Q4_K] = dotQ4KPackedAsm
 	k.packedCols4[tensor.Q4_K] = dotQ4KPackedCols4
 	k.packedRows4[tensor.Q4_K] = dotQ4KPackedRows4
+	k.packedCols8[tensor.Q4_K] = dotQ4KPackedCols8
 	k.dotF32 = dotF32Asm
 	k.axpy = axpyAsm
 	k.expGroups = softmaxGroups

@@ -315,11 +315,15 @@ func cols4Kernel(w Matrix, n int, llama bool) cols4Func {
 }
 
 // matmulCols4 is matmulRows with a four-activation kernel: each weight row
-// is unpacked once per four activation rows.
+// is unpacked once per four activation rows (per eight where there is an
+// eight-activation kernel).
 func matmulCols4(w Matrix, xq []byte, xrow, n int, out []float32, lo, hi int, c4 cols4Func) {
 	dot := packedDot(w.Type, w.Rows)
+	var c8 cols8Func
 	if dot == nil {
 		dot = active.dot[w.Type]
+	} else {
+		c8 = active.packedCols8[w.Type]
 	}
 	wrow := w.RowBytes()
 	cols, rows := w.Cols, w.Rows
@@ -331,6 +335,10 @@ func matmulCols4(w Matrix, xq []byte, xrow, n int, out []float32, lo, hi int, c4
 			for r := r0; r < r1; r++ {
 				wr := w.Data[r*wrow : (r+1)*wrow]
 				i := i0
+				if groups := (i1 - i) / 8; c8 != nil && groups > 0 {
+					c8(cols, wr, xq[i*xrow:], xrow, groups, out[i*rows+r:], rows)
+					i += 8 * groups
+				}
 				for ; i+4 <= i1; i += 4 {
 					c4(cols, wr, xq[i*xrow:(i+4)*xrow], xrow, &o)
 					for a, v := range o {

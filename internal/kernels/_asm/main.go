@@ -68,6 +68,7 @@ var outputs = []output{
 	}},
 	{"dotrows_amd64.s", "dotrows_stub_amd64.go", gen.dotF16Rows},
 	{"dotq6c4_amd64.s", "dotq6c4_stub_amd64.go", gen.dotQ6KC4},
+	{"dotq4kc8_amd64.s", "dotq4kc8_stub_amd64.go", gen.dotQ4KPackedC8},
 }
 
 // run builds every output and writes them into dir; nothing is written

@@ -1,0 +1,222 @@
+package main
+
+import (
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+// Q4_K super-block layout (ggml's block_q4_K: fp16 d, fp16 dmin, 12 bytes
+// of packed 6-bit scales and mins, 128 bytes of nibbles); Q8_K's is in
+// q6c4.go.
+const (
+	q4KBytes  = 144
+	q4KScales = 4
+	q4KQS     = 16
+	c8Acts    = 8 // activation rows per group
+)
+
+// The 8-activation Q4_K kernel: one weight row (repacked arithmetic,
+// dotQ4KPackedAVX2's) times groups of eight Q8_K activation rows; each
+// super-block's scales and nibbles are decoded once for the eight. Int32
+// accumulators Y0..Y5, Y7, Y8 (activations 0..7), Y6 the block's scales,
+// Y9/Y10 the pair's shuffled scales, Y11/Y12 nibbles, Y13 scratch, Y14 the
+// nibble mask. Activation a of the group is at DI + a·DX: DI, DX, 2·DX,
+// R14 = 3·DX, then AX = DI + 4·DX plus the same. The float accumulators of
+// the group live in the frame.
+var c8Acc = [c8Acts]VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y7, Y8}
+
+// c8Act addresses byte disp of activation a's current block.
+func c8Act(a, disp int) Mem {
+	base := RDI
+	if a >= 4 {
+		base, a = RAX, a-4
+	}
+	m := Mem{Base: base, Disp: disp}
+	switch a {
+	case 1:
+		m = m.Idx(RDX, 1)
+	case 2:
+		m = m.Idx(RDX, 2)
+	case 3:
+		m = m.Idx(R14, 1)
+	}
+	return m
+}
+
+// kScales is ggml's utmp shuffle of the 12 scale bytes at 4(SI) into Y6 =
+// 16 int16 (scales 0..7, mins 8..15); clobbers R8..R13 (the KSCALES macro of
+// kernels_amd64.h).
+func (g gen) kScales() {
+	g.MOVL(Mem{Base: RSI, Disp: q4KScales}, R8L)
+	g.MOVL(Mem{Base: RSI, Disp: q4KScales + 4}, R9L)
+	g.MOVL(Mem{Base: RSI, Disp: q4KScales + 8}, R10L)
+	g.MOVL(R10L, R11L)
+	g.SHRL(U8(4), R11L)
+	g.ANDL(U32(0x0f0f0f0f), R11L)
+	g.MOVL(R9L, R12L)
+	g.SHRL(U8(6), R12L)
+	g.ANDL(U32(0x03030303), R12L)
+	g.SHLL(U8(4), R12L)
+	g.ORL(R12L, R11L) // utmp[3]
+	g.MOVL(R10L, R12L)
+	g.ANDL(U32(0x0f0f0f0f), R12L)
+	g.MOVL(R8L, R13L)
+	g.SHRL(U8(6), R13L)
+	g.ANDL(U32(0x03030303), R13L)
+	g.SHLL(U8(4), R13L)
+	g.ORL(R13L, R12L)             // utmp[1]
+	g.ANDL(U32(0x3f3f3f3f), R9L) // utmp[2]
+	g.ANDL(U32(0x3f3f3f3f), R8L) // utmp[0]
+	g.VMOVD(R8L, X6)
+	g.VPINSRD(U8(1), R12L, X6, X6)
+	g.VPINSRD(U8(2), R9L, X6, X6)
+	g.VPINSRD(U8(3), R11L, X6, X6)
+	g.VPMOVZXBW(X6, Y6)
+}
+
+// reduce4 sums the int32 lanes of each of four accumulators into the lanes
+// of dst (as float32), with t as scratch: integer sums, exact in any order.
+func (g gen) reduce4(acc []VecPhysical, dst, t VecPhysical) {
+	g.VPHADDD(acc[1], acc[0], dst)
+	g.VPHADDD(acc[3], acc[2], t)
+	g.VPHADDD(t, dst, dst)
+	g.VEXTRACTI128(U8(1), dst, t.AsX())
+	g.VPADDD(t.AsX(), dst.AsX(), dst.AsX())
+	g.VCVTDQ2PS(dst.AsX(), dst.AsX())
+}
+
+// actScales4 gathers the float32 d of activations first..first+3 into x.
+func (g gen) actScales4(first int, x VecPhysical) {
+	g.VMOVSS(c8Act(first, 0), x.AsX())
+	for a := 1; a < 4; a++ {
+		g.VINSERTPS(U8(a<<4), c8Act(first+a, 0), x.AsX(), x.AsX())
+	}
+}
+
+func (g gen) dotQ4KPackedC8() {
+	g.text("dotQ4KPackedC8AVX2", "func(w []byte, x []byte, xstride int, nb int, groups int, out []float32, ostride int)",
+		"dotQ4KPackedC8AVX2 multiplies one Q4_K weight row with groups of eight",
+		"Q8_K activation rows (xstride bytes apart) with dotQ4KPackedAVX2's",
+		"arithmetic per output; reference loop:",
+		"",
+		"\tfor a := 0; a < 8*groups; a++ {",
+		"\t\tout[a*ostride] = dotQ4KQ8KPacked(256*nb, w, x[a*xstride:])",
+		"\t}",
+		"",
+		"Lane a of each group's float accumulators gets exactly the one-row",
+		"kernel's fused multiply-adds. nb >= 1, groups >= 1, len(w) >= 144*nb,",
+		"len(x) >= (8*groups-1)*xstride + 292*nb, len(out) >= (8*groups-1)*ostride + 1.",
+	)
+	shufK4 := Symbol{Name: "·shufK4"} // dot_amd64.s: scale pairs → lanes
+	accq, accm := g.AllocLocal(4*c8Acts), g.AllocLocal(4*c8Acts)
+	dyd := g.AllocLocal(4 * c8Acts) // x.d·y.d of the block, per activation
+	wBase, xGroup, groups := g.AllocLocal(8), g.AllocLocal(8), g.AllocLocal(8)
+	nb, ostride := g.AllocLocal(8), g.AllocLocal(8)
+
+	g.Load(g.Param("w").Base(), RSI)
+	g.MOVQ(RSI, wBase)
+	g.Load(g.Param("x").Base(), RDI)
+	g.Load(g.Param("xstride"), RDX)
+	g.LEAQ(Mem{Base: RDX, Index: RDX, Scale: 2}, R14)
+	g.Load(g.Param("nb"), RCX)
+	g.MOVQ(RCX, nb)
+	g.Load(g.Param("groups"), RAX)
+	g.MOVQ(RAX, groups)
+	g.Load(g.Param("ostride"), RAX)
+	g.SHLQ(U8(2), RAX)
+	g.MOVQ(RAX, ostride)
+	g.Load(g.Param("out").Base(), RBX)
+	g.bcast32(0x0f0f0f0f, Y14)
+
+	g.Label("c8group")
+	g.MOVQ(RDI, xGroup)
+	g.MOVQ(wBase, RSI)
+	g.MOVQ(nb, RCX)
+	g.VXORPS(Y9, Y9, Y9)
+	g.VMOVUPS(Y9, accq)
+	g.VMOVUPS(Y9, accm)
+
+	g.Label("c8loop")
+	g.LEAQ(Mem{Base: RDI, Index: RDX, Scale: 4}, RAX)
+	g.kScales()
+	g.Comment("mins · bsums per activation: Y15 = each min twice (m0, m0, m1, m1 …),",
+		"so one VPMADDWD gives m_j·(b_2j + b_2j+1) in lane j, the integers the",
+		"one-row kernel sums (pairwise bsums times mins); reduced to X9",
+		"(activations 0..3) and X11 (4..7) as float32")
+	g.VEXTRACTI128(U8(1), Y6, X15)
+	g.VPUNPCKHWD(X15, X15, X12)
+	g.VPUNPCKLWD(X15, X15, X15)
+	g.VINSERTI128(U8(1), X12, Y15, Y15)
+	for a := 0; a < c8Acts; a++ {
+		g.VPMADDWD(c8Act(a, q8KBsums), Y15, c8Acc[a])
+	}
+	g.reduce4(c8Acc[:4], Y9, Y10)
+	g.reduce4(c8Acc[4:], Y11, Y10)
+	g.Comment("x.d, x.dmin times each activation's y.d; accm += Σmins · dmin·y.d")
+	g.MOVL(Mem{Base: RSI}, R8L)
+	g.VMOVD(R8L, X10)
+	g.VCVTPH2PS(X10, X10) // (x.d, x.dmin)
+	g.VMOVSHDUP(X10, X12)
+	g.VBROADCASTSS(X12, X12) // x.dmin
+	g.VBROADCASTSS(X10, X10) // x.d
+	for h, sums := range []VecPhysical{X9, X11} {
+		g.actScales4(4*h, X13)
+		g.VMULPS(X13, X10, X15)
+		g.VMOVUPS(X15, dyd.Offset(16*h))
+		g.VMULPS(X13, X12, X13)
+		g.VMOVUPS(accm.Offset(16*h), X15)
+		g.VFMADD231PS(X13, sums, X15)
+		g.VMOVUPS(X15, accm.Offset(16*h))
+	}
+
+	g.Comment("Σ scale · nibbles · quants per activation")
+	g.VINSERTI128(U8(1), X6, Y6, Y6)
+	for _, y := range c8Acc {
+		g.VPXOR(y, y, y)
+	}
+	for p := 0; p < 4; p++ {
+		g.VPSHUFB(Mem{Symbol: shufK4, Base: StaticBase, Disp: 64 * p}, Y6, Y9)
+		g.VPSHUFB(Mem{Symbol: shufK4, Base: StaticBase, Disp: 64*p + 32}, Y6, Y10)
+		g.VMOVDQU(Mem{Base: RSI, Disp: q4KQS + 32*p}, Y11)
+		g.VPSRLW(U8(4), Y11, Y12)
+		g.VPAND(Y14, Y11, Y11)
+		g.VPAND(Y14, Y12, Y12)
+		for a, acc := range c8Acc {
+			g.VPMADDUBSW(c8Act(a, q8KQS+64*p), Y11, Y13)
+			g.VPMADDWD(Y9, Y13, Y13)
+			g.VPADDD(Y13, acc, acc)
+			g.VPMADDUBSW(c8Act(a, q8KQS+64*p+32), Y12, Y13)
+			g.VPMADDWD(Y10, Y13, Y13)
+			g.VPADDD(Y13, acc, acc)
+		}
+	}
+	g.Comment("acc += Σ · x.d·y.d")
+	g.reduce4(c8Acc[:4], Y9, Y10)
+	g.reduce4(c8Acc[4:], Y11, Y10)
+	for h, sums := range []VecPhysical{X9, X11} {
+		g.VMOVUPS(accq.Offset(16*h), X12)
+		g.VFMADD231PS(dyd.Offset(16*h), sums, X12)
+		g.VMOVUPS(X12, accq.Offset(16*h))
+	}
+	g.ADDQ(U32(q4KBytes), RSI)
+	g.ADDQ(U32(q8KBytes), RDI)
+	g.DECQ(RCX)
+	g.JNZ(LabelRef("c8loop"))
+
+	g.Comment("out[a·ostride] = acc - accm; next group of eight activations")
+	g.MOVQ(ostride, RAX)
+	for h := 0; h < 2; h++ {
+		g.VMOVUPS(accq.Offset(16*h), X9)
+		g.VSUBPS(accm.Offset(16*h), X9, X9)
+		for a := 0; a < 4; a++ {
+			g.VEXTRACTPS(U8(a), X9, Mem{Base: RBX})
+			g.ADDQ(RAX, RBX)
+		}
+	}
+	g.MOVQ(xGroup, RDI)
+	g.LEAQ(Mem{Base: RDI, Index: RDX, Scale: 8}, RDI)
+	g.DECQ(groups)
+	g.JNZ(LabelRef("c8group"))
+	g.VZEROUPPER()
+	g.RET()
+}
