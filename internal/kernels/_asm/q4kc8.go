@@ -64,7 +64,7 @@ func (g gen) kScales() {
 	g.SHRL(U8(6), R13L)
 	g.ANDL(U32(0x03030303), R13L)
 	g.SHLL(U8(4), R13L)
-	g.ORL(R13L, R12L)             // utmp[1]
+	g.ORL(R13L, R12L)            // utmp[1]
 	g.ANDL(U32(0x3f3f3f3f), R9L) // utmp[2]
 	g.ANDL(U32(0x3f3f3f3f), R8L) // utmp[0]
 	g.VMOVD(R8L, X6)
