@@ -155,3 +155,41 @@ func TestAsmSoftmaxMaxScaleMatchesGeneric(t *testing.T) {
 		}
 	}
 }
+
+// RoPE with the assembly pairs equals the generic loop bit for bit in both
+// modes, for head sizes with and without leftover pairs; dimensions past
+// len(cs) stay untouched.
+func TestAsmRoPEMatchesGeneric(t *testing.T) {
+	requireAVX2(t)
+	r := rand.New(rand.NewPCG(4, 6))
+	asm, generic := avx2Kernels, avx2Kernels
+	generic.ropePairs = genericKernels.ropePairs
+	defer func(k *kernelSet) { active = k }(active)
+	for _, nDims := range []int{2, 6, 8, 14, 16, 24, 32, 40, 64, 128} {
+		for _, neox := range []bool{false, true} {
+			for pos := range 5 {
+				cs := make([]float32, nDims)
+				RoPECache(cs, 37*pos+r.IntN(100), 10000, 1, nil)
+				x := make([]float32, nDims+3)
+				for i := range x {
+					x[i] = float32(4 * r.NormFloat64())
+				}
+				got, want := append([]float32(nil), x...), append([]float32(nil), x...)
+				active = &asm
+				RoPE(got, cs, neox)
+				active = &generic
+				RoPE(want, cs, neox)
+				for i := range got {
+					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+						t.Fatalf("nDims=%d neox=%v: x[%d] = %g, generic %g", nDims, neox, i, got[i], want[i])
+					}
+				}
+				for i := nDims; i < len(x); i++ {
+					if got[i] != x[i] {
+						t.Fatalf("nDims=%d neox=%v: x[%d] past the rotated dimensions changed", nDims, neox, i)
+					}
+				}
+			}
+		}
+	}
+}

@@ -35,4 +35,5 @@ var genericKernels = kernelSet{
 	siluGroups:  siluGroupsGeneric,
 	maxGroups:   func([]float32) (int, float32) { return 0, float32(math.Inf(-1)) },
 	scaleGroups: func([]float32, float32) int { return 0 },
+	ropePairs:   func([]float32, []float32, bool) int { return 0 },
 }

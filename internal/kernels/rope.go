@@ -36,11 +36,12 @@ func RoPE(x, cs []float32, neox bool) {
 	if len(x) < nDims {
 		mustLen("RoPE", nDims, len(x))
 	}
-	for i := 0; i < nDims; i += 2 {
-		c, s := cs[i], cs[i+1]
-		a, b := i, i+1
+	mustLen("RoPE cs", 0, nDims%2)
+	for k := active.ropePairs(x, cs, neox); k < nDims/2; k++ {
+		c, s := cs[2*k], cs[2*k+1]
+		a, b := 2*k, 2*k+1
 		if neox {
-			a, b = i/2, i/2+nDims/2
+			a, b = k, k+nDims/2
 		}
 		// llama.cpp's haswell build contracts x0*c - x1*s into
 		// fma(x0, c, -(x1*s)) (and likewise the sum); so do we.
