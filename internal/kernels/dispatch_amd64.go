@@ -49,6 +49,7 @@ var avx2Kernels = func() kernelSet {
 	k.maxGroups = maxGroups
 	k.scaleGroups = scaleGroups
 	k.ropePairs = ropePairs
+	k.prefetch = prefetch
 	k.quantQ8_0 = quantQ8_0Asm
 	k.quantQ8_K = quantQ8_KAsm
 	k.toF16 = f32ToF16Asm

@@ -387,6 +387,11 @@ func matmulRows4(w Matrix, xq []byte, xrow int, xs []float32, n int, out []float
 	var o [4]float32
 	for r0 := lo; r0 < hi; r0 += rowTile {
 		r1 := min(r0+rowTile, hi)
+		if n > 1 && active.prefetch != nil && r1 < hi {
+			// A batch takes long over each row tile: have the next one
+			// loaded from memory meanwhile.
+			active.prefetch(w.Data[r1*wrow : min(r1+rowTile, hi)*wrow])
+		}
 		data, base := w.Data, r0*wrow // rows of the tile: data[base + (r-r0)*erow :]
 		if expand != nil {
 			for r := r0; r < r1; r++ {

@@ -71,6 +71,9 @@ type kernelSet struct {
 	// scaleGroups multiplies the whole groups of eight of x by s and
 	// returns how many elements it did.
 	scaleGroups func(x []float32, s float32) int
+	// prefetch starts loading b into the cache without waiting for it; nil
+	// where there is no such instruction.
+	prefetch func(b []byte)
 	// ropePairs rotates a prefix of RoPE's pairs (all whole groups the
 	// implementation handles) and returns how many it did.
 	ropePairs func(x, cs []float32, neox bool) int
