@@ -46,6 +46,12 @@ echo "== go test"
 go test -timeout 20m ./...
 echo "== go test -tags purego"
 go test -timeout 20m -tags purego ./...
+
+# Go fuses x*y+z into an FMA where the target has one (arm64; amd64 with
+# GOAMD64=v3), which llama.cpp's unfused reference arithmetic must not get:
+# the numeric packages run again with fusion allowed.
+echo "== GOAMD64=v3 go test (FMA fusion allowed) ./internal/tensor ./internal/kernels ./internal/model"
+GOAMD64=v3 go test -timeout 20m ./internal/tensor/... ./internal/kernels/... ./internal/model/...
 if [ ${#race_pkgs[@]} -gt 0 ]; then
 	echo "== go test -race ${race_pkgs[*]}"
 	go test -timeout 20m -race "${race_pkgs[@]}"

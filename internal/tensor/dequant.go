@@ -88,8 +88,8 @@ func dequantQ4_1(b []byte, y []float32) {
 	d, m := fp16(b), fp16(b[2:])
 	qs := b[4:20]
 	for j := 0; j < 16; j++ {
-		y[j] = float32(qs[j]&0xf)*d + m
-		y[j+16] = float32(qs[j]>>4)*d + m
+		y[j] = float32(float32(qs[j]&0xf)*d) + m
+		y[j+16] = float32(float32(qs[j]>>4)*d) + m
 	}
 }
 
@@ -114,8 +114,8 @@ func dequantQ5_1(b []byte, y []float32) {
 	for j := 0; j < 16; j++ {
 		h0 := byte(qh>>uint(j)<<4) & 0x10
 		h1 := byte(qh>>uint(j+12)) & 0x10
-		y[j] = float32(qs[j]&0xf|h0)*d + m
-		y[j+16] = float32(qs[j]>>4|h1)*d + m
+		y[j] = float32(float32(qs[j]&0xf|h0)*d) + m
+		y[j+16] = float32(float32(qs[j]>>4|h1)*d) + m
 	}
 }
 
@@ -155,8 +155,8 @@ func dequantQ4K(b []byte, y []float32) {
 		sc, m = ScaleMinK4(is+1, scales)
 		d2, m2 := d*float32(sc), dmin*float32(m)
 		for l := 0; l < 32; l++ {
-			y[j+l] = d1*float32(q[l]&0xf) - m1
-			y[j+32+l] = d2*float32(q[l]>>4) - m2
+			y[j+l] = float32(d1*float32(q[l]&0xf)) - m1
+			y[j+32+l] = float32(d2*float32(q[l]>>4)) - m2
 		}
 		q = q[32:]
 	}
@@ -182,8 +182,8 @@ func dequantQ5K(b []byte, y []float32) {
 			if qh[l]&u2 != 0 {
 				v2 += 16
 			}
-			y[j+l] = d1*float32(v1) - m1
-			y[j+32+l] = d2*float32(v2) - m2
+			y[j+l] = float32(d1*float32(v1)) - m1
+			y[j+32+l] = float32(d2*float32(v2)) - m2
 		}
 		ql = ql[32:]
 		u1 <<= 2
@@ -223,7 +223,7 @@ func dequantQ2K(b []byte, y []float32) {
 				is++
 				dl, ml := d*float32(sc&0xf), dmin*float32(sc>>4)
 				for l := 0; l < 16; l++ {
-					y[k] = dl*float32(q[l+16*half]>>shift&3) - ml
+					y[k] = float32(dl*float32(q[l+16*half]>>shift&3)) - ml
 					k++
 				}
 			}

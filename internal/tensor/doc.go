@@ -7,4 +7,11 @@
 // quantizers and the fp16/bf16 conversions are bit-identical to llama.cpp,
 // checked against golden files written by its own ggml library
 // (testdata/llamacpp, regenerated with gen.sh).
+//
+// llama.cpp's reference quantizers and dequantizers are built without FMA, so
+// every product is rounded before it is added. Go may fuse x*y+z into one
+// fused multiply-add (it does on arm64, and on amd64 with GOAMD64=v3), which
+// rounds once and changes the bits: products that are added are therefore
+// written float32(x*y), an explicit conversion that forbids the fusion.
+// scripts/test.sh runs these tests with GOAMD64=v3 too.
 package tensor

@@ -22,7 +22,7 @@ func makeQKX2Quants(nmax int, x, weights []float32, L, laux []uint8, rmin, rdelt
 		lo, hi = min(lo, x[i]), max(hi, x[i])
 		w := weights[i]
 		sumW += w
-		sumX += w * x[i]
+		sumX += float32(w * x[i])
 	}
 	lo = min(lo, 0)
 	if hi == lo {
@@ -41,36 +41,36 @@ func makeQKX2Quants(nmax int, x, weights []float32, L, laux []uint8, rmin, rdelt
 	for i := range n {
 		l := max(0, min(nmax, nearestInt(iscale*(x[i]-lo))))
 		L[i] = uint8(l)
-		bestErr += weights[i] * errOf(scale*float32(l)+lo-x[i])
+		bestErr += float32(weights[i] * errOf(float32(scale*float32(l))+lo-x[i]))
 	}
 	if nstep < 1 {
 		return scale, -lo
 	}
 	for is := 0; is <= nstep; is++ {
-		iscale = (rmin + rdelta*float32(is) + float32(nmax)) / (hi - lo)
+		iscale = (rmin + float32(rdelta*float32(is)) + float32(nmax)) / (hi - lo)
 		var sumL, sumL2, sumXL float32
 		for i := range n {
 			l := max(0, min(nmax, nearestInt(iscale*(x[i]-lo))))
 			laux[i] = uint8(l)
 			w := weights[i]
 			fl := float32(l)
-			sumL += w * fl
-			sumL2 += w * fl * fl
-			sumXL += w * fl * x[i]
+			sumL += float32(w * fl)
+			sumL2 += float32(w * fl * fl)
+			sumXL += float32(w * fl * x[i])
 		}
-		D := sumW*sumL2 - sumL*sumL
+		D := float32(sumW*sumL2) - float32(sumL*sumL)
 		if D <= 0 {
 			continue
 		}
-		thisScale := (sumW*sumXL - sumX*sumL) / D
-		thisMin := (sumL2*sumX - sumL*sumXL) / D
+		thisScale := (float32(sumW*sumXL) - float32(sumX*sumL)) / D
+		thisMin := (float32(sumL2*sumX) - float32(sumL*sumXL)) / D
 		if thisMin > 0 {
 			thisMin = 0
 			thisScale = sumXL / sumL2
 		}
 		var curErr float32
 		for i := range n {
-			curErr += weights[i] * errOf(thisScale*float32(laux[i])+thisMin-x[i])
+			curErr += float32(weights[i] * errOf(float32(thisScale*float32(laux[i]))+thisMin-x[i]))
 		}
 		if curErr < bestErr {
 			copy(L[:n], laux[:n])
@@ -97,8 +97,8 @@ func makeQXQuants(nmax int, x []float32, L []int8) float32 {
 		L[i] = int8(l + nmax)
 		w := v * v
 		fl := float32(l)
-		sumLX += w * v * fl
-		sumL2 += w * fl * fl
+		sumLX += float32(w * v * fl)
+		sumL2 += float32(w * fl * fl)
 	}
 	var scale float32
 	if sumL2 != 0 {
@@ -109,13 +109,13 @@ func makeQXQuants(nmax int, x []float32, L []int8) float32 {
 		if is == 0 {
 			continue
 		}
-		iscale = -(float32(nmax) + 0.1*float32(is)) / vmax
+		iscale = -(float32(nmax) + float32(0.1*float32(is))) / vmax
 		sumLX, sumL2 = 0, 0
 		for _, v := range x {
 			fl := float32(level(iscale, v))
 			w := v * v
-			sumLX += w * v * fl
-			sumL2 += w * fl * fl
+			sumLX += float32(w * v * fl)
+			sumL2 += float32(w * fl * fl)
 		}
 		if sumL2 > 0 && sumLX*sumLX > best*sumL2 {
 			for i, v := range x {
@@ -143,26 +143,26 @@ func makeQ3Quants(nmax int, x []float32, L []int8) float32 {
 		l := max(-nmax, min(nmax-1, nearestInt(iscale*v)))
 		L[i] = int8(l)
 		w := v * v
-		sumLX += w * v * float32(l)
-		sumL2 += w * float32(l) * float32(l)
+		sumLX += float32(w * v * float32(l))
+		sumL2 += float32(w * float32(l) * float32(l))
 	}
 	for range 5 {
 		changed := 0
 		for i, v := range x {
 			w := v * v
 			li := float32(L[i])
-			slx := sumLX - w*v*li
+			slx := sumLX - float32(w*v*li)
 			if slx <= 0 {
 				continue
 			}
-			sl2 := sumL2 - w*li*li
+			sl2 := sumL2 - float32(w*li*li)
 			newL := max(-nmax, min(nmax-1, nearestInt(v*sl2/slx)))
 			if newL == int(L[i]) {
 				continue
 			}
 			fl := float32(newL)
-			slx += w * v * fl
-			sl2 += w * fl * fl
+			slx += float32(w * v * fl)
+			sl2 += float32(w * fl * fl)
 			if sl2 > 0 && slx*slx*sumL2 > sumLX*sumLX*sl2 {
 				L[i] = int8(newL)
 				sumLX, sumL2 = slx, sl2
@@ -199,7 +199,7 @@ func quantQ45K(x []float32, y []byte, nmax int, rmin float32, nstep int) {
 		xs := x[32*j : 32*j+32]
 		var sumX2 float32
 		for _, v := range xs {
-			sumX2 += v * v
+			sumX2 += float32(v * v)
 		}
 		avX := sqrtf(sumX2 / 32)
 		for l, v := range xs {

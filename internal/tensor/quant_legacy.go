@@ -96,8 +96,8 @@ func quantQ4_0(x []float32, y []byte) {
 	}
 	putF16(y, d)
 	for j := range 16 {
-		x0 := min(15, int(int8(truncInt(x[j]*id+8.5))))
-		x1 := min(15, int(int8(truncInt(x[j+16]*id+8.5))))
+		x0 := min(15, int(int8(truncInt(float32(x[j]*id)+8.5))))
+		x1 := min(15, int(int8(truncInt(float32(x[j+16]*id)+8.5))))
 		y[2+j] = byte(x0) | byte(x1)<<4
 	}
 }
@@ -113,8 +113,8 @@ func quantQ4_1(x []float32, y []byte) {
 	putF16(y, d)
 	putF16(y[2:], lo)
 	for j := range 16 {
-		x0 := min(15, int(int8(truncInt((x[j]-lo)*id+0.5))))
-		x1 := min(15, int(int8(truncInt((x[j+16]-lo)*id+0.5))))
+		x0 := min(15, int(int8(truncInt(float32((x[j]-lo)*id)+0.5))))
+		x1 := min(15, int(int8(truncInt(float32((x[j+16]-lo)*id)+0.5))))
 		y[4+j] = byte(x0) | byte(x1)<<4
 	}
 }
@@ -131,8 +131,8 @@ func quantQ5_0(x []float32, y []byte) {
 	putF16(y, d)
 	var qh uint32
 	for j := range 16 {
-		x0 := min(31, int(int8(truncInt(x[j]*id+16.5))))
-		x1 := min(31, int(int8(truncInt(x[j+16]*id+16.5))))
+		x0 := min(31, int(int8(truncInt(float32(x[j]*id)+16.5))))
+		x1 := min(31, int(int8(truncInt(float32(x[j+16]*id)+16.5))))
 		y[6+j] = byte(x0&0xf) | byte(x1&0xf)<<4
 		qh |= uint32(x0&0x10) >> 4 << uint(j)
 		qh |= uint32(x1&0x10) >> 4 << uint(j+16)
@@ -152,8 +152,8 @@ func quantQ5_1(x []float32, y []byte) {
 	putF16(y[2:], lo)
 	var qh uint32
 	for j := range 16 {
-		x0 := int(uint8(truncInt((x[j]-lo)*id + 0.5)))
-		x1 := int(uint8(truncInt((x[j+16]-lo)*id + 0.5)))
+		x0 := int(uint8(truncInt(float32((x[j]-lo)*id) + 0.5)))
+		x1 := int(uint8(truncInt(float32((x[j+16]-lo)*id) + 0.5)))
 		y[8+j] = byte(x0&0xf) | byte(x1&0xf)<<4
 		qh |= uint32(x0&0x10) >> 4 << uint(j)
 		qh |= uint32(x1&0x10) >> 4 << uint(j+16)
