@@ -50,8 +50,12 @@ go test -timeout 20m -tags purego ./...
 # Go fuses x*y+z into an FMA where the target has one (arm64; amd64 with
 # GOAMD64=v3), which llama.cpp's unfused reference arithmetic must not get:
 # the numeric packages run again with fusion allowed.
-echo "== GOAMD64=v3 go test (FMA fusion allowed) ./internal/tensor ./internal/kernels ./internal/model"
-GOAMD64=v3 go test -timeout 20m ./internal/tensor/... ./internal/kernels/... ./internal/model/...
+# (Only where the CPU runs v3 code: AVX2, BMI1/2, FMA, MOVBE …)
+if [ "$(go env GOARCH)" = amd64 ] && grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw bmi2 /proc/cpuinfo &&
+	grep -qw fma /proc/cpuinfo && grep -qw movbe /proc/cpuinfo; then
+	echo "== GOAMD64=v3 go test (FMA fusion allowed) ./internal/tensor ./internal/kernels ./internal/model"
+	GOAMD64=v3 go test -timeout 20m ./internal/tensor/... ./internal/kernels/... ./internal/model/...
+fi
 if [ ${#race_pkgs[@]} -gt 0 ]; then
 	echo "== go test -race ${race_pkgs[*]}"
 	go test -timeout 20m -race "${race_pkgs[@]}"
