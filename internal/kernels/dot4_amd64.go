@@ -13,35 +13,38 @@ package kernels
 //
 //go:generate go run -C _asm . -dir ..
 
+// rows4Blocks bounds-checks the operands of a four-row kernel named name:
+// four weight rows of n elements, rowBytes apart, in blocks of blockElems
+// elements and wBlock bytes, and an activation row of xBlock bytes a block.
+// It returns the block count, or 0 (with out zeroed) when there is nothing to
+// compute.
+func rows4Blocks(name string, n int, w []byte, rowBytes int, x []byte, blockElems, wBlock, xBlock int, out *[4]float32) int {
+	nb := n / blockElems
+	if nb == 0 {
+		*out = [4]float32{}
+		return 0
+	}
+	_ = w[3*rowBytes+nb*wBlock-1] // the last byte the assembly reads
+	_ = x[nb*xBlock-1]
+	if rowBytes < nb*wBlock {
+		panic("kernels: " + name + ": rows overlap")
+	}
+	return nb
+}
+
 // dotQ8_0Rows4 is the bounds-checked entry of dotQ8_0R4AVX2: w holds four
 // consecutive rows of n elements (rowBytes each).
 func dotQ8_0Rows4(n int, w []byte, rowBytes int, x []byte, out *[4]float32) {
-	nb := n / 32
-	if nb == 0 {
-		*out = [4]float32{}
-		return
+	if nb := rows4Blocks("dotQ8_0Rows4", n, w, rowBytes, x, 32, q8_0Bytes, q8_0Bytes, out); nb > 0 {
+		dotQ8_0R4AVX2(w, rowBytes, x, nb, out[:])
 	}
-	_ = w[3*rowBytes+nb*q8_0Bytes-1] // the last byte the assembly reads
-	_ = x[nb*q8_0Bytes-1]
-	if rowBytes < nb*q8_0Bytes {
-		panic("kernels: dotQ8_0Rows4: rows overlap")
-	}
-	dotQ8_0R4AVX2(w, rowBytes, x, nb, out[:])
 }
 
 // dotQ5_0Rows4 is dotQ8_0Rows4 for Q5_0 weight rows (q5_0Bytes each).
 func dotQ5_0Rows4(n int, w []byte, rowBytes int, x []byte, out *[4]float32) {
-	nb := n / 32
-	if nb == 0 {
-		*out = [4]float32{}
-		return
+	if nb := rows4Blocks("dotQ5_0Rows4", n, w, rowBytes, x, 32, q5_0Bytes, q8_0Bytes, out); nb > 0 {
+		dotQ5_0R4AVX2(w, rowBytes, x, nb, out[:])
 	}
-	_ = w[3*rowBytes+nb*q5_0Bytes-1]
-	_ = x[nb*q8_0Bytes-1]
-	if rowBytes < nb*q5_0Bytes {
-		panic("kernels: dotQ5_0Rows4: rows overlap")
-	}
-	dotQ5_0R4AVX2(w, rowBytes, x, nb, out[:])
 }
 
 // dotQ8_0Tile42 runs the 4×2 tile with bounds checks over pairs pairs of

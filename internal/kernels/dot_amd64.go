@@ -136,17 +136,9 @@ func dotQ4KPackedR4AVX2(w []byte, stride int, x []byte, nb int, out []float32)
 // dotQ4KPackedRows4 is the bounds-checked entry of dotQ4KPackedR4AVX2: w
 // holds four consecutive rows of n elements (rowBytes each).
 func dotQ4KPackedRows4(n int, w []byte, rowBytes int, x []byte, out *[4]float32) {
-	nb := n / 256
-	if nb == 0 {
-		*out = [4]float32{}
-		return
+	if nb := rows4Blocks("dotQ4KPackedRows4", n, w, rowBytes, x, 256, q4KBytes, q8KBytes, out); nb > 0 {
+		dotQ4KPackedR4AVX2(w, rowBytes, x, nb, out[:])
 	}
-	_ = w[3*rowBytes+nb*q4KBytes-1]
-	_ = x[nb*q8KBytes-1]
-	if rowBytes < nb*q4KBytes {
-		panic("kernels: dotQ4KPackedRows4: rows overlap")
-	}
-	dotQ4KPackedR4AVX2(w, rowBytes, x, nb, out[:])
 }
 
 // dotQ4KPackedCols4 computes out[a] = dotQ4KQ8KPacked(n, w, x[a*xBytes:])
