@@ -317,8 +317,7 @@ func TestAsmTile42MatchesOneRow(t *testing.T) {
 		q8_0Scales4(n, w, rb, ws)
 		for b := range nb {
 			for i := range 4 {
-				o := i*rb + b*q8_0Bytes
-				want := tensor.F16ToF32(uint16(w[o]) | uint16(w[o+1])<<8)
+				want := half(w[i*rb+b*q8_0Bytes:])
 				if math.Float32bits(ws[4*b+i]) != math.Float32bits(want) {
 					t.Fatalf("nb=%d scale of row %d block %d: %g, want %g", nb, i, b, ws[4*b+i], want)
 				}

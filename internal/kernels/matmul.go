@@ -246,7 +246,7 @@ func tileActScales(p *Pool, vt tensor.Type, xq []byte, xrow, n, cols int) []floa
 	for i := range n {
 		row := xq[i*xrow : i*xrow+nb*q8_0Bytes]
 		for b := range nb {
-			buf[i*nb+b] = tensor.F16ToF32(uint16(row[b*q8_0Bytes]) | uint16(row[b*q8_0Bytes+1])<<8)
+			buf[i*nb+b] = half(row[b*q8_0Bytes:])
 		}
 	}
 	return buf
