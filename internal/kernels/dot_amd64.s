@@ -86,22 +86,6 @@ q50done:
 	MOVSS X0, ret+56(FP)
 	RET
 
-// Q4K_PAIR(j): sub-blocks 2j (low nibbles) and 2j+1 (high nibbles) of the
-// super-block, scaled by their 6-bit scales (shuffled out of Y6), into Y8.
-#define Q4K_PAIR(j) \
-	VPSHUFB ·shufK4+(64*j)(SB), Y6, Y9; \
-	VPSHUFB ·shufK4+(64*j+32)(SB), Y6, Y10; \
-	VMOVDQU (16+32*j)(SI), Y1; \
-	VPSRLW $4, Y1, Y2; \
-	VPAND Y14, Y1, Y1; \
-	VPAND Y14, Y2, Y2; \
-	VPMADDUBSW (4+64*j)(DI), Y1, Y1; \
-	VPMADDUBSW (36+64*j)(DI), Y2, Y2; \
-	VPMADDWD Y9, Y1, Y1; \
-	VPMADDWD Y10, Y2, Y2; \
-	VPADDD Y2, Y1, Y1; \
-	VPADDD Y1, Y8, Y8
-
 // func dotQ4KAVX2(w, x []byte, nb int) float32
 TEXT ·dotQ4KAVX2(SB), NOSPLIT, $0-60
 	MOVQ w_base+0(FP), SI
@@ -169,10 +153,10 @@ q4kloop:
 
 	VINSERTI128 $1, X6, Y6, Y6     // scales in both lanes
 	VPXOR Y8, Y8, Y8
-	Q4K_PAIR(0)
-	Q4K_PAIR(1)
-	Q4K_PAIR(2)
-	Q4K_PAIR(3)
+	Q4K_PAIR(0, Y8, Y1, Y2)
+	Q4K_PAIR(1, Y8, Y1, Y2)
+	Q4K_PAIR(2, Y8, Y1, Y2)
+	Q4K_PAIR(3, Y8, Y1, Y2)
 	VCVTDQ2PS Y8, Y8
 	VFMADD231PS Y8, Y5, Y0
 
@@ -230,10 +214,10 @@ q4ploop:
 	VFMADD231SS X4, X9, X11        // accm = fma(prod, dmin, accm)
 	VINSERTI128 $1, X6, Y6, Y6
 	VPXOR Y8, Y8, Y8
-	Q4K_PAIR(0)
-	Q4K_PAIR(1)
-	Q4K_PAIR(2)
-	Q4K_PAIR(3)
+	Q4K_PAIR(0, Y8, Y1, Y2)
+	Q4K_PAIR(1, Y8, Y1, Y2)
+	Q4K_PAIR(2, Y8, Y1, Y2)
+	Q4K_PAIR(3, Y8, Y1, Y2)
 	HSUMI8(Y8, X8)
 	VCVTDQ2PS X8, X8
 	VFMADD231SS X5, X8, X0         // acc = fma(sumi, d, acc)

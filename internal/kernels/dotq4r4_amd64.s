@@ -3,24 +3,6 @@
 #include "textflag.h"
 #include "kernels_amd64.h"
 
-// Q4K_R4_PAIR(j, acc): sub-blocks 2j (low nibbles) and 2j+1 (high nibbles)
-// of the super-block at SI times the activation quants at DI, scaled by the
-// 6-bit scales shuffled out of Y6, added to the int32 lanes of acc (Y9..Y12
-// scratch). Integer sums are exact, so their order does not matter.
-#define Q4K_R4_PAIR(j, acc) \
-	VPSHUFB ·shufK4+(64*j)(SB), Y6, Y9; \
-	VPSHUFB ·shufK4+(64*j+32)(SB), Y6, Y10; \
-	VMOVDQU (16+32*j)(SI), Y11; \
-	VPAND Y14, Y11, Y12; \
-	VPMADDUBSW (4+64*j)(DI), Y12, Y12; \
-	VPMADDWD Y9, Y12, Y12; \
-	VPADDD Y12, acc, acc; \
-	VPSRLW $4, Y11, Y11; \
-	VPAND Y14, Y11, Y11; \
-	VPMADDUBSW (36+64*j)(DI), Y11, Y11; \
-	VPMADDWD Y10, Y11, Y11; \
-	VPADDD Y11, acc, acc
-
 // Q4K_R4_ROW(acc, mins): one weight row's super-block (SI): its scales and
 // mins (KSCALES, clobbers R8..R13), the mins times the pairwise bsums (X15)
 // into mins, the four nibble pairs into acc.
@@ -30,10 +12,10 @@
 	VPMADDWD X15, X9, mins; \
 	VINSERTI128 $1, X6, Y6, Y6; \
 	VPXOR acc, acc, acc; \
-	Q4K_R4_PAIR(0, acc); \
-	Q4K_R4_PAIR(1, acc); \
-	Q4K_R4_PAIR(2, acc); \
-	Q4K_R4_PAIR(3, acc)
+	Q4K_PAIR(0, acc, Y11, Y12); \
+	Q4K_PAIR(1, acc, Y11, Y12); \
+	Q4K_PAIR(2, acc, Y11, Y12); \
+	Q4K_PAIR(3, acc, Y11, Y12)
 
 // func dotQ4KPackedR4AVX2(w []byte, stride int, x []byte, nb int, out []float32)
 // Four Q4_K weight rows (stride bytes apart) times one Q8_K activation row

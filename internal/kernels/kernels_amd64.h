@@ -57,3 +57,21 @@
 	VPINSRD $2, R9, X6, X6; \
 	VPINSRD $3, R11, X6, X6; \
 	VPMOVZXBW X6, Y6
+
+// Q4K_PAIR(j, acc, t0, t1): sub-blocks 2j (low nibbles) and 2j+1 (high
+// nibbles) of the Q4_K super-block at SI times the Q8_K quants at DI, scaled
+// by their 6-bit scales (shuffled out of Y6 into Y9, Y10), added to the
+// int32 lanes of acc; Y14 is the nibble mask, t0 and t1 scratch.
+#define Q4K_PAIR(j, acc, t0, t1) \
+	VPSHUFB ·shufK4+(64*j)(SB), Y6, Y9; \
+	VPSHUFB ·shufK4+(64*j+32)(SB), Y6, Y10; \
+	VMOVDQU (16+32*j)(SI), t0; \
+	VPSRLW $4, t0, t1; \
+	VPAND Y14, t0, t0; \
+	VPAND Y14, t1, t1; \
+	VPMADDUBSW (4+64*j)(DI), t0, t0; \
+	VPMADDUBSW (36+64*j)(DI), t1, t1; \
+	VPMADDWD Y9, t0, t0; \
+	VPMADDWD Y10, t1, t1; \
+	VPADDD t1, t0, t0; \
+	VPADDD t0, acc, acc
