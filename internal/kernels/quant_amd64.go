@@ -38,9 +38,7 @@ func f32ToF16Asm(x []float32, dst []uint16) { f32ToF16AVX2(x, dst[:len(x)]) }
 // bits) clamped to 127 and truncated to int8, the 16 bsums are exact int16
 // sums of 16 quants, and d = 1/iscale is stored as float32. Each block is
 // 4 bytes d, 256 quants, 32 bytes bsums. len(x) >= 256*nb,
-// len(dst) >= 292*nb. (Built with GOAMD64=v3 the Go compiler fuses the
-// reference's iscale*x + 1.5*2^23 into an FMA, which rounds differently on
-// rare exact-half products; this kernel keeps the float32 product.)
+// len(dst) >= 292*nb.
 //
 //go:noescape
 func quantQ8_KAVX2(x []float32, dst []byte, nb int)

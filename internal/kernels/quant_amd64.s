@@ -1,6 +1,7 @@
 //go:build !purego
 
 #include "textflag.h"
+#include "kernels_amd64.h"
 
 // func quantQ8_0AVX2(x []float32, dst []byte, nb int)
 // llama.cpp's AVX2 quantize_row_q8_0: per block of 32, amax = max|x| (vmaxps
@@ -126,8 +127,6 @@ hcdone:
 // 1.5*2^23, Y13 mantissa mask, Y12 clamp 0x40007f, Y11 low-byte mask,
 // Y10 q8perm, Y9 bytes 0x80, Y8 zero, Y7 iscale.
 
-// KBCAST(v, x, y): broadcast the 32-bit constant v to every dword of y.
-#define KBCAST(v, x, y) MOVL v, AX; VMOVD AX, x; VPBROADCASTD x, y
 
 // AMAX4(off): Y0-Y3 = max(Y0-Y3, |x|) over the 32 floats at off(SI). The new
 // value is the first source, the accumulator the second, so a NaN lane keeps
@@ -196,13 +195,13 @@ TEXT ·quantQ8_KAVX2(SB), NOSPLIT, $0-56
 	MOVQ x_base+0(FP), SI
 	MOVQ dst_base+24(FP), DI
 	MOVQ nb+48(FP), CX
-	KBCAST($0x7fffffff, X15, Y15)
-	KBCAST($0x4b400000, X14, Y14) // 12582912.0 = 1.5*2^23
-	KBCAST($0x007fffff, X13, Y13)
-	KBCAST($0x0040007f, X12, Y12) // mantissa of 1.5*2^23 + 127
-	KBCAST($0x000000ff, X11, Y11)
+	BCAST8(AX, $0x7fffffff, X15, Y15)
+	BCAST8(AX, $0x4b400000, X14, Y14) // 12582912.0 = 1.5*2^23
+	BCAST8(AX, $0x007fffff, X13, Y13)
+	BCAST8(AX, $0x0040007f, X12, Y12) // mantissa of 1.5*2^23 + 127
+	BCAST8(AX, $0x000000ff, X11, Y11)
 	VMOVDQU q8perm<>(SB), Y10
-	KBCAST($0x80808080, X9, Y9)
+	BCAST8(AX, $0x80808080, X9, Y9)
 	VPXOR Y8, Y8, Y8
 	TESTQ CX, CX
 	JEQ  kdone
