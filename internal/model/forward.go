@@ -105,11 +105,13 @@ func (m *Model) layer(p *kernels.Pool, s *State, l, n int) error {
 	b := &s.buf
 	E, Q, KV, F := c.Embd, c.QDim(), c.KVDim(), c.FFN
 	x, xb, xb2 := b.x[:n*E], b.xb[:n*E], b.xb2[:n*E]
-	forRows(p, n, func(lo, hi int) {
+	norm := func(weight []float32, lo, hi int) { // xb = RMSNorm(x) · weight, rows [lo, hi)
 		for i := lo; i < hi; i++ {
-			kernels.RMSNorm(xb[i*E:(i+1)*E], x[i*E:(i+1)*E], L.AttnNorm, c.RMSEps)
+			kernels.RMSNorm(xb[i*E:(i+1)*E], x[i*E:(i+1)*E], weight, c.RMSEps)
 		}
-	})
+	}
+	residual := func(lo, hi int) { kernels.Add(x[lo*E:hi*E], x[lo*E:hi*E], xb2[lo*E:hi*E]) }
+	forRows(p, n, func(lo, hi int) { norm(L.AttnNorm, lo, hi) })
 	q, kk, vv := b.q[:n*Q], b.kk[:n*KV], b.vv[:n*KV]
 	if err := kernels.MatMulMulti(p, []kernels.Matrix{L.Wq, L.Wk, L.Wv}, xb, n, [][]float32{q, kk, vv}); err != nil {
 		return err
@@ -122,10 +124,8 @@ func (m *Model) layer(p *kernels.Pool, s *State, l, n int) error {
 		return err
 	}
 	forRows(p, n, func(lo, hi int) {
-		kernels.Add(x[lo*E:hi*E], x[lo*E:hi*E], xb2[lo*E:hi*E])
-		for i := lo; i < hi; i++ {
-			kernels.RMSNorm(xb[i*E:(i+1)*E], x[i*E:(i+1)*E], L.FFNNorm, c.RMSEps)
-		}
+		residual(lo, hi)
+		norm(L.FFNNorm, lo, hi)
 	})
 	hb, hb2 := b.hb[:n*F], b.hb2[:n*F]
 	if err := kernels.MatMulMulti(p, []kernels.Matrix{L.Gate, L.Up}, xb, n, [][]float32{hb, hb2}); err != nil {
@@ -135,7 +135,7 @@ func (m *Model) layer(p *kernels.Pool, s *State, l, n int) error {
 	if err := kernels.MatMul(p, L.Down, hb, n, xb2); err != nil {
 		return err
 	}
-	forRows(p, n, func(lo, hi int) { kernels.Add(x[lo*E:hi*E], x[lo*E:hi*E], xb2[lo*E:hi*E]) })
+	forRows(p, n, residual)
 	return nil
 }
 
