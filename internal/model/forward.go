@@ -71,11 +71,16 @@ func (m *Model) step(ctx context.Context, p *kernels.Pool, s *State, tokens []in
 	for i := range n {
 		ropeCache(b.cs[i*c.RopeDim:(i+1)*c.RopeDim], s.pos+i, ts, c.RopeScale, w.RopeFreqs)
 	}
+	rows := len(dst) / c.Vocab // the last `rows` rows want logits
 	for l := range w.Layers {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("forward: %w", err)
 		}
-		if err := m.layer(p, s, l, n); err != nil {
+		keep := n
+		if l == len(w.Layers)-1 {
+			keep = rows
+		}
+		if err := m.layer(p, s, l, n, keep); err != nil {
 			return fmt.Errorf("forward: layer %d: %w", l, err)
 		}
 	}
@@ -83,8 +88,7 @@ func (m *Model) step(ctx context.Context, p *kernels.Pool, s *State, tokens []in
 	if dst == nil {
 		return nil
 	}
-	rows := len(dst) / c.Vocab
-	first := n - rows // the last `rows` rows want logits
+	first := n - rows
 	xb := b.xb[:rows*c.Embd]
 	for i := range rows {
 		r := first + i
@@ -100,10 +104,19 @@ func (m *Model) step(ctx context.Context, p *kernels.Pool, s *State, tokens []in
 // between the matrix products (norms, RoPE, residual adds, SwiGLU) goes over
 // the pool too for batches (forRows); each row is computed by one thread as
 // on one, so the result does not depend on the thread count.
-func (m *Model) layer(p *kernels.Pool, s *State, l, n int) error {
+//
+// Only the last keep rows' outputs are computed: all n rows' K and V go to
+// the cache, but Q, attention, the output projection and the feed-forward
+// block run on the last keep rows alone. The last layer of a batch needs
+// nothing more than the rows whose logits are wanted (llama.cpp likewise
+// drops the other rows before its last feed-forward block), and each row's
+// arithmetic is the same as in a full pass, so those rows are bitwise
+// unchanged.
+func (m *Model) layer(p *kernels.Pool, s *State, l, n, keep int) error {
 	c, L := m.Config, &m.Weights.Layers[l]
 	b := &s.buf
 	E, Q, KV, F := c.Embd, c.QDim(), c.KVDim(), c.FFN
+	first := n - keep
 	x, xb, xb2 := b.x[:n*E], b.xb[:n*E], b.xb2[:n*E]
 	norm := func(weight []float32, lo, hi int) { // xb = RMSNorm(x) · weight, rows [lo, hi)
 		for i := lo; i < hi; i++ {
@@ -111,32 +124,51 @@ func (m *Model) layer(p *kernels.Pool, s *State, l, n int) error {
 		}
 	}
 	residual := func(lo, hi int) { kernels.Add(x[lo*E:hi*E], x[lo*E:hi*E], xb2[lo*E:hi*E]) }
-	forRows(p, n, func(lo, hi int) { norm(L.AttnNorm, lo, hi) })
+	forRows(p, 0, n, func(lo, hi int) { norm(L.AttnNorm, lo, hi) })
 	q, kk, vv := b.q[:n*Q], b.kk[:n*KV], b.vv[:n*KV]
-	if err := kernels.MatMulMulti(p, []kernels.Matrix{L.Wq, L.Wk, L.Wv}, xb, n, [][]float32{q, kk, vv}); err != nil {
+	if err := m.projectQKV(p, L, xb, n, first, q, kk, vv); err != nil {
 		return err
 	}
-	forRows(p, n, func(lo, hi int) { m.prepareQKV(s, L, lo, hi) })
+	forRows(p, 0, n, func(lo, hi int) { m.prepareQKV(s, L, lo, hi, first) })
 	// Append K and V to the cache at positions s.pos….
 	s.store(l, n, kk, vv)
-	m.attention(p, s, l, n)
-	if err := kernels.MatMul(p, L.Wo, b.att[:n*Q], n, xb2); err != nil {
+	if keep == 0 {
+		return nil
+	}
+	m.attention(p, s, l, first, n)
+	if err := kernels.MatMul(p, L.Wo, b.att[first*Q:n*Q], keep, xb2[first*E:]); err != nil {
 		return err
 	}
-	forRows(p, n, func(lo, hi int) {
+	forRows(p, first, n, func(lo, hi int) {
 		residual(lo, hi)
 		norm(L.FFNNorm, lo, hi)
 	})
-	hb, hb2 := b.hb[:n*F], b.hb2[:n*F]
-	if err := kernels.MatMulMulti(p, []kernels.Matrix{L.Gate, L.Up}, xb, n, [][]float32{hb, hb2}); err != nil {
+	hb, hb2 := b.hb[first*F:n*F], b.hb2[first*F:n*F]
+	if err := kernels.MatMulMulti(p, []kernels.Matrix{L.Gate, L.Up}, xb[first*E:], keep, [][]float32{hb, hb2}); err != nil {
 		return err
 	}
-	forRows(p, n, func(lo, hi int) { kernels.SiLUMul(hb[lo*F:hi*F], hb2[lo*F:hi*F]) })
-	if err := kernels.MatMul(p, L.Down, hb, n, xb2); err != nil {
+	forRows(p, 0, keep, func(lo, hi int) { kernels.SiLUMul(hb[lo*F:hi*F], hb2[lo*F:hi*F]) })
+	if err := kernels.MatMul(p, L.Down, hb, keep, xb2[first*E:]); err != nil {
 		return err
 	}
-	forRows(p, n, residual)
+	forRows(p, first, n, residual)
 	return nil
+}
+
+// projectQKV computes K and V of the n rows of xb, and Q of rows
+// [first, n) (all three in one MatMulMulti when first is 0).
+func (m *Model) projectQKV(p *kernels.Pool, L *Layer, xb []float32, n, first int, q, kk, vv []float32) error {
+	E, Q := m.Config.Embd, m.Config.QDim()
+	if first == 0 {
+		return kernels.MatMulMulti(p, []kernels.Matrix{L.Wq, L.Wk, L.Wv}, xb, n, [][]float32{q, kk, vv})
+	}
+	if err := kernels.MatMulMulti(p, []kernels.Matrix{L.Wk, L.Wv}, xb, n, [][]float32{kk, vv}); err != nil {
+		return err
+	}
+	if first == n {
+		return nil
+	}
+	return kernels.MatMul(p, L.Wq, xb[first*E:n*E], n-first, q[first*Q:n*Q])
 }
 
 // minParallelRows is the batch size from which forRows splits row-wise
@@ -144,42 +176,47 @@ func (m *Model) layer(p *kernels.Pool, s *State, l, n int) error {
 // norms and adds of a few rows take.
 const minParallelRows = 16
 
-// forRows runs fn over rows [0, n), split over the pool's threads for
+// forRows runs fn over rows [first, n), split over the pool's threads for
 // batches of at least minParallelRows rows. fn must only touch its rows.
-func forRows(p *kernels.Pool, n int, fn func(lo, hi int)) {
-	if p == nil || n < minParallelRows {
-		fn(0, n)
+func forRows(p *kernels.Pool, first, n int, fn func(lo, hi int)) {
+	if p == nil || n-first < minParallelRows {
+		fn(first, n)
 		return
 	}
-	p.Run(n, fn)
+	p.Run(n-first, func(lo, hi int) { fn(first+lo, first+hi) })
 }
 
 // prepareQKV adds the biases, applies the per-head Q/K norms, and rotates
-// Q and K of rows [lo, hi) in s.buf.
-func (m *Model) prepareQKV(s *State, L *Layer, lo, hi int) {
+// Q and K of rows [lo, hi) in s.buf; Q only from row first on.
+func (m *Model) prepareQKV(s *State, L *Layer, lo, hi, first int) {
 	c, b := m.Config, &s.buf
 	D, Q, KV := c.HeadDim, c.QDim(), c.KVDim()
 	for i := lo; i < hi; i++ {
 		qi, ki, vi := b.q[i*Q:(i+1)*Q], b.kk[i*KV:(i+1)*KV], b.vv[i*KV:(i+1)*KV]
 		if L.Bq != nil {
-			kernels.Add(qi, qi, L.Bq)
 			kernels.Add(ki, ki, L.Bk)
 			kernels.Add(vi, vi, L.Bv)
 		}
 		cs := b.cs[i*c.RopeDim : (i+1)*c.RopeDim]
-		for h := range c.Heads {
-			qh := qi[h*D : (h+1)*D]
-			if L.QNorm != nil {
-				kernels.RMSNorm(qh, qh, L.QNorm, c.RMSEps)
-			}
-			kernels.RoPE(qh, cs, c.RopeNeox)
-		}
 		for h := range c.HeadsKV {
 			kh := ki[h*D : (h+1)*D]
 			if L.KNorm != nil {
 				kernels.RMSNorm(kh, kh, L.KNorm, c.RMSEps)
 			}
 			kernels.RoPE(kh, cs, c.RopeNeox)
+		}
+		if i < first {
+			continue
+		}
+		if L.Bq != nil {
+			kernels.Add(qi, qi, L.Bq)
+		}
+		for h := range c.Heads {
+			qh := qi[h*D : (h+1)*D]
+			if L.QNorm != nil {
+				kernels.RMSNorm(qh, qh, L.QNorm, c.RMSEps)
+			}
+			kernels.RoPE(qh, cs, c.RopeNeox)
 		}
 	}
 }
@@ -210,21 +247,21 @@ func (s *State) store(l, n int, kk, vv []float32) {
 	}
 }
 
-// attention computes softmax(q·K/sqrt(d))·V for every row and head, with
-// the causal mask, into s.buf.att. Work items (row, head) are spread over
-// the pool; each is computed by one worker in a fixed order, so the result
-// does not depend on the thread count.
-func (m *Model) attention(p *kernels.Pool, s *State, l, n int) {
+// attention computes softmax(q·K/sqrt(d))·V for every row in [first, n) and
+// head, with the causal mask, into s.buf.att. Work items (row, head) are
+// spread over the pool; each is computed by one worker in a fixed order, so
+// the result does not depend on the thread count.
+func (m *Model) attention(p *kernels.Pool, s *State, l, first, n int) {
 	c := m.Config
-	items, slots := n*c.Heads, poolThreads(p)
+	items, slots := (n-first)*c.Heads, poolThreads(p)
 	run := func(lo, hi int) {
 		for slot := lo; slot < hi; slot++ {
 			for it := slot; it < items; it += slots {
-				m.attendHead(s, l, slot, it/c.Heads, it%c.Heads)
+				m.attendHead(s, l, slot, first+it/c.Heads, it%c.Heads)
 			}
 		}
 	}
-	// Score and value products: n rows × heads × (pos+n) positions × 2·D.
+	// Score and value products: rows × heads × (pos+n) positions × 2·D.
 	if macs := uint64(items) * uint64(s.pos+n) * uint64(2*c.HeadDim); macs < minParallelAttention {
 		slots = 1
 		run(0, 1)

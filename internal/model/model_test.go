@@ -202,6 +202,58 @@ func TestBatchedEqualsIncremental(t *testing.T) {
 	}
 }
 
+// TestLastRowsOnly checks that asking for the last row's logits only (the
+// last layer then skips attention and feed-forward for the other rows)
+// gives bitwise the logits, and leaves bitwise the cache, of a pass that
+// computes every row: prompts of one batch and of more than MaxBatch tokens
+// (whose first chunk wants no logits at all), then a short batch and one
+// token on top, with 1 and 2 threads.
+func TestLastRowsOnly(t *testing.T) {
+	tests := []struct {
+		arch   string
+		typ    tensor.Type
+		prompt int
+	}{
+		{"llama", tensor.Q8_0, 40},
+		{"qwen2", tensor.Q4_K, 20},           // Q/K/V biases
+		{"qwen3", tensor.F16, 20},            // per-head Q/K norms
+		{"llama", tensor.Q8_0, MaxBatch + 9}, // a chunk without logits
+	}
+	for _, tc := range tests {
+		spec := testmodel.Tiny(tc.arch, tc.typ)
+		if tc.typ == tensor.Q4_K {
+			spec = testmodel.Base(tc.arch, tc.typ) // rows of 256
+		}
+		_, m := openModel(t, writeSpec(t, spec, testmodel.Edit{}))
+		ids := spec.PromptIDs(tc.prompt + 6)
+		calls := [][]int32{ids[:tc.prompt], ids[tc.prompt : tc.prompt+5], ids[tc.prompt+5:]}
+		V := m.Config.Vocab
+		for _, threads := range []int{1, 2} {
+			p := kernels.NewPool(threads)
+			full, _ := m.NewState(len(ids))
+			last, _ := m.NewState(len(ids))
+			for c, toks := range calls {
+				want, err := m.Forward(context.Background(), p, full, toks, true)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want = want[(len(toks)-1)*V:]
+				got, err := m.Forward(context.Background(), p, last, toks, false)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for j := range V {
+					if math.Float32bits(got[j]) != math.Float32bits(want[j]) {
+						t.Fatalf("%s %s prompt %d, %d threads, call %d: logit %d = %v, all rows %v",
+							tc.arch, tc.typ, tc.prompt, threads, c, j, got[j], want[j])
+					}
+				}
+			}
+			p.Close()
+		}
+	}
+}
+
 // TestTruncateReuse checks that truncating the cache and re-feeding gives
 // the same logits as a fresh state.
 func TestTruncateReuse(t *testing.T) {
