@@ -13,19 +13,275 @@ TEXT ·dotF16RowsAVX2(SB), NOSPLIT, $0-92
 	// 8 to 16 elements are all leftovers). Each lane adds the same products in
 	// the same order as the one-row kernel: fp16·fp16 is exact in float32 and
 	// widening it to float64 is exact, so the lanes are bitwise the scalar sums.
-	MOVQ w_base+0(FP), R8
-	MOVQ stride+24(FP), R9
-	MOVQ x_base+32(FP), DI
-	MOVQ n+56(FP), CX
-	MOVQ out_base+64(FP), R10
-	MOVQ out_len+72(FP), R11
-	MOVQ CX, DX
-	ANDQ $-32, DX
-	LEAQ (R9)(R9*2), R13
-	CMPQ R11, $0x04
-	JLT  rone
+	MOVQ  w_base+0(FP), R8
+	MOVQ  stride+24(FP), R9
+	MOVQ  x_base+32(FP), DI
+	MOVQ  n+56(FP), CX
+	MOVQ  out_base+64(FP), R10
+	MOVQ  out_len+72(FP), R11
+	MOVQ  CX, DX
+	ANDQ  $-32, DX
+	LEAQ  (R9)(R9*2), R13
+	TESTQ DX, DX
+	JNE   rgroup
+	LEAQ  (R9)(R9*2), SI
+	ADDQ  R9, SI
+
+r16:
+	CMPQ   R11, $0x10
+	JLT    rgroup
+	XORQ   AX, AX
+	VXORPS Y12, Y12, Y12
+	VXORPS Y13, Y13, Y13
+	VXORPS Y14, Y14, Y14
+	VXORPS Y15, Y15, Y15
+
+r16chunk:
+	LEAQ      8(AX), BX
+	CMPQ      BX, CX
+	JGT       r16tailchk
+	LEAQ      (R8)(AX*2), BX
+	VCVTPH2PS (BX), Y0
+	VCVTPH2PS (BX)(R9*1), Y1
+	VCVTPH2PS (BX)(R9*2), Y2
+	VCVTPH2PS (BX)(R13*1), Y3
+	VCVTPH2PS (DI)(AX*2), Y4
+	VMULPS    Y4, Y0, Y0
+	VMULPS    Y4, Y1, Y1
+	VMULPS    Y4, Y2, Y2
+	VMULPS    Y4, Y3, Y3
+
+	// 4×4 transposes in each half: Y9, Y10, Y11, Y0 = elements 0..3 (4..7
+	// in the high halves) of rows 0..3
+	VUNPCKLPS    Y1, Y0, Y5
+	VUNPCKHPS    Y1, Y0, Y6
+	VUNPCKLPS    Y3, Y2, Y7
+	VUNPCKHPS    Y3, Y2, Y8
+	VSHUFPS      $0x44, Y7, Y5, Y9
+	VSHUFPS      $0xee, Y7, Y5, Y10
+	VSHUFPS      $0x44, Y8, Y6, Y11
+	VSHUFPS      $0xee, Y8, Y6, Y0
+	VCVTPS2PD    X9, Y1
+	VADDPD       Y1, Y12, Y12
+	VCVTPS2PD    X10, Y1
+	VADDPD       Y1, Y12, Y12
+	VCVTPS2PD    X11, Y1
+	VADDPD       Y1, Y12, Y12
+	VCVTPS2PD    X0, Y1
+	VADDPD       Y1, Y12, Y12
+	VEXTRACTF128 $0x01, Y9, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y12, Y12
+	VEXTRACTF128 $0x01, Y10, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y12, Y12
+	VEXTRACTF128 $0x01, Y11, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y12, Y12
+	VEXTRACTF128 $0x01, Y0, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y12, Y12
+	ADDQ         SI, BX
+	VCVTPH2PS    (BX), Y0
+	VCVTPH2PS    (BX)(R9*1), Y1
+	VCVTPH2PS    (BX)(R9*2), Y2
+	VCVTPH2PS    (BX)(R13*1), Y3
+	VCVTPH2PS    (DI)(AX*2), Y4
+	VMULPS       Y4, Y0, Y0
+	VMULPS       Y4, Y1, Y1
+	VMULPS       Y4, Y2, Y2
+	VMULPS       Y4, Y3, Y3
+
+	// 4×4 transposes in each half: Y9, Y10, Y11, Y0 = elements 0..3 (4..7
+	// in the high halves) of rows 0..3
+	VUNPCKLPS    Y1, Y0, Y5
+	VUNPCKHPS    Y1, Y0, Y6
+	VUNPCKLPS    Y3, Y2, Y7
+	VUNPCKHPS    Y3, Y2, Y8
+	VSHUFPS      $0x44, Y7, Y5, Y9
+	VSHUFPS      $0xee, Y7, Y5, Y10
+	VSHUFPS      $0x44, Y8, Y6, Y11
+	VSHUFPS      $0xee, Y8, Y6, Y0
+	VCVTPS2PD    X9, Y1
+	VADDPD       Y1, Y13, Y13
+	VCVTPS2PD    X10, Y1
+	VADDPD       Y1, Y13, Y13
+	VCVTPS2PD    X11, Y1
+	VADDPD       Y1, Y13, Y13
+	VCVTPS2PD    X0, Y1
+	VADDPD       Y1, Y13, Y13
+	VEXTRACTF128 $0x01, Y9, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y13, Y13
+	VEXTRACTF128 $0x01, Y10, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y13, Y13
+	VEXTRACTF128 $0x01, Y11, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y13, Y13
+	VEXTRACTF128 $0x01, Y0, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y13, Y13
+	ADDQ         SI, BX
+	VCVTPH2PS    (BX), Y0
+	VCVTPH2PS    (BX)(R9*1), Y1
+	VCVTPH2PS    (BX)(R9*2), Y2
+	VCVTPH2PS    (BX)(R13*1), Y3
+	VCVTPH2PS    (DI)(AX*2), Y4
+	VMULPS       Y4, Y0, Y0
+	VMULPS       Y4, Y1, Y1
+	VMULPS       Y4, Y2, Y2
+	VMULPS       Y4, Y3, Y3
+
+	// 4×4 transposes in each half: Y9, Y10, Y11, Y0 = elements 0..3 (4..7
+	// in the high halves) of rows 0..3
+	VUNPCKLPS    Y1, Y0, Y5
+	VUNPCKHPS    Y1, Y0, Y6
+	VUNPCKLPS    Y3, Y2, Y7
+	VUNPCKHPS    Y3, Y2, Y8
+	VSHUFPS      $0x44, Y7, Y5, Y9
+	VSHUFPS      $0xee, Y7, Y5, Y10
+	VSHUFPS      $0x44, Y8, Y6, Y11
+	VSHUFPS      $0xee, Y8, Y6, Y0
+	VCVTPS2PD    X9, Y1
+	VADDPD       Y1, Y14, Y14
+	VCVTPS2PD    X10, Y1
+	VADDPD       Y1, Y14, Y14
+	VCVTPS2PD    X11, Y1
+	VADDPD       Y1, Y14, Y14
+	VCVTPS2PD    X0, Y1
+	VADDPD       Y1, Y14, Y14
+	VEXTRACTF128 $0x01, Y9, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y14, Y14
+	VEXTRACTF128 $0x01, Y10, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y14, Y14
+	VEXTRACTF128 $0x01, Y11, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y14, Y14
+	VEXTRACTF128 $0x01, Y0, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y14, Y14
+	ADDQ         SI, BX
+	VCVTPH2PS    (BX), Y0
+	VCVTPH2PS    (BX)(R9*1), Y1
+	VCVTPH2PS    (BX)(R9*2), Y2
+	VCVTPH2PS    (BX)(R13*1), Y3
+	VCVTPH2PS    (DI)(AX*2), Y4
+	VMULPS       Y4, Y0, Y0
+	VMULPS       Y4, Y1, Y1
+	VMULPS       Y4, Y2, Y2
+	VMULPS       Y4, Y3, Y3
+
+	// 4×4 transposes in each half: Y9, Y10, Y11, Y0 = elements 0..3 (4..7
+	// in the high halves) of rows 0..3
+	VUNPCKLPS    Y1, Y0, Y5
+	VUNPCKHPS    Y1, Y0, Y6
+	VUNPCKLPS    Y3, Y2, Y7
+	VUNPCKHPS    Y3, Y2, Y8
+	VSHUFPS      $0x44, Y7, Y5, Y9
+	VSHUFPS      $0xee, Y7, Y5, Y10
+	VSHUFPS      $0x44, Y8, Y6, Y11
+	VSHUFPS      $0xee, Y8, Y6, Y0
+	VCVTPS2PD    X9, Y1
+	VADDPD       Y1, Y15, Y15
+	VCVTPS2PD    X10, Y1
+	VADDPD       Y1, Y15, Y15
+	VCVTPS2PD    X11, Y1
+	VADDPD       Y1, Y15, Y15
+	VCVTPS2PD    X0, Y1
+	VADDPD       Y1, Y15, Y15
+	VEXTRACTF128 $0x01, Y9, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y15, Y15
+	VEXTRACTF128 $0x01, Y10, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y15, Y15
+	VEXTRACTF128 $0x01, Y11, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y15, Y15
+	VEXTRACTF128 $0x01, Y0, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y15, Y15
+	ADDQ         $0x08, AX
+	JMP          r16chunk
+
+r16tailchk:
+	CMPQ AX, CX
+	JGE  r16fin
+
+r16tail:
+	MOVWLZX      (DI)(AX*2), R12
+	VMOVD        R12, X2
+	VCVTPH2PS    X2, X2
+	VBROADCASTSS X2, X2
+	LEAQ         (R8)(AX*2), BX
+	MOVWLZX      (BX), R12
+	VMOVD        R12, X1
+	VPINSRW      $0x01, (BX)(R9*1), X1, X1
+	VPINSRW      $0x02, (BX)(R9*2), X1, X1
+	VPINSRW      $0x03, (BX)(R13*1), X1, X1
+	VCVTPH2PS    X1, X1
+	VMULPS       X2, X1, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y12, Y12
+	ADDQ         SI, BX
+	MOVWLZX      (BX), R12
+	VMOVD        R12, X1
+	VPINSRW      $0x01, (BX)(R9*1), X1, X1
+	VPINSRW      $0x02, (BX)(R9*2), X1, X1
+	VPINSRW      $0x03, (BX)(R13*1), X1, X1
+	VCVTPH2PS    X1, X1
+	VMULPS       X2, X1, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y13, Y13
+	ADDQ         SI, BX
+	MOVWLZX      (BX), R12
+	VMOVD        R12, X1
+	VPINSRW      $0x01, (BX)(R9*1), X1, X1
+	VPINSRW      $0x02, (BX)(R9*2), X1, X1
+	VPINSRW      $0x03, (BX)(R13*1), X1, X1
+	VCVTPH2PS    X1, X1
+	VMULPS       X2, X1, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y14, Y14
+	ADDQ         SI, BX
+	MOVWLZX      (BX), R12
+	VMOVD        R12, X1
+	VPINSRW      $0x01, (BX)(R9*1), X1, X1
+	VPINSRW      $0x02, (BX)(R9*2), X1, X1
+	VPINSRW      $0x03, (BX)(R13*1), X1, X1
+	VCVTPH2PS    X1, X1
+	VMULPS       X2, X1, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y15, Y15
+	INCQ         AX
+	CMPQ         AX, CX
+	JLT          r16tail
+
+r16fin:
+	VBROADCASTSS scale+88(FP), X1
+	VCVTPD2PSY   Y12, X12
+	VMULPS       X1, X12, X12
+	VMOVUPS      X12, (R10)
+	VCVTPD2PSY   Y13, X13
+	VMULPS       X1, X13, X13
+	VMOVUPS      X13, 16(R10)
+	VCVTPD2PSY   Y14, X14
+	VMULPS       X1, X14, X14
+	VMOVUPS      X14, 32(R10)
+	VCVTPD2PSY   Y15, X15
+	VMULPS       X1, X15, X15
+	VMOVUPS      X15, 48(R10)
+	ADDQ         $0x40, R10
+	LEAQ         (R8)(SI*4), R8
+	SUBQ         $0x10, R11
+	JMP          r16
 
 rgroup:
+	CMPQ  R11, $0x04
+	JLT   rone
 	TESTQ DX, DX
 	JNE   rgwide
 
@@ -242,6 +498,10 @@ rgtailchk:
 
 rgtail:
 	// element AX of the four rows times x[AX]: exact products
+	MOVWLZX      (DI)(AX*2), R12
+	VMOVD        R12, X2
+	VCVTPH2PS    X2, X2
+	VBROADCASTSS X2, X2
 	LEAQ         (R8)(AX*2), BX
 	MOVWLZX      (BX), R12
 	VMOVD        R12, X1
@@ -249,10 +509,6 @@ rgtail:
 	VPINSRW      $0x02, (BX)(R9*2), X1, X1
 	VPINSRW      $0x03, (BX)(R13*1), X1, X1
 	VCVTPH2PS    X1, X1
-	MOVWLZX      (DI)(AX*2), R12
-	VMOVD        R12, X2
-	VCVTPH2PS    X2, X2
-	VBROADCASTSS X2, X2
 	VMULPS       X2, X1, X1
 	VCVTPS2PD    X1, Y1
 	VADDPD       Y1, Y12, Y12
@@ -268,8 +524,7 @@ rgfin:
 	ADDQ         $0x10, R10
 	LEAQ         (R8)(R9*4), R8
 	SUBQ         $0x04, R11
-	CMPQ         R11, $0x04
-	JGE          rgroup
+	JMP          rgroup
 
 rone:
 	// the last len(out) mod 4 rows one at a time

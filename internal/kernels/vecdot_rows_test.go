@@ -22,6 +22,10 @@ func TestVecDotRows(t *testing.T) {
 		{tensor.F16, 8, 33, 2},
 		{tensor.F16, 16, 64, 0},
 		{tensor.F16, 7, 5, 1},
+		// Sixteen-row groups of short rows, with a tail, then four and one.
+		{tensor.F16, 13, 35, 2},
+		{tensor.F16, 20, 21, 0},
+		{tensor.F16, 3, 16, 6},
 		{tensor.F16, 40, 17, 6},
 		{tensor.F16, 24, 13, 4},
 		{tensor.F16, 47, 10, 2},
@@ -55,5 +59,40 @@ func TestVecDotRows(t *testing.T) {
 		if err := VecDotRows(tc.typ, tc.n, w[:len(w)-1], stride, x, scale, out); !errors.Is(err, ErrShape) {
 			t.Errorf("%s short weights: err = %v, want ErrShape", tc.typ, err)
 		}
+	}
+}
+
+// BenchmarkVecDotRowsF16 times the attention shapes of a short-head model
+// (TinyStories: heads of 16, KV rows 128 elements apart): the scores of one
+// query against 64 cached keys, and 16 V rows of 64 probabilities.
+func BenchmarkVecDotRowsF16(b *testing.B) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, bc := range []struct {
+		name            string
+		n, rows, stride int
+	}{
+		{"scores/n=16/rows=64", 16, 64, 256},
+		{"values/n=64/rows=16", 64, 16, 1024},
+		{"scores/n=64/rows=64", 64, 64, 1024},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			w := make([]byte, (bc.rows-1)*bc.stride+2*bc.n)
+			for i := range bc.rows {
+				if err := tensor.Quantize(tensor.F16, randVec(r, bc.n), w[i*bc.stride:i*bc.stride+2*bc.n]); err != nil {
+					b.Fatal(err)
+				}
+			}
+			x := make([]byte, 2*bc.n)
+			if err := tensor.Quantize(tensor.F16, randVec(r, bc.n), x); err != nil {
+				b.Fatal(err)
+			}
+			out := make([]float32, bc.rows)
+			b.SetBytes(int64(2 * bc.n * bc.rows))
+			for b.Loop() {
+				if err := VecDotRows(tensor.F16, bc.n, w, bc.stride, x, 1, out); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

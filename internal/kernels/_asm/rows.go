@@ -79,6 +79,12 @@ func (g gen) f16Wide32(row Mem, sfx string) {
 // instructions (the scalar loads and inserts of four strided halves).
 func (g gen) f16Chunk8() {
 	g.LEAQ(Mem{Base: R8, Index: RAX, Scale: 2}, RBX)
+	g.f16Chunk8At(Y12)
+}
+
+// f16Chunk8At is f16Chunk8 for the four rows at RBX (element AX already
+// added), their sums in acc.
+func (g gen) f16Chunk8At(acc VecPhysical) {
 	rows := []Mem{{Base: RBX}, {Base: RBX, Index: R9, Scale: 1}, {Base: RBX, Index: R9, Scale: 2}, {Base: RBX, Index: R13, Scale: 1}}
 	p := []VecPhysical{Y0, Y1, Y2, Y3}
 	for j, m := range rows {
@@ -101,13 +107,95 @@ func (g gen) f16Chunk8() {
 	cols := []VecPhysical{Y9, Y10, Y11, Y0}
 	for _, c := range cols {
 		g.VCVTPS2PD(c.AsX(), Y1)
-		g.VADDPD(Y1, Y12, Y12)
+		g.VADDPD(Y1, acc, acc)
 	}
 	for _, c := range cols {
 		g.VEXTRACTF128(U8(1), c, X1)
 		g.VCVTPS2PD(X1, Y1)
-		g.VADDPD(Y1, Y12, Y12)
+		g.VADDPD(Y1, acc, acc)
 	}
+}
+
+// shortAccs are the float64 sums of the four four-row groups of the
+// sixteen-row loop for rows shorter than 32.
+var shortAccs = []VecPhysical{Y12, Y13, Y14, Y15}
+
+// f16Short16 is the loop over groups of sixteen rows shorter than 32 (no
+// wide part): four four-row groups whose chunks and tail elements
+// interleave, so that four chains of dependent VADDPD (one per group, three
+// cycles each) are in flight instead of one; a lone four-row group waits on
+// its chain, ~54 cycles per 16-element group against ~20 of work. Each lane
+// still adds its row's products in order. SI = 4·stride, the distance
+// between groups. Falls through to rgroup with fewer than 16 rows left.
+func (g gen) f16Short16() {
+	g.LEAQ(Mem{Base: R9, Index: R9, Scale: 2}, RSI)
+	g.ADDQ(R9, RSI)
+
+	g.Label("r16")
+	g.CMPQ(R11, U8(16))
+	g.JLT(LabelRef("rgroup"))
+	g.XORQ(RAX, RAX)
+	g.zero(shortAccs...)
+
+	g.Label("r16chunk")
+	g.LEAQ(Mem{Base: RAX, Disp: 8}, RBX)
+	g.CMPQ(RBX, RCX)
+	g.JGT(LabelRef("r16tailchk"))
+	g.LEAQ(Mem{Base: R8, Index: RAX, Scale: 2}, RBX)
+	for i, acc := range shortAccs {
+		if i > 0 {
+			g.ADDQ(RSI, RBX)
+		}
+		g.f16Chunk8At(acc)
+	}
+	g.ADDQ(U8(8), RAX)
+	g.JMP(LabelRef("r16chunk"))
+
+	g.Label("r16tailchk")
+	g.CMPQ(RAX, RCX)
+	g.JGE(LabelRef("r16fin"))
+
+	g.Label("r16tail")
+	g.MOVWLZX(Mem{Base: RDI, Index: RAX, Scale: 2}, R12L)
+	g.VMOVD(R12L, X2)
+	g.VCVTPH2PS(X2, X2)
+	g.VBROADCASTSS(X2, X2)
+	g.LEAQ(Mem{Base: R8, Index: RAX, Scale: 2}, RBX)
+	for i, acc := range shortAccs {
+		if i > 0 {
+			g.ADDQ(RSI, RBX)
+		}
+		g.f16TailElem(acc)
+	}
+	g.INCQ(RAX)
+	g.CMPQ(RAX, RCX)
+	g.JLT(LabelRef("r16tail"))
+
+	g.Label("r16fin")
+	g.VBROADCASTSS(g.paramMem("scale"), X1)
+	for i, acc := range shortAccs {
+		g.VCVTPD2PSY(acc, acc.AsX())
+		g.VMULPS(X1, acc.AsX(), acc.AsX())
+		g.VMOVUPS(acc.AsX(), Mem{Base: R10, Disp: 16 * i})
+	}
+	g.ADDQ(U8(64), R10)
+	g.LEAQ(Mem{Base: R8, Index: RSI, Scale: 4}, R8)
+	g.SUBQ(U8(16), R11)
+	g.JMP(LabelRef("r16"))
+}
+
+// f16TailElem adds element AX of the four rows at RBX (AX already added)
+// times x[AX] (broadcast in X2) to acc: exact products.
+func (g gen) f16TailElem(acc VecPhysical) {
+	g.MOVWLZX(Mem{Base: RBX}, R12L)
+	g.VMOVD(R12L, X1)
+	g.VPINSRW(U8(1), Mem{Base: RBX, Index: R9, Scale: 1}, X1, X1)
+	g.VPINSRW(U8(2), Mem{Base: RBX, Index: R9, Scale: 2}, X1, X1)
+	g.VPINSRW(U8(3), Mem{Base: RBX, Index: R13, Scale: 1}, X1, X1)
+	g.VCVTPH2PS(X1, X1)
+	g.VMULPS(X2, X1, X1)
+	g.VCVTPS2PD(X1, Y1)
+	g.VADDPD(Y1, acc, acc)
 }
 
 func (g gen) dotF16Rows() {
@@ -134,10 +222,13 @@ func (g gen) dotF16Rows() {
 	g.MOVQ(RCX, RDX)
 	g.ANDQ(I8(-32), RDX)
 	g.LEAQ(Mem{Base: R9, Index: R9, Scale: 2}, R13)
-	g.CMPQ(R11, U8(4))
-	g.JLT(LabelRef("rone"))
+	g.TESTQ(RDX, RDX)
+	g.JNE(LabelRef("rgroup"))
+	g.f16Short16()
 
 	g.Label("rgroup")
+	g.CMPQ(R11, U8(4))
+	g.JLT(LabelRef("rone"))
 	g.TESTQ(RDX, RDX)
 	g.JNE(LabelRef("rgwide"))
 	g.Comment("rows shorter than 32 have no wide part: the sums start at zero")
@@ -174,20 +265,12 @@ func (g gen) dotF16Rows() {
 
 	g.Label("rgtail")
 	g.Comment("element AX of the four rows times x[AX]: exact products")
-	g.LEAQ(Mem{Base: R8, Index: RAX, Scale: 2}, RBX)
-	g.MOVWLZX(Mem{Base: RBX}, R12L)
-	g.VMOVD(R12L, X1)
-	g.VPINSRW(U8(1), Mem{Base: RBX, Index: R9, Scale: 1}, X1, X1)
-	g.VPINSRW(U8(2), Mem{Base: RBX, Index: R9, Scale: 2}, X1, X1)
-	g.VPINSRW(U8(3), Mem{Base: RBX, Index: R13, Scale: 1}, X1, X1)
-	g.VCVTPH2PS(X1, X1)
 	g.MOVWLZX(Mem{Base: RDI, Index: RAX, Scale: 2}, R12L)
 	g.VMOVD(R12L, X2)
 	g.VCVTPH2PS(X2, X2)
 	g.VBROADCASTSS(X2, X2)
-	g.VMULPS(X2, X1, X1)
-	g.VCVTPS2PD(X1, Y1)
-	g.VADDPD(Y1, Y12, Y12)
+	g.LEAQ(Mem{Base: R8, Index: RAX, Scale: 2}, RBX)
+	g.f16TailElem(Y12)
 	g.INCQ(RAX)
 	g.CMPQ(RAX, RCX)
 	g.JLT(LabelRef("rgtail"))
@@ -200,8 +283,7 @@ func (g gen) dotF16Rows() {
 	g.ADDQ(U8(16), R10)
 	g.LEAQ(Mem{Base: R8, Index: R9, Scale: 4}, R8)
 	g.SUBQ(U8(4), R11)
-	g.CMPQ(R11, U8(4))
-	g.JGE(LabelRef("rgroup"))
+	g.JMP(LabelRef("rgroup"))
 
 	g.Label("rone")
 	g.Comment("the last len(out) mod 4 rows one at a time")
