@@ -161,27 +161,27 @@ func dotQ4KPackedCols4(n int, w []byte, x []byte, xBytes int, out *[4]float32) {
 	}
 }
 
-// dotQ4KPackedCols8 computes out[a*ostride] = dotQ4KQ8KPacked(n, w,
-// x[a*xBytes:]) for the 8*groups activation rows a, bit for bit (the
-// generated dotQ4KPackedC8AVX2).
-func dotQ4KPackedCols8(n int, w []byte, x []byte, xBytes int, groups int, out []float32, ostride int) {
+// dotQ4KPackedCols8 computes out[a*ostride+r] = dotQ4KQ8KPacked(n,
+// w[r*144*n/256:], x[a*xBytes:]) for rows weight rows r and eight activation
+// rows a, bit for bit (the generated dotQ4KPackedC8AVX2).
+func dotQ4KPackedCols8(n int, w []byte, rows int, x []byte, xBytes int, out []float32, ostride int) {
 	nb := n / 256
-	if groups <= 0 {
+	if rows <= 0 {
 		return
 	}
 	if nb == 0 {
-		for a := range 8 * groups {
-			out[a*ostride] = 0
+		for a := range 8 {
+			clear(out[a*ostride : a*ostride+rows])
 		}
 		return
 	}
-	_ = w[nb*q4KBytes-1]
-	_ = x[(8*groups-1)*xBytes+nb*q8KBytes-1]
-	_ = out[(8*groups-1)*ostride]
-	if xBytes < nb*q8KBytes || ostride < 1 {
+	_ = w[rows*nb*q4KBytes-1]
+	_ = x[7*xBytes+nb*q8KBytes-1]
+	_ = out[7*ostride+rows-1]
+	if xBytes < nb*q8KBytes || ostride < rows {
 		panic("kernels: dotQ4KPackedCols8: rows overlap")
 	}
-	dotQ4KPackedC8AVX2(w, x, xBytes, nb, groups, out, ostride)
+	dotQ4KPackedC8AVX2(w, rows, x, xBytes, nb, out, ostride)
 }
 
 // expandQ5_0AVX2 is expandQ5_0 for nb blocks: the Q8_0 form of each Q5_0

@@ -433,35 +433,39 @@ func TestAsmQ4KPackedRows4MatchesOneRow(t *testing.T) {
 }
 
 // TestAsmQ4KPackedCols8MatchesOneRow checks the eight-activation packed Q4_K
-// kernel over several groups against the generic packed kernel, bit for
-// bit; output cells between the strided results keep their guard value.
+// kernel over several consecutive weight rows against the generic packed
+// kernel, bit for bit; output cells between the strided results keep their
+// guard value.
 func TestAsmQ4KPackedCols8MatchesOneRow(t *testing.T) {
 	requireAVX2(t)
 	r := rand.New(rand.NewPCG(5, 12))
 	const guard = -3.5
-	for _, c := range []struct{ nb, groups int }{{0, 1}, {1, 1}, {2, 3}, {5, 1}, {8, 2}} {
-		n, acts := 256*c.nb, 8*c.groups
+	for _, c := range []struct{ nb, rows int }{{0, 1}, {0, 3}, {1, 1}, {2, 3}, {5, 1}, {8, 2}, {3, 16}} {
+		n, rb := 256*c.nb, c.nb*q4KBytes
 		xb := c.nb*q8KBytes + r.IntN(5)
-		x := make([]byte, acts*xb)
-		for i := range acts {
+		x := make([]byte, 8*xb)
+		for i := range 8 {
 			copy(x[i*xb:], actRow(t, tensor.Q4_K, randVec(r, n)))
 		}
-		w := placed(quantRow(t, tensor.Q4_K, randVec(r, n)), 3)
-		x = placed(x, 1)
-		ostride := 1 + r.IntN(4)
-		out := fill(make([]float32, acts*ostride+1), guard)
-		dotQ4KPackedCols8(n, w, x, xb, c.groups, out, ostride)
+		w := make([]byte, c.rows*rb)
+		for i := range c.rows {
+			copy(w[i*rb:], quantRow(t, tensor.Q4_K, randVec(r, n)))
+		}
+		w, x = placed(w, 3), placed(x, 1)
+		ostride := c.rows + r.IntN(4)
+		out := fill(make([]float32, 8*ostride+1), guard)
+		dotQ4KPackedCols8(n, w, c.rows, x, xb, out, ostride)
 		for i, got := range out {
 			a, k := i/ostride, i%ostride
-			if k != 0 || a >= acts {
+			if k >= c.rows || a >= 8 {
 				if got != guard {
-					t.Errorf("nb=%d groups=%d: cell %d overwritten", c.nb, c.groups, i)
+					t.Errorf("nb=%d rows=%d: cell %d overwritten", c.nb, c.rows, i)
 				}
 				continue
 			}
-			want := dotQ4KQ8KPacked(n, w, x[a*xb:])
+			want := dotQ4KQ8KPacked(n, w[k*rb:], x[a*xb:])
 			if math.Float32bits(got) != math.Float32bits(want) {
-				t.Errorf("nb=%d groups=%d act %d: %.9g, want %.9g", c.nb, c.groups, a, got, want)
+				t.Errorf("nb=%d rows=%d row %d act %d: %.9g, want %.9g", c.nb, c.rows, k, a, got, want)
 			}
 		}
 	}

@@ -4,29 +4,30 @@
 
 #include "textflag.h"
 
-// func dotQ4KPackedC8AVX2(w []byte, x []byte, xstride int, nb int, groups int, out []float32, ostride int)
+// func dotQ4KPackedC8AVX2(w []byte, rows int, x []byte, xstride int, nb int, out []float32, ostride int)
 // Requires: AVX, AVX2, F16C, FMA3
 TEXT ·dotQ4KPackedC8AVX2(SB), NOSPLIT, $136-104
 	MOVQ         w_base+0(FP), SI
-	MOVQ         SI, 96(SP)
-	MOVQ         x_base+24(FP), DI
-	MOVQ         xstride+48(FP), DX
+	MOVQ         x_base+32(FP), DI
+	MOVQ         DI, 96(SP)
+	MOVQ         xstride+56(FP), DX
 	LEAQ         (DX)(DX*2), R14
-	MOVQ         nb+56(FP), CX
+	MOVQ         nb+64(FP), CX
 	MOVQ         CX, 120(SP)
-	MOVQ         groups+64(FP), AX
-	MOVQ         AX, 112(SP)
+	MOVQ         rows+24(FP), AX
+	MOVQ         AX, 104(SP)
 	MOVQ         ostride+96(FP), AX
 	SHLQ         $0x02, AX
 	MOVQ         AX, 128(SP)
 	MOVQ         out_base+72(FP), BX
+	MOVQ         BX, 112(SP)
 	MOVL         $0x0f0f0f0f, AX
 	VMOVD        AX, X14
 	VPBROADCASTD X14, Y14
 
-c8group:
-	MOVQ    DI, 104(SP)
-	MOVQ    96(SP), SI
+c8row:
+	// SI is at the row (the previous one ends where it starts)
+	MOVQ    96(SP), DI
 	MOVQ    120(SP), CX
 	VXORPS  Y9, Y9, Y9
 	VMOVUPS Y9, (SP)
@@ -368,8 +369,9 @@ c8loop:
 	DECQ         CX
 	JNZ          c8loop
 
-	// out[a·ostride] = acc - accm; next group of eight activations
+	// out[a·ostride + r] = acc - accm; next row
 	MOVQ       128(SP), AX
+	MOVQ       112(SP), BX
 	VMOVUPS    (SP), X9
 	VSUBPS     32(SP), X9, X9
 	VEXTRACTPS $0x00, X9, (BX)
@@ -390,9 +392,8 @@ c8loop:
 	ADDQ       AX, BX
 	VEXTRACTPS $0x03, X9, (BX)
 	ADDQ       AX, BX
-	MOVQ       104(SP), DI
-	LEAQ       (DI)(DX*8), DI
-	DECQ       112(SP)
-	JNZ        c8group
+	ADDQ       $0x04, 112(SP)
+	DECQ       104(SP)
+	JNZ        c8row
 	VZEROUPPER
 	RET

@@ -4,17 +4,20 @@
 
 package kernels
 
-// dotQ4KPackedC8AVX2 multiplies one Q4_K weight row with groups of eight
-// Q8_K activation rows (xstride bytes apart) with dotQ4KPackedAVX2's
-// arithmetic per output; reference loop:
+// dotQ4KPackedC8AVX2 multiplies consecutive Q4_K weight rows (144*nb bytes
+// each) with eight Q8_K activation rows (xstride bytes apart) with
+// dotQ4KPackedAVX2's arithmetic per output; reference loop:
 //
-//	for a := 0; a < 8*groups; a++ {
-//		out[a*ostride] = dotQ4KQ8KPacked(256*nb, w, x[a*xstride:])
+//	for r := 0; r < rows; r++ {
+//		for a := 0; a < 8; a++ {
+//			out[a*ostride+r] = dotQ4KQ8KPacked(256*nb, w[r*144*nb:], x[a*xstride:])
+//		}
 //	}
 //
-// Lane a of each group's float accumulators gets exactly the one-row
-// kernel's fused multiply-adds. nb >= 1, groups >= 1, len(w) >= 144*nb,
-// len(x) >= (8*groups-1)*xstride + 292*nb, len(out) >= (8*groups-1)*ostride + 1.
+// The eight activations stay in L1 while the rows stream past them. Lane
+// a of each row's float accumulators gets exactly the one-row kernel's
+// fused multiply-adds. nb >= 1, rows >= 1, len(w) >= 144*nb*rows,
+// len(x) >= 7*xstride + 292*nb, len(out) >= 7*ostride + rows.
 //
 //go:noescape
-func dotQ4KPackedC8AVX2(w []byte, x []byte, xstride int, nb int, groups int, out []float32, ostride int)
+func dotQ4KPackedC8AVX2(w []byte, rows int, x []byte, xstride int, nb int, out []float32, ostride int)

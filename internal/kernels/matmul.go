@@ -316,7 +316,9 @@ func cols4Kernel(w Matrix, n int, llama bool) cols4Func {
 
 // matmulCols4 is matmulRows with a four-activation kernel: each weight row
 // is unpacked once per four activation rows (per eight where there is an
-// eight-activation kernel).
+// eight-activation kernel). The activation rows of a kernel call are the
+// outer loop, the weight rows of the row tile the inner one, so that the
+// activations (a few KB) are read from L1 rather than L2.
 func matmulCols4(w Matrix, xq []byte, xrow, n int, out []float32, lo, hi int, c4 cols4Func) {
 	dot := packedDot(w.Type, w.Rows)
 	var c8 cols8Func
@@ -332,21 +334,28 @@ func matmulCols4(w Matrix, xq []byte, xrow, n int, out []float32, lo, hi int, c4
 		r1 := min(r0+rowTile, hi)
 		for i0 := 0; i0 < n; i0 += actTile {
 			i1 := min(i0+actTile, n)
-			for r := r0; r < r1; r++ {
-				wr := w.Data[r*wrow : (r+1)*wrow]
-				i := i0
-				if groups := (i1 - i) / 8; c8 != nil && groups > 0 {
-					c8(cols, wr, xq[i*xrow:], xrow, groups, out[i*rows+r:], rows)
-					i += 8 * groups
-				}
-				for ; i+4 <= i1; i += 4 {
-					c4(cols, wr, xq[i*xrow:(i+4)*xrow], xrow, &o)
+			g8 := 0 // groups of eight activation rows for c8
+			if c8 != nil {
+				g8 = (i1 - i0) / 8
+			}
+			i := i0
+			for ; i+8 <= i0+8*g8; i += 8 {
+				c8(cols, w.Data[r0*wrow:r1*wrow], r1-r0, xq[i*xrow:], xrow, out[i*rows+r0:], rows)
+			}
+			// Activation rows outside, weight rows inside: the four
+			// activations stay in L1 while the row tile goes past.
+			for ; i+4 <= i1; i += 4 {
+				for r := r0; r < r1; r++ {
+					c4(cols, w.Data[r*wrow:(r+1)*wrow], xq[i*xrow:(i+4)*xrow], xrow, &o)
 					for a, v := range o {
 						out[(i+a)*rows+r] = v
 					}
 				}
-				for ; i < i1; i++ {
-					out[i*rows+r] = dot(cols, wr, xq[i*xrow:(i+1)*xrow])
+			}
+			for r := r0; r < r1; r++ {
+				wr := w.Data[r*wrow : (r+1)*wrow]
+				for j := i; j < i1; j++ { // the last one to three
+					out[j*rows+r] = dot(cols, wr, xq[j*xrow:(j+1)*xrow])
 				}
 			}
 		}

@@ -36,9 +36,9 @@ type kernelSet struct {
 	// (activations); nil where no such kernel exists.
 	tile42  [maxType]tile42Func
 	scales4 [maxType]scales4Func
-	// packedCols8 computes one repacked-format weight row times groups of
-	// eight activation rows, each output bit-identical to packed; nil if
-	// none.
+	// packedCols8 computes consecutive repacked-format weight rows times a
+	// group of eight activation rows, each output bit-identical to packed;
+	// nil if none.
 	packedCols8 [maxType]cols8Func
 	// packedRows4 computes four repacked-format weight rows times one
 	// activation row, each output bit-identical to packed; nil if none.
@@ -102,9 +102,10 @@ type rows4Func func(n int, w []byte, rowBytes int, x []byte, out *[4]float32)
 // weight row times four activation rows), bit for bit.
 type cols4Func func(n int, w []byte, x []byte, xBytes int, out *[4]float32)
 
-// cols8Func computes out[a*ostride] = dot(n, w, x[a*xBytes:]) for the
-// 8*groups activation rows a (one weight row), bit for bit.
-type cols8Func func(n int, w []byte, x []byte, xBytes int, groups int, out []float32, ostride int)
+// cols8Func computes out[a*ostride+r] = dot(n, w[r*RowSize(n):],
+// x[a*xBytes:]) for the rows consecutive weight rows r and eight activation
+// rows a, bit for bit.
+type cols8Func func(n int, w []byte, rows int, x []byte, xBytes int, out []float32, ostride int)
 
 // tile42Func computes out[i*ostride+r] = dot(n, w[r*rowBytes:],
 // x[i*xBytes:]) for r = 0..3 and the 2*pairs activation rows i, bit for

@@ -3,8 +3,8 @@
 // Q8_0/Q5_0 kernels, the 4×2 Q8_0 tile and its scale conversion;
 // dotrows_amd64.s (dotrows_stub_amd64.go), the strided F16 rows;
 // dotq6c4_amd64.s (dotq6c4_stub_amd64.go), one Q6_K row times four Q8_K
-// rows; dotq4kc8_amd64.s (dotq4kc8_stub_amd64.go), one repacked Q4_K row
-// times groups of eight Q8_K rows. It lives in its own module so that avo
+// rows; dotq4kc8_amd64.s (dotq4kc8_stub_amd64.go), repacked Q4_K rows
+// times a group of eight Q8_K rows. It lives in its own module so that avo
 // never becomes a dependency of plume; the leading underscore keeps it out
 // of ./... in the main module. Run it through go generate from the
 // repository root:

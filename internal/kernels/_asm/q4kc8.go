@@ -15,14 +15,15 @@ const (
 	c8Acts    = 8 // activation rows per group
 )
 
-// The 8-activation Q4_K kernel: one weight row (repacked arithmetic,
-// dotQ4KPackedAVX2's) times groups of eight Q8_K activation rows; each
-// super-block's scales and nibbles are decoded once for the eight. Int32
+// The 8-activation Q4_K kernel: consecutive weight rows (repacked
+// arithmetic, dotQ4KPackedAVX2's) times one group of eight Q8_K activation
+// rows; each super-block's scales and nibbles are decoded once for the
+// eight, and the eight (a few KB) stay in L1 while the rows go past. Int32
 // accumulators Y0..Y5, Y7, Y8 (activations 0..7), Y6 the block's scales,
 // Y9/Y10 the pair's shuffled scales, Y11/Y12 nibbles, Y13 scratch, Y14 the
 // nibble mask. Activation a of the group is at DI + a·DX: DI, DX, 2·DX,
 // R14 = 3·DX, then AX = DI + 4·DX plus the same. The float accumulators of
-// the group live in the frame.
+// the row live in the frame.
 var c8Acc = [c8Acts]VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y7, Y8}
 
 // c8Act addresses byte disp of activation a's current block.
@@ -94,43 +95,47 @@ func (g gen) actScales4(first int, x VecPhysical) {
 }
 
 func (g gen) dotQ4KPackedC8() {
-	g.text("dotQ4KPackedC8AVX2", "func(w []byte, x []byte, xstride int, nb int, groups int, out []float32, ostride int)",
-		"dotQ4KPackedC8AVX2 multiplies one Q4_K weight row with groups of eight",
-		"Q8_K activation rows (xstride bytes apart) with dotQ4KPackedAVX2's",
-		"arithmetic per output; reference loop:",
+	g.text("dotQ4KPackedC8AVX2", "func(w []byte, rows int, x []byte, xstride int, nb int, out []float32, ostride int)",
+		"dotQ4KPackedC8AVX2 multiplies consecutive Q4_K weight rows (144*nb bytes",
+		"each) with eight Q8_K activation rows (xstride bytes apart) with",
+		"dotQ4KPackedAVX2's arithmetic per output; reference loop:",
 		"",
-		"\tfor a := 0; a < 8*groups; a++ {",
-		"\t\tout[a*ostride] = dotQ4KQ8KPacked(256*nb, w, x[a*xstride:])",
+		"\tfor r := 0; r < rows; r++ {",
+		"\t\tfor a := 0; a < 8; a++ {",
+		"\t\t\tout[a*ostride+r] = dotQ4KQ8KPacked(256*nb, w[r*144*nb:], x[a*xstride:])",
+		"\t\t}",
 		"\t}",
 		"",
-		"Lane a of each group's float accumulators gets exactly the one-row",
-		"kernel's fused multiply-adds. nb >= 1, groups >= 1, len(w) >= 144*nb,",
-		"len(x) >= (8*groups-1)*xstride + 292*nb, len(out) >= (8*groups-1)*ostride + 1.",
+		"The eight activations stay in L1 while the rows stream past them. Lane",
+		"a of each row's float accumulators gets exactly the one-row kernel's",
+		"fused multiply-adds. nb >= 1, rows >= 1, len(w) >= 144*nb*rows,",
+		"len(x) >= 7*xstride + 292*nb, len(out) >= 7*ostride + rows.",
 	)
 	shufK4 := Symbol{Name: "·shufK4"} // dot_amd64.s: scale pairs → lanes
 	accq, accm := g.AllocLocal(4*c8Acts), g.AllocLocal(4*c8Acts)
 	dyd := g.AllocLocal(4 * c8Acts) // x.d·y.d of the block, per activation
-	wBase, xGroup, groups := g.AllocLocal(8), g.AllocLocal(8), g.AllocLocal(8)
+	xGroup, rows, outBase := g.AllocLocal(8), g.AllocLocal(8), g.AllocLocal(8)
 	nb, ostride := g.AllocLocal(8), g.AllocLocal(8)
 
 	g.Load(g.Param("w").Base(), RSI)
-	g.MOVQ(RSI, wBase)
 	g.Load(g.Param("x").Base(), RDI)
+	g.MOVQ(RDI, xGroup)
 	g.Load(g.Param("xstride"), RDX)
 	g.LEAQ(Mem{Base: RDX, Index: RDX, Scale: 2}, R14)
 	g.Load(g.Param("nb"), RCX)
 	g.MOVQ(RCX, nb)
-	g.Load(g.Param("groups"), RAX)
-	g.MOVQ(RAX, groups)
+	g.Load(g.Param("rows"), RAX)
+	g.MOVQ(RAX, rows)
 	g.Load(g.Param("ostride"), RAX)
 	g.SHLQ(U8(2), RAX)
 	g.MOVQ(RAX, ostride)
 	g.Load(g.Param("out").Base(), RBX)
+	g.MOVQ(RBX, outBase)
 	g.bcast32(0x0f0f0f0f, Y14)
 
-	g.Label("c8group")
-	g.MOVQ(RDI, xGroup)
-	g.MOVQ(wBase, RSI)
+	g.Label("c8row")
+	g.Comment("SI is at the row (the previous one ends where it starts)")
+	g.MOVQ(xGroup, RDI)
 	g.MOVQ(nb, RCX)
 	g.VXORPS(Y9, Y9, Y9)
 	g.VMOVUPS(Y9, accq)
@@ -203,8 +208,9 @@ func (g gen) dotQ4KPackedC8() {
 	g.DECQ(RCX)
 	g.JNZ(LabelRef("c8loop"))
 
-	g.Comment("out[a·ostride] = acc - accm; next group of eight activations")
+	g.Comment("out[a·ostride + r] = acc - accm; next row")
 	g.MOVQ(ostride, RAX)
+	g.MOVQ(outBase, RBX)
 	for h := 0; h < 2; h++ {
 		g.VMOVUPS(accq.Offset(16*h), X9)
 		g.VSUBPS(accm.Offset(16*h), X9, X9)
@@ -213,10 +219,9 @@ func (g gen) dotQ4KPackedC8() {
 			g.ADDQ(RAX, RBX)
 		}
 	}
-	g.MOVQ(xGroup, RDI)
-	g.LEAQ(Mem{Base: RDI, Index: RDX, Scale: 8}, RDI)
-	g.DECQ(groups)
-	g.JNZ(LabelRef("c8group"))
+	g.ADDQ(U8(4), outBase)
+	g.DECQ(rows)
+	g.JNZ(LabelRef("c8row"))
 	g.VZEROUPPER()
 	g.RET()
 }
