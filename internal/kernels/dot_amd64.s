@@ -115,32 +115,7 @@ q4kloop:
 	VMULSS X4, X1, X4              // dmin = -y.d * x.dmin
 	VBROADCASTSS X4, X4
 
-	// utmp: 6-bit scales (bytes 0-7) and mins (bytes 8-15)
-	MOVL 4(SI), R8
-	MOVL 8(SI), R9
-	MOVL 12(SI), R10
-	MOVL R10, R11
-	SHRL $4, R11
-	ANDL $0x0f0f0f0f, R11
-	MOVL R9, R12
-	SHRL $6, R12
-	ANDL $0x03030303, R12
-	SHLL $4, R12
-	ORL  R12, R11                  // utmp[3]
-	MOVL R10, R12
-	ANDL $0x0f0f0f0f, R12
-	MOVL R8, R13
-	SHRL $6, R13
-	ANDL $0x03030303, R13
-	SHLL $4, R13
-	ORL  R13, R12                  // utmp[1]
-	ANDL $0x3f3f3f3f, R9           // utmp[2]
-	ANDL $0x3f3f3f3f, R8           // utmp[0]
-	VMOVD R8, X6
-	VPINSRD $1, R12, X6, X6
-	VPINSRD $2, R9, X6, X6
-	VPINSRD $3, R11, X6, X6
-	VPMOVZXBW X6, Y6               // mins_and_scales (int16)
+	KSCALES                        // utmp: 6-bit scales (int16 0-7) and mins (8-15)
 
 	// mins: acc_m += dmin * (mins · pairwise bsums)
 	VMOVDQU 260(DI), Y7

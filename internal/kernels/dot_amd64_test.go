@@ -3,6 +3,7 @@
 package kernels
 
 import (
+	"fmt"
 	"bytes"
 	"math"
 	"math/rand/v2"
@@ -468,5 +469,31 @@ func TestAsmQ4KPackedCols8MatchesOneRow(t *testing.T) {
 				t.Errorf("nb=%d rows=%d row %d act %d: %.9g, want %.9g", c.nb, c.rows, k, a, got, want)
 			}
 		}
+	}
+}
+
+// BenchmarkQ4KPackedRows4 times the four-row repacked Q4_K decode kernel
+// over 2048-column rows: 16 rows (18 KB, in L1) and 256 (in L2), the
+// compute speed that decode's memory stream has to keep up with.
+func BenchmarkQ4KPackedRows4(b *testing.B) {
+	requireAVX2(b)
+	r := rand.New(rand.NewPCG(1, 4))
+	const n = 2048
+	rb := n / 256 * q4KBytes
+	xq := actRow(b, tensor.Q4_K, randVec(r, n))
+	for _, rows := range []int{16, 256} {
+		w := make([]byte, 0, rows*rb)
+		for range rows {
+			w = append(w, quantRow(b, tensor.Q4_K, randVec(r, n))...)
+		}
+		out := make([]float32, rows)
+		b.Run(fmt.Sprintf("rows=%d", rows), func(b *testing.B) {
+			b.SetBytes(int64(len(w)))
+			for b.Loop() {
+				for i := 0; i < rows; i += 4 {
+					dotQ4KPackedRows4(n, w[i*rb:], rb, xq, (*[4]float32)(out[i:i+4]))
+				}
+			}
+		})
 	}
 }

@@ -35,30 +35,14 @@ c8row:
 
 c8loop:
 	LEAQ      (DI)(DX*4), AX
-	MOVL      4(SI), R8
-	MOVL      8(SI), R9
-	MOVL      12(SI), R10
-	MOVL      R10, R11
-	SHRL      $0x04, R11
-	ANDL      $0x0f0f0f0f, R11
-	MOVL      R9, R12
-	SHRL      $0x06, R12
-	ANDL      $0x03030303, R12
-	SHLL      $0x04, R12
-	ORL       R12, R11
-	MOVL      R10, R12
-	ANDL      $0x0f0f0f0f, R12
-	MOVL      R8, R13
-	SHRL      $0x06, R13
-	ANDL      $0x03030303, R13
-	SHLL      $0x04, R13
-	ORL       R13, R12
-	ANDL      $0x3f3f3f3f, R9
-	ANDL      $0x3f3f3f3f, R8
-	VMOVD     R8, X6
-	VPINSRD   $0x01, R12, X6, X6
-	VPINSRD   $0x02, R9, X6, X6
-	VPINSRD   $0x03, R11, X6, X6
+	VMOVDQU   4(SI), X6
+	VPSHUFD   $0x40, X6, X10
+	VPSHUFD   $0x98, X6, X6
+	VPSRLVD   kscShift<>+0(SB), X6, X6
+	VPAND     kscLo<>+0(SB), X6, X6
+	VPSRLD    $0x02, X10, X10
+	VPAND     kscHi<>+0(SB), X10, X10
+	VPOR      X10, X6, X6
 	VPMOVZXBW X6, Y6
 
 	// mins · bsums per activation: Y15 = each min twice (m0, m0, m1, m1 …),
@@ -397,3 +381,21 @@ c8loop:
 	JNZ        c8row
 	VZEROUPPER
 	RET
+
+DATA kscShift<>+0(SB)/4, $0x00000000
+DATA kscShift<>+4(SB)/4, $0x00000000
+DATA kscShift<>+8(SB)/4, $0x00000000
+DATA kscShift<>+12(SB)/4, $0x00000004
+GLOBL kscShift<>(SB), RODATA|NOPTR, $16
+
+DATA kscLo<>+0(SB)/4, $0x3f3f3f3f
+DATA kscLo<>+4(SB)/4, $0x0f0f0f0f
+DATA kscLo<>+8(SB)/4, $0x3f3f3f3f
+DATA kscLo<>+12(SB)/4, $0x0f0f0f0f
+GLOBL kscLo<>(SB), RODATA|NOPTR, $16
+
+DATA kscHi<>+0(SB)/4, $0x00000000
+DATA kscHi<>+4(SB)/4, $0x30303030
+DATA kscHi<>+8(SB)/4, $0x00000000
+DATA kscHi<>+12(SB)/4, $0x30303030
+GLOBL kscHi<>(SB), RODATA|NOPTR, $16

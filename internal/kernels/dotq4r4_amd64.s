@@ -4,7 +4,7 @@
 #include "kernels_amd64.h"
 
 // Q4K_R4_ROW(acc, mins): one weight row's super-block (SI): its scales and
-// mins (KSCALES, clobbers R8..R13), the mins times the pairwise bsums (X15)
+// mins (KSCALES, clobbers X10), the mins times the pairwise bsums (X15)
 // into mins, the four nibble pairs into acc.
 #define Q4K_R4_ROW(acc, mins) \
 	KSCALES; \

@@ -30,32 +30,42 @@
 
 // KSCALES: decode the 12 scale bytes at 4(SI) of a Q4_K or Q5_K super-block
 // into Y6 = 16 int16 (scales 0-7, mins 8-15), as ggml's utmp shuffle +
-// _mm256_cvtepu8_epi16. Clobbers R8-R13.
+// _mm256_cvtepu8_epi16, on the four dwords of one vector: with u = the
+// dwords at 4(SI),
+//
+//	utmp[0] = u0 & 0x3f3f3f3f      utmp[1] = (u2 & 0x0f0f0f0f) | ((u0 >> 6) & 0x03030303) << 4
+//	utmp[2] = u1 & 0x3f3f3f3f      utmp[3] = ((u2 >> 4) & 0x0f0f0f0f) | ((u1 >> 6) & 0x03030303) << 4
+//
+// as (u0, u2, u1, u2) >> (0, 0, 0, 4) & (k1, k2, k1, k2), ORed with
+// (·, u0, ·, u1) >> 2 & (0, 0x30303030, 0, 0x30303030) (bits 6-7 of each
+// byte moved to 4-5). Nine vector instructions instead of eighteen scalar
+// ones and four inserts: the four-row Q4_K decode kernel ran ~18% faster
+// with its rows in L1. Reads 16 bytes (the last 4 are the first quants,
+// ignored); clobbers X10.
+DATA kscShift<>+0(SB)/4, $0
+DATA kscShift<>+4(SB)/4, $0
+DATA kscShift<>+8(SB)/4, $0
+DATA kscShift<>+12(SB)/4, $4
+GLOBL kscShift<>(SB), RODATA|NOPTR, $16
+DATA kscLo<>+0(SB)/4, $0x3f3f3f3f
+DATA kscLo<>+4(SB)/4, $0x0f0f0f0f
+DATA kscLo<>+8(SB)/4, $0x3f3f3f3f
+DATA kscLo<>+12(SB)/4, $0x0f0f0f0f
+GLOBL kscLo<>(SB), RODATA|NOPTR, $16
+DATA kscHi<>+0(SB)/4, $0
+DATA kscHi<>+4(SB)/4, $0x30303030
+DATA kscHi<>+8(SB)/4, $0
+DATA kscHi<>+12(SB)/4, $0x30303030
+GLOBL kscHi<>(SB), RODATA|NOPTR, $16
 #define KSCALES \
-	MOVL 4(SI), R8; \
-	MOVL 8(SI), R9; \
-	MOVL 12(SI), R10; \
-	MOVL R10, R11; \
-	SHRL $4, R11; \
-	ANDL $0x0f0f0f0f, R11; \
-	MOVL R9, R12; \
-	SHRL $6, R12; \
-	ANDL $0x03030303, R12; \
-	SHLL $4, R12; \
-	ORL  R12, R11; \
-	MOVL R10, R12; \
-	ANDL $0x0f0f0f0f, R12; \
-	MOVL R8, R13; \
-	SHRL $6, R13; \
-	ANDL $0x03030303, R13; \
-	SHLL $4, R13; \
-	ORL  R13, R12; \
-	ANDL $0x3f3f3f3f, R9; \
-	ANDL $0x3f3f3f3f, R8; \
-	VMOVD R8, X6; \
-	VPINSRD $1, R12, X6, X6; \
-	VPINSRD $2, R9, X6, X6; \
-	VPINSRD $3, R11, X6, X6; \
+	VMOVDQU 4(SI), X6; \
+	VPSHUFD $0x40, X6, X10; \
+	VPSHUFD $0x98, X6, X6; \
+	VPSRLVD kscShift<>(SB), X6, X6; \
+	VPAND kscLo<>(SB), X6, X6; \
+	VPSRLD $2, X10, X10; \
+	VPAND kscHi<>(SB), X10, X10; \
+	VPOR X10, X6, X6; \
 	VPMOVZXBW X6, Y6
 
 // Q4K_PAIR(j, acc, t0, t1): sub-blocks 2j (low nibbles) and 2j+1 (high

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/mmcloughlin/avo/attr"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
 )
@@ -45,33 +46,28 @@ func c8Act(a, disp int) Mem {
 }
 
 // kScales is ggml's utmp shuffle of the 12 scale bytes at 4(SI) into Y6 =
-// 16 int16 (scales 0..7, mins 8..15); clobbers R8..R13 (the KSCALES macro of
-// kernels_amd64.h).
+// 16 int16 (scales 0..7, mins 8..15) on the four dwords of one vector, the
+// KSCALES macro of kernels_amd64.h (see there); clobbers X10.
 func (g gen) kScales() {
-	g.MOVL(Mem{Base: RSI, Disp: q4KScales}, R8L)
-	g.MOVL(Mem{Base: RSI, Disp: q4KScales + 4}, R9L)
-	g.MOVL(Mem{Base: RSI, Disp: q4KScales + 8}, R10L)
-	g.MOVL(R10L, R11L)
-	g.SHRL(U8(4), R11L)
-	g.ANDL(U32(0x0f0f0f0f), R11L)
-	g.MOVL(R9L, R12L)
-	g.SHRL(U8(6), R12L)
-	g.ANDL(U32(0x03030303), R12L)
-	g.SHLL(U8(4), R12L)
-	g.ORL(R12L, R11L) // utmp[3]
-	g.MOVL(R10L, R12L)
-	g.ANDL(U32(0x0f0f0f0f), R12L)
-	g.MOVL(R8L, R13L)
-	g.SHRL(U8(6), R13L)
-	g.ANDL(U32(0x03030303), R13L)
-	g.SHLL(U8(4), R13L)
-	g.ORL(R13L, R12L)            // utmp[1]
-	g.ANDL(U32(0x3f3f3f3f), R9L) // utmp[2]
-	g.ANDL(U32(0x3f3f3f3f), R8L) // utmp[0]
-	g.VMOVD(R8L, X6)
-	g.VPINSRD(U8(1), R12L, X6, X6)
-	g.VPINSRD(U8(2), R9L, X6, X6)
-	g.VPINSRD(U8(3), R11L, X6, X6)
+	consts := func(name string, v [4]uint32) Mem {
+		m := g.StaticGlobal(name)
+		g.DataAttributes(attr.RODATA | attr.NOPTR)
+		for i, x := range v {
+			g.AddDatum(4*i, U32(x))
+		}
+		return m
+	}
+	shift := consts("kscShift", [4]uint32{0, 0, 0, 4})
+	lo := consts("kscLo", [4]uint32{0x3f3f3f3f, 0x0f0f0f0f, 0x3f3f3f3f, 0x0f0f0f0f})
+	hi := consts("kscHi", [4]uint32{0, 0x30303030, 0, 0x30303030})
+	g.VMOVDQU(Mem{Base: RSI, Disp: q4KScales}, X6)
+	g.VPSHUFD(U8(0x40), X6, X10) // (·, u0, ·, u1)
+	g.VPSHUFD(U8(0x98), X6, X6)  // (u0, u2, u1, u2)
+	g.VPSRLVD(shift, X6, X6)
+	g.VPAND(lo, X6, X6)
+	g.VPSRLD(U8(2), X10, X10)
+	g.VPAND(hi, X10, X10)
+	g.VPOR(X10, X6, X6)
 	g.VPMOVZXBW(X6, Y6)
 }
 
