@@ -161,10 +161,14 @@ func dotQ4KPackedCols4(n int, w []byte, x []byte, xBytes int, out *[4]float32) {
 	}
 }
 
+// c8PreBytes is the scratch dotQ4KPackedC8AVX2 needs per super-block (its
+// activations' pairwise bsums and scales, prepared once per call).
+const c8PreBytes = 160
+
 // dotQ4KPackedCols8 computes out[a*ostride+r] = dotQ4KQ8KPacked(n,
 // w[r*144*n/256:], x[a*xBytes:]) for rows weight rows r and eight activation
 // rows a, bit for bit (the generated dotQ4KPackedC8AVX2).
-func dotQ4KPackedCols8(n int, w []byte, rows int, x []byte, xBytes int, out []float32, ostride int) {
+func dotQ4KPackedCols8(n int, w []byte, rows int, x []byte, xBytes int, out []float32, ostride int, scratch *[]byte) {
 	nb := n / 256
 	if rows <= 0 {
 		return
@@ -181,7 +185,8 @@ func dotQ4KPackedCols8(n int, w []byte, rows int, x []byte, xBytes int, out []fl
 	if xBytes < nb*q8KBytes || ostride < rows {
 		panic("kernels: dotQ4KPackedCols8: rows overlap")
 	}
-	dotQ4KPackedC8AVX2(w, rows, x, xBytes, nb, out, ostride)
+	pre := reuse(scratch, nb*c8PreBytes)
+	dotQ4KPackedC8AVX2(w, rows, x, xBytes, nb, pre, out, ostride)
 }
 
 // expandQ5_0AVX2 is expandQ5_0 for nb blocks: the Q8_0 form of each Q5_0

@@ -455,7 +455,8 @@ func TestAsmQ4KPackedCols8MatchesOneRow(t *testing.T) {
 		w, x = placed(w, 3), placed(x, 1)
 		ostride := c.rows + r.IntN(4)
 		out := fill(make([]float32, 8*ostride+1), guard)
-		dotQ4KPackedCols8(n, w, c.rows, x, xb, out, ostride)
+		var scratch []byte
+		dotQ4KPackedCols8(n, w, c.rows, x, xb, out, ostride, &scratch)
 		for i, got := range out {
 			a, k := i/ostride, i%ostride
 			if k >= c.rows || a >= 8 {

@@ -4,23 +4,55 @@
 
 #include "textflag.h"
 
-// func dotQ4KPackedC8AVX2(w []byte, rows int, x []byte, xstride int, nb int, out []float32, ostride int)
+// func dotQ4KPackedC8AVX2(w []byte, rows int, x []byte, xstride int, nb int, pre []byte, out []float32, ostride int)
 // Requires: AVX, AVX2, F16C, FMA3
-TEXT ·dotQ4KPackedC8AVX2(SB), NOSPLIT, $136-104
-	MOVQ         w_base+0(FP), SI
-	MOVQ         x_base+32(FP), DI
-	MOVQ         DI, 96(SP)
-	MOVQ         xstride+56(FP), DX
-	LEAQ         (DX)(DX*2), R14
-	MOVQ         nb+64(FP), CX
-	MOVQ         CX, 120(SP)
-	MOVQ         rows+24(FP), AX
-	MOVQ         AX, 104(SP)
-	MOVQ         ostride+96(FP), AX
-	SHLQ         $0x02, AX
-	MOVQ         AX, 128(SP)
-	MOVQ         out_base+72(FP), BX
-	MOVQ         BX, 112(SP)
+TEXT ·dotQ4KPackedC8AVX2(SB), NOSPLIT, $144-128
+	MOVQ w_base+0(FP), SI
+	MOVQ x_base+32(FP), DI
+	MOVQ DI, 96(SP)
+	MOVQ xstride+56(FP), DX
+	LEAQ (DX)(DX*2), R14
+	MOVQ nb+64(FP), CX
+	MOVQ CX, 120(SP)
+	MOVQ rows+24(FP), AX
+	MOVQ AX, 104(SP)
+	MOVQ ostride+120(FP), AX
+	SHLQ $0x02, AX
+	MOVQ AX, 128(SP)
+	MOVQ out_base+96(FP), BX
+	MOVQ BX, 112(SP)
+	MOVQ pre_base+72(FP), R9
+	MOVQ R9, 136(SP)
+	MOVQ CX, R10
+
+c8prep:
+	LEAQ         (DI)(DX*4), AX
+	VMOVDQU      260(DI), Y0
+	VPHADDW      260(DI)(DX*1), Y0, Y0
+	VMOVDQU      Y0, (R9)
+	VMOVDQU      260(DI)(DX*2), Y0
+	VPHADDW      260(DI)(R14*1), Y0, Y0
+	VMOVDQU      Y0, 32(R9)
+	VMOVDQU      260(AX), Y0
+	VPHADDW      260(AX)(DX*1), Y0, Y0
+	VMOVDQU      Y0, 64(R9)
+	VMOVDQU      260(AX)(DX*2), Y0
+	VPHADDW      260(AX)(R14*1), Y0, Y0
+	VMOVDQU      Y0, 96(R9)
+	VMOVSS       (DI), X0
+	VINSERTPS    $0x10, (DI)(DX*1), X0, X0
+	VINSERTPS    $0x20, (DI)(DX*2), X0, X0
+	VINSERTPS    $0x30, (DI)(R14*1), X0, X0
+	VMOVSS       (AX), X1
+	VINSERTPS    $0x10, (AX)(DX*1), X1, X1
+	VINSERTPS    $0x20, (AX)(DX*2), X1, X1
+	VINSERTPS    $0x30, (AX)(R14*1), X1, X1
+	VINSERTF128  $0x01, X1, Y0, Y0
+	VMOVUPS      Y0, 128(R9)
+	ADDQ         $0x00000124, DI
+	ADDQ         $0xa0, R9
+	DECQ         R10
+	JNZ          c8prep
 	MOVL         $0x0f0f0f0f, AX
 	VMOVD        AX, X14
 	VPBROADCASTD X14, Y14
@@ -28,6 +60,7 @@ TEXT ·dotQ4KPackedC8AVX2(SB), NOSPLIT, $136-104
 c8row:
 	// SI is at the row (the previous one ends where it starts)
 	MOVQ    96(SP), DI
+	MOVQ    136(SP), R9
 	MOVQ    120(SP), CX
 	VXORPS  Y9, Y9, Y9
 	VMOVUPS Y9, (SP)
@@ -45,62 +78,38 @@ c8loop:
 	VPOR      X10, X6, X6
 	VPMOVZXBW X6, Y6
 
-	// mins · bsums per activation: Y15 = each min twice (m0, m0, m1, m1 …),
-	// so one VPMADDWD gives m_j·(b_2j + b_2j+1) in lane j, the integers the
-	// one-row kernel sums (pairwise bsums times mins); reduced to X9
-	// (activations 0..3) and X11 (4..7) as float32
-	VEXTRACTI128 $0x01, Y6, X15
-	VPUNPCKHWD   X15, X15, X12
-	VPUNPCKLWD   X15, X15, X15
-	VINSERTI128  $0x01, X12, Y15, Y15
-	VPMADDWD     260(DI), Y15, Y0
-	VPMADDWD     260(DI)(DX*1), Y15, Y1
-	VPMADDWD     260(DI)(DX*2), Y15, Y2
-	VPMADDWD     260(DI)(R14*1), Y15, Y3
-	VPMADDWD     260(AX), Y15, Y4
-	VPMADDWD     260(AX)(DX*1), Y15, Y5
-	VPMADDWD     260(AX)(DX*2), Y15, Y7
-	VPMADDWD     260(AX)(R14*1), Y15, Y8
-	VPHADDD      Y1, Y0, Y9
-	VPHADDD      Y3, Y2, Y10
-	VPHADDD      Y10, Y9, Y9
-	VEXTRACTI128 $0x01, Y9, X10
-	VPADDD       X10, X9, X9
-	VCVTDQ2PS    X9, X9
-	VPHADDD      Y5, Y4, Y11
-	VPHADDD      Y8, Y7, Y10
-	VPHADDD      Y10, Y11, Y11
-	VEXTRACTI128 $0x01, Y11, X10
-	VPADDD       X10, X11, X11
-	VCVTDQ2PS    X11, X11
+	// mins · pairwise bsums per activation, from the pairs prepared at R9
+	// (see c8Prepare): Y15 = (m0..m3, m0..m3 | m4..m7, m4..m7), so each
+	// VPMADDWD leaves two activations' partial sums, and two VPHADDD and a
+	// cross-lane add give the eight totals in activation order (integers,
+	// the one-row kernel's): Y9 as float32
+	VPERMQ     $0xfa, Y6, Y15
+	VPMADDWD   (R9), Y15, Y0
+	VPMADDWD   32(R9), Y15, Y1
+	VPMADDWD   64(R9), Y15, Y2
+	VPMADDWD   96(R9), Y15, Y3
+	VPHADDD    Y1, Y0, Y0
+	VPHADDD    Y3, Y2, Y2
+	VPERM2I128 $0x20, Y2, Y0, Y1
+	VPERM2I128 $0x31, Y2, Y0, Y3
+	VPADDD     Y3, Y1, Y1
+	VCVTDQ2PS  Y1, Y9
 
-	// x.d, x.dmin times each activation's y.d; accm += Σmins · dmin·y.d
+	// x.d, x.dmin times the activations' y.d; accm += Σmins · dmin·y.d
 	MOVL         (SI), R8
 	VMOVD        R8, X10
 	VCVTPH2PS    X10, X10
 	VMOVSHDUP    X10, X12
-	VBROADCASTSS X12, X12
-	VBROADCASTSS X10, X10
-	VMOVSS       (DI), X13
-	VINSERTPS    $0x10, (DI)(DX*1), X13, X13
-	VINSERTPS    $0x20, (DI)(DX*2), X13, X13
-	VINSERTPS    $0x30, (DI)(R14*1), X13, X13
-	VMULPS       X13, X10, X15
-	VMOVUPS      X15, 64(SP)
-	VMULPS       X13, X12, X13
-	VMOVUPS      32(SP), X15
-	VFMADD231PS  X13, X9, X15
-	VMOVUPS      X15, 32(SP)
-	VMOVSS       (AX), X13
-	VINSERTPS    $0x10, (AX)(DX*1), X13, X13
-	VINSERTPS    $0x20, (AX)(DX*2), X13, X13
-	VINSERTPS    $0x30, (AX)(R14*1), X13, X13
-	VMULPS       X13, X10, X15
-	VMOVUPS      X15, 80(SP)
-	VMULPS       X13, X12, X13
-	VMOVUPS      48(SP), X15
-	VFMADD231PS  X13, X11, X15
-	VMOVUPS      X15, 48(SP)
+	VBROADCASTSS X12, Y12
+	VBROADCASTSS X10, Y10
+	VMOVUPS      128(R9), Y13
+	VMULPS       Y13, Y10, Y15
+	VMOVUPS      Y15, 64(SP)
+	VMULPS       Y13, Y12, Y13
+	VMOVUPS      32(SP), Y15
+	VFMADD231PS  Y13, Y9, Y15
+	VMOVUPS      Y15, 32(SP)
+	ADDQ         $0xa0, R9
 
 	// Σ scale · nibbles · quants per activation
 	VINSERTI128 $0x01, X6, Y6, Y6
@@ -330,28 +339,23 @@ c8loop:
 	VPADDD      Y13, Y8, Y8
 
 	// acc += Σ · x.d·y.d
-	VPHADDD      Y1, Y0, Y9
-	VPHADDD      Y3, Y2, Y10
-	VPHADDD      Y10, Y9, Y9
-	VEXTRACTI128 $0x01, Y9, X10
-	VPADDD       X10, X9, X9
-	VCVTDQ2PS    X9, X9
-	VPHADDD      Y5, Y4, Y11
-	VPHADDD      Y8, Y7, Y10
-	VPHADDD      Y10, Y11, Y11
-	VEXTRACTI128 $0x01, Y11, X10
-	VPADDD       X10, X11, X11
-	VCVTDQ2PS    X11, X11
-	VMOVUPS      (SP), X12
-	VFMADD231PS  64(SP), X9, X12
-	VMOVUPS      X12, (SP)
-	VMOVUPS      16(SP), X12
-	VFMADD231PS  80(SP), X11, X12
-	VMOVUPS      X12, 16(SP)
-	ADDQ         $0x00000090, SI
-	ADDQ         $0x00000124, DI
-	DECQ         CX
-	JNZ          c8loop
+	VPHADDD     Y1, Y0, Y9
+	VPHADDD     Y3, Y2, Y10
+	VPHADDD     Y5, Y4, Y11
+	VPHADDD     Y8, Y7, Y12
+	VPHADDD     Y10, Y9, Y9
+	VPHADDD     Y12, Y11, Y11
+	VPERM2I128  $0x20, Y11, Y9, Y10
+	VPERM2I128  $0x31, Y11, Y9, Y12
+	VPADDD      Y12, Y10, Y9
+	VCVTDQ2PS   Y9, Y9
+	VMOVUPS     (SP), Y12
+	VFMADD231PS 64(SP), Y9, Y12
+	VMOVUPS     Y12, (SP)
+	ADDQ        $0x00000090, SI
+	ADDQ        $0x00000124, DI
+	DECQ        CX
+	JNZ         c8loop
 
 	// out[a·ostride + r] = acc - accm; next row
 	MOVQ       128(SP), AX

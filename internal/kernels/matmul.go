@@ -330,6 +330,7 @@ func matmulCols4(w Matrix, xq []byte, xrow, n int, out []float32, lo, hi int, c4
 	wrow := w.RowBytes()
 	cols, rows := w.Cols, w.Rows
 	var o [4]float32
+	var scratch []byte // c8's, reused across its calls
 	for r0 := lo; r0 < hi; r0 += rowTile {
 		r1 := min(r0+rowTile, hi)
 		for i0 := 0; i0 < n; i0 += actTile {
@@ -340,7 +341,7 @@ func matmulCols4(w Matrix, xq []byte, xrow, n int, out []float32, lo, hi int, c4
 			}
 			i := i0
 			for ; i+8 <= i0+8*g8; i += 8 {
-				c8(cols, w.Data[r0*wrow:r1*wrow], r1-r0, xq[i*xrow:], xrow, out[i*rows+r0:], rows)
+				c8(cols, w.Data[r0*wrow:r1*wrow], r1-r0, xq[i*xrow:], xrow, out[i*rows+r0:], rows, &scratch)
 			}
 			// Activation rows outside, weight rows inside: the four
 			// activations stay in L1 while the row tile goes past.

@@ -104,8 +104,9 @@ type cols4Func func(n int, w []byte, x []byte, xBytes int, out *[4]float32)
 
 // cols8Func computes out[a*ostride+r] = dot(n, w[r*RowSize(n):],
 // x[a*xBytes:]) for the rows consecutive weight rows r and eight activation
-// rows a, bit for bit.
-type cols8Func func(n int, w []byte, rows int, x []byte, xBytes int, out []float32, ostride int)
+// rows a, bit for bit. scratch is the kernel's to grow and reuse across
+// calls.
+type cols8Func func(n int, w []byte, rows int, x []byte, xBytes int, out []float32, ostride int, scratch *[]byte)
 
 // tile42Func computes out[i*ostride+r] = dot(n, w[r*rowBytes:],
 // x[i*xBytes:]) for r = 0..3 and the 2*pairs activation rows i, bit for

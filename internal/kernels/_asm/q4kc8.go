@@ -71,27 +71,65 @@ func (g gen) kScales() {
 	g.VPMOVZXBW(X6, Y6)
 }
 
-// reduce4 sums the int32 lanes of each of four accumulators into the lanes
-// of dst (as float32), with t as scratch: integer sums, exact in any order.
-func (g gen) reduce4(acc []VecPhysical, dst, t VecPhysical) {
-	g.VPHADDD(acc[1], acc[0], dst)
-	g.VPHADDD(acc[3], acc[2], t)
-	g.VPHADDD(t, dst, dst)
-	g.VEXTRACTI128(U8(1), dst, t.AsX())
-	g.VPADDD(t.AsX(), dst.AsX(), dst.AsX())
-	g.VCVTDQ2PS(dst.AsX(), dst.AsX())
+// reduce8 sums the int32 lanes of each of the eight accumulators c8Acc into
+// lane a of dst (as float32), with Y10..Y12 as scratch: pairwise VPHADDD
+// twice leaves (lanes 0..3 sums | lanes 4..7 sums) of four activations per
+// register, and one cross-lane add finishes. Integer sums, exact in any
+// order.
+func (g gen) reduce8(dst VecPhysical) {
+	a := c8Acc
+	g.VPHADDD(a[1], a[0], dst)
+	g.VPHADDD(a[3], a[2], Y10)
+	g.VPHADDD(a[5], a[4], Y11)
+	g.VPHADDD(a[7], a[6], Y12)
+	g.VPHADDD(Y10, dst, dst) // (low sums of 0..3 | high sums of 0..3)
+	g.VPHADDD(Y12, Y11, Y11) // the same of 4..7
+	g.VPERM2I128(U8(0x20), Y11, dst, Y10)
+	g.VPERM2I128(U8(0x31), Y11, dst, Y12)
+	g.VPADDD(Y12, Y10, dst)
+	g.VCVTDQ2PS(dst, dst)
 }
 
-// actScales4 gathers the float32 d of activations first..first+3 into x.
-func (g gen) actScales4(first int, x VecPhysical) {
-	g.VMOVSS(c8Act(first, 0), x.AsX())
-	for a := 1; a < 4; a++ {
-		g.VINSERTPS(U8(a<<4), c8Act(first+a, 0), x.AsX(), x.AsX())
+// Per-super-block activation data prepared once per call (c8Prepare), at
+// pre + c8PreBytes·b: four 32-byte vectors, pair p holding VPHADDW of the
+// bsums of activations 2p and 2p+1 (per 128-bit lane: b_2j + b_2j+1 of 2p
+// for j = 0..3 (low lane) or 4..7 (high lane), then those of 2p+1), then the
+// eight y.d as float32.
+const (
+	c8PreYD    = 128
+	c8PreBytes = 160
+)
+
+// c8Prepare writes the per-super-block activation data of the eight
+// activations (DI, DX, R14) for nb super-blocks to R9 onwards. It is read by
+// every row of the call: the mins' products with the pairwise bsums then
+// need no horizontal reductions, and the y.d no gathering. Clobbers AX, CX,
+// R9, DI (restored from xGroup by the row loop), X0, X1.
+func (g gen) c8Prepare() {
+	g.MOVQ(RCX, R10) // nb, ≥ 1
+	g.Label("c8prep")
+	g.LEAQ(Mem{Base: RDI, Index: RDX, Scale: 4}, RAX)
+	for p := 0; p < 4; p++ {
+		g.VMOVDQU(c8Act(2*p, q8KBsums), Y0)
+		g.VPHADDW(c8Act(2*p+1, q8KBsums), Y0, Y0)
+		g.VMOVDQU(Y0, Mem{Base: R9, Disp: 32 * p})
 	}
+	for h, x := range []VecPhysical{X0, X1} {
+		g.VMOVSS(c8Act(4*h, 0), x)
+		for a := 1; a < 4; a++ {
+			g.VINSERTPS(U8(a<<4), c8Act(4*h+a, 0), x, x)
+		}
+	}
+	g.VINSERTF128(U8(1), X1, Y0, Y0)
+	g.VMOVUPS(Y0, Mem{Base: R9, Disp: c8PreYD})
+	g.ADDQ(U32(q8KBytes), RDI)
+	g.ADDQ(U8(c8PreBytes), R9)
+	g.DECQ(R10)
+	g.JNZ(LabelRef("c8prep"))
 }
 
 func (g gen) dotQ4KPackedC8() {
-	g.text("dotQ4KPackedC8AVX2", "func(w []byte, rows int, x []byte, xstride int, nb int, out []float32, ostride int)",
+	g.text("dotQ4KPackedC8AVX2", "func(w []byte, rows int, x []byte, xstride int, nb int, pre []byte, out []float32, ostride int)",
 		"dotQ4KPackedC8AVX2 multiplies consecutive Q4_K weight rows (144*nb bytes",
 		"each) with eight Q8_K activation rows (xstride bytes apart) with",
 		"dotQ4KPackedAVX2's arithmetic per output; reference loop:",
@@ -104,14 +142,15 @@ func (g gen) dotQ4KPackedC8() {
 		"",
 		"The eight activations stay in L1 while the rows stream past them. Lane",
 		"a of each row's float accumulators gets exactly the one-row kernel's",
-		"fused multiply-adds. nb >= 1, rows >= 1, len(w) >= 144*nb*rows,",
-		"len(x) >= 7*xstride + 292*nb, len(out) >= 7*ostride + rows.",
+		"fused multiply-adds. pre is scratch for the activations' per-block data",
+		"(c8PreBytes per super-block). nb >= 1, rows >= 1, len(w) >= 144*nb*rows,",
+		"len(x) >= 7*xstride + 292*nb, len(pre) >= 160*nb, len(out) >= 7*ostride + rows.",
 	)
 	shufK4 := Symbol{Name: "·shufK4"} // dot_amd64.s: scale pairs → lanes
 	accq, accm := g.AllocLocal(4*c8Acts), g.AllocLocal(4*c8Acts)
 	dyd := g.AllocLocal(4 * c8Acts) // x.d·y.d of the block, per activation
 	xGroup, rows, outBase := g.AllocLocal(8), g.AllocLocal(8), g.AllocLocal(8)
-	nb, ostride := g.AllocLocal(8), g.AllocLocal(8)
+	nb, ostride, preBase := g.AllocLocal(8), g.AllocLocal(8), g.AllocLocal(8)
 
 	g.Load(g.Param("w").Base(), RSI)
 	g.Load(g.Param("x").Base(), RDI)
@@ -127,11 +166,15 @@ func (g gen) dotQ4KPackedC8() {
 	g.MOVQ(RAX, ostride)
 	g.Load(g.Param("out").Base(), RBX)
 	g.MOVQ(RBX, outBase)
+	g.Load(g.Param("pre").Base(), R9)
+	g.MOVQ(R9, preBase)
+	g.c8Prepare()
 	g.bcast32(0x0f0f0f0f, Y14)
 
 	g.Label("c8row")
 	g.Comment("SI is at the row (the previous one ends where it starts)")
 	g.MOVQ(xGroup, RDI)
+	g.MOVQ(preBase, R9)
 	g.MOVQ(nb, RCX)
 	g.VXORPS(Y9, Y9, Y9)
 	g.VMOVUPS(Y9, accq)
@@ -140,35 +183,36 @@ func (g gen) dotQ4KPackedC8() {
 	g.Label("c8loop")
 	g.LEAQ(Mem{Base: RDI, Index: RDX, Scale: 4}, RAX)
 	g.kScales()
-	g.Comment("mins · bsums per activation: Y15 = each min twice (m0, m0, m1, m1 …),",
-		"so one VPMADDWD gives m_j·(b_2j + b_2j+1) in lane j, the integers the",
-		"one-row kernel sums (pairwise bsums times mins); reduced to X9",
-		"(activations 0..3) and X11 (4..7) as float32")
-	g.VEXTRACTI128(U8(1), Y6, X15)
-	g.VPUNPCKHWD(X15, X15, X12)
-	g.VPUNPCKLWD(X15, X15, X15)
-	g.VINSERTI128(U8(1), X12, Y15, Y15)
-	for a := 0; a < c8Acts; a++ {
-		g.VPMADDWD(c8Act(a, q8KBsums), Y15, c8Acc[a])
+	g.Comment("mins · pairwise bsums per activation, from the pairs prepared at R9",
+		"(see c8Prepare): Y15 = (m0..m3, m0..m3 | m4..m7, m4..m7), so each",
+		"VPMADDWD leaves two activations' partial sums, and two VPHADDD and a",
+		"cross-lane add give the eight totals in activation order (integers,",
+		"the one-row kernel's): Y9 as float32")
+	g.VPERMQ(U8(0xfa), Y6, Y15)
+	for p := 0; p < 4; p++ {
+		g.VPMADDWD(Mem{Base: R9, Disp: 32 * p}, Y15, c8Acc[p])
 	}
-	g.reduce4(c8Acc[:4], Y9, Y10)
-	g.reduce4(c8Acc[4:], Y11, Y10)
-	g.Comment("x.d, x.dmin times each activation's y.d; accm += Σmins · dmin·y.d")
+	g.VPHADDD(Y1, Y0, Y0) // (lows of 0..3 | highs of 0..3)
+	g.VPHADDD(Y3, Y2, Y2) // (lows of 4..7 | highs of 4..7)
+	g.VPERM2I128(U8(0x20), Y2, Y0, Y1)
+	g.VPERM2I128(U8(0x31), Y2, Y0, Y3)
+	g.VPADDD(Y3, Y1, Y1)
+	g.VCVTDQ2PS(Y1, Y9)
+	g.Comment("x.d, x.dmin times the activations' y.d; accm += Σmins · dmin·y.d")
 	g.MOVL(Mem{Base: RSI}, R8L)
 	g.VMOVD(R8L, X10)
 	g.VCVTPH2PS(X10, X10) // (x.d, x.dmin)
 	g.VMOVSHDUP(X10, X12)
-	g.VBROADCASTSS(X12, X12) // x.dmin
-	g.VBROADCASTSS(X10, X10) // x.d
-	for h, sums := range []VecPhysical{X9, X11} {
-		g.actScales4(4*h, X13)
-		g.VMULPS(X13, X10, X15)
-		g.VMOVUPS(X15, dyd.Offset(16*h))
-		g.VMULPS(X13, X12, X13)
-		g.VMOVUPS(accm.Offset(16*h), X15)
-		g.VFMADD231PS(X13, sums, X15)
-		g.VMOVUPS(X15, accm.Offset(16*h))
-	}
+	g.VBROADCASTSS(X12, Y12) // x.dmin
+	g.VBROADCASTSS(X10, Y10) // x.d
+	g.VMOVUPS(Mem{Base: R9, Disp: c8PreYD}, Y13) // y.d of the eight
+	g.VMULPS(Y13, Y10, Y15)
+	g.VMOVUPS(Y15, dyd)
+	g.VMULPS(Y13, Y12, Y13)
+	g.VMOVUPS(accm, Y15)
+	g.VFMADD231PS(Y13, Y9, Y15)
+	g.VMOVUPS(Y15, accm)
+	g.ADDQ(U8(c8PreBytes), R9)
 
 	g.Comment("Σ scale · nibbles · quants per activation")
 	g.VINSERTI128(U8(1), X6, Y6, Y6)
@@ -192,13 +236,10 @@ func (g gen) dotQ4KPackedC8() {
 		}
 	}
 	g.Comment("acc += Σ · x.d·y.d")
-	g.reduce4(c8Acc[:4], Y9, Y10)
-	g.reduce4(c8Acc[4:], Y11, Y10)
-	for h, sums := range []VecPhysical{X9, X11} {
-		g.VMOVUPS(accq.Offset(16*h), X12)
-		g.VFMADD231PS(dyd.Offset(16*h), sums, X12)
-		g.VMOVUPS(X12, accq.Offset(16*h))
-	}
+	g.reduce8(Y9)
+	g.VMOVUPS(accq, Y12)
+	g.VFMADD231PS(dyd, Y9, Y12)
+	g.VMOVUPS(Y12, accq)
 	g.ADDQ(U32(q4KBytes), RSI)
 	g.ADDQ(U32(q8KBytes), RDI)
 	g.DECQ(RCX)
