@@ -3,8 +3,8 @@
 package kernels
 
 import (
-	"fmt"
 	"bytes"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"

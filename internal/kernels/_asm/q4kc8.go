@@ -203,8 +203,8 @@ func (g gen) dotQ4KPackedC8() {
 	g.VMOVD(R8L, X10)
 	g.VCVTPH2PS(X10, X10) // (x.d, x.dmin)
 	g.VMOVSHDUP(X10, X12)
-	g.VBROADCASTSS(X12, Y12) // x.dmin
-	g.VBROADCASTSS(X10, Y10) // x.d
+	g.VBROADCASTSS(X12, Y12)                     // x.dmin
+	g.VBROADCASTSS(X10, Y10)                     // x.d
 	g.VMOVUPS(Mem{Base: R9, Disp: c8PreYD}, Y13) // y.d of the eight
 	g.VMULPS(Y13, Y10, Y15)
 	g.VMOVUPS(Y15, dyd)
