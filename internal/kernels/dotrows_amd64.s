@@ -212,6 +212,7 @@ r16tailchk:
 	JGE  r16fin
 
 r16tail:
+	// element AX of the rows times x[AX]: exact products
 	MOVWLZX      (DI)(AX*2), R12
 	VMOVD        R12, X2
 	VCVTPH2PS    X2, X2
@@ -497,7 +498,7 @@ rgtailchk:
 	JGE  rgfin
 
 rgtail:
-	// element AX of the four rows times x[AX]: exact products
+	// element AX of the rows times x[AX]: exact products
 	MOVWLZX      (DI)(AX*2), R12
 	VMOVD        R12, X2
 	VCVTPH2PS    X2, X2

@@ -71,19 +71,13 @@ func (g gen) f16Wide32(row Mem, sfx string) {
 	g.VCVTSS2SD(X0, X0, X0)
 }
 
-// f16Chunk8 adds elements AX..AX+7 of the four rows (R8, R8+R9, R8+2·R9,
-// R8+R13) times x (DI) to the float64 sums in Y12, element by element as
-// the tail loop does: eight exact products per row, transposed so that
-// element i of the four rows is one vector, widened and added in order.
-// It does the work of eight tail iterations with a quarter of their
-// instructions (the scalar loads and inserts of four strided halves).
-func (g gen) f16Chunk8() {
-	g.LEAQ(Mem{Base: R8, Index: RAX, Scale: 2}, RBX)
-	g.f16Chunk8At(Y12)
-}
-
-// f16Chunk8At is f16Chunk8 for the four rows at RBX (element AX already
-// added), their sums in acc.
+// f16Chunk8At adds elements AX..AX+7 of the four rows at RBX (element AX
+// already added; rows R9 apart, R13 = 3·R9) times x (DI) to the float64
+// sums in acc, element by element as the tail loop does: eight exact
+// products per row, transposed so that element i of the four rows is one
+// vector, widened and added in order. It does the work of eight tail
+// iterations with a quarter of their instructions (the scalar loads and
+// inserts of four strided halves).
 func (g gen) f16Chunk8At(acc VecPhysical) {
 	rows := []Mem{{Base: RBX}, {Base: RBX, Index: R9, Scale: 1}, {Base: RBX, Index: R9, Scale: 2}, {Base: RBX, Index: R13, Scale: 1}}
 	p := []VecPhysical{Y0, Y1, Y2, Y3}
@@ -137,39 +131,7 @@ func (g gen) f16Short16() {
 	g.XORQ(RAX, RAX)
 	g.zero(shortAccs...)
 
-	g.Label("r16chunk")
-	g.LEAQ(Mem{Base: RAX, Disp: 8}, RBX)
-	g.CMPQ(RBX, RCX)
-	g.JGT(LabelRef("r16tailchk"))
-	g.LEAQ(Mem{Base: R8, Index: RAX, Scale: 2}, RBX)
-	for i, acc := range shortAccs {
-		if i > 0 {
-			g.ADDQ(RSI, RBX)
-		}
-		g.f16Chunk8At(acc)
-	}
-	g.ADDQ(U8(8), RAX)
-	g.JMP(LabelRef("r16chunk"))
-
-	g.Label("r16tailchk")
-	g.CMPQ(RAX, RCX)
-	g.JGE(LabelRef("r16fin"))
-
-	g.Label("r16tail")
-	g.MOVWLZX(Mem{Base: RDI, Index: RAX, Scale: 2}, R12L)
-	g.VMOVD(R12L, X2)
-	g.VCVTPH2PS(X2, X2)
-	g.VBROADCASTSS(X2, X2)
-	g.LEAQ(Mem{Base: R8, Index: RAX, Scale: 2}, RBX)
-	for i, acc := range shortAccs {
-		if i > 0 {
-			g.ADDQ(RSI, RBX)
-		}
-		g.f16TailElem(acc)
-	}
-	g.INCQ(RAX)
-	g.CMPQ(RAX, RCX)
-	g.JLT(LabelRef("r16tail"))
+	g.f16Leftovers("r16", shortAccs, "r16fin")
 
 	g.Label("r16fin")
 	g.VBROADCASTSS(g.paramMem("scale"), X1)
@@ -196,6 +158,45 @@ func (g gen) f16TailElem(acc VecPhysical) {
 	g.VMULPS(X2, X1, X1)
 	g.VCVTPS2PD(X1, Y1)
 	g.VADDPD(Y1, acc, acc)
+}
+
+// f16Leftovers adds elements AX..n-1 of the rows of len(accs) four-row
+// groups (the first at R8, the next SI bytes further each) times x to the
+// groups' float64 sums accs: eight elements at a time (f16Chunk8At), then
+// one at a time, the groups interleaved; then goes on to done, which the
+// caller places right after. Labels start with sfx.
+func (g gen) f16Leftovers(sfx string, accs []VecPhysical, done string) {
+	groups := func(each func(VecPhysical)) {
+		g.LEAQ(Mem{Base: R8, Index: RAX, Scale: 2}, RBX)
+		for i, acc := range accs {
+			if i > 0 {
+				g.ADDQ(RSI, RBX)
+			}
+			each(acc)
+		}
+	}
+	g.Label(sfx + "chunk")
+	g.LEAQ(Mem{Base: RAX, Disp: 8}, RBX)
+	g.CMPQ(RBX, RCX)
+	g.JGT(LabelRef(sfx + "tailchk"))
+	groups(g.f16Chunk8At)
+	g.ADDQ(U8(8), RAX)
+	g.JMP(LabelRef(sfx + "chunk"))
+
+	g.Label(sfx + "tailchk")
+	g.CMPQ(RAX, RCX)
+	g.JGE(LabelRef(done))
+
+	g.Label(sfx + "tail")
+	g.Comment("element AX of the rows times x[AX]: exact products")
+	g.MOVWLZX(Mem{Base: RDI, Index: RAX, Scale: 2}, R12L)
+	g.VMOVD(R12L, X2)
+	g.VCVTPH2PS(X2, X2)
+	g.VBROADCASTSS(X2, X2)
+	groups(g.f16TailElem)
+	g.INCQ(RAX)
+	g.CMPQ(RAX, RCX)
+	g.JLT(LabelRef(sfx + "tail"))
 }
 
 func (g gen) dotF16Rows() {
@@ -251,29 +252,7 @@ func (g gen) dotF16Rows() {
 	g.VUNPCKLPD(X0, X13, X13)
 	g.VINSERTF128(U8(1), X13, Y12, Y12)
 
-	g.Label("rgchunk")
-	g.LEAQ(Mem{Base: RAX, Disp: 8}, RBX)
-	g.CMPQ(RBX, RCX)
-	g.JGT(LabelRef("rgtailchk"))
-	g.f16Chunk8()
-	g.ADDQ(U8(8), RAX)
-	g.JMP(LabelRef("rgchunk"))
-
-	g.Label("rgtailchk")
-	g.CMPQ(RAX, RCX)
-	g.JGE(LabelRef("rgfin"))
-
-	g.Label("rgtail")
-	g.Comment("element AX of the four rows times x[AX]: exact products")
-	g.MOVWLZX(Mem{Base: RDI, Index: RAX, Scale: 2}, R12L)
-	g.VMOVD(R12L, X2)
-	g.VCVTPH2PS(X2, X2)
-	g.VBROADCASTSS(X2, X2)
-	g.LEAQ(Mem{Base: R8, Index: RAX, Scale: 2}, RBX)
-	g.f16TailElem(Y12)
-	g.INCQ(RAX)
-	g.CMPQ(RAX, RCX)
-	g.JLT(LabelRef("rgtail"))
+	g.f16Leftovers("rg", []VecPhysical{Y12}, "rgfin")
 
 	g.Label("rgfin")
 	g.VCVTPD2PSY(Y12, X12)
