@@ -26,8 +26,9 @@
 // *_amd64.s files): the dot products of every weight format (Q8_0, Q5_0, Q4_0
 // plain and repacked, Q4_1, Q5_1, Q4_K plain and repacked, Q5_K, Q6_K, F32,
 // F16 and BF16); four-row Q8_0, Q5_0 and repacked-Q4_K kernels for decoding;
-// the 4×2 Q8_0 tile and the four-activation Q4_K and Q6_K kernels for prompt
-// batches (the larger kernels are generated with avo from _asm/: go generate
+// the 4×2 Q8_0 tile, the eight-activation repacked-Q4_K kernel and the
+// four-activation Q4_K and Q6_K kernels for prompt batches (activations
+// held in L1 while a tile of weight rows goes past them) (the larger kernels are generated with avo from _asm/: go generate
 // ./internal/kernels); strided F16 rows for attention; the Q8_0 and Q8_K
 // activation quantizers; F16 conversion; the max, exp and scale passes of
 // Softmax and the exp of SiLU. No AVX-512 path exists yet: the development

@@ -24,4 +24,10 @@
 // batches with other kernels (llamafile sgemm, repacked K-quant GEMM) that
 // round differently; Forward uses the single-token arithmetic for batches
 // too, so its batched and incremental results are identical.
+//
+// When only the last row's logits are wanted (a prompt before sampling), the
+// last layer of each batch computes K and V for every row but attention and
+// the feed-forward block only for that row, as llama.cpp skips the unused
+// rows of its last layer; every computed row is bitwise what a full pass
+// gives (TestLastRowsOnly).
 package model
