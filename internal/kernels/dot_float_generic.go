@@ -73,6 +73,25 @@ func dotHalfRow(n int, wh, xh []uint16, conv func(uint16) float32) float32 {
 	return float32(sum)
 }
 
+// dotHalfRowX32 is dotHalfRow for F16 weights and an activation given as
+// the float32 values of its fp16 (F16RowsDot): the same products and sums.
+func dotHalfRowX32(n int, wh []uint16, x []float32) float32 {
+	wh, x = wh[:n], x[:n]
+	np := n &^ 31
+	var acc [32]float32
+	for i := 0; i < np; i += 32 {
+		p, q := (*[32]uint16)(wh[i:i+32]), (*[32]float32)(x[i:i+32])
+		for k := range 32 {
+			acc[k] = fmaf(tensor.F16ToF32(p[k]), q[k], acc[k])
+		}
+	}
+	sum := float64(reduce32(&acc))
+	for i := np; i < n; i++ {
+		sum += float64(tensor.F16ToF32(wh[i]) * x[i])
+	}
+	return float32(sum)
+}
+
 // dotF16Row is the F16 weight kernel: the activations were rounded to F16 by
 // QuantizeRow (as ggml does).
 func dotF16Row(n int, w, x []byte) float32 {

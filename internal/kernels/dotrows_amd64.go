@@ -19,3 +19,18 @@ func dotF16RowsAsm(n int, w []byte, stride int, x []byte, scale float32, out []f
 	}
 	dotF16RowsAVX2(w, stride, x, n, out, scale)
 }
+
+// dotF16RowsX32Asm is the bounds-checked entry of dotF16RowsX32AVX2.
+func dotF16RowsX32Asm(n int, w []byte, stride int, x []float32, scale float32, out []float32) {
+	if len(out) == 0 {
+		return
+	}
+	if n > 0 {
+		_ = w[(len(out)-1)*stride+2*n-1] // the last byte the assembly reads
+		_ = x[n-1]
+	}
+	if n < 0 || stride < 2*n {
+		panic("kernels: dotF16RowsX32Asm: rows overlap")
+	}
+	dotF16RowsX32AVX2(w, stride, x, n, out, scale)
+}

@@ -292,157 +292,115 @@ rgroup:
 	JMP    rgchunk
 
 rgwide:
-	// row 0 → X12
-	MOVQ   R8, SI
+	// rows 0 and 1 → X12 = (row 0, row 1)
+	LEAQ   (R8), SI
+	LEAQ   (R8)(R9*1), BX
 	XORQ   AX, AX
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
 	VXORPS Y3, Y3, Y3
-	CMPQ   AX, DX
-	JEQ    redg0
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
 
-loopg0:
-	VCVTPH2PS   (SI)(AX*2), Y4
-	VCVTPH2PS   16(SI)(AX*2), Y5
-	VCVTPH2PS   32(SI)(AX*2), Y6
-	VCVTPH2PS   48(SI)(AX*2), Y7
-	VCVTPH2PS   (DI)(AX*2), Y8
-	VCVTPH2PS   16(DI)(AX*2), Y9
-	VCVTPH2PS   32(DI)(AX*2), Y10
-	VCVTPH2PS   48(DI)(AX*2), Y11
-	VFMADD231PS Y8, Y4, Y0
-	VFMADD231PS Y9, Y5, Y1
-	VFMADD231PS Y10, Y6, Y2
-	VFMADD231PS Y11, Y7, Y3
-	ADDQ        $0x20, AX
-	CMPQ        AX, DX
-	JLT         loopg0
-
-redg0:
+loopg01:
+	VCVTPH2PS    (DI)(AX*2), Y10
+	VCVTPH2PS    16(DI)(AX*2), Y11
+	VCVTPH2PS    32(DI)(AX*2), Y14
+	VCVTPH2PS    48(DI)(AX*2), Y15
+	VCVTPH2PS    (SI)(AX*2), Y8
+	VFMADD231PS  Y10, Y8, Y0
+	VCVTPH2PS    (BX)(AX*2), Y9
+	VFMADD231PS  Y10, Y9, Y4
+	VCVTPH2PS    16(SI)(AX*2), Y8
+	VFMADD231PS  Y11, Y8, Y1
+	VCVTPH2PS    16(BX)(AX*2), Y9
+	VFMADD231PS  Y11, Y9, Y5
+	VCVTPH2PS    32(SI)(AX*2), Y8
+	VFMADD231PS  Y14, Y8, Y2
+	VCVTPH2PS    32(BX)(AX*2), Y9
+	VFMADD231PS  Y14, Y9, Y6
+	VCVTPH2PS    48(SI)(AX*2), Y8
+	VFMADD231PS  Y15, Y8, Y3
+	VCVTPH2PS    48(BX)(AX*2), Y9
+	VFMADD231PS  Y15, Y9, Y7
+	ADDQ         $0x20, AX
+	CMPQ         AX, DX
+	JLT          loopg01
 	VADDPS       Y2, Y0, Y0
 	VADDPS       Y3, Y1, Y1
 	VADDPS       Y1, Y0, Y0
-	VEXTRACTF128 $0x01, Y0, X1
-	VADDPS       X1, X0, X0
+	VEXTRACTF128 $0x01, Y0, X8
+	VADDPS       X8, X0, X0
 	VHADDPS      X0, X0, X0
 	VHADDPS      X0, X0, X0
+	VADDPS       Y6, Y4, Y4
+	VADDPS       Y7, Y5, Y5
+	VADDPS       Y5, Y4, Y4
+	VEXTRACTF128 $0x01, Y4, X9
+	VADDPS       X9, X4, X4
+	VHADDPS      X4, X4, X4
+	VHADDPS      X4, X4, X4
 	VCVTSS2SD    X0, X0, X0
-	VMOVAPS      X0, X12
+	VCVTSS2SD    X4, X4, X4
+	VUNPCKLPD    X4, X0, X12
 
-	// row 1: X12 = (row 0, row 1)
-	LEAQ   (R8)(R9*1), SI
-	XORQ   AX, AX
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	CMPQ   AX, DX
-	JEQ    redg1
-
-loopg1:
-	VCVTPH2PS   (SI)(AX*2), Y4
-	VCVTPH2PS   16(SI)(AX*2), Y5
-	VCVTPH2PS   32(SI)(AX*2), Y6
-	VCVTPH2PS   48(SI)(AX*2), Y7
-	VCVTPH2PS   (DI)(AX*2), Y8
-	VCVTPH2PS   16(DI)(AX*2), Y9
-	VCVTPH2PS   32(DI)(AX*2), Y10
-	VCVTPH2PS   48(DI)(AX*2), Y11
-	VFMADD231PS Y8, Y4, Y0
-	VFMADD231PS Y9, Y5, Y1
-	VFMADD231PS Y10, Y6, Y2
-	VFMADD231PS Y11, Y7, Y3
-	ADDQ        $0x20, AX
-	CMPQ        AX, DX
-	JLT         loopg1
-
-redg1:
-	VADDPS       Y2, Y0, Y0
-	VADDPS       Y3, Y1, Y1
-	VADDPS       Y1, Y0, Y0
-	VEXTRACTF128 $0x01, Y0, X1
-	VADDPS       X1, X0, X0
-	VHADDPS      X0, X0, X0
-	VHADDPS      X0, X0, X0
-	VCVTSS2SD    X0, X0, X0
-	VUNPCKLPD    X0, X12, X12
-
-	// row 2 → X13
+	// rows 2 and 3 → X13; Y12 = the four rows' float64 sums
 	LEAQ   (R8)(R9*2), SI
+	LEAQ   (R8)(R13*1), BX
 	XORQ   AX, AX
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
 	VXORPS Y3, Y3, Y3
-	CMPQ   AX, DX
-	JEQ    redg2
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
 
-loopg2:
-	VCVTPH2PS   (SI)(AX*2), Y4
-	VCVTPH2PS   16(SI)(AX*2), Y5
-	VCVTPH2PS   32(SI)(AX*2), Y6
-	VCVTPH2PS   48(SI)(AX*2), Y7
-	VCVTPH2PS   (DI)(AX*2), Y8
-	VCVTPH2PS   16(DI)(AX*2), Y9
-	VCVTPH2PS   32(DI)(AX*2), Y10
-	VCVTPH2PS   48(DI)(AX*2), Y11
-	VFMADD231PS Y8, Y4, Y0
-	VFMADD231PS Y9, Y5, Y1
-	VFMADD231PS Y10, Y6, Y2
-	VFMADD231PS Y11, Y7, Y3
-	ADDQ        $0x20, AX
-	CMPQ        AX, DX
-	JLT         loopg2
-
-redg2:
+loopg23:
+	VCVTPH2PS    (DI)(AX*2), Y10
+	VCVTPH2PS    16(DI)(AX*2), Y11
+	VCVTPH2PS    32(DI)(AX*2), Y14
+	VCVTPH2PS    48(DI)(AX*2), Y15
+	VCVTPH2PS    (SI)(AX*2), Y8
+	VFMADD231PS  Y10, Y8, Y0
+	VCVTPH2PS    (BX)(AX*2), Y9
+	VFMADD231PS  Y10, Y9, Y4
+	VCVTPH2PS    16(SI)(AX*2), Y8
+	VFMADD231PS  Y11, Y8, Y1
+	VCVTPH2PS    16(BX)(AX*2), Y9
+	VFMADD231PS  Y11, Y9, Y5
+	VCVTPH2PS    32(SI)(AX*2), Y8
+	VFMADD231PS  Y14, Y8, Y2
+	VCVTPH2PS    32(BX)(AX*2), Y9
+	VFMADD231PS  Y14, Y9, Y6
+	VCVTPH2PS    48(SI)(AX*2), Y8
+	VFMADD231PS  Y15, Y8, Y3
+	VCVTPH2PS    48(BX)(AX*2), Y9
+	VFMADD231PS  Y15, Y9, Y7
+	ADDQ         $0x20, AX
+	CMPQ         AX, DX
+	JLT          loopg23
 	VADDPS       Y2, Y0, Y0
 	VADDPS       Y3, Y1, Y1
 	VADDPS       Y1, Y0, Y0
-	VEXTRACTF128 $0x01, Y0, X1
-	VADDPS       X1, X0, X0
+	VEXTRACTF128 $0x01, Y0, X8
+	VADDPS       X8, X0, X0
 	VHADDPS      X0, X0, X0
 	VHADDPS      X0, X0, X0
+	VADDPS       Y6, Y4, Y4
+	VADDPS       Y7, Y5, Y5
+	VADDPS       Y5, Y4, Y4
+	VEXTRACTF128 $0x01, Y4, X9
+	VADDPS       X9, X4, X4
+	VHADDPS      X4, X4, X4
+	VHADDPS      X4, X4, X4
 	VCVTSS2SD    X0, X0, X0
-	VMOVAPS      X0, X13
-
-	// row 3: X13 = (row 2, row 3), Y12 = the four rows' float64 sums
-	LEAQ   (R8)(R13*1), SI
-	XORQ   AX, AX
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	CMPQ   AX, DX
-	JEQ    redg3
-
-loopg3:
-	VCVTPH2PS   (SI)(AX*2), Y4
-	VCVTPH2PS   16(SI)(AX*2), Y5
-	VCVTPH2PS   32(SI)(AX*2), Y6
-	VCVTPH2PS   48(SI)(AX*2), Y7
-	VCVTPH2PS   (DI)(AX*2), Y8
-	VCVTPH2PS   16(DI)(AX*2), Y9
-	VCVTPH2PS   32(DI)(AX*2), Y10
-	VCVTPH2PS   48(DI)(AX*2), Y11
-	VFMADD231PS Y8, Y4, Y0
-	VFMADD231PS Y9, Y5, Y1
-	VFMADD231PS Y10, Y6, Y2
-	VFMADD231PS Y11, Y7, Y3
-	ADDQ        $0x20, AX
-	CMPQ        AX, DX
-	JLT         loopg3
-
-redg3:
-	VADDPS       Y2, Y0, Y0
-	VADDPS       Y3, Y1, Y1
-	VADDPS       Y1, Y0, Y0
-	VEXTRACTF128 $0x01, Y0, X1
-	VADDPS       X1, X0, X0
-	VHADDPS      X0, X0, X0
-	VHADDPS      X0, X0, X0
-	VCVTSS2SD    X0, X0, X0
-	VUNPCKLPD    X0, X13, X13
+	VCVTSS2SD    X4, X4, X4
+	VUNPCKLPD    X4, X0, X13
 	VINSERTF128  $0x01, X13, Y12, Y12
 
 rgchunk:
@@ -578,6 +536,538 @@ rtail:
 	MOVWLZX   (DI)(AX*2), BX
 	VMOVD     BX, X2
 	VCVTPH2PS X2, X2
+	VMULSS    X2, X1, X1
+	VCVTSS2SD X1, X1, X1
+	VADDSD    X1, X0, X0
+	INCQ      AX
+	CMPQ      AX, CX
+	JLT       rtail
+
+rfin:
+	VCVTSD2SS X0, X0, X0
+	VMULSS    scale+88(FP), X0, X0
+	VMOVSS    X0, (R10)
+	ADDQ      $0x04, R10
+	ADDQ      R9, R8
+	DECQ      R11
+	JNZ       rrow
+
+rdone:
+	VZEROUPPER
+	RET
+
+// func dotF16RowsX32AVX2(w []byte, stride int, x []float32, n int, out []float32, scale float32)
+// Requires: AVX, F16C, FMA3
+TEXT ·dotF16RowsX32AVX2(SB), NOSPLIT, $0-92
+	// Rows go four at a time: the 32-wide part of each row in turn, then the
+	// float64 leftovers of the four rows together, one row per lane of Y12, so
+	// the four sequential sums overlap instead of waiting on each other (heads of
+	// 8 to 16 elements are all leftovers). Each lane adds the same products in
+	// the same order as the one-row kernel: fp16·fp16 is exact in float32 and
+	// widening it to float64 is exact, so the lanes are bitwise the scalar sums.
+	MOVQ  w_base+0(FP), R8
+	MOVQ  stride+24(FP), R9
+	MOVQ  x_base+32(FP), DI
+	MOVQ  n+56(FP), CX
+	MOVQ  out_base+64(FP), R10
+	MOVQ  out_len+72(FP), R11
+	MOVQ  CX, DX
+	ANDQ  $-32, DX
+	LEAQ  (R9)(R9*2), R13
+	TESTQ DX, DX
+	JNE   rgroup
+	LEAQ  (R9)(R9*2), SI
+	ADDQ  R9, SI
+
+r16:
+	CMPQ   R11, $0x10
+	JLT    rgroup
+	XORQ   AX, AX
+	VXORPS Y12, Y12, Y12
+	VXORPS Y13, Y13, Y13
+	VXORPS Y14, Y14, Y14
+	VXORPS Y15, Y15, Y15
+
+r16chunk:
+	LEAQ      8(AX), BX
+	CMPQ      BX, CX
+	JGT       r16tailchk
+	LEAQ      (R8)(AX*2), BX
+	VCVTPH2PS (BX), Y0
+	VCVTPH2PS (BX)(R9*1), Y1
+	VCVTPH2PS (BX)(R9*2), Y2
+	VCVTPH2PS (BX)(R13*1), Y3
+	VMOVUPS   (DI)(AX*4), Y4
+	VMULPS    Y4, Y0, Y0
+	VMULPS    Y4, Y1, Y1
+	VMULPS    Y4, Y2, Y2
+	VMULPS    Y4, Y3, Y3
+
+	// 4×4 transposes in each half: Y9, Y10, Y11, Y0 = elements 0..3 (4..7
+	// in the high halves) of rows 0..3
+	VUNPCKLPS    Y1, Y0, Y5
+	VUNPCKHPS    Y1, Y0, Y6
+	VUNPCKLPS    Y3, Y2, Y7
+	VUNPCKHPS    Y3, Y2, Y8
+	VSHUFPS      $0x44, Y7, Y5, Y9
+	VSHUFPS      $0xee, Y7, Y5, Y10
+	VSHUFPS      $0x44, Y8, Y6, Y11
+	VSHUFPS      $0xee, Y8, Y6, Y0
+	VCVTPS2PD    X9, Y1
+	VADDPD       Y1, Y12, Y12
+	VCVTPS2PD    X10, Y1
+	VADDPD       Y1, Y12, Y12
+	VCVTPS2PD    X11, Y1
+	VADDPD       Y1, Y12, Y12
+	VCVTPS2PD    X0, Y1
+	VADDPD       Y1, Y12, Y12
+	VEXTRACTF128 $0x01, Y9, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y12, Y12
+	VEXTRACTF128 $0x01, Y10, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y12, Y12
+	VEXTRACTF128 $0x01, Y11, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y12, Y12
+	VEXTRACTF128 $0x01, Y0, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y12, Y12
+	ADDQ         SI, BX
+	VCVTPH2PS    (BX), Y0
+	VCVTPH2PS    (BX)(R9*1), Y1
+	VCVTPH2PS    (BX)(R9*2), Y2
+	VCVTPH2PS    (BX)(R13*1), Y3
+	VMOVUPS      (DI)(AX*4), Y4
+	VMULPS       Y4, Y0, Y0
+	VMULPS       Y4, Y1, Y1
+	VMULPS       Y4, Y2, Y2
+	VMULPS       Y4, Y3, Y3
+
+	// 4×4 transposes in each half: Y9, Y10, Y11, Y0 = elements 0..3 (4..7
+	// in the high halves) of rows 0..3
+	VUNPCKLPS    Y1, Y0, Y5
+	VUNPCKHPS    Y1, Y0, Y6
+	VUNPCKLPS    Y3, Y2, Y7
+	VUNPCKHPS    Y3, Y2, Y8
+	VSHUFPS      $0x44, Y7, Y5, Y9
+	VSHUFPS      $0xee, Y7, Y5, Y10
+	VSHUFPS      $0x44, Y8, Y6, Y11
+	VSHUFPS      $0xee, Y8, Y6, Y0
+	VCVTPS2PD    X9, Y1
+	VADDPD       Y1, Y13, Y13
+	VCVTPS2PD    X10, Y1
+	VADDPD       Y1, Y13, Y13
+	VCVTPS2PD    X11, Y1
+	VADDPD       Y1, Y13, Y13
+	VCVTPS2PD    X0, Y1
+	VADDPD       Y1, Y13, Y13
+	VEXTRACTF128 $0x01, Y9, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y13, Y13
+	VEXTRACTF128 $0x01, Y10, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y13, Y13
+	VEXTRACTF128 $0x01, Y11, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y13, Y13
+	VEXTRACTF128 $0x01, Y0, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y13, Y13
+	ADDQ         SI, BX
+	VCVTPH2PS    (BX), Y0
+	VCVTPH2PS    (BX)(R9*1), Y1
+	VCVTPH2PS    (BX)(R9*2), Y2
+	VCVTPH2PS    (BX)(R13*1), Y3
+	VMOVUPS      (DI)(AX*4), Y4
+	VMULPS       Y4, Y0, Y0
+	VMULPS       Y4, Y1, Y1
+	VMULPS       Y4, Y2, Y2
+	VMULPS       Y4, Y3, Y3
+
+	// 4×4 transposes in each half: Y9, Y10, Y11, Y0 = elements 0..3 (4..7
+	// in the high halves) of rows 0..3
+	VUNPCKLPS    Y1, Y0, Y5
+	VUNPCKHPS    Y1, Y0, Y6
+	VUNPCKLPS    Y3, Y2, Y7
+	VUNPCKHPS    Y3, Y2, Y8
+	VSHUFPS      $0x44, Y7, Y5, Y9
+	VSHUFPS      $0xee, Y7, Y5, Y10
+	VSHUFPS      $0x44, Y8, Y6, Y11
+	VSHUFPS      $0xee, Y8, Y6, Y0
+	VCVTPS2PD    X9, Y1
+	VADDPD       Y1, Y14, Y14
+	VCVTPS2PD    X10, Y1
+	VADDPD       Y1, Y14, Y14
+	VCVTPS2PD    X11, Y1
+	VADDPD       Y1, Y14, Y14
+	VCVTPS2PD    X0, Y1
+	VADDPD       Y1, Y14, Y14
+	VEXTRACTF128 $0x01, Y9, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y14, Y14
+	VEXTRACTF128 $0x01, Y10, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y14, Y14
+	VEXTRACTF128 $0x01, Y11, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y14, Y14
+	VEXTRACTF128 $0x01, Y0, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y14, Y14
+	ADDQ         SI, BX
+	VCVTPH2PS    (BX), Y0
+	VCVTPH2PS    (BX)(R9*1), Y1
+	VCVTPH2PS    (BX)(R9*2), Y2
+	VCVTPH2PS    (BX)(R13*1), Y3
+	VMOVUPS      (DI)(AX*4), Y4
+	VMULPS       Y4, Y0, Y0
+	VMULPS       Y4, Y1, Y1
+	VMULPS       Y4, Y2, Y2
+	VMULPS       Y4, Y3, Y3
+
+	// 4×4 transposes in each half: Y9, Y10, Y11, Y0 = elements 0..3 (4..7
+	// in the high halves) of rows 0..3
+	VUNPCKLPS    Y1, Y0, Y5
+	VUNPCKHPS    Y1, Y0, Y6
+	VUNPCKLPS    Y3, Y2, Y7
+	VUNPCKHPS    Y3, Y2, Y8
+	VSHUFPS      $0x44, Y7, Y5, Y9
+	VSHUFPS      $0xee, Y7, Y5, Y10
+	VSHUFPS      $0x44, Y8, Y6, Y11
+	VSHUFPS      $0xee, Y8, Y6, Y0
+	VCVTPS2PD    X9, Y1
+	VADDPD       Y1, Y15, Y15
+	VCVTPS2PD    X10, Y1
+	VADDPD       Y1, Y15, Y15
+	VCVTPS2PD    X11, Y1
+	VADDPD       Y1, Y15, Y15
+	VCVTPS2PD    X0, Y1
+	VADDPD       Y1, Y15, Y15
+	VEXTRACTF128 $0x01, Y9, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y15, Y15
+	VEXTRACTF128 $0x01, Y10, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y15, Y15
+	VEXTRACTF128 $0x01, Y11, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y15, Y15
+	VEXTRACTF128 $0x01, Y0, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y15, Y15
+	ADDQ         $0x08, AX
+	JMP          r16chunk
+
+r16tailchk:
+	CMPQ AX, CX
+	JGE  r16fin
+
+r16tail:
+	// element AX of the rows times x[AX]: exact products
+	VBROADCASTSS (DI)(AX*4), X2
+	LEAQ         (R8)(AX*2), BX
+	MOVWLZX      (BX), R12
+	VMOVD        R12, X1
+	VPINSRW      $0x01, (BX)(R9*1), X1, X1
+	VPINSRW      $0x02, (BX)(R9*2), X1, X1
+	VPINSRW      $0x03, (BX)(R13*1), X1, X1
+	VCVTPH2PS    X1, X1
+	VMULPS       X2, X1, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y12, Y12
+	ADDQ         SI, BX
+	MOVWLZX      (BX), R12
+	VMOVD        R12, X1
+	VPINSRW      $0x01, (BX)(R9*1), X1, X1
+	VPINSRW      $0x02, (BX)(R9*2), X1, X1
+	VPINSRW      $0x03, (BX)(R13*1), X1, X1
+	VCVTPH2PS    X1, X1
+	VMULPS       X2, X1, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y13, Y13
+	ADDQ         SI, BX
+	MOVWLZX      (BX), R12
+	VMOVD        R12, X1
+	VPINSRW      $0x01, (BX)(R9*1), X1, X1
+	VPINSRW      $0x02, (BX)(R9*2), X1, X1
+	VPINSRW      $0x03, (BX)(R13*1), X1, X1
+	VCVTPH2PS    X1, X1
+	VMULPS       X2, X1, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y14, Y14
+	ADDQ         SI, BX
+	MOVWLZX      (BX), R12
+	VMOVD        R12, X1
+	VPINSRW      $0x01, (BX)(R9*1), X1, X1
+	VPINSRW      $0x02, (BX)(R9*2), X1, X1
+	VPINSRW      $0x03, (BX)(R13*1), X1, X1
+	VCVTPH2PS    X1, X1
+	VMULPS       X2, X1, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y15, Y15
+	INCQ         AX
+	CMPQ         AX, CX
+	JLT          r16tail
+
+r16fin:
+	VBROADCASTSS scale+88(FP), X1
+	VCVTPD2PSY   Y12, X12
+	VMULPS       X1, X12, X12
+	VMOVUPS      X12, (R10)
+	VCVTPD2PSY   Y13, X13
+	VMULPS       X1, X13, X13
+	VMOVUPS      X13, 16(R10)
+	VCVTPD2PSY   Y14, X14
+	VMULPS       X1, X14, X14
+	VMOVUPS      X14, 32(R10)
+	VCVTPD2PSY   Y15, X15
+	VMULPS       X1, X15, X15
+	VMOVUPS      X15, 48(R10)
+	ADDQ         $0x40, R10
+	LEAQ         (R8)(SI*4), R8
+	SUBQ         $0x10, R11
+	JMP          r16
+
+rgroup:
+	CMPQ  R11, $0x04
+	JLT   rone
+	TESTQ DX, DX
+	JNE   rgwide
+
+	// rows shorter than 32 have no wide part: the sums start at zero
+	XORQ   AX, AX
+	VXORPS Y12, Y12, Y12
+	JMP    rgchunk
+
+rgwide:
+	// rows 0 and 1 → X12 = (row 0, row 1)
+	LEAQ   (R8), SI
+	LEAQ   (R8)(R9*1), BX
+	XORQ   AX, AX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+
+loopg01:
+	VCVTPH2PS    (SI)(AX*2), Y8
+	VFMADD231PS  (DI)(AX*4), Y8, Y0
+	VCVTPH2PS    (BX)(AX*2), Y9
+	VFMADD231PS  (DI)(AX*4), Y9, Y4
+	VCVTPH2PS    16(SI)(AX*2), Y8
+	VFMADD231PS  32(DI)(AX*4), Y8, Y1
+	VCVTPH2PS    16(BX)(AX*2), Y9
+	VFMADD231PS  32(DI)(AX*4), Y9, Y5
+	VCVTPH2PS    32(SI)(AX*2), Y8
+	VFMADD231PS  64(DI)(AX*4), Y8, Y2
+	VCVTPH2PS    32(BX)(AX*2), Y9
+	VFMADD231PS  64(DI)(AX*4), Y9, Y6
+	VCVTPH2PS    48(SI)(AX*2), Y8
+	VFMADD231PS  96(DI)(AX*4), Y8, Y3
+	VCVTPH2PS    48(BX)(AX*2), Y9
+	VFMADD231PS  96(DI)(AX*4), Y9, Y7
+	ADDQ         $0x20, AX
+	CMPQ         AX, DX
+	JLT          loopg01
+	VADDPS       Y2, Y0, Y0
+	VADDPS       Y3, Y1, Y1
+	VADDPS       Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X8
+	VADDPS       X8, X0, X0
+	VHADDPS      X0, X0, X0
+	VHADDPS      X0, X0, X0
+	VADDPS       Y6, Y4, Y4
+	VADDPS       Y7, Y5, Y5
+	VADDPS       Y5, Y4, Y4
+	VEXTRACTF128 $0x01, Y4, X9
+	VADDPS       X9, X4, X4
+	VHADDPS      X4, X4, X4
+	VHADDPS      X4, X4, X4
+	VCVTSS2SD    X0, X0, X0
+	VCVTSS2SD    X4, X4, X4
+	VUNPCKLPD    X4, X0, X12
+
+	// rows 2 and 3 → X13; Y12 = the four rows' float64 sums
+	LEAQ   (R8)(R9*2), SI
+	LEAQ   (R8)(R13*1), BX
+	XORQ   AX, AX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+
+loopg23:
+	VCVTPH2PS    (SI)(AX*2), Y8
+	VFMADD231PS  (DI)(AX*4), Y8, Y0
+	VCVTPH2PS    (BX)(AX*2), Y9
+	VFMADD231PS  (DI)(AX*4), Y9, Y4
+	VCVTPH2PS    16(SI)(AX*2), Y8
+	VFMADD231PS  32(DI)(AX*4), Y8, Y1
+	VCVTPH2PS    16(BX)(AX*2), Y9
+	VFMADD231PS  32(DI)(AX*4), Y9, Y5
+	VCVTPH2PS    32(SI)(AX*2), Y8
+	VFMADD231PS  64(DI)(AX*4), Y8, Y2
+	VCVTPH2PS    32(BX)(AX*2), Y9
+	VFMADD231PS  64(DI)(AX*4), Y9, Y6
+	VCVTPH2PS    48(SI)(AX*2), Y8
+	VFMADD231PS  96(DI)(AX*4), Y8, Y3
+	VCVTPH2PS    48(BX)(AX*2), Y9
+	VFMADD231PS  96(DI)(AX*4), Y9, Y7
+	ADDQ         $0x20, AX
+	CMPQ         AX, DX
+	JLT          loopg23
+	VADDPS       Y2, Y0, Y0
+	VADDPS       Y3, Y1, Y1
+	VADDPS       Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X8
+	VADDPS       X8, X0, X0
+	VHADDPS      X0, X0, X0
+	VHADDPS      X0, X0, X0
+	VADDPS       Y6, Y4, Y4
+	VADDPS       Y7, Y5, Y5
+	VADDPS       Y5, Y4, Y4
+	VEXTRACTF128 $0x01, Y4, X9
+	VADDPS       X9, X4, X4
+	VHADDPS      X4, X4, X4
+	VHADDPS      X4, X4, X4
+	VCVTSS2SD    X0, X0, X0
+	VCVTSS2SD    X4, X4, X4
+	VUNPCKLPD    X4, X0, X13
+	VINSERTF128  $0x01, X13, Y12, Y12
+
+rgchunk:
+	LEAQ      8(AX), BX
+	CMPQ      BX, CX
+	JGT       rgtailchk
+	LEAQ      (R8)(AX*2), BX
+	VCVTPH2PS (BX), Y0
+	VCVTPH2PS (BX)(R9*1), Y1
+	VCVTPH2PS (BX)(R9*2), Y2
+	VCVTPH2PS (BX)(R13*1), Y3
+	VMOVUPS   (DI)(AX*4), Y4
+	VMULPS    Y4, Y0, Y0
+	VMULPS    Y4, Y1, Y1
+	VMULPS    Y4, Y2, Y2
+	VMULPS    Y4, Y3, Y3
+
+	// 4×4 transposes in each half: Y9, Y10, Y11, Y0 = elements 0..3 (4..7
+	// in the high halves) of rows 0..3
+	VUNPCKLPS    Y1, Y0, Y5
+	VUNPCKHPS    Y1, Y0, Y6
+	VUNPCKLPS    Y3, Y2, Y7
+	VUNPCKHPS    Y3, Y2, Y8
+	VSHUFPS      $0x44, Y7, Y5, Y9
+	VSHUFPS      $0xee, Y7, Y5, Y10
+	VSHUFPS      $0x44, Y8, Y6, Y11
+	VSHUFPS      $0xee, Y8, Y6, Y0
+	VCVTPS2PD    X9, Y1
+	VADDPD       Y1, Y12, Y12
+	VCVTPS2PD    X10, Y1
+	VADDPD       Y1, Y12, Y12
+	VCVTPS2PD    X11, Y1
+	VADDPD       Y1, Y12, Y12
+	VCVTPS2PD    X0, Y1
+	VADDPD       Y1, Y12, Y12
+	VEXTRACTF128 $0x01, Y9, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y12, Y12
+	VEXTRACTF128 $0x01, Y10, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y12, Y12
+	VEXTRACTF128 $0x01, Y11, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y12, Y12
+	VEXTRACTF128 $0x01, Y0, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y12, Y12
+	ADDQ         $0x08, AX
+	JMP          rgchunk
+
+rgtailchk:
+	CMPQ AX, CX
+	JGE  rgfin
+
+rgtail:
+	// element AX of the rows times x[AX]: exact products
+	VBROADCASTSS (DI)(AX*4), X2
+	LEAQ         (R8)(AX*2), BX
+	MOVWLZX      (BX), R12
+	VMOVD        R12, X1
+	VPINSRW      $0x01, (BX)(R9*1), X1, X1
+	VPINSRW      $0x02, (BX)(R9*2), X1, X1
+	VPINSRW      $0x03, (BX)(R13*1), X1, X1
+	VCVTPH2PS    X1, X1
+	VMULPS       X2, X1, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y12, Y12
+	INCQ         AX
+	CMPQ         AX, CX
+	JLT          rgtail
+
+rgfin:
+	VCVTPD2PSY   Y12, X12
+	VBROADCASTSS scale+88(FP), X1
+	VMULPS       X1, X12, X12
+	VMOVUPS      X12, (R10)
+	ADDQ         $0x10, R10
+	LEAQ         (R8)(R9*4), R8
+	SUBQ         $0x04, R11
+	JMP          rgroup
+
+rone:
+	// the last len(out) mod 4 rows one at a time
+	TESTQ R11, R11
+	JEQ   rdone
+
+rrow:
+	MOVQ   R8, SI
+	XORQ   AX, AX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	CMPQ   AX, DX
+	JEQ    redr
+
+loopr:
+	VCVTPH2PS   (SI)(AX*2), Y4
+	VCVTPH2PS   16(SI)(AX*2), Y5
+	VCVTPH2PS   32(SI)(AX*2), Y6
+	VCVTPH2PS   48(SI)(AX*2), Y7
+	VFMADD231PS (DI)(AX*4), Y4, Y0
+	VFMADD231PS 32(DI)(AX*4), Y5, Y1
+	VFMADD231PS 64(DI)(AX*4), Y6, Y2
+	VFMADD231PS 96(DI)(AX*4), Y7, Y3
+	ADDQ        $0x20, AX
+	CMPQ        AX, DX
+	JLT         loopr
+
+redr:
+	VADDPS       Y2, Y0, Y0
+	VADDPS       Y3, Y1, Y1
+	VADDPS       Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPS       X1, X0, X0
+	VHADDPS      X0, X0, X0
+	VHADDPS      X0, X0, X0
+	VCVTSS2SD    X0, X0, X0
+	CMPQ         AX, CX
+	JGE          rfin
+
+rtail:
+	MOVWLZX   (SI)(AX*2), BX
+	VMOVD     BX, X1
+	VCVTPH2PS X1, X1
+	VMOVSS    (DI)(AX*4), X2
 	VMULSS    X2, X1, X1
 	VCVTSS2SD X1, X1, X1
 	VADDSD    X1, X0, X0

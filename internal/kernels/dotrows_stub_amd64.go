@@ -13,3 +13,13 @@ package kernels
 //
 //go:noescape
 func dotF16RowsAVX2(w []byte, stride int, x []byte, n int, out []float32, scale float32)
+
+// dotF16RowsX32AVX2 is dotF16RowsAVX2 with x given as float32 values,
+// each exactly an fp16 (x = F16ToF32 of the fp16 x of dotF16RowsAVX2):
+//
+//	out[r] = dotF16AVX2(w[r*stride:][:2n] as fp16, F32ToF16(x[:n])) * scale
+//
+// bit for bit. len(w) >= (len(out)-1)*stride + 2n, len(x) >= n, stride >= 2n.
+//
+//go:noescape
+func dotF16RowsX32AVX2(w []byte, stride int, x []float32, n int, out []float32, scale float32)

@@ -85,6 +85,12 @@ type kernelSet struct {
 	quantQ8_0 func(x []float32, dst []byte)
 	// quantQ8_K is quantQ8_0 for Q8_K; nil means tensor.QuantizeQ8_K.
 	quantQ8_K func(x []float32, dst []byte)
+	// rowsDotF16X32 is rowsDot[F16] with the activation as fp16 values held
+	// in float32 (see F16RowsDot).
+	rowsDotF16X32 func(n int, w []byte, stride int, x []float32, scale float32, out []float32)
+	// roundF16 sets dst[i] to src[i] rounded to fp16 (see RoundF16); nil
+	// means the generic loop.
+	roundF16 func(dst, src []float32)
 	// toF16 converts float32 to fp16 like tensor.F32ToF16; nil means the
 	// scalar Go conversion.
 	toF16 func(x []float32, dst []uint16)

@@ -29,6 +29,16 @@ func f32ToF16AVX2(x []float32, dst []uint16)
 // f32ToF16Asm is the bounds-checked entry of f32ToF16AVX2.
 func f32ToF16Asm(x []float32, dst []uint16) { f32ToF16AVX2(x, dst[:len(x)]) }
 
+// roundF16AVX2 sets dst[i] to src[i] rounded to fp16 and back (VCVTPS2PH
+// to nearest even, VCVTPH2PS), as tensor.F16ToF32(tensor.F32ToF16(src[i])).
+// len(dst) >= len(src).
+//
+//go:noescape
+func roundF16AVX2(dst, src []float32)
+
+// roundF16Asm is the bounds-checked entry of roundF16AVX2.
+func roundF16Asm(dst, src []float32) { roundF16AVX2(dst[:len(src)], src) }
+
 // quantQ8_KAVX2 quantizes nb blocks of 256 activations to Q8_K exactly as
 // tensor.QuantizeQ8_K (llama.cpp's quantize_row_q8_K_ref) does, byte for byte
 // for every input, NaN and ±Inf included: vmax is the first value of largest

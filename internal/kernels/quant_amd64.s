@@ -318,3 +318,37 @@ knext:
 kdone:
 	VZEROUPPER
 	RET
+
+// func roundF16AVX2(dst, src []float32)
+TEXT ·roundF16AVX2(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), DI
+	MOVQ src_base+24(FP), SI
+	MOVQ src_len+32(FP), CX
+	MOVQ CX, DX
+	ANDQ $-8, DX
+	XORQ AX, AX
+	CMPQ AX, DX
+	JEQ  rftail
+
+rfloop:
+	VMOVUPS (SI)(AX*4), Y0
+	VCVTPS2PH $0, Y0, X0
+	VCVTPH2PS X0, Y0
+	VMOVUPS Y0, (DI)(AX*4)
+	ADDQ $8, AX
+	CMPQ AX, DX
+	JLT  rfloop
+
+rftail:
+	CMPQ AX, CX
+	JGE  rfdone
+	VMOVSS (SI)(AX*4), X0
+	VCVTPS2PH $0, X0, X0
+	VCVTPH2PS X0, X0
+	VMOVSS X0, (DI)(AX*4)
+	INCQ AX
+	JMP  rftail
+
+rfdone:
+	VZEROUPPER
+	RET

@@ -38,3 +38,44 @@ func VecDotRows(t tensor.Type, n int, w []byte, stride int, x []byte, scale floa
 	}
 	return nil
 }
+
+// F16RowsDot is VecDotRows for F16 rows when the activation is given as
+// float32 values that are each exactly an fp16 (RoundF16 of the float32
+// row, i.e. what QuantizeRow to F16 keeps): out[r] = VecDot(F16, n, row r,
+// the fp16 bytes of x) * scale, bit for bit. Converting the activation once
+// instead of on every row halves the conversions of attention's dot
+// products (x is a query against every cached key, or the probabilities
+// against every value row).
+func F16RowsDot(n int, w []byte, stride int, x []float32, scale float32, out []float32) error {
+	if len(out) == 0 {
+		return nil
+	}
+	rb := 2 * n
+	last := (len(out)-1)*stride + rb
+	if n < 0 || len(x) < n || stride < rb || last < 0 || last > len(w) {
+		return fmt.Errorf("f16 rows dot: %w: %d rows of %d elements %d bytes apart, %d weight bytes, %d activations",
+			ErrShape, len(out), n, stride, len(w), len(x))
+	}
+	if active.rowsDotF16X32 != nil {
+		active.rowsDotF16X32(n, w, stride, x[:n], scale, out)
+		return nil
+	}
+	for r := range out {
+		out[r] = dotHalfRowX32(n, u16view(w[r*stride:r*stride+rb]), x) * scale
+	}
+	return nil
+}
+
+// RoundF16 sets dst[i] = tensor.F16ToF32(tensor.F32ToF16(src[i])): src
+// rounded to fp16 (to nearest even) and back, as F16RowsDot wants its
+// activation. dst may alias src.
+func RoundF16(dst, src []float32) {
+	mustLen("RoundF16", len(dst), len(src))
+	if active.roundF16 != nil {
+		active.roundF16(dst, src)
+		return
+	}
+	for i, v := range src {
+		dst[i] = tensor.F16ToF32(tensor.F32ToF16(v))
+	}
+}

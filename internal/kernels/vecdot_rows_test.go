@@ -64,7 +64,9 @@ func TestVecDotRows(t *testing.T) {
 
 // BenchmarkVecDotRowsF16 times the attention shapes of a short-head model
 // (TinyStories: heads of 16, KV rows 128 elements apart): the scores of one
-// query against 64 cached keys, and 16 V rows of 64 probabilities.
+// query against 64 cached keys, and 16 V rows of 64 probabilities; then
+// heads of 64 against 64 keys and 64 V rows of 1024 probabilities; each with
+// the activation as fp16 bytes (VecDotRows) and as float32 (F16RowsDot).
 func BenchmarkVecDotRowsF16(b *testing.B) {
 	r := rand.New(rand.NewPCG(5, 6))
 	for _, bc := range []struct {
@@ -74,6 +76,7 @@ func BenchmarkVecDotRowsF16(b *testing.B) {
 		{"scores/n=16/rows=64", 16, 64, 256},
 		{"values/n=64/rows=16", 64, 16, 1024},
 		{"scores/n=64/rows=64", 64, 64, 1024},
+		{"values/n=1024/rows=64", 1024, 64, 4096},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			w := make([]byte, (bc.rows-1)*bc.stride+2*bc.n)
@@ -94,5 +97,97 @@ func BenchmarkVecDotRowsF16(b *testing.B) {
 				}
 			}
 		})
+		b.Run(bc.name+"/x32", func(b *testing.B) {
+			w := make([]byte, (bc.rows-1)*bc.stride+2*bc.n)
+			x := make([]float32, bc.n)
+			RoundF16(x, randVec(r, bc.n))
+			out := make([]float32, bc.rows)
+			b.SetBytes(int64(2 * bc.n * bc.rows))
+			for b.Loop() {
+				if err := F16RowsDot(bc.n, w, bc.stride, x, 1, out); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// F16RowsDot with the activation given as RoundF16 floats equals VecDotRows
+// with it as fp16 bytes, bit for bit, on the shapes of TestVecDotRows (the
+// assembly where present, and the generic loop directly).
+func TestF16RowsDot(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for _, tc := range []struct{ n, rows, gap int }{
+		{64, 9, 256}, {128, 1, 0}, {8, 33, 2}, {16, 64, 0}, {7, 5, 1}, {13, 35, 2},
+		{20, 21, 0}, {3, 16, 6}, {40, 17, 6}, {24, 13, 4}, {47, 10, 2}, {96, 3, 30}, {0, 3, 4},
+	} {
+		rb := 2 * tc.n
+		stride := rb + tc.gap
+		w := make([]byte, (tc.rows-1)*stride+rb+1)[1:]
+		for i := range tc.rows {
+			if err := tensor.Quantize(tensor.F16, randVec(r, tc.n), w[i*stride:i*stride+rb]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		xf := randVec(r, tc.n)
+		xb := actRow(t, tensor.F16, xf)
+		x := make([]float32, tc.n+1)[1:] // misaligned
+		RoundF16(x, xf)
+		const scale = 0.125
+		want := make([]float32, tc.rows)
+		if err := VecDotRows(tensor.F16, tc.n, w, stride, xb, scale, want); err != nil {
+			t.Fatal(err)
+		}
+		got := make([]float32, tc.rows)
+		if err := F16RowsDot(tc.n, w, stride, x, scale, got); err != nil {
+			t.Fatal(err)
+		}
+		for i := range got {
+			generic := dotHalfRowX32(tc.n, u16view(w[i*stride:i*stride+rb]), x) * scale
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) || math.Float32bits(generic) != math.Float32bits(want[i]) {
+				t.Errorf("n=%d row %d: F16RowsDot %g, generic %g, VecDotRows %g", tc.n, i, got[i], generic, want[i])
+			}
+		}
+		if err := F16RowsDot(tc.n, w[:len(w)-1], stride, x, scale, got); tc.n > 0 && !errors.Is(err, ErrShape) {
+			t.Errorf("n=%d short weights: err = %v, want ErrShape", tc.n, err)
+		}
+		if err := F16RowsDot(tc.n+1, w, stride+2, x, scale, got); !errors.Is(err, ErrShape) {
+			t.Errorf("n=%d short activation: err = %v, want ErrShape", tc.n, err)
+		}
+	}
+}
+
+// RoundF16 equals tensor.F16ToF32(tensor.F32ToF16(x)) bit for bit: every
+// fp16 value (kept as is), values between them, out-of-range, subnormal,
+// ±Inf and NaN, at every length up to 19 (groups of eight and the tail).
+func TestRoundF16(t *testing.T) {
+	var in []float32
+	for h := range 1 << 16 {
+		v := tensor.F16ToF32(uint16(h))
+		in = append(in, v, math.Nextafter32(v, float32(math.Inf(1))))
+	}
+	in = append(in, 65520, -65520, 1e10, 1e-10, 5.96e-8, 2.98e-8, float32(math.Inf(-1)), float32(math.NaN()))
+	r := rand.New(rand.NewPCG(9, 10))
+	for range 1000 {
+		in = append(in, math.Float32frombits(r.Uint32()))
+	}
+	check := func(src []float32) {
+		dst := make([]float32, len(src)+1)[1:]
+		RoundF16(dst, src)
+		for i, v := range src {
+			want := tensor.F16ToF32(tensor.F32ToF16(v))
+			if math.Float32bits(dst[i]) != math.Float32bits(want) {
+				t.Fatalf("RoundF16(%g = %#x) = %#x, want %#x", v, math.Float32bits(v), math.Float32bits(dst[i]), math.Float32bits(want))
+			}
+		}
+	}
+	check(in)
+	for n := range 20 {
+		check(in[len(in)-n:])
+	}
+	x := []float32{1.0001, 3}
+	RoundF16(x, x) // in place
+	if x[0] != 1 || x[1] != 3 {
+		t.Errorf("in place: %v", x)
 	}
 }

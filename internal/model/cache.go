@@ -39,7 +39,6 @@ type scratch struct {
 	hb, hb2    []float32 // [rows][ffn]
 	cs         []float32 // [rows][rope_dim] cos/sin pairs
 	scores     []float32 // [slots][ctx] attention scores per worker slot
-	half       []byte    // [slots][cpad+head_dim] F16 rows per slot (F16 cache)
 	vh         []byte    // [rows][kv_dim] the batch's V rows as F16 (F16 cache)
 	logits     []float32 // [wanted rows][vocab]
 }
@@ -139,9 +138,6 @@ func (s *State) ensure(rows, slots int) {
 	}
 	if len(b.scores) < slots*s.cpad {
 		b.scores = make([]float32, slots*s.cpad)
-	}
-	if s.kv == tensor.F16 && len(b.half) < slots*2*(s.cpad+c.HeadDim) {
-		b.half = make([]byte, slots*2*(s.cpad+c.HeadDim))
 	}
 	if s.kv == tensor.F16 && len(b.vh) < rows*2*c.KVDim() {
 		b.vh = make([]byte, rows*2*c.KVDim())

@@ -290,13 +290,12 @@ func (m *Model) attendHead(s *State, l, slot, i, h int) {
 	Tp := (T + vLanes - 1) / vLanes * vLanes
 	sc := b.scores[slot*s.cpad : slot*s.cpad+Tp]
 	out := b.att[i*Q+h*D : i*Q+(h+1)*D]
-	var half []byte
 	if s.kv == tensor.F16 {
-		half = b.half[slot*2*(s.cpad+D) : (slot+1)*2*(s.cpad+D)]
-		qb := half[2*s.cpad:]
-		_ = kernels.QuantizeRow(tensor.F16, qh, qb) // lengths match by construction
-		// Rows are KV elements apart; lengths match by construction.
-		_ = kernels.VecDotRows(tensor.F16, D, s.k16[l][2*kvo:], 2*KV, qb, scale, sc[:T])
+		// llama.cpp rounds q to fp16 for its F16 dot products; rounded once
+		// here (in place: q is not read again), the kernel takes it as
+		// float32. Rows are KV elements apart; lengths match by construction.
+		kernels.RoundF16(qh, qh)
+		_ = kernels.F16RowsDot(D, s.k16[l][2*kvo:], 2*KV, qh, scale, sc[:T])
 	} else {
 		kc := s.k[l]
 		for t := range T {
@@ -308,10 +307,10 @@ func (m *Model) attendHead(s *State, l, slot, i, h int) {
 	}
 	kernels.Softmax(sc) // masked cells become exactly 0
 	if s.kv == tensor.F16 {
-		pb := half[:2*Tp]
-		_ = kernels.QuantizeRow(tensor.F16, sc, pb)
-		// V is stored transposed: row d of this head is cpad elements long.
-		_ = kernels.VecDotRows(tensor.F16, Tp, s.v16[l][2*kvo*s.cpad:], 2*s.cpad, pb, 1, out)
+		// The probabilities, likewise rounded to fp16. V is stored
+		// transposed: row d of this head is cpad elements long.
+		kernels.RoundF16(sc, sc)
+		_ = kernels.F16RowsDot(Tp, s.v16[l][2*kvo*s.cpad:], 2*s.cpad, sc, 1, out)
 		return
 	}
 	vc := s.v[l]

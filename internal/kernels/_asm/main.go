@@ -1,7 +1,8 @@
 // Command _asm generates assembly of internal/kernels and its Go
 // declarations with avo: dot4_amd64.s (dot4_stub_amd64.go), the four-row
 // Q8_0/Q5_0 kernels, the 4×2 Q8_0 tile and its scale conversion;
-// dotrows_amd64.s (dotrows_stub_amd64.go), the strided F16 rows;
+// dotrows_amd64.s (dotrows_stub_amd64.go), the strided F16 rows (fp16 or
+// float32 activations);
 // dotq6c4_amd64.s (dotq6c4_stub_amd64.go), one Q6_K row times four Q8_K
 // rows; dotq4kc8_amd64.s (dotq4kc8_stub_amd64.go), repacked Q4_K rows
 // times a group of eight Q8_K rows. It lives in its own module so that avo
@@ -69,7 +70,10 @@ var outputs = []output{
 		g.dotQ8_0R4C2()
 		g.q8ScalesR4()
 	}},
-	{"dotrows_amd64.s", "dotrows_stub_amd64.go", gen.dotF16Rows},
+	{"dotrows_amd64.s", "dotrows_stub_amd64.go", func(g gen) {
+		f16Rows{g, false}.dotF16Rows()
+		f16Rows{g, true}.dotF16Rows()
+	}},
 	{"dotq6c4_amd64.s", "dotq6c4_stub_amd64.go", gen.dotQ6KC4},
 	{"dotq4kc8_amd64.s", "dotq4kc8_stub_amd64.go", gen.dotQ4KPackedC8},
 }
