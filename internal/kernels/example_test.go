@@ -44,3 +44,27 @@ func ExampleRMSNorm() {
 	fmt.Println(dst)
 	// Output: [1 -1 0.5 2]
 }
+
+// Attention scores of one query against three cached F16 keys, as
+// llama.cpp computes them: the query rounded to fp16 once, then one dot
+// product per key row, times the 1/sqrt(d) scale.
+func ExampleF16RowsDot() {
+	const d = 4
+	keys := [][]float32{{1, 0, 0, 0}, {0, 1, 0, 0}, {0.5, 0.5, 0.5, 0.5}}
+	cache := make([]byte, 0, len(keys)*2*d) // rows of d fp16 values
+	for _, k := range keys {
+		b := make([]byte, 2*d)
+		if err := tensor.Quantize(tensor.F16, k, b); err != nil {
+			panic(err)
+		}
+		cache = append(cache, b...)
+	}
+	q := []float32{0.1, 2, 0, 0}
+	kernels.RoundF16(q, q) // 0.1 becomes 0.099975586, the nearest fp16
+	scores := make([]float32, len(keys))
+	if err := kernels.F16RowsDot(d, cache, 2*d, q, 0.5, scores); err != nil {
+		panic(err)
+	}
+	fmt.Println(q[0], scores)
+	// Output: 0.099975586 [0.049987793 1 0.5249939]
+}
