@@ -146,7 +146,6 @@ func (g gen) dotQ4KPackedC8() {
 		"(c8PreBytes per super-block). nb >= 1, rows >= 1, len(w) >= 144*nb*rows,",
 		"len(x) >= 7*xstride + 292*nb, len(pre) >= 160*nb, len(out) >= 7*ostride + rows.",
 	)
-	shufK4 := Symbol{Name: "·shufK4"} // dot_amd64.s: scale pairs → lanes
 	accq, accm := g.AllocLocal(4*c8Acts), g.AllocLocal(4*c8Acts)
 	dyd := g.AllocLocal(4 * c8Acts) // x.d·y.d of the block, per activation
 	xGroup, rows, outBase := g.AllocLocal(8), g.AllocLocal(8), g.AllocLocal(8)
@@ -183,6 +182,41 @@ func (g gen) dotQ4KPackedC8() {
 	g.Label("c8loop")
 	g.LEAQ(Mem{Base: RDI, Index: RDX, Scale: 4}, RAX)
 	g.kScales()
+	g.c8Mins(accm, dyd)
+	g.c8Quants()
+	g.Comment("acc += Σ · x.d·y.d")
+	g.reduce8(Y9)
+	g.VMOVUPS(accq, Y12)
+	g.VFMADD231PS(dyd, Y9, Y12)
+	g.VMOVUPS(Y12, accq)
+	g.ADDQ(U32(q4KBytes), RSI)
+	g.ADDQ(U32(q8KBytes), RDI)
+	g.DECQ(RCX)
+	g.JNZ(LabelRef("c8loop"))
+
+	g.Comment("out[a·ostride + r] = acc - accm; next row")
+	g.MOVQ(ostride, RAX)
+	g.MOVQ(outBase, RBX)
+	for h := 0; h < 2; h++ {
+		g.VMOVUPS(accq.Offset(16*h), X9)
+		g.VSUBPS(accm.Offset(16*h), X9, X9)
+		for a := 0; a < 4; a++ {
+			g.VEXTRACTPS(U8(a), X9, Mem{Base: RBX})
+			g.ADDQ(RAX, RBX)
+		}
+	}
+	g.ADDQ(U8(4), outBase)
+	g.DECQ(rows)
+	g.JNZ(LabelRef("c8row"))
+	g.VZEROUPPER()
+	g.RET()
+}
+
+// c8Mins is the mins part of one super-block for the current row (SI) and
+// the eight activations: Σ mins·pairwise bsums from the data c8Prepare left
+// at R9 (advanced past it), accm += that · x.dmin·y.d, and dyd = x.d·y.d.
+// It leaves the scales in X6 (from kScales) untouched.
+func (g gen) c8Mins(accm, dyd Mem) {
 	g.Comment("mins · pairwise bsums per activation, from the pairs prepared at R9",
 		"(see c8Prepare): Y15 = (m0..m3, m0..m3 | m4..m7, m4..m7), so each",
 		"VPMADDWD leaves two activations' partial sums, and two VPHADDD and a",
@@ -213,7 +247,12 @@ func (g gen) dotQ4KPackedC8() {
 	g.VFMADD231PS(Y13, Y9, Y15)
 	g.VMOVUPS(Y15, accm)
 	g.ADDQ(U8(c8PreBytes), R9)
+}
 
+// c8Quants sets the int32 accumulators c8Acc to Σ scale · nibbles · quants
+// of the super-block at SI for each activation (Y6: its scales and mins).
+func (g gen) c8Quants() {
+	shufK4 := Symbol{Name: "·shufK4"} // dot_amd64.s: scale pairs → lanes
 	g.Comment("Σ scale · nibbles · quants per activation")
 	g.VINSERTI128(U8(1), X6, Y6, Y6)
 	for _, y := range c8Acc {
@@ -235,30 +274,4 @@ func (g gen) dotQ4KPackedC8() {
 			g.VPADDD(Y13, acc, acc)
 		}
 	}
-	g.Comment("acc += Σ · x.d·y.d")
-	g.reduce8(Y9)
-	g.VMOVUPS(accq, Y12)
-	g.VFMADD231PS(dyd, Y9, Y12)
-	g.VMOVUPS(Y12, accq)
-	g.ADDQ(U32(q4KBytes), RSI)
-	g.ADDQ(U32(q8KBytes), RDI)
-	g.DECQ(RCX)
-	g.JNZ(LabelRef("c8loop"))
-
-	g.Comment("out[a·ostride + r] = acc - accm; next row")
-	g.MOVQ(ostride, RAX)
-	g.MOVQ(outBase, RBX)
-	for h := 0; h < 2; h++ {
-		g.VMOVUPS(accq.Offset(16*h), X9)
-		g.VSUBPS(accm.Offset(16*h), X9, X9)
-		for a := 0; a < 4; a++ {
-			g.VEXTRACTPS(U8(a), X9, Mem{Base: RBX})
-			g.ADDQ(RAX, RBX)
-		}
-	}
-	g.ADDQ(U8(4), outBase)
-	g.DECQ(rows)
-	g.JNZ(LabelRef("c8row"))
-	g.VZEROUPPER()
-	g.RET()
 }

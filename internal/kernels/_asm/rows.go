@@ -321,6 +321,17 @@ func (g f16Rows) dotF16Rows() {
 	g.JNE(LabelRef("rgroup"))
 	g.f16Short16()
 
+	g.f16Groups4()
+	g.f16OneRows()
+	g.Label("rdone")
+	g.VZEROUPPER()
+	g.RET()
+}
+
+// f16Groups4 is the loop over groups of four rows (from rgroup; to rone
+// with fewer than four left): the wide part of each pair of rows, then the
+// leftovers of the four together.
+func (g f16Rows) f16Groups4() {
 	g.Label("rgroup")
 	g.CMPQ(R11, U8(4))
 	g.JLT(LabelRef("rone"))
@@ -352,6 +363,11 @@ func (g f16Rows) dotF16Rows() {
 	g.SUBQ(U8(4), R11)
 	g.JMP(LabelRef("rgroup"))
 
+}
+
+// f16OneRows does the last len(out) mod 4 rows one at a time (from rone; to
+// rdone).
+func (g f16Rows) f16OneRows() {
 	g.Label("rone")
 	g.Comment("the last len(out) mod 4 rows one at a time")
 	g.TESTQ(R11, R11)
@@ -389,7 +405,4 @@ func (g f16Rows) dotF16Rows() {
 	g.DECQ(R11)
 	g.JNZ(LabelRef("rrow"))
 
-	g.Label("rdone")
-	g.VZEROUPPER()
-	g.RET()
 }
