@@ -230,20 +230,26 @@ func BenchmarkDotKernels(b *testing.B) {
 	}
 }
 
-// TestAsmRows4MatchesOneRow checks the four-row Q8_0 kernel against four
-// calls of the generic one-row kernel, bit for bit, with rows at odd
-// offsets and padding between them.
+// TestAsmRows4MatchesOneRow checks the four-row kernels (Q8_0, Q5_0, and
+// repacked Q4_K for decoding) against four calls of their generic one-row
+// kernel, bit for bit, with rows at odd offsets and padding between them.
 func TestAsmRows4MatchesOneRow(t *testing.T) {
 	requireAVX2(t)
 	r := rand.New(rand.NewPCG(5, 8))
 	for _, c := range []struct {
-		typ tensor.Type
-		one dotFunc
-	}{{tensor.Q8_0, dotQ8_0Q8_0}, {tensor.Q5_0, dotQ5_0Q8_0}} {
-		four := avx2Kernels.rows4[c.typ]
-		for _, nb := range []int{0, 1, 2, 3, 7, 8, 17, 33} {
-			n := 32 * nb
-			rb := rowSize(t, c.typ, n) + r.IntN(3)
+		typ   tensor.Type
+		four  rows4Func
+		one   dotFunc
+		block int   // elements per block
+		nbs   []int // block counts tried
+	}{
+		{tensor.Q8_0, dotQ8_0Rows4, dotQ8_0Q8_0, 32, []int{0, 1, 2, 3, 7, 8, 17, 33}},
+		{tensor.Q5_0, dotQ5_0Rows4, dotQ5_0Q8_0, 32, []int{0, 1, 2, 3, 7, 8, 17, 33}},
+		{tensor.Q4_K, dotQ4KPackedRows4, dotQ4KQ8KPacked, 256, []int{0, 1, 2, 5, 16}},
+	} {
+		for _, nb := range c.nbs {
+			n := c.block * nb
+			rb := rowSize(t, c.typ, n) + r.IntN(5)
 			buf := make([]byte, 4*rb)
 			for i := range 4 {
 				copy(buf[i*rb:], quantRow(t, c.typ, randVec(r, n)))
@@ -251,7 +257,7 @@ func TestAsmRows4MatchesOneRow(t *testing.T) {
 			w := placed(buf, 1)
 			xq := placed(actRow(t, c.typ, randVec(r, n)), 3)
 			var out [4]float32
-			four(n, w, rb, xq, &out)
+			c.four(n, w, rb, xq, &out)
 			for i := range 4 {
 				want := c.one(n, w[i*rb:], xq)
 				if math.Float32bits(out[i]) != math.Float32bits(want) {
@@ -403,32 +409,6 @@ func TestAsmExpandQ5_0MatchesGeneric(t *testing.T) {
 		expandQ5_0Asm(n, src, got)
 		if !bytes.Equal(got[:len(want)], want) || got[len(got)-1] != 0xa5 {
 			t.Errorf("nb=%d: asm expansion differs from expandQ5_0", nb)
-		}
-	}
-}
-
-// TestAsmQ4KPackedRows4MatchesOneRow checks the four-row packed Q4_K kernel
-// against four calls of the generic packed kernel, bit for bit, rows at odd
-// offsets with padding between them.
-func TestAsmQ4KPackedRows4MatchesOneRow(t *testing.T) {
-	requireAVX2(t)
-	r := rand.New(rand.NewPCG(5, 11))
-	for _, nb := range []int{0, 1, 2, 5, 16} {
-		n := 256 * nb
-		rb := nb*q4KBytes + r.IntN(5)
-		buf := make([]byte, 4*rb)
-		for i := range 4 {
-			copy(buf[i*rb:], quantRow(t, tensor.Q4_K, randVec(r, n)))
-		}
-		w := placed(buf, 3)
-		x := placed(actRow(t, tensor.Q4_K, randVec(r, n)), 1)
-		var out [4]float32
-		dotQ4KPackedRows4(n, w, rb, x, &out)
-		for i := range 4 {
-			want := dotQ4KQ8KPacked(n, w[i*rb:], x)
-			if math.Float32bits(out[i]) != math.Float32bits(want) {
-				t.Errorf("nb=%d row %d: %.9g, want %.9g", nb, i, out[i], want)
-			}
 		}
 	}
 }

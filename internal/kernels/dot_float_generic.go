@@ -53,43 +53,31 @@ func dotF32Row(n int, w, x []byte) float32 {
 	return dotF32Generic(f32view(w)[:n], f32view(x)[:n])
 }
 
-// dotHalfRow is ggml_vec_dot_f16's arithmetic for rows of 16-bit floats
-// (F16, or BF16 with its own conversion): the reduction is added to a
-// float64 sum, leftovers are float32 products added in float64.
-func dotHalfRow(n int, wh, xh []uint16, conv func(uint16) float32) float32 {
-	wh, xh = wh[:n], xh[:n]
-	np := n &^ 31
-	var acc [32]float32
-	for i := 0; i < np; i += 32 {
-		p, q := (*[32]uint16)(wh[i:i+32]), (*[32]uint16)(xh[i:i+32])
-		for k := range 32 {
-			acc[k] = fmaf(conv(p[k]), conv(q[k]), acc[k])
-		}
-	}
-	sum := float64(reduce32(&acc))
-	for i := np; i < n; i++ {
-		sum += float64(conv(wh[i]) * conv(xh[i]))
-	}
-	return float32(sum)
-}
-
-// dotHalfRowX32 is dotHalfRow for F16 weights and an activation given as
-// the float32 values of its fp16 (F16RowsDot): the same products and sums.
-func dotHalfRowX32(n int, wh []uint16, x []float32) float32 {
+// dotHalfRow is ggml_vec_dot_f16's arithmetic for F16 weight rows: the
+// reduction is added to a float64 sum, leftovers are float32 products added
+// in float64. The activation is converted by xconv: fp16 bits (the row as
+// QuantizeRow gives it), or float32 values that are each an fp16
+// (F16RowsDot), for the same products.
+func dotHalfRow[X uint16 | float32](n int, wh []uint16, x []X, xconv func(X) float32) float32 {
 	wh, x = wh[:n], x[:n]
 	np := n &^ 31
 	var acc [32]float32
 	for i := 0; i < np; i += 32 {
-		p, q := (*[32]uint16)(wh[i:i+32]), (*[32]float32)(x[i:i+32])
+		p, q := (*[32]uint16)(wh[i:i+32]), (*[32]X)(x[i:i+32])
 		for k := range 32 {
-			acc[k] = fmaf(tensor.F16ToF32(p[k]), q[k], acc[k])
+			acc[k] = fmaf(tensor.F16ToF32(p[k]), xconv(q[k]), acc[k])
 		}
 	}
 	sum := float64(reduce32(&acc))
 	for i := np; i < n; i++ {
-		sum += float64(tensor.F16ToF32(wh[i]) * x[i])
+		sum += float64(tensor.F16ToF32(wh[i]) * xconv(x[i]))
 	}
 	return float32(sum)
+}
+
+// dotHalfRowX32 is dotHalfRow for an activation of float32 fp16 values.
+func dotHalfRowX32(n int, wh []uint16, x []float32) float32 {
+	return dotHalfRow(n, wh, x, func(v float32) float32 { return v })
 }
 
 // dotF16Row is the F16 weight kernel: the activations were rounded to F16 by

@@ -7,30 +7,37 @@ package kernels
 
 // dotF16RowsAsm is the bounds-checked entry of dotF16RowsAVX2.
 func dotF16RowsAsm(n int, w []byte, stride int, x []byte, scale float32, out []float32) {
-	if len(out) == 0 {
-		return
-	}
-	if n > 0 {
-		_ = w[(len(out)-1)*stride+2*n-1] // the last byte the assembly reads
+	if f16RowsChecked("dotF16RowsAsm", n, w, stride, len(out)) {
 		_ = x[2*n-1]
 	}
-	if n < 0 || stride < 2*n {
-		panic("kernels: dotF16RowsAsm: rows overlap")
+	if len(out) > 0 {
+		dotF16RowsAVX2(w, stride, x, n, out, scale)
 	}
-	dotF16RowsAVX2(w, stride, x, n, out, scale)
 }
 
 // dotF16RowsX32Asm is the bounds-checked entry of dotF16RowsX32AVX2.
 func dotF16RowsX32Asm(n int, w []byte, stride int, x []float32, scale float32, out []float32) {
-	if len(out) == 0 {
-		return
-	}
-	if n > 0 {
-		_ = w[(len(out)-1)*stride+2*n-1] // the last byte the assembly reads
+	if f16RowsChecked("dotF16RowsX32Asm", n, w, stride, len(out)) {
 		_ = x[n-1]
 	}
-	if n < 0 || stride < 2*n {
-		panic("kernels: dotF16RowsX32Asm: rows overlap")
+	if len(out) > 0 {
+		dotF16RowsX32AVX2(w, stride, x, n, out, scale)
 	}
-	dotF16RowsX32AVX2(w, stride, x, n, out, scale)
+}
+
+// f16RowsChecked bounds-checks rows F16 rows of n elements, stride bytes
+// apart, in w for the kernel name (rows that overlap panic), and reports
+// whether the kernel reads any elements, so that the caller checks its
+// activation's last one.
+func f16RowsChecked(name string, n int, w []byte, stride, rows int) bool {
+	if rows == 0 {
+		return false
+	}
+	if n > 0 {
+		_ = w[(rows-1)*stride+2*n-1] // the last byte the assembly reads
+	}
+	if n < 0 || stride < 2*n {
+		panic("kernels: " + name + ": rows overlap")
+	}
+	return n > 0
 }

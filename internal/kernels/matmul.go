@@ -335,12 +335,8 @@ func matmulCols4(w Matrix, xq []byte, xrow, n int, out []float32, lo, hi int, c4
 		r1 := min(r0+rowTile, hi)
 		for i0 := 0; i0 < n; i0 += actTile {
 			i1 := min(i0+actTile, n)
-			g8 := 0 // groups of eight activation rows for c8
-			if c8 != nil {
-				g8 = (i1 - i0) / 8
-			}
 			i := i0
-			for ; i+8 <= i0+8*g8; i += 8 {
+			for ; c8 != nil && i+8 <= i1; i += 8 {
 				c8(cols, w.Data[r0*wrow:r1*wrow], r1-r0, xq[i*xrow:], xrow, out[i*rows+r0:], rows, &scratch)
 			}
 			// Activation rows outside, weight rows inside: the four

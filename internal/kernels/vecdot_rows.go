@@ -20,10 +20,8 @@ func VecDotRows(t tensor.Type, n int, w []byte, stride int, x []byte, scale floa
 		return fmt.Errorf("vec dot rows: %w: n=%d", ErrShape, n)
 	}
 	rb := int(rs)
-	last := (len(out)-1)*stride + rb
-	if stride < rb || last < 0 || last > len(w) {
-		return fmt.Errorf("vec dot rows: %w: %d rows of %d bytes %d apart need %d bytes, have %d",
-			ErrShape, len(out), rb, stride, last, len(w))
+	if err := checkRows(len(out), rb, stride, len(w)); err != nil {
+		return fmt.Errorf("vec dot rows: %w", err)
 	}
 	if err := CheckVecDot(t, n, w[:rb], x); err != nil {
 		return fmt.Errorf("vec dot rows: %w", err)
@@ -39,6 +37,17 @@ func VecDotRows(t tensor.Type, n int, w []byte, stride int, x []byte, scale floa
 	return nil
 }
 
+// checkRows reports an ErrShape unless rows rows of rb bytes, stride bytes
+// apart (stride >= rb), fit in wlen bytes.
+func checkRows(rows, rb, stride, wlen int) error {
+	last := (rows-1)*stride + rb
+	if stride < rb || last < 0 || last > wlen {
+		return fmt.Errorf("%w: %d rows of %d bytes %d apart need %d bytes, have %d",
+			ErrShape, rows, rb, stride, last, wlen)
+	}
+	return nil
+}
+
 // F16RowsDot is VecDotRows for F16 rows when the activation is given as
 // float32 values that are each exactly an fp16 (RoundF16 of the float32
 // row, i.e. what QuantizeRow to F16 keeps): out[r] = VecDot(F16, n, row r,
@@ -50,11 +59,12 @@ func F16RowsDot(n int, w []byte, stride int, x []float32, scale float32, out []f
 	if len(out) == 0 {
 		return nil
 	}
+	if n < 0 || len(x) < n {
+		return fmt.Errorf("f16 rows dot: %w: n=%d, %d activations", ErrShape, n, len(x))
+	}
 	rb := 2 * n
-	last := (len(out)-1)*stride + rb
-	if n < 0 || len(x) < n || stride < rb || last < 0 || last > len(w) {
-		return fmt.Errorf("f16 rows dot: %w: %d rows of %d elements %d bytes apart, %d weight bytes, %d activations",
-			ErrShape, len(out), n, stride, len(w), len(x))
+	if err := checkRows(len(out), rb, stride, len(w)); err != nil {
+		return fmt.Errorf("f16 rows dot: %w", err)
 	}
 	if active.rowsDotF16X32 != nil {
 		active.rowsDotF16X32(n, w, stride, x[:n], scale, out)

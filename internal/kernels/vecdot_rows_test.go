@@ -9,30 +9,37 @@ import (
 	"github.com/plumewriter/plume/internal/tensor"
 )
 
+// f16RowShapes are the F16 row shapes the strided-row tests run: n
+// elements, rows rows, gap bytes between the end of a row and the next.
+var f16RowShapes = []struct{ n, rows, gap int }{
+	{64, 9, 256},
+	{128, 1, 0},
+	// Short heads and odd lengths run the float64 tail of the F16 kernel.
+	{8, 33, 2},
+	{16, 64, 0},
+	{7, 5, 1},
+	// Sixteen-row groups of short rows, with a tail, then four and one.
+	{13, 35, 2},
+	{20, 21, 0},
+	{3, 16, 6},
+	{40, 17, 6},
+	{24, 13, 4},
+	{47, 10, 2},
+	{96, 3, 30},
+}
+
 // VecDotRows equals one VecDot per strided row times scale, bit for bit.
 func TestVecDotRows(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
-	tests := []struct {
+	type rowCase struct {
 		typ          tensor.Type
 		n, rows, gap int // gap: bytes between the end of a row and the next
-	}{
-		{tensor.F16, 64, 9, 256},
-		{tensor.F16, 128, 1, 0},
-		// Short heads and odd lengths run the float64 tail of the F16 kernel.
-		{tensor.F16, 8, 33, 2},
-		{tensor.F16, 16, 64, 0},
-		{tensor.F16, 7, 5, 1},
-		// Sixteen-row groups of short rows, with a tail, then four and one.
-		{tensor.F16, 13, 35, 2},
-		{tensor.F16, 20, 21, 0},
-		{tensor.F16, 3, 16, 6},
-		{tensor.F16, 40, 17, 6},
-		{tensor.F16, 24, 13, 4},
-		{tensor.F16, 47, 10, 2},
-		{tensor.F16, 96, 3, 30},
-		{tensor.F32, 64, 5, 64},
-		{tensor.Q8_0, 64, 7, 34},
 	}
+	var tests []rowCase
+	for _, c := range f16RowShapes {
+		tests = append(tests, rowCase{tensor.F16, c.n, c.rows, c.gap})
+	}
+	tests = append(tests, rowCase{tensor.F32, 64, 5, 64}, rowCase{tensor.Q8_0, 64, 7, 34})
 	for _, tc := range tests {
 		rb := rowSize(t, tc.typ, tc.n)
 		stride := rb + tc.gap
@@ -117,10 +124,8 @@ func BenchmarkVecDotRowsF16(b *testing.B) {
 // assembly where present, and the generic loop directly).
 func TestF16RowsDot(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
-	for _, tc := range []struct{ n, rows, gap int }{
-		{64, 9, 256}, {128, 1, 0}, {8, 33, 2}, {16, 64, 0}, {7, 5, 1}, {13, 35, 2},
-		{20, 21, 0}, {3, 16, 6}, {40, 17, 6}, {24, 13, 4}, {47, 10, 2}, {96, 3, 30}, {0, 3, 4},
-	} {
+	shapes := append(f16RowShapes[:len(f16RowShapes):len(f16RowShapes)], struct{ n, rows, gap int }{0, 3, 4})
+	for _, tc := range shapes {
 		rb := 2 * tc.n
 		stride := rb + tc.gap
 		w := make([]byte, (tc.rows-1)*stride+rb+1)[1:]
