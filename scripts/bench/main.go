@@ -156,12 +156,12 @@ func memBandwidth(bin string, threads int) (float64, error) {
 func measure(c config, model string, threads int) (modelRun, error) {
 	r := modelRun{Model: filepath.Base(model), Threads: threads, Llama: map[string][]float64{},
 		Plume: map[string][]float64{}, Last: map[string]plumeResult{}}
+	reps, err := repsPerRound(model)
+	if err != nil {
+		return r, err
+	}
 	for round := range c.rounds {
 		fmt.Fprintf(os.Stderr, "%s t=%d round %d/%d\n", r.Model, threads, round+1, c.rounds)
-		reps, err := repsPerRound(model)
-		if err != nil {
-			return r, err
-		}
 		lr, err := runLlamaBench(c.llamaBench, model, threads, reps)
 		if err != nil {
 			return r, err
@@ -363,12 +363,20 @@ func writeSpeedTable(w *bytes.Buffer, runs []modelRun) {
 		pp, pps := meanSD(r.Plume["pp"])
 		lt, lts := meanSD(r.Llama["tg"])
 		pt, pts := meanSD(r.Plume["tg"])
-		wb := float64(r.Last["tg"].WeightBytes) / 1e9
-		bw, _ := meanSD(r.Membw)
+		lgb, lpct := r.decodeBandwidth(lt)
+		pgb, ppct := r.decodeBandwidth(pt)
 		fmt.Fprintf(w, "| %s | %d | %.1f ± %.1f | %.1f ± %.1f | %.2f× | %.1f ± %.1f | %.1f ± %.1f | %.2f× | %.2f (%.0f%%) | %.2f (%.0f%%) |\n",
 			strings.TrimSuffix(r.Model, ".gguf"), r.Threads, lp, lps, pp, pps, pp/lp, lt, lts, pt, pts, pt/lt,
-			lt*wb, 100*lt*wb/bw, pt*wb, 100*pt*wb/bw)
+			lgb, lpct, pgb, ppct)
 	}
+}
+
+// decodeBandwidth returns the weight bytes read per second at tok tokens/s
+// (GB/s) and their share of the read bandwidth measured in r's rounds (%).
+func (r modelRun) decodeBandwidth(tok float64) (gbs, pct float64) {
+	gbs = tok * float64(r.Last["tg"].WeightBytes) / 1e9
+	bw, _ := meanSD(r.Membw)
+	return gbs, 100 * gbs / bw
 }
 
 // rssBudget is the peak-RSS limit: model file + KV cache + 64 MiB.
@@ -434,9 +442,9 @@ func writeTargets(w *bytes.Buffer, runs []modelRun) {
 	for _, r := range runs {
 		if strings.Contains(r.Model, bandwidthTargetModel) {
 			pt, _ := meanSD(r.Plume["tg"])
-			bw, _ := meanSD(r.Membw)
+			_, pct := r.decodeBandwidth(pt)
 			fmt.Fprintf(w, "- %s decode at %d thread%s: %.0f%% of membw (target 95%%).\n",
-				strings.TrimSuffix(r.Model, ".gguf"), r.Threads, plural(r.Threads), 100*pt*float64(r.Last["tg"].WeightBytes)/1e9/bw)
+				strings.TrimSuffix(r.Model, ".gguf"), r.Threads, plural(r.Threads), pct)
 		}
 	}
 }
