@@ -245,7 +245,7 @@ func TestAsmRows4MatchesOneRow(t *testing.T) {
 	}{
 		{tensor.Q8_0, dotQ8_0Rows4, dotQ8_0Q8_0, 32, []int{0, 1, 2, 3, 7, 8, 17, 33}},
 		{tensor.Q5_0, dotQ5_0Rows4, dotQ5_0Q8_0, 32, []int{0, 1, 2, 3, 7, 8, 17, 33}},
-		{tensor.Q4_K, dotQ4KPackedRows4, dotQ4KQ8KPacked, 256, []int{0, 1, 2, 5, 16}},
+		{tensor.Q4_K, dotQ4KPackedRows4, dotQ4KQ8KPacked, 256, []int{0, 1, 2, 5, 16, 31, 32, 33, 70}},
 	} {
 		for _, nb := range c.nbs {
 			n := c.block * nb
@@ -455,25 +455,37 @@ func TestAsmQ4KPackedCols8MatchesOneRow(t *testing.T) {
 
 // BenchmarkQ4KPackedRows4 times the four-row repacked Q4_K decode kernel
 // over 2048-column rows: 16 rows (18 KB, in L1) and 256 (in L2), the
-// compute speed that decode's memory stream has to keep up with.
+// compute speed that decode's memory stream has to keep up with, and 131072
+// rows (151 MB, from DRAM) on one and two goroutines, the stream itself.
 func BenchmarkQ4KPackedRows4(b *testing.B) {
 	requireAVX2(b)
 	r := rand.New(rand.NewPCG(1, 4))
 	const n = 2048
 	rb := n / 256 * q4KBytes
 	xq := actRow(b, tensor.Q4_K, randVec(r, n))
-	for _, rows := range []int{16, 256} {
-		w := make([]byte, 0, rows*rb)
-		for range rows {
-			w = append(w, quantRow(b, tensor.Q4_K, randVec(r, n))...)
+	row := quantRow(b, tensor.Q4_K, randVec(r, n))
+	for _, c := range []struct{ rows, threads int }{{16, 1}, {256, 1}, {1 << 17, 1}, {1 << 17, 2}} {
+		w := make([]byte, 0, c.rows*rb)
+		for range c.rows {
+			w = append(w, row...)
 		}
-		out := make([]float32, rows)
-		b.Run(fmt.Sprintf("rows=%d", rows), func(b *testing.B) {
+		part := func(lo, hi int) {
+			var out [4]float32
+			for i := lo; i < hi; i += 4 {
+				dotQ4KPackedRows4(n, w[i*rb:], rb, xq, &out)
+			}
+		}
+		b.Run(fmt.Sprintf("rows=%d/threads=%d", c.rows, c.threads), func(b *testing.B) {
 			b.SetBytes(int64(len(w)))
 			for b.Loop() {
-				for i := 0; i < rows; i += 4 {
-					dotQ4KPackedRows4(n, w[i*rb:], rb, xq, (*[4]float32)(out[i:i+4]))
+				if c.threads == 1 {
+					part(0, c.rows)
+					continue
 				}
+				done := make(chan struct{})
+				go func() { part(0, c.rows/2); close(done) }()
+				part(c.rows/2, c.rows)
+				<-done
 			}
 		})
 	}
