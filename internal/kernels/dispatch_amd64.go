@@ -13,6 +13,11 @@ import (
 // checked anyway, since the assembly must never run unguarded).
 var hasAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA && cpu.X86.HasF16C
 
+// hasAVX512VNNI reports what the VNNI kernels (dotvnni_amd64.s) need on
+// top of AVX2: VPDPBUSD on YMM registers is AVX512_VNNI with AVX512VL, and
+// x/sys/cpu reports AVX-512 only where the OS saves its state.
+var hasAVX512VNNI = hasAVX2 && cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL && cpu.X86.HasAVX512VNNI
+
 // avx2Kernels is the generic set with the AVX2+FMA kernels in place of the
 // generic ones where they exist. Formats without an assembly kernel keep
 // the generic Go code, which computes the same arithmetic.
@@ -58,8 +63,23 @@ var avx2Kernels = func() kernelSet {
 	return k
 }()
 
+// avx512VNNIKernels is the AVX2 set with the VNNI kernels in place of the
+// AVX2 ones they share their arithmetic with (dotvnni_amd64.go).
+var avx512VNNIKernels = func() kernelSet {
+	k := avx2Kernels
+	k.name = "avx512vnni+avx2+fma"
+	k.rows4[tensor.Q8_0] = dotQ8_0Rows4VNNI
+	k.rows4[tensor.Q5_0] = dotQ5_0Rows4VNNI
+	k.tile42[tensor.Q8_0] = dotQ8_0Tile42VNNI
+	k.packedCols8[tensor.Q4_K] = dotQ4KPackedCols8VNNI
+	return k
+}()
+
 // selectKernels picks the fastest kernel set this CPU supports.
 func selectKernels() *kernelSet {
+	if hasAVX512VNNI {
+		return &avx512VNNIKernels
+	}
 	if hasAVX2 {
 		return &avx2Kernels
 	}

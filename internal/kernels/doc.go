@@ -31,8 +31,12 @@
 // held in L1 while a tile of weight rows goes past them) (the larger kernels are generated with avo from _asm/: go generate
 // ./internal/kernels); strided F16 rows for attention; the Q8_0 and Q8_K
 // activation quantizers; F16 conversion; the max, exp and scale passes of
-// Softmax and the exp of SiLU. No AVX-512 path exists yet: the development
-// machines have none to test it on. Each kernel is the instruction sequence
+// Softmax and the exp of SiLU. Where the CPU also has AVX-512 VNNI (with
+// AVX512VL), the "avx512vnni+avx2+fma" set swaps in VPDPBUSD versions of the
+// four-row Q8_0 and Q5_0 kernels and of the 4×2 tile (dotvnni_amd64.s), one
+// instruction where AVX2 takes two for the same int32 lanes; the
+// development machines have no AVX-512, so scripts/avx512/run.sh runs this
+// package's tests on an emulated Ice Lake (Bochs), in CI too. Each kernel is the instruction sequence
 // of llama.cpp's own AVX2 code, or shares loads and overlaps independent
 // chains across rows while keeping each output's one-row arithmetic, so its
 // results equal the generic Go code's bit for bit; the tests in

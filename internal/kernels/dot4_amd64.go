@@ -52,15 +52,25 @@ func dotQ5_0Rows4(n int, w []byte, rowBytes int, x []byte, out *[4]float32) {
 // (xBytes apart), ws and xs their float32 block scales; row i's outputs go
 // to out[i*ostride:][:4].
 func dotQ8_0Tile42(n int, w []byte, rowBytes int, ws []float32, x []byte, xBytes int, xs []float32, pairs int, out []float32, ostride int) {
+	if nb := tile42Blocks(n, w, rowBytes, ws, x, xBytes, xs, pairs, out, ostride); nb > 0 {
+		dotQ8_0R4C2AVX2(w, rowBytes, ws, x, xBytes, xs, nb, pairs, out, ostride)
+	}
+}
+
+// tile42Blocks bounds-checks the operands of a 4×2 tile call (see
+// dotQ8_0Tile42) and returns the block count, or 0 when there is nothing
+// for the assembly to do (outputs zeroed where there are pairs but no
+// blocks).
+func tile42Blocks(n int, w []byte, rowBytes int, ws []float32, x []byte, xBytes int, xs []float32, pairs int, out []float32, ostride int) int {
 	nb := n / 32
 	if pairs <= 0 {
-		return
+		return 0
 	}
 	if nb == 0 {
 		for i := range 2 * pairs {
 			clear(out[i*ostride : i*ostride+4])
 		}
-		return
+		return 0
 	}
 	_ = w[3*rowBytes+nb*q8_0Bytes-1]
 	_ = x[(2*pairs-1)*xBytes+nb*q8_0Bytes-1]
@@ -70,7 +80,7 @@ func dotQ8_0Tile42(n int, w []byte, rowBytes int, ws []float32, x []byte, xBytes
 	if rowBytes < nb*q8_0Bytes || xBytes < nb*q8_0Bytes || ostride < 4 {
 		panic("kernels: dotQ8_0Tile42: rows overlap")
 	}
-	dotQ8_0R4C2AVX2(w, rowBytes, ws, x, xBytes, xs, nb, pairs, out, ostride)
+	return nb
 }
 
 // q8_0Scales4 is the bounds-checked entry of q8ScalesR4AVX2.

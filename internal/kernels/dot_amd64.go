@@ -169,15 +169,25 @@ const c8PreBytes = 160
 // w[r*144*n/256:], x[a*xBytes:]) for rows weight rows r and eight activation
 // rows a, bit for bit (the generated dotQ4KPackedC8AVX2).
 func dotQ4KPackedCols8(n int, w []byte, rows int, x []byte, xBytes int, out []float32, ostride int, scratch *[]byte) {
+	if nb := cols8Blocks(n, w, rows, x, xBytes, out, ostride); nb > 0 {
+		dotQ4KPackedC8AVX2(w, rows, x, xBytes, nb, reuse(scratch, nb*c8PreBytes), out, ostride)
+	}
+}
+
+// cols8Blocks bounds-checks the operands of an eight-activation Q4_K call
+// (see dotQ4KPackedCols8) and returns the super-block count, or 0 when there
+// is nothing for the assembly to do (outputs zeroed where there are rows but
+// no blocks).
+func cols8Blocks(n int, w []byte, rows int, x []byte, xBytes int, out []float32, ostride int) int {
 	nb := n / 256
 	if rows <= 0 {
-		return
+		return 0
 	}
 	if nb == 0 {
 		for a := range 8 {
 			clear(out[a*ostride : a*ostride+rows])
 		}
-		return
+		return 0
 	}
 	_ = w[rows*nb*q4KBytes-1]
 	_ = x[7*xBytes+nb*q8KBytes-1]
@@ -185,8 +195,7 @@ func dotQ4KPackedCols8(n int, w []byte, rows int, x []byte, xBytes int, out []fl
 	if xBytes < nb*q8KBytes || ostride < rows {
 		panic("kernels: dotQ4KPackedCols8: rows overlap")
 	}
-	pre := reuse(scratch, nb*c8PreBytes)
-	dotQ4KPackedC8AVX2(w, rows, x, xBytes, nb, pre, out, ostride)
+	return nb
 }
 
 // expandQ5_0AVX2 is expandQ5_0 for nb blocks: the Q8_0 form of each Q5_0

@@ -3,14 +3,74 @@ package main
 import (
 	"github.com/mmcloughlin/avo/attr"
 	"github.com/mmcloughlin/avo/build"
+	"github.com/mmcloughlin/avo/ir"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
 )
 
 // gen wraps the avo build context; the kernels are methods on it. Only
 // physical registers are used, so the output is the instruction sequence
-// written here, in this order.
-type gen struct{ *build.Context }
+// written here, in this order. With vnni set, the Q8_0-activation kernels
+// are generated for AVX-512 VNNI (see mulSum) under names ending in VNNI
+// instead of AVX2.
+type gen struct {
+	*build.Context
+	vnni bool
+}
+
+// name is the kernel name base with the instruction set's suffix.
+func (g gen) name(base string) string {
+	if g.vnni {
+		return base + "VNNI"
+	}
+	return base + "AVX2"
+}
+
+// maddAcc adds the int16 pair products of prod and scale to the int32
+// lanes of acc: VPMADDWD then VPADDD (prod is clobbered) with AVX2, one
+// VPDPWSSD with AVX-512 VNNI. Both wrap the same way, so the lanes are the
+// same.
+func (g gen) maddAcc(scale Op, prod, acc VecPhysical) {
+	if !g.vnni {
+		g.VPMADDWD(scale, prod, prod)
+		g.VPADDD(prod, acc, acc)
+		return
+	}
+	g.Instruction(&ir.Instruction{
+		Opcode:   "VPDPWSSD",
+		Operands: []Op{scale, prod, acc},
+		Inputs:   []Op{scale, prod, acc},
+		Outputs:  []Op{acc},
+		ISA:      []string{"AVX512VL", "AVX512_VNNI"},
+	})
+}
+
+// mulSum sets the eight int32 lanes of a register to the sums of four
+// products of the unsigned bytes u and the signed bytes s, and returns that
+// register. AVX2 takes VPMADDUBSW (pairs, into int16) then VPMADDWD with
+// int16 ones (ones), in place in dst; AVX-512 VNNI's VPDPBUSD adds the four
+// products to a zeroed vnniDst (which must be neither u nor s) in one
+// instruction. The lanes are the same integers: VPMADDUBSW's pair sums
+// cannot saturate here, since the signed bytes of these kernels (activations
+// and VPSIGNB outputs) are at most 127 and the unsigned at most 128, so a
+// pair lies in [-32768, 32512].
+func (g gen) mulSum(s, u, ones Op, dst, vnniDst VecPhysical) VecPhysical {
+	if !g.vnni {
+		g.VPMADDUBSW(s, u, dst)
+		g.VPMADDWD(ones, dst, dst)
+		return dst
+	}
+	g.VPXOR(vnniDst, vnniDst, vnniDst)
+	// avo v0.5.0 has no VNNI instructions: the Go assembler does.
+	g.Instruction(&ir.Instruction{
+		Opcode:   "VPDPBUSD",
+		Operands: []Op{s, u, vnniDst},
+		Inputs:   []Op{s, u, vnniDst},
+		Outputs:  []Op{vnniDst},
+		ISA:      []string{"AVX512VL", "AVX512_VNNI"},
+	})
+	return vnniDst
+}
 
 // Block layouts (ggml's block_q8_0 and block_q5_0: fp16 scale d, then the
 // data) and the byte offsets the kernels use.

@@ -5,7 +5,9 @@
 // float32 activations);
 // dotq6c4_amd64.s (dotq6c4_stub_amd64.go), one Q6_K row times four Q8_K
 // rows; dotq4kc8_amd64.s (dotq4kc8_stub_amd64.go), repacked Q4_K rows
-// times a group of eight Q8_K rows. It lives in its own module so that avo
+// times a group of eight Q8_K rows; dotvnni_amd64.s (dotvnni_stub_amd64.go),
+// the four-row Q8_0/Q5_0 kernels, the 4×2 tile and the eight-activation
+// Q4_K kernel again for AVX-512 VNNI. It lives in its own module so that avo
 // never becomes a dependency of plume; the leading underscore keeps it out
 // of ./... in the main module. Run it through go generate from the
 // repository root:
@@ -76,6 +78,13 @@ var outputs = []output{
 	}},
 	{"dotq6c4_amd64.s", "dotq6c4_stub_amd64.go", gen.dotQ6KC4},
 	{"dotq4kc8_amd64.s", "dotq4kc8_stub_amd64.go", gen.dotQ4KPackedC8},
+	{"dotvnni_amd64.s", "dotvnni_stub_amd64.go", func(g gen) {
+		g.vnni = true
+		g.dotQ8_0R4()
+		g.dotQ5_0R4()
+		g.dotQ8_0R4C2()
+		g.dotQ4KPackedC8()
+	}},
 }
 
 // run builds every output and writes them into dir; nothing is written
@@ -101,7 +110,7 @@ func run(dir string) error {
 
 // print builds o in a fresh Context and returns its assembly and stubs.
 func (o output) print() (asm, decls []byte, err error) {
-	g := gen{build.NewContext()}
+	g := gen{Context: build.NewContext()}
 	g.ConstraintExpr("!purego")
 	o.build(g)
 

@@ -129,8 +129,8 @@ func (g gen) c8Prepare() {
 }
 
 func (g gen) dotQ4KPackedC8() {
-	g.text("dotQ4KPackedC8AVX2", "func(w []byte, rows int, x []byte, xstride int, nb int, pre []byte, out []float32, ostride int)",
-		"dotQ4KPackedC8AVX2 multiplies consecutive Q4_K weight rows (144*nb bytes",
+	g.text(g.name("dotQ4KPackedC8"), "func(w []byte, rows int, x []byte, xstride int, nb int, pre []byte, out []float32, ostride int)",
+		g.name("dotQ4KPackedC8")+" multiplies consecutive Q4_K weight rows (144*nb bytes",
 		"each) with eight Q8_K activation rows (xstride bytes apart) with",
 		"dotQ4KPackedAVX2's arithmetic per output; reference loop:",
 		"",
@@ -267,11 +267,9 @@ func (g gen) c8Quants() {
 		g.VPAND(Y14, Y12, Y12)
 		for a, acc := range c8Acc {
 			g.VPMADDUBSW(c8Act(a, q8KQS+64*p), Y11, Y13)
-			g.VPMADDWD(Y9, Y13, Y13)
-			g.VPADDD(Y13, acc, acc)
+			g.maddAcc(Y9, Y13, acc)
 			g.VPMADDUBSW(c8Act(a, q8KQS+64*p+32), Y12, Y13)
-			g.VPMADDWD(Y10, Y13, Y13)
-			g.VPADDD(Y13, acc, acc)
+			g.maddAcc(Y10, Y13, acc)
 		}
 	}
 }

@@ -61,15 +61,13 @@ func (g gen) rowQ8(m Mem, acc VecPhysical) {
 	g.VMOVDQU(m, Y5)
 	g.VPSIGNB(Y5, Y5, Y6)
 	g.VPSIGNB(Y5, Y4, Y7)
-	g.VPMADDUBSW(Y7, Y6, Y6)
-	g.VPMADDWD(Y15, Y6, Y6)
-	g.VCVTDQ2PS(Y6, Y6)
+	g.VCVTDQ2PS(g.mulSum(Y7, Y6, Y15, Y6, Y10), Y6)
 	g.VFMADD231PS(Y6, Y9, acc)
 }
 
 func (g gen) dotQ8_0R4() {
-	g.text("dotQ8_0R4AVX2", "func(w []byte, stride int, x []byte, nb int, out []float32)",
-		"dotQ8_0R4AVX2 is four Q8_0 dot products sharing one activation row",
+	g.text(g.name("dotQ8_0R4"), "func(w []byte, stride int, x []byte, nb int, out []float32)",
+		g.name("dotQ8_0R4")+" is four Q8_0 dot products sharing one activation row",
 		"(llamafile's tinyBLAS 4×1 tile); reference loop:",
 		"",
 		"\tfor r := 0; r < 4; r++ {",
@@ -120,16 +118,15 @@ func (g gen) rowQ5(qh, qs Mem, acc VecPhysical) {
 	g.VPCMPEQB(Y10, Y6, Y6)
 	g.VPAND(Y13, Y6, Y6)
 	g.VPOR(Y6, Y5, Y5)
-	g.VPMADDUBSW(Y4, Y5, Y6)
-	g.VPMADDWD(Y15, Y6, Y6)
+	g.mulSum(Y4, Y5, Y15, Y6, Y6)
 	g.VPSUBD(Y7, Y6, Y6)
 	g.VCVTDQ2PS(Y6, Y6)
 	g.VFMADD231PS(Y6, Y9, acc)
 }
 
 func (g gen) dotQ5_0R4() {
-	g.text("dotQ5_0R4AVX2", "func(w []byte, stride int, x []byte, nb int, out []float32)",
-		"dotQ5_0R4AVX2 is dotQ8_0R4AVX2 for Q5_0 weight rows; reference loop:",
+	g.text(g.name("dotQ5_0R4"), "func(w []byte, stride int, x []byte, nb int, out []float32)",
+		g.name("dotQ5_0R4")+" is "+g.name("dotQ8_0R4")+" for Q5_0 weight rows; reference loop:",
 		"",
 		"\tfor r := 0; r < 4; r++ {",
 		"\t\tout[r] = dotQ5_0Q8_0(32*nb, w[r*stride:], x)",
@@ -168,8 +165,7 @@ func (g gen) dotQ5_0R4() {
 	g.r4Scales()
 	g.VMOVDQU(Mem{Base: RDI, Disp: q8QS}, Y4)
 	g.Comment("16·Σy per lane (16·pairs, then quads)")
-	g.VPMADDUBSW(Y4, Y13, Y7)
-	g.VPMADDWD(Y15, Y7, Y7)
+	g.mulSum(Y4, Y13, Y15, Y7, Y7)
 	for r := 0; r < rowsPerR4; r++ {
 		g.VSHUFPS(laneShuffle[r], Y8, Y8, Y9)
 		g.rowQ5(rowMem(r, q5QH), rowMem(r, q5QS), []VecPhysical{Y0, Y1, Y2, Y3}[r])

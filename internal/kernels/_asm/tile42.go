@@ -26,17 +26,15 @@ func (g gen) rowQ8C2(m Mem, sh U8, ones Mem, a0, a1 VecPhysical) {
 	for i, act := range []VecPhysical{Y8, Y9} {
 		scales, acc := []VecPhysical{Y13, Y14}[i], []VecPhysical{a0, a1}[i]
 		g.VPSIGNB(Y10, act, Y12)
-		g.VPMADDUBSW(Y12, Y11, Y12)
-		g.VPMADDWD(ones, Y12, Y12)
-		g.VCVTDQ2PS(Y12, Y12)
+		g.VCVTDQ2PS(g.mulSum(Y12, Y11, ones, Y12, Y15), Y12)
 		g.VSHUFPS(sh, scales, scales, Y15)
 		g.VFMADD231PS(Y12, Y15, acc)
 	}
 }
 
 func (g gen) dotQ8_0R4C2() {
-	g.text("dotQ8_0R4C2AVX2", "func(w []byte, stride int, ws []float32, x []byte, xstride int, xs []float32, nb int, pairs int, out []float32, ostride int)",
-		"dotQ8_0R4C2AVX2 runs the 4×2 tile (llamafile's tinyBLAS 4×2) over pairs",
+	g.text(g.name("dotQ8_0R4C2"), "func(w []byte, stride int, ws []float32, x []byte, xstride int, xs []float32, nb int, pairs int, out []float32, ostride int)",
+		g.name("dotQ8_0R4C2")+" runs the 4×2 tile (llamafile's tinyBLAS 4×2) over pairs",
 		"pairs of activation rows: four Q8_0 weight rows stride bytes apart times",
 		"activation rows xstride bytes apart, with the block scales given as",
 		"float32: ws[4*b+r] is the scale of block b of weight row r, xs[i*nb+b]",

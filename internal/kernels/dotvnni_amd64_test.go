@@ -1,0 +1,213 @@
+//go:build !purego
+
+package kernels
+
+import (
+	"encoding/binary"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/plumewriter/plume/internal/tensor"
+)
+
+// requireVNNI skips t on CPUs without AVX-512 VNNI. This machine class has
+// none: scripts/avx512 runs this package's tests in the Bochs emulator on
+// an Ice Lake CPU model, where they run.
+func requireVNNI(t testing.TB) {
+	t.Helper()
+	if !hasAVX512VNNI {
+		t.Skip("no AVX-512 VNNI on this CPU (scripts/avx512/run.sh runs these tests in an emulated Ice Lake)")
+	}
+}
+
+// TestVNNISelected checks the dispatch: the VNNI set where the CPU has it,
+// named so in Path (plume --version, plume bench).
+func TestVNNISelected(t *testing.T) {
+	if got := strings.Contains(Path(), "avx512vnni"); got != hasAVX512VNNI {
+		t.Fatalf("Path() = %q with AVX-512 VNNI %v", Path(), hasAVX512VNNI)
+	}
+}
+
+// randBytes is n random bytes: every int8 value, -128 included, which
+// quantizers never write but a hostile file may hold.
+func randBytes(r *rand.Rand, n int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(r.Uint32())
+	}
+	return b
+}
+
+// setHalves writes a random finite fp16 scale at the start of each block.
+func setHalves(r *rand.Rand, b []byte, blockBytes int) {
+	for o := 0; o+blockBytes <= len(b); o += blockBytes {
+		h := uint16(r.IntN(0x7800)) | uint16(r.IntN(2))<<15 // below Inf/NaN
+		b[o], b[o+1] = byte(h), byte(h>>8)
+	}
+}
+
+// TestVNNIRows4MatchesAVX2 checks the four-row VNNI kernels against the AVX2
+// ones bit for bit on arbitrary bytes (the int32 lanes must be the same for
+// every input, see mulSum), and against the generic one-row kernels on
+// quantized rows.
+func TestVNNIRows4MatchesAVX2(t *testing.T) {
+	requireVNNI(t)
+	r := rand.New(rand.NewPCG(7, 1))
+	for _, c := range []struct {
+		typ        tensor.Type
+		vnni, avx2 rows4Func
+		one        dotFunc
+		wBlock     int
+	}{
+		{tensor.Q8_0, dotQ8_0Rows4VNNI, dotQ8_0Rows4, dotQ8_0Q8_0, q8_0Bytes},
+		{tensor.Q5_0, dotQ5_0Rows4VNNI, dotQ5_0Rows4, dotQ5_0Q8_0, q5_0Bytes},
+	} {
+		for _, nb := range []int{0, 1, 2, 3, 7, 8, 17, 33} {
+			n := 32 * nb
+			rb := nb*c.wBlock + r.IntN(5)
+			for _, hostile := range []bool{false, true} {
+				var w, x []byte
+				if hostile {
+					w, x = randBytes(r, 4*rb), randBytes(r, nb*q8_0Bytes)
+					for i := range 4 {
+						setHalves(r, w[i*rb:i*rb+nb*c.wBlock], c.wBlock)
+					}
+					setHalves(r, x, q8_0Bytes)
+				} else {
+					w = make([]byte, 4*rb)
+					for i := range 4 {
+						copy(w[i*rb:], quantRow(t, c.typ, randVec(r, n)))
+					}
+					x = actRow(t, c.typ, randVec(r, n))
+				}
+				w, x = placed(w, 1), placed(x, 3)
+				var got, want [4]float32
+				c.vnni(n, w, rb, x, &got)
+				c.avx2(n, w, rb, x, &want)
+				for i := range 4 {
+					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+						t.Errorf("%s nb=%d hostile=%v row %d: VNNI %.9g, AVX2 %.9g", c.typ, nb, hostile, i, got[i], want[i])
+					}
+					if ref := c.one(n, w[i*rb:], x); !hostile && math.Float32bits(got[i]) != math.Float32bits(ref) {
+						t.Errorf("%s nb=%d row %d: VNNI %.9g, generic %.9g", c.typ, nb, i, got[i], ref)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestVNNITile42MatchesAVX2 checks the VNNI 4×2 tile against the AVX2 tile
+// bit for bit on arbitrary bytes and against the generic kernel on
+// quantized rows, and that it writes only its outputs.
+func TestVNNITile42MatchesAVX2(t *testing.T) {
+	requireVNNI(t)
+	r := rand.New(rand.NewPCG(7, 2))
+	const guard = -7.25
+	for _, c := range []struct{ nb, pairs int }{{0, 1}, {1, 1}, {2, 3}, {5, 1}, {18, 4}, {3, 7}} {
+		for _, hostile := range []bool{false, true} {
+			nb, pairs := c.nb, c.pairs
+			n, acts := 32*nb, 2*pairs
+			rb, xb := nb*q8_0Bytes+r.IntN(3), nb*q8_0Bytes+r.IntN(3)
+			w, x := randBytes(r, 4*rb), randBytes(r, acts*xb)
+			for i := range 4 {
+				if hostile {
+					setHalves(r, w[i*rb:i*rb+nb*q8_0Bytes], q8_0Bytes)
+				} else {
+					copy(w[i*rb:], quantRow(t, tensor.Q8_0, randVec(r, n)))
+				}
+			}
+			for i := range acts {
+				if hostile {
+					setHalves(r, x[i*xb:i*xb+nb*q8_0Bytes], q8_0Bytes)
+				} else {
+					copy(x[i*xb:], actRow(t, tensor.Q8_0, randVec(r, n)))
+				}
+			}
+			w, x = placed(w, 1), placed(x, 2)
+			ws := make([]float32, 4*nb)
+			q8_0Scales4(n, w, rb, ws)
+			xs := tileActScales(nil, tensor.Q8_0, x, xb, acts, n)
+			ostride := 4 + r.IntN(3)
+			got := fill(make([]float32, acts*ostride+2), guard)
+			want := fill(make([]float32, acts*ostride+2), guard)
+			dotQ8_0Tile42VNNI(n, w, rb, ws, x, xb, xs, pairs, got, ostride)
+			dotQ8_0Tile42(n, w, rb, ws, x, xb, xs, pairs, want, ostride)
+			for i := range got {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Errorf("nb=%d pairs=%d hostile=%v cell %d: VNNI %.9g, AVX2 %.9g", nb, pairs, hostile, i, got[i], want[i])
+				}
+			}
+			if hostile {
+				continue
+			}
+			for i := range acts {
+				for k := range 4 {
+					if ref := dotQ8_0Q8_0(n, w[k*rb:], x[i*xb:]); math.Float32bits(got[i*ostride+k]) != math.Float32bits(ref) {
+						t.Errorf("nb=%d pairs=%d row %d act %d: VNNI %.9g, generic %.9g", nb, pairs, k, i, got[i*ostride+k], ref)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestVNNIQ4KCols8MatchesAVX2 checks the VNNI eight-activation Q4_K kernel
+// against the AVX2 one bit for bit on arbitrary bytes (scales, mins, quants
+// and bsums included) and against the generic packed kernel on quantized
+// rows.
+func TestVNNIQ4KCols8MatchesAVX2(t *testing.T) {
+	requireVNNI(t)
+	r := rand.New(rand.NewPCG(7, 3))
+	const guard = -3.5
+	for _, c := range []struct{ nb, rows int }{{0, 1}, {1, 1}, {2, 3}, {5, 1}, {8, 2}, {3, 16}} {
+		for _, hostile := range []bool{false, true} {
+			n, rb := 256*c.nb, c.nb*q4KBytes
+			xb := c.nb*q8KBytes + r.IntN(5)
+			w, x := randBytes(r, c.rows*rb), randBytes(r, 8*xb)
+			for i := range c.rows {
+				if hostile {
+					setHalves(r, w[i*rb:(i+1)*rb], q4KBytes) // d
+					for o := i * rb; o < (i+1)*rb; o += q4KBytes {
+						setHalves(r, w[o+2:o+4], 2) // dmin
+					}
+				} else {
+					copy(w[i*rb:], quantRow(t, tensor.Q4_K, randVec(r, n)))
+				}
+			}
+			for i := range 8 {
+				if hostile {
+					for o := i * xb; o+q8KBytes <= i*xb+c.nb*q8KBytes; o += q8KBytes {
+						binary.LittleEndian.PutUint32(x[o:], math.Float32bits(r.Float32()*2-1))
+					}
+				} else {
+					copy(x[i*xb:], actRow(t, tensor.Q4_K, randVec(r, n)))
+				}
+			}
+			w, x = placed(w, 3), placed(x, 1)
+			ostride := c.rows + r.IntN(4)
+			got := fill(make([]float32, 8*ostride+1), guard)
+			want := fill(make([]float32, 8*ostride+1), guard)
+			var scratch []byte
+			dotQ4KPackedCols8VNNI(n, w, c.rows, x, xb, got, ostride, &scratch)
+			dotQ4KPackedCols8(n, w, c.rows, x, xb, want, ostride, &scratch)
+			for i := range got {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Errorf("nb=%d rows=%d hostile=%v cell %d: VNNI %.9g, AVX2 %.9g", c.nb, c.rows, hostile, i, got[i], want[i])
+				}
+			}
+			if hostile {
+				continue
+			}
+			for a := range 8 {
+				for k := range c.rows {
+					if ref := dotQ4KQ8KPacked(n, w[k*rb:], x[a*xb:]); math.Float32bits(got[a*ostride+k]) != math.Float32bits(ref) {
+						t.Errorf("nb=%d rows=%d row %d act %d: VNNI %.9g, generic %.9g", c.nb, c.rows, k, a, got[a*ostride+k], ref)
+					}
+				}
+			}
+		}
+	}
+}
