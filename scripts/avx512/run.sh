@@ -36,7 +36,8 @@ cd "$WORK"
 PKGS="bochs bochsbios syslinux syslinux-common mtools dosfstools cpio"
 missing=""
 for p in $PKGS; do
-	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
+	# (a removed package keeps a "deinstall ... config-files" status)
+	[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = "install ok installed" ] || missing="$missing $p"
 done
 if [ -n "$missing" ]; then
 	echo "avx512: installing$missing"
