@@ -10,22 +10,19 @@ TEXT ·dotQ8_0R4VNNI(SB), NOSPLIT, $0-88
 	// Rows 0..3 at SI, SI+R8, SI+R9, SI+R10 times the activation row at DI;
 	// Y0..Y3 get the one-row kernel's fused multiply-add per block, so each
 	// sum is bit-identical to it. R11 prefetches the next four-row group.
-	MOVQ         w_base+0(FP), SI
-	MOVQ         stride+24(FP), R8
-	MOVQ         x_base+32(FP), DI
-	MOVQ         nb+56(FP), CX
-	LEAQ         (R8)(R8*1), R9
-	LEAQ         (R9)(R8*1), R10
-	LEAQ         (SI)(R8*4), R11
-	VXORPS       Y0, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	MOVL         $0x00010001, AX
-	VMOVD        AX, X15
-	VPBROADCASTD X15, Y15
-	TESTQ        CX, CX
-	JEQ          r4done
+	MOVQ   w_base+0(FP), SI
+	MOVQ   stride+24(FP), R8
+	MOVQ   x_base+32(FP), DI
+	MOVQ   nb+56(FP), CX
+	LEAQ   (R8)(R8*1), R9
+	LEAQ   (R9)(R8*1), R10
+	LEAQ   (SI)(R8*4), R11
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	TESTQ  CX, CX
+	JEQ    r4done
 
 r4loop:
 	PREFETCHT0 (R11)
@@ -130,20 +127,17 @@ TEXT ·dotQ5_0R4VNNI(SB), NOSPLIT, $0-88
 	// 0..31 times the signed activations, then 16·Σy (Y7, shared by the rows)
 	// taken off each int32 lane: exactly Σ(q-16)·y, the one-row kernel's lanes,
 	// with two fewer sign operations per row.
-	MOVQ         w_base+0(FP), SI
-	MOVQ         stride+24(FP), R8
-	MOVQ         x_base+32(FP), DI
-	MOVQ         nb+56(FP), CX
-	LEAQ         (R8)(R8*1), R9
-	LEAQ         (R9)(R8*1), R10
-	LEAQ         (SI)(R8*4), R11
-	VXORPS       Y0, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	MOVL         $0x00010001, AX
-	VMOVD        AX, X15
-	VPBROADCASTD X15, Y15
+	MOVQ   w_base+0(FP), SI
+	MOVQ   stride+24(FP), R8
+	MOVQ   x_base+32(FP), DI
+	MOVQ   nb+56(FP), CX
+	LEAQ   (R8)(R8*1), R9
+	LEAQ   (R9)(R8*1), R10
+	LEAQ   (SI)(R8*4), R11
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
 
 	// Y14 low-nibble mask, Y13 0x10 bytes (the fifth bit),
 	// Y12/Y11 spread qh bit j to byte j (all other bits set),
@@ -442,12 +436,6 @@ c2loop:
 	JNZ          c2pair
 	VZEROUPPER
 	RET
-
-DATA ones16x4<>+0(SB)/8, $0x0001000100010001
-DATA ones16x4<>+8(SB)/8, $0x0001000100010001
-DATA ones16x4<>+16(SB)/8, $0x0001000100010001
-DATA ones16x4<>+24(SB)/8, $0x0001000100010001
-GLOBL ones16x4<>(SB), RODATA|NOPTR, $32
 
 // func dotQ4KPackedC8VNNI(w []byte, rows int, x []byte, xstride int, nb int, pre []byte, out []float32, ostride int)
 // Requires: AVX, AVX2, AVX512VL, AVX512_VNNI, F16C, FMA3

@@ -169,10 +169,7 @@ func TestVNNIQ4KCols8MatchesAVX2(t *testing.T) {
 			w, x := randBytes(r, c.rows*rb), randBytes(r, 8*xb)
 			for i := range c.rows {
 				if hostile {
-					setHalves(r, w[i*rb:(i+1)*rb], q4KBytes) // d
-					for o := i * rb; o < (i+1)*rb; o += q4KBytes {
-						setHalves(r, w[o+2:o+4], 2) // dmin
-					}
+					fixScales(tensor.Q4_K, w[i*rb:(i+1)*rb]) // finite d and dmin
 				} else {
 					copy(w[i*rb:], quantRow(t, tensor.Q4_K, randVec(r, n)))
 				}

@@ -10,8 +10,8 @@ import (
 
 // gen wraps the avo build context; the kernels are methods on it. Only
 // physical registers are used, so the output is the instruction sequence
-// written here, in this order. With vnni set, the Q8_0-activation kernels
-// are generated for AVX-512 VNNI (see mulSum) under names ending in VNNI
+// written here, in this order. With vnni set, the kernels that call mulSum
+// or maddAcc are generated for AVX-512 VNNI under names ending in VNNI
 // instead of AVX2.
 type gen struct {
 	*build.Context
@@ -48,7 +48,7 @@ func (g gen) maddAcc(scale Op, prod, acc VecPhysical) {
 // mulSum sets the eight int32 lanes of a register to the sums of four
 // products of the unsigned bytes u and the signed bytes s, and returns that
 // register. AVX2 takes VPMADDUBSW (pairs, into int16) then VPMADDWD with
-// int16 ones (ones), in place in dst; AVX-512 VNNI's VPDPBUSD adds the four
+// int16 ones (ones, unused with VNNI), in place in dst; AVX-512 VNNI's VPDPBUSD adds the four
 // products to a zeroed vnniDst (which must be neither u nor s) in one
 // instruction. The lanes are the same integers: VPMADDUBSW's pair sums
 // cannot saturate here, since the signed bytes of these kernels (activations

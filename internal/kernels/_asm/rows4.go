@@ -28,12 +28,15 @@ var (
 )
 
 // r4Prologue loads the arguments, points R11 at the next four-row group
-// (w + 4·stride) and clears Y0..Y3; Y15 = int16 ones.
+// (w + 4·stride) and clears Y0..Y3; Y15 = int16 ones for mulSum's
+// VPMADDWD (the VNNI kernels have none).
 func (g gen) r4Prologue() {
 	g.loadRowArgs("nb")
 	g.LEAQ(Mem{Base: RSI, Index: R8, Scale: 4}, R11)
 	g.zero(Y0, Y1, Y2, Y3)
-	g.bcast32(0x00010001, Y15)
+	if !g.vnni {
+		g.bcast32(0x00010001, Y15)
+	}
 }
 
 // prefetchNextGroup touches the next four-row group's weights at the rate

@@ -20,7 +20,7 @@ import (
 // rowQ8C2 is one weight row's block (at m) times both activation blocks,
 // with the scale products shuffled out of Y13 / Y14 by sh: a0 and a1 get
 // exactly the one-row kernel's fused multiply-add.
-func (g gen) rowQ8C2(m Mem, sh U8, ones Mem, a0, a1 VecPhysical) {
+func (g gen) rowQ8C2(m Mem, sh U8, ones Op, a0, a1 VecPhysical) {
 	g.VMOVDQU(m, Y10)
 	g.VPSIGNB(Y10, Y10, Y11)
 	for i, act := range []VecPhysical{Y8, Y9} {
@@ -51,10 +51,13 @@ func (g gen) dotQ8_0R4C2() {
 		"len(w) >= 3*stride + 34*nb, len(x) >= (2*pairs-1)*xstride + 34*nb,",
 		"len(ws) >= 4*nb, len(xs) >= 2*pairs*nb, len(out) >= (2*pairs-1)*ostride + 4.",
 	)
-	ones := g.StaticGlobal("ones16x4") // int16 ones for VPMADDWD
-	g.DataAttributes(attr.RODATA | attr.NOPTR)
-	for i := 0; i < 4; i++ {
-		g.AddDatum(8*i, U64(0x0001000100010001))
+	var ones Op // int16 ones for mulSum's VPMADDWD (the VNNI tile has none)
+	if !g.vnni {
+		ones = g.StaticGlobal("ones16x4")
+		g.DataAttributes(attr.RODATA | attr.NOPTR)
+		for i := 0; i < 4; i++ {
+			g.AddDatum(8*i, U64(0x0001000100010001))
+		}
 	}
 	// Per-call values the pair loop restarts from, kept in the frame.
 	wBase, wsBase, xCur := g.AllocLocal(8), g.AllocLocal(8), g.AllocLocal(8)
