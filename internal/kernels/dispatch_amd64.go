@@ -3,6 +3,8 @@
 package kernels
 
 import (
+	"os"
+
 	"github.com/plumewriter/plume/internal/tensor"
 	"golang.org/x/sys/cpu"
 )
@@ -75,12 +77,28 @@ var avx512VNNIKernels = func() kernelSet {
 	return k
 }()
 
-// selectKernels picks the fastest kernel set this CPU supports.
+// selectKernels picks the fastest kernel set this CPU supports, capped by
+// PLUME_KERNELS (see capKernels).
 func selectKernels() *kernelSet {
-	if hasAVX512VNNI {
-		return &avx512VNNIKernels
+	return capKernels(os.Getenv(EnvKernels), hasAVX512VNNI, hasAVX2)
+}
+
+// capKernels returns the fastest set the CPU supports (vnni, avx2) that is
+// no faster than the one named by limit: "generic", "avx2" or "avx512vnni"
+// ("" or an unknown name: no cap). A cap names a set the CPU lacks only
+// lowers the choice, never raises it, so the assembly never runs
+// unguarded.
+func capKernels(limit string, vnni, avx2 bool) *kernelSet {
+	switch limit {
+	case "generic":
+		avx2, vnni = false, false
+	case "avx2":
+		vnni = false
 	}
-	if hasAVX2 {
+	switch {
+	case vnni && avx2:
+		return &avx512VNNIKernels
+	case avx2:
 		return &avx2Kernels
 	}
 	return &genericKernels

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"testing"
 
 	"github.com/plumewriter/plume/internal/tensor"
@@ -194,12 +195,26 @@ func TestAsmDotF32MatchesGeneric(t *testing.T) {
 }
 
 func TestPathNamesAsm(t *testing.T) {
-	want := "generic"
-	if hasAVX2 {
-		want = "avx2+fma"
+	if got, want := Path(), capKernels(os.Getenv(EnvKernels), hasAVX512VNNI, hasAVX2).name; got != want {
+		t.Fatalf("Path() = %q, want %q (%s=%q)", got, want, EnvKernels, os.Getenv(EnvKernels))
 	}
-	if Path() != want {
-		t.Fatalf("Path() = %q, want %q", Path(), want)
+	for _, c := range []struct {
+		limit      string
+		vnni, avx2 bool
+		want       string
+	}{
+		{"", true, true, "avx512vnni+avx2+fma"},
+		{"", false, true, "avx2+fma"},
+		{"", false, false, "generic"},
+		{"avx2", true, true, "avx2+fma"},
+		{"avx2", false, false, "generic"},
+		{"generic", true, true, "generic"},
+		{"avx512vnni", false, true, "avx2+fma"},
+		{"bogus", true, true, "avx512vnni+avx2+fma"},
+	} {
+		if got := capKernels(c.limit, c.vnni, c.avx2).name; got != c.want {
+			t.Errorf("capKernels(%q, vnni=%v, avx2=%v) = %q, want %q", c.limit, c.vnni, c.avx2, got, c.want)
+		}
 	}
 }
 
