@@ -7,7 +7,8 @@ import "math"
 // that theta_scale = powf(freq_base, -2/n_dims) is llama.cpp's bit for bit:
 // log2(x) from a 16-entry table and a degree-5 polynomial in float64, times
 // y, then 2^(y·log2 x) from a 32-entry table and a cubic, rounded once to
-// float32. Other arguments fall back to a correctly rounded float64 pow.
+// float32 (fused like sinf, see sincosf.go). Other arguments fall back to a
+// correctly rounded float64 pow.
 func powf(x, y float32) float32 {
 	ix, iy := math.Float32bits(x), math.Float32bits(y)
 	if ix-0x00800000 >= 0x7f800000-0x00800000 || 2*iy-1 >= 2*0x7f800000-1 {

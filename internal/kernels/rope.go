@@ -6,7 +6,8 @@ package kernels
 // the values are llama.cpp's bit for bit: theta_scale = powf(freqBase, -2/nDims),
 // theta starts at float32(pos) and is multiplied by theta_scale (in float32)
 // for each pair; pair k uses theta/freqFactors[k] (when freqFactors is not
-// nil, e.g. Llama 3's rope_freqs) times freqScale.
+// nil, e.g. Llama 3's rope_freqs) times freqScale. It is Plume's one rope
+// cache: internal/model's forward pass calls it for every position.
 func RoPECache(cs []float32, pos int, freqBase, freqScale float32, freqFactors []float32) {
 	nDims := len(cs)
 	mustLen("RoPECache", 0, nDims%2)

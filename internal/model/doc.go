@@ -18,7 +18,7 @@
 // cache is float32. The attention softmax and the V product run over cells
 // padded like llama.cpp's (n_kv is a multiple of 256 there), so that its
 // 8- and 32-lane summation orders are reproduced, and RoPE uses glibc's
-// sinf/cosf. The result is bit-identical to llama.cpp's single-token
+// powf/sinf/cosf (kernels.RoPECache). The result is bit-identical to llama.cpp's single-token
 // (decode) path on every tested format (F32, F16, Q8_0, Q4_0, Q4_K, Q6_K;
 // testdata/goldens, rows_ubatch1). llama.cpp evaluates multi-token prompt
 // batches with other kernels (llamafile sgemm, repacked K-quant GEMM) that

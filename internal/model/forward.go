@@ -67,9 +67,8 @@ func (m *Model) step(ctx context.Context, p *kernels.Pool, s *State, tokens []in
 			return fmt.Errorf("forward: embedding of token %d: %w", id, err)
 		}
 	}
-	ts := ropeThetaScale(c.RopeBase, c.RopeDim)
 	for i := range n {
-		ropeCache(b.cs[i*c.RopeDim:(i+1)*c.RopeDim], s.pos+i, ts, c.RopeScale, w.RopeFreqs)
+		kernels.RoPECache(b.cs[i*c.RopeDim:(i+1)*c.RopeDim], s.pos+i, c.RopeBase, c.RopeScale, w.RopeFreqs)
 	}
 	rows := len(dst) / c.Vocab // the last `rows` rows want logits
 	for l := range w.Layers {
