@@ -62,34 +62,3 @@ func dotQ4KQ8KPacked(n int, w, x []byte) float32 {
 	}
 	return acc - accm
 }
-
-// gemmRows is the activation row group of llama.cpp's repacked gemm kernels
-// (block_q8_Kx4: four rows quantized and multiplied together).
-const gemmRows = 4
-
-// dotQ4KQ8KPackedGemm is ggml_gemm_q4_K_8x8_q8_K's arithmetic for one
-// output: unlike the gemv kernel it fuses once per 64 values (two
-// sub-blocks) instead of once per super-block.
-func dotQ4KQ8KPackedGemm(n int, w, x []byte) float32 {
-	var acc, accm float32
-	for ib := 0; ib < n/tensor.QK_K; ib++ {
-		wb := w[ib*q4KBytes : (ib+1)*q4KBytes]
-		yd, q8, bs := q8K(x[ib*q8KBytes : (ib+1)*q8KBytes])
-		sc, m := kScalesMins(wb[4:16])
-		d, dmin := half(wb)*yd, half(wb[2:])*yd
-		for p := range 4 {
-			qq := (*[32]byte)(wb[16+32*p : 48+32*p])
-			ylo, yhi := (*[32]byte)(q8[64*p:64*p+32]), (*[32]byte)(q8[64*p+32:64*p+64])
-			var dlo, dhi int32
-			for l := range 32 {
-				dlo += int32(qq[l]&0xf) * int32(int8(ylo[l]))
-				dhi += int32(qq[l]>>4) * int32(int8(yhi[l]))
-			}
-			acc = fmaf(float32(sc[2*p]*dlo+sc[2*p+1]*dhi), d, acc)
-			q8s0 := int32(int16(bsum(bs, 4*p) + bsum(bs, 4*p+1)))
-			q8s1 := int32(int16(bsum(bs, 4*p+2) + bsum(bs, 4*p+3)))
-			accm = fmaf(float32(m[2*p]*q8s0+m[2*p+1]*q8s1), dmin, accm)
-		}
-	}
-	return acc - accm
-}

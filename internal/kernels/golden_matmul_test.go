@@ -8,9 +8,9 @@ import (
 	"github.com/plumewriter/plume/internal/tensor"
 )
 
-// MatMul and MatMulLlama against llama.cpp's ggml_mul_mat (CPU backend,
+// MatMul and matMulLlama against llama.cpp's ggml_mul_mat (CPU backend,
 // haswell build) on the same weights and activations; Q4_0/Q4_K weights are
-// in the repack buffer type, as llama.cpp loads them. MatMulLlama reproduces
+// in the repack buffer type, as llama.cpp loads them. matMulLlama reproduces
 // every result bit for bit. MatMul keeps one kernel per matrix whatever n is,
 // so it is bit-exact for single rows (decoding) and for batches of most
 // formats, and where llama.cpp switches to batch kernels (sgemm for
@@ -35,10 +35,10 @@ func TestGoldenMatMul(t *testing.T) {
 			}
 			want := goldenF32(t, file)
 			out := make([]float32, n*rows)
-			if err := MatMulLlama(nil, w, xf[:n*cols], n, out); err != nil {
+			if err := matMulLlama(w, xf[:n*cols], n, out); err != nil {
 				t.Fatal(err)
 			}
-			checkULPs(t, fmt.Sprintf("MatMulLlama %s n=%d", typ, n), out, want, 0)
+			checkULPs(t, fmt.Sprintf("matMulLlama %s n=%d", typ, n), out, want, 0)
 
 			if err := MatMul(nil, w, xf[:n*cols], n, out); err != nil {
 				t.Fatal(err)

@@ -93,21 +93,6 @@ func (m Matrix) Check() error {
 // on AVX2 machines and sums them with other kernels, which MatMul then
 // reproduces instead (see dot_repack_generic.go).
 func MatMul(p *Pool, w Matrix, x []float32, n int, out []float32) error {
-	return matmul(p, w, x, n, out, false)
-}
-
-// MatMulLlama is MatMul with llama.cpp's batch-size-dependent kernel
-// choice (ggml_compute_forward_mul_mat on an AVX2 machine), for bit-exact
-// parity with llama.cpp when prompts are evaluated as batches: for n >= 2,
-// F32/F16/BF16 matrices with Cols%8 == 0 use llamafile's sgemm arithmetic
-// (eight FMA lanes, no 32-lane reduction), and repacked Q4_K matrices use the
-// 4-row gemm arithmetic for the first n - n%4 activation rows. Results then
-// depend on n (as llama.cpp's do); everything else is as in MatMul.
-func MatMulLlama(p *Pool, w Matrix, x []float32, n int, out []float32) error {
-	return matmul(p, w, x, n, out, true)
-}
-
-func matmul(p *Pool, w Matrix, x []float32, n int, out []float32, llama bool) error {
 	if err := checkMatMul(w, x, n, out); err != nil {
 		return err
 	}
@@ -125,7 +110,7 @@ func matmul(p *Pool, w Matrix, x []float32, n int, out []float32, llama bool) er
 		return fmt.Errorf("matmul: %w", err)
 	}
 	xs := tileActScales(p, vt, xq, int(xrow), n, w.Cols)
-	runMatMul(p, w.Rows, w.Cols, n, matmulWork(w, xq, int(xrow), xs, n, out, llama))
+	runMatMul(p, w.Rows, w.Cols, n, matmulWork(w, xq, int(xrow), xs, n, out))
 	return nil
 }
 
@@ -156,38 +141,18 @@ func runMatMul(p *Pool, rows, cols, n int, work func(lo, hi int)) {
 // matmulWork returns the function computing the outputs of weight rows
 // [lo, hi) of w for the n activation rows xq (already of VecDotType(w.Type));
 // xs are their block scales for the 4×2 tile (tileActScales).
-func matmulWork(w Matrix, xq []byte, xrow int, xs []float32, n int, out []float32, llama bool) func(lo, hi int) {
-	if r4 := rows4Kernel(w, n, llama); r4 != nil {
+func matmulWork(w Matrix, xq []byte, xrow int, xs []float32, n int, out []float32) func(lo, hi int) {
+	if r4 := rows4Kernel(w, n); r4 != nil {
 		return func(lo, hi int) { matmulRows4(w, xq, xrow, xs, n, out, lo, hi, r4) }
 	}
-	if c4 := cols4Kernel(w, n, llama); c4 != nil {
+	if c4 := cols4Kernel(w, n); c4 != nil {
 		return func(lo, hi int) { matmulCols4(w, xq, xrow, n, out, lo, hi, c4) }
 	}
-	kernel := kernelChooser(w, n, llama)
-	return func(lo, hi int) { matmulRows(w, xq, xrow, n, out, lo, hi, kernel) }
-}
-
-// kernelChooser returns the dot kernel used for activation row i.
-func kernelChooser(w Matrix, n int, llama bool) func(i int) dotFunc {
 	dot := active.dot[w.Type]
 	if pd := packedDot(w.Type, w.Rows); pd != nil {
 		dot = pd
 	}
-	if llama {
-		if bd := sgemmDot(w.Type, w.Cols, n); bd != nil {
-			return func(int) dotFunc { return bd }
-		}
-		if w.Type == tensor.Q4_K && packedDot(w.Type, w.Rows) != nil && n >= gemmRows {
-			full := n - n%gemmRows
-			return func(i int) dotFunc {
-				if i < full {
-					return dotQ4KQ8KPackedGemm
-				}
-				return dot
-			}
-		}
-	}
-	return func(int) dotFunc { return dot }
+	return func(lo, hi int) { matmulRows(w, xq, xrow, n, out, lo, hi, dot) }
 }
 
 // quantizeActivations converts the n rows of x to type vt. F32 rows are used
@@ -253,31 +218,25 @@ func tileActScales(p *Pool, vt tensor.Type, xq []byte, xrow, n, cols int) []floa
 }
 
 // matmulRows computes the outputs of weight rows [lo, hi) for all n
-// activation rows, tile by tile so that each weight row is read from memory
-// once per tile of activation rows. kernel(i) is the dot kernel of
-// activation row i.
-func matmulRows(w Matrix, xq []byte, xrow, n int, out []float32, lo, hi int, kernel func(i int) dotFunc) {
+// activation rows with dot, tile by tile so that each weight row is read
+// from memory once per tile of activation rows.
+func matmulRows(w Matrix, xq []byte, xrow, n int, out []float32, lo, hi int, dot dotFunc) {
 	wrow := w.RowBytes()
 	cols, rows := w.Cols, w.Rows
 	if n == 1 {
-		dot := kernel(0)
 		for r := lo; r < hi; r++ {
 			out[r] = dot(cols, w.Data[r*wrow:(r+1)*wrow], xq)
 		}
 		return
 	}
-	var dots [actTile]dotFunc
 	for r0 := lo; r0 < hi; r0 += rowTile {
 		r1 := min(r0+rowTile, hi)
 		for i0 := 0; i0 < n; i0 += actTile {
 			i1 := min(i0+actTile, n)
-			for i := i0; i < i1; i++ {
-				dots[i-i0] = kernel(i)
-			}
 			for r := r0; r < r1; r++ {
 				wr := w.Data[r*wrow : (r+1)*wrow]
 				for i := i0; i < i1; i++ {
-					out[i*rows+r] = dots[i-i0](cols, wr, xq[i*xrow:(i+1)*xrow])
+					out[i*rows+r] = dot(cols, wr, xq[i*xrow:(i+1)*xrow])
 				}
 			}
 		}
@@ -288,8 +247,8 @@ func matmulRows(w Matrix, xq []byte, xrow, n int, out []float32, lo, hi int, ker
 // plain dot kernel of w.Type for every activation row, or the packed one for
 // fewer than four activation rows (more go through cols4Kernel's kernel),
 // else nil.
-func rows4Kernel(w Matrix, n int, llama bool) rows4Func {
-	if int(w.Type) >= maxType || (llama && sgemmDot(w.Type, w.Cols, n) != nil) {
+func rows4Kernel(w Matrix, n int) rows4Func {
+	if int(w.Type) >= maxType {
 		return nil
 	}
 	if packedDot(w.Type, w.Rows) != nil {
@@ -304,8 +263,8 @@ func rows4Kernel(w Matrix, n int, llama bool) rows4Func {
 // cols4Kernel returns the four-activation kernel for a batch that MatMul
 // multiplies with the packed dot kernel (repacked matrices) or with the
 // plain one (formats with a cols4 kernel), else nil.
-func cols4Kernel(w Matrix, n int, llama bool) cols4Func {
-	if n < 4 || llama || int(w.Type) >= maxType {
+func cols4Kernel(w Matrix, n int) cols4Func {
+	if n < 4 || int(w.Type) >= maxType {
 		return nil
 	}
 	if packedDot(w.Type, w.Rows) != nil {

@@ -47,7 +47,7 @@ func MatMulMulti(p *Pool, ws []Matrix, x []float32, n int, outs [][]float32) err
 	xs := tileActScales(p, vt, xq, int(xrow), n, ws[0].Cols)
 	works := make([]func(lo, hi int), len(ws))
 	for k, w := range ws {
-		works[k] = matmulWork(w, xq, int(xrow), xs, n, outs[k], false)
+		works[k] = matmulWork(w, xq, int(xrow), xs, n, outs[k])
 	}
 	// Row r of the job is row r - off of the matrix whose range holds it.
 	job := func(lo, hi int) {
