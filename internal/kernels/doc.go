@@ -7,40 +7,80 @@
 // The kernels reproduce llama.cpp's x86 (AVX2+FMA) arithmetic, not just its
 // maths: activations are quantized bit-identically, every VecDot sums in the
 // same lanes with the same fused multiply-adds as llama.cpp's AVX2
-// ggml_vec_dot_* kernels (so single-row MatMul results are bit-identical for
-// every format, and batched ones for most), MatMulLlama also mirrors
-// llama.cpp's batch-size-dependent kernel choice (llamafile sgemm, repacked
-// Q4_0/Q4_K gemv/gemm) for bit-identical batches, and RMSNorm, Softmax,
-// SiLUMul and RoPE are bit-identical (ggml's vectorised exp is reproduced,
-// and glibc's powf/cosf/sinf for the rope cache). Golden files written by
-// llama.cpp's own ggml library (internal/tensor/testdata/llamacpp) check
-// this. The fused multiply-adds of
+// ggml_vec_dot_* kernels, so single-row MatMul results are bit-identical for
+// every format, and batched ones for every format except where llama.cpp
+// switches to batch kernels (llamafile sgemm for F32/F16/BF16, the four-row
+// gemm for repacked Q4_K): MatMul keeps one kernel per matrix whatever the
+// batch size, and the parity tests check those batches within a tolerance
+// (and check llama.cpp's choice itself, reproduced in test code, bit for
+// bit). RMSNorm, Softmax, SiLUMul and RoPE are bit-identical (ggml's
+// vectorised exp is reproduced, and glibc's powf/cosf/sinf for the rope cache,
+// RoPECache). Golden files written by llama.cpp's own ggml library
+// (internal/tensor/testdata/llamacpp) check this. The fused multiply-adds of
 // the generic code (fmaf) are exact, so an assembly kernel using VFMADD in
 // the same lane order must reproduce the generic results bit for bit.
 //
 // Every operation has a portable Go reference implementation (the *_generic.go
 // files). Faster implementations for particular CPUs are selected once at
-// start-up from golang.org/x/sys/cpu feature flags (see Path); building with
-// the purego tag always selects the generic code. On amd64 with AVX2, FMA and
-// F16C the "avx2+fma" set replaces the hot kernels with assembly (the
-// *_amd64.s files): the dot products of every weight format (Q8_0, Q5_0, Q4_0
-// plain and repacked, Q4_1, Q5_1, Q4_K plain and repacked, Q5_K, Q6_K, F32,
-// F16 and BF16); four-row Q8_0, Q5_0 and repacked-Q4_K kernels for decoding;
-// the 4×2 Q8_0 tile, the eight-activation repacked-Q4_K kernel and the
-// four-activation Q4_K and Q6_K kernels for prompt batches (activations
-// held in L1 while a tile of weight rows goes past them) (the larger kernels are generated with avo from _asm/: go generate
-// ./internal/kernels); strided F16 rows for attention; the Q8_0 and Q8_K
-// activation quantizers; F16 conversion; the max, exp and scale passes of
-// Softmax and the exp of SiLU. Where the CPU also has AVX-512 VNNI (with
-// AVX512VL), the "avx512vnni+avx2+fma" set swaps in VPDPBUSD versions of the
-// four-row Q8_0 and Q5_0 kernels and of the 4×2 tile (dotvnni_amd64.s), one
-// instruction where AVX2 takes two for the same int32 lanes; the
-// development machines have no AVX-512, so scripts/avx512/run.sh runs this
-// package's tests on an emulated Ice Lake (Bochs), in CI too. Each kernel is the instruction sequence
-// of llama.cpp's own AVX2 code, or shares loads and overlaps independent
-// chains across rows while keeping each output's one-row arithmetic, so its
-// results equal the generic Go code's bit for bit; the tests in
-// *_amd64_test.go check that over odd lengths, misaligned operands and guard
-// bytes. Results never depend on the number of threads: each output element
-// is computed by exactly one worker with a fixed summation order.
+// start-up from golang.org/x/sys/cpu feature flags (see Path, and EnvKernels
+// to cap the choice); building with the purego tag always selects the
+// generic code. On amd64 with AVX2, FMA and F16C the "avx2+fma" set replaces
+// the hot kernels with assembly (the *_amd64.s files): the dot products of
+// every weight format (Q8_0, Q5_0, Q4_0 plain and repacked, Q4_1, Q5_1, Q4_K
+// plain and repacked, Q5_K, Q6_K, F32, F16 and BF16); the rows4 kernels of
+// Q8_0, Q5_0 and repacked Q4_K for decoding; the Q8_0 tile42, the packed
+// Q4_K cols8 and cols4 kernels and the Q6_K cols4 kernel for prompt batches
+// (activations held in L1 while a tile of weight rows goes past them);
+// strided F16 rows for attention; the Q8_0 and Q8_K activation quantizers;
+// F16 conversion; the max, exp and scale passes of Softmax and the exp of
+// SiLU. Where the CPU also has AVX-512 VNNI (with AVX512VL), the
+// "avx512vnni+avx2+fma" set swaps in VNNI versions of four of them
+// (dotvnni_amd64.s): the Q8_0 and Q5_0 rows4 kernels and the Q8_0 tile42
+// with VPDPBUSD, one instruction where AVX2 takes two for the same int32
+// lanes, and the packed Q4_K cols8 kernel with VPDPWSSD. The development
+// machines have no AVX-512, so scripts/avx512/run.sh runs this package's
+// tests on an emulated Ice Lake (Bochs), in CI too.
+//
+// The larger kernels (the Q8_0 and Q5_0 rows4, tile42 and scales4, the
+// packed Q4_K cols8, the Q6_K cols4, the strided F16 rows, and all the VNNI
+// ones) are generated with avo by the program in _asm, its own module: edit _asm, not the generated files, and
+// regenerate with `go generate ./internal/kernels`; scripts/test.sh fails
+// when they are stale. Each kernel is the instruction sequence of
+// llama.cpp's own AVX2 code, or shares loads and overlaps independent chains
+// across rows while keeping each output's one-row arithmetic, so its results
+// equal the generic Go code's bit for bit; the tests in *_amd64_test.go
+// check that over odd lengths, misaligned operands and guard bytes. Results
+// never depend on the number of threads: each output element is computed by
+// exactly one worker with a fixed summation order.
+//
+// # Glossary
+//
+// The kernel table (kernelSet) has one field per kind of kernel, indexed by
+// weight type; the kinds are named by their shape:
+//
+//   - dot: one weight row times one activation row, the reference every
+//     other kind is bit-identical to (VecDot).
+//   - rows4: four consecutive weight rows times one activation row, sharing
+//     the activation's loads (decoding: one token at a time).
+//   - cols4: one weight row times four activation rows, unpacking the
+//     weight row once for the four (prompt batches).
+//   - cols8: cols4 with eight activation rows, over a run of weight rows.
+//   - tile42: four weight rows times pairs of activation rows, a 4×2 block
+//     of outputs kept in registers (llamafile's tinyBLAS 4×2 tile).
+//   - scales4: converts the fp16 block scales of four weight rows to float32
+//     once, for tile42 (tileActScales does the same for the activations).
+//   - packed: the dot of a matrix llama.cpp repacks at load time (Q4_0 and
+//     Q4_K with a multiple of eight rows), whose different summation order
+//     MatMul reproduces; packedRows4, packedCols4 and packedCols8 are the
+//     shapes above for such matrices.
+//   - expand: converts weight rows to Q8_0 (Q5_0 today) so that a batch
+//     runs on the faster Q8_0 kernels with the same integer products.
+//   - rowsDot: rows a stride apart times one activation row, scaled
+//     (attention over the fp16 KV cache).
+//
+// Names follow the table: <format>[Packed]<Shape> with a suffix for the
+// code. AVX2 means the assembly of the avx2+fma set, VNNI the assembly of the
+// avx512vnni set, and Asm (VNNIAsm) the bounds-checked Go entry that the
+// table holds and that calls it: dotQ8_0Rows4AVX2 is the AVX2 rows4 kernel of
+// Q8_0, dotQ8_0Rows4Asm its entry, dotQ8_0Tile42VNNI the VNNI tile42 of Q8_0.
 package kernels

@@ -32,33 +32,33 @@ func rows4Blocks(name string, n int, w []byte, rowBytes int, x []byte, blockElem
 	return nb
 }
 
-// dotQ8_0Rows4 is the bounds-checked entry of dotQ8_0R4AVX2: w holds four
+// dotQ8_0Rows4Asm is the bounds-checked entry of dotQ8_0Rows4AVX2: w holds four
 // consecutive rows of n elements (rowBytes each).
-func dotQ8_0Rows4(n int, w []byte, rowBytes int, x []byte, out *[4]float32) {
-	if nb := rows4Blocks("dotQ8_0Rows4", n, w, rowBytes, x, 32, q8_0Bytes, q8_0Bytes, out); nb > 0 {
-		dotQ8_0R4AVX2(w, rowBytes, x, nb, out[:])
+func dotQ8_0Rows4Asm(n int, w []byte, rowBytes int, x []byte, out *[4]float32) {
+	if nb := rows4Blocks("dotQ8_0Rows4Asm", n, w, rowBytes, x, 32, q8_0Bytes, q8_0Bytes, out); nb > 0 {
+		dotQ8_0Rows4AVX2(w, rowBytes, x, nb, out[:])
 	}
 }
 
-// dotQ5_0Rows4 is dotQ8_0Rows4 for Q5_0 weight rows (q5_0Bytes each).
-func dotQ5_0Rows4(n int, w []byte, rowBytes int, x []byte, out *[4]float32) {
-	if nb := rows4Blocks("dotQ5_0Rows4", n, w, rowBytes, x, 32, q5_0Bytes, q8_0Bytes, out); nb > 0 {
-		dotQ5_0R4AVX2(w, rowBytes, x, nb, out[:])
+// dotQ5_0Rows4Asm is dotQ8_0Rows4Asm for Q5_0 weight rows (q5_0Bytes each).
+func dotQ5_0Rows4Asm(n int, w []byte, rowBytes int, x []byte, out *[4]float32) {
+	if nb := rows4Blocks("dotQ5_0Rows4Asm", n, w, rowBytes, x, 32, q5_0Bytes, q8_0Bytes, out); nb > 0 {
+		dotQ5_0Rows4AVX2(w, rowBytes, x, nb, out[:])
 	}
 }
 
-// dotQ8_0Tile42 runs the 4×2 tile with bounds checks over pairs pairs of
+// dotQ8_0Tile42Asm runs the 4×2 tile with bounds checks over pairs pairs of
 // activation rows: w holds four rows (rowBytes apart), x the activation rows
 // (xBytes apart), ws and xs their float32 block scales; row i's outputs go
 // to out[i*ostride:][:4].
-func dotQ8_0Tile42(n int, w []byte, rowBytes int, ws []float32, x []byte, xBytes int, xs []float32, pairs int, out []float32, ostride int) {
+func dotQ8_0Tile42Asm(n int, w []byte, rowBytes int, ws []float32, x []byte, xBytes int, xs []float32, pairs int, out []float32, ostride int) {
 	if nb := tile42Blocks(n, w, rowBytes, ws, x, xBytes, xs, pairs, out, ostride); nb > 0 {
-		dotQ8_0R4C2AVX2(w, rowBytes, ws, x, xBytes, xs, nb, pairs, out, ostride)
+		dotQ8_0Tile42AVX2(w, rowBytes, ws, x, xBytes, xs, nb, pairs, out, ostride)
 	}
 }
 
 // tile42Blocks bounds-checks the operands of a 4×2 tile call (see
-// dotQ8_0Tile42) and returns the block count, or 0 when there is nothing
+// dotQ8_0Tile42Asm) and returns the block count, or 0 when there is nothing
 // for the assembly to do (outputs zeroed where there are pairs but no
 // blocks).
 func tile42Blocks(n int, w []byte, rowBytes int, ws []float32, x []byte, xBytes int, xs []float32, pairs int, out []float32, ostride int) int {
@@ -78,18 +78,18 @@ func tile42Blocks(n int, w []byte, rowBytes int, ws []float32, x []byte, xBytes 
 	_ = xs[2*pairs*nb-1]
 	_ = out[(2*pairs-1)*ostride+3]
 	if rowBytes < nb*q8_0Bytes || xBytes < nb*q8_0Bytes || ostride < 4 {
-		panic("kernels: dotQ8_0Tile42: rows overlap")
+		panic("kernels: dotQ8_0Tile42Asm: rows overlap")
 	}
 	return nb
 }
 
-// q8_0Scales4 is the bounds-checked entry of q8ScalesR4AVX2.
-func q8_0Scales4(n int, w []byte, rowBytes int, out []float32) {
+// q8_0Scales4Asm is the bounds-checked entry of q8_0Scales4AVX2.
+func q8_0Scales4Asm(n int, w []byte, rowBytes int, out []float32) {
 	nb := n / 32
 	if nb == 0 {
 		return
 	}
 	_ = w[3*rowBytes+(nb-1)*q8_0Bytes+1]
 	_ = out[4*nb-1]
-	q8ScalesR4AVX2(w, rowBytes, nb, out)
+	q8_0Scales4AVX2(w, rowBytes, nb, out)
 }

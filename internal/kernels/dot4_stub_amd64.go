@@ -4,7 +4,7 @@
 
 package kernels
 
-// dotQ8_0R4AVX2 is four Q8_0 dot products sharing one activation row
+// dotQ8_0Rows4AVX2 is four Q8_0 dot products sharing one activation row
 // (llamafile's tinyBLAS 4×1 tile); reference loop:
 //
 //	for r := 0; r < 4; r++ {
@@ -16,9 +16,9 @@ package kernels
 // len(w) >= 3*stride + 34*nb, len(x) >= 34*nb, len(out) >= 4.
 //
 //go:noescape
-func dotQ8_0R4AVX2(w []byte, stride int, x []byte, nb int, out []float32)
+func dotQ8_0Rows4AVX2(w []byte, stride int, x []byte, nb int, out []float32)
 
-// dotQ5_0R4AVX2 is dotQ8_0R4AVX2 for Q5_0 weight rows; reference loop:
+// dotQ5_0Rows4AVX2 is dotQ8_0Rows4AVX2 for Q5_0 weight rows; reference loop:
 //
 //	for r := 0; r < 4; r++ {
 //		out[r] = dotQ5_0Q8_0(32*nb, w[r*stride:], x)
@@ -29,9 +29,9 @@ func dotQ8_0R4AVX2(w []byte, stride int, x []byte, nb int, out []float32)
 // len(out) >= 4.
 //
 //go:noescape
-func dotQ5_0R4AVX2(w []byte, stride int, x []byte, nb int, out []float32)
+func dotQ5_0Rows4AVX2(w []byte, stride int, x []byte, nb int, out []float32)
 
-// dotQ8_0R4C2AVX2 runs the 4×2 tile (llamafile's tinyBLAS 4×2) over pairs
+// dotQ8_0Tile42AVX2 runs the 4×2 tile (llamafile's tinyBLAS 4×2) over pairs
 // pairs of activation rows: four Q8_0 weight rows stride bytes apart times
 // activation rows xstride bytes apart, with the block scales given as
 // float32: ws[4*b+r] is the scale of block b of weight row r, xs[i*nb+b]
@@ -49,9 +49,9 @@ func dotQ5_0R4AVX2(w []byte, stride int, x []byte, nb int, out []float32)
 // len(ws) >= 4*nb, len(xs) >= 2*pairs*nb, len(out) >= (2*pairs-1)*ostride + 4.
 //
 //go:noescape
-func dotQ8_0R4C2AVX2(w []byte, stride int, ws []float32, x []byte, xstride int, xs []float32, nb int, pairs int, out []float32, ostride int)
+func dotQ8_0Tile42AVX2(w []byte, stride int, ws []float32, x []byte, xstride int, xs []float32, nb int, pairs int, out []float32, ostride int)
 
-// q8ScalesR4AVX2 converts the fp16 block scales of four Q8_0 rows (stride
+// q8_0Scales4AVX2 converts the fp16 block scales of four Q8_0 rows (stride
 // bytes apart) to float32, block-major; reference loop:
 //
 //	for b := 0; b < nb; b++ {
@@ -63,4 +63,4 @@ func dotQ8_0R4C2AVX2(w []byte, stride int, ws []float32, x []byte, xstride int, 
 // len(w) >= 3*stride + 34*nb, len(out) >= 4*nb.
 //
 //go:noescape
-func q8ScalesR4AVX2(w []byte, stride int, nb int, out []float32)
+func q8_0Scales4AVX2(w []byte, stride int, nb int, out []float32)

@@ -113,14 +113,14 @@ func dotQ4KPackedAsm(n int, w, x []byte) float32 {
 	return dotQ4KPackedAVX2(w[:nb*q4KBytes], x[:nb*q8KBytes], nb)
 }
 
-// dotQ4KPackedC4AVX2 is dotQ4KPackedAVX2 for one weight row and four
+// dotQ4KPackedCols4AVX2 is dotQ4KPackedAVX2 for one weight row and four
 // activation rows (xstride bytes apart); acc[a] - acc[4+a] is output a.
 // len(w) >= 144*nb, len(x) >= 3*xstride + 292*nb, len(acc) >= 8.
 //
 //go:noescape
-func dotQ4KPackedC4AVX2(w []byte, x []byte, xstride int, nb int, acc []float32)
+func dotQ4KPackedCols4AVX2(w []byte, x []byte, xstride int, nb int, acc []float32)
 
-// dotQ4KPackedR4AVX2 is dotQ4KPackedAVX2 for four weight rows (stride
+// dotQ4KPackedRows4AVX2 is dotQ4KPackedAVX2 for four weight rows (stride
 // bytes apart) and one activation row; reference loop:
 //
 //	for r := 0; r < 4; r++ {
@@ -131,19 +131,19 @@ func dotQ4KPackedC4AVX2(w []byte, x []byte, xstride int, nb int, acc []float32)
 // len(w) >= 3*stride + 144*nb, len(x) >= 292*nb, len(out) >= 4.
 //
 //go:noescape
-func dotQ4KPackedR4AVX2(w []byte, stride int, x []byte, nb int, out []float32)
+func dotQ4KPackedRows4AVX2(w []byte, stride int, x []byte, nb int, out []float32)
 
-// dotQ4KPackedRows4 is the bounds-checked entry of dotQ4KPackedR4AVX2: w
+// dotQ4KPackedRows4Asm is the bounds-checked entry of dotQ4KPackedRows4AVX2: w
 // holds four consecutive rows of n elements (rowBytes each).
-func dotQ4KPackedRows4(n int, w []byte, rowBytes int, x []byte, out *[4]float32) {
-	if nb := rows4Blocks("dotQ4KPackedRows4", n, w, rowBytes, x, 256, q4KBytes, q8KBytes, out); nb > 0 {
-		dotQ4KPackedR4AVX2(w, rowBytes, x, nb, out[:])
+func dotQ4KPackedRows4Asm(n int, w []byte, rowBytes int, x []byte, out *[4]float32) {
+	if nb := rows4Blocks("dotQ4KPackedRows4Asm", n, w, rowBytes, x, 256, q4KBytes, q8KBytes, out); nb > 0 {
+		dotQ4KPackedRows4AVX2(w, rowBytes, x, nb, out[:])
 	}
 }
 
-// dotQ4KPackedCols4 computes out[a] = dotQ4KQ8KPacked(n, w, x[a*xBytes:])
+// dotQ4KPackedCols4Asm computes out[a] = dotQ4KQ8KPacked(n, w, x[a*xBytes:])
 // for a = 0..3, bit for bit.
-func dotQ4KPackedCols4(n int, w []byte, x []byte, xBytes int, out *[4]float32) {
+func dotQ4KPackedCols4Asm(n int, w []byte, x []byte, xBytes int, out *[4]float32) {
 	nb := n / 256
 	if nb == 0 {
 		*out = [4]float32{}
@@ -152,30 +152,30 @@ func dotQ4KPackedCols4(n int, w []byte, x []byte, xBytes int, out *[4]float32) {
 	_ = w[nb*q4KBytes-1]
 	_ = x[3*xBytes+nb*q8KBytes-1]
 	if xBytes < nb*q8KBytes {
-		panic("kernels: dotQ4KPackedCols4: rows overlap")
+		panic("kernels: dotQ4KPackedCols4Asm: rows overlap")
 	}
 	var acc [8]float32
-	dotQ4KPackedC4AVX2(w, x, xBytes, nb, acc[:])
+	dotQ4KPackedCols4AVX2(w, x, xBytes, nb, acc[:])
 	for a := range out {
 		out[a] = acc[a] - acc[4+a]
 	}
 }
 
-// c8PreBytes is the scratch dotQ4KPackedC8AVX2 needs per super-block (its
+// c8PreBytes is the scratch dotQ4KPackedCols8AVX2 needs per super-block (its
 // activations' pairwise bsums and scales, prepared once per call).
 const c8PreBytes = 160
 
-// dotQ4KPackedCols8 computes out[a*ostride+r] = dotQ4KQ8KPacked(n,
+// dotQ4KPackedCols8Asm computes out[a*ostride+r] = dotQ4KQ8KPacked(n,
 // w[r*144*n/256:], x[a*xBytes:]) for rows weight rows r and eight activation
-// rows a, bit for bit (the generated dotQ4KPackedC8AVX2).
-func dotQ4KPackedCols8(n int, w []byte, rows int, x []byte, xBytes int, out []float32, ostride int, scratch *[]byte) {
+// rows a, bit for bit (the generated dotQ4KPackedCols8AVX2).
+func dotQ4KPackedCols8Asm(n int, w []byte, rows int, x []byte, xBytes int, out []float32, ostride int, scratch *[]byte) {
 	if nb := cols8Blocks(n, w, rows, x, xBytes, out, ostride); nb > 0 {
-		dotQ4KPackedC8AVX2(w, rows, x, xBytes, nb, reuse(scratch, nb*c8PreBytes), out, ostride)
+		dotQ4KPackedCols8AVX2(w, rows, x, xBytes, nb, reuse(scratch, nb*c8PreBytes), out, ostride)
 	}
 }
 
 // cols8Blocks bounds-checks the operands of an eight-activation Q4_K call
-// (see dotQ4KPackedCols8) and returns the super-block count, or 0 when there
+// (see dotQ4KPackedCols8Asm) and returns the super-block count, or 0 when there
 // is nothing for the assembly to do (outputs zeroed where there are rows but
 // no blocks).
 func cols8Blocks(n int, w []byte, rows int, x []byte, xBytes int, out []float32, ostride int) int {
@@ -193,7 +193,7 @@ func cols8Blocks(n int, w []byte, rows int, x []byte, xBytes int, out []float32,
 	_ = x[7*xBytes+nb*q8KBytes-1]
 	_ = out[7*ostride+rows-1]
 	if xBytes < nb*q8KBytes || ostride < rows {
-		panic("kernels: dotQ4KPackedCols8: rows overlap")
+		panic("kernels: dotQ4KPackedCols8Asm: rows overlap")
 	}
 	return nb
 }

@@ -212,14 +212,14 @@ q4pdone:
 // pairwise sums of the 16 Q8_K bsums at m.
 #define MINS4(m, x) VMOVDQU m, Y13; VEXTRACTI128 $1, Y13, X11; VPHADDW X11, X13, X13; VPMADDWD X7, X13, x
 
-// func dotQ4KPackedC4AVX2(w []byte, x []byte, xstride int, nb int, acc []float32)
+// func dotQ4KPackedCols4AVX2(w []byte, x []byte, xstride int, nb int, acc []float32)
 // One Q4_K weight row times four Q8_K activation rows (xstride bytes apart)
 // with dotQ4KPackedAVX2's arithmetic per output: the weight nibbles and
 // scales are unpacked once for the four rows. acc[a] and acc[4+a] receive
 // the two float32 accumulators (quants, mins) of output a; the result is
 // acc[a] - acc[4+a]. len(w) >= 144*nb, len(x) >= 3*xstride + 292*nb,
 // len(acc) >= 8.
-TEXT ·dotQ4KPackedC4AVX2(SB), NOSPLIT, $0-88
+TEXT ·dotQ4KPackedCols4AVX2(SB), NOSPLIT, $0-88
 	MOVQ w_base+0(FP), SI
 	MOVQ x_base+24(FP), DI
 	MOVQ xstride+48(FP), DX

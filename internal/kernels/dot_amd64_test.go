@@ -258,9 +258,9 @@ func TestAsmRows4MatchesOneRow(t *testing.T) {
 		block int   // elements per block
 		nbs   []int // block counts tried
 	}{
-		{tensor.Q8_0, dotQ8_0Rows4, dotQ8_0Q8_0, 32, []int{0, 1, 2, 3, 7, 8, 17, 33}},
-		{tensor.Q5_0, dotQ5_0Rows4, dotQ5_0Q8_0, 32, []int{0, 1, 2, 3, 7, 8, 17, 33}},
-		{tensor.Q4_K, dotQ4KPackedRows4, dotQ4KQ8KPacked, 256, []int{0, 1, 2, 5, 16, 31, 32, 33, 70}},
+		{tensor.Q8_0, dotQ8_0Rows4Asm, dotQ8_0Q8_0, 32, []int{0, 1, 2, 3, 7, 8, 17, 33}},
+		{tensor.Q5_0, dotQ5_0Rows4Asm, dotQ5_0Q8_0, 32, []int{0, 1, 2, 3, 7, 8, 17, 33}},
+		{tensor.Q4_K, dotQ4KPackedRows4Asm, dotQ4KQ8KPacked, 256, []int{0, 1, 2, 5, 16, 31, 32, 33, 70}},
 	} {
 		for _, nb := range c.nbs {
 			n := c.block * nb
@@ -308,16 +308,16 @@ func BenchmarkQ8_0Rows4(b *testing.B) {
 		b.SetBytes(int64(len(w)))
 		for b.Loop() {
 			for i := 0; i < rows; i += 4 {
-				dotQ8_0Rows4(n, w[i*rb:], rb, xq, (*[4]float32)(out[i:i+4]))
+				dotQ8_0Rows4Asm(n, w[i*rb:], rb, xq, (*[4]float32)(out[i:i+4]))
 			}
 		}
 	})
 }
 
 // TestAsmTile42MatchesOneRow checks the 4×2 tile over several pairs of
-// activation rows, fed with the scales of q8_0Scales4 and tileActScales,
+// activation rows, fed with the scales of q8_0Scales4Asm and tileActScales,
 // against the generic one-row kernel bit for bit; output cells between the
-// rows' four keep their guard value. q8_0Scales4 is checked against
+// rows' four keep their guard value. q8_0Scales4Asm is checked against
 // tensor.F16ToF32 (and must not write past its output).
 func TestAsmTile42MatchesOneRow(t *testing.T) {
 	requireAVX2(t)
@@ -336,7 +336,7 @@ func TestAsmTile42MatchesOneRow(t *testing.T) {
 		}
 		w, x = placed(w, 1), placed(x, 2)
 		ws := fill(make([]float32, 4*nb+3), guard)
-		q8_0Scales4(n, w, rb, ws)
+		q8_0Scales4Asm(n, w, rb, ws)
 		for b := range nb {
 			for i := range 4 {
 				want := half(w[i*rb+b*q8_0Bytes:])
@@ -347,13 +347,13 @@ func TestAsmTile42MatchesOneRow(t *testing.T) {
 		}
 		for _, v := range ws[4*nb:] {
 			if v != guard {
-				t.Fatalf("nb=%d: q8_0Scales4 wrote past its output", nb)
+				t.Fatalf("nb=%d: q8_0Scales4Asm wrote past its output", nb)
 			}
 		}
 		xs := tileActScales(nil, tensor.Q8_0, x, xb, acts, n)
 		ostride := 4 + r.IntN(3)
 		out := fill(make([]float32, acts*ostride+2), guard)
-		dotQ8_0Tile42(n, w, rb, ws[:4*nb], x, xb, xs, pairs, out, ostride)
+		dotQ8_0Tile42Asm(n, w, rb, ws[:4*nb], x, xb, xs, pairs, out, ostride)
 		for i := range acts {
 			for k := 0; k < ostride; k++ {
 				got := out[i*ostride+k]
@@ -395,7 +395,7 @@ func TestAsmQ4KPackedCols4MatchesOneRow(t *testing.T) {
 		}
 		w, x := placed(quantRow(t, tensor.Q4_K, randVec(r, n)), 3), placed(x, 1)
 		var out [4]float32
-		dotQ4KPackedCols4(n, w, x, xb, &out)
+		dotQ4KPackedCols4Asm(n, w, x, xb, &out)
 		for a := range 4 {
 			want := dotQ4KQ8KPacked(n, w, x[a*xb:])
 			if math.Float32bits(out[a]) != math.Float32bits(want) {
@@ -451,7 +451,7 @@ func TestAsmQ4KPackedCols8MatchesOneRow(t *testing.T) {
 		ostride := c.rows + r.IntN(4)
 		out := fill(make([]float32, 8*ostride+1), guard)
 		var scratch []byte
-		dotQ4KPackedCols8(n, w, c.rows, x, xb, out, ostride, &scratch)
+		dotQ4KPackedCols8Asm(n, w, c.rows, x, xb, out, ostride, &scratch)
 		for i, got := range out {
 			a, k := i/ostride, i%ostride
 			if k >= c.rows || a >= 8 {
@@ -487,7 +487,7 @@ func BenchmarkQ4KPackedRows4(b *testing.B) {
 		part := func(lo, hi int) {
 			var out [4]float32
 			for i := lo; i < hi; i += 4 {
-				dotQ4KPackedRows4(n, w[i*rb:], rb, xq, &out)
+				dotQ4KPackedRows4Asm(n, w[i*rb:], rb, xq, &out)
 			}
 		}
 		b.Run(fmt.Sprintf("rows=%d/threads=%d", c.rows, c.threads), func(b *testing.B) {

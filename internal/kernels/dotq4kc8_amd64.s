@@ -4,9 +4,9 @@
 
 #include "textflag.h"
 
-// func dotQ4KPackedC8AVX2(w []byte, rows int, x []byte, xstride int, nb int, pre []byte, out []float32, ostride int)
+// func dotQ4KPackedCols8AVX2(w []byte, rows int, x []byte, xstride int, nb int, pre []byte, out []float32, ostride int)
 // Requires: AVX, AVX2, F16C, FMA3
-TEXT ·dotQ4KPackedC8AVX2(SB), NOSPLIT, $144-128
+TEXT ·dotQ4KPackedCols8AVX2(SB), NOSPLIT, $144-128
 	MOVQ w_base+0(FP), SI
 	MOVQ x_base+32(FP), DI
 	MOVQ DI, 96(SP)

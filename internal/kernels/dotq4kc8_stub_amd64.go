@@ -4,7 +4,7 @@
 
 package kernels
 
-// dotQ4KPackedC8AVX2 multiplies consecutive Q4_K weight rows (144*nb bytes
+// dotQ4KPackedCols8AVX2 multiplies consecutive Q4_K weight rows (144*nb bytes
 // each) with eight Q8_K activation rows (xstride bytes apart) with
 // dotQ4KPackedAVX2's arithmetic per output; reference loop:
 //
@@ -21,4 +21,4 @@ package kernels
 // len(x) >= 7*xstride + 292*nb, len(pre) >= 160*nb, len(out) >= 7*ostride + rows.
 //
 //go:noescape
-func dotQ4KPackedC8AVX2(w []byte, rows int, x []byte, xstride int, nb int, pre []byte, out []float32, ostride int)
+func dotQ4KPackedCols8AVX2(w []byte, rows int, x []byte, xstride int, nb int, pre []byte, out []float32, ostride int)

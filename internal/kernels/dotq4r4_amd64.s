@@ -17,14 +17,14 @@
 	Q4K_PAIR(2, acc, Y11, Y12); \
 	Q4K_PAIR(3, acc, Y11, Y12)
 
-// func dotQ4KPackedR4AVX2(w []byte, stride int, x []byte, nb int, out []float32)
+// func dotQ4KPackedRows4AVX2(w []byte, stride int, x []byte, nb int, out []float32)
 // Four Q4_K weight rows (stride bytes apart) times one Q8_K activation row
 // with dotQ4KPackedAVX2's arithmetic per output, the four rows' float work
 // done together: lane r of X8 (X13) gets exactly row r's fused multiply-add
 // of the quants (mins) per super-block, as the one-row kernel does in its
 // scalar registers, and out[r] = X8[r] - X13[r]. len(w) >= 3*stride +
 // 144*nb, len(x) >= 292*nb, len(out) >= 4.
-TEXT ·dotQ4KPackedR4AVX2(SB), NOSPLIT, $0-88
+TEXT ·dotQ4KPackedRows4AVX2(SB), NOSPLIT, $0-88
 	MOVQ w_base+0(FP), BX
 	MOVQ stride+24(FP), DX
 	MOVQ x_base+32(FP), DI

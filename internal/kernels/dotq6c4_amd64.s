@@ -4,9 +4,9 @@
 
 #include "textflag.h"
 
-// func dotQ6KC4AVX2(w []byte, x []byte, xstride int, nb int, acc []float32, out []float32)
+// func dotQ6KCols4AVX2(w []byte, x []byte, xstride int, nb int, acc []float32, out []float32)
 // Requires: AVX, AVX2, F16C, FMA3, MMX+
-TEXT ·dotQ6KC4AVX2(SB), NOSPLIT, $0-112
+TEXT ·dotQ6KCols4AVX2(SB), NOSPLIT, $0-112
 	// The quants and scales of each 32-element chunk are built once for
 	// the four activation rows; row a keeps dotQ6KAVX2's int32 lanes (Y0..Y3),
 	// its subtraction of 32·Σscale·bsum per super-block, its fused

@@ -35,7 +35,7 @@ func TestAsmQ6KCols4MatchesOneRow(t *testing.T) {
 		}
 		w, x = placed(w, 3), placed(x, 1)
 		var out [4]float32
-		dotQ6KCols4(n, w, x, xb, &out)
+		dotQ6KCols4Asm(n, w, x, xb, &out)
 		for a := range 4 {
 			want := dotQ6KQ8K(n, w, x[a*xb:])
 			asm := dotQ6KAsm(n, w, x[a*xb:])

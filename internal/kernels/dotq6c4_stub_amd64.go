@@ -4,7 +4,7 @@
 
 package kernels
 
-// dotQ6KC4AVX2 is one Q6_K weight row times four Q8_K activation rows
+// dotQ6KCols4AVX2 is one Q6_K weight row times four Q8_K activation rows
 // xstride bytes apart; reference loop:
 //
 //	for a := 0; a < 4; a++ {
@@ -16,4 +16,4 @@ package kernels
 // len(acc) >= 32, len(out) >= 4.
 //
 //go:noescape
-func dotQ6KC4AVX2(w []byte, x []byte, xstride int, nb int, acc []float32, out []float32)
+func dotQ6KCols4AVX2(w []byte, x []byte, xstride int, nb int, acc []float32, out []float32)

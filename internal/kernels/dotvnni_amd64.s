@@ -4,9 +4,9 @@
 
 #include "textflag.h"
 
-// func dotQ8_0R4VNNI(w []byte, stride int, x []byte, nb int, out []float32)
+// func dotQ8_0Rows4VNNI(w []byte, stride int, x []byte, nb int, out []float32)
 // Requires: AVX, AVX2, AVX512VL, AVX512_VNNI, F16C, FMA3, MMX+
-TEXT ·dotQ8_0R4VNNI(SB), NOSPLIT, $0-88
+TEXT ·dotQ8_0Rows4VNNI(SB), NOSPLIT, $0-88
 	// Rows 0..3 at SI, SI+R8, SI+R9, SI+R10 times the activation row at DI;
 	// Y0..Y3 get the one-row kernel's fused multiply-add per block, so each
 	// sum is bit-identical to it. R11 prefetches the next four-row group.
@@ -120,10 +120,10 @@ r4done:
 	VZEROUPPER
 	RET
 
-// func dotQ5_0R4VNNI(w []byte, stride int, x []byte, nb int, out []float32)
+// func dotQ5_0Rows4VNNI(w []byte, stride int, x []byte, nb int, out []float32)
 // Requires: AVX, AVX2, AVX512VL, AVX512_VNNI, F16C, FMA3, MMX+
-TEXT ·dotQ5_0R4VNNI(SB), NOSPLIT, $0-88
-	// As dotQ8_0R4AVX2, with the weights kept unsigned: q = lo | hi<<4 in
+TEXT ·dotQ5_0Rows4VNNI(SB), NOSPLIT, $0-88
+	// As dotQ8_0Rows4AVX2, with the weights kept unsigned: q = lo | hi<<4 in
 	// 0..31 times the signed activations, then 16·Σy (Y7, shared by the rows)
 	// taken off each int32 lane: exactly Σ(q-16)·y, the one-row kernel's lanes,
 	// with two fewer sign operations per row.
@@ -291,9 +291,9 @@ DATA shufBits4<>+16(SB)/8, $0x0202020202020202
 DATA shufBits4<>+24(SB)/8, $0x0303030303030303
 GLOBL shufBits4<>(SB), RODATA|NOPTR, $32
 
-// func dotQ8_0R4C2VNNI(w []byte, stride int, ws []float32, x []byte, xstride int, xs []float32, nb int, pairs int, out []float32, ostride int)
+// func dotQ8_0Tile42VNNI(w []byte, stride int, ws []float32, x []byte, xstride int, xs []float32, nb int, pairs int, out []float32, ostride int)
 // Requires: AVX, AVX2, AVX512VL, AVX512_VNNI, FMA3
-TEXT ·dotQ8_0R4C2VNNI(SB), NOSPLIT, $40-160
+TEXT ·dotQ8_0Tile42VNNI(SB), NOSPLIT, $40-160
 	// Rows 0..3 at SI, SI+R8, SI+R9, SI+R10 times activation rows DI (Y0..Y3)
 	// and DI+DX (Y4..Y7), each the one-row kernel's fused multiply-add per block;
 	// R12 weight scales, R13/R14 activation scales, BX output row, AX its stride.
@@ -437,9 +437,9 @@ c2loop:
 	VZEROUPPER
 	RET
 
-// func dotQ4KPackedC8VNNI(w []byte, rows int, x []byte, xstride int, nb int, pre []byte, out []float32, ostride int)
+// func dotQ4KPackedCols8VNNI(w []byte, rows int, x []byte, xstride int, nb int, pre []byte, out []float32, ostride int)
 // Requires: AVX, AVX2, AVX512VL, AVX512_VNNI, F16C, FMA3
-TEXT ·dotQ4KPackedC8VNNI(SB), NOSPLIT, $144-128
+TEXT ·dotQ4KPackedCols8VNNI(SB), NOSPLIT, $144-128
 	MOVQ w_base+0(FP), SI
 	MOVQ x_base+32(FP), DI
 	MOVQ DI, 96(SP)

@@ -63,8 +63,8 @@ func TestVNNIRows4MatchesAVX2(t *testing.T) {
 		one        dotFunc
 		wBlock     int
 	}{
-		{tensor.Q8_0, dotQ8_0Rows4VNNI, dotQ8_0Rows4, dotQ8_0Q8_0, q8_0Bytes},
-		{tensor.Q5_0, dotQ5_0Rows4VNNI, dotQ5_0Rows4, dotQ5_0Q8_0, q5_0Bytes},
+		{tensor.Q8_0, dotQ8_0Rows4VNNIAsm, dotQ8_0Rows4Asm, dotQ8_0Q8_0, q8_0Bytes},
+		{tensor.Q5_0, dotQ5_0Rows4VNNIAsm, dotQ5_0Rows4Asm, dotQ5_0Q8_0, q5_0Bytes},
 	} {
 		for _, nb := range []int{0, 1, 2, 3, 7, 8, 17, 33} {
 			n := 32 * nb
@@ -130,13 +130,13 @@ func TestVNNITile42MatchesAVX2(t *testing.T) {
 			}
 			w, x = placed(w, 1), placed(x, 2)
 			ws := make([]float32, 4*nb)
-			q8_0Scales4(n, w, rb, ws)
+			q8_0Scales4Asm(n, w, rb, ws)
 			xs := tileActScales(nil, tensor.Q8_0, x, xb, acts, n)
 			ostride := 4 + r.IntN(3)
 			got := fill(make([]float32, acts*ostride+2), guard)
 			want := fill(make([]float32, acts*ostride+2), guard)
-			dotQ8_0Tile42VNNI(n, w, rb, ws, x, xb, xs, pairs, got, ostride)
-			dotQ8_0Tile42(n, w, rb, ws, x, xb, xs, pairs, want, ostride)
+			dotQ8_0Tile42VNNIAsm(n, w, rb, ws, x, xb, xs, pairs, got, ostride)
+			dotQ8_0Tile42Asm(n, w, rb, ws, x, xb, xs, pairs, want, ostride)
 			for i := range got {
 				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
 					t.Errorf("nb=%d pairs=%d hostile=%v cell %d: VNNI %.9g, AVX2 %.9g", nb, pairs, hostile, i, got[i], want[i])
@@ -190,8 +190,8 @@ func TestVNNIQ4KCols8MatchesAVX2(t *testing.T) {
 			got := fill(make([]float32, 8*ostride+1), guard)
 			want := fill(make([]float32, 8*ostride+1), guard)
 			var scratch []byte
-			dotQ4KPackedCols8VNNI(n, w, c.rows, x, xb, got, ostride, &scratch)
-			dotQ4KPackedCols8(n, w, c.rows, x, xb, want, ostride, &scratch)
+			dotQ4KPackedCols8VNNIAsm(n, w, c.rows, x, xb, got, ostride, &scratch)
+			dotQ4KPackedCols8Asm(n, w, c.rows, x, xb, want, ostride, &scratch)
 			for i := range got {
 				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
 					t.Errorf("nb=%d rows=%d hostile=%v cell %d: VNNI %.9g, AVX2 %.9g", c.nb, c.rows, hostile, i, got[i], want[i])

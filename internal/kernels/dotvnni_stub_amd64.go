@@ -4,7 +4,7 @@
 
 package kernels
 
-// dotQ8_0R4VNNI is four Q8_0 dot products sharing one activation row
+// dotQ8_0Rows4VNNI is four Q8_0 dot products sharing one activation row
 // (llamafile's tinyBLAS 4×1 tile); reference loop:
 //
 //	for r := 0; r < 4; r++ {
@@ -16,9 +16,9 @@ package kernels
 // len(w) >= 3*stride + 34*nb, len(x) >= 34*nb, len(out) >= 4.
 //
 //go:noescape
-func dotQ8_0R4VNNI(w []byte, stride int, x []byte, nb int, out []float32)
+func dotQ8_0Rows4VNNI(w []byte, stride int, x []byte, nb int, out []float32)
 
-// dotQ5_0R4VNNI is dotQ8_0R4VNNI for Q5_0 weight rows; reference loop:
+// dotQ5_0Rows4VNNI is dotQ8_0Rows4VNNI for Q5_0 weight rows; reference loop:
 //
 //	for r := 0; r < 4; r++ {
 //		out[r] = dotQ5_0Q8_0(32*nb, w[r*stride:], x)
@@ -29,9 +29,9 @@ func dotQ8_0R4VNNI(w []byte, stride int, x []byte, nb int, out []float32)
 // len(out) >= 4.
 //
 //go:noescape
-func dotQ5_0R4VNNI(w []byte, stride int, x []byte, nb int, out []float32)
+func dotQ5_0Rows4VNNI(w []byte, stride int, x []byte, nb int, out []float32)
 
-// dotQ8_0R4C2VNNI runs the 4×2 tile (llamafile's tinyBLAS 4×2) over pairs
+// dotQ8_0Tile42VNNI runs the 4×2 tile (llamafile's tinyBLAS 4×2) over pairs
 // pairs of activation rows: four Q8_0 weight rows stride bytes apart times
 // activation rows xstride bytes apart, with the block scales given as
 // float32: ws[4*b+r] is the scale of block b of weight row r, xs[i*nb+b]
@@ -49,9 +49,9 @@ func dotQ5_0R4VNNI(w []byte, stride int, x []byte, nb int, out []float32)
 // len(ws) >= 4*nb, len(xs) >= 2*pairs*nb, len(out) >= (2*pairs-1)*ostride + 4.
 //
 //go:noescape
-func dotQ8_0R4C2VNNI(w []byte, stride int, ws []float32, x []byte, xstride int, xs []float32, nb int, pairs int, out []float32, ostride int)
+func dotQ8_0Tile42VNNI(w []byte, stride int, ws []float32, x []byte, xstride int, xs []float32, nb int, pairs int, out []float32, ostride int)
 
-// dotQ4KPackedC8VNNI multiplies consecutive Q4_K weight rows (144*nb bytes
+// dotQ4KPackedCols8VNNI multiplies consecutive Q4_K weight rows (144*nb bytes
 // each) with eight Q8_K activation rows (xstride bytes apart) with
 // dotQ4KPackedAVX2's arithmetic per output; reference loop:
 //
@@ -68,4 +68,4 @@ func dotQ8_0R4C2VNNI(w []byte, stride int, ws []float32, x []byte, xstride int, 
 // len(x) >= 7*xstride + 292*nb, len(pre) >= 160*nb, len(out) >= 7*ostride + rows.
 //
 //go:noescape
-func dotQ4KPackedC8VNNI(w []byte, rows int, x []byte, xstride int, nb int, pre []byte, out []float32, ostride int)
+func dotQ4KPackedCols8VNNI(w []byte, rows int, x []byte, xstride int, nb int, pre []byte, out []float32, ostride int)

@@ -75,12 +75,12 @@ func (g gen) mulSum(s, u, ones Op, dst, vnniDst VecPhysical) VecPhysical {
 // Block layouts (ggml's block_q8_0 and block_q5_0: fp16 scale d, then the
 // data) and the byte offsets the kernels use.
 const (
-	q8Bytes   = 34 // block_q8_0: d (2) + qs[32]
-	q5Bytes   = 22 // block_q5_0: d (2) + qh (4) + qs[16]
-	q8QS      = 2  // offset of qs in block_q8_0
-	q5QH      = 2  // offset of qh in block_q5_0
-	q5QS      = 6  // offset of qs in block_q5_0
-	rowsPerR4 = 4  // weight rows per four-row kernel
+	q8Bytes      = 34 // block_q8_0: d (2) + qs[32]
+	q5Bytes      = 22 // block_q5_0: d (2) + qh (4) + qs[16]
+	q8QS         = 2  // offset of qs in block_q8_0
+	q5QH         = 2  // offset of qh in block_q5_0
+	q5QS         = 6  // offset of qs in block_q5_0
+	rowsPerGroup = 4  // weight rows per four-row kernel
 )
 
 // text starts a function: NOSPLIT, no frame, signature sig, the stub's doc
@@ -95,7 +95,7 @@ func (g gen) text(name, sig string, doc ...string) {
 
 // rowIndex is the index register of weight row r (stride multiples kept in
 // R8 = stride, R9 = 2·stride, R10 = 3·stride); row 0 has none.
-var rowIndex = [rowsPerR4]Register{nil, R8, R9, R10}
+var rowIndex = [rowsPerGroup]Register{nil, R8, R9, R10}
 
 // rowMem addresses byte disp of the current block of weight row r (SI).
 func rowMem(r, disp int) Mem {
@@ -108,7 +108,7 @@ func rowMem(r, disp int) Mem {
 
 // laneShuffle[r] is the VSHUFPS immediate that broadcasts lane r of each
 // 128-bit half (the scale product of row r).
-var laneShuffle = [rowsPerR4]U8{0x00, 0x55, 0xaa, 0xff}
+var laneShuffle = [rowsPerGroup]U8{0x00, 0x55, 0xaa, 0xff}
 
 // loadRowArgs loads w (SI), stride (R8), x (DI) and nb (CX) and the row
 // stride multiples R9 = 2·stride, R10 = 3·stride.
@@ -143,7 +143,7 @@ func (g gen) bcast32(v uint32, y VecPhysical) {
 func (g gen) weightScales4(dst VecPhysical) {
 	x := dst.AsX()
 	g.MOVWQZX(Mem{Base: RSI}, RAX)
-	for r := 1; r < rowsPerR4; r++ {
+	for r := 1; r < rowsPerGroup; r++ {
 		g.MOVWQZX(rowMem(r, 0), RBX)
 		g.SHLQ(U8(16*r), RBX)
 		g.ORQ(RBX, RAX)

@@ -67,23 +67,23 @@ type output struct {
 // outputs are the generated files; scripts/test.sh diffs all of them.
 var outputs = []output{
 	{"dot4_amd64.s", "dot4_stub_amd64.go", func(g gen) {
-		g.dotQ8_0R4()
-		g.dotQ5_0R4()
-		g.dotQ8_0R4C2()
-		g.q8ScalesR4()
+		g.dotQ8_0Rows4()
+		g.dotQ5_0Rows4()
+		g.dotQ8_0Tile42()
+		g.q8_0Scales4()
 	}},
 	{"dotrows_amd64.s", "dotrows_stub_amd64.go", func(g gen) {
 		f16Rows{g, false}.dotF16Rows()
 		f16Rows{g, true}.dotF16Rows()
 	}},
-	{"dotq6c4_amd64.s", "dotq6c4_stub_amd64.go", gen.dotQ6KC4},
-	{"dotq4kc8_amd64.s", "dotq4kc8_stub_amd64.go", gen.dotQ4KPackedC8},
+	{"dotq6c4_amd64.s", "dotq6c4_stub_amd64.go", gen.dotQ6KCols4},
+	{"dotq4kc8_amd64.s", "dotq4kc8_stub_amd64.go", gen.dotQ4KPackedCols8},
 	{"dotvnni_amd64.s", "dotvnni_stub_amd64.go", func(g gen) {
 		g.vnni = true
-		g.dotQ8_0R4()
-		g.dotQ5_0R4()
-		g.dotQ8_0R4C2()
-		g.dotQ4KPackedC8()
+		g.dotQ8_0Rows4()
+		g.dotQ5_0Rows4()
+		g.dotQ8_0Tile42()
+		g.dotQ4KPackedCols8()
 	}},
 }
 

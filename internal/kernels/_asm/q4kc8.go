@@ -128,9 +128,9 @@ func (g gen) c8Prepare() {
 	g.JNZ(LabelRef("c8prep"))
 }
 
-func (g gen) dotQ4KPackedC8() {
-	g.text(g.name("dotQ4KPackedC8"), "func(w []byte, rows int, x []byte, xstride int, nb int, pre []byte, out []float32, ostride int)",
-		g.name("dotQ4KPackedC8")+" multiplies consecutive Q4_K weight rows (144*nb bytes",
+func (g gen) dotQ4KPackedCols8() {
+	g.text(g.name("dotQ4KPackedCols8"), "func(w []byte, rows int, x []byte, xstride int, nb int, pre []byte, out []float32, ostride int)",
+		g.name("dotQ4KPackedCols8")+" multiplies consecutive Q4_K weight rows (144*nb bytes",
 		"each) with eight Q8_K activation rows (xstride bytes apart) with",
 		"dotQ4KPackedAVX2's arithmetic per output; reference loop:",
 		"",

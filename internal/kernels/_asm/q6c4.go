@@ -72,9 +72,9 @@ func (g gen) q6Quants(j int) {
 	g.VPOR(Y9, Y4, Y4)
 }
 
-func (g gen) dotQ6KC4() {
-	g.text("dotQ6KC4AVX2", "func(w []byte, x []byte, xstride int, nb int, acc []float32, out []float32)",
-		"dotQ6KC4AVX2 is one Q6_K weight row times four Q8_K activation rows",
+func (g gen) dotQ6KCols4() {
+	g.text("dotQ6KCols4AVX2", "func(w []byte, x []byte, xstride int, nb int, acc []float32, out []float32)",
+		"dotQ6KCols4AVX2 is one Q6_K weight row times four Q8_K activation rows",
 		"xstride bytes apart; reference loop:",
 		"",
 		"\tfor a := 0; a < 4; a++ {",

@@ -46,7 +46,7 @@ func (g gen) prefetchNextGroup(lines []int, wBytes int) {
 	for _, off := range lines {
 		g.PREFETCHT0(Mem{Base: R11, Disp: off})
 	}
-	g.ADDQ(Imm(uint64(rowsPerR4*wBytes)), R11)
+	g.ADDQ(Imm(uint64(rowsPerGroup*wBytes)), R11)
 }
 
 // r4Scales sets Y8 to d_w[r]·d_x in lanes 0..3 of both halves (Y9 is
@@ -68,9 +68,9 @@ func (g gen) rowQ8(m Mem, acc VecPhysical) {
 	g.VFMADD231PS(Y6, Y9, acc)
 }
 
-func (g gen) dotQ8_0R4() {
-	g.text(g.name("dotQ8_0R4"), "func(w []byte, stride int, x []byte, nb int, out []float32)",
-		g.name("dotQ8_0R4")+" is four Q8_0 dot products sharing one activation row",
+func (g gen) dotQ8_0Rows4() {
+	g.text(g.name("dotQ8_0Rows4"), "func(w []byte, stride int, x []byte, nb int, out []float32)",
+		g.name("dotQ8_0Rows4")+" is four Q8_0 dot products sharing one activation row",
 		"(llamafile's tinyBLAS 4×1 tile); reference loop:",
 		"",
 		"\tfor r := 0; r < 4; r++ {",
@@ -93,7 +93,7 @@ func (g gen) dotQ8_0R4() {
 	g.Comment("four weight scales times the activation scale → Y8")
 	g.r4Scales()
 	g.VMOVDQU(Mem{Base: RDI, Disp: q8QS}, Y4)
-	for r := 0; r < rowsPerR4; r++ {
+	for r := 0; r < rowsPerGroup; r++ {
 		g.VSHUFPS(laneShuffle[r], Y8, Y8, Y9)
 		g.rowQ8(rowMem(r, q8QS), []VecPhysical{Y0, Y1, Y2, Y3}[r])
 	}
@@ -127,9 +127,9 @@ func (g gen) rowQ5(qh, qs Mem, acc VecPhysical) {
 	g.VFMADD231PS(Y6, Y9, acc)
 }
 
-func (g gen) dotQ5_0R4() {
-	g.text(g.name("dotQ5_0R4"), "func(w []byte, stride int, x []byte, nb int, out []float32)",
-		g.name("dotQ5_0R4")+" is "+g.name("dotQ8_0R4")+" for Q5_0 weight rows; reference loop:",
+func (g gen) dotQ5_0Rows4() {
+	g.text(g.name("dotQ5_0Rows4"), "func(w []byte, stride int, x []byte, nb int, out []float32)",
+		g.name("dotQ5_0Rows4")+" is "+g.name("dotQ8_0Rows4")+" for Q5_0 weight rows; reference loop:",
 		"",
 		"\tfor r := 0; r < 4; r++ {",
 		"\t\tout[r] = dotQ5_0Q8_0(32*nb, w[r*stride:], x)",
@@ -145,7 +145,7 @@ func (g gen) dotQ5_0R4() {
 		g.AddDatum(8*i, U64(0x0101010101010101*uint64(i)))
 	}
 
-	g.Comment("As dotQ8_0R4AVX2, with the weights kept unsigned: q = lo | hi<<4 in",
+	g.Comment("As dotQ8_0Rows4AVX2, with the weights kept unsigned: q = lo | hi<<4 in",
 		"0..31 times the signed activations, then 16·Σy (Y7, shared by the rows)",
 		"taken off each int32 lane: exactly Σ(q-16)·y, the one-row kernel's lanes,",
 		"with two fewer sign operations per row.")
@@ -169,7 +169,7 @@ func (g gen) dotQ5_0R4() {
 	g.VMOVDQU(Mem{Base: RDI, Disp: q8QS}, Y4)
 	g.Comment("16·Σy per lane (16·pairs, then quads)")
 	g.mulSum(Y4, Y13, Y15, Y7, Y7)
-	for r := 0; r < rowsPerR4; r++ {
+	for r := 0; r < rowsPerGroup; r++ {
 		g.VSHUFPS(laneShuffle[r], Y8, Y8, Y9)
 		g.rowQ5(rowMem(r, q5QH), rowMem(r, q5QS), []VecPhysical{Y0, Y1, Y2, Y3}[r])
 	}

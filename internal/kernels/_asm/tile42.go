@@ -32,9 +32,9 @@ func (g gen) rowQ8C2(m Mem, sh U8, ones Op, a0, a1 VecPhysical) {
 	}
 }
 
-func (g gen) dotQ8_0R4C2() {
-	g.text(g.name("dotQ8_0R4C2"), "func(w []byte, stride int, ws []float32, x []byte, xstride int, xs []float32, nb int, pairs int, out []float32, ostride int)",
-		g.name("dotQ8_0R4C2")+" runs the 4×2 tile (llamafile's tinyBLAS 4×2) over pairs",
+func (g gen) dotQ8_0Tile42() {
+	g.text(g.name("dotQ8_0Tile42"), "func(w []byte, stride int, ws []float32, x []byte, xstride int, xs []float32, nb int, pairs int, out []float32, ostride int)",
+		g.name("dotQ8_0Tile42")+" runs the 4×2 tile (llamafile's tinyBLAS 4×2) over pairs",
 		"pairs of activation rows: four Q8_0 weight rows stride bytes apart times",
 		"activation rows xstride bytes apart, with the block scales given as",
 		"float32: ws[4*b+r] is the scale of block b of weight row r, xs[i*nb+b]",
@@ -101,10 +101,10 @@ func (g gen) dotQ8_0R4C2() {
 	g.VMULPS(Y15, Y13, Y13)
 	g.VMOVDQU(Mem{Base: RDI, Disp: q8QS}, Y8)
 	g.VMOVDQU(Mem{Base: RDI, Index: RDX, Scale: 1, Disp: q8QS}, Y9)
-	for r := 0; r < rowsPerR4; r++ {
+	for r := 0; r < rowsPerGroup; r++ {
 		g.rowQ8C2(rowMem(r, q8QS), laneShuffle[r], ones, []VecPhysical{Y0, Y1, Y2, Y3}[r], []VecPhysical{Y4, Y5, Y6, Y7}[r])
 	}
-	g.ADDQ(Imm(4*rowsPerR4), R12)
+	g.ADDQ(Imm(4*rowsPerGroup), R12)
 	g.ADDQ(Imm(4), R13)
 	g.ADDQ(Imm(4), R14)
 	g.nextBlock(q8Bytes, "c2loop")
@@ -132,7 +132,7 @@ func (g gen) dotQ8_0R4C2() {
 // instructions instead of 48). Y9..Y15 are scratch.
 func (g gen) hsum8x8() {
 	half := []VecPhysical{Y12, Y13, Y14, Y15} // (Y_r halves summed | Y_4+r halves summed)
-	for r := 0; r < rowsPerR4; r++ {
+	for r := 0; r < rowsPerGroup; r++ {
 		a, b := []VecPhysical{Y0, Y1, Y2, Y3}[r], []VecPhysical{Y4, Y5, Y6, Y7}[r]
 		g.VPERM2F128(U8(0x20), b, a, Y9)
 		g.VPERM2F128(U8(0x31), b, a, Y10)
@@ -149,11 +149,11 @@ func (g gen) hsum8x8() {
 	g.VADDPS(Y10, Y9, Y8)
 }
 
-// q8ScalesR4 converts the block scales of four Q8_0 rows to float32 for the
+// q8_0Scales4 converts the block scales of four Q8_0 rows to float32 for the
 // 4×2 tile, block by block with weightScales4.
-func (g gen) q8ScalesR4() {
-	g.text("q8ScalesR4AVX2", "func(w []byte, stride int, nb int, out []float32)",
-		"q8ScalesR4AVX2 converts the fp16 block scales of four Q8_0 rows (stride",
+func (g gen) q8_0Scales4() {
+	g.text("q8_0Scales4AVX2", "func(w []byte, stride int, nb int, out []float32)",
+		"q8_0Scales4AVX2 converts the fp16 block scales of four Q8_0 rows (stride",
 		"bytes apart) to float32, block-major; reference loop:",
 		"",
 		"\tfor b := 0; b < nb; b++ {",
@@ -176,7 +176,7 @@ func (g gen) q8ScalesR4() {
 	g.weightScales4(Y0)
 	g.VMOVUPS(X0, Mem{Base: RDI})
 	g.ADDQ(Imm(q8Bytes), RSI)
-	g.ADDQ(Imm(4*rowsPerR4), RDI)
+	g.ADDQ(Imm(4*rowsPerGroup), RDI)
 	g.DECQ(RCX)
 	g.JNZ(LabelRef("scloop"))
 	g.Label("scdone")
