@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plumewriter/plume/internal/jsonschema"
 	"github.com/plumewriter/plume/internal/llm"
 	"github.com/plumewriter/plume/internal/store"
 	"github.com/plumewriter/plume/internal/writer"
@@ -59,10 +60,17 @@ func (f *openAIFake) handler(t *testing.T) http.Handler {
 		}
 		req := llm.Request{Messages: body.Messages, MaxTokens: body.MaxTokens}
 		req.Sampling.Seed = body.Seed
+		if body.ResponseFormat != nil {
+			s, err := jsonschema.Parse(body.ResponseFormat.JSONSchema.Schema)
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusBadRequest)
+				return
+			}
+			req.JSONSchema = s
+		}
 		f.mu.Lock()
 		broken := false
 		if body.ResponseFormat != nil {
-			req.JSONSchema = body.ResponseFormat.JSONSchema.Schema
 			f.schemas++
 			broken = f.schemas <= f.breakSchema
 		}
@@ -123,8 +131,8 @@ func TestWriteRemoteBackend(t *testing.T) {
 	if !strings.HasPrefix(m.Model.Backend, "openai:"+srv.URL) || m.Model.Ref != "fake-model" || m.Model.ContextLength != 8192 {
 		t.Errorf("manifest model: %+v", m.Model)
 	}
-	// The broken first structured answer was repaired (by the remote client's
-	// own retry or the writer's), and the article is complete.
+	// The broken first structured answer was repaired (by the writer's
+	// repair loop, the one for every backend), and the article is complete.
 	if len(m.Confidence) == 0 || m.Article.Words == 0 {
 		t.Errorf("manifest: %d confidences, %d words", len(m.Confidence), m.Article.Words)
 	}

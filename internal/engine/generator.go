@@ -160,7 +160,7 @@ func (g *Generator) options(req llm.Request) (GenerateOptions, error) {
 		return o, fmt.Errorf("generate: %w", err)
 	}
 	o.Sampler = s
-	if len(req.JSONSchema) > 0 {
+	if req.JSONSchema != nil {
 		if g.vocab == nil {
 			tb := make([][]byte, g.m.tok.VocabSize())
 			for i := range tb {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/plumewriter/plume/internal/jsonschema"
 	"github.com/plumewriter/plume/internal/llm"
 	"github.com/plumewriter/plume/internal/tensor"
 	"github.com/plumewriter/plume/internal/testmodel"
@@ -27,7 +28,10 @@ func TestGeneratorChatAndSchema(t *testing.T) {
 	if len(ids) == 0 || ids[0] != start {
 		t.Errorf("chat prompt %v does not start with <|im_start|> (%d): no chatml rendering?", ids, start)
 	}
-	schema := []byte(`{"type":"object","properties":{"ok":{"type":"boolean"}},"required":["ok"],"additionalProperties":false}`)
+	schema, err := jsonschema.Parse([]byte(`{"type":"object","properties":{"ok":{"type":"boolean"}},"required":["ok"],"additionalProperties":false}`))
+	if err != nil {
+		t.Fatal(err)
+	}
 	var streamed strings.Builder
 	res, err := g.Generate(context.Background(), llm.Request{Messages: msgs, MaxTokens: 64, Sampling: greedyParams(),
 		JSONSchema: schema, TopLogprobs: 2}, func(tk llm.Token) error {

@@ -3,6 +3,7 @@ package llm
 import (
 	"context"
 
+	"github.com/plumewriter/plume/internal/jsonschema"
 	"github.com/plumewriter/plume/internal/sample"
 )
 
@@ -19,10 +20,12 @@ type Request struct {
 	Prompt    string
 	MaxTokens int
 	Sampling  sample.Params
-	// JSONSchema, when non-empty, constrains the output to JSON valid under
-	// this schema (grammar-constrained decoding on the local engine,
-	// response_format json_schema on remote backends).
-	JSONSchema []byte
+	// JSONSchema, when set, constrains the output to JSON valid under this
+	// schema, parsed once by its maker (grammar-constrained decoding on the
+	// local engine, response_format json_schema on remote backends). The
+	// generators do not validate the answer: a remote server may ignore the
+	// schema, and the caller (the writer) validates and repairs.
+	JSONSchema *jsonschema.Schema
 	Stop       []string
 	// TopLogprobs asks for that many alternatives per generated token (0 = none).
 	TopLogprobs int

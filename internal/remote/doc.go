@@ -5,9 +5,10 @@
 // {base}/v1/completions, always streamed (server-sent events) so that tokens
 // reach the caller as they are produced. Sampling settings map to the OpenAI
 // fields plus the llama.cpp extensions top_k, min_p and repeat_penalty.
-// Request.JSONSchema becomes response_format json_schema (strict); the output
-// is validated locally and re-asked once with the validation error before
-// failing with ErrSchemaMismatch.
+// Request.JSONSchema becomes response_format json_schema (strict) and, for
+// prompt-only requests, llama.cpp's json_schema field; the answer is
+// validated, and repaired if need be, by the caller (the writer), as for the
+// local engine.
 //
 // Network behaviour is bounded by named constants: connect and header
 // timeouts, an idle timeout between stream chunks (no overall timeout, since

@@ -24,17 +24,3 @@ func FuzzReadSSE(f *testing.F) {
 		}
 	})
 }
-
-// FuzzValidateJSON validates arbitrary documents against a fixed schema.
-func FuzzValidateJSON(f *testing.F) {
-	sch, err := CompileSchema([]byte(titleSchema))
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Add([]byte(`{"title": "abc", "tags": ["x"]}`))
-	f.Add([]byte(`{"title": 1e99999, "tags": [[[[]]]]}`))
-	f.Add([]byte(`[`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		_ = sch.ValidateJSON(data)
-	})
-}

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/plumewriter/plume/internal/jsonschema"
 	"github.com/plumewriter/plume/internal/llm"
 )
 
@@ -94,6 +95,15 @@ func validateRequest(req llm.Request) error {
 
 var schemaNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 
+// schemaJSON encodes a schema for the request body.
+func schemaJSON(s *jsonschema.Schema) json.RawMessage {
+	b, err := s.MarshalJSON()
+	if err != nil { // unreachable: a parsed or built schema holds plain values
+		panic(fmt.Sprintf("remote: marshal schema: %v", err))
+	}
+	return b
+}
+
 // schemaName is the json_schema name: the schema's title when usable.
 func schemaName(schema []byte) string {
 	var s struct {
@@ -125,18 +135,18 @@ func (c *Client) buildBody(req llm.Request) ([]byte, string) {
 	if p.RepeatPenalty != 1 && p.RepeatPenalty != 0 {
 		body.RepeatPenalty, body.RepeatLastN = p.RepeatPenalty, p.RepeatLastN
 	}
-	if len(req.JSONSchema) > 0 {
+	var schema json.RawMessage
+	if req.JSONSchema != nil {
+		schema = schemaJSON(req.JSONSchema)
 		body.ResponseFormat = &responseFormat{Type: "json_schema", JSONSchema: &jsonSchemaFormat{
-			Name: schemaName(req.JSONSchema), Schema: json.RawMessage(req.JSONSchema), Strict: true}}
+			Name: schemaName(schema), Schema: schema, Strict: true}}
 	}
 	url := c.apiBase + "/chat/completions"
 	if req.Prompt != "" {
 		url = c.apiBase + "/completions"
 		prompt := req.Prompt
 		body.Prompt = &prompt
-		if len(req.JSONSchema) > 0 {
-			body.JSONSchema = json.RawMessage(req.JSONSchema)
-		}
+		body.JSONSchema = schema
 		if req.TopLogprobs > 0 {
 			body.Logprobs = req.TopLogprobs
 		}
@@ -154,60 +164,15 @@ func (c *Client) buildBody(req llm.Request) ([]byte, string) {
 }
 
 // Generate streams one completion. With Request.JSONSchema the server is
-// asked for json_schema output, the result is validated, and one repair
-// attempt (re-asking with the validation error) is made; tokens then reach
-// onToken only once the output is valid. Cancelling ctx returns the text so
-// far with FinishReason "cancelled" and an error wrapping ctx.Err().
+// asked for json_schema output; the answer is not validated here (the
+// caller validates, and repairs, once for every backend). Cancelling ctx
+// returns the text so far with FinishReason "cancelled" and an error
+// wrapping ctx.Err().
 func (c *Client) Generate(ctx context.Context, req llm.Request, onToken func(llm.Token) error) (llm.Result, error) {
 	if err := validateRequest(req); err != nil {
 		return llm.Result{}, fmt.Errorf("remote: %w", err)
 	}
-	if len(req.JSONSchema) == 0 {
-		return c.stream(ctx, req, onToken)
-	}
-	schema, err := CompileSchema(req.JSONSchema)
-	if err != nil {
-		return llm.Result{}, fmt.Errorf("remote: %w", err)
-	}
-	res, err := c.stream(ctx, req, nil)
-	if err != nil {
-		return res, err
-	}
-	verr := schema.ValidateJSON([]byte(res.Text))
-	if verr != nil {
-		first := res
-		res, err = c.stream(ctx, repairRequest(req, res.Text, verr), nil)
-		res.PromptTokens += first.PromptTokens
-		res.PromptMillis += first.PromptMillis
-		res.GenMillis += first.GenMillis
-		if err != nil {
-			return res, err
-		}
-		if verr2 := schema.ValidateJSON([]byte(res.Text)); verr2 != nil {
-			return res, fmt.Errorf("remote: %w after one repair attempt: %w (first attempt: %v)", ErrSchemaMismatch, verr2, verr)
-		}
-	}
-	if onToken != nil {
-		for _, t := range res.Tokens {
-			if err := onToken(t); err != nil {
-				return res, err
-			}
-		}
-	}
-	return res, nil
-}
-
-// repairRequest re-asks with the invalid answer and the validation error.
-func repairRequest(req llm.Request, bad string, verr error) llm.Request {
-	note := fmt.Sprintf("That answer is invalid: %v. Reply again with only the corrected JSON, valid under the schema.", verr)
-	r := req
-	if req.Prompt != "" {
-		r.Prompt = req.Prompt + bad + "\n\n" + note + "\n"
-		return r
-	}
-	r.Messages = append(append(append([]llm.Message(nil), req.Messages...),
-		llm.Message{Role: "assistant", Content: bad}), llm.Message{Role: "user", Content: note})
-	return r
+	return c.stream(ctx, req, onToken)
 }
 
 // stream sends one request and reads its event stream.

@@ -2,6 +2,7 @@ package remote
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plumewriter/plume/internal/jsonschema"
 	"github.com/plumewriter/plume/internal/llm"
 	"github.com/plumewriter/plume/internal/sample"
 )
@@ -121,45 +123,51 @@ func TestPromptUsesCompletions(t *testing.T) {
 
 const titleSchema = `{"title":"article_meta","type":"object","properties":{"title":{"type":"string","minLength":3},"tags":{"type":"array","items":{"type":"string"},"maxItems":3}},"required":["title","tags"],"additionalProperties":false}`
 
-func TestJSONSchemaRepair(t *testing.T) {
-	answers := []string{`{"title": "Crêpes"}`, `{"title": "Crêpes", "tags": ["cuisine"]}`}
+// mustSchema parses a schema written in a test.
+func mustSchema(t *testing.T, doc string) *jsonschema.Schema {
+	t.Helper()
+	s, err := jsonschema.Parse([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// A schema goes to the server as response_format json_schema, as given
+// (annotations kept), and the answer comes back as the server sent it, even
+// when it does not validate: validation and repair are the caller's, once
+// for every backend (one request, tokens streamed).
+func TestJSONSchemaSentNotValidated(t *testing.T) {
+	answer := `{"title": "Crêpes"}` // no "tags": invalid under titleSchema
 	f := newFake(t, func(w http.ResponseWriter, r *http.Request, n int, body map[string]any) {
-		streamAnswer(w, answers[n])
+		streamAnswer(w, answer)
 	})
 	c := newClient(t, f.URL, nil)
 	req := chatReq("Give metadata")
-	req.JSONSchema = []byte(titleSchema)
+	req.JSONSchema = mustSchema(t, titleSchema)
 	var seen strings.Builder
 	res, err := c.Generate(context.Background(), req, func(tk llm.Token) error { seen.WriteString(tk.Text); return nil })
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Text != answers[1] || seen.String() != answers[1] || f.requests() != 2 {
+	if res.Text != answer || seen.String() != answer || f.requests() != 1 {
 		t.Fatalf("text %q, streamed %q, %d requests", res.Text, seen.String(), f.requests())
 	}
 	rf := f.body(0)["response_format"].(map[string]any)
 	js := rf["json_schema"].(map[string]any)
-	if rf["type"] != "json_schema" || js["name"] != "article_meta" || js["strict"] != true || js["schema"].(map[string]any)["type"] != "object" {
+	if rf["type"] != "json_schema" || js["name"] != "article_meta" || js["strict"] != true {
 		t.Fatalf("response_format %v", rf)
 	}
-	msgs := f.body(1)["messages"].([]any)
-	if len(msgs) != 3 || msgs[1].(map[string]any)["content"] != answers[0] ||
-		!strings.Contains(msgs[2].(map[string]any)["content"].(string), `missing required property "tags"`) {
-		t.Fatalf("repair messages %v", msgs)
+	sent, err := json.Marshal(js["schema"])
+	if err != nil {
+		t.Fatal(err)
 	}
-}
-
-func TestJSONSchemaPersistentInvalid(t *testing.T) {
-	f := newFake(t, func(w http.ResponseWriter, r *http.Request, n int, body map[string]any) {
-		streamAnswer(w, `{"title": "ok", "tags": [1]`)
-	})
-	c := newClient(t, f.URL, nil)
-	req := chatReq("x")
-	req.JSONSchema = []byte(titleSchema)
-	called := false
-	_, err := c.Generate(context.Background(), req, func(llm.Token) error { called = true; return nil })
-	if !errors.Is(err, ErrSchemaMismatch) || f.requests() != 2 || called {
-		t.Fatalf("err %v, %d requests, onToken called %v", err, f.requests(), called)
+	var want any
+	if err := json.Unmarshal([]byte(titleSchema), &want); err != nil {
+		t.Fatal(err)
+	}
+	if wantJSON, _ := json.Marshal(want); string(sent) != string(wantJSON) {
+		t.Errorf("schema sent %s, want %s", sent, wantJSON)
 	}
 }
 
@@ -308,7 +316,6 @@ func TestValidateRequest(t *testing.T) {
 		func() llm.Request { r := chatReq("x"); r.MaxTokens = -1; return r }(),
 		func() llm.Request { r := chatReq("x"); r.TopLogprobs = 99; return r }(),
 		func() llm.Request { r := chatReq("x"); r.Sampling.TopP = 2; return r }(),
-		func() llm.Request { r := chatReq("x"); r.JSONSchema = []byte(`{bad`); return r }(),
 	}
 	for i, r := range bad {
 		if _, err := c.Generate(context.Background(), r, nil); err == nil || strings.Contains(err.Error(), "POST") {
@@ -319,25 +326,23 @@ func TestValidateRequest(t *testing.T) {
 
 func nanF() float64 { z := 0.0; return z / z }
 
-func TestPromptJSONSchemaRepair(t *testing.T) {
-	answers := []string{`{"title": "x"}`, `{"title": "abc", "tags": []}`}
+// A prompt-only request carries the schema in llama.cpp's native
+// json_schema field.
+func TestPromptJSONSchema(t *testing.T) {
+	answer := `{"title": "abc", "tags": []}`
 	f := newFake(t, func(w http.ResponseWriter, r *http.Request, n int, body map[string]any) {
 		startSSE(w)
-		sse(w, `data: {"choices":[{"text":`+strconv.Quote(answers[n])+`,"finish_reason":"stop"}]}`+"\n\n")
+		sse(w, `data: {"choices":[{"text":`+strconv.Quote(answer)+`,"finish_reason":"stop"}]}`+"\n\n")
 		sse(w, "data: [DONE]\n\n")
 	})
 	c := newClient(t, f.URL, nil)
-	req := llm.Request{Prompt: "JSON: ", MaxTokens: 64, Sampling: sample.DefaultParams(), JSONSchema: []byte(titleSchema)}
+	req := llm.Request{Prompt: "JSON: ", MaxTokens: 64, Sampling: sample.DefaultParams(), JSONSchema: mustSchema(t, titleSchema)}
 	res, err := c.Generate(context.Background(), req, nil)
-	if err != nil || res.Text != answers[1] {
-		t.Fatalf("%q, %v", res.Text, err)
+	if err != nil || res.Text != answer || f.requests() != 1 {
+		t.Fatalf("%q, %v, %d requests", res.Text, err, f.requests())
 	}
-	if _, ok := f.body(0)["json_schema"].(map[string]any); !ok {
+	if js, ok := f.body(0)["json_schema"].(map[string]any); !ok || js["type"] != "object" {
 		t.Errorf("native json_schema field missing: %v", f.body(0))
-	}
-	p := f.body(1)["prompt"].(string)
-	if !strings.HasPrefix(p, "JSON: "+answers[0]) || !strings.Contains(p, "invalid") {
-		t.Errorf("repair prompt %q", p)
 	}
 }
 

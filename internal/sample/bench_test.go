@@ -65,7 +65,7 @@ func BenchmarkMask(b *testing.B) {
 		}
 		for _, st := range states {
 			b.Run(fmt.Sprintf("vocab=%d/%s", n, st.name), func(b *testing.B) {
-				g, err := NewJSONSchemaVocab([]byte(outlineSchema), v)
+				g, err := NewJSONSchemaVocab(mustParse(b, outlineSchema), v)
 				if err != nil {
 					b.Fatal(err)
 				}

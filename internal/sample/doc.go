@@ -16,15 +16,15 @@
 //
 // # JSON Schema constrained decoding
 //
-// NewJSONSchema compiles a schema (object, array, string, integer, number,
-// boolean, null, enum, const, anyOf/oneOf whose alternatives start with
-// different bytes, type arrays) into a byte-level pushdown automaton.
-// Objects emit properties in schema order: required ones always, optional
-// ones may be skipped. Unsupported keywords are errors; annotations
-// (title, description, default, examples, format, $schema, $comment…) and
-// additionalProperties are ignored, since only declared properties are
-// generated. Whitespace runs, string lengths, array lengths and number
-// digits are capped by named constants, so generation always ends.
+// NewJSONSchema compiles a schema parsed by internal/jsonschema (which
+// owns the keywords, their checks and the limits) into a byte-level
+// pushdown automaton. Objects emit properties in schema order: required ones
+// always, optional ones may be skipped; additionalProperties needs nothing,
+// since only declared properties are generated. anyOf/oneOf alternatives
+// must start with different bytes (the automaton commits to one there);
+// other alternatives are an error wrapping ErrSchema. Whitespace runs,
+// string lengths, array lengths and number digits are capped by named
+// constants, so generation always ends.
 //
 // Mask walks a byte trie of the vocabulary (built once per Vocab), cloning
 // the automaton state at each trie edge so that shared prefixes are

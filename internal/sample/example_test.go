@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/plumewriter/plume/internal/jsonschema"
 	"github.com/plumewriter/plume/internal/sample"
 )
 
@@ -52,8 +53,12 @@ func ExampleTopK() {
 func ExampleGrammar() {
 	// A toy vocabulary: token 0 is end-of-generation.
 	vocab := [][]byte{nil, []byte(`{"`), []byte(`ok`), []byte(`":`), []byte(` true`), []byte(`}`), []byte(`"`), []byte(`x`)}
-	g, err := sample.NewJSONSchema([]byte(`{"type":"object","properties":{"ok":{"type":"boolean"}},"required":["ok"]}`),
-		vocab, []int32{0})
+	schema, err := jsonschema.Parse([]byte(`{"type":"object","properties":{"ok":{"type":"boolean"}},"required":["ok"]}`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	g, err := sample.NewJSONSchema(schema, vocab, []int32{0})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -3,6 +3,8 @@ package sample
 import (
 	"math"
 	"testing"
+
+	"github.com/plumewriter/plume/internal/jsonschema"
 )
 
 // FuzzNewJSONSchema compiles arbitrary schemas and, when one compiles,
@@ -23,7 +25,11 @@ func FuzzNewJSONSchema(f *testing.F) {
 		if len(schema) > 4096 || len(input) > 512 {
 			return // keep each execution cheap
 		}
-		g, err := NewJSONSchemaVocab(schema, v)
+		s, err := jsonschema.Parse(schema)
+		if err != nil {
+			return
+		}
+		g, err := NewJSONSchemaVocab(s, v)
 		if err != nil {
 			return
 		}

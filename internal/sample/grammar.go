@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"github.com/plumewriter/plume/internal/jsonschema"
 )
 
 // MaxTokenBytes: tokens longer than this are never allowed by a grammar
@@ -159,7 +161,7 @@ type Grammar struct {
 
 // NewJSONSchema compiles schema and builds the vocabulary trie; see
 // NewJSONSchemaVocab to reuse one Vocab across grammars.
-func NewJSONSchema(schema []byte, tokenBytes [][]byte, eog []int32) (*Grammar, error) {
+func NewJSONSchema(schema *jsonschema.Schema, tokenBytes [][]byte, eog []int32) (*Grammar, error) {
 	v, err := NewVocab(tokenBytes, eog)
 	if err != nil {
 		return nil, err
@@ -168,12 +170,12 @@ func NewJSONSchema(schema []byte, tokenBytes [][]byte, eog []int32) (*Grammar, e
 }
 
 // NewJSONSchemaVocab compiles schema for an existing Vocab.
-func NewJSONSchemaVocab(schema []byte, v *Vocab) (*Grammar, error) {
+func NewJSONSchemaVocab(schema *jsonschema.Schema, v *Vocab) (*Grammar, error) {
 	root, err := compileSchema(schema)
 	if err != nil {
 		return nil, err
 	}
-	return &Grammar{root: root, v: v, st: newStack(root, MaxSchemaDepth+2),
+	return &Grammar{root: root, v: v, st: newStack(root, jsonschema.MaxDepth+2),
 		allowed: make([]uint64, (v.n+63)/64)}, nil
 }
 

@@ -6,37 +6,24 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
-	"strconv"
+
+	"github.com/plumewriter/plume/internal/jsonschema"
 )
 
-// Limits of the JSON Schema compiler. They bound both the work done on an
-// untrusted schema and the length of the output it can force, so that
-// constrained generation always terminates.
+// Defaults the grammar applies where a schema sets no bound, so that a model
+// cannot ramble inside a string or an array forever. (The limits on the
+// schema itself are jsonschema's.)
 const (
-	// MaxSchemaBytes caps the schema document (real ones are a few KB).
-	MaxSchemaBytes = 1 << 20
-	// MaxSchemaDepth caps nesting of objects/arrays/anyOf; it also bounds
-	// the automaton's stack.
-	MaxSchemaDepth = 32
-	// MaxProperties caps properties per object (key matching precomputes
-	// O(n²) candidate lists).
-	MaxProperties = 256
-	// MaxEnumValues caps enum alternatives.
-	MaxEnumValues = 1024
-	// DefaultMaxStringLength caps strings without maxLength (in characters)
-	// so a model cannot ramble inside a string forever.
+	// DefaultMaxStringLength caps strings without maxLength (in characters).
 	DefaultMaxStringLength = 1024
-	// MaxStringLength is the largest maxLength/minLength accepted.
-	MaxStringLength = 1 << 16
 	// DefaultMaxItems caps arrays without maxItems.
 	DefaultMaxItems = 64
-	// MaxItems is the largest maxItems/minItems accepted.
-	MaxItems = 4096
 )
 
-// ErrSchema is wrapped by every error of NewJSONSchema about the schema.
-var ErrSchema = errors.New("sample: unsupported or invalid JSON schema")
+// ErrSchema is wrapped by every error of NewJSONSchema about a schema that
+// jsonschema accepts but the grammar cannot enforce (anyOf alternatives that
+// start with the same byte).
+var ErrSchema = errors.New("sample: JSON schema cannot be compiled to a grammar")
 
 type kind uint8
 
@@ -97,105 +84,62 @@ func newLitSet(vals [][]byte) litSet {
 	return litSet{vals: vals}
 }
 
-// annotations are keywords that never constrain the value (or, for
-// "format", are annotations by default in JSON Schema 2020-12); they are
-// accepted and ignored.
-var annotations = map[string]bool{
-	"$schema": true, "$id": true, "$comment": true, "title": true, "description": true,
-	"default": true, "examples": true, "format": true, "deprecated": true,
-	"readOnly": true, "writeOnly": true,
+func litNode(vals [][]byte) *node {
+	n := &node{kind: kLiteral, lits: newLitSet(vals)}
+	for _, v := range n.lits.vals {
+		n.first.add(v[0])
+	}
+	return n
 }
 
-// typeKeys lists the constraining keywords understood per type.
-var typeKeys = map[string][]string{
-	"object":  {"properties", "required", "additionalProperties"},
-	"array":   {"items", "minItems", "maxItems"},
-	"string":  {"minLength", "maxLength"},
-	"integer": nil, "number": nil, "boolean": nil, "null": nil,
+// compileSchema builds the automaton's tree from a parsed schema. Every
+// keyword has been checked by jsonschema.Parse (or set by its builders).
+func compileSchema(s *jsonschema.Schema) (*node, error) {
+	if s == nil {
+		return nil, fmt.Errorf("%w: no schema", ErrSchema)
+	}
+	return compile(s, "#", 0)
 }
 
-type compiler struct{}
-
-func compileSchema(schema []byte) (*node, error) {
-	if len(schema) > MaxSchemaBytes {
-		return nil, fmt.Errorf("%w: schema is %d bytes, limit %d", ErrSchema, len(schema), MaxSchemaBytes)
-	}
-	var c compiler
-	return c.compile(schema, "#", 0)
-}
-
-func (c *compiler) compile(raw []byte, path string, depth int) (*node, error) {
-	if depth > MaxSchemaDepth {
-		return nil, fmt.Errorf("%w: %s nests deeper than %d", ErrSchema, path, MaxSchemaDepth)
-	}
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || raw[0] != '{' {
-		return nil, fmt.Errorf("%w: %s must be a JSON object (boolean schemas are not supported)", ErrSchema, path)
-	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ErrSchema, path, err)
-	}
-	for k := range m {
-		if annotations[k] {
-			delete(m, k)
-		}
+func compile(s *jsonschema.Schema, path string, depth int) (*node, error) {
+	if depth > jsonschema.MaxDepth {
+		return nil, fmt.Errorf("%w: %s nests deeper than %d", ErrSchema, path, jsonschema.MaxDepth)
 	}
 	switch {
-	case m["enum"] != nil || m["const"] != nil:
-		return c.literal(m, path)
-	case m["anyOf"] != nil || m["oneOf"] != nil:
-		return c.anyOf(m, path, depth)
-	case m["type"] != nil:
-		return c.typed(m, path, depth)
-	}
-	return nil, fmt.Errorf("%w: %s needs one of type, enum, const, anyOf, oneOf", ErrSchema, path)
-}
-
-// checkKeys errors on keywords outside allowed.
-func checkKeys(m map[string]json.RawMessage, path string, allowed ...string) error {
-	var bad []string
-	for k := range m {
-		if !slices.Contains(allowed, k) {
-			bad = append(bad, k)
+	case s.Const != nil || len(s.Enum) > 0:
+		vals := s.Enum
+		if s.Const != nil {
+			vals = []json.RawMessage{s.Const}
 		}
-	}
-	if len(bad) > 0 {
-		sort.Strings(bad)
-		return fmt.Errorf("%w: %s: unsupported keyword(s) %q", ErrSchema, path, bad)
-	}
-	return nil
-}
-
-func (c *compiler) typed(m map[string]json.RawMessage, path string, depth int) (*node, error) {
-	var types []string
-	if err := json.Unmarshal(m["type"], &types); err != nil {
-		var one string
-		if err := json.Unmarshal(m["type"], &one); err != nil {
-			return nil, fmt.Errorf("%w: %s: type must be a string or array of strings", ErrSchema, path)
+		lits := make([][]byte, len(vals))
+		for i, v := range vals {
+			lits[i] = bytes.Clone(v)
 		}
-		types = []string{one}
+		return litNode(lits), nil
+	case len(s.AnyOf) > 0 || len(s.OneOf) > 0:
+		key, subs := "anyOf", s.AnyOf
+		if len(subs) == 0 {
+			key, subs = "oneOf", s.OneOf
+		}
+		alts := make([]*node, 0, len(subs))
+		for i, sub := range subs {
+			n, err := compile(sub, fmt.Sprintf("%s/%s/%d", path, key, i), depth+1)
+			if err != nil {
+				return nil, err
+			}
+			alts = append(alts, n)
+		}
+		return makeAnyOf(alts, path)
+	case len(s.Types) == 0:
+		return nil, fmt.Errorf("%w: %s needs one of type, enum, const, anyOf, oneOf", ErrSchema, path)
 	}
-	if len(types) == 0 {
-		return nil, fmt.Errorf("%w: %s: empty type array", ErrSchema, path)
-	}
+	types := s.Types
 	if slices.Contains(types, "number") { // number already admits every integer
-		types = slices.DeleteFunc(types, func(t string) bool { return t == "integer" })
-	}
-	allowed := []string{"type"}
-	for _, t := range types {
-		keys, ok := typeKeys[t]
-		if !ok {
-			return nil, fmt.Errorf("%w: %s: unknown type %q", ErrSchema, path, t)
-		}
-		allowed = append(allowed, keys...)
-	}
-	if err := checkKeys(m, path, allowed...); err != nil {
-		return nil, err
+		types = slices.DeleteFunc(slices.Clone(types), func(t string) bool { return t == "integer" })
 	}
 	var alts []*node
 	for _, t := range slices.Compact(slices.Sorted(slices.Values(types))) {
-		n, err := c.simple(t, m, path, depth)
+		n, err := simple(t, s, path, depth)
 		if err != nil {
 			return nil, err
 		}
@@ -204,17 +148,30 @@ func (c *compiler) typed(m map[string]json.RawMessage, path string, depth int) (
 	return makeAnyOf(alts, path)
 }
 
-func (c *compiler) simple(t string, m map[string]json.RawMessage, path string, depth int) (*node, error) {
-	n := &node{}
+func simple(t string, s *jsonschema.Schema, path string, depth int) (*node, error) {
 	switch t {
 	case "object":
-		return c.object(m, path, depth)
+		return object(s, path, depth)
 	case "array":
-		return c.array(m, path, depth)
+		n := &node{kind: kArray, minItems: int32(deref(s.MinItems, 0))}
+		n.first.add('[')
+		n.maxItems = int32(deref(s.MaxItems, max(DefaultMaxItems, int(n.minItems))))
+		if s.Items == nil {
+			return nil, fmt.Errorf("%w: %s: array needs an items schema", ErrSchema, path)
+		}
+		var err error
+		n.items, err = compile(s.Items, path+"/items", depth+1)
+		return n, err
 	case "string":
-		return stringNode(m, path)
+		n := &node{kind: kString, minLen: int32(deref(s.MinLength, 0))}
+		n.first.add('"')
+		n.maxLen = int32(deref(s.MaxLength, max(DefaultMaxStringLength, int(n.minLen))))
+		if n.minLen > n.maxLen {
+			return nil, fmt.Errorf("%w: %s: minLength %d > maxLength %d", ErrSchema, path, n.minLen, n.maxLen)
+		}
+		return n, nil
 	case "integer", "number":
-		n.kind = kNumber
+		n := &node{kind: kNumber}
 		if t == "integer" {
 			n.kind = kInteger
 		}
@@ -225,67 +182,109 @@ func (c *compiler) simple(t string, m map[string]json.RawMessage, path string, d
 		return n, nil
 	case "boolean":
 		return litNode([][]byte{[]byte("true"), []byte("false")}), nil
-	default: // "null"
+	case "null":
 		return litNode([][]byte{[]byte("null")}), nil
 	}
+	return nil, fmt.Errorf("%w: %s: unknown type %q", ErrSchema, path, t)
 }
 
-func litNode(vals [][]byte) *node {
-	n := &node{kind: kLiteral, lits: newLitSet(vals)}
-	for _, v := range n.lits.vals {
-		n.first.add(v[0])
+// deref returns *p, or def when p is nil.
+func deref(p *int, def int) int {
+	if p == nil {
+		return def
 	}
-	return n
+	return *p
 }
 
-// count reads a non-negative integer keyword, def if absent.
-func count(m map[string]json.RawMessage, key, path string, def, limit int32) (int32, error) {
-	raw, ok := m[key]
-	if !ok {
-		return def, nil
+// object compiles the declared properties in schema order. additionalProperties
+// needs nothing: only the declared properties are ever generated, which
+// satisfies it either way.
+func object(s *jsonschema.Schema, path string, depth int) (*node, error) {
+	n := &node{kind: kObject}
+	n.first.add('{')
+	for _, p := range s.Properties {
+		sub, err := compile(p.Schema, path+"/properties/"+p.Name, depth+1)
+		if err != nil {
+			return nil, err
+		}
+		n.props = append(n.props, prop{name: p.Name, schema: sub, required: slices.Contains(s.Required, p.Name)})
 	}
-	v, err := strconv.ParseInt(string(bytes.TrimSpace(raw)), 10, 32)
-	if err != nil || v < 0 || v > int64(limit) {
-		return 0, fmt.Errorf("%w: %s: %s must be an integer in [0, %d], got %s", ErrSchema, path, key, limit, raw)
-	}
-	return int32(v), nil
-}
-
-func stringNode(m map[string]json.RawMessage, path string) (*node, error) {
-	n := &node{kind: kString}
-	n.first.add('"')
-	var err error
-	if n.minLen, err = count(m, "minLength", path, 0, MaxStringLength); err != nil {
-		return nil, err
-	}
-	if n.maxLen, err = count(m, "maxLength", path, max(DefaultMaxStringLength, n.minLen), MaxStringLength); err != nil {
-		return nil, err
-	}
-	if n.minLen > n.maxLen {
-		return nil, fmt.Errorf("%w: %s: minLength %d > maxLength %d", ErrSchema, path, n.minLen, n.maxLen)
+	if err := n.buildKeys(); err != nil {
+		return nil, fmt.Errorf("%w: %s: %w", ErrSchema, path, err)
 	}
 	return n, nil
 }
 
-func (c *compiler) array(m map[string]json.RawMessage, path string, depth int) (*node, error) {
-	n := &node{kind: kArray}
-	n.first.add('[')
-	var err error
-	if n.minItems, err = count(m, "minItems", path, 0, MaxItems); err != nil {
+// buildKeys precomputes, for each position i, which keys may come next:
+// props i.. up to and including the first required one (schema order,
+// optional ones may be skipped, required ones may not).
+func (n *node) buildKeys() error {
+	np := len(n.props)
+	n.reqFrom = make([]int32, np+1)
+	n.reqFrom[np] = int32(np)
+	for i := np - 1; i >= 0; i-- {
+		n.reqFrom[i] = n.reqFrom[i+1]
+		if n.props[i].required {
+			n.reqFrom[i] = int32(i)
+		}
+	}
+	enc := make([][]byte, np)
+	for i, p := range n.props {
+		b, err := encodeJSON(p.name)
+		if err != nil {
+			return err
+		}
+		enc[i] = b
+	}
+	n.keys = make([]litSet, np+1)
+	n.keyProp = make([][]int32, np+1)
+	for i := 0; i < np; i++ {
+		last := min(int(n.reqFrom[i]), np-1)
+		idx := make([]int32, 0, last-i+1)
+		for j := i; j <= last; j++ {
+			idx = append(idx, int32(j))
+		}
+		slices.SortFunc(idx, func(a, b int32) int { return bytes.Compare(enc[a], enc[b]) })
+		vals := make([][]byte, len(idx))
+		for k, j := range idx {
+			vals[k] = enc[j]
+		}
+		n.keys[i] = litSet{vals: vals}
+		n.keyProp[i] = idx
+	}
+	return nil
+}
+
+// keySet returns the candidate keys after props[:i].
+func (n *node) keySet(i int32) *litSet { return &n.keys[i] }
+
+// encodeJSON is json.Marshal without HTML escaping and trailing newline.
+func encodeJSON(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		return nil, err
 	}
-	if n.maxItems, err = count(m, "maxItems", path, max(DefaultMaxItems, n.minItems), MaxItems); err != nil {
-		return nil, err
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// makeAnyOf combines alternatives, which must be distinguishable by their
+// first byte (the automaton commits to one alternative there). A single
+// alternative is returned as is.
+func makeAnyOf(alts []*node, path string) (*node, error) {
+	if len(alts) == 1 {
+		return alts[0], nil
 	}
-	if n.minItems > n.maxItems {
-		return nil, fmt.Errorf("%w: %s: minItems %d > maxItems %d", ErrSchema, path, n.minItems, n.maxItems)
-	}
-	items, ok := m["items"]
-	if !ok {
-		return nil, fmt.Errorf("%w: %s: array needs an items schema", ErrSchema, path)
-	}
-	if n.items, err = c.compile(items, path+"/items", depth+1); err != nil {
-		return nil, err
+	n := &node{kind: kAnyOf, alts: alts}
+	for i, a := range alts {
+		for j := range i {
+			if a.first.overlap(alts[j].first) {
+				return nil, fmt.Errorf("%w: %s: alternatives %d and %d can start with the same byte; "+
+					"only alternatives of different JSON types (or disjoint enums) are supported", ErrSchema, path, j, i)
+			}
+		}
+		n.first.union(a.first)
 	}
 	return n, nil
 }

@@ -5,10 +5,10 @@ import (
 	"testing"
 
 	"github.com/plumewriter/plume/internal/engine"
+	"github.com/plumewriter/plume/internal/jsonschema"
 	"github.com/plumewriter/plume/internal/llm"
 	"github.com/plumewriter/plume/internal/sample"
 	"github.com/plumewriter/plume/internal/testutil"
-	"github.com/plumewriter/plume/internal/writer/schema"
 )
 
 // MaxFixtureWhitespace is the largest whitespace run (sample.MaxWhitespace)
@@ -43,7 +43,7 @@ func TestConstrainedDecodingFixture(t *testing.T) {
 	const budget = 1000
 	cases := []struct {
 		name   string
-		build  func(Bounds) []byte
+		build  func(Bounds) *jsonschema.Schema
 		ladder []func(*Bounds) bool
 	}{
 		{"outline", Bounds.Outline, outlineLadder},
@@ -55,10 +55,7 @@ func TestConstrainedDecodingFixture(t *testing.T) {
 		if !ok {
 			t.Fatalf("%s: no bounds fit %d tokens", c.name, budget)
 		}
-		v, err := schema.Parse(sch)
-		if err != nil {
-			t.Fatal(err)
-		}
+		v := sch
 		for seed := uint64(0); seed < 6; seed++ {
 			p := sample.DefaultParams()
 			p.Seed = seed

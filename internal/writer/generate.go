@@ -7,14 +7,15 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/plumewriter/plume/internal/jsonschema"
 	"github.com/plumewriter/plume/internal/llm"
 	"github.com/plumewriter/plume/internal/writer/prompts"
-	"github.com/plumewriter/plume/internal/writer/schema"
 )
 
 // MaxRepairs bounds the repair retries of a structured step whose answer
 // does not validate (remote servers that ignore json_schema, or an answer
-// cut by the token limit). Two retries fix nearly all such answers; more
+// cut by the token limit). This is Plume's one repair loop: the generators
+// (engine, remote) never validate or retry. Two retries fix nearly all such answers; more
 // would loop on a model that cannot follow the schema.
 const MaxRepairs = 2
 
@@ -40,7 +41,7 @@ type callSpec struct {
 	Part     int
 	Attempt  int
 	Messages []Message
-	Schema   []byte
+	Schema   *jsonschema.Schema
 	Max      int
 	Stream   bool // drafting: stream tokens to the terminal
 	Logprobs bool // drafting: keep per-sentence confidence
@@ -79,7 +80,7 @@ func (r *run) call(ctx context.Context, spec callSpec) (llm.Result, error) {
 	}
 	c := Call{
 		Stage: spec.Stage, Part: spec.Part, Attempt: spec.Attempt, Seed: params.Seed,
-		Messages: spec.Messages, JSONSchema: string(spec.Schema), MaxTokens: spec.Max, Sampling: params,
+		Messages: spec.Messages, JSONSchema: schemaText(spec.Schema), MaxTokens: spec.Max, Sampling: params,
 		PromptTokens: res.PromptTokens, CompletionTokens: res.CompletionTokens,
 		FinishReason: res.FinishReason, Output: res.Text,
 	}
@@ -99,10 +100,6 @@ func (r *run) call(ctx context.Context, spec callSpec) (llm.Result, error) {
 // (the bad answer and the error), at most MaxRepairs times. Attempts are
 // numbered from spec.Attempt, so that each review pass has its own seeds.
 func (r *run) structured(ctx context.Context, spec callSpec, out any, check func() error) error {
-	sch, err := schema.Parse(spec.Schema)
-	if err != nil {
-		return fmt.Errorf("%s: %w", spec.Stage, err)
-	}
 	base, first := spec.Messages, spec.Attempt
 	var lastErr error
 	for attempt := 0; attempt <= MaxRepairs; attempt++ {
@@ -111,7 +108,7 @@ func (r *run) structured(ctx context.Context, spec callSpec, out any, check func
 		if err != nil {
 			return err
 		}
-		lastErr = decodeValid(sch, res.Text, out, check)
+		lastErr = decodeValid(spec.Schema, res.Text, out, check)
 		if lastErr == nil {
 			return nil
 		}
@@ -124,8 +121,20 @@ func (r *run) structured(ctx context.Context, spec callSpec, out any, check func
 	return fmt.Errorf("%s: no valid JSON after %d repairs: %w", spec.Stage, MaxRepairs, lastErr)
 }
 
+// schemaText is a schema as the manifest records it ("" for none).
+func schemaText(s *jsonschema.Schema) string {
+	if s == nil {
+		return ""
+	}
+	b, err := s.MarshalJSON()
+	if err != nil { // unreachable: the writer's schemas are built from plain values
+		panic(fmt.Sprintf("writer: schema does not marshal: %v", err))
+	}
+	return string(b)
+}
+
 // decodeValid validates text against sch, decodes it into out and runs check.
-func decodeValid(sch *schema.Schema, text string, out any, check func() error) error {
+func decodeValid(sch *jsonschema.Schema, text string, out any, check func() error) error {
 	if err := sch.Validate([]byte(text)); err != nil {
 		return err
 	}

@@ -9,9 +9,9 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/plumewriter/plume/internal/jsonschema"
 	"github.com/plumewriter/plume/internal/llm"
 	"github.com/plumewriter/plume/internal/writer/fakegen"
-	"github.com/plumewriter/plume/internal/writer/schema"
 )
 
 // stageOf identifies a request's stage from its user prompt.
@@ -50,8 +50,8 @@ func TestStageOrderAndPrompts(t *testing.T) {
 			t.Fatalf("request without the English system prompt: %q", r.Messages[0].Content)
 		}
 		wantSchema := s == StageOutline || s == StageReview || s == StageMetadata
-		if (len(r.JSONSchema) > 0) != wantSchema {
-			t.Errorf("%s request: JSONSchema set = %v", s, len(r.JSONSchema) > 0)
+		if (r.JSONSchema != nil) != wantSchema {
+			t.Errorf("%s request: JSONSchema set = %v", s, r.JSONSchema != nil)
 		}
 		if s == StageDraft && r.TopLogprobs != 1 {
 			t.Errorf("draft request without logprobs")
@@ -256,7 +256,7 @@ func TestFrench(t *testing.T) {
 func TestJSONRepair(t *testing.T) {
 	bad := 0
 	g := &fakegen.Generator{Script: func(n int, req llm.Request) (string, bool) {
-		if bytes.Contains(req.JSONSchema, []byte(`"sections"`)) && bad < 2 {
+		if req.JSONSchema != nil && req.JSONSchema.Property("sections") != nil && bad < 2 {
 			bad++
 			return `{"title": "cut short`, true
 		}
@@ -278,7 +278,7 @@ func TestJSONRepair(t *testing.T) {
 
 	// Always invalid: bounded, then a clear error.
 	g = &fakegen.Generator{Script: func(n int, req llm.Request) (string, bool) {
-		if len(req.JSONSchema) > 0 {
+		if req.JSONSchema != nil {
 			return `{"title":"x","intro":[],"sections":[]}`, true
 		}
 		return "", false
@@ -319,8 +319,13 @@ func TestReviseFailingSections(t *testing.T) {
 }
 
 func TestSchemasAreValidAndFakeAnswersValidate(t *testing.T) {
-	for name, s := range map[string][]byte{"outline": OutlineSchema(2, 5), "metadata": MetadataSchema(), "review": ReviewSchema()} {
-		sch, err := schema.Parse(s)
+	for name, s := range map[string]*jsonschema.Schema{"outline": OutlineSchema(2, 5), "metadata": MetadataSchema(), "review": ReviewSchema()} {
+		// The schema the writer builds is one jsonschema.Parse accepts.
+		text, err := s.MarshalJSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		sch, err := jsonschema.Parse(text)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}

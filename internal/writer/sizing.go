@@ -3,7 +3,7 @@ package writer
 import (
 	"fmt"
 
-	"github.com/plumewriter/plume/internal/writer/schema"
+	"github.com/plumewriter/plume/internal/jsonschema"
 )
 
 // WhitespaceTokensPerValue is the whitespace allowance per JSON value in
@@ -91,7 +91,7 @@ var (
 
 // fitBounds shrinks b along ladder until build(b)'s worst case fits budget
 // tokens. It returns the bounds, the schema, and whether it fits.
-func fitBounds(b Bounds, build func(Bounds) []byte, ladder []func(*Bounds) bool, budget int) (Bounds, []byte, bool) {
+func fitBounds(b Bounds, build func(Bounds) *jsonschema.Schema, ladder []func(*Bounds) bool, budget int) (Bounds, *jsonschema.Schema, bool) {
 	for {
 		sch := build(b)
 		worst, err := WorstTokens(sch)
@@ -116,20 +116,19 @@ func fitBounds(b Bounds, build func(Bounds) []byte, ladder []func(*Bounds) bool,
 // the structural characters, and WhitespaceTokensPerValue per value. Strings
 // count their maxLength plus quotes; unbounded strings or arrays are an
 // error, since nothing would then bound the answer.
-func WorstTokens(schemaJSON []byte) (int, error) {
-	s, err := schema.Parse(schemaJSON)
-	if err != nil {
-		return 0, err
-	}
+func WorstTokens(s *jsonschema.Schema) (int, error) {
 	return worst(s, 0)
 }
 
-func worst(s *schema.Schema, depth int) (int, error) {
-	if depth > schema.MaxDepth {
+func worst(s *jsonschema.Schema, depth int) (int, error) {
+	if depth > jsonschema.MaxDepth {
 		return 0, fmt.Errorf("worst case: schema nested too deeply")
 	}
+	if len(s.Types) != 1 {
+		return 0, fmt.Errorf("worst case: unsupported schema with types %v", s.Types)
+	}
 	n := WhitespaceTokensPerValue
-	switch s.Type {
+	switch s.Types[0] {
 	case "string":
 		if s.MaxLength == nil {
 			return 0, fmt.Errorf("worst case: unbounded string")
@@ -150,14 +149,14 @@ func worst(s *schema.Schema, depth int) (int, error) {
 		return n + 2 + *s.MaxItems*(item+1), nil
 	case "object":
 		n += 2
-		for k, p := range s.Properties {
-			v, err := worst(p, depth+1)
+		for _, p := range s.Properties {
+			v, err := worst(p.Schema, depth+1)
 			if err != nil {
 				return 0, err
 			}
-			n += len(k) + 4 + v // "key": value,
+			n += len(p.Name) + 4 + v // "key": value,
 		}
 		return n, nil
 	}
-	return 0, fmt.Errorf("worst case: unsupported type %q", s.Type)
+	return 0, fmt.Errorf("worst case: unsupported type %q", s.Types[0])
 }

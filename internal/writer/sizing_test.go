@@ -5,9 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/plumewriter/plume/internal/jsonschema"
 	"github.com/plumewriter/plume/internal/llm"
 	"github.com/plumewriter/plume/internal/writer/fakegen"
-	"github.com/plumewriter/plume/internal/writer/schema"
 )
 
 func TestWorstTokens(t *testing.T) {
@@ -23,13 +23,13 @@ func TestWorstTokens(t *testing.T) {
 		{`{"type":"object","properties":{"ok":{"type":"boolean"}}}`, 17},
 	}
 	for _, tt := range tests {
-		got, err := WorstTokens([]byte(tt.schema))
+		got, err := WorstTokens(mustSchema(t, tt.schema))
 		if err != nil || got != tt.want {
 			t.Errorf("WorstTokens(%s) = %d, %v; want %d", tt.schema, got, err, tt.want)
 		}
 	}
-	for _, bad := range []string{`{"type":"string"}`, `{"type":"array","items":{"type":"boolean"}}`, `{}`} {
-		if _, err := WorstTokens([]byte(bad)); err == nil {
+	for _, bad := range []string{`{"type":"string"}`, `{"type":"array","items":{"type":"boolean"}}`, `{"enum":["a"]}`} {
+		if _, err := WorstTokens(mustSchema(t, bad)); err == nil {
 			t.Errorf("WorstTokens(%s) accepted an unbounded schema", bad)
 		}
 	}
@@ -56,8 +56,8 @@ func TestFitBoundsShrinksInOrder(t *testing.T) {
 	}
 	// Metadata keeps the SEO description bounds whatever the budget.
 	b, sch, ok := fitBounds(DefaultBounds(MinWords), Bounds.Metadata, metadataLadder, 500)
-	s, _ := schema.Parse(sch)
-	if !ok || b.ExcerptChars >= MaxExcerptChars || *s.Properties["description"].MinLength != 120 || *s.Properties["description"].MaxLength != 156 {
+	d := sch.Property("description")
+	if !ok || b.ExcerptChars >= MaxExcerptChars || *d.MinLength != 120 || *d.MaxLength != 156 {
 		t.Errorf("metadata sizing: ok=%v %+v", ok, b)
 	}
 }
@@ -81,7 +81,7 @@ func TestSmallContextShrinksSchemas(t *testing.T) {
 			t.Fatalf("%s call overruns: %d + %d", c.Stage, n, c.MaxTokens)
 		}
 		if c.JSONSchema != "" {
-			if w, _ := WorstTokens([]byte(c.JSONSchema)); w > c.MaxTokens {
+			if w, _ := WorstTokens(mustSchema(t, c.JSONSchema)); w > c.MaxTokens {
 				t.Errorf("%s: worst case %d over the budget %d", c.Stage, w, c.MaxTokens)
 			}
 		}
@@ -96,7 +96,7 @@ func TestRepairFitsContext(t *testing.T) {
 	for _, tc := range []struct{ window, wantMsgs int }{{8192, 4}, {3000, 2}} {
 		first := true
 		g := &fakegen.Generator{Script: func(n int, req llm.Request) (string, bool) {
-			if first && strings.Contains(string(req.JSONSchema), `"sections"`) {
+			if first && req.JSONSchema != nil && req.JSONSchema.Property("sections") != nil {
 				first = false
 				return long, true
 			}
@@ -126,4 +126,14 @@ func TestRepairFitsContext(t *testing.T) {
 			t.Errorf("window %d: no repair call", tc.window)
 		}
 	}
+}
+
+// mustSchema parses a schema written in a test or recorded in a manifest.
+func mustSchema(t *testing.T, doc string) *jsonschema.Schema {
+	t.Helper()
+	s, err := jsonschema.Parse([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

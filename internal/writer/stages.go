@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/plumewriter/plume/internal/jsonschema"
 	"github.com/plumewriter/plume/internal/writer/prompts"
 )
 
@@ -132,7 +133,7 @@ func (r *run) outline(ctx context.Context) error {
 	}
 	b := DefaultBounds(r.st.Options.Words)
 	var msgs []Message
-	var sch []byte
+	var sch *jsonschema.Schema
 	var n int
 	for {
 		msgs, n, err = r.prepare(prompts.Outline, cuttable{Notes: r.st.Options.Notes}, maxOut, OutlineMinTokens, true,
@@ -163,7 +164,7 @@ func (r *run) outline(ctx context.Context) error {
 
 // sizeSchema shrinks the bounds of a structured step until its worst-case
 // answer fits budget tokens, and warns when they had to shrink.
-func (r *run) sizeSchema(stage string, b Bounds, build func(Bounds) []byte, ladder []func(*Bounds) bool, budget int) (Bounds, []byte, error) {
+func (r *run) sizeSchema(stage string, b Bounds, build func(Bounds) *jsonschema.Schema, ladder []func(*Bounds) bool, budget int) (Bounds, *jsonschema.Schema, error) {
 	nb, sch, ok := fitBounds(b, build, ladder, budget)
 	if !ok {
 		w, _ := WorstTokens(sch)

@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
 
+	"github.com/plumewriter/plume/internal/jsonschema"
 	"github.com/plumewriter/plume/internal/llm"
-	"github.com/plumewriter/plume/internal/writer/schema"
 )
 
 // ErrCrash is returned by Generate once FailAfter calls have succeeded.
@@ -129,13 +129,9 @@ func word(rng *rand.Rand) string { return vocabulary[rng.IntN(len(vocabulary))] 
 
 // synthetic builds the default answer.
 func (g *Generator) synthetic(rng *rand.Rand, req llm.Request) (string, error) {
-	if len(req.JSONSchema) > 0 {
-		s, err := schema.Parse(req.JSONSchema)
-		if err != nil {
-			return "", fmt.Errorf("fakegen: %w", err)
-		}
+	if req.JSONSchema != nil {
 		var b strings.Builder
-		fromSchema(&b, rng, s)
+		fromSchema(&b, rng, req.JSONSchema)
 		return b.String(), nil
 	}
 	words := req.MaxTokens / 2
@@ -165,21 +161,22 @@ func (g *Generator) synthetic(rng *rand.Rand, req llm.Request) (string, error) {
 }
 
 // fromSchema writes a random JSON value valid under s.
-func fromSchema(b *strings.Builder, rng *rand.Rand, s *schema.Schema) {
-	switch s.Type {
+func fromSchema(b *strings.Builder, rng *rand.Rand, s *jsonschema.Schema) {
+	var typ string
+	if len(s.Types) > 0 {
+		typ = s.Types[0]
+	}
+	switch typ {
 	case "object":
-		keys := make([]string, 0, len(s.Properties))
-		for k := range s.Properties {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
+		props := slices.Clone(s.Properties)
+		slices.SortFunc(props, func(a, b jsonschema.Property) int { return strings.Compare(a.Name, b.Name) })
 		b.WriteByte('{')
-		for i, k := range keys {
+		for i, p := range props {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			fmt.Fprintf(b, "%q:", k)
-			fromSchema(b, rng, s.Properties[k])
+			fmt.Fprintf(b, "%q:", p.Name)
+			fromSchema(b, rng, p.Schema)
 		}
 		b.WriteByte('}')
 	case "array":
@@ -211,7 +208,7 @@ func fromSchema(b *strings.Builder, rng *rand.Rand, s *schema.Schema) {
 	}
 }
 
-func randString(rng *rand.Rand, s *schema.Schema) string {
+func randString(rng *rand.Rand, s *jsonschema.Schema) string {
 	lo, hi := 1, 40
 	if s.MinLength != nil {
 		lo = *s.MinLength

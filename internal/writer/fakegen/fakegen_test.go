@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/plumewriter/plume/internal/jsonschema"
 	"github.com/plumewriter/plume/internal/llm"
 )
 
@@ -45,7 +46,12 @@ func TestMaxTokensAndCancel(t *testing.T) {
 
 func ExampleGenerator() {
 	g := &Generator{}
-	req := llm.Request{JSONSchema: []byte(`{"type":"object","required":["ok"],"properties":{"ok":{"type":"boolean"}}}`)}
+	schema, err := jsonschema.Parse([]byte(`{"type":"object","required":["ok"],"properties":{"ok":{"type":"boolean"}}}`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	req := llm.Request{JSONSchema: schema}
 	res, _ := g.Generate(context.Background(), req, nil)
 	fmt.Println(len(res.Text) > 0, res.FinishReason)
 	// Output: true stop
