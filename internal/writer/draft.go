@@ -38,6 +38,9 @@ func (r *run) draft(ctx context.Context) error {
 			fmt.Fprintln(r.p.Stream)
 		}
 		part.Text = cleanText(res.Text)
+		if res.FinishReason == "length" {
+			part.Text = r.budgetCut(StageDraft, i, part.Text, n)
+		}
 		part.Drafted = true
 		if err := r.checkpoint(ctx); err != nil {
 			return err

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/plumewriter/plume/internal/jsonschema"
@@ -133,10 +134,22 @@ func schemaText(s *jsonschema.Schema) string {
 	return string(b)
 }
 
-// decodeValid validates text against sch, decodes it into out and runs check.
+// decodeValid validates text against sch, trims the strings closed at their
+// length limit back to whole words (trimCutWords; a string then under its
+// minimum fails, so that the repair loop asks again), decodes it into out and
+// runs check.
 func decodeValid(sch *jsonschema.Schema, text string, out any, check func() error) error {
 	if err := sch.Validate([]byte(text)); err != nil {
 		return err
+	}
+	text, cut, err := trimCutWords(sch, text)
+	if err != nil {
+		return err
+	}
+	if len(cut) > 0 {
+		if err := sch.Validate([]byte(text)); err != nil {
+			return fmt.Errorf("%w (after cutting %s back to whole words at the length limit)", err, strings.Join(cut, ", "))
+		}
 	}
 	if err := json.Unmarshal([]byte(text), out); err != nil {
 		return fmt.Errorf("decode: %w", err)

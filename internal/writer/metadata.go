@@ -24,14 +24,12 @@ const (
 
 func (r *run) metadata(ctx context.Context) error {
 	body := cutRunes(r.bodyText(), MetadataExcerptChars)
-	msgs, n, err := r.prepare(prompts.Metadata, cuttable{}, MetadataMaxTokens, MetadataMinTokens, true, func(d *promptData) {
-		d.Text = body
-		d.MinDescription, d.MaxDescription = quality.MinMetaDescription, quality.MaxMetaDescription
-	})
-	if err != nil {
-		return err
-	}
-	_, sch, err := r.sizeSchema(StageMetadata, DefaultBounds(r.st.Options.Words), Bounds.Metadata, metadataLadder, n)
+	msgs, n, sch, err := r.sizedPrompt(sizedStep{stage: StageMetadata, prompt: prompts.Metadata,
+		maxTokens: MetadataMaxTokens, minTokens: MetadataMinTokens, build: Bounds.Metadata, ladder: metadataLadder,
+		tweak: func(d *promptData) {
+			d.Text = body
+			d.MinDescription, d.MaxDescription = quality.MinMetaDescription, quality.MaxMetaDescription
+		}})
 	if err != nil {
 		return err
 	}

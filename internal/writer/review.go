@@ -37,11 +37,9 @@ func (r *run) reviewPart(ctx context.Context, i int) error {
 	for pass := 0; ; pass++ {
 		part := &r.st.Parts[i]
 		part.Problems = r.autoProblems(i)
-		msgs, n, err := r.prepare(prompts.Review, cuttable{}, ReviewMaxTokens, ReviewMinTokens, true, r.partData(i, part.Text))
-		if err != nil {
-			return err
-		}
-		_, sch, err := r.sizeSchema(StageReview, DefaultBounds(r.st.Options.Words), Bounds.Review, reviewLadder, n)
+		msgs, n, sch, err := r.sizedPrompt(sizedStep{stage: StageReview, prompt: prompts.Review,
+			maxTokens: ReviewMaxTokens, minTokens: ReviewMinTokens, build: Bounds.Review, ladder: reviewLadder,
+			tweak: r.partData(i, part.Text)})
 		if err != nil {
 			return err
 		}
@@ -81,7 +79,11 @@ func (r *run) revise(ctx context.Context, i, pass int) error {
 	if err != nil {
 		return err
 	}
-	if text := cleanText(res.Text); text != "" {
+	text := cleanText(res.Text)
+	if res.FinishReason == "length" && text != "" {
+		text = r.budgetCut(StageRevise, i, text, n)
+	}
+	if text != "" {
 		part.Text = text
 	} else {
 		r.warn(fmt.Sprintf("revise: part %d: the model returned nothing; keeping the draft", i+1))

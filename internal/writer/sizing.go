@@ -33,7 +33,7 @@ func DefaultBounds(words int) Bounds {
 	return Bounds{
 		MinSections: lo, MaxSections: hi, Points: MaxPoints, Subsections: MaxSubsections,
 		IntroPoints: MaxIntroPoints, TitleChars: MaxTitleChars, HeadingChars: MaxHeadingChars,
-		PointChars: MaxPointChars, MetaTitleChars: MaxTitleChars, ExcerptChars: MaxExcerptChars,
+		PointChars: MaxPointChars, MetaTitleChars: MaxMetaTitleChars, ExcerptChars: MaxExcerptChars,
 		Tags: MaxTags, TagChars: MaxTagChars, Problems: MaxProblems, ProblemChars: MaxProblemChars,
 	}
 }
@@ -80,7 +80,7 @@ var (
 		func(b *Bounds) bool { return step(&b.ExcerptChars, 200, 150, 100, MinExcerptChars+20) },
 		func(b *Bounds) bool { return step(&b.Tags, 4, 3, MinTags) },
 		func(b *Bounds) bool { return step(&b.TagChars, 20, 12) },
-		func(b *Bounds) bool { return step(&b.MetaTitleChars, 70, 50, 30) },
+		func(b *Bounds) bool { return step(&b.MetaTitleChars, 50, 30) },
 	}
 	reviewLadder = []func(*Bounds) bool{
 		func(b *Bounds) bool { return step(&b.Problems, 3, 2) },

@@ -35,6 +35,7 @@ type promptData struct {
 	Text                                      string
 	Problems                                  []string
 	MinDescription, MaxDescription            int
+	Limits                                    prompts.Limits // of a structured answer
 }
 
 func (r *run) data(c cuttable) promptData {
@@ -131,25 +132,11 @@ func (r *run) outline(ctx context.Context) error {
 	if maxOut < OutlineMinTokens {
 		return fmt.Errorf("outline: %w: %d tokens left for the outline, at least %d needed", ErrContext, maxOut, OutlineMinTokens)
 	}
-	b := DefaultBounds(r.st.Options.Words)
-	var msgs []Message
-	var sch *jsonschema.Schema
-	var n int
-	for {
-		msgs, n, err = r.prepare(prompts.Outline, cuttable{Notes: r.st.Options.Notes}, maxOut, OutlineMinTokens, true,
-			func(d *promptData) { d.MinSections, d.MaxSections = b.MinSections, b.MaxSections })
-		if err != nil {
-			return err
-		}
-		nb, s, err := r.sizeSchema(StageOutline, b, Bounds.Outline, outlineLadder, n)
-		if err != nil {
-			return err
-		}
-		sch = s
-		if nb.MinSections == b.MinSections && nb.MaxSections == b.MaxSections {
-			break // the prompt already states this section range
-		}
-		b = nb
+	msgs, n, sch, err := r.sizedPrompt(sizedStep{stage: StageOutline, prompt: prompts.Outline,
+		cut: cuttable{Notes: r.st.Options.Notes}, maxTokens: maxOut, minTokens: OutlineMinTokens,
+		build: Bounds.Outline, ladder: outlineLadder})
+	if err != nil {
+		return err
 	}
 	var out Outline
 	spec := callSpec{Stage: StageOutline, Part: -1, Messages: msgs, Max: n, Schema: sch}
@@ -162,18 +149,47 @@ func (r *run) outline(ctx context.Context) error {
 	return r.checkpoint(ctx)
 }
 
-// sizeSchema shrinks the bounds of a structured step until its worst-case
-// answer fits budget tokens, and warns when they had to shrink.
-func (r *run) sizeSchema(stage string, b Bounds, build func(Bounds) *jsonschema.Schema, ladder []func(*Bounds) bool, budget int) (Bounds, *jsonschema.Schema, error) {
-	nb, sch, ok := fitBounds(b, build, ladder, budget)
-	if !ok {
-		w, _ := WorstTokens(sch)
-		return nb, nil, fmt.Errorf("%s: %w: even the smallest answer (%d tokens) exceeds the %d tokens left", stage, ErrContext, w, budget)
+// sizedStep is a structured step's prompt and schema (see sizedPrompt).
+type sizedStep struct {
+	stage, prompt        string
+	cut                  cuttable
+	maxTokens, minTokens int
+	build                func(Bounds) *jsonschema.Schema
+	ladder               []func(*Bounds) bool
+	tweak                func(*promptData)
+}
+
+// sizedPrompt renders a structured step's prompt and shrinks the answer
+// limits until the schema's worst case fits the tokens the prompt leaves,
+// again until the prompt states exactly the limits of the schema (the two
+// are the same numbers: Bounds.limits); it warns when the limits shrank.
+func (r *run) sizedPrompt(s sizedStep) ([]Message, int, *jsonschema.Schema, error) {
+	def := DefaultBounds(r.st.Options.Words)
+	b := def
+	for {
+		msgs, n, err := r.prepare(s.prompt, s.cut, s.maxTokens, s.minTokens, true, func(d *promptData) {
+			if s.tweak != nil {
+				s.tweak(d)
+			}
+			d.MinSections, d.MaxSections = b.MinSections, b.MaxSections
+			d.Limits = b.limits()
+		})
+		if err != nil {
+			return nil, 0, nil, err
+		}
+		nb, sch, ok := fitBounds(b, s.build, s.ladder, n)
+		if !ok {
+			w, _ := WorstTokens(sch)
+			return nil, 0, nil, fmt.Errorf("%s: %w: even the smallest answer (%d tokens) exceeds the %d tokens left", s.stage, ErrContext, w, n)
+		}
+		if nb == b {
+			if b != def {
+				r.warn(fmt.Sprintf("%s: answer limits reduced to fit %d tokens: %s", s.stage, n, describeBounds(s.stage, b)))
+			}
+			return msgs, n, sch, nil
+		}
+		b = nb // the prompt must state the smaller limits: render it again
 	}
-	if nb != b {
-		r.warn(fmt.Sprintf("%s: answer limits reduced to fit %d tokens: %s", stage, budget, describeBounds(stage, nb)))
-	}
-	return nb, sch, nil
 }
 
 func describeBounds(stage string, b Bounds) string {

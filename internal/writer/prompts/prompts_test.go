@@ -19,13 +19,16 @@ type data struct {
 	Text, Error                               string
 	Problems                                  []string
 	MinDescription, MaxDescription            int
+	Limits                                    Limits
 }
 
 func TestEveryTemplateRenders(t *testing.T) {
 	d := data{Topic: "Compost", Audience: "gardeners", Tone: "expert", Words: 800, Keywords: []string{"compost"},
 		Notes: "my notes", Brief: "brief", MinSections: 3, MaxSections: 5, Title: "T", Outline: "# T",
 		Summary: "- Intro: x", Heading: "H", Parent: "P", Points: []string{"a", "b"}, Index: 1, Count: 4,
-		PartWords: 200, Text: "text", Error: "bad", Problems: []string{"p1"}, MinDescription: 120, MaxDescription: 156}
+		PartWords: 200, Text: "text", Error: "bad", Problems: []string{"p1"}, MinDescription: 120, MaxDescription: 156,
+		Limits: Limits{TitleChars: 90, HeadingChars: 80, PointChars: 160, MinPoints: 1, Points: 4, IntroPoints: 3, Subsections: 3,
+			MetaTitleChars: 70, MinExcerptChars: 40, ExcerptChars: 300, MinTags: 2, Tags: 6, TagChars: 30, Problems: 4, ProblemChars: 160}}
 	names := []string{System, Brief, Outline, Section, Review, Revise, Metadata, Repair}
 	for _, lang := range Languages {
 		for _, name := range names {
