@@ -15,6 +15,12 @@ func Canonical(raw []byte) ([]byte, error) {
 	if err := dec.Decode(&v); err != nil {
 		return nil, err
 	}
+	return Encode(v)
+}
+
+// Encode is json.Marshal without HTML escaping and without the encoder's
+// trailing newline: how the grammar spells keys and literal values.
+func Encode(v any) ([]byte, error) {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)

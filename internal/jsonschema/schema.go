@@ -85,6 +85,16 @@ type Property struct {
 	Schema *Schema
 }
 
+// MustParse is Parse for schemas written in code and tests; it panics on an
+// error.
+func MustParse(doc string) *Schema {
+	s, err := Parse([]byte(doc))
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
 // Property returns the schema of the named property, or nil.
 func (s *Schema) Property(name string) *Schema {
 	for _, p := range s.Properties {

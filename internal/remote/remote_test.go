@@ -123,16 +123,6 @@ func TestPromptUsesCompletions(t *testing.T) {
 
 const titleSchema = `{"title":"article_meta","type":"object","properties":{"title":{"type":"string","minLength":3},"tags":{"type":"array","items":{"type":"string"},"maxItems":3}},"required":["title","tags"],"additionalProperties":false}`
 
-// mustSchema parses a schema written in a test.
-func mustSchema(t *testing.T, doc string) *jsonschema.Schema {
-	t.Helper()
-	s, err := jsonschema.Parse([]byte(doc))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
 // A schema goes to the server as response_format json_schema, as given
 // (annotations kept), and the answer comes back as the server sent it, even
 // when it does not validate: validation and repair are the caller's, once
@@ -144,7 +134,7 @@ func TestJSONSchemaSentNotValidated(t *testing.T) {
 	})
 	c := newClient(t, f.URL, nil)
 	req := chatReq("Give metadata")
-	req.JSONSchema = mustSchema(t, titleSchema)
+	req.JSONSchema = jsonschema.MustParse(titleSchema)
 	var seen strings.Builder
 	res, err := c.Generate(context.Background(), req, func(tk llm.Token) error { seen.WriteString(tk.Text); return nil })
 	if err != nil {
@@ -336,7 +326,7 @@ func TestPromptJSONSchema(t *testing.T) {
 		sse(w, "data: [DONE]\n\n")
 	})
 	c := newClient(t, f.URL, nil)
-	req := llm.Request{Prompt: "JSON: ", MaxTokens: 64, Sampling: sample.DefaultParams(), JSONSchema: mustSchema(t, titleSchema)}
+	req := llm.Request{Prompt: "JSON: ", MaxTokens: 64, Sampling: sample.DefaultParams(), JSONSchema: jsonschema.MustParse(titleSchema)}
 	res, err := c.Generate(context.Background(), req, nil)
 	if err != nil || res.Text != answer || f.requests() != 1 {
 		t.Fatalf("%q, %v, %d requests", res.Text, err, f.requests())

@@ -3,6 +3,8 @@ package sample
 import (
 	"fmt"
 	"testing"
+
+	"github.com/plumewriter/plume/internal/jsonschema"
 )
 
 // realisticVocab builds n byte tokens shaped like a BPE vocabulary: all 256
@@ -65,7 +67,7 @@ func BenchmarkMask(b *testing.B) {
 		}
 		for _, st := range states {
 			b.Run(fmt.Sprintf("vocab=%d/%s", n, st.name), func(b *testing.B) {
-				g, err := NewJSONSchemaVocab(mustParse(b, outlineSchema), v)
+				g, err := NewJSONSchemaVocab(jsonschema.MustParse(outlineSchema), v)
 				if err != nil {
 					b.Fatal(err)
 				}

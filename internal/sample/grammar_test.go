@@ -99,7 +99,7 @@ func TestGrammarStreams(t *testing.T) {
 	tb, eog := byteVocab()
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			g, err := NewJSONSchema(mustParse(t, tc.schema), tb, eog)
+			g, err := NewJSONSchema(jsonschema.MustParse(tc.schema), tb, eog)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -130,7 +130,7 @@ func TestSchemaErrors(t *testing.T) {
 	tb, eog := byteVocab()
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := NewJSONSchema(mustParse(t, tc.schema), tb, eog)
+			_, err := NewJSONSchema(jsonschema.MustParse(tc.schema), tb, eog)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v, want containing %q", err, tc.want)
 			}
@@ -142,14 +142,4 @@ func TestSchemaErrors(t *testing.T) {
 	if _, err := NewJSONSchema(nil, tb, eog); !errors.Is(err, ErrSchema) {
 		t.Fatalf("nil schema: err = %v, want ErrSchema", err)
 	}
-}
-
-// mustParse parses a schema written in a test.
-func mustParse(t testing.TB, schema string) *jsonschema.Schema {
-	t.Helper()
-	s, err := jsonschema.Parse([]byte(schema))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
 }

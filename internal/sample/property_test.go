@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/plumewriter/plume/internal/gguf"
+	"github.com/plumewriter/plume/internal/jsonschema"
 	"github.com/plumewriter/plume/internal/testutil"
 	"github.com/plumewriter/plume/internal/tokenizer"
 )
@@ -70,7 +71,7 @@ func storiesVocab(t *testing.T) ([][]byte, []int32) {
 // generate samples masked random logits until the grammar ends.
 func generate(t *testing.T, schema string, tb [][]byte, eog []int32, seed uint64) []byte {
 	t.Helper()
-	g, err := NewJSONSchema(mustParse(t, schema), tb, eog)
+	g, err := NewJSONSchema(jsonschema.MustParse(schema), tb, eog)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +166,7 @@ func checkMaskMatchesAccept(t *testing.T, tb [][]byte, eog []int32) {
 	prefixes := []string{``, `{"title":"a`, "{\"title\":\"\xE2", `{"title":"` + strings.Repeat("x", 37),
 		`{"title":"` + strings.Repeat("x", 39), `{"title":"` + strings.Repeat("x", 40), `{"title":"a\u00`, `{"title":"é","sections":[`, `{"title":"x","sections":[{"heading":"h"}]`}
 	for _, pre := range prefixes {
-		g, err := NewJSONSchema(mustParse(t, outlineSchema), tb, eog)
+		g, err := NewJSONSchema(jsonschema.MustParse(outlineSchema), tb, eog)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -230,7 +230,7 @@ func (n *node) buildKeys() error {
 	}
 	enc := make([][]byte, np)
 	for i, p := range n.props {
-		b, err := encodeJSON(p.name)
+		b, err := jsonschema.Encode(p.name)
 		if err != nil {
 			return err
 		}
@@ -257,17 +257,6 @@ func (n *node) buildKeys() error {
 
 // keySet returns the candidate keys after props[:i].
 func (n *node) keySet(i int32) *litSet { return &n.keys[i] }
-
-// encodeJSON is json.Marshal without HTML escaping and trailing newline.
-func encodeJSON(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
-}
 
 // makeAnyOf combines alternatives, which must be distinguishable by their
 // first byte (the automaton commits to one alternative there). A single

@@ -292,7 +292,7 @@ func TestPromptStatesSchemaLimits(t *testing.T) {
 						continue
 					}
 					seen[c.Stage] = true
-					s := mustSchema(t, c.JSONSchema)
+					s := jsonschema.MustParse(c.JSONSchema)
 					prompt := c.Messages[len(c.Messages)-1].Content
 					for _, n := range statedLimits(t, c.Stage, s) {
 						if !strings.Contains(prompt, fmt.Sprint(n)) {

@@ -23,13 +23,13 @@ func TestWorstTokens(t *testing.T) {
 		{`{"type":"object","properties":{"ok":{"type":"boolean"}}}`, 17},
 	}
 	for _, tt := range tests {
-		got, err := WorstTokens(mustSchema(t, tt.schema))
+		got, err := WorstTokens(jsonschema.MustParse(tt.schema))
 		if err != nil || got != tt.want {
 			t.Errorf("WorstTokens(%s) = %d, %v; want %d", tt.schema, got, err, tt.want)
 		}
 	}
 	for _, bad := range []string{`{"type":"string"}`, `{"type":"array","items":{"type":"boolean"}}`, `{"enum":["a"]}`} {
-		if _, err := WorstTokens(mustSchema(t, bad)); err == nil {
+		if _, err := WorstTokens(jsonschema.MustParse(bad)); err == nil {
 			t.Errorf("WorstTokens(%s) accepted an unbounded schema", bad)
 		}
 	}
@@ -81,7 +81,7 @@ func TestSmallContextShrinksSchemas(t *testing.T) {
 			t.Fatalf("%s call overruns: %d + %d", c.Stage, n, c.MaxTokens)
 		}
 		if c.JSONSchema != "" {
-			if w, _ := WorstTokens(mustSchema(t, c.JSONSchema)); w > c.MaxTokens {
+			if w, _ := WorstTokens(jsonschema.MustParse(c.JSONSchema)); w > c.MaxTokens {
 				t.Errorf("%s: worst case %d over the budget %d", c.Stage, w, c.MaxTokens)
 			}
 		}
@@ -126,14 +126,4 @@ func TestRepairFitsContext(t *testing.T) {
 			t.Errorf("window %d: no repair call", tc.window)
 		}
 	}
-}
-
-// mustSchema parses a schema written in a test or recorded in a manifest.
-func mustSchema(t *testing.T, doc string) *jsonschema.Schema {
-	t.Helper()
-	s, err := jsonschema.Parse([]byte(doc))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
 }
