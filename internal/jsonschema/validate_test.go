@@ -125,3 +125,16 @@ func ExampleSchema_Validate() {
 	// <nil>
 	// $.title: 11 characters, at most 5 wanted
 }
+
+func ExampleObject() {
+	s := Object(map[string]*Schema{
+		"title": String(5, 70),
+		"tags":  Array(String(2, 30), 2, 6),
+	}, "title", "tags")
+	b, _ := s.MarshalJSON()
+	fmt.Println(string(b))
+	fmt.Println(s.Validate([]byte(`{"title":"Compost at home","tags":["garden"]}`)))
+	// Output:
+	// {"type":"object","properties":{"tags":{"type":"array","items":{"type":"string","minLength":2,"maxLength":30},"minItems":2,"maxItems":6},"title":{"type":"string","minLength":5,"maxLength":70}},"required":["title","tags"],"additionalProperties":false}
+	// $.tags: 1 items, at least 2 wanted
+}
