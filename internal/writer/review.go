@@ -57,7 +57,7 @@ func (r *run) reviewPart(ctx context.Context, i int) error {
 			}
 		}
 		if !v.Pass && len(part.Problems) == 0 {
-			part.Problems = append(part.Problems, "the reviewer judged the section below the brief's standard")
+			part.Problems = append(part.Problems, phrase(r.st.Options.Lang, phraseBelowStandard))
 		}
 		if len(part.Problems) == 0 || pass >= r.st.Options.MaxRevise {
 			return nil
@@ -94,19 +94,19 @@ func (r *run) revise(ctx context.Context, i, pass int) error {
 // subheading rule, no empty text, no overlong sentence, no phrase repeated
 // from an earlier part.
 func (r *run) autoProblems(i int) []string {
-	p := r.st.Parts[i]
+	p, lang := r.st.Parts[i], r.st.Options.Lang
 	var probs []string
 	words := len(quality.Words(p.Text))
 	switch {
 	case words == 0:
-		return []string{"the section is empty"}
+		return []string{phrase(lang, phraseEmptySection)}
 	case words > quality.MaxSectionWords:
-		probs = append(probs, fmt.Sprintf("the section has %d words; keep it under %d", words, quality.MaxSectionWords))
+		probs = append(probs, phrase(lang, phraseLongSection, words, quality.MaxSectionWords))
 	}
 	for _, para := range quality.Paragraphs(p.Text) {
 		for _, s := range quality.Sentences(para) {
 			if len(quality.Words(s)) > quality.MaxSentenceWords {
-				probs = append(probs, fmt.Sprintf("split this long sentence: %q", cutRunes(s, 120)))
+				probs = append(probs, phrase(lang, phraseLongSentence, cutRunes(s, 120)))
 				break
 			}
 		}
@@ -119,7 +119,7 @@ func (r *run) autoProblems(i int) []string {
 	suffix := fmt.Sprintf(", %d", i)
 	for _, w := range rule.Where {
 		if strings.HasSuffix(w, suffix) {
-			probs = append(probs, "do not repeat the phrase "+strings.SplitN(w, " in sections", 2)[0]+" from an earlier section")
+			probs = append(probs, phrase(lang, phraseRepeatedPhrase, strings.SplitN(w, " in sections", 2)[0]))
 		}
 	}
 	return probs

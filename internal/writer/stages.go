@@ -39,7 +39,7 @@ type promptData struct {
 func (r *run) data(c cuttable) promptData {
 	o := r.st.Options
 	d := promptData{
-		Topic: o.Topic, Lang: o.Lang, Audience: o.Audience, Tone: o.Tone, Notes: c.Notes,
+		Topic: o.Topic, Lang: o.Lang, Audience: o.Audience, Tone: toneName(o.Lang, o.Tone), Notes: c.Notes,
 		Brief: r.st.Brief, Words: o.Words, Keywords: o.Keywords, Summary: c.Summary,
 	}
 	d.MinSections, d.MaxSections = sectionRange(o.Words)
