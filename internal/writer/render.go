@@ -140,6 +140,9 @@ func qualityDoc(st *State) quality.Document {
 			h = p.Parent + " › " + p.Heading
 		}
 		d.Sections = append(d.Sections, quality.Section{Heading: h, Level: p.Level, Text: p.Text})
+		if p.Reviewed {
+			d.Reviews = append(d.Reviews, partReview(len(d.Sections)-1, h, p))
+		}
 	}
 	return d
 }

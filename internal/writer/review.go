@@ -51,6 +51,7 @@ func (r *run) reviewPart(ctx context.Context, i int) error {
 		if err := r.structured(ctx, spec, &v, nil); err != nil {
 			return err
 		}
+		part.Verdict = &v
 		for _, p := range v.Problems {
 			if p = oneLine(p); p != "" && !contains(part.Problems, p) {
 				part.Problems = append(part.Problems, p)
@@ -123,4 +124,12 @@ func (r *run) autoProblems(i int) []string {
 		}
 	}
 	return probs
+}
+
+// partReview is the quality report's record of part p's last review: it
+// passes when neither the reviewer nor the automatic checks found a problem
+// (a "pass": false without a reason counts as a problem, see reviewPart).
+func partReview(section int, heading string, p Part) quality.Review {
+	return quality.Review{Section: section, Heading: heading, Pass: len(p.Problems) == 0,
+		Revisions: p.Revisions, Problems: p.Problems}
 }
