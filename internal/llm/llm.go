@@ -62,9 +62,13 @@ type ModelInfo struct {
 	Commit        string `json:"commit,omitempty"` // Hugging Face repo commit, if known
 	License       string `json:"license,omitempty"`
 	Architecture  string `json:"architecture,omitempty"`
-	ContextLength int    `json:"context_length"`
-	Backend       string `json:"backend"` // "plume" or "openai:<base url>"
-	EngineVersion string `json:"engine_version,omitempty"`
+	ContextLength int    `json:"context_length"` // the window of this run's calls
+	// TrainedContextLength is the model's own window (its GGUF
+	// context_length), 0 when the backend does not say: a smaller
+	// ContextLength was chosen (--ctx, memory), not the model's.
+	TrainedContextLength int    `json:"trained_context_length,omitempty"`
+	Backend              string `json:"backend"` // "plume" or "openai:<base url>"
+	EngineVersion        string `json:"engine_version,omitempty"`
 }
 
 // Generator produces text. Implementations must be safe for one caller at a
