@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -86,22 +85,30 @@ every generated token with its log-probability (and --logprobs K alternatives), 
 	return cmd
 }
 
-// resolveModel maps a model reference to a verified local file: an existing
-// file path is used as is (hashed by the engine when needed), anything else
-// goes through the hub's store, pulling the model when it is missing.
+// loadModel loads a resolved model (engine.LoadResolved: the second half
+// of engine.Open), with --threads and --ctx errors as usage errors.
+func loadModel(loc hub.Local, opts engine.Options) (*engine.Model, error) {
+	m, err := engine.LoadResolved(loc, opts)
+	if errors.Is(err, engine.ErrOptions) {
+		return nil, usageError{err} // --threads, --ctx out of range
+	}
+	return m, err
+}
+
+// resolveModel resolves a reference to a verified local file without
+// loading it (engine.Resolve), pulling it when missing.
 func resolveModel(ctx context.Context, ref string, progress io.Writer) (hub.Local, error) {
-	if st, err := os.Stat(ref); err == nil && st.Mode().IsRegular() {
-		return hub.Local{Path: ref, Ref: ref}, nil
-	}
-	store, err := hub.OpenStore(config.Load())
-	if err != nil {
-		return hub.Local{}, err
-	}
-	return store.Resolve(ctx, ref, true, func(e hub.Event) {
-		if b, err := json.Marshal(e); err == nil {
-			fmt.Fprintln(progress, string(b))
+	loc, err := engine.Resolve(ctx, ref, engine.OpenOptions{Config: loadConfig(progress), Pull: true, Events: ndjsonEvents(progress)})
+	return loc, refError(err)
+}
+
+// ndjsonEvents prints hub events to w, one JSON object per line.
+func ndjsonEvents(w io.Writer) func(hub.Event) {
+	return func(e hub.Event) {
+		if b, err := json.Marshal(e); err == nil && w != nil {
+			fmt.Fprintln(w, string(b))
 		}
-	})
+	}
 }
 
 // loadConfig reads the environment and prints the values it ignored
@@ -178,7 +185,7 @@ func runRun(cmd *cobra.Command, fl runFlags) error {
 	ctx := cmd.Context()
 	loc, err := resolveModel(ctx, fl.model, cmd.ErrOrStderr())
 	if err != nil {
-		return refError(err)
+		return err
 	}
 	t0 := time.Now()
 	kv := tensor.F32
@@ -186,13 +193,9 @@ func runRun(cmd *cobra.Command, fl runFlags) error {
 		kv = tensor.F16
 	}
 	if fl.threads == 0 {
-		fl.threads = loadConfig(cmd.ErrOrStderr()).Threads // $PLUME_THREADS, like plume write
+		fl.threads = loadConfig(nil).Threads // $PLUME_THREADS, like plume write (warnings printed by resolveModel)
 	}
-	m, err := engine.Load(loc.Path, engine.Options{Threads: fl.threads, ContextLength: fl.ctxLen, KVType: kv,
-		Source: engine.Source{Ref: loc.Ref, SHA256: loc.SHA256, Commit: loc.Commit, License: loc.License}})
-	if errors.Is(err, engine.ErrOptions) {
-		return usageError{err} // --threads, --ctx out of range
-	}
+	m, err := loadModel(loc, engine.Options{Threads: fl.threads, ContextLength: fl.ctxLen, KVType: kv})
 	if err != nil {
 		return err
 	}

@@ -72,7 +72,12 @@ func Open(ctx context.Context, ref string, o OpenOptions) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := o.Options
+	return LoadResolved(loc, o.Options)
+}
+
+// LoadResolved loads a model Resolve found, with its provenance: Open's
+// second half, for callers that time the load apart from the download.
+func LoadResolved(loc hub.Local, opts Options) (*Model, error) {
 	opts.Source = Source{Ref: loc.Ref, SHA256: loc.SHA256, Commit: loc.Commit, License: loc.License}
 	return Load(loc.Path, opts)
 }
