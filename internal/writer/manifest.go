@@ -68,14 +68,17 @@ type ModelRecord struct {
 	License       string `json:"license,omitempty"`
 	Architecture  string `json:"architecture,omitempty"`
 	ContextLength int    `json:"context_length"`
-	Backend       string `json:"backend"`
-	EngineVersion string `json:"engine_version,omitempty"`
+	// TrainedContextLength is the model's own window when the backend
+	// knows it: ContextLength is the window the run used (--ctx, the plan).
+	TrainedContextLength int    `json:"trained_context_length,omitempty"`
+	Backend              string `json:"backend"`
+	EngineVersion        string `json:"engine_version,omitempty"`
 }
 
 func modelRecord(info llm.ModelInfo) ModelRecord {
 	return ModelRecord{Ref: info.Ref, SHA256: info.SHA256, Commit: info.Commit, License: info.License,
-		Architecture: info.Architecture, ContextLength: info.ContextLength, Backend: info.Backend,
-		EngineVersion: info.EngineVersion}
+		Architecture: info.Architecture, ContextLength: info.ContextLength, TrainedContextLength: info.TrainedContextLength,
+		Backend: info.Backend, EngineVersion: info.EngineVersion}
 }
 
 // publicModelRef is the model reference a manifest records: a hub
@@ -265,5 +268,6 @@ func (m *Manifest) Compare(other *Manifest) (bool, []string, error) {
 func (m *Manifest) ModelInfo() llm.ModelInfo {
 	r := m.Model
 	return llm.ModelInfo{Ref: r.Ref, SHA256: r.SHA256, Commit: r.Commit, License: r.License,
-		Architecture: r.Architecture, ContextLength: r.ContextLength, Backend: r.Backend, EngineVersion: r.EngineVersion}
+		Architecture: r.Architecture, ContextLength: r.ContextLength, TrainedContextLength: r.TrainedContextLength,
+		Backend: r.Backend, EngineVersion: r.EngineVersion}
 }

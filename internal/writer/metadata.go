@@ -24,7 +24,7 @@ const (
 
 func (r *run) metadata(ctx context.Context) error {
 	body := cutRunes(r.bodyText(), MetadataExcerptChars)
-	msgs, n, err := r.prepare(prompts.Metadata, cuttable{}, MetadataMaxTokens, MetadataMinTokens, true, func(d *promptData) {
+	msgs, n, err := r.prepare(prompts.Metadata, cuttable{}, r.fullAnswer(Bounds.Metadata), MetadataMinTokens, true, func(d *promptData) {
 		d.Text = body
 		d.MinDescription, d.MaxDescription = quality.MinMetaDescription, quality.MaxMetaDescription
 	})

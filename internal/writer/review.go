@@ -37,7 +37,7 @@ func (r *run) reviewPart(ctx context.Context, i int) error {
 	for pass := 0; ; pass++ {
 		part := &r.st.Parts[i]
 		part.Problems = r.autoProblems(i)
-		msgs, n, err := r.prepare(prompts.Review, cuttable{}, ReviewMaxTokens, ReviewMinTokens, true, r.partData(i, part.Text))
+		msgs, n, err := r.prepare(prompts.Review, cuttable{}, r.fullAnswer(Bounds.Review), ReviewMinTokens, true, r.partData(i, part.Text))
 		if err != nil {
 			return err
 		}

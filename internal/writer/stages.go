@@ -126,7 +126,7 @@ func (r *run) outline(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	maxOut := min(OutlineMaxTokens, contextLength(r.p.Gen)-base-MinGenTokens)
+	maxOut := min(r.fullAnswer(Bounds.Outline), contextLength(r.p.Gen)-base-MinGenTokens)
 	if maxOut < OutlineMinTokens {
 		return fmt.Errorf("outline: %w: %d tokens left for the outline, at least %d needed", ErrContext, maxOut, OutlineMinTokens)
 	}
