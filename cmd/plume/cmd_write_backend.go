@@ -57,7 +57,7 @@ func openRemote(ctx context.Context, cfg backendConfig) (llm.Generator, func(), 
 	}
 	model := cfg.Model
 	if model == "" {
-		model = "default"
+		model = remote.DefaultModelName
 	}
 	c, err := remote.New(remote.Config{BaseURL: cfg.BaseURL, Model: model, APIKeyEnv: cfg.APIKeyEnv, ContextLength: cfg.Context})
 	if err != nil {

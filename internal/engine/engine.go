@@ -204,7 +204,9 @@ func (m *Model) Info() llm.ModelInfo {
 			m.src.SHA256, _ = fileSHA256(m.path)
 		}
 	})
+	tmplSHA, tmplSource := m.chatProvenance()
 	return llm.ModelInfo{
+		ChatTemplateSHA256: tmplSHA, ChatTemplateSource: tmplSource,
 		Ref: m.src.Ref, Path: m.path, SHA256: m.src.SHA256, Commit: m.src.Commit, License: m.src.License,
 		Architecture: m.model.Config.Arch, ContextLength: m.ctxLen, TrainedContextLength: m.model.Config.ContextLength,
 		Backend: "plume", EngineVersion: EngineVersion + " (" + kernels.Path() + ")",

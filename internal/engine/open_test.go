@@ -2,6 +2,8 @@ package engine
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"os"
 	"path/filepath"
@@ -206,5 +208,34 @@ func TestContextLimit(t *testing.T) {
 	}
 	if got := g.sess.st.Cap(); got != 9000 {
 		t.Errorf("the session has %d positions, want the 9000 asked for", got)
+	}
+}
+
+// TestInfoRecordsChatTemplate: the manifest's chat template (sha256 and
+// whether it is the GGUF's or a builtin fallback) comes from the template
+// Prompt renders with.
+func TestInfoRecordsChatTemplate(t *testing.T) {
+	spec := testmodel.Tiny("qwen2", tensor.F32)
+	for _, tc := range []struct {
+		name, template, source string
+	}{
+		{"none in the file", "", TemplateBuiltin + "chatml"},
+		{"the file's own", "{% for m in messages %}{{ m.content }}{% endfor %}", TemplateFromGGUF},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := synthPath(t, spec)
+			if tc.template != "" {
+				path = editedPath(t, spec, testmodel.Edit{Extra: map[string]any{"tokenizer.chat_template": tc.template}})
+			}
+			m := loadModel(t, path, Options{Memory: plentyMemory})
+			info := m.Info()
+			want := sha256.Sum256([]byte(m.chatTemplate().Source))
+			if info.ChatTemplateSource != tc.source || info.ChatTemplateSHA256 != hex.EncodeToString(want[:]) {
+				t.Errorf("template %q %s, want %q", info.ChatTemplateSource, info.ChatTemplateSHA256, tc.source)
+			}
+			if tc.template != "" && m.chatTemplate().Source != tc.template {
+				t.Errorf("the GGUF's template was not the one used")
+			}
+		})
 	}
 }

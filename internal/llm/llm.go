@@ -68,7 +68,16 @@ type ModelInfo struct {
 	// ContextLength was chosen (--ctx, memory), not the model's.
 	TrainedContextLength int    `json:"trained_context_length,omitempty"`
 	Backend              string `json:"backend"` // "plume" or "openai:<base url>"
-	EngineVersion        string `json:"engine_version,omitempty"`
+	// Served describes a remote model as its server does (llama.cpp: build
+	// and model file; Ollama: digest); "" for the local engine.
+	Served string `json:"served,omitempty"`
+	// ChatTemplateSHA256 is the sha256 of the chat template the prompts are
+	// rendered with, "" when the backend does not tell it;
+	// ChatTemplateSource says where it comes from ("gguf", "builtin:FAMILY",
+	// a server endpoint, or "unknown").
+	ChatTemplateSHA256 string `json:"chat_template_sha256,omitempty"`
+	ChatTemplateSource string `json:"chat_template_source,omitempty"`
+	EngineVersion      string `json:"engine_version,omitempty"`
 }
 
 // Generator produces text. Implementations must be safe for one caller at a
