@@ -39,7 +39,8 @@ type runFlags struct {
 	ctxLen                   int
 	temperature, topP        float32
 	topK                     int
-	seed                     uint64
+	seed                     string // --seed as given ("" = random, see parseSeed)
+	seedUsed                 uint64 // the seed sampled with, reported in --json
 }
 
 func newRunCmd() *cobra.Command {
@@ -75,7 +76,7 @@ every generated token with its log-probability (and --logprobs K alternatives), 
 	f.Float32Var(&fl.temperature, "temperature", d.Temperature, "sampling temperature (0 = greedy)")
 	f.IntVar(&fl.topK, "top-k", d.TopK, "top-k sampling (0 = off)")
 	f.Float32Var(&fl.topP, "top-p", d.TopP, "top-p sampling (1 = off)")
-	f.Uint64Var(&fl.seed, "seed", d.Seed, "sampling seed")
+	f.Var(seedFlag{&fl.seed}, "seed", fmt.Sprintf(seedHelp, "in the --json output, and on stderr when sampling"))
 	f.IntVar(&fl.threads, "threads", 0, "worker threads (0 = $"+config.EnvThreads+", else one per physical core)")
 	f.IntVar(&fl.ctxLen, "ctx", 0, "context length (0 = min(model's, "+strconv.Itoa(engine.DefaultContextLength)+"))")
 	f.StringVar(&fl.kv, "kv", "f32", "KV cache type: f32 (llama.cpp parity) or f16 (half the memory)")
@@ -126,6 +127,7 @@ func loadConfig(w io.Writer) config.Config {
 // runOutput is the --json form of plume run.
 type runOutput struct {
 	Model        llm.ModelInfo `json:"model"`
+	Seed         uint64        `json:"seed"`
 	PromptTokens []int32       `json:"prompt_tokens"`
 	Tokens       []runToken    `json:"tokens"`
 	Echo         []runToken    `json:"echo,omitempty"`
@@ -177,7 +179,15 @@ func runRun(cmd *cobra.Command, fl runFlags) error {
 		return usageError{err}
 	}
 	params := sample.DefaultParams()
-	params.Temperature, params.TopK, params.TopP, params.Seed = fl.temperature, fl.topK, fl.topP, fl.seed
+	seed, err := parseSeed(fl.seed)
+	if err != nil {
+		return usageError{err}
+	}
+	params.Temperature, params.TopK, params.TopP, params.Seed = fl.temperature, fl.topK, fl.topP, seed
+	fl.seedUsed = seed
+	if fl.seed == "" && fl.temperature > 0 && !fl.asJSON {
+		fmt.Fprintf(cmd.ErrOrStderr(), "plume: seed %d (--seed %d repeats this run)\n", seed, seed)
+	}
 	sampler, err := sample.New(params, 1) // validate the flags before loading
 	if err != nil || sampler == nil {
 		return usageError{err}
@@ -259,7 +269,7 @@ func runGenerate(ctx context.Context, w io.Writer, m *engine.Model, fl runFlags,
 		return err
 	}
 	tok := m.Tokenizer()
-	out := runOutput{PromptTokens: prompt, Tokens: []runToken{}}
+	out := runOutput{Seed: fl.seedUsed, PromptTokens: prompt, Tokens: []runToken{}}
 	if fl.echo {
 		if out.Echo, err = runEcho(ctx, sess, m, prompt, fl.logprobs); err != nil {
 			return err
