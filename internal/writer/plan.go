@@ -184,8 +184,14 @@ func (r *run) sizeContext() error {
 	}
 	r.p.plan = &pl
 	if pl.Limit != "" && !resumed {
-		r.warn(fmt.Sprintf("plan: the full plan needs a %d-token context but %s allows %d; the answer limits are reduced to fit",
-			pl.Needed, pl.Limit, pl.Context))
+		// Recorded once, shown by every Preflight (a caller may check the
+		// plan before it sets Events, as plume write does).
+		msg := fmt.Sprintf("plan: the full plan needs a %d-token context but %s allows %d; the answer limits are reduced to fit",
+			pl.Needed, pl.Limit, pl.Context)
+		if !contains(r.st.Warnings, msg) {
+			r.st.Warnings = append(r.st.Warnings, msg)
+		}
+		r.emit(Event{Type: EventWarning, Message: msg})
 	}
 	return nil
 }
