@@ -72,7 +72,7 @@ func TestWriteNamesTheServedModel(t *testing.T) {
 		t.Fatal(err)
 	}
 	sum := sha256.Sum256([]byte(llamaServerTemplate))
-	want := writer.ModelRecord{Ref: "qwen2.5-1.5b-instruct", License: writer.LicenseUnknown, ContextLength: 8192,
+	want := writer.ModelRecord{Ref: "qwen2.5-1.5b-instruct", License: writer.LicenseUnknown, ContextLength: 8192, TrainedContextLength: 32768,
 		Served:       "llama.cpp, build b4567-abcdef0, model file qwen2.5-1.5b-instruct-q4_k_m.gguf",
 		ChatTemplate: writer.ChatTemplateRecord{SHA256: hex.EncodeToString(sum[:]), Source: remote.TemplateFromProps},
 		Backend:      "openai:" + srv.URL + "/v1"}

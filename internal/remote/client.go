@@ -194,13 +194,14 @@ func (c *Client) Info() llm.ModelInfo {
 		src = TemplateUnknown
 	}
 	return llm.ModelInfo{
-		Ref:                ref,
-		ContextLength:      c.ctxLen,
-		Backend:            "openai:" + c.apiBase,
-		License:            c.id.license,
-		Served:             c.id.served(),
-		ChatTemplateSHA256: templateSHA256(c.id.template),
-		ChatTemplateSource: src,
+		Ref:                  ref,
+		ContextLength:        c.ctxLen,
+		TrainedContextLength: c.id.trained,
+		Backend:              "openai:" + c.apiBase,
+		License:              c.id.license,
+		Served:               c.id.served(),
+		ChatTemplateSHA256:   templateSHA256(c.id.template),
+		ChatTemplateSource:   src,
 	}
 }
 
@@ -373,7 +374,7 @@ func (c *Client) Probe(ctx context.Context) (int, error) {
 		if m.ID == c.cfg.Model || len(models.Data) == 1 {
 			c.setContextLength(max(m.ContextLength, m.MaxModelLen, m.Meta.NCtxTrain))
 			c.mu.Lock()
-			c.id.id = m.ID
+			c.id.id, c.id.trained = m.ID, m.Meta.NCtxTrain
 			c.mu.Unlock()
 		}
 	}

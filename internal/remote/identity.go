@@ -37,6 +37,7 @@ var errNotFound = errors.New("endpoint not found on the server")
 // identity is what the server tells about the model it serves.
 type identity struct {
 	id             string // /v1/models id
+	trained        int    // /v1/models meta.n_ctx_train (llama.cpp): the model's own window
 	modelFile      string // llama.cpp /props model_path, base name
 	build          string // llama.cpp /props build_info
 	digest         string // ollama
