@@ -96,11 +96,8 @@ MODEL (or --model) is a local .gguf path or a hub reference, as for plume run; t
 memory a test needs (weights + KV cache of -p + -n positions) is checked before it runs.`,
 		Args: usageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 1 {
-				if o.Model != "" {
-					return usageError{errors.New("give the model either as an argument or with --model, not both")}
-				}
-				o.Model = args[0]
+			if err := modelArg(args, &o.Model); err != nil {
+				return err
 			}
 			if err := o.parse(threads); err != nil {
 				return usageError{err}

@@ -57,11 +57,8 @@ every generated token with its log-probability (and --logprobs K alternatives), 
 --echo adds the teacher-forced log-probability of each prompt token (-n 0 to score only).`,
 		Args: usageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 1 {
-				if fl.model != "" {
-					return usageError{errors.New("give the model either as an argument or with --model, not both")}
-				}
-				fl.model = args[0]
+			if err := modelArg(args, &fl.model); err != nil {
+				return err
 			}
 			return runRun(cmd, fl)
 		},
@@ -84,6 +81,19 @@ every generated token with its log-probability (and --logprobs K alternatives), 
 	f.BoolVar(&fl.asJSON, "json", false, "print one JSON object instead of streaming text")
 	f.BoolVar(&fl.echo, "echo", false, "score the prompt tokens (teacher-forced log-probabilities, with --json)")
 	return cmd
+}
+
+// modelArg takes the model of run and bench from their optional argument,
+// the same as --model: giving both is a usage error.
+func modelArg(args []string, model *string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	if *model != "" {
+		return usageError{errors.New("give the model either as an argument or with --model, not both")}
+	}
+	*model = args[0]
+	return nil
 }
 
 // loadModel loads a resolved model (engine.LoadResolved: the second half
