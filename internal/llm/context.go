@@ -5,6 +5,9 @@ const (
 	LimitTrained = "the model's trained window"
 	LimitMemory  = "this machine's memory"
 	LimitCaller  = "the context length asked for (--ctx)"
+	// LimitBackend is the window a generator that is not a ContextSizer
+	// reports (a remote server's): its caller cannot change it.
+	LimitBackend = "the backend's context window"
 )
 
 // ContextSizer is a Generator whose context window its caller chooses (the

@@ -25,7 +25,8 @@ type Plan struct {
 	// generator cannot give that much.
 	Context int `json:"context"`
 	// Limit says what made Context smaller than Needed: llm.LimitTrained,
-	// llm.LimitMemory or llm.LimitCaller (--ctx); "" when nothing did.
+	// llm.LimitMemory, llm.LimitCaller (--ctx) or llm.LimitBackend (a
+	// window the generator cannot change); "" when nothing did.
 	Limit string `json:"limit,omitempty"`
 	// Outline, Review and Metadata are the answer limits Context allows
 	// (DefaultBounds when nothing is shrunk).
@@ -146,7 +147,7 @@ func (r *run) plan() (Plan, error) {
 			pl.Limit = why
 		}
 	} else if pl.Context < pl.Needed {
-		pl.Limit = llm.LimitTrained // a remote server's window, as it reports it
+		pl.Limit = llm.LimitBackend // a remote server's window, as it reports it
 	}
 	w, b := pl.Context, DefaultBounds(r.st.Options.Words)
 	// The answer budgets the steps will have (see outline, reviewPart and
@@ -196,13 +197,17 @@ func (r *run) sizeContext() error {
 	return nil
 }
 
-// windowName names the context window in errors: the model's, or the one
-// a limit set (--ctx, memory).
+// windowName names the context window in errors: the model's, the
+// backend's, or the one a limit set (--ctx, memory).
 func (r *run) windowName() string {
-	if pl := r.p.plan; pl != nil && pl.Limit != "" && pl.Limit != llm.LimitTrained {
-		return "the context window (set by " + pl.Limit + ")"
+	pl := r.p.plan
+	switch {
+	case pl == nil || pl.Limit == "" || pl.Limit == llm.LimitTrained:
+		return "the model's context window"
+	case pl.Limit == llm.LimitBackend:
+		return pl.Limit
 	}
-	return "the model's context window"
+	return "the context window (set by " + pl.Limit + ")"
 }
 
 // fullAnswer is the answer budget of a structured step: the worst case of
