@@ -18,6 +18,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/plumewriter/plume/internal/engine"
 	"github.com/plumewriter/plume/internal/gguf"
 	"github.com/plumewriter/plume/internal/kernels"
 	"github.com/plumewriter/plume/internal/model"
@@ -42,7 +43,8 @@ const (
 
 // benchOptions are the parsed flags of plume bench.
 type benchOptions struct {
-	Model   string
+	Model   string // reference as given
+	path    string // the resolved local file
 	Prompt  int
 	Gen     int
 	Threads []int
@@ -81,7 +83,7 @@ func newBenchCmd() *cobra.Command {
 	var o benchOptions
 	var threads string
 	cmd := &cobra.Command{
-		Use:   "bench --model FILE [-p 128] [-n 64] [-t 1,2] [-r 5] [--json]",
+		Use:   "bench MODEL [-p 128] [-n 64] [-t 1,2] [-r 5] [--json]",
 		Short: "Measure prompt processing and generation speed, like llama-bench",
 		Long: `Measure the local engine's speed on a GGUF model, the way llama.cpp's llama-bench does:
 pp<P> evaluates a P-token prompt as one batch, tg<N> generates N tokens one at a time
@@ -89,11 +91,26 @@ pp<P> evaluates a P-token prompt as one batch, tg<N> generates N tokens one at a
 as in llama-bench unless --kv f32 is given. Each test runs once
 to warm up (unless --no-warmup), then -r times; speeds are reported as mean ± standard deviation in tokens/s.
 Also reported: load time, time to first token (load + prompt, first run) and peak RSS.
--t takes a comma-separated list of thread counts (default: physical cores).`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+-t takes a comma-separated list of thread counts (default: physical cores).
+MODEL (or --model) is a local .gguf path or a hub reference, as for plume run; the
+memory a test needs (weights + KV cache of -p + -n positions) is checked before it runs.`,
+		Args: usageArgs(cobra.MaximumNArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := modelArg(args, &o.Model); err != nil {
+				return err
+			}
 			if err := o.parse(threads); err != nil {
 				return usageError{err}
+			}
+			loc, err := resolveModel(cmd.Context(), o.Model, cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			o.path = loc.Path
+			// The memory check of the engine, with the KV type and size
+			// the tests allocate.
+			if err := engine.Check(o.path, engine.Options{KVType: o.kvType, ContextLength: o.Prompt + o.Gen + 1}); err != nil {
+				return fmt.Errorf("bench: %w", err)
 			}
 			if o.Profile != "" {
 				stop, err := startCPUProfile(o.Profile)
@@ -115,7 +132,7 @@ Also reported: load time, time to first token (load + prompt, first run) and pea
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.Model, "model", "", "GGUF model file")
+	f.StringVar(&o.Model, "model", "", "model: local .gguf path or hub reference (or give it as the argument)")
 	f.IntVarP(&o.Prompt, "n-prompt", "p", defaultBenchPrompt, "prompt tokens of the pp test (0 skips it)")
 	f.IntVarP(&o.Gen, "n-gen", "n", defaultBenchGen, "generated tokens of the tg test (0 skips it)")
 	f.StringVarP(&threads, "threads", "t", strconv.Itoa(kernels.PhysicalCores()), "comma-separated thread counts")
@@ -130,7 +147,7 @@ Also reported: load time, time to first token (load + prompt, first run) and pea
 // parse validates the options and the -t list.
 func (o *benchOptions) parse(threads string) error {
 	if o.Model == "" {
-		return errors.New("--model is required")
+		return errors.New("a model is required (plume bench MODEL or --model MODEL)")
 	}
 	if o.Prompt < 0 || o.Gen < 0 || o.Prompt > maxBenchTokens || o.Gen > maxBenchTokens || o.Prompt+o.Gen == 0 {
 		return fmt.Errorf("-p %d -n %d: want 0..%d each, not both 0", o.Prompt, o.Gen, maxBenchTokens)
@@ -209,7 +226,7 @@ func runBench(ctx context.Context, o benchOptions, progress io.Writer) ([]benchR
 // benchThreads loads the model afresh (so load time and the cold first
 // prompt are measured per configuration) and runs the pp and tg tests.
 func benchThreads(ctx context.Context, o benchOptions, threads int, progress io.Writer) ([]benchResult, error) {
-	bm, err := loadBenchModel(o.Model)
+	bm, err := loadBenchModel(o.path)
 	if err != nil {
 		return nil, err
 	}
@@ -225,7 +242,7 @@ func benchThreads(ctx context.Context, o benchOptions, threads int, progress io.
 	for i := range tokens {
 		tokens[i] = int32(r.IntN(bm.m.Config.Vocab))
 	}
-	base := benchResult{Model: filepath.Base(o.Model), ModelBytes: bm.file.Size(), WeightBytes: bm.weightBytes,
+	base := benchResult{Model: filepath.Base(o.path), ModelBytes: bm.file.Size(), WeightBytes: bm.weightBytes,
 		Kernels: kernels.Path(), KVType: o.KV, Threads: threads, NPrompt: o.Prompt, NGen: o.Gen, LoadMillis: bm.loadMillis,
 		KVBytes: st.KVBytes()}
 	var out []benchResult

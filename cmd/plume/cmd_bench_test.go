@@ -24,7 +24,7 @@ func TestBenchOptionsParse(t *testing.T) {
 		{"ok", benchOptions{Model: "m", Prompt: 8, Gen: 4, Reps: 1, KV: "f16"}, "1,2", "", []int{1, 2}},
 		{"spaces", benchOptions{Model: "m", Prompt: 8, Reps: 1, KV: "f32"}, " 3 ", "", []int{3}},
 		{"bad kv", benchOptions{Model: "m", Prompt: 8, Reps: 1, KV: "q8_0"}, "1", "--kv", nil},
-		{"no model", benchOptions{Prompt: 8, Reps: 1}, "1", "--model", nil},
+		{"no model", benchOptions{Prompt: 8, Reps: 1}, "1", "a model is required", nil},
 		{"nothing to run", benchOptions{Model: "m", Reps: 1}, "1", "-p 0 -n 0", nil},
 		{"negative prompt", benchOptions{Model: "m", Prompt: -1, Reps: 1}, "1", "-p -1", nil},
 		{"zero reps", benchOptions{Model: "m", Prompt: 8}, "1", "-r 0", nil},

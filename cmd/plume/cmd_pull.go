@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
-	"github.com/plumewriter/plume/internal/config"
 	"github.com/plumewriter/plume/internal/hub"
 )
 
@@ -80,12 +79,18 @@ func refError(err error) error {
 	return err
 }
 
-func openStore(cmd *cobra.Command) (*hub.Store, error) {
-	cfg := config.Load()
-	for _, w := range cfg.Warnings {
-		fmt.Fprintln(cmd.ErrOrStderr(), "plume: warning:", w)
+func openStore(cmd *cobra.Command) (*hub.Store, error) { return openCache(cmd.ErrOrStderr()) }
+
+// openCache opens the model cache the configuration names, printing the
+// configuration's warnings to w (when not nil): the one way the commands
+// that manage the cache (pull, list, rm, replay's lookup) open it; the
+// commands that run a model go through engine.Open.
+func openCache(w io.Writer) (*hub.Store, error) {
+	hs, err := hub.OpenStore(loadConfig(w))
+	if err != nil {
+		return nil, fmt.Errorf("model cache: %w", err)
 	}
-	return hub.OpenStore(cfg)
+	return hs, nil
 }
 
 func isTerminal(w io.Writer) bool {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -40,7 +39,8 @@ type runFlags struct {
 	ctxLen                   int
 	temperature, topP        float32
 	topK                     int
-	seed                     uint64
+	seed                     string // --seed as given ("" = random, see parseSeed)
+	seedUsed                 uint64 // the seed sampled with, reported in --json
 }
 
 func newRunCmd() *cobra.Command {
@@ -57,11 +57,8 @@ every generated token with its log-probability (and --logprobs K alternatives), 
 --echo adds the teacher-forced log-probability of each prompt token (-n 0 to score only).`,
 		Args: usageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 1 {
-				if fl.model != "" {
-					return usageError{errors.New("give the model either as an argument or with --model, not both")}
-				}
-				fl.model = args[0]
+			if err := modelArg(args, &fl.model); err != nil {
+				return err
 			}
 			return runRun(cmd, fl)
 		},
@@ -76,7 +73,7 @@ every generated token with its log-probability (and --logprobs K alternatives), 
 	f.Float32Var(&fl.temperature, "temperature", d.Temperature, "sampling temperature (0 = greedy)")
 	f.IntVar(&fl.topK, "top-k", d.TopK, "top-k sampling (0 = off)")
 	f.Float32Var(&fl.topP, "top-p", d.TopP, "top-p sampling (1 = off)")
-	f.Uint64Var(&fl.seed, "seed", d.Seed, "sampling seed")
+	f.Var(seedFlag{&fl.seed}, "seed", fmt.Sprintf(seedHelp, "in the --json output, and on stderr when sampling"))
 	f.IntVar(&fl.threads, "threads", 0, "worker threads (0 = $"+config.EnvThreads+", else one per physical core)")
 	f.IntVar(&fl.ctxLen, "ctx", 0, "context length (0 = min(model's, "+strconv.Itoa(engine.DefaultContextLength)+"))")
 	f.StringVar(&fl.kv, "kv", "f32", "KV cache type: f32 (llama.cpp parity) or f16 (half the memory)")
@@ -86,22 +83,43 @@ every generated token with its log-probability (and --logprobs K alternatives), 
 	return cmd
 }
 
-// resolveModel maps a model reference to a verified local file: an existing
-// file path is used as is (hashed by the engine when needed), anything else
-// goes through the hub's store, pulling the model when it is missing.
+// modelArg takes the model of run and bench from their optional argument,
+// the same as --model: giving both is a usage error.
+func modelArg(args []string, model *string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	if *model != "" {
+		return usageError{errors.New("give the model either as an argument or with --model, not both")}
+	}
+	*model = args[0]
+	return nil
+}
+
+// loadModel loads a resolved model (engine.LoadResolved: the second half
+// of engine.Open), with --threads and --ctx errors as usage errors.
+func loadModel(loc hub.Local, opts engine.Options) (*engine.Model, error) {
+	m, err := engine.LoadResolved(loc, opts)
+	if errors.Is(err, engine.ErrOptions) {
+		return nil, usageError{err} // --threads, --ctx out of range
+	}
+	return m, err
+}
+
+// resolveModel resolves a reference to a verified local file without
+// loading it (engine.Resolve), pulling it when missing.
 func resolveModel(ctx context.Context, ref string, progress io.Writer) (hub.Local, error) {
-	if st, err := os.Stat(ref); err == nil && st.Mode().IsRegular() {
-		return hub.Local{Path: ref, Ref: ref}, nil
-	}
-	store, err := hub.OpenStore(config.Load())
-	if err != nil {
-		return hub.Local{}, err
-	}
-	return store.Resolve(ctx, ref, true, func(e hub.Event) {
-		if b, err := json.Marshal(e); err == nil {
-			fmt.Fprintln(progress, string(b))
+	loc, err := engine.Resolve(ctx, ref, engine.OpenOptions{Config: loadConfig(progress), Pull: true, Events: ndjsonEvents(progress)})
+	return loc, refError(err)
+}
+
+// ndjsonEvents prints hub events to w, one JSON object per line.
+func ndjsonEvents(w io.Writer) func(hub.Event) {
+	return func(e hub.Event) {
+		if b, err := json.Marshal(e); err == nil && w != nil {
+			fmt.Fprintln(w, string(b))
 		}
-	})
+	}
 }
 
 // loadConfig reads the environment and prints the values it ignored
@@ -119,6 +137,7 @@ func loadConfig(w io.Writer) config.Config {
 // runOutput is the --json form of plume run.
 type runOutput struct {
 	Model        llm.ModelInfo `json:"model"`
+	Seed         uint64        `json:"seed"`
 	PromptTokens []int32       `json:"prompt_tokens"`
 	Tokens       []runToken    `json:"tokens"`
 	Echo         []runToken    `json:"echo,omitempty"`
@@ -170,7 +189,15 @@ func runRun(cmd *cobra.Command, fl runFlags) error {
 		return usageError{err}
 	}
 	params := sample.DefaultParams()
-	params.Temperature, params.TopK, params.TopP, params.Seed = fl.temperature, fl.topK, fl.topP, fl.seed
+	seed, err := parseSeed(fl.seed)
+	if err != nil {
+		return usageError{err}
+	}
+	params.Temperature, params.TopK, params.TopP, params.Seed = fl.temperature, fl.topK, fl.topP, seed
+	fl.seedUsed = seed
+	if fl.seed == "" && fl.temperature > 0 && !fl.asJSON {
+		fmt.Fprintf(cmd.ErrOrStderr(), "plume: seed %d (--seed %d repeats this run)\n", seed, seed)
+	}
 	sampler, err := sample.New(params, 1) // validate the flags before loading
 	if err != nil || sampler == nil {
 		return usageError{err}
@@ -178,7 +205,7 @@ func runRun(cmd *cobra.Command, fl runFlags) error {
 	ctx := cmd.Context()
 	loc, err := resolveModel(ctx, fl.model, cmd.ErrOrStderr())
 	if err != nil {
-		return refError(err)
+		return err
 	}
 	t0 := time.Now()
 	kv := tensor.F32
@@ -186,13 +213,9 @@ func runRun(cmd *cobra.Command, fl runFlags) error {
 		kv = tensor.F16
 	}
 	if fl.threads == 0 {
-		fl.threads = loadConfig(cmd.ErrOrStderr()).Threads // $PLUME_THREADS, like plume write
+		fl.threads = loadConfig(nil).Threads // $PLUME_THREADS, like plume write (warnings printed by resolveModel)
 	}
-	m, err := engine.Load(loc.Path, engine.Options{Threads: fl.threads, ContextLength: fl.ctxLen, KVType: kv,
-		Source: engine.Source{Ref: loc.Ref, SHA256: loc.SHA256, Commit: loc.Commit, License: loc.License}})
-	if errors.Is(err, engine.ErrOptions) {
-		return usageError{err} // --threads, --ctx out of range
-	}
+	m, err := loadModel(loc, engine.Options{Threads: fl.threads, ContextLength: fl.ctxLen, KVType: kv})
 	if err != nil {
 		return err
 	}
@@ -256,7 +279,7 @@ func runGenerate(ctx context.Context, w io.Writer, m *engine.Model, fl runFlags,
 		return err
 	}
 	tok := m.Tokenizer()
-	out := runOutput{PromptTokens: prompt, Tokens: []runToken{}}
+	out := runOutput{Seed: fl.seedUsed, PromptTokens: prompt, Tokens: []runToken{}}
 	if fl.echo {
 		if out.Echo, err = runEcho(ctx, sess, m, prompt, fl.logprobs); err != nil {
 			return err

@@ -2,15 +2,16 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/plumewriter/plume/internal/engine"
 	"github.com/plumewriter/plume/internal/gguf"
 	"github.com/plumewriter/plume/internal/hub"
 	"github.com/plumewriter/plume/internal/model"
-	"github.com/plumewriter/plume/internal/tokenizer"
 )
 
 func init() { rootCmd.AddCommand(newShowCmd()) }
@@ -30,12 +31,7 @@ GGUF general.* keys and the repository's model card), sha256 and commit.
 MODEL takes every form plume pull does, or a path. Nothing is downloaded.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			store, err := openStore(cmd)
-			if err != nil {
-				return err
-			}
-			defer store.Close()
-			l, err := store.Resolve(cmd.Context(), args[0], false, nil)
+			l, err := engine.Resolve(cmd.Context(), args[0], engine.OpenOptions{Config: loadConfig(cmd.ErrOrStderr())})
 			if err != nil {
 				return refError(err)
 			}
@@ -66,22 +62,26 @@ MODEL takes every form plume pull does, or a path. Nothing is downloaded.`,
 	return cmd
 }
 
-// engineSupport says whether Plume's own engine can run the file: the same
-// architecture, shape and tokenizer checks as plume run, without allocating
-// a KV cache or reading the weights.
+// engineSupport says whether Plume's own engine can run the file as plume
+// run opens it by default (engine.Check: the code that loads it, memory for
+// the default context with an F32 KV cache included), without allocating a
+// KV cache or reading the weights.
 func engineSupport(path string) string {
-	f, err := gguf.Open(path)
-	if err != nil {
+	err := engine.Check(path, engine.Options{})
+	switch {
+	case errors.Is(err, model.ErrConfig):
+		return "no: " + err.Error() + " (an OpenAI-compatible server can still run it: --backend openai)"
+	case errors.Is(err, engine.ErrMemory):
+		return "no: " + err.Error() + " (plume run --ctx N --kv f16 asks for less)"
+	case err != nil:
 		return "no: " + err.Error()
 	}
-	defer f.Close()
-	if _, err := model.New(f); err != nil {
-		return "no: " + err.Error() + " (an OpenAI-compatible server can still run it: --backend openai)"
+	arch := "unknown architecture"
+	if f, err := gguf.Open(path); err == nil {
+		arch = f.Arch()
+		f.Close()
 	}
-	if _, err := tokenizer.FromGGUF(f); err != nil {
-		return "no: tokenizer: " + err.Error()
-	}
-	return "yes (" + f.Arch() + ")"
+	return "yes (" + arch + ")"
 }
 
 func printShow(cmd *cobra.Command, l hub.Local, in hub.Info, fullTemplate bool) {

@@ -15,12 +15,13 @@ func TestShowSaysWhetherTheEngineRunsIt(t *testing.T) {
 	}{
 		{"stories260K.gguf", "yes (llama)"},
 		{"TinyStories-656K-Q8_0.gguf", "yes (llama)"},
-		{"vocab/ggml-vocab-gpt-2.gguf", `no: invalid model hyperparameters: architecture "gpt2" is not supported`},
+		{"vocab/ggml-vocab-gpt-2.gguf", `no: load `},
 		{"PROVENANCE.md", "no: "},
 	}
 	for _, tc := range tests {
 		got := engineSupport(testutil.Fixture(t, tc.file))
-		if !strings.HasPrefix(got, tc.want) {
+		if !strings.HasPrefix(got, tc.want) || (tc.file == "vocab/ggml-vocab-gpt-2.gguf" &&
+			!strings.Contains(got, `invalid model hyperparameters: architecture "gpt2" is not supported`)) {
 			t.Errorf("%s: %q, want prefix %q", tc.file, got, tc.want)
 		}
 	}

@@ -16,7 +16,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plumewriter/plume/internal/config"
-	"github.com/plumewriter/plume/internal/engine"
 	"github.com/plumewriter/plume/internal/hub"
 	"github.com/plumewriter/plume/internal/sample"
 	"github.com/plumewriter/plume/internal/store"
@@ -74,7 +73,10 @@ a run that fails or is interrupted ends stdout with an event
 {"event":"error"|"interrupted","article_id":N,"message":…,"resume":…}.
 
 The same --seed, model and inputs give the same article on any thread count;
-set SOURCE_DATE_EPOCH to fix its date too (byte-identical files).`,
+set SOURCE_DATE_EPOCH to fix its date too. Then the article file (SLUG.md,
+.html or .json) is byte-identical, and so is the manifest SLUG.plume.json
+except its "run" section (timings, the model's file name, whether the run was
+resumed), which --replay leaves out of its comparison.`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) > 1 {
 				return usageError{fmt.Errorf("write takes one topic, got %d arguments: quote it, e.g. plume write %q (see plume write --help)",
@@ -98,7 +100,7 @@ set SOURCE_DATE_EPOCH to fix its date too (byte-identical files).`,
 	fl.StringSliceVar(&f.keywords, "keywords", nil, "SEO keywords, comma-separated")
 	fl.BoolVar(&f.outlineOnly, "outline-only", false, "stop after the outline and print it")
 	fl.StringVar(&f.model, "model", "", "model reference: .gguf path, hf.co/ORG/REPO[:QUANT], ORG/REPO/FILE.gguf or alias (default: $"+config.EnvModel+", else "+hub.DefaultModel()+")")
-	fl.StringVar(&f.seed, "seed", "", "sampling seed (default: random, recorded in the manifest)")
+	fl.Var(seedFlag{&f.seed}, "seed", fmt.Sprintf(seedHelp, "in the manifest"))
 	fl.Float32Var(&f.temperature, "temperature", sample.DefaultParams().Temperature, "sampling temperature (0 = greedy)")
 	fl.IntVar(&f.revise, "revise", writer.DefaultRevisePasses, fmt.Sprintf("review/revise passes per section (0–%d)", writer.MaxRevisePasses))
 	fl.StringVar(&f.out, "out", ".", "output directory")
@@ -109,7 +111,7 @@ set SOURCE_DATE_EPOCH to fix its date too (byte-identical files).`,
 	fl.StringVar(&f.backend.BaseURL, "base-url", "", "server URL for --backend openai")
 	fl.StringVar(&f.backend.APIKeyEnv, "api-key-env", "", "environment variable holding the API key for --backend openai")
 	fl.IntVar(&f.backend.Threads, "threads", 0, "local engine threads (0 = $"+config.EnvThreads+", else one per physical core)")
-	fl.IntVar(&f.backend.Context, "ctx", 0, "context length (0 = min(model's, "+strconv.Itoa(engine.DefaultContextLength)+"))")
+	fl.IntVar(&f.backend.Context, "ctx", 0, "context length (0 = what the article's plan needs, within the model's window and this machine's memory)")
 	fl.StringVar(&f.replay, "replay", "", "regenerate the article of this manifest and report whether it matches")
 	fl.Int64Var(&f.resume, "resume", 0, "continue the interrupted, failed or abandoned article with this library ID")
 	return cmd

@@ -5,6 +5,7 @@ package main
 // of the write command only sees llm.Generator.
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -56,7 +57,7 @@ func openRemote(ctx context.Context, cfg backendConfig) (llm.Generator, func(), 
 	}
 	model := cfg.Model
 	if model == "" {
-		model = "default"
+		model = remote.DefaultModelName
 	}
 	c, err := remote.New(remote.Config{BaseURL: cfg.BaseURL, Model: model, APIKeyEnv: cfg.APIKeyEnv, ContextLength: cfg.Context})
 	if err != nil {
@@ -68,82 +69,32 @@ func openRemote(ctx context.Context, cfg backendConfig) (llm.Generator, func(), 
 	return c, func() {}, nil
 }
 
-// openLocal resolves the model through the hub (pulling it if needed) and
-// loads it with the local engine.
+// openLocal opens the model with the local engine (engine.Open: resolved
+// through the hub, pulled if needed, memory checked with the real KV type).
+// The engine's generator reports the resolved provenance and its warnings.
 func openLocal(ctx context.Context, cfg backendConfig, progress io.Writer) (llm.Generator, func(), error) {
 	conf := loadConfig(progress)
-	hs, err := hub.OpenStore(conf)
-	if err != nil {
-		return nil, nil, fmt.Errorf("model store: %w", err)
-	}
-	ref := firstNonEmpty(cfg.Model, conf.Model, hub.DefaultModel())
-	loc, err := hs.Resolve(ctx, ref, true, func(e hub.Event) {
-		if e.Type != hub.EventProgress && progress != nil {
-			fmt.Fprintf(progress, "[model] %s %s%s\n", e.Type, e.Repo, "/"+e.File)
-		}
+	ref := cmp.Or(cfg.Model, conf.Model, hub.DefaultModel())
+	threads := cmp.Or(cfg.Threads, conf.Threads)
+	m, err := engine.Open(ctx, ref, engine.OpenOptions{
+		Options: engine.Options{Threads: threads, ContextLength: cfg.Context},
+		Config:  conf, Pull: true,
+		Events: func(e hub.Event) {
+			if e.Type != hub.EventProgress && progress != nil {
+				fmt.Fprintf(progress, "[model] %s %s%s\n", e.Type, e.Repo, "/"+e.File)
+			}
+		},
 	})
-	hs.Close()
-	if err != nil {
-		if !strings.Contains(err.Error(), ref) { // the hub's errors usually name the model already
-			err = fmt.Errorf("model %s: %w", ref, err)
-		}
-		return nil, nil, refError(err)
-	}
-	threads := cfg.Threads
-	if threads == 0 {
-		threads = conf.Threads
-	}
-	if err := checkMemory(loc.Path, cfg.Context); err != nil {
-		return nil, nil, err
-	}
-	// The hub already knows the sha256, so the engine never re-hashes the file.
-	src := engine.Source{Ref: loc.Ref, SHA256: loc.SHA256, Commit: loc.Commit, License: loc.License}
-	m, err := engine.Load(loc.Path, engine.Options{Threads: threads, ContextLength: cfg.Context, Source: src})
 	if errors.Is(err, engine.ErrOptions) {
 		return nil, nil, usageError{err} // --threads, --ctx out of range
 	}
 	if err != nil {
-		// engine.Load names the file ("load PATH: …") for most errors; a
-		// second "load" prefix made "load X: load X: …".
-		if !strings.Contains(err.Error(), loc.Path) {
-			err = fmt.Errorf("load %s: %w", loc.Ref, err)
+		if !strings.Contains(err.Error(), ref) { // the hub's and engine's errors usually name the model already
+			err = fmt.Errorf("model %s: %w", ref, err)
 		}
-		return nil, nil, err
+		return nil, nil, refError(err)
 	}
-	info := m.Info()
-	info.Ref, info.SHA256, info.Commit = loc.Ref, loc.SHA256, loc.Commit
-	if loc.License != "" {
-		info.License = loc.License
-	}
-	return provenanceGen{Generator: m.Generator(), info: info}, func() { m.Close() }, nil
-}
-
-// provenanceGen reports the hub's view of the model (canonical reference,
-// commit, licence) instead of the engine's file path, so that manifests are
-// the same on every machine.
-type provenanceGen struct {
-	llm.Generator
-	info llm.ModelInfo
-}
-
-func (g provenanceGen) Info() llm.ModelInfo { return g.info }
-
-// Warnings passes on the engine's warnings about the model (a chat template
-// replaced by a builtin), which the writer prints and records.
-func (g provenanceGen) Warnings() []string {
-	if w, ok := g.Generator.(writer.Warner); ok {
-		return w.Warnings()
-	}
-	return nil
-}
-
-func firstNonEmpty(xs ...string) string {
-	for _, x := range xs {
-		if x != "" {
-			return x
-		}
-	}
-	return ""
+	return m.Generator(), func() { m.Close() }, nil
 }
 
 // backendFromInfo recovers the backend of a recorded run (resume, replay):
@@ -191,9 +142,9 @@ func findReplayModel(rec writer.ModelRecord, manifestPath string, cached func() 
 
 // cachedModels lists the GGUF files of the model cache.
 func cachedModels() ([]hub.Model, error) {
-	hs, err := hub.OpenStore(config.Load())
+	hs, err := openCache(nil)
 	if err != nil {
-		return nil, fmt.Errorf("model store: %w", err)
+		return nil, err
 	}
 	defer hs.Close()
 	return hs.List()
@@ -207,4 +158,40 @@ var libraryPath = func() (string, error) {
 		return "", errors.New("no data directory: set PLUME_HOME")
 	}
 	return filepath.Join(dir, store.FileName), nil
+}
+
+// renameModel reports gen's model under ref (a replay of a local file
+// found under another name records it as the manifest did); everything
+// else, the optional interfaces included, is gen's.
+func renameModel(gen llm.Generator, ref string) llm.Generator {
+	r := renamedGen{Generator: gen, ref: ref}
+	if s, ok := gen.(llm.ContextSizer); ok {
+		return renamedSizer{r, s}
+	}
+	return r
+}
+
+type renamedGen struct {
+	llm.Generator
+	ref string
+}
+
+func (g renamedGen) Info() llm.ModelInfo {
+	info := g.Generator.Info()
+	info.Ref = g.ref
+	return info
+}
+
+// Warnings passes on the engine's warnings about the model.
+func (g renamedGen) Warnings() []string {
+	if w, ok := g.Generator.(writer.Warner); ok {
+		return w.Warnings()
+	}
+	return nil
+}
+
+// renamedSizer keeps the context sizing of a local engine.
+type renamedSizer struct {
+	renamedGen
+	llm.ContextSizer
 }

@@ -253,8 +253,7 @@ func runReplay(cmd *cobra.Command, f *writeFlags) error {
 	if want.Model.SHA256 != "" && info.SHA256 == want.Model.SHA256 && isLocalModelRef(want.Model.Ref) && isLocalModelRef(info.Ref) {
 		// The same file under another name or directory: record it as the
 		// manifest did.
-		info.Ref = want.Model.Ref
-		gen = provenanceGen{Generator: gen, info: info}
+		gen = renameModel(gen, want.Model.Ref)
 	}
 	p := &writer.Pipeline{Gen: gen, Version: version}
 	st, err := p.NewState(want.ReplayOptions())

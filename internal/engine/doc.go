@@ -2,6 +2,13 @@
 // (weights stay memory-mapped), runs sessions with a KV cache over
 // internal/model's forward pass, and streams tokens with log-probabilities.
 //
+// Open is the one way to open a model: it resolves a reference (a file path
+// or a hub reference, through the model cache, pulling when asked), then
+// loads it with Load. Check answers "can the engine run this file" with the
+// code Load runs (architecture, shapes, tokenizer, memory for the context
+// with the real KV type). Model.ContextLimit says how large a context the
+// model can have and what limits it (trained window, memory, the caller).
+//
 // Load validates the whole file before allocating the KV cache. A Session
 // holds one sequence: Generate decodes from a prompt (reusing the cached
 // common prefix of the previous prompt), Score rates the tokens of a text

@@ -52,6 +52,9 @@ type Options struct {
 	// fields are filled from the file: Ref and Path from path, SHA256 by
 	// hashing the file on the first Info call, License from general.license.
 	Source Source
+	// Memory is the machine's memory the checks use; the zero value means
+	// this machine's (SystemMemory). Tests and the server set it.
+	Memory Memory
 }
 
 // Source is what the model store knows about a file.
@@ -69,6 +72,8 @@ type Model struct {
 	pool   *kernels.Pool
 	ctxLen int
 	kvType tensor.Type
+	mem    Memory // what the memory check saw at load (ContextLimit)
+	fixed  bool   // the caller chose the context length (Options.ContextLength)
 
 	shaOnce sync.Once
 	src     Source
@@ -80,14 +85,8 @@ type Model struct {
 // Load opens the GGUF file at path, validates its architecture,
 // hyperparameters, tensors and vocabulary, and starts the worker pool.
 func Load(path string, opts Options) (*Model, error) {
-	if opts.Threads < 0 || opts.Threads > kernels.MaxThreads {
-		return nil, fmt.Errorf("%w: threads %d, want 0..%d", ErrOptions, opts.Threads, kernels.MaxThreads)
-	}
-	if opts.ContextLength < 0 || opts.ContextLength > MaxContextLength {
-		return nil, fmt.Errorf("%w: context length %d, want 0..%d", ErrOptions, opts.ContextLength, MaxContextLength)
-	}
-	if opts.KVType != tensor.F32 && opts.KVType != tensor.F16 {
-		return nil, fmt.Errorf("%w: KV cache type %s is not supported (F32 or F16)", ErrOptions, opts.KVType)
+	if err := checkOptions(opts); err != nil {
+		return nil, err
 	}
 	f, err := gguf.Open(path)
 	if err != nil {
@@ -101,23 +100,24 @@ func Load(path string, opts Options) (*Model, error) {
 	return m, nil
 }
 
+// checkOptions validates the options of Load and Check.
+func checkOptions(opts Options) error {
+	if opts.Threads < 0 || opts.Threads > kernels.MaxThreads {
+		return fmt.Errorf("%w: threads %d, want 0..%d", ErrOptions, opts.Threads, kernels.MaxThreads)
+	}
+	if opts.ContextLength < 0 || opts.ContextLength > MaxContextLength {
+		return fmt.Errorf("%w: context length %d, want 0..%d", ErrOptions, opts.ContextLength, MaxContextLength)
+	}
+	if opts.KVType != tensor.F32 && opts.KVType != tensor.F16 {
+		return fmt.Errorf("%w: KV cache type %s is not supported (F32 or F16)", ErrOptions, opts.KVType)
+	}
+	return nil
+}
+
 func load(f *gguf.File, path string, opts Options) (*Model, error) {
-	mm, err := model.New(f)
+	opts.Memory = opts.Memory.orSystem()
+	mm, tok, ctxLen, err := prepare(f, opts)
 	if err != nil {
-		return nil, err
-	}
-	tok, err := tokenizer.FromGGUF(f)
-	if err != nil {
-		return nil, fmt.Errorf("tokenizer: %w", err)
-	}
-	if tok.VocabSize() != mm.Config.Vocab {
-		return nil, fmt.Errorf("%w: tokenizer has %d tokens, token_embd.weight %d rows", model.ErrConfig, tok.VocabSize(), mm.Config.Vocab)
-	}
-	ctxLen := min(mm.Config.ContextLength, DefaultContextLength)
-	if opts.ContextLength > 0 {
-		ctxLen = min(opts.ContextLength, mm.Config.ContextLength)
-	}
-	if err := checkMemory(f.Size(), mm.Config, ctxLen, opts.KVType); err != nil {
 		return nil, err
 	}
 	src := opts.Source
@@ -128,7 +128,34 @@ func load(f *gguf.File, path string, opts Options) (*Model, error) {
 		src.License, _ = f.String("general.license")
 	}
 	return &Model{path: path, file: f, model: mm, tok: tok, pool: kernels.NewPool(opts.Threads),
-		ctxLen: ctxLen, kvType: opts.KVType, src: src}, nil
+		ctxLen: ctxLen, kvType: opts.KVType, mem: opts.Memory, fixed: opts.ContextLength > 0, src: src}, nil
+}
+
+// prepare makes every check Load makes before it starts workers: the
+// architecture and tensor shapes, the tokenizer and its agreement with the
+// embeddings, the context length and the memory that context needs with
+// the KV type asked for. Check runs exactly this, so "can run" and "loads"
+// never disagree.
+func prepare(f *gguf.File, opts Options) (*model.Model, *tokenizer.Tokenizer, int, error) {
+	mm, err := model.New(f)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	tok, err := tokenizer.FromGGUF(f)
+	if err != nil {
+		return nil, nil, 0, fmt.Errorf("tokenizer: %w", err)
+	}
+	if tok.VocabSize() != mm.Config.Vocab {
+		return nil, nil, 0, fmt.Errorf("%w: tokenizer has %d tokens, token_embd.weight %d rows", model.ErrConfig, tok.VocabSize(), mm.Config.Vocab)
+	}
+	ctxLen := min(mm.Config.ContextLength, DefaultContextLength)
+	if opts.ContextLength > 0 {
+		ctxLen = min(opts.ContextLength, mm.Config.ContextLength)
+	}
+	if err := checkMemory(opts.Memory, f.Size(), mm.Config, ctxLen, opts.KVType); err != nil {
+		return nil, nil, 0, err
+	}
+	return mm, tok, ctxLen, nil
 }
 
 // Tokenizer returns the model's tokenizer.
@@ -177,9 +204,11 @@ func (m *Model) Info() llm.ModelInfo {
 			m.src.SHA256, _ = fileSHA256(m.path)
 		}
 	})
+	tmplSHA, tmplSource := m.chatProvenance()
 	return llm.ModelInfo{
+		ChatTemplateSHA256: tmplSHA, ChatTemplateSource: tmplSource,
 		Ref: m.src.Ref, Path: m.path, SHA256: m.src.SHA256, Commit: m.src.Commit, License: m.src.License,
-		Architecture: m.model.Config.Arch, ContextLength: m.ctxLen,
+		Architecture: m.model.Config.Arch, ContextLength: m.ctxLen, TrainedContextLength: m.model.Config.ContextLength,
 		Backend: "plume", EngineVersion: EngineVersion + " (" + kernels.Path() + ")",
 	}
 }

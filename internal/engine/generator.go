@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/plumewriter/plume/internal/chat"
 	"github.com/plumewriter/plume/internal/llm"
@@ -30,6 +31,9 @@ type Generator struct {
 	mu    sync.Mutex
 	sess  *Session
 	vocab *sample.Vocab // grammar trie, built on first JSON-schema request
+	// ctxLen is the session's KV size set by SetContextLength (0: the
+	// model's ContextLength).
+	ctxLen atomic.Int64
 }
 
 var _ llm.Generator = (*Generator)(nil)
@@ -38,7 +42,11 @@ var _ llm.Generator = (*Generator)(nil)
 func (m *Model) Generator() llm.Generator { return &Generator{m: m} }
 
 // Info describes the model.
-func (g *Generator) Info() llm.ModelInfo { return g.m.Info() }
+func (g *Generator) Info() llm.ModelInfo {
+	info := g.m.Info()
+	info.ContextLength = g.contextLength()
+	return info
+}
 
 // Warnings returns the model's warnings (see Model.Warnings).
 func (g *Generator) Warnings() []string { return g.m.Warnings() }
@@ -97,7 +105,7 @@ func (g *Generator) Generate(ctx context.Context, req llm.Request, onToken func(
 		return res, err
 	}
 	if g.sess == nil {
-		if g.sess, err = g.m.NewSession(); err != nil {
+		if g.sess, err = g.m.newSessionLen(g.contextLength()); err != nil {
 			return res, err
 		}
 	}

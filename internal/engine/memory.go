@@ -33,10 +33,11 @@ func StateBytes(c model.Config, ctx int, kv tensor.Type) uint64 {
 
 // checkMemory fails when one session's buffers exceed the available memory,
 // or the mapped weights plus those buffers exceed the physical memory (the
-// model would be paged in from disk for every token).
-func checkMemory(fileSize int64, c model.Config, ctx int, kv tensor.Type) error {
-	total, avail, ok := memInfo()
-	if !ok {
+// model would be paged in from disk for every token). An unknown memory
+// (mem.Total == 0) passes.
+func checkMemory(mem Memory, fileSize int64, c model.Config, ctx int, kv tensor.Type) error {
+	total, avail := mem.Total, mem.Available
+	if total == 0 {
 		return nil
 	}
 	need := StateBytes(c, ctx, kv)

@@ -31,13 +31,7 @@ type Session struct {
 }
 
 // NewSession allocates a KV cache of m.ContextLength() positions.
-func (m *Model) NewSession() (*Session, error) {
-	st, err := m.model.NewStateKV(m.ctxLen, m.kvType)
-	if err != nil {
-		return nil, err
-	}
-	return &Session{m: m, st: st}, nil
-}
+func (m *Model) NewSession() (*Session, error) { return m.newSessionLen(m.ctxLen) }
 
 // Len returns the number of cached tokens.
 func (s *Session) Len() int { return len(s.ids) }

@@ -65,9 +65,22 @@ type ModelInfo struct {
 	Commit        string `json:"commit,omitempty"` // Hugging Face repo commit, if known
 	License       string `json:"license,omitempty"`
 	Architecture  string `json:"architecture,omitempty"`
-	ContextLength int    `json:"context_length"`
-	Backend       string `json:"backend"` // "plume" or "openai:<base url>"
-	EngineVersion string `json:"engine_version,omitempty"`
+	ContextLength int    `json:"context_length"` // the window of this run's calls
+	// TrainedContextLength is the model's own window (its GGUF
+	// context_length), 0 when the backend does not say: a smaller
+	// ContextLength was chosen (--ctx, memory), not the model's.
+	TrainedContextLength int    `json:"trained_context_length,omitempty"`
+	Backend              string `json:"backend"` // "plume" or "openai:<base url>"
+	// Served describes a remote model as its server does (llama.cpp: build
+	// and model file; Ollama: digest); "" for the local engine.
+	Served string `json:"served,omitempty"`
+	// ChatTemplateSHA256 is the sha256 of the chat template the prompts are
+	// rendered with, "" when the backend does not tell it;
+	// ChatTemplateSource says where it comes from ("gguf", "builtin:FAMILY",
+	// a server endpoint, or "unknown").
+	ChatTemplateSHA256 string `json:"chat_template_sha256,omitempty"`
+	ChatTemplateSource string `json:"chat_template_source,omitempty"`
+	EngineVersion      string `json:"engine_version,omitempty"`
 }
 
 // Generator produces text. Implementations must be safe for one caller at a

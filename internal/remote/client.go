@@ -113,8 +113,10 @@ type Client struct {
 	idle        time.Duration
 	backoffBase time.Duration // RetryBaseDelay; shortened by tests
 	probeOnce   sync.Once
-	mu          sync.Mutex // guards ctxLen
+	mu          sync.Mutex // guards ctxLen, id and notFound
 	ctxLen      int
+	id          identity        // what the server said about its model (Probe)
+	notFound    map[string]bool // URLs that answered 404: not asked again
 }
 
 var _ llm.Generator = (*Client)(nil)
@@ -183,10 +185,23 @@ func (c *Client) Info() llm.ModelInfo {
 	})
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	ref := c.cfg.Model
+	if ref == DefaultModelName && c.id.id != "" {
+		ref = c.id.id // the model the server actually serves
+	}
+	src := c.id.templateSource
+	if src == "" {
+		src = TemplateUnknown
+	}
 	return llm.ModelInfo{
-		Ref:           c.cfg.Model,
-		ContextLength: c.ctxLen,
-		Backend:       "openai:" + c.apiBase,
+		Ref:                  ref,
+		ContextLength:        c.ctxLen,
+		TrainedContextLength: c.id.trained,
+		Backend:              "openai:" + c.apiBase,
+		License:              c.id.license,
+		Served:               c.id.served(),
+		ChatTemplateSHA256:   templateSHA256(c.id.template),
+		ChatTemplateSource:   src,
 	}
 }
 
@@ -292,24 +307,25 @@ func (c *Client) post(ctx context.Context, path string, body []byte, stream bool
 	}
 }
 
-// getJSON fetches a small JSON document (no retries: used for probing).
+// getJSON fetches a small JSON document (no retries: used for probing). A
+// URL that answered 404 is not asked again (errNotFound).
 func (c *Client) getJSON(ctx context.Context, url string, out any) error {
+	if c.missing(url) {
+		return errNotFound
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return err
 	}
-	if c.cfg.APIKey != "" {
-		req.Header.Set("Authorization", "Bearer "+c.cfg.APIKey)
-	}
-	resp, err := c.http.Do(req)
+	return c.doJSON(req, url, out)
+}
+
+func jsonBody(v any) (io.Reader, error) {
+	b, err := json.Marshal(v)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		return c.httpError(resp)
-	}
-	return decodeLimited(resp.Body, out)
+	return bytes.NewReader(b), nil
 }
 
 func decodeLimited(r io.Reader, out any) error {
@@ -323,22 +339,14 @@ func decodeLimited(r io.Reader, out any) error {
 	return json.Unmarshal(data, out)
 }
 
-// Probe asks the server for the model's context length: llama.cpp's /props
-// (default_generation_settings.n_ctx), else the /v1/models entry's metadata
-// (context_length, max_model_len, meta.n_ctx_train). Without either, the
+// Probe asks the server for the model's context length and identity:
+// llama.cpp's /props (default_generation_settings.n_ctx, model file, build,
+// chat template), the /v1/models entry (its id, and context_length,
+// max_model_len or meta.n_ctx_train when /props gave no length), and for
+// Ollama /api/show (template, licence, digest). Without a length, the
 // configured ContextLength stays. It returns the length in effect.
 func (c *Client) Probe(ctx context.Context) (int, error) {
-	var props struct {
-		DefaultGenerationSettings struct {
-			NCtx int `json:"n_ctx"`
-		} `json:"default_generation_settings"`
-		NCtx int `json:"n_ctx"`
-	}
-	if err := c.getJSON(ctx, c.root+"/props", &props); err == nil {
-		if n := max(props.DefaultGenerationSettings.NCtx, props.NCtx); n > 0 {
-			return c.setContextLength(n), nil
-		}
-	}
+	propsCtx := c.probeProps(ctx)
 	var models struct {
 		Data []struct {
 			ID            string `json:"id"`
@@ -361,14 +369,31 @@ func (c *Client) Probe(ctx context.Context) (int, error) {
 		if errors.As(err, &uerr) {
 			return c.setContextLength(0), fmt.Errorf("remote: cannot reach %s (is the server running?): %w", c.root, err)
 		}
-		return c.setContextLength(0), nil
 	}
 	for _, m := range models.Data {
 		if m.ID == c.cfg.Model || len(models.Data) == 1 {
 			c.setContextLength(max(m.ContextLength, m.MaxModelLen, m.Meta.NCtxTrain))
+			c.mu.Lock()
+			c.id.id, c.id.trained = m.ID, m.Meta.NCtxTrain
+			c.mu.Unlock()
 		}
 	}
+	if propsCtx > 0 {
+		return c.setContextLength(propsCtx), nil // the server's actual window
+	}
+	c.probeOllama(ctx, c.servedName()) // not llama.cpp: maybe Ollama
 	return c.setContextLength(0), nil
+}
+
+// servedName is the model's name on the server: the configured one, or the
+// id /v1/models gave when none was configured.
+func (c *Client) servedName() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cfg.Model == DefaultModelName && c.id.id != "" {
+		return c.id.id
+	}
+	return c.cfg.Model
 }
 
 // CountTokens asks llama.cpp's /tokenize endpoint; servers without it get an
@@ -381,7 +406,11 @@ func (c *Client) CountTokens(text string) (int, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), ConnectTimeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.root+"/tokenize", bytes.NewReader(body))
+	tokenizeURL := c.root + "/tokenize"
+	if c.missing(tokenizeURL) { // answered 404 before: never asked again
+		return EstimateTokens(text), nil
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, tokenizeURL, bytes.NewReader(body))
 	if err == nil {
 		req.Header.Set("Content-Type", "application/json")
 		if c.cfg.APIKey != "" {
@@ -390,6 +419,9 @@ func (c *Client) CountTokens(text string) (int, error) {
 		var resp *http.Response
 		if resp, err = c.http.Do(req); err == nil {
 			defer resp.Body.Close()
+			if resp.StatusCode == http.StatusNotFound {
+				c.markMissing(tokenizeURL)
+			}
 			var out struct {
 				Tokens []json.RawMessage `json:"tokens"`
 			}

@@ -23,21 +23,13 @@ const (
 	// PartTokenMargin is added to every drafting budget so that a part can
 	// finish its last sentence.
 	PartTokenMargin = 64
-	// BriefMaxTokens: a 120-word brief.
+	// BriefMaxTokens: a 120-word brief. (The structured steps' answer
+	// budgets are the worst cases of their schemas: Plan.)
 	BriefMaxTokens = 300
-	// OutlineMaxTokens is the largest outline budget asked for: a 12-section
-	// outline at the worst case of one token per character (the schema is
-	// shrunk to whatever budget the context leaves, see Bounds).
-	OutlineMaxTokens = 4096
 	// OutlineMinTokens is the least the outline answer may be cut to (with a
 	// warning) on a small context: a five-section outline in a compact
 	// vocabulary.
 	OutlineMinTokens = 600
-	// ReviewMaxTokens fits a verdict with four short problems.
-	ReviewMaxTokens = 400
-	// MetadataMaxTokens fits the metadata object (title, 156-character
-	// description, excerpt, tags) even at one token per character.
-	MetadataMaxTokens = 700
 	// MetadataMinTokens fits it with a typical vocabulary (~3 characters
 	// per token).
 	MetadataMinTokens = 300

@@ -39,8 +39,13 @@
 // sized the other way round: their schema limits (sections, points, lengths)
 // are shrunk until the schema's worst case fits the answer budget (see
 // Bounds), so that grammar-constrained decoding can always close the JSON.
-// Pipeline.Preflight refuses, before any generation, a window too small
-// for the smallest plan.
+// The window itself comes from the plan (Pipeline.Plan): the longest call's
+// prompt plus its full answer budget. A generator whose window its caller
+// chooses (llm.ContextSizer: the local engine) is asked for that window,
+// within the model's trained window and the machine's memory, so the limits
+// shrink only when one of those (or --ctx) requires it, and a warning names
+// which. Pipeline.Preflight refuses, before any generation, a window too
+// small for the smallest plan.
 //
 // # Language detection
 //

@@ -2,6 +2,7 @@ package writer
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -62,20 +63,46 @@ type ArticleDigest struct {
 // publicModelName); in a State, which stays in the library, it is what the
 // run was given, so that a resume finds the same file.
 type ModelRecord struct {
-	Ref           string `json:"ref"`
-	SHA256        string `json:"sha256,omitempty"`
-	Commit        string `json:"commit,omitempty"`
-	License       string `json:"license,omitempty"`
+	Ref    string `json:"ref"`
+	SHA256 string `json:"sha256,omitempty"`
+	Commit string `json:"commit,omitempty"`
+	// License is the model's licence, LicenseUnknown when neither the
+	// file nor its repository names one (never a missing key).
+	License       string `json:"license"`
 	Architecture  string `json:"architecture,omitempty"`
 	ContextLength int    `json:"context_length"`
-	Backend       string `json:"backend"`
-	EngineVersion string `json:"engine_version,omitempty"`
+	// Served names a remote model as its server describes it (llama.cpp
+	// build and model file, Ollama digest).
+	Served string `json:"served,omitempty"`
+	// ChatTemplate is the template the prompts were rendered with.
+	ChatTemplate ChatTemplateRecord `json:"chat_template"`
+	// TrainedContextLength is the model's own window when the backend
+	// knows it: ContextLength is the window the run used (--ctx, the plan).
+	TrainedContextLength int    `json:"trained_context_length,omitempty"`
+	Backend              string `json:"backend"`
+	EngineVersion        string `json:"engine_version,omitempty"`
+}
+
+// TemplateUnknown is the chat template source of a backend that does not
+// tell which template it used.
+const TemplateUnknown = "unknown"
+
+// LicenseUnknown is the licence recorded for a model that names none.
+const LicenseUnknown = "unknown"
+
+// ChatTemplateRecord identifies a chat template: its sha256 and where it
+// came from ("gguf", "builtin:FAMILY", a server endpoint, or "unknown").
+type ChatTemplateRecord struct {
+	SHA256 string `json:"sha256,omitempty"`
+	Source string `json:"source"`
 }
 
 func modelRecord(info llm.ModelInfo) ModelRecord {
-	return ModelRecord{Ref: info.Ref, SHA256: info.SHA256, Commit: info.Commit, License: info.License,
-		Architecture: info.Architecture, ContextLength: info.ContextLength, Backend: info.Backend,
-		EngineVersion: info.EngineVersion}
+	return ModelRecord{Ref: info.Ref, SHA256: info.SHA256, Commit: info.Commit, License: cmp.Or(info.License, LicenseUnknown),
+		Served:       info.Served,
+		ChatTemplate: ChatTemplateRecord{SHA256: info.ChatTemplateSHA256, Source: cmp.Or(info.ChatTemplateSource, TemplateUnknown)},
+		Architecture: info.Architecture, ContextLength: info.ContextLength, TrainedContextLength: info.TrainedContextLength,
+		Backend: info.Backend, EngineVersion: info.EngineVersion}
 }
 
 // publicModelRef is the model reference a manifest records: a hub
@@ -205,6 +232,7 @@ func (m *Manifest) Canonical() ([]byte, error) {
 	c := *m
 	c.Run = nil
 	c.Model.Ref = publicModelName(c.Model.Ref)
+	c.Model.License = cmp.Or(c.Model.License, LicenseUnknown) // older manifests omitted an unknown one
 	if c.Inputs.Sampling.Seed == 0 && c.Sampling.Seed == 0 {
 		c.Inputs.Sampling.Seed, c.Sampling.Seed = c.Seed, c.Seed
 	}
@@ -244,6 +272,16 @@ func (m *Manifest) Compare(other *Manifest) (bool, []string, error) {
 	if bytes.Equal(a, b) {
 		return true, nil, nil
 	}
+	if m.Model.ChatTemplate.Source == "" { // a manifest written before the template was recorded
+		o := *other
+		o.Model.ChatTemplate, o.Model.Served, o.Model.TrainedContextLength = m.Model.ChatTemplate, m.Model.Served, m.Model.TrainedContextLength
+		if b, err = o.Canonical(); err != nil {
+			return false, nil, err
+		}
+		if bytes.Equal(a, b) {
+			return true, nil, nil
+		}
+	}
 	var fa, fb map[string]json.RawMessage
 	if err := json.Unmarshal(a, &fa); err != nil {
 		return false, nil, err
@@ -265,5 +303,6 @@ func (m *Manifest) Compare(other *Manifest) (bool, []string, error) {
 func (m *Manifest) ModelInfo() llm.ModelInfo {
 	r := m.Model
 	return llm.ModelInfo{Ref: r.Ref, SHA256: r.SHA256, Commit: r.Commit, License: r.License,
-		Architecture: r.Architecture, ContextLength: r.ContextLength, Backend: r.Backend, EngineVersion: r.EngineVersion}
+		Architecture: r.Architecture, ContextLength: r.ContextLength, TrainedContextLength: r.TrainedContextLength,
+		Backend: r.Backend, EngineVersion: r.EngineVersion}
 }

@@ -25,7 +25,7 @@ const (
 func (r *run) metadata(ctx context.Context) error {
 	body := cutRunes(r.bodyText(), MetadataExcerptChars)
 	msgs, n, sch, err := r.sizedPrompt(sizedStep{stage: StageMetadata, prompt: prompts.Metadata,
-		maxTokens: MetadataMaxTokens, minTokens: MetadataMinTokens, build: Bounds.Metadata, ladder: metadataLadder,
+		maxTokens: r.fullAnswer(Bounds.Metadata), minTokens: MetadataMinTokens, build: Bounds.Metadata, ladder: metadataLadder,
 		tweak: func(d *promptData) {
 			d.Text = body
 			d.MinDescription, d.MaxDescription = quality.MinMetaDescription, quality.MaxMetaDescription

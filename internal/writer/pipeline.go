@@ -35,6 +35,8 @@ type Pipeline struct {
 	Now func() time.Time
 	// Version is Plume's version, recorded in the manifest.
 	Version string
+
+	plan *Plan // the last Preflight's plan
 }
 
 // run is one execution of the pipeline over a state.
@@ -68,6 +70,9 @@ func (p *Pipeline) Preflight(st *State) error {
 		return errors.New("writer: no generator")
 	}
 	r := &run{p: p, st: st}
+	if err := r.sizeContext(); err != nil {
+		return err
+	}
 	return r.preflight()
 }
 

@@ -65,8 +65,8 @@ func (r *run) preflight() error {
 		}
 	}
 	if len(over) > 0 {
-		return fmt.Errorf("%w: the model's context window is %d tokens but the plan needs about %d (%s); use a model with a larger context",
-			ErrContext, window, most, strings.Join(over, ", "))
+		return fmt.Errorf("%w: %s is %d tokens but the plan needs about %d (%s); use a model with a larger context",
+			ErrContext, r.windowName(), window, most, strings.Join(over, ", "))
 	}
 	return nil
 }

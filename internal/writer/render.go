@@ -89,6 +89,9 @@ func (a *Article) FrontMatter(version, modelRef string) (FrontMatter, error) {
 	gen := "Plume " + version
 	if modelRef != "" {
 		gen += " with " + publicModelName(modelRef)
+		if m := a.State.Model; m != nil && m.Served != "" {
+			gen += " (" + m.Served + ")" // what the server says it runs
+		}
 	}
 	return FrontMatter{
 		Title: a.Metadata.Title, Date: date.UTC(), Slug: a.Metadata.Slug, Description: a.Metadata.Description,
@@ -140,6 +143,9 @@ func qualityDoc(st *State) quality.Document {
 			h = p.Parent + " › " + p.Heading
 		}
 		d.Sections = append(d.Sections, quality.Section{Heading: h, Level: p.Level, Text: p.Text})
+		if p.Reviewed {
+			d.Reviews = append(d.Reviews, partReview(len(d.Sections)-1, h, p))
+		}
 	}
 	return d
 }

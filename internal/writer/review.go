@@ -38,7 +38,7 @@ func (r *run) reviewPart(ctx context.Context, i int) error {
 		part := &r.st.Parts[i]
 		part.Problems = r.autoProblems(i)
 		msgs, n, sch, err := r.sizedPrompt(sizedStep{stage: StageReview, prompt: prompts.Review,
-			maxTokens: ReviewMaxTokens, minTokens: ReviewMinTokens, build: Bounds.Review, ladder: reviewLadder,
+			maxTokens: r.fullAnswer(Bounds.Review), minTokens: ReviewMinTokens, build: Bounds.Review, ladder: reviewLadder,
 			tweak: r.partData(i, part.Text)})
 		if err != nil {
 			return err
@@ -49,13 +49,14 @@ func (r *run) reviewPart(ctx context.Context, i int) error {
 		if err := r.structured(ctx, spec, &v, nil); err != nil {
 			return err
 		}
+		part.Verdict = &v
 		for _, p := range v.Problems {
 			if p = oneLine(p); p != "" && !contains(part.Problems, p) {
 				part.Problems = append(part.Problems, p)
 			}
 		}
 		if !v.Pass && len(part.Problems) == 0 {
-			part.Problems = append(part.Problems, "the reviewer judged the section below the brief's standard")
+			part.Problems = append(part.Problems, phrase(r.st.Options.Lang, phraseBelowStandard))
 		}
 		if len(part.Problems) == 0 || pass >= r.st.Options.MaxRevise {
 			return nil
@@ -96,19 +97,19 @@ func (r *run) revise(ctx context.Context, i, pass int) error {
 // subheading rule, no empty text, no overlong sentence, no phrase repeated
 // from an earlier part.
 func (r *run) autoProblems(i int) []string {
-	p := r.st.Parts[i]
+	p, lang := r.st.Parts[i], r.st.Options.Lang
 	var probs []string
 	words := len(quality.Words(p.Text))
 	switch {
 	case words == 0:
-		return []string{"the section is empty"}
+		return []string{phrase(lang, phraseEmptySection)}
 	case words > quality.MaxSectionWords:
-		probs = append(probs, fmt.Sprintf("the section has %d words; keep it under %d", words, quality.MaxSectionWords))
+		probs = append(probs, phrase(lang, phraseLongSection, words, quality.MaxSectionWords))
 	}
 	for _, para := range quality.Paragraphs(p.Text) {
 		for _, s := range quality.Sentences(para) {
 			if len(quality.Words(s)) > quality.MaxSentenceWords {
-				probs = append(probs, fmt.Sprintf("split this long sentence: %q", cutRunes(s, 120)))
+				probs = append(probs, phrase(lang, phraseLongSentence, cutRunes(s, 120)))
 				break
 			}
 		}
@@ -121,8 +122,16 @@ func (r *run) autoProblems(i int) []string {
 	suffix := fmt.Sprintf(", %d", i)
 	for _, w := range rule.Where {
 		if strings.HasSuffix(w, suffix) {
-			probs = append(probs, "do not repeat the phrase "+strings.SplitN(w, " in sections", 2)[0]+" from an earlier section")
+			probs = append(probs, phrase(lang, phraseRepeatedPhrase, strings.SplitN(w, " in sections", 2)[0]))
 		}
 	}
 	return probs
+}
+
+// partReview is the quality report's record of part p's last review: it
+// passes when neither the reviewer nor the automatic checks found a problem
+// (a "pass": false without a reason counts as a problem, see reviewPart).
+func partReview(section int, heading string, p Part) quality.Review {
+	return quality.Review{Section: section, Heading: heading, Pass: len(p.Problems) == 0,
+		Revisions: p.Revisions, Problems: p.Problems}
 }

@@ -93,7 +93,7 @@ func TestSmallContextShrinksSchemas(t *testing.T) {
 // short; it never overruns the context.
 func TestRepairFitsContext(t *testing.T) {
 	long := `{"title": "` + strings.Repeat("word ", 2000)
-	for _, tc := range []struct{ window, wantMsgs int }{{8192, 4}, {3000, 2}} {
+	for _, tc := range []struct{ window, wantMsgs int }{{20000, 4}, {3000, 2}} { // the outline's budget fills up to its worst case (#18 item 6): 20000 leaves room for a quote
 		first := true
 		g := &fakegen.Generator{Script: func(n int, req llm.Request) (string, bool) {
 			if first && req.JSONSchema != nil && req.JSONSchema.Property("sections") != nil {

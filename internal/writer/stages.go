@@ -41,7 +41,7 @@ type promptData struct {
 func (r *run) data(c cuttable) promptData {
 	o := r.st.Options
 	d := promptData{
-		Topic: o.Topic, Lang: o.Lang, Audience: o.Audience, Tone: o.Tone, Notes: c.Notes,
+		Topic: o.Topic, Lang: o.Lang, Audience: o.Audience, Tone: toneName(o.Lang, o.Tone), Notes: c.Notes,
 		Brief: r.st.Brief, Words: o.Words, Keywords: o.Keywords, Summary: c.Summary,
 	}
 	d.MinSections, d.MaxSections = sectionRange(o.Words)
@@ -128,7 +128,7 @@ func (r *run) outline(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	maxOut := min(OutlineMaxTokens, contextLength(r.p.Gen)-base-MinGenTokens)
+	maxOut := min(r.fullAnswer(Bounds.Outline), contextLength(r.p.Gen)-base-MinGenTokens)
 	if maxOut < OutlineMinTokens {
 		return fmt.Errorf("outline: %w: %d tokens left for the outline, at least %d needed", ErrContext, maxOut, OutlineMinTokens)
 	}

@@ -67,6 +67,9 @@ type Part struct {
 	Reviewed  bool     `json:"reviewed"`
 	Revisions int      `json:"revisions"`
 	Problems  []string `json:"problems,omitempty"` // from the last review
+	// Verdict is the reviewer's answer in the last review (the one after
+	// the last revision): reported in the quality report, never dropped.
+	Verdict *Verdict `json:"verdict,omitempty"`
 }
 
 // Call records one generation for the provenance manifest: the exact

@@ -64,6 +64,7 @@ type Document struct {
 	Description string    // meta description
 	Sections    []Section // in reading order, introduction first
 	Keywords    []string
+	Reviews     []Review // the reviewer's last verdict per section, if reviewed
 }
 
 // Readability is the reading-ease score and the counts behind it.
@@ -103,6 +104,9 @@ type Report struct {
 	SectionWords       []int        `json:"section_words"`
 	MetaDescriptionLen int          `json:"meta_description_length"`
 	Rules              []Rule       `json:"rules"`
+	// Reviews holds the model reviewer's last verdict on every section,
+	// passing or not (the review rule lists the failing ones).
+	Reviews []Review `json:"reviews,omitempty"`
 }
 
 // Failed returns the rules that did not pass.
@@ -148,6 +152,8 @@ func Analyze(doc Document) Report {
 		metaRule(rep.MetaDescriptionLen),
 	)
 	rep.Rules = append(rep.Rules, keywordRules(doc)...)
+	rep.Rules = append(rep.Rules, reviewRule(doc)...)
+	rep.Reviews = doc.Reviews
 	return rep
 }
 
