@@ -5,31 +5,11 @@ import (
 	"errors"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
-)
 
-// readOnlyDir makes dir read-only for this process: chmod for a normal
-// user; a read-only bind mount for root, which chmod does not stop. It
-// skips the test, saying why, where neither is possible.
-func readOnlyDir(t *testing.T, dir string) {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		if err := os.Chmod(dir, 0o555); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { os.Chmod(dir, 0o755) })
-		return
-	}
-	if out, err := exec.Command("mount", "--bind", dir, dir).CombinedOutput(); err != nil {
-		t.Skipf("running as root and cannot bind-mount %s read-only (%v: %s): a read-only directory cannot be simulated", dir, err, out)
-	}
-	t.Cleanup(func() { exec.Command("umount", dir).Run() })
-	if out, err := exec.Command("mount", "-o", "remount,bind,ro", dir).CombinedOutput(); err != nil {
-		t.Skipf("cannot remount %s read-only: %v: %s", dir, err, out)
-	}
-}
+	"github.com/plumewriter/plume/internal/testutil"
+)
 
 // TestOpenReadOnlyOnReadOnlyDirectory is the regression test for reading
 // commands that failed with "unable to open database file" on a read-only
@@ -56,7 +36,7 @@ func TestOpenReadOnlyOnReadOnlyDirectory(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	readOnlyDir(t, dir)
+	testutil.ReadOnlyDir(t, dir)
 	if f, err := os.Create(filepath.Join(dir, "probe")); err == nil {
 		f.Close()
 		t.Fatal("the directory is still writable")
