@@ -60,13 +60,31 @@ func newWriteCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   `write "TOPIC"`,
 		Short: "Write a blog article on a topic",
-		Long: `Write a blog article: brief, outline, section-by-section drafting (streamed),
+		Long: `Write a blog article: brief, outline, section-by-section drafting,
 review and revision, SEO metadata. The article is saved as Markdown with YAML
 front matter (or HTML/JSON with --format) beside a provenance manifest
 ARTICLE.plume.json, and in the library (see plume articles).
 
+Standard output carries the finished article and nothing else, in its
+--format, so plume write "TOPIC" > post.md works; the drafting stream and
+progress go to standard error when it is a terminal, and the quality report
+goes there always. With --json, stdout carries NDJSON events instead.
+
+Publishing: the front matter says draft: true unless --no-draft, because a
+generated article should be read by a person before Hugo or Jekyll publish
+it. A visible notice in the article's language, saying that AI wrote it,
+ends the Markdown and the HTML body (--ai-notice off removes it; the
+machine-readable digitalSourceType marks stay). --author (or $PLUME_AUTHOR)
+goes into the front matter and the JSON-LD. When SLUG.md is taken by another
+article, the new one is SLUG-2 in its file name, front matter slug, HTML
+canonical link and JSON-LD url alike.
+
   plume write --replay ARTICLE.plume.json   regenerate and check byte identity
-  plume write --resume ID                    continue an interrupted or failed run
+  plume write --resume ID                    continue an unfinished article
+
+--resume continues with everything the first run was given: its --out
+directory, --format, backend, model and every article option; a flag that
+contradicts them is refused (--threads and --ctx may change).
 
 The manifest names a local model file by its base name and sha256, never by
 its directory; --replay looks for it in the current directory, beside the
@@ -74,12 +92,16 @@ manifest and in the model cache, or takes it from --model PATH.
 
 While a run writes an article, that article is locked: a second
 plume write --resume of it fails, naming the process that holds it. The lock
-dies with its process, so a killed run can always be resumed. With --json,
-a run that fails or is interrupted ends stdout with an event
+dies with its process, so a killed run can always be resumed (plume articles
+list shows it as interrupted). With --json, a run that fails or is
+interrupted ends stdout with an event
 {"event":"error"|"interrupted","article_id":N,"message":…,"resume":…}.
 
 The same --seed, model and inputs give the same article on any thread count;
-set SOURCE_DATE_EPOCH to fix its date too (byte-identical files).`,
+set SOURCE_DATE_EPOCH to fix its date too (byte-identical files).
+
+Exit codes: 0 success, 1 any runtime failure (the article stays resumable),
+2 usage error (bad flags or arguments), 130 interrupted.`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) > 1 {
 				return usageError{fmt.Errorf("write takes one topic, got %d arguments: quote it, e.g. plume write %q (see plume write --help)",
