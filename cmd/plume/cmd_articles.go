@@ -112,8 +112,11 @@ func newArticlesShowCmd() *cobra.Command {
 			case ok:
 				_, err = fmt.Fprint(out, rev.Markdown)
 			default:
-				fmt.Fprintf(out, "Article %d (%s): %s\n%d section(s) written; continue with: plume write --resume %d\n",
-					a.ID, a.Status, a.Topic, len(a.Sections), a.ID)
+				next := fmt.Sprintf("continue with: plume write --resume %d", a.ID)
+				if a.Status == store.StatusRunning { // a live process holds its lock
+					next = "a plume process is writing it now"
+				}
+				fmt.Fprintf(out, "Article %d (%s): %s\n%d section(s) written; %s\n", a.ID, a.Status, a.Topic, len(a.Sections), next)
 				for _, s := range a.Sections {
 					if s.Heading != "" {
 						fmt.Fprintf(out, "\n## %s\n", s.Heading)

@@ -226,3 +226,53 @@ func TestWriteFullOutDir(t *testing.T) {
 		t.Fatalf("after resume: %v %v", mds, mans)
 	}
 }
+
+// TestArticlesShowOnFullDisk is the regression test for articles show
+// failing to set the schema version on a full disk: PLUME_HOME is a small
+// tmpfs filled to the last byte after the article was written.
+func TestArticlesShowOnFullDisk(t *testing.T) {
+	env := newTestEnv(t, synthetic)
+	home := testutil.SmallTmpfs(t, "2m")
+	env.lib = filepath.Join(home, store.FileName)
+	if _, _, err := execute(t, newWriteCmd, "Compost basics", "--seed", "3", "--words", "300", "--out", filepath.Join(env.dir, "o")); err != nil {
+		t.Fatal(err)
+	}
+	fill, err := os.Create(filepath.Join(home, "fill"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunk := make([]byte, 4096)
+	for {
+		if _, err := fill.Write(chunk); err != nil {
+			break // ENOSPC: the disk is full
+		}
+	}
+	fill.Close()
+	for _, args := range [][]string{{"show", "1"}, {"list"}, {"export", "1", "--format", "json"}} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			if out, _, err := execute(t, newArticlesCmd, args...); err != nil || out == "" {
+				t.Fatalf("err = %v, out %q", err, out)
+			}
+		})
+	}
+}
+
+// TestWriteSamplingFlags: --top-k and --top-p reach the run like
+// --temperature (recorded in the manifest's inputs).
+func TestWriteSamplingFlags(t *testing.T) {
+	env := newTestEnv(t, synthetic)
+	out := filepath.Join(env.dir, "out")
+	if _, _, err := execute(t, newWriteCmd, "Compost basics", "--seed", "3", "--words", "300", "--out", out,
+		"--top-k", "7", "--top-p", "0.5", "--temperature", "0.3"); err != nil {
+		t.Fatal(err)
+	}
+	mans, _ := filepath.Glob(filepath.Join(out, "*"+writer.ManifestSuffix))
+	data, _ := os.ReadFile(mans[0])
+	m, err := writer.ParseManifest(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := m.Inputs.Sampling; s.TopK != 7 || s.TopP != 0.5 || s.Temperature != 0.3 {
+		t.Fatalf("sampling = %+v", s)
+	}
+}
