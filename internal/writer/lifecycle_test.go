@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -225,5 +226,40 @@ func TestWritePairFullDisk(t *testing.T) {
 	// Room for both: both appear.
 	if err := writePair(filepath.Join(dir, "a.md"), body[:1000], filepath.Join(dir, "a.plume.json"), manifest[:1000]); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestReplayOfManifestBeforeTheNotice: a manifest written before the AI
+// notice existed (no ai_notice input) replays to its article, without a
+// notice; a new run records ai_notice explicitly.
+func TestReplayOfManifestBeforeTheNotice(t *testing.T) {
+	off := false
+	opts := testOptions("Compost basics")
+	opts.AINotice = &off
+	art, _ := runArticle(t, &fakegen.Generator{}, opts)
+	data, err := art.Manifest.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := regexp.MustCompile(`,\s*"ai_notice": false`).ReplaceAllString(string(data), "")
+	if old == string(data) {
+		t.Fatalf("ai_notice not recorded in the manifest")
+	}
+	m, err := ParseManifest([]byte(old))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := newPipeline(&fakegen.Generator{})
+	st, err := p.NewState(m.ReplayOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := p.Run(context.Background(), st)
+	if err != nil || string(again.Markdown) != string(art.Markdown) {
+		t.Fatalf("replay of an old manifest differs: %v", err)
+	}
+	st, _ = p.NewState(testOptions("Compost basics"))
+	if st.Options.AINotice == nil || !*st.Options.AINotice {
+		t.Errorf("a new run does not record ai_notice: %v", st.Options.AINotice)
 	}
 }

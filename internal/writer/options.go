@@ -61,7 +61,7 @@ type Options struct {
 	// so manifests of older runs keep their bytes).
 	Author   string `json:"author,omitempty"`    // front matter and JSON-LD author ("" = none)
 	Draft    *bool  `json:"draft,omitempty"`     // front matter draft; nil = true (see DefaultDraft)
-	AINotice *bool  `json:"ai_notice,omitempty"` // visible AI-generated notice; nil = on
+	AINotice *bool  `json:"ai_notice,omitempty"` // visible AI-generated notice; nil = on (Normalize records it)
 	// Slug replaces the slug made from the title when that one is taken: a
 	// second article with the same title in one directory gets SLUG-2, and
 	// its file name, front matter, canonical URL and JSON-LD url all say so.
@@ -199,6 +199,10 @@ func contains(list []string, s string) bool {
 // normalizePublishing validates the author (one line of text) and a slug
 // given in the options (the form Slugify makes).
 func (o *Options) normalizePublishing() error {
+	if o.AINotice == nil { // recorded, so that a replay can tell a run before the notice existed
+		on := true
+		o.AINotice = &on
+	}
 	o.Author = strings.TrimSpace(o.Author)
 	switch {
 	case utf8.RuneCountInString(o.Author) > MaxAuthorChars:
