@@ -81,7 +81,7 @@ func newArticlesListCmd() *cobra.Command {
 				return err
 			}
 			for _, a := range list {
-				if resumable(a.Status) {
+				if resumableStatus(a.Status) {
 					fmt.Fprintln(cmd.OutOrStdout(), "\nContinue an unfinished article with: plume write --resume ID")
 					break
 				}
@@ -216,9 +216,9 @@ func articleFromStore(a *store.Article) (*writer.Article, *writer.Manifest, erro
 	return art, m, nil
 }
 
-// resumable reports whether an article with status can be continued with
+// resumableStatus reports whether an article with status can be continued with
 // plume write --resume.
-func resumable(status string) bool {
+func resumableStatus(status string) bool {
 	switch status {
 	case store.StatusInterrupted, store.StatusFailed, store.StatusOutline:
 		return true
@@ -253,7 +253,7 @@ written by a live plume process is refused.`,
 				return err
 			}
 			if !yes {
-				ok, err := confirm(cmd, fmt.Sprintf("Remove article %d (%s, %s)? [y/N] ", id, a.Status, cmp.Or(a.Title, a.Topic)))
+				ok, err := confirmRemoval(cmd, fmt.Sprintf("Remove article %d (%s, %s)? [y/N] ", id, a.Status, cmp.Or(a.Title, a.Topic)))
 				if err != nil || !ok {
 					if err == nil {
 						fmt.Fprintln(cmd.ErrOrStderr(), "not removed")
@@ -275,10 +275,10 @@ written by a live plume process is refused.`,
 // maxAnswerBytes bounds the confirmation answer read from standard input.
 const maxAnswerBytes = 64
 
-// confirm asks question on stderr and reads one answer line from stdin:
+// confirmRemoval asks question on stderr and reads one answer line from stdin:
 // only y or yes (any case) confirms; end of input declines.
-func confirm(cmd *cobra.Command, question string) (bool, error) {
-	fmt.Fprint(cmd.ErrOrStderr(), escapeTerminal(question))
+func confirmRemoval(cmd *cobra.Command, question string) (bool, error) {
+	fmt.Fprint(cmd.ErrOrStderr(), promptSafe(question))
 	line, err := bufio.NewReader(io.LimitReader(cmd.InOrStdin(), maxAnswerBytes)).ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
 		return false, fmt.Errorf("read the answer: %w", err)
@@ -290,9 +290,9 @@ func confirm(cmd *cobra.Command, question string) (bool, error) {
 	return false, nil
 }
 
-// escapeTerminal replaces control characters other than newline (a title
+// promptSafe replaces control characters other than newline (a title
 // from a model could carry terminal escape sequences) with '?'.
-func escapeTerminal(s string) string {
+func promptSafe(s string) string {
 	return strings.Map(func(r rune) rune {
 		if r != '\n' && unicode.IsControl(r) {
 			return '?'

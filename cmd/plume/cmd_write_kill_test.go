@@ -22,9 +22,9 @@ import (
 // run (seconds on an idle machine; generous for a loaded CI runner).
 const killTimeout = 3 * time.Minute
 
-// plumeEnv is a clean environment for the real binary: its own data
+// killTestEnv is a clean environment for the real binary: its own data
 // directory and model cache, offline, with a fixed article date.
-func plumeEnv(dir string) []string {
+func killTestEnv(dir string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "HF_") && !strings.HasPrefix(kv, "PLUME_") && !strings.HasPrefix(kv, "HUGGINGFACE_") {
@@ -74,7 +74,7 @@ func TestE2EKilledWriteResumesWithItsSettings(t *testing.T) {
 	model := testutil.Fixture(t, "stories260K.gguf")
 	dir := t.TempDir()
 	out := filepath.Join(dir, "site")
-	env := plumeEnv(dir)
+	env := killTestEnv(dir)
 	first, second := filepath.Join(dir, "first"), filepath.Join(dir, "second")
 	for _, d := range []string{first, second} {
 		os.Mkdir(d, 0o755)
