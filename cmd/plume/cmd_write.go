@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/plumewriter/plume/internal/config"
 	"github.com/plumewriter/plume/internal/engine"
@@ -168,17 +167,16 @@ func runWriteCmd(cmd *cobra.Command, f *writeFlags, args []string, id *int64) er
 	return runWrite(cmd, f, args[0], id)
 }
 
-// givenFlags names the flags set on the command line, as writer.ResumeKeys
-// spells them (--no-draft is "draft").
+// givenFlags names the flags set on the command line among those a
+// resume compares or takes (writer.ResumeKeys, threads, ctx), as the
+// writer spells them (--no-draft is "draft").
 func givenFlags(cmd *cobra.Command) map[string]bool {
 	given := map[string]bool{}
-	cmd.Flags().Visit(func(fl *pflag.Flag) {
-		name := fl.Name
-		if name == "no-draft" {
-			name = "draft"
+	for _, name := range append(slices.Clone(writer.ResumeKeys), "threads", "ctx", "no-draft") {
+		if cmd.Flags().Changed(name) {
+			given[strings.TrimPrefix(name, "no-")] = true
 		}
-		given[name] = true
-	})
+	}
 	return given
 }
 

@@ -276,3 +276,14 @@ func TestWriteSamplingFlags(t *testing.T) {
 		t.Fatalf("sampling = %+v", s)
 	}
 }
+
+// TestResumeKeysAreWriteFlags: every setting a resume compares is a flag of
+// plume write, so that givenFlags sees it.
+func TestResumeKeysAreWriteFlags(t *testing.T) {
+	cmd := newWriteCmd()
+	for _, k := range append(writer.ResumeKeys, "threads", "ctx", "no-draft") {
+		if cmd.Flags().Lookup(k) == nil {
+			t.Errorf("--%s is not a flag of plume write", k)
+		}
+	}
+}
