@@ -1,11 +1,16 @@
 package main
 
 import (
+	"bufio"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
+	"strings"
 	"text/tabwriter"
+	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -18,18 +23,18 @@ func init() { rootCmd.AddCommand(newArticlesCmd()) }
 func newArticlesCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "articles",
-		Short: "List, show and export the articles in the library",
+		Short: "List, show, export and remove the articles in the library",
 		// Without RunE cobra printed the help and exited 0 for a mistyped
 		// subcommand (plume articles shwo 1).
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) > 0 {
-				return usageError{fmt.Errorf("unknown articles command %q (list, show or export)", args[0])}
+				return usageError{fmt.Errorf("unknown articles command %q (list, show, export or rm)", args[0])}
 			}
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newArticlesListCmd(), newArticlesShowCmd(), newArticlesExportCmd())
+	cmd.AddCommand(newArticlesListCmd(), newArticlesShowCmd(), newArticlesExportCmd(), newArticlesRmCmd())
 	return cmd
 }
 
@@ -48,7 +53,7 @@ func newArticlesListCmd() *cobra.Command {
 		Short: "List articles, newest first",
 		Args:  usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			lib, err := openLibrary()
+			lib, err := openLibraryRead()
 			if err != nil {
 				return err
 			}
@@ -72,7 +77,16 @@ func newArticlesListCmd() *cobra.Command {
 				}
 				fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\n", a.ID, a.Status, a.Lang, a.Revisions, a.UpdatedAt, title)
 			}
-			return tw.Flush()
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			for _, a := range list {
+				if resumableStatus(a.Status) {
+					fmt.Fprintln(cmd.OutOrStdout(), "\nContinue an unfinished article with: plume write --resume ID")
+					break
+				}
+			}
+			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
@@ -98,8 +112,11 @@ func newArticlesShowCmd() *cobra.Command {
 			case ok:
 				_, err = fmt.Fprint(out, rev.Markdown)
 			default:
-				fmt.Fprintf(out, "Article %d (%s): %s\n%d section(s) written; continue with: plume write --resume %d\n",
-					a.ID, a.Status, a.Topic, len(a.Sections), a.ID)
+				next := fmt.Sprintf("continue with: plume write --resume %d", a.ID)
+				if a.Status == store.StatusRunning { // a live process holds its lock
+					next = "a plume process is writing it now"
+				}
+				fmt.Fprintf(out, "Article %d (%s): %s\n%d section(s) written; %s\n", a.ID, a.Status, a.Topic, len(a.Sections), next)
 				for _, s := range a.Sections {
 					if s.Heading != "" {
 						fmt.Fprintf(out, "\n## %s\n", s.Heading)
@@ -168,7 +185,7 @@ func getArticle(cmd *cobra.Command, arg string) (*store.Article, error) {
 	if err != nil {
 		return nil, err
 	}
-	lib, err := openLibrary()
+	lib, err := openLibraryRead()
 	if err != nil {
 		return nil, err
 	}
@@ -197,4 +214,89 @@ func articleFromStore(a *store.Article) (*writer.Article, *writer.Manifest, erro
 		return nil, nil, fmt.Errorf("article %d: %w", a.ID, err)
 	}
 	return art, m, nil
+}
+
+// resumableStatus reports whether an article with status can be continued with
+// plume write --resume.
+func resumableStatus(status string) bool {
+	switch status {
+	case store.StatusInterrupted, store.StatusFailed, store.StatusOutline:
+		return true
+	}
+	return false
+}
+
+func newArticlesRmCmd() *cobra.Command {
+	var yes bool
+	cmd := &cobra.Command{
+		Use:   "rm ID",
+		Short: "Remove an article from the library (asks first, unless --yes)",
+		Long: `Remove an article from the library: its checkpoint, sections, revisions
+and lock file. Files written with --out are left alone. An article being
+written by a live plume process is refused.`,
+		Args: usageArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := parseID(args[0])
+			if err != nil {
+				return err
+			}
+			lib, err := openLibrary()
+			if err != nil {
+				return err
+			}
+			defer lib.Close()
+			a, err := lib.Get(cmd.Context(), id)
+			if errors.Is(err, store.ErrNotFound) {
+				return usageError{fmt.Errorf("no article %d in the library", id)}
+			}
+			if err != nil {
+				return err
+			}
+			if !yes {
+				ok, err := confirmRemoval(cmd, fmt.Sprintf("Remove article %d (%s, %s)? [y/N] ", id, a.Status, cmp.Or(a.Title, a.Topic)))
+				if err != nil || !ok {
+					if err == nil {
+						fmt.Fprintln(cmd.ErrOrStderr(), "not removed")
+					}
+					return err
+				}
+			}
+			if err := lib.Remove(cmd.Context(), id); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "removed article %d\n", id)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation")
+	return cmd
+}
+
+// maxAnswerBytes bounds the confirmation answer read from standard input.
+const maxAnswerBytes = 64
+
+// confirmRemoval asks question on stderr and reads one answer line from stdin:
+// only y or yes (any case) confirms; end of input declines.
+func confirmRemoval(cmd *cobra.Command, question string) (bool, error) {
+	fmt.Fprint(cmd.ErrOrStderr(), promptSafe(question))
+	line, err := bufio.NewReader(io.LimitReader(cmd.InOrStdin(), maxAnswerBytes)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return false, fmt.Errorf("read the answer: %w", err)
+	}
+	switch strings.ToLower(strings.TrimSpace(line)) {
+	case "y", "yes":
+		return true, nil
+	}
+	return false, nil
+}
+
+// promptSafe replaces control characters other than newline (a title
+// from a model could carry terminal escape sequences) with '?'.
+func promptSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r != '\n' && unicode.IsControl(r) {
+			return '?'
+		}
+		return r
+	}, s)
 }

@@ -233,7 +233,8 @@ func runRun(cmd *cobra.Command, fl runFlags) error {
 	}
 	err = runGenerate(ctx, cmd.OutOrStdout(), m, fl, prompt, sampler, loadMs)
 	if errors.Is(err, engine.ErrContextLength) {
-		return usageError{fmt.Errorf("%w; shorten the prompt or raise --ctx (this model allows up to %d)", err, m.Config().ContextLength)}
+		// Not a usage error (exit 1): the same command line fits another model.
+		return fmt.Errorf("%w; shorten the prompt or raise --ctx (this model allows up to %d)", err, m.Config().ContextLength)
 	}
 	return err
 }

@@ -130,8 +130,6 @@ func TestRunHostileFlagsAreUsageErrors(t *testing.T) {
 		{[]string{model, "--prompt-ids", "999999,-3"}, `"999999" is not a token id`},
 		{[]string{model, "--prompt-ids", "1,-3"}, `"-3" is not a token id`},
 		{[]string{model, "--prompt-ids", ",,"}, "is not a token id"},
-		{[]string{model, "--ctx", "8", "--prompt-ids", "1,2,3,4,5,6,7,8,9,10,11"}, "raise --ctx"},
-		{[]string{model, "--ctx", "8", "--prompt-ids", "1,2,3,4,5,6,7,8,9,10,11", "--echo", "--json", "-n", "0"}, "raise --ctx"},
 		{[]string{model, "extra", "--prompt", "x"}, "accepts at most 1 arg"},
 		{[]string{"nosuch.gguf", "--prompt", "x"}, "no such file"},
 		{[]string{model, "--prompt", "x", "--logprobs", "3"}, "add --json"},
@@ -142,6 +140,24 @@ func TestRunHostileFlagsAreUsageErrors(t *testing.T) {
 		var ue usageError
 		if !errors.As(err, &ue) || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%v: err = %v, want a usage error containing %q", tt.args[1:], err, tt.want)
+		}
+	}
+}
+
+// TestRunPromptTooLongIsARuntimeError: a prompt that does not fit the
+// context is a failure of the run (exit 1), not a usage error: the same
+// command line works with a model of a larger window (#13 item 8).
+func TestRunPromptTooLongIsARuntimeError(t *testing.T) {
+	model := testutil.Fixture(t, "stories260K.gguf")
+	t.Chdir(t.TempDir())
+	for _, args := range [][]string{
+		{model, "--ctx", "8", "--prompt-ids", "1,2,3,4,5,6,7,8,9,10,11"},
+		{model, "--ctx", "8", "--prompt-ids", "1,2,3,4,5,6,7,8,9,10,11", "--echo", "--json", "-n", "0"},
+	} {
+		_, err := execRun(t, "", args...)
+		var ue usageError
+		if err == nil || errors.As(err, &ue) || !strings.Contains(err.Error(), "raise --ctx") {
+			t.Errorf("%v: err = %v, want a runtime error saying to raise --ctx", args[1:], err)
 		}
 	}
 }

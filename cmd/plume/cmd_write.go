@@ -1,14 +1,16 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,6 +19,7 @@ import (
 
 	"github.com/plumewriter/plume/internal/config"
 	"github.com/plumewriter/plume/internal/hub"
+	"github.com/plumewriter/plume/internal/llm"
 	"github.com/plumewriter/plume/internal/sample"
 	"github.com/plumewriter/plume/internal/store"
 	"github.com/plumewriter/plume/internal/writer"
@@ -38,13 +41,14 @@ type writeFlags struct {
 	keywords                                        []string
 	outlineOnly, jsonEvents                         bool
 	seed                                            string
-	temperature                                     float32
+	temperature, topP                               float32
+	topK                                            int
 	revise                                          int
 	backend                                         backendConfig
 	replay                                          string
 	resume                                          int64
-	// articleID is the library row once known, for the final --json event.
-	articleID int64
+	author, aiNotice                                string
+	draft, noDraft                                  bool
 }
 
 func init() { rootCmd.AddCommand(newWriteCmd()) }
@@ -54,13 +58,31 @@ func newWriteCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   `write "TOPIC"`,
 		Short: "Write a blog article on a topic",
-		Long: `Write a blog article: brief, outline, section-by-section drafting (streamed),
+		Long: `Write a blog article: brief, outline, section-by-section drafting,
 review and revision, SEO metadata. The article is saved as Markdown with YAML
 front matter (or HTML/JSON with --format) beside a provenance manifest
 ARTICLE.plume.json, and in the library (see plume articles).
 
+Standard output carries the finished article and nothing else, in its
+--format, so plume write "TOPIC" > post.md works; the drafting stream and
+progress go to standard error when it is a terminal, and the quality report
+goes there always. With --json, stdout carries NDJSON events instead.
+
+Publishing: the front matter says draft: true unless --no-draft, because a
+generated article should be read by a person before Hugo or Jekyll publish
+it. A visible notice in the article's language, saying that AI wrote it,
+ends the Markdown and the HTML body (--ai-notice off removes it; the
+machine-readable digitalSourceType marks stay). --author (or $PLUME_AUTHOR)
+goes into the front matter and the JSON-LD. When SLUG.md is taken by another
+article, the new one is SLUG-2 in its file name, front matter slug, HTML
+canonical link and JSON-LD url alike.
+
   plume write --replay ARTICLE.plume.json   regenerate and check byte identity
-  plume write --resume ID                    continue an interrupted or failed run
+  plume write --resume ID                    continue an unfinished article
+
+--resume continues with everything the first run was given: its --out
+directory, --format, backend, model and every article option; a flag that
+contradicts them is refused (--threads and --ctx may change).
 
 The manifest names a local model file by its base name and sha256, never by
 its directory; --replay looks for it in the current directory, beside the
@@ -68,15 +90,19 @@ manifest and in the model cache, or takes it from --model PATH.
 
 While a run writes an article, that article is locked: a second
 plume write --resume of it fails, naming the process that holds it. The lock
-dies with its process, so a killed run can always be resumed. With --json,
-a run that fails or is interrupted ends stdout with an event
+dies with its process, so a killed run can always be resumed (plume articles
+list shows it as interrupted). With --json, a run that fails or is
+interrupted ends stdout with an event
 {"event":"error"|"interrupted","article_id":N,"message":…,"resume":…}.
 
 The same --seed, model and inputs give the same article on any thread count;
 set SOURCE_DATE_EPOCH to fix its date too. Then the article file (SLUG.md,
 .html or .json) is byte-identical, and so is the manifest SLUG.plume.json
 except its "run" section (timings, the model's file name, whether the run was
-resumed), which --replay leaves out of its comparison.`,
+resumed), which --replay leaves out of its comparison.
+
+Exit codes: 0 success, 1 any runtime failure (the article stays resumable),
+2 usage error (bad flags or arguments), 130 interrupted.`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) > 1 {
 				return usageError{fmt.Errorf("write takes one topic, got %d arguments: quote it, e.g. plume write %q (see plume write --help)",
@@ -85,9 +111,10 @@ resumed), which --replay leaves out of its comparison.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			err := runWriteCmd(cmd, f, args)
+			var id int64
+			err := runWriteCmd(cmd, f, args, &id)
 			if err != nil && f.jsonEvents {
-				finalEvent(cmd.Context(), cmd.OutOrStdout(), f.articleID, err)
+				finalEvent(cmd.Context(), cmd.OutOrStdout(), id, err)
 			}
 			return err
 		},
@@ -102,11 +129,17 @@ resumed), which --replay leaves out of its comparison.`,
 	fl.StringVar(&f.model, "model", "", "model reference: .gguf path, hf.co/ORG/REPO[:QUANT], ORG/REPO/FILE.gguf or alias (default: $"+config.EnvModel+", else "+hub.DefaultModel()+")")
 	fl.Var(seedFlag{&f.seed}, "seed", fmt.Sprintf(seedHelp, "in the manifest"))
 	fl.Float32Var(&f.temperature, "temperature", sample.DefaultParams().Temperature, "sampling temperature (0 = greedy)")
+	fl.IntVar(&f.topK, "top-k", sample.DefaultParams().TopK, "top-k sampling (0 = off)")
+	fl.Float32Var(&f.topP, "top-p", sample.DefaultParams().TopP, "top-p sampling (1 = off)")
 	fl.IntVar(&f.revise, "revise", writer.DefaultRevisePasses, fmt.Sprintf("review/revise passes per section (0–%d)", writer.MaxRevisePasses))
 	fl.StringVar(&f.out, "out", ".", "output directory")
 	fl.StringVar(&f.format, "format", "md", "output format: md, html or json")
 	fl.StringVar(&f.notes, "notes", "", "file with your notes or key points, which the article must use")
-	fl.BoolVar(&f.jsonEvents, "json", false, "print progress as NDJSON events on stdout")
+	fl.BoolVar(&f.jsonEvents, "json", false, "print progress as NDJSON events on stdout (instead of the article)")
+	fl.BoolVar(&f.draft, "draft", writer.DefaultDraft, "mark the article draft: true in its front matter (the default: a person should read it before Hugo or Jekyll publish it)")
+	fl.BoolVar(&f.noDraft, "no-draft", false, "mark the article draft: false, ready to publish")
+	fl.StringVar(&f.aiNotice, "ai-notice", "on", "on or off: a visible notice in the article's language, at the end of the Markdown and in the HTML, that AI wrote it (the machine-readable marks stay either way)")
+	fl.StringVar(&f.author, "author", "", "author name for the front matter and the JSON-LD (default: $"+config.EnvAuthor+")")
 	fl.StringVar(&f.backend.Backend, "backend", backendLocal, "generator: plume (local engine) or openai (OpenAI-compatible server)")
 	fl.StringVar(&f.backend.BaseURL, "base-url", "", "server URL for --backend openai")
 	fl.StringVar(&f.backend.APIKeyEnv, "api-key-env", "", "environment variable holding the API key for --backend openai")
@@ -117,36 +150,69 @@ resumed), which --replay leaves out of its comparison.`,
 	return cmd
 }
 
-func runWriteCmd(cmd *cobra.Command, f *writeFlags, args []string) error {
+func runWriteCmd(cmd *cobra.Command, f *writeFlags, args []string, id *int64) error {
 	switch {
 	case f.replay != "":
 		return runReplay(cmd, f)
 	case cmd.Flags().Changed("resume"):
-		return runResume(cmd, f)
+		if f.resume <= 0 {
+			return usageError{fmt.Errorf("--resume %d: want an article ID from plume articles list", f.resume)}
+		}
+		if len(args) > 0 {
+			return usageError{errors.New("--resume takes no topic: the article continues with its own")}
+		}
+		return runWrite(cmd, f, "", id)
 	}
 	if len(args) != 1 {
 		return usageError{errors.New(`write needs a topic: plume write "TOPIC"`)}
 	}
-	return runWrite(cmd, f, args[0])
+	return runWrite(cmd, f, args[0], id)
+}
+
+// givenFlags names the flags set on the command line among those a
+// resume compares or takes (writer.ResumeKeys, threads, ctx), as the
+// writer spells them (--no-draft is "draft").
+func givenFlags(cmd *cobra.Command) map[string]bool {
+	given := map[string]bool{}
+	for _, name := range append(slices.Clone(writer.ResumeKeys), "threads", "ctx", "no-draft") {
+		if cmd.Flags().Changed(name) {
+			given[strings.TrimPrefix(name, "no-")] = true
+		}
+	}
+	return given
 }
 
 // options turns the flags into writer options (validated later by the
-// writer, before any generation).
-func (f *writeFlags) options(topic string) (writer.Options, error) {
-	switch f.format {
-	case "md", "html", "json":
-	default:
-		return writer.Options{}, usageError{fmt.Errorf("unknown --format %q (md, html or json)", f.format)}
-	}
+// writer, before any generation). A resumed run reads only the given ones,
+// so a random seed is drawn only for a new article.
+func (f *writeFlags) options(cmd *cobra.Command, topic string, given map[string]bool) (writer.Options, error) {
 	o := writer.Options{Topic: topic, Lang: f.lang, Audience: f.audience, Tone: f.tone, Words: f.words,
-		Keywords: f.keywords, OutlineOnly: f.outlineOnly, MaxRevise: f.revise, Sampling: sample.DefaultParams()}
-	o.Sampling.Temperature = f.temperature
+		Keywords: f.keywords, OutlineOnly: f.outlineOnly, MaxRevise: f.revise, Sampling: sample.DefaultParams(),
+		Author: cmp.Or(f.author, config.Load().Author)}
+	o.Sampling.Temperature, o.Sampling.TopK, o.Sampling.TopP = f.temperature, f.topK, f.topP
 	if f.notes != "" {
 		b, err := readNotes(f.notes)
 		if err != nil {
 			return o, usageError{err}
 		}
 		o.Notes = b
+	}
+	if given["draft"] {
+		if cmd.Flags().Changed("draft") && cmd.Flags().Changed("no-draft") {
+			return o, usageError{errors.New("--draft and --no-draft contradict each other")}
+		}
+		draft := f.draft && !f.noDraft
+		o.Draft = &draft
+	}
+	if given["ai-notice"] {
+		on, ok := map[string]bool{"on": true, "off": false}[f.aiNotice]
+		if !ok {
+			return o, usageError{fmt.Errorf("--ai-notice %q: want on or off", f.aiNotice)}
+		}
+		o.AINotice = &on
+	}
+	if f.resume != 0 && !given["seed"] {
+		return o, nil
 	}
 	seed, err := parseSeed(f.seed)
 	if err != nil {
@@ -189,166 +255,97 @@ func parseSeed(s string) (uint64, error) {
 	return v, nil
 }
 
-// asUsage marks the writer's input errors as usage errors (exit 2).
+// asUsage marks the writer's input errors as usage errors (exit 2), and
+// names the flag of an unusable output directory.
 func asUsage(err error) error {
-	if errors.Is(err, writer.ErrInput) {
+	switch {
+	case errors.Is(err, writer.ErrOutputDir):
+		return usageError{fmt.Errorf("--out: %w", err)}
+	case errors.Is(err, writer.ErrNoArticle):
+		return usageError{fmt.Errorf("--resume: %w (see plume articles list)", err)}
+	case errors.Is(err, writer.ErrInput):
 		return usageError{err}
 	}
 	return err
 }
 
-func runWrite(cmd *cobra.Command, f *writeFlags, topic string) error {
-	opts, err := f.options(topic)
-	if err != nil {
-		return err
-	}
-	p := &writer.Pipeline{Now: nowFunc, Version: version}
-	st, err := p.NewState(opts)
-	if err != nil {
-		return asUsage(err)
-	}
-	cfg := f.backend
-	cfg.Model = f.model
-	return generate(cmd, f, p, st, cfg, 0)
-}
-
-func runResume(cmd *cobra.Command, f *writeFlags) error {
-	lib, err := openLibrary()
-	if err != nil {
-		return err
-	}
-	defer lib.Close()
-	a, err := lib.Get(cmd.Context(), f.resume)
-	if errors.Is(err, store.ErrNotFound) {
-		return usageError{fmt.Errorf("--resume %d: no such article in the library (see plume articles list)", f.resume)}
-	}
-	if err != nil {
-		return err
-	}
-	if a.Status == store.StatusDone {
-		return usageError{fmt.Errorf("article %d is finished; nothing to resume", a.ID)}
-	}
-	f.articleID = a.ID
-	// The lock decides between a live writer and a stale "running" row
-	// (its process died: the kernel released its lock).
-	lk, err := lib.LockArticle(a.ID)
-	if err != nil {
-		return err
-	}
-	defer lk.Unlock()
-	// Read again under the lock: a writer that just finished may have
-	// checkpointed or completed it meanwhile.
-	if a, err = lib.Get(cmd.Context(), a.ID); err != nil {
-		return err
-	}
-	if a.Status == store.StatusDone {
-		return usageError{fmt.Errorf("article %d is finished; nothing to resume", a.ID)}
-	}
-	var st writer.State
-	if err := json.Unmarshal(a.State, &st); err != nil {
-		return fmt.Errorf("article %d: checkpoint: %w", a.ID, err)
-	}
-	st.Options.OutlineOnly = f.outlineOnly // an outline-only run continues to the full article
-	cfg := f.backend
-	if st.Model != nil && !cmd.Flags().Changed("backend") && !cmd.Flags().Changed("model") {
-		cfg = backendFromInfo(st.Model.Backend, st.Model.Ref)
-		cfg.Threads, cfg.Context, cfg.APIKeyEnv = f.backend.Threads, f.backend.Context, f.backend.APIKeyEnv
-	} else {
-		cfg.Model = f.model
-	}
-	p := &writer.Pipeline{Now: nowFunc, Version: version}
-	return generate(cmd, f, p, &st, cfg, a.ID)
-}
-
-// generate opens the generator and the library, runs the pipeline with
-// checkpoints, and writes the outputs. id is the library row to continue
-// (0 = a new article), whose lock the caller holds.
-func generate(cmd *cobra.Command, f *writeFlags, p *writer.Pipeline, st *writer.State, cfg backendConfig, id int64) (err error) {
+// runWrite writes a new article on topic, or resumes f.resume, through
+// writer.Run; what stays here is the printing. Without --json, stdout gets
+// the article itself (so plume write … > post.md works); the drafting
+// stream and the progress lines go to stderr when it is a terminal.
+func runWrite(cmd *cobra.Command, f *writeFlags, topic string, id *int64) error {
 	ctx := cmd.Context()
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
-	if !st.Options.OutlineOnly {
-		if err := checkOutputs(f.out, f.format); err != nil {
-			return err
-		}
+	given := givenFlags(cmd)
+	if (f.resume == 0 || given["format"]) && !slices.Contains(writer.Formats, f.format) {
+		return usageError{fmt.Errorf("unknown --format %q (md, html or json)", f.format)}
 	}
-	gen, closeGen, err := openGenerator(ctx, cfg, stderr)
+	opts, err := f.options(cmd, topic, given)
 	if err != nil {
 		return err
 	}
-	defer closeGen()
-	p.Gen = gen
-	if err := p.Preflight(st); err != nil {
-		return err
+	live := liveTerminal(stderr)
+	prog := newProgress(stdout, stderr, f.jsonEvents, live)
+	backend := f.backend
+	backend.Model = localModelPath(f.model)
+	ro := writer.RunOptions{Article: opts, Resume: f.resume, Given: given, Out: f.out, Format: f.format,
+		Backend: backend, OpenLibrary: openLibrary, Events: prog.event, Now: nowFunc, Version: version,
+		Open: func(ctx context.Context, b writer.Backend) (llm.Generator, func(), error) {
+			return openGenerator(ctx, b, stderr)
+		}}
+	if live && !f.jsonEvents {
+		ro.Stream = stderr
 	}
-	lib, err := openLibrary()
+	res, err := writer.Run(ctx, ro)
+	*id = res.ID
 	if err != nil {
-		return err
+		return runError(ctx, err)
 	}
-	defer lib.Close()
-	if id == 0 {
-		if id, err = createArticle(ctx, lib, st); err != nil {
-			return err
-		}
-		lk, err := lib.LockArticle(id)
-		if err != nil {
-			return err
-		}
-		defer lk.Unlock()
-	} else if err := lib.SetStatus(ctx, id, store.StatusRunning); err != nil {
-		return err
+	if res.Status == store.StatusOutline {
+		prog.finish(fmt.Sprintf("outline saved as article %d; continue with: plume write --resume %d", res.ID, res.ID))
 	}
-	f.articleID = id
-	// Registered after the lock's Unlock, so it runs first: the status is
-	// final before another process can take the article.
-	defer func() {
-		if err != nil {
-			err = runFailed(ctx, lib, id, err)
-		}
-	}()
-	p.Checkpoint = func(ctx context.Context, s *writer.State) error { return checkpoint(ctx, lib, id, s) }
-	prog := newProgress(stdout, stderr, f.jsonEvents, id)
-	p.Events = prog.event
 	if !f.jsonEvents {
-		p.Stream = stdout
+		if _, err := stdout.Write(res.Output); err != nil {
+			return fmt.Errorf("standard output: %w", err)
+		}
 	}
-	art, err := p.Run(ctx, st)
-	if err != nil {
-		return err
+	if res.Status == store.StatusOutline {
+		return nil
 	}
-	if st.Options.OutlineOnly {
-		prog.finish(fmt.Sprintf("outline saved as article %d; continue with: plume write --resume %d", id, id))
-		_, err := io.WriteString(stdout, "\n"+art.Body)
-		return err
-	}
-	return saveArticle(ctx, lib, f, prog, art, gen.Info().Ref, id)
+	return prog.report(res.Article, res.ID, res.Revision, res.Files)
 }
 
-// createArticle adds the library row of a new article.
-func createArticle(ctx context.Context, lib *store.Store, st *writer.State) (int64, error) {
-	initial, err := json.Marshal(st)
-	if err != nil {
-		return 0, fmt.Errorf("checkpoint: %w", err)
+// localModelPath makes a --model that names an existing file absolute, so
+// that the run's recorded model still opens when it is resumed from
+// another directory.
+func localModelPath(ref string) string {
+	if fi, err := os.Stat(ref); err == nil && fi.Mode().IsRegular() {
+		if abs, err := filepath.Abs(ref); err == nil {
+			return abs
+		}
 	}
-	return lib.Create(ctx, st.Options.Topic, st.Options.Lang, initial)
+	return ref
 }
 
-// saveArticle writes the output files and the library revision, then
-// reports.
-func saveArticle(ctx context.Context, lib *store.Store, f *writeFlags, prog *progress, art *writer.Article, ref string, id int64) error {
-	files, err := writeOutputs(f.out, f.format, art, ref)
-	if err != nil {
-		return fmt.Errorf("%w (the article is kept in the library; resume it with another --out DIR)", err)
+// runError turns the error of writer.Run into the command's: an
+// interrupted run says what was kept and how to continue; a failed one
+// names the resume command; input errors are usage errors.
+func runError(ctx context.Context, err error) error {
+	var re *writer.RunError
+	if !errors.As(err, &re) {
+		return asUsage(err)
 	}
-	manifest, err := art.Manifest.Marshal()
-	if err != nil {
-		return err
+	if re.Interrupted || interrupted(ctx, err) {
+		msg := fmt.Sprintf("interrupted; finished sections are saved: plume write --resume %d", re.ID)
+		if !errors.Is(err, context.Canceled) { // another failure, as Ctrl-C came
+			msg += ": " + re.Err.Error()
+		}
+		return interruptedError{msg: msg, err: err}
 	}
-	rev, err := lib.AddRevision(context.WithoutCancel(ctx), id, store.Revision{Title: art.Metadata.Title, Slug: art.Metadata.Slug,
-		Markdown: string(art.Markdown), Manifest: string(manifest)})
-	if err != nil {
-		return err
+	if errors.Is(err, writer.ErrInput) {
+		return usageError{err}
 	}
-	return prog.report(art, id, rev, files)
+	return fmt.Errorf("article %d (resume with plume write --resume %d): %w", re.ID, re.ID, re.Err)
 }
 
 // interrupted reports whether err ended the run because of a cancellation
@@ -357,52 +354,20 @@ func interrupted(ctx context.Context, err error) bool {
 	return ctx.Err() != nil || errors.Is(err, context.Canceled)
 }
 
-// runFailed records how the run of article id ended (interrupted or
-// failed; both resumable) and says how to continue.
-func runFailed(ctx context.Context, lib *store.Store, id int64, err error) error {
-	cancelled := interrupted(ctx, err)
-	ctx = context.WithoutCancel(ctx)
-	if cancelled {
-		_ = lib.SetStatus(ctx, id, store.StatusInterrupted)
-		msg := fmt.Sprintf("interrupted; finished sections are saved: plume write --resume %d", id)
-		if !errors.Is(err, context.Canceled) { // another failure, as Ctrl-C came
-			msg += ": " + err.Error()
-		}
-		return interruptedError{msg: msg, err: err}
-	}
-	_ = lib.SetStatus(ctx, id, store.StatusFailed)
-	if errors.Is(err, writer.ErrInput) {
-		return usageError{err}
-	}
-	return fmt.Errorf("article %d (resume with plume write --resume %d): %w", id, id, err)
-}
-
-// checkpoint saves the writer state and its drafted sections.
-func checkpoint(ctx context.Context, lib *store.Store, id int64, st *writer.State) error {
-	b, err := json.Marshal(st)
-	if err != nil {
-		return fmt.Errorf("encode state: %w", err) // the writer adds "checkpoint: "
-	}
-	var secs []store.Section
-	for i, p := range st.Parts {
-		if p.Drafted {
-			secs = append(secs, store.Section{Index: i, Level: p.Level, Heading: p.Heading, Body: p.Text, Revisions: p.Revisions})
-		}
-	}
-	title := ""
-	if st.Outline != nil {
-		title = st.Outline.Title
-	}
-	if st.Metadata != nil {
-		title = st.Metadata.Title
-	}
-	return lib.Checkpoint(ctx, id, title, b, secs)
-}
-
+// openLibrary opens the article library for writing (creating and
+// migrating it); openLibraryRead opens it for the reading commands.
 func openLibrary() (*store.Store, error) {
 	path, err := libraryPath()
 	if err != nil {
 		return nil, err
 	}
 	return store.Open(path)
+}
+
+func openLibraryRead() (*store.Store, error) {
+	path, err := libraryPath()
+	if err != nil {
+		return nil, err
+	}
+	return store.OpenReadOnly(path)
 }

@@ -25,19 +25,13 @@ import (
 
 // Backends of --backend.
 const (
-	backendLocal  = "plume"
-	backendOpenAI = "openai"
+	backendLocal  = writer.BackendLocal
+	backendOpenAI = writer.BackendOpenAI
 )
 
-// backendConfig is what the write command knows about the generator to open.
-type backendConfig struct {
-	Backend   string // backendLocal or backendOpenAI
-	Model     string // model reference (hub ref, alias or path; remote model name)
-	BaseURL   string // --base-url, for openai
-	APIKeyEnv string // --api-key-env, for openai
-	Threads   int    // local engine threads (0 = one per physical core)
-	Context   int    // --ctx: context length (0 = the model's)
-}
+// backendConfig is what the write command knows about the generator to
+// open; the writer records it so that --resume opens the same one.
+type backendConfig = writer.Backend
 
 // openGenerator opens the generator for cfg; close releases it. Tests
 // replace it with a fake.
@@ -97,14 +91,9 @@ func openLocal(ctx context.Context, cfg backendConfig, progress io.Writer) (llm.
 	return m.Generator(), func() { m.Close() }, nil
 }
 
-// backendFromInfo recovers the backend of a recorded run (resume, replay):
+// backendFromInfo recovers the backend of a recorded run (replay):
 // ModelInfo.Backend is "plume" or "openai:<base url>".
-func backendFromInfo(backend, ref string) backendConfig {
-	if url, ok := strings.CutPrefix(backend, backendOpenAI+":"); ok {
-		return backendConfig{Backend: backendOpenAI, BaseURL: url, Model: ref}
-	}
-	return backendConfig{Backend: backendLocal, Model: ref}
-}
+func backendFromInfo(backend, ref string) backendConfig { return writer.BackendOf(backend, ref) }
 
 // isLocalModelRef reports whether a recorded model reference names a local
 // file: a path (older manifests), or a bare FILE.gguf name (a manifest keeps

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -9,9 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -22,17 +19,27 @@ import (
 )
 
 // progress prints pipeline events: NDJSON on stdout with --json, otherwise
-// one line per stage and part on stderr (the article streams on stdout).
+// one line per stage and part on stderr when it is a terminal (live);
+// warnings and the final report go to stderr either way. stdout then
+// carries only the article.
 type progress struct {
 	stdout, stderr io.Writer
-	json           bool
-	id             int64
+	json, live     bool
 	enc            *json.Encoder
 	last           writer.Event // last token event, for speed and ETA
 }
 
-func newProgress(stdout, stderr io.Writer, jsonEvents bool, id int64) *progress {
-	return &progress{stdout: stdout, stderr: stderr, json: jsonEvents, id: id, enc: json.NewEncoder(stdout)}
+func newProgress(stdout, stderr io.Writer, jsonEvents, live bool) *progress {
+	return &progress{stdout: stdout, stderr: stderr, json: jsonEvents, live: live, enc: json.NewEncoder(stdout)}
+}
+
+// liveTerminal reports whether w is a terminal: isTerminal, or a writer
+// that says it is one (tests of the live output).
+func liveTerminal(w io.Writer) bool {
+	if t, ok := w.(interface{ IsTerminal() bool }); ok {
+		return t.IsTerminal()
+	}
+	return isTerminal(w)
 }
 
 func (p *progress) event(e writer.Event) {
@@ -40,20 +47,21 @@ func (p *progress) event(e writer.Event) {
 		_ = p.enc.Encode(e)
 		return
 	}
-	switch e.Type {
-	case writer.EventToken:
+	switch {
+	case e.Type == writer.EventWarning:
+		fmt.Fprintf(p.stderr, "warning: %s\n", e.Message)
+	case !p.live:
+	case e.Type == writer.EventToken:
 		p.last = e
-	case writer.EventStage:
+	case e.Type == writer.EventStage:
 		if e.Part > 0 {
 			fmt.Fprintf(p.stderr, "[%s %d/%d] %s\n", e.Stage, e.Part, e.Parts, e.Heading)
 		} else {
 			fmt.Fprintf(p.stderr, "[%s]\n", e.Stage)
 		}
-	case writer.EventPart:
+	case e.Type == writer.EventPart:
 		fmt.Fprintf(p.stderr, "[%s %d/%d] done · %.1f tok/s · ETA %s\n", e.Stage, e.Part, e.Parts,
 			p.last.TokensPerSec, (time.Duration(p.last.ETASeconds) * time.Second).String())
-	case writer.EventWarning:
-		fmt.Fprintf(p.stderr, "warning: %s\n", e.Message)
 	}
 }
 
@@ -99,129 +107,6 @@ func (p *progress) report(art *writer.Article, id int64, rev int, files []string
 	return nil
 }
 
-// checkOutputs validates --format and makes sure --out is a writable
-// directory (creating it) before any generation: a typo in --out must not
-// cost the user a whole article's generation time first.
-func checkOutputs(dir, format string) error {
-	switch format {
-	case "md", "html", "json":
-	default:
-		return usageError{fmt.Errorf("unknown --format %q (md, html or json)", format)}
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return usageError{fmt.Errorf("--out: %w", err)}
-	}
-	probe, err := os.CreateTemp(dir, ".plume-probe-*")
-	if err != nil {
-		return usageError{fmt.Errorf("--out %s is not writable: %w", dir, err)}
-	}
-	probe.Close()
-	return os.Remove(probe.Name())
-}
-
-// writeOutputs writes the article in its format and the manifest beside it:
-// DIR/SLUG.md|html|json and DIR/SLUG.plume.json. The slug is made of
-// [a-z0-9-] only, so the paths stay inside DIR.
-func writeOutputs(dir, format string, art *writer.Article, modelRef string) ([]string, error) {
-	var body []byte
-	var err error
-	switch format {
-	case "html":
-		body, err = art.HTML(version)
-	case "json":
-		body, err = art.JSON(version, modelRef)
-	default:
-		body = art.Markdown
-	}
-	if err != nil {
-		return nil, err
-	}
-	manifest, err := art.Manifest.Marshal()
-	if err != nil {
-		return nil, err
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("--out: %w", err)
-	}
-	name, mname, err := freeOutputNames(dir, art.Metadata.Slug, format, body, manifest)
-	if err != nil {
-		return nil, err
-	}
-	if err := writeFileAtomic(name, body); err != nil {
-		return nil, err
-	}
-	if err := writeFileAtomic(mname, manifest); err != nil {
-		return nil, err
-	}
-	return []string{name, mname}, nil
-}
-
-// maxOutputSuffix bounds the search for a free file name (slug-2, slug-3, …)
-// so that a directory full of same-titled articles gives an error, not a
-// long loop.
-const maxOutputSuffix = 1000
-
-// freeOutputNames picks the article and manifest paths for slug in dir. An
-// existing file is never overwritten with different content: two articles
-// whose titles give the same slug get slug, slug-2, slug-3… Rewriting the
-// very same bytes (a replay) reuses the name.
-func freeOutputNames(dir, slug, format string, body, manifest []byte) (string, string, error) {
-	for i := 1; i <= maxOutputSuffix; i++ {
-		base := slug
-		if i > 1 {
-			base = fmt.Sprintf("%s-%d", slug, i)
-		}
-		name := filepath.Join(dir, base+"."+format)
-		mname := filepath.Join(dir, base+".plume.json")
-		if sameOrAbsent(name, body) && sameOrAbsent(mname, manifest) {
-			return name, mname, nil
-		}
-	}
-	return "", "", fmt.Errorf("--out %s: no free file name for %q after %d tries", dir, slug, maxOutputSuffix)
-}
-
-// sameOrAbsent reports whether path does not exist or already holds data.
-func sameOrAbsent(path string, data []byte) bool {
-	old, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return true
-	}
-	return err == nil && bytes.Equal(old, data)
-}
-
-// writeFileAtomic writes through a temporary file, fsyncs, renames over the
-// target and fsyncs the directory.
-func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".plume-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		d.Close()
-	}
-	return nil
-}
-
 // errReplayMismatch is returned when a replay does not reproduce its manifest.
 var errReplayMismatch = errors.New("replay does not match")
 
@@ -261,7 +146,7 @@ func runReplay(cmd *cobra.Command, f *writeFlags) error {
 		return fmt.Errorf("--replay: recorded inputs: %w", err)
 	}
 	if f.jsonEvents {
-		p.Events = newProgress(cmd.OutOrStdout(), cmd.ErrOrStderr(), true, 0).event
+		p.Events = newProgress(cmd.OutOrStdout(), cmd.ErrOrStderr(), true, false).event
 	}
 	art, err := p.Run(cmd.Context(), st)
 	if err != nil {

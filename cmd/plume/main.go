@@ -67,8 +67,11 @@ It pulls GGUF models from Hugging Face and runs them with its own pure-Go engine
 
 Exit codes:
   0    success
-  1    error
-  2    bad flags or arguments
+  1    any runtime failure: a model that cannot be found or loaded, a prompt
+       that does not fit the context, a full or read-only disk, a failed
+       download, a fault turned into an error
+  2    usage error only: an unknown command or flag, a bad flag value or
+       argument (the command line must change, not the machine)
   130  interrupted (Ctrl-C); work done so far is kept`,
 	SilenceUsage:  true,
 	SilenceErrors: true,
@@ -76,6 +79,20 @@ Exit codes:
 
 func init() {
 	rootCmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	// An unknown verb is a usage error: cobra's own check returns a plain
+	// error that could only be recognised by its text.
+	rootCmd.Args = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return nil
+		}
+		msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+		if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+			msg += fmt.Sprintf(" (did you mean %s?)", strings.Join(s, ", "))
+		}
+		return usageError{errors.New(msg + "; see plume --help")}
+	}
+	rootCmd.SuggestionsMinimumDistance = 2 // cobra's own default for its suggestions
+	rootCmd.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
 }
 
 func main() {
@@ -96,15 +113,9 @@ func main() {
 	switch {
 	case interrupted:
 		os.Exit(exitCancelled)
-	case errors.As(err, &ue), isCobraUsage(err):
+	case errors.As(err, &ue):
 		os.Exit(exitUsage)
 	default:
 		os.Exit(exitError)
 	}
-}
-
-// isCobraUsage recognises cobra's own argument errors (an unknown verb),
-// which it returns as plain errors.
-func isCobraUsage(err error) bool {
-	return strings.HasPrefix(err.Error(), "unknown command ")
 }

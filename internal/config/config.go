@@ -27,6 +27,7 @@ const (
 	EnvHost             = "PLUME_HOST"
 	EnvAPIKey           = "PLUME_API_KEY"
 	EnvSourceDateEpoch  = "SOURCE_DATE_EPOCH"
+	EnvAuthor           = "PLUME_AUTHOR"
 )
 
 // DefaultEndpoint is the Hugging Face Hub, used when HF_ENDPOINT is unset.
@@ -58,6 +59,7 @@ var Vars = []Var{
 	{EnvHost, "Address plume serve binds; default 127.0.0.1:8080 (loopback)."},
 	{EnvAPIKey, "API key plume serve requires from clients; mandatory for a non-loopback bind."},
 	{EnvSourceDateEpoch, "Unix time used as the date of new articles instead of the clock (reproducible-builds.org convention), so that two runs with the same --seed give byte-identical files."},
+	{EnvAuthor, "Author name written into new articles (front matter and JSON-LD) when plume write gets no --author."},
 }
 
 // Config is Plume's environment, read once by Load.
@@ -73,6 +75,7 @@ type Config struct {
 	Model     string // default model override ("" = built-in default)
 	Host      string // serve bind address ("" = server default)
 	APIKey    string // serve API key
+	Author    string // default article author ("" = none)
 	// SourceDate is SOURCE_DATE_EPOCH (UTC); the zero time when unset.
 	SourceDate time.Time
 	// Warnings lists values that were ignored because they were invalid, so
@@ -123,6 +126,7 @@ func FromEnv(lookup func(string) (string, bool)) Config {
 	c.Model = get(EnvModel)
 	c.Host = get(EnvHost)
 	c.APIKey = get(EnvAPIKey)
+	c.Author = get(EnvAuthor)
 	if v := get(EnvSourceDateEpoch); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 0 || n > maxSourceDateEpoch {

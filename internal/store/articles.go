@@ -57,6 +57,9 @@ func (a *Article) Latest() (Revision, bool) {
 
 // Create adds a running article with its initial checkpoint.
 func (s *Store) Create(ctx context.Context, topic, lang string, state []byte) (int64, error) {
+	if s.db == nil {
+		return 0, fmt.Errorf("store: create: %w", ErrReadOnly)
+	}
 	now := s.now()
 	res, err := s.db.ExecContext(ctx,
 		`INSERT INTO articles (topic, lang, status, created_at, updated_at, state) VALUES (?, ?, ?, ?, ?, ?)`,
@@ -127,9 +130,12 @@ func (s *Store) AddRevision(ctx context.Context, id int64, r Revision) (int, err
 // SetStatus changes an article's status.
 func (s *Store) SetStatus(ctx context.Context, id int64, status string) error {
 	switch status {
-	case StatusRunning, StatusInterrupted, StatusDone, StatusFailed:
+	case StatusRunning, StatusInterrupted, StatusDone, StatusFailed, StatusOutline:
 	default:
 		return fmt.Errorf("store: unknown status %q", status)
+	}
+	if s.db == nil {
+		return fmt.Errorf("store: status of %d: %w", id, ErrReadOnly)
 	}
 	res, err := s.db.ExecContext(ctx, `UPDATE articles SET status = ?, updated_at = ? WHERE id = ?`, status, s.now(), id)
 	if err != nil {
@@ -150,6 +156,9 @@ func scanSummary(row interface{ Scan(...any) error }, s *Summary) error {
 
 // List returns every article, newest first.
 func (s *Store) List(ctx context.Context) ([]Summary, error) {
+	if s.empty {
+		return nil, nil
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT `+summaryCols+` FROM articles a ORDER BY a.id DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("store: list: %w", err)
@@ -161,6 +170,7 @@ func (s *Store) List(ctx context.Context) ([]Summary, error) {
 		if err := scanSummary(rows, &sm); err != nil {
 			return nil, fmt.Errorf("store: list: %w", err)
 		}
+		sm.Status = s.liveStatus(sm.ID, sm.Status)
 		out = append(out, sm)
 	}
 	if err := rows.Err(); err != nil {
@@ -171,6 +181,9 @@ func (s *Store) List(ctx context.Context) ([]Summary, error) {
 
 // Get returns one article with its checkpoint, sections and revisions.
 func (s *Store) Get(ctx context.Context, id int64) (*Article, error) {
+	if s.empty {
+		return nil, fmt.Errorf("store: article %d: %w", id, ErrNotFound)
+	}
 	a := &Article{}
 	var state string
 	row := s.db.QueryRowContext(ctx, `SELECT `+summaryCols+`, a.state FROM articles a WHERE a.id = ?`, id)
@@ -182,6 +195,7 @@ func (s *Store) Get(ctx context.Context, id int64) (*Article, error) {
 		return nil, fmt.Errorf("store: article %d: %w", id, err)
 	}
 	a.State = []byte(state)
+	a.Status = s.liveStatus(a.ID, a.Status)
 	if a.Sections, err = s.sections(ctx, id); err != nil {
 		return nil, err
 	}
@@ -225,4 +239,46 @@ func (s *Store) revisions(ctx context.Context, id int64) ([]Revision, error) {
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// liveStatus is the status to show for a stored one: "running" holds only
+// while a live process holds the article's lock; the row of a writer that
+// died (SIGKILL, power loss) still says running, and reads as interrupted.
+func (s *Store) liveStatus(id int64, status string) string {
+	if status != StatusRunning {
+		return status
+	}
+	if held, err := s.Locked(id); err == nil && !held {
+		return StatusInterrupted
+	}
+	return status
+}
+
+// Remove deletes article id (its checkpoint, sections and revisions) and its
+// lock file. It takes the article's lock first, so an article being
+// written is refused with a *LockedError.
+func (s *Store) Remove(ctx context.Context, id int64) error {
+	lk, err := s.LockArticle(id)
+	if err != nil {
+		return err
+	}
+	defer lk.Unlock()
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		// Children first: the foreign keys cascade too, but an old database
+		// opened without foreign_keys would keep orphans.
+		for _, q := range []string{`DELETE FROM sections WHERE article_id = ?`, `DELETE FROM revisions WHERE article_id = ?`} {
+			if _, err := tx.ExecContext(ctx, q, id); err != nil {
+				return fmt.Errorf("store: remove %d: %w", id, err)
+			}
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM articles WHERE id = ?`, id)
+		if err != nil {
+			return fmt.Errorf("store: remove %d: %w", id, err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return fmt.Errorf("store: remove %d: %w", id, ErrNotFound)
+		}
+		return nil
+	})
+	return err
 }

@@ -12,6 +12,12 @@
 // One process at a time writes an article: LockArticle takes an exclusive
 // kernel file lock (flock, or LockFileEx on Windows) under DATA/locks/,
 // which the kernel releases whenever the process ends, however it ends.
-// Statuses: running (a writer holds it, or its process died: resumable once
-// its lock is free), interrupted (Ctrl-C), failed (an error), done.
+// The lock file is removed by Unlock, so lock files do not pile up.
+// Statuses: running (a live writer holds its lock; a row left running by a
+// process that died reads as interrupted), interrupted (Ctrl-C or a dead
+// writer), failed (an error), outline (stopped after the outline), done;
+// all but done are resumable.
+//
+// Reading commands open the library with OpenReadOnly: nothing is created
+// or migrated, so they work on a read-only or full disk.
 package store

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -105,8 +106,8 @@ func TestLockArticleReleasedWhenHolderDies(t *testing.T) {
 		t.Fatalf("after the holder died: %v", err)
 	}
 	lk.Unlock()
-	if _, err := os.Stat(filepath.Join(filepath.Dir(path), lockDir, "article-7.lock")); err != nil {
-		t.Errorf("lock file: %v", err)
+	if _, err := os.Stat(filepath.Join(filepath.Dir(path), lockDir, "article-7.lock")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("lock file left after Unlock: %v", err)
 	}
 }
 

@@ -29,16 +29,24 @@ const (
 	StatusRunning     = "running"     // being written, or its process died: resumable when unlocked
 	StatusInterrupted = "interrupted" // cancelled (Ctrl-C): resumable
 	StatusDone        = "done"
-	StatusFailed      = "failed" // ended on an error: resumable
+	StatusFailed      = "failed"  // ended on an error: resumable
+	StatusOutline     = "outline" // stopped after its outline (--outline-only): resumable
 )
 
 // ErrNotFound is returned for an unknown article id.
 var ErrNotFound = errors.New("article not found")
 
+// ErrReadOnly is returned for a write to a library opened with OpenReadOnly
+// that does not exist yet.
+var ErrReadOnly = errors.New("library opened read-only")
+
 // Store is an open library.
 type Store struct {
 	db  *sql.DB
 	dir string // the data directory (lock files live under it)
+	// empty marks a read-only view of a library that does not exist yet
+	// (or has no tables): it lists nothing and finds nothing.
+	empty bool
 	// Now stamps created/updated times (time.Now when nil).
 	Now func() time.Time
 }
@@ -119,7 +127,12 @@ func (s *Store) migrate() error {
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	if s.db == nil {
+		return nil
+	}
+	return s.db.Close()
+}
 
 func (s *Store) now() string {
 	now := time.Now
@@ -131,6 +144,9 @@ func (s *Store) now() string {
 
 // inTx runs fn in a transaction, committing on success.
 func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	if s.db == nil {
+		return fmt.Errorf("store: %w", ErrReadOnly)
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)

@@ -29,6 +29,11 @@ func TestLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	lk, err := s.LockArticle(id) // a live writer: the status reads running
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lk.Unlock()
 	secs := []Section{{Index: 0, Level: 0, Body: "Intro."}, {Index: 1, Level: 2, Heading: "H", Body: "Body."}}
 	if err := s.Checkpoint(ctx, id, "Title", []byte(`{"step":2}`), secs); err != nil {
 		t.Fatal(err)

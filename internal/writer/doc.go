@@ -16,6 +16,21 @@
 // output. The pipeline state is checkpointed after every finished step, which
 // is what lets an interrupted run resume from the last finished section.
 //
+// # Running an article
+//
+// Run is the whole life of one article, shared by plume write and the
+// server: it validates the inputs, opens the generator through the
+// caller's OpenFunc, creates and locks the library row, runs the pipeline
+// with a checkpoint after every step, and writes the article file and its
+// manifest (temporary files, fsync, manifest renamed first, so an article
+// never exists without its manifest) and a library revision. A run that
+// fails or is cancelled leaves the row failed or interrupted; Run with
+// RunOptions.Resume continues it with the settings recorded in the
+// checkpoint (output directory, format, backend and every input) and
+// refuses a given setting that contradicts them (ErrResumeConflict). A
+// name already taken in the output directory gives SLUG-2, which the front
+// matter, the canonical link and the JSON-LD url carry too.
+//
 // # Provenance and replay
 //
 // The manifest (Manifest, written as ARTICLE.plume.json) records the model

@@ -255,8 +255,17 @@ func ParseManifest(data []byte) (*Manifest, error) {
 }
 
 // ReplayOptions returns the inputs of the manifest's run, date included, so
-// that a new run reproduces it.
-func (m *Manifest) ReplayOptions() Options { return m.Inputs }
+// that a new run reproduces it. Manifests written before the visible AI
+// notice existed have no ai_notice input (new runs always record it, see
+// Normalize): their articles had no notice.
+func (m *Manifest) ReplayOptions() Options {
+	o := m.Inputs
+	if o.AINotice == nil {
+		off := false
+		o.AINotice = &off
+	}
+	return o
+}
 
 // Compare reports whether other reproduces m: identical canonical bytes.
 // The result lists the first differing top-level fields, for the user.

@@ -1,6 +1,7 @@
 package writer
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -49,7 +50,7 @@ func (r *run) metadata(ctx context.Context) error {
 	}
 	m.Title, m.Description, m.Excerpt = oneLine(m.Title), oneLine(m.Description), oneLine(m.Excerpt)
 	m.Tags = tidyTags(m.Tags)
-	m.Slug = Slugify(m.Title)
+	m.Slug = cmp.Or(r.st.Options.Slug, Slugify(m.Title))
 	m.ReadingMinutes = readingMinutes(r.st.Options.Lang, len(quality.Words(body))+r.wordsAfter(body))
 	r.st.Metadata = &m
 	return r.checkpoint(ctx)

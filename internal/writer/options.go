@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/plumewriter/plume/internal/sample"
@@ -56,7 +57,31 @@ type Options struct {
 	Sampling    sample.Params `json:"sampling"`      // Seed inside is Seed (set by Normalize); per-call seeds derive from it
 	Date        string        `json:"date"`          // RFC 3339, UTC; from the clock when empty
 	MaxRevise   int           `json:"max_revisions"` // revise passes per section
+	// Publishing choices (omitted from the JSON when left to their default,
+	// so manifests of older runs keep their bytes).
+	Author   string `json:"author,omitempty"`    // front matter and JSON-LD author ("" = none)
+	Draft    *bool  `json:"draft,omitempty"`     // front matter draft; nil = true (see DefaultDraft)
+	AINotice *bool  `json:"ai_notice,omitempty"` // visible AI-generated notice; nil = on (Normalize records it)
+	// Slug replaces the slug made from the title when that one is taken: a
+	// second article with the same title in one directory gets SLUG-2, and
+	// its file name, front matter, canonical URL and JSON-LD url all say so.
+	Slug string `json:"slug,omitempty"`
 }
+
+// DefaultDraft is the front matter's draft flag unless the user says
+// otherwise: a generated article should be read by a person before a
+// static site generator publishes it (Hugo and Jekyll skip drafts unless
+// asked to build them).
+const DefaultDraft = true
+
+// MaxAuthorChars caps the author, a name shown in the front matter.
+const MaxAuthorChars = 100
+
+// IsDraft reports the front matter's draft flag.
+func (o *Options) IsDraft() bool { return o.Draft == nil || *o.Draft }
+
+// ShowsAINotice reports whether the article carries the visible notice.
+func (o *Options) ShowsAINotice() bool { return o.AINotice == nil || *o.AINotice }
 
 // DefaultAudience is the audience of each language when none is given.
 func DefaultAudience(lang string) string {
@@ -117,6 +142,9 @@ func (o *Options) Normalize() error {
 	if !utf8.ValidString(o.Notes) {
 		return fmt.Errorf("%w: the notes are not valid UTF-8 text", ErrInput)
 	}
+	if err := o.normalizePublishing(); err != nil {
+		return err
+	}
 	if o.MaxRevise < 0 || o.MaxRevise > MaxRevisePasses {
 		return fmt.Errorf("%w: revise passes %d out of range (0–%d)", ErrInput, o.MaxRevise, MaxRevisePasses)
 	}
@@ -166,4 +194,25 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// normalizePublishing validates the author (one line of text) and a slug
+// given in the options (the form Slugify makes).
+func (o *Options) normalizePublishing() error {
+	if o.AINotice == nil { // recorded, so that a replay can tell a run before the notice existed
+		on := true
+		o.AINotice = &on
+	}
+	o.Author = strings.TrimSpace(o.Author)
+	switch {
+	case utf8.RuneCountInString(o.Author) > MaxAuthorChars:
+		return fmt.Errorf("%w: the author is over %d characters", ErrInput, MaxAuthorChars)
+	case strings.ContainsFunc(o.Author, unicode.IsControl):
+		return fmt.Errorf("%w: the author contains control characters", ErrInput)
+	case !utf8.ValidString(o.Author):
+		return fmt.Errorf("%w: the author is not valid UTF-8", ErrInput)
+	case o.Slug != "" && Slugify(o.Slug) != o.Slug:
+		return fmt.Errorf("%w: slug %q: want lowercase letters, digits and single hyphens", ErrInput, o.Slug)
+	}
+	return nil
 }

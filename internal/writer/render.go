@@ -38,6 +38,7 @@ type Article struct {
 type FrontMatter struct {
 	Title             string    `yaml:"title" json:"title"`
 	Date              time.Time `yaml:"date" json:"date"`
+	Author            string    `yaml:"author,omitempty" json:"author,omitempty"`
 	Slug              string    `yaml:"slug" json:"slug"`
 	Description       string    `yaml:"description" json:"description"`
 	Excerpt           string    `yaml:"excerpt,omitempty" json:"excerpt,omitempty"`
@@ -57,6 +58,9 @@ func Assemble(st *State, info llm.ModelInfo, version string) (*Article, error) {
 		return nil, errors.New("writer: the article is not finished")
 	}
 	a := &Article{State: st, Metadata: *st.Metadata, Body: renderBody(st.Parts)}
+	if n := AINotice(st.Options.Lang, info.Ref); n != "" && st.Options.ShowsAINotice() {
+		a.Body += "\n" + noticeMarkdown(n)
+	}
 	fm, err := a.FrontMatter(version, info.Ref)
 	if err != nil {
 		return nil, err
@@ -95,8 +99,8 @@ func (a *Article) FrontMatter(version, modelRef string) (FrontMatter, error) {
 	}
 	return FrontMatter{
 		Title: a.Metadata.Title, Date: date.UTC(), Slug: a.Metadata.Slug, Description: a.Metadata.Description,
-		Excerpt: a.Metadata.Excerpt, Tags: nonNil(a.Metadata.Tags), Keywords: a.State.Options.Keywords,
-		Lang: a.State.Options.Lang, Draft: true, ReadingTime: a.Metadata.ReadingMinutes,
+		Author: a.State.Options.Author, Excerpt: a.Metadata.Excerpt, Tags: nonNil(a.Metadata.Tags), Keywords: a.State.Options.Keywords,
+		Lang: a.State.Options.Lang, Draft: a.State.Options.IsDraft(), ReadingTime: a.Metadata.ReadingMinutes,
 		DigitalSourceType: DigitalSourceType, Generator: gen,
 	}, nil
 }
@@ -155,6 +159,7 @@ func qualityDoc(st *State) quality.Document {
 type blogPosting struct {
 	Context           string   `json:"@context"`
 	Type              string   `json:"@type"`
+	URL               string   `json:"url"`
 	Headline          string   `json:"headline"`
 	Description       string   `json:"description"`
 	DatePublished     string   `json:"datePublished"`
@@ -162,8 +167,18 @@ type blogPosting struct {
 	Keywords          string   `json:"keywords,omitempty"`
 	WordCount         int      `json:"wordCount"`
 	DigitalSourceType string   `json:"digitalSourceType"`
+	Author            *person  `json:"author,omitempty"`
 	Creator           software `json:"creator"`
 }
+
+type person struct {
+	Type string `json:"@type"`
+	Name string `json:"name"`
+}
+
+// PageURL is the article page's URL relative to its directory: the HTML
+// file's name, which carries the slug (and its -2 suffix, when it has one).
+func (a *Article) PageURL() string { return a.Metadata.Slug + ".html" }
 
 type software struct {
 	Type string `json:"@type"`
@@ -179,11 +194,14 @@ func (a *Article) HTML(version string) ([]byte, error) {
 		return nil, fmt.Errorf("html: %w", err)
 	}
 	ld := blogPosting{
-		Context: "https://schema.org", Type: "BlogPosting", Headline: a.Metadata.Title,
+		Context: "https://schema.org", Type: "BlogPosting", URL: a.PageURL(), Headline: a.Metadata.Title,
 		Description: a.Metadata.Description, DatePublished: a.State.Options.Date, InLanguage: a.State.Options.Lang,
 		Keywords:  strings.Join(append(append([]string(nil), a.State.Options.Keywords...), a.Metadata.Tags...), ", "),
 		WordCount: a.Manifest.Article.Words, DigitalSourceType: DigitalSourceTypeURI,
 		Creator: software{Type: "SoftwareApplication", Name: "Plume " + version},
+	}
+	if au := a.State.Options.Author; au != "" {
+		ld.Author = &person{Type: "Person", Name: au}
 	}
 	js, err := json.MarshalIndent(ld, "", "  ") // escapes <, > and &: safe inside <script>
 	if err != nil {
@@ -194,6 +212,10 @@ func (a *Article) HTML(version string) ([]byte, error) {
 	fmt.Fprintf(&b, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n", esc(a.State.Options.Lang))
 	fmt.Fprintf(&b, "<title>%s</title>\n<meta name=\"description\" content=\"%s\">\n", esc(a.Metadata.Title), esc(a.Metadata.Description))
 	fmt.Fprintf(&b, "<meta name=\"generator\" content=\"%s\">\n", esc("Plume "+version))
+	fmt.Fprintf(&b, "<link rel=\"canonical\" href=\"%s\">\n", esc(a.PageURL()))
+	if au := a.State.Options.Author; au != "" {
+		fmt.Fprintf(&b, "<meta name=\"author\" content=\"%s\">\n", esc(au))
+	}
 	fmt.Fprintf(&b, "<script type=\"application/ld+json\">\n%s\n</script>\n</head>\n<body>\n<article>\n", js)
 	fmt.Fprintf(&b, "<h1>%s</h1>\n%s</article>\n</body>\n</html>\n", esc(a.Metadata.Title), body.String())
 	return []byte(b.String()), nil

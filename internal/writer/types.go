@@ -114,6 +114,9 @@ type Timing struct {
 // every finished step; a resumed run starts from it.
 type State struct {
 	Options Options `json:"options"`
+	// Settings are where the run writes and with which generator; a resumed
+	// run takes them from here (nil in checkpoints of older versions).
+	Settings *RunSettings `json:"settings,omitempty"`
 	// Model is the model the run started with; a resumed run must use the
 	// same file (checked by SHA-256 when both sides know it).
 	Model    *ModelRecord `json:"model,omitempty"`
