@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plumewriter/plume/internal/hub"
+	"github.com/plumewriter/plume/internal/termsafe"
 )
 
 func init() { rootCmd.AddCommand(newListCmd()) }
@@ -60,8 +61,8 @@ func newListCmd() *cobra.Command {
 			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "NAME\tSIZE\tQUANT\tARCH\tPARAMS\tLICENSE\tWHERE")
 			for _, r := range rows {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Ref, humanBytes(r.Size), dash(r.Quant), dash(r.Arch),
-					dash(paramsText(r.Params)), dash(r.License), shortPath(r.Path))
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", cell(r.Ref), humanBytes(r.Size), cell(dash(r.Quant)), cell(dash(r.Arch)),
+					dash(paramsText(r.Params)), cell(dash(r.License)), cell(shortPath(r.Path)))
 			}
 			return tw.Flush()
 		},
@@ -133,3 +134,7 @@ func shortPath(p string) string {
 	}
 	return p
 }
+
+// cell escapes a table cell: control characters from GGUF metadata or a
+// model card never reach the terminal raw, and a tab cannot shift columns.
+func cell(s string) string { return strings.ReplaceAll(termsafe.String(s), "\t", `\t`) }

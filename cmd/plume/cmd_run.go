@@ -19,6 +19,7 @@ import (
 	"github.com/plumewriter/plume/internal/llm"
 	"github.com/plumewriter/plume/internal/sample"
 	"github.com/plumewriter/plume/internal/tensor"
+	"github.com/plumewriter/plume/internal/termsafe"
 )
 
 func init() { rootCmd.AddCommand(newRunCmd()) }
@@ -208,7 +209,7 @@ func runRun(cmd *cobra.Command, fl runFlags) error {
 	if sampler, err = sample.New(params, m.Config().Vocab); err != nil {
 		return usageError{err}
 	}
-	err = runGenerate(ctx, cmd.OutOrStdout(), m, fl, prompt, sampler, loadMs)
+	err = runGenerate(ctx, terminalSafe(cmd.OutOrStdout()), m, fl, prompt, sampler, loadMs)
 	if errors.Is(err, engine.ErrContextLength) {
 		return usageError{fmt.Errorf("%w; shorten the prompt or raise --ctx (this model allows up to %d)", err, m.Config().ContextLength)}
 	}
@@ -244,7 +245,7 @@ func runPrompt(cmd *cobra.Command, m *engine.Model, fl runFlags) ([]int32, error
 	if fl.chat {
 		req = llm.Request{Messages: []llm.Message{{Role: "user", Content: text}}}
 		for _, w := range m.Warnings() { // a chat template replaced by a builtin
-			fmt.Fprintln(cmd.ErrOrStderr(), "plume: warning:", w)
+			fmt.Fprintln(cmd.ErrOrStderr(), "plume: warning:", termsafe.Text(w))
 		}
 	}
 	return m.Prompt(req)

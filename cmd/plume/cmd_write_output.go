@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plumewriter/plume/internal/store"
+	"github.com/plumewriter/plume/internal/termsafe"
 	"github.com/plumewriter/plume/internal/writer"
 )
 
@@ -45,7 +46,7 @@ func (p *progress) event(e writer.Event) {
 		p.last = e
 	case writer.EventStage:
 		if e.Part > 0 {
-			fmt.Fprintf(p.stderr, "[%s %d/%d] %s\n", e.Stage, e.Part, e.Parts, e.Heading)
+			fmt.Fprintf(p.stderr, "[%s %d/%d] %s\n", e.Stage, e.Part, e.Parts, termsafe.String(e.Heading))
 		} else {
 			fmt.Fprintf(p.stderr, "[%s]\n", e.Stage)
 		}
@@ -53,7 +54,7 @@ func (p *progress) event(e writer.Event) {
 		fmt.Fprintf(p.stderr, "[%s %d/%d] done · %.1f tok/s · ETA %s\n", e.Stage, e.Part, e.Parts,
 			p.last.TokensPerSec, (time.Duration(p.last.ETASeconds) * time.Second).String())
 	case writer.EventWarning:
-		fmt.Fprintf(p.stderr, "warning: %s\n", e.Message)
+		fmt.Fprintf(p.stderr, "warning: %s\n", termsafe.Text(e.Message))
 	}
 }
 
