@@ -26,7 +26,7 @@ type listEntry struct {
 }
 
 func newListCmd() *cobra.Command {
-	var jsonOut, showAliases bool
+	var jsonOut, showAliases, partial bool
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the GGUF models in the local cache (or the recommended aliases)",
@@ -41,6 +41,9 @@ func newListCmd() *cobra.Command {
 				return err
 			}
 			defer store.Close()
+			if partial {
+				return printPartials(cmd, store, jsonOut)
+			}
 			models, err := store.List()
 			if err != nil {
 				return err
@@ -69,6 +72,7 @@ func newListCmd() *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&jsonOut, "json", false, "print JSON")
 	cmd.Flags().BoolVar(&showAliases, "aliases", false, "list the recommended model aliases and their licences")
+	cmd.Flags().BoolVar(&partial, "partial", false, "list incomplete downloads (removed by plume gc, or plume rm MODEL)")
 	return cmd
 }
 

@@ -47,7 +47,7 @@ HF_HUB_CACHE, HF_HUB_OFFLINE.`,
 			l, err := store.Pull(cmd.Context(), args[0], rep.event)
 			rep.finish()
 			if err != nil {
-				return refError(err)
+				return refError(hubAdvice(err))
 			}
 			if !rep.json {
 				fmt.Fprintf(out, "%s\n  path    %s\n  sha256  %s\n  commit  %s\n", l.Ref, l.Path, l.SHA256, l.Commit)
@@ -141,7 +141,7 @@ func (r *reporter) event(e hub.Event) {
 		r.progress(e)
 	case hub.EventRetry:
 		r.clear()
-		fmt.Fprintf(r.errw, "retry %d in %v: %s\n", e.Attempt, time.Duration(e.WaitMS)*time.Millisecond, e.Error)
+		fmt.Fprintln(r.errw, retryLine(e))
 	case hub.EventRestart:
 		r.clear()
 		fmt.Fprintln(r.errw, "the server ignored the resume request; starting over")

@@ -98,11 +98,8 @@ func resolveModel(ctx context.Context, ref string, progress io.Writer) (hub.Loca
 	if err != nil {
 		return hub.Local{}, err
 	}
-	return store.Resolve(ctx, ref, true, func(e hub.Event) {
-		if b, err := json.Marshal(e); err == nil {
-			fmt.Fprintln(progress, string(b))
-		}
-	})
+	l, err := store.Resolve(ctx, ref, true, hubEvents(progress))
+	return l, hubAdvice(err)
 }
 
 // loadConfig reads the environment and prints the values it ignored

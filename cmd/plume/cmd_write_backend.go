@@ -78,11 +78,14 @@ func openLocal(ctx context.Context, cfg backendConfig, progress io.Writer) (llm.
 	}
 	ref := firstNonEmpty(cfg.Model, conf.Model, hub.DefaultModel())
 	loc, err := hs.Resolve(ctx, ref, true, func(e hub.Event) {
-		if e.Type != hub.EventProgress && progress != nil {
+		if e.Type == hub.EventRetry && progress != nil {
+			fmt.Fprintf(progress, "[model] %s\n", retryLine(e))
+		} else if e.Type != hub.EventProgress && progress != nil {
 			fmt.Fprintf(progress, "[model] %s %s%s\n", e.Type, e.Repo, "/"+e.File)
 		}
 	})
 	hs.Close()
+	err = hubAdvice(err)
 	if err != nil {
 		if !strings.Contains(err.Error(), ref) { // the hub's errors usually name the model already
 			err = fmt.Errorf("model %s: %w", ref, err)

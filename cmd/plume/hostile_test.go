@@ -2,9 +2,16 @@ package main
 
 import (
 	"bytes"
+	"errors"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/plumewriter/plume/internal/hub"
 	"github.com/plumewriter/plume/internal/hub/hubtest"
 	"github.com/plumewriter/plume/internal/tensor"
 	"github.com/plumewriter/plume/internal/testmodel"
@@ -82,5 +89,139 @@ func TestHostileMetadataIsEscaped(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestE2EUnreachableHub is issue 18 item 1 through the real binary: with a
+// hub that refuses connections or whose name does not resolve, pull and run
+// fail in under 5 s (test's clock) after one retry, shown as an NDJSON
+// event, and the error says what to do and lists the cached models that
+// run.
+func TestE2EUnreachableHub(t *testing.T) {
+	h := fixtureHub(t)
+	dir := t.TempDir()
+	if _, stderr, err := runPlume(t, e2eEnv(h, dir), "pull", e2eRef); err != nil {
+		t.Fatalf("seeding the cache: %v\n%s", err, stderr)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := "http://" + l.Addr().String()
+	l.Close()
+	tests := []struct {
+		name, endpoint string
+		args           []string
+	}{
+		{"pull, connection refused", refused, []string{"pull", "hf.co/acme/Other-GGUF"}},
+		{"pull, DNS failure", "https://hub.invalid", []string{"pull", "hf.co/acme/Other-GGUF"}},
+		{"run, connection refused", refused, []string{"run", "hf.co/acme/Other-GGUF", "--prompt", "x"}},
+		{"write, connection refused", refused, []string{"write", "Compost", "--model", "hf.co/acme/Other-GGUF"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			env := e2eEnv(h, dir, "HF_ENDPOINT="+tc.endpoint)
+			start := time.Now()
+			out, stderr, err := runPlume(t, env, tc.args...)
+			elapsed := time.Since(start)
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+				t.Fatalf("err = %v, want exit 1\n%s", err, stderr)
+			}
+			if elapsed >= 5*time.Second {
+				t.Errorf("failed after %v, want < 5 s", elapsed)
+			}
+			for _, want := range []string{"--model FILE.gguf", "PLUME_MODEL", "HF_ENDPOINT", "HF_HUB_OFFLINE", e2eRepo + "/" + e2eFile} {
+				if !strings.Contains(stderr, want) {
+					t.Errorf("error lacks %q:\n%s", want, stderr)
+				}
+			}
+			if tc.args[0] == "write" { // a line on stderr, as write reports the model's pull
+				if !strings.Contains(stderr, "retrying in 500 ms (2/2): ") {
+					t.Errorf("no retry line:\n%s", stderr)
+				}
+				return
+			}
+			events := out // pull: NDJSON on stdout (a pipe); run: on stderr
+			if tc.args[0] == "run" {
+				events = stderr[:strings.LastIndex(stderr, "\nplume: ")+1]
+			}
+			retries := 0
+			for _, e := range decodeEvents(t, events) {
+				if e.Type == hub.EventRetry {
+					retries++
+					if e.Attempt != 2 || e.Attempts != 2 {
+						t.Errorf("retry event %+v", e)
+					}
+				}
+			}
+			if retries != 1 {
+				t.Errorf("%d retry events, want 1:\n%s", retries, events)
+			}
+		})
+	}
+}
+
+func TestRetryLine(t *testing.T) {
+	tests := []struct {
+		e    hub.Event
+		want string
+	}{
+		{hub.Event{Attempt: 2, Attempts: 6, WaitMS: 4000, Error: "GET x: EOF"}, "retrying in 4 s (2/6): GET x: EOF"},
+		{hub.Event{Attempt: 2, Attempts: 2, WaitMS: 500, Error: "dial: refused"}, "retrying in 500 ms (2/2): dial: refused"},
+		{hub.Event{Attempt: 3, Attempts: 6, WaitMS: 1000, Error: "body \x1b[2J"}, `retrying in 1 s (3/6): body \x1b[2J`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.want, func(t *testing.T) {
+			if got := retryLine(tc.e); got != tc.want {
+				t.Errorf("retryLine = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestE2EPartialListRmGC: an incomplete download is shown by list
+// --partial with its size and removed by rm MODEL and by gc.
+func TestE2EPartialListRmGC(t *testing.T) {
+	h := hubtest.New()
+	t.Cleanup(h.Close)
+	dir := t.TempDir()
+	env := e2eEnv(h, dir, "HF_HUB_OFFLINE=1")
+	sum := strings.Repeat("ab", 32)
+	blobs := filepath.Join(dir, "hf", "hub", "models--acme--Big-GGUF", "blobs")
+	partial := filepath.Join(blobs, sum+".incomplete")
+	leave := func() {
+		t.Helper()
+		if err := os.MkdirAll(blobs, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(partial, make([]byte, 3000), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	leave()
+	out, stderr, err := runPlume(t, env, "list", "--partial")
+	if err != nil || !strings.Contains(out, "acme/Big-GGUF") || !strings.Contains(out, "2.9 KiB") || !strings.Contains(out, sum[:12]) {
+		t.Fatalf("list --partial: %v\n%s%s", err, out, stderr)
+	}
+	if out, _, _ := runPlume(t, env, "list"); strings.Contains(out, "Big-GGUF") {
+		t.Fatalf("plain list shows the partial:\n%s", out)
+	}
+	if _, stderr, err := runPlume(t, env, "rm", "hf.co/acme/Big-GGUF"); err != nil {
+		t.Fatalf("rm: %v\n%s", err, stderr)
+	}
+	if _, err := os.Stat(partial); !os.IsNotExist(err) {
+		t.Fatalf("rm left the partial: %v", err)
+	}
+	leave()
+	out, stderr, err = runPlume(t, env, "gc")
+	if err != nil || !strings.Contains(out, "1 incomplete download(s) removed, 2.9 KiB freed") {
+		t.Fatalf("gc: %v\n%s%s", err, out, stderr)
+	}
+	if _, err := os.Stat(partial); !os.IsNotExist(err) {
+		t.Fatalf("gc left the partial: %v", err)
+	}
+	if out, _, _ := runPlume(t, env, "list", "--partial"); !strings.Contains(out, "no incomplete downloads") {
+		t.Fatalf("list --partial after gc:\n%s", out)
 	}
 }

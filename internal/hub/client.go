@@ -241,6 +241,12 @@ func cleanEtag(e string) string {
 // connection refused) is retried once, quickly; anything else (reset,
 // timeout) is transient.
 func (c *client) netError(ctx context.Context, what string, err error) error {
+	// what already names the method and URL; *url.Error would repeat them
+	// (issue 13 item 9: "GET X: Get "X": …").
+	var ue *url.Error
+	if errors.As(err, &ue) && ue.Err != nil {
+		err = ue.Err
+	}
 	if ctx.Err() != nil && errors.Is(context.Cause(ctx), context.Canceled) || errors.Is(err, ErrInsecure) ||
 		errors.Is(err, ErrRedirect) || errors.Is(err, ErrForbiddenAddress) {
 		return fmt.Errorf("%s: %w", what, err)

@@ -284,3 +284,65 @@ func TestBlobsAreReadOnly(t *testing.T) {
 		t.Fatalf("rm of a read-only blob: %v", err)
 	}
 }
+
+// TestPartialDownloadsListedAndRemoved is the rest of issue 13 item 3: the
+// .incomplete file a failed pull leaves is listed with its size, skipped
+// while a pull holds it, and removed by Remove (plume rm) and GC (plume gc).
+func TestPartialDownloadsListedAndRemoved(t *testing.T) {
+	s, h := newTestStore(t)
+	data := testData(200_000)
+	h.AddFile(testRepo, "m-Q4_K_M.gguf", data)
+	sum := hubtest.SHA256(data)
+	leavePartial := func() {
+		t.Helper()
+		h.SetFaults(hubtest.Faults{DropAfter: 30_000})
+		s.net.maxRetries = 0
+		if _, err := s.Pull(context.Background(), "hf.co/"+testRepo, nil); err == nil {
+			t.Fatal("the dropping CDN did not fail the pull")
+		}
+		h.SetFaults(hubtest.Faults{})
+	}
+	leavePartial()
+	ps, err := s.Partials()
+	if err != nil || len(ps) != 1 || ps[0].Repo != testRepo || ps[0].SHA256 != sum || ps[0].Size != 30_000 || ps[0].InUse {
+		t.Fatalf("Partials = %+v, %v", ps, err)
+	}
+	if _, err := os.Stat(ps[0].Path); err != nil {
+		t.Fatal(err)
+	}
+	// rm of the model that never completed removes its partial.
+	removed, err := s.Remove("hf.co/" + testRepo)
+	if err != nil || len(removed) != 1 || !strings.HasSuffix(removed[0], sum+".incomplete") {
+		t.Fatalf("Remove = %v, %v", removed, err)
+	}
+	if ps, _ := s.Partials(); len(ps) != 0 {
+		t.Fatalf("after rm: %+v", ps)
+	}
+	// gc skips a partial a running pull holds, then removes it.
+	leavePartial()
+	unlock, ok := s.tryBlobLock(testRepo, sum)
+	if !ok {
+		t.Fatal("could not take the blob lock")
+	}
+	if ps, _ := s.Partials(); len(ps) != 1 || !ps[0].InUse {
+		t.Fatalf("held partial: %+v", ps)
+	}
+	res, err := s.GC()
+	if err != nil || len(res.Removed) != 0 || res.Skipped != 1 {
+		t.Fatalf("GC while held = %+v, %v", res, err)
+	}
+	unlock()
+	res, err = s.GC()
+	if err != nil || len(res.Removed) != 1 || res.Freed != 30_000 || res.Skipped != 0 {
+		t.Fatalf("GC = %+v, %v", res, err)
+	}
+	// A complete model is never touched by gc.
+	l, err := s.Pull(context.Background(), "hf.co/"+testRepo, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := s.GC(); err != nil || len(res.Removed) != 0 {
+		t.Fatalf("GC with a complete model = %+v, %v", res, err)
+	}
+	equalFile(t, l.Path, data)
+}
