@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -15,6 +16,7 @@ import (
 	"github.com/plumewriter/plume/internal/hub/hubtest"
 	"github.com/plumewriter/plume/internal/tensor"
 	"github.com/plumewriter/plume/internal/testmodel"
+	"github.com/plumewriter/plume/internal/testutil"
 )
 
 // hostileGGUF is a tiny model whose general.name, general.license and
@@ -223,5 +225,81 @@ func TestE2EPartialListRmGC(t *testing.T) {
 	}
 	if out, _, _ := runPlume(t, env, "list", "--partial"); !strings.Contains(out, "no incomplete downloads") {
 		t.Fatalf("list --partial after gc:\n%s", out)
+	}
+}
+
+// TestE2ETruncatedModelDuringRun is issue 13 item 1 through the binary:
+// `plume run --model m.gguf -n 2000 &` then `truncate -s 4096 m.gguf`
+// ends with exit 1 and "model file changed while in use", not SIGBUS.
+func TestE2ETruncatedModelDuringRun(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m.gguf")
+	if err := testmodel.WriteFile(testmodel.Base("llama", tensor.Q8_0), path); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(plumeBinary(t), "run", "--model", path, "--prompt-ids", "1", "-n", "2000", "--temperature", "0", "--threads", "2")
+	h := hubtest.New()
+	t.Cleanup(h.Close)
+	cmd.Env = e2eEnv(h, t.TempDir(), "HF_HUB_OFFLINE=1")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Wait until it is generating, then truncate the file under it.
+	buf := make([]byte, 64)
+	got := 0
+	for got < 16 {
+		n, err := stdout.Read(buf)
+		if err != nil {
+			t.Fatalf("run ended before the truncation: %v (stdout %d bytes)\n%s", err, got, stderr.String())
+		}
+		got += n
+	}
+	if err := os.Truncate(path, 4096); err != nil {
+		t.Fatal(err)
+	}
+	go io.Copy(io.Discard, stdout)
+	err = cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+		t.Fatalf("err = %v, want exit 1\n%s", err, stderr.String())
+	}
+	msg := stderr.String()
+	if !strings.Contains(msg, "model file changed while in use: "+path) || strings.Contains(msg, "SIGBUS") || strings.Contains(msg, "goroutine ") {
+		t.Fatalf("stderr:\n%s", msg)
+	}
+}
+
+// TestErrorsNamePathOnce is issue 13 item 9: "open X: X: gguf: …" named the
+// file twice; every verb that opens a model names it once.
+func TestErrorsNamePathOnce(t *testing.T) {
+	bad := testutil.Fixture(t, "PROVENANCE.md") // not a GGUF file
+	missing := filepath.Join(t.TempDir(), "missing.gguf")
+	h := hubtest.New()
+	t.Cleanup(h.Close)
+	env := e2eEnv(h, t.TempDir(), "HF_HUB_OFFLINE=1")
+	tests := []struct {
+		path string
+		args []string
+	}{
+		{bad, []string{"show", bad}},
+		{bad, []string{"run", "--model", bad, "--prompt", "x"}},
+		{bad, []string{"tokenize", "--model", bad, "--text", "x"}},
+		{missing, []string{"show", missing}},
+	}
+	for _, tc := range tests {
+		t.Run(strings.Join(tc.args[:1], " ")+" "+filepath.Base(tc.path), func(t *testing.T) {
+			_, stderr, err := runPlume(t, env, tc.args...)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if n := strings.Count(stderr, tc.path); n != 1 {
+				t.Errorf("path named %d times:\n%s", n, stderr)
+			}
+		})
 	}
 }

@@ -145,7 +145,7 @@ func (s *Store) makeLocal(r Ref, cf cachedFile, sum string) Local {
 func (s *Store) resolveLocal(r Ref) (Local, error) {
 	fi, err := os.Stat(r.Path)
 	if err != nil {
-		return Local{}, fmt.Errorf("model %s: %w", r.Input, err)
+		return Local{}, fmt.Errorf("model: %w", err) // the *fs.PathError names the path
 	}
 	if !fi.Mode().IsRegular() {
 		return Local{}, fmt.Errorf("model %s: not a regular file", r.Input)
