@@ -107,6 +107,9 @@ func newClient(cfg config.Config, nc netConfig) (*client, error) {
 	if nc.lookup != nil {
 		c.guard.lookup = nc.lookup
 	}
+	if pu, err := http.ProxyFromEnvironment(&http.Request{URL: u}); err == nil && pu != nil {
+		c.guard.proxy = proxyAddr(pu)
+	}
 	tr := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
 		DialContext:           c.guard.dialContext(&net.Dialer{Timeout: DialTimeout, KeepAlive: 30 * time.Second}),
@@ -117,6 +120,18 @@ func newClient(cfg config.Config, nc netConfig) (*client, error) {
 	}
 	c.hc = &http.Client{Transport: &authTransport{c: c, next: tr}, CheckRedirect: c.checkRedirect}
 	return c, nil
+}
+
+// proxyAddr is the host:port a proxy URL is dialled at.
+func proxyAddr(u *url.URL) string {
+	if u.Port() != "" {
+		return u.Host
+	}
+	port := "80"
+	if u.Scheme == "https" {
+		port = "443"
+	}
+	return net.JoinHostPort(u.Hostname(), port)
 }
 
 // authTransport adds the token only to requests for the hub's own scheme and

@@ -346,3 +346,58 @@ func TestPartialDownloadsListedAndRemoved(t *testing.T) {
 	}
 	equalFile(t, l.Path, data)
 }
+
+// TestDialGuard checks the dial-time rule directly: a non-public address is
+// refused for a public hub, allowed when it is the configured proxy or in
+// the hub's own class (a loopback hub may reach loopback, not 10/8).
+func TestDialGuard(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	addr := l.Addr().String()
+	_, port, _ := net.SplitHostPort(addr)
+	tests := []struct {
+		name, hub, proxy, addr string
+		want                   error
+	}{
+		{"private mirror by name", "mirror.corp", "", "mirror.corp:" + port, nil},
+		{"other name to loopback", "mirror.corp", "", "cdn.corp:" + port, ErrForbiddenAddress},
+		{"public hub, loopback address", "huggingface.co", "", addr, ErrForbiddenAddress},
+		{"public hub, loopback proxy", "huggingface.co", addr, addr, nil},
+		{"loopback hub, loopback address", "127.0.0.1", "", addr, nil},
+		{"localhost hub, loopback address", "localhost", "", addr, nil},
+		{"loopback hub, private address", "127.0.0.1", "", "10.1.2.3:443", ErrForbiddenAddress},
+		{"private hub, loopback address", "10.0.0.7", "", addr, ErrForbiddenAddress},
+		{"public hub, unspecified address", "huggingface.co", "", "0.0.0.0:443", ErrForbiddenAddress},
+		{"public hub, carrier-grade NAT", "huggingface.co", "", "100.64.1.1:443", ErrForbiddenAddress},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			g := newGuard(tc.hub, nil)
+			g.proxy = tc.proxy
+			g.lookup = func(context.Context, string) ([]netip.Addr, error) {
+				return []netip.Addr{netip.MustParseAddr("127.0.0.1")}, nil // every name is loopback
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			c, err := g.dialContext(&net.Dialer{})(ctx, "tcp", tc.addr)
+			if c != nil {
+				c.Close()
+			}
+			if tc.want == nil && err != nil || tc.want != nil && !errors.Is(err, tc.want) {
+				t.Fatalf("dial %s: %v, want %v", tc.addr, err, tc.want)
+			}
+		})
+	}
+}

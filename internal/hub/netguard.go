@@ -86,6 +86,12 @@ type guard struct {
 	hubHost string   // the endpoint's host name, lower case, no port
 	allowed string   // the one non-public class allowed ("" = none)
 	hosts   []string // redirect allowlist; ".x" matches x's subdomains
+	// proxy is the host:port of the HTTP(S) proxy the environment names
+	// for the hub, if any: the user's own choice, dialled without the
+	// address check (a corporate proxy often has a private address). The
+	// proxy then resolves the hosts itself; the redirect allowlist still
+	// applies.
+	proxy string
 	// lookup resolves a host name (net.DefaultResolver; tests fake it).
 	lookup func(ctx context.Context, host string) ([]netip.Addr, error)
 }
@@ -117,10 +123,15 @@ func (g *guard) control(_, address string, _ syscall.RawConn) error {
 }
 
 // dialContext resolves the host with LookupTimeout, then dials each
-// address in turn through a dialer whose Control rejects non-public ones.
+// address in turn through a dialer whose Control rejects non-public ones
+// (except for the endpoint's own host name and the configured proxy).
 func (g *guard) dialContext(d *net.Dialer) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	plain := *d
 	d.Control = g.control
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if g.proxy != "" && strings.EqualFold(addr, g.proxy) {
+			return plain.DialContext(ctx, network, addr)
+		}
 		host, port, err := net.SplitHostPort(addr)
 		if err != nil {
 			return nil, err
@@ -136,9 +147,15 @@ func (g *guard) dialContext(d *net.Dialer) func(ctx context.Context, network, ad
 				return nil, err
 			}
 		}
+		// The configured endpoint's own name may resolve to any address (a
+		// mirror on the office network): the user chose it.
+		dialer := d
+		if strings.EqualFold(host, g.hubHost) {
+			dialer = &plain
+		}
 		var first error
 		for _, ip := range ips {
-			c, err := d.DialContext(ctx, network, net.JoinHostPort(ip.Unmap().String(), port))
+			c, err := dialer.DialContext(ctx, network, net.JoinHostPort(ip.Unmap().String(), port))
 			if err == nil {
 				return c, nil
 			}
