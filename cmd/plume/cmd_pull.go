@@ -34,7 +34,12 @@ MODEL is one of:
 
 Progress is a bar on a terminal, NDJSON events on stdout with --json or when
 stdout is not a terminal. Environment: HF_TOKEN, HF_ENDPOINT, HF_HOME,
-HF_HUB_CACHE, HF_HUB_OFFLINE.`,
+HF_HUB_CACHE, HF_HUB_OFFLINE, PLUME_HUB_HOSTS (where the hub may redirect).
+
+A hub that cannot be reached fails after one quick retry; the error lists
+what to do instead. A download that would not fit on the disk is refused
+before it starts; an interrupted one resumes on the next pull (plume list
+--partial shows it, plume gc removes it).`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			store, err := openStore(cmd)

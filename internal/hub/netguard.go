@@ -25,6 +25,9 @@ const (
 	UnreachableRetries = 1
 	// UnreachableWait is the wait before that one retry.
 	UnreachableWait = 500 * time.Millisecond
+	// minAddrDial is the least time one address of a host gets to connect
+	// when several share the dial timeout (net.Dialer's own floor).
+	minAddrDial = 2 * time.Second
 )
 
 // Sentinel errors of the network guards.
@@ -154,8 +157,12 @@ func (g *guard) dialContext(d *net.Dialer) func(ctx context.Context, network, ad
 			dialer = &plain
 		}
 		var first error
-		for _, ip := range ips {
-			c, err := dialer.DialContext(ctx, network, net.JoinHostPort(ip.Unmap().String(), port))
+		for i, ip := range ips {
+			// Like net.Dialer, share the dial timeout among the addresses
+			// left, so a black-holed first address leaves time for the next.
+			actx, cancel := context.WithTimeout(ctx, max(d.Timeout/time.Duration(len(ips)-i), minAddrDial))
+			c, err := dialer.DialContext(actx, network, net.JoinHostPort(ip.Unmap().String(), port))
+			cancel()
 			if err == nil {
 				return c, nil
 			}
