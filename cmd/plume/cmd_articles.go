@@ -75,7 +75,7 @@ func newArticlesListCmd() *cobra.Command {
 				if title == "" {
 					title = a.Topic
 				}
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\n", a.ID, a.Status, a.Lang, a.Revisions, a.UpdatedAt, title)
+				fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\n", a.ID, a.Status, cell(a.Lang), a.Revisions, a.UpdatedAt, cell(title))
 			}
 			if err := tw.Flush(); err != nil {
 				return err
@@ -104,7 +104,7 @@ func newArticlesShowCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			out := cmd.OutOrStdout()
+			out := terminalSafe(cmd.OutOrStdout())
 			rev, ok := a.Latest()
 			switch {
 			case ok && manifest:

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plumewriter/plume/internal/hub"
+	"github.com/plumewriter/plume/internal/termsafe"
 )
 
 func init() { rootCmd.AddCommand(newListCmd()) }
@@ -25,7 +26,7 @@ type listEntry struct {
 }
 
 func newListCmd() *cobra.Command {
-	var jsonOut, showAliases bool
+	var jsonOut, showAliases, partial bool
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the GGUF models in the local cache (or the recommended aliases)",
@@ -40,6 +41,9 @@ func newListCmd() *cobra.Command {
 				return err
 			}
 			defer store.Close()
+			if partial {
+				return printPartials(cmd, store, jsonOut)
+			}
 			models, err := store.List()
 			if err != nil {
 				return err
@@ -60,14 +64,15 @@ func newListCmd() *cobra.Command {
 			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "NAME\tSIZE\tQUANT\tARCH\tPARAMS\tLICENSE\tWHERE")
 			for _, r := range rows {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Ref, humanBytes(r.Size), dash(r.Quant), dash(r.Arch),
-					dash(paramsText(r.Params)), dash(r.License), shortPath(r.Path))
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", cell(r.Ref), humanBytes(r.Size), cell(dash(r.Quant)), cell(dash(r.Arch)),
+					dash(paramsText(r.Params)), cell(dash(r.License)), cell(shortPath(r.Path)))
 			}
 			return tw.Flush()
 		},
 	}
 	cmd.Flags().BoolVar(&jsonOut, "json", false, "print JSON")
 	cmd.Flags().BoolVar(&showAliases, "aliases", false, "list the recommended model aliases and their licences")
+	cmd.Flags().BoolVar(&partial, "partial", false, "list incomplete downloads (removed by plume gc, or plume rm MODEL)")
 	return cmd
 }
 
@@ -133,3 +138,7 @@ func shortPath(p string) string {
 	}
 	return p
 }
+
+// cell escapes a table cell: control characters from GGUF metadata or a
+// model card never reach the terminal raw, and a tab cannot shift columns.
+func cell(s string) string { return strings.ReplaceAll(termsafe.String(s), "\t", `\t`) }

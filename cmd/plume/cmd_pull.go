@@ -33,7 +33,12 @@ MODEL is one of:
 
 Progress is a bar on a terminal, NDJSON events on stdout with --json or when
 stdout is not a terminal. Environment: HF_TOKEN, HF_ENDPOINT, HF_HOME,
-HF_HUB_CACHE, HF_HUB_OFFLINE.`,
+HF_HUB_CACHE, HF_HUB_OFFLINE, PLUME_HUB_HOSTS (where the hub may redirect).
+
+A hub that cannot be reached fails after one quick retry; the error lists
+what to do instead. A download that would not fit on the disk is refused
+before it starts; an interrupted one resumes on the next pull (plume list
+--partial shows it, plume gc removes it).`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			store, err := openStore(cmd)
@@ -46,7 +51,7 @@ HF_HUB_CACHE, HF_HUB_OFFLINE.`,
 			l, err := store.Pull(cmd.Context(), args[0], rep.event)
 			rep.finish()
 			if err != nil {
-				return refError(err)
+				return refError(hubAdvice(err))
 			}
 			if !rep.json {
 				fmt.Fprintf(out, "%s\n  path    %s\n  sha256  %s\n  commit  %s\n", l.Ref, l.Path, l.SHA256, l.Commit)
@@ -146,7 +151,7 @@ func (r *reporter) event(e hub.Event) {
 		r.progress(e)
 	case hub.EventRetry:
 		r.clear()
-		fmt.Fprintf(r.errw, "retry %d in %v: %s\n", e.Attempt, time.Duration(e.WaitMS)*time.Millisecond, e.Error)
+		fmt.Fprintln(r.errw, retryLine(e))
 	case hub.EventRestart:
 		r.clear()
 		fmt.Fprintln(r.errw, "the server ignored the resume request; starting over")

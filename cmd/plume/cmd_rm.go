@@ -13,8 +13,10 @@ func newRmCmd() *cobra.Command {
 		Use:   "rm MODEL...",
 		Short: "Remove models from the local cache",
 		Long: `Remove a cached model: its snapshot link, and its blob when no other snapshot
-uses it. Only files inside the model cache are ever touched; a local path is
-refused.`,
+uses it. For a model whose pull never completed, remove the incomplete
+downloads of its repository (plume list --partial shows them; plume gc removes
+all of them). Only files inside the model cache are ever touched; a local path
+is refused.`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usageError{fmt.Errorf("rm needs at least one MODEL")}

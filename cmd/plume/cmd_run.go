@@ -18,6 +18,7 @@ import (
 	"github.com/plumewriter/plume/internal/llm"
 	"github.com/plumewriter/plume/internal/sample"
 	"github.com/plumewriter/plume/internal/tensor"
+	"github.com/plumewriter/plume/internal/termsafe"
 )
 
 func init() { rootCmd.AddCommand(newRunCmd()) }
@@ -109,17 +110,8 @@ func loadModel(loc hub.Local, opts engine.Options) (*engine.Model, error) {
 // resolveModel resolves a reference to a verified local file without
 // loading it (engine.Resolve), pulling it when missing.
 func resolveModel(ctx context.Context, ref string, progress io.Writer) (hub.Local, error) {
-	loc, err := engine.Resolve(ctx, ref, engine.OpenOptions{Config: loadConfig(progress), Pull: true, Events: ndjsonEvents(progress)})
-	return loc, refError(err)
-}
-
-// ndjsonEvents prints hub events to w, one JSON object per line.
-func ndjsonEvents(w io.Writer) func(hub.Event) {
-	return func(e hub.Event) {
-		if b, err := json.Marshal(e); err == nil && w != nil {
-			fmt.Fprintln(w, string(b))
-		}
-	}
+	loc, err := engine.Resolve(ctx, ref, engine.OpenOptions{Config: loadConfig(progress), Pull: true, Events: hubEvents(progress)})
+	return loc, refError(hubAdvice(err))
 }
 
 // loadConfig reads the environment and prints the values it ignored
@@ -231,7 +223,7 @@ func runRun(cmd *cobra.Command, fl runFlags) error {
 	if sampler, err = sample.New(params, m.Config().Vocab); err != nil {
 		return usageError{err}
 	}
-	err = runGenerate(ctx, cmd.OutOrStdout(), m, fl, prompt, sampler, loadMs)
+	err = runGenerate(ctx, terminalSafe(cmd.OutOrStdout()), m, fl, prompt, sampler, loadMs)
 	if errors.Is(err, engine.ErrContextLength) {
 		// Not a usage error (exit 1): the same command line fits another model.
 		return fmt.Errorf("%w; shorten the prompt or raise --ctx (this model allows up to %d)", err, m.Config().ContextLength)
@@ -268,7 +260,7 @@ func runPrompt(cmd *cobra.Command, m *engine.Model, fl runFlags) ([]int32, error
 	if fl.chat {
 		req = llm.Request{Messages: []llm.Message{{Role: "user", Content: text}}}
 		for _, w := range m.Warnings() { // a chat template replaced by a builtin
-			fmt.Fprintln(cmd.ErrOrStderr(), "plume: warning:", w)
+			fmt.Fprintln(cmd.ErrOrStderr(), "plume: warning:", termsafe.Text(w))
 		}
 	}
 	return m.Prompt(req)

@@ -12,6 +12,7 @@ import (
 	"github.com/plumewriter/plume/internal/gguf"
 	"github.com/plumewriter/plume/internal/hub"
 	"github.com/plumewriter/plume/internal/model"
+	"github.com/plumewriter/plume/internal/termsafe"
 )
 
 func init() { rootCmd.AddCommand(newShowCmd()) }
@@ -53,7 +54,7 @@ MODEL takes every form plume pull does, or a path. Nothing is downloaded.`,
 				}{l, info, runs})
 			}
 			printShow(cmd, l, info, fullTemplate)
-			fmt.Fprintf(cmd.OutOrStdout(), "Local engine\n  %s\n", runs)
+			fmt.Fprintf(cmd.OutOrStdout(), "Local engine\n  %s\n", termsafe.String(runs))
 			return nil
 		},
 	}
@@ -88,7 +89,7 @@ func printShow(cmd *cobra.Command, l hub.Local, in hub.Info, fullTemplate bool) 
 	out := cmd.OutOrStdout()
 	row := func(k, v string) {
 		if v != "" {
-			fmt.Fprintf(out, "  %-15s %s\n", k, v)
+			fmt.Fprintf(out, "  %-15s %s\n", k, termsafe.String(v))
 		}
 	}
 	fmt.Fprintln(out, "Model")
@@ -123,7 +124,7 @@ func printShow(cmd *cobra.Command, l hub.Local, in hub.Info, fullTemplate bool) 
 		lines = append(lines[:showTemplateLines], "… (--template prints all of it)")
 	}
 	for _, ln := range lines {
-		fmt.Fprintln(out, "  "+ln)
+		fmt.Fprintln(out, "  "+termsafe.String(ln))
 	}
 }
 

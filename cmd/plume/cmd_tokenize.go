@@ -80,7 +80,7 @@ func runTokenize(out io.Writer, model, text string, addSpecial, parseSpecial, as
 	}
 	f, err := gguf.Open(model)
 	if err != nil {
-		return fmt.Errorf("open %s: %w", model, err)
+		return err // gguf.Open names the path
 	}
 	defer f.Close()
 	tok, err := tokenizer.FromGGUF(f)

@@ -74,7 +74,9 @@ func openLocal(ctx context.Context, cfg backendConfig, progress io.Writer) (llm.
 		Options: engine.Options{Threads: threads, ContextLength: cfg.Context},
 		Config:  conf, Pull: true,
 		Events: func(e hub.Event) {
-			if e.Type != hub.EventProgress && progress != nil {
+			if e.Type == hub.EventRetry && progress != nil {
+				fmt.Fprintf(progress, "[model] %s\n", retryLine(e))
+			} else if e.Type != hub.EventProgress && progress != nil {
 				fmt.Fprintf(progress, "[model] %s %s%s\n", e.Type, e.Repo, "/"+e.File)
 			}
 		},
@@ -86,7 +88,7 @@ func openLocal(ctx context.Context, cfg backendConfig, progress io.Writer) (llm.
 		if !strings.Contains(err.Error(), ref) { // the hub's and engine's errors usually name the model already
 			err = fmt.Errorf("model %s: %w", ref, err)
 		}
-		return nil, nil, refError(err)
+		return nil, nil, refError(hubAdvice(err))
 	}
 	return m.Generator(), func() { m.Close() }, nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plumewriter/plume/internal/store"
+	"github.com/plumewriter/plume/internal/termsafe"
 	"github.com/plumewriter/plume/internal/writer"
 )
 
@@ -49,13 +50,13 @@ func (p *progress) event(e writer.Event) {
 	}
 	switch {
 	case e.Type == writer.EventWarning:
-		fmt.Fprintf(p.stderr, "warning: %s\n", e.Message)
+		fmt.Fprintf(p.stderr, "warning: %s\n", termsafe.Text(e.Message))
 	case !p.live:
 	case e.Type == writer.EventToken:
 		p.last = e
 	case e.Type == writer.EventStage:
 		if e.Part > 0 {
-			fmt.Fprintf(p.stderr, "[%s %d/%d] %s\n", e.Stage, e.Part, e.Parts, e.Heading)
+			fmt.Fprintf(p.stderr, "[%s %d/%d] %s\n", e.Stage, e.Part, e.Parts, termsafe.String(e.Heading))
 		} else {
 			fmt.Fprintf(p.stderr, "[%s]\n", e.Stage)
 		}

@@ -12,6 +12,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/plumewriter/plume/internal/termsafe"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -108,7 +110,7 @@ func main() {
 	if err == nil {
 		os.Exit(exitOK)
 	}
-	fmt.Fprintln(os.Stderr, "plume:", errorMessage(err, interrupted))
+	fmt.Fprintln(os.Stderr, "plume:", termsafe.Text(errorMessage(err, interrupted)))
 	var ue usageError
 	switch {
 	case interrupted:

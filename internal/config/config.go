@@ -28,10 +28,16 @@ const (
 	EnvAPIKey           = "PLUME_API_KEY"
 	EnvSourceDateEpoch  = "SOURCE_DATE_EPOCH"
 	EnvAuthor           = "PLUME_AUTHOR"
+	EnvHubHosts         = "PLUME_HUB_HOSTS"
 )
 
 // DefaultEndpoint is the Hugging Face Hub, used when HF_ENDPOINT is unset.
 const DefaultEndpoint = "https://huggingface.co"
+
+// DefaultHubHosts are the hosts the hub redirects downloads to: its LFS CDN
+// (cdn-lfs*.huggingface.co, cdn-lfs*.hf.co) and Xet storage
+// (cas-bridge.xethub.hf.co).
+const DefaultHubHosts = ".huggingface.co,.hf.co"
 
 // MaxThreads caps PLUME_THREADS: more workers than this only adds scheduling
 // overhead on any machine Plume targets, and a typo like 10000 must not spawn
@@ -58,6 +64,7 @@ var Vars = []Var{
 	{EnvModel, "Model used when --model is not given (alias, hf.co/ORG/REPO[:QUANT], ORG/REPO/FILE.gguf[@REV] or a path)."},
 	{EnvHost, "Address plume serve binds; default 127.0.0.1:8080 (loopback)."},
 	{EnvAPIKey, "API key plume serve requires from clients; mandatory for a non-loopback bind."},
+	{EnvHubHosts, "Hosts the hub may redirect downloads to besides its own (comma-separated; a leading dot matches every subdomain); default " + DefaultHubHosts + " (Hugging Face's CDN). Private, loopback and link-local addresses stay refused unless HF_ENDPOINT itself is one."},
 	{EnvSourceDateEpoch, "Unix time used as the date of new articles instead of the clock (reproducible-builds.org convention), so that two runs with the same --seed give byte-identical files."},
 	{EnvAuthor, "Author name written into new articles (front matter and JSON-LD) when plume write gets no --author."},
 }
@@ -76,6 +83,9 @@ type Config struct {
 	Host      string // serve bind address ("" = server default)
 	APIKey    string // serve API key
 	Author    string // default article author ("" = none)
+	// HubHosts are the hosts besides the hub's own that a hub redirect may
+	// lead to (PLUME_HUB_HOSTS; a leading dot matches subdomains).
+	HubHosts []string
 	// SourceDate is SOURCE_DATE_EPOCH (UTC); the zero time when unset.
 	SourceDate time.Time
 	// Warnings lists values that were ignored because they were invalid, so
@@ -124,6 +134,11 @@ func FromEnv(lookup func(string) (string, bool)) Config {
 		}
 	}
 	c.Model = get(EnvModel)
+	for _, h := range strings.Split(firstNonEmpty(get(EnvHubHosts), DefaultHubHosts), ",") {
+		if h = strings.ToLower(strings.TrimSpace(h)); h != "" {
+			c.HubHosts = append(c.HubHosts, h)
+		}
+	}
 	c.Host = get(EnvHost)
 	c.APIKey = get(EnvAPIKey)
 	c.Author = get(EnvAuthor)

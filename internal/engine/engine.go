@@ -90,7 +90,7 @@ func Load(path string, opts Options) (*Model, error) {
 	}
 	f, err := gguf.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", path, err)
+		return nil, fmt.Errorf("load: %w", err) // gguf.Open names the path
 	}
 	m, err := load(f, path, opts)
 	if err != nil {

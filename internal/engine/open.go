@@ -92,7 +92,7 @@ func Check(path string, opts Options) error {
 	}
 	f, err := gguf.Open(path)
 	if err != nil {
-		return fmt.Errorf("load %s: %w", path, err)
+		return fmt.Errorf("load: %w", err) // gguf.Open names the path, as in Load
 	}
 	defer f.Close()
 	opts.Memory = opts.Memory.orSystem()

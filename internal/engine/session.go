@@ -45,7 +45,7 @@ func (s *Session) Reset() {
 // Eval appends ids to the sequence and returns the logits after the last
 // one (valid until the next call).
 func (s *Session) Eval(ctx context.Context, ids []int32) ([]float32, error) {
-	logits, err := s.m.model.Forward(ctx, s.m.pool, s.st, ids, false)
+	logits, err := s.forward(ctx, ids, false)
 	// Forward advances the cache batch by batch; keep ids in step with it.
 	s.ids = append(s.ids, ids[:s.st.Len()-len(s.ids)]...)
 	return logits, err
@@ -249,7 +249,7 @@ func (s *Session) Score(ctx context.Context, ids []int32, topK int) ([]Scored, e
 	out := make([]Scored, 0, max(len(ids)-1, 0))
 	for start := 0; start < len(ids)-1; start += scoreChunk {
 		end := min(start+scoreChunk, len(ids)-1)
-		logits, err := s.m.model.Forward(ctx, s.m.pool, s.st, ids[start:end], true)
+		logits, err := s.forward(ctx, ids[start:end], true)
 		if err != nil {
 			return nil, fmt.Errorf("score: %w", ctxErr(ctx, err))
 		}

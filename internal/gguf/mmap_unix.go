@@ -17,7 +17,10 @@ import (
 //
 // If another process truncates the file while it is mapped, reading a view
 // faults: model files are expected to be immutable once written (the Writer
-// and the hub write them atomically).
+// and the hub write them atomically, the hub read-only). The engine reads
+// views with debug.SetPanicOnFault and reports such a fault as an error.
+//
+// Errors name path once (the caller need not add it).
 func Open(path string) (*File, error) {
 	fd, err := os.Open(path)
 	if err != nil {

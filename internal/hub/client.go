@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -52,10 +53,18 @@ type netConfig struct {
 	headerTimeout, idleTimeout, metaTimeout time.Duration
 	maxRetries                              int
 	backoffBase, backoffMax                 time.Duration
+	// minRate and rateWindow: see MinDownloadRate.
+	minRate    int64
+	rateWindow time.Duration
+	// lookup replaces DNS resolution (tests: a fake resolver); nil = the
+	// system resolver.
+	lookup func(ctx context.Context, host string) ([]netip.Addr, error)
 }
 
 func defaultNet() netConfig {
-	return netConfig{ResponseHeaderTimeout, IdleReadTimeout, MetadataTimeout, MaxRetries, BackoffBase, BackoffMax}
+	return netConfig{headerTimeout: ResponseHeaderTimeout, idleTimeout: IdleReadTimeout, metaTimeout: MetadataTimeout,
+		maxRetries: MaxRetries, backoffBase: BackoffBase, backoffMax: BackoffMax,
+		minRate: MinDownloadRate, rateWindow: RateWindow}
 }
 
 type client struct {
@@ -63,6 +72,7 @@ type client struct {
 	token    string
 	hc       *http.Client
 	net      netConfig
+	guard    *guard
 }
 
 // isLoopback reports whether host (no port) is a loopback name or address.
@@ -93,10 +103,16 @@ func newClient(cfg config.Config, nc netConfig) (*client, error) {
 	if err := secureURL(u); err != nil {
 		return nil, fmt.Errorf("HF_ENDPOINT: %w", err)
 	}
-	c := &client{endpoint: u, token: cfg.Token, net: nc}
+	c := &client{endpoint: u, token: cfg.Token, net: nc, guard: newGuard(u.Hostname(), cfg.HubHosts)}
+	if nc.lookup != nil {
+		c.guard.lookup = nc.lookup
+	}
+	if pu, err := http.ProxyFromEnvironment(&http.Request{URL: u}); err == nil && pu != nil {
+		c.guard.proxy = proxyAddr(pu)
+	}
 	tr := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           (&net.Dialer{Timeout: DialTimeout, KeepAlive: 30 * time.Second}).DialContext,
+		DialContext:           c.guard.dialContext(&net.Dialer{Timeout: DialTimeout, KeepAlive: 30 * time.Second}),
 		TLSHandshakeTimeout:   TLSHandshakeTimeout,
 		ResponseHeaderTimeout: nc.headerTimeout,
 		IdleConnTimeout:       IdleConnTimeout,
@@ -104,6 +120,18 @@ func newClient(cfg config.Config, nc netConfig) (*client, error) {
 	}
 	c.hc = &http.Client{Transport: &authTransport{c: c, next: tr}, CheckRedirect: c.checkRedirect}
 	return c, nil
+}
+
+// proxyAddr is the host:port a proxy URL is dialled at.
+func proxyAddr(u *url.URL) string {
+	if u.Port() != "" {
+		return u.Host
+	}
+	port := "80"
+	if u.Scheme == "https" {
+		port = "443"
+	}
+	return net.JoinHostPort(u.Hostname(), port)
 }
 
 // authTransport adds the token only to requests for the hub's own scheme and
@@ -127,9 +155,6 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 func (c *client) checkRedirect(req *http.Request, via []*http.Request) error {
-	if len(via) >= MaxRedirects {
-		return fmt.Errorf("stopped after %d redirects", MaxRedirects)
-	}
 	if err := secureURL(req.URL); err != nil {
 		return fmt.Errorf("redirect: %w", err)
 	}
@@ -138,7 +163,7 @@ func (c *client) checkRedirect(req *http.Request, via []*http.Request) error {
 	if via[0].Method == http.MethodHead && req.URL.Host != c.endpoint.Host {
 		return http.ErrUseLastResponse
 	}
-	return nil
+	return c.guard.checkRedirect(req, via)
 }
 
 func (c *client) resolveURL(repo, revision, file string) string {
@@ -158,10 +183,11 @@ type fileMeta struct {
 	Size   int64
 }
 
-// head fetches a file's metadata, retrying transient errors.
-func (c *client) head(ctx context.Context, t target) (fileMeta, error) {
+// head fetches a file's metadata, retrying transient errors (each retry
+// reported to progress, which may be nil).
+func (c *client) head(ctx context.Context, t target, progress func(Event)) (fileMeta, error) {
 	var m fileMeta
-	err := c.retry(ctx, nil, func() error {
+	err := c.retry(ctx, retryReporter(progress, t, nil), func() error {
 		var err error
 		m, err = c.headOnce(ctx, t)
 		return err
@@ -226,11 +252,22 @@ func cleanEtag(e string) string {
 }
 
 // netError classifies a transport error: the caller's cancellation and a
-// refused insecure redirect are final; anything else (refused, reset,
+// refused redirect or address are final; an unreachable hub (no such host,
+// connection refused) is retried once, quickly; anything else (reset,
 // timeout) is transient.
 func (c *client) netError(ctx context.Context, what string, err error) error {
-	if ctx.Err() != nil && errors.Is(context.Cause(ctx), context.Canceled) || errors.Is(err, ErrInsecure) {
+	// what already names the method and URL; *url.Error would repeat them
+	// (issue 13 item 9: "GET X: Get "X": …").
+	var ue *url.Error
+	if errors.As(err, &ue) && ue.Err != nil {
+		err = ue.Err
+	}
+	if ctx.Err() != nil && errors.Is(context.Cause(ctx), context.Canceled) || errors.Is(err, ErrInsecure) ||
+		errors.Is(err, ErrRedirect) || errors.Is(err, ErrForbiddenAddress) {
 		return fmt.Errorf("%s: %w", what, err)
+	}
+	if isUnreachable(err) {
+		return transient{unreachable{fmt.Errorf("%s: %w", what, err)}}
 	}
 	return transient{fmt.Errorf("%s: %w", what, err)}
 }
@@ -250,13 +287,13 @@ type treeEntry struct {
 const maxTreePages = 20
 
 // tree lists the files of a repository at a revision.
-func (c *client) tree(ctx context.Context, t target) ([]treeEntry, error) {
+func (c *client) tree(ctx context.Context, t target, progress func(Event)) ([]treeEntry, error) {
 	next := c.endpoint.String() + "/api/models/" + t.repo + "/tree/" + url.PathEscape(t.revision) + "?recursive=true"
 	var all []treeEntry
 	for page := 0; next != "" && page < maxTreePages; page++ {
 		var entries []treeEntry
 		var link string
-		err := c.retry(ctx, nil, func() error {
+		err := c.retry(ctx, retryReporter(progress, t, nil), func() error {
 			var err error
 			entries, link, err = c.getJSONPage(ctx, next, t)
 			return err
@@ -329,9 +366,11 @@ func readLimited(r io.Reader, limit int64) ([]byte, error) {
 }
 
 // retry runs fn until it succeeds, fails permanently, or fails transiently
-// more than maxRetries times in a row; progress, when non-nil, reports
-// whether the last failed attempt made progress (which resets the count).
-func (c *client) retry(ctx context.Context, onRetry func(attempt int, wait time.Duration, err error), fn func() error) error {
+// more than maxRetries times in a row (UnreachableRetries times for an
+// unreachable hub); a failed attempt that made progress (progressError)
+// resets the count. onRetry, when non-nil, is told of each retry: its
+// number, counting the first attempt as 1, out of how many at most.
+func (c *client) retry(ctx context.Context, onRetry func(attempt, of int, wait time.Duration, err error), fn func() error) error {
 	failures := 0
 	for {
 		err := fn()
@@ -343,18 +382,48 @@ func (c *client) retry(ctx context.Context, onRetry func(attempt int, wait time.
 			failures = 0
 		}
 		failures++
-		if failures > c.net.maxRetries {
+		limit := c.net.maxRetries
+		var ur unreachable
+		if errors.As(err, &ur) {
+			limit = min(limit, UnreachableRetries)
+		}
+		if failures > limit {
+			if errors.As(err, &ur) {
+				return fmt.Errorf("%w after %d attempts: %w", ErrUnreachable, failures, err)
+			}
 			return fmt.Errorf("giving up after %d attempts: %w", failures, err)
 		}
 		wait := c.backoff(failures, err)
 		if onRetry != nil {
-			onRetry(failures, wait, err)
+			onRetry(failures+1, limit+1, wait, err)
 		}
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("%w (while retrying after: %v)", context.Cause(ctx), err)
 		case <-time.After(wait):
 		}
+	}
+}
+
+// unreachable marks a transport error that means the hub cannot be reached
+// at all (see isUnreachable).
+type unreachable struct{ err error }
+
+func (u unreachable) Error() string { return u.err.Error() }
+func (u unreachable) Unwrap() error { return u.err }
+
+// retryReporter turns retries into EventRetry events for t; completed, when
+// non-nil, gives the bytes already on disk.
+func retryReporter(progress func(Event), t target, completed func() (int64, int64)) func(int, int, time.Duration, error) {
+	if progress == nil {
+		return nil
+	}
+	return func(attempt, of int, wait time.Duration, err error) {
+		e := Event{Type: EventRetry, Repo: t.repo, File: t.file, Attempt: attempt, Attempts: of, WaitMS: wait.Milliseconds(), Error: err.Error()}
+		if completed != nil {
+			e.Completed, e.Total = completed()
+		}
+		progress(e)
 	}
 }
 
@@ -370,6 +439,9 @@ func (p progressError) Unwrap() error { return p.err }
 // backoff is exponential from backoffBase, capped, or the server's
 // Retry-After (seconds) when it sent one, also capped.
 func (c *client) backoff(attempt int, err error) time.Duration {
+	if errors.As(err, new(unreachable)) {
+		return min(UnreachableWait, c.net.backoffMax)
+	}
 	var he *HTTPError
 	if errors.As(err, &he) && he.retryAfter > 0 {
 		return min(he.retryAfter, c.net.backoffMax)

@@ -20,6 +20,18 @@
 //     backoff, and are serialised per blob with a file lock.
 //   - The token is sent only to the hub's own host, never to the CDN it
 //     redirects to; redirects to plain HTTP are refused except to loopback.
+//   - Redirects go only to the hub's host or to PLUME_HUB_HOSTS (Hugging
+//     Face's CDN by default); a loop is an error at once. Every connection is
+//     checked at dial time, after DNS, so a name that resolves (or rebinds) to
+//     a loopback, private, link-local or unique-local address is refused,
+//     unless the configured endpoint is itself in that class (tests, mirrors).
+//   - A hub that cannot be reached (no such host, connection refused) is
+//     retried once, quickly, then reported as ErrUnreachable.
+//   - A download checks the free disk space first (size plus DiskMargin,
+//     ErrNoSpace), stops at the first byte past the announced size, and drops
+//     a connection slower than MinDownloadRate over RateWindow, then resumes.
+//     Finished blobs are read-only (0444); Partials and GC show and remove
+//     what interrupted downloads left.
 //   - Metadata bodies are read with a size cap and every network step has a
 //     timeout.
 //

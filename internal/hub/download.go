@@ -15,6 +15,8 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -27,9 +29,31 @@ const (
 	progressEvery = 100 * time.Millisecond
 	// lockPoll is how often a pull waiting for another one's lock retries.
 	lockPoll = 200 * time.Millisecond
+	// MinDownloadRate and RateWindow: a body that delivers fewer than
+	// MinDownloadRate bytes per second, averaged over RateWindow, is dropped
+	// and resumed with Range on a new connection. The idle timeout alone
+	// never fires on a trickle (one byte every 10 s keeps it alive for
+	// ever); at 8 KiB/s the smallest useful model (~100 MB) already takes
+	// 3.5 hours, so nothing slower is a download worth waiting on, and a
+	// minute is long enough to ride out a congested moment.
+	MinDownloadRate = 8 << 10
+	RateWindow      = 60 * time.Second
+	// DiskMargin is the free space a download leaves on the disk beyond the
+	// file itself: the article library (SQLite journal), the hash cache and
+	// the rest of the system need room to keep working.
+	DiskMargin = 256 << 20
+	// blobMode makes committed blobs read-only, as restic does, so another
+	// program cannot truncate a model that is mapped in memory by mistake
+	// (a truncated mapping faults, issue 13 item 1).
+	blobMode = 0o444
 )
 
-var errIdle = errors.New("no data received within the idle read timeout")
+var (
+	errIdle = errors.New("no data received within the idle read timeout")
+	errSlow = errors.New("download slower than the minimum rate")
+	// ErrNoSpace is a download that would not fit on the disk.
+	ErrNoSpace = errors.New("not enough free disk space")
+)
 
 // download is one blob transfer; its hash state survives retries so a
 // resumed attempt does not re-read the bytes already on disk.
@@ -74,10 +98,12 @@ func (s *Store) fetchBlob(ctx context.Context, c *client, t target, meta fileMet
 	if err := d.open(); err != nil {
 		return err
 	}
-	defer d.close()
-	onRetry := func(attempt int, wait time.Duration, err error) {
-		emit(progress, Event{Type: EventRetry, Repo: t.repo, File: t.file, Attempt: attempt, WaitMS: wait.Milliseconds(), Error: err.Error(), Completed: d.off, Total: meta.Size})
+	if err := s.checkSpace(path.Dir(blob), meta.Size-d.off); err != nil {
+		d.close()
+		return fmt.Errorf("downloading %s/%s: %w", t.repo, t.file, err)
 	}
+	defer d.close()
+	onRetry := retryReporter(progress, t, func() (int64, int64) { return d.off, meta.Size })
 	err = c.retry(ctx, onRetry, func() error { return d.attempt(ctx) })
 	if errors.Is(err, ErrDigestMismatch) && d.fromDisk > 0 {
 		// The bytes left by an earlier process may be what was bad (a crash
@@ -212,7 +238,9 @@ func (d *download) attempt(ctx context.Context) error {
 		start := d.off
 		err := d.get(ctx)
 		if err != nil {
-			return progressError{advanced: d.off > start, err: err}
+			// A trickle moves a few bytes per attempt: it must not reset
+			// the retry count, or it would be retried for ever.
+			return progressError{advanced: d.off > start && !errors.Is(err, errSlow), err: err}
 		}
 	}
 	return d.verify()
@@ -238,7 +266,7 @@ func (d *download) get(ctx context.Context) error {
 		return err
 	}
 	emit(d.progress, Event{Type: EventStart, Repo: d.t.repo, File: d.t.file, Total: d.meta.Size, Completed: d.off})
-	return d.copyBody(ctx, resp.Body, cancel)
+	return d.copyBody(ctx, reqCtx, resp.Body, cancel)
 }
 
 // checkResponse accepts 206 at our offset or 200 (restarting from zero when
@@ -299,15 +327,20 @@ func parseContentRange(h string) (start, total int64, ok bool) {
 	return start, total, true
 }
 
-// copyBody streams the body to disk, hashing as it goes. A watchdog cancels
-// the request when no byte arrives for the idle timeout.
-func (d *download) copyBody(ctx context.Context, body io.Reader, cancel context.CancelCauseFunc) error {
+// copyBody streams the body to disk, hashing as it goes. Watchdogs cancel
+// the request when no byte arrives for the idle timeout, or when fewer than
+// minRate bytes per second arrived over the last rate window.
+func (d *download) copyBody(ctx, reqCtx context.Context, body io.Reader, cancel context.CancelCauseFunc) error {
 	idle := time.AfterFunc(d.c.net.idleTimeout, func() { cancel(errIdle) })
 	defer idle.Stop()
+	var received atomic.Int64
+	stopRate := rateWatchdog(d.c.net.minRate, d.c.net.rateWindow, &received, func() { cancel(errSlow) })
+	defer stopRate()
 	buf := make([]byte, copyBufSize)
 	for {
 		n, rerr := body.Read(buf)
 		if n > 0 {
+			received.Add(int64(n))
 			idle.Reset(d.c.net.idleTimeout)
 			if d.off+int64(n) > d.meta.Size {
 				return fmt.Errorf("%w: server sent more than the announced %d bytes", ErrSizeMismatch, d.meta.Size)
@@ -329,18 +362,57 @@ func (d *download) copyBody(ctx context.Context, body io.Reader, cancel context.
 			if ctx.Err() != nil {
 				return fmt.Errorf("download interrupted at %d of %d bytes: %w", d.off, d.meta.Size, context.Cause(ctx))
 			}
-			return transient{fmt.Errorf("reading body at %d of %d bytes: %w", d.off, d.meta.Size, readCause(rerr))}
+			return transient{fmt.Errorf("reading body at %d of %d bytes: %w", d.off, d.meta.Size, readCause(rerr, context.Cause(reqCtx)))}
 		}
 	}
 }
 
-// readCause names the idle watchdog when it was what cancelled the read
-// (the caller's own cancellation was handled before).
-func readCause(err error) error {
+// readCause names the watchdog that cancelled the read (the caller's own
+// cancellation was handled before).
+func readCause(err error, cause error) error {
 	if errors.Is(err, context.Canceled) {
+		if errors.Is(cause, errSlow) {
+			return errSlow
+		}
 		return errIdle
 	}
 	return err
+}
+
+// rateWatchdog calls slow when fewer than minRate×window bytes were counted
+// in received during a window; it checks at the end of every window until
+// the returned stop is called. minRate ≤ 0 disables it.
+func rateWatchdog(minRate int64, window time.Duration, received *atomic.Int64, slow func()) (stop func()) {
+	if minRate <= 0 || window <= 0 {
+		return func() {}
+	}
+	need := minRate * int64(window) / int64(time.Second)
+	var mu sync.Mutex
+	var t *time.Timer
+	stopped := false
+	var last int64
+	var check func()
+	check = func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if stopped {
+			return
+		}
+		now := received.Load()
+		if now-last < need {
+			slow()
+			return
+		}
+		last = now
+		t = time.AfterFunc(window, check)
+	}
+	t = time.AfterFunc(window, check)
+	return func() {
+		mu.Lock()
+		defer mu.Unlock()
+		stopped = true
+		t.Stop()
+	}
 }
 
 func (d *download) report(final bool) {
@@ -391,6 +463,11 @@ func (d *download) commit(blob string) error {
 	fi, err := d.f.Stat()
 	if err != nil {
 		return fmt.Errorf("stat %s: %w", d.tmp, err)
+	}
+	// Read-only before the rename, so the blob is never writable under its
+	// final name; Plume's own rm unlinks it (a directory operation).
+	if err := d.f.Chmod(blobMode); err != nil {
+		return fmt.Errorf("chmod %s: %w", d.tmp, err)
 	}
 	d.close()
 	if err := d.s.root.Rename(d.tmp, blob); err != nil {

@@ -23,7 +23,8 @@ type Event struct {
 	SHA256    string `json:"sha256,omitempty"`
 	Total     int64  `json:"total,omitempty"`
 	Completed int64  `json:"completed,omitempty"`
-	Attempt   int    `json:"attempt,omitempty"`
+	Attempt   int    `json:"attempt,omitempty"`  // this retry's attempt number (the first try is 1)
+	Attempts  int    `json:"attempts,omitempty"` // at most this many attempts
 	WaitMS    int64  `json:"wait_ms,omitempty"`
 	Error     string `json:"error,omitempty"`
 	Path      string `json:"path,omitempty"`

@@ -56,3 +56,33 @@ func ExampleParseRef() {
 	// repo=Qwen/Qwen2.5-1.5B-Instruct-GGUF quant=Q4_K_M file= license=Apache-2.0
 	// error: model "a/../../etc/passwd.gguf": invalid name: repository name "..": contains "--" or ".."
 }
+
+// Partials lists what interrupted downloads left in the cache; GC removes
+// them (plume list --partial, plume gc).
+func ExampleStore_GC() {
+	dir, _ := os.MkdirTemp("", "plume-example-")
+	defer os.RemoveAll(dir)
+	store, err := hub.OpenStore(config.Config{HubCache: filepath.Join(dir, "hub"), Endpoint: config.DefaultEndpoint})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer store.Close()
+	// What a killed pull leaves: blobs/<sha256>.incomplete.
+	blobs := filepath.Join(store.Dir(), "models--acme--Tiny-GGUF", "blobs")
+	os.MkdirAll(blobs, 0o755)
+	os.WriteFile(filepath.Join(blobs, "29a6a9f19463c8e9c592d2f06fa009fe46e351b618667e95eac63df77c56f404.incomplete"), make([]byte, 1000), 0o644)
+
+	partials, _ := store.Partials()
+	for _, p := range partials {
+		fmt.Println(p.Repo, p.SHA256[:12], p.Size)
+	}
+	res, _ := store.GC()
+	fmt.Println(len(res.Removed), res.Freed)
+	partials, _ = store.Partials()
+	fmt.Println(len(partials))
+	// Output:
+	// acme/Tiny-GGUF 29a6a9f19463 1000
+	// 1 1000
+	// 0
+}

@@ -36,7 +36,7 @@ type TypeCount struct {
 func ReadInfo(path string) (Info, error) {
 	f, err := gguf.Open(path)
 	if err != nil {
-		return Info{}, fmt.Errorf("reading %s: %w", path, err)
+		return Info{}, err // gguf.Open names the path
 	}
 	defer f.Close()
 	return infoFromGGUF(f), nil

@@ -118,7 +118,9 @@ func (s *Store) repoRefs(repo string) map[string][]string {
 
 // Remove deletes a cached model: its snapshot link, then its blob when no
 // other snapshot links to it, then empty snapshot folders and the refs that
-// pointed at them. It returns the cache-relative paths removed. Everything
+// pointed at them. For a model that is not in the cache it removes the
+// repository's incomplete downloads instead (the partial file is named by
+// the blob's sha256, not by the file, so all of the repository's go). It returns the cache-relative paths removed. Everything
 // goes through the cache's os.Root, so nothing outside the cache is touched.
 func (s *Store) Remove(ref string) ([]string, error) {
 	r, err := ParseRef(ref)
@@ -129,6 +131,14 @@ func (s *Store) Remove(ref string) ([]string, error) {
 		return nil, fmt.Errorf("%s is a local file, not a cached model; plume rm only removes from %s", r.Path, s.dir)
 	}
 	cf, err := s.findCached(r)
+	if errors.Is(err, ErrNotPulled) {
+		// Not in the cache: an interrupted pull may have left a partial
+		// download of the repository, which is what rm then removes.
+		removed, _, perr := s.removePartials(r.Repo)
+		if perr != nil || len(removed) > 0 {
+			return removed, perr
+		}
+	}
 	if err != nil {
 		return nil, err
 	}

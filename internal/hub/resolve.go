@@ -76,7 +76,7 @@ func (s *Store) pull(ctx context.Context, r Ref, progress func(Event)) (Local, e
 	}
 	t := target{endpoint: c.endpoint.String(), repo: r.Repo, file: r.File, revision: r.Revision}
 	if r.File == "" {
-		entries, err := c.tree(ctx, t)
+		entries, err := c.tree(ctx, t, progress)
 		if err != nil {
 			return Local{}, fmt.Errorf("listing %s: %w", r.Repo, err)
 		}
@@ -91,7 +91,7 @@ func (s *Store) pull(ctx context.Context, r Ref, progress func(Event)) (Local, e
 		}
 		r.File = t.file
 	}
-	meta, err := c.head(ctx, t)
+	meta, err := c.head(ctx, t, progress)
 	if err != nil {
 		return Local{}, fmt.Errorf("resolving %s: %w", r, err)
 	}
@@ -145,7 +145,7 @@ func (s *Store) makeLocal(r Ref, cf cachedFile, sum string) Local {
 func (s *Store) resolveLocal(r Ref) (Local, error) {
 	fi, err := os.Stat(r.Path)
 	if err != nil {
-		return Local{}, fmt.Errorf("model %s: %w", r.Input, err)
+		return Local{}, fmt.Errorf("model: %w", err) // the *fs.PathError names the path
 	}
 	if !fi.Mode().IsRegular() {
 		return Local{}, fmt.Errorf("model %s: not a regular file", r.Input)
@@ -166,7 +166,7 @@ func (s *Store) fetchModelCard(ctx context.Context, c *client, t target) {
 	if _, err := s.lookupSnapshot(t.repo, t.revision, t.file); err == nil {
 		return
 	}
-	meta, err := c.head(ctx, t)
+	meta, err := c.head(ctx, t, nil)
 	if err != nil || meta.Size > MaxMetadataBody {
 		return
 	}

@@ -22,6 +22,9 @@ type Store struct {
 	root   *os.Root
 	net    netConfig
 	hashes *hashCache
+	// freeSpace reports the free bytes of a directory's file system
+	// (diskFree; tests fake a small disk).
+	freeSpace func(dir string) (int64, bool, error)
 
 	clientOnce sync.Once
 	client     *client
@@ -41,7 +44,7 @@ func OpenStore(cfg config.Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("model cache: %w", err)
 	}
-	return &Store{cfg: cfg, dir: dir, root: root, net: defaultNet(), hashes: newHashCache(cfg.DataDir)}, nil
+	return &Store{cfg: cfg, dir: dir, root: root, net: defaultNet(), hashes: newHashCache(cfg.DataDir), freeSpace: diskFree}, nil
 }
 
 // Close releases the cache directory handle.

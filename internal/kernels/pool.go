@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -57,6 +58,12 @@ type poolJob struct {
 	n, chunks  int
 	align      int
 	next, done atomic.Int32 // chunks claimed, chunks finished
+	// panicked holds the first panic of a chunk (a memory fault on a
+	// mapped model file that was truncated, with SetPanicOnFault), which
+	// the caller re-raises on its own goroutine once every chunk is done,
+	// so a worker's fault reaches the engine's recover instead of killing
+	// the process.
+	panicked atomic.Pointer[any]
 }
 
 // bound returns the start of chunk k (n for k == chunks).
@@ -76,10 +83,20 @@ func (j *poolJob) claim() {
 			return
 		}
 		if lo, hi := j.bound(k), j.bound(k+1); lo < hi {
-			j.fn(lo, hi)
+			j.run(lo, hi)
 		}
 		j.done.Add(1)
 	}
+}
+
+// run calls fn on one chunk, keeping its panic for the caller.
+func (j *poolJob) run(lo, hi int) {
+	defer func() {
+		if r := recover(); r != nil {
+			j.panicked.CompareAndSwap(nil, &r)
+		}
+	}()
+	j.fn(lo, hi)
 }
 
 // DefaultThreads is the thread count used when none is given: one per
@@ -104,7 +121,10 @@ func NewPool(threads int) *Pool {
 }
 
 // worker helps with every job published after seen until the pool is closed.
+// Its memory faults panic (and are handed to the caller, see poolJob)
+// instead of crashing the process: workers read mapped model weights.
 func (p *Pool) worker(seen *poolJob) {
+	debug.SetPanicOnFault(true)
 	for {
 		seen = p.await(seen)
 		if p.quit.Load() {
@@ -218,5 +238,8 @@ func (p *Pool) runChunks(n, per, align int, fn func(lo, hi int)) {
 		if i%spinCheck == 0 {
 			runtime.Gosched()
 		}
+	}
+	if r := j.panicked.Load(); r != nil {
+		panic(*r)
 	}
 }

@@ -92,10 +92,14 @@ func TestFromGGUFValidation(t *testing.T) {
 		{"eos negative", func(m map[string]any) { m["tokenizer.ggml.eos_token_id"] = int32(-7) }, "eos token id -7"},
 		{"merge to missing token", func(m map[string]any) { m[keyMerges] = []string{"h o"} }, "missing from the vocabulary"},
 		{"merge without space", func(m map[string]any) { m[keyMerges] = []string{"hello"} }, "no separating space"},
-		{"add_bos without bos", func(m map[string]any) {
-			m["tokenizer.ggml.bos_token_id"] = uint32(0xFFFFFFFF)
-			m[keyAddBOS] = true
-		}, "no BOS"},
+		// Issue 13 item 9: the "none" sentinels are out of range, not "no
+		// EOS" (llama.cpp warns and keeps its default; see validate).
+		{"eos 2^32-1", func(m map[string]any) { m["tokenizer.ggml.eos_token_id"] = uint32(0xFFFFFFFF) }, "eos token id 4294967295 outside the vocabulary"},
+		{"eos -1", func(m map[string]any) { m["tokenizer.ggml.eos_token_id"] = int32(-1) }, "eos token id -1 outside the vocabulary"},
+		{"bos 2^32-1", func(m map[string]any) { m["tokenizer.ggml.bos_token_id"] = uint32(0xFFFFFFFF) }, "bos token id 4294967295"},
+		{"eot -1", func(m map[string]any) { m["tokenizer.ggml.eot_token_id"] = int32(-1) }, "eot token id -1"},
+		{"gpt2 without merges", func(m map[string]any) { delete(m, keyMerges) }, "needs tokenizer.ggml.merges"},
+		{"gpt2 with empty merges", func(m map[string]any) { m[keyMerges] = []string{} }, "needs tokenizer.ggml.merges"},
 		{"huge token", func(m map[string]any) {
 			m[keyTokens] = append([]string{strings.Repeat("x", maxTokenBytes+1)}, m[keyTokens].([]string)[1:]...)
 		}, "bytes long"},
@@ -110,7 +114,7 @@ func TestFromGGUFValidation(t *testing.T) {
 			}
 		})
 	}
-	// The uint32 "none" sentinel of llama.cpp's converters is accepted.
+	// The uint32 "none" sentinel is accepted for padding and separator.
 	kvs := tinyKVs()
 	kvs["tokenizer.ggml.padding_token_id"] = uint32(0xFFFFFFFF)
 	kvs["tokenizer.ggml.seperator_token_id"] = uint32(0xFFFFFFFF)

@@ -134,13 +134,28 @@ func (v *vocab) validate() error {
 			return fmt.Errorf("%w: token %d is %d bytes long (limit %d)", errVocab, i, len(t), maxTokenBytes)
 		}
 	}
+	// -1 and 2^32-1 are out of range like any other id: llama.cpp reads
+	// these keys as uint32 and, for an id past the vocabulary, warns "bad
+	// special token" and keeps its default (EOS 2 or 11), so it never reads
+	// them as "no EOS" either; reading them so here would let a file turn
+	// off the end of generation (issue 13 item 9). Only the separator keeps
+	// the sentinel, whose llama.cpp default is "none" for every family but
+	// BERT.
 	for _, s := range []struct {
-		name string
-		id   optionalID
-	}{{"bos", v.bos}, {"eos", v.eos}, {"eot", v.eot}, {"eom", v.eom}, {"unknown", v.unk}, {"separator", v.sep}} {
-		if s.id.set && !s.id.none() && (s.id.id < 0 || s.id.id >= int64(n)) {
+		name     string
+		id       optionalID
+		sentinel bool
+	}{{"bos", v.bos, false}, {"eos", v.eos, false}, {"eot", v.eot, false}, {"eom", v.eom, false},
+		{"unknown", v.unk, false}, {"separator", v.sep, true}} {
+		if s.id.set && !(s.sentinel && s.id.none()) && (s.id.id < 0 || s.id.id >= int64(n)) {
 			return fmt.Errorf("%w: %s token id %d outside the vocabulary of %d tokens", errVocab, s.name, s.id.id, n)
 		}
+	}
+	// llama.cpp throws "cannot find tokenizer merges in model file": without
+	// merges a byte-level BPE vocabulary cannot encode, and text whose
+	// pieces are not whole tokens would be dropped without a word.
+	if v.model == "gpt2" && len(v.merges) == 0 {
+		return fmt.Errorf("%w: a gpt2 (BPE) vocabulary needs tokenizer.ggml.merges, and the file has none", errVocab)
 	}
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/plumewriter/plume/internal/llm"
+	"github.com/plumewriter/plume/internal/termsafe"
 	"github.com/plumewriter/plume/internal/writer/quality"
 )
 
@@ -57,7 +58,7 @@ func Assemble(st *State, info llm.ModelInfo, version string) (*Article, error) {
 	if st.Metadata == nil || st.Outline == nil {
 		return nil, errors.New("writer: the article is not finished")
 	}
-	a := &Article{State: st, Metadata: *st.Metadata, Body: renderBody(st.Parts)}
+	a := &Article{State: st, Metadata: cleanMetadata(*st.Metadata), Body: termsafe.Article(renderBody(st.Parts))}
 	if n := AINotice(st.Options.Lang, info.Ref); n != "" && st.Options.ShowsAINotice() {
 		a.Body += "\n" + noticeMarkdown(n)
 	}

@@ -53,6 +53,11 @@ func (h *Hub) serveCDN(w http.ResponseWriter, r *http.Request) {
 		start = s
 	}
 	w.Header().Set("Accept-Ranges", "bytes")
+	if f.Endless {
+		w.WriteHeader(http.StatusOK)
+		writeEndless(w, r, body)
+		return
+	}
 	w.Header().Set("Content-Length", strconv.FormatInt(int64(len(body))-start, 10))
 	if start > 0 {
 		w.Header().Set("Content-Range", "bytes "+strconv.FormatInt(start, 10)+"-"+strconv.Itoa(len(body)-1)+"/"+strconv.Itoa(len(body)))
@@ -76,6 +81,16 @@ func (h *Hub) writeBody(w http.ResponseWriter, r *http.Request, body []byte, f F
 	h.mu.Unlock()
 	if !drop && f.StallAfter > 0 && f.StallAfter < limit {
 		limit, stall = f.StallAfter, true
+	}
+	h.mu.Lock()
+	trickle := f.TrickleEvery > 0 && (f.TrickleTimes == 0 || h.trickles < f.TrickleTimes)
+	if trickle {
+		h.trickles++
+	}
+	h.mu.Unlock()
+	if trickle {
+		writeTrickle(w, r, body[:limit], f.TrickleEvery)
+		return
 	}
 	writeThrottled(w, r, body[:limit], f.BytesPerSec)
 	switch {
@@ -127,6 +142,38 @@ func writeThrottled(w http.ResponseWriter, r *http.Request, body []byte, rate in
 			case <-r.Context().Done():
 				return
 			}
+		}
+	}
+}
+
+// writeEndless sends body, then zeros until the client goes away.
+func writeEndless(w http.ResponseWriter, r *http.Request, body []byte) {
+	fl, _ := w.(http.Flusher)
+	zeros := make([]byte, throttleChunk)
+	for chunk := body; r.Context().Err() == nil; chunk = zeros {
+		if _, err := w.Write(chunk); err != nil {
+			return
+		}
+		if fl != nil {
+			fl.Flush()
+		}
+	}
+}
+
+// writeTrickle sends body one byte per interval.
+func writeTrickle(w http.ResponseWriter, r *http.Request, body []byte, every time.Duration) {
+	fl, _ := w.(http.Flusher)
+	for i := range body {
+		if _, err := w.Write(body[i : i+1]); err != nil {
+			return
+		}
+		if fl != nil {
+			fl.Flush()
+		}
+		select {
+		case <-time.After(every):
+		case <-r.Context().Done():
+			return
 		}
 	}
 }

@@ -49,6 +49,17 @@ type Faults struct {
 	Statuses    []int         // hub: answer these statuses first, one per request
 	CDNStatuses []int         // CDN: same, for downloads
 	RetryAfter  string        // Retry-After header sent with 429/503
+	// AnnounceSize, when > 0, is the X-Linked-Size the hub announces
+	// instead of the real one (a hub claiming 10^15 bytes).
+	AnnounceSize int64
+	// Endless makes the CDN send the file and then zeros without end,
+	// chunked (no Content-Length), until the client hangs up.
+	Endless bool
+	// TrickleEvery, when > 0, makes the CDN send one byte per interval
+	// (a trickle that keeps an idle timer alive); TrickleTimes limits it
+	// to that many responses (0: every one).
+	TrickleEvery time.Duration
+	TrickleTimes int
 }
 
 // Request is one logged request.
@@ -69,6 +80,7 @@ type Hub struct {
 	repos     map[string]*Repo
 	faults    Faults
 	drops     int
+	trickles  int
 	requests  []Request
 	authLeaks int
 	blobs     map[string][]byte // sha256 -> data
@@ -120,7 +132,7 @@ func (h *Hub) SetGated(repo string, gated bool) {
 func (h *Hub) SetFaults(f Faults) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.faults, h.drops = f, 0
+	h.faults, h.drops, h.trickles = f, 0, 0
 }
 
 // Requests returns the request log.
@@ -293,7 +305,13 @@ func (h *Hub) serveResolve(w http.ResponseWriter, r *http.Request, repo, rev, pa
 	}
 	sum := SHA256(f.Data)
 	w.Header().Set("X-Linked-Etag", `"`+sum+`"`)
-	w.Header().Set("X-Linked-Size", strconv.Itoa(len(f.Data)))
+	size := int64(len(f.Data))
+	h.mu.Lock()
+	if h.faults.AnnounceSize > 0 {
+		size = h.faults.AnnounceSize
+	}
+	h.mu.Unlock()
+	w.Header().Set("X-Linked-Size", strconv.FormatInt(size, 10))
 	w.Header().Set("ETag", `"`+sum+`"`)
 	w.Header().Set("Location", h.CDNURL+"/blobs/"+sum+"?sig=fake")
 	w.WriteHeader(http.StatusFound)
