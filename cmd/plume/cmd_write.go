@@ -44,6 +44,7 @@ type writeFlags struct {
 	backend                                         backendConfig
 	replay                                          string
 	resume                                          int64
+	wm                                              watermarkFlags
 	// articleID is the library row once known, for the final --json event.
 	articleID int64
 }
@@ -112,6 +113,7 @@ set SOURCE_DATE_EPOCH to fix its date too (byte-identical files).`,
 	fl.IntVar(&f.backend.Context, "ctx", 0, "context length (0 = min(model's, "+strconv.Itoa(engine.DefaultContextLength)+"))")
 	fl.StringVar(&f.replay, "replay", "", "regenerate the article of this manifest and report whether it matches")
 	fl.Int64Var(&f.resume, "resume", 0, "continue the interrupted, failed or abandoned article with this library ID")
+	f.wm.register(fl)
 	return cmd
 }
 
@@ -200,13 +202,19 @@ func runWrite(cmd *cobra.Command, f *writeFlags, topic string) error {
 	if err != nil {
 		return err
 	}
+	cfg := f.backend
+	cfg.Model = f.model
 	p := &writer.Pipeline{Now: nowFunc, Version: version}
+	if p.Watermark, err = f.wm.newRunKey(cfg.Backend); err != nil {
+		return err
+	}
+	if p.Watermark != nil {
+		opts.Watermark = p.Watermark.Fingerprint()
+	}
 	st, err := p.NewState(opts)
 	if err != nil {
 		return asUsage(err)
 	}
-	cfg := f.backend
-	cfg.Model = f.model
 	return generate(cmd, f, p, st, cfg, 0)
 }
 
@@ -255,6 +263,9 @@ func runResume(cmd *cobra.Command, f *writeFlags) error {
 		cfg.Model = f.model
 	}
 	p := &writer.Pipeline{Now: nowFunc, Version: version}
+	if p.Watermark, err = f.wm.recordedKey(st.Options.Watermark); err != nil {
+		return err
+	}
 	return generate(cmd, f, p, &st, cfg, a.ID)
 }
 

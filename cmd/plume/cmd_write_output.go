@@ -257,6 +257,9 @@ func runReplay(cmd *cobra.Command, f *writeFlags) error {
 		gen = provenanceGen{Generator: gen, info: info}
 	}
 	p := &writer.Pipeline{Gen: gen, Version: version}
+	if p.Watermark, err = f.wm.recordedKey(want.Inputs.Watermark); err != nil {
+		return err
+	}
 	st, err := p.NewState(want.ReplayOptions())
 	if err != nil {
 		return fmt.Errorf("--replay: recorded inputs: %w", err)

@@ -159,6 +159,7 @@ func (g *Generator) options(req llm.Request) (GenerateOptions, error) {
 	if err != nil {
 		return o, fmt.Errorf("generate: %w", err)
 	}
+	s.SetWatermark(req.Watermark)
 	o.Sampler = s
 	if len(req.JSONSchema) > 0 {
 		if g.vocab == nil {

@@ -46,7 +46,9 @@ type Manifest struct {
 	Warnings   []string             `json:"warnings,omitempty"`
 	// DigitalSourceType is the IPTC marking of AI-generated content.
 	DigitalSourceType string   `json:"digitalSourceType"`
-	Run               *RunInfo `json:"run,omitempty"`
+	// Watermark says whether the text carries a statistical watermark.
+	Watermark *WatermarkRecord `json:"watermark,omitempty"`
+	Run       *RunInfo         `json:"run,omitempty"`
 }
 
 // ArticleDigest identifies the article the manifest describes.
@@ -132,6 +134,7 @@ func buildManifest(st *State, info llm.ModelInfo, version string, md []byte, rep
 			Resumed: st.Resumes > 0},
 	}
 	m.Model.Ref = publicModelRef(info)
+	m.Watermark = watermarkRecord(st.Options.Watermark, info)
 	m.Inputs.Sampling.Seed = m.Seed // also for states saved before Normalize set it
 	m.Sampling = m.Inputs.Sampling
 	if st.Metadata != nil {
@@ -204,6 +207,9 @@ func (m *Manifest) Marshal() ([]byte, error) {
 func (m *Manifest) Canonical() ([]byte, error) {
 	c := *m
 	c.Run = nil
+	if c.Watermark != nil && !c.Watermark.Present {
+		c.Watermark = nil // manifests before the watermark had none
+	}
 	c.Model.Ref = publicModelName(c.Model.Ref)
 	if c.Inputs.Sampling.Seed == 0 && c.Sampling.Seed == 0 {
 		c.Inputs.Sampling.Seed, c.Sampling.Seed = c.Seed, c.Seed
@@ -253,7 +259,7 @@ func (m *Manifest) Compare(other *Manifest) (bool, []string, error) {
 	}
 	var diff []string
 	for _, k := range []string{"format", "generator", "article", "date", "inputs", "model", "sampling", "seed",
-		"tokens", "calls", "quality", "confidence", "warnings", "digitalSourceType"} {
+		"tokens", "calls", "quality", "confidence", "warnings", "digitalSourceType", "watermark"} {
 		if !bytes.Equal(fa[k], fb[k]) {
 			diff = append(diff, k)
 		}

@@ -56,6 +56,9 @@ type Options struct {
 	Sampling    sample.Params `json:"sampling"`      // Seed inside is Seed (set by Normalize); per-call seeds derive from it
 	Date        string        `json:"date"`          // RFC 3339, UTC; from the clock when empty
 	MaxRevise   int           `json:"max_revisions"` // revise passes per section
+	// Watermark is the fingerprint of the watermark key ("" = none); the
+	// key itself is given to the Pipeline, never stored.
+	Watermark string `json:"watermark,omitempty"`
 }
 
 // DefaultAudience is the audience of each language when none is given.

@@ -31,6 +31,8 @@ type Article struct {
 	Markdown []byte // front matter + body
 	Quality  quality.Report
 	Manifest *Manifest
+	// Watermark says whether Body carries a statistical watermark.
+	Watermark *WatermarkRecord
 }
 
 // FrontMatter is the YAML front matter, in a field order Hugo and Jekyll
@@ -48,6 +50,7 @@ type FrontMatter struct {
 	ReadingTime       int       `yaml:"readingTime" json:"readingTime"`
 	DigitalSourceType string    `yaml:"digitalSourceType" json:"digitalSourceType"`
 	Generator         string    `yaml:"generator" json:"generator"`
+	Watermark         string    `yaml:"watermark,omitempty" json:"watermark,omitempty"`
 }
 
 // Assemble renders a finished state: Markdown with front matter, the
@@ -56,7 +59,8 @@ func Assemble(st *State, info llm.ModelInfo, version string) (*Article, error) {
 	if st.Metadata == nil || st.Outline == nil {
 		return nil, errors.New("writer: the article is not finished")
 	}
-	a := &Article{State: st, Metadata: *st.Metadata, Body: renderBody(st.Parts)}
+	a := &Article{State: st, Metadata: *st.Metadata, Body: renderBody(st.Parts),
+		Watermark: watermarkRecord(st.Options.Watermark, info)}
 	fm, err := a.FrontMatter(version, info.Ref)
 	if err != nil {
 		return nil, err
@@ -94,7 +98,7 @@ func (a *Article) FrontMatter(version, modelRef string) (FrontMatter, error) {
 		Title: a.Metadata.Title, Date: date.UTC(), Slug: a.Metadata.Slug, Description: a.Metadata.Description,
 		Excerpt: a.Metadata.Excerpt, Tags: nonNil(a.Metadata.Tags), Keywords: a.State.Options.Keywords,
 		Lang: a.State.Options.Lang, Draft: true, ReadingTime: a.Metadata.ReadingMinutes,
-		DigitalSourceType: DigitalSourceType, Generator: gen,
+		DigitalSourceType: DigitalSourceType, Generator: gen, Watermark: a.watermarkLine(),
 	}, nil
 }
 
