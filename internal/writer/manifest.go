@@ -45,7 +45,7 @@ type Manifest struct {
 	Confidence []SentenceConfidence `json:"confidence"`
 	Warnings   []string             `json:"warnings,omitempty"`
 	// DigitalSourceType is the IPTC marking of AI-generated content.
-	DigitalSourceType string   `json:"digitalSourceType"`
+	DigitalSourceType string `json:"digitalSourceType"`
 	// Watermark says whether the text carries a statistical watermark.
 	Watermark *WatermarkRecord `json:"watermark,omitempty"`
 	Run       *RunInfo         `json:"run,omitempty"`

@@ -30,7 +30,7 @@ func watermarkRecord(fp string, info llm.ModelInfo) *WatermarkRecord {
 	case info.Backend != LocalBackend:
 		return &WatermarkRecord{Note: fmt.Sprintf("backend %q cannot be watermarked (only Plume's local engine samples the tokens)", info.Backend)}
 	case fp == "":
-		return &WatermarkRecord{Note: "turned off (--watermark off)"}
+		return &WatermarkRecord{Note: "turned off with --watermark off"}
 	}
 	return &WatermarkRecord{Present: true, Scheme: watermark.Scheme, KeyFingerprint: fp,
 		PublicKey: fp == watermark.DefaultKey().Fingerprint()}
@@ -39,11 +39,11 @@ func watermarkRecord(fp string, info llm.ModelInfo) *WatermarkRecord {
 // frontMatter is the record as one front-matter line.
 func (w *WatermarkRecord) frontMatter() string {
 	if !w.Present {
-		return "none: " + w.Note
+		return "none (" + w.Note + ")"
 	}
 	s := w.Scheme + ", key " + w.KeyFingerprint
 	if w.PublicKey {
-		s += " (public: check with plume verify)"
+		s += " (public key, anyone can check with plume verify)"
 	}
 	return s
 }
