@@ -30,6 +30,7 @@ func newArticlesCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	cmd.AddCommand(newArticlesListCmd(), newArticlesShowCmd(), newArticlesExportCmd())
+	cmd.AddCommand(newArticlesApproveCmd(), newArticlesDiffCmd(), newArticlesVerifyCmd())
 	return cmd
 }
 
@@ -196,5 +197,6 @@ func articleFromStore(a *store.Article) (*writer.Article, *writer.Manifest, erro
 	if err != nil {
 		return nil, nil, fmt.Errorf("article %d: %w", a.ID, err)
 	}
+	applyApproval(art, m, rev)
 	return art, m, nil
 }

@@ -48,7 +48,9 @@ type Manifest struct {
 	DigitalSourceType string `json:"digitalSourceType"`
 	// Watermark says whether the text carries a statistical watermark.
 	Watermark *WatermarkRecord `json:"watermark,omitempty"`
-	Run       *RunInfo         `json:"run,omitempty"`
+	// Approval is the human sign-off (plume articles approve), if any.
+	Approval *Approval `json:"approval,omitempty"`
+	Run      *RunInfo  `json:"run,omitempty"`
 }
 
 // ArticleDigest identifies the article the manifest describes.

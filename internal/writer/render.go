@@ -33,6 +33,9 @@ type Article struct {
 	Manifest *Manifest
 	// Watermark says whether Body carries a statistical watermark.
 	Watermark *WatermarkRecord
+	// Approval is the human sign-off, once given (Body is then the
+	// approved text).
+	Approval *Approval
 }
 
 // FrontMatter is the YAML front matter, in a field order Hugo and Jekyll
@@ -51,6 +54,7 @@ type FrontMatter struct {
 	DigitalSourceType string    `yaml:"digitalSourceType" json:"digitalSourceType"`
 	Generator         string    `yaml:"generator" json:"generator"`
 	Watermark         string    `yaml:"watermark,omitempty" json:"watermark,omitempty"`
+	Editor            string    `yaml:"editor,omitempty" json:"editor,omitempty"`
 }
 
 // Assemble renders a finished state: Markdown with front matter, the
@@ -61,7 +65,23 @@ func Assemble(st *State, info llm.ModelInfo, version string) (*Article, error) {
 	}
 	a := &Article{State: st, Metadata: *st.Metadata, Body: renderBody(st.Parts),
 		Watermark: watermarkRecord(st.Options.Watermark, info)}
-	fm, err := a.FrontMatter(version, info.Ref)
+	md, err := a.RenderMarkdown(version, info.Ref)
+	if err != nil {
+		return nil, err
+	}
+	a.Markdown = md
+	a.Quality = quality.Analyze(qualityDoc(st))
+	words := 0
+	for _, w := range a.Quality.SectionWords {
+		words += w
+	}
+	a.Manifest = buildManifest(st, info, version, a.Markdown, a.Quality, words)
+	return a, nil
+}
+
+// RenderMarkdown renders the front matter and Body as a Markdown file.
+func (a *Article) RenderMarkdown(version, modelRef string) ([]byte, error) {
+	fm, err := a.FrontMatter(version, modelRef)
 	if err != nil {
 		return nil, err
 	}
@@ -74,14 +94,7 @@ func Assemble(st *State, info llm.ModelInfo, version string) (*Article, error) {
 	if err := enc.Close(); err != nil {
 		return nil, fmt.Errorf("front matter: %w", err)
 	}
-	a.Markdown = []byte("---\n" + y.String() + "---\n\n" + a.Body)
-	a.Quality = quality.Analyze(qualityDoc(st))
-	words := 0
-	for _, w := range a.Quality.SectionWords {
-		words += w
-	}
-	a.Manifest = buildManifest(st, info, version, a.Markdown, a.Quality, words)
-	return a, nil
+	return []byte("---\n" + y.String() + "---\n\n" + a.Body), nil
 }
 
 // FrontMatter returns the article's front matter.
@@ -94,11 +107,12 @@ func (a *Article) FrontMatter(version, modelRef string) (FrontMatter, error) {
 	if modelRef != "" {
 		gen += " with " + publicModelName(modelRef)
 	}
+	dst, _ := a.digitalSourceType()
 	return FrontMatter{
 		Title: a.Metadata.Title, Date: date.UTC(), Slug: a.Metadata.Slug, Description: a.Metadata.Description,
 		Excerpt: a.Metadata.Excerpt, Tags: nonNil(a.Metadata.Tags), Keywords: a.State.Options.Keywords,
 		Lang: a.State.Options.Lang, Draft: true, ReadingTime: a.Metadata.ReadingMinutes,
-		DigitalSourceType: DigitalSourceType, Generator: gen, Watermark: a.watermarkLine(),
+		DigitalSourceType: dst, Generator: gen, Watermark: a.watermarkLine(), Editor: a.editor(),
 	}, nil
 }
 
@@ -161,6 +175,12 @@ type blogPosting struct {
 	WordCount         int      `json:"wordCount"`
 	DigitalSourceType string   `json:"digitalSourceType"`
 	Creator           software `json:"creator"`
+	Editor            *person  `json:"editor,omitempty"`
+}
+
+type person struct {
+	Type string `json:"@type"`
+	Name string `json:"name"`
 }
 
 type software struct {
@@ -182,6 +202,10 @@ func (a *Article) HTML(version string) ([]byte, error) {
 		Keywords:  strings.Join(append(append([]string(nil), a.State.Options.Keywords...), a.Metadata.Tags...), ", "),
 		WordCount: a.Manifest.Article.Words, DigitalSourceType: DigitalSourceTypeURI,
 		Creator: software{Type: "SoftwareApplication", Name: "Plume " + version},
+	}
+	if a.Approval != nil {
+		_, ld.DigitalSourceType = a.digitalSourceType()
+		ld.Editor = &person{Type: "Person", Name: a.Approval.Editor}
 	}
 	js, err := json.MarshalIndent(ld, "", "  ") // escapes <, > and &: safe inside <script>
 	if err != nil {
