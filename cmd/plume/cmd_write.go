@@ -324,6 +324,7 @@ func generate(cmd *cobra.Command, f *writeFlags, p *writer.Pipeline, st *writer.
 	if err != nil {
 		return err
 	}
+	linkBiasCards(art, gen.Info().SHA256, stderr)
 	if st.Options.OutlineOnly {
 		prog.finish(fmt.Sprintf("outline saved as article %d; continue with: plume write --resume %d", id, id))
 		_, err := io.WriteString(stdout, "\n"+art.Body)

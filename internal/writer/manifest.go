@@ -50,7 +50,11 @@ type Manifest struct {
 	Watermark *WatermarkRecord `json:"watermark,omitempty"`
 	// Approval is the human sign-off (plume articles approve), if any.
 	Approval *Approval `json:"approval,omitempty"`
-	Run      *RunInfo  `json:"run,omitempty"`
+	// BiasCards link the model's bias cards found in the library when the
+	// article was written (they depend on the library, not on the run, so
+	// a replay does not compare them).
+	BiasCards []BiasCardLink `json:"bias_cards,omitempty"`
+	Run       *RunInfo       `json:"run,omitempty"`
 }
 
 // ArticleDigest identifies the article the manifest describes.
@@ -209,6 +213,7 @@ func (m *Manifest) Marshal() ([]byte, error) {
 func (m *Manifest) Canonical() ([]byte, error) {
 	c := *m
 	c.Run = nil
+	c.BiasCards = nil
 	if c.Watermark != nil && !c.Watermark.Present {
 		c.Watermark = nil // manifests before the watermark had none
 	}
