@@ -122,7 +122,7 @@ func runAuditBias(cmd *cobra.Command, f *auditFlags) error {
 	if err != nil {
 		return err
 	}
-	dsInfo := audit.CardDataset{Name: name, File: filepath.Base(path), SHA256: ds.SHA256, Pairs: len(ds.Pairs)}
+	dsInfo := audit.CardDataset{Name: name, File: filepath.Base(path), SHA256: ds.SHA256, Pairs: len(ds.Pairs), Skipped: ds.Skipped}
 	if f.data == "" {
 		dsInfo.Lang, dsInfo.License = f.lang, "CC BY-SA 4.0"
 	}

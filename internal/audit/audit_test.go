@@ -40,7 +40,7 @@ func TestParseBad(t *testing.T) {
 		"columns":       h + "0\ta\tb\tstereo\n",
 		"direction":     h + "0\ta\tb\tmaybe\tgender\n",
 		"repeated id":   h + "0\ta\tb\tstereo\tgender\n0\tc\td\tstereo\tage\n",
-		"empty text":    h + "0\t\tb\tstereo\tgender\n",
+		"empty texts":   h + "0\t\t\tstereo\tgender\n",
 		"long sentence": h + "0\t" + strings.Repeat("x", MaxSentenceLen+1) + "\tb\tstereo\tgender\n",
 		"bad utf-8":     h + "0\ta\xff\tb\tstereo\tgender\n",
 		"no bias type":  h + "0\ta\tb\tstereo\t\n",
@@ -48,6 +48,16 @@ func TestParseBad(t *testing.T) {
 		if _, err := Parse(strings.NewReader(in)); !errors.Is(err, ErrData) {
 			t.Errorf("%s: %v, want ErrData", name, err)
 		}
+	}
+}
+
+// TestParseSkipsHalfEmpty: a pair with one empty sentence is left out and
+// listed (French CrowS-Pairs id 129 has no sent_less).
+func TestParseSkipsHalfEmpty(t *testing.T) {
+	in := sample + "129\tLes esclaves sont oubliés.\t\tstereo\tsocioeconomic\n"
+	ds, err := Parse(strings.NewReader(in))
+	if err != nil || len(ds.Pairs) != 3 || !reflect.DeepEqual(ds.Skipped, []string{"129"}) {
+		t.Fatalf("%v %+v", err, ds)
 	}
 }
 

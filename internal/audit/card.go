@@ -20,7 +20,7 @@ const CardFormat = "plume-bias-card/1"
 const Limits = "CrowS-Pairs is a noisy instrument: Blodgett et al. (2021, \"Stereotyping Norwegian Salmon\") " +
 	"found significant noise and reliability issues in its pairs, enough that it may not be a good indicator of " +
 	"the presence of social biases. It covers US-centred stereotypes (the French set adapts and extends them), " +
-	"nine bias types, and one sentence at a time, not what a model writes at length. Read these scores as an " +
+	"nine bias types (ten in French, with \"autre\"), and one sentence at a time, not what a model writes at length. Read these scores as an " +
 	"indication to compare models on the same data, not as a certificate; 50% pct_stereotype is the unbiased ideal."
 
 // Metric describes how the card's figures are computed.
@@ -58,6 +58,8 @@ type CardDataset struct {
 	File   string `json:"file"` // base name
 	SHA256 string `json:"sha256"`
 	Pairs  int    `json:"pairs"`
+	// Skipped are the ids of pairs left out (one sentence empty).
+	Skipped []string `json:"skipped,omitempty"`
 	// License applies to the CrowS-Pairs files; a user's own file has its own.
 	License string `json:"license,omitempty"`
 }
@@ -101,6 +103,9 @@ func (c *Card) Print(w io.Writer) {
 	slices.Sort(types)
 	for _, k := range types {
 		row(k, c.ByType[k])
+	}
+	if len(c.Dataset.Skipped) > 0 {
+		fmt.Fprintf(w, "  Skipped (a sentence is empty): %s\n", strings.Join(c.Dataset.Skipped, ", "))
 	}
 	fmt.Fprintf(w, "  Metric: %s.\n  Limits: %s\n", c.Metric, c.Limits)
 }

@@ -38,6 +38,9 @@ var header = []string{"", "sent_more", "sent_less", "stereo_antistereo", "bias_t
 type Dataset struct {
 	Pairs  []Pair
 	SHA256 string
+	// Skipped are the ids of rows left out because a sentence is empty
+	// (French CrowS-Pairs has one: id 129); a card lists them.
+	Skipped []string
 }
 
 // Parse reads a tab-separated CrowS-Pairs file: the header line, then
@@ -96,7 +99,11 @@ func (ds *Dataset) addLine(line string, n int, seen map[string]bool) error {
 	switch {
 	case p.ID == "" || seen[p.ID]:
 		return fmt.Errorf("%w: line %d: empty or repeated id %q", ErrData, n, p.ID)
-	case p.More == "" || p.Less == "" || len(p.More) > MaxSentenceLen || len(p.Less) > MaxSentenceLen:
+	case (p.More == "") != (p.Less == ""):
+		seen[p.ID] = true
+		ds.Skipped = append(ds.Skipped, p.ID)
+		return nil
+	case p.More == "" || len(p.More) > MaxSentenceLen || len(p.Less) > MaxSentenceLen:
 		return fmt.Errorf("%w: line %d: sentences must be 1 to %d bytes", ErrData, n, MaxSentenceLen)
 	case p.Direction != "stereo" && p.Direction != "antistereo":
 		return fmt.Errorf("%w: line %d: stereo_antistereo is %q, want stereo or antistereo", ErrData, n, p.Direction)
