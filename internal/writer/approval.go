@@ -1,11 +1,14 @@
 package writer
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
 )
 
 // IPTC digital source type of content a human edited from AI output.
@@ -112,4 +115,22 @@ func (m *Manifest) Approve(ap *Approval) *Manifest {
 		c.DigitalSourceType = DigitalSourceTypeComposite
 	}
 	return &c
+}
+
+// RenderMarkdown renders the front matter and Body as a Markdown file.
+func (a *Article) RenderMarkdown(version, modelRef string) ([]byte, error) {
+	fm, err := a.FrontMatter(version, modelRef)
+	if err != nil {
+		return nil, err
+	}
+	var y bytes.Buffer
+	enc := yaml.NewEncoder(&y)
+	enc.SetIndent(2)
+	if err := enc.Encode(fm); err != nil {
+		return nil, fmt.Errorf("front matter: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, fmt.Errorf("front matter: %w", err)
+	}
+	return []byte("---\n" + y.String() + "---\n\n" + a.Body), nil
 }

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/yuin/goldmark"
-	"gopkg.in/yaml.v3"
 
 	"github.com/plumewriter/plume/internal/llm"
 	"github.com/plumewriter/plume/internal/writer/quality"
@@ -77,24 +76,6 @@ func Assemble(st *State, info llm.ModelInfo, version string) (*Article, error) {
 	}
 	a.Manifest = buildManifest(st, info, version, a.Markdown, a.Quality, words)
 	return a, nil
-}
-
-// RenderMarkdown renders the front matter and Body as a Markdown file.
-func (a *Article) RenderMarkdown(version, modelRef string) ([]byte, error) {
-	fm, err := a.FrontMatter(version, modelRef)
-	if err != nil {
-		return nil, err
-	}
-	var y bytes.Buffer
-	enc := yaml.NewEncoder(&y)
-	enc.SetIndent(2)
-	if err := enc.Encode(fm); err != nil {
-		return nil, fmt.Errorf("front matter: %w", err)
-	}
-	if err := enc.Close(); err != nil {
-		return nil, fmt.Errorf("front matter: %w", err)
-	}
-	return []byte("---\n" + y.String() + "---\n\n" + a.Body), nil
 }
 
 // FrontMatter returns the article's front matter.

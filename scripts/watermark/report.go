@@ -124,9 +124,18 @@ text as `+"`plume verify`"+` does. %[9]d texts per row. These are counts, not ti
 		p("\nQuality report rules (`internal/writer/quality`) of %d full articles per setting written with the fixture model\n", r.rules.articles)
 		p("(`plume write` pipeline, 300 words, no revision, seeds 1..%d): rules passed %d/%d watermarked, %d/%d watermark off.\n",
 			r.rules.articles, r.rules.markedPass, r.rules.markedTotal, r.rules.plainPass, r.rules.plainTotal)
+		p("Failed rules, watermarked: %s; watermark off: %s. With four articles a setting, this is an anecdote, not a rate.\n",
+			orNone(r.rules.markedFailed), orNone(r.rules.plainFailed))
 	}
 	p("\n## Reproduce\n\n    scripts/watermark/run.sh     # rewrites this file; needs ../shared\n")
 	return b.String()
 }
 
 func pct(k, n int) float64 { return 100 * float64(k) / float64(n) }
+
+func orNone(xs []string) string {
+	if len(xs) == 0 {
+		return "none"
+	}
+	return strings.Join(xs, ", ")
+}

@@ -13,6 +13,7 @@ import (
 type rulesRow struct {
 	articles                                       int
 	markedPass, markedTotal, plainPass, plainTotal int
+	markedFailed, plainFailed                      []string // "rule (seed N)"
 }
 
 // rulesPassRate writes n articles with and without the watermark through
@@ -45,6 +46,13 @@ func rulesPassRate(modelPath string, n int) (rulesRow, error) {
 			for _, r := range art.Quality.Rules {
 				if r.Pass {
 					pass++
+					continue
+				}
+				f := fmt.Sprintf("%s (seed %d)", r.ID, seed)
+				if wm {
+					row.markedFailed = append(row.markedFailed, f)
+				} else {
+					row.plainFailed = append(row.plainFailed, f)
 				}
 			}
 			if wm {
