@@ -148,7 +148,8 @@ func runAuditBias(cmd *cobra.Command, f *auditFlags) error {
 		return err
 	}
 	_ = bar.Finish()
-	card := audit.NewCard(audit.CardModel{Ref: publicModelRefOf(info.Ref, info.Path), SHA256: info.SHA256, Architecture: info.Architecture},
+	card := audit.NewCard(audit.CardModel{Ref: publicModelRefOf(info.Ref, info.Path), SHA256: info.SHA256,
+		Architecture: info.Architecture, Engine: info.EngineVersion, Threads: m.Threads()},
 		dsInfo, scored, "plume "+version, nowFunc().UTC().Format(time.RFC3339))
 	b, err := card.Marshal()
 	if err != nil {

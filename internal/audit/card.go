@@ -49,6 +49,11 @@ type CardModel struct {
 	Ref          string `json:"ref"`
 	SHA256       string `json:"sha256"`
 	Architecture string `json:"architecture,omitempty"`
+	// Engine and Threads say how the scores were computed: on another
+	// thread count the batched forward pass may round a few logits
+	// differently in the last bit, moving likelihood_diff by ~1e-6.
+	Engine  string `json:"engine,omitempty"`
+	Threads int    `json:"threads,omitempty"`
 }
 
 // CardDataset identifies the pairs.
