@@ -218,9 +218,9 @@ func printVerify(w io.Writer, o verifyOutput, key *watermark.Key) error {
 		}
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "PARAGRAPH\tTOKENS\tSCORED\tGREEN\tZ\tP\tVERDICT\t START\t")
+	fmt.Fprintln(tw, "PARAGRAPH\tTOKENS\tSCORED\tGREEN\tZ\tP\tVERDICT\t  START")
 	for _, p := range r.Paragraphs {
-		fmt.Fprintf(tw, "%d\t%d\t%d\t%d\t%.2f\t%.2g\t%s\t %s\t\n", p.Index, p.Tokens, p.Scored, p.Green, p.Z, p.P, p.Verdict,
+		fmt.Fprintf(tw, "%d\t%d\t%d\t%d\t%.2f\t%.2g\t%s\t  %s\n", p.Index, p.Tokens, p.Scored, p.Green, p.Z, p.P, p.Verdict,
 			strings.ReplaceAll(p.Start, "\n", " "))
 	}
 	return tw.Flush()
