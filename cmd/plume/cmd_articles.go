@@ -35,6 +35,7 @@ func newArticlesCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	cmd.AddCommand(newArticlesListCmd(), newArticlesShowCmd(), newArticlesExportCmd(), newArticlesRmCmd())
+	cmd.AddCommand(newArticlesApproveCmd(), newArticlesDiffCmd(), newArticlesVerifyCmd())
 	return cmd
 }
 
@@ -213,6 +214,7 @@ func articleFromStore(a *store.Article) (*writer.Article, *writer.Manifest, erro
 	if err != nil {
 		return nil, nil, fmt.Errorf("article %d: %w", a.ID, err)
 	}
+	applyApproval(art, m, rev)
 	return art, m, nil
 }
 

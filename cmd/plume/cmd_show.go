@@ -55,6 +55,7 @@ MODEL takes every form plume pull does, or a path. Nothing is downloaded.`,
 			}
 			printShow(cmd, l, info, fullTemplate)
 			fmt.Fprintf(cmd.OutOrStdout(), "Local engine\n  %s\n", termsafe.String(runs))
+			printBiasCards(cmd.OutOrStdout(), cmd.ErrOrStderr(), l.SHA256)
 			return nil
 		},
 	}

@@ -49,6 +49,7 @@ type writeFlags struct {
 	resume                                          int64
 	author, aiNotice                                string
 	draft, noDraft                                  bool
+	wm                                              watermarkFlags
 }
 
 func init() { rootCmd.AddCommand(newWriteCmd()) }
@@ -147,6 +148,7 @@ Exit codes: 0 success, 1 any runtime failure (the article stays resumable),
 	fl.IntVar(&f.backend.Context, "ctx", 0, "context length (0 = what the article's plan needs, within the model's window and this machine's memory)")
 	fl.StringVar(&f.replay, "replay", "", "regenerate the article of this manifest and report whether it matches")
 	fl.Int64Var(&f.resume, "resume", 0, "continue the interrupted, failed or abandoned article with this library ID")
+	f.wm.register(fl)
 	return cmd
 }
 
@@ -296,6 +298,13 @@ func runWrite(cmd *cobra.Command, f *writeFlags, topic string, id *int64) error 
 	if live && !f.jsonEvents {
 		ro.Stream = stderr
 	}
+	if f.resume == 0 {
+		if ro.Watermark, err = f.wm.newRunKey(backend.Backend); err != nil {
+			return err
+		}
+	}
+	ro.WatermarkKey = f.wm.recordedKey
+	ro.BiasCards = func(sha string) []writer.BiasCardLink { return biasCardLinks(sha, stderr) }
 	res, err := writer.Run(ctx, ro)
 	*id = res.ID
 	if err != nil {

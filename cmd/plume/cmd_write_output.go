@@ -142,6 +142,9 @@ func runReplay(cmd *cobra.Command, f *writeFlags) error {
 		gen = renameModel(gen, want.Model.Ref)
 	}
 	p := &writer.Pipeline{Gen: gen, Version: version}
+	if p.Watermark, err = f.wm.recordedKey(want.Inputs.Watermark); err != nil {
+		return err
+	}
 	st, err := p.NewState(want.ReplayOptions())
 	if err != nil {
 		return fmt.Errorf("--replay: recorded inputs: %w", err)

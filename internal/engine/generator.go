@@ -167,6 +167,7 @@ func (g *Generator) options(req llm.Request) (GenerateOptions, error) {
 	if err != nil {
 		return o, fmt.Errorf("generate: %w", err)
 	}
+	s.SetWatermark(req.Watermark)
 	o.Sampler = s
 	if req.JSONSchema != nil {
 		if g.vocab == nil {

@@ -29,6 +29,10 @@ type Request struct {
 	Stop       []string
 	// TopLogprobs asks for that many alternatives per generated token (0 = none).
 	TopLogprobs int
+	// Watermark, when set, is the keyed bias the local engine's sampler
+	// embeds in the output (internal/watermark); remote backends cannot
+	// apply it and ignore it.
+	Watermark sample.Watermark
 }
 
 // TopLogprob is one alternative token at a position.

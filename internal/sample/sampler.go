@@ -45,6 +45,7 @@ type Sampler struct {
 	rng   rng
 	cand  []candidate // scratch, reused across calls
 	count map[int32]int32
+	wm    Watermark // optional keyed bias, see SetWatermark
 }
 
 // New validates p and returns a Sampler for logits of length vocabSize.
@@ -114,6 +115,7 @@ func (s *Sampler) Sample(logits []float32, history []int32) (int32, error) {
 	if err := s.penalize(cand, history); err != nil {
 		return -1, err
 	}
+	s.watermark(cand, history)
 	if s.p.Temperature == 0 {
 		return argmax(cand), nil
 	}

@@ -57,6 +57,9 @@ func (r *run) call(ctx context.Context, spec callSpec) (llm.Result, error) {
 	params := r.st.Options.Sampling
 	params.Seed = callSeed(r.st.Options.Seed, spec.Stage, spec.Part, spec.Attempt)
 	req := llm.Request{Messages: msgs, MaxTokens: spec.Max, Sampling: params, JSONSchema: spec.Schema}
+	if r.p.Watermark != nil {
+		req.Watermark = r.p.Watermark
+	}
 	if spec.Logprobs {
 		req.TopLogprobs = 1
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/plumewriter/plume/internal/llm"
 	"github.com/plumewriter/plume/internal/store"
+	"github.com/plumewriter/plume/internal/watermark"
 )
 
 // Backend names the generator of a run, as the caller's OpenFunc opens it.
@@ -67,6 +68,15 @@ type RunOptions struct {
 	Now func() time.Time
 	// Version is Plume's version, recorded in the manifest.
 	Version string
+	// Watermark is the key the local engine watermarks a new article's text
+	// with (nil = none: a remote backend cannot watermark). WatermarkKey
+	// returns the key of a resumed article's recorded fingerprint; without
+	// it a watermarked article cannot be resumed.
+	Watermark    *watermark.Key
+	WatermarkKey func(fingerprint string) (*watermark.Key, error)
+	// BiasCards, when set, returns the links to the bias cards of the model
+	// of this SHA-256, recorded in the manifest of the finished article.
+	BiasCards func(sha256 string) []BiasCardLink
 }
 
 // Result is what Run produced.
@@ -117,7 +127,10 @@ func Run(ctx context.Context, opts RunOptions) (*Result, error) {
 	if opts.Resume != 0 {
 		return res, runResume(ctx, opts, res)
 	}
-	p := &Pipeline{Now: opts.Now, Version: opts.Version}
+	p := &Pipeline{Now: opts.Now, Version: opts.Version, Watermark: opts.Watermark}
+	if opts.Watermark != nil {
+		opts.Article.Watermark = opts.Watermark.Fingerprint()
+	}
 	st, err := p.NewState(opts.Article)
 	if err != nil {
 		return res, err
@@ -161,6 +174,14 @@ func runResume(ctx context.Context, opts RunOptions, res *Result) error {
 		return fmt.Errorf("article %d: %w", id, err)
 	}
 	p := &Pipeline{Now: opts.Now, Version: opts.Version}
+	if fp := st.Options.Watermark; fp != "" {
+		if opts.WatermarkKey == nil {
+			return fmt.Errorf("article %d: %w: it is watermarked with key %s, and no key was given", id, ErrInput, fp)
+		}
+		if p.Watermark, err = opts.WatermarkKey(fp); err != nil {
+			return fmt.Errorf("article %d: %w", id, err)
+		}
+	}
 	return execute(ctx, opts, p, &st, lib, res)
 }
 
@@ -232,6 +253,9 @@ func execute(ctx context.Context, opts RunOptions, p *Pipeline, st *State, lib *
 	if st.Options.OutlineOnly {
 		res.Status, res.Article, res.Output = store.StatusOutline, art, []byte(art.Body)
 		return lib.SetStatus(context.WithoutCancel(ctx), id, store.StatusOutline)
+	}
+	if opts.BiasCards != nil {
+		st.BiasCards = opts.BiasCards(gen.Info().SHA256)
 	}
 	return save(ctx, lib, p, st, gen.Info(), res)
 }

@@ -215,7 +215,7 @@ func TestWritePairFullDisk(t *testing.T) {
 	dir := testutil.SmallTmpfs(t, "64k")
 	manifest := make([]byte, 40<<10)
 	body := make([]byte, 40<<10) // the two do not fit together
-	err := writePair(filepath.Join(dir, "a.md"), body, filepath.Join(dir, "a.plume.json"), manifest)
+	err := WritePair(filepath.Join(dir, "a.md"), body, filepath.Join(dir, "a.plume.json"), manifest)
 	if err == nil {
 		t.Fatal("writing 80 KiB into 64 KiB succeeded")
 	}
@@ -224,7 +224,7 @@ func TestWritePairFullDisk(t *testing.T) {
 		t.Fatalf("files left after the failed write: %v", left)
 	}
 	// Room for both: both appear.
-	if err := writePair(filepath.Join(dir, "a.md"), body[:1000], filepath.Join(dir, "a.plume.json"), manifest[:1000]); err != nil {
+	if err := WritePair(filepath.Join(dir, "a.md"), body[:1000], filepath.Join(dir, "a.plume.json"), manifest[:1000]); err != nil {
 		t.Fatal(err)
 	}
 }

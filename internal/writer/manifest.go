@@ -46,8 +46,16 @@ type Manifest struct {
 	Confidence []SentenceConfidence `json:"confidence"`
 	Warnings   []string             `json:"warnings,omitempty"`
 	// DigitalSourceType is the IPTC marking of AI-generated content.
-	DigitalSourceType string   `json:"digitalSourceType"`
-	Run               *RunInfo `json:"run,omitempty"`
+	DigitalSourceType string `json:"digitalSourceType"`
+	// Watermark says whether the text carries a statistical watermark.
+	Watermark *WatermarkRecord `json:"watermark,omitempty"`
+	// Approval is the human sign-off (plume articles approve), if any.
+	Approval *Approval `json:"approval,omitempty"`
+	// BiasCards link the model's bias cards found in the library when the
+	// article was written (they depend on the library, not on the run, so
+	// a replay does not compare them).
+	BiasCards []BiasCardLink `json:"bias_cards,omitempty"`
+	Run       *RunInfo       `json:"run,omitempty"`
 }
 
 // ArticleDigest identifies the article the manifest describes.
@@ -159,6 +167,8 @@ func buildManifest(st *State, info llm.ModelInfo, version string, md []byte, rep
 			Resumed: st.Resumes > 0},
 	}
 	m.Model.Ref = publicModelRef(info)
+	m.Watermark = watermarkRecord(st.Options.Watermark, info)
+	m.BiasCards = st.BiasCards
 	m.Inputs.Sampling.Seed = m.Seed // also for states saved before Normalize set it
 	m.Sampling = m.Inputs.Sampling
 	if st.Metadata != nil {
@@ -231,6 +241,10 @@ func (m *Manifest) Marshal() ([]byte, error) {
 func (m *Manifest) Canonical() ([]byte, error) {
 	c := *m
 	c.Run = nil
+	c.BiasCards = nil
+	if c.Watermark != nil && !c.Watermark.Present {
+		c.Watermark = nil // manifests before the watermark had none
+	}
 	c.Model.Ref = publicModelName(c.Model.Ref)
 	c.Model.License = cmp.Or(c.Model.License, LicenseUnknown) // older manifests omitted an unknown one
 	if c.Inputs.Sampling.Seed == 0 && c.Sampling.Seed == 0 {
@@ -300,7 +314,7 @@ func (m *Manifest) Compare(other *Manifest) (bool, []string, error) {
 	}
 	var diff []string
 	for _, k := range []string{"format", "generator", "article", "date", "inputs", "model", "sampling", "seed",
-		"tokens", "calls", "quality", "confidence", "warnings", "digitalSourceType"} {
+		"tokens", "calls", "quality", "confidence", "warnings", "digitalSourceType", "watermark"} {
 		if !bytes.Equal(fa[k], fb[k]) {
 			diff = append(diff, k)
 		}

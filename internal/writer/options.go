@@ -66,6 +66,9 @@ type Options struct {
 	// second article with the same title in one directory gets SLUG-2, and
 	// its file name, front matter, canonical URL and JSON-LD url all say so.
 	Slug string `json:"slug,omitempty"`
+	// Watermark is the fingerprint of the watermark key ("" = none); the
+	// key itself is given to the Pipeline, never stored.
+	Watermark string `json:"watermark,omitempty"`
 }
 
 // DefaultDraft is the front matter's draft flag unless the user says

@@ -101,7 +101,7 @@ func writeFiles(dir, format, version string, st *State, info llm.ModelInfo) (*Ar
 		if !sameOrAbsent(name, body) || !sameOrAbsent(mname, manifest) {
 			continue
 		}
-		if err := writePair(name, body, mname, manifest); err != nil {
+		if err := WritePair(name, body, mname, manifest); err != nil {
 			st.Options.Slug, st.Metadata.Slug = oldOpt, oldMeta
 			return nil, nil, nil, err
 		}
@@ -123,13 +123,28 @@ func sameOrAbsent(path string, data []byte) bool {
 	return err == nil && bytes.Equal(old, data)
 }
 
-// writePair writes an article file and its manifest so that the article
+// WriteFileAtomic writes data to path through a synced temporary file in
+// the same directory and a rename, so that path holds either its old
+// contents or all of data, never a part.
+func WriteFileAtomic(path string, data []byte) error {
+	tmp, err := writeTemp(path, data)
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return syncDir(filepath.Dir(path))
+}
+
+// WritePair writes an article file and its manifest so that the article
 // never exists without its manifest (restic's pattern): both are written
 // to temporary files in their directory and fsynced first, so that a full
 // disk or any write error fails before either name appears; then the
 // manifest is renamed into place, then the article, and the directory is
 // fsynced.
-func writePair(name string, body []byte, mname string, manifest []byte) error {
+func WritePair(name string, body []byte, mname string, manifest []byte) error {
 	mtmp, err := writeTemp(mname, manifest)
 	if err != nil {
 		return err

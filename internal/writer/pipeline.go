@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/plumewriter/plume/internal/llm"
+	"github.com/plumewriter/plume/internal/watermark"
 	"github.com/plumewriter/plume/internal/writer/quality"
 )
 
@@ -35,6 +36,9 @@ type Pipeline struct {
 	Now func() time.Time
 	// Version is Plume's version, recorded in the manifest.
 	Version string
+	// Watermark is the key the local engine watermarks the text with (nil
+	// = none); it must match Options.Watermark (see checkWatermark).
+	Watermark *watermark.Key
 
 	plan *Plan // the last Preflight's plan
 }
@@ -68,6 +72,9 @@ func (p *Pipeline) NewState(opts Options) (*State, error) {
 func (p *Pipeline) Preflight(st *State) error {
 	if p.Gen == nil {
 		return errors.New("writer: no generator")
+	}
+	if err := p.checkWatermark(st); err != nil {
+		return err
 	}
 	r := &run{p: p, st: st}
 	if err := r.sizeContext(); err != nil {

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/yuin/goldmark"
-	"gopkg.in/yaml.v3"
 
 	"github.com/plumewriter/plume/internal/llm"
 	"github.com/plumewriter/plume/internal/termsafe"
@@ -32,6 +31,11 @@ type Article struct {
 	Markdown []byte // front matter + body
 	Quality  quality.Report
 	Manifest *Manifest
+	// Watermark says whether Body carries a statistical watermark.
+	Watermark *WatermarkRecord
+	// Approval is the human sign-off, once given (Body is then the
+	// approved text).
+	Approval *Approval
 }
 
 // FrontMatter is the YAML front matter, in a field order Hugo and Jekyll
@@ -50,6 +54,8 @@ type FrontMatter struct {
 	ReadingTime       int       `yaml:"readingTime" json:"readingTime"`
 	DigitalSourceType string    `yaml:"digitalSourceType" json:"digitalSourceType"`
 	Generator         string    `yaml:"generator" json:"generator"`
+	Watermark         string    `yaml:"watermark,omitempty" json:"watermark,omitempty"`
+	Editor            string    `yaml:"editor,omitempty" json:"editor,omitempty"`
 }
 
 // Assemble renders a finished state: Markdown with front matter, the
@@ -58,24 +64,16 @@ func Assemble(st *State, info llm.ModelInfo, version string) (*Article, error) {
 	if st.Metadata == nil || st.Outline == nil {
 		return nil, errors.New("writer: the article is not finished")
 	}
-	a := &Article{State: st, Metadata: cleanMetadata(*st.Metadata), Body: termsafe.Article(renderBody(st.Parts))}
+	a := &Article{State: st, Metadata: cleanMetadata(*st.Metadata), Body: termsafe.Article(renderBody(st.Parts)),
+		Watermark: watermarkRecord(st.Options.Watermark, info)}
 	if n := AINotice(st.Options.Lang, info.Ref); n != "" && st.Options.ShowsAINotice() {
 		a.Body += "\n" + noticeMarkdown(n)
 	}
-	fm, err := a.FrontMatter(version, info.Ref)
+	md, err := a.RenderMarkdown(version, info.Ref)
 	if err != nil {
 		return nil, err
 	}
-	var y bytes.Buffer
-	enc := yaml.NewEncoder(&y)
-	enc.SetIndent(2)
-	if err := enc.Encode(fm); err != nil {
-		return nil, fmt.Errorf("front matter: %w", err)
-	}
-	if err := enc.Close(); err != nil {
-		return nil, fmt.Errorf("front matter: %w", err)
-	}
-	a.Markdown = []byte("---\n" + y.String() + "---\n\n" + a.Body)
+	a.Markdown = md
 	a.Quality = quality.Analyze(qualityDoc(st))
 	words := 0
 	for _, w := range a.Quality.SectionWords {
@@ -98,11 +96,12 @@ func (a *Article) FrontMatter(version, modelRef string) (FrontMatter, error) {
 			gen += " (" + m.Served + ")" // what the server says it runs
 		}
 	}
+	dst, _ := a.digitalSourceType()
 	return FrontMatter{
 		Title: a.Metadata.Title, Date: date.UTC(), Slug: a.Metadata.Slug, Description: a.Metadata.Description,
 		Author: a.State.Options.Author, Excerpt: a.Metadata.Excerpt, Tags: nonNil(a.Metadata.Tags), Keywords: a.State.Options.Keywords,
 		Lang: a.State.Options.Lang, Draft: a.State.Options.IsDraft(), ReadingTime: a.Metadata.ReadingMinutes,
-		DigitalSourceType: DigitalSourceType, Generator: gen,
+		DigitalSourceType: dst, Generator: gen, Watermark: a.watermarkLine(), Editor: a.editor(),
 	}, nil
 }
 
@@ -170,6 +169,7 @@ type blogPosting struct {
 	DigitalSourceType string   `json:"digitalSourceType"`
 	Author            *person  `json:"author,omitempty"`
 	Creator           software `json:"creator"`
+	Editor            *person  `json:"editor,omitempty"`
 }
 
 type person struct {
@@ -203,6 +203,10 @@ func (a *Article) HTML(version string) ([]byte, error) {
 	}
 	if au := a.State.Options.Author; au != "" {
 		ld.Author = &person{Type: "Person", Name: au}
+	}
+	if a.Approval != nil {
+		_, ld.DigitalSourceType = a.digitalSourceType()
+		ld.Editor = &person{Type: "Person", Name: a.Approval.Editor}
 	}
 	js, err := json.MarshalIndent(ld, "", "  ") // escapes <, > and &: safe inside <script>
 	if err != nil {

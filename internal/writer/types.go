@@ -131,6 +131,9 @@ type State struct {
 	// Resumes counts the runs that continued this state after an
 	// interruption (recorded in the manifest's run section only).
 	Resumes int `json:"resumes,omitempty"`
+	// BiasCards link the bias cards of the model found when the article was
+	// saved (RunOptions.BiasCards); the manifest carries them.
+	BiasCards []BiasCardLink `json:"bias_cards,omitempty"`
 }
 
 // NextStage names the first unfinished stage of s ("" when done).
