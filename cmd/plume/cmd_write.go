@@ -109,6 +109,7 @@ set SOURCE_DATE_EPOCH to fix its date too (byte-identical files).`,
 	fl.StringVar(&f.backend.BaseURL, "base-url", "", "server URL for --backend openai")
 	fl.StringVar(&f.backend.APIKeyEnv, "api-key-env", "", "environment variable holding the API key for --backend openai")
 	fl.IntVar(&f.backend.Threads, "threads", 0, "local engine threads (0 = $"+config.EnvThreads+", else one per physical core)")
+	fl.Var(offFlag{&f.backend.NoPromptCache}, "prompt-cache", "reuse the K/V of the prompt prefix earlier calls share (off: evaluate every prompt whole; the article is the same)")
 	fl.IntVar(&f.backend.Context, "ctx", 0, "context length (0 = min(model's, "+strconv.Itoa(engine.DefaultContextLength)+"))")
 	fl.StringVar(&f.replay, "replay", "", "regenerate the article of this manifest and report whether it matches")
 	fl.Int64Var(&f.resume, "resume", 0, "continue the interrupted, failed or abandoned article with this library ID")

@@ -36,6 +36,8 @@ type backendConfig struct {
 	APIKeyEnv string // --api-key-env, for openai
 	Threads   int    // local engine threads (0 = one per physical core)
 	Context   int    // --ctx: context length (0 = the model's)
+	// NoPromptCache is --prompt-cache off (local engine).
+	NoPromptCache bool
 }
 
 // openGenerator opens the generator for cfg; close releases it. Tests
@@ -98,7 +100,7 @@ func openLocal(ctx context.Context, cfg backendConfig, progress io.Writer) (llm.
 	}
 	// The hub already knows the sha256, so the engine never re-hashes the file.
 	src := engine.Source{Ref: loc.Ref, SHA256: loc.SHA256, Commit: loc.Commit, License: loc.License}
-	m, err := engine.Load(loc.Path, engine.Options{Threads: threads, ContextLength: cfg.Context, Source: src})
+	m, err := engine.Load(loc.Path, engine.Options{Threads: threads, ContextLength: cfg.Context, Source: src, NoPromptCache: cfg.NoPromptCache})
 	if errors.Is(err, engine.ErrOptions) {
 		return nil, nil, usageError{err} // --threads, --ctx out of range
 	}
