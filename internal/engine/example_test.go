@@ -31,3 +31,36 @@ func ExampleLoad() {
 	fmt.Println(m.Config().Arch, m.ContextLength(), st.Generated, st.FinishReason, err)
 	// Output: llama 256 5 length <nil>
 }
+
+// A session's prompt cache: a second prompt that shares the first one's
+// head evaluates only its own tokens, and the first prompt, asked again,
+// is found in the cache and evaluates only its last token.
+func ExampleSession_Generate_promptCache() {
+	dir, _ := os.MkdirTemp("", "plume-example")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "tiny.gguf")
+	if err := testmodel.WriteFile(testmodel.Tiny("qwen2", tensor.F32), path); err != nil {
+		fmt.Println(err)
+		return
+	}
+	m, err := engine.Load(path, engine.Options{Threads: 1})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer m.Close()
+	s, _ := m.NewSession()
+	head := []int32{10, 11, 12, 13, 14, 15, 16, 17}
+	a := append(append([]int32(nil), head...), 20, 21, 22)
+	b := append(append([]int32(nil), head...), 30, 31)
+	for _, prompt := range [][]int32{a, b, a} {
+		st, _ := s.Generate(context.Background(), prompt, engine.GenerateOptions{MaxTokens: 4}, nil)
+		fmt.Printf("%d tokens: %d evaluated, %d reused\n", len(prompt), st.PromptTokens, st.PromptReused)
+	}
+	fmt.Println("cached sequences:", s.PromptCache().Len())
+	// Output:
+	// 11 tokens: 11 evaluated, 0 reused
+	// 10 tokens: 2 evaluated, 8 reused
+	// 11 tokens: 1 evaluated, 10 reused
+	// cached sequences: 2
+}
