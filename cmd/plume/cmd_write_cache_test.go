@@ -62,8 +62,11 @@ func TestWritePromptCacheIdentical(t *testing.T) {
 				sent, evaluated := promptTotals(t, man, r.cache == "off")
 				t.Logf("%s threads, cache %s: %v, %d prompt tokens sent, %d evaluated", r.threads, r.cache,
 					time.Since(start).Round(time.Millisecond), sent, evaluated)
-				if r.cache == "on" && evaluated >= sent {
-					t.Errorf("cache on: %d of %d prompt tokens evaluated", evaluated, sent)
+				if r.cache == "on" {
+					if evaluated >= sent {
+						t.Errorf("cache on: %d of %d prompt tokens evaluated", evaluated, sent)
+					}
+					reviewsAfterRevision(t, man)
 				}
 				if !strings.Contains(stderr, " evaluated, ") || !strings.Contains(stderr, " from cache · ") {
 					t.Errorf("the progress lines do not show the prompt tokens evaluated:\n%s", stderr)
@@ -118,4 +121,26 @@ func promptTotals(t *testing.T, m *writer.Manifest, off bool) (sent, evaluated i
 		evaluated += tm.PromptEvaluated
 	}
 	return sent, evaluated
+}
+
+// reviewsAfterRevision checks that each review following a revision reused
+// more of its prompt than that revision did (the system prompt): it found
+// the first review of its part (brief, rules, section, points) in the
+// prompt cache, kept there while the revision ran.
+func reviewsAfterRevision(t *testing.T, m *writer.Manifest) {
+	t.Helper()
+	n := 0
+	for i := 1; i < len(m.Calls); i++ {
+		if m.Calls[i].Stage != writer.StageReview || m.Calls[i-1].Stage != writer.StageRevise {
+			continue
+		}
+		n++
+		cur, prev := m.Run.Timings[i], m.Run.Timings[i-1]
+		if reused, before := cur.PromptTokens-cur.PromptEvaluated, prev.PromptTokens-prev.PromptEvaluated; reused <= before {
+			t.Errorf("call %d: the review after a revision reused %d prompt tokens, the revision %d", i, reused, before)
+		}
+	}
+	if n == 0 {
+		t.Error("no review followed a revision: the test needs a run with revisions (--revise 1)")
+	}
 }

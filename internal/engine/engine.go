@@ -55,7 +55,8 @@ type Options struct {
 	NoPromptCache bool
 	// PromptCacheBytes bounds the memory of a session's prompt cache (the
 	// sequences kept besides the live one); 0 means the size of the
-	// session's own KV cache, so that the cache at most doubles it.
+	// session's own KV cache (so that the cache at most doubles it) or a
+	// quarter of the available memory, whichever is less.
 	PromptCacheBytes int64
 	// Source is the provenance known to the caller (from the hub). Empty
 	// fields are filled from the file: Ref and Path from path, SHA256 by

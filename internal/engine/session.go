@@ -36,8 +36,9 @@ type Session struct {
 
 // NewSession allocates a KV cache of m.ContextLength() positions, with a
 // prompt cache of MaxCachedSequences sequences bounded by
-// Options.PromptCacheBytes (by default, the size of that KV cache) unless
-// the model was loaded with NoPromptCache.
+// Options.PromptCacheBytes (by default, the size of that KV cache or a
+// quarter of the available memory, whichever is less) unless the model was
+// loaded with NoPromptCache.
 func (m *Model) NewSession() (*Session, error) {
 	st, err := m.model.NewStateKV(m.ctxLen, m.kvType)
 	if err != nil {
@@ -47,11 +48,24 @@ func (m *Model) NewSession() (*Session, error) {
 	if s.reuse {
 		budget := m.promptCacheBytes
 		if budget == 0 {
-			budget = st.KVBytes()
+			budget = defaultPromptCacheBytes(st.KVBytes())
 		}
 		s.cache = NewPromptCache(MaxCachedSequences, budget)
 	}
 	return s, nil
+}
+
+// promptCacheMemoryShare: by default a session's prompt cache takes at most
+// this fraction (1/4) of the memory available when the session is made, so
+// that it never competes with the weights' page cache, and at most the size
+// of the session's own KV cache (kv bytes).
+const promptCacheMemoryShare = 4
+
+func defaultPromptCacheBytes(kv int64) int64 {
+	if _, avail, ok := memInfo(); ok {
+		return min(kv, int64(avail/promptCacheMemoryShare))
+	}
+	return kv
 }
 
 // PromptCache returns the session's prompt cache (nil when it is off).
