@@ -252,6 +252,7 @@ func runResume(cmd *cobra.Command, f *writeFlags) error {
 	if st.Model != nil && !cmd.Flags().Changed("backend") && !cmd.Flags().Changed("model") {
 		cfg = backendFromInfo(st.Model.Backend, st.Model.Ref)
 		cfg.Threads, cfg.Context, cfg.APIKeyEnv = f.backend.Threads, f.backend.Context, f.backend.APIKeyEnv
+		cfg.NoPromptCache = f.backend.NoPromptCache
 	} else {
 		cfg.Model = f.model
 	}

@@ -2,12 +2,15 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/plumewriter/plume/internal/llm"
 	"github.com/plumewriter/plume/internal/sample"
 	"github.com/plumewriter/plume/internal/store"
 	"github.com/plumewriter/plume/internal/tensor"
@@ -77,6 +80,31 @@ func TestWritePromptCacheIdentical(t *testing.T) {
 					t.Fatalf("%s threads, cache %s: the article differs from the one written with %s threads, cache %s",
 						r.threads, r.cache, runs[0].threads, runs[0].cache)
 				}
+			}
+			if mc.name != "synth-qwen2-Q4_K" {
+				return
+			}
+			// A replay takes --prompt-cache too: the article written with
+			// the cache on replays identically with it off.
+			open := openGenerator
+			t.Cleanup(func() { openGenerator = open })
+			var got backendConfig
+			openGenerator = func(ctx context.Context, cfg backendConfig, w io.Writer) (llm.Generator, func(), error) {
+				got = cfg
+				return open(ctx, cfg, w)
+			}
+			// Without --model, replay finds the model beside the manifest.
+			onDir := filepath.Join(dir, mc.name, "2-on")
+			if err := os.Symlink(mc.path, filepath.Join(onDir, filepath.Base(mc.path))); err != nil {
+				t.Fatal(err)
+			}
+			mans, _ := filepath.Glob(filepath.Join(onDir, "*.plume.json"))
+			stdout, stderr, err := execute(t, newWriteCmd, "--replay", mans[0], "--prompt-cache", "off")
+			if err != nil || !strings.Contains(stdout, "replay: identical") {
+				t.Fatalf("replay with the cache off: %v\n%s\n%s", err, stdout, stderr)
+			}
+			if !got.NoPromptCache {
+				t.Errorf("replay opened the model with %+v: --prompt-cache off was dropped", got)
 			}
 		})
 	}

@@ -314,6 +314,7 @@ func replayBackend(cmd *cobra.Command, f *writeFlags, want *writer.Manifest) (ba
 		cfg.Model = path
 	}
 	cfg.Threads, cfg.Context = f.backend.Threads, f.backend.Context
+	cfg.NoPromptCache = f.backend.NoPromptCache
 	if cfg.APIKeyEnv == "" {
 		cfg.APIKeyEnv = f.backend.APIKeyEnv
 	}
