@@ -152,7 +152,10 @@ type runTopTok struct {
 type runTimings struct {
 	LoadMillis       float64 `json:"load_ms"`
 	PromptTokensPerS float64 `json:"prompt_tokens_per_s"`
-	GenTokensPerS    float64 `json:"gen_tokens_per_s"`
+	// PromptEvaluated is how many prompt tokens the generation evaluated;
+	// with --echo, scoring has already evaluated all but the last one.
+	PromptEvaluated int     `json:"prompt_evaluated"`
+	GenTokensPerS   float64 `json:"gen_tokens_per_s"`
 }
 
 func (fl runFlags) validate() error {
@@ -309,7 +312,7 @@ func runGenerate(ctx context.Context, w io.Writer, m *engine.Model, fl runFlags,
 		return err
 	}
 	out.Model, out.FinishReason = m.Info(), st.FinishReason
-	out.Timings = runTimings{LoadMillis: loadMs, PromptTokensPerS: rate(st.PromptTokens, st.PromptDuration),
+	out.Timings = runTimings{LoadMillis: loadMs, PromptTokensPerS: rate(st.PromptTokens, st.PromptDuration), PromptEvaluated: st.PromptTokens,
 		GenTokensPerS: rate(st.Generated-1, st.GenDuration)}
 	enc := json.NewEncoder(w)
 	return enc.Encode(out)

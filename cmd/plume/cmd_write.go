@@ -146,6 +146,7 @@ Exit codes: 0 success, 1 any runtime failure (the article stays resumable),
 	fl.StringVar(&f.backend.APIKeyEnv, "api-key-env", "", "environment variable holding the API key for --backend openai")
 	fl.IntVar(&f.backend.Threads, "threads", 0, "local engine threads (0 = $"+config.EnvThreads+", else one per physical core)")
 	fl.IntVar(&f.backend.Context, "ctx", 0, "context length (0 = what the article's plan needs, within the model's window and this machine's memory)")
+	fl.Var(offFlag{&f.backend.NoPromptCache}, "prompt-cache", "reuse the K/V of the prompt prefix earlier calls share (off: evaluate every prompt whole; the article is the same)")
 	fl.StringVar(&f.replay, "replay", "", "regenerate the article of this manifest and report whether it matches")
 	fl.Int64Var(&f.resume, "resume", 0, "continue the interrupted, failed or abandoned article with this library ID")
 	f.wm.register(fl)
@@ -176,7 +177,7 @@ func runWriteCmd(cmd *cobra.Command, f *writeFlags, args []string, id *int64) er
 // writer spells them (--no-draft is "draft").
 func givenFlags(cmd *cobra.Command) map[string]bool {
 	given := map[string]bool{}
-	for _, name := range append(slices.Clone(writer.ResumeKeys), "threads", "ctx", "no-draft") {
+	for _, name := range append(slices.Clone(writer.ResumeKeys), "threads", "ctx", "prompt-cache", "no-draft") {
 		if cmd.Flags().Changed(name) {
 			given[strings.TrimPrefix(name, "no-")] = true
 		}

@@ -60,10 +60,27 @@ func (p *progress) event(e writer.Event) {
 		} else {
 			fmt.Fprintf(p.stderr, "[%s]\n", e.Stage)
 		}
+	case e.Type == writer.EventCall:
+		fmt.Fprintln(p.stderr, callLine(e))
 	case e.Type == writer.EventPart:
 		fmt.Fprintf(p.stderr, "[%s %d/%d] done · %.1f tok/s · ETA %s\n", e.Stage, e.Part, e.Parts,
 			p.last.TokensPerSec, (time.Duration(p.last.ETASeconds) * time.Second).String())
 	}
+}
+
+// callLine reports a finished model call: the prompt tokens sent and, when
+// the backend says, how many it evaluated (the rest came from its prompt
+// cache), then the tokens generated.
+func callLine(e writer.Event) string {
+	where := e.Stage
+	if e.Part > 0 {
+		where = fmt.Sprintf("%s %d/%d", e.Stage, e.Part, e.Parts)
+	}
+	prompt := fmt.Sprintf("prompt %d tokens", e.PromptTokens)
+	if e.PromptEvaluated > 0 {
+		prompt += fmt.Sprintf(", %d evaluated, %d from cache", e.PromptEvaluated, e.PromptTokens-e.PromptEvaluated)
+	}
+	return fmt.Sprintf("[%s] %s · %d generated", where, prompt, e.Tokens)
 }
 
 func (p *progress) finish(msg string) {
@@ -185,6 +202,7 @@ func replayBackend(cmd *cobra.Command, f *writeFlags, want *writer.Manifest) (ba
 		cfg.Model = path
 	}
 	cfg.Threads, cfg.Context = f.backend.Threads, f.backend.Context
+	cfg.NoPromptCache = f.backend.NoPromptCache
 	if cfg.APIKeyEnv == "" {
 		cfg.APIKeyEnv = f.backend.APIKeyEnv
 	}

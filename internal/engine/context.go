@@ -107,5 +107,13 @@ func (m *Model) newSessionLen(n int) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Session{m: m, st: st}, nil
+	s := &Session{m: m, st: st, reuse: !m.noPromptCache}
+	if s.reuse {
+		budget := m.promptCacheBytes
+		if budget == 0 {
+			budget = defaultPromptCacheBytes(st.KVBytes(), m.mem)
+		}
+		s.cache = NewPromptCache(MaxCachedSequences, budget)
+	}
+	return s, nil
 }

@@ -10,9 +10,14 @@
 // model can have and what limits it (trained window, memory, the caller).
 //
 // Load validates the whole file before allocating the KV cache. A Session
-// holds one sequence: Generate decodes from a prompt (reusing the cached
-// common prefix of the previous prompt), Score rates the tokens of a text
-// (teacher-forced echo). Model.Generator adapts a model to llm.Generator:
+// holds one live sequence: Generate decodes from a prompt, Score rates the
+// tokens of a text (teacher-forced echo). Its PromptCache keeps copies of
+// the K/V of up to MaxCachedSequences earlier sequences (prompt and
+// output, least recently used out, bounded by memory), and a prompt is
+// evaluated only after the longest prefix it shares with the live sequence
+// or one of those. The forward pass gives the same bits for a prompt
+// evaluated whole or after a cached prefix, so the cache changes no output
+// (Options.NoPromptCache turns it off to show it). Model.Generator adapts a model to llm.Generator:
 // chat templates (internal/chat), sampling and JSON-schema grammars
 // (internal/sample), stop strings and UTF-8-safe streaming.
 //

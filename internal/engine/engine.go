@@ -48,6 +48,16 @@ type Options struct {
 	// parity goldens use) or F16 (llama.cpp's default: half the memory,
 	// logprobs move by up to ~1e-3).
 	KVType tensor.Type
+	// NoPromptCache makes every call evaluate its whole prompt, reusing
+	// nothing from the KV cache (plume write --prompt-cache off): the
+	// output is the same bits either way, only slower, which is what the
+	// switch is there to show.
+	NoPromptCache bool
+	// PromptCacheBytes bounds the memory of a session's prompt cache (the
+	// sequences kept besides the live one); 0 means the size of the
+	// session's own KV cache (so that the cache at most doubles it) or a
+	// quarter of the available memory, whichever is less.
+	PromptCacheBytes int64
 	// Source is the provenance known to the caller (from the hub). Empty
 	// fields are filled from the file: Ref and Path from path, SHA256 by
 	// hashing the file on the first Info call, License from general.license.
@@ -75,6 +85,9 @@ type Model struct {
 	mem    Memory // what the memory check saw at load (ContextLimit)
 	fixed  bool   // the caller chose the context length (Options.ContextLength)
 
+	noPromptCache    bool
+	promptCacheBytes int64
+
 	shaOnce sync.Once
 	src     Source
 
@@ -87,6 +100,9 @@ type Model struct {
 func Load(path string, opts Options) (*Model, error) {
 	if err := checkOptions(opts); err != nil {
 		return nil, err
+	}
+	if opts.PromptCacheBytes < 0 {
+		return nil, fmt.Errorf("%w: prompt cache of %d bytes", ErrOptions, opts.PromptCacheBytes)
 	}
 	f, err := gguf.Open(path)
 	if err != nil {
@@ -128,7 +144,8 @@ func load(f *gguf.File, path string, opts Options) (*Model, error) {
 		src.License, _ = f.String("general.license")
 	}
 	return &Model{path: path, file: f, model: mm, tok: tok, pool: kernels.NewPool(opts.Threads),
-		ctxLen: ctxLen, kvType: opts.KVType, mem: opts.Memory, fixed: opts.ContextLength > 0, src: src}, nil
+		ctxLen: ctxLen, kvType: opts.KVType, mem: opts.Memory, fixed: opts.ContextLength > 0, src: src,
+		noPromptCache: opts.NoPromptCache, promptCacheBytes: opts.PromptCacheBytes}, nil
 }
 
 // prepare makes every check Load makes before it starts workers: the

@@ -24,8 +24,9 @@ const (
 var errStopped = errors.New("stop string reached")
 
 // Generator adapts a Model to llm.Generator. It keeps one session, so
-// consecutive requests sharing a prompt prefix (same system prompt) reuse
-// its KV cache. Calls are serialized.
+// requests sharing a prompt prefix with one of the sequences in its prompt
+// cache (same system prompt, brief and outline) reuse their K/V. Calls are
+// serialized.
 type Generator struct {
 	m     *Model
 	mu    sync.Mutex
@@ -152,6 +153,7 @@ func (g *Generator) Generate(ctx context.Context, req llm.Request, onToken func(
 	}
 	res.Text = text.String()
 	res.CompletionTokens = st.Generated
+	res.PromptEvaluated = st.PromptTokens
 	res.PromptMillis = float64(st.PromptDuration.Microseconds()) / 1e3
 	res.GenMillis = float64(st.GenDuration.Microseconds()) / 1e3
 	if err != nil && ctx.Err() != nil {

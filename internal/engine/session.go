@@ -28,10 +28,34 @@ type Session struct {
 	m   *Model
 	st  *model.State
 	ids []int32 // tokens whose K/V are in the cache
+	// reuse lets a prompt start from the cached prefix it shares (off
+	// with Options.NoPromptCache: every prompt is evaluated whole).
+	reuse bool
+	cache *PromptCache // other sequences to look prompts up in
 }
 
-// NewSession allocates a KV cache of m.ContextLength() positions.
+// NewSession allocates a KV cache of m.ContextLength() positions, with a
+// prompt cache of MaxCachedSequences sequences bounded by
+// Options.PromptCacheBytes (by default, the size of that KV cache or a
+// quarter of the available memory, whichever is less) unless the model was
+// loaded with NoPromptCache.
 func (m *Model) NewSession() (*Session, error) { return m.newSessionLen(m.ctxLen) }
+
+// promptCacheMemoryShare: by default a session's prompt cache takes at most
+// this fraction (1/4) of the memory available when the session is made, so
+// that it never competes with the weights' page cache, and at most the size
+// of the session's own KV cache (kv bytes).
+const promptCacheMemoryShare = 4
+
+func defaultPromptCacheBytes(kv int64, mem Memory) int64 {
+	if mem.Total != 0 {
+		return min(kv, int64(mem.Available/promptCacheMemoryShare))
+	}
+	return kv
+}
+
+// PromptCache returns the session's prompt cache (nil when it is off).
+func (s *Session) PromptCache() *PromptCache { return s.cache }
 
 // Len returns the number of cached tokens.
 func (s *Session) Len() int { return len(s.ids) }
@@ -52,24 +76,57 @@ func (s *Session) Eval(ctx context.Context, ids []int32) ([]float32, error) {
 }
 
 // prefill makes the cache hold prompt and returns the logits after its last
-// token, reusing the longest cached prefix.
-func (s *Session) prefill(ctx context.Context, prompt []int32) ([]float32, error) {
+// token and how many of its tokens were reused rather than evaluated: the
+// longest prefix it shares with the live sequence or, when longer, with a
+// sequence of the prompt cache (the live one is then cached in its place).
+// The last prompt token is always evaluated, for its logits.
+func (s *Session) prefill(ctx context.Context, prompt []int32) ([]float32, int, error) {
 	if len(prompt) == 0 {
-		return nil, fmt.Errorf("empty prompt")
+		return nil, 0, fmt.Errorf("empty prompt")
 	}
 	if err := s.m.model.CheckTokens(prompt); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if len(prompt) >= s.st.Cap() {
-		return nil, fmt.Errorf("%w: %d tokens, context %d", ErrContextLength, len(prompt), s.st.Cap())
+		return nil, 0, fmt.Errorf("%w: %d tokens, context %d", ErrContextLength, len(prompt), s.st.Cap())
 	}
-	n := 0
-	for n < len(s.ids) && n < len(prompt)-1 && s.ids[n] == prompt[n] {
-		n++ // keep at least the last prompt token to evaluate
+	n, err := s.reusable(prompt)
+	if err != nil {
+		return nil, 0, err
 	}
 	s.st.Truncate(n)
 	s.ids = s.ids[:n]
-	return s.Eval(ctx, prompt[n:])
+	logits, err := s.Eval(ctx, prompt[n:])
+	return logits, n, err
+}
+
+// reusable makes the live sequence start with the longest cached prefix of
+// prompt (at most all but its last token) and returns that prefix's length.
+func (s *Session) reusable(prompt []int32) (int, error) {
+	if !s.reuse {
+		return 0, nil
+	}
+	n := min(commonPrefix(s.ids, prompt), len(prompt)-1)
+	if s.cache == nil {
+		return n, nil
+	}
+	e, en := s.cache.lookup(prompt)
+	en = min(en, len(prompt)-1)
+	if en <= n {
+		if n < len(s.ids) { // the live sequence loses its tail: keep a copy
+			return n, s.cache.save(s.st, s.ids)
+		}
+		return n, nil
+	}
+	if err := s.cache.save(s.st, s.ids); err != nil {
+		return 0, err
+	}
+	if err := s.st.Restore(e.snap, en); err != nil {
+		return 0, err
+	}
+	s.ids = append(s.ids[:0], e.ids[:en]...)
+	s.cache.touch(e)
+	return en, nil
 }
 
 // TokenOut is one generated token.
@@ -93,6 +150,7 @@ type GenerateOptions struct {
 // Stats are the timings of a Generate call.
 type Stats struct {
 	PromptTokens   int // evaluated (not reused from the cache)
+	PromptReused   int // reused from the cache: len(prompt) - PromptTokens
 	Generated      int
 	PromptDuration time.Duration
 	GenDuration    time.Duration
@@ -110,9 +168,8 @@ func (s *Session) Generate(ctx context.Context, prompt []int32, o GenerateOption
 		return st, fmt.Errorf("generate: top logprobs %d (0..%d), max tokens %d", o.TopLogprobs, MaxTopLogprobs, o.MaxTokens)
 	}
 	t0 := time.Now()
-	cached := len(s.ids)
-	logits, err := s.prefill(ctx, prompt)
-	st.PromptTokens = len(prompt) - min(cached, len(prompt)-1)
+	logits, reused, err := s.prefill(ctx, prompt)
+	st.PromptTokens, st.PromptReused = len(prompt)-reused, reused
 	st.PromptDuration = time.Since(t0)
 	if err != nil {
 		return st, stopped(&st, ctx, err, "generate: prompt")

@@ -52,9 +52,13 @@ type Token struct {
 
 // Result is a finished completion.
 type Result struct {
-	Text             string  `json:"text"`
-	Tokens           []Token `json:"tokens"`
-	PromptTokens     int     `json:"prompt_tokens"`
+	Text         string  `json:"text"`
+	Tokens       []Token `json:"tokens"`
+	PromptTokens int     `json:"prompt_tokens"`
+	// PromptEvaluated is how many of the prompt tokens were evaluated, the
+	// others being reused from a prompt cache; 0 when the backend does not
+	// say.
+	PromptEvaluated  int     `json:"prompt_evaluated,omitempty"`
 	CompletionTokens int     `json:"completion_tokens"`
 	FinishReason     string  `json:"finish_reason"` // "stop", "length" or "cancelled"
 	PromptMillis     float64 `json:"prompt_ms"`

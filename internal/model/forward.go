@@ -146,7 +146,16 @@ func (m *Model) layer(p *kernels.Pool, s *State, l, n, keep int) error {
 	if err := kernels.MatMulMulti(p, []kernels.Matrix{L.Gate, L.Up}, xb[first*E:], keep, [][]float32{hb, hb2}); err != nil {
 		return err
 	}
-	forRows(p, 0, keep, func(lo, hi int) { kernels.SiLUMul(hb[lo*F:hi*F], hb2[lo*F:hi*F]) })
+	// One row at a time, as ggml does: SiLUMul's vector body and scalar
+	// tail round differently, so a call over several rows would round a
+	// row's last FFN%8 elements by where the row falls in the batch (the
+	// output would depend on how a prompt is split, which the prompt cache
+	// relies on it not doing).
+	forRows(p, 0, keep, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			kernels.SiLUMul(hb[i*F:(i+1)*F], hb2[i*F:(i+1)*F])
+		}
+	})
 	if err := kernels.MatMul(p, L.Down, hb, keep, xb2[first*E:]); err != nil {
 		return err
 	}

@@ -95,7 +95,14 @@ func (r *run) call(ctx context.Context, spec callSpec) (llm.Result, error) {
 	r.st.Timings = append(r.st.Timings, Timing{
 		Stage: spec.Stage, Part: spec.Part, Attempt: spec.Attempt,
 		PromptMS: res.PromptMillis, GenMS: res.GenMillis, WallMS: float64(time.Since(start).Microseconds()) / 1000,
+		PromptTokens: res.PromptTokens, PromptEvaluated: res.PromptEvaluated,
 	})
+	e := Event{Type: EventCall, Stage: spec.Stage, Tokens: res.CompletionTokens,
+		PromptTokens: res.PromptTokens, PromptEvaluated: res.PromptEvaluated}
+	if spec.Part >= 0 {
+		e.Part, e.Parts = spec.Part+1, len(r.st.Parts)
+	}
+	r.emit(e)
 	return res, nil
 }
 

@@ -23,6 +23,10 @@ type Backend struct {
 	APIKeyEnv string `json:"api_key_env,omitempty"` // environment variable holding its API key
 	Threads   int    `json:"threads,omitempty"`     // local engine threads (0 = automatic)
 	Context   int    `json:"ctx,omitempty"`         // context length (0 = automatic)
+	// NoPromptCache is --prompt-cache off (local engine): every prompt is
+	// evaluated whole. The article is the same either way, so a resume may
+	// change it.
+	NoPromptCache bool `json:"no_prompt_cache,omitempty"`
 }
 
 // OpenFunc opens the generator of b; close releases it.

@@ -152,6 +152,9 @@ type StageTiming struct {
 	Calls  int     `json:"calls"`
 	WallMS float64 `json:"wall_ms"`
 	GenMS  float64 `json:"gen_ms"`
+	// PromptTokens and PromptEvaluated total the calls' Timing fields.
+	PromptTokens    int `json:"prompt_tokens,omitempty"`
+	PromptEvaluated int `json:"prompt_evaluated,omitempty"`
 }
 
 // buildManifest records st; md is the article Markdown.
@@ -218,6 +221,8 @@ func stageTimings(ts []Timing) []StageTiming {
 		out[i].Calls++
 		out[i].WallMS += t.WallMS
 		out[i].GenMS += t.GenMS
+		out[i].PromptTokens += t.PromptTokens
+		out[i].PromptEvaluated += t.PromptEvaluated
 	}
 	return out
 }

@@ -17,6 +17,17 @@ import (
 // stageOf identifies a request's stage from its user prompt.
 func stageOf(req llm.Request) string {
 	u := req.Messages[len(req.Messages)-1].Content
+	if strings.HasPrefix(u, "Brief: ") || strings.HasPrefix(u, "Brief : ") {
+		// The brief heads the outline, draft and review prompts (shared
+		// with the calls before them); the stage's own text follows.
+		for _, m := range []string{"\nCreate the outline", "\nCrée le plan", "\nArticle title:", "\nTitre de l'article",
+			"\nReview one section", "\nRelis une section"} {
+			if i := strings.Index(u, m); i >= 0 {
+				u = u[i+1:]
+				break
+			}
+		}
+	}
 	switch {
 	case strings.HasPrefix(u, "Write a short creative brief"), strings.HasPrefix(u, "Rédige un court brief"):
 		return StageBrief

@@ -11,6 +11,7 @@ const (
 	EventStage   = "stage"   // a stage starts
 	EventToken   = "token"   // a drafting token (Text) with speed and ETA
 	EventPart    = "part"    // a part is finished
+	EventCall    = "call"    // a model call is finished: prompt tokens sent and evaluated, tokens generated
 	EventWarning = "warning" // a cut to fit the context, a repair…
 	EventDone    = "done"
 )
@@ -21,16 +22,21 @@ const tokenEventEvery = 16
 
 // Event reports progress. With --json each one is printed as an NDJSON line.
 type Event struct {
-	Type         string  `json:"type"`
-	Stage        string  `json:"stage,omitempty"`
-	Part         int     `json:"part,omitempty"`  // 1-based, for display
-	Parts        int     `json:"parts,omitempty"` // total parts
-	Heading      string  `json:"heading,omitempty"`
-	Text         string  `json:"text,omitempty"`
-	Tokens       int     `json:"tokens,omitempty"` // generated so far in this call
-	TokensPerSec float64 `json:"tokens_per_sec,omitempty"`
-	ETASeconds   float64 `json:"eta_seconds,omitempty"` // remaining drafting, estimated
-	Message      string  `json:"message,omitempty"`
+	Type    string `json:"type"`
+	Stage   string `json:"stage,omitempty"`
+	Part    int    `json:"part,omitempty"`  // 1-based, for display
+	Parts   int    `json:"parts,omitempty"` // total parts
+	Heading string `json:"heading,omitempty"`
+	Text    string `json:"text,omitempty"`
+	Tokens  int    `json:"tokens,omitempty"` // generated so far in this call
+	// PromptTokens and PromptEvaluated are a finished call's prompt length
+	// and how much of it the model evaluated (the rest came from its
+	// prompt cache; 0 when the backend does not say).
+	PromptTokens    int     `json:"prompt_tokens,omitempty"`
+	PromptEvaluated int     `json:"prompt_evaluated,omitempty"`
+	TokensPerSec    float64 `json:"tokens_per_sec,omitempty"`
+	ETASeconds      float64 `json:"eta_seconds,omitempty"` // remaining drafting, estimated
+	Message         string  `json:"message,omitempty"`
 }
 
 func (r *run) emit(e Event) {

@@ -86,6 +86,9 @@ func (o RunOptions) resumeInto(st *State) error {
 	if o.Given["ctx"] {
 		set.Backend.Context = o.Backend.Context
 	}
+	if o.Given["prompt-cache"] {
+		set.Backend.NoPromptCache = o.Backend.NoPromptCache
+	}
 	st.Options.OutlineOnly = o.Article.OutlineOnly
 	return nil
 }

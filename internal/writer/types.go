@@ -108,6 +108,12 @@ type Timing struct {
 	PromptMS float64 `json:"prompt_ms"`
 	GenMS    float64 `json:"gen_ms"`
 	WallMS   float64 `json:"wall_ms"`
+	// PromptTokens is the prompt's length as sent, PromptEvaluated how
+	// many of those tokens the model evaluated (the others came from its
+	// prompt cache; 0 when the backend does not say). They depend on the
+	// cache, not on the article, so they live here rather than in Call.
+	PromptTokens    int `json:"prompt_tokens,omitempty"`
+	PromptEvaluated int `json:"prompt_evaluated,omitempty"`
 }
 
 // State is everything a run has produced so far. It is checkpointed after

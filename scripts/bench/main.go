@@ -6,6 +6,7 @@
 // run.sh, which builds the binaries it needs.
 //
 //	go run ./scripts/bench -plume BIN -llama-bench BIN -membw BIN [-rounds 3] [-o BENCHMARKS.md]
+//	go run ./scripts/bench -write-model Qwen2.5-1.5B -tokenizer DIR -model-out FILE   (scripts/article-bench)
 package main
 
 import (
@@ -53,7 +54,16 @@ func main() {
 	flag.StringVar(&threads, "t", "1,2", "thread counts")
 	flag.IntVar(&c.rounds, "rounds", 3, "alternating rounds per model and thread count")
 	flag.StringVar(&c.only, "only", "", "only models whose name contains this")
+	writeShape := flag.String("write-model", "", "only write the model of this shape (article.go) with -tokenizer to -model-out, and exit")
+	tokDir := flag.String("tokenizer", "", "folder holding tokenizer.json and tokenizer_config.json, for -write-model")
+	modelOut := flag.String("model-out", "", "GGUF file -write-model writes")
 	flag.Parse()
+	if *writeShape != "" {
+		if err := writeArticleModel(*writeShape, mixQ4_K_M, *tokDir, *modelOut); err != nil {
+			fatalf("%v", err)
+		}
+		return
+	}
 	for _, s := range strings.Split(threads, ",") {
 		t, err := strconv.Atoi(s)
 		if err != nil || t < 1 {

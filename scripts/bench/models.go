@@ -98,7 +98,7 @@ func writeModel(dir string, s shape, m mix, seed uint64) (string, error) {
 	if _, err := os.Stat(path); err == nil {
 		return path, nil
 	}
-	g := &gen{w: gguf.NewWriter(), r: rand.New(rand.NewPCG(seed, uint64(len(s.Name))))}
+	g := newGen(s, seed)
 	g.metadata(s, m)
 	g.tensors(s, m)
 	if g.err != nil {
@@ -114,6 +114,11 @@ type gen struct {
 	w   *gguf.Writer
 	r   *rand.Rand
 	err error
+	hf  *hfVocab // a real tokenizer (article.go), else a synthetic one
+}
+
+func newGen(s shape, seed uint64) *gen {
+	return &gen{w: gguf.NewWriter(), r: rand.New(rand.NewPCG(seed, uint64(len(s.Name))))}
 }
 
 func (g *gen) kv(key string, v any) {
@@ -141,6 +146,10 @@ func (g *gen) metadata(s shape, m mix) {
 	g.kv(a+".rope.dimension_count", uint32(s.HeadDim))
 	g.kv(a+".rope.freq_base", s.RopeBase)
 	g.kv(a+".attention.layer_norm_rms_epsilon", float32(1e-5))
+	if g.hf != nil {
+		g.hf.metadata(g)
+		return
+	}
 	tokens := make([]string, s.Vocab)
 	scores := make([]float32, s.Vocab)
 	types := make([]int32, s.Vocab)
