@@ -132,3 +132,24 @@ func TestWithin(t *testing.T) {
 		t.Errorf("got %+v", got)
 	}
 }
+
+func TestOverlap(t *testing.T) {
+	tests := []struct {
+		lang, claim, passage string
+		min, max             float64
+	}{
+		{"fr", "Les vers transforment les épluchures.", "Les vers du fumier transforment les épluchures en lombricompost.", 1, 1},
+		{"fr", "La tomate aime le soleil.", "Les vers du fumier transforment les épluchures en lombricompost.", 0, 0},
+		{"en", "Bakers feed the starters daily.", "Feed the starter every day: bakers do it daily.", 1, 1},
+		{"en", "Bakers start at dawn and love jazz music.", "Bakers start work long before dawn.", 0.3, 0.7},
+		{"en", "the and of", "anything", 0, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.claim, func(t *testing.T) {
+			got, err := Overlap(tc.lang, tc.claim, tc.passage)
+			if err != nil || got < tc.min || got > tc.max {
+				t.Errorf("Overlap = %v (err %v), want in [%v, %v]", got, err, tc.min, tc.max)
+			}
+		})
+	}
+}
