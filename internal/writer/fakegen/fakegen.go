@@ -2,6 +2,7 @@ package fakegen
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -166,6 +167,11 @@ func (g *Generator) synthetic(rng *rand.Rand, req llm.Request) (string, error) {
 
 // fromSchema writes a random JSON value valid under s.
 func fromSchema(b *strings.Builder, rng *rand.Rand, s *schema.Schema) {
+	if len(s.Enum) > 0 {
+		v, _ := json.Marshal(s.Enum[rng.IntN(len(s.Enum))]) // enum values came from JSON
+		b.Write(v)
+		return
+	}
 	switch s.Type {
 	case "object":
 		keys := make([]string, 0, len(s.Properties))
