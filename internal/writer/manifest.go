@@ -44,6 +44,10 @@ type Manifest struct {
 	// text of each part (from its last draft or revise call).
 	Confidence []SentenceConfidence `json:"confidence"`
 	Warnings   []string             `json:"warnings,omitempty"`
+	// Grounding records, for an article written from sources, the
+	// passages, what each prompt was given and every citation's verdict
+	// (the sources themselves, with sha256, URL and time, are in Inputs).
+	Grounding *Grounding `json:"grounding,omitempty"`
 	// DigitalSourceType is the IPTC marking of AI-generated content.
 	DigitalSourceType string   `json:"digitalSourceType"`
 	Run               *RunInfo `json:"run,omitempty"`
@@ -125,7 +129,7 @@ func buildManifest(st *State, info llm.ModelInfo, version string, md []byte, rep
 	m := &Manifest{
 		Format: ManifestFormat, Generator: "plume " + version,
 		Date: st.Options.Date, Inputs: st.Options, Sampling: st.Options.Sampling, Seed: st.Options.Seed,
-		Calls: st.Calls, Quality: rep, Warnings: st.Warnings, DigitalSourceType: DigitalSourceType,
+		Calls: st.Calls, Quality: rep, Warnings: st.Warnings, DigitalSourceType: DigitalSourceType, Grounding: st.Grounding,
 		Model:   modelRecord(info),
 		Article: ArticleDigest{MarkdownSHA256: hex.EncodeToString(sum[:]), Words: words},
 		Run: &RunInfo{ModelPath: fileName(info.Path), Timings: st.Timings, Stages: stageTimings(st.Timings),

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/plumewriter/plume/internal/sample"
+	"github.com/plumewriter/plume/internal/sources"
 	"github.com/plumewriter/plume/internal/writer/prompts"
 )
 
@@ -56,6 +57,13 @@ type Options struct {
 	Sampling    sample.Params `json:"sampling"`      // Seed inside is Seed (set by Normalize); per-call seeds derive from it
 	Date        string        `json:"date"`          // RFC 3339, UTC; from the clock when empty
 	MaxRevise   int           `json:"max_revisions"` // revise passes per section
+	// Sources are the loaded --source inputs (text included, so that a
+	// replay needs no network); StrictCitations has unsupported cited
+	// sentences rewritten; SourceWarnings lists sources skipped with
+	// --skip-bad-sources.
+	Sources         []sources.Source `json:"sources,omitempty"`
+	StrictCitations bool             `json:"strict_citations,omitempty"`
+	SourceWarnings  []string         `json:"source_warnings,omitempty"`
 }
 
 // DefaultAudience is the audience of each language when none is given.
@@ -116,6 +124,9 @@ func (o *Options) Normalize() error {
 	}
 	if !utf8.ValidString(o.Notes) {
 		return fmt.Errorf("%w: the notes are not valid UTF-8 text", ErrInput)
+	}
+	if err := o.normalizeSources(); err != nil {
+		return err
 	}
 	if o.MaxRevise < 0 || o.MaxRevise > MaxRevisePasses {
 		return fmt.Errorf("%w: revise passes %d out of range (0–%d)", ErrInput, o.MaxRevise, MaxRevisePasses)

@@ -31,6 +31,10 @@ type Article struct {
 	Markdown []byte // front matter + body
 	Quality  quality.Report
 	Manifest *Manifest
+	// References lists the cited sources (articles written from sources);
+	// refsMD is their Markdown section at the end of Body.
+	References []Reference
+	refsMD     string
 }
 
 // FrontMatter is the YAML front matter, in a field order Hugo and Jekyll
@@ -57,6 +61,12 @@ func Assemble(st *State, info llm.ModelInfo, version string) (*Article, error) {
 		return nil, errors.New("writer: the article is not finished")
 	}
 	a := &Article{State: st, Metadata: *st.Metadata, Body: renderBody(st.Parts)}
+	cites := citationReport(st, a.Body)
+	if st.Grounding != nil {
+		a.Body, a.References = citeBody(st, a.Body)
+		a.refsMD = referencesMarkdown(st.Options.Lang, a.References)
+		a.Body += a.refsMD
+	}
 	fm, err := a.FrontMatter(version, info.Ref)
 	if err != nil {
 		return nil, err
@@ -72,6 +82,7 @@ func Assemble(st *State, info llm.ModelInfo, version string) (*Article, error) {
 	}
 	a.Markdown = []byte("---\n" + y.String() + "---\n\n" + a.Body)
 	a.Quality = quality.Analyze(qualityDoc(st))
+	a.Quality.Citations = cites
 	words := 0
 	for _, w := range a.Quality.SectionWords {
 		words += w
@@ -169,9 +180,10 @@ type software struct {
 // JSON-LD block carrying the AI-generated marking.
 func (a *Article) HTML(version string) ([]byte, error) {
 	var body bytes.Buffer
-	if err := goldmark.New().Convert([]byte(a.Body), &body); err != nil {
+	if err := goldmark.New().Convert([]byte(strings.TrimSuffix(a.Body, a.refsMD)), &body); err != nil {
 		return nil, fmt.Errorf("html: %w", err)
 	}
+	body.WriteString(referencesHTML(a.State.Options.Lang, a.References))
 	ld := blogPosting{
 		Context: "https://schema.org", Type: "BlogPosting", Headline: a.Metadata.Title,
 		Description: a.Metadata.Description, DatePublished: a.State.Options.Date, InLanguage: a.State.Options.Lang,
@@ -204,7 +216,8 @@ func (a *Article) JSON(version, modelRef string) ([]byte, error) {
 		FrontMatter FrontMatter    `json:"front_matter"`
 		Markdown    string         `json:"markdown"`
 		Quality     quality.Report `json:"quality"`
-	}{fm, a.Body, a.Quality}
+		References  []Reference    `json:"references,omitempty"`
+	}{fm, a.Body, a.Quality, a.References}
 	b, err := json.MarshalIndent(out, "", "  ")
 	if err != nil {
 		return nil, fmt.Errorf("json: %w", err)

@@ -34,6 +34,7 @@ type promptData struct {
 	Text                                      string
 	Problems                                  []string
 	MinDescription, MaxDescription            int
+	Sources                                   string // source passages, "[n] (source) text"
 }
 
 func (r *run) data(c cuttable) promptData {
@@ -41,6 +42,7 @@ func (r *run) data(c cuttable) promptData {
 	d := promptData{
 		Topic: o.Topic, Lang: o.Lang, Audience: o.Audience, Tone: o.Tone, Notes: c.Notes,
 		Brief: r.st.Brief, Words: o.Words, Keywords: o.Keywords, Summary: c.Summary,
+		Sources: r.renderPassages(c.Passages),
 	}
 	d.MinSections, d.MaxSections = sectionRange(o.Words)
 	if r.st.Outline != nil {
@@ -131,11 +133,15 @@ func (r *run) outline(ctx context.Context) error {
 		return fmt.Errorf("outline: %w: %d tokens left for the outline, at least %d needed", ErrContext, maxOut, OutlineMinTokens)
 	}
 	b := DefaultBounds(r.st.Options.Words)
+	offered, err := r.outlinePassages()
+	if err != nil {
+		return fmt.Errorf("outline: %w", err)
+	}
 	var msgs []Message
 	var sch []byte
 	var n int
 	for {
-		msgs, n, err = r.prepare(prompts.Outline, cuttable{Notes: r.st.Options.Notes}, maxOut, OutlineMinTokens, true,
+		msgs, n, err = r.prepare(prompts.Outline, cuttable{Notes: r.st.Options.Notes, Passages: offered}, maxOut, OutlineMinTokens, true,
 			func(d *promptData) { d.MinSections, d.MaxSections = b.MinSections, b.MaxSections })
 		if err != nil {
 			return err
@@ -150,6 +156,7 @@ func (r *run) outline(ctx context.Context) error {
 		}
 		b = nb
 	}
+	r.recordGiven(-1, msgs, offered)
 	var out Outline
 	spec := callSpec{Stage: StageOutline, Part: -1, Messages: msgs, Max: n, Schema: sch}
 	if err := r.structured(ctx, spec, &out, func() error { return out.check() }); err != nil {

@@ -121,7 +121,9 @@ type State struct {
 	Calls    []Call       `json:"calls"`
 	Timings  []Timing     `json:"timings"`
 	Warnings []string     `json:"warnings,omitempty"`
-	Done     bool         `json:"done"`
+	// Grounding is set for articles written from sources (--source).
+	Grounding *Grounding `json:"grounding,omitempty"`
+	Done      bool       `json:"done"`
 	// Resumes counts the runs that continued this state after an
 	// interruption (recorded in the manifest's run section only).
 	Resumes int `json:"resumes,omitempty"`
@@ -146,6 +148,9 @@ func (s *State) NextStage() string {
 		if !p.Reviewed {
 			return StageReview
 		}
+	}
+	if s.Grounding != nil && s.Grounding.CheckedParts < len(s.Parts) {
+		return StageCite
 	}
 	if s.Metadata == nil {
 		return StageMetadata

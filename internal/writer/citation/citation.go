@@ -176,3 +176,46 @@ func rewrite(s string, f func(int) (string, bool)) string {
 		return sub[1] + "[" + strings.Join(keep, ", ") + "]"
 	})
 }
+
+// leadingRun matches citation markers at the start of a sentence.
+var leadingRun = regexp.MustCompile(`^(?:` + markerRe.String() + `\s*)+`)
+
+// Sentences cuts text into sentences that are exact substrings of it (so
+// that a sentence can be replaced in place): after '.', '!', '?' or '…'
+// followed by white space, and at blank lines. Markers put after the full
+// stop ("air. [3] Next") stay with the sentence they follow.
+func Sentences(text string) []string {
+	var out []string
+	start := 0
+	cut := func(end int) {
+		if s := strings.TrimSpace(text[start:end]); s != "" {
+			if lead := leadingRun.FindString(s); lead != "" && len(out) > 0 {
+				// Glue leading markers to the previous sentence.
+				prev := out[len(out)-1]
+				i := strings.Index(text[start:], lead)
+				if strings.TrimSpace(text[start:start+i]) == "" {
+					joined := strings.TrimSpace(text[strings.LastIndex(text[:start], prev) : start+i+len(strings.TrimRight(lead, " \n\t"))])
+					out[len(out)-1] = joined
+					s = strings.TrimSpace(s[len(lead):])
+				}
+			}
+			if s != "" {
+				out = append(out, s)
+			}
+		}
+		start = end
+	}
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		switch {
+		case c == '\n' && i+1 < len(text) && text[i+1] == '\n':
+			cut(i)
+		case (c == '.' || c == '!' || c == '?') && i+1 < len(text) && (text[i+1] == ' ' || text[i+1] == '\n'):
+			cut(i + 1)
+		case strings.HasPrefix(text[i:], "…") && i+3 < len(text) && (text[i+3] == ' ' || text[i+3] == '\n'):
+			cut(i + 3)
+		}
+	}
+	cut(len(text))
+	return out
+}

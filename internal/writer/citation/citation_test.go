@@ -133,3 +133,17 @@ func equal(a, b []int) bool {
 	}
 	return true
 }
+
+func TestSentences(t *testing.T) {
+	text := "Compost needs air [1]. Worms help. [2] Fungi too!\n\nNew paragraph [3] here… End."
+	want := []string{"Compost needs air [1].", "Worms help. [2]", "Fungi too!", "New paragraph [3] here…", "End."}
+	got := Sentences(text)
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("got %q\nwant %q", got, want)
+	}
+	for _, s := range got {
+		if !strings.Contains(text, s) {
+			t.Errorf("%q is not a substring of the text", s)
+		}
+	}
+}

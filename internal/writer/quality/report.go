@@ -103,6 +103,8 @@ type Report struct {
 	SectionWords       []int        `json:"section_words"`
 	MetaDescriptionLen int          `json:"meta_description_length"`
 	Rules              []Rule       `json:"rules"`
+	// Citations is set for articles written from sources (--source).
+	Citations *Citations `json:"citations,omitempty"`
 }
 
 // Failed returns the rules that did not pass.
