@@ -187,6 +187,21 @@ func (r *run) givenIn(msgs []Message, offered []retrieve.Passage) []int {
 	return out
 }
 
+// givenPassages returns the passages part i's draft was given, best first.
+func (r *run) givenPassages(i int) []retrieve.Passage {
+	if r.st.Grounding == nil {
+		return nil
+	}
+	all := r.passages()
+	var out []retrieve.Passage
+	for _, n := range r.givenTo(i) {
+		if n >= 1 && n <= len(all) {
+			out = append(out, all[n-1])
+		}
+	}
+	return out
+}
+
 // recordGiven notes what part i (or the outline, i = -1) was given.
 func (r *run) recordGiven(i int, msgs []Message, offered []retrieve.Passage) {
 	g := r.st.Grounding

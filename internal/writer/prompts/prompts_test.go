@@ -47,7 +47,7 @@ func TestEveryTemplateRenders(t *testing.T) {
 	}
 	d.Sources = "[7] (Notes) Compost needs air."
 	for _, lang := range Languages {
-		for _, name := range []string{Outline, Section} {
+		for _, name := range []string{Outline, Section, Revise} {
 			out, err := Render(lang, name, d)
 			if err != nil || !strings.Contains(out, d.Sources) || (name == Section && !strings.Contains(out, "[3]")) {
 				t.Errorf("%s/%s with sources (err %v):\n%s", lang, name, err, out)
