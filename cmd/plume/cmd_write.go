@@ -44,6 +44,7 @@ type writeFlags struct {
 	backend                                         backendConfig
 	replay                                          string
 	resume                                          int64
+	sources                                         sourceFlags
 	// articleID is the library row once known, for the final --json event.
 	articleID int64
 }
@@ -112,6 +113,7 @@ set SOURCE_DATE_EPOCH to fix its date too (byte-identical files).`,
 	fl.IntVar(&f.backend.Context, "ctx", 0, "context length (0 = min(model's, "+strconv.Itoa(engine.DefaultContextLength)+"))")
 	fl.StringVar(&f.replay, "replay", "", "regenerate the article of this manifest and report whether it matches")
 	fl.Int64Var(&f.resume, "resume", 0, "continue the interrupted, failed or abandoned article with this library ID")
+	f.sources.register(fl)
 	return cmd
 }
 
@@ -198,6 +200,9 @@ func asUsage(err error) error {
 func runWrite(cmd *cobra.Command, f *writeFlags, topic string) error {
 	opts, err := f.options(topic)
 	if err != nil {
+		return err
+	}
+	if err := f.sources.load(cmd.Context(), &opts); err != nil {
 		return err
 	}
 	p := &writer.Pipeline{Now: nowFunc, Version: version}

@@ -92,6 +92,9 @@ func (r *run) grounded() bool { return len(r.st.Options.Sources) > 0 }
 
 // ground splits the sources into passages (once per article).
 func (r *run) ground() {
+	if r.st.Grounding == nil && r.st.Brief == "" {
+		r.st.Warnings = append(r.st.Warnings, r.st.Options.SourceWarnings...)
+	}
 	if !r.grounded() || r.st.Grounding != nil {
 		return
 	}
