@@ -160,6 +160,21 @@ func (r *run) partPassages(i int) ([]retrieve.Passage, error) {
 	return r.retrieveFor(retrieve.SectionQuery(h, p.Points))
 }
 
+// outlineRoomForPassages lowers the outline's answer budget (not under
+// OutlineMinTokens) by the passages' tokens: on a small window the sources
+// should shape the outline rather than be cut for an answer budget sized
+// for the longest outline.
+func outlineRoomForPassages(maxOut int, ps []retrieve.Passage) int {
+	n := 0
+	for _, p := range ps {
+		n += p.Tokens + passageLabelTokens
+	}
+	return max(min(maxOut, OutlineMinTokens), maxOut-n)
+}
+
+// passageLabelTokens covers the "[n] (source › heading)" label of a passage.
+const passageLabelTokens = 16
+
 // renderPassages is the prompt block: one "[n] (source › heading) text"
 // paragraph per passage.
 func (r *run) renderPassages(ps []retrieve.Passage) string {

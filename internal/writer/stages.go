@@ -137,6 +137,7 @@ func (r *run) outline(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("outline: %w", err)
 	}
+	maxOut = outlineRoomForPassages(maxOut, offered)
 	var msgs []Message
 	var sch []byte
 	var n int

@@ -54,8 +54,9 @@ func (c *Checker) Check(ctx context.Context, sentence, passage string) (Result, 
 	if err != nil {
 		return Result{}, err
 	}
-	req := llm.Request{Messages: msgs, MaxTokens: MaxTokens, JSONSchema: Schema,
-		Sampling: sample.Params{Temperature: 0, Seed: c.Seed}}
+	params := sample.DefaultParams()
+	params.Temperature, params.Seed = 0, c.Seed
+	req := llm.Request{Messages: msgs, MaxTokens: MaxTokens, JSONSchema: Schema, Sampling: params}
 	res, err := c.Gen.Generate(ctx, req, nil)
 	if err != nil {
 		return Result{}, fmt.Errorf("citation check: %w", err)

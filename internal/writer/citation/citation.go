@@ -27,13 +27,14 @@ const (
 // tests).
 const MinOverlap = 0.25
 
-// MaxSpanChars bounds the supporting span the model quotes: one or two
-// sentences of the passage, enough to show where the claim comes from.
-const MaxSpanChars = 300
+// MaxSpanChars bounds the supporting span the model quotes: a sentence of
+// the passage, enough to show where the claim comes from.
+const MaxSpanChars = 200
 
-// MaxTokens bounds the verdict answer: the JSON object with a span of
-// MaxSpanChars is under 120 tokens; the rest is margin for escapes.
-const MaxTokens = 160
+// MaxTokens bounds the verdict answer at its worst case, so that a
+// grammar-constrained answer always closes: one token per span character,
+// plus the object's keys, verdict and the whitespace the grammar allows.
+const MaxTokens = MaxSpanChars + 80
 
 // Schema is the JSON Schema of the model's verdict (grammar-constrained on
 // the local engine).
