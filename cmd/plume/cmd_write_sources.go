@@ -3,12 +3,14 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/pflag"
 
 	"github.com/plumewriter/plume/internal/sources"
 	"github.com/plumewriter/plume/internal/writer"
+	"github.com/plumewriter/plume/internal/writer/quality"
 )
 
 // sourceFlags are the grounding flags of plume write.
@@ -55,7 +57,7 @@ func (s *sourceFlags) load(ctx context.Context, o *writer.Options) error {
 				return ctx.Err()
 			}
 			if s.skipBad {
-				o.SourceWarnings = append(o.SourceWarnings, "source skipped: "+oneLine(err.Error()))
+				o.SourceWarnings = append(o.SourceWarnings, "source skipped: "+srcOneLine(err.Error()))
 				continue
 			}
 			return fmt.Errorf("--source: %w (use --skip-bad-sources to go on without it)", err)
@@ -67,4 +69,50 @@ func (s *sourceFlags) load(ctx context.Context, o *writer.Options) error {
 	return nil
 }
 
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+func srcOneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// maxRemovedShown caps the removed citations listed on the terminal (all of
+// them are in the manifest's quality report).
+const maxRemovedShown = 10
+
+// printCitations adds the citation part to the terminal quality report.
+func printCitations(w io.Writer, c *quality.Citations) {
+	if c == nil {
+		return
+	}
+	fmt.Fprintf(w, "  citations: %d of %d sentences cited (%.0f%%); %d checked: %d supported, %d partly, %d unsupported removed",
+		c.Cited, c.Sentences, 100*c.Share, c.Checked, c.Supported, c.Partly, c.Unsupported)
+	if c.Rewritten > 0 {
+		fmt.Fprintf(w, ", %d after a strict rewrite", c.Rewritten)
+	}
+	fmt.Fprintln(w)
+	for i, r := range c.Removed {
+		if i == maxRemovedShown {
+			fmt.Fprintf(w, "         … %d more in the manifest\n", len(c.Removed)-i)
+			break
+		}
+		fmt.Fprintf(w, "         - removed [%d] from %q: %s\n", r.Passage, citeSafe(citeCut(r.Sentence, 100)), r.Reason)
+	}
+	if len(c.Unused) > 0 {
+		fmt.Fprintf(w, "  sources never used: %s\n", citeSafe(strings.Join(c.Unused, "; ")))
+	}
+}
+
+// citeCut keeps the first n runes of s.
+func citeCut(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}
+
+// citeSafe drops control characters (escape sequences in a source's
+// title or a model's sentence must not reach the terminal).
+func citeSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || (r >= 0x7f && r < 0xa0) {
+			return -1
+		}
+		return r
+	}, s)
+}

@@ -90,6 +90,9 @@ func TestWriteWithSources(t *testing.T) {
 	if err != nil {
 		t.Fatalf("write: %v\n%s", err, stderr)
 	}
+	if !strings.Contains(stderr, "  citations: ") || !strings.Contains(stderr, "supported") {
+		t.Errorf("no citation report on the terminal:\n%s", stderr)
+	}
 	mans, _ := filepath.Glob(filepath.Join(out, "*.plume.json"))
 	mds, _ := filepath.Glob(filepath.Join(out, "*.md"))
 	if len(mans) != 1 || len(mds) != 1 {

@@ -139,6 +139,9 @@ func TestGroundedArticle(t *testing.T) {
 		len(q.Unused) != 1 || q.Unused[0] != "taxes.txt" || q.Share <= 0 || q.Share >= 1 {
 		t.Errorf("citation report %+v", q)
 	}
+	if q != nil && (len(q.Removed) != q.Unsupported || !strings.Contains(q.Removed[0].Reason, "floor") && !strings.Contains(q.Removed[0].Reason, "not given")) {
+		t.Errorf("removed citations listed: %+v", q.Removed)
+	}
 	// The verdict calls are in the manifest, under the verdict schema.
 	cites := 0
 	for _, c := range art.Manifest.Calls {

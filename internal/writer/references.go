@@ -136,7 +136,7 @@ func citationReport(st *State, body string) *quality.Citations {
 	if g == nil {
 		return nil
 	}
-	c := &quality.Citations{SourcesGiven: len(st.Options.Sources), Unused: []string{}}
+	c := &quality.Citations{SourcesGiven: len(st.Options.Sources), Unused: []string{}, Removed: []quality.RemovedCitation{}}
 	for _, s := range citation.Sentences(body) {
 		if strings.HasPrefix(s, "#") {
 			continue
@@ -159,6 +159,11 @@ func citationReport(st *State, body string) *quality.Citations {
 			c.Partly++
 		default:
 			c.Unsupported++
+			reason := rec.Reason
+			if reason == "" {
+				reason = "the model judged it not supported"
+			}
+			c.Removed = append(c.Removed, quality.RemovedCitation{Sentence: rec.Sentence, Passage: rec.Passage, Reason: reason})
 		}
 		if rec.Rewritten {
 			c.Rewritten++

@@ -16,4 +16,13 @@ type Citations struct {
 	SourcesGiven int `json:"sources"`
 	// Unused names the sources no kept citation points to.
 	Unused []string `json:"sources_never_used"`
+	// Removed lists the unsupported citations taken out of the text.
+	Removed []RemovedCitation `json:"removed"`
+}
+
+// RemovedCitation is one citation the check took out.
+type RemovedCitation struct {
+	Sentence string `json:"sentence"`
+	Passage  int    `json:"passage"`
+	Reason   string `json:"reason"`
 }
