@@ -153,3 +153,19 @@ func TestOverlap(t *testing.T) {
 		})
 	}
 }
+
+func FuzzSplit(f *testing.F) {
+	f.Add("# A\n\nalpha beta. gamma!\n\n## B\n\ndelta", 5)
+	f.Add("#\n\n# \n\n", 1)
+	f.Fuzz(func(t *testing.T, text string, budget int) {
+		if len(text) > 1<<14 || budget > 1000 {
+			return
+		}
+		ps := Split([]Doc{{Text: text}, {Text: text}}, budget, nil)
+		for i, p := range ps {
+			if p.N != i+1 || strings.TrimSpace(p.Text) == "" || p.Source < 0 || p.Source > 1 {
+				t.Fatalf("passage %d: %+v", i, p)
+			}
+		}
+	})
+}

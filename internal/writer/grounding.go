@@ -20,10 +20,10 @@ const (
 	// retrieval and swell the manifest.
 	MaxSources = 50
 	// MaxSourcesTextBytes caps the extracted text of all sources together:
-	// the text is kept in the manifest (so that a replay needs no network),
-	// whose cap is MaxManifestBytes, and a model sees only a few passages
-	// per prompt anyway.
-	MaxSourcesTextBytes = 4 << 20
+	// the manifest keeps it twice (the sources, so that a replay needs no
+	// network, and their passages) under its MaxManifestBytes cap, next
+	// to the calls; and a model sees only a few passages per prompt anyway.
+	MaxSourcesTextBytes = 2 << 20
 	// PassagesPerPrompt is how many passages retrieval offers one prompt
 	// before the context sizing (fit) drops the lowest ranked: enough for
 	// a section to draw on two or three sources.
@@ -49,13 +49,13 @@ type Grounding struct {
 	CheckedParts int `json:"checked_parts"`
 }
 
-// PassageRecord is a passage without its text (the text is in the source).
+// PassageRecord is one passage of a source, as prompts quote it.
 type PassageRecord struct {
 	N       int    `json:"n"`
 	Source  int    `json:"source"` // index in Options.Sources
 	Heading string `json:"heading,omitempty"`
 	Tokens  int    `json:"tokens"`
-	Text    string `json:"-"`
+	Text    string `json:"text"`
 }
 
 // CitationRecord is one checked citation.
@@ -104,7 +104,7 @@ func (r *run) ground() {
 	}
 	g := &Grounding{}
 	for _, p := range retrieve.Split(docs, retrieve.DefaultPassageTokens, r.countTokens) {
-		g.Passages = append(g.Passages, PassageRecord{N: p.N, Source: p.Source, Heading: p.Heading, Tokens: p.Tokens})
+		g.Passages = append(g.Passages, PassageRecord{N: p.N, Source: p.Source, Heading: p.Heading, Tokens: p.Tokens, Text: p.Text})
 	}
 	r.st.Grounding = g
 }
@@ -117,14 +117,16 @@ func (r *run) countTokens(s string) int {
 	return retrieve.EstimateTokens(s)
 }
 
-// passages returns the passages with their text (rebuilt from the sources:
-// the split is deterministic).
+// passages returns the recorded passages, in number order.
 func (r *run) passages() []retrieve.Passage {
-	docs := make([]retrieve.Doc, len(r.st.Options.Sources))
-	for i, s := range r.st.Options.Sources {
-		docs[i] = retrieve.Doc{Title: s.Name(), Text: s.Text}
+	if r.st.Grounding == nil {
+		return nil
 	}
-	return retrieve.Split(docs, retrieve.DefaultPassageTokens, r.countTokens)
+	out := make([]retrieve.Passage, len(r.st.Grounding.Passages))
+	for i, p := range r.st.Grounding.Passages {
+		out[i] = retrieve.Passage{N: p.N, Source: p.Source, Heading: p.Heading, Text: p.Text, Tokens: p.Tokens}
+	}
+	return out
 }
 
 // retrieveFor returns the top passages for a query within the prompt share

@@ -114,6 +114,9 @@ func TestGroundedArticle(t *testing.T) {
 	if g == nil || len(g.Given) != len(art.State.Parts) || len(g.Outline) == 0 {
 		t.Fatalf("grounding record: %+v", g)
 	}
+	if g.Passages[0].Text == "" || g.Passages[0].Source != 0 || g.Passages[0].Heading == "" {
+		t.Errorf("passage record %+v", g.Passages[0])
+	}
 	for i, given := range g.Given {
 		if len(given) == 0 {
 			t.Errorf("part %d was given no passage", i)

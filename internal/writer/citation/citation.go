@@ -136,13 +136,24 @@ var stripRe = regexp.MustCompile(`\s*` + markerRe.String())
 
 // Strip removes every citation marker from s (and the space before it).
 func Strip(s string) string {
-	return strings.TrimSpace(stripRe.ReplaceAllString(s, ""))
+	// Removing a marker can join the text around it into a new one
+	// ("[1[2]]"): repeat until none is left (each pass removes one).
+	for stripRe.MatchString(s) {
+		s = stripRe.ReplaceAllString(s, "")
+	}
+	return strings.TrimSpace(s)
 }
 
 // Remove takes passage n out of the markers of s, dropping a marker left
 // empty (and the space before it).
 func Remove(s string, n int) string {
-	return rewrite(s, func(k int) (string, bool) { return strconv.Itoa(k), k != n })
+	for {
+		out := rewrite(s, func(k int) (string, bool) { return strconv.Itoa(k), k != n })
+		if out == s || !slices.Contains(Numbers(out), n) {
+			return out
+		}
+		s = out // removal joined text into a new marker of n ("[1[1]]")
+	}
 }
 
 // Renumber maps every cited passage number through f (to reference numbers,

@@ -147,3 +147,27 @@ func TestSentences(t *testing.T) {
 		}
 	}
 }
+
+func FuzzMarkers(f *testing.F) {
+	for _, s := range []string{"Compost needs air [3]. Worms help. [2] Fungi [1, 2][4] too!\n\nEnd [", "[][9999][12345] x", "…[1]… [2]."} {
+		f.Add(s, 2)
+	}
+	f.Fuzz(func(t *testing.T, s string, n int) {
+		if len(s) > 4096 {
+			return
+		}
+		for _, sent := range Sentences(s) {
+			if !strings.Contains(s, sent) {
+				t.Fatalf("sentence %q is not a substring of %q", sent, s)
+			}
+		}
+		if len(Numbers(Strip(s))) != 0 {
+			t.Fatalf("Strip(%q) keeps markers", s)
+		}
+		for _, k := range Numbers(Remove(s, n)) {
+			if k == n {
+				t.Fatalf("Remove(%q, %d) keeps it", s, n)
+			}
+		}
+	})
+}
