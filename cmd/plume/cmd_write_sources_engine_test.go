@@ -88,6 +88,9 @@ func TestWriteSourcesLocalEngine(t *testing.T) {
 	for _, c := range m.Calls {
 		if c.Stage == writer.StageCite {
 			cites++
+			if c.Attempt%10 != 0 {
+				t.Errorf("a verdict needed a repair under grammar-constrained decoding: %s", c.Output)
+			}
 		}
 	}
 	for _, c := range g.Citations {

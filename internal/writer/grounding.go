@@ -261,9 +261,15 @@ func (r *run) cite(ctx context.Context) error {
 	return nil
 }
 
-// citeAttemptStride spaces the seeds of the citation checks of one part:
-// each check may take MaxRepairs repairs.
-const citeAttemptStride = MaxRepairs + 1
+// citeAttemptStride spaces the attempts (and so the seeds) of the citation
+// checks of one part, like the review passes: each check starts at a
+// multiple of 10 and its repairs follow it (MaxRepairs < 10).
+const citeAttemptStride = reviewAttemptStride
+
+// citeRecheckOffset numbers the checks of a part re-checked after a strict
+// rewrite past those of the first check (a part holds far fewer than 10000
+// citations).
+const citeRecheckOffset = 10000
 
 // checkPart checks the citations of part i, removes the unsupported ones
 // from its text and returns how many it removed. round separates the seeds
@@ -271,7 +277,7 @@ const citeAttemptStride = MaxRepairs + 1
 func (r *run) checkPart(ctx context.Context, i, round int, rewritten bool) (int, error) {
 	part := &r.st.Parts[i]
 	all := r.passages()
-	removed, k := 0, round*1000
+	removed, k := 0, round*citeRecheckOffset
 	for _, sent := range citation.Sentences(part.Text) {
 		cur := sent
 		for _, n := range citation.Numbers(sent) {
