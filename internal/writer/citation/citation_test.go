@@ -3,6 +3,7 @@ package citation
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -105,7 +106,7 @@ func TestMarkers(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {
-			if got := Numbers(tc.in); !equal(got, tc.numbers) {
+			if got := Numbers(tc.in); !slices.Equal(got, tc.numbers) {
 				t.Errorf("Numbers = %v, want %v", got, tc.numbers)
 			}
 			if got := Strip(tc.in); got != tc.strip {
@@ -120,18 +121,6 @@ func TestMarkers(t *testing.T) {
 	if got != "a [1] b [2]." {
 		t.Errorf("Renumber = %q", got)
 	}
-}
-
-func equal(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestSentences(t *testing.T) {
