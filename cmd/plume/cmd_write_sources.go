@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -60,7 +62,11 @@ func (s *sourceFlags) load(ctx context.Context, o *writer.Options) error {
 				o.SourceWarnings = append(o.SourceWarnings, "source skipped: "+srcOneLine(err.Error()))
 				continue
 			}
-			return fmt.Errorf("--source: %w (use --skip-bad-sources to go on without it)", err)
+			err = fmt.Errorf("--source: %w (use --skip-bad-sources to go on without it)", err)
+			if errors.Is(err, fs.ErrNotExist) || errors.Is(err, sources.ErrUnsupported) || errors.Is(err, sources.ErrOffline) {
+				return usageError{err} // a typo or a flag mistake, like a missing --model file
+			}
+			return err
 		}
 		for _, src := range got {
 			o.Sources = append(o.Sources, *src)

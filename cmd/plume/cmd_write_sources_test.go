@@ -141,6 +141,10 @@ func TestWriteWithSources(t *testing.T) {
 		"--source", "https://example.org/never-fetched"); !errors.Is(err, sources.ErrOffline) {
 		t.Errorf("offline with a new URL: %v", err)
 	}
+	var ue usageError
+	if _, _, err := execute(t, newWriteCmd, "Worms", "--source", filepath.Join(env.dir, "nosuch.md")); !errors.As(err, &ue) {
+		t.Errorf("missing source file: %v, want a usage error", err)
+	}
 	if hits.Load() != 1 {
 		t.Errorf("the page was fetched %d times, want once", hits.Load())
 	}

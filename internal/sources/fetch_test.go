@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -94,7 +95,7 @@ func newTestSite(t *testing.T) *testSite {
 	mux.HandleFunc("/slow", func(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-r.Context().Done():
-		case <-time.After(5 * time.Second):
+		case <-time.After(10 * time.Second):
 		}
 	})
 	mux.HandleFunc("/huge", func(w http.ResponseWriter, r *http.Request) {
@@ -105,6 +106,11 @@ func newTestSite(t *testing.T) *testSite {
 				return
 			}
 		}
+	})
+	mux.HandleFunc("/huge-announced", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		w.Header().Set("Content-Length", strconv.Itoa(MaxSourceBytes+1))
+		w.Write([]byte("compost")) // the announced length alone is refused
 	})
 	mux.HandleFunc("/image", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "image/png")
@@ -120,7 +126,9 @@ func newTestSite(t *testing.T) *testSite {
 	ts.srv = httptest.NewServer(mux)
 	t.Cleanup(ts.srv.Close)
 	ap := netip.MustParseAddrPort(ts.srv.Listener.Addr().String())
-	ts.fetcher = &Fetcher{Allow: []netip.AddrPort{ap}, Timeout: time.Second}
+	// Generous for the 20 MiB stream under the race detector; the slow
+	// case sets its own short timeout.
+	ts.fetcher = &Fetcher{Allow: []netip.AddrPort{ap}, Timeout: 30 * time.Second}
 	return ts
 }
 
@@ -142,6 +150,7 @@ func TestFetchURLs(t *testing.T) {
 		{path: "/error", err: ErrHTTPStatus},
 		{path: "/slow", err: ErrUnreachable},
 		{path: "/huge", err: ErrTooLarge},
+		{path: "/huge-announced", err: ErrTooLarge},
 		{path: "/image", err: ErrContentType},
 		{path: "/binary-as-text", err: ErrBinary},
 		{path: "/to-private", err: ErrPrivateAddress},
@@ -151,7 +160,11 @@ func TestFetchURLs(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(strings.TrimPrefix(tc.path, "/"), func(t *testing.T) {
-			l := &Loader{Fetcher: ts.fetcher, Now: fixedNow}
+			f := ts.fetcher
+			if tc.path == "/slow" {
+				f = &Fetcher{Allow: f.Allow, Timeout: 500 * time.Millisecond}
+			}
+			l := &Loader{Fetcher: f, Now: fixedNow}
 			got, err := l.Load(context.Background(), ts.srv.URL+tc.path)
 			if tc.err != nil {
 				if !errors.Is(err, tc.err) {
