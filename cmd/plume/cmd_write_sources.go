@@ -52,6 +52,7 @@ func (s *sourceFlags) load(ctx context.Context, o *writer.Options) error {
 			break
 		}
 	}
+	seen := map[string]bool{} // sha256: the same file given twice is one source
 	for _, ref := range s.refs {
 		got, err := l.Load(ctx, ref)
 		if err != nil {
@@ -69,7 +70,10 @@ func (s *sourceFlags) load(ctx context.Context, o *writer.Options) error {
 			return err
 		}
 		for _, src := range got {
-			o.Sources = append(o.Sources, *src)
+			if !seen[src.SHA256] {
+				seen[src.SHA256] = true
+				o.Sources = append(o.Sources, *src)
+			}
 		}
 	}
 	return nil

@@ -86,7 +86,7 @@ func TestWriteWithSources(t *testing.T) {
 	}
 	// …or is skipped with a warning in the manifest.
 	_, stderr, err := execute(t, newWriteCmd, "Compost with worms", "--seed", "3", "--words", "400", "--out", out,
-		"--source", notes, "--source", srv.URL+"/old", "--source", srv.URL+"/missing", "--skip-bad-sources")
+		"--source", notes, "--source", srv.URL+"/old", "--source", srv.URL+"/missing", "--skip-bad-sources", "--source", notes)
 	if err != nil {
 		t.Fatalf("write: %v\n%s", err, stderr)
 	}
