@@ -129,13 +129,14 @@ func buildManifest(st *State, info llm.ModelInfo, version string, md []byte, rep
 	m := &Manifest{
 		Format: ManifestFormat, Generator: "plume " + version,
 		Date: st.Options.Date, Inputs: st.Options, Sampling: st.Options.Sampling, Seed: st.Options.Seed,
-		Calls: st.Calls, Quality: rep, Warnings: st.Warnings, DigitalSourceType: DigitalSourceType, Grounding: st.Grounding,
+		Calls: st.Calls, Quality: rep, Warnings: st.Warnings, DigitalSourceType: DigitalSourceType,
 		Model:   modelRecord(info),
 		Article: ArticleDigest{MarkdownSHA256: hex.EncodeToString(sum[:]), Words: words},
 		Run: &RunInfo{ModelPath: fileName(info.Path), Timings: st.Timings, Stages: stageTimings(st.Timings),
 			Resumed: st.Resumes > 0},
 	}
 	m.Model.Ref = publicModelRef(info)
+	m.Grounding = st.Grounding
 	m.Inputs.Sampling.Seed = m.Seed // also for states saved before Normalize set it
 	m.Sampling = m.Inputs.Sampling
 	if st.Metadata != nil {

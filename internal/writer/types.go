@@ -121,12 +121,13 @@ type State struct {
 	Calls    []Call       `json:"calls"`
 	Timings  []Timing     `json:"timings"`
 	Warnings []string     `json:"warnings,omitempty"`
-	// Grounding is set for articles written from sources (--source).
-	Grounding *Grounding `json:"grounding,omitempty"`
-	Done      bool       `json:"done"`
+	Done     bool         `json:"done"`
 	// Resumes counts the runs that continued this state after an
 	// interruption (recorded in the manifest's run section only).
 	Resumes int `json:"resumes,omitempty"`
+
+	// Grounding is set for articles written from sources (--source).
+	Grounding *Grounding `json:"grounding,omitempty"`
 }
 
 // NextStage names the first unfinished stage of s ("" when done).
