@@ -260,3 +260,15 @@ func TestCacheAndOffline(t *testing.T) {
 		t.Errorf("offline uncached: %v", err)
 	}
 }
+
+// TestFetchUnreachable: an allowed address where nothing listens.
+func TestFetchUnreachable(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	addr := srv.Listener.Addr().String()
+	srv.Close() // the port is closed now
+	f := &Fetcher{Allow: []netip.AddrPort{netip.MustParseAddrPort(addr)}, Timeout: 5 * time.Second}
+	_, err := (&Loader{Fetcher: f}).Load(context.Background(), "http://"+addr+"/page")
+	if !errors.Is(err, ErrUnreachable) || !strings.Contains(err.Error(), addr) {
+		t.Fatalf("err %v, want ErrUnreachable naming the URL", err)
+	}
+}
