@@ -50,6 +50,7 @@ type writeFlags struct {
 	author, aiNotice                                string
 	draft, noDraft                                  bool
 	wm                                              watermarkFlags
+	sources                                         sourceFlags
 }
 
 func init() { rootCmd.AddCommand(newWriteCmd()) }
@@ -150,6 +151,7 @@ Exit codes: 0 success, 1 any runtime failure (the article stays resumable),
 	fl.StringVar(&f.replay, "replay", "", "regenerate the article of this manifest and report whether it matches")
 	fl.Int64Var(&f.resume, "resume", 0, "continue the interrupted, failed or abandoned article with this library ID")
 	f.wm.register(fl)
+	f.sources.register(fl)
 	return cmd
 }
 
@@ -286,6 +288,11 @@ func runWrite(cmd *cobra.Command, f *writeFlags, topic string, id *int64) error 
 	opts, err := f.options(cmd, topic, given)
 	if err != nil {
 		return err
+	}
+	if f.resume == 0 { // a resumed article keeps the sources it was started with
+		if err := f.sources.load(ctx, &opts); err != nil {
+			return err
+		}
 	}
 	live := liveTerminal(stderr)
 	prog := newProgress(stdout, stderr, f.jsonEvents, live)

@@ -121,6 +121,7 @@ func (p *progress) report(art *writer.Article, id int64, rev int, files []string
 			fmt.Fprintf(w, "         - %s\n", where)
 		}
 	}
+	printCitations(w, q.Citations)
 	fmt.Fprintf(w, "\nSaved article %d (revision %d): %s\n", id, rev, strings.Join(files, ", "))
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/plumewriter/plume/internal/llm"
+	"github.com/plumewriter/plume/internal/retrieve"
 )
 
 // Token budget constants.
@@ -75,8 +76,9 @@ func contextLength(g llm.Generator) int {
 // the running summary loses its oldest lines first, then the notes lose a
 // quarter of their length at a time.
 type cuttable struct {
-	Summary string
-	Notes   string
+	Summary  string
+	Notes    string
+	Passages []retrieve.Passage // source passages, best first; the last goes first
 }
 
 // shrink shortens c one step and says what it cut, or returns false when
@@ -96,6 +98,10 @@ func (c *cuttable) shrink() (string, bool) {
 		}
 		c.Notes = cutRunes(c.Notes, keep)
 		return fmt.Sprintf("the notes to %d characters", keep), true
+	}
+	if n := len(c.Passages); n > 0 {
+		c.Passages = c.Passages[:n-1]
+		return "the lowest-ranked source passage", true
 	}
 	return "", false
 }

@@ -45,6 +45,21 @@
 // cache location) and whether the run was resumed. Replay compares the
 // Markdown's SHA-256 and the manifest without "run", byte for byte.
 //
+// # Grounded articles
+//
+// With Options.Sources (plume write --source), the sources are split into
+// passages (package retrieve); the outline prompt gets the passages that
+// match the topic and brief, each section prompt those that match its
+// heading and key points (BM25), and drafting cites them as [n]. A cite
+// stage between review and metadata checks every citation (package
+// citation: the model's grammar-constrained verdict and a lexical floor) and
+// takes out the unsupported ones; with StrictCitations the revise pass
+// rewrites those sentences first. The article ends with a References
+// section of the cited sources only, the quality report gains a citation
+// part, and the manifest a grounding record (passages, what each prompt was
+// given, every verdict). The sources' text is part of the inputs, so a
+// replay needs no network.
+//
 // # Sizing to the context
 //
 // Every prompt is measured with the generator's tokenizer before it is sent:

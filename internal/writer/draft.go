@@ -22,11 +22,16 @@ func (r *run) draft(ctx context.Context) error {
 		}
 		part := &r.st.Parts[i]
 		r.emit(Event{Type: EventStage, Stage: StageDraft, Part: i + 1, Parts: len(r.st.Parts), Heading: part.Heading})
-		msgs, n, err := r.prepare(prompts.Section, cuttable{Summary: r.summary(i), Notes: r.st.Options.Notes},
+		offered, err := r.partPassages(i)
+		if err != nil {
+			return fmt.Errorf("%s: %w", StageDraft, err)
+		}
+		msgs, n, err := r.prepare(prompts.Section, cuttable{Summary: r.summary(i), Notes: r.st.Options.Notes, Passages: offered},
 			part.Words*TokensPerWord+PartTokenMargin, MinGenTokens, false, r.partData(i, ""))
 		if err != nil {
 			return err
 		}
+		r.recordGiven(i, msgs, offered)
 		if r.p.Stream != nil {
 			fmt.Fprint(r.p.Stream, "\n", partTitle(part), "\n\n")
 		}

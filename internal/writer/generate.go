@@ -22,7 +22,7 @@ const MaxRepairs = 2
 
 // stageIndex gives each stage a fixed place in the seed derivation.
 var stageIndex = map[string]uint64{
-	StageBrief: 1, StageOutline: 2, StageDraft: 3, StageReview: 4, StageRevise: 5, StageMetadata: 6,
+	StageBrief: 1, StageOutline: 2, StageDraft: 3, StageReview: 4, StageRevise: 5, StageMetadata: 6, StageCite: 7,
 }
 
 // callSeed derives the seed of one call from the user's seed and the call's

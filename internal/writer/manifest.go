@@ -45,6 +45,10 @@ type Manifest struct {
 	// text of each part (from its last draft or revise call).
 	Confidence []SentenceConfidence `json:"confidence"`
 	Warnings   []string             `json:"warnings,omitempty"`
+	// Grounding records, for an article written from sources, the
+	// passages, what each prompt was given and every citation's verdict
+	// (the sources themselves, with sha256, URL and time, are in Inputs).
+	Grounding *Grounding `json:"grounding,omitempty"`
 	// DigitalSourceType is the IPTC marking of AI-generated content.
 	DigitalSourceType string `json:"digitalSourceType"`
 	// Watermark says whether the text carries a statistical watermark.
@@ -172,6 +176,7 @@ func buildManifest(st *State, info llm.ModelInfo, version string, md []byte, rep
 	m.Model.Ref = publicModelRef(info)
 	m.Watermark = watermarkRecord(st.Options.Watermark, info)
 	m.BiasCards = st.BiasCards
+	m.Grounding = st.Grounding
 	m.Inputs.Sampling.Seed = m.Seed // also for states saved before Normalize set it
 	m.Sampling = m.Inputs.Sampling
 	if st.Metadata != nil {

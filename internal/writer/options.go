@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/plumewriter/plume/internal/sample"
+	"github.com/plumewriter/plume/internal/sources"
 	"github.com/plumewriter/plume/internal/writer/prompts"
 )
 
@@ -69,6 +70,13 @@ type Options struct {
 	// Watermark is the fingerprint of the watermark key ("" = none); the
 	// key itself is given to the Pipeline, never stored.
 	Watermark string `json:"watermark,omitempty"`
+	// Sources are the loaded --source inputs (text included, so that a
+	// replay needs no network); StrictCitations has unsupported cited
+	// sentences rewritten; SourceWarnings lists sources skipped with
+	// --skip-bad-sources.
+	Sources         []sources.Source `json:"sources,omitempty"`
+	StrictCitations bool             `json:"strict_citations,omitempty"`
+	SourceWarnings  []string         `json:"source_warnings,omitempty"`
 }
 
 // DefaultDraft is the front matter's draft flag unless the user says
@@ -146,6 +154,9 @@ func (o *Options) Normalize() error {
 		return fmt.Errorf("%w: the notes are not valid UTF-8 text", ErrInput)
 	}
 	if err := o.normalizePublishing(); err != nil {
+		return err
+	}
+	if err := o.normalizeSources(); err != nil {
 		return err
 	}
 	if o.MaxRevise < 0 || o.MaxRevise > MaxRevisePasses {

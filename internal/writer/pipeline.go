@@ -98,6 +98,7 @@ func (p *Pipeline) Run(ctx context.Context, st *State) (*Article, error) {
 	}
 	r := &run{p: p, st: st}
 	r.modelWarnings()
+	r.ground()
 	steps := []struct {
 		stage string
 		fn    func(context.Context) error
@@ -106,6 +107,7 @@ func (p *Pipeline) Run(ctx context.Context, st *State) (*Article, error) {
 		{StageOutline, r.outline},
 		{StageDraft, r.draft},
 		{StageReview, r.review},
+		{StageCite, r.cite},
 		{StageMetadata, r.metadata},
 	}
 	for _, s := range steps {

@@ -36,6 +36,12 @@ type Article struct {
 	// Approval is the human sign-off, once given (Body is then the
 	// approved text).
 	Approval *Approval
+	// References lists the cited sources (articles written from sources);
+	// refsMD is their Markdown section at the end of Body.
+	References []Reference
+	refsMD     string
+	// noticeMD is the AI notice at the very end of Body ("" = none).
+	noticeMD string
 }
 
 // FrontMatter is the YAML front matter, in a field order Hugo and Jekyll
@@ -66,8 +72,15 @@ func Assemble(st *State, info llm.ModelInfo, version string) (*Article, error) {
 	}
 	a := &Article{State: st, Metadata: cleanMetadata(*st.Metadata), Body: termsafe.Article(renderBody(st.Parts)),
 		Watermark: watermarkRecord(st.Options.Watermark, info)}
+	cites := citationReport(st, a.Body)
+	if st.Grounding != nil {
+		a.Body, a.References = citeBody(st, a.Body)
+		a.refsMD = referencesMarkdown(st.Options.Lang, a.References)
+		a.Body += a.refsMD
+	}
 	if n := AINotice(st.Options.Lang, info.Ref); n != "" && st.Options.ShowsAINotice() {
-		a.Body += "\n" + noticeMarkdown(n)
+		a.noticeMD = "\n" + noticeMarkdown(n)
+		a.Body += a.noticeMD
 	}
 	md, err := a.RenderMarkdown(version, info.Ref)
 	if err != nil {
@@ -75,6 +88,7 @@ func Assemble(st *State, info llm.ModelInfo, version string) (*Article, error) {
 	}
 	a.Markdown = md
 	a.Quality = quality.Analyze(qualityDoc(st))
+	a.Quality.Citations = cites
 	words := 0
 	for _, w := range a.Quality.SectionWords {
 		words += w
@@ -191,7 +205,12 @@ type software struct {
 // JSON-LD block carrying the AI-generated marking.
 func (a *Article) HTML(version string) ([]byte, error) {
 	var body bytes.Buffer
-	if err := goldmark.New().Convert([]byte(a.Body), &body); err != nil {
+	text := strings.TrimSuffix(strings.TrimSuffix(a.Body, a.noticeMD), a.refsMD)
+	if err := goldmark.New().Convert([]byte(text), &body); err != nil {
+		return nil, fmt.Errorf("html: %w", err)
+	}
+	body.WriteString(referencesHTML(a.State.Options.Lang, a.References))
+	if err := goldmark.New().Convert([]byte(a.noticeMD), &body); err != nil {
 		return nil, fmt.Errorf("html: %w", err)
 	}
 	ld := blogPosting{
@@ -237,7 +256,8 @@ func (a *Article) JSON(version, modelRef string) ([]byte, error) {
 		FrontMatter FrontMatter    `json:"front_matter"`
 		Markdown    string         `json:"markdown"`
 		Quality     quality.Report `json:"quality"`
-	}{fm, a.Body, a.Quality}
+		References  []Reference    `json:"references,omitempty"`
+	}{fm, a.Body, a.Quality, a.References}
 	b, err := json.MarshalIndent(out, "", "  ")
 	if err != nil {
 		return nil, fmt.Errorf("json: %w", err)

@@ -69,7 +69,7 @@ func (r *run) reviewPart(ctx context.Context, i int) error {
 
 func (r *run) revise(ctx context.Context, i, pass int) error {
 	part := &r.st.Parts[i]
-	msgs, n, err := r.prepare(prompts.Revise, cuttable{Summary: r.summary(i)},
+	msgs, n, err := r.prepare(prompts.Revise, cuttable{Summary: r.summary(i), Passages: r.givenPassages(i)},
 		part.Words*TokensPerWord+PartTokenMargin, MinGenTokens, false, r.partData(i, part.Text))
 	if err != nil {
 		return err

@@ -36,6 +36,7 @@ type promptData struct {
 	Problems                                  []string
 	MinDescription, MaxDescription            int
 	Limits                                    prompts.Limits // of a structured answer
+	Sources                                   string         // source passages, "[n] (source) text"
 }
 
 func (r *run) data(c cuttable) promptData {
@@ -43,6 +44,7 @@ func (r *run) data(c cuttable) promptData {
 	d := promptData{
 		Topic: o.Topic, Lang: o.Lang, Audience: o.Audience, Tone: toneName(o.Lang, o.Tone), Notes: c.Notes,
 		Brief: r.st.Brief, Words: o.Words, Keywords: o.Keywords, Summary: c.Summary,
+		Sources: r.renderPassages(c.Passages),
 	}
 	d.MinSections, d.MaxSections = sectionRange(o.Words)
 	if r.st.Outline != nil {
@@ -132,12 +134,18 @@ func (r *run) outline(ctx context.Context) error {
 	if maxOut < OutlineMinTokens {
 		return fmt.Errorf("outline: %w: %d tokens left for the outline, at least %d needed", ErrContext, maxOut, OutlineMinTokens)
 	}
+	offered, err := r.outlinePassages()
+	if err != nil {
+		return fmt.Errorf("outline: %w", err)
+	}
+	maxOut = outlineRoomForPassages(maxOut, offered)
 	msgs, n, sch, err := r.sizedPrompt(sizedStep{stage: StageOutline, prompt: prompts.Outline,
-		cut: cuttable{Notes: r.st.Options.Notes}, maxTokens: maxOut, minTokens: OutlineMinTokens,
+		cut: cuttable{Notes: r.st.Options.Notes, Passages: offered}, maxTokens: maxOut, minTokens: OutlineMinTokens,
 		build: Bounds.Outline, ladder: outlineLadder})
 	if err != nil {
 		return err
 	}
+	r.recordGiven(-1, msgs, offered)
 	var out Outline
 	spec := callSpec{Stage: StageOutline, Part: -1, Messages: msgs, Max: n, Schema: sch}
 	if err := r.structured(ctx, spec, &out, func() error { return out.check() }); err != nil {

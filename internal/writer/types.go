@@ -140,6 +140,9 @@ type State struct {
 	// BiasCards link the bias cards of the model found when the article was
 	// saved (RunOptions.BiasCards); the manifest carries them.
 	BiasCards []BiasCardLink `json:"bias_cards,omitempty"`
+
+	// Grounding is set for articles written from sources (--source).
+	Grounding *Grounding `json:"grounding,omitempty"`
 }
 
 // NextStage names the first unfinished stage of s ("" when done).
@@ -161,6 +164,9 @@ func (s *State) NextStage() string {
 		if !p.Reviewed {
 			return StageReview
 		}
+	}
+	if s.Grounding != nil && s.Grounding.CheckedParts < len(s.Parts) {
+		return StageCite
 	}
 	if s.Metadata == nil {
 		return StageMetadata

@@ -2,6 +2,7 @@ package fakegen
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -162,6 +163,11 @@ func (g *Generator) synthetic(rng *rand.Rand, req llm.Request) (string, error) {
 
 // fromSchema writes a random JSON value valid under s.
 func fromSchema(b *strings.Builder, rng *rand.Rand, s *jsonschema.Schema) {
+	if len(s.Enum) > 0 {
+		v, _ := json.Marshal(s.Enum[rng.IntN(len(s.Enum))]) // enum values came from JSON
+		b.Write(v)
+		return
+	}
 	var typ string
 	if len(s.Types) > 0 {
 		typ = s.Types[0]

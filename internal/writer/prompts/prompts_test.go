@@ -20,6 +20,7 @@ type data struct {
 	Problems                                  []string
 	MinDescription, MaxDescription            int
 	Limits                                    Limits
+	Sources                                   string
 }
 
 func TestEveryTemplateRenders(t *testing.T) {
@@ -45,6 +46,15 @@ func TestEveryTemplateRenders(t *testing.T) {
 	for _, want := range []string{`the section "H" (part of "P"), part 2 of 4`, "about 200 words", "Cover these points: a; b.", "Already written"} {
 		if !strings.Contains(sec, want) {
 			t.Errorf("section prompt lacks %q:\n%s", want, sec)
+		}
+	}
+	d.Sources = "[7] (Notes) Compost needs air."
+	for _, lang := range Languages {
+		for _, name := range []string{Outline, Section, Revise} {
+			out, err := Render(lang, name, d)
+			if err != nil || !strings.Contains(out, d.Sources) || (name == Section && !strings.Contains(out, "[3]")) {
+				t.Errorf("%s/%s with sources (err %v):\n%s", lang, name, err, out)
+			}
 		}
 	}
 	if _, err := Render("de", System, d); err == nil {

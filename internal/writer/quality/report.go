@@ -107,6 +107,8 @@ type Report struct {
 	// Reviews holds the model reviewer's last verdict on every section,
 	// passing or not (the review rule lists the failing ones).
 	Reviews []Review `json:"reviews,omitempty"`
+	// Citations is set for articles written from sources (--source).
+	Citations *Citations `json:"citations,omitempty"`
 }
 
 // Failed returns the rules that did not pass.
