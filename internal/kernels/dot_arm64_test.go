@@ -1,0 +1,199 @@
+//go:build !purego
+
+package kernels
+
+import (
+	"math"
+	"math/rand/v2"
+	"os"
+	"testing"
+
+	"github.com/plumewriter/plume/internal/tensor"
+)
+
+// neonCases pairs every NEON dot kernel with the generic kernel it
+// reproduces, and says whether it needs dotprod. The tolerance is zero:
+// results must be bit-identical, for every length and alignment.
+var neonCases = []struct {
+	name      string
+	typ       tensor.Type
+	dotprod   bool
+	asm, want dotFunc
+}{
+	{"Q8_0 sdot", tensor.Q8_0, true, dotQ8_0SDOTAsm, dotQ8_0Q8_0},
+	{"Q8_0 neon", tensor.Q8_0, false, dotQ8_0NEONAsm, dotQ8_0Q8_0},
+	{"F32", tensor.F32, false, dotF32RowAsm, dotF32Row},
+}
+
+// neonGuard surrounds operands so that out-of-bounds reads would change
+// results visibly and out-of-bounds writes are detected.
+const neonGuard = 0x7f
+
+// neonPlaced copies b into a larger buffer at byte offset off, with guard
+// bytes on both sides, and returns the sub-slice (capacity trimmed).
+func neonPlaced(b []byte, off int) []byte {
+	buf := make([]byte, off+len(b)+64)
+	for i := range buf {
+		buf[i] = neonGuard
+	}
+	copy(buf[off:], b)
+	return buf[off : off+len(b) : off+len(b)]
+}
+
+// requireNEON skips where the CPU lacks what a kernel needs; the arm64 test
+// script runs this package on emulated CPUs with and without dotprod, so
+// every kernel runs in one of them.
+func requireNEON(t testing.TB, dotprod bool) bool {
+	t.Helper()
+	if !hasNEON || (dotprod && !hasDotProd) {
+		t.Logf("CPU lacks ASIMD%s: kernel not run here", map[bool]string{true: " dotprod"}[dotprod])
+		return false
+	}
+	return true
+}
+
+func TestNEONDotMatchesGeneric(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 11))
+	for _, c := range neonCases {
+		t.Run(c.name, func(t *testing.T) {
+			if !requireNEON(t, c.dotprod) {
+				return
+			}
+			lens := floatLens
+			if bs := int(c.typ.BlockSize()); bs > 1 {
+				lens = nil
+				for _, nb := range []int{0, 1, 2, 3, 7, 8, 17, 33} {
+					lens = append(lens, nb*bs)
+				}
+			}
+			for _, n := range append([]int{0}, lens...) {
+				for off := range 4 {
+					w := neonPlaced(quantRow(t, c.typ, randVec(r, n)), off)
+					xq := neonPlaced(actRow(t, c.typ, randVec(r, n)), 3-off)
+					want, got := c.want(n, w, xq), c.asm(n, w, xq)
+					if math.Float32bits(got) != math.Float32bits(want) {
+						t.Errorf("n=%d off=%d: neon %.9g, generic %.9g (want bit-identical)", n, off, got, want)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestNEONDotExtremeQuants uses every Q8_0 quant byte, -128 included (a
+// hostile file's; SMULL's 16-bit products still hold 128·128), with large
+// activations and several block scales, subnormal fp16 ones included.
+func TestNEONDotExtremeQuants(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 5))
+	for _, c := range neonCases {
+		if c.typ != tensor.Q8_0 {
+			continue
+		}
+		t.Run(c.name, func(t *testing.T) {
+			if !requireNEON(t, c.dotprod) {
+				return
+			}
+			for _, d := range []uint16{0x2c00, 0x3c00, 0x7bff, 0x0001, 0x8400} { // 0.0625, 1, 65504, min subnormal, -2^-14
+				const n = 8 * 32
+				w := quantRow(t, c.typ, randVec(r, n))
+				for i := range w {
+					w[i] = byte(r.Uint32())
+				}
+				for i := 0; i < len(w); i += q8_0Bytes {
+					w[i], w[i+1] = byte(d), byte(d>>8)
+				}
+				w[2], w[3] = 0x80, 0x80 // -128 · -128
+				x := make([]float32, n)
+				for i := range x {
+					x[i] = float32(1e4 * (r.Float64()*2 - 1))
+				}
+				xq := actRow(t, c.typ, x)
+				xq[2] = 0x80
+				if got, want := c.asm(n, w, xq), c.want(n, w, xq); math.Float32bits(got) != math.Float32bits(want) {
+					t.Errorf("scale %#04x: neon %.9g, generic %.9g", d, got, want)
+				}
+			}
+		})
+	}
+}
+
+func TestNEONDotF32MatchesGeneric(t *testing.T) {
+	if !requireNEON(t, false) {
+		return
+	}
+	r := rand.New(rand.NewPCG(2, 9))
+	for _, n := range append([]int{0}, floatLens...) {
+		a, b := randVec(r, n), randVec(r, n+3) // b longer: min length is used
+		if got, want := dotF32Asm(a, b), dotF32Generic(a, b); math.Float32bits(got) != math.Float32bits(want) {
+			t.Errorf("n=%d: neon %.9g, generic %.9g", n, got, want)
+		}
+		if got, want := dotF32Asm(b, a), dotF32Generic(b, a); math.Float32bits(got) != math.Float32bits(want) {
+			t.Errorf("n=%d swapped: neon %.9g, generic %.9g", n, got, want)
+		}
+	}
+}
+
+func TestNEONAxpyMatchesGeneric(t *testing.T) {
+	if !requireNEON(t, false) {
+		return
+	}
+	r := rand.New(rand.NewPCG(4, 6))
+	for _, n := range append([]int{0}, floatLens...) {
+		x := randVec(r, n)
+		y := randVec(r, n+2) // y[n:] are guards the kernel must not touch
+		want := append([]float32(nil), y...)
+		alpha := float32(r.NormFloat64())
+		axpyGeneric(alpha, x, want[:n])
+		axpyAsm(alpha, x, y)
+		for i := range y {
+			if math.Float32bits(y[i]) != math.Float32bits(want[i]) {
+				t.Errorf("n=%d: y[%d] = %.9g, want %.9g", n, i, y[i], want[i])
+				break
+			}
+		}
+	}
+}
+
+// TestPathNamesNEON checks the set chosen for this CPU and the caps of
+// PLUME_KERNELS.
+func TestPathNamesNEON(t *testing.T) {
+	want := "generic"
+	switch {
+	case hasDotProd:
+		want = "neon+dotprod"
+	case hasNEON:
+		want = "neon"
+	}
+	switch os.Getenv(EnvKernels) {
+	case "generic":
+		want = "generic"
+	case "neon":
+		if hasNEON {
+			want = "neon"
+		}
+	}
+	if Path() != want {
+		t.Errorf("Path() = %q, want %q (ASIMD %v, dotprod %v, %s=%q)", Path(), want, hasNEON, hasDotProd, EnvKernels, os.Getenv(EnvKernels))
+	}
+	for _, c := range []struct {
+		limit         string
+		dotprod, neon bool
+		want          string
+	}{
+		{"", true, true, "neon+dotprod"},
+		{"", false, true, "neon"},
+		{"", false, false, "generic"},
+		{"neon", true, true, "neon"},
+		{"neon", false, false, "generic"},
+		{"generic", true, true, "generic"},
+		{"neon+dotprod", false, true, "neon"},
+		{"bogus", true, true, "neon+dotprod"},
+	} {
+		if got := capKernels(c.limit, c.dotprod, c.neon).name; got != c.want {
+			t.Errorf("capKernels(%q, dotprod=%v, neon=%v) = %q, want %q", c.limit, c.dotprod, c.neon, got, c.want)
+		}
+	}
+	if neonKernels.dot[tensor.Q8_0] == nil || dotProdKernels.dot[tensor.Q8_0] == nil {
+		t.Fatal("NEON sets lack the Q8_0 kernel")
+	}
+}
