@@ -26,6 +26,7 @@ var neonKernels = func() kernelSet {
 	k := genericKernels
 	k.name = "neon"
 	k.dot[tensor.Q8_0] = dotQ8_0NEONAsm
+	k.dot[tensor.Q4_K] = dotQ4KNEONAsm
 	k.dot[tensor.F32] = dotF32RowAsm
 	k.dotF32 = dotF32Asm
 	k.axpy = axpyAsm
@@ -38,6 +39,7 @@ var dotProdKernels = func() kernelSet {
 	k := neonKernels
 	k.name = "neon+dotprod"
 	k.dot[tensor.Q8_0] = dotQ8_0SDOTAsm
+	k.dot[tensor.Q4_K] = dotQ4KSDOTAsm
 	return k
 }()
 

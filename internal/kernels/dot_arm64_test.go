@@ -23,6 +23,8 @@ var neonCases = []struct {
 	{"Q8_0 sdot", tensor.Q8_0, true, dotQ8_0SDOTAsm, dotQ8_0Q8_0},
 	{"Q8_0 neon", tensor.Q8_0, false, dotQ8_0NEONAsm, dotQ8_0Q8_0},
 	{"F32", tensor.F32, false, dotF32RowAsm, dotF32Row},
+	{"Q4_K sdot", tensor.Q4_K, true, dotQ4KSDOTAsm, dotQ4KQ8K},
+	{"Q4_K neon", tensor.Q4_K, false, dotQ4KNEONAsm, dotQ4KQ8K},
 }
 
 // neonGuard surrounds operands so that out-of-bounds reads would change

@@ -30,3 +30,32 @@
 
 // FADDP Sd, Vn.2S: Sd = n0 + n1.
 #define FADDP2S(d, n) WORD $(0x7E30D800 | (n)<<5 | (d))
+
+// EOR Vd.16B, Vd.16B, Vd.16B: zero Vd.
+#define ZERO16(d) WORD $(0x6E201C00 | (d)<<16 | (d)<<5 | (d))
+
+// MLA Vd.4S, Vn.4S, Vm.S[i]: d[k] += n[k] * m[i], int32 (wrapping).
+#define MLAELEM4S(d, n, m, i) WORD $(0x6F800000 | ((i)&1)<<21 | (m)<<16 | ((i)>>1)<<11 | (n)<<5 | (d))
+
+// LANES_SDOT sets Vd0 (Vd1) to the four int32 lane sums of the signed byte
+// products Va0·Vb0 (Va1·Vb1), lane k holding bytes 4k..4k+3.
+#define LANES_SDOT(d0, d1, a0, a1, b0, b1) \
+	ZERO16(d0)          \
+	ZERO16(d1)          \
+	SDOT4S(d0, a0, b0)  \
+	SDOT4S(d1, a1, b1)
+
+// LANES_NEON is LANES_SDOT without dotprod (V24-V27 scratch): 16-bit
+// products (|p| <= 128·128 fits), pairs widened to int32 (SADDLP), pairs of
+// pairs (ADDP): the same int32 values.
+#define LANES_NEON(d0, d1, a0, a1, b0, b1) \
+	SMULL8H(24, a0, b0)   \
+	SMULL2_8H(25, a0, b0) \
+	SMULL8H(26, a1, b1)   \
+	SMULL2_8H(27, a1, b1) \
+	SADDLP4S(24, 24)      \
+	SADDLP4S(25, 25)      \
+	SADDLP4S(26, 26)      \
+	SADDLP4S(27, 27)      \
+	ADDP4S(d0, 24, 25)    \
+	ADDP4S(d1, 26, 27)

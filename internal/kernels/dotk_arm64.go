@@ -1,0 +1,52 @@
+//go:build !purego
+
+package kernels
+
+import "github.com/plumewriter/plume/internal/tensor"
+
+// K-quant dot products on arm64: the integer lanes of each super-block come
+// from NEON assembly (dotk_arm64.s, SDOT where the CPU has dotprod), the
+// scales, the min term and the float32 accumulation from the same Go code as
+// the generic kernels (kScalesMins, kMinProds, fmaLanes, reduce8), so every
+// result is the generic one bit for bit.
+
+// q4KSumiSDOT sets sumi[k] = Σ_{p<4} sc[2p]·Σ_{j∈lane k} (qs[32p+j]&15)·q8[64p+j]
+// + sc[2p+1]·Σ_{j∈lane k} (qs[32p+j]>>4)·q8[64p+32+j] for the eight lanes k
+// (lane k: bytes 4k..4k+3 of each 32-byte half, as addLanes), int32
+// wrapping. len(qs) >= 128, len(q8) >= 256, len(sc), len(sumi) >= 8. Needs
+// dotprod.
+//
+//go:noescape
+func q4KSumiSDOT(qs, q8 []byte, sc, sumi []int32)
+
+// q4KSumiNEON is q4KSumiSDOT without dotprod (SMULL, SADDLP, ADDP).
+//
+//go:noescape
+func q4KSumiNEON(qs, q8 []byte, sc, sumi []int32)
+
+// q4KCore is one of the q4KSumi kernels.
+type q4KCore func(qs, q8 []byte, sc, sumi []int32)
+
+// dotQ4KWith is dotQ4KQ8K with the integer lanes from core.
+func dotQ4KWith(n int, w, x []byte, core q4KCore) float32 {
+	var acc [8]float32
+	var accm [4]float32
+	var sumi [8]int32
+	for ib := 0; ib < n/tensor.QK_K; ib++ {
+		wb := w[ib*q4KBytes : (ib+1)*q4KBytes]
+		yd, q8, bs := q8K(x[ib*q8KBytes : (ib+1)*q8KBytes])
+		d, dmin := yd*half(wb), -yd*half(wb[2:])
+		sc, m := kScalesMins(wb[4:16])
+		prod := kMinProds(&m, bs)
+		for k := range 4 {
+			accm[k] = fmaf(dmin, float32(prod[k]), accm[k])
+		}
+		core(wb[16:144], q8[:256], sc[:], sumi[:])
+		fmaLanes(&acc, d, &sumi)
+	}
+	return reduce8(&acc) + ((accm[0] + accm[2]) + (accm[1] + accm[3]))
+}
+
+func dotQ4KSDOTAsm(n int, w, x []byte) float32 { return dotQ4KWith(n, w, x, q4KSumiSDOT) }
+
+func dotQ4KNEONAsm(n int, w, x []byte) float32 { return dotQ4KWith(n, w, x, q4KSumiNEON) }

@@ -1,0 +1,58 @@
+//go:build !purego
+
+#include "textflag.h"
+#include "neon_arm64.h"
+
+// Integer cores of the Q4_K and Q6_K dot products (dotk_arm64.go): one
+// super-block's eight int32 lanes sumi, exactly as the generic code's
+// addLanes/addLanes2 form them. Integer sums are exact (wrapping like the
+// generic int32 code), so their order is free; the float arithmetic stays
+// in Go. Each core is assembled twice, with LANES = LANES_SDOT (dotprod) and
+// LANES_NEON.
+
+// Q4K_GROUP adds the lanes of one 32-byte group of packed nibbles (V2, V3)
+// against 64 activation bytes (V4-V7): low nibbles × V4,V5 scaled by
+// sc[2p] (V20 lane ilo), high nibbles × V6,V7 by sc[2p+1] (lane ihi);
+// sumi lanes 0-3 in V0, 4-7 in V1. V31 holds 0x0f bytes.
+#define Q4K_CORE(reg, ilo, ihi) \
+	VLD1.P 32(R0), [V2.B16, V3.B16]                 \
+	VLD1.P 64(R1), [V4.B16, V5.B16, V6.B16, V7.B16] \
+	VAND   V31.B16, V2.B16, V8.B16                   \
+	VAND   V31.B16, V3.B16, V9.B16                   \
+	VUSHR  $4, V2.B16, V10.B16                       \
+	VUSHR  $4, V3.B16, V11.B16                       \
+	LANES(12, 13, 8, 9, 4, 5)                        \
+	LANES(14, 15, 10, 11, 6, 7)                      \
+	MLAELEM4S(0, 12, reg, ilo)                       \
+	MLAELEM4S(1, 13, reg, ilo)                       \
+	MLAELEM4S(0, 14, reg, ihi)                       \
+	MLAELEM4S(1, 15, reg, ihi)
+
+#define Q4K_BODY \
+	MOVD qs_base+0(FP), R0                 \
+	MOVD q8_base+24(FP), R1                \
+	MOVD sc_base+48(FP), R2                \
+	MOVD sumi_base+72(FP), R3              \
+	VLD1 (R2), [V20.S4, V21.S4]            \
+	VMOVI $15, V31.B16                     \
+	ZERO16(0)                              \
+	ZERO16(1)                              \
+	Q4K_CORE(20, 0, 1)                     \
+	Q4K_CORE(20, 2, 3)                     \
+	Q4K_CORE(21, 0, 1)                     \
+	Q4K_CORE(21, 2, 3)                     \
+	VST1 [V0.S4, V1.S4], (R3)              \
+	RET
+
+#define LANES LANES_SDOT
+
+// func q4KSumiSDOT(qs, q8 []byte, sc, sumi []int32)
+TEXT ·q4KSumiSDOT(SB), NOSPLIT, $0-96
+	Q4K_BODY
+
+#undef LANES
+#define LANES LANES_NEON
+
+// func q4KSumiNEON(qs, q8 []byte, sc, sumi []int32)
+TEXT ·q4KSumiNEON(SB), NOSPLIT, $0-96
+	Q4K_BODY
