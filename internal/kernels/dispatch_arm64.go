@@ -27,6 +27,7 @@ var neonKernels = func() kernelSet {
 	k.name = "neon"
 	k.dot[tensor.Q8_0] = dotQ8_0NEONAsm
 	k.dot[tensor.Q4_K] = dotQ4KNEONAsm
+	k.dot[tensor.Q6_K] = dotQ6KNEONAsm
 	k.dot[tensor.F32] = dotF32RowAsm
 	k.dotF32 = dotF32Asm
 	k.axpy = axpyAsm
@@ -40,6 +41,7 @@ var dotProdKernels = func() kernelSet {
 	k.name = "neon+dotprod"
 	k.dot[tensor.Q8_0] = dotQ8_0SDOTAsm
 	k.dot[tensor.Q4_K] = dotQ4KSDOTAsm
+	k.dot[tensor.Q6_K] = dotQ6KSDOTAsm
 	return k
 }()
 

@@ -25,6 +25,8 @@ var neonCases = []struct {
 	{"F32", tensor.F32, false, dotF32RowAsm, dotF32Row},
 	{"Q4_K sdot", tensor.Q4_K, true, dotQ4KSDOTAsm, dotQ4KQ8K},
 	{"Q4_K neon", tensor.Q4_K, false, dotQ4KNEONAsm, dotQ4KQ8K},
+	{"Q6_K sdot", tensor.Q6_K, true, dotQ6KSDOTAsm, dotQ6KQ8K},
+	{"Q6_K neon", tensor.Q6_K, false, dotQ6KNEONAsm, dotQ6KQ8K},
 }
 
 // neonGuard surrounds operands so that out-of-bounds reads would change
@@ -113,6 +115,47 @@ func TestNEONDotExtremeQuants(t *testing.T) {
 				xq[2] = 0x80
 				if got, want := c.asm(n, w, xq), c.want(n, w, xq); math.Float32bits(got) != math.Float32bits(want) {
 					t.Errorf("scale %#04x: neon %.9g, generic %.9g", d, got, want)
+				}
+			}
+		})
+	}
+}
+
+// TestNEONDotKRandomBits fills Q4_K and Q6_K super-blocks and their Q8_K
+// activations with random bytes (every quant, scale, min and block sum bit
+// pattern; the float scales are set finite), so that the integer lanes
+// reach their extremes.
+func TestNEONDotKRandomBits(t *testing.T) {
+	r := rand.New(rand.NewPCG(12, 13))
+	for _, c := range neonCases {
+		if c.typ != tensor.Q4_K && c.typ != tensor.Q6_K {
+			continue
+		}
+		t.Run(c.name, func(t *testing.T) {
+			if !requireNEON(t, c.dotprod) {
+				return
+			}
+			const n = 4 * tensor.QK_K
+			for range 16 {
+				w, x := make([]byte, rowSize(t, c.typ, n)), make([]byte, rowSize(t, tensor.Q8_K, n))
+				for i := range w {
+					w[i] = byte(r.Uint32())
+				}
+				for i := range x {
+					x[i] = byte(r.Uint32())
+				}
+				for b := range n / tensor.QK_K {
+					wb, xb := w[b*c.typ.TypeSize():], x[b*q8KBytes:]
+					xb[0], xb[1], xb[2], xb[3] = 0, 0, 0x80, 0x3f // d = 1.0
+					if c.typ == tensor.Q4_K {
+						wb[1] &^= 0x40 // d and dmin finite
+						wb[3] &^= 0x40
+					} else {
+						wb[209] &^= 0x40
+					}
+				}
+				if got, want := c.asm(n, w, x), c.want(n, w, x); math.Float32bits(got) != math.Float32bits(want) {
+					t.Errorf("neon %.9g, generic %.9g", got, want)
 				}
 			}
 		})

@@ -50,3 +50,48 @@ func dotQ4KWith(n int, w, x []byte, core q4KCore) float32 {
 func dotQ4KSDOTAsm(n int, w, x []byte) float32 { return dotQ4KWith(n, w, x, q4KSumiSDOT) }
 
 func dotQ4KNEONAsm(n int, w, x []byte) float32 { return dotQ4KWith(n, w, x, q4KSumiNEON) }
+
+// q6KSumiSDOT sets sumi to the eight int32 lanes of one Q6_K super-block
+// before its bsum term, as dotQ6KQ8K forms them: for h < 2, g < 4, with
+// q[l] = (ql[64h+32(g&1)+l] >> 4(g>>1)) & 15 | ((qh[32h+l] >> 2g) & 3) << 4
+// and y = q8[128h+32g:], lanes k < 4 get sc[8h+2g]·Σ_{j∈lane k} q·y and
+// lanes k >= 4 sc[8h+2g+1]·Σ_{j∈lane k} q·y (addLanes2), int32 wrapping.
+// len(ql) >= 128, len(qh) >= 64, len(q8) >= 256, len(sc) >= 16,
+// len(sumi) >= 8. Needs dotprod.
+//
+//go:noescape
+func q6KSumiSDOT(ql, qh, q8 []byte, sc, sumi []int32)
+
+// q6KSumiNEON is q6KSumiSDOT without dotprod (SMULL, SADDLP, ADDP).
+//
+//go:noescape
+func q6KSumiNEON(ql, qh, q8 []byte, sc, sumi []int32)
+
+// q6KCore is one of the q6KSumi kernels.
+type q6KCore func(ql, qh, q8 []byte, sc, sumi []int32)
+
+// dotQ6KWith is dotQ6KQ8K with the integer lanes from core.
+func dotQ6KWith(n int, w, x []byte, core q6KCore) float32 {
+	var acc [8]float32
+	var sumi [8]int32
+	var sc [16]int32
+	for ib := 0; ib < n/tensor.QK_K; ib++ {
+		wb := w[ib*q6KBytes : (ib+1)*q6KBytes]
+		yd, q8, bs := q8K(x[ib*q8KBytes : (ib+1)*q8KBytes])
+		d := yd * half(wb[208:])
+		for i, s := range wb[192:208] {
+			sc[i] = int32(int8(s))
+		}
+		core(wb[0:128], wb[128:192], q8[:256], sc[:], sumi[:])
+		for k := range 8 {
+			sub := bsum(bs, 2*k)*sc[2*k] + bsum(bs, 2*k+1)*sc[2*k+1]
+			sumi[k] -= sub << 5
+		}
+		fmaLanes(&acc, d, &sumi)
+	}
+	return reduce8(&acc)
+}
+
+func dotQ6KSDOTAsm(n int, w, x []byte) float32 { return dotQ6KWith(n, w, x, q6KSumiSDOT) }
+
+func dotQ6KNEONAsm(n int, w, x []byte) float32 { return dotQ6KWith(n, w, x, q6KSumiNEON) }
