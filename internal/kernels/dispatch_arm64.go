@@ -29,6 +29,8 @@ var neonKernels = func() kernelSet {
 	k.dot[tensor.Q4_K] = dotQ4KNEONAsm
 	k.dot[tensor.Q6_K] = dotQ6KNEONAsm
 	k.dot[tensor.F32] = dotF32RowAsm
+	k.dot[tensor.F16] = dotF16RowAsm
+	k.rowsDotF16X32 = dotF16RowsX32Asm
 	k.dotF32 = dotF32Asm
 	k.axpy = axpyAsm
 	return k

@@ -38,6 +38,57 @@
 	FADD4S(2, 0, 2)                  \
 	FADDP2S(0, 2)
 
+// REDUCE32 leaves reduce32 of the 32 lanes V0-V7 (V(j) = acc[4j:4j+4])
+// in F0: x[0:4] = (acc[0:4]+acc[16:20]) + (acc[8:12]+acc[24:28]), x[4:8]
+// likewise from acc[4:8], acc[20:24], acc[12:16], acc[28:32]; t =
+// x[0:4]+x[4:8]; sum = (t0+t1) + (t2+t3).
+#define REDUCE32 \
+	FADD4S(8, 0, 4)    \
+	FADD4S(9, 2, 6)    \
+	FADD4S(8, 8, 9)    \
+	FADD4S(10, 1, 5)   \
+	FADD4S(11, 3, 7)   \
+	FADD4S(10, 10, 11) \
+	FADD4S(8, 8, 10)   \
+	FADDP4S(8, 8, 8)   \
+	FADDP2S(0, 8)
+
+// ZERO8 zeroes the accumulators V0-V7.
+#define ZERO8 \
+	ZERO16(0) \
+	ZERO16(1) \
+	ZERO16(2) \
+	ZERO16(3) \
+	ZERO16(4) \
+	ZERO16(5) \
+	ZERO16(6) \
+	ZERO16(7)
+
+// F16W32 loads 32 fp16 weights from R0 (post-increment) and converts them
+// to float32 in V24-V31, in element order.
+#define F16W32 \
+	VLD1.P 64(R0), [V16.H8, V17.H8, V18.H8, V19.H8] \
+	FCVTL4S(24, 16)                                   \
+	FCVTL2_4S(25, 16)                                 \
+	FCVTL4S(26, 17)                                   \
+	FCVTL2_4S(27, 17)                                 \
+	FCVTL4S(28, 18)                                   \
+	FCVTL2_4S(29, 18)                                 \
+	FCVTL4S(30, 19)                                   \
+	FCVTL2_4S(31, 19)
+
+// FMA32 is acc[k] = fma(w[k], x[k], acc[k]) for the 32 weights in V24-V31
+// and activations in V8-V15.
+#define FMA32 \
+	VFMLA V8.S4, V24.S4, V0.S4  \
+	VFMLA V9.S4, V25.S4, V1.S4  \
+	VFMLA V10.S4, V26.S4, V2.S4 \
+	VFMLA V11.S4, V27.S4, V3.S4 \
+	VFMLA V12.S4, V28.S4, V4.S4 \
+	VFMLA V13.S4, V29.S4, V5.S4 \
+	VFMLA V14.S4, V30.S4, V6.S4 \
+	VFMLA V15.S4, V31.S4, V7.S4
+
 // func dotQ8_0SDOT(w, x []byte, nb int) float32
 TEXT ·dotQ8_0SDOT(SB), NOSPLIT, $0-60
 	MOVD w_base+0(FP), R0
@@ -133,18 +184,7 @@ f32loop:
 	BNE    f32loop
 
 f32reduce:
-	// reduce32: x[0:4] = (acc[0:4]+acc[16:20]) + (acc[8:12]+acc[24:28]),
-	// x[4:8] likewise from acc[4:8], acc[20:24], acc[12:16], acc[28:32];
-	// t = x[0:4]+x[4:8]; sum = (t0+t1) + (t2+t3).
-	FADD4S(8, 0, 4)
-	FADD4S(9, 2, 6)
-	FADD4S(8, 8, 9)
-	FADD4S(10, 1, 5)
-	FADD4S(11, 3, 7)
-	FADD4S(10, 10, 11)
-	FADD4S(8, 8, 10)
-	FADDP4S(8, 8, 8)
-	FADDP2S(0, 8)
+	REDUCE32
 	CBZ R4, f32done
 
 f32tail:
@@ -194,4 +234,55 @@ axpytail:
 	BNE     axpytail
 
 axpydone:
+	RET
+
+// func dotF16NEON(w, x []uint16) float32
+TEXT ·dotF16NEON(SB), NOSPLIT, $0-52
+	MOVD w_base+0(FP), R0
+	MOVD w_len+8(FP), R2
+	MOVD x_base+24(FP), R1
+	ZERO8
+	LSR  $5, R2, R3
+	CBZ  R3, f16done
+
+f16loop:
+	F16W32
+	VLD1.P 64(R1), [V20.H8, V21.H8, V22.H8, V23.H8]
+	FCVTL4S(8, 20)
+	FCVTL2_4S(9, 20)
+	FCVTL4S(10, 21)
+	FCVTL2_4S(11, 21)
+	FCVTL4S(12, 22)
+	FCVTL2_4S(13, 22)
+	FCVTL4S(14, 23)
+	FCVTL2_4S(15, 23)
+	FMA32
+	SUBS $1, R3, R3
+	BNE  f16loop
+
+f16done:
+	REDUCE32
+	FMOVS F0, ret+48(FP)
+	RET
+
+// func dotF16X32NEON(w []uint16, x []float32) float32
+TEXT ·dotF16X32NEON(SB), NOSPLIT, $0-52
+	MOVD w_base+0(FP), R0
+	MOVD w_len+8(FP), R2
+	MOVD x_base+24(FP), R1
+	ZERO8
+	LSR  $5, R2, R3
+	CBZ  R3, f16xdone
+
+f16xloop:
+	F16W32
+	VLD1.P 64(R1), [V8.S4, V9.S4, V10.S4, V11.S4]
+	VLD1.P 64(R1), [V12.S4, V13.S4, V14.S4, V15.S4]
+	FMA32
+	SUBS $1, R3, R3
+	BNE  f16xloop
+
+f16xdone:
+	REDUCE32
+	FMOVS F0, ret+48(FP)
 	RET

@@ -23,6 +23,7 @@ var neonCases = []struct {
 	{"Q8_0 sdot", tensor.Q8_0, true, dotQ8_0SDOTAsm, dotQ8_0Q8_0},
 	{"Q8_0 neon", tensor.Q8_0, false, dotQ8_0NEONAsm, dotQ8_0Q8_0},
 	{"F32", tensor.F32, false, dotF32RowAsm, dotF32Row},
+	{"F16", tensor.F16, false, dotF16RowAsm, dotF16Row},
 	{"Q4_K sdot", tensor.Q4_K, true, dotQ4KSDOTAsm, dotQ4KQ8K},
 	{"Q4_K neon", tensor.Q4_K, false, dotQ4KNEONAsm, dotQ4KQ8K},
 	{"Q6_K sdot", tensor.Q6_K, true, dotQ6KSDOTAsm, dotQ6KQ8K},
@@ -159,6 +160,39 @@ func TestNEONDotKRandomBits(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestNEONF16RowsX32 checks the attention rows (F16 rows a stride apart,
+// the activation as fp16 values in float32) against the generic row loop,
+// with guard bytes between the rows.
+func TestNEONF16RowsX32(t *testing.T) {
+	if !requireNEON(t, false) {
+		return
+	}
+	r := rand.New(rand.NewPCG(8, 1))
+	for _, n := range append([]int{0}, floatLens...) {
+		for _, rows := range []int{1, 3, 5} {
+			stride := 2*n + 6
+			w := make([]byte, rows*stride)
+			for i := range w {
+				w[i] = neonGuard
+			}
+			for i := range rows {
+				copy(w[i*stride:], quantRow(t, tensor.F16, randVec(r, n)))
+			}
+			x := randVec(r, n)
+			RoundF16(x, x)
+			scale := float32(r.NormFloat64())
+			got := make([]float32, rows)
+			dotF16RowsX32Asm(n, w, stride, x, scale, got)
+			for i := range rows {
+				want := dotHalfRowX32(n, u16view(w[i*stride:i*stride+2*n]), x) * scale
+				if math.Float32bits(got[i]) != math.Float32bits(want) {
+					t.Errorf("n=%d row %d/%d: neon %.9g, generic %.9g", n, i, rows, got[i], want)
+				}
+			}
+		}
 	}
 }
 

@@ -59,3 +59,9 @@
 	SADDLP4S(27, 27)      \
 	ADDP4S(d0, 24, 25)    \
 	ADDP4S(d1, 26, 27)
+
+// FCVTL Vd.4S, Vn.4H: the low four fp16 lanes to float32 (exact).
+#define FCVTL4S(d, n) WORD $(0x0E217800 | (n)<<5 | (d))
+
+// FCVTL2 Vd.4S, Vn.8H: the high four fp16 lanes to float32 (exact).
+#define FCVTL2_4S(d, n) WORD $(0x4E217800 | (n)<<5 | (d))
