@@ -31,6 +31,7 @@ var neonKernels = func() kernelSet {
 	k.dot[tensor.F32] = dotF32RowAsm
 	k.dot[tensor.F16] = dotF16RowAsm
 	k.rowsDotF16X32 = dotF16RowsX32Asm
+	k.quantQ8_0 = quantQ8_0Asm
 	k.dotF32 = dotF32Asm
 	k.axpy = axpyAsm
 	return k

@@ -65,3 +65,28 @@
 
 // FCVTL2 Vd.4S, Vn.8H: the high four fp16 lanes to float32 (exact).
 #define FCVTL2_4S(d, n) WORD $(0x4E217800 | (n)<<5 | (d))
+
+// FABS Vd.4S, Vn.4S: clears the sign bits.
+#define FABS4S(d, n) WORD $(0x4EA0F800 | (n)<<5 | (d))
+
+// FMAX Vd.4S, Vn.4S, Vm.4S: lane maxima (NaN if either is NaN, as Go's max).
+#define FMAX4S(d, n, m) WORD $(0x4E20F400 | (m)<<16 | (n)<<5 | (d))
+
+// FMAXV Sd, Vn.4S: the maximum of the four lanes (NaN propagates).
+#define FMAXV4S(d, n) WORD $(0x6E30F800 | (n)<<5 | (d))
+
+// FMUL Vd.4S, Vn.4S, Vm.4S: d = n * m, float32 lanes, rounded.
+#define FMUL4S(d, n, m) WORD $(0x6E20DC00 | (m)<<16 | (n)<<5 | (d))
+
+// FCVTNS Vd.4S, Vn.4S: float32 to int32, rounded to nearest with ties to
+// even (NaN gives 0).
+#define FCVTNS4S(d, n) WORD $(0x4E21A800 | (n)<<5 | (d))
+
+// XTN Vd.4H, Vn.4S / XTN2 Vd.8H, Vn.4S: int32 lanes truncated to 16 bits,
+// into the low / high half of Vd.
+#define XTN4H(d, n) WORD $(0x0E612800 | (n)<<5 | (d))
+#define XTN2_8H(d, n) WORD $(0x4E612800 | (n)<<5 | (d))
+
+// XTN Vd.8B, Vn.8H / XTN2 Vd.16B, Vn.8H: int16 lanes truncated to 8 bits.
+#define XTN8B(d, n) WORD $(0x0E212800 | (n)<<5 | (d))
+#define XTN2_16B(d, n) WORD $(0x4E212800 | (n)<<5 | (d))

@@ -1,0 +1,72 @@
+//go:build !purego
+
+package kernels
+
+import (
+	"bytes"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/plumewriter/plume/internal/tensor"
+)
+
+// TestNEONQuantQ8_0MatchesGeneric checks that the NEON activation quantizer
+// writes tensor.QuantizeQ8_0's bytes: random rows, ties (x*id exactly
+// halfway), all-zero blocks, tiny blocks (127/amax overflowing to +Inf
+// included), blocks with an infinity or a NaN, and guard bytes after the
+// row.
+func TestNEONQuantQ8_0MatchesGeneric(t *testing.T) {
+	if !requireNEON(t, false) {
+		return
+	}
+	r := rand.New(rand.NewPCG(8, 1))
+	for _, nb := range []int{0, 1, 2, 3, 17, 64} {
+		for variant := range 6 {
+			x := make([]float32, 32*nb)
+			for i := range x {
+				switch variant {
+				case 0:
+					x[i] = float32(r.NormFloat64() * 3)
+				case 1: // ties: multiples of 0.5 with max 127
+					x[i] = float32(r.IntN(255)-127) / 2
+				case 2: // some zero blocks
+					if (i/32)%2 == 0 {
+						x[i] = float32(r.NormFloat64())
+					}
+				case 3: // tiny magnitudes
+					x[i] = float32(r.NormFloat64() * 1e-30)
+				case 4: // 127/amax = +Inf, some zeros
+					if r.IntN(3) > 0 {
+						x[i] = float32(r.NormFloat64() * 1e-39)
+					}
+				case 5: // hostile: an infinity or a NaN in some blocks
+					x[i] = float32(r.NormFloat64())
+					if i%32 == 5 && (i/32)%3 == 1 {
+						x[i] = float32(math.Inf(1 - 2*(i/32%2)))
+					} else if i%32 == 9 && (i/32)%3 == 2 {
+						x[i] = float32(math.NaN())
+					}
+				}
+			}
+			if variant == 1 && nb > 0 {
+				x[0] = 127
+			}
+			want := make([]byte, 34*nb)
+			if err := tensor.QuantizeQ8_0(x, want); err != nil {
+				t.Fatal(err)
+			}
+			got := make([]byte, 34*nb+8)
+			for i := range got {
+				got[i] = neonGuard
+			}
+			quantQ8_0Asm(x, got[:34*nb])
+			if !bytes.Equal(got[:34*nb], want) {
+				t.Errorf("nb=%d variant=%d: bytes differ\n got %x\nwant %x", nb, variant, got[:min(len(want), 68)], want[:min(len(want), 68)])
+			}
+			if !bytes.Equal(got[34*nb:], bytes.Repeat([]byte{neonGuard}, 8)) {
+				t.Errorf("nb=%d: wrote past the row", nb)
+			}
+		}
+	}
+}
