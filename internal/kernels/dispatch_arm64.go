@@ -32,6 +32,7 @@ var neonKernels = func() kernelSet {
 	k.dot[tensor.F16] = dotF16RowAsm
 	k.rowsDotF16X32 = dotF16RowsX32Asm
 	k.quantQ8_0 = quantQ8_0Asm
+	k.quantQ8_K = quantQ8_KAsm
 	k.dotF32 = dotF32Asm
 	k.axpy = axpyAsm
 	return k

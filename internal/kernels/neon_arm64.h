@@ -90,3 +90,21 @@
 // XTN Vd.8B, Vn.8H / XTN2 Vd.16B, Vn.8H: int16 lanes truncated to 8 bits.
 #define XTN8B(d, n) WORD $(0x0E212800 | (n)<<5 | (d))
 #define XTN2_16B(d, n) WORD $(0x4E212800 | (n)<<5 | (d))
+
+// FCMEQ Vd.4S, Vn.4S, Vm.4S: all ones where n == m (false for NaN).
+#define FCMEQ4S(d, n, m) WORD $(0x4E20E400 | (m)<<16 | (n)<<5 | (d))
+
+// SMIN Vd.4S, Vn.4S, Vm.4S: signed int32 minima.
+#define SMIN4S(d, n, m) WORD $(0x4EA06C00 | (m)<<16 | (n)<<5 | (d))
+
+// SADDLP Vd.8H, Vn.16B: d[k] = n[2k] + n[2k+1], signed bytes to int16.
+#define SADDLP8H(d, n) WORD $(0x4E202800 | (n)<<5 | (d))
+
+// ADDP Vd.8H, Vn.8H, Vm.8H: pairwise int16 sums of n then m (wrapping).
+#define ADDP8H(d, n, m) WORD $(0x4E60BC00 | (m)<<16 | (n)<<5 | (d))
+
+// AND Vd.16B, Vn.16B, Vm.16B (for macros taking register numbers).
+#define AND16(d, n, m) WORD $(0x4E201C00 | (m)<<16 | (n)<<5 | (d))
+
+// SUB Vd.4S, Vn.4S, Vm.4S: d = n - m, int32 lanes.
+#define SUB4S(d, n, m) WORD $(0x6EA08400 | (m)<<16 | (n)<<5 | (d))

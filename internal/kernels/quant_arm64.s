@@ -76,3 +76,125 @@ q8qloop:
 
 q8qdone:
 	RET
+
+// func absMaxNEON(x []float32) float32
+TEXT ·absMaxNEON(SB), NOSPLIT, $0-28
+	MOVD x_base+0(FP), R0
+	MOVD x_len+8(FP), R2
+	LSR  $4, R2, R2
+	ZERO16(16)
+	CBZ  R2, amdone
+
+amloop:
+	VLD1.P 64(R0), [V0.S4, V1.S4, V2.S4, V3.S4]
+	FABS4S(0, 0)
+	FABS4S(1, 1)
+	FABS4S(2, 2)
+	FABS4S(3, 3)
+	FCMEQ4S(4, 0, 0)
+	FCMEQ4S(5, 1, 1)
+	FCMEQ4S(6, 2, 2)
+	FCMEQ4S(7, 3, 3)
+	VAND V4.B16, V0.B16, V0.B16
+	VAND V5.B16, V1.B16, V1.B16
+	VAND V6.B16, V2.B16, V2.B16
+	VAND V7.B16, V3.B16, V3.B16
+	FMAX4S(16, 16, 0)
+	FMAX4S(16, 16, 1)
+	FMAX4S(16, 16, 2)
+	FMAX4S(16, 16, 3)
+	SUBS $1, R2, R2
+	BNE  amloop
+
+amdone:
+	FMAXV4S(0, 16)
+	FMOVS F0, ret+24(FP)
+	RET
+
+// Q8K_Q rounds the four lanes of Vn like tensor's nearestInt(iscale*x):
+// f = x*iscale (V20), then float32(f)+1.5·2^23 (V21), whose low 23 bits
+// less 2^22 (V22, V23) are the integer, then min(127, ·) (V24).
+#define Q8K_Q(n) \
+	FMUL4S(n, n, 20)                     \
+	FADD4S(n, n, 21)                     \
+	AND16(n, n, 22)                      \
+	SUB4S(n, n, 23)                      \
+	SMIN4S(n, n, 24)
+
+// func quantQ8_KNEON(x []float32, q []byte, iscale float32)
+TEXT ·quantQ8_KNEON(SB), NOSPLIT, $0-52
+	MOVD  x_base+0(FP), R0
+	MOVD  q_base+24(FP), R1
+	FMOVS iscale+48(FP), F20
+	VDUP  V20.S[0], V20.S4
+	ADD   $256, R1, R3 // bsums after the 256 quants
+	MOVW  $0x4b400000, R5 // 12582912.0 = 1.5·2^23
+	VDUP  R5, V21.S4
+	MOVW  $0x007fffff, R5
+	VDUP  R5, V22.S4
+	MOVW  $0x00400000, R5
+	VDUP  R5, V23.S4
+	MOVW  $127, R5
+	VDUP  R5, V24.S4
+	MOVD  $4, R2
+
+q8kloop:
+	// 64 values: quants in V4-V7, their four sums of 16 stored as int16.
+	VLD1.P 64(R0), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VLD1.P 64(R0), [V4.S4, V5.S4, V6.S4, V7.S4]
+	VLD1.P 64(R0), [V8.S4, V9.S4, V10.S4, V11.S4]
+	VLD1.P 64(R0), [V12.S4, V13.S4, V14.S4, V15.S4]
+	Q8K_Q(0)
+	Q8K_Q(1)
+	Q8K_Q(2)
+	Q8K_Q(3)
+	Q8K_Q(4)
+	Q8K_Q(5)
+	Q8K_Q(6)
+	Q8K_Q(7)
+	Q8K_Q(8)
+	Q8K_Q(9)
+	Q8K_Q(10)
+	Q8K_Q(11)
+	Q8K_Q(12)
+	Q8K_Q(13)
+	Q8K_Q(14)
+	Q8K_Q(15)
+	XTN4H(16, 0)
+	XTN2_8H(16, 1)
+	XTN4H(17, 2)
+	XTN2_8H(17, 3)
+	XTN4H(18, 4)
+	XTN2_8H(18, 5)
+	XTN4H(19, 6)
+	XTN2_8H(19, 7)
+	XTN4H(0, 8)
+	XTN2_8H(0, 9)
+	XTN4H(1, 10)
+	XTN2_8H(1, 11)
+	XTN4H(2, 12)
+	XTN2_8H(2, 13)
+	XTN4H(3, 14)
+	XTN2_8H(3, 15)
+	XTN8B(4, 16)
+	XTN2_16B(4, 17)
+	XTN8B(5, 18)
+	XTN2_16B(5, 19)
+	XTN8B(6, 0)
+	XTN2_16B(6, 1)
+	XTN8B(7, 2)
+	XTN2_16B(7, 3)
+	VST1.P [V4.B16, V5.B16, V6.B16, V7.B16], 64(R1)
+	SADDLP8H(8, 4)
+	SADDLP8H(9, 5)
+	SADDLP8H(10, 6)
+	SADDLP8H(11, 7)
+	ADDP8H(8, 8, 9)
+	ADDP8H(10, 10, 11)
+	ADDP8H(8, 8, 10)
+	ADDP8H(8, 8, 8)
+	FMOVD  F8, R6
+	MOVD.P R6, 8(R3)
+	SUBS   $1, R2, R2
+	BNE    q8kloop
+	RET

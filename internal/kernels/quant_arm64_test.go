@@ -70,3 +70,78 @@ func TestNEONQuantQ8_0MatchesGeneric(t *testing.T) {
 		}
 	}
 }
+
+// TestNEONQuantQ8_KMatchesGeneric checks the Q8_K quantizer against
+// tensor.QuantizeQ8_K: random rows, ties of the rounding, equal magnitudes
+// of both signs (the first one sets the sign of the scale), zero blocks,
+// tiny blocks (iscale = ±Inf), infinities, NaNs, and guard bytes.
+func TestNEONQuantQ8_KMatchesGeneric(t *testing.T) {
+	if !requireNEON(t, false) {
+		return
+	}
+	r := rand.New(rand.NewPCG(9, 2))
+	const qk = tensor.QK_K
+	for _, nb := range []int{0, 1, 2, 5} {
+		for variant := range 7 {
+			x := make([]float32, qk*nb)
+			for i := range x {
+				x[i] = float32(r.NormFloat64() * 3)
+				switch variant {
+				case 1:
+					x[i] = float32(r.IntN(255)-127) / 2
+				case 2:
+					if (i/qk)%2 == 0 {
+						x[i] = 0
+					}
+				case 3:
+					x[i] = float32(r.NormFloat64() * 1e-39)
+				case 4:
+					if i%qk == 7 {
+						x[i] = float32(math.Inf(1 - 2*(i/qk%2)))
+					}
+				case 5:
+					if i%5 == 0 {
+						x[i] = float32(math.NaN())
+					}
+					if i%qk < 32 && (i/qk)%2 == 1 {
+						x[i] = float32(math.NaN())
+					}
+				case 6: // ±max: the first occurrence's sign wins
+					if i%qk == 3 {
+						x[i] = 9
+					} else if i%qk == 200 {
+						x[i] = -9
+					}
+				}
+			}
+			if variant == 1 && nb > 0 {
+				x[0] = -127
+			}
+			if variant == 5 && nb > 1 { // an all-NaN block
+				for i := qk; i < 2*qk; i++ {
+					x[i] = float32(math.NaN())
+				}
+			}
+			want := make([]byte, q8KBytes*nb)
+			if err := tensor.QuantizeQ8_K(x, want); err != nil {
+				t.Fatal(err)
+			}
+			got := make([]byte, q8KBytes*nb+8)
+			for i := range got {
+				got[i] = neonGuard
+			}
+			quantQ8_KAsm(x, got[:q8KBytes*nb])
+			if !bytes.Equal(got[:q8KBytes*nb], want) {
+				for i := range want {
+					if got[i] != want[i] {
+						t.Errorf("nb=%d variant=%d: byte %d = %#x, want %#x", nb, variant, i, got[i], want[i])
+						break
+					}
+				}
+			}
+			if !bytes.Equal(got[q8KBytes*nb:], bytes.Repeat([]byte{neonGuard}, 8)) {
+				t.Errorf("nb=%d: wrote past the row", nb)
+			}
+		}
+	}
+}
