@@ -27,6 +27,8 @@ var neonKernels = func() kernelSet {
 	k.name = "neon"
 	k.dot[tensor.Q8_0] = dotQ8_0NEONAsm
 	k.dot[tensor.Q4_K] = dotQ4KNEONAsm
+	k.dot[tensor.Q4_0] = dotQ4_0NEONAsm
+	k.dot[tensor.Q5_0] = dotQ5_0NEONAsm
 	k.dot[tensor.Q6_K] = dotQ6KNEONAsm
 	k.dot[tensor.F32] = dotF32RowAsm
 	k.dot[tensor.F16] = dotF16RowAsm
@@ -45,6 +47,8 @@ var dotProdKernels = func() kernelSet {
 	k.name = "neon+dotprod"
 	k.dot[tensor.Q8_0] = dotQ8_0SDOTAsm
 	k.dot[tensor.Q4_K] = dotQ4KSDOTAsm
+	k.dot[tensor.Q4_0] = dotQ4_0SDOTAsm
+	k.dot[tensor.Q5_0] = dotQ5_0SDOTAsm
 	k.dot[tensor.Q6_K] = dotQ6KSDOTAsm
 	return k
 }()

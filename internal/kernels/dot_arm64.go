@@ -61,3 +61,47 @@ func axpyAsm(alpha float32, x, y []float32) {
 	y = y[:len(x)]
 	axpyNEON(alpha, x, y)
 }
+
+// dotQ4_0SDOT returns dotQ4_0Q8_0(32*nb, w, x): dotQ8_0SDOT with the
+// weight quants (qs[j]&15) - 8 for element j < 16 and (qs[j-16]>>4) - 8
+// for the others. len(w) >= 18*nb, len(x) >= 34*nb. Needs dotprod.
+//
+//go:noescape
+func dotQ4_0SDOT(w, x []byte, nb int) float32
+
+// dotQ4_0NEON is dotQ4_0SDOT without dotprod.
+//
+//go:noescape
+func dotQ4_0NEON(w, x []byte, nb int) float32
+
+// dotQ5_0SDOT returns dotQ5_0Q8_0(32*nb, w, x): dotQ4_0SDOT with the
+// weight quants (nibble | (qh>>j&1)<<4) - 16. len(w) >= 22*nb,
+// len(x) >= 34*nb. Needs dotprod.
+//
+//go:noescape
+func dotQ5_0SDOT(w, x []byte, nb int) float32
+
+// dotQ5_0NEON is dotQ5_0SDOT without dotprod.
+//
+//go:noescape
+func dotQ5_0NEON(w, x []byte, nb int) float32
+
+func dotQ4_0SDOTAsm(n int, w, x []byte) float32 {
+	nb := n / 32
+	return dotQ4_0SDOT(w[:nb*q4_0Bytes], x[:nb*q8_0Bytes], nb)
+}
+
+func dotQ4_0NEONAsm(n int, w, x []byte) float32 {
+	nb := n / 32
+	return dotQ4_0NEON(w[:nb*q4_0Bytes], x[:nb*q8_0Bytes], nb)
+}
+
+func dotQ5_0SDOTAsm(n int, w, x []byte) float32 {
+	nb := n / 32
+	return dotQ5_0SDOT(w[:nb*q5_0Bytes], x[:nb*q8_0Bytes], nb)
+}
+
+func dotQ5_0NEONAsm(n int, w, x []byte) float32 {
+	nb := n / 32
+	return dotQ5_0NEON(w[:nb*q5_0Bytes], x[:nb*q8_0Bytes], nb)
+}

@@ -89,6 +89,80 @@
 	VFMLA V14.S4, V30.S4, V6.S4 \
 	VFMLA V15.S4, V31.S4, V7.S4
 
+// Q4_0_QUANTS loads the 16 packed bytes of a Q4_0 block (R0) and its 32
+// activations (R1) and leaves the weight quants (nibble - 8, elements 0-15
+// from the low nibbles, 16-31 from the high ones) in V2, V3 and the
+// activations in V4, V5. V15 holds 0x0f bytes, V14 0x08.
+#define Q4_0_QUANTS \
+	VLD1.P 16(R0), [V2.B16]          \
+	VLD1.P 32(R1), [V4.B16, V5.B16]  \
+	VUSHR  $4, V2.B16, V3.B16        \
+	VAND   V15.B16, V2.B16, V2.B16   \
+	VSUB   V14.B16, V2.B16, V2.B16   \
+	VSUB   V14.B16, V3.B16, V3.B16
+
+// Q5_0_QUANTS is Q4_0_QUANTS for a Q5_0 block (qh, then qs at R0): element
+// j gets bit j of qh as its bit 4, then 16 is subtracted. V21 and V20 hold
+// the qh byte index of each element (j/8), V19 the bit (1<<(j%8)), V22
+// 0x10 bytes.
+#define Q5_0_QUANTS \
+	MOVWU.P 4(R0), R7                \
+	VLD1.P  16(R0), [V2.B16]         \
+	VLD1.P  32(R1), [V4.B16, V5.B16] \
+	VMOV    R7, V8.S[0]              \
+	VTBL    V21.B16, [V8.B16], V9.B16  \
+	VTBL    V20.B16, [V8.B16], V10.B16 \
+	VCMTST  V19.B16, V9.B16, V9.B16  \
+	VCMTST  V19.B16, V10.B16, V10.B16 \
+	VAND    V22.B16, V9.B16, V9.B16  \
+	VAND    V22.B16, V10.B16, V10.B16 \
+	VUSHR   $4, V2.B16, V3.B16       \
+	VAND    V15.B16, V2.B16, V2.B16  \
+	VORR    V9.B16, V2.B16, V2.B16   \
+	VORR    V10.B16, V3.B16, V3.B16  \
+	VSUB    V22.B16, V2.B16, V2.B16  \
+	VSUB    V22.B16, V3.B16, V3.B16
+
+// LEGACY_CONSTS sets V14, V15 and V19-V22 for the two macros above
+// (LANES_NEON uses V24-V27 as scratch, Q8_0_SCALE V16-V18).
+#define LEGACY_CONSTS \
+	VMOVI $15, V15.B16                 \
+	VMOVI $8, V14.B16                  \
+	VMOVI $16, V22.B16                 \
+	MOVD  $0x0101010101010101, R8      \
+	VEOR  V21.B16, V21.B16, V21.B16    \
+	VMOV  R8, V21.D[1]                 \
+	MOVD  $0x0202020202020202, R8      \
+	VMOV  R8, V20.D[0]                 \
+	MOVD  $0x0303030303030303, R8      \
+	VMOV  R8, V20.D[1]                 \
+	MOVD  $0x8040201008040201, R8      \
+	VMOV  R8, V19.D[0]                 \
+	VMOV  R8, V19.D[1]
+
+// LEGACY_DOT is the loop of a Q4_0/Q5_0 · Q8_0 dot product over R2 blocks,
+// QUANTS decoding the weights, LANES forming the int32 lane sums, the
+// float32 arithmetic that of dotQ8_0SDOT.
+#define LEGACY_DOT(QUANTS, LANES, loop, done) \
+	MOVD w_base+0(FP), R0        \
+	MOVD x_base+24(FP), R1       \
+	MOVD nb+48(FP), R2           \
+	LEGACY_CONSTS                \
+	ZERO16(0)                    \
+	ZERO16(1)                    \
+	CBZ  R2, done                \
+loop:                            \
+	Q8_0_SCALE                   \
+	QUANTS                       \
+	LANES(6, 7, 2, 3, 4, 5)      \
+	Q8_0_ACC                     \
+	SUBS $1, R2, R2              \
+	BNE  loop                    \
+done:                            \
+	REDUCE8                      \
+	FMOVS F0, ret+56(FP)         \
+	RET
+
 // func dotQ8_0SDOT(w, x []byte, nb int) float32
 TEXT ·dotQ8_0SDOT(SB), NOSPLIT, $0-60
 	MOVD w_base+0(FP), R0
@@ -286,3 +360,19 @@ f16xdone:
 	REDUCE32
 	FMOVS F0, ret+48(FP)
 	RET
+
+// func dotQ4_0SDOT(w, x []byte, nb int) float32
+TEXT ·dotQ4_0SDOT(SB), NOSPLIT, $0-60
+	LEGACY_DOT(Q4_0_QUANTS, LANES_SDOT, q40sloop, q40sdone)
+
+// func dotQ4_0NEON(w, x []byte, nb int) float32
+TEXT ·dotQ4_0NEON(SB), NOSPLIT, $0-60
+	LEGACY_DOT(Q4_0_QUANTS, LANES_NEON, q40nloop, q40ndone)
+
+// func dotQ5_0SDOT(w, x []byte, nb int) float32
+TEXT ·dotQ5_0SDOT(SB), NOSPLIT, $0-60
+	LEGACY_DOT(Q5_0_QUANTS, LANES_SDOT, q50sloop, q50sdone)
+
+// func dotQ5_0NEON(w, x []byte, nb int) float32
+TEXT ·dotQ5_0NEON(SB), NOSPLIT, $0-60
+	LEGACY_DOT(Q5_0_QUANTS, LANES_NEON, q50nloop, q50ndone)

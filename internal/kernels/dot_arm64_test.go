@@ -24,6 +24,10 @@ var neonCases = []struct {
 	{"Q8_0 neon", tensor.Q8_0, false, dotQ8_0NEONAsm, dotQ8_0Q8_0},
 	{"F32", tensor.F32, false, dotF32RowAsm, dotF32Row},
 	{"F16", tensor.F16, false, dotF16RowAsm, dotF16Row},
+	{"Q4_0 sdot", tensor.Q4_0, true, dotQ4_0SDOTAsm, dotQ4_0Q8_0},
+	{"Q4_0 neon", tensor.Q4_0, false, dotQ4_0NEONAsm, dotQ4_0Q8_0},
+	{"Q5_0 sdot", tensor.Q5_0, true, dotQ5_0SDOTAsm, dotQ5_0Q8_0},
+	{"Q5_0 neon", tensor.Q5_0, false, dotQ5_0NEONAsm, dotQ5_0Q8_0},
 	{"Q4_K sdot", tensor.Q4_K, true, dotQ4KSDOTAsm, dotQ4KQ8K},
 	{"Q4_K neon", tensor.Q4_K, false, dotQ4KNEONAsm, dotQ4KQ8K},
 	{"Q6_K sdot", tensor.Q6_K, true, dotQ6KSDOTAsm, dotQ6KQ8K},
@@ -85,13 +89,14 @@ func TestNEONDotMatchesGeneric(t *testing.T) {
 	}
 }
 
-// TestNEONDotExtremeQuants uses every Q8_0 quant byte, -128 included (a
-// hostile file's; SMULL's 16-bit products still hold 128·128), with large
-// activations and several block scales, subnormal fp16 ones included.
+// TestNEONDotExtremeQuants uses random quant bytes (every Q4_0/Q5_0 bit
+// pattern; every Q8_0 byte, -128 included: a hostile file's, whose 128·128
+// products SMULL's 16 bits still hold), with large activations and several
+// block scales, subnormal fp16 ones included.
 func TestNEONDotExtremeQuants(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 5))
 	for _, c := range neonCases {
-		if c.typ != tensor.Q8_0 {
+		if c.typ != tensor.Q8_0 && c.typ != tensor.Q4_0 && c.typ != tensor.Q5_0 {
 			continue
 		}
 		t.Run(c.name, func(t *testing.T) {
@@ -104,10 +109,12 @@ func TestNEONDotExtremeQuants(t *testing.T) {
 				for i := range w {
 					w[i] = byte(r.Uint32())
 				}
-				for i := 0; i < len(w); i += q8_0Bytes {
+				for i := 0; i < len(w); i += c.typ.TypeSize() {
 					w[i], w[i+1] = byte(d), byte(d>>8)
 				}
-				w[2], w[3] = 0x80, 0x80 // -128 · -128
+				if c.typ == tensor.Q8_0 {
+					w[2], w[3] = 0x80, 0x80 // -128 · -128
+				}
 				x := make([]float32, n)
 				for i := range x {
 					x[i] = float32(1e4 * (r.Float64()*2 - 1))
