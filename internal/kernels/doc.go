@@ -41,6 +41,26 @@
 // machines have no AVX-512, so scripts/avx512/run.sh runs this package's
 // tests on an emulated Ice Lake (Bochs), in CI too.
 //
+// On arm64 the "neon" set (every arm64 CPU: Advanced SIMD) replaces the dot
+// products of Q8_0, Q4_0, Q5_0, Q4_K, Q6_K, F16 and F32, the strided F16
+// rows of attention (rowsDotF16X32), F32 Dot and Axpy, and the Q8_0 and
+// Q8_K activation quantizers with hand-written Go assembly (dot_arm64.s,
+// dotk_arm64.s, quant_arm64.s); where the CPU has the dot product extension
+// (Apple M1 and later, Graviton 2 and later, Ampere, Cortex-A76 and later)
+// the "neon+dotprod" set forms the integer lanes with SDOT, one instruction
+// for four byte products, instead of SMULL, SADDLP and ADDP. The Go
+// assembler has no mnemonic for SDOT and many other NEON instructions: they
+// are WORD-encoded by the macros of neon_arm64.h, each naming its
+// instruction. The K-quant kernels form each super-block's int32 lanes in
+// assembly and leave the scales, the min and bsum terms and the float32
+// accumulation to the generic Go helpers, and the F16 rows leave their
+// float64 tail to Go, so those parts are the generic code itself. Every
+// other float32 step is the generic code's: FMLA where it calls fmaf, FMUL
+// and FADD where it rounds, the same reductions. scripts/arm64/run.sh runs
+// this package's tests (dot_arm64_test.go, quant_arm64_test.go: bit for bit
+// against the generic code) and the model goldens under qemu-aarch64, on a
+// CPU with dotprod and on one without. No i8mm (SMMLA) kernels yet.
+//
 // The larger kernels (the Q8_0 and Q5_0 rows4, tile42 and scales4, the
 // packed Q4_K cols8, the Q6_K cols4, the strided F16 rows, and all the VNNI
 // ones) are generated with avo by the program in _asm, its own module: edit _asm, not the generated files, and
@@ -80,7 +100,8 @@
 //
 // Names follow the table: <format>[Packed]<Shape> with a suffix for the
 // code. AVX2 means the assembly of the avx2+fma set, VNNI the assembly of the
-// avx512vnni set, and Asm (VNNIAsm) the bounds-checked Go entry that the
+// avx512vnni set, NEON and SDOT the arm64 assembly without and with dotprod
+// (dotQ8_0SDOT; its entry dotQ8_0SDOTAsm), and Asm (VNNIAsm) the bounds-checked Go entry that the
 // table holds and that calls it: dotQ8_0Rows4AVX2 is the AVX2 rows4 kernel of
 // Q8_0, dotQ8_0Rows4Asm its entry, dotQ8_0Tile42VNNI the VNNI tile42 of Q8_0.
 package kernels

@@ -4,19 +4,24 @@
 # each runs in its package's directory, so its testdata and ../shared are
 # found as natively.
 #
-#   - internal/kernels on "-cpu max" (ASIMD, dotprod, i8mm: the
+#   - internal/kernels, whole, on "-cpu max" (ASIMD, dotprod, i8mm: the
 #     neon+dotprod set) and on "-cpu cortex-a72" (Armv8.0, no dotprod: the
 #     neon set), so that both sets and every kernel's fallback are checked
-#     bit for bit against the generic code, and the whole package (MatMul,
-#     llama.cpp goldens) runs through the chosen set;
-#   - internal/model (the forward pass against llama.cpp's goldens) on both;
-#   - internal/kernels and internal/model built with -tags purego (the
-#     generic code alone) on "-cpu max";
+#     bit for bit against the generic code, and MatMul and llama.cpp's
+#     goldens run through the chosen set;
+#   - internal/model (the forward pass against llama.cpp's goldens), whole
+#     on "-cpu max", and its teacher-forced goldens of the quantized models
+#     on "cortex-a72";
+#   - the same two packages built with -tags purego (the generic Go code,
+#     which the arm64 compiler may fuse differently from amd64's) on
+#     "-cpu max": kernels whole, model's quantized goldens;
 #   - GOARCH=arm64 go vet ./internal/kernels/ (asmdecl checks the stubs).
 #
-# Emulated run time on the 2-core development machine, under load: about
-# 2 minutes in all (the kernels package ~10 s per CPU, model ~30 s per
-# CPU), plus the cross builds.
+# Emulated run time on the 2-core development machine under load (seven
+# builds and test runs in parallel): about 11 minutes in all — model whole
+# ~6 minutes (its F16 models are the slow ones), each goldens subset ~2,
+# kernels ~15 s per CPU — plus the cross builds. PLUME_ARM64_QUICK=1 runs
+# internal/kernels alone (~1 minute).
 #
 # Installs Debian's qemu-user-static with apt-get when qemu-aarch64 is
 # missing (as root, as in CI).
@@ -44,21 +49,30 @@ build() {
 	GOARCH=arm64 go test -c -o "$WORK/$name.test" "$@" "./$pkg"
 }
 
-# run PKG NAME CPU: runs the binary in PKG's directory on the emulated CPU.
+# run PKG NAME CPU [test binary flags]: runs the binary in PKG's directory
+# on the emulated CPU.
 run() {
 	local pkg=$1 name=$2 cpu=$3
-	echo "== $pkg ($name) on qemu-aarch64 -cpu $cpu"
-	(cd "$pkg" && "$QEMU" -cpu "$cpu" "$WORK/$name.test" -test.timeout 20m)
+	shift 3
+	echo "== $pkg ($name) on qemu-aarch64 -cpu $cpu $*"
+	(cd "$pkg" && "$QEMU" -cpu "$cpu" "$WORK/$name.test" -test.timeout 30m "$@")
 }
 
-build internal/kernels kernels
-build internal/model model
-build internal/kernels kernels-purego -tags purego
-build internal/model model-purego -tags purego
+# The teacher-forced goldens of the quantized models and the two tiny
+# real ones: the formats the NEON kernels cover, without the F16 models
+# that take most of the emulated time.
+quant_goldens='^TestGoldenTeacherForced$/^(stories260K|TinyStories.*|synth-.*-(Q8_0|Q4_0|Q4_K|Q6_K))$'
 
-for cpu in max cortex-a72; do
-	run internal/kernels kernels "$cpu"
-	run internal/model model "$cpu"
-done
+build internal/kernels kernels
+build internal/kernels kernels-purego -tags purego
+run internal/kernels kernels max
+run internal/kernels kernels cortex-a72
 run internal/kernels kernels-purego max
-run internal/model model-purego max
+if [ "${PLUME_ARM64_QUICK:-}" = 1 ]; then
+	exit 0
+fi
+build internal/model model
+build internal/model model-purego -tags purego
+run internal/model model max
+run internal/model model cortex-a72 -test.run "$quant_goldens"
+run internal/model model-purego max -test.run "$quant_goldens"
