@@ -29,6 +29,7 @@ var neonKernels = func() kernelSet {
 	k.dot[tensor.Q4_K] = dotQ4KNEONAsm
 	k.dot[tensor.Q4_0] = dotQ4_0NEONAsm
 	k.dot[tensor.Q5_0] = dotQ5_0NEONAsm
+	k.rows4[tensor.Q8_0] = dotQ8_0Rows4NEONAsm
 	k.dot[tensor.Q6_K] = dotQ6KNEONAsm
 	k.dot[tensor.F32] = dotF32RowAsm
 	k.dot[tensor.F16] = dotF16RowAsm
@@ -49,6 +50,7 @@ var dotProdKernels = func() kernelSet {
 	k.dot[tensor.Q4_K] = dotQ4KSDOTAsm
 	k.dot[tensor.Q4_0] = dotQ4_0SDOTAsm
 	k.dot[tensor.Q5_0] = dotQ5_0SDOTAsm
+	k.rows4[tensor.Q8_0] = dotQ8_0Rows4SDOTAsm
 	k.dot[tensor.Q6_K] = dotQ6KSDOTAsm
 	return k
 }()

@@ -283,3 +283,63 @@ func TestPathNamesNEON(t *testing.T) {
 		t.Fatal("NEON sets lack the Q8_0 kernel")
 	}
 }
+
+// TestNEONRows4MatchesOneRow checks the four-row decode kernels against
+// four calls of the generic one-row kernel, bit for bit, with rows at odd
+// offsets and guard bytes between them, and their bounds checks.
+func TestNEONRows4MatchesOneRow(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 8))
+	for _, c := range []struct {
+		name    string
+		dotprod bool
+		four    rows4Func
+		one     dotFunc
+	}{
+		{"Q8_0 sdot", true, dotQ8_0Rows4SDOTAsm, dotQ8_0Q8_0},
+		{"Q8_0 neon", false, dotQ8_0Rows4NEONAsm, dotQ8_0Q8_0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if !requireNEON(t, c.dotprod) {
+				return
+			}
+			for _, nb := range []int{0, 1, 2, 3, 7, 8, 17, 33} {
+				n := 32 * nb
+				rb := rowSize(t, tensor.Q8_0, n) + r.IntN(5)
+				buf := make([]byte, 4*rb)
+				for i := range buf {
+					buf[i] = neonGuard
+				}
+				for i := range 4 {
+					copy(buf[i*rb:], quantRow(t, tensor.Q8_0, randVec(r, n)))
+				}
+				w := neonPlaced(buf[:3*rb+rowSize(t, tensor.Q8_0, n)], 1)
+				xq := neonPlaced(actRow(t, tensor.Q8_0, randVec(r, n)), 3)
+				out := [4]float32{1, 2, 3, 4}
+				c.four(n, w, rb, xq, &out)
+				for i := range 4 {
+					want := c.one(n, w[i*rb:i*rb+rowSize(t, tensor.Q8_0, n)], xq)
+					if math.Float32bits(out[i]) != math.Float32bits(want) {
+						t.Errorf("nb=%d row %d: %.9g, want %.9g", nb, i, out[i], want)
+					}
+				}
+			}
+			for _, bad := range []struct {
+				name string
+				call func()
+			}{
+				{"short weights", func() { c.four(64, make([]byte, 3*68+67), 68, make([]byte, 68), new([4]float32)) }},
+				{"short activation", func() { c.four(64, make([]byte, 4*68), 68, make([]byte, 67), new([4]float32)) }},
+				{"overlapping rows", func() { c.four(64, make([]byte, 4*68), 67, make([]byte, 68), new([4]float32)) }},
+			} {
+				func() {
+					defer func() {
+						if recover() == nil {
+							t.Errorf("%s: no panic", bad.name)
+						}
+					}()
+					bad.call()
+				}()
+			}
+		})
+	}
+}

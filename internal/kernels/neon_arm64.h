@@ -108,3 +108,9 @@
 
 // SUB Vd.4S, Vn.4S, Vm.4S: d = n - m, int32 lanes.
 #define SUB4S(d, n, m) WORD $(0x6EA08400 | (m)<<16 | (n)<<5 | (d))
+
+// FMLA Vd.4S, Vn.4S, Vm.4S: d = fma(n, m, d), float32 lanes, one rounding.
+#define FMLA4S(d, n, m) WORD $(0x4E20CC00 | (m)<<16 | (n)<<5 | (d))
+
+// EXT Vd.16B, Vn.16B, Vm.16B, #8: d = high half of n, then low half of m.
+#define EXT8(d, n, m) WORD $(0x6E004000 | (m)<<16 | (n)<<5 | (d))
