@@ -31,6 +31,7 @@ var neonKernels = func() kernelSet {
 	k.dot[tensor.Q5_0] = dotQ5_0NEONAsm
 	k.rows4[tensor.Q8_0] = dotQ8_0Rows4NEONAsm
 	k.dot[tensor.Q6_K] = dotQ6KNEONAsm
+	k.dot[tensor.Q5_K] = dotQ5KNEONAsm
 	k.dot[tensor.F32] = dotF32RowAsm
 	k.dot[tensor.F16] = dotF16RowAsm
 	k.rowsDotF16X32 = dotF16RowsX32Asm
@@ -52,6 +53,7 @@ var dotProdKernels = func() kernelSet {
 	k.dot[tensor.Q5_0] = dotQ5_0SDOTAsm
 	k.rows4[tensor.Q8_0] = dotQ8_0Rows4SDOTAsm
 	k.dot[tensor.Q6_K] = dotQ6KSDOTAsm
+	k.dot[tensor.Q5_K] = dotQ5KSDOTAsm
 	return k
 }()
 

@@ -32,6 +32,8 @@ var neonCases = []struct {
 	{"Q4_K neon", tensor.Q4_K, false, dotQ4KNEONAsm, dotQ4KQ8K},
 	{"Q6_K sdot", tensor.Q6_K, true, dotQ6KSDOTAsm, dotQ6KQ8K},
 	{"Q6_K neon", tensor.Q6_K, false, dotQ6KNEONAsm, dotQ6KQ8K},
+	{"Q5_K sdot", tensor.Q5_K, true, dotQ5KSDOTAsm, dotQ5KQ8K},
+	{"Q5_K neon", tensor.Q5_K, false, dotQ5KNEONAsm, dotQ5KQ8K},
 }
 
 // neonGuard surrounds operands so that out-of-bounds reads would change
@@ -129,14 +131,14 @@ func TestNEONDotExtremeQuants(t *testing.T) {
 	}
 }
 
-// TestNEONDotKRandomBits fills Q4_K and Q6_K super-blocks and their Q8_K
+// TestNEONDotKRandomBits fills Q4_K, Q5_K and Q6_K super-blocks and their Q8_K
 // activations with random bytes (every quant, scale, min and block sum bit
 // pattern; the float scales are set finite), so that the integer lanes
 // reach their extremes.
 func TestNEONDotKRandomBits(t *testing.T) {
 	r := rand.New(rand.NewPCG(12, 13))
 	for _, c := range neonCases {
-		if c.typ != tensor.Q4_K && c.typ != tensor.Q6_K {
+		if c.typ != tensor.Q4_K && c.typ != tensor.Q5_K && c.typ != tensor.Q6_K {
 			continue
 		}
 		t.Run(c.name, func(t *testing.T) {
@@ -155,7 +157,7 @@ func TestNEONDotKRandomBits(t *testing.T) {
 				for b := range n / tensor.QK_K {
 					wb, xb := w[b*c.typ.TypeSize():], x[b*q8KBytes:]
 					xb[0], xb[1], xb[2], xb[3] = 0, 0, 0x80, 0x3f // d = 1.0
-					if c.typ == tensor.Q4_K {
+					if c.typ == tensor.Q4_K || c.typ == tensor.Q5_K {
 						wb[1] &^= 0x40 // d and dmin finite
 						wb[3] &^= 0x40
 					} else {

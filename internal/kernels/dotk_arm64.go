@@ -95,3 +95,42 @@ func dotQ6KWith(n int, w, x []byte, core q6KCore) float32 {
 func dotQ6KSDOTAsm(n int, w, x []byte) float32 { return dotQ6KWith(n, w, x, q6KSumiSDOT) }
 
 func dotQ6KNEONAsm(n int, w, x []byte) float32 { return dotQ6KWith(n, w, x, q6KSumiNEON) }
+
+// q5KSumiSDOT is q4KSumiSDOT for Q5_K: the quant of byte j of group p is
+// (qs[32p+j]&15) | (qh[j]>>2p&1)<<4 against q8[64p+j], and
+// (qs[32p+j]>>4) | (qh[j]>>(2p+1)&1)<<4 against q8[64p+32+j].
+// len(qh) >= 32, len(qs) >= 128, len(q8) >= 256, len(sc), len(sumi) >= 8.
+// Needs dotprod.
+//
+//go:noescape
+func q5KSumiSDOT(qh, qs, q8 []byte, sc, sumi []int32)
+
+// q5KSumiNEON is q5KSumiSDOT without dotprod (SMULL, SADDLP, ADDP).
+//
+//go:noescape
+func q5KSumiNEON(qh, qs, q8 []byte, sc, sumi []int32)
+
+// q5KCore is one of the q5KSumi kernels.
+type q5KCore func(qh, qs, q8 []byte, sc, sumi []int32)
+
+// dotQ5KWith is dotQ5KQ8K with the integer lanes from core.
+func dotQ5KWith(n int, w, x []byte, core q5KCore) float32 {
+	var acc [8]float32
+	var summs float32
+	var sumi [8]int32
+	for ib := 0; ib < n/tensor.QK_K; ib++ {
+		wb := w[ib*q5KBytes : (ib+1)*q5KBytes]
+		yd, q8, bs := q8K(x[ib*q8KBytes : (ib+1)*q8KBytes])
+		d, dmin := yd*half(wb), -yd*half(wb[2:])
+		sc, m := kScalesMins(wb[4:16])
+		prod := kMinProds(&m, bs)
+		summs = fmaf(dmin, float32((prod[0]+prod[1])+(prod[2]+prod[3])), summs)
+		core(wb[16:48], wb[48:176], q8[:256], sc[:], sumi[:])
+		fmaLanes(&acc, d, &sumi)
+	}
+	return reduce8(&acc) + summs
+}
+
+func dotQ5KSDOTAsm(n int, w, x []byte) float32 { return dotQ5KWith(n, w, x, q5KSumiSDOT) }
+
+func dotQ5KNEONAsm(n int, w, x []byte) float32 { return dotQ5KWith(n, w, x, q5KSumiNEON) }

@@ -111,6 +111,56 @@
 	VST1 [V0.S4, V1.S4], (R4)                       \
 	RET
 
+// Q5K_CORE is Q4K_CORE for Q5_K: the low nibbles get bit 2p of qh (V16,
+// V17, shifted right by two after each group) as their bit 4, the high
+// nibbles bit 2p+1. V30 holds 0x10 bytes; V18, V19 are scratch.
+#define Q5K_CORE(reg, ilo, ihi) \
+	VLD1.P 32(R0), [V2.B16, V3.B16]                 \
+	VLD1.P 64(R1), [V4.B16, V5.B16, V6.B16, V7.B16] \
+	VAND   V31.B16, V2.B16, V8.B16                   \
+	VAND   V31.B16, V3.B16, V9.B16                   \
+	VUSHR  $4, V2.B16, V10.B16                       \
+	VUSHR  $4, V3.B16, V11.B16                       \
+	VSHL   $4, V16.B16, V18.B16                      \
+	VSHL   $4, V17.B16, V19.B16                      \
+	VAND   V30.B16, V18.B16, V18.B16                 \
+	VAND   V30.B16, V19.B16, V19.B16                 \
+	VORR   V18.B16, V8.B16, V8.B16                   \
+	VORR   V19.B16, V9.B16, V9.B16                   \
+	VSHL   $3, V16.B16, V18.B16                      \
+	VSHL   $3, V17.B16, V19.B16                      \
+	VAND   V30.B16, V18.B16, V18.B16                 \
+	VAND   V30.B16, V19.B16, V19.B16                 \
+	VORR   V18.B16, V10.B16, V10.B16                 \
+	VORR   V19.B16, V11.B16, V11.B16                 \
+	VUSHR  $2, V16.B16, V16.B16                      \
+	VUSHR  $2, V17.B16, V17.B16                      \
+	LANES(12, 13, 8, 9, 4, 5)                        \
+	LANES(14, 15, 10, 11, 6, 7)                      \
+	MLAELEM4S(0, 12, reg, ilo)                       \
+	MLAELEM4S(1, 13, reg, ilo)                       \
+	MLAELEM4S(0, 14, reg, ihi)                       \
+	MLAELEM4S(1, 15, reg, ihi)
+
+#define Q5K_BODY \
+	MOVD qh_base+0(FP), R5                 \
+	MOVD qs_base+24(FP), R0                \
+	MOVD q8_base+48(FP), R1                \
+	MOVD sc_base+72(FP), R2                \
+	MOVD sumi_base+96(FP), R3              \
+	VLD1 (R5), [V16.B16, V17.B16]          \
+	VLD1 (R2), [V20.S4, V21.S4]            \
+	VMOVI $15, V31.B16                     \
+	VMOVI $16, V30.B16                     \
+	ZERO16(0)                              \
+	ZERO16(1)                              \
+	Q5K_CORE(20, 0, 1)                     \
+	Q5K_CORE(20, 2, 3)                     \
+	Q5K_CORE(21, 0, 1)                     \
+	Q5K_CORE(21, 2, 3)                     \
+	VST1 [V0.S4, V1.S4], (R3)              \
+	RET
+
 #define LANES LANES_SDOT
 
 // func q4KSumiSDOT(qs, q8 []byte, sc, sumi []int32)
@@ -137,3 +187,17 @@ TEXT ·q6KSumiSDOT(SB), NOSPLIT, $0-120
 // func q6KSumiNEON(ql, qh, q8 []byte, sc, sumi []int32)
 TEXT ·q6KSumiNEON(SB), NOSPLIT, $0-120
 	Q6K_BODY
+
+#undef LANES
+#define LANES LANES_SDOT
+
+// func q5KSumiSDOT(qh, qs, q8 []byte, sc, sumi []int32)
+TEXT ·q5KSumiSDOT(SB), NOSPLIT, $0-120
+	Q5K_BODY
+
+#undef LANES
+#define LANES LANES_NEON
+
+// func q5KSumiNEON(qh, qs, q8 []byte, sc, sumi []int32)
+TEXT ·q5KSumiNEON(SB), NOSPLIT, $0-120
+	Q5K_BODY
