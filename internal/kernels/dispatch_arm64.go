@@ -34,6 +34,7 @@ var neonKernels = func() kernelSet {
 	k.dot[tensor.Q5_K] = dotQ5KNEONAsm
 	k.dot[tensor.F32] = dotF32RowAsm
 	k.dot[tensor.F16] = dotF16RowAsm
+	k.dot[tensor.BF16] = dotBF16RowAsm
 	k.rowsDotF16X32 = dotF16RowsX32Asm
 	k.quantQ8_0 = quantQ8_0Asm
 	k.quantQ8_K = quantQ8_KAsm

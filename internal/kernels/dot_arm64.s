@@ -376,3 +376,48 @@ TEXT ·dotQ5_0SDOT(SB), NOSPLIT, $0-60
 // func dotQ5_0NEON(w, x []byte, nb int) float32
 TEXT ·dotQ5_0NEON(SB), NOSPLIT, $0-60
 	LEGACY_DOT(Q5_0_QUANTS, LANES_NEON, q50nloop, q50ndone)
+
+// BF16_32 loads 32 bf16 values from Rp (post-increment) into V16-V19 and
+// widens them to float32 in Vd..Vd+7 (element order).
+#define BF16_32(Rp, d0, d1, d2, d3, d4, d5, d6, d7) \
+	VLD1.P 64(Rp), [V16.H8, V17.H8, V18.H8, V19.H8] \
+	SHLL4S(d0, 16)                                    \
+	SHLL2_4S(d1, 16)                                  \
+	SHLL4S(d2, 17)                                    \
+	SHLL2_4S(d3, 17)                                  \
+	SHLL4S(d4, 18)                                    \
+	SHLL2_4S(d5, 18)                                  \
+	SHLL4S(d6, 19)                                    \
+	SHLL2_4S(d7, 19)
+
+// func dotBF16NEON(w, x []uint16) float32
+TEXT ·dotBF16NEON(SB), NOSPLIT, $0-52
+	MOVD w_base+0(FP), R0
+	MOVD w_len+8(FP), R2
+	MOVD x_base+24(FP), R1
+	ZERO8
+	LSR  $5, R2, R3
+	CBZ  R3, bf16done
+
+bf16loop:
+	BF16_32(R0, 24, 25, 26, 27, 28, 29, 30, 31)
+	BF16_32(R1, 8, 9, 10, 11, 12, 13, 14, 15)
+	FMA32
+	SUBS $1, R3, R3
+	BNE  bf16loop
+
+bf16done:
+	// c[l] = (acc[l]+acc[16+l]) + (acc[8+l]+acc[24+l]) as in reduce32,
+	// then reduce8(c): t = c[0:4]+c[4:8], (t0+t2) + (t1+t3).
+	FADD4S(8, 0, 4)
+	FADD4S(9, 2, 6)
+	FADD4S(8, 8, 9)
+	FADD4S(10, 1, 5)
+	FADD4S(11, 3, 7)
+	FADD4S(10, 10, 11)
+	FADD4S(8, 8, 10)
+	EXT8(2, 8, 8)
+	FADD4S(2, 8, 2)
+	FADDP2S(0, 2)
+	FMOVS F0, ret+48(FP)
+	RET

@@ -24,6 +24,7 @@ var neonCases = []struct {
 	{"Q8_0 neon", tensor.Q8_0, false, dotQ8_0NEONAsm, dotQ8_0Q8_0},
 	{"F32", tensor.F32, false, dotF32RowAsm, dotF32Row},
 	{"F16", tensor.F16, false, dotF16RowAsm, dotF16Row},
+	{"BF16", tensor.BF16, false, dotBF16RowAsm, dotBF16Row},
 	{"Q4_0 sdot", tensor.Q4_0, true, dotQ4_0SDOTAsm, dotQ4_0Q8_0},
 	{"Q4_0 neon", tensor.Q4_0, false, dotQ4_0NEONAsm, dotQ4_0Q8_0},
 	{"Q5_0 sdot", tensor.Q5_0, true, dotQ5_0SDOTAsm, dotQ5_0Q8_0},

@@ -52,3 +52,22 @@ func dotF16RowsX32Asm(n int, w []byte, stride int, x []float32, scale float32, o
 		out[r] = dotF16RowX32Asm(n, u16view(w[r*stride:r*stride+rb]), x) * scale
 	}
 }
+
+// dotBF16NEON returns the head of dotBF16Row: acc[i%32] = fma(f32(w[i]),
+// f32(x[i]), acc[i%32]) over the first len(w)&^31 elements, c[l] =
+// (acc[l]+acc[16+l]) + (acc[8+l]+acc[24+l]), then reduce8(c).
+// len(x) >= len(w)&^31.
+//
+//go:noescape
+func dotBF16NEON(w, x []uint16) float32
+
+// dotBF16RowAsm is dotBF16Row: the head in NEON, the tail in Go.
+func dotBF16RowAsm(n int, w, x []byte) float32 {
+	wh, xh := u16view(w)[:n], u16view(x)[:n]
+	np := n &^ 31
+	sum := float64(dotBF16NEON(wh[:np], xh[:np]))
+	for i := np; i < n; i++ {
+		sum += float64(tensor.BF16ToF32(wh[i]) * tensor.BF16ToF32(xh[i]))
+	}
+	return float32(sum)
+}

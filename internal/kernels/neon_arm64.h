@@ -114,3 +114,8 @@
 
 // EXT Vd.16B, Vn.16B, Vm.16B, #8: d = high half of n, then low half of m.
 #define EXT8(d, n, m) WORD $(0x6E004000 | (m)<<16 | (n)<<5 | (d))
+
+// SHLL Vd.4S, Vn.4H, #16 / SHLL2 Vd.4S, Vn.8H, #16: the low / high four
+// 16-bit lanes shifted into the top of 32-bit lanes (bf16 to float32).
+#define SHLL4S(d, n) WORD $(0x2E613800 | (n)<<5 | (d))
+#define SHLL2_4S(d, n) WORD $(0x6E613800 | (n)<<5 | (d))
