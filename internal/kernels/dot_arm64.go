@@ -105,3 +105,48 @@ func dotQ5_0NEONAsm(n int, w, x []byte) float32 {
 	nb := n / 32
 	return dotQ5_0NEON(w[:nb*q5_0Bytes], x[:nb*q8_0Bytes], nb)
 }
+
+// dotQ4_1SDOT returns dotQ4_1Q8_1(32*nb, w, x): per block summs =
+// fma(fp16(w.m), fp16(x.s), summs) and the lanes of dotQ4_0SDOT with the
+// unsigned quants (no offset); result reduce8(acc) + summs.
+// len(w) >= 20*nb, len(x) >= 36*nb. Needs dotprod.
+//
+//go:noescape
+func dotQ4_1SDOT(w, x []byte, nb int) float32
+
+// dotQ4_1NEON is dotQ4_1SDOT without dotprod.
+//
+//go:noescape
+func dotQ4_1NEON(w, x []byte, nb int) float32
+
+// dotQ5_1SDOT returns dotQ5_1Q8_1(32*nb, w, x): dotQ4_1SDOT with the
+// quants nibble | (qh>>j&1)<<4. len(w) >= 24*nb, len(x) >= 36*nb. Needs
+// dotprod.
+//
+//go:noescape
+func dotQ5_1SDOT(w, x []byte, nb int) float32
+
+// dotQ5_1NEON is dotQ5_1SDOT without dotprod.
+//
+//go:noescape
+func dotQ5_1NEON(w, x []byte, nb int) float32
+
+func dotQ4_1SDOTAsm(n int, w, x []byte) float32 {
+	nb := n / 32
+	return dotQ4_1SDOT(w[:nb*q4_1Bytes], x[:nb*q8_1Bytes], nb)
+}
+
+func dotQ4_1NEONAsm(n int, w, x []byte) float32 {
+	nb := n / 32
+	return dotQ4_1NEON(w[:nb*q4_1Bytes], x[:nb*q8_1Bytes], nb)
+}
+
+func dotQ5_1SDOTAsm(n int, w, x []byte) float32 {
+	nb := n / 32
+	return dotQ5_1SDOT(w[:nb*q5_1Bytes], x[:nb*q8_1Bytes], nb)
+}
+
+func dotQ5_1NEONAsm(n int, w, x []byte) float32 {
+	nb := n / 32
+	return dotQ5_1NEON(w[:nb*q5_1Bytes], x[:nb*q8_1Bytes], nb)
+}

@@ -163,6 +163,67 @@ done:                            \
 	FMOVS F0, ret+56(FP)         \
 	RET
 
+// Q8_1_SCALE is Q8_0_SCALE for Q4_1/Q5_1 · Q8_1 blocks: V18 = d_w*d_x in
+// every lane, then summs = fma(m_w, s_x, summs) in F23 (the generic code's
+// scalar fused multiply-add), R0 and R1 moved past the four bytes.
+#define Q8_1_SCALE \
+	Q8_0_SCALE            \
+	MOVHU.P 2(R0), R3     \
+	MOVHU.P 2(R1), R4     \
+	FMOVS   R3, F16       \
+	FMOVS   R4, F17       \
+	FCVTHS  F16, F16      \
+	FCVTHS  F17, F17      \
+	FMADDS  F17, F23, F16, F23
+
+// Q4_1_QUANTS is Q4_0_QUANTS without the offset: quants 0..15.
+#define Q4_1_QUANTS \
+	VLD1.P 16(R0), [V2.B16]          \
+	VLD1.P 32(R1), [V4.B16, V5.B16]  \
+	VUSHR  $4, V2.B16, V3.B16        \
+	VAND   V15.B16, V2.B16, V2.B16
+
+// Q5_1_QUANTS is Q5_0_QUANTS without the offset: quants 0..31.
+#define Q5_1_QUANTS \
+	MOVWU.P 4(R0), R7                \
+	VLD1.P  16(R0), [V2.B16]         \
+	VLD1.P  32(R1), [V4.B16, V5.B16] \
+	VMOV    R7, V8.S[0]              \
+	VTBL    V21.B16, [V8.B16], V9.B16  \
+	VTBL    V20.B16, [V8.B16], V10.B16 \
+	VCMTST  V19.B16, V9.B16, V9.B16  \
+	VCMTST  V19.B16, V10.B16, V10.B16 \
+	VAND    V22.B16, V9.B16, V9.B16  \
+	VAND    V22.B16, V10.B16, V10.B16 \
+	VUSHR   $4, V2.B16, V3.B16       \
+	VAND    V15.B16, V2.B16, V2.B16  \
+	VORR    V9.B16, V2.B16, V2.B16   \
+	VORR    V10.B16, V3.B16, V3.B16
+
+// LEGACY1_DOT is LEGACY_DOT for the Q8_1-activation formats: the lanes as
+// there, and reduce8(acc) + summs.
+#define LEGACY1_DOT(QUANTS, LANES, loop, done) \
+	MOVD w_base+0(FP), R0        \
+	MOVD x_base+24(FP), R1       \
+	MOVD nb+48(FP), R2           \
+	LEGACY_CONSTS                \
+	ZERO16(0)                    \
+	ZERO16(1)                    \
+	ZERO16(23)                   \
+	CBZ  R2, done                \
+loop:                            \
+	Q8_1_SCALE                   \
+	QUANTS                       \
+	LANES(6, 7, 2, 3, 4, 5)      \
+	Q8_0_ACC                     \
+	SUBS $1, R2, R2              \
+	BNE  loop                    \
+done:                            \
+	REDUCE8                      \
+	FADDS F23, F0, F0            \
+	FMOVS F0, ret+56(FP)         \
+	RET
+
 // func dotQ8_0SDOT(w, x []byte, nb int) float32
 TEXT ·dotQ8_0SDOT(SB), NOSPLIT, $0-60
 	MOVD w_base+0(FP), R0
@@ -421,3 +482,19 @@ bf16done:
 	FADDP2S(0, 2)
 	FMOVS F0, ret+48(FP)
 	RET
+
+// func dotQ4_1SDOT(w, x []byte, nb int) float32
+TEXT ·dotQ4_1SDOT(SB), NOSPLIT, $0-60
+	LEGACY1_DOT(Q4_1_QUANTS, LANES_SDOT, q41sloop, q41sdone)
+
+// func dotQ4_1NEON(w, x []byte, nb int) float32
+TEXT ·dotQ4_1NEON(SB), NOSPLIT, $0-60
+	LEGACY1_DOT(Q4_1_QUANTS, LANES_NEON, q41nloop, q41ndone)
+
+// func dotQ5_1SDOT(w, x []byte, nb int) float32
+TEXT ·dotQ5_1SDOT(SB), NOSPLIT, $0-60
+	LEGACY1_DOT(Q5_1_QUANTS, LANES_SDOT, q51sloop, q51sdone)
+
+// func dotQ5_1NEON(w, x []byte, nb int) float32
+TEXT ·dotQ5_1NEON(SB), NOSPLIT, $0-60
+	LEGACY1_DOT(Q5_1_QUANTS, LANES_NEON, q51nloop, q51ndone)

@@ -29,6 +29,10 @@ var neonCases = []struct {
 	{"Q4_0 neon", tensor.Q4_0, false, dotQ4_0NEONAsm, dotQ4_0Q8_0},
 	{"Q5_0 sdot", tensor.Q5_0, true, dotQ5_0SDOTAsm, dotQ5_0Q8_0},
 	{"Q5_0 neon", tensor.Q5_0, false, dotQ5_0NEONAsm, dotQ5_0Q8_0},
+	{"Q4_1 sdot", tensor.Q4_1, true, dotQ4_1SDOTAsm, dotQ4_1Q8_1},
+	{"Q4_1 neon", tensor.Q4_1, false, dotQ4_1NEONAsm, dotQ4_1Q8_1},
+	{"Q5_1 sdot", tensor.Q5_1, true, dotQ5_1SDOTAsm, dotQ5_1Q8_1},
+	{"Q5_1 neon", tensor.Q5_1, false, dotQ5_1NEONAsm, dotQ5_1Q8_1},
 	{"Q4_K sdot", tensor.Q4_K, true, dotQ4KSDOTAsm, dotQ4KQ8K},
 	{"Q4_K neon", tensor.Q4_K, false, dotQ4KNEONAsm, dotQ4KQ8K},
 	{"Q6_K sdot", tensor.Q6_K, true, dotQ6KSDOTAsm, dotQ6KQ8K},
@@ -92,14 +96,14 @@ func TestNEONDotMatchesGeneric(t *testing.T) {
 	}
 }
 
-// TestNEONDotExtremeQuants uses random quant bytes (every Q4_0/Q5_0 bit
+// TestNEONDotExtremeQuants uses random quant bytes (every Q4_0/Q5_0/Q4_1/Q5_1 bit
 // pattern; every Q8_0 byte, -128 included: a hostile file's, whose 128·128
 // products SMULL's 16 bits still hold), with large activations and several
 // block scales, subnormal fp16 ones included.
 func TestNEONDotExtremeQuants(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 5))
 	for _, c := range neonCases {
-		if c.typ != tensor.Q8_0 && c.typ != tensor.Q4_0 && c.typ != tensor.Q5_0 {
+		if c.typ.BlockSize() != 32 {
 			continue
 		}
 		t.Run(c.name, func(t *testing.T) {
@@ -114,6 +118,9 @@ func TestNEONDotExtremeQuants(t *testing.T) {
 				}
 				for i := 0; i < len(w); i += c.typ.TypeSize() {
 					w[i], w[i+1] = byte(d), byte(d>>8)
+					if c.typ == tensor.Q4_1 || c.typ == tensor.Q5_1 {
+						w[i+2], w[i+3] = byte(d), byte(d>>8) // m
+					}
 				}
 				if c.typ == tensor.Q8_0 {
 					w[2], w[3] = 0x80, 0x80 // -128 · -128
