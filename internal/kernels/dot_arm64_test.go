@@ -35,6 +35,8 @@ var neonCases = []struct {
 	{"Q5_1 neon", tensor.Q5_1, false, dotQ5_1NEONAsm, dotQ5_1Q8_1},
 	{"Q4_K sdot", tensor.Q4_K, true, dotQ4KSDOTAsm, dotQ4KQ8K},
 	{"Q4_K neon", tensor.Q4_K, false, dotQ4KNEONAsm, dotQ4KQ8K},
+	{"Q4_K packed sdot", tensor.Q4_K, true, dotQ4KPackedSDOTAsm, dotQ4KQ8KPacked},
+	{"Q4_K packed neon", tensor.Q4_K, false, dotQ4KPackedNEONAsm, dotQ4KQ8KPacked},
 	{"Q6_K sdot", tensor.Q6_K, true, dotQ6KSDOTAsm, dotQ6KQ8K},
 	{"Q6_K neon", tensor.Q6_K, false, dotQ6KNEONAsm, dotQ6KQ8K},
 	{"Q5_K sdot", tensor.Q5_K, true, dotQ5KSDOTAsm, dotQ5KQ8K},

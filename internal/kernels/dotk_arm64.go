@@ -134,3 +134,34 @@ func dotQ5KWith(n int, w, x []byte, core q5KCore) float32 {
 func dotQ5KSDOTAsm(n int, w, x []byte) float32 { return dotQ5KWith(n, w, x, q5KSumiSDOT) }
 
 func dotQ5KNEONAsm(n int, w, x []byte) float32 { return dotQ5KWith(n, w, x, q5KSumiNEON) }
+
+// dotQ4KPackedWith is dotQ4KQ8KPacked (llama.cpp's repacked Q4_K gemv
+// arithmetic) with the integer sum from core: the super-block's sumi is the
+// sum of core's eight lanes, the same int32 (integer sums are exact and
+// wrap alike in any order).
+func dotQ4KPackedWith(n int, w, x []byte, core q4KCore) float32 {
+	var acc, accm float32
+	var lanes [8]int32
+	for ib := 0; ib < n/tensor.QK_K; ib++ {
+		wb := w[ib*q4KBytes : (ib+1)*q4KBytes]
+		yd, q8, bs := q8K(x[ib*q8KBytes : (ib+1)*q8KBytes])
+		sc, m := kScalesMins(wb[4:16])
+		prod := kMinProds(&m, bs)
+		core(wb[16:144], q8[:256], sc[:], lanes[:])
+		var sumi int32
+		for _, l := range lanes {
+			sumi += l
+		}
+		acc = fmaf(float32(sumi), half(wb)*yd, acc)
+		accm = fmaf(float32((prod[0]+prod[1])+(prod[2]+prod[3])), half(wb[2:])*yd, accm)
+	}
+	return acc - accm
+}
+
+func dotQ4KPackedSDOTAsm(n int, w, x []byte) float32 {
+	return dotQ4KPackedWith(n, w, x, q4KSumiSDOT)
+}
+
+func dotQ4KPackedNEONAsm(n int, w, x []byte) float32 {
+	return dotQ4KPackedWith(n, w, x, q4KSumiNEON)
+}
