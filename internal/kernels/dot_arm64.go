@@ -150,3 +150,27 @@ func dotQ5_1NEONAsm(n int, w, x []byte) float32 {
 	nb := n / 32
 	return dotQ5_1NEON(w[:nb*q5_1Bytes], x[:nb*q8_1Bytes], nb)
 }
+
+// dotQ4_0PackedSDOT returns dotQ4_0Q8_0Packed(32*nb, w, x) (llama.cpp's
+// repacked Q4_0 gemv arithmetic): per block s = the int32 sum of the 32
+// products of dotQ4_0SDOT's quants, acc = fma(float32(s),
+// fp16(w.d)*fp16(x.d), acc). len(w) >= 18*nb, len(x) >= 34*nb. Needs
+// dotprod.
+//
+//go:noescape
+func dotQ4_0PackedSDOT(w, x []byte, nb int) float32
+
+// dotQ4_0PackedNEON is dotQ4_0PackedSDOT without dotprod.
+//
+//go:noescape
+func dotQ4_0PackedNEON(w, x []byte, nb int) float32
+
+func dotQ4_0PackedSDOTAsm(n int, w, x []byte) float32 {
+	nb := n / 32
+	return dotQ4_0PackedSDOT(w[:nb*q4_0Bytes], x[:nb*q8_0Bytes], nb)
+}
+
+func dotQ4_0PackedNEONAsm(n int, w, x []byte) float32 {
+	nb := n / 32
+	return dotQ4_0PackedNEON(w[:nb*q4_0Bytes], x[:nb*q8_0Bytes], nb)
+}

@@ -224,6 +224,31 @@ done:                            \
 	FMOVS F0, ret+56(FP)         \
 	RET
 
+// LEGACY_PACKED_DOT is dotQ4_0Q8_0Packed's loop: per block the exact
+// int32 sum of the 32 products (the lanes, then across them), converted and
+// fused into one float32 accumulator (F23): acc = fma(float32(s),
+// half(w.d)*half(x.d), acc).
+#define LEGACY_PACKED_DOT(QUANTS, LANES, loop, done) \
+	MOVD w_base+0(FP), R0        \
+	MOVD x_base+24(FP), R1       \
+	MOVD nb+48(FP), R2           \
+	LEGACY_CONSTS                \
+	ZERO16(23)                   \
+	CBZ  R2, done                \
+loop:                            \
+	Q8_0_SCALE                   \
+	QUANTS                       \
+	LANES(6, 7, 2, 3, 4, 5)      \
+	ADD4S(6, 6, 7)               \
+	ADDV4S(6, 6)                 \
+	SCVTFS(6, 6)                 \
+	FMADDS F18, F23, F6, F23     \
+	SUBS $1, R2, R2              \
+	BNE  loop                    \
+done:                            \
+	FMOVS F23, ret+56(FP)        \
+	RET
+
 // func dotQ8_0SDOT(w, x []byte, nb int) float32
 TEXT ·dotQ8_0SDOT(SB), NOSPLIT, $0-60
 	MOVD w_base+0(FP), R0
@@ -498,3 +523,11 @@ TEXT ·dotQ5_1SDOT(SB), NOSPLIT, $0-60
 // func dotQ5_1NEON(w, x []byte, nb int) float32
 TEXT ·dotQ5_1NEON(SB), NOSPLIT, $0-60
 	LEGACY1_DOT(Q5_1_QUANTS, LANES_NEON, q51nloop, q51ndone)
+
+// func dotQ4_0PackedSDOT(w, x []byte, nb int) float32
+TEXT ·dotQ4_0PackedSDOT(SB), NOSPLIT, $0-60
+	LEGACY_PACKED_DOT(Q4_0_QUANTS, LANES_SDOT, q40psloop, q40psdone)
+
+// func dotQ4_0PackedNEON(w, x []byte, nb int) float32
+TEXT ·dotQ4_0PackedNEON(SB), NOSPLIT, $0-60
+	LEGACY_PACKED_DOT(Q4_0_QUANTS, LANES_NEON, q40pnloop, q40pndone)

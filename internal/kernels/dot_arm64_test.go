@@ -27,6 +27,8 @@ var neonCases = []struct {
 	{"BF16", tensor.BF16, false, dotBF16RowAsm, dotBF16Row},
 	{"Q4_0 sdot", tensor.Q4_0, true, dotQ4_0SDOTAsm, dotQ4_0Q8_0},
 	{"Q4_0 neon", tensor.Q4_0, false, dotQ4_0NEONAsm, dotQ4_0Q8_0},
+	{"Q4_0 packed sdot", tensor.Q4_0, true, dotQ4_0PackedSDOTAsm, dotQ4_0Q8_0Packed},
+	{"Q4_0 packed neon", tensor.Q4_0, false, dotQ4_0PackedNEONAsm, dotQ4_0Q8_0Packed},
 	{"Q5_0 sdot", tensor.Q5_0, true, dotQ5_0SDOTAsm, dotQ5_0Q8_0},
 	{"Q5_0 neon", tensor.Q5_0, false, dotQ5_0NEONAsm, dotQ5_0Q8_0},
 	{"Q4_1 sdot", tensor.Q4_1, true, dotQ4_1SDOTAsm, dotQ4_1Q8_1},

@@ -119,3 +119,12 @@
 // 16-bit lanes shifted into the top of 32-bit lanes (bf16 to float32).
 #define SHLL4S(d, n) WORD $(0x2E613800 | (n)<<5 | (d))
 #define SHLL2_4S(d, n) WORD $(0x6E613800 | (n)<<5 | (d))
+
+// ADDV Sd, Vn.4S: the int32 sum of the four lanes (wrapping).
+#define ADDV4S(d, n) WORD $(0x4EB1B800 | (n)<<5 | (d))
+
+// ADD Vd.4S, Vn.4S, Vm.4S: int32 lanes (wrapping).
+#define ADD4S(d, n, m) WORD $(0x4EA08400 | (m)<<16 | (n)<<5 | (d))
+
+// SCVTF Sd, Sn: the int32 in Sn to float32, rounded to nearest.
+#define SCVTFS(d, n) WORD $(0x5E21D800 | (n)<<5 | (d))
