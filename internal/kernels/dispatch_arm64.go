@@ -42,6 +42,8 @@ var neonKernels = func() kernelSet {
 	k.rowsDotF16X32 = dotF16RowsX32Asm
 	k.quantQ8_0 = quantQ8_0Asm
 	k.quantQ8_K = quantQ8_KAsm
+	k.toF16 = f32ToF16Asm
+	k.roundF16 = roundF16Asm
 	k.dotF32 = dotF32Asm
 	k.axpy = axpyAsm
 	return k

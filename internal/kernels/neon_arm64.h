@@ -128,3 +128,8 @@
 
 // SCVTF Sd, Sn: the int32 in Sn to float32, rounded to nearest.
 #define SCVTFS(d, n) WORD $(0x5E21D800 | (n)<<5 | (d))
+
+// FCVTN Vd.4H, Vn.4S / FCVTN2 Vd.8H, Vn.4S: float32 to fp16, rounded to
+// nearest even (NaNs quieted, payload kept), into the low / high half.
+#define FCVTN4H(d, n) WORD $(0x0E216800 | (n)<<5 | (d))
+#define FCVTN2_8H(d, n) WORD $(0x4E216800 | (n)<<5 | (d))

@@ -61,3 +61,21 @@ func quantQ8_KAsm(x []float32, dst []byte) {
 		binary.LittleEndian.PutUint32(yb, math.Float32bits(1/iscale))
 	}
 }
+
+// f32ToF16NEON sets dst[i] = tensor.F32ToF16(x[i]) (round to nearest even,
+// NaNs quiet with their payload's top bits). len(dst) >= len(x).
+//
+//go:noescape
+func f32ToF16NEON(x []float32, dst []uint16)
+
+// f32ToF16Asm is the bounds-checked entry of f32ToF16NEON.
+func f32ToF16Asm(x []float32, dst []uint16) { f32ToF16NEON(x, dst[:len(x)]) }
+
+// roundF16NEON sets dst[i] = tensor.F16ToF32(tensor.F32ToF16(src[i])).
+// len(dst) >= len(src); dst may alias src.
+//
+//go:noescape
+func roundF16NEON(dst, src []float32)
+
+// roundF16Asm is the bounds-checked entry of roundF16NEON.
+func roundF16Asm(dst, src []float32) { roundF16NEON(dst[:len(src)], src) }

@@ -198,3 +198,67 @@ q8kloop:
 	SUBS   $1, R2, R2
 	BNE    q8kloop
 	RET
+
+// func f32ToF16NEON(x []float32, dst []uint16)
+TEXT ·f32ToF16NEON(SB), NOSPLIT, $0-48
+	MOVD x_base+0(FP), R0
+	MOVD x_len+8(FP), R2
+	MOVD dst_base+24(FP), R1
+	LSR  $3, R2, R3
+	AND  $7, R2, R4
+	CBZ  R3, h16tail0
+
+h16loop:
+	VLD1.P 32(R0), [V0.S4, V1.S4]
+	FCVTN4H(2, 0)
+	FCVTN2_8H(2, 1)
+	VST1.P [V2.H8], 16(R1)
+	SUBS   $1, R3, R3
+	BNE    h16loop
+
+h16tail0:
+	CBZ R4, h16done
+
+h16tail:
+	FMOVS.P 4(R0), F0
+	FCVTSH  F0, F0
+	FMOVS   F0, R3
+	MOVH.P  R3, 2(R1)
+	SUBS    $1, R4, R4
+	BNE     h16tail
+
+h16done:
+	RET
+
+// func roundF16NEON(dst, src []float32)
+TEXT ·roundF16NEON(SB), NOSPLIT, $0-48
+	MOVD dst_base+0(FP), R1
+	MOVD src_base+24(FP), R0
+	MOVD src_len+32(FP), R2
+	LSR  $3, R2, R3
+	AND  $7, R2, R4
+	CBZ  R3, r16tail0
+
+r16loop:
+	VLD1.P 32(R0), [V0.S4, V1.S4]
+	FCVTN4H(2, 0)
+	FCVTN2_8H(2, 1)
+	FCVTL4S(0, 2)
+	FCVTL2_4S(1, 2)
+	VST1.P [V0.S4, V1.S4], 32(R1)
+	SUBS   $1, R3, R3
+	BNE    r16loop
+
+r16tail0:
+	CBZ R4, r16done
+
+r16tail:
+	FMOVS.P 4(R0), F0
+	FCVTSH  F0, F0
+	FCVTHS  F0, F0
+	FMOVS.P F0, 4(R1)
+	SUBS    $1, R4, R4
+	BNE     r16tail
+
+r16done:
+	RET

@@ -145,3 +145,52 @@ func TestNEONQuantQ8_KMatchesGeneric(t *testing.T) {
 		}
 	}
 }
+
+// TestNEONF16ConversionMatchesGeneric checks the fp16 conversion and the
+// fp16 rounding against tensor.F32ToF16 on every rounding case: ties,
+// overflow to infinity, half subnormals, float32 subnormals, NaNs (with
+// payloads), infinities, and the element past the end.
+func TestNEONF16ConversionMatchesGeneric(t *testing.T) {
+	if !requireNEON(t, false) {
+		return
+	}
+	r := rand.New(rand.NewPCG(3, 3))
+	special := []float32{0, float32(math.Copysign(0, -1)), 65504, 65520, 65519.99, 1e6, 6e-8, 3e-8, 2.98e-8, 1e-40,
+		1.0009765625, 1.00048828125, float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()),
+		math.Float32frombits(0x7f800001), math.Float32frombits(0xffc12345), -2.5e-5}
+	for _, n := range []int{0, 1, 7, 8, 9, 31, 100} {
+		x := make([]float32, n)
+		for i := range x {
+			if r.IntN(3) == 0 {
+				x[i] = special[r.IntN(len(special))]
+			} else {
+				x[i] = float32(r.NormFloat64() * math.Pow(10, float64(r.IntN(12)-6)))
+			}
+		}
+		got := make([]uint16, n+1)
+		got[n] = 0xbeef
+		f32ToF16Asm(x, got[:n])
+		rounded := make([]float32, n+1)
+		rounded[n] = 42
+		roundF16Asm(rounded[:n], x)
+		for i, v := range x {
+			want := tensor.F32ToF16(v)
+			if got[i] != want {
+				t.Errorf("n=%d: fp16(%g) = %#04x, want %#04x", n, v, got[i], want)
+			}
+			if w := tensor.F16ToF32(want); math.Float32bits(rounded[i]) != math.Float32bits(w) {
+				t.Errorf("n=%d: round(%g) = %#08x, want %#08x", n, v, math.Float32bits(rounded[i]), math.Float32bits(w))
+			}
+		}
+		if got[n] != 0xbeef || rounded[n] != 42 {
+			t.Errorf("n=%d: wrote past the end", n)
+		}
+		inPlace := append([]float32(nil), x...)
+		roundF16Asm(inPlace, inPlace)
+		for i := range x {
+			if math.Float32bits(inPlace[i]) != math.Float32bits(rounded[i]) {
+				t.Errorf("n=%d: in place, element %d differs", n, i)
+			}
+		}
+	}
+}
