@@ -44,6 +44,9 @@ var neonKernels = func() kernelSet {
 	k.quantQ8_K = quantQ8_KAsm
 	k.toF16 = f32ToF16Asm
 	k.roundF16 = roundF16Asm
+	k.ropePairs = ropePairsAsm
+	k.scaleGroups = scaleGroupsNEON
+	k.maxGroups = maxGroupsNEON
 	k.dotF32 = dotF32Asm
 	k.axpy = axpyAsm
 	return k

@@ -133,3 +133,6 @@
 // nearest even (NaNs quieted, payload kept), into the low / high half.
 #define FCVTN4H(d, n) WORD $(0x0E216800 | (n)<<5 | (d))
 #define FCVTN2_8H(d, n) WORD $(0x4E216800 | (n)<<5 | (d))
+
+// FNEG Vd.4S, Vn.4S: flips the sign bits.
+#define FNEG4S(d, n) WORD $(0x6EA0F800 | (n)<<5 | (d))
