@@ -47,6 +47,8 @@ var neonKernels = func() kernelSet {
 	k.ropePairs = ropePairsAsm
 	k.scaleGroups = scaleGroupsNEON
 	k.maxGroups = maxGroupsNEON
+	k.expGroups = expGroupsNEON
+	k.siluGroups = siluGroupsAsm
 	k.dotF32 = dotF32Asm
 	k.axpy = axpyAsm
 	return k

@@ -136,3 +136,25 @@
 
 // FNEG Vd.4S, Vn.4S: flips the sign bits.
 #define FNEG4S(d, n) WORD $(0x6EA0F800 | (n)<<5 | (d))
+
+// FSUB Vd.4S, Vn.4S, Vm.4S: d = n - m, float32 lanes.
+#define FSUB4S(d, n, m) WORD $(0x4EA0D400 | (m)<<16 | (n)<<5 | (d))
+
+// FMLS Vd.4S, Vn.4S, Vm.4S: d = fma(-n, m, d), one rounding.
+#define FMLS4S(d, n, m) WORD $(0x4EA0CC00 | (m)<<16 | (n)<<5 | (d))
+
+// FDIV Vd.4S, Vn.4S, Vm.4S: d = n / m.
+#define FDIV4S(d, n, m) WORD $(0x6E20FC00 | (m)<<16 | (n)<<5 | (d))
+
+// FCMGT Vd.4S, Vn.4S, Vm.4S: all ones where n > m (false for NaN, as
+// _CMP_GT_OQ).
+#define FCMGT4S(d, n, m) WORD $(0x6EA0E400 | (m)<<16 | (n)<<5 | (d))
+
+// FCMLE Vd.4S, Vn.4S, #0: all ones where n <= 0 (false for NaN).
+#define FCMLE0_4S(d, n) WORD $(0x6EA0D800 | (n)<<5 | (d))
+
+// SHL Vd.4S, Vn.4S, #sh (0 <= sh < 32).
+#define SHL4S(d, n, sh) WORD $(0x4F005400 | (32+(sh))<<16 | (n)<<5 | (d))
+
+// BSL Vd.16B, Vn.16B, Vm.16B: d = (d & n) | (^d & m), bit by bit.
+#define BSL16(d, n, m) WORD $(0x6E601C00 | (m)<<16 | (n)<<5 | (d))
