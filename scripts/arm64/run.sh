@@ -15,6 +15,7 @@
 #   - the same two packages built with -tags purego (the generic Go code,
 #     which the arm64 compiler may fuse differently from amd64's) on
 #     "-cpu max": kernels whole, model's quantized goldens;
+#   - PLUME_KERNELS=generic on "-cpu max": the cap (Path, MatMul);
 #   - GOARCH=arm64 go vet ./internal/kernels/ (asmdecl checks the stubs).
 #
 # Emulated run time on the 2-core development machine under load (seven
@@ -67,6 +68,8 @@ build internal/kernels kernels
 build internal/kernels kernels-purego -tags purego
 run internal/kernels kernels max
 run internal/kernels kernels cortex-a72
+echo "== (PLUME_KERNELS=generic: the cap, on a CPU with dotprod)"
+PLUME_KERNELS=generic run internal/kernels kernels max -test.run 'TestPathNamesNEON|TestMatMul'
 run internal/kernels kernels-purego max
 if [ "${PLUME_ARM64_QUICK:-}" = 1 ]; then
 	exit 0
