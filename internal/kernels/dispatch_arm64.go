@@ -34,6 +34,7 @@ var neonKernels = func() kernelSet {
 	k.dot[tensor.Q4_1] = dotQ4_1NEONAsm
 	k.dot[tensor.Q5_1] = dotQ5_1NEONAsm
 	k.rows4[tensor.Q8_0] = dotQ8_0Rows4NEONAsm
+	k.rows4[tensor.Q5_0] = dotQ5_0Rows4NEONAsm
 	k.dot[tensor.Q6_K] = dotQ6KNEONAsm
 	k.dot[tensor.Q5_K] = dotQ5KNEONAsm
 	k.dot[tensor.F32] = dotF32RowAsm
@@ -68,6 +69,7 @@ var dotProdKernels = func() kernelSet {
 	k.dot[tensor.Q4_1] = dotQ4_1SDOTAsm
 	k.dot[tensor.Q5_1] = dotQ5_1SDOTAsm
 	k.rows4[tensor.Q8_0] = dotQ8_0Rows4SDOTAsm
+	k.rows4[tensor.Q5_0] = dotQ5_0Rows4SDOTAsm
 	k.dot[tensor.Q6_K] = dotQ6KSDOTAsm
 	k.dot[tensor.Q5_K] = dotQ5KSDOTAsm
 	return k

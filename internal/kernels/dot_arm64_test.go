@@ -305,12 +305,15 @@ func TestNEONRows4MatchesOneRow(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 8))
 	for _, c := range []struct {
 		name    string
+		typ     tensor.Type
 		dotprod bool
 		four    rows4Func
 		one     dotFunc
 	}{
-		{"Q8_0 sdot", true, dotQ8_0Rows4SDOTAsm, dotQ8_0Q8_0},
-		{"Q8_0 neon", false, dotQ8_0Rows4NEONAsm, dotQ8_0Q8_0},
+		{"Q8_0 sdot", tensor.Q8_0, true, dotQ8_0Rows4SDOTAsm, dotQ8_0Q8_0},
+		{"Q8_0 neon", tensor.Q8_0, false, dotQ8_0Rows4NEONAsm, dotQ8_0Q8_0},
+		{"Q5_0 sdot", tensor.Q5_0, true, dotQ5_0Rows4SDOTAsm, dotQ5_0Q8_0},
+		{"Q5_0 neon", tensor.Q5_0, false, dotQ5_0Rows4NEONAsm, dotQ5_0Q8_0},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if !requireNEON(t, c.dotprod) {
@@ -318,32 +321,33 @@ func TestNEONRows4MatchesOneRow(t *testing.T) {
 			}
 			for _, nb := range []int{0, 1, 2, 3, 7, 8, 17, 33} {
 				n := 32 * nb
-				rb := rowSize(t, tensor.Q8_0, n) + r.IntN(5)
+				rb := rowSize(t, c.typ, n) + r.IntN(5)
 				buf := make([]byte, 4*rb)
 				for i := range buf {
 					buf[i] = neonGuard
 				}
 				for i := range 4 {
-					copy(buf[i*rb:], quantRow(t, tensor.Q8_0, randVec(r, n)))
+					copy(buf[i*rb:], quantRow(t, c.typ, randVec(r, n)))
 				}
-				w := neonPlaced(buf[:3*rb+rowSize(t, tensor.Q8_0, n)], 1)
+				w := neonPlaced(buf[:3*rb+rowSize(t, c.typ, n)], 1)
 				xq := neonPlaced(actRow(t, tensor.Q8_0, randVec(r, n)), 3)
 				out := [4]float32{1, 2, 3, 4}
 				c.four(n, w, rb, xq, &out)
 				for i := range 4 {
-					want := c.one(n, w[i*rb:i*rb+rowSize(t, tensor.Q8_0, n)], xq)
+					want := c.one(n, w[i*rb:i*rb+rowSize(t, c.typ, n)], xq)
 					if math.Float32bits(out[i]) != math.Float32bits(want) {
 						t.Errorf("nb=%d row %d: %.9g, want %.9g", nb, i, out[i], want)
 					}
 				}
 			}
+			rb2 := rowSize(t, c.typ, 64)
 			for _, bad := range []struct {
 				name string
 				call func()
 			}{
-				{"short weights", func() { c.four(64, make([]byte, 3*68+67), 68, make([]byte, 68), new([4]float32)) }},
-				{"short activation", func() { c.four(64, make([]byte, 4*68), 68, make([]byte, 67), new([4]float32)) }},
-				{"overlapping rows", func() { c.four(64, make([]byte, 4*68), 67, make([]byte, 68), new([4]float32)) }},
+				{"short weights", func() { c.four(64, make([]byte, 3*rb2+rb2-1), rb2, make([]byte, 68), new([4]float32)) }},
+				{"short activation", func() { c.four(64, make([]byte, 4*rb2), rb2, make([]byte, 67), new([4]float32)) }},
+				{"overlapping rows", func() { c.four(64, make([]byte, 4*rb2), rb2-1, make([]byte, 68), new([4]float32)) }},
 			} {
 				func() {
 					defer func() {

@@ -46,3 +46,27 @@ func dotQ8_0Rows4NEONAsm(n int, w []byte, rowBytes int, x []byte, out *[4]float3
 		dotQ8_0Rows4NEON(w, rowBytes, x, nb, out[:])
 	}
 }
+
+// dotQ5_0Rows4SDOT is dotQ8_0Rows4SDOT for Q5_0 weight rows: out[r] =
+// dotQ5_0Q8_0(32*nb, w[r*rowBytes:], x) for r < 4. len(w) >= 3*rowBytes +
+// 22*nb, rowBytes >= 22*nb, len(x) >= 34*nb, len(out) >= 4. Needs dotprod.
+//
+//go:noescape
+func dotQ5_0Rows4SDOT(w []byte, rowBytes int, x []byte, nb int, out []float32)
+
+// dotQ5_0Rows4NEON is dotQ5_0Rows4SDOT without dotprod.
+//
+//go:noescape
+func dotQ5_0Rows4NEON(w []byte, rowBytes int, x []byte, nb int, out []float32)
+
+func dotQ5_0Rows4SDOTAsm(n int, w []byte, rowBytes int, x []byte, out *[4]float32) {
+	if nb := neonRows4Blocks("dotQ5_0Rows4SDOTAsm", n, w, rowBytes, x, 32, q5_0Bytes, q8_0Bytes, out); nb > 0 {
+		dotQ5_0Rows4SDOT(w, rowBytes, x, nb, out[:])
+	}
+}
+
+func dotQ5_0Rows4NEONAsm(n int, w []byte, rowBytes int, x []byte, out *[4]float32) {
+	if nb := neonRows4Blocks("dotQ5_0Rows4NEONAsm", n, w, rowBytes, x, 32, q5_0Bytes, q8_0Bytes, out); nb > 0 {
+		dotQ5_0Rows4NEON(w, rowBytes, x, nb, out[:])
+	}
+}
