@@ -45,7 +45,7 @@
 // hand-written Go assembly (the *_arm64.s files), the dot products of every
 // weight format the AVX2 set covers (Q8_0, Q4_0 plain and repacked, Q5_0,
 // Q4_1, Q5_1, Q4_K plain and repacked, Q5_K, Q6_K, F32, F16, BF16), the
-// Q8_0 rows4 kernel for decoding, the strided F16 rows of attention
+// Q8_0 and Q5_0 rows4 kernels for decoding, the strided F16 rows of attention
 // (rowsDotF16X32), F32 Dot and Axpy, the Q8_0 and Q8_K activation
 // quantizers, fp16 conversion and rounding, the max, exp and scale passes
 // of Softmax, the exp of SiLU (ggml_v_expf) and RoPE's rotation. Where the
@@ -64,8 +64,8 @@
 // *_arm64_test.go files: bit for bit against the generic code) and the
 // model goldens under qemu-aarch64, on a CPU with dotprod and on one
 // without. Not yet on arm64: the prompt-batch kernels (tile42, cols4,
-// cols8; the one-row kernels serve batches), the Q5_0 rows4 and expand
-// kernels, and i8mm (SMMLA), whose 8-product sums cannot form the 4-product
+// cols8; the one-row kernels serve batches), the Q5_0 expand kernel and
+// the packed Q4_K shapes, and i8mm (SMMLA), whose 8-product sums cannot form the 4-product
 // lanes the 8-lane float accumulation needs except in the repacked
 // formats' single per-block sum.
 //
