@@ -1,8 +1,10 @@
 // NEON instructions the Go arm64 assembler (Go 1.26) has no mnemonic for,
 // encoded as WORDs from the Arm A64 encoding tables (DDI 0487, "Advanced
 // SIMD"). Arguments are vector register numbers 0-31. Each macro names the
-// instruction it encodes; TestNEONEncodings-style checks are done by
-// disassembling the test binary (go tool objdump), see scripts/arm64/run.sh.
+// instruction it encodes. A wrong encoding shows in the bit-identity tests
+// (*_arm64_test.go, under qemu-aarch64: wrong results or SIGILL); when
+// written they were also read back with go tool objdump on the arm64 test
+// binary, which decodes all of them but SDOT.
 
 // SDOT Vd.4S, Vn.16B, Vm.16B (dotprod): d[k] += Σ_{j<4} n[4k+j]*m[4k+j], signed bytes.
 #define SDOT4S(d, n, m) WORD $(0x4E809400 | (m)<<16 | (n)<<5 | (d))
