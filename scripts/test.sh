@@ -77,7 +77,7 @@ elif [ "$(go env GOARCH)" = amd64 ]; then
 fi
 
 # The arm64 build (both NEON sets, and the generic code) on an emulated
-# arm64 CPU: qemu-aarch64 user mode, ~11 minutes here (see the script's
+# arm64 CPU: qemu-aarch64 user mode, 9 to 14 minutes here (see the script's
 # header). On an arm64 machine go test above ran the set the CPU picks (and
 # the purego run the generic code); the set without dotprod, which such a
 # CPU never picks by itself, runs again natively (PLUME_KERNELS caps it).

@@ -19,10 +19,13 @@
 #   - GOARCH=arm64 go vet ./internal/kernels/ (asmdecl checks the stubs).
 #
 # Emulated run time on the 2-core development machine under load (seven
-# builds and test runs in parallel): about 11 minutes in all — model whole
-# ~6 minutes (its F16 models are the slow ones), each goldens subset ~2,
-# kernels ~15 s per CPU — plus the cross builds. PLUME_ARM64_QUICK=1 runs
-# internal/kernels alone (~1 minute).
+# engineers' builds and tests in parallel): 9 to 14 minutes in all — model
+# whole 6 to 8 minutes (its F16 models are the slow ones), each goldens
+# subset ~2, kernels ~15 s per CPU — plus the cross builds.
+# PLUME_ARM64_QUICK=1 runs internal/kernels alone (~1 minute);
+# PLUME_ARM64_WRITER=1 adds the writer's real-model tests (structured
+# decoding, cut words, determinism on the stories260K fixture: ~8 minutes
+# more on "-cpu max").
 #
 # Installs Debian's qemu-user-static with apt-get when qemu-aarch64 is
 # missing (as root, as in CI).
@@ -79,3 +82,7 @@ build internal/model model-purego -tags purego
 run internal/model model max
 run internal/model model cortex-a72 -test.run "$quant_goldens"
 run internal/model model-purego max -test.run "$quant_goldens"
+if [ "${PLUME_ARM64_WRITER:-}" = 1 ]; then
+	build internal/writer writer
+	run internal/writer writer max -test.run 'TestConstrainedDecodingFixture|TestNoCutWordsConstrained|TestDeterministic|TestNoTextContinuesACutHeading'
+fi
