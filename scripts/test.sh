@@ -75,3 +75,16 @@ elif [ "$(go env GOARCH)" = amd64 ]; then
 	echo "== PLUME_KERNELS=avx2 go test ./internal/kernels ./internal/model ./internal/engine (the AVX2 set on a VNNI CPU)"
 	PLUME_KERNELS=avx2 go test -timeout 20m ./internal/kernels/... ./internal/model/... ./internal/engine/...
 fi
+
+# The arm64 build (both NEON sets, and the generic code) on an emulated
+# arm64 CPU: qemu-aarch64 user mode, 9 to 14 minutes here (see the script's
+# header). On an arm64 machine go test above ran the set the CPU picks (and
+# the purego run the generic code); the set without dotprod, which such a
+# CPU never picks by itself, runs again natively (PLUME_KERNELS caps it).
+if [ "$(go env GOARCH)" != arm64 ]; then
+	echo "== arm64: internal/kernels and internal/model on qemu-aarch64 (scripts/arm64/run.sh)"
+	bash scripts/arm64/run.sh
+else
+	echo "== PLUME_KERNELS=neon go test ./internal/kernels ./internal/model (the NEON set without dotprod)"
+	PLUME_KERNELS=neon go test -timeout 20m ./internal/kernels/... ./internal/model/...
+fi
