@@ -61,10 +61,8 @@ if [ ${#race_pkgs[@]} -gt 0 ]; then
 	go test -timeout 20m -race "${race_pkgs[@]}"
 fi
 
-# The AVX-512 VNNI kernels, on a CPU that has none (CI's and the
-# development machines' Zen 3): internal/kernels' tests again on an emulated
-# Ice Lake (Bochs; ~8 minutes). Where the CPU has VNNI, go test above ran
-# them natively.
+# The AVX-512 VNNI kernels, on a CPU that has none (Zen 3): internal/kernels'
+# VNNI tests again on an emulated Ice Lake (Bochs; 3 to 4 minutes).
 # Where the CPU has VNNI, go test above ran the VNNI set natively; the AVX2
 # set, which such a CPU never picks by itself, runs again natively here
 # (PLUME_KERNELS caps the choice), so both sets are tested on every CPU.
