@@ -11,10 +11,10 @@ import (
 // queue places in front of them. A request beyond P+Q is refused at once
 // (errBusy); a queued request whose context ends leaves the queue at once.
 type slots struct {
-	admit chan struct{}      // P+Q places: a request holds one from admission to release
-	free  chan int           // indices of idle slots
-	mu    sync.Mutex         // guards gens
-	gens  []llm.Generator    // per slot, opened on first use
+	admit chan struct{}   // P+Q places: a request holds one from admission to release
+	free  chan int        // indices of idle slots
+	mu    sync.Mutex      // guards gens
+	gens  []llm.Generator // per slot, opened on first use
 	open  func() (llm.Generator, error)
 	gauge func(busy, queued int) // reports occupancy (metrics); may be nil
 
