@@ -84,6 +84,9 @@ func startServer(t *testing.T, cfg Config, addr string, wait bool) *testServer {
 	done := make(chan error, 1)
 	go func() { done <- s.Serve(ctx, ln) }()
 	t.Cleanup(func() {
+		// Connections the client dialed but never used are "new" to the
+		// server, which Shutdown waits 5 s for; close them first.
+		http.DefaultClient.CloseIdleConnections()
 		cancel()
 		if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
 			t.Errorf("serve: %v", err)
