@@ -86,6 +86,7 @@ func runServe(cmd *cobra.Command, f *serveFlags) error {
 		Parallel: f.parallel,
 		Queue:    queue,
 		CORS:     f.cors,
+		Library:  serveLibrary{},
 		Log:      slog.New(slog.NewTextHandler(stderr, nil)),
 	})
 	if err != nil {

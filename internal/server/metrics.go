@@ -21,6 +21,8 @@ type metrics struct {
 	speed     prometheus.Histogram
 	ttft      prometheus.Histogram
 	articles  *prometheus.GaugeVec
+	// articleEnds counts finished article jobs by how they ended.
+	articleEnds *prometheus.CounterVec
 }
 
 func newMetrics() *metrics {
@@ -50,10 +52,13 @@ func newMetrics() *metrics {
 			Buckets: prometheus.ExponentialBuckets(0.01, 2, 14),
 		}),
 		articles: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "plume_article_jobs", Help: "Article jobs by status.",
+			Name: "plume_article_jobs", Help: "Article jobs in progress, by status.",
+		}, []string{"status"}),
+		articleEnds: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "plume_article_jobs_finished_total", Help: "Article jobs ended, by status (done, outline, interrupted, failed).",
 		}, []string{"status"}),
 	}
-	m.reg.MustRegister(m.requests, m.queue, m.busy, m.prompt, m.generated, m.speed, m.ttft, m.articles,
+	m.reg.MustRegister(m.requests, m.queue, m.busy, m.prompt, m.generated, m.speed, m.ttft, m.articles, m.articleEnds,
 		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	return m
 }

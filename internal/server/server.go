@@ -43,6 +43,8 @@ type Config struct {
 	// CORS lists the origins (scheme://host[:port]) allowed to call the API
 	// from a browser; none by default.
 	CORS []string
+	// Library serves the article API (/api/articles) when set.
+	Library Library
 	// Log receives errors and lifecycle messages (default: discarded).
 	Log *slog.Logger
 }
@@ -53,6 +55,8 @@ type Server struct {
 	log     *slog.Logger
 	slots   *slots
 	metrics *metrics
+	jobs    *jobs
+	stop    context.CancelFunc // ends the jobs' context
 
 	mu      sync.Mutex
 	model   Model
@@ -82,6 +86,11 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, log: cfg.Log, metrics: newMetrics(), loaded: make(chan struct{})}
 	s.slots = newSlots(cfg.Parallel, cfg.Queue, s.metrics.occupancy)
+	if cfg.Library != nil {
+		var base context.Context
+		base, s.stop = context.WithCancel(context.Background())
+		s.jobs = newJobs(base, cfg.Library, s.jobGenerator, s.metrics, cfg.Log)
+	}
 	return s, nil
 }
 
@@ -135,6 +144,10 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		err = srv.Close()
 	}
 	<-errc
+	if s.jobs != nil { // article jobs checkpoint and stay resumable
+		s.stop()
+		s.jobs.wait()
+	}
 	return err
 }
 
@@ -151,6 +164,19 @@ func (s *Server) load(ctx context.Context) {
 		s.log.Info("model loaded", "model", m.ID())
 	}
 	close(s.loaded)
+}
+
+// jobGenerator is the generator of article jobs, once the model is loaded.
+func (s *Server) jobGenerator() (llm.Generator, error) {
+	m, err := s.currentModel()
+	if err != nil {
+		return nil, err
+	}
+	info, err := m.NewGenerator()
+	if err != nil {
+		return nil, err
+	}
+	return slotGenerator{s: s.slots, info: info}, nil
 }
 
 // Loaded is closed once the model load has finished (or failed).
@@ -189,6 +215,9 @@ func (s *Server) Handler(loopback bool) (http.Handler, error) {
 	mux.HandleFunc("GET /v1/models/{id...}", s.getModel)
 	mux.HandleFunc("POST /v1/chat/completions", s.chatCompletions)
 	mux.HandleFunc("POST /v1/completions", s.completions)
+	if s.jobs != nil {
+		s.articleRoutes(mux)
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.log, &Error{Status: http.StatusNotFound, Type: typeNotFound, Message: "no route " + r.Method + " " + r.URL.Path})
 	})

@@ -63,6 +63,31 @@ func (s *slots) acquire(ctx context.Context) (int, llm.Generator, error) {
 	}
 }
 
+// acquireWait waits for a slot without taking a queue place (article
+// jobs: they were admitted when created).
+func (s *slots) acquireWait(ctx context.Context) (int, llm.Generator, error) {
+	s.count(0, 1)
+	select {
+	case i := <-s.free:
+		s.count(1, -1)
+		g, err := s.generator(i)
+		if err != nil {
+			s.releaseWait(i)
+			return 0, nil, err
+		}
+		return i, g, nil
+	case <-ctx.Done():
+		s.count(0, -1)
+		return 0, nil, ctx.Err()
+	}
+}
+
+// releaseWait returns a slot taken by acquireWait.
+func (s *slots) releaseWait(i int) {
+	s.count(-1, 0)
+	s.free <- i
+}
+
 // release returns slot i.
 func (s *slots) release(i int) {
 	s.count(-1, 0)
