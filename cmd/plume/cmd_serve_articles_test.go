@@ -24,6 +24,8 @@ import (
 type blockingGen struct {
 	llm.Generator
 	block *atomic.Bool
+	// tokenDelay paces the tokens (to watch drafting in a browser).
+	tokenDelay time.Duration
 }
 
 func (g blockingGen) Generate(ctx context.Context, req llm.Request, onToken func(llm.Token) error) (llm.Result, error) {
@@ -34,7 +36,13 @@ func (g blockingGen) Generate(ctx context.Context, req llm.Request, onToken func
 		case <-time.After(5 * time.Millisecond):
 		}
 	}
-	return g.Generator.Generate(ctx, req, onToken)
+	if g.tokenDelay == 0 {
+		return g.Generator.Generate(ctx, req, onToken)
+	}
+	return g.Generator.Generate(ctx, req, func(t llm.Token) error {
+		time.Sleep(g.tokenDelay)
+		return onToken(t)
+	})
 }
 
 type fakeServeModel struct{ gen llm.Generator }
@@ -45,9 +53,13 @@ func (m fakeServeModel) NewGenerator() (llm.Generator, error) { return m.gen, ni
 // startArticleServer serves the article API over a temporary library with
 // the synthetic generator.
 func startArticleServer(t *testing.T, block *atomic.Bool) string {
+	return startArticleServerPaced(t, block, 0)
+}
+
+func startArticleServerPaced(t *testing.T, block *atomic.Bool, tokenDelay time.Duration) string {
 	t.Helper()
 	newTestEnv(t, synthetic)
-	gen := blockingGen{Generator: synthetic(), block: block}
+	gen := blockingGen{Generator: synthetic(), block: block, tokenDelay: tokenDelay}
 	s, err := server.New(server.Config{Library: serveLibrary{}, Log: slog.New(slog.NewTextHandler(t.Output(), nil)),
 		Load: func(context.Context) (server.Model, error) { return fakeServeModel{gen: gen}, nil }})
 	if err != nil {

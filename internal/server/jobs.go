@@ -73,6 +73,7 @@ func (j *jobs) start(id int64, outlineOnly bool) error {
 		j.mu.Lock()
 		delete(j.run, id)
 		for ch := range jb.subs {
+			delete(jb.subs, ch) // so that the reader's stop does not close it again
 			close(ch)
 		}
 		j.mu.Unlock()

@@ -217,6 +217,7 @@ func (s *Server) Handler(loopback bool) (http.Handler, error) {
 	mux.HandleFunc("POST /v1/completions", s.completions)
 	if s.jobs != nil {
 		s.articleRoutes(mux)
+		s.studioRoutes(mux)
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.log, &Error{Status: http.StatusNotFound, Type: typeNotFound, Message: "no route " + r.Method + " " + r.URL.Path})
