@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/plumewriter/plume/internal/server"
 )
 
 // studioTimeout bounds the browser test.
@@ -222,5 +224,80 @@ func TestStudioLanguage(t *testing.T) {
 		if !strings.Contains(string(body), want) || resp.Header.Get("Content-Security-Policy") == "" {
 			t.Errorf("Accept-Language %s: page lacks %q (or its CSP header)", lang, want)
 		}
+	}
+}
+
+// TestStudioLogin: on a keyed server the studio asks for the key once and
+// keeps it in an HttpOnly cookie.
+func TestStudioLogin(t *testing.T) {
+	newTestEnv(t, synthetic)
+	s, err := server.New(server.Config{Library: serveLibrary{}, APIKey: "k3y-for-test",
+		Load: func(context.Context) (server.Model, error) { return fakeServeModel{gen: synthetic()}, nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := s.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx, ln) }()
+	defer func() { http.DefaultClient.CloseIdleConnections(); cancel(); <-done }()
+	<-s.Loaded()
+	base := "http://" + ln.Addr().String()
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	get := func(path, cookie string) *http.Response {
+		req, _ := http.NewRequest(http.MethodGet, base+path, nil)
+		if cookie != "" {
+			req.AddCookie(&http.Cookie{Name: "plume_key", Value: cookie})
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	if resp := get("/", ""); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login" {
+		t.Fatalf("studio without the key: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if resp := get("/api/articles", ""); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("API without the key: %d", resp.StatusCode)
+	}
+	login := get("/login", "")
+	var csrf string
+	for _, c := range login.Cookies() {
+		if c.Name == "plume_csrf" {
+			csrf = c.Value
+		}
+	}
+	post := func(key string) *http.Response {
+		req, _ := http.NewRequest(http.MethodPost, base+"/login", strings.NewReader(url.Values{"key": {key}, "csrf": {csrf}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", base)
+		req.AddCookie(&http.Cookie{Name: "plume_csrf", Value: csrf})
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	if resp := post("wrong"); resp.Header.Get("Location") != "/login?failed" || len(resp.Cookies()) != 0 {
+		t.Errorf("wrong key: %s, cookies %v", resp.Header.Get("Location"), resp.Cookies())
+	}
+	resp := post("k3y-for-test")
+	var key *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == "plume_key" {
+			key = c
+		}
+	}
+	if resp.Header.Get("Location") != "/" || key == nil || !key.HttpOnly || key.SameSite != http.SameSiteStrictMode {
+		t.Fatalf("right key: %s, cookie %+v", resp.Header.Get("Location"), key)
+	}
+	if resp := get("/", key.Value); resp.StatusCode != http.StatusOK {
+		t.Errorf("studio with the key cookie: %d", resp.StatusCode)
 	}
 }

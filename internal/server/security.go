@@ -99,12 +99,16 @@ func (g *guard) check(w http.ResponseWriter, r *http.Request) error {
 			return errPreflight
 		}
 	}
-	if g.hasKey && r.URL.Path != "/health" && !g.keyOK(r) {
+	if g.hasKey && !keyFree[r.URL.Path] && !strings.HasPrefix(r.URL.Path, "/static/") && !g.keyOK(r) {
 		return &Error{Status: http.StatusUnauthorized, Type: typeAuthentication, Code: "invalid_api_key",
 			Message: "missing or wrong API key: send Authorization: Bearer KEY"}
 	}
 	return nil
 }
+
+// keyFree are the paths served without the API key on a keyed server: the
+// health check, and the studio's login page (which asks for the key).
+var keyFree = map[string]bool{"/health": true, "/login": true}
 
 // errPreflight ends an answered CORS preflight.
 var errPreflight = errors.New("preflight answered")
@@ -118,8 +122,13 @@ func (g *guard) keyOK(r *http.Request) bool {
 			tok, ok = c.Value, true
 		}
 	}
-	h := sha256.Sum256([]byte(strings.TrimSpace(tok)))
-	return ok && subtle.ConstantTimeCompare(h[:], g.keyHash[:]) == 1
+	return ok && g.keyMatches(tok)
+}
+
+// keyMatches compares a key with the server's in constant time.
+func (g *guard) keyMatches(key string) bool {
+	h := sha256.Sum256([]byte(strings.TrimSpace(key)))
+	return subtle.ConstantTimeCompare(h[:], g.keyHash[:]) == 1
 }
 
 // keyCookie carries the API key of a studio session on a keyed server.

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -56,6 +57,7 @@ type Server struct {
 	slots   *slots
 	metrics *metrics
 	jobs    *jobs
+	guard   *guard             // set by Handler
 	stop    context.CancelFunc // ends the jobs' context
 
 	mu      sync.Mutex
@@ -208,6 +210,7 @@ func (s *Server) Handler(loopback bool) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.guard = g
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /health", s.health)
 	mux.Handle("GET /metrics", s.metrics.handler())
@@ -226,12 +229,20 @@ func (s *Server) Handler(loopback bool) (http.Handler, error) {
 		switch err := g.check(w, r); {
 		case errors.Is(err, errPreflight):
 			w.WriteHeader(http.StatusNoContent)
+		case err != nil && s.jobs != nil && isStudioPage(r) && apiError(err).Status == http.StatusUnauthorized:
+			http.Redirect(w, r, "/login", http.StatusSeeOther) // a browser without the key cookie
 		case err != nil:
 			writeError(w, s.log, err)
 		default:
 			mux.ServeHTTP(w, r)
 		}
 	})), nil
+}
+
+// isStudioPage reports whether r asks for a studio page (not the API).
+func isStudioPage(r *http.Request) bool {
+	p := r.URL.Path
+	return r.Method == http.MethodGet && (p == "/" || strings.HasPrefix(p, "/articles/"))
 }
 
 // health answers 200 once the model is loaded, 503 before, 500 after a

@@ -43,6 +43,8 @@ func (s *Server) studioRoutes(mux *http.ServeMux) {
 	static, _ := fs.Sub(studioFS, "studio/static")
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
 	mux.HandleFunc("GET /{$}", s.studioHome)
+	mux.HandleFunc("GET /login", s.studioLoginPage)
+	mux.HandleFunc("POST /login", s.studioForm(s.studioLogin))
 	mux.HandleFunc("GET /articles/{id}", s.studioArticle)
 	mux.HandleFunc("POST /studio/articles", s.studioForm(s.studioCreate))
 	mux.HandleFunc("POST /studio/articles/{id}/outline", s.studioForm(s.studioOutline))
@@ -276,4 +278,22 @@ func (s *Server) studioAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+func (s *Server) studioLoginPage(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, "login.html", map[string]bool{"Failed": r.URL.Query().Has("failed")})
+}
+
+// studioLogin keeps the API key of a keyed server in an HttpOnly,
+// SameSite=Strict cookie, so that the studio's pages and event streams
+// (which cannot send an Authorization header) are authorised.
+func (s *Server) studioLogin(w http.ResponseWriter, r *http.Request) {
+	key := r.PostForm.Get("key")
+	if s.guard == nil || !s.guard.hasKey || !s.guard.keyMatches(key) {
+		http.Redirect(w, r, "/login?failed", http.StatusSeeOther)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: keyCookie, Value: key, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
+		Secure: r.TLS != nil})
+	http.Redirect(w, r, "/", http.StatusSeeOther)
 }

@@ -35,6 +35,7 @@ var studioText = map[string]map[string]string{
 		"failing": "failing rules", "confidence": "Confidence", "legend": "Shading: the model's mean token probability per sentence",
 		"provenance": "Provenance", "model": "Model", "license": "Licence", "seed": "Seed", "prompts": "Prompts and calls",
 		"ai": "AI-generated text (digitalSourceType: trainedAlgorithmicMedia)", "open": "Open", "article_title": "Title",
+		"login": "Sign in", "key": "API key", "login_failed": "Wrong key.",
 	},
 	"fr": {
 		"title": "Atelier Plume", "library": "Bibliothèque", "new": "Nouvel article", "topic": "Sujet", "lang": "Langue de l'article",
@@ -48,5 +49,6 @@ var studioText = map[string]map[string]string{
 		"failing": "règles en échec", "confidence": "Confiance", "legend": "Ombrage : probabilité moyenne des jetons par phrase",
 		"provenance": "Provenance", "model": "Modèle", "license": "Licence", "seed": "Graine", "prompts": "Prompts et appels",
 		"ai": "Texte généré par IA (digitalSourceType : trainedAlgorithmicMedia)", "open": "Ouvrir", "article_title": "Titre",
+		"login": "Se connecter", "key": "Clé d'API", "login_failed": "Clé incorrecte.",
 	},
 }
