@@ -288,3 +288,46 @@ func hasStage(evs []writer.Event, stage string) bool {
 	}
 	return false
 }
+
+// TestArticleJobsCheckpointAtShutdown: stopping the server (SIGINT)
+// interrupts a running job, which stays resumable in the library.
+func TestArticleJobsCheckpointAtShutdown(t *testing.T) {
+	env := newTestEnv(t, synthetic)
+	var block atomic.Bool
+	block.Store(true)
+	gen := blockingGen{Generator: synthetic(), block: &block}
+	s, err := server.New(server.Config{Library: serveLibrary{},
+		Load: func(context.Context) (server.Model, error) { return fakeServeModel{gen: gen}, nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := s.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx, ln) }()
+	<-s.Loaded()
+	var created struct{ ID int64 }
+	call(t, http.MethodPost, "http://"+ln.Addr().String()+"/api/articles", map[string]any{"topic": "Why bees matter", "words": 500}, &created)
+	http.DefaultClient.CloseIdleConnections()
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the server did not stop")
+	}
+	lib, err := store.Open(env.lib)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lib.Close()
+	a, err := lib.Get(context.Background(), created.ID)
+	if err != nil || a.Status != store.StatusInterrupted {
+		t.Fatalf("after shutdown: %v %v, want interrupted", a, err)
+	}
+}
