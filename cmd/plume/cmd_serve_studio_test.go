@@ -16,7 +16,9 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/plumewriter/plume/internal/engine"
 	"github.com/plumewriter/plume/internal/server"
+	"github.com/plumewriter/plume/internal/testutil"
 )
 
 // studioTimeout bounds the browser test.
@@ -45,14 +47,49 @@ func artifactDir(t *testing.T) string {
 	return t.TempDir()
 }
 
+// startFixtureStudio serves the studio over a temporary library with the
+// stories260K fixture on the local engine, its tokens paced (2 ms) so that
+// the browser sees drafting happen; it returns the URL and the model's
+// sha256.
+func startFixtureStudio(t *testing.T) (string, string) {
+	t.Helper()
+	newTestEnv(t, synthetic) // library path and clock
+	m, err := engine.Load(testutil.Fixture(t, "stories260K.gguf"), engine.Options{Threads: 1, ContextLength: 2048})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	var never atomic.Bool
+	info := m.Info()
+	gen := blockingGen{Generator: provenanceGen{Generator: m.Generator(), info: info}, block: &never, tokenDelay: 2 * time.Millisecond}
+	s, err := server.New(server.Config{Library: serveLibrary{},
+		Load: func(context.Context) (server.Model, error) { return fakeServeModel{gen: gen}, nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := s.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx, ln) }()
+	t.Cleanup(func() {
+		http.DefaultClient.CloseIdleConnections()
+		cancel()
+		<-done
+	})
+	<-s.Loaded()
+	return "http://" + ln.Addr().String(), info.SHA256
+}
+
 // TestStudioBrowser drives the studio in headless Chromium: start an
 // article with outline review, edit the outline (rename, remove, add a
-// section), watch it draft, read the confidence shading, quality report
+// section), watch it draft on the stories260K fixture, read the confidence shading, quality report
 // and provenance, export it, and find it in the library.
 func TestStudioBrowser(t *testing.T) {
 	chrome := chromiumPath(t)
-	var block atomic.Bool
-	base := startArticleServerPaced(t, &block, 2*time.Millisecond)
+	base, sha := startFixtureStudio(t)
 	shots := artifactDir(t)
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chrome), chromedp.NoSandbox,
@@ -120,8 +157,9 @@ func TestStudioBrowser(t *testing.T) {
 		t.Errorf("headings after the edit: %q (%v)", headings, err)
 	}
 	shaded, legend, rules := count("#text .sentence[class*='conf-']"), count("#legend span"), count("#quality li.rule")
-	sha, err := chromedp.Run(ctx, chromedp.Text(css("#prov-sha")))
-	if err != nil || shaded == 0 || legend != 4 || rules == 0 || sha != strings.Repeat("ab", 32) {
+	wantSHA := sha
+	sha, err = chromedp.Run(ctx, chromedp.Text(css("#prov-sha")))
+	if err != nil || shaded == 0 || legend != 4 || rules == 0 || sha != wantSHA {
 		t.Errorf("article page: %d shaded sentences, %d legend bands, %d quality rules, sha256 %q (%v)", shaded, legend, rules, sha, err)
 	}
 	failing, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("#quality li.rule.fail")).map(li => li.textContent)`))

@@ -100,8 +100,11 @@ func buildArticlePage(a *store.Article, running bool) (*articlePage, error) {
 	return p, nil
 }
 
-// partViews splits each part into its sentences with their confidence and
-// the failing rules whose excerpts fall in them.
+// partViews lays each drafted part's text out as sentences with their
+// confidence and the failing rules whose excerpts fall in them. The text
+// shown is always the part's final text: a recorded sentence is shaded
+// where it is found in it, and text without a recorded confidence is shown
+// unshaded.
 func partViews(parts []writer.Part, m *writer.Manifest, rules []ruleView) []partView {
 	out := make([]partView, 0, len(parts))
 	for i, part := range parts {
@@ -113,35 +116,83 @@ func partViews(parts []writer.Part, m *writer.Manifest, rules []ruleView) []part
 			pv.HeadingRules = flaggedBy(part.Heading, rules)
 		}
 		if m != nil {
-			for _, c := range m.Confidence {
-				if c.Part != i {
-					continue
-				}
-				pv.Sentences = append(pv.Sentences, sentenceView{Text: c.Sentence, Class: confidenceClass(c.Confidence),
-					Confidence: c.Confidence, Rules: flaggedBy(c.Sentence, rules)})
-			}
+			pv.Sentences = shade(part.Text, i, m.Confidence, rules)
 		}
 		out = append(out, pv)
 	}
 	return out
 }
 
-// flaggedBy lists the failing rules with an excerpt inside sentence (or
-// containing it).
-func flaggedBy(sentence string, rules []ruleView) string {
+// shade splits text into shaded sentences (those of confidences for part
+// found in order) and unshaded stretches between them.
+func shade(text string, part int, confidences []writer.SentenceConfidence, rules []ruleView) []sentenceView {
+	var out []sentenceView
+	rest := text
+	for _, c := range confidences {
+		sent := strings.TrimSpace(c.Sentence)
+		if c.Part != part || sent == "" {
+			continue
+		}
+		at := strings.Index(rest, sent)
+		if at < 0 {
+			continue
+		}
+		if gap := rest[:at]; strings.TrimSpace(gap) != "" {
+			out = append(out, sentenceView{Text: gap, Rules: flaggedBy(gap, rules)})
+		}
+		out = append(out, sentenceView{Text: sent, Class: confidenceClass(c.Confidence), Confidence: c.Confidence,
+			Rules: flaggedBy(sent, rules)})
+		rest = rest[at+len(sent):]
+	}
+	if strings.TrimSpace(rest) != "" {
+		out = append(out, sentenceView{Text: rest, Rules: flaggedBy(rest, rules)})
+	}
+	return out
+}
+
+// minFlagLen is the shortest text that a longer excerpt may flag by
+// containing it (a heading inside "section "Worms" (12 words)"); shorter
+// ones, like a lone quote mark, would match everywhere.
+const minFlagLen = 4
+
+// flaggedBy lists the failing rules with an excerpt inside text, or an
+// excerpt that contains text (a section named in it), ignoring case. An excerpt that
+// starts with a quoted phrase ("once upon a time" in sections 2, 3) is
+// looked for by that phrase.
+func flaggedBy(text string, rules []ruleView) string {
 	var ids []string
-	s := strings.TrimSpace(sentence)
+	s := strings.ToLower(strings.TrimSpace(text)) // the n-gram rule reports lower-cased phrases
+	if s == "" {
+		return ""
+	}
 	for _, r := range rules {
 		if r.Pass {
 			continue
 		}
 		for _, w := range r.Where {
 			w = strings.TrimSpace(strings.TrimSuffix(w, "…"))
-			if w != "" && s != "" && (strings.Contains(s, w) || strings.Contains(w, s)) {
+			q, isQuoted := quoted(w)
+			if isQuoted {
+				w = q // only this phrase is the excerpt
+			}
+			w = strings.ToLower(w)
+			if w != "" && (strings.Contains(s, w) || !isQuoted && len(s) >= minFlagLen && strings.Contains(w, s)) {
 				ids = append(ids, r.ID)
 				break
 			}
 		}
 	}
 	return strings.Join(ids, " ")
+}
+
+// quoted returns the phrase between a leading pair of double quotes.
+func quoted(w string) (string, bool) {
+	if !strings.HasPrefix(w, `"`) {
+		return "", false
+	}
+	end := strings.Index(w[1:], `"`)
+	if end <= 0 {
+		return "", false
+	}
+	return w[1 : 1+end], true
 }

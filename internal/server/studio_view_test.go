@@ -1,6 +1,8 @@
 package server
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/plumewriter/plume/internal/writer"
@@ -18,37 +20,48 @@ func TestConfidenceClass(t *testing.T) {
 }
 
 // TestPartViewsFlags checks that a failing rule's excerpts highlight the
-// sentences and headings they point at, and nothing else.
+// sentences and headings they point at, and nothing else, and that the text
+// shown is the part's own even where no confidence was recorded.
 func TestPartViewsFlags(t *testing.T) {
 	parts := []writer.Part{
-		{Level: 0, Text: "Short one. A very long sentence that goes on.", Drafted: true},
-		{Level: 2, Heading: "Worms", Text: "Worms eat. Fine.", Drafted: true},
+		{Level: 0, Text: "Short one. A very long sentence that goes on. Unscored tail \"", Drafted: true},
+		{Level: 2, Heading: "Worms", Text: "Worms eat worms eat. Fine.", Drafted: true},
 		{Level: 2, Heading: "Not yet", Drafted: false},
 	}
 	m := &writer.Manifest{Confidence: []writer.SentenceConfidence{
 		{Part: 0, Sentence: "Short one.", Confidence: 0.9},
 		{Part: 0, Sentence: "A very long sentence that goes on.", Confidence: 0.5},
-		{Part: 1, Sentence: "Worms eat.", Confidence: 0.7},
+		{Part: 0, Sentence: "Not in the final text.", Confidence: 0.5},
+		{Part: 1, Sentence: "Worms eat worms eat.", Confidence: 0.7},
 		{Part: 1, Sentence: "Fine.", Confidence: 0.2},
 	}}
 	rules := []ruleView{
 		{ID: "sentence-length", Where: []string{"A very long sentence that goes on."}},
 		{ID: "section-length", Where: []string{`section "Worms" (12 words)`}},
 		{ID: "readability", Pass: true, Where: []string{"Fine."}}, // passing: never highlighted
+		{ID: "repeated-ngrams", Where: []string{`"worms eat worms" in sections 1, 2`}},
 	}
 	views := partViews(parts, m, rules)
 	if len(views) != 2 {
 		t.Fatalf("%d parts, want the 2 drafted", len(views))
 	}
-	want := [][]struct{ class, rules string }{
-		{{"conf-high", ""}, {"conf-low", "sentence-length"}},
-		{{"conf-mid", ""}, {"conf-vlow", ""}},
+	type sv struct{ text, class, rules string }
+	want := [][]sv{
+		{{"Short one.", "conf-high", ""}, {"A very long sentence that goes on.", "conf-low", "sentence-length"}, {` Unscored tail "`, "", ""}},
+		{{"Worms eat worms eat.", "conf-mid", "repeated-ngrams"}, {"Fine.", "conf-vlow", ""}},
 	}
 	for i, v := range views {
-		for j, s := range v.Sentences {
-			if s.Class != want[i][j].class || s.Rules != want[i][j].rules {
-				t.Errorf("part %d sentence %d %q: %s %q, want %s %q", i, j, s.Text, s.Class, s.Rules, want[i][j].class, want[i][j].rules)
-			}
+		var got []sv
+		var text strings.Builder
+		for _, s := range v.Sentences {
+			got = append(got, sv{s.Text, s.Class, s.Rules})
+			text.WriteString(s.Text + " ") // the template separates sentences with a space
+		}
+		if !slices.Equal(got, want[i]) {
+			t.Errorf("part %d: %q, want %q", i, got, want[i])
+		}
+		if strings.Join(strings.Fields(text.String()), " ") != strings.Join(strings.Fields(parts[i].Text), " ") {
+			t.Errorf("part %d shows %q, its text is %q", i, text.String(), parts[i].Text)
 		}
 	}
 	if views[1].HeadingRules != "section-length" || views[0].HeadingRules != "" {
