@@ -211,7 +211,7 @@ func (s *Server) resumeArticle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	err := errors.New("the article is finished; nothing to resume")
-	if a.Status != store.StatusDone {
+	if !store.Finished(a.Status) {
 		err = s.jobs.start(a.ID, false)
 	}
 	if err != nil {

@@ -80,7 +80,7 @@ func buildArticlePage(a *store.Article, running bool) (*articlePage, error) {
 		p.Bands = append(p.Bands, bandView{Min: b.Min, Class: b.Class})
 	}
 	p.Outline = p.State.Outline
-	p.Editable = !running && p.Outline != nil && p.State.DraftedParts() == 0 && a.Status != store.StatusDone
+	p.Editable = !running && p.Outline != nil && p.State.DraftedParts() == 0 && !store.Finished(a.Status)
 	if rev, ok := a.Latest(); ok {
 		m, err := writer.ParseManifest([]byte(rev.Manifest))
 		if err != nil {
