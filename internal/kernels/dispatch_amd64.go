@@ -20,6 +20,12 @@ var hasAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA && cpu.X86.HasF16C
 // x/sys/cpu reports AVX-512 only where the OS saves its state.
 var hasAVX512VNNI = hasAVX2 && cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL && cpu.X86.HasAVX512VNNI
 
+// hasAVXVNNI reports AVX-VNNI (CPUID leaf 7 subleaf 1 EAX bit 4: the
+// VEX-encoded VPDPBUSD/VPDPWSSD of Alder Lake and later client cores, and
+// of Zen 5 and Sapphire Rapids beside AVX-512 VNNI) on top of AVX2;
+// x/sys/cpu reports it only where the OS saves the YMM state.
+var hasAVXVNNI = hasAVX2 && cpu.X86.HasAVXVNNI
+
 // avx2Kernels is the generic set with the AVX2+FMA kernels in place of the
 // generic ones where they exist. Formats without an assembly kernel keep
 // the generic Go code, which computes the same arithmetic.
@@ -77,28 +83,54 @@ var avx512VNNIKernels = func() kernelSet {
 	return k
 }()
 
+// avxVNNIKernels is the AVX2 set with the AVX-VNNI kernels in place of the
+// same four (dotavxvnni_amd64.go): the VNNI kernels with the VEX encoding.
+var avxVNNIKernels = func() kernelSet {
+	k := avx2Kernels
+	k.name = "avxvnni+avx2+fma"
+	k.rows4[tensor.Q8_0] = dotQ8_0Rows4AVXVNNIAsm
+	k.rows4[tensor.Q5_0] = dotQ5_0Rows4AVXVNNIAsm
+	k.tile42[tensor.Q8_0] = dotQ8_0Tile42AVXVNNIAsm
+	k.packedCols8[tensor.Q4_K] = dotQ4KPackedCols8AVXVNNIAsm
+	return k
+}()
+
+// cpuSets are the kernel sets this CPU can run, as capKernels weighs them.
+type cpuSets struct {
+	avx2, avxVNNI, avx512VNNI bool
+}
+
+// thisCPU is what this CPU can run (each set needs AVX2 as well).
+var thisCPU = cpuSets{avx2: hasAVX2, avxVNNI: hasAVXVNNI, avx512VNNI: hasAVX512VNNI}
+
 // selectKernels picks the fastest kernel set this CPU supports, capped by
 // PLUME_KERNELS (see capKernels).
 func selectKernels() *kernelSet {
-	return capKernels(os.Getenv(EnvKernels), hasAVX512VNNI, hasAVX2)
+	return capKernels(os.Getenv(EnvKernels), thisCPU)
 }
 
-// capKernels returns the fastest set the CPU supports (vnni, avx2) that is
-// no faster than the one named by limit: "generic", "avx2" or "avx512vnni"
-// ("" or an unknown name: no cap). A cap names a set the CPU lacks only
-// lowers the choice, never raises it, so the assembly never runs
-// unguarded.
-func capKernels(limit string, vnni, avx2 bool) *kernelSet {
+// capKernels returns the fastest set the CPU supports (avx512vnni, then
+// avxvnni, then avx2) that is no faster than the one named by limit:
+// "generic", "avx2", "avxvnni" or "avx512vnni" ("" or an unknown name: no
+// cap). The two VNNI sets compute the same instructions in two encodings;
+// the EVEX one ranks first, so "avxvnni" is how a CPU with both tests the
+// VEX kernels natively. A cap naming a set the CPU lacks only lowers the
+// choice, never raises it, so the assembly never runs unguarded.
+func capKernels(limit string, c cpuSets) *kernelSet {
 	switch limit {
 	case "generic":
-		avx2, vnni = false, false
+		c = cpuSets{}
 	case "avx2":
-		vnni = false
+		c.avxVNNI, c.avx512VNNI = false, false
+	case "avxvnni":
+		c.avx512VNNI = false
 	}
 	switch {
-	case vnni && avx2:
+	case c.avx512VNNI && c.avx2:
 		return &avx512VNNIKernels
-	case avx2:
+	case c.avxVNNI && c.avx2:
+		return &avxVNNIKernels
+	case c.avx2:
 		return &avx2Kernels
 	}
 	return &genericKernels

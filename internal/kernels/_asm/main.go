@@ -7,7 +7,8 @@
 // rows; dotq4kc8_amd64.s (dotq4kc8_stub_amd64.go), repacked Q4_K rows
 // times a group of eight Q8_K rows; dotvnni_amd64.s (dotvnni_stub_amd64.go),
 // the four-row Q8_0/Q5_0 kernels, the 4×2 tile and the eight-activation
-// Q4_K kernel again for AVX-512 VNNI. It lives in its own module so that avo
+// Q4_K kernel again for AVX-512 VNNI; dotavxvnni_amd64.s
+// (dotavxvnni_stub_amd64.go), the same four for AVX-VNNI (VEX encoding). It lives in its own module so that avo
 // never becomes a dependency of plume; the leading underscore keeps it out
 // of ./... in the main module. Run it through go generate from the
 // repository root:
@@ -80,6 +81,13 @@ var outputs = []output{
 	{"dotq4kc8_amd64.s", "dotq4kc8_stub_amd64.go", gen.dotQ4KPackedCols8},
 	{"dotvnni_amd64.s", "dotvnni_stub_amd64.go", func(g gen) {
 		g.vnni = true
+		g.dotQ8_0Rows4()
+		g.dotQ5_0Rows4()
+		g.dotQ8_0Tile42()
+		g.dotQ4KPackedCols8()
+	}},
+	{"dotavxvnni_amd64.s", "dotavxvnni_stub_amd64.go", func(g gen) {
+		g.vnni, g.vex = true, true
 		g.dotQ8_0Rows4()
 		g.dotQ5_0Rows4()
 		g.dotQ8_0Tile42()
