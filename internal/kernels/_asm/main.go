@@ -8,7 +8,9 @@
 // times a group of eight Q8_K rows; dotvnni_amd64.s (dotvnni_stub_amd64.go),
 // the four-row Q8_0/Q5_0 kernels, the 4×2 tile and the eight-activation
 // Q4_K kernel again for AVX-512 VNNI; dotavxvnni_amd64.s
-// (dotavxvnni_stub_amd64.go), the same four for AVX-VNNI (VEX encoding). It lives in its own module so that avo
+// (dotavxvnni_stub_amd64.go), the same four for AVX-VNNI (VEX encoding);
+// dotzmm_amd64.s (dotzmm_stub_amd64.go), the four-row Q8_0 kernel on ZMM
+// registers (AVX-512 F/BW/VNNI). It lives in its own module so that avo
 // never becomes a dependency of plume; the leading underscore keeps it out
 // of ./... in the main module. Run it through go generate from the
 // repository root:
@@ -93,6 +95,7 @@ var outputs = []output{
 		g.dotQ8_0Tile42()
 		g.dotQ4KPackedCols8()
 	}},
+	{"dotzmm_amd64.s", "dotzmm_stub_amd64.go", gen.dotQ8_0Rows4ZMM},
 }
 
 // run builds every output and writes them into dir; nothing is written
