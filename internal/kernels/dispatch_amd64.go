@@ -81,9 +81,10 @@ var avx512VNNIKernels = func() kernelSet {
 	k.tile42[tensor.Q8_0] = dotQ8_0Tile42VNNIAsm
 	k.packedCols8[tensor.Q4_K] = dotQ4KPackedCols8VNNIAsm
 	if hasAVX512ZMM {
-		// Two rows per ZMM register, bit-identical to the YMM kernel; ahead of
-		// it in an A/B run of BenchmarkRows4ZMM on a Zen 5 (dotzmm_amd64.go).
+		// The ZMM decode kernels, bit-identical to the YMM ones; ahead of them
+		// in A/B runs of BenchmarkRows4ZMM on a Zen 5 (dotzmm_amd64.go).
 		k.rows4[tensor.Q8_0] = dotQ8_0Rows4ZMMAsm
+		k.packedRows4[tensor.Q4_K] = dotQ4KPackedRows4ZMMAsm
 	}
 	return k
 }()

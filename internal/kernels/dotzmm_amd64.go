@@ -19,3 +19,23 @@ func dotQ8_0Rows4ZMMAsm(n int, w []byte, rowBytes int, x []byte, out *[4]float32
 		dotQ8_0Rows4ZMM(w, rowBytes, x, nb, out[:])
 	}
 }
+
+// dotQ4KPackedRows4ZMM is dotQ4KPackedRows4AVX2 with the integer sums on
+// ZMM registers (dotq4r4zmm_amd64.s); reference loop:
+//
+//	for r := 0; r < 4; r++ {
+//		out[r] = dotQ4KQ8KPacked(256*nb, w[r*stride:], x)
+//	}
+//
+// Each result is bit-identical to the one-row kernel. len(w) >= 3*stride +
+// 144*nb, len(x) >= 292*nb, len(out) >= 4.
+//
+//go:noescape
+func dotQ4KPackedRows4ZMM(w []byte, stride int, x []byte, nb int, out []float32)
+
+// dotQ4KPackedRows4ZMMAsm is dotQ4KPackedRows4Asm with dotQ4KPackedRows4ZMM.
+func dotQ4KPackedRows4ZMMAsm(n int, w []byte, rowBytes int, x []byte, out *[4]float32) {
+	if nb := rows4Blocks("dotQ4KPackedRows4Asm", n, w, rowBytes, x, 256, q4KBytes, q8KBytes, out); nb > 0 {
+		dotQ4KPackedRows4ZMM(w, rowBytes, x, nb, out[:])
+	}
+}

@@ -3,6 +3,7 @@
 package kernels
 
 import (
+	"encoding/binary"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -20,33 +21,47 @@ func requireZMM(t testing.TB) {
 }
 
 // TestZMMRows4MatchesYMM checks the ZMM four-row kernels against the YMM
-// (AVX2 and AVX-512 VNNI) ones bit for bit on arbitrary bytes (every int8,
-// -128 included, where the sign emulation differs from VPSIGNB in form) and
-// against the generic one-row kernel on quantized rows, with odd block
-// counts, row padding and misaligned operands.
+// ones bit for bit on arbitrary bytes (every int8, -128 included, where the
+// Q8_0 sign emulation differs from VPSIGNB in form; any Q4_K scales, mins
+// and bsums) and against the generic one-row kernel on quantized rows, with
+// odd block counts, row padding and misaligned operands.
 func TestZMMRows4MatchesYMM(t *testing.T) {
 	requireZMM(t)
 	r := rand.New(rand.NewPCG(11, 4))
 	for _, c := range []struct {
-		typ      tensor.Type
-		zmm, ymm rows4Func
-		one      dotFunc
-		wBlock   int
+		typ            tensor.Type
+		zmm, ymm       rows4Func
+		one            dotFunc
+		block          int // elements per block
+		wBlock, xBlock int // bytes per block
+		nbs            []int
 	}{
-		{tensor.Q8_0, dotQ8_0Rows4ZMMAsm, dotQ8_0Rows4Asm, dotQ8_0Q8_0, q8_0Bytes},
+		{tensor.Q8_0, dotQ8_0Rows4ZMMAsm, dotQ8_0Rows4Asm, dotQ8_0Q8_0, 32, q8_0Bytes, q8_0Bytes, []int{0, 1, 2, 3, 7, 8, 17, 33, 128}},
+		{tensor.Q4_K, dotQ4KPackedRows4ZMMAsm, dotQ4KPackedRows4Asm, dotQ4KQ8KPacked, 256, q4KBytes, q8KBytes, []int{0, 1, 2, 5, 16, 33}},
 	} {
-		for _, nb := range []int{0, 1, 2, 3, 7, 8, 17, 33, 128} {
+		for _, nb := range c.nbs {
 			for _, hostile := range []bool{false, true} {
 				t.Run(c.typ.String(), func(t *testing.T) {
-					n := 32 * nb
+					n := c.block * nb
 					rb := nb*c.wBlock + r.IntN(5)
 					var w, x []byte
 					if hostile {
-						w, x = randBytes(r, 4*rb), randBytes(r, nb*q8_0Bytes)
+						w, x = randBytes(r, 4*rb), randBytes(r, nb*c.xBlock)
 						for i := range 4 {
-							setHalves(r, w[i*rb:i*rb+nb*c.wBlock], c.wBlock)
+							row := w[i*rb : i*rb+nb*c.wBlock]
+							if c.typ == tensor.Q4_K {
+								fixScales(c.typ, row) // finite d and dmin
+							} else {
+								setHalves(r, row, c.wBlock)
+							}
 						}
-						setHalves(r, x, q8_0Bytes)
+						if c.typ == tensor.Q4_K {
+							for o := 0; o < len(x); o += c.xBlock { // finite float32 d
+								binary.LittleEndian.PutUint32(x[o:], math.Float32bits(r.Float32()*2-1))
+							}
+						} else {
+							setHalves(r, x, c.xBlock)
+						}
 					} else {
 						w = make([]byte, 4*rb)
 						for i := range 4 {
@@ -72,31 +87,42 @@ func TestZMMRows4MatchesYMM(t *testing.T) {
 	}
 }
 
-// BenchmarkRows4ZMM compares the YMM (AVX-512 VNNI) and ZMM four-row Q8_0
-// kernels in one run over a 64-row, 4096-column matrix (weights in L2),
-// the A/B that decides whether the ZMM kernel is dispatched.
+// BenchmarkRows4ZMM compares the YMM and ZMM four-row kernels in one run
+// (the A/B that decides whether a ZMM kernel is dispatched): Q8_0 over a
+// 64-row, 4096-column matrix and Q4_K over 256 rows of 2048 columns
+// (weights in L2, the compute speed decode's memory stream must keep up
+// with). -count 5 -cpu 1 alternates nothing: compare medians of one run.
 func BenchmarkRows4ZMM(b *testing.B) {
 	requireZMM(b)
 	r := rand.New(rand.NewPCG(1, 3))
-	const n, rows = 4096, 64
-	rb := n / 32 * q8_0Bytes
-	w := make([]byte, 0, rows*rb)
-	for range rows {
-		w = append(w, quantRow(b, tensor.Q8_0, randVec(r, n))...)
-	}
-	xq := actRow(b, tensor.Q8_0, randVec(r, n))
-	out := make([]float32, rows)
-	for _, k := range []struct {
-		name string
-		f    rows4Func
-	}{{"ymm", dotQ8_0Rows4VNNIAsm}, {"zmm", dotQ8_0Rows4ZMMAsm}} {
-		b.Run("Q8_0/"+k.name, func(b *testing.B) {
-			b.SetBytes(int64(len(w)))
-			for b.Loop() {
-				for i := 0; i < rows; i += 4 {
-					k.f(n, w[i*rb:], rb, xq, (*[4]float32)(out[i:i+4]))
+	for _, c := range []struct {
+		typ      tensor.Type
+		n, rows  int
+		ymm, zmm rows4Func
+	}{
+		{tensor.Q8_0, 4096, 64, dotQ8_0Rows4VNNIAsm, dotQ8_0Rows4ZMMAsm},
+		{tensor.Q4_K, 2048, 256, dotQ4KPackedRows4Asm, dotQ4KPackedRows4ZMMAsm},
+	} {
+		row := quantRow(b, c.typ, randVec(r, c.n))
+		rb := len(row)
+		w := make([]byte, 0, c.rows*rb)
+		for range c.rows {
+			w = append(w, row...)
+		}
+		xq := actRow(b, c.typ, randVec(r, c.n))
+		var out [4]float32
+		for _, k := range []struct {
+			name string
+			f    rows4Func
+		}{{"ymm", c.ymm}, {"zmm", c.zmm}} {
+			b.Run(c.typ.String()+"/"+k.name, func(b *testing.B) {
+				b.SetBytes(int64(len(w)))
+				for b.Loop() {
+					for i := 0; i < c.rows; i += 4 {
+						k.f(c.n, w[i*rb:], rb, xq, &out)
+					}
 				}
-			}
-		})
+			})
+		}
 	}
 }
