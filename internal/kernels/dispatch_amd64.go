@@ -85,6 +85,7 @@ var avx512VNNIKernels = func() kernelSet {
 		// in A/B runs of BenchmarkRows4ZMM on a Zen 5 (dotzmm_amd64.go).
 		k.rows4[tensor.Q8_0] = dotQ8_0Rows4ZMMAsm
 		k.packedRows4[tensor.Q4_K] = dotQ4KPackedRows4ZMMAsm
+		k.rows4[tensor.Q6_K] = dotQ6KRows4ZMMAsm // decode only: batches take cols4
 	}
 	return k
 }()

@@ -39,3 +39,25 @@ func dotQ4KPackedRows4ZMMAsm(n int, w []byte, rowBytes int, x []byte, out *[4]fl
 		dotQ4KPackedRows4ZMM(w, rowBytes, x, nb, out[:])
 	}
 }
+
+// dotQ6KRows4ZMM is four Q6_K dot products sharing one Q8_K activation row,
+// each with dotQ6KAVX2's arithmetic (dotq6r4zmm_amd64.s); reference loop:
+//
+//	for r := 0; r < 4; r++ {
+//		out[r] = dotQ6KQ8K(256*nb, w[r*stride:], x)
+//	}
+//
+// Each result is bit-identical to the one-row kernel; the next four-row
+// group is prefetched. len(w) >= 3*stride + 210*nb, len(x) >= 292*nb,
+// len(out) >= 4.
+//
+//go:noescape
+func dotQ6KRows4ZMM(w []byte, stride int, x []byte, nb int, out []float32)
+
+// dotQ6KRows4ZMMAsm is the bounds-checked entry of dotQ6KRows4ZMM: w holds
+// four consecutive rows of n elements (rowBytes each).
+func dotQ6KRows4ZMMAsm(n int, w []byte, rowBytes int, x []byte, out *[4]float32) {
+	if nb := rows4Blocks("dotQ6KRows4ZMMAsm", n, w, rowBytes, x, 256, q6KBytes, q8KBytes, out); nb > 0 {
+		dotQ6KRows4ZMM(w, rowBytes, x, nb, out[:])
+	}
+}

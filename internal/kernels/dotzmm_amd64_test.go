@@ -38,6 +38,7 @@ func TestZMMRows4MatchesYMM(t *testing.T) {
 	}{
 		{tensor.Q8_0, dotQ8_0Rows4ZMMAsm, dotQ8_0Rows4Asm, dotQ8_0Q8_0, 32, q8_0Bytes, q8_0Bytes, []int{0, 1, 2, 3, 7, 8, 17, 33, 128}},
 		{tensor.Q4_K, dotQ4KPackedRows4ZMMAsm, dotQ4KPackedRows4Asm, dotQ4KQ8KPacked, 256, q4KBytes, q8KBytes, []int{0, 1, 2, 5, 16, 33}},
+		{tensor.Q6_K, dotQ6KRows4ZMMAsm, dotQ6KRows4YMM, dotQ6KQ8K, 256, q6KBytes, q8KBytes, []int{0, 1, 2, 5, 16, 33}},
 	} {
 		for _, nb := range c.nbs {
 			for _, hostile := range []bool{false, true} {
@@ -49,13 +50,13 @@ func TestZMMRows4MatchesYMM(t *testing.T) {
 						w, x = randBytes(r, 4*rb), randBytes(r, nb*c.xBlock)
 						for i := range 4 {
 							row := w[i*rb : i*rb+nb*c.wBlock]
-							if c.typ == tensor.Q4_K {
-								fixScales(c.typ, row) // finite d and dmin
+							if c.block == 256 {
+								fixScales(c.typ, row) // finite d (and dmin)
 							} else {
 								setHalves(r, row, c.wBlock)
 							}
 						}
-						if c.typ == tensor.Q4_K {
+						if c.block == 256 {
 							for o := 0; o < len(x); o += c.xBlock { // finite float32 d
 								binary.LittleEndian.PutUint32(x[o:], math.Float32bits(r.Float32()*2-1))
 							}
@@ -87,6 +88,15 @@ func TestZMMRows4MatchesYMM(t *testing.T) {
 	}
 }
 
+// dotQ6KRows4YMM is four calls of the YMM one-row Q6_K kernel, which the
+// ZMM four-row kernel must equal bit for bit (there is no YMM four-row
+// Q6_K kernel).
+func dotQ6KRows4YMM(n int, w []byte, rowBytes int, x []byte, out *[4]float32) {
+	for r := range out {
+		out[r] = dotQ6KAsm(n, w[r*rowBytes:], x)
+	}
+}
+
 // BenchmarkRows4ZMM compares the YMM and ZMM four-row kernels in one run
 // (the A/B that decides whether a ZMM kernel is dispatched): Q8_0 over a
 // 64-row, 4096-column matrix and Q4_K over 256 rows of 2048 columns
@@ -102,6 +112,7 @@ func BenchmarkRows4ZMM(b *testing.B) {
 	}{
 		{tensor.Q8_0, 4096, 64, dotQ8_0Rows4VNNIAsm, dotQ8_0Rows4ZMMAsm},
 		{tensor.Q4_K, 2048, 256, dotQ4KPackedRows4Asm, dotQ4KPackedRows4ZMMAsm},
+		{tensor.Q6_K, 2048, 256, dotQ6KRows4YMM, dotQ6KRows4ZMMAsm},
 	} {
 		row := quantRow(b, c.typ, randVec(r, c.n))
 		rb := len(row)
