@@ -71,8 +71,26 @@ var avx2Kernels = func() kernelSet {
 	return k
 }()
 
+// avx512Kernels is the AVX2 set with the ZMM decode kernels of Q4_K and
+// Q6_K (dotzmm_amd64.go), bit-identical to the YMM ones and ahead of them in
+// A/B runs of BenchmarkRows4ZMM on a Zen 5: for AVX-512 CPUs without VNNI
+// (Skylake-SP/X).
+var avx512Kernels = func() kernelSet {
+	k := avx2Kernels
+	k.name = "avx512+avx2+fma"
+	addZMM(&k)
+	return k
+}()
+
+// addZMM puts the Q4_K and Q6_K ZMM decode kernels in k.
+func addZMM(k *kernelSet) {
+	k.packedRows4[tensor.Q4_K] = dotQ4KPackedRows4ZMMAsm
+	k.rows4[tensor.Q6_K] = dotQ6KRows4ZMMAsm // decode only: batches take cols4
+}
+
 // avx512VNNIKernels is the AVX2 set with the VNNI kernels in place of the
-// AVX2 ones they share their arithmetic with (dotvnni_amd64.go).
+// AVX2 ones they share their arithmetic with (dotvnni_amd64.go), and where
+// the CPU has AVX512BW the ZMM decode kernels, Q8_0's on VNNI too.
 var avx512VNNIKernels = func() kernelSet {
 	k := avx2Kernels
 	k.name = "avx512vnni+avx2+fma"
@@ -81,11 +99,8 @@ var avx512VNNIKernels = func() kernelSet {
 	k.tile42[tensor.Q8_0] = dotQ8_0Tile42VNNIAsm
 	k.packedCols8[tensor.Q4_K] = dotQ4KPackedCols8VNNIAsm
 	if hasAVX512ZMM {
-		// The ZMM decode kernels, bit-identical to the YMM ones; ahead of them
-		// in A/B runs of BenchmarkRows4ZMM on a Zen 5 (dotzmm_amd64.go).
+		addZMM(&k)
 		k.rows4[tensor.Q8_0] = dotQ8_0Rows4ZMMAsm
-		k.packedRows4[tensor.Q4_K] = dotQ4KPackedRows4ZMMAsm
-		k.rows4[tensor.Q6_K] = dotQ6KRows4ZMMAsm // decode only: batches take cols4
 	}
 	return k
 }()
@@ -104,11 +119,11 @@ var avxVNNIKernels = func() kernelSet {
 
 // cpuSets are the kernel sets this CPU can run, as capKernels weighs them.
 type cpuSets struct {
-	avx2, avxVNNI, avx512VNNI bool
+	avx2, avx512, avxVNNI, avx512VNNI bool
 }
 
 // thisCPU is what this CPU can run (each set needs AVX2 as well).
-var thisCPU = cpuSets{avx2: hasAVX2, avxVNNI: hasAVXVNNI, avx512VNNI: hasAVX512VNNI}
+var thisCPU = cpuSets{avx2: hasAVX2, avx512: hasAVX512, avxVNNI: hasAVXVNNI, avx512VNNI: hasAVX512VNNI}
 
 // selectKernels picks the fastest kernel set this CPU supports, capped by
 // PLUME_KERNELS (see capKernels).
@@ -117,26 +132,32 @@ func selectKernels() *kernelSet {
 }
 
 // capKernels returns the fastest set the CPU supports (avx512vnni, then
-// avxvnni, then avx2) that is no faster than the one named by limit:
-// "generic", "avx2", "avxvnni" or "avx512vnni" ("" or an unknown name: no
-// cap). The two VNNI sets compute the same instructions in two encodings;
-// the EVEX one ranks first, so "avxvnni" is how a CPU with both tests the
-// VEX kernels natively. A cap naming a set the CPU lacks only lowers the
-// choice, never raises it, so the assembly never runs unguarded.
+// avxvnni, then avx512, then avx2) that is no faster than the one named by
+// limit: "generic", "avx2", "avx512", "avxvnni" or "avx512vnni" ("" or an
+// unknown name: no cap). The two VNNI sets compute the same instructions
+// in two encodings; the EVEX one ranks first, so "avxvnni" is how a CPU
+// with both tests the VEX kernels natively, as "avx512" tests the ZMM
+// kernels of CPUs without VNNI. A cap naming a set the CPU lacks only
+// lowers the choice, never raises it, so the assembly never runs
+// unguarded.
 func capKernels(limit string, c cpuSets) *kernelSet {
 	switch limit {
 	case "generic":
 		c = cpuSets{}
 	case "avx2":
+		c = cpuSets{avx2: c.avx2}
+	case "avx512":
 		c.avxVNNI, c.avx512VNNI = false, false
 	case "avxvnni":
-		c.avx512VNNI = false
+		c.avx512, c.avx512VNNI = false, false
 	}
 	switch {
 	case c.avx512VNNI && c.avx2:
 		return &avx512VNNIKernels
 	case c.avxVNNI && c.avx2:
 		return &avxVNNIKernels
+	case c.avx512 && c.avx2:
+		return &avx512Kernels
 	case c.avx2:
 		return &avx2Kernels
 	}

@@ -38,16 +38,19 @@
 // (dotvnni_amd64.s): the Q8_0 and Q5_0 rows4 kernels and the Q8_0 tile42
 // with VPDPBUSD, one instruction where AVX2 takes two for the same int32
 // lanes, and the packed Q4_K cols8 kernel with VPDPWSSD. Where the CPU
-// also has AVX512BW, that set decodes on ZMM registers too (dotzmm_amd64.go):
-// the Q8_0 rows4 kernel with two rows per register, the repacked Q4_K rows4
-// kernel with its integer sums 64 quants per instruction, and a Q6_K rows4
-// kernel (decode only; prompt batches keep the cols4 kernel); each keeps
-// the YMM kernels' float lanes and order, so the bits are the same. CPUs
+// also has AVX512BW and AVX512VL, that set decodes on ZMM registers too
+// (dotzmm_amd64.go): the Q8_0 rows4 kernel with two rows per register, the
+// repacked Q4_K rows4 kernel with its integer sums 64 quants per
+// instruction, and a Q6_K rows4 kernel (decode only; prompt batches keep
+// the cols4 kernel); each keeps the YMM kernels' float lanes and order, so
+// the bits are the same. AVX-512 CPUs without VNNI (Skylake-SP) get the
+// Q4_K and Q6_K ones in the "avx512+avx2+fma" set. CPUs
 // with AVX-VNNI but no AVX-512 (Alder Lake and later client cores) get the
 // "avxvnni+avx2+fma" set: the same four VNNI kernels with the VEX encoding
 // of VPDPBUSD/VPDPWSSD (dotavxvnni_amd64.s; the Go assembler spells only
 // the EVEX one, so _asm emits the bytes). PLUME_KERNELS=avxvnni selects it
-// on a CPU that has both encodings, so both are tested natively there. CPUs
+// on a CPU that has both encodings, so both are tested natively there (and
+// PLUME_KERNELS=avx512 the avx512 set). CPUs
 // without AVX-512 VNNI run the AVX-512 tests through scripts/avx512/run.sh
 // on an emulated Ice Lake (Bochs), in CI too.
 //

@@ -198,9 +198,10 @@ func TestPathNamesAsm(t *testing.T) {
 	if got, want := Path(), capKernels(os.Getenv(EnvKernels), thisCPU).name; got != want {
 		t.Fatalf("Path() = %q, want %q (%s=%q)", got, want, EnvKernels, os.Getenv(EnvKernels))
 	}
-	all := cpuSets{avx2: true, avxVNNI: true, avx512VNNI: true}
-	evex := cpuSets{avx2: true, avx512VNNI: true} // Ice Lake, Zen 4 without AVX-VNNI
-	vex := cpuSets{avx2: true, avxVNNI: true}     // Alder Lake
+	all := cpuSets{avx2: true, avx512: true, avxVNNI: true, avx512VNNI: true} // Sapphire Rapids, Zen 5
+	evex := cpuSets{avx2: true, avx512: true, avx512VNNI: true}               // Ice Lake
+	vex := cpuSets{avx2: true, avxVNNI: true}                                 // Alder Lake
+	skx := cpuSets{avx2: true, avx512: true}                                  // Skylake-SP
 	avx2 := cpuSets{avx2: true}
 	for _, c := range []struct {
 		limit string
@@ -225,6 +226,15 @@ func TestPathNamesAsm(t *testing.T) {
 		{"avx512vnni", vex, "avxvnni+avx2+fma"},
 		{"avx512vnni", all, "avx512vnni+avx2+fma"},
 		{"bogus", all, "avx512vnni+avx2+fma"},
+		{"", skx, "avx512+avx2+fma"},
+		{"", cpuSets{avx512: true}, "generic"},
+		{"avx512", all, "avx512+avx2+fma"},
+		{"avx512", evex, "avx512+avx2+fma"},
+		{"avx512", vex, "avx2+fma"},
+		{"avx512", skx, "avx512+avx2+fma"},
+		{"avx2", skx, "avx2+fma"},
+		{"avxvnni", skx, "avx2+fma"},
+		{"avx512vnni", skx, "avx512+avx2+fma"},
 	} {
 		t.Run(c.limit+"/"+c.want, func(t *testing.T) {
 			if got := capKernels(c.limit, c.cpu).name; got != c.want {

@@ -48,7 +48,7 @@ func forVNNI(t *testing.T, f func(t *testing.T, e vnniEncoding)) {
 // named so in Path (plume --version, plume bench).
 func TestVNNISelected(t *testing.T) {
 	limit := os.Getenv(EnvKernels)
-	capped := limit == "avx2" || limit == "generic"
+	capped := limit == "avx2" || limit == "generic" || limit == "avx512"
 	want := hasAVX512VNNI && !capped && limit != "avxvnni"
 	if got := strings.Contains(Path(), "avx512vnni"); got != want {
 		t.Fatalf("Path() = %q with AVX-512 VNNI %v (%s=%q)", Path(), hasAVX512VNNI, EnvKernels, limit)

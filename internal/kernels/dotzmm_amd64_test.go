@@ -11,12 +11,13 @@ import (
 	"github.com/plumewriter/plume/internal/tensor"
 )
 
-// requireZMM skips t on CPUs without the ZMM kernels' features
-// (scripts/avx512/run.sh runs these tests in an emulated Ice Lake).
-func requireZMM(t testing.TB) {
+// requireZMM skips t where the CPU lacks what a ZMM kernel needs (has:
+// hasAVX512 or hasAVX512ZMM); scripts/avx512/run.sh runs these tests in an
+// emulated Ice Lake.
+func requireZMM(t testing.TB, has bool) {
 	t.Helper()
-	if !hasAVX512ZMM {
-		t.Skip("no AVX-512 F/BW/VNNI on this CPU (scripts/avx512/run.sh runs these tests in an emulated Ice Lake)")
+	if !has {
+		t.Skip("no AVX-512 F/BW/VL (and VNNI for Q8_0) on this CPU (scripts/avx512/run.sh runs these tests in an emulated Ice Lake)")
 	}
 }
 
@@ -26,9 +27,9 @@ func requireZMM(t testing.TB) {
 // and bsums) and against the generic one-row kernel on quantized rows, with
 // odd block counts, row padding and misaligned operands.
 func TestZMMRows4MatchesYMM(t *testing.T) {
-	requireZMM(t)
 	r := rand.New(rand.NewPCG(11, 4))
 	for _, c := range []struct {
+		has            bool // the CPU can run zmm
 		typ            tensor.Type
 		zmm, ymm       rows4Func
 		one            dotFunc
@@ -36,13 +37,14 @@ func TestZMMRows4MatchesYMM(t *testing.T) {
 		wBlock, xBlock int // bytes per block
 		nbs            []int
 	}{
-		{tensor.Q8_0, dotQ8_0Rows4ZMMAsm, dotQ8_0Rows4Asm, dotQ8_0Q8_0, 32, q8_0Bytes, q8_0Bytes, []int{0, 1, 2, 3, 7, 8, 17, 33, 128}},
-		{tensor.Q4_K, dotQ4KPackedRows4ZMMAsm, dotQ4KPackedRows4Asm, dotQ4KQ8KPacked, 256, q4KBytes, q8KBytes, []int{0, 1, 2, 5, 16, 33}},
-		{tensor.Q6_K, dotQ6KRows4ZMMAsm, dotQ6KRows4YMM, dotQ6KQ8K, 256, q6KBytes, q8KBytes, []int{0, 1, 2, 5, 16, 33}},
+		{hasAVX512ZMM, tensor.Q8_0, dotQ8_0Rows4ZMMAsm, dotQ8_0Rows4Asm, dotQ8_0Q8_0, 32, q8_0Bytes, q8_0Bytes, []int{0, 1, 2, 3, 7, 8, 17, 33, 128}},
+		{hasAVX512, tensor.Q4_K, dotQ4KPackedRows4ZMMAsm, dotQ4KPackedRows4Asm, dotQ4KQ8KPacked, 256, q4KBytes, q8KBytes, []int{0, 1, 2, 5, 16, 33}},
+		{hasAVX512, tensor.Q6_K, dotQ6KRows4ZMMAsm, dotQ6KRows4YMM, dotQ6KQ8K, 256, q6KBytes, q8KBytes, []int{0, 1, 2, 5, 16, 33}},
 	} {
 		for _, nb := range c.nbs {
 			for _, hostile := range []bool{false, true} {
 				t.Run(c.typ.String(), func(t *testing.T) {
+					requireZMM(t, c.has)
 					n := c.block * nb
 					rb := nb*c.wBlock + r.IntN(5)
 					var w, x []byte
@@ -103,7 +105,7 @@ func dotQ6KRows4YMM(n int, w []byte, rowBytes int, x []byte, out *[4]float32) {
 // (weights in L2, the compute speed decode's memory stream must keep up
 // with). -count 5 -cpu 1 alternates nothing: compare medians of one run.
 func BenchmarkRows4ZMM(b *testing.B) {
-	requireZMM(b)
+	requireZMM(b, hasAVX512ZMM)
 	r := rand.New(rand.NewPCG(1, 3))
 	for _, c := range []struct {
 		typ      tensor.Type
