@@ -100,42 +100,47 @@ func dotQ6KRows4YMM(n int, w []byte, rowBytes int, x []byte, out *[4]float32) {
 }
 
 // BenchmarkRows4ZMM compares the YMM and ZMM four-row kernels in one run
-// (the A/B that decides whether a ZMM kernel is dispatched): Q8_0 over a
-// 64-row, 4096-column matrix and Q4_K over 256 rows of 2048 columns
-// (weights in L2, the compute speed decode's memory stream must keep up
-// with). -count 5 -cpu 1 alternates nothing: compare medians of one run.
+// (the A/B that decides whether a ZMM kernel is dispatched), each format
+// with its weights in L2 (the compute speed decode's memory stream must
+// keep up with) and from DRAM (the stream itself, ~100 MB, one thread). The
+// Q6_K "ymm" is four calls of the one-row kernel, the only YMM Q6_K decode.
 func BenchmarkRows4ZMM(b *testing.B) {
 	requireZMM(b, hasAVX512ZMM)
 	r := rand.New(rand.NewPCG(1, 3))
 	for _, c := range []struct {
 		typ      tensor.Type
-		n, rows  int
+		n        int
 		ymm, zmm rows4Func
 	}{
-		{tensor.Q8_0, 4096, 64, dotQ8_0Rows4VNNIAsm, dotQ8_0Rows4ZMMAsm},
-		{tensor.Q4_K, 2048, 256, dotQ4KPackedRows4Asm, dotQ4KPackedRows4ZMMAsm},
-		{tensor.Q6_K, 2048, 256, dotQ6KRows4YMM, dotQ6KRows4ZMMAsm},
+		{tensor.Q8_0, 4096, dotQ8_0Rows4VNNIAsm, dotQ8_0Rows4ZMMAsm},
+		{tensor.Q4_K, 2048, dotQ4KPackedRows4Asm, dotQ4KPackedRows4ZMMAsm},
+		{tensor.Q6_K, 2048, dotQ6KRows4YMM, dotQ6KRows4ZMMAsm},
 	} {
 		row := quantRow(b, c.typ, randVec(r, c.n))
 		rb := len(row)
-		w := make([]byte, 0, c.rows*rb)
-		for range c.rows {
-			w = append(w, row...)
-		}
 		xq := actRow(b, c.typ, randVec(r, c.n))
-		var out [4]float32
-		for _, k := range []struct {
+		for _, mem := range []struct {
 			name string
-			f    rows4Func
-		}{{"ymm", c.ymm}, {"zmm", c.zmm}} {
-			b.Run(c.typ.String()+"/"+k.name, func(b *testing.B) {
-				b.SetBytes(int64(len(w)))
-				for b.Loop() {
-					for i := 0; i < c.rows; i += 4 {
-						k.f(c.n, w[i*rb:], rb, xq, &out)
+			rows int
+		}{{"L2", 256 * 1024 / rb &^ 3}, {"DRAM", 100 << 20 / rb &^ 3}} {
+			w := make([]byte, 0, mem.rows*rb)
+			for range mem.rows {
+				w = append(w, row...)
+			}
+			var out [4]float32
+			for _, k := range []struct {
+				name string
+				f    rows4Func
+			}{{"ymm", c.ymm}, {"zmm", c.zmm}} {
+				b.Run(c.typ.String()+"/"+mem.name+"/"+k.name, func(b *testing.B) {
+					b.SetBytes(int64(len(w)))
+					for b.Loop() {
+						for i := 0; i < mem.rows; i += 4 {
+							k.f(c.n, w[i*rb:], rb, xq, &out)
+						}
 					}
-				}
-			})
+				})
+			}
 		}
 	}
 }
