@@ -20,6 +20,12 @@ var hasAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA && cpu.X86.HasF16C
 // x/sys/cpu reports AVX-512 only where the OS saves its state.
 var hasAVX512VNNI = hasAVX2 && cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL && cpu.X86.HasAVX512VNNI
 
+// hasAVXVNNI reports AVX-VNNI (CPUID leaf 7 subleaf 1 EAX bit 4: the
+// VEX-encoded VPDPBUSD/VPDPWSSD of Alder Lake and later client cores, and
+// of Zen 5 and Sapphire Rapids beside AVX-512 VNNI) on top of AVX2;
+// x/sys/cpu reports it only where the OS saves the YMM state.
+var hasAVXVNNI = hasAVX2 && cpu.X86.HasAVXVNNI
+
 // avx2Kernels is the generic set with the AVX2+FMA kernels in place of the
 // generic ones where they exist. Formats without an assembly kernel keep
 // the generic Go code, which computes the same arithmetic.
@@ -65,8 +71,26 @@ var avx2Kernels = func() kernelSet {
 	return k
 }()
 
+// avx512Kernels is the AVX2 set with the ZMM decode kernels of Q4_K and
+// Q6_K (dotzmm_amd64.go), bit-identical to the YMM ones and ahead of them in
+// A/B runs of BenchmarkRows4ZMM on a Zen 5: for AVX-512 CPUs without VNNI
+// (Skylake-SP/X).
+var avx512Kernels = func() kernelSet {
+	k := avx2Kernels
+	k.name = "avx512+avx2+fma"
+	addZMM(&k)
+	return k
+}()
+
+// addZMM puts the Q4_K and Q6_K ZMM decode kernels in k.
+func addZMM(k *kernelSet) {
+	k.packedRows4[tensor.Q4_K] = dotQ4KPackedRows4ZMMAsm
+	k.rows4[tensor.Q6_K] = dotQ6KRows4ZMMAsm // decode only: batches take cols4
+}
+
 // avx512VNNIKernels is the AVX2 set with the VNNI kernels in place of the
-// AVX2 ones they share their arithmetic with (dotvnni_amd64.go).
+// AVX2 ones they share their arithmetic with (dotvnni_amd64.go), and where
+// the CPU has AVX512BW the ZMM decode kernels, Q8_0's on VNNI too.
 var avx512VNNIKernels = func() kernelSet {
 	k := avx2Kernels
 	k.name = "avx512vnni+avx2+fma"
@@ -74,31 +98,67 @@ var avx512VNNIKernels = func() kernelSet {
 	k.rows4[tensor.Q5_0] = dotQ5_0Rows4VNNIAsm
 	k.tile42[tensor.Q8_0] = dotQ8_0Tile42VNNIAsm
 	k.packedCols8[tensor.Q4_K] = dotQ4KPackedCols8VNNIAsm
+	if hasAVX512ZMM {
+		addZMM(&k)
+		k.rows4[tensor.Q8_0] = dotQ8_0Rows4ZMMAsm
+	}
 	return k
 }()
+
+// avxVNNIKernels is the AVX2 set with the AVX-VNNI kernels in place of the
+// same four (dotavxvnni_amd64.go): the VNNI kernels with the VEX encoding.
+var avxVNNIKernels = func() kernelSet {
+	k := avx2Kernels
+	k.name = "avxvnni+avx2+fma"
+	k.rows4[tensor.Q8_0] = dotQ8_0Rows4AVXVNNIAsm
+	k.rows4[tensor.Q5_0] = dotQ5_0Rows4AVXVNNIAsm
+	k.tile42[tensor.Q8_0] = dotQ8_0Tile42AVXVNNIAsm
+	k.packedCols8[tensor.Q4_K] = dotQ4KPackedCols8AVXVNNIAsm
+	return k
+}()
+
+// cpuSets are the kernel sets this CPU can run, as capKernels weighs them.
+type cpuSets struct {
+	avx2, avx512, avxVNNI, avx512VNNI bool
+}
+
+// thisCPU is what this CPU can run (each set needs AVX2 as well).
+var thisCPU = cpuSets{avx2: hasAVX2, avx512: hasAVX512, avxVNNI: hasAVXVNNI, avx512VNNI: hasAVX512VNNI}
 
 // selectKernels picks the fastest kernel set this CPU supports, capped by
 // PLUME_KERNELS (see capKernels).
 func selectKernels() *kernelSet {
-	return capKernels(os.Getenv(EnvKernels), hasAVX512VNNI, hasAVX2)
+	return capKernels(os.Getenv(EnvKernels), thisCPU)
 }
 
-// capKernels returns the fastest set the CPU supports (vnni, avx2) that is
-// no faster than the one named by limit: "generic", "avx2" or "avx512vnni"
-// ("" or an unknown name: no cap). A cap names a set the CPU lacks only
+// capKernels returns the fastest set the CPU supports (avx512vnni, then
+// avxvnni, then avx512, then avx2) that is no faster than the one named by
+// limit: "generic", "avx2", "avx512", "avxvnni" or "avx512vnni" ("" or an
+// unknown name: no cap). The two VNNI sets compute the same instructions
+// in two encodings; the EVEX one ranks first, so "avxvnni" is how a CPU
+// with both tests the VEX kernels natively, as "avx512" tests the ZMM
+// kernels of CPUs without VNNI. A cap naming a set the CPU lacks only
 // lowers the choice, never raises it, so the assembly never runs
 // unguarded.
-func capKernels(limit string, vnni, avx2 bool) *kernelSet {
+func capKernels(limit string, c cpuSets) *kernelSet {
 	switch limit {
 	case "generic":
-		avx2, vnni = false, false
+		c = cpuSets{}
 	case "avx2":
-		vnni = false
+		c = cpuSets{avx2: c.avx2}
+	case "avx512":
+		c.avxVNNI, c.avx512VNNI = false, false
+	case "avxvnni":
+		c.avx512, c.avx512VNNI = false, false
 	}
 	switch {
-	case vnni && avx2:
+	case c.avx512VNNI && c.avx2:
 		return &avx512VNNIKernels
-	case avx2:
+	case c.avxVNNI && c.avx2:
+		return &avxVNNIKernels
+	case c.avx512 && c.avx2:
+		return &avx512Kernels
+	case c.avx2:
 		return &avx2Kernels
 	}
 	return &genericKernels

@@ -37,9 +37,22 @@
 // "avx512vnni+avx2+fma" set swaps in VNNI versions of four of them
 // (dotvnni_amd64.s): the Q8_0 and Q5_0 rows4 kernels and the Q8_0 tile42
 // with VPDPBUSD, one instruction where AVX2 takes two for the same int32
-// lanes, and the packed Q4_K cols8 kernel with VPDPWSSD. The development
-// machines have no AVX-512, so scripts/avx512/run.sh runs this package's
-// tests on an emulated Ice Lake (Bochs), in CI too.
+// lanes, and the packed Q4_K cols8 kernel with VPDPWSSD. Where the CPU
+// also has AVX512BW and AVX512VL, that set decodes on ZMM registers too
+// (dotzmm_amd64.go): the Q8_0 rows4 kernel with two rows per register, the
+// repacked Q4_K rows4 kernel with its integer sums 64 quants per
+// instruction, and a Q6_K rows4 kernel (decode only; prompt batches keep
+// the cols4 kernel); each keeps the YMM kernels' float lanes and order, so
+// the bits are the same. AVX-512 CPUs without VNNI (Skylake-SP) get the
+// Q4_K and Q6_K ones in the "avx512+avx2+fma" set. CPUs
+// with AVX-VNNI but no AVX-512 (Alder Lake and later client cores) get the
+// "avxvnni+avx2+fma" set: the same four VNNI kernels with the VEX encoding
+// of VPDPBUSD/VPDPWSSD (dotavxvnni_amd64.s; the Go assembler spells only
+// the EVEX one, so _asm emits the bytes). PLUME_KERNELS=avxvnni selects it
+// on a CPU that has both encodings, so both are tested natively there (and
+// PLUME_KERNELS=avx512 the avx512 set). CPUs
+// without AVX-512 VNNI run the AVX-512 tests through scripts/avx512/run.sh
+// on an emulated Ice Lake (Bochs), in CI too.
 //
 // On arm64 the "neon" set (every arm64 CPU: Advanced SIMD) replaces, with
 // hand-written Go assembly (the *_arm64.s files), the dot products of every
@@ -70,8 +83,9 @@
 // formats' single per-block sum.
 //
 // The larger kernels (the Q8_0 and Q5_0 rows4, tile42 and scales4, the
-// packed Q4_K cols8, the Q6_K cols4, the strided F16 rows, and all the VNNI
-// ones) are generated with avo by the program in _asm, its own module: edit _asm, not the generated files, and
+// packed Q4_K cols8, the Q6_K cols4, the strided F16 rows, all the VNNI
+// and AVX-VNNI ones and the Q8_0 ZMM rows4; the Q4_K and Q6_K ZMM rows4
+// are hand-written beside their YMM twins) are generated with avo by the program in _asm, its own module: edit _asm, not the generated files, and
 // regenerate with `go generate ./internal/kernels`; scripts/test.sh fails
 // when they are stale. Each kernel is the instruction sequence of
 // llama.cpp's own AVX2 code, or shares loads and overlaps independent chains
@@ -108,8 +122,11 @@
 //
 // Names follow the table: <format>[Packed]<Shape> with a suffix for the
 // code. AVX2 means the assembly of the avx2+fma set, VNNI the assembly of the
-// avx512vnni set, NEON and SDOT the arm64 assembly without and with dotprod
-// (dotQ8_0SDOT; its entry dotQ8_0SDOTAsm), and Asm (VNNIAsm) the bounds-checked Go entry that the
-// table holds and that calls it: dotQ8_0Rows4AVX2 is the AVX2 rows4 kernel of
-// Q8_0, dotQ8_0Rows4Asm its entry, dotQ8_0Tile42VNNI the VNNI tile42 of Q8_0.
+// avx512vnni set (EVEX, YMM registers), ZMM its kernels on ZMM registers,
+// AVXVNNI the assembly of the avxvnni set (VEX), NEON and SDOT the arm64
+// assembly without and with dotprod (dotQ8_0SDOT; its entry
+// dotQ8_0SDOTAsm), and Asm (VNNIAsm, ZMMAsm, AVXVNNIAsm) the bounds-checked
+// Go entry that the table holds and that calls it: dotQ8_0Rows4AVX2 is the
+// AVX2 rows4 kernel of Q8_0, dotQ8_0Rows4Asm its entry, dotQ8_0Tile42VNNI
+// the VNNI tile42 of Q8_0.
 package kernels

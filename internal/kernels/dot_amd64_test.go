@@ -195,26 +195,52 @@ func TestAsmDotF32MatchesGeneric(t *testing.T) {
 }
 
 func TestPathNamesAsm(t *testing.T) {
-	if got, want := Path(), capKernels(os.Getenv(EnvKernels), hasAVX512VNNI, hasAVX2).name; got != want {
+	if got, want := Path(), capKernels(os.Getenv(EnvKernels), thisCPU).name; got != want {
 		t.Fatalf("Path() = %q, want %q (%s=%q)", got, want, EnvKernels, os.Getenv(EnvKernels))
 	}
+	all := cpuSets{avx2: true, avx512: true, avxVNNI: true, avx512VNNI: true} // Sapphire Rapids, Zen 5
+	evex := cpuSets{avx2: true, avx512: true, avx512VNNI: true}               // Ice Lake
+	vex := cpuSets{avx2: true, avxVNNI: true}                                 // Alder Lake
+	skx := cpuSets{avx2: true, avx512: true}                                  // Skylake-SP
+	avx2 := cpuSets{avx2: true}
 	for _, c := range []struct {
-		limit      string
-		vnni, avx2 bool
-		want       string
+		limit string
+		cpu   cpuSets
+		want  string
 	}{
-		{"", true, true, "avx512vnni+avx2+fma"},
-		{"", false, true, "avx2+fma"},
-		{"", false, false, "generic"},
-		{"avx2", true, true, "avx2+fma"},
-		{"avx2", false, false, "generic"},
-		{"generic", true, true, "generic"},
-		{"avx512vnni", false, true, "avx2+fma"},
-		{"bogus", true, true, "avx512vnni+avx2+fma"},
+		{"", all, "avx512vnni+avx2+fma"},
+		{"", evex, "avx512vnni+avx2+fma"},
+		{"", vex, "avxvnni+avx2+fma"},
+		{"", avx2, "avx2+fma"},
+		{"", cpuSets{}, "generic"},
+		{"", cpuSets{avxVNNI: true, avx512VNNI: true}, "generic"}, // no AVX2: never the VNNI sets
+		{"avx2", all, "avx2+fma"},
+		{"avx2", vex, "avx2+fma"},
+		{"avx2", cpuSets{}, "generic"},
+		{"generic", all, "generic"},
+		{"avxvnni", all, "avxvnni+avx2+fma"},
+		{"avxvnni", evex, "avx2+fma"},
+		{"avxvnni", vex, "avxvnni+avx2+fma"},
+		{"avxvnni", avx2, "avx2+fma"},
+		{"avx512vnni", avx2, "avx2+fma"},
+		{"avx512vnni", vex, "avxvnni+avx2+fma"},
+		{"avx512vnni", all, "avx512vnni+avx2+fma"},
+		{"bogus", all, "avx512vnni+avx2+fma"},
+		{"", skx, "avx512+avx2+fma"},
+		{"", cpuSets{avx512: true}, "generic"},
+		{"avx512", all, "avx512+avx2+fma"},
+		{"avx512", evex, "avx512+avx2+fma"},
+		{"avx512", vex, "avx2+fma"},
+		{"avx512", skx, "avx512+avx2+fma"},
+		{"avx2", skx, "avx2+fma"},
+		{"avxvnni", skx, "avx2+fma"},
+		{"avx512vnni", skx, "avx512+avx2+fma"},
 	} {
-		if got := capKernels(c.limit, c.vnni, c.avx2).name; got != c.want {
-			t.Errorf("capKernels(%q, vnni=%v, avx2=%v) = %q, want %q", c.limit, c.vnni, c.avx2, got, c.want)
-		}
+		t.Run(c.limit+"/"+c.want, func(t *testing.T) {
+			if got := capKernels(c.limit, c.cpu).name; got != c.want {
+				t.Errorf("capKernels(%q, %+v) = %q, want %q", c.limit, c.cpu, got, c.want)
+			}
+		})
 	}
 }
 

@@ -40,23 +40,7 @@ TEXT ·dotQ4KPackedRows4AVX2(SB), NOSPLIT, $0-88
 	JEQ  r4done
 
 r4loop:
-	// Touch the next group's weights at the rate this one is read (4·144
-	// bytes per super-block): the four rows are read side by side, so the
-	// one-row kernels' prefetch ahead of each row would only land in the
-	// rows being read.
-	PREFETCHT0 0(AX)
-	PREFETCHT0 64(AX)
-	PREFETCHT0 128(AX)
-	PREFETCHT0 192(AX)
-	PREFETCHT0 256(AX)
-	PREFETCHT0 320(AX)
-	PREFETCHT0 384(AX)
-	PREFETCHT0 448(AX)
-	PREFETCHT0 512(AX)
-	ADDQ $576, AX
-	VMOVDQU 260(DI), Y15           // pairwise bsums (int16), shared by the rows
-	VEXTRACTI128 $1, Y15, X9
-	VPHADDW X9, X15, X15
+	Q4K_R4_PREFETCH                // the next group's weights; bsums → X15
 	MOVQ BX, SI
 	Q4K_R4_ROW(Y0, X4)
 	ADDQ DX, SI
@@ -66,28 +50,7 @@ r4loop:
 	Q4K_R4_ROW(Y2, X5)
 	ADDQ DX, SI
 	Q4K_R4_ROW(Y3, X7)
-	VPHADDD X7, X5, X5
-	VPHADDD X5, X4, X4             // X4 = the four rows' mins sums
-	VCVTDQ2PS X4, X4
-	VPHADDD Y1, Y0, Y9             // quants: Y0..Y3 → X9 = (Σ0, Σ1, Σ2, Σ3)
-	VPHADDD Y3, Y2, Y10
-	VPHADDD Y10, Y9, Y9
-	VEXTRACTI128 $1, Y9, X10
-	VPADDD X10, X9, X9
-	VCVTDQ2PS X9, X9
-	VMOVD (BX), X10                // (d, dmin) of rows 0..3 as fp16 pairs
-	VPINSRD $1, (BX)(DX*1), X10, X10
-	VPINSRD $2, (BX)(DX*2), X10, X10
-	VPINSRD $3, (BX)(R14*1), X10, X10
-	VCVTPH2PS X10, Y10             // (d0, m0, d1, m1 | d2, m2, d3, m3)
-	VEXTRACTF128 $1, Y10, X11
-	VSHUFPS $0x88, X11, X10, X12   // (d0, d1, d2, d3)
-	VSHUFPS $0xdd, X11, X10, X10   // (m0, m1, m2, m3)
-	VBROADCASTSS (DI), X11         // y.d
-	VMULPS X11, X12, X12           // d = x.d * y.d
-	VMULPS X11, X10, X10           // dmin = x.dmin * y.d
-	VFMADD231PS X12, X9, X8        // acc = fma(sumi, d, acc)
-	VFMADD231PS X10, X4, X13       // accm = fma(prod, dmin, accm)
+	Q4K_R4_FLOAT                   // the four outputs' fused multiply-adds
 	ADDQ $144, BX
 	ADDQ $292, DI
 	DECQ CX

@@ -13,22 +13,49 @@ import (
 	"github.com/plumewriter/plume/internal/tensor"
 )
 
-// requireVNNI skips t on CPUs without AVX-512 VNNI. This machine class has
-// none: scripts/avx512 runs this package's tests in the Bochs emulator on
-// an Ice Lake CPU model, where they run.
-func requireVNNI(t testing.TB) {
-	t.Helper()
-	if !hasAVX512VNNI {
-		t.Skip("no AVX-512 VNNI on this CPU (scripts/avx512/run.sh runs these tests in an emulated Ice Lake)")
+// vnniEncoding is one encoding of the VNNI kernels: AVX-512 VNNI (EVEX,
+// dotvnni_amd64.s) or AVX-VNNI (VEX, dotavxvnni_amd64.s). Both must give
+// the AVX2 kernels' bits; a CPU with both (Zen 4 with AVX-VNNI, Sapphire
+// Rapids) tests both natively.
+type vnniEncoding struct {
+	name             string
+	has              bool
+	rows4Q8, rows4Q5 rows4Func
+	tile42           tile42Func
+	cols8            cols8Func
+}
+
+var vnniEncodings = []vnniEncoding{
+	{"avx512vnni", hasAVX512VNNI, dotQ8_0Rows4VNNIAsm, dotQ5_0Rows4VNNIAsm, dotQ8_0Tile42VNNIAsm, dotQ4KPackedCols8VNNIAsm},
+	{"avxvnni", hasAVXVNNI, dotQ8_0Rows4AVXVNNIAsm, dotQ5_0Rows4AVXVNNIAsm, dotQ8_0Tile42AVXVNNIAsm, dotQ4KPackedCols8AVXVNNIAsm},
+}
+
+// forVNNI runs f as a subtest for each VNNI encoding, skipping those this
+// CPU lacks (scripts/avx512/run.sh runs the AVX-512 ones in an emulated Ice
+// Lake, which has no AVX-VNNI).
+func forVNNI(t *testing.T, f func(t *testing.T, e vnniEncoding)) {
+	for _, e := range vnniEncodings {
+		t.Run(e.name, func(t *testing.T) {
+			if !e.has {
+				t.Skipf("no %s on this CPU", e.name)
+			}
+			f(t, e)
+		})
 	}
 }
 
 // TestVNNISelected checks the dispatch: the VNNI set where the CPU has it,
 // named so in Path (plume --version, plume bench).
 func TestVNNISelected(t *testing.T) {
-	want := hasAVX512VNNI && os.Getenv(EnvKernels) != "avx2" && os.Getenv(EnvKernels) != "generic"
+	limit := os.Getenv(EnvKernels)
+	capped := limit == "avx2" || limit == "generic" || limit == "avx512"
+	want := hasAVX512VNNI && !capped && limit != "avxvnni"
 	if got := strings.Contains(Path(), "avx512vnni"); got != want {
-		t.Fatalf("Path() = %q with AVX-512 VNNI %v (%s=%q)", Path(), hasAVX512VNNI, EnvKernels, os.Getenv(EnvKernels))
+		t.Fatalf("Path() = %q with AVX-512 VNNI %v (%s=%q)", Path(), hasAVX512VNNI, EnvKernels, limit)
+	}
+	wantVEX := hasAVXVNNI && !capped && (!hasAVX512VNNI || limit == "avxvnni")
+	if got := strings.HasPrefix(Path(), "avxvnni"); got != wantVEX {
+		t.Fatalf("Path() = %q with AVX-VNNI %v, AVX-512 VNNI %v (%s=%q)", Path(), hasAVXVNNI, hasAVX512VNNI, EnvKernels, limit)
 	}
 }
 
@@ -54,8 +81,9 @@ func setHalves(r *rand.Rand, b []byte, blockBytes int) {
 // ones bit for bit on arbitrary bytes (the int32 lanes must be the same for
 // every input, see mulSum), and against the generic one-row kernels on
 // quantized rows.
-func TestVNNIRows4MatchesAVX2(t *testing.T) {
-	requireVNNI(t)
+func TestVNNIRows4MatchesAVX2(t *testing.T) { forVNNI(t, testVNNIRows4) }
+
+func testVNNIRows4(t *testing.T, e vnniEncoding) {
 	r := rand.New(rand.NewPCG(7, 1))
 	for _, c := range []struct {
 		typ        tensor.Type
@@ -63,8 +91,8 @@ func TestVNNIRows4MatchesAVX2(t *testing.T) {
 		one        dotFunc
 		wBlock     int
 	}{
-		{tensor.Q8_0, dotQ8_0Rows4VNNIAsm, dotQ8_0Rows4Asm, dotQ8_0Q8_0, q8_0Bytes},
-		{tensor.Q5_0, dotQ5_0Rows4VNNIAsm, dotQ5_0Rows4Asm, dotQ5_0Q8_0, q5_0Bytes},
+		{tensor.Q8_0, e.rows4Q8, dotQ8_0Rows4Asm, dotQ8_0Q8_0, q8_0Bytes},
+		{tensor.Q5_0, e.rows4Q5, dotQ5_0Rows4Asm, dotQ5_0Q8_0, q5_0Bytes},
 	} {
 		for _, nb := range []int{0, 1, 2, 3, 7, 8, 17, 33} {
 			n := 32 * nb
@@ -104,8 +132,9 @@ func TestVNNIRows4MatchesAVX2(t *testing.T) {
 // TestVNNITile42MatchesAVX2 checks the VNNI 4×2 tile against the AVX2 tile
 // bit for bit on arbitrary bytes and against the generic kernel on
 // quantized rows, and that it writes only its outputs.
-func TestVNNITile42MatchesAVX2(t *testing.T) {
-	requireVNNI(t)
+func TestVNNITile42MatchesAVX2(t *testing.T) { forVNNI(t, testVNNITile42) }
+
+func testVNNITile42(t *testing.T, e vnniEncoding) {
 	r := rand.New(rand.NewPCG(7, 2))
 	const guard = -7.25
 	for _, c := range []struct{ nb, pairs int }{{0, 1}, {1, 1}, {2, 3}, {5, 1}, {18, 4}, {3, 7}} {
@@ -135,7 +164,7 @@ func TestVNNITile42MatchesAVX2(t *testing.T) {
 			ostride := 4 + r.IntN(3)
 			got := fill(make([]float32, acts*ostride+2), guard)
 			want := fill(make([]float32, acts*ostride+2), guard)
-			dotQ8_0Tile42VNNIAsm(n, w, rb, ws, x, xb, xs, pairs, got, ostride)
+			e.tile42(n, w, rb, ws, x, xb, xs, pairs, got, ostride)
 			dotQ8_0Tile42Asm(n, w, rb, ws, x, xb, xs, pairs, want, ostride)
 			for i := range got {
 				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
@@ -160,8 +189,9 @@ func TestVNNITile42MatchesAVX2(t *testing.T) {
 // against the AVX2 one bit for bit on arbitrary bytes (scales, mins, quants
 // and bsums included) and against the generic packed kernel on quantized
 // rows.
-func TestVNNIQ4KCols8MatchesAVX2(t *testing.T) {
-	requireVNNI(t)
+func TestVNNIQ4KCols8MatchesAVX2(t *testing.T) { forVNNI(t, testVNNIQ4KCols8) }
+
+func testVNNIQ4KCols8(t *testing.T, e vnniEncoding) {
 	r := rand.New(rand.NewPCG(7, 3))
 	const guard = -3.5
 	for _, c := range []struct{ nb, rows int }{{0, 1}, {1, 1}, {2, 3}, {5, 1}, {8, 2}, {3, 16}} {
@@ -190,7 +220,7 @@ func TestVNNIQ4KCols8MatchesAVX2(t *testing.T) {
 			got := fill(make([]float32, 8*ostride+1), guard)
 			want := fill(make([]float32, 8*ostride+1), guard)
 			var scratch []byte
-			dotQ4KPackedCols8VNNIAsm(n, w, c.rows, x, xb, got, ostride, &scratch)
+			e.cols8(n, w, c.rows, x, xb, got, ostride, &scratch)
 			dotQ4KPackedCols8Asm(n, w, c.rows, x, xb, want, ostride, &scratch)
 			for i := range got {
 				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {

@@ -1,4 +1,5 @@
-// Macros shared by the hand-written AVX2 kernels (dot_amd64.s, dot5_amd64.s).
+// Macros shared by the hand-written AVX2 kernels (dot_amd64.s, dot5_amd64.s,
+// dotq4r4_amd64.s and its ZMM twin dotq4r4zmm_amd64.s).
 // Each is a step of llama.cpp's x86 AVX2 code; see the files that include it.
 
 // PFK is how far ahead of the weight pointer the one-row kernels prefetch:
@@ -85,3 +86,54 @@ GLOBL kscHi<>(SB), RODATA|NOPTR, $16
 	VPMADDWD Y10, t1, t1; \
 	VPADDD t1, t0, t0; \
 	VPADDD t0, acc, acc
+
+// Q4K_R4_PREFETCH: the four-row Q4_K kernels' prefetch of the next
+// four-row group (AX) at the rate this one is read (4·144 bytes per
+// super-block: the four rows are read side by side, so the one-row
+// kernels' prefetch ahead of each row would only land in the rows being
+// read), then the activation's pairwise bsums (int16, shared by the rows)
+// into X15.
+#define Q4K_R4_PREFETCH \
+	PREFETCHT0 0(AX); \
+	PREFETCHT0 64(AX); \
+	PREFETCHT0 128(AX); \
+	PREFETCHT0 192(AX); \
+	PREFETCHT0 256(AX); \
+	PREFETCHT0 320(AX); \
+	PREFETCHT0 384(AX); \
+	PREFETCHT0 448(AX); \
+	PREFETCHT0 512(AX); \
+	ADDQ $576, AX; \
+	VMOVDQU 260(DI), Y15; \
+	VEXTRACTI128 $1, Y15, X9; \
+	VPHADDW X9, X15, X15
+
+// Q4K_R4_FLOAT: the four-row Q4_K kernels' float work for one super-block,
+// one lane per row, with the rows' mins sums in X4 (rows 0, 1) and X5, X7
+// (rows 2, 3) and their quants' int32 lanes in Y0..Y3: X9 = (Σ0, Σ1, Σ2,
+// Σ3); the (d, dmin) fp16 pairs of rows 0..3 (BX, DX apart, R14 = 3·DX)
+// converted and split into X12 = d and X10 = dmin, times y.d (DI); then
+// acc X8 = fma(sumi, d, acc) and accm X13 = fma(prod, dmin, accm).
+#define Q4K_R4_FLOAT \
+	VPHADDD X7, X5, X5; \
+	VPHADDD X5, X4, X4; \
+	VCVTDQ2PS X4, X4; \
+	VPHADDD Y1, Y0, Y9; \
+	VPHADDD Y3, Y2, Y10; \
+	VPHADDD Y10, Y9, Y9; \
+	VEXTRACTI128 $1, Y9, X10; \
+	VPADDD X10, X9, X9; \
+	VCVTDQ2PS X9, X9; \
+	VMOVD (BX), X10; \
+	VPINSRD $1, (BX)(DX*1), X10, X10; \
+	VPINSRD $2, (BX)(DX*2), X10, X10; \
+	VPINSRD $3, (BX)(R14*1), X10, X10; \
+	VCVTPH2PS X10, Y10; \
+	VEXTRACTF128 $1, Y10, X11; \
+	VSHUFPS $0x88, X11, X10, X12; \
+	VSHUFPS $0xdd, X11, X10, X10; \
+	VBROADCASTSS (DI), X11; \
+	VMULPS X11, X12, X12; \
+	VMULPS X11, X10, X10; \
+	VFMADD231PS X12, X9, X8; \
+	VFMADD231PS X10, X4, X13

@@ -246,7 +246,8 @@ func matmulRows(w Matrix, xq []byte, xrow, n int, out []float32, lo, hi int, dot
 // rows4Kernel returns the four-row kernel for w when MatMul would use the
 // plain dot kernel of w.Type for every activation row, or the packed one for
 // fewer than four activation rows (more go through cols4Kernel's kernel),
-// else nil.
+// else nil. Formats with both (Q6_K with the ZMM kernels) take the four-row
+// kernel for fewer than four activation rows too.
 func rows4Kernel(w Matrix, n int) rows4Func {
 	if int(w.Type) >= maxType {
 		return nil
@@ -256,6 +257,9 @@ func rows4Kernel(w Matrix, n int) rows4Func {
 			return active.packedRows4[w.Type]
 		}
 		return nil
+	}
+	if n >= 4 && active.cols4[w.Type] != nil {
+		return nil // a prompt batch: the four-activation kernel (Q6_K)
 	}
 	return active.rows4[w.Type]
 }

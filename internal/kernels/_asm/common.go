@@ -12,15 +12,21 @@ import (
 // physical registers are used, so the output is the instruction sequence
 // written here, in this order. With vnni set, the kernels that call mulSum
 // or maddAcc are generated for AVX-512 VNNI under names ending in VNNI
-// instead of AVX2.
+// instead of AVX2; with vex set too, for AVX-VNNI (the VEX-encoded
+// VPDPBUSD/VPDPWSSD of client CPUs without AVX-512) under names ending in
+// AVXVNNI (see vnniOp in vex.go).
 type gen struct {
 	*build.Context
 	vnni bool
+	vex  bool // with vnni: the VEX (AVX-VNNI) encoding instead of EVEX
 }
 
 // name is the kernel name base with the instruction set's suffix.
 func (g gen) name(base string) string {
-	if g.vnni {
+	switch {
+	case g.vex:
+		return base + "AVXVNNI"
+	case g.vnni:
 		return base + "VNNI"
 	}
 	return base + "AVX2"
@@ -34,6 +40,10 @@ func (g gen) maddAcc(scale Op, prod, acc VecPhysical) {
 	if !g.vnni {
 		g.VPMADDWD(scale, prod, prod)
 		g.VPADDD(prod, acc, acc)
+		return
+	}
+	if g.vex {
+		g.vnniOp(opVPDPWSSD, scale, prod, acc)
 		return
 	}
 	g.Instruction(&ir.Instruction{
@@ -61,6 +71,10 @@ func (g gen) mulSum(s, u, ones Op, dst, vnniDst VecPhysical) VecPhysical {
 		return dst
 	}
 	g.VPXOR(vnniDst, vnniDst, vnniDst)
+	if g.vex {
+		g.vnniOp(opVPDPBUSD, s, u, vnniDst)
+		return vnniDst
+	}
 	// avo v0.5.0 has no VNNI instructions: the Go assembler does.
 	g.Instruction(&ir.Instruction{
 		Opcode:   "VPDPBUSD",

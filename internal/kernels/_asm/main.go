@@ -7,7 +7,10 @@
 // rows; dotq4kc8_amd64.s (dotq4kc8_stub_amd64.go), repacked Q4_K rows
 // times a group of eight Q8_K rows; dotvnni_amd64.s (dotvnni_stub_amd64.go),
 // the four-row Q8_0/Q5_0 kernels, the 4×2 tile and the eight-activation
-// Q4_K kernel again for AVX-512 VNNI. It lives in its own module so that avo
+// Q4_K kernel again for AVX-512 VNNI; dotavxvnni_amd64.s
+// (dotavxvnni_stub_amd64.go), the same four for AVX-VNNI (VEX encoding);
+// dotzmm_amd64.s (dotzmm_stub_amd64.go), the four-row Q8_0 kernel on ZMM
+// registers (AVX-512 F/BW/VNNI). It lives in its own module so that avo
 // never becomes a dependency of plume; the leading underscore keeps it out
 // of ./... in the main module. Run it through go generate from the
 // repository root:
@@ -85,6 +88,14 @@ var outputs = []output{
 		g.dotQ8_0Tile42()
 		g.dotQ4KPackedCols8()
 	}},
+	{"dotavxvnni_amd64.s", "dotavxvnni_stub_amd64.go", func(g gen) {
+		g.vnni, g.vex = true, true
+		g.dotQ8_0Rows4()
+		g.dotQ5_0Rows4()
+		g.dotQ8_0Tile42()
+		g.dotQ4KPackedCols8()
+	}},
+	{"dotzmm_amd64.s", "dotzmm_stub_amd64.go", gen.dotQ8_0Rows4ZMM},
 }
 
 // run builds every output and writes them into dir; nothing is written

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"github.com/mmcloughlin/avo/attr"
+	"github.com/mmcloughlin/avo/ir"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+// ZMM four-row kernels (AVX-512 F, BW and VNNI). Each ZMM register holds
+// two rows' 8-lane accumulators, one per 256-bit half: Z0 rows 0|1, Z1
+// rows 2|3. Every lane gets the same integer sum and the same fused
+// multiply-add per block as lane i of that row's YMM accumulator in the
+// YMM kernel, and each half is reduced at the end by the same hsum8, so
+// every result is bit-identical to the YMM kernels' (and so to the
+// one-row kernel). What changes is the number of instructions: one ZMM
+// operation covers two rows.
+//
+// AVX-512 has no VPSIGNB. The YMM kernels multiply |w| by sign(x, w) (x
+// negated where w < 0, zeroed where w = 0); here x is negated where w < 0
+// (VPMOVB2M, VPBLENDMB with -x) and left where w = 0, where |w| = 0 makes
+// the product 0 anyway, so the four-product sums are the same integers
+// (negating -128 wraps to -128 in both).
+
+// zmmPairIdx are the VPERMPS indices that spread the scale products of rows
+// 0|1 (the first 64 bytes) and 2|3 (the next 64) over the two halves.
+func (g gen) zmmPairIdx() Mem {
+	idx := g.StaticGlobal("zmmPairIdx")
+	g.DataAttributes(attr.RODATA | attr.NOPTR)
+	for i := 0; i < 32; i++ {
+		g.AddDatum(4*i, U32(i/8))
+	}
+	return idx
+}
+
+// vpdpbusdZ is VPDPBUSD on ZMM registers (avo v0.5.0 has no VNNI
+// instructions: the Go assembler does): acc += u ⊙ s in four-byte groups.
+func (g gen) vpdpbusdZ(s, u, acc VecPhysical) {
+	g.Instruction(&ir.Instruction{
+		Opcode:   "VPDPBUSD",
+		Operands: []Op{s, u, acc},
+		Inputs:   []Op{s, u, acc},
+		Outputs:  []Op{acc},
+		ISA:      []string{"AVX512F", "AVX512_VNNI"},
+	})
+}
+
+// pairQ8 is one block of rows r and r+1 (their quants at rowMem(r) and
+// rowMem(r+1)): Z4 holds x in both halves and Z14 -x, scale the two rows'
+// d_w·d_x spread over the halves; acc += scale · lanes(w · x).
+func (g gen) pairQ8(r int, scale, acc VecPhysical) {
+	g.VMOVDQU(rowMem(r, q8QS), Y5)
+	g.VINSERTI64X4(U8(1), rowMem(r+1, q8QS), Z5, Z5)
+	g.VPABSB(Z5, Z6)
+	g.VPMOVB2M(Z5, K1)
+	g.VPBLENDMB(Z14, Z4, K1, Z7) // -x where w < 0, else x
+	g.VPXORD(Z10, Z10, Z10)
+	g.vpdpbusdZ(Z7, Z6, Z10)
+	g.VCVTDQ2PS(Z10, Z10)
+	g.VFMADD231PS(Z10, scale, acc)
+}
+
+func (g gen) dotQ8_0Rows4ZMM() {
+	g.text("dotQ8_0Rows4ZMM", "func(w []byte, stride int, x []byte, nb int, out []float32)",
+		"dotQ8_0Rows4ZMM is dotQ8_0Rows4VNNI on ZMM registers, two rows per register; reference loop:",
+		"",
+		"\tfor r := 0; r < 4; r++ {",
+		"\t\tout[r] = dotQ8_0Q8_0(32*nb, w[r*stride:], x)",
+		"\t}",
+		"",
+		"Each result is bit-identical to the one-row kernel; the next four-row",
+		"group is prefetched. len(w) >= 3*stride + 34*nb, len(x) >= 34*nb,",
+		"len(out) >= 4.",
+	)
+	idx := g.zmmPairIdx()
+	g.Comment("Rows 0|1 accumulate in the halves of Z0, rows 2|3 in those of Z1, each",
+		"half the YMM kernel's accumulator lane for lane. Z12/Z13 spread the scale",
+		"products of rows 0|1 and 2|3 (VPERMPS indices), Z15 zero.")
+	g.loadRowArgs("nb")
+	g.LEAQ(Mem{Base: RSI, Index: R8, Scale: 4}, R11)
+	g.VPXORD(Z0, Z0, Z0)
+	g.VPXORD(Z1, Z1, Z1)
+	g.VPXORD(Z15, Z15, Z15)
+	g.VMOVDQU64(idx, Z12)
+	g.VMOVDQU64(idx.Offset(64), Z13)
+	g.TESTQ(RCX, RCX)
+	g.JEQ(LabelRef("z4done"))
+
+	g.Label("z4loop")
+	g.prefetchNextGroup(q8PrefetchLines, q8Bytes)
+	g.Comment("four weight scales times the activation scale → X8, spread per pair")
+	g.r4Scales()
+	g.VPERMPS(Z8, Z12, Z2)
+	g.VPERMPS(Z8, Z13, Z3)
+	g.VBROADCASTI64X4(Mem{Base: RDI, Disp: q8QS}, Z4)
+	g.VPSUBB(Z4, Z15, Z14)
+	g.pairQ8(0, Z2, Z0)
+	g.pairQ8(2, Z3, Z1)
+	g.nextBlock(q8Bytes, "z4loop")
+
+	g.Label("z4done")
+	g.Comment("rows 1 and 3 from the upper halves; each half reduced as the YMM kernel")
+	g.VEXTRACTF64X4(U8(1), Z0, Y2)
+	g.VEXTRACTF64X4(U8(1), Z1, Y3)
+	g.storeSums(RDX, Y0, Y2, Y1, Y3)
+}

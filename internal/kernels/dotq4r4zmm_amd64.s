@@ -1,0 +1,135 @@
+//go:build !purego
+
+#include "textflag.h"
+#include "kernels_amd64.h"
+
+// The four-row Q4_K decode kernel on ZMM registers (AVX-512 F/BW). Its
+// float work is dotQ4KPackedRows4AVX2's, instruction for instruction (one
+// lane per row in X8 and X13); only the integer sums of each super-block
+// are computed on ZMM registers, 64 quants per instruction instead of 32.
+// Those sums are exact (nibbles 0..15 times int8 pair sums fit int16, the
+// 6-bit scales times them fit int32, and int32 addition wraps the same in
+// any order), so every lane, and so every result, is the YMM kernel's.
+
+// q4kShufZ spreads the 6-bit scales (int16, in every 128-bit lane of Z16)
+// over the sub-blocks of one 64-byte load of quants: for half h (bytes
+// 16+64h of the super-block), the low nibbles hold sub-blocks 4h and 4h+2
+// (first and second 32 bytes), the high nibbles 4h+1 and 4h+3; 128 bytes
+// per half, low then high, each 32-byte run broadcasting one int16.
+DATA q4kShufZ<>+0(SB)/8, $0x0100010001000100
+DATA q4kShufZ<>+8(SB)/8, $0x0100010001000100
+DATA q4kShufZ<>+16(SB)/8, $0x0100010001000100
+DATA q4kShufZ<>+24(SB)/8, $0x0100010001000100
+DATA q4kShufZ<>+32(SB)/8, $0x0504050405040504
+DATA q4kShufZ<>+40(SB)/8, $0x0504050405040504
+DATA q4kShufZ<>+48(SB)/8, $0x0504050405040504
+DATA q4kShufZ<>+56(SB)/8, $0x0504050405040504
+DATA q4kShufZ<>+64(SB)/8, $0x0302030203020302
+DATA q4kShufZ<>+72(SB)/8, $0x0302030203020302
+DATA q4kShufZ<>+80(SB)/8, $0x0302030203020302
+DATA q4kShufZ<>+88(SB)/8, $0x0302030203020302
+DATA q4kShufZ<>+96(SB)/8, $0x0706070607060706
+DATA q4kShufZ<>+104(SB)/8, $0x0706070607060706
+DATA q4kShufZ<>+112(SB)/8, $0x0706070607060706
+DATA q4kShufZ<>+120(SB)/8, $0x0706070607060706
+DATA q4kShufZ<>+128(SB)/8, $0x0908090809080908
+DATA q4kShufZ<>+136(SB)/8, $0x0908090809080908
+DATA q4kShufZ<>+144(SB)/8, $0x0908090809080908
+DATA q4kShufZ<>+152(SB)/8, $0x0908090809080908
+DATA q4kShufZ<>+160(SB)/8, $0x0d0c0d0c0d0c0d0c
+DATA q4kShufZ<>+168(SB)/8, $0x0d0c0d0c0d0c0d0c
+DATA q4kShufZ<>+176(SB)/8, $0x0d0c0d0c0d0c0d0c
+DATA q4kShufZ<>+184(SB)/8, $0x0d0c0d0c0d0c0d0c
+DATA q4kShufZ<>+192(SB)/8, $0x0b0a0b0a0b0a0b0a
+DATA q4kShufZ<>+200(SB)/8, $0x0b0a0b0a0b0a0b0a
+DATA q4kShufZ<>+208(SB)/8, $0x0b0a0b0a0b0a0b0a
+DATA q4kShufZ<>+216(SB)/8, $0x0b0a0b0a0b0a0b0a
+DATA q4kShufZ<>+224(SB)/8, $0x0f0e0f0e0f0e0f0e
+DATA q4kShufZ<>+232(SB)/8, $0x0f0e0f0e0f0e0f0e
+DATA q4kShufZ<>+240(SB)/8, $0x0f0e0f0e0f0e0f0e
+DATA q4kShufZ<>+248(SB)/8, $0x0f0e0f0e0f0e0f0e
+GLOBL q4kShufZ<>(SB), RODATA|NOPTR, $256
+
+// Q4K_Z_HALF(h, xlo, xhi, acc): half h of the Q4_K super-block at SI (64
+// bytes of nibbles, four sub-blocks) times the Q8_K quants arranged in xlo
+// and xhi, scaled by the sub-blocks' scales (Z16), added to the int32 lanes
+// of acc; Z14 is the nibble mask, Z18..Z21 scratch.
+#define Q4K_Z_HALF(h, xlo, xhi, acc) \
+	VMOVDQU64 (16+64*h)(SI), Z18; \
+	VPSRLW $4, Z18, Z19; \
+	VPANDD Z14, Z18, Z18; \
+	VPANDD Z14, Z19, Z19; \
+	VPMADDUBSW xlo, Z18, Z18; \
+	VPMADDUBSW xhi, Z19, Z19; \
+	VPSHUFB q4kShufZ<>+(128*h)(SB), Z16, Z20; \
+	VPSHUFB q4kShufZ<>+(128*h+64)(SB), Z16, Z21; \
+	VPMADDWD Z20, Z18, Z18; \
+	VPMADDWD Z21, Z19, Z19; \
+	VPADDD Z19, Z18, Z18; \
+	VPADDD Z18, acc, acc
+
+// Q4K_Z_ROW(z, y, mins): one weight row's super-block (SI): its scales and
+// mins (KSCALES, clobbers X10), the mins times the pairwise bsums (X15)
+// into mins, the quants' scaled sums into the eight int32 lanes of y (z is
+// y's ZMM register: its two halves are added).
+#define Q4K_Z_ROW(z, y, mins) \
+	KSCALES; \
+	VEXTRACTI128 $1, Y6, X9; \
+	VPMADDWD X15, X9, mins; \
+	VSHUFI32X4 $0, Z6, Z6, Z16; \
+	VPXORD z, z, z; \
+	Q4K_Z_HALF(0, Z22, Z23, z); \
+	Q4K_Z_HALF(1, Z24, Z25, z); \
+	VEXTRACTI64X4 $1, z, Y26; \
+	VPADDD Y26, y, y
+
+// Q8K_Z_ARRANGE(h, ylo, xlo, yhi, xhi): the Q8_K quants (DI) that meet
+// half h's low nibbles (sub-blocks 4h, 4h+2) in xlo and its high nibbles
+// (4h+1, 4h+3) in xhi (ylo, yhi: their lower halves).
+#define Q8K_Z_ARRANGE(h, ylo, xlo, yhi, xhi) \
+	VMOVDQU64 (4+128*h)(DI), ylo; \
+	VINSERTI64X4 $1, (68+128*h)(DI), xlo, xlo; \
+	VMOVDQU64 (36+128*h)(DI), yhi; \
+	VINSERTI64X4 $1, (100+128*h)(DI), xhi, xhi
+
+// func dotQ4KPackedRows4ZMM(w []byte, stride int, x []byte, nb int, out []float32)
+TEXT ·dotQ4KPackedRows4ZMM(SB), NOSPLIT, $0-88
+	MOVQ w_base+0(FP), BX
+	MOVQ stride+24(FP), DX
+	MOVQ x_base+32(FP), DI
+	MOVQ nb+56(FP), CX
+	LEAQ (DX)(DX*2), R14
+	LEAQ (BX)(DX*4), AX            // the next four-row group, prefetched
+	VXORPS X8, X8, X8              // acc, one lane per row
+	VXORPS X13, X13, X13           // accm
+	MOVL $0x0f0f0f0f, R8
+	VMOVD R8, X14
+	VPBROADCASTD X14, Z14
+	TESTQ CX, CX
+	JEQ  z4kdone
+
+z4kloop:
+	Q4K_R4_PREFETCH                // the next group's weights; bsums → X15
+	Q8K_Z_ARRANGE(0, Y22, Z22, Y23, Z23) // the activation quants, shared by the rows
+	Q8K_Z_ARRANGE(1, Y24, Z24, Y25, Z25)
+	MOVQ BX, SI
+	Q4K_Z_ROW(Z0, Y0, X4)
+	ADDQ DX, SI
+	Q4K_Z_ROW(Z1, Y1, X5)
+	VPHADDD X5, X4, X4             // rows 0, 1: two partial mins sums each
+	ADDQ DX, SI
+	Q4K_Z_ROW(Z2, Y2, X5)
+	ADDQ DX, SI
+	Q4K_Z_ROW(Z3, Y3, X7)
+	Q4K_R4_FLOAT                   // the four outputs' fused multiply-adds
+	ADDQ $144, BX
+	ADDQ $292, DI
+	DECQ CX
+	JNZ  z4kloop
+
+z4kdone:
+	VSUBPS X13, X8, X8
+	MOVQ out_base+64(FP), R8
+	VMOVUPS X8, (R8)
+	VZEROUPPER
+	RET
