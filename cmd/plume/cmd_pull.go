@@ -39,7 +39,7 @@ A hub that cannot be reached fails after one quick retry; the error lists
 what to do instead. A download that would not fit on the disk is refused
 before it starts; an interrupted one resumes on the next pull (plume list
 --partial shows it, plume gc removes it).`,
-		Args: exactArgs(1),
+		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			store, err := openStore(cmd)
 			if err != nil {
@@ -64,16 +64,6 @@ before it starts; an interrupted one resumes on the next pull (plume list
 	}
 	cmd.Flags().BoolVar(&jsonOut, "json", false, "print NDJSON progress events instead of a progress bar")
 	return cmd
-}
-
-// exactArgs is cobra.ExactArgs reported as a usage error (exit 2).
-func exactArgs(n int) cobra.PositionalArgs {
-	return func(cmd *cobra.Command, args []string) error {
-		if err := cobra.ExactArgs(n)(cmd, args); err != nil {
-			return usageError{err}
-		}
-		return nil
-	}
 }
 
 // refError turns a malformed model reference into a usage error.

@@ -18,6 +18,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/plumewriter/plume/internal/flock"
 )
 
 // Download tunables.
@@ -164,13 +166,13 @@ func (s *Store) lock(ctx context.Context, rel string, t target, progress func(Ev
 	}
 	waited := false
 	for {
-		ok, err := tryLock(f)
+		ok, err := flock.TryLock(f)
 		if err != nil {
 			f.Close()
 			return nil, fmt.Errorf("locking %s: %w", rel, err)
 		}
 		if ok {
-			return func() { _ = unlockFile(f); f.Close() }, nil
+			return func() { _ = flock.Unlock(f); f.Close() }, nil
 		}
 		if !waited {
 			waited = true

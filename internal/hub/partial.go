@@ -8,6 +8,8 @@ import (
 	"path"
 	"sort"
 	"strings"
+
+	"github.com/plumewriter/plume/internal/flock"
 )
 
 // incompleteSuffix marks a blob still being downloaded (huggingface_hub
@@ -74,11 +76,11 @@ func (s *Store) partialInUse(repo, digest string) bool {
 		return false // no lock file: nobody is downloading it
 	}
 	defer f.Close()
-	ok, err := tryLock(f)
+	ok, err := flock.TryLock(f)
 	if err != nil || !ok {
 		return true
 	}
-	_ = unlockFile(f)
+	_ = flock.Unlock(f)
 	return false
 }
 
@@ -124,11 +126,11 @@ func (s *Store) tryBlobLock(repo, digest string) (func(), bool) {
 	if err != nil {
 		return nil, false
 	}
-	if ok, err := tryLock(f); err != nil || !ok {
+	if ok, err := flock.TryLock(f); err != nil || !ok {
 		f.Close()
 		return nil, false
 	}
-	return func() { _ = unlockFile(f); f.Close() }, true
+	return func() { _ = flock.Unlock(f); f.Close() }, true
 }
 
 // GCResult is what GC removed.

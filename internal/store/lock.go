@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/plumewriter/plume/internal/flock"
 )
 
 // Article locks.
@@ -90,7 +92,7 @@ func tryLockPath(id int64, path string) (lk *ArticleLock, retry bool, err error)
 	if err != nil {
 		return nil, false, fmt.Errorf("store: lock article %d: %w", id, err)
 	}
-	ok, err := tryLock(f)
+	ok, err := flock.TryLock(f)
 	if err != nil {
 		f.Close()
 		return nil, false, fmt.Errorf("store: lock article %d: %w", id, err)
@@ -145,7 +147,7 @@ func (s *Store) Locked(id int64) (bool, error) {
 		return false, fmt.Errorf("store: lock of article %d: %w", id, err)
 	}
 	defer f.Close() // closing releases the lock taken just to test it
-	ok, err := tryLock(f)
+	ok, err := flock.TryLock(f)
 	if err != nil {
 		return false, fmt.Errorf("store: lock of article %d: %w", id, err)
 	}
