@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/plumewriter/plume/internal/llm"
-	"github.com/plumewriter/plume/internal/sample"
 	"github.com/plumewriter/plume/internal/store"
 	"github.com/plumewriter/plume/internal/tensor"
 	"github.com/plumewriter/plume/internal/testmodel"
@@ -26,10 +25,6 @@ import (
 // evaluated: all of them with the cache off, fewer with it on; the progress
 // lines show them.
 func TestWritePromptCacheIdentical(t *testing.T) {
-	if sample.MaxWhitespace > maxFixtureWhitespace {
-		t.Skipf("sample.MaxWhitespace is %d; the fixture model needs ≤ %d to close its JSON within 2048 tokens",
-			sample.MaxWhitespace, maxFixtureWhitespace)
-	}
 	dir := t.TempDir()
 	synth := filepath.Join(dir, "synth-qwen2-Q4_K.gguf")
 	if err := testmodel.WriteFile(testmodel.Base("qwen2", tensor.Q4_K), synth); err != nil {

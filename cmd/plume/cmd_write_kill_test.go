@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/plumewriter/plume/internal/sample"
 	"github.com/plumewriter/plume/internal/store"
 	"github.com/plumewriter/plume/internal/testutil"
 )
@@ -67,9 +66,6 @@ func waitForSection(t *testing.T, lib string, done <-chan error) {
 // with a contradicting --format is refused (exit 2); a plain resume from
 // another directory writes the HTML into DIR, and stdout is that file.
 func TestE2EKilledWriteResumesWithItsSettings(t *testing.T) {
-	if sample.MaxWhitespace > maxFixtureWhitespace {
-		t.Skipf("sample.MaxWhitespace is %d; the fixture model needs ≤ %d to close its JSON", sample.MaxWhitespace, maxFixtureWhitespace)
-	}
 	bin := plumeBinary(t)
 	model := testutil.Fixture(t, "stories260K.gguf")
 	dir := t.TempDir()

@@ -195,6 +195,29 @@ func (f *fragment) whitespaceRun(pos int) int {
 	return pos + n
 }
 
+// newlineOrWhitespace is the tail the llama3 and o200k splitters share:
+// \s*[\r\n]+ (whitespace up to its last newline), else \s+(?!\S)|\s+, else
+// one code point. It emits the piece and returns the new position.
+func (f *fragment) newlineOrWhitespace(pos int) int {
+	n, lastNL := 0, 0
+	for f.flags(pos + n).isWhitespace() {
+		if c2 := f.cpt(pos + n); c2 == '\r' || c2 == '\n' {
+			lastNL = pos + n + 1
+		}
+		n++
+	}
+	if lastNL > 0 {
+		f.emit(lastNL)
+		return lastNL
+	}
+	if end := f.whitespaceRun(pos); end > pos {
+		f.emit(end)
+		return end
+	}
+	f.emit(pos + 1)
+	return pos + 1
+}
+
 // isOther is [^\s\p{L}\p{N}] inside the fragment.
 func isOther(fl cptFlags) bool {
 	return fl&(flagWhitespace|flagLetter|flagNumber) == 0 && fl != 0
@@ -308,23 +331,7 @@ func (f *fragment) llama3Step(pos, digits int, letter cptFlags) int {
 		f.emit(pos)
 		return pos
 	}
-	n, lastNL := 0, 0
-	for f.flags(pos + n).isWhitespace() {
-		if c2 := f.cpt(pos + n); c2 == '\r' || c2 == '\n' {
-			lastNL = pos + n + 1
-		}
-		n++
-	}
-	if lastNL > 0 {
-		f.emit(lastNL)
-		return lastNL
-	}
-	if end := f.whitespaceRun(pos); end > pos {
-		f.emit(end)
-		return end
-	}
-	f.emit(pos + 1)
-	return pos + 1
+	return f.newlineOrWhitespace(pos)
 }
 
 // Character classes of the std::regex fallbacks. llama.cpp matches \p{X} on a
