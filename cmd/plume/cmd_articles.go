@@ -182,20 +182,34 @@ func renderStored(a *store.Article, format string) ([]byte, error) {
 }
 
 func getArticle(cmd *cobra.Command, arg string) (*store.Article, error) {
+	lib, a, err := openArticle(cmd, arg, openLibraryRead)
+	if err != nil {
+		return nil, err
+	}
+	lib.Close()
+	return a, nil
+}
+
+// openArticle opens the library with open and reads article arg (an ID): an
+// unknown ID is a usage error. The caller closes the library it returns.
+func openArticle(cmd *cobra.Command, arg string, open func() (*store.Store, error)) (*store.Store, *store.Article, error) {
 	id, err := parseID(arg)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	lib, err := openLibraryRead()
+	lib, err := open()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	defer lib.Close()
 	a, err := lib.Get(cmd.Context(), id)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, usageError{fmt.Errorf("no article %d in the library", id)}
+		err = usageError{fmt.Errorf("no article %d in the library", id)}
 	}
-	return a, err
+	if err != nil {
+		lib.Close()
+		return nil, nil, err
+	}
+	return lib, a, nil
 }
 
 // articleFromStore rebuilds a finished article from its checkpoint and its
@@ -238,22 +252,12 @@ and lock file. Files written with --out are left alone. An article being
 written by a live plume process is refused.`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := parseID(args[0])
-			if err != nil {
-				return err
-			}
-			lib, err := openLibrary()
+			lib, a, err := openArticle(cmd, args[0], openLibrary)
 			if err != nil {
 				return err
 			}
 			defer lib.Close()
-			a, err := lib.Get(cmd.Context(), id)
-			if errors.Is(err, store.ErrNotFound) {
-				return usageError{fmt.Errorf("no article %d in the library", id)}
-			}
-			if err != nil {
-				return err
-			}
+			id := a.ID
 			if !yes {
 				ok, err := confirmRemoval(cmd, fmt.Sprintf("Remove article %d (%s, %s)? [y/N] ", id, a.Status, cmp.Or(a.Title, a.Topic)))
 				if err != nil || !ok {

@@ -37,6 +37,24 @@ func revisionManifest(id int64, r store.Revision) (*writer.Manifest, error) {
 	return m, nil
 }
 
+// finishedArticle reads article arg (an ID) from the library, read-only,
+// with its review state (see reviewState); an unfinished article is a usage
+// error, as there is no text to review.
+func finishedArticle(cmd *cobra.Command, arg string) (*store.Article, string, *writer.Manifest, int, error) {
+	a, err := getArticle(cmd, arg)
+	if err != nil {
+		return nil, "", nil, 0, err
+	}
+	if len(a.Revisions) == 0 {
+		return nil, "", nil, 0, usageError{fmt.Errorf("article %d is not finished", a.ID)}
+	}
+	state, approved, modelIdx, err := reviewState(a)
+	if err != nil {
+		return nil, "", nil, 0, err
+	}
+	return a, state, approved, modelIdx, nil
+}
+
 // reviewState returns the article's review state, its latest approval (if
 // the latest revision is one) and the index of the model revision the
 // state refers to: the one the approval started from, else the newest
@@ -106,22 +124,12 @@ func runApprove(cmd *cobra.Command, arg, editor, note, file string, checked []st
 	if err != nil {
 		return usageError{err}
 	}
-	id, err := parseID(arg)
-	if err != nil {
-		return err
-	}
-	lib, err := openLibrary()
+	lib, a, err := openArticle(cmd, arg, openLibrary)
 	if err != nil {
 		return err
 	}
 	defer lib.Close()
-	a, err := lib.Get(cmd.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		return usageError{fmt.Errorf("no article %d in the library", id)}
-	}
-	if err != nil {
-		return err
-	}
+	id := a.ID
 	if len(a.Revisions) == 0 {
 		return usageError{fmt.Errorf("article %d is not finished; there is nothing to approve", id)}
 	}
@@ -198,14 +206,7 @@ func newArticlesDiffCmd() *cobra.Command {
 		Short: "Show what the editor changed in the model's text, and the edit ratio",
 		Args:  usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := getArticle(cmd, args[0])
-			if err != nil {
-				return err
-			}
-			if len(a.Revisions) == 0 {
-				return usageError{fmt.Errorf("article %d is not finished", a.ID)}
-			}
-			state, approved, modelIdx, err := reviewState(a)
+			a, state, approved, modelIdx, err := finishedArticle(cmd, args[0])
 			if err != nil {
 				return err
 			}
@@ -246,14 +247,7 @@ Markdown (--file needed). Exits non-zero when they differ, or when the approval
 was voided by a later regeneration.`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := getArticle(cmd, args[0])
-			if err != nil {
-				return err
-			}
-			if len(a.Revisions) == 0 {
-				return usageError{fmt.Errorf("article %d is not finished", a.ID)}
-			}
-			state, approved, _, err := reviewState(a)
+			a, state, approved, _, err := finishedArticle(cmd, args[0])
 			if err != nil {
 				return err
 			}

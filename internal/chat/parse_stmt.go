@@ -45,15 +45,12 @@ func (p *parser) ifStatement() (stmt, error) {
 		if err := p.closeStmt(); err != nil {
 			return nil, err
 		}
-		els, end, err := p.block()
+		els, err := p.closedBlock("endif")
 		if err != nil {
 			return nil, err
 		}
-		if end != "endif" {
-			return nil, p.errf("expected endif, found %q", end)
-		}
 		s.els = els
-		return s, p.closeStmt()
+		return s, nil
 	}
 	return nil, p.errf("unterminated if (found %q)", end)
 }
@@ -134,15 +131,12 @@ func (p *parser) setStatement() (stmt, error) {
 	}
 	if p.peek().kind == tCloseStmt && s.ns == "" && len(s.names) == 1 {
 		p.i++
-		body, end, err := p.block()
+		body, err := p.closedBlock("endset")
 		if err != nil {
 			return nil, err
 		}
-		if end != "endset" {
-			return nil, p.errf("expected endset, found %q", end)
-		}
 		s.body = body
-		return s, p.closeStmt()
+		return s, nil
 	}
 	if err := p.expectOp("="); err != nil {
 		return nil, err
@@ -187,13 +181,23 @@ func (p *parser) macroStatement() (stmt, error) {
 	if err := p.closeStmt(); err != nil {
 		return nil, err
 	}
-	body, end, err := p.block()
+	body, err := p.closedBlock("endmacro")
 	if err != nil {
 		return nil, err
 	}
-	if end != "endmacro" {
-		return nil, p.errf("expected endmacro, found %q", end)
-	}
 	s.body = body
-	return s, p.closeStmt()
+	return s, nil
+}
+
+// closedBlock parses a block that must end with the keyword end (endif,
+// endset, endmacro), through the "%}" that closes that keyword.
+func (p *parser) closedBlock(end string) ([]stmt, error) {
+	body, got, err := p.block()
+	if err != nil {
+		return nil, err
+	}
+	if got != end {
+		return nil, p.errf("expected %s, found %q", end, got)
+	}
+	return body, p.closeStmt()
 }

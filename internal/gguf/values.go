@@ -147,27 +147,21 @@ func (f *File) array(key string) (Array, error) {
 }
 
 // Strings returns a copy of an array of strings.
-func (f *File) Strings(key string) ([]string, error) {
-	a, err := f.array(key)
-	if err != nil {
-		return nil, err
-	}
-	s, ok := a.Values.([]string)
-	if !ok {
-		return nil, fmt.Errorf("gguf: key %q is an array of %s, want string: %w", key, a.Type, ErrType)
-	}
-	return slices.Clone(s), nil
-}
+func (f *File) Strings(key string) ([]string, error) { return arrayOf[string](f, key, "string") }
 
 // Float32s returns a copy of an array of f32.
-func (f *File) Float32s(key string) ([]float32, error) {
+func (f *File) Float32s(key string) ([]float32, error) { return arrayOf[float32](f, key, "f32") }
+
+// arrayOf returns a copy of the array at key, whose elements must be T
+// (named want in the error).
+func arrayOf[T any](f *File, key, want string) ([]T, error) {
 	a, err := f.array(key)
 	if err != nil {
 		return nil, err
 	}
-	s, ok := a.Values.([]float32)
+	s, ok := a.Values.([]T)
 	if !ok {
-		return nil, fmt.Errorf("gguf: key %q is an array of %s, want f32: %w", key, a.Type, ErrType)
+		return nil, fmt.Errorf("gguf: key %q is an array of %s, want %s: %w", key, a.Type, want, ErrType)
 	}
 	return slices.Clone(s), nil
 }
