@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -74,14 +75,16 @@ func refError(err error) error {
 	return err
 }
 
-func openStore(cmd *cobra.Command) (*hub.Store, error) { return openCache(cmd.ErrOrStderr()) }
+func openStore(cmd *cobra.Command) (*hub.Store, error) {
+	return openCache(cmd.Context(), cmd.ErrOrStderr())
+}
 
 // openCache opens the model cache the configuration names, printing the
 // configuration's warnings to w (when not nil): the one way the commands
 // that manage the cache (pull, list, rm, replay's lookup) open it; the
 // commands that run a model go through engine.Open.
-func openCache(w io.Writer) (*hub.Store, error) {
-	hs, err := hub.OpenStore(loadConfig(w))
+func openCache(ctx context.Context, w io.Writer) (*hub.Store, error) {
+	hs, err := hub.OpenStore(configFrom(ctx, w))
 	if err != nil {
 		return nil, fmt.Errorf("model cache: %w", err)
 	}

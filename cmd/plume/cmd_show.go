@@ -33,7 +33,7 @@ GGUF general.* keys and the repository's model card), sha256 and commit.
 MODEL takes every form plume pull does, or a path. Nothing is downloaded.`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			l, err := engine.Resolve(cmd.Context(), args[0], engine.OpenOptions{Config: loadConfig(cmd.ErrOrStderr())})
+			l, err := engine.Resolve(cmd.Context(), args[0], engine.OpenOptions{Config: configFrom(cmd.Context(), cmd.ErrOrStderr())})
 			if err != nil {
 				return refError(err)
 			}

@@ -193,7 +193,7 @@ func givenFlags(cmd *cobra.Command) map[string]bool {
 func (f *writeFlags) options(cmd *cobra.Command, topic string, given map[string]bool) (writer.Options, error) {
 	o := writer.Options{Topic: topic, Lang: f.lang, Audience: f.audience, Tone: f.tone, Words: f.words,
 		Keywords: f.keywords, OutlineOnly: f.outlineOnly, MaxRevise: f.revise, Sampling: sample.DefaultParams(),
-		Author: cmp.Or(f.author, config.Load().Author)}
+		Author: cmp.Or(f.author, configFrom(cmd.Context(), nil).Author)}
 	o.Sampling.Temperature, o.Sampling.TopK, o.Sampling.TopP = f.temperature, f.topK, f.topP
 	if f.notes != "" {
 		b, err := readNotes(f.notes)

@@ -67,7 +67,7 @@ func openRemote(ctx context.Context, cfg backendConfig) (llm.Generator, func(), 
 // through the hub, pulled if needed, memory checked with the real KV type).
 // The engine's generator reports the resolved provenance and its warnings.
 func openLocal(ctx context.Context, cfg backendConfig, progress io.Writer) (llm.Generator, func(), error) {
-	conf := loadConfig(progress)
+	conf := configFrom(ctx, progress)
 	ref := cmp.Or(cfg.Model, conf.Model, hub.DefaultModel())
 	threads := cmp.Or(cfg.Threads, conf.Threads)
 	m, err := engine.Open(ctx, ref, engine.OpenOptions{
@@ -133,7 +133,7 @@ func findReplayModel(rec writer.ModelRecord, manifestPath string, cached func() 
 
 // cachedModels lists the GGUF files of the model cache.
 func cachedModels() ([]hub.Model, error) {
-	hs, err := openCache(nil)
+	hs, err := openCache(context.Background(), nil) // the replay lookup has no command context
 	if err != nil {
 		return nil, err
 	}

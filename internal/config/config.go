@@ -48,8 +48,8 @@ type Var struct {
 	Doc  string
 }
 
-// Vars lists every environment variable Plume reads, in the order plume help
-// shows them.
+// Vars lists every environment variable Plume reads, each with its doc
+// string (the README points here; a test checks that Load reads no other).
 var Vars = []Var{
 	{EnvHFHome, "Hugging Face home; default $XDG_CACHE_HOME/huggingface or ~/.cache/huggingface. Holds the token file and, under hub/, the model cache."},
 	{EnvHFHubCache, "Model cache shared with huggingface_hub and llama.cpp; default $HF_HOME/hub. (HUGGINGFACE_HUB_CACHE is read as a fallback.)"},
