@@ -112,7 +112,7 @@ func isLocalModelRef(ref string) bool {
 // the current directory, beside the manifest, then in the model cache by
 // sha256. Not finding it is a usage error that asks for --model; a file
 // found by name is still checked against the sha256 once loaded.
-func findReplayModel(rec writer.ModelRecord, manifestPath string, cached func() ([]hub.Model, error)) (string, error) {
+func findReplayModel(rec writer.ModelRecord, manifestPath string, cached func() ([]hub.CachedModel, error)) (string, error) {
 	for _, p := range []string{rec.Ref, filepath.Join(filepath.Dir(manifestPath), filepath.Base(rec.Ref))} {
 		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
 			return filepath.Abs(p)
@@ -132,7 +132,7 @@ func findReplayModel(rec writer.ModelRecord, manifestPath string, cached func() 
 }
 
 // cachedModels lists the GGUF files of the model cache.
-func cachedModels() ([]hub.Model, error) {
+func cachedModels() ([]hub.CachedModel, error) {
 	hs, err := openCache(context.Background(), nil) // the replay lookup has no command context
 	if err != nil {
 		return nil, err

@@ -87,8 +87,8 @@ func TestFindReplayModel(t *testing.T) {
 	cachedPath := write("hf/snapshots/abc/renamed.gguf")
 	manifest := filepath.Join(dir, "articles", "a.plume.json")
 	sha := strings.Repeat("ab", 32)
-	cache := func() ([]hub.Model, error) {
-		return []hub.Model{{Ref: "org/repo/renamed.gguf", SHA256: sha, Path: cachedPath}}, nil
+	cache := func() ([]hub.CachedModel, error) {
+		return []hub.CachedModel{{Ref: "org/repo/renamed.gguf", SHA256: sha, Path: cachedPath}}, nil
 	}
 	tests := []struct {
 		name, ref, sha string

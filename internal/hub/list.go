@@ -10,8 +10,9 @@ import (
 	"strings"
 )
 
-// Model is a GGUF file in the cache.
-type Model struct {
+// CachedModel is a GGUF file in the model cache (named apart from
+// engine.Model, a loaded model, and model.Model, its weights).
+type CachedModel struct {
 	Ref       string   `json:"ref"` // ORG/REPO/FILE (add @commit for a non-current snapshot)
 	Repo      string   `json:"repo"`
 	File      string   `json:"file"`
@@ -25,12 +26,12 @@ type Model struct {
 
 // List returns every GGUF file in the cache, whoever downloaded it,
 // sorted by reference.
-func (s *Store) List() ([]Model, error) {
+func (s *Store) List() ([]CachedModel, error) {
 	dirs, err := fs.ReadDir(s.root.FS(), ".")
 	if err != nil {
 		return nil, fmt.Errorf("listing %s: %w", s.dir, err)
 	}
-	var out []Model
+	var out []CachedModel
 	for _, d := range dirs {
 		repo, ok := repoFromDir(d.Name())
 		if !ok || !d.IsDir() {
@@ -55,13 +56,13 @@ func repoFromDir(name string) (string, bool) {
 	return org + "/" + repo, true
 }
 
-func (s *Store) listRepo(repo string) []Model {
+func (s *Store) listRepo(repo string) []CachedModel {
 	refs := s.repoRefs(repo)
 	snaps, err := fs.ReadDir(s.root.FS(), path.Join(repoDir(repo), "snapshots"))
 	if err != nil {
 		return nil
 	}
-	var out []Model
+	var out []CachedModel
 	for _, sn := range snaps {
 		commit := sn.Name()
 		if checkName(kindDigest, commit) != nil {
@@ -77,7 +78,7 @@ func (s *Store) listRepo(repo string) []Model {
 			if err != nil {
 				continue // dangling link (blob removed by another tool)
 			}
-			m := Model{Repo: repo, File: f, Commit: commit, SHA256: cf.digest, Size: cf.size,
+			m := CachedModel{Repo: repo, File: f, Commit: commit, SHA256: cf.digest, Size: cf.size,
 				Path: s.abs(snapRel(repo, commit, f)), Revisions: refs[commit], License: lic}
 			m.Ref = repo + "/" + f
 			if len(m.Revisions) == 0 {
