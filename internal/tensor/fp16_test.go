@@ -143,9 +143,11 @@ func TestBF16(t *testing.T) {
 		{"negative zero", 0x80000000, 0x8000},
 	}
 	for _, tc := range tests {
-		if got := F32ToBF16(math.Float32frombits(tc.in)); got != tc.want {
-			t.Errorf("%s: F32ToBF16(%#08x) = %#04x, want %#04x", tc.name, tc.in, got, tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			if got := F32ToBF16(math.Float32frombits(tc.in)); got != tc.want {
+				t.Errorf("%s: F32ToBF16(%#08x) = %#04x, want %#04x", tc.name, tc.in, got, tc.want)
+			}
+		})
 	}
 	if got := BF16ToF32(0x3f80); got != 1 {
 		t.Errorf("BF16ToF32(0x3f80) = %g", got)
