@@ -37,9 +37,11 @@ func TestErrorMessageAfterCtrlC(t *testing.T) {
 		{"cancellation without Ctrl-C", nested, false, nested.Error()},
 	}
 	for _, tc := range tests {
-		if got := errorMessage(tc.err, tc.interrupted); got != tc.want {
-			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			if got := errorMessage(tc.err, tc.interrupted); got != tc.want {
+				t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+			}
+		})
 	}
 }
 
@@ -102,17 +104,19 @@ func TestFindReplayModel(t *testing.T) {
 		{"nowhere, no sha256", "mine.gguf", "", ""},
 	}
 	for _, tc := range tests {
-		got, err := findReplayModel(writer.ModelRecord{Ref: tc.ref, SHA256: tc.sha}, manifest, cache)
-		if tc.want != "" {
-			if err != nil || got != tc.want {
-				t.Errorf("%s: %q, %v, want %q", tc.name, got, err, tc.want)
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := findReplayModel(writer.ModelRecord{Ref: tc.ref, SHA256: tc.sha}, manifest, cache)
+			if tc.want != "" {
+				if err != nil || got != tc.want {
+					t.Errorf("%s: %q, %v, want %q", tc.name, got, err, tc.want)
+				}
+				return
 			}
-			continue
-		}
-		var ue usageError
-		if !errors.As(err, &ue) || !strings.Contains(err.Error(), "--model") || !strings.Contains(err.Error(), "mine.gguf") {
-			t.Errorf("%s: %q, %v, want a usage error asking for --model", tc.name, got, err)
-		}
+			var ue usageError
+			if !errors.As(err, &ue) || !strings.Contains(err.Error(), "--model") || !strings.Contains(err.Error(), "mine.gguf") {
+				t.Errorf("%s: %q, %v, want a usage error asking for --model", tc.name, got, err)
+			}
+		})
 	}
 	for ref, want := range map[string]bool{"stories260K.gguf": true, "/abs/x.gguf": true, "./x.gguf": true,
 		"hf.co/Qwen/Qwen2.5-1.5B-Instruct-GGUF:Q4_K_M": false, "Org/Repo/file.gguf": false, "qwen2.5:1.5b": false} {
