@@ -42,10 +42,7 @@ func (p *parser) ifStatement() (stmt, error) {
 		s.els = []stmt{sub}
 		return s, nil
 	case "else":
-		if err := p.closeStmt(); err != nil {
-			return nil, err
-		}
-		els, err := p.closedBlock("endif")
+		els, err := p.body("endif")
 		if err != nil {
 			return nil, err
 		}
@@ -178,15 +175,21 @@ func (p *parser) macroStatement() (stmt, error) {
 	if err := p.expectOp(")"); err != nil {
 		return nil, err
 	}
-	if err := p.closeStmt(); err != nil {
-		return nil, err
-	}
-	body, err := p.closedBlock("endmacro")
+	body, err := p.body("endmacro")
 	if err != nil {
 		return nil, err
 	}
 	s.body = body
 	return s, nil
+}
+
+// body closes the current tag ("%}") and parses the block after it, up to
+// and through the keyword end (see closedBlock).
+func (p *parser) body(end string) ([]stmt, error) {
+	if err := p.closeStmt(); err != nil {
+		return nil, err
+	}
+	return p.closedBlock(end)
 }
 
 // closedBlock parses a block that must end with the keyword end (endif,
