@@ -44,8 +44,14 @@ echo "== go vet"
 go vet ./...
 echo "== go test"
 go test -timeout 20m ./...
-echo "== go test -tags purego"
-go test -timeout 20m -tags purego ./...
+# The purego build selects the generic kernels: only internal/kernels has
+# build-tagged code, and the packages above it see it through the forward
+# pass, whose llama.cpp goldens (internal/model) and the engine's tests run
+# here too. Everything builds with the tag; the writer, server and CLI tests
+# (minutes of generation on the slower generic code) ran above.
+echo "== go test -tags purego (numeric packages; go build -tags purego ./...)"
+go build -tags purego ./...
+go test -timeout 20m -tags purego ./internal/kernels/... ./internal/tensor/... ./internal/model/... ./internal/engine/...
 
 # Go fuses x*y+z into an FMA where the target has one (arm64; amd64 with
 # GOAMD64=v3), which llama.cpp's unfused reference arithmetic must not get:
@@ -61,10 +67,8 @@ if [ ${#race_pkgs[@]} -gt 0 ]; then
 	go test -timeout 20m -race "${race_pkgs[@]}"
 fi
 
-# The AVX-512 VNNI kernels, on a CPU that has none (CI's and the
-# development machines' Zen 3): internal/kernels' tests again on an emulated
-# Ice Lake (Bochs; ~8 minutes). Where the CPU has VNNI, go test above ran
-# them natively.
+# The AVX-512 VNNI kernels, on a CPU that has none (Zen 3): internal/kernels'
+# VNNI tests again on an emulated Ice Lake (Bochs; 3 to 4 minutes).
 # Where the CPU has VNNI, go test above ran the VNNI set natively; the AVX2
 # set, which such a CPU never picks by itself, runs again natively here
 # (PLUME_KERNELS caps the choice), so both sets are tested on every CPU.
@@ -74,4 +78,17 @@ if [ "$(go env GOARCH)" = amd64 ] && ! { grep -qw avx512_vnni /proc/cpuinfo && g
 elif [ "$(go env GOARCH)" = amd64 ]; then
 	echo "== PLUME_KERNELS=avx2 go test ./internal/kernels ./internal/model ./internal/engine (the AVX2 set on a VNNI CPU)"
 	PLUME_KERNELS=avx2 go test -timeout 20m ./internal/kernels/... ./internal/model/... ./internal/engine/...
+fi
+
+# The arm64 build (both NEON sets, and the generic code) on an emulated
+# arm64 CPU: qemu-aarch64 user mode, 9 to 14 minutes here (see the script's
+# header). On an arm64 machine go test above ran the set the CPU picks (and
+# the purego run the generic code); the set without dotprod, which such a
+# CPU never picks by itself, runs again natively (PLUME_KERNELS caps it).
+if [ "$(go env GOARCH)" != arm64 ]; then
+	echo "== arm64: internal/kernels and internal/model on qemu-aarch64 (scripts/arm64/run.sh)"
+	bash scripts/arm64/run.sh
+else
+	echo "== PLUME_KERNELS=neon go test ./internal/kernels ./internal/model (the NEON set without dotprod)"
+	PLUME_KERNELS=neon go test -timeout 20m ./internal/kernels/... ./internal/model/...
 fi

@@ -156,7 +156,7 @@ func runApprove(cmd *cobra.Command, arg, editor, note, file string, checked []st
 			return err
 		}
 	}
-	rev, err := lib.AddRevision(cmd.Context(), id, store.Revision{Title: modelRev.Title, Slug: modelRev.Slug,
+	rev, err := lib.AddRevision(cmd.Context(), id, store.Revision{Approved: true, Title: modelRev.Title, Slug: modelRev.Slug,
 		Markdown: string(md), Manifest: string(man)})
 	if err != nil {
 		return err

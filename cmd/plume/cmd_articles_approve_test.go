@@ -121,6 +121,9 @@ func TestApproveEditedArticle(t *testing.T) {
 		t.Fatal(err)
 	}
 	a, _ := lib.Get(context.Background(), 1)
+	if a.Status != store.StatusApproved {
+		t.Errorf("status after approval %q, want %q", a.Status, store.StatusApproved)
+	}
 	first := a.Revisions[0]
 	if _, err := lib.AddRevision(context.Background(), 1, store.Revision{Title: first.Title, Slug: first.Slug,
 		Markdown: first.Markdown, Manifest: first.Manifest}); err != nil {
@@ -128,6 +131,12 @@ func TestApproveEditedArticle(t *testing.T) {
 	}
 	a, _ = lib.Get(context.Background(), 1)
 	lib.Close()
+	if a.Status != store.StatusNeedsReview {
+		t.Errorf("status after regeneration %q, want %q", a.Status, store.StatusNeedsReview)
+	}
+	if list, _, err := execute(t, newArticlesCmd, "list"); err != nil || !strings.Contains(list, store.StatusNeedsReview) {
+		t.Errorf("articles list after regeneration: %v\n%s", err, list)
+	}
 	if state, approvedM, idx, err := reviewState(a); err != nil || state != reviewNeedsReview || approvedM != nil || idx != 2 {
 		t.Errorf("after regeneration: %s %v %d %v", state, approvedM, idx, err)
 	}

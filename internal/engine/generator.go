@@ -42,6 +42,10 @@ var _ llm.Generator = (*Generator)(nil)
 // Generator returns an llm.Generator over m.
 func (m *Model) Generator() llm.Generator { return &Generator{m: m} }
 
+// Model returns the model g runs, so that a server can open one generator
+// (one session) per slot from the model a caller opened.
+func (g *Generator) Model() *Model { return g.m }
+
 // Info describes the model.
 func (g *Generator) Info() llm.ModelInfo {
 	info := g.m.Info()

@@ -41,6 +41,34 @@
 // machines have no AVX-512, so scripts/avx512/run.sh runs this package's
 // tests on an emulated Ice Lake (Bochs), in CI too.
 //
+// On arm64 the "neon" set (every arm64 CPU: Advanced SIMD) replaces, with
+// hand-written Go assembly (the *_arm64.s files), the dot products of every
+// weight format the AVX2 set covers (Q8_0, Q4_0 plain and repacked, Q5_0,
+// Q4_1, Q5_1, Q4_K plain and repacked, Q5_K, Q6_K, F32, F16, BF16), the
+// Q8_0 and Q5_0 rows4 kernels for decoding, the strided F16 rows of attention
+// (rowsDotF16X32), F32 Dot and Axpy, the Q8_0 and Q8_K activation
+// quantizers, fp16 conversion and rounding, the max, exp and scale passes
+// of Softmax, the exp of SiLU (ggml_v_expf) and RoPE's rotation. Where the
+// CPU has the dot product extension (Apple M1 and later, Graviton 2 and
+// later, Ampere, Cortex-A76 and later) the "neon+dotprod" set forms the
+// integer lanes with SDOT, one instruction for four byte products, instead
+// of SMULL, SADDLP and ADDP. The Go assembler has no mnemonic for SDOT and
+// many other NEON instructions: they are WORD-encoded by the macros of
+// neon_arm64.h, each naming its instruction. The K-quant kernels form each
+// super-block's int32 lanes in assembly and leave the scales, the min and
+// bsum terms and the float32 accumulation to the generic Go helpers; the
+// F16 and BF16 rows leave their float64 tail to Go; so those parts are the
+// generic code itself. Every other float32 step is the generic code's:
+// FMLA/FMLS where it calls fmaf, FMUL and FADD where it rounds, the same
+// reductions. scripts/arm64/run.sh runs this package's tests (the
+// *_arm64_test.go files: bit for bit against the generic code) and the
+// model goldens under qemu-aarch64, on a CPU with dotprod and on one
+// without. Not yet on arm64: the prompt-batch kernels (tile42, cols4,
+// cols8; the one-row kernels serve batches), the Q5_0 expand kernel and
+// the packed Q4_K shapes, and i8mm (SMMLA), whose 8-product sums cannot form the 4-product
+// lanes the 8-lane float accumulation needs except in the repacked
+// formats' single per-block sum.
+//
 // The larger kernels (the Q8_0 and Q5_0 rows4, tile42 and scales4, the
 // packed Q4_K cols8, the Q6_K cols4, the strided F16 rows, and all the VNNI
 // ones) are generated with avo by the program in _asm, its own module: edit _asm, not the generated files, and
@@ -80,7 +108,8 @@
 //
 // Names follow the table: <format>[Packed]<Shape> with a suffix for the
 // code. AVX2 means the assembly of the avx2+fma set, VNNI the assembly of the
-// avx512vnni set, and Asm (VNNIAsm) the bounds-checked Go entry that the
+// avx512vnni set, NEON and SDOT the arm64 assembly without and with dotprod
+// (dotQ8_0SDOT; its entry dotQ8_0SDOTAsm), and Asm (VNNIAsm) the bounds-checked Go entry that the
 // table holds and that calls it: dotQ8_0Rows4AVX2 is the AVX2 rows4 kernel of
 // Q8_0, dotQ8_0Rows4Asm its entry, dotQ8_0Tile42VNNI the VNNI tile42 of Q8_0.
 package kernels

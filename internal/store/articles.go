@@ -37,6 +37,10 @@ type Revision struct {
 	Slug      string `json:"slug"`
 	Markdown  string `json:"markdown"`
 	Manifest  string `json:"manifest"` // JSON
+	// Approved marks a human sign-off (plume articles approve): the
+	// article's status becomes approved. A later revision without it (an
+	// AI regeneration) makes an approved article needs-review.
+	Approved bool `json:"-"`
 }
 
 // Article is everything stored about one article.
@@ -108,6 +112,18 @@ func (s *Store) AddRevision(ctx context.Context, id int64, r Revision) (int, err
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(rev), 0) + 1 FROM revisions WHERE article_id = ?`, id).Scan(&rev); err != nil {
 			return fmt.Errorf("store: revision of %d: %w", id, err)
 		}
+		status := StatusDone
+		if r.Approved {
+			status = StatusApproved
+		} else {
+			var old string
+			if err := tx.QueryRowContext(ctx, `SELECT status FROM articles WHERE id = ?`, id).Scan(&old); err != nil {
+				return fmt.Errorf("store: revision of %d: %w", id, ErrNotFound)
+			}
+			if old == StatusApproved || old == StatusNeedsReview {
+				status = StatusNeedsReview // the text changed after a person signed it off
+			}
+		}
 		now := s.now()
 		if _, err := tx.ExecContext(ctx,
 			`INSERT INTO revisions (article_id, rev, created_at, title, slug, markdown, manifest) VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -115,7 +131,7 @@ func (s *Store) AddRevision(ctx context.Context, id int64, r Revision) (int, err
 			return fmt.Errorf("store: revision of %d: %w", id, err)
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE articles SET status = ?, title = ?, slug = ?, updated_at = ? WHERE id = ?`,
-			StatusDone, r.Title, r.Slug, now, id)
+			status, r.Title, r.Slug, now, id)
 		if err != nil {
 			return fmt.Errorf("store: revision of %d: %w", id, err)
 		}

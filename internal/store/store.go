@@ -29,9 +29,17 @@ const (
 	StatusRunning     = "running"     // being written, or its process died: resumable when unlocked
 	StatusInterrupted = "interrupted" // cancelled (Ctrl-C): resumable
 	StatusDone        = "done"
-	StatusFailed      = "failed"  // ended on an error: resumable
-	StatusOutline     = "outline" // stopped after its outline (--outline-only): resumable
+	StatusFailed      = "failed"       // ended on an error: resumable
+	StatusOutline     = "outline"      // stopped after its outline (--outline-only): resumable
+	StatusApproved    = "approved"     // finished and signed off by a person (plume articles approve)
+	StatusNeedsReview = "needs-review" // regenerated after a sign-off: the approval no longer holds
 )
+
+// Finished reports whether status is that of a finished article (done,
+// approved or needs-review): one with a revision and nothing to resume.
+func Finished(status string) bool {
+	return status == StatusDone || status == StatusApproved || status == StatusNeedsReview
+}
 
 // ErrNotFound is returned for an unknown article id.
 var ErrNotFound = errors.New("article not found")

@@ -132,3 +132,41 @@ func ExampleStore() {
 	fmt.Println(rev, list[0].Status, list[0].Slug)
 	// Output: 1 done compost
 }
+
+// TestApprovalStatus: a signed-off revision makes the article approved, a
+// later revision without a sign-off (a regeneration) needs-review, and a
+// new sign-off approved again.
+func TestApprovalStatus(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(filepath.Join(t.TempDir(), FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	id, err := s.Create(ctx, "topic", "fr", []byte(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, step := range []struct {
+		approved bool
+		want     string
+	}{
+		{false, StatusDone},
+		{false, StatusDone},
+		{true, StatusApproved},
+		{false, StatusNeedsReview},
+		{false, StatusNeedsReview},
+		{true, StatusApproved},
+	} {
+		if _, err := s.AddRevision(ctx, id, Revision{Title: "t", Slug: "t", Markdown: "md", Manifest: "{}", Approved: step.approved}); err != nil {
+			t.Fatal(err)
+		}
+		a, err := s.Get(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Status != step.want || !Finished(a.Status) {
+			t.Errorf("revision %d (approved %v): status %q, want %q", i+1, step.approved, a.Status, step.want)
+		}
+	}
+}

@@ -197,7 +197,7 @@ func resumable(ctx context.Context, lib *store.Store, id int64) (*store.Article,
 		return nil, fmt.Errorf("article %d: %w", id, ErrNoArticle)
 	case err != nil:
 		return nil, err
-	case a.Status == store.StatusDone:
+	case store.Finished(a.Status):
 		return nil, fmt.Errorf("%w: article %d is finished; nothing to resume", ErrInput, id)
 	}
 	return a, nil

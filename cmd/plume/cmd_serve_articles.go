@@ -1,0 +1,113 @@
+package main
+
+// The article library of plume serve: the writer's library runs
+// (writer.CreateStored, RunStored, EditStoredOutline: the same lock,
+// checkpoint and status code as plume write's writer.Run) over the article
+// database, and renderStored for the exports.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/plumewriter/plume/internal/llm"
+	"github.com/plumewriter/plume/internal/server"
+	"github.com/plumewriter/plume/internal/store"
+	"github.com/plumewriter/plume/internal/watermark"
+	"github.com/plumewriter/plume/internal/writer"
+)
+
+// serveLibrary implements server.Library over the article database.
+type serveLibrary struct{}
+
+var _ server.Library = serveLibrary{}
+
+// withLibrary opens the article database for one call.
+func withLibrary[T any](fn func(*store.Store) (T, error)) (T, error) {
+	lib, err := openLibrary()
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	defer lib.Close()
+	return fn(lib)
+}
+
+func (serveLibrary) Create(ctx context.Context, opts writer.Options) (int64, error) {
+	opts.Watermark = watermark.DefaultKey().Fingerprint() // the local engine watermarks, as plume write does
+	return withLibrary(func(lib *store.Store) (int64, error) {
+		return writer.CreateStored(ctx, lib, opts, nowFunc, version)
+	})
+}
+
+func (serveLibrary) Run(ctx context.Context, id int64, outlineOnly bool, gen llm.Generator, events func(writer.Event)) error {
+	_, err := withLibrary(func(lib *store.Store) (struct{}, error) {
+		st, err := writer.LoadStored(ctx, lib, id)
+		if err != nil {
+			return struct{}{}, err
+		}
+		var key *watermark.Key
+		if st.Options.Watermark != "" {
+			if key = watermark.DefaultKey(); key.Fingerprint() != st.Options.Watermark {
+				return struct{}{}, fmt.Errorf("%w: article %d is watermarked with a private key; resume it with plume write --resume %d --watermark-key FILE",
+					writer.ErrInput, id, id)
+			}
+		}
+		return struct{}{}, writer.RunStored(ctx, lib, id, writer.StoredRun{Gen: gen, OutlineOnly: outlineOnly,
+			Events: events, Now: nowFunc, Version: version, Watermark: key})
+	})
+	return err
+}
+
+func (serveLibrary) List(ctx context.Context) ([]store.Summary, error) {
+	return withLibrary(func(lib *store.Store) ([]store.Summary, error) { return lib.List(ctx) })
+}
+
+func (serveLibrary) Get(ctx context.Context, id int64) (*store.Article, error) {
+	return withLibrary(func(lib *store.Store) (*store.Article, error) { return lib.Get(ctx, id) })
+}
+
+func (serveLibrary) SetOutline(ctx context.Context, id int64, o writer.Outline) error {
+	_, err := withLibrary(func(lib *store.Store) (struct{}, error) {
+		return struct{}{}, writer.EditStoredOutline(ctx, lib, id, o)
+	})
+	return err
+}
+
+func (serveLibrary) Delete(ctx context.Context, id int64) error {
+	_, err := withLibrary(func(lib *store.Store) (struct{}, error) {
+		lk, err := lib.LockArticle(id)
+		if err != nil {
+			return struct{}{}, err
+		}
+		defer lk.Unlock()
+		return struct{}{}, lib.Delete(ctx, id)
+	})
+	return err
+}
+
+// Export content types.
+var exportTypes = map[string]string{
+	"md":   "text/markdown; charset=utf-8",
+	"html": "text/html; charset=utf-8",
+	"json": "application/json",
+}
+
+func (serveLibrary) Export(ctx context.Context, id int64, format string) (string, []byte, error) {
+	a, err := withLibrary(func(lib *store.Store) (*store.Article, error) { return lib.Get(ctx, id) })
+	if err != nil {
+		return "", nil, err
+	}
+	rev, ok := a.Latest()
+	if !ok {
+		return "", nil, fmt.Errorf("%w: article %d is not finished", writer.ErrInput, id)
+	}
+	if format == "md" {
+		return exportTypes[format], []byte(rev.Markdown), nil
+	}
+	body, err := renderStored(a, format)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", nil, err
+	}
+	return exportTypes[format], body, err
+}

@@ -1,0 +1,203 @@
+//go:build !purego
+
+#include "textflag.h"
+#include "neon_arm64.h"
+
+// Integer cores of the Q4_K and Q6_K dot products (dotk_arm64.go): one
+// super-block's eight int32 lanes sumi, exactly as the generic code's
+// addLanes/addLanes2 form them. Integer sums are exact (wrapping like the
+// generic int32 code), so their order is free; the float arithmetic stays
+// in Go. Each core is assembled twice, with LANES = LANES_SDOT (dotprod) and
+// LANES_NEON.
+
+// Q4K_GROUP adds the lanes of one 32-byte group of packed nibbles (V2, V3)
+// against 64 activation bytes (V4-V7): low nibbles × V4,V5 scaled by
+// sc[2p] (V20 lane ilo), high nibbles × V6,V7 by sc[2p+1] (lane ihi);
+// sumi lanes 0-3 in V0, 4-7 in V1. V31 holds 0x0f bytes.
+#define Q4K_CORE(reg, ilo, ihi) \
+	VLD1.P 32(R0), [V2.B16, V3.B16]                 \
+	VLD1.P 64(R1), [V4.B16, V5.B16, V6.B16, V7.B16] \
+	VAND   V31.B16, V2.B16, V8.B16                   \
+	VAND   V31.B16, V3.B16, V9.B16                   \
+	VUSHR  $4, V2.B16, V10.B16                       \
+	VUSHR  $4, V3.B16, V11.B16                       \
+	LANES(12, 13, 8, 9, 4, 5)                        \
+	LANES(14, 15, 10, 11, 6, 7)                      \
+	MLAELEM4S(0, 12, reg, ilo)                       \
+	MLAELEM4S(1, 13, reg, ilo)                       \
+	MLAELEM4S(0, 14, reg, ihi)                       \
+	MLAELEM4S(1, 15, reg, ihi)
+
+#define Q4K_BODY \
+	MOVD qs_base+0(FP), R0                 \
+	MOVD q8_base+24(FP), R1                \
+	MOVD sc_base+48(FP), R2                \
+	MOVD sumi_base+72(FP), R3              \
+	VLD1 (R2), [V20.S4, V21.S4]            \
+	VMOVI $15, V31.B16                     \
+	ZERO16(0)                              \
+	ZERO16(1)                              \
+	Q4K_CORE(20, 0, 1)                     \
+	Q4K_CORE(20, 2, 3)                     \
+	Q4K_CORE(21, 0, 1)                     \
+	Q4K_CORE(21, 2, 3)                     \
+	VST1 [V0.S4, V1.S4], (R3)              \
+	RET
+
+// Q6K_LANES adds the lanes of the 32 six-bit quants in V18, V19 against
+// activations Va0, Va1: lanes 0-3 (bytes 0-15) scaled by lane i0 of Vs into
+// V0, lanes 4-7 by lane i1 into V1 (addLanes2).
+#define Q6K_LANES(a0, a1, s, i0, i1) \
+	LANES(16, 17, 18, 19, a0, a1) \
+	MLAELEM4S(0, 16, s, i0)       \
+	MLAELEM4S(1, 17, s, i1)
+
+// Q6K_QUANTS sets V18, V19 = lo | hi from low bits already in V18, V19 and
+// high bits (already shifted) in V28, V29, masked with 0x30 (V30).
+#define Q6K_QUANTS \
+	VAND V30.B16, V28.B16, V28.B16 \
+	VAND V30.B16, V29.B16, V29.B16 \
+	VORR V28.B16, V18.B16, V18.B16 \
+	VORR V29.B16, V19.B16, V19.B16
+
+// Q6K_HALF does one 128-element half h: ql bytes (64) at R0, qh bytes (32)
+// at R1, activations (128) at R2; group g's quants are
+// (ql[32(g&1)+l] >> 4(g>>1)) & 15 | ((qh[l] >> 2g) & 3) << 4, its scales
+// sc[8h+2g], sc[8h+2g+1] in lanes 0,1 (g even) or 2,3 (g odd) of Vsa (g<2)
+// or Vsb (g>=2).
+#define Q6K_HALF(sa, sb) \
+	VLD1.P 64(R0), [V2.B16, V3.B16, V4.B16, V5.B16]     \
+	VLD1.P 32(R1), [V6.B16, V7.B16]                     \
+	VLD1.P 64(R2), [V8.B16, V9.B16, V10.B16, V11.B16]   \
+	VLD1.P 64(R2), [V12.B16, V13.B16, V14.B16, V15.B16] \
+	VAND   V31.B16, V2.B16, V18.B16                     \
+	VAND   V31.B16, V3.B16, V19.B16                     \
+	VSHL   $4, V6.B16, V28.B16                          \
+	VSHL   $4, V7.B16, V29.B16                          \
+	Q6K_QUANTS                                          \
+	Q6K_LANES(8, 9, sa, 0, 1)                           \
+	VAND   V31.B16, V4.B16, V18.B16                     \
+	VAND   V31.B16, V5.B16, V19.B16                     \
+	VSHL   $2, V6.B16, V28.B16                          \
+	VSHL   $2, V7.B16, V29.B16                          \
+	Q6K_QUANTS                                          \
+	Q6K_LANES(10, 11, sa, 2, 3)                         \
+	VUSHR  $4, V2.B16, V18.B16                          \
+	VUSHR  $4, V3.B16, V19.B16                          \
+	VORR   V6.B16, V6.B16, V28.B16                      \
+	VORR   V7.B16, V7.B16, V29.B16                      \
+	Q6K_QUANTS                                          \
+	Q6K_LANES(12, 13, sb, 0, 1)                         \
+	VUSHR  $4, V4.B16, V18.B16                          \
+	VUSHR  $4, V5.B16, V19.B16                          \
+	VUSHR  $2, V6.B16, V28.B16                          \
+	VUSHR  $2, V7.B16, V29.B16                          \
+	Q6K_QUANTS                                          \
+	Q6K_LANES(14, 15, sb, 2, 3)
+
+#define Q6K_BODY \
+	MOVD ql_base+0(FP), R0                          \
+	MOVD qh_base+24(FP), R1                         \
+	MOVD q8_base+48(FP), R2                         \
+	MOVD sc_base+72(FP), R3                         \
+	MOVD sumi_base+96(FP), R4                       \
+	VLD1 (R3), [V20.S4, V21.S4, V22.S4, V23.S4]     \
+	VMOVI $15, V31.B16                              \
+	VMOVI $0x30, V30.B16                            \
+	ZERO16(0)                                       \
+	ZERO16(1)                                       \
+	Q6K_HALF(20, 21)                                \
+	Q6K_HALF(22, 23)                                \
+	VST1 [V0.S4, V1.S4], (R4)                       \
+	RET
+
+// Q5K_CORE is Q4K_CORE for Q5_K: the low nibbles get bit 2p of qh (V16,
+// V17, shifted right by two after each group) as their bit 4, the high
+// nibbles bit 2p+1. V30 holds 0x10 bytes; V18, V19 are scratch.
+#define Q5K_CORE(reg, ilo, ihi) \
+	VLD1.P 32(R0), [V2.B16, V3.B16]                 \
+	VLD1.P 64(R1), [V4.B16, V5.B16, V6.B16, V7.B16] \
+	VAND   V31.B16, V2.B16, V8.B16                   \
+	VAND   V31.B16, V3.B16, V9.B16                   \
+	VUSHR  $4, V2.B16, V10.B16                       \
+	VUSHR  $4, V3.B16, V11.B16                       \
+	VSHL   $4, V16.B16, V18.B16                      \
+	VSHL   $4, V17.B16, V19.B16                      \
+	VAND   V30.B16, V18.B16, V18.B16                 \
+	VAND   V30.B16, V19.B16, V19.B16                 \
+	VORR   V18.B16, V8.B16, V8.B16                   \
+	VORR   V19.B16, V9.B16, V9.B16                   \
+	VSHL   $3, V16.B16, V18.B16                      \
+	VSHL   $3, V17.B16, V19.B16                      \
+	VAND   V30.B16, V18.B16, V18.B16                 \
+	VAND   V30.B16, V19.B16, V19.B16                 \
+	VORR   V18.B16, V10.B16, V10.B16                 \
+	VORR   V19.B16, V11.B16, V11.B16                 \
+	VUSHR  $2, V16.B16, V16.B16                      \
+	VUSHR  $2, V17.B16, V17.B16                      \
+	LANES(12, 13, 8, 9, 4, 5)                        \
+	LANES(14, 15, 10, 11, 6, 7)                      \
+	MLAELEM4S(0, 12, reg, ilo)                       \
+	MLAELEM4S(1, 13, reg, ilo)                       \
+	MLAELEM4S(0, 14, reg, ihi)                       \
+	MLAELEM4S(1, 15, reg, ihi)
+
+#define Q5K_BODY \
+	MOVD qh_base+0(FP), R5                 \
+	MOVD qs_base+24(FP), R0                \
+	MOVD q8_base+48(FP), R1                \
+	MOVD sc_base+72(FP), R2                \
+	MOVD sumi_base+96(FP), R3              \
+	VLD1 (R5), [V16.B16, V17.B16]          \
+	VLD1 (R2), [V20.S4, V21.S4]            \
+	VMOVI $15, V31.B16                     \
+	VMOVI $16, V30.B16                     \
+	ZERO16(0)                              \
+	ZERO16(1)                              \
+	Q5K_CORE(20, 0, 1)                     \
+	Q5K_CORE(20, 2, 3)                     \
+	Q5K_CORE(21, 0, 1)                     \
+	Q5K_CORE(21, 2, 3)                     \
+	VST1 [V0.S4, V1.S4], (R3)              \
+	RET
+
+#define LANES LANES_SDOT
+
+// func q4KSumiSDOT(qs, q8 []byte, sc, sumi []int32)
+TEXT ·q4KSumiSDOT(SB), NOSPLIT, $0-96
+	Q4K_BODY
+
+#undef LANES
+#define LANES LANES_NEON
+
+// func q4KSumiNEON(qs, q8 []byte, sc, sumi []int32)
+TEXT ·q4KSumiNEON(SB), NOSPLIT, $0-96
+	Q4K_BODY
+
+#undef LANES
+#define LANES LANES_SDOT
+
+// func q6KSumiSDOT(ql, qh, q8 []byte, sc, sumi []int32)
+TEXT ·q6KSumiSDOT(SB), NOSPLIT, $0-120
+	Q6K_BODY
+
+#undef LANES
+#define LANES LANES_NEON
+
+// func q6KSumiNEON(ql, qh, q8 []byte, sc, sumi []int32)
+TEXT ·q6KSumiNEON(SB), NOSPLIT, $0-120
+	Q6K_BODY
+
+#undef LANES
+#define LANES LANES_SDOT
+
+// func q5KSumiSDOT(qh, qs, q8 []byte, sc, sumi []int32)
+TEXT ·q5KSumiSDOT(SB), NOSPLIT, $0-120
+	Q5K_BODY
+
+#undef LANES
+#define LANES LANES_NEON
+
+// func q5KSumiNEON(qh, qs, q8 []byte, sc, sumi []int32)
+TEXT ·q5KSumiNEON(SB), NOSPLIT, $0-120
+	Q5K_BODY

@@ -1,0 +1,230 @@
+package server
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/plumewriter/plume/internal/llm"
+)
+
+// format turns engine output into one endpoint's JSON: chat completions or
+// legacy completions.
+type format interface {
+	// chunk is the stream chunk of one token (nil: nothing to send).
+	chunk(t llm.Token) any
+	// last is the stream chunk carrying the finish reason.
+	last(res llm.Result) any
+	// usage is the stream chunk with usage only (stream_options.include_usage).
+	usage(res llm.Result) any
+	// full is the non-streamed response.
+	full(res llm.Result) any
+}
+
+// job is one validated generation request.
+type job struct {
+	req          llm.Request
+	stream       bool
+	includeUsage bool
+	out          format
+}
+
+func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) {
+	var c chatRequest
+	if err := decodeBody(w, r, &c); err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	req, err := c.toLLM()
+	if err == nil {
+		err = streamOnly(c.Stream, c.StreamOptions)
+	}
+	var m Model
+	if err == nil {
+		m, err = s.resolveModel(c.Model)
+	}
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	out := &chatFormat{meta: newMeta("chatcmpl-", m.ID()), logprobs: c.Logprobs}
+	s.run(w, r, job{req: req, stream: c.Stream, includeUsage: c.StreamOptions != nil && c.StreamOptions.IncludeUsage, out: out})
+}
+
+func (s *Server) completions(w http.ResponseWriter, r *http.Request) {
+	var c completionRequest
+	if err := decodeBody(w, r, &c); err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	req, err := c.toLLM()
+	if err == nil {
+		err = streamOnly(c.Stream, c.StreamOptions)
+	}
+	var m Model
+	if err == nil {
+		m, err = s.resolveModel(c.Model)
+	}
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	out := &completionFormat{meta: newMeta("cmpl-", m.ID()), logprobs: c.Logprobs != nil}
+	if c.Echo {
+		out.echo = req.Prompt
+	}
+	s.run(w, r, job{req: req, stream: c.Stream, includeUsage: c.StreamOptions != nil && c.StreamOptions.IncludeUsage, out: out})
+}
+
+// streamOnly refuses stream_options without stream, as OpenAI does.
+func streamOnly(stream bool, o *streamOptions) error {
+	if o != nil && !stream {
+		return badRequest("stream_options", "stream_options needs stream: true")
+	}
+	return nil
+}
+
+// run waits for a slot, generates, and writes the response or the stream.
+// A client that leaves while queued frees its place at once; while
+// generating, the engine sees the cancelled context (or the failed write)
+// before its next decode step.
+func (s *Server) run(w http.ResponseWriter, r *http.Request, j job) {
+	ctx := r.Context()
+	start := time.Now()
+	slot, gen, err := s.slots.acquire(ctx)
+	if err != nil {
+		if ctx.Err() == nil { // nobody to answer when the client left
+			writeError(w, s.log, err)
+		}
+		return
+	}
+	defer s.slots.release(slot)
+	ev := &sse{w: w}
+	first := true
+	onToken := func(t llm.Token) error {
+		if first {
+			first = false
+			s.metrics.ttft.Observe(time.Since(start).Seconds())
+		}
+		if !j.stream {
+			return nil
+		}
+		if c := j.out.chunk(t); c != nil {
+			return ev.send(c)
+		}
+		return nil
+	}
+	res, err := gen.Generate(ctx, j.req, onToken)
+	s.metrics.generation(res.PromptTokens, res.CompletionTokens, time.Duration(res.GenMillis*float64(time.Millisecond)))
+	switch {
+	case ctx.Err() != nil || errors.Is(err, errClientGone):
+		return // the client left; its generation stopped with it
+	case err != nil && !ev.started:
+		writeError(w, s.log, err)
+	case err != nil:
+		e := apiError(err)
+		if e.Type == typeServer {
+			s.log.Error("generation failed mid-stream", "err", err)
+		}
+		_ = ev.send(map[string]*Error{"error": e})
+	case j.stream:
+		s.finishStream(ev, j, res)
+	default:
+		writeJSON(w, http.StatusOK, j.out.full(res))
+	}
+}
+
+// finishStream sends the last chunks and [DONE].
+func (s *Server) finishStream(ev *sse, j job, res llm.Result) {
+	if ev.send(j.out.last(res)) != nil {
+		return
+	}
+	if j.includeUsage && ev.send(j.out.usage(res)) != nil {
+		return
+	}
+	ev.done()
+}
+
+// errClientGone is returned by the token callback when the stream cannot be
+// written (the client disconnected): generation stops at once.
+var errClientGone = errors.New("client disconnected")
+
+// sse writes server-sent events. The status and headers go out with the
+// first event, so an error found before any token (a prompt too long for
+// the context) is still an ordinary JSON error with its status.
+type sse struct {
+	w       http.ResponseWriter
+	started bool
+}
+
+func (e *sse) send(v any) error {
+	if !e.started {
+		e.started = true
+		h := e.w.Header()
+		h.Set("Content-Type", "text/event-stream")
+		h.Set("Cache-Control", "no-cache")
+		h.Set("X-Accel-Buffering", "no")
+		e.w.WriteHeader(http.StatusOK)
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	if _, err := e.w.Write(append(append([]byte("data: "), b...), '\n', '\n')); err != nil {
+		return errClientGone
+	}
+	if err := http.NewResponseController(e.w).Flush(); err != nil {
+		return errClientGone
+	}
+	return nil
+}
+
+func (e *sse) done() {
+	if _, err := e.w.Write([]byte("data: [DONE]\n\n")); err == nil {
+		_ = http.NewResponseController(e.w).Flush()
+	}
+}
+
+// meta is what every response object of one request shares.
+type meta struct {
+	ID      string `json:"id"`
+	Object  string `json:"object"`
+	Created int64  `json:"created"`
+	Model   string `json:"model"`
+	// SystemFingerprint names the engine, as OpenAI's names its backend.
+	SystemFingerprint string `json:"system_fingerprint"`
+}
+
+func newMeta(prefix, model string) meta {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return meta{ID: prefix + hex.EncodeToString(b), Created: now().Unix(), Model: model, SystemFingerprint: "plume"}
+}
+
+func (m meta) as(object string) meta {
+	m.Object = object
+	return m
+}
+
+// usage is OpenAI's token accounting.
+type usage struct {
+	PromptTokens     int `json:"prompt_tokens"`
+	CompletionTokens int `json:"completion_tokens"`
+	TotalTokens      int `json:"total_tokens"`
+}
+
+func usageOf(res llm.Result) *usage {
+	return &usage{PromptTokens: res.PromptTokens, CompletionTokens: res.CompletionTokens,
+		TotalTokens: res.PromptTokens + res.CompletionTokens}
+}
+
+// finishReason maps the engine's reason to OpenAI's ("stop" or "length").
+func finishReason(res llm.Result) string {
+	if res.FinishReason == "length" {
+		return "length"
+	}
+	return "stop"
+}
