@@ -52,7 +52,7 @@ removes those.`,
 }
 
 // printPartials is plume list --partial.
-func printPartials(cmd *cobra.Command, store *hub.Store, jsonOut bool) error {
+func printPartials(cmd *cobra.Command, store *hub.Cache, jsonOut bool) error {
 	ps, err := store.Partials()
 	if err != nil {
 		return err

@@ -75,7 +75,7 @@ func refError(err error) error {
 	return err
 }
 
-func openStore(cmd *cobra.Command) (*hub.Store, error) {
+func openStore(cmd *cobra.Command) (*hub.Cache, error) {
 	return openCache(cmd.Context(), cmd.ErrOrStderr())
 }
 
@@ -83,8 +83,8 @@ func openStore(cmd *cobra.Command) (*hub.Store, error) {
 // configuration's warnings to w (when not nil): the one way the commands
 // that manage the cache (pull, list, rm, replay's lookup) open it; the
 // commands that run a model go through engine.Open.
-func openCache(ctx context.Context, w io.Writer) (*hub.Store, error) {
-	hs, err := hub.OpenStore(configFrom(ctx, w))
+func openCache(ctx context.Context, w io.Writer) (*hub.Cache, error) {
+	hs, err := hub.OpenCache(configFrom(ctx, w))
 	if err != nil {
 		return nil, fmt.Errorf("model cache: %w", err)
 	}

@@ -17,9 +17,9 @@ import (
 	"github.com/plumewriter/plume/internal/config"
 	"github.com/plumewriter/plume/internal/engine"
 	"github.com/plumewriter/plume/internal/hub"
+	"github.com/plumewriter/plume/internal/library"
 	"github.com/plumewriter/plume/internal/llm"
 	"github.com/plumewriter/plume/internal/remote"
-	"github.com/plumewriter/plume/internal/store"
 	"github.com/plumewriter/plume/internal/writer"
 )
 
@@ -148,7 +148,7 @@ var libraryPath = func() (string, error) {
 	if dir == "" {
 		return "", errors.New("no data directory: set PLUME_HOME")
 	}
-	return filepath.Join(dir, store.FileName), nil
+	return filepath.Join(dir, library.FileName), nil
 }
 
 // renameModel reports gen's model under ref (a replay of a local file

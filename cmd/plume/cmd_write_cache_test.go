@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plumewriter/plume/internal/library"
 	"github.com/plumewriter/plume/internal/llm"
-	"github.com/plumewriter/plume/internal/store"
 	"github.com/plumewriter/plume/internal/tensor"
 	"github.com/plumewriter/plume/internal/testmodel"
 	"github.com/plumewriter/plume/internal/testutil"
@@ -35,7 +35,7 @@ func TestWritePromptCacheIdentical(t *testing.T) {
 	t.Setenv("HF_HUB_OFFLINE", "1")
 	oldLib, oldNow := libraryPath, nowFunc
 	t.Cleanup(func() { libraryPath, nowFunc = oldLib, oldNow })
-	libraryPath = func() (string, error) { return filepath.Join(dir, store.FileName), nil }
+	libraryPath = func() (string, error) { return filepath.Join(dir, library.FileName), nil }
 	nowFunc = func() time.Time { return time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC) }
 
 	models := []struct{ name, path, topic, words string }{

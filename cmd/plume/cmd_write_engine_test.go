@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plumewriter/plume/internal/library"
 	"github.com/plumewriter/plume/internal/sample"
-	"github.com/plumewriter/plume/internal/store"
 	"github.com/plumewriter/plume/internal/testutil"
 	"github.com/plumewriter/plume/internal/writer"
 )
@@ -44,7 +44,7 @@ func TestWriteLocalEngine(t *testing.T) {
 	t.Setenv("HF_HUB_OFFLINE", "1")
 	oldLib, oldNow := libraryPath, nowFunc
 	t.Cleanup(func() { libraryPath, nowFunc = oldLib, oldNow })
-	libraryPath = func() (string, error) { return filepath.Join(dir, store.FileName), nil }
+	libraryPath = func() (string, error) { return filepath.Join(dir, library.FileName), nil }
 	nowFunc = func() time.Time { return time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC) }
 
 	out := filepath.Join(dir, "out")
@@ -106,12 +106,12 @@ func TestWriteLocalEngineContextTooSmall(t *testing.T) {
 	t.Setenv("HF_HUB_OFFLINE", "1")
 	oldLib := libraryPath
 	t.Cleanup(func() { libraryPath = oldLib })
-	libraryPath = func() (string, error) { return filepath.Join(dir, store.FileName), nil }
+	libraryPath = func() (string, error) { return filepath.Join(dir, library.FileName), nil }
 	_, _, err := execute(t, newWriteCmd, "A dog", "--model", model, "--seed", "1", "--words", "300")
 	if !errors.Is(err, writer.ErrContext) || !strings.Contains(err.Error(), "context window is 512 tokens") {
 		t.Fatalf("err = %v", err)
 	}
-	if _, err := os.Stat(filepath.Join(dir, store.FileName)); err == nil {
+	if _, err := os.Stat(filepath.Join(dir, library.FileName)); err == nil {
 		t.Error("the library was touched before the context check")
 	}
 }

@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/plumewriter/plume/internal/store"
+	"github.com/plumewriter/plume/internal/library"
 	"github.com/plumewriter/plume/internal/testutil"
 )
 
@@ -32,7 +32,7 @@ func TestWritePinnedArticle(t *testing.T) {
 	t.Setenv("SOURCE_DATE_EPOCH", "1764403200")
 	oldLib, oldNow := libraryPath, nowFunc
 	t.Cleanup(func() { libraryPath, nowFunc = oldLib, oldNow })
-	libraryPath = func() (string, error) { return filepath.Join(dir, store.FileName), nil }
+	libraryPath = func() (string, error) { return filepath.Join(dir, library.FileName), nil }
 	nowFunc = defaultNow
 
 	out := filepath.Join(dir, "out")

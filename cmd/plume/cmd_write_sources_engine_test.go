@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plumewriter/plume/internal/library"
 	"github.com/plumewriter/plume/internal/sources"
-	"github.com/plumewriter/plume/internal/store"
 	"github.com/plumewriter/plume/internal/testutil"
 	"github.com/plumewriter/plume/internal/writer"
 	"github.com/plumewriter/plume/internal/writer/citation"
@@ -35,7 +35,7 @@ func TestWriteSourcesLocalEngine(t *testing.T) {
 	t.Setenv("HF_HUB_OFFLINE", "1")
 	oldLib, oldNow, oldFetch := libraryPath, nowFunc, newFetcher
 	t.Cleanup(func() { libraryPath, nowFunc, newFetcher = oldLib, oldNow, oldFetch })
-	libraryPath = func() (string, error) { return filepath.Join(dir, store.FileName), nil }
+	libraryPath = func() (string, error) { return filepath.Join(dir, library.FileName), nil }
 	nowFunc = func() time.Time { return time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC) }
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")

@@ -11,8 +11,8 @@ import (
 	"testing"
 
 	"github.com/plumewriter/plume/internal/hub"
+	"github.com/plumewriter/plume/internal/library"
 	"github.com/plumewriter/plume/internal/llm"
-	"github.com/plumewriter/plume/internal/store"
 	"github.com/plumewriter/plume/internal/testutil"
 	"github.com/plumewriter/plume/internal/writer"
 	"github.com/plumewriter/plume/internal/writer/fakegen"
@@ -63,8 +63,8 @@ func TestWriteInterruptedMessage(t *testing.T) {
 	if !errors.Is(err, context.Canceled) || err.Error() != want || errorMessage(err, true) != want {
 		t.Fatalf("err %q, want %q wrapping context.Canceled", err, want)
 	}
-	if got := articleStatus(t, "1"); got != store.StatusInterrupted {
-		t.Errorf("status %q, want %q", got, store.StatusInterrupted)
+	if got := articleStatus(t, "1"); got != library.StatusInterrupted {
+		t.Errorf("status %q, want %q", got, library.StatusInterrupted)
 	}
 }
 

@@ -26,7 +26,7 @@ type CachedModel struct {
 
 // List returns every GGUF file in the cache, whoever downloaded it,
 // sorted by reference.
-func (s *Store) List() ([]CachedModel, error) {
+func (s *Cache) List() ([]CachedModel, error) {
 	dirs, err := fs.ReadDir(s.root.FS(), ".")
 	if err != nil {
 		return nil, fmt.Errorf("listing %s: %w", s.dir, err)
@@ -56,7 +56,7 @@ func repoFromDir(name string) (string, bool) {
 	return org + "/" + repo, true
 }
 
-func (s *Store) listRepo(repo string) []CachedModel {
+func (s *Cache) listRepo(repo string) []CachedModel {
 	refs := s.repoRefs(repo)
 	snaps, err := fs.ReadDir(s.root.FS(), path.Join(repoDir(repo), "snapshots"))
 	if err != nil {
@@ -93,7 +93,7 @@ func (s *Store) listRepo(repo string) []CachedModel {
 }
 
 // repoRefs maps commit → revisions (refs/…) pointing at it, main first.
-func (s *Store) repoRefs(repo string) map[string][]string {
+func (s *Cache) repoRefs(repo string) map[string][]string {
 	base := path.Join(repoDir(repo), "refs")
 	out := map[string][]string{}
 	_ = fs.WalkDir(s.root.FS(), base, func(p string, d fs.DirEntry, err error) error {
@@ -123,7 +123,7 @@ func (s *Store) repoRefs(repo string) map[string][]string {
 // repository's incomplete downloads instead (the partial file is named by
 // the blob's sha256, not by the file, so all of the repository's go). It returns the cache-relative paths removed. Everything
 // goes through the cache's os.Root, so nothing outside the cache is touched.
-func (s *Store) Remove(ref string) ([]string, error) {
+func (s *Cache) Remove(ref string) ([]string, error) {
 	r, err := ParseRef(ref)
 	if err != nil {
 		return nil, err
@@ -176,7 +176,7 @@ func (cf cachedFile) digestOr(def string) string {
 }
 
 // blobInUse reports whether any snapshot of repo still links to the blob.
-func (s *Store) blobInUse(repo, digest string) bool {
+func (s *Cache) blobInUse(repo, digest string) bool {
 	base := path.Join(repoDir(repo), "snapshots")
 	used := false
 	_ = fs.WalkDir(s.root.FS(), base, func(p string, d fs.DirEntry, err error) error {
@@ -194,7 +194,7 @@ func (s *Store) blobInUse(repo, digest string) bool {
 // pruneSnapshot removes a snapshot folder holding no GGUF file any more
 // (its model card goes with it, and the card's blob when unused), and the
 // refs that pointed at it.
-func (s *Store) pruneSnapshot(repo, commit string) []string {
+func (s *Cache) pruneSnapshot(repo, commit string) []string {
 	files, _ := s.snapshotFiles(repo, commit)
 	for _, f := range files {
 		if strings.HasSuffix(strings.ToLower(f), ".gguf") {
