@@ -23,10 +23,7 @@ func (p *parser) ifStatement() (stmt, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := p.closeStmt(); err != nil {
-		return nil, err
-	}
-	body, end, err := p.block()
+	body, end, err := p.openBlock()
 	if err != nil {
 		return nil, err
 	}
@@ -80,10 +77,7 @@ func (p *parser) forStatement() (stmt, error) {
 			return nil, err
 		}
 	}
-	if err := p.closeStmt(); err != nil {
-		return nil, err
-	}
-	body, end, err := p.block()
+	body, end, err := p.openBlock()
 	if err != nil {
 		return nil, err
 	}
@@ -181,6 +175,15 @@ func (p *parser) macroStatement() (stmt, error) {
 	}
 	s.body = body
 	return s, nil
+}
+
+// openBlock closes the current tag ("%}") and parses the block after it,
+// returning the keyword that ended it (see block).
+func (p *parser) openBlock() ([]stmt, string, error) {
+	if err := p.closeStmt(); err != nil {
+		return nil, "", err
+	}
+	return p.block()
 }
 
 // body closes the current tag ("%}") and parses the block after it, up to
