@@ -15,7 +15,7 @@ fi
 # Packages with goroutines of their own (worker pool, engine sessions, hub
 # downloads, HTTP clients, the article store).
 race_pkgs=()
-for p in internal/kernels internal/engine internal/hub internal/remote internal/store internal/writer internal/sources; do
+for p in internal/kernels internal/engine internal/hub internal/remote internal/library internal/writer internal/sources; do
 	[ -d "$p" ] && race_pkgs+=("./$p/...")
 done
 

@@ -14,7 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/plumewriter/plume/internal/store"
+	"github.com/plumewriter/plume/internal/library"
 	"github.com/plumewriter/plume/internal/writer"
 )
 
@@ -65,7 +65,7 @@ func newArticlesListCmd() *cobra.Command {
 			}
 			if asJSON {
 				if list == nil {
-					list = []store.Summary{}
+					list = []library.Summary{}
 				}
 				return json.NewEncoder(cmd.OutOrStdout()).Encode(list)
 			}
@@ -114,7 +114,7 @@ func newArticlesShowCmd() *cobra.Command {
 				_, err = fmt.Fprint(out, rev.Markdown)
 			default:
 				next := fmt.Sprintf("continue with: plume write --resume %d", a.ID)
-				if a.Status == store.StatusRunning { // a live process holds its lock
+				if a.Status == library.StatusRunning { // a live process holds its lock
 					next = "a plume process is writing it now"
 				}
 				fmt.Fprintf(out, "Article %d (%s): %s\n%d section(s) written; %s\n", a.ID, a.Status, a.Topic, len(a.Sections), next)
@@ -170,7 +170,7 @@ func newArticlesExportCmd() *cobra.Command {
 
 // renderStored renders a finished article as html or json, exactly as
 // plume write wrote it.
-func renderStored(a *store.Article, format string) ([]byte, error) {
+func renderStored(a *library.Article, format string) ([]byte, error) {
 	art, m, err := articleFromStore(a)
 	if err != nil {
 		return nil, err
@@ -181,26 +181,40 @@ func renderStored(a *store.Article, format string) ([]byte, error) {
 	return art.HTML(version)
 }
 
-func getArticle(cmd *cobra.Command, arg string) (*store.Article, error) {
+func getArticle(cmd *cobra.Command, arg string) (*library.Article, error) {
+	lib, a, err := openArticle(cmd, arg, openLibraryRead)
+	if err != nil {
+		return nil, err
+	}
+	lib.Close()
+	return a, nil
+}
+
+// openArticle opens the library with open and reads article arg (an ID): an
+// unknown ID is a usage error. The caller closes the library it returns.
+func openArticle(cmd *cobra.Command, arg string, open func() (*library.Store, error)) (*library.Store, *library.Article, error) {
 	id, err := parseID(arg)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	lib, err := openLibraryRead()
+	lib, err := open()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	defer lib.Close()
 	a, err := lib.Get(cmd.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, usageError{fmt.Errorf("no article %d in the library", id)}
+	if errors.Is(err, library.ErrNotFound) {
+		err = usageError{fmt.Errorf("no article %d in the library", id)}
 	}
-	return a, err
+	if err != nil {
+		lib.Close()
+		return nil, nil, err
+	}
+	return lib, a, nil
 }
 
 // articleFromStore rebuilds a finished article from its checkpoint and its
 // latest manifest, for rendering.
-func articleFromStore(a *store.Article) (*writer.Article, *writer.Manifest, error) {
+func articleFromStore(a *library.Article) (*writer.Article, *writer.Manifest, error) {
 	var st writer.State
 	if err := json.Unmarshal(a.State, &st); err != nil {
 		return nil, nil, fmt.Errorf("article %d: checkpoint: %w", a.ID, err)
@@ -222,7 +236,7 @@ func articleFromStore(a *store.Article) (*writer.Article, *writer.Manifest, erro
 // plume write --resume.
 func resumableStatus(status string) bool {
 	switch status {
-	case store.StatusInterrupted, store.StatusFailed, store.StatusOutline:
+	case library.StatusInterrupted, library.StatusFailed, library.StatusOutline:
 		return true
 	}
 	return false
@@ -238,22 +252,12 @@ and lock file. Files written with --out are left alone. An article being
 written by a live plume process is refused.`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := parseID(args[0])
-			if err != nil {
-				return err
-			}
-			lib, err := openLibrary()
+			lib, a, err := openArticle(cmd, args[0], openLibrary)
 			if err != nil {
 				return err
 			}
 			defer lib.Close()
-			a, err := lib.Get(cmd.Context(), id)
-			if errors.Is(err, store.ErrNotFound) {
-				return usageError{fmt.Errorf("no article %d in the library", id)}
-			}
-			if err != nil {
-				return err
-			}
+			id := a.ID
 			if !yes {
 				ok, err := confirmRemoval(cmd, fmt.Sprintf("Remove article %d (%s, %s)? [y/N] ", id, a.Status, cmp.Or(a.Title, a.Topic)))
 				if err != nil || !ok {

@@ -10,8 +10,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/plumewriter/plume/internal/library"
 	"github.com/plumewriter/plume/internal/review"
-	"github.com/plumewriter/plume/internal/store"
 	"github.com/plumewriter/plume/internal/writer"
 )
 
@@ -29,7 +29,7 @@ const (
 var errModified = errors.New("the file differs from the recorded article")
 
 // revisionManifest parses one revision's manifest.
-func revisionManifest(id int64, r store.Revision) (*writer.Manifest, error) {
+func revisionManifest(id int64, r library.Revision) (*writer.Manifest, error) {
 	m, err := writer.ParseManifest([]byte(r.Manifest))
 	if err != nil {
 		return nil, fmt.Errorf("article %d revision %d: %w", id, r.Rev, err)
@@ -37,11 +37,29 @@ func revisionManifest(id int64, r store.Revision) (*writer.Manifest, error) {
 	return m, nil
 }
 
+// finishedArticle reads article arg (an ID) from the library, read-only,
+// with its review state (see reviewState); an unfinished article is a usage
+// error, as there is no text to review.
+func finishedArticle(cmd *cobra.Command, arg string) (*library.Article, string, *writer.Manifest, int, error) {
+	a, err := getArticle(cmd, arg)
+	if err != nil {
+		return nil, "", nil, 0, err
+	}
+	if len(a.Revisions) == 0 {
+		return nil, "", nil, 0, usageError{fmt.Errorf("article %d is not finished", a.ID)}
+	}
+	state, approved, modelIdx, err := reviewState(a)
+	if err != nil {
+		return nil, "", nil, 0, err
+	}
+	return a, state, approved, modelIdx, nil
+}
+
 // reviewState returns the article's review state, its latest approval (if
 // the latest revision is one) and the index of the model revision the
 // state refers to: the one the approval started from, else the newest
 // revision without an approval.
-func reviewState(a *store.Article) (string, *writer.Manifest, int, error) {
+func reviewState(a *library.Article) (string, *writer.Manifest, int, error) {
 	state, modelIdx := reviewNone, -1
 	var approved *writer.Manifest
 	for i, r := range a.Revisions {
@@ -106,22 +124,12 @@ func runApprove(cmd *cobra.Command, arg, editor, note, file string, checked []st
 	if err != nil {
 		return usageError{err}
 	}
-	id, err := parseID(arg)
-	if err != nil {
-		return err
-	}
-	lib, err := openLibrary()
+	lib, a, err := openArticle(cmd, arg, openLibrary)
 	if err != nil {
 		return err
 	}
 	defer lib.Close()
-	a, err := lib.Get(cmd.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		return usageError{fmt.Errorf("no article %d in the library", id)}
-	}
-	if err != nil {
-		return err
-	}
+	id := a.ID
 	if len(a.Revisions) == 0 {
 		return usageError{fmt.Errorf("article %d is not finished; there is nothing to approve", id)}
 	}
@@ -148,7 +156,7 @@ func runApprove(cmd *cobra.Command, arg, editor, note, file string, checked []st
 			return err
 		}
 	}
-	rev, err := lib.AddRevision(cmd.Context(), id, store.Revision{Approved: true, Title: modelRev.Title, Slug: modelRev.Slug,
+	rev, err := lib.AddRevision(cmd.Context(), id, library.Revision{Approved: true, Title: modelRev.Title, Slug: modelRev.Slug,
 		Markdown: string(md), Manifest: string(man)})
 	if err != nil {
 		return err
@@ -160,7 +168,7 @@ func runApprove(cmd *cobra.Command, arg, editor, note, file string, checked []st
 
 // approvedArticle renders the approved Markdown (Plume's front matter with
 // the approval, the editor's body) and its manifest, filling ap's digests.
-func approvedArticle(a *store.Article, modelRev store.Revision, edited string, ap *writer.Approval, file string) ([]byte, []byte, error) {
+func approvedArticle(a *library.Article, modelRev library.Revision, edited string, ap *writer.Approval, file string) ([]byte, []byte, error) {
 	art, m, err := articleFromRevision(a, modelRev)
 	if err != nil {
 		return nil, nil, err
@@ -185,9 +193,9 @@ func approvedArticle(a *store.Article, modelRev store.Revision, edited string, a
 }
 
 // articleFromRevision rebuilds the model's article of one revision.
-func articleFromRevision(a *store.Article, r store.Revision) (*writer.Article, *writer.Manifest, error) {
+func articleFromRevision(a *library.Article, r library.Revision) (*writer.Article, *writer.Manifest, error) {
 	only := *a
-	only.Revisions = []store.Revision{r}
+	only.Revisions = []library.Revision{r}
 	return articleFromStore(&only)
 }
 
@@ -198,14 +206,7 @@ func newArticlesDiffCmd() *cobra.Command {
 		Short: "Show what the editor changed in the model's text, and the edit ratio",
 		Args:  usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := getArticle(cmd, args[0])
-			if err != nil {
-				return err
-			}
-			if len(a.Revisions) == 0 {
-				return usageError{fmt.Errorf("article %d is not finished", a.ID)}
-			}
-			state, approved, modelIdx, err := reviewState(a)
+			a, state, approved, modelIdx, err := finishedArticle(cmd, args[0])
 			if err != nil {
 				return err
 			}
@@ -246,14 +247,7 @@ Markdown (--file needed). Exits non-zero when they differ, or when the approval
 was voided by a later regeneration.`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := getArticle(cmd, args[0])
-			if err != nil {
-				return err
-			}
-			if len(a.Revisions) == 0 {
-				return usageError{fmt.Errorf("article %d is not finished", a.ID)}
-			}
-			state, approved, _, err := reviewState(a)
+			a, state, approved, _, err := finishedArticle(cmd, args[0])
 			if err != nil {
 				return err
 			}
@@ -292,7 +286,7 @@ was voided by a later regeneration.`,
 
 // applyApproval makes a rebuilt article the approved one when its revision
 // is an approval: the editor's body and the approval's marking.
-func applyApproval(art *writer.Article, m *writer.Manifest, rev store.Revision) {
+func applyApproval(art *writer.Article, m *writer.Manifest, rev library.Revision) {
 	if m.Approval == nil {
 		return
 	}

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/plumewriter/plume/internal/store"
+	"github.com/plumewriter/plume/internal/library"
 	"github.com/plumewriter/plume/internal/writer"
 )
 
@@ -116,25 +116,25 @@ func TestApproveEditedArticle(t *testing.T) {
 	os.WriteFile(md, approved, 0o644)
 
 	// A regeneration (a new AI revision) voids the approval.
-	lib, err := store.Open(env.lib)
+	lib, err := library.Open(env.lib)
 	if err != nil {
 		t.Fatal(err)
 	}
 	a, _ := lib.Get(context.Background(), 1)
-	if a.Status != store.StatusApproved {
-		t.Errorf("status after approval %q, want %q", a.Status, store.StatusApproved)
+	if a.Status != library.StatusApproved {
+		t.Errorf("status after approval %q, want %q", a.Status, library.StatusApproved)
 	}
 	first := a.Revisions[0]
-	if _, err := lib.AddRevision(context.Background(), 1, store.Revision{Title: first.Title, Slug: first.Slug,
+	if _, err := lib.AddRevision(context.Background(), 1, library.Revision{Title: first.Title, Slug: first.Slug,
 		Markdown: first.Markdown, Manifest: first.Manifest}); err != nil {
 		t.Fatal(err)
 	}
 	a, _ = lib.Get(context.Background(), 1)
 	lib.Close()
-	if a.Status != store.StatusNeedsReview {
-		t.Errorf("status after regeneration %q, want %q", a.Status, store.StatusNeedsReview)
+	if a.Status != library.StatusNeedsReview {
+		t.Errorf("status after regeneration %q, want %q", a.Status, library.StatusNeedsReview)
 	}
-	if list, _, err := execute(t, newArticlesCmd, "list"); err != nil || !strings.Contains(list, store.StatusNeedsReview) {
+	if list, _, err := execute(t, newArticlesCmd, "list"); err != nil || !strings.Contains(list, library.StatusNeedsReview) {
 		t.Errorf("articles list after regeneration: %v\n%s", err, list)
 	}
 	if state, approvedM, idx, err := reviewState(a); err != nil || state != reviewNeedsReview || approvedM != nil || idx != 2 {
@@ -167,9 +167,9 @@ func TestApproveUnedited(t *testing.T) {
 	}
 }
 
-func mustArticle(t *testing.T, env *testEnv, id int64) *store.Article {
+func mustArticle(t *testing.T, env *testEnv, id int64) *library.Article {
 	t.Helper()
-	lib, err := store.Open(env.lib)
+	lib, err := library.Open(env.lib)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -179,7 +179,7 @@ func publicModelRefOf(ref, path string) string {
 }
 
 func openAuditModel(ctx context.Context, f *auditFlags, progress io.Writer) (*engine.Model, error) {
-	conf := loadConfig(progress)
+	conf := configFrom(ctx, progress)
 	ref := cmp.Or(f.model, conf.Model, hub.DefaultModel())
 	loc, err := resolveModel(ctx, ref, progress)
 	if err != nil {

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/plumewriter/plume/internal/audit"
-	"github.com/plumewriter/plume/internal/store"
+	"github.com/plumewriter/plume/internal/library"
 	"github.com/plumewriter/plume/internal/testutil"
 )
 
@@ -26,7 +26,7 @@ func auditEnv(t *testing.T) string {
 	t.Setenv("HF_HUB_OFFLINE", "1")
 	oldLib, oldNow := libraryPath, nowFunc
 	t.Cleanup(func() { libraryPath, nowFunc = oldLib, oldNow })
-	libraryPath = func() (string, error) { return filepath.Join(dir, "data", store.FileName), nil }
+	libraryPath = func() (string, error) { return filepath.Join(dir, "data", library.FileName), nil }
 	nowFunc = func() time.Time { return time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC) }
 	return dir
 }

@@ -33,17 +33,19 @@ func TestBenchOptionsParse(t *testing.T) {
 		{"too many threads", benchOptions{Model: "m", Prompt: 8, Reps: 1, KV: "f16"}, "100000", "-t", nil},
 	}
 	for _, c := range cases {
-		o := c.o
-		err := o.parse(c.threads)
-		if c.wantErr != "" {
-			if err == nil || !strings.Contains(err.Error(), c.wantErr) {
-				t.Errorf("%s: error %v, want one mentioning %q", c.name, err, c.wantErr)
+		t.Run(c.name, func(t *testing.T) {
+			o := c.o
+			err := o.parse(c.threads)
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+					t.Errorf("%s: error %v, want one mentioning %q", c.name, err, c.wantErr)
+				}
+				return
 			}
-			continue
-		}
-		if err != nil || len(o.Threads) != len(c.want) || o.Threads[0] != c.want[0] {
-			t.Errorf("%s: threads %v, err %v; want %v", c.name, o.Threads, err, c.want)
-		}
+			if err != nil || len(o.Threads) != len(c.want) || o.Threads[0] != c.want[0] {
+				t.Errorf("%s: threads %v, err %v; want %v", c.name, o.Threads, err, c.want)
+			}
+		})
 	}
 }
 

@@ -21,7 +21,7 @@ func newGCCmd() *cobra.Command {
 pulls left in the model cache; plume list --partial shows them. A download a
 running pull holds is skipped. Complete models are never touched: plume rm
 removes those.`,
-		Args: exactArgs(0),
+		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			store, err := openStore(cmd)
 			if err != nil {
@@ -52,7 +52,7 @@ removes those.`,
 }
 
 // printPartials is plume list --partial.
-func printPartials(cmd *cobra.Command, store *hub.Store, jsonOut bool) error {
+func printPartials(cmd *cobra.Command, store *hub.Cache, jsonOut bool) error {
 	ps, err := store.Partials()
 	if err != nil {
 		return err

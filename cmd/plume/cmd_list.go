@@ -18,7 +18,7 @@ func init() { rootCmd.AddCommand(newListCmd()) }
 
 // listEntry is one row of plume list.
 type listEntry struct {
-	hub.Model
+	hub.CachedModel
 	Quant  string `json:"quant,omitempty"`
 	Arch   string `json:"architecture,omitempty"`
 	Params uint64 `json:"parameters,omitempty"`
@@ -30,7 +30,7 @@ func newListCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the GGUF models in the local cache (or the recommended aliases)",
-		Args:  exactArgs(0),
+		Args:  usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			out := cmd.OutOrStdout()
 			if showAliases {
@@ -78,8 +78,8 @@ func newListCmd() *cobra.Command {
 
 // describe adds GGUF facts to a cache entry; an unreadable file is listed
 // with its error rather than hidden.
-func describe(m hub.Model) listEntry {
-	e := listEntry{Model: m, Quant: hub.QuantFromName(m.File)}
+func describe(m hub.CachedModel) listEntry {
+	e := listEntry{CachedModel: m, Quant: hub.QuantFromName(m.File)}
 	if e.License == "" {
 		e.License = hub.LicenseForRepo(m.Repo)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -39,7 +40,7 @@ A hub that cannot be reached fails after one quick retry; the error lists
 what to do instead. A download that would not fit on the disk is refused
 before it starts; an interrupted one resumes on the next pull (plume list
 --partial shows it, plume gc removes it).`,
-		Args: exactArgs(1),
+		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			store, err := openStore(cmd)
 			if err != nil {
@@ -66,16 +67,6 @@ before it starts; an interrupted one resumes on the next pull (plume list
 	return cmd
 }
 
-// exactArgs is cobra.ExactArgs reported as a usage error (exit 2).
-func exactArgs(n int) cobra.PositionalArgs {
-	return func(cmd *cobra.Command, args []string) error {
-		if err := cobra.ExactArgs(n)(cmd, args); err != nil {
-			return usageError{err}
-		}
-		return nil
-	}
-}
-
 // refError turns a malformed model reference into a usage error.
 func refError(err error) error {
 	if errors.Is(err, hub.ErrBadName) {
@@ -84,14 +75,16 @@ func refError(err error) error {
 	return err
 }
 
-func openStore(cmd *cobra.Command) (*hub.Store, error) { return openCache(cmd.ErrOrStderr()) }
+func openStore(cmd *cobra.Command) (*hub.Cache, error) {
+	return openCache(cmd.Context(), cmd.ErrOrStderr())
+}
 
 // openCache opens the model cache the configuration names, printing the
 // configuration's warnings to w (when not nil): the one way the commands
 // that manage the cache (pull, list, rm, replay's lookup) open it; the
 // commands that run a model go through engine.Open.
-func openCache(w io.Writer) (*hub.Store, error) {
-	hs, err := hub.OpenStore(loadConfig(w))
+func openCache(ctx context.Context, w io.Writer) (*hub.Cache, error) {
+	hs, err := hub.OpenCache(configFrom(ctx, w))
 	if err != nil {
 		return nil, fmt.Errorf("model cache: %w", err)
 	}

@@ -110,20 +110,8 @@ func loadModel(loc hub.Local, opts engine.Options) (*engine.Model, error) {
 // resolveModel resolves a reference to a verified local file without
 // loading it (engine.Resolve), pulling it when missing.
 func resolveModel(ctx context.Context, ref string, progress io.Writer) (hub.Local, error) {
-	loc, err := engine.Resolve(ctx, ref, engine.OpenOptions{Config: loadConfig(progress), Pull: true, Events: hubEvents(progress)})
+	loc, err := engine.Resolve(ctx, ref, engine.OpenOptions{Config: configFrom(ctx, progress), Pull: true, Events: hubEvents(progress)})
 	return loc, refError(hubAdvice(err))
-}
-
-// loadConfig reads the environment and prints the values it ignored
-// (PLUME_THREADS=abc…), so that a typo is not silently dropped.
-func loadConfig(w io.Writer) config.Config {
-	conf := config.Load()
-	for _, warn := range conf.Warnings {
-		if w != nil {
-			fmt.Fprintln(w, "plume: warning:", warn)
-		}
-	}
-	return conf
 }
 
 // runOutput is the --json form of plume run.
@@ -208,7 +196,7 @@ func runRun(cmd *cobra.Command, fl runFlags) error {
 		kv = tensor.F16
 	}
 	if fl.threads == 0 {
-		fl.threads = loadConfig(nil).Threads // $PLUME_THREADS, like plume write (warnings printed by resolveModel)
+		fl.threads = configFrom(ctx, nil).Threads // $PLUME_THREADS, like plume write (warnings printed by resolveModel)
 	}
 	m, err := loadModel(loc, engine.Options{Threads: fl.threads, ContextLength: fl.ctxLen, KVType: kv})
 	if err != nil {

@@ -136,11 +136,13 @@ func TestRunHostileFlagsAreUsageErrors(t *testing.T) {
 		{[]string{model, "--prompt", "x", "--echo"}, "add --json"},
 	}
 	for _, tt := range tests {
-		_, err := execRun(t, "", tt.args...)
-		var ue usageError
-		if !errors.As(err, &ue) || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("%v: err = %v, want a usage error containing %q", tt.args[1:], err, tt.want)
-		}
+		t.Run(strings.Join(tt.args[1:], " "), func(t *testing.T) {
+			_, err := execRun(t, "", tt.args...)
+			var ue usageError
+			if !errors.As(err, &ue) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("%v: err = %v, want a usage error containing %q", tt.args[1:], err, tt.want)
+			}
+		})
 	}
 }
 

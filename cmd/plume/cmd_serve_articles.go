@@ -10,9 +10,9 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/plumewriter/plume/internal/library"
 	"github.com/plumewriter/plume/internal/llm"
 	"github.com/plumewriter/plume/internal/server"
-	"github.com/plumewriter/plume/internal/store"
 	"github.com/plumewriter/plume/internal/watermark"
 	"github.com/plumewriter/plume/internal/writer"
 )
@@ -23,7 +23,7 @@ type serveLibrary struct{}
 var _ server.Library = serveLibrary{}
 
 // withLibrary opens the article database for one call.
-func withLibrary[T any](fn func(*store.Store) (T, error)) (T, error) {
+func withLibrary[T any](fn func(*library.Store) (T, error)) (T, error) {
 	lib, err := openLibrary()
 	if err != nil {
 		var zero T
@@ -35,13 +35,13 @@ func withLibrary[T any](fn func(*store.Store) (T, error)) (T, error) {
 
 func (serveLibrary) Create(ctx context.Context, opts writer.Options) (int64, error) {
 	opts.Watermark = watermark.DefaultKey().Fingerprint() // the local engine watermarks, as plume write does
-	return withLibrary(func(lib *store.Store) (int64, error) {
+	return withLibrary(func(lib *library.Store) (int64, error) {
 		return writer.CreateStored(ctx, lib, opts, nowFunc, version)
 	})
 }
 
 func (serveLibrary) Run(ctx context.Context, id int64, outlineOnly bool, gen llm.Generator, events func(writer.Event)) error {
-	_, err := withLibrary(func(lib *store.Store) (struct{}, error) {
+	_, err := withLibrary(func(lib *library.Store) (struct{}, error) {
 		st, err := writer.LoadStored(ctx, lib, id)
 		if err != nil {
 			return struct{}{}, err
@@ -59,23 +59,23 @@ func (serveLibrary) Run(ctx context.Context, id int64, outlineOnly bool, gen llm
 	return err
 }
 
-func (serveLibrary) List(ctx context.Context) ([]store.Summary, error) {
-	return withLibrary(func(lib *store.Store) ([]store.Summary, error) { return lib.List(ctx) })
+func (serveLibrary) List(ctx context.Context) ([]library.Summary, error) {
+	return withLibrary(func(lib *library.Store) ([]library.Summary, error) { return lib.List(ctx) })
 }
 
-func (serveLibrary) Get(ctx context.Context, id int64) (*store.Article, error) {
-	return withLibrary(func(lib *store.Store) (*store.Article, error) { return lib.Get(ctx, id) })
+func (serveLibrary) Get(ctx context.Context, id int64) (*library.Article, error) {
+	return withLibrary(func(lib *library.Store) (*library.Article, error) { return lib.Get(ctx, id) })
 }
 
 func (serveLibrary) SetOutline(ctx context.Context, id int64, o writer.Outline) error {
-	_, err := withLibrary(func(lib *store.Store) (struct{}, error) {
+	_, err := withLibrary(func(lib *library.Store) (struct{}, error) {
 		return struct{}{}, writer.EditStoredOutline(ctx, lib, id, o)
 	})
 	return err
 }
 
 func (serveLibrary) Delete(ctx context.Context, id int64) error {
-	_, err := withLibrary(func(lib *store.Store) (struct{}, error) {
+	_, err := withLibrary(func(lib *library.Store) (struct{}, error) {
 		lk, err := lib.LockArticle(id)
 		if err != nil {
 			return struct{}{}, err
@@ -94,7 +94,7 @@ var exportTypes = map[string]string{
 }
 
 func (serveLibrary) Export(ctx context.Context, id int64, format string) (string, []byte, error) {
-	a, err := withLibrary(func(lib *store.Store) (*store.Article, error) { return lib.Get(ctx, id) })
+	a, err := withLibrary(func(lib *library.Store) (*library.Article, error) { return lib.Get(ctx, id) })
 	if err != nil {
 		return "", nil, err
 	}
@@ -106,7 +106,7 @@ func (serveLibrary) Export(ctx context.Context, id int64, format string) (string
 		return exportTypes[format], []byte(rev.Markdown), nil
 	}
 	body, err := renderStored(a, format)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, library.ErrNotFound) {
 		return "", nil, err
 	}
 	return exportTypes[format], body, err

@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plumewriter/plume/internal/library"
 	"github.com/plumewriter/plume/internal/llm"
 	"github.com/plumewriter/plume/internal/server"
-	"github.com/plumewriter/plume/internal/store"
 	"github.com/plumewriter/plume/internal/writer"
 )
 
@@ -204,11 +204,11 @@ func TestArticleAPI(t *testing.T) {
 	}
 	evs = events(t, art+"/events", &block)
 	a = waitIdle(t, art, created.ID)
-	if a.Status != store.StatusDone || !strings.Contains(a.Markdown, "My own section on worms") || len(a.Manifest) == 0 {
+	if a.Status != library.StatusDone || !strings.Contains(a.Markdown, "My own section on worms") || len(a.Manifest) == 0 {
 		t.Fatalf("after drafting: status %s, markdown has the edited section: %v, manifest %d bytes",
 			a.Status, strings.Contains(a.Markdown, "My own section on worms"), len(a.Manifest))
 	}
-	if evs[len(evs)-1].Message != store.StatusDone || !hasStage(evs, writer.StageDraft) {
+	if evs[len(evs)-1].Message != library.StatusDone || !hasStage(evs, writer.StageDraft) {
 		t.Errorf("drafting events: %+v", evs)
 	}
 	for format, ctype := range map[string]string{"md": "text/markdown", "html": "text/html", "json": "application/json"} {
@@ -225,7 +225,7 @@ func TestArticleAPI(t *testing.T) {
 	if status := call(t, http.MethodPut, art+"/outline", o, nil); status != http.StatusBadRequest {
 		t.Errorf("outline edit after drafting: %d, want 400", status)
 	}
-	var list struct{ Articles []store.Summary }
+	var list struct{ Articles []library.Summary }
 	if call(t, http.MethodGet, base+"/api/articles", nil, &list); len(list.Articles) != 1 || list.Articles[0].ID != created.ID {
 		t.Errorf("list: %+v", list)
 	}
@@ -256,7 +256,7 @@ func TestArticleCancelResume(t *testing.T) {
 		t.Fatalf("cancel: %d", status)
 	}
 	a := waitIdle(t, art, created.ID)
-	if a.Status != store.StatusInterrupted {
+	if a.Status != library.StatusInterrupted {
 		t.Fatalf("after cancel: %s", a.Status)
 	}
 	if status := call(t, http.MethodPost, art+"/cancel", nil, nil); status != http.StatusConflict {
@@ -266,7 +266,7 @@ func TestArticleCancelResume(t *testing.T) {
 	if status := call(t, http.MethodPost, art+"/resume", nil, nil); status != http.StatusAccepted {
 		t.Fatalf("resume: %d", status)
 	}
-	if a = waitIdle(t, art, created.ID); a.Status != store.StatusDone || a.Markdown == "" {
+	if a = waitIdle(t, art, created.ID); a.Status != library.StatusDone || a.Markdown == "" {
 		t.Errorf("after resume: %s", a.Status)
 	}
 	if status := call(t, http.MethodPost, art+"/resume", nil, nil); status != http.StatusBadRequest {
@@ -321,13 +321,13 @@ func TestArticleJobsCheckpointAtShutdown(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("the server did not stop")
 	}
-	lib, err := store.Open(env.lib)
+	lib, err := library.Open(env.lib)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer lib.Close()
 	a, err := lib.Get(context.Background(), created.ID)
-	if err != nil || a.Status != store.StatusInterrupted {
+	if err != nil || a.Status != library.StatusInterrupted {
 		t.Fatalf("after shutdown: %v %v, want interrupted", a, err)
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -30,9 +31,9 @@ func newShowCmd() *cobra.Command {
 context length, quantization mix, chat template, licence and source (from the
 GGUF general.* keys and the repository's model card), sha256 and commit.
 MODEL takes every form plume pull does, or a path. Nothing is downloaded.`,
-		Args: exactArgs(1),
+		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			l, err := engine.Resolve(cmd.Context(), args[0], engine.OpenOptions{Config: loadConfig(cmd.ErrOrStderr())})
+			l, err := engine.Resolve(cmd.Context(), args[0], engine.OpenOptions{Config: configFrom(cmd.Context(), cmd.ErrOrStderr())})
 			if err != nil {
 				return refError(err)
 			}
@@ -104,8 +105,8 @@ func printShow(cmd *cobra.Command, l hub.Local, in hub.Info, fullTemplate bool) 
 	row("quantization", in.Quant)
 	row("size", humanBytes(l.Size))
 	fmt.Fprintln(out, "Provenance")
-	row("license", firstOf(l.License, in.License))
-	row("source", firstOf(in.Source, repoURL(l.Repo)))
+	row("license", cmp.Or(l.License, in.License))
+	row("source", cmp.Or(in.Source, repoURL(l.Repo)))
 	row("repository", l.Repo)
 	row("file", l.File)
 	row("commit", l.Commit)
@@ -141,13 +142,4 @@ func repoURL(repo string) string {
 		return ""
 	}
 	return "https://huggingface.co/" + repo
-}
-
-func firstOf(vs ...string) string {
-	for _, v := range vs {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

@@ -19,10 +19,12 @@ func TestShowSaysWhetherTheEngineRunsIt(t *testing.T) {
 		{"PROVENANCE.md", "no: "},
 	}
 	for _, tc := range tests {
-		got := engineSupport(testutil.Fixture(t, tc.file))
-		if !strings.HasPrefix(got, tc.want) || (tc.file == "vocab/ggml-vocab-gpt-2.gguf" &&
-			!strings.Contains(got, `invalid model hyperparameters: architecture "gpt2" is not supported`)) {
-			t.Errorf("%s: %q, want prefix %q", tc.file, got, tc.want)
-		}
+		t.Run(tc.file, func(t *testing.T) {
+			got := engineSupport(testutil.Fixture(t, tc.file))
+			if !strings.HasPrefix(got, tc.want) || (tc.file == "vocab/ggml-vocab-gpt-2.gguf" &&
+				!strings.Contains(got, `invalid model hyperparameters: architecture "gpt2" is not supported`)) {
+				t.Errorf("%s: %q, want prefix %q", tc.file, got, tc.want)
+			}
+		})
 	}
 }

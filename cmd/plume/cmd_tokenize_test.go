@@ -79,15 +79,17 @@ func TestTokenizeUsageErrors(t *testing.T) {
 		{"oversized stdin", strings.Repeat("x", tokenizer.MaxInputBytes+1), []string{"--model", model}, "limit"},
 	}
 	for _, tt := range tests {
-		cmd := newTokenizeCmd()
-		cmd.SetArgs(tt.args)
-		cmd.SetIn(strings.NewReader(tt.stdin))
-		cmd.SetOut(new(bytes.Buffer))
-		cmd.SetErr(new(bytes.Buffer))
-		err := cmd.Execute()
-		var ue usageError
-		if !errors.As(err, &ue) || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("%s: err = %v, want a usage error containing %q", tt.name, err, tt.want)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			cmd := newTokenizeCmd()
+			cmd.SetArgs(tt.args)
+			cmd.SetIn(strings.NewReader(tt.stdin))
+			cmd.SetOut(new(bytes.Buffer))
+			cmd.SetErr(new(bytes.Buffer))
+			err := cmd.Execute()
+			var ue usageError
+			if !errors.As(err, &ue) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("%s: err = %v, want a usage error containing %q", tt.name, err, tt.want)
+			}
+		})
 	}
 }

@@ -11,7 +11,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/plumewriter/plume/internal/store"
+	"github.com/plumewriter/plume/internal/library"
 	"github.com/plumewriter/plume/internal/testutil"
 	"github.com/plumewriter/plume/internal/watermark"
 	"github.com/plumewriter/plume/internal/writer"
@@ -26,7 +26,7 @@ func writeFixtureArticle(t *testing.T, dir, model string, extra ...string) (stri
 	t.Setenv("HF_HUB_OFFLINE", "1")
 	oldLib, oldNow := libraryPath, nowFunc
 	t.Cleanup(func() { libraryPath, nowFunc = oldLib, oldNow })
-	libraryPath = func() (string, error) { return filepath.Join(dir, store.FileName), nil }
+	libraryPath = func() (string, error) { return filepath.Join(dir, library.FileName), nil }
 	nowFunc = func() time.Time { return time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC) }
 	out := filepath.Join(dir, "out")
 	args := append([]string{"A little dog in the park", "--model", model, "--seed", "11", "--words", "300",

@@ -19,9 +19,9 @@ import (
 
 	"github.com/plumewriter/plume/internal/config"
 	"github.com/plumewriter/plume/internal/hub"
+	"github.com/plumewriter/plume/internal/library"
 	"github.com/plumewriter/plume/internal/llm"
 	"github.com/plumewriter/plume/internal/sample"
-	"github.com/plumewriter/plume/internal/store"
 	"github.com/plumewriter/plume/internal/writer"
 )
 
@@ -193,7 +193,7 @@ func givenFlags(cmd *cobra.Command) map[string]bool {
 func (f *writeFlags) options(cmd *cobra.Command, topic string, given map[string]bool) (writer.Options, error) {
 	o := writer.Options{Topic: topic, Lang: f.lang, Audience: f.audience, Tone: f.tone, Words: f.words,
 		Keywords: f.keywords, OutlineOnly: f.outlineOnly, MaxRevise: f.revise, Sampling: sample.DefaultParams(),
-		Author: cmp.Or(f.author, config.Load().Author)}
+		Author: cmp.Or(f.author, configFrom(cmd.Context(), nil).Author)}
 	o.Sampling.Temperature, o.Sampling.TopK, o.Sampling.TopP = f.temperature, f.topK, f.topP
 	if f.notes != "" {
 		b, err := readNotes(f.notes)
@@ -318,7 +318,7 @@ func runWrite(cmd *cobra.Command, f *writeFlags, topic string, id *int64) error 
 	if err != nil {
 		return runError(ctx, err)
 	}
-	if res.Status == store.StatusOutline {
+	if res.Status == library.StatusOutline {
 		prog.finish(fmt.Sprintf("outline saved as article %d; continue with: plume write --resume %d", res.ID, res.ID))
 	}
 	if !f.jsonEvents {
@@ -326,7 +326,7 @@ func runWrite(cmd *cobra.Command, f *writeFlags, topic string, id *int64) error 
 			return fmt.Errorf("standard output: %w", err)
 		}
 	}
-	if res.Status == store.StatusOutline {
+	if res.Status == library.StatusOutline {
 		return nil
 	}
 	return prog.report(res.Article, res.ID, res.Revision, res.Files)
@@ -373,18 +373,18 @@ func interrupted(ctx context.Context, err error) bool {
 
 // openLibrary opens the article library for writing (creating and
 // migrating it); openLibraryRead opens it for the reading commands.
-func openLibrary() (*store.Store, error) {
+func openLibrary() (*library.Store, error) {
 	path, err := libraryPath()
 	if err != nil {
 		return nil, err
 	}
-	return store.Open(path)
+	return library.Open(path)
 }
 
-func openLibraryRead() (*store.Store, error) {
+func openLibraryRead() (*library.Store, error) {
 	path, err := libraryPath()
 	if err != nil {
 		return nil, err
 	}
-	return store.OpenReadOnly(path)
+	return library.OpenReadOnly(path)
 }

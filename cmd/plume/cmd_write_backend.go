@@ -17,9 +17,9 @@ import (
 	"github.com/plumewriter/plume/internal/config"
 	"github.com/plumewriter/plume/internal/engine"
 	"github.com/plumewriter/plume/internal/hub"
+	"github.com/plumewriter/plume/internal/library"
 	"github.com/plumewriter/plume/internal/llm"
 	"github.com/plumewriter/plume/internal/remote"
-	"github.com/plumewriter/plume/internal/store"
 	"github.com/plumewriter/plume/internal/writer"
 )
 
@@ -67,7 +67,7 @@ func openRemote(ctx context.Context, cfg backendConfig) (llm.Generator, func(), 
 // through the hub, pulled if needed, memory checked with the real KV type).
 // The engine's generator reports the resolved provenance and its warnings.
 func openLocal(ctx context.Context, cfg backendConfig, progress io.Writer) (llm.Generator, func(), error) {
-	conf := loadConfig(progress)
+	conf := configFrom(ctx, progress)
 	ref := cmp.Or(cfg.Model, conf.Model, hub.DefaultModel())
 	threads := cmp.Or(cfg.Threads, conf.Threads)
 	m, err := engine.Open(ctx, ref, engine.OpenOptions{
@@ -112,7 +112,7 @@ func isLocalModelRef(ref string) bool {
 // the current directory, beside the manifest, then in the model cache by
 // sha256. Not finding it is a usage error that asks for --model; a file
 // found by name is still checked against the sha256 once loaded.
-func findReplayModel(rec writer.ModelRecord, manifestPath string, cached func() ([]hub.Model, error)) (string, error) {
+func findReplayModel(rec writer.ModelRecord, manifestPath string, cached func() ([]hub.CachedModel, error)) (string, error) {
 	for _, p := range []string{rec.Ref, filepath.Join(filepath.Dir(manifestPath), filepath.Base(rec.Ref))} {
 		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
 			return filepath.Abs(p)
@@ -132,8 +132,8 @@ func findReplayModel(rec writer.ModelRecord, manifestPath string, cached func() 
 }
 
 // cachedModels lists the GGUF files of the model cache.
-func cachedModels() ([]hub.Model, error) {
-	hs, err := openCache(nil)
+func cachedModels() ([]hub.CachedModel, error) {
+	hs, err := openCache(context.Background(), nil) // the replay lookup has no command context
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +148,7 @@ var libraryPath = func() (string, error) {
 	if dir == "" {
 		return "", errors.New("no data directory: set PLUME_HOME")
 	}
-	return filepath.Join(dir, store.FileName), nil
+	return filepath.Join(dir, library.FileName), nil
 }
 
 // renameModel reports gen's model under ref (a replay of a local file

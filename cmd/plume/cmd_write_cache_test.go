@@ -10,9 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plumewriter/plume/internal/library"
 	"github.com/plumewriter/plume/internal/llm"
-	"github.com/plumewriter/plume/internal/sample"
-	"github.com/plumewriter/plume/internal/store"
 	"github.com/plumewriter/plume/internal/tensor"
 	"github.com/plumewriter/plume/internal/testmodel"
 	"github.com/plumewriter/plume/internal/testutil"
@@ -26,10 +25,6 @@ import (
 // evaluated: all of them with the cache off, fewer with it on; the progress
 // lines show them.
 func TestWritePromptCacheIdentical(t *testing.T) {
-	if sample.MaxWhitespace > maxFixtureWhitespace {
-		t.Skipf("sample.MaxWhitespace is %d; the fixture model needs ≤ %d to close its JSON within 2048 tokens",
-			sample.MaxWhitespace, maxFixtureWhitespace)
-	}
 	dir := t.TempDir()
 	synth := filepath.Join(dir, "synth-qwen2-Q4_K.gguf")
 	if err := testmodel.WriteFile(testmodel.Base("qwen2", tensor.Q4_K), synth); err != nil {
@@ -40,7 +35,7 @@ func TestWritePromptCacheIdentical(t *testing.T) {
 	t.Setenv("HF_HUB_OFFLINE", "1")
 	oldLib, oldNow := libraryPath, nowFunc
 	t.Cleanup(func() { libraryPath, nowFunc = oldLib, oldNow })
-	libraryPath = func() (string, error) { return filepath.Join(dir, store.FileName), nil }
+	libraryPath = func() (string, error) { return filepath.Join(dir, library.FileName), nil }
 	nowFunc = func() time.Time { return time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC) }
 
 	models := []struct{ name, path, topic, words string }{

@@ -13,8 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/plumewriter/plume/internal/sample"
-	"github.com/plumewriter/plume/internal/store"
+	"github.com/plumewriter/plume/internal/library"
 	"github.com/plumewriter/plume/internal/testutil"
 )
 
@@ -46,7 +45,7 @@ func waitForSection(t *testing.T, lib string, done <-chan error) {
 			t.Fatalf("the run ended (%v) before it could be killed", err)
 		case <-time.After(20 * time.Millisecond):
 		}
-		s, err := store.OpenReadOnly(lib)
+		s, err := library.OpenReadOnly(lib)
 		if err != nil {
 			continue
 		}
@@ -67,9 +66,6 @@ func waitForSection(t *testing.T, lib string, done <-chan error) {
 // with a contradicting --format is refused (exit 2); a plain resume from
 // another directory writes the HTML into DIR, and stdout is that file.
 func TestE2EKilledWriteResumesWithItsSettings(t *testing.T) {
-	if sample.MaxWhitespace > maxFixtureWhitespace {
-		t.Skipf("sample.MaxWhitespace is %d; the fixture model needs ≤ %d to close its JSON", sample.MaxWhitespace, maxFixtureWhitespace)
-	}
 	bin := plumeBinary(t)
 	model := testutil.Fixture(t, "stories260K.gguf")
 	dir := t.TempDir()
@@ -87,7 +83,7 @@ func TestE2EKilledWriteResumesWithItsSettings(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
-	waitForSection(t, filepath.Join(dir, "data", store.FileName), done)
+	waitForSection(t, filepath.Join(dir, "data", library.FileName), done)
 	cmd.Process.Signal(syscall.SIGKILL)
 	<-done
 
@@ -106,8 +102,8 @@ func TestE2EKilledWriteResumesWithItsSettings(t *testing.T) {
 		return o.String(), e.String(), 0
 	}
 	list, _, _ := run("articles", "list", "--json")
-	var rows []store.Summary
-	if err := json.Unmarshal([]byte(list), &rows); err != nil || len(rows) != 1 || rows[0].Status != store.StatusInterrupted {
+	var rows []library.Summary
+	if err := json.Unmarshal([]byte(list), &rows); err != nil || len(rows) != 1 || rows[0].Status != library.StatusInterrupted {
 		t.Fatalf("after SIGKILL: %v %s", err, list)
 	}
 	if show, _, _ := run("articles", "show", "1"); !strings.Contains(show, "plume write --resume 1") {

@@ -12,7 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/plumewriter/plume/internal/store"
+	"github.com/plumewriter/plume/internal/library"
 	"github.com/plumewriter/plume/internal/testutil"
 	"github.com/plumewriter/plume/internal/writer"
 )
@@ -112,7 +112,7 @@ func TestWriteOutlineOnlyEndsAsOutline(t *testing.T) {
 	if !strings.HasPrefix(stdout, "# ") {
 		t.Errorf("stdout is not the outline:\n%s", stdout)
 	}
-	if got := articleStatus(t, "1"); got != store.StatusOutline {
+	if got := articleStatus(t, "1"); got != library.StatusOutline {
 		t.Fatalf("status = %q, want outline", got)
 	}
 	list, _, _ := execute(t, newArticlesCmd, "list")
@@ -134,7 +134,7 @@ func TestArticlesRm(t *testing.T) {
 	if left, _ := os.ReadDir(locks); len(left) != 0 {
 		t.Errorf("lock files pile up: %v", left)
 	}
-	lib, err := store.Open(env.lib) // another "process" writing article 2
+	lib, err := library.Open(env.lib) // another "process" writing article 2
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +151,7 @@ func TestArticlesRm(t *testing.T) {
 	}{
 		{"declined", "n\n", []string{"rm", "1"}, false, nil},
 		{"no answer", "", []string{"rm", "1"}, false, nil},
-		{"locked", "", []string{"rm", "2", "--yes"}, false, store.ErrLocked},
+		{"locked", "", []string{"rm", "2", "--yes"}, false, library.ErrLocked},
 		{"confirmed", "yes\n", []string{"rm", "1"}, true, nil},
 	}
 	for _, tc := range tests {
@@ -211,7 +211,7 @@ func TestWriteFullOutDir(t *testing.T) {
 	if left, _ := os.ReadDir(out); len(left) != 0 {
 		t.Fatalf("files left in the full directory: %v", left)
 	}
-	if got := articleStatus(t, "1"); got != store.StatusFailed {
+	if got := articleStatus(t, "1"); got != library.StatusFailed {
 		t.Fatalf("status = %q, want failed", got)
 	}
 	if b, err := exec.Command("mount", "-o", "remount,size=4m", out).CombinedOutput(); err != nil {
@@ -233,7 +233,7 @@ func TestWriteFullOutDir(t *testing.T) {
 func TestArticlesShowOnFullDisk(t *testing.T) {
 	env := newTestEnv(t, synthetic)
 	home := testutil.SmallTmpfs(t, "2m")
-	env.lib = filepath.Join(home, store.FileName)
+	env.lib = filepath.Join(home, library.FileName)
 	if _, _, err := execute(t, newWriteCmd, "Compost basics", "--seed", "3", "--words", "300", "--out", filepath.Join(env.dir, "o")); err != nil {
 		t.Fatal(err)
 	}

@@ -14,8 +14,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/plumewriter/plume/internal/library"
 	"github.com/plumewriter/plume/internal/llm"
-	"github.com/plumewriter/plume/internal/store"
 	"github.com/plumewriter/plume/internal/writer/fakegen"
 )
 
@@ -78,7 +78,7 @@ func articleStatus(t *testing.T, id string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var list []store.Summary
+	var list []library.Summary
 	if err := json.Unmarshal([]byte(out), &list); err != nil {
 		t.Fatal(err)
 	}
@@ -101,8 +101,8 @@ func TestWriteInterruptSetsStatusInterrupted(t *testing.T) {
 	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "--resume 1") {
 		t.Fatalf("interrupted run: %v", err)
 	}
-	if got := articleStatus(t, "1"); got != store.StatusInterrupted {
-		t.Fatalf("status after Ctrl-C = %q, want %q", got, store.StatusInterrupted)
+	if got := articleStatus(t, "1"); got != library.StatusInterrupted {
+		t.Fatalf("status after Ctrl-C = %q, want %q", got, library.StatusInterrupted)
 	}
 	list, _, _ := execute(t, newArticlesCmd, "list")
 	if !strings.Contains(list, "interrupted") {
@@ -111,7 +111,7 @@ func TestWriteInterruptSetsStatusInterrupted(t *testing.T) {
 	if _, stderr, err := execute(t, newWriteCmd, "--resume", "1", "--out", out); err != nil {
 		t.Fatalf("resume: %v\n%s", err, stderr)
 	}
-	if got := articleStatus(t, "1"); got != store.StatusDone {
+	if got := articleStatus(t, "1"); got != library.StatusDone {
 		t.Fatalf("status after resume = %q", got)
 	}
 }
@@ -131,7 +131,7 @@ func TestWriteErrorSetsStatusFailedAndResumes(t *testing.T) {
 	if _, _, err := execute(t, newWriteCmd, "Compost basics", "--seed", "3", "--words", "300", "--out", out); !errors.Is(err, fakegen.ErrCrash) {
 		t.Fatalf("crash run: %v", err)
 	}
-	if got := articleStatus(t, "1"); got != store.StatusFailed {
+	if got := articleStatus(t, "1"); got != library.StatusFailed {
 		t.Fatalf("status after an error = %q, want failed", got)
 	}
 	crash = false
@@ -159,12 +159,12 @@ func TestWriteResumeRefusedWhileLocked(t *testing.T) {
 		t.Fatalf("crash run: %v", err)
 	}
 	crash = false
-	other, err := store.Open(env.lib)
+	other, err := library.Open(env.lib)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer other.Close()
-	if err := other.SetStatus(context.Background(), 1, store.StatusRunning); err != nil {
+	if err := other.SetStatus(context.Background(), 1, library.StatusRunning); err != nil {
 		t.Fatal(err)
 	}
 	lk, err := other.LockArticle(1)
@@ -174,7 +174,7 @@ func TestWriteResumeRefusedWhileLocked(t *testing.T) {
 	opened := env.opened
 	stdout, _, err := execute(t, newWriteCmd, "--resume", "1", "--out", out, "--json")
 	want := fmt.Sprintf("article 1 is being written by another plume process (pid %d)", os.Getpid())
-	if !errors.Is(err, store.ErrLocked) || err.Error() != want {
+	if !errors.Is(err, library.ErrLocked) || err.Error() != want {
 		t.Fatalf("resume while locked: %v, want %q", err, want)
 	}
 	if env.opened != opened {
@@ -185,7 +185,7 @@ func TestWriteResumeRefusedWhileLocked(t *testing.T) {
 		t.Errorf("final event %q: %v", stdout, err)
 	}
 	a, _ := other.Get(context.Background(), 1)
-	if a.Status != store.StatusRunning || len(a.Revisions) != 0 {
+	if a.Status != library.StatusRunning || len(a.Revisions) != 0 {
 		t.Errorf("the refused run changed the article: %s, %d revisions", a.Status, len(a.Revisions))
 	}
 	lk.Unlock() // the holder dies: "running" with a free lock is stale

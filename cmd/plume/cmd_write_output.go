@@ -14,7 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/plumewriter/plume/internal/store"
+	"github.com/plumewriter/plume/internal/library"
 	"github.com/plumewriter/plume/internal/termsafe"
 	"github.com/plumewriter/plume/internal/writer"
 )
@@ -249,7 +249,7 @@ func finalEvent(ctx context.Context, w io.Writer, id int64, err error) {
 		e.Event = eventInterrupted
 	}
 	e.Type = e.Event
-	var le *store.LockedError
+	var le *library.LockedError
 	if id > 0 && !errors.As(err, &le) {
 		e.Resume = fmt.Sprintf("plume write --resume %d", id)
 	}

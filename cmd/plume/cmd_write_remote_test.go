@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/plumewriter/plume/internal/jsonschema"
+	"github.com/plumewriter/plume/internal/library"
 	"github.com/plumewriter/plume/internal/llm"
-	"github.com/plumewriter/plume/internal/store"
 	"github.com/plumewriter/plume/internal/writer"
 	"github.com/plumewriter/plume/internal/writer/fakegen"
 )
@@ -104,7 +104,7 @@ func TestWriteRemoteBackend(t *testing.T) {
 	dir := t.TempDir()
 	oldLib, oldNow := libraryPath, nowFunc
 	t.Cleanup(func() { libraryPath, nowFunc = oldLib, oldNow })
-	libraryPath = func() (string, error) { return filepath.Join(dir, store.FileName), nil }
+	libraryPath = func() (string, error) { return filepath.Join(dir, library.FileName), nil }
 	nowFunc = func() time.Time { return time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC) }
 
 	fake := &openAIFake{breakSchema: 1}

@@ -13,9 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/plumewriter/plume/internal/sample"
+	"github.com/plumewriter/plume/internal/library"
 	"github.com/plumewriter/plume/internal/sources"
-	"github.com/plumewriter/plume/internal/store"
 	"github.com/plumewriter/plume/internal/testutil"
 	"github.com/plumewriter/plume/internal/writer"
 	"github.com/plumewriter/plume/internal/writer/citation"
@@ -30,17 +29,13 @@ var citeMarker = regexp.MustCompile(`\[(\d+)\]`)
 // server gone.
 func TestWriteSourcesLocalEngine(t *testing.T) {
 	model := testutil.Fixture(t, "stories260K.gguf")
-	if sample.MaxWhitespace > maxFixtureWhitespace {
-		t.Skipf("sample.MaxWhitespace is %d; the fixture model needs ≤ %d to close its JSON within 2048 tokens",
-			sample.MaxWhitespace, maxFixtureWhitespace)
-	}
 	dir := t.TempDir()
 	t.Setenv("HF_HOME", filepath.Join(dir, "hf"))
 	t.Setenv("PLUME_HOME", filepath.Join(dir, "plume"))
 	t.Setenv("HF_HUB_OFFLINE", "1")
 	oldLib, oldNow, oldFetch := libraryPath, nowFunc, newFetcher
 	t.Cleanup(func() { libraryPath, nowFunc, newFetcher = oldLib, oldNow, oldFetch })
-	libraryPath = func() (string, error) { return filepath.Join(dir, store.FileName), nil }
+	libraryPath = func() (string, error) { return filepath.Join(dir, library.FileName), nil }
 	nowFunc = func() time.Time { return time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC) }
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")

@@ -17,8 +17,8 @@ import (
 	"gopkg.in/yaml.v3"
 	_ "modernc.org/sqlite"
 
+	"github.com/plumewriter/plume/internal/library"
 	"github.com/plumewriter/plume/internal/llm"
-	"github.com/plumewriter/plume/internal/store"
 	"github.com/plumewriter/plume/internal/writer"
 	"github.com/plumewriter/plume/internal/writer/fakegen"
 )
@@ -33,7 +33,7 @@ type testEnv struct {
 func newTestEnv(t *testing.T, mk func() llm.Generator) *testEnv {
 	t.Helper()
 	env := &testEnv{dir: t.TempDir()}
-	env.lib = filepath.Join(env.dir, "data", store.FileName)
+	env.lib = filepath.Join(env.dir, "data", library.FileName)
 	oldGen, oldLib, oldNow := openGenerator, libraryPath, nowFunc
 	t.Cleanup(func() { openGenerator, libraryPath, nowFunc = oldGen, oldLib, oldNow })
 	libraryPath = func() (string, error) { return env.lib, nil }

@@ -11,8 +11,8 @@ import (
 	"testing"
 
 	"github.com/plumewriter/plume/internal/hub"
+	"github.com/plumewriter/plume/internal/library"
 	"github.com/plumewriter/plume/internal/llm"
-	"github.com/plumewriter/plume/internal/store"
 	"github.com/plumewriter/plume/internal/testutil"
 	"github.com/plumewriter/plume/internal/writer"
 	"github.com/plumewriter/plume/internal/writer/fakegen"
@@ -37,9 +37,11 @@ func TestErrorMessageAfterCtrlC(t *testing.T) {
 		{"cancellation without Ctrl-C", nested, false, nested.Error()},
 	}
 	for _, tc := range tests {
-		if got := errorMessage(tc.err, tc.interrupted); got != tc.want {
-			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			if got := errorMessage(tc.err, tc.interrupted); got != tc.want {
+				t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+			}
+		})
 	}
 }
 
@@ -61,8 +63,8 @@ func TestWriteInterruptedMessage(t *testing.T) {
 	if !errors.Is(err, context.Canceled) || err.Error() != want || errorMessage(err, true) != want {
 		t.Fatalf("err %q, want %q wrapping context.Canceled", err, want)
 	}
-	if got := articleStatus(t, "1"); got != store.StatusInterrupted {
-		t.Errorf("status %q, want %q", got, store.StatusInterrupted)
+	if got := articleStatus(t, "1"); got != library.StatusInterrupted {
+		t.Errorf("status %q, want %q", got, library.StatusInterrupted)
 	}
 }
 
@@ -87,8 +89,8 @@ func TestFindReplayModel(t *testing.T) {
 	cachedPath := write("hf/snapshots/abc/renamed.gguf")
 	manifest := filepath.Join(dir, "articles", "a.plume.json")
 	sha := strings.Repeat("ab", 32)
-	cache := func() ([]hub.Model, error) {
-		return []hub.Model{{Ref: "org/repo/renamed.gguf", SHA256: sha, Path: cachedPath}}, nil
+	cache := func() ([]hub.CachedModel, error) {
+		return []hub.CachedModel{{Ref: "org/repo/renamed.gguf", SHA256: sha, Path: cachedPath}}, nil
 	}
 	tests := []struct {
 		name, ref, sha string
@@ -102,17 +104,19 @@ func TestFindReplayModel(t *testing.T) {
 		{"nowhere, no sha256", "mine.gguf", "", ""},
 	}
 	for _, tc := range tests {
-		got, err := findReplayModel(writer.ModelRecord{Ref: tc.ref, SHA256: tc.sha}, manifest, cache)
-		if tc.want != "" {
-			if err != nil || got != tc.want {
-				t.Errorf("%s: %q, %v, want %q", tc.name, got, err, tc.want)
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := findReplayModel(writer.ModelRecord{Ref: tc.ref, SHA256: tc.sha}, manifest, cache)
+			if tc.want != "" {
+				if err != nil || got != tc.want {
+					t.Errorf("%s: %q, %v, want %q", tc.name, got, err, tc.want)
+				}
+				return
 			}
-			continue
-		}
-		var ue usageError
-		if !errors.As(err, &ue) || !strings.Contains(err.Error(), "--model") || !strings.Contains(err.Error(), "mine.gguf") {
-			t.Errorf("%s: %q, %v, want a usage error asking for --model", tc.name, got, err)
-		}
+			var ue usageError
+			if !errors.As(err, &ue) || !strings.Contains(err.Error(), "--model") || !strings.Contains(err.Error(), "mine.gguf") {
+				t.Errorf("%s: %q, %v, want a usage error asking for --model", tc.name, got, err)
+			}
+		})
 	}
 	for ref, want := range map[string]bool{"stories260K.gguf": true, "/abs/x.gguf": true, "./x.gguf": true,
 		"hf.co/Qwen/Qwen2.5-1.5B-Instruct-GGUF:Q4_K_M": false, "Org/Repo/file.gguf": false, "qwen2.5:1.5b": false} {

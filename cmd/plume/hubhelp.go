@@ -72,7 +72,7 @@ func hubAdvice(err error) error {
 
 // cachedRunnable lists the cached models the local engine can run.
 func cachedRunnable() string {
-	store, err := hub.OpenStore(config.Load())
+	store, err := hub.OpenCache(config.Load())
 	if err != nil {
 		return ""
 	}

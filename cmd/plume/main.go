@@ -95,6 +95,9 @@ func init() {
 	}
 	rootCmd.SuggestionsMinimumDistance = 2 // cobra's own default for its suggestions
 	rootCmd.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+	// The environment is read once per command; every verb takes it from
+	// the context (configFrom).
+	rootCmd.PersistentPreRunE = loadConfigOnce
 }
 
 func main() {

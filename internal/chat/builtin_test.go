@@ -55,13 +55,15 @@ func TestFamilyAndForModel(t *testing.T) {
 		{"LLAMA", "LLAMA-BPE", "llama3"}, // case-insensitive
 	}
 	for _, c := range cases {
-		if got := Family(c.arch, c.pre); got != c.want {
-			t.Errorf("Family(%q,%q) = %q, want %q", c.arch, c.pre, got, c.want)
-		}
-		want, _ := Builtin(c.want)
-		if got := ForModel("", c.arch, c.pre); got != want {
-			t.Errorf("ForModel(\"\", %q, %q) is not the %s builtin", c.arch, c.pre, c.want)
-		}
+		t.Run(c.arch+"/"+c.pre, func(t *testing.T) {
+			if got := Family(c.arch, c.pre); got != c.want {
+				t.Errorf("Family(%q,%q) = %q, want %q", c.arch, c.pre, got, c.want)
+			}
+			want, _ := Builtin(c.want)
+			if got := ForModel("", c.arch, c.pre); got != want {
+				t.Errorf("ForModel(\"\", %q, %q) is not the %s builtin", c.arch, c.pre, c.want)
+			}
+		})
 	}
 	own := "{{ messages[0].content }}!"
 	if got := ForModel(own, "llama", "llama-bpe"); got != own {

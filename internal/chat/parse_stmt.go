@@ -23,10 +23,7 @@ func (p *parser) ifStatement() (stmt, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := p.closeStmt(); err != nil {
-		return nil, err
-	}
-	body, end, err := p.block()
+	body, end, err := p.openBlock()
 	if err != nil {
 		return nil, err
 	}
@@ -42,18 +39,12 @@ func (p *parser) ifStatement() (stmt, error) {
 		s.els = []stmt{sub}
 		return s, nil
 	case "else":
-		if err := p.closeStmt(); err != nil {
-			return nil, err
-		}
-		els, end, err := p.block()
+		els, err := p.body("endif")
 		if err != nil {
 			return nil, err
 		}
-		if end != "endif" {
-			return nil, p.errf("expected endif, found %q", end)
-		}
 		s.els = els
-		return s, p.closeStmt()
+		return s, nil
 	}
 	return nil, p.errf("unterminated if (found %q)", end)
 }
@@ -86,10 +77,7 @@ func (p *parser) forStatement() (stmt, error) {
 			return nil, err
 		}
 	}
-	if err := p.closeStmt(); err != nil {
-		return nil, err
-	}
-	body, end, err := p.block()
+	body, end, err := p.openBlock()
 	if err != nil {
 		return nil, err
 	}
@@ -134,15 +122,12 @@ func (p *parser) setStatement() (stmt, error) {
 	}
 	if p.peek().kind == tCloseStmt && s.ns == "" && len(s.names) == 1 {
 		p.i++
-		body, end, err := p.block()
+		body, err := p.closedBlock("endset")
 		if err != nil {
 			return nil, err
 		}
-		if end != "endset" {
-			return nil, p.errf("expected endset, found %q", end)
-		}
 		s.body = body
-		return s, p.closeStmt()
+		return s, nil
 	}
 	if err := p.expectOp("="); err != nil {
 		return nil, err
@@ -184,16 +169,41 @@ func (p *parser) macroStatement() (stmt, error) {
 	if err := p.expectOp(")"); err != nil {
 		return nil, err
 	}
-	if err := p.closeStmt(); err != nil {
-		return nil, err
-	}
-	body, end, err := p.block()
+	body, err := p.body("endmacro")
 	if err != nil {
 		return nil, err
 	}
-	if end != "endmacro" {
-		return nil, p.errf("expected endmacro, found %q", end)
-	}
 	s.body = body
-	return s, p.closeStmt()
+	return s, nil
+}
+
+// openBlock closes the current tag ("%}") and parses the block after it,
+// returning the keyword that ended it (see block).
+func (p *parser) openBlock() ([]stmt, string, error) {
+	if err := p.closeStmt(); err != nil {
+		return nil, "", err
+	}
+	return p.block()
+}
+
+// body closes the current tag ("%}") and parses the block after it, up to
+// and through the keyword end (see closedBlock).
+func (p *parser) body(end string) ([]stmt, error) {
+	if err := p.closeStmt(); err != nil {
+		return nil, err
+	}
+	return p.closedBlock(end)
+}
+
+// closedBlock parses a block that must end with the keyword end (endif,
+// endset, endmacro), through the "%}" that closes that keyword.
+func (p *parser) closedBlock(end string) ([]stmt, error) {
+	body, got, err := p.block()
+	if err != nil {
+		return nil, err
+	}
+	if got != end {
+		return nil, p.errf("expected %s, found %q", end, got)
+	}
+	return body, p.closeStmt()
 }

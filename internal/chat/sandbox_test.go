@@ -138,10 +138,12 @@ func TestSemantics(t *testing.T) {
 		{`{{ 'hé'[-1] }}{{ 'hé'[1] }}{{ 'hé'[-3] is undefined }}{{ ''[-1] is undefined }}`, "éétruetrue"},
 	}
 	for _, c := range cases {
-		got, err := Render(c.tmpl, oneMsg, Options{Now: goldenNow})
-		if err != nil || got != c.want {
-			t.Errorf("%s = %q, %v; want %q", c.tmpl, got, err, c.want)
-		}
+		t.Run(c.tmpl, func(t *testing.T) {
+			got, err := Render(c.tmpl, oneMsg, Options{Now: goldenNow})
+			if err != nil || got != c.want {
+				t.Errorf("%s = %q, %v; want %q", c.tmpl, got, err, c.want)
+			}
+		})
 	}
 }
 

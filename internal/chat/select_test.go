@@ -29,39 +29,41 @@ func TestSelectSaysWhyItFallsBack(t *testing.T) {
 		{"unknown filter", "{{ messages[0].content | frobnicate }}", "", []string{"render:", `unknown filter "frobnicate"`}},
 	}
 	for _, tc := range tests {
-		c := Select(tc.tmpl, "qwen2", "qwen2")
-		want := tc.wantSource
-		if want == "" {
-			want = chatml
-		}
-		if c.Source != want || c.Template == nil {
-			t.Errorf("%s: source %q, want %q", tc.name, c.Source, want)
-		}
-		if ForModel(tc.tmpl, "qwen2", "qwen2") != c.Source {
-			t.Errorf("%s: ForModel and Select disagree", tc.name)
-		}
-		if len(tc.wantReason) == 0 {
-			if c.Fallback != nil || c.Warning() != "" {
-				t.Errorf("%s: unexpected fallback reason %v", tc.name, c.Fallback)
+		t.Run(tc.name, func(t *testing.T) {
+			c := Select(tc.tmpl, "qwen2", "qwen2")
+			want := tc.wantSource
+			if want == "" {
+				want = chatml
 			}
-			continue
-		}
-		w := c.Warning()
-		if c.Fallback == nil || c.Family != "chatml" || !strings.Contains(w, "tokenizer.chat_template") || !strings.Contains(w, "built-in chatml") {
-			t.Errorf("%s: fallback %v, family %q, warning %q", tc.name, c.Fallback, c.Family, w)
-		}
-		for _, s := range tc.wantReason {
-			if !strings.Contains(w, s) {
-				t.Errorf("%s: warning %q does not say %q", tc.name, w, s)
+			if c.Source != want || c.Template == nil {
+				t.Errorf("%s: source %q, want %q", tc.name, c.Source, want)
 			}
-		}
-		if strings.Count(w, "chat template") != 1 {
-			t.Errorf("%s: warning %q repeats its prefix", tc.name, w)
-		}
-		out, err := c.Template.Render([]llm.Message{{Role: "user", Content: "hi"}}, Options{AddGenerationPrompt: true})
-		if err != nil || !strings.HasPrefix(out, "<|im_start|>user\nhi") {
-			t.Errorf("%s: fallback render %q, %v", tc.name, out, err)
-		}
+			if ForModel(tc.tmpl, "qwen2", "qwen2") != c.Source {
+				t.Errorf("%s: ForModel and Select disagree", tc.name)
+			}
+			if len(tc.wantReason) == 0 {
+				if c.Fallback != nil || c.Warning() != "" {
+					t.Errorf("%s: unexpected fallback reason %v", tc.name, c.Fallback)
+				}
+				return
+			}
+			w := c.Warning()
+			if c.Fallback == nil || c.Family != "chatml" || !strings.Contains(w, "tokenizer.chat_template") || !strings.Contains(w, "built-in chatml") {
+				t.Errorf("%s: fallback %v, family %q, warning %q", tc.name, c.Fallback, c.Family, w)
+			}
+			for _, s := range tc.wantReason {
+				if !strings.Contains(w, s) {
+					t.Errorf("%s: warning %q does not say %q", tc.name, w, s)
+				}
+			}
+			if strings.Count(w, "chat template") != 1 {
+				t.Errorf("%s: warning %q repeats its prefix", tc.name, w)
+			}
+			out, err := c.Template.Render([]llm.Message{{Role: "user", Content: "hi"}}, Options{AddGenerationPrompt: true})
+			if err != nil || !strings.HasPrefix(out, "<|im_start|>user\nhi") {
+				t.Errorf("%s: fallback render %q, %v", tc.name, out, err)
+			}
+		})
 	}
 }
 

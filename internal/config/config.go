@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -8,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/plumewriter/plume/internal/kernels"
 )
 
 // Environment variable names. Each one is documented in Vars.
@@ -39,19 +42,14 @@ const DefaultEndpoint = "https://huggingface.co"
 // (cas-bridge.xethub.hf.co).
 const DefaultHubHosts = ".huggingface.co,.hf.co"
 
-// MaxThreads caps PLUME_THREADS: more workers than this only adds scheduling
-// overhead on any machine Plume targets, and a typo like 10000 must not spawn
-// ten thousand goroutines per matmul.
-const MaxThreads = 256
-
 // Var documents one environment variable.
 type Var struct {
 	Name string
 	Doc  string
 }
 
-// Vars lists every environment variable Plume reads, in the order plume help
-// shows them.
+// Vars lists every environment variable Plume reads, each with its doc
+// string (the README points here; a test checks that Load reads no other).
 var Vars = []Var{
 	{EnvHFHome, "Hugging Face home; default $XDG_CACHE_HOME/huggingface or ~/.cache/huggingface. Holds the token file and, under hub/, the model cache."},
 	{EnvHFHubCache, "Model cache shared with huggingface_hub and llama.cpp; default $HF_HOME/hub. (HUGGINGFACE_HUB_CACHE is read as a fallback.)"},
@@ -113,9 +111,9 @@ func FromEnv(lookup func(string) (string, bool)) Config {
 		}
 		c.HFHome = filepath.Join(cache, "huggingface")
 	}
-	c.HubCache = firstNonEmpty(get(EnvHFHubCache), get(EnvHFHubCacheLegacy), filepath.Join(c.HFHome, "hub"))
-	c.Endpoint = strings.TrimRight(firstNonEmpty(get(EnvHFEndpoint), DefaultEndpoint), "/")
-	c.TokenPath = firstNonEmpty(get(EnvHFTokenPath), filepath.Join(c.HFHome, "token"))
+	c.HubCache = cmp.Or(get(EnvHFHubCache), get(EnvHFHubCacheLegacy), filepath.Join(c.HFHome, "hub"))
+	c.Endpoint = strings.TrimRight(cmp.Or(get(EnvHFEndpoint), DefaultEndpoint), "/")
+	c.TokenPath = cmp.Or(get(EnvHFTokenPath), filepath.Join(c.HFHome, "token"))
 	c.Token = get(EnvHFToken)
 	if c.Token == "" {
 		c.Token = readToken(c.TokenPath)
@@ -127,14 +125,14 @@ func FromEnv(lookup func(string) (string, bool)) Config {
 	}
 	if v := get(EnvThreads); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || n > MaxThreads {
-			c.Warnings = append(c.Warnings, fmt.Sprintf("%s=%q ignored: want an integer 0..%d", EnvThreads, v, MaxThreads))
+		if err != nil || n < 0 || n > kernels.MaxThreads { // a typo like 10000 must not spawn ten thousand goroutines per matmul
+			c.Warnings = append(c.Warnings, fmt.Sprintf("%s=%q ignored: want an integer 0..%d", EnvThreads, v, kernels.MaxThreads))
 		} else {
 			c.Threads = n
 		}
 	}
 	c.Model = get(EnvModel)
-	for _, h := range strings.Split(firstNonEmpty(get(EnvHubHosts), DefaultHubHosts), ",") {
+	for _, h := range strings.Split(cmp.Or(get(EnvHubHosts), DefaultHubHosts), ",") {
 		if h = strings.ToLower(strings.TrimSpace(h)); h != "" {
 			c.HubHosts = append(c.HubHosts, h)
 		}
@@ -200,13 +198,4 @@ func truthy(v string) bool {
 		return true
 	}
 	return false
-}
-
-func firstNonEmpty(vs ...string) string {
-	for _, v := range vs {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

@@ -1,16 +1,13 @@
 package engine
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"sync"
 
 	"github.com/plumewriter/plume/internal/chat"
 	"github.com/plumewriter/plume/internal/gguf"
+	"github.com/plumewriter/plume/internal/hub"
 	"github.com/plumewriter/plume/internal/kernels"
 	"github.com/plumewriter/plume/internal/llm"
 	"github.com/plumewriter/plume/internal/model"
@@ -218,7 +215,7 @@ func (m *Model) Warnings() []string {
 func (m *Model) Info() llm.ModelInfo {
 	m.shaOnce.Do(func() {
 		if m.src.SHA256 == "" {
-			m.src.SHA256, _ = fileSHA256(m.path)
+			m.src.SHA256, _ = hub.FileSHA256(m.path)
 		}
 	})
 	tmplSHA, tmplSource := m.chatProvenance()
@@ -235,17 +232,4 @@ func (m *Model) Info() llm.ModelInfo {
 func (m *Model) Close() error {
 	m.pool.Close()
 	return m.file.Close()
-}
-
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }

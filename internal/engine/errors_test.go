@@ -50,16 +50,18 @@ func TestCancelNamedOnce(t *testing.T) {
 		}, "score: context canceled"},
 	}
 	for _, tc := range tests {
-		s, err := m.NewSession()
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithCancel(context.Background())
-		err = tc.run(ctx, cancel, s)
-		cancel()
-		if !errors.Is(err, context.Canceled) || err.Error() != tc.want {
-			t.Errorf("%s: err %q, want %q wrapping context.Canceled", tc.name, err, tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := m.NewSession()
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			err = tc.run(ctx, cancel, s)
+			cancel()
+			if !errors.Is(err, context.Canceled) || err.Error() != tc.want {
+				t.Errorf("%s: err %q, want %q wrapping context.Canceled", tc.name, err, tc.want)
+			}
+		})
 	}
 }
 
@@ -77,39 +79,41 @@ func TestChatTemplateFallbackWarns(t *testing.T) {
 		{"unsupported filter", "{{ messages | frobnicate }}", []string{`unknown filter "frobnicate"`, "built-in chatml"}},
 	}
 	for _, tc := range tests {
-		edit := testmodel.Edit{}
-		if tc.tmpl != "" {
-			edit.Extra = map[string]any{"tokenizer.chat_template": tc.tmpl}
-		}
-		w, err := testmodel.BuildEdited(testmodel.Tiny("qwen2", tensor.F32), edit)
-		if err != nil {
-			t.Fatal(err)
-		}
-		path := filepath.Join(t.TempDir(), "model.gguf")
-		if err := w.WriteFile(path); err != nil {
-			t.Fatal(err)
-		}
-		m := loadModel(t, path, Options{})
-		warns := m.Generator().(*Generator).Warnings()
-		if len(tc.want) == 0 {
-			if len(warns) != 0 {
-				t.Errorf("%s: warnings %q", tc.name, warns)
+		t.Run(tc.name, func(t *testing.T) {
+			edit := testmodel.Edit{}
+			if tc.tmpl != "" {
+				edit.Extra = map[string]any{"tokenizer.chat_template": tc.tmpl}
 			}
-			continue
-		}
-		if len(warns) != 1 {
-			t.Fatalf("%s: warnings %q, want one", tc.name, warns)
-		}
-		for _, s := range tc.want {
-			if !strings.Contains(warns[0], s) {
-				t.Errorf("%s: warning %q does not say %q", tc.name, warns[0], s)
+			w, err := testmodel.BuildEdited(testmodel.Tiny("qwen2", tensor.F32), edit)
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
-		// Still falls back: the prompt is ChatML.
-		ids, err := m.Prompt(llm.Request{Messages: []llm.Message{{Role: "user", Content: "hello"}}})
-		start, _ := m.Tokenizer().TokenID("<|im_start|>")
-		if err != nil || len(ids) == 0 || ids[0] != start {
-			t.Errorf("%s: prompt %v, %v: no ChatML fallback", tc.name, ids, err)
-		}
+			path := filepath.Join(t.TempDir(), "model.gguf")
+			if err := w.WriteFile(path); err != nil {
+				t.Fatal(err)
+			}
+			m := loadModel(t, path, Options{})
+			warns := m.Generator().(*Generator).Warnings()
+			if len(tc.want) == 0 {
+				if len(warns) != 0 {
+					t.Errorf("%s: warnings %q", tc.name, warns)
+				}
+				return
+			}
+			if len(warns) != 1 {
+				t.Fatalf("%s: warnings %q, want one", tc.name, warns)
+			}
+			for _, s := range tc.want {
+				if !strings.Contains(warns[0], s) {
+					t.Errorf("%s: warning %q does not say %q", tc.name, warns[0], s)
+				}
+			}
+			// Still falls back: the prompt is ChatML.
+			ids, err := m.Prompt(llm.Request{Messages: []llm.Message{{Role: "user", Content: "hello"}}})
+			start, _ := m.Tokenizer().TokenID("<|im_start|>")
+			if err != nil || len(ids) == 0 || ids[0] != start {
+				t.Errorf("%s: prompt %v, %v: no ChatML fallback", tc.name, ids, err)
+			}
+		})
 	}
 }

@@ -35,7 +35,7 @@ type OpenOptions struct {
 // cache is closed before Resolve returns.
 func Resolve(ctx context.Context, ref string, o OpenOptions) (hub.Local, error) {
 	file, isFile := localFile(ref)
-	cache, err := hub.OpenStore(o.Config)
+	cache, err := hub.OpenCache(o.Config)
 	if err != nil {
 		if isFile { // a file needs no cache; the engine hashes it if asked
 			return file, nil

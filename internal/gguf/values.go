@@ -69,16 +69,26 @@ func intValue(v any) (u uint64, i int64, signed, ok bool) {
 	return 0, 0, false, false
 }
 
-// Uint returns an integer value of any integer type that is not negative.
-func (f *File) Uint(key string) (uint64, error) {
+// integer reads the integer value at key, of any integer type: u when
+// unsigned, i when signed.
+func (f *File) integer(key string) (u uint64, i int64, signed bool, err error) {
 	kv, err := f.get(key)
 	if err != nil {
-		return 0, err
+		return 0, 0, false, err
 	}
 	u, i, signed, ok := intValue(kv.Value)
+	if !ok {
+		return 0, 0, false, typeError(key, kv.Type, "an integer")
+	}
+	return u, i, signed, nil
+}
+
+// Uint returns an integer value of any integer type that is not negative.
+func (f *File) Uint(key string) (uint64, error) {
+	u, i, signed, err := f.integer(key)
 	switch {
-	case !ok:
-		return 0, typeError(key, kv.Type, "an integer")
+	case err != nil:
+		return 0, err
 	case signed && i < 0:
 		return 0, rangeError(key, i, "an unsigned integer")
 	case signed:
@@ -89,14 +99,10 @@ func (f *File) Uint(key string) (uint64, error) {
 
 // Int returns an integer value of any integer type that fits in int64.
 func (f *File) Int(key string) (int64, error) {
-	kv, err := f.get(key)
-	if err != nil {
-		return 0, err
-	}
-	u, i, signed, ok := intValue(kv.Value)
+	u, i, signed, err := f.integer(key)
 	switch {
-	case !ok:
-		return 0, typeError(key, kv.Type, "an integer")
+	case err != nil:
+		return 0, err
 	case signed:
 		return i, nil
 	case u > math.MaxInt64:
@@ -147,27 +153,21 @@ func (f *File) array(key string) (Array, error) {
 }
 
 // Strings returns a copy of an array of strings.
-func (f *File) Strings(key string) ([]string, error) {
-	a, err := f.array(key)
-	if err != nil {
-		return nil, err
-	}
-	s, ok := a.Values.([]string)
-	if !ok {
-		return nil, fmt.Errorf("gguf: key %q is an array of %s, want string: %w", key, a.Type, ErrType)
-	}
-	return slices.Clone(s), nil
-}
+func (f *File) Strings(key string) ([]string, error) { return arrayOf[string](f, key, "string") }
 
 // Float32s returns a copy of an array of f32.
-func (f *File) Float32s(key string) ([]float32, error) {
+func (f *File) Float32s(key string) ([]float32, error) { return arrayOf[float32](f, key, "f32") }
+
+// arrayOf returns a copy of the array at key, whose elements must be T
+// (named want in the error).
+func arrayOf[T any](f *File, key, want string) ([]T, error) {
 	a, err := f.array(key)
 	if err != nil {
 		return nil, err
 	}
-	s, ok := a.Values.([]float32)
+	s, ok := a.Values.([]T)
 	if !ok {
-		return nil, fmt.Errorf("gguf: key %q is an array of %s, want f32: %w", key, a.Type, ErrType)
+		return nil, fmt.Errorf("gguf: key %q is an array of %s, want %s: %w", key, a.Type, want, ErrType)
 	}
 	return slices.Clone(s), nil
 }

@@ -18,6 +18,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/plumewriter/plume/internal/flock"
 )
 
 // Download tunables.
@@ -58,7 +60,7 @@ var (
 // download is one blob transfer; its hash state survives retries so a
 // resumed attempt does not re-read the bytes already on disk.
 type download struct {
-	s        *Store
+	s        *Cache
 	c        *client
 	t        target
 	meta     fileMeta
@@ -81,7 +83,7 @@ func newDigest(lfs bool) hash.Hash {
 // fetchBlob makes blobs/<digest> present and verified, downloading it under
 // a per-blob file lock. A blob another pull (or tool) already completed is
 // reused.
-func (s *Store) fetchBlob(ctx context.Context, c *client, t target, meta fileMeta, progress func(Event)) error {
+func (s *Cache) fetchBlob(ctx context.Context, c *client, t target, meta fileMeta, progress func(Event)) error {
 	blob := blobRel(t.repo, meta.Digest)
 	if ok, err := s.haveBlob(blob, meta, t, progress); ok || err != nil {
 		return err
@@ -125,7 +127,7 @@ func (s *Store) fetchBlob(ctx context.Context, c *client, t target, meta fileMet
 
 // haveBlob reports whether the blob is already complete. Blobs written by
 // other tools are hashed once (then remembered) before they are trusted.
-func (s *Store) haveBlob(blob string, meta fileMeta, t target, progress func(Event)) (bool, error) {
+func (s *Cache) haveBlob(blob string, meta fileMeta, t target, progress func(Event)) (bool, error) {
 	fi, err := s.root.Stat(blob)
 	if errors.Is(err, fs.ErrNotExist) {
 		return false, nil
@@ -154,7 +156,7 @@ func (s *Store) haveBlob(blob string, meta fileMeta, t target, progress func(Eve
 
 // lock takes an exclusive flock on the blob's lock file, polling so the
 // wait can be cancelled.
-func (s *Store) lock(ctx context.Context, rel string, t target, progress func(Event)) (func(), error) {
+func (s *Cache) lock(ctx context.Context, rel string, t target, progress func(Event)) (func(), error) {
 	if err := s.root.MkdirAll(path.Dir(rel), 0o755); err != nil {
 		return nil, fmt.Errorf("creating lock dir: %w", err)
 	}
@@ -164,13 +166,13 @@ func (s *Store) lock(ctx context.Context, rel string, t target, progress func(Ev
 	}
 	waited := false
 	for {
-		ok, err := tryLock(f)
+		ok, err := flock.TryLock(f)
 		if err != nil {
 			f.Close()
 			return nil, fmt.Errorf("locking %s: %w", rel, err)
 		}
 		if ok {
-			return func() { _ = unlockFile(f); f.Close() }, nil
+			return func() { _ = flock.Unlock(f); f.Close() }, nil
 		}
 		if !waited {
 			waited = true

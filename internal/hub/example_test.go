@@ -13,14 +13,14 @@ import (
 
 // Resolve pulls a model the first time and serves it from the cache after;
 // here the hub is the in-process fake.
-func ExampleStore_Resolve() {
+func ExampleCache_Resolve() {
 	fake := hubtest.New()
 	defer fake.Close()
 	fake.AddFile("acme/Tiny-GGUF", "tiny-Q4_K_M.gguf", []byte("not really a model"))
 
 	dir, _ := os.MkdirTemp("", "plume-example-")
 	defer os.RemoveAll(dir)
-	store, err := hub.OpenStore(config.Config{HubCache: filepath.Join(dir, "hub"), Endpoint: fake.URL})
+	store, err := hub.OpenCache(config.Config{HubCache: filepath.Join(dir, "hub"), Endpoint: fake.URL})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -59,10 +59,10 @@ func ExampleParseRef() {
 
 // Partials lists what interrupted downloads left in the cache; GC removes
 // them (plume list --partial, plume gc).
-func ExampleStore_GC() {
+func ExampleCache_GC() {
 	dir, _ := os.MkdirTemp("", "plume-example-")
 	defer os.RemoveAll(dir)
-	store, err := hub.OpenStore(config.Config{HubCache: filepath.Join(dir, "hub"), Endpoint: config.DefaultEndpoint})
+	store, err := hub.OpenCache(config.Config{HubCache: filepath.Join(dir, "hub"), Endpoint: config.DefaultEndpoint})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -77,7 +77,7 @@ func (hc *hashCache) digest(p string, onHash func()) (string, error) {
 	if onHash != nil {
 		onHash()
 	}
-	sum, err := hashFile(p)
+	sum, err := FileSHA256(p)
 	if err != nil {
 		return "", err
 	}
@@ -120,7 +120,10 @@ func (hc *hashCache) save() {
 	}
 }
 
-func hashFile(p string) (string, error) {
+// FileSHA256 returns the hex sha256 of the file at p: the one digest of a
+// model file that the cache, the engine's provenance and the goldens
+// generator all use.
+func FileSHA256(p string) (string, error) {
 	f, err := os.Open(p)
 	if err != nil {
 		return "", err

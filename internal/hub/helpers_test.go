@@ -25,7 +25,7 @@ func testData(n int) []byte {
 
 // newTestStore returns a store on a temp cache talking to a fresh fake hub,
 // with timeouts and backoff shrunk so fault tests finish quickly.
-func newTestStore(t *testing.T) (*Store, *hubtest.Hub) {
+func newTestStore(t *testing.T) (*Cache, *hubtest.Hub) {
 	t.Helper()
 	h := hubtest.New()
 	t.Cleanup(h.Close)
@@ -33,13 +33,13 @@ func newTestStore(t *testing.T) (*Store, *hubtest.Hub) {
 	return s, h
 }
 
-func openTestStore(t *testing.T, h *hubtest.Hub, dir string) *Store {
+func openTestStore(t *testing.T, h *hubtest.Hub, dir string) *Cache {
 	t.Helper()
 	cfg := config.Config{HubCache: dir + "/hub", DataDir: dir + "/data"}
 	if h != nil {
 		cfg.Endpoint = h.URL
 	}
-	s, err := OpenStore(cfg)
+	s, err := OpenCache(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -172,7 +172,7 @@ func TestUnreachableHubFailsFast(t *testing.T) {
 // TestAnnouncedSizeLargerThanDisk is issue 13 item 3: a download that does
 // not fit (with DiskMargin) fails before any byte is fetched, on the real
 // disk for an announced 10^15 bytes and on a fake 1 MiB disk for a real
-// file. The size-limited disk is faked through Store.freeSpace, so the test
+// file. The size-limited disk is faked through Cache.freeSpace, so the test
 // needs no tmpfs mount.
 func TestAnnouncedSizeLargerThanDisk(t *testing.T) {
 	tests := []struct {

@@ -10,8 +10,9 @@ import (
 	"strings"
 )
 
-// Model is a GGUF file in the cache.
-type Model struct {
+// CachedModel is a GGUF file in the model cache (named apart from
+// engine.Model, a loaded model, and model.Model, its weights).
+type CachedModel struct {
 	Ref       string   `json:"ref"` // ORG/REPO/FILE (add @commit for a non-current snapshot)
 	Repo      string   `json:"repo"`
 	File      string   `json:"file"`
@@ -25,12 +26,12 @@ type Model struct {
 
 // List returns every GGUF file in the cache, whoever downloaded it,
 // sorted by reference.
-func (s *Store) List() ([]Model, error) {
+func (s *Cache) List() ([]CachedModel, error) {
 	dirs, err := fs.ReadDir(s.root.FS(), ".")
 	if err != nil {
 		return nil, fmt.Errorf("listing %s: %w", s.dir, err)
 	}
-	var out []Model
+	var out []CachedModel
 	for _, d := range dirs {
 		repo, ok := repoFromDir(d.Name())
 		if !ok || !d.IsDir() {
@@ -55,13 +56,13 @@ func repoFromDir(name string) (string, bool) {
 	return org + "/" + repo, true
 }
 
-func (s *Store) listRepo(repo string) []Model {
+func (s *Cache) listRepo(repo string) []CachedModel {
 	refs := s.repoRefs(repo)
 	snaps, err := fs.ReadDir(s.root.FS(), path.Join(repoDir(repo), "snapshots"))
 	if err != nil {
 		return nil
 	}
-	var out []Model
+	var out []CachedModel
 	for _, sn := range snaps {
 		commit := sn.Name()
 		if checkName(kindDigest, commit) != nil {
@@ -77,7 +78,7 @@ func (s *Store) listRepo(repo string) []Model {
 			if err != nil {
 				continue // dangling link (blob removed by another tool)
 			}
-			m := Model{Repo: repo, File: f, Commit: commit, SHA256: cf.digest, Size: cf.size,
+			m := CachedModel{Repo: repo, File: f, Commit: commit, SHA256: cf.digest, Size: cf.size,
 				Path: s.abs(snapRel(repo, commit, f)), Revisions: refs[commit], License: lic}
 			m.Ref = repo + "/" + f
 			if len(m.Revisions) == 0 {
@@ -92,7 +93,7 @@ func (s *Store) listRepo(repo string) []Model {
 }
 
 // repoRefs maps commit → revisions (refs/…) pointing at it, main first.
-func (s *Store) repoRefs(repo string) map[string][]string {
+func (s *Cache) repoRefs(repo string) map[string][]string {
 	base := path.Join(repoDir(repo), "refs")
 	out := map[string][]string{}
 	_ = fs.WalkDir(s.root.FS(), base, func(p string, d fs.DirEntry, err error) error {
@@ -122,7 +123,7 @@ func (s *Store) repoRefs(repo string) map[string][]string {
 // repository's incomplete downloads instead (the partial file is named by
 // the blob's sha256, not by the file, so all of the repository's go). It returns the cache-relative paths removed. Everything
 // goes through the cache's os.Root, so nothing outside the cache is touched.
-func (s *Store) Remove(ref string) ([]string, error) {
+func (s *Cache) Remove(ref string) ([]string, error) {
 	r, err := ParseRef(ref)
 	if err != nil {
 		return nil, err
@@ -175,7 +176,7 @@ func (cf cachedFile) digestOr(def string) string {
 }
 
 // blobInUse reports whether any snapshot of repo still links to the blob.
-func (s *Store) blobInUse(repo, digest string) bool {
+func (s *Cache) blobInUse(repo, digest string) bool {
 	base := path.Join(repoDir(repo), "snapshots")
 	used := false
 	_ = fs.WalkDir(s.root.FS(), base, func(p string, d fs.DirEntry, err error) error {
@@ -193,7 +194,7 @@ func (s *Store) blobInUse(repo, digest string) bool {
 // pruneSnapshot removes a snapshot folder holding no GGUF file any more
 // (its model card goes with it, and the card's blob when unused), and the
 // refs that pointed at it.
-func (s *Store) pruneSnapshot(repo, commit string) []string {
+func (s *Cache) pruneSnapshot(repo, commit string) []string {
 	files, _ := s.snapshotFiles(repo, commit)
 	for _, f := range files {
 		if strings.HasSuffix(strings.ToLower(f), ".gguf") {

@@ -52,13 +52,15 @@ func TestCheckName(t *testing.T) {
 		{kindDigest, strings.Repeat("a", 41), false},
 	}
 	for _, tt := range tests {
-		err := checkName(tt.kind, tt.s)
-		if (err == nil) != tt.ok {
-			t.Errorf("checkName(%v, %q) = %v, want ok=%v", tt.kind, tt.s, err, tt.ok)
-		}
-		if err != nil && !errors.Is(err, ErrBadName) {
-			t.Errorf("error %v does not wrap ErrBadName", err)
-		}
+		t.Run(tt.s, func(t *testing.T) {
+			err := checkName(tt.kind, tt.s)
+			if (err == nil) != tt.ok {
+				t.Errorf("checkName(%v, %q) = %v, want ok=%v", tt.kind, tt.s, err, tt.ok)
+			}
+			if err != nil && !errors.Is(err, ErrBadName) {
+				t.Errorf("error %v does not wrap ErrBadName", err)
+			}
+		})
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 	"path"
 	"sort"
 	"strings"
+
+	"github.com/plumewriter/plume/internal/flock"
 )
 
 // incompleteSuffix marks a blob still being downloaded (huggingface_hub
@@ -27,7 +29,7 @@ type Partial struct {
 
 // Partials lists the incomplete downloads in the cache, sorted by path.
 // InUse marks one a running pull holds.
-func (s *Store) Partials() ([]Partial, error) {
+func (s *Cache) Partials() ([]Partial, error) {
 	dirs, err := fs.ReadDir(s.root.FS(), ".")
 	if err != nil {
 		return nil, fmt.Errorf("listing %s: %w", s.dir, err)
@@ -44,7 +46,7 @@ func (s *Store) Partials() ([]Partial, error) {
 	return out, nil
 }
 
-func (s *Store) repoPartials(repo string) []Partial {
+func (s *Cache) repoPartials(repo string) []Partial {
 	base := path.Join(repoDir(repo), "blobs")
 	entries, err := fs.ReadDir(s.root.FS(), base)
 	if err != nil {
@@ -68,24 +70,24 @@ func (s *Store) repoPartials(repo string) []Partial {
 }
 
 // partialInUse reports whether a pull holds the blob's download lock.
-func (s *Store) partialInUse(repo, digest string) bool {
+func (s *Cache) partialInUse(repo, digest string) bool {
 	f, err := s.root.OpenFile(lockRel(repo, digest), os.O_RDWR, 0)
 	if err != nil {
 		return false // no lock file: nobody is downloading it
 	}
 	defer f.Close()
-	ok, err := tryLock(f)
+	ok, err := flock.TryLock(f)
 	if err != nil || !ok {
 		return true
 	}
-	_ = unlockFile(f)
+	_ = flock.Unlock(f)
 	return false
 }
 
 // removePartials deletes the incomplete downloads of repo (every repo when
 // repo is ""), skipping those a running pull holds. It returns the
 // cache-relative paths removed and the bytes freed.
-func (s *Store) removePartials(repo string) ([]string, int64, error) {
+func (s *Cache) removePartials(repo string) ([]string, int64, error) {
 	all, err := s.Partials()
 	if err != nil {
 		return nil, 0, err
@@ -115,7 +117,7 @@ func (s *Store) removePartials(repo string) ([]string, int64, error) {
 }
 
 // tryBlobLock takes the blob's download lock without waiting.
-func (s *Store) tryBlobLock(repo, digest string) (func(), bool) {
+func (s *Cache) tryBlobLock(repo, digest string) (func(), bool) {
 	rel := lockRel(repo, digest)
 	if err := s.root.MkdirAll(path.Dir(rel), 0o755); err != nil {
 		return nil, false
@@ -124,11 +126,11 @@ func (s *Store) tryBlobLock(repo, digest string) (func(), bool) {
 	if err != nil {
 		return nil, false
 	}
-	if ok, err := tryLock(f); err != nil || !ok {
+	if ok, err := flock.TryLock(f); err != nil || !ok {
 		f.Close()
 		return nil, false
 	}
-	return func() { _ = unlockFile(f); f.Close() }, true
+	return func() { _ = flock.Unlock(f); f.Close() }, true
 }
 
 // GCResult is what GC removed.
@@ -140,7 +142,7 @@ type GCResult struct {
 
 // GC removes every incomplete download that no running pull holds.
 // Complete models are never touched (plume rm removes those).
-func (s *Store) GC() (GCResult, error) {
+func (s *Cache) GC() (GCResult, error) {
 	before, err := s.Partials()
 	if err != nil {
 		return GCResult{}, err

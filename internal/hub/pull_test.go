@@ -258,7 +258,7 @@ func TestConcurrentPulls(t *testing.T) {
 	var wg sync.WaitGroup
 	var logs [2]eventLog
 	errs := make([]error, 2)
-	for i, s := range []*Store{s1, s2} {
+	for i, s := range []*Cache{s1, s2} {
 		wg.Go(func() { _, errs[i] = s.Pull(context.Background(), "hf.co/"+testRepo, logs[i].add) })
 	}
 	wg.Wait()

@@ -33,17 +33,19 @@ func TestParseRef(t *testing.T) {
 		{in: "nosuchalias:7b", bad: true},
 	}
 	for _, tt := range tests {
-		r, err := ParseRef(tt.in)
-		if tt.bad {
-			if !errors.Is(err, ErrBadName) {
-				t.Errorf("ParseRef(%q) = %+v, %v; want ErrBadName", tt.in, r, err)
+		t.Run(tt.in, func(t *testing.T) {
+			r, err := ParseRef(tt.in)
+			if tt.bad {
+				if !errors.Is(err, ErrBadName) {
+					t.Errorf("ParseRef(%q) = %+v, %v; want ErrBadName", tt.in, r, err)
+				}
+				return
 			}
-			continue
-		}
-		r.Input = ""
-		if err != nil || r != tt.want {
-			t.Errorf("ParseRef(%q) = %+v, %v; want %+v", tt.in, r, err, tt.want)
-		}
+			r.Input = ""
+			if err != nil || r != tt.want {
+				t.Errorf("ParseRef(%q) = %+v, %v; want %+v", tt.in, r, err, tt.want)
+			}
+		})
 	}
 	// A relative path to an existing file is local.
 	dir := t.TempDir()
@@ -88,10 +90,12 @@ func TestPickQuant(t *testing.T) {
 		{"UD-Q4_K_XL", "u-UD-Q4_K_XL.gguf"},
 	}
 	for _, tt := range tests {
-		got, err := pickQuant(files, tt.quant)
-		if got != tt.want || (tt.want == "") != (err != nil) {
-			t.Errorf("pickQuant(%s) = %q, %v; want %q", tt.quant, got, err, tt.want)
-		}
+		t.Run(tt.quant, func(t *testing.T) {
+			got, err := pickQuant(files, tt.quant)
+			if got != tt.want || (tt.want == "") != (err != nil) {
+				t.Errorf("pickQuant(%s) = %q, %v; want %q", tt.quant, got, err, tt.want)
+			}
+		})
 	}
 }
 
@@ -132,10 +136,12 @@ func TestParseContentRange(t *testing.T) {
 		{"bytes 5", 0, 0, false},
 	}
 	for _, tt := range tests {
-		s, n, ok := parseContentRange(tt.in)
-		if ok != tt.ok || ok && (s != tt.start || n != tt.total) {
-			t.Errorf("parseContentRange(%q) = %d %d %v", tt.in, s, n, ok)
-		}
+		t.Run(tt.in, func(t *testing.T) {
+			s, n, ok := parseContentRange(tt.in)
+			if ok != tt.ok || ok && (s != tt.start || n != tt.total) {
+				t.Errorf("parseContentRange(%q) = %d %d %v", tt.in, s, n, ok)
+			}
+		})
 	}
 }
 

@@ -26,7 +26,7 @@ type Local struct {
 // progress reported to progress (which may be nil); when false the error
 // wraps ErrNotPulled and tells the user to run plume pull. Local paths are
 // hashed once and then remembered by path, size and mtime.
-func (s *Store) Resolve(ctx context.Context, ref string, pullIfMissing bool, progress func(Event)) (Local, error) {
+func (s *Cache) Resolve(ctx context.Context, ref string, pullIfMissing bool, progress func(Event)) (Local, error) {
 	r, err := ParseRef(ref)
 	if err != nil {
 		return Local{}, err
@@ -51,7 +51,7 @@ func (s *Store) Resolve(ctx context.Context, ref string, pullIfMissing bool, pro
 // Pull fetches a reference from the hub even when a cached copy exists, so
 // a moved branch is followed; the blob itself is reused when unchanged. In
 // offline mode it returns the cached copy or ErrOffline.
-func (s *Store) Pull(ctx context.Context, ref string, progress func(Event)) (Local, error) {
+func (s *Cache) Pull(ctx context.Context, ref string, progress func(Event)) (Local, error) {
 	r, err := ParseRef(ref)
 	if err != nil {
 		return Local{}, err
@@ -69,7 +69,7 @@ func (s *Store) Pull(ctx context.Context, ref string, progress func(Event)) (Loc
 	return s.pull(ctx, r, progress)
 }
 
-func (s *Store) pull(ctx context.Context, r Ref, progress func(Event)) (Local, error) {
+func (s *Cache) pull(ctx context.Context, r Ref, progress func(Event)) (Local, error) {
 	c, err := s.hub()
 	if err != nil {
 		return Local{}, err
@@ -115,7 +115,7 @@ func (s *Store) pull(ctx context.Context, r Ref, progress func(Event)) (Local, e
 	return l, nil
 }
 
-func (s *Store) localFromCache(r Ref, cf cachedFile, progress func(Event)) (Local, error) {
+func (s *Cache) localFromCache(r Ref, cf cachedFile, progress func(Event)) (Local, error) {
 	abs := s.abs(snapRel(cf.repo, cf.commit, cf.file))
 	sum, err := s.hashes.digest(abs, func() {
 		emit(progress, Event{Type: EventVerify, Repo: cf.repo, File: cf.file, Total: cf.size})
@@ -132,7 +132,7 @@ func (s *Store) localFromCache(r Ref, cf cachedFile, progress func(Event)) (Loca
 	return s.makeLocal(r, cf, sum), nil
 }
 
-func (s *Store) makeLocal(r Ref, cf cachedFile, sum string) Local {
+func (s *Cache) makeLocal(r Ref, cf cachedFile, sum string) Local {
 	lic := r.License
 	if lic == "" {
 		lic = s.cardLicense(cf.repo, cf.commit)
@@ -142,7 +142,7 @@ func (s *Store) makeLocal(r Ref, cf cachedFile, sum string) Local {
 		Ref: canon.String(), Repo: cf.repo, File: cf.file, Size: cf.size}
 }
 
-func (s *Store) resolveLocal(r Ref) (Local, error) {
+func (s *Cache) resolveLocal(r Ref) (Local, error) {
 	fi, err := os.Stat(r.Path)
 	if err != nil {
 		return Local{}, fmt.Errorf("model: %w", err) // the *fs.PathError names the path
@@ -162,7 +162,7 @@ const modelCardFile = "README.md"
 
 // fetchModelCard stores README.md in the snapshot, best effort: a missing or
 // oversized card never fails a pull.
-func (s *Store) fetchModelCard(ctx context.Context, c *client, t target) {
+func (s *Cache) fetchModelCard(ctx context.Context, c *client, t target) {
 	if _, err := s.lookupSnapshot(t.repo, t.revision, t.file); err == nil {
 		return
 	}
@@ -177,7 +177,7 @@ func (s *Store) fetchModelCard(ctx context.Context, c *client, t target) {
 
 // cardLicense reads "license:" (or "license_name:") from the YAML front
 // matter of the cached model card.
-func (s *Store) cardLicense(repo, commit string) string {
+func (s *Cache) cardLicense(repo, commit string) string {
 	f, err := s.root.Open(snapRel(repo, commit, modelCardFile))
 	if err != nil {
 		return ""

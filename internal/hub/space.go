@@ -8,7 +8,7 @@ import (
 // checkSpace fails with ErrNoSpace when need more bytes plus DiskMargin do
 // not fit in the free space of the cache's file system (issue 13 item 3:
 // a hub announcing 10^15 bytes must not fill the disk).
-func (s *Store) checkSpace(rel string, need int64) error {
+func (s *Cache) checkSpace(rel string, need int64) error {
 	if need <= 0 {
 		return nil
 	}

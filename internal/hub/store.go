@@ -13,10 +13,10 @@ import (
 	"github.com/plumewriter/plume/internal/config"
 )
 
-// Store is the local model cache (huggingface_hub layout) plus the client
+// Cache is the local model cache (huggingface_hub layout) plus the client
 // that fills it. All file access goes through root, an os.Root at the cache
 // directory, so no name can escape it even if validation had a gap.
-type Store struct {
+type Cache struct {
 	cfg    config.Config
 	dir    string
 	root   *os.Root
@@ -31,8 +31,8 @@ type Store struct {
 	clientErr  error
 }
 
-// OpenStore opens (creating if needed) the cache at cfg.HubCache.
-func OpenStore(cfg config.Config) (*Store, error) {
+// OpenCache opens (creating if needed) the cache at cfg.HubCache.
+func OpenCache(cfg config.Config) (*Cache, error) {
 	dir, err := filepath.Abs(cfg.HubCache)
 	if err != nil {
 		return nil, fmt.Errorf("model cache %q: %w", cfg.HubCache, err)
@@ -44,19 +44,19 @@ func OpenStore(cfg config.Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("model cache: %w", err)
 	}
-	return &Store{cfg: cfg, dir: dir, root: root, net: defaultNet(), hashes: newHashCache(cfg.DataDir), freeSpace: diskFree}, nil
+	return &Cache{cfg: cfg, dir: dir, root: root, net: defaultNet(), hashes: newHashCache(cfg.DataDir), freeSpace: diskFree}, nil
 }
 
 // Close releases the cache directory handle.
-func (s *Store) Close() error { return s.root.Close() }
+func (s *Cache) Close() error { return s.root.Close() }
 
 // Dir is the absolute path of the cache directory.
-func (s *Store) Dir() string { return s.dir }
+func (s *Cache) Dir() string { return s.dir }
 
 // Offline reports whether HF_HUB_OFFLINE is in force.
-func (s *Store) Offline() bool { return s.cfg.Offline }
+func (s *Cache) Offline() bool { return s.cfg.Offline }
 
-func (s *Store) hub() (*client, error) {
+func (s *Cache) hub() (*client, error) {
 	s.clientOnce.Do(func() { s.client, s.clientErr = newClient(s.cfg, s.net) })
 	return s.client, s.clientErr
 }
@@ -73,11 +73,11 @@ func lockRel(repo, digest string) string {
 
 // abs turns a cache-relative path into an absolute one for callers outside
 // the package (the engine mmaps it).
-func (s *Store) abs(rel string) string { return filepath.Join(s.dir, filepath.FromSlash(rel)) }
+func (s *Cache) abs(rel string) string { return filepath.Join(s.dir, filepath.FromSlash(rel)) }
 
 // readRef returns the commit a revision points to in the cache: the revision
 // itself when it is a commit hash, else the content of refs/<rev>.
-func (s *Store) readRef(repo, rev string) (string, error) {
+func (s *Cache) readRef(repo, rev string) (string, error) {
 	if checkName(kindDigest, rev) == nil && len(rev) == 40 {
 		return rev, nil
 	}
@@ -93,7 +93,7 @@ func (s *Store) readRef(repo, rev string) (string, error) {
 }
 
 // writeAtomic writes a small file via a temp name and rename.
-func (s *Store) writeAtomic(rel string, data []byte) error {
+func (s *Cache) writeAtomic(rel string, data []byte) error {
 	if err := s.root.MkdirAll(path.Dir(rel), 0o755); err != nil {
 		return fmt.Errorf("creating %s: %w", path.Dir(rel), err)
 	}
@@ -110,7 +110,7 @@ func (s *Store) writeAtomic(rel string, data []byte) error {
 
 // linkSnapshot points snapshots/<commit>/<file> at blobs/<digest> with a
 // relative symlink, as huggingface_hub does, and records refs/<rev>.
-func (s *Store) linkSnapshot(repo, rev, commit, file, digest string) error {
+func (s *Cache) linkSnapshot(repo, rev, commit, file, digest string) error {
 	link := snapRel(repo, commit, file)
 	target := strings.Repeat("../", 2+strings.Count(file, "/")) + "blobs/" + digest
 	if cur, err := s.root.Readlink(link); err == nil && cur == target {
@@ -130,7 +130,7 @@ func (s *Store) linkSnapshot(repo, rev, commit, file, digest string) error {
 	return s.writeRef(repo, rev, commit)
 }
 
-func (s *Store) writeRef(repo, rev, commit string) error {
+func (s *Cache) writeRef(repo, rev, commit string) error {
 	if rev == commit {
 		return nil
 	}
@@ -150,7 +150,7 @@ type cachedFile struct {
 // lookupSnapshot finds repo/file at a cached commit. The snapshot entry may
 // be a symlink into blobs/ (huggingface_hub, Plume) or a regular file
 // (copies made where symlinks are unavailable).
-func (s *Store) lookupSnapshot(repo, commit, file string) (cachedFile, error) {
+func (s *Cache) lookupSnapshot(repo, commit, file string) (cachedFile, error) {
 	rel := snapRel(repo, commit, file)
 	fi, err := s.root.Stat(rel) // follows the link, inside the root only
 	if err != nil {
@@ -169,7 +169,7 @@ func (s *Store) lookupSnapshot(repo, commit, file string) (cachedFile, error) {
 }
 
 // snapshotFiles lists the files of one cached commit (relative paths).
-func (s *Store) snapshotFiles(repo, commit string) ([]string, error) {
+func (s *Cache) snapshotFiles(repo, commit string) ([]string, error) {
 	base := path.Join(repoDir(repo), "snapshots", commit)
 	var files []string
 	err := fs.WalkDir(s.root.FS(), base, func(p string, d fs.DirEntry, err error) error {
@@ -189,7 +189,7 @@ func (s *Store) snapshotFiles(repo, commit string) ([]string, error) {
 }
 
 // findCached resolves a remote Ref against the cache without the network.
-func (s *Store) findCached(r Ref) (cachedFile, error) {
+func (s *Cache) findCached(r Ref) (cachedFile, error) {
 	commit, err := s.readRef(r.Repo, r.Revision)
 	if err != nil {
 		return cachedFile{}, fmt.Errorf("%w: %s", ErrNotPulled, r)

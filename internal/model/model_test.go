@@ -220,37 +220,39 @@ func TestLastRowsOnly(t *testing.T) {
 		{"llama", tensor.Q8_0, MaxBatch + 9}, // a chunk without logits
 	}
 	for _, tc := range tests {
-		spec := testmodel.Tiny(tc.arch, tc.typ)
-		if tc.typ == tensor.Q4_K {
-			spec = testmodel.Base(tc.arch, tc.typ) // rows of 256
-		}
-		_, m := openModel(t, writeSpec(t, spec, testmodel.Edit{}))
-		ids := spec.PromptIDs(tc.prompt + 6)
-		calls := [][]int32{ids[:tc.prompt], ids[tc.prompt : tc.prompt+5], ids[tc.prompt+5:]}
-		V := m.Config.Vocab
-		for _, threads := range []int{1, 2} {
-			p := kernels.NewPool(threads)
-			full, _ := m.NewState(len(ids))
-			last, _ := m.NewState(len(ids))
-			for c, toks := range calls {
-				want, err := m.Forward(context.Background(), p, full, toks, true)
-				if err != nil {
-					t.Fatal(err)
-				}
-				want = want[(len(toks)-1)*V:]
-				got, err := m.Forward(context.Background(), p, last, toks, false)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for j := range V {
-					if math.Float32bits(got[j]) != math.Float32bits(want[j]) {
-						t.Fatalf("%s %s prompt %d, %d threads, call %d: logit %d = %v, all rows %v",
-							tc.arch, tc.typ, tc.prompt, threads, c, j, got[j], want[j])
+		t.Run(tc.arch+"/"+tc.typ.String(), func(t *testing.T) {
+			spec := testmodel.Tiny(tc.arch, tc.typ)
+			if tc.typ == tensor.Q4_K {
+				spec = testmodel.Base(tc.arch, tc.typ) // rows of 256
+			}
+			_, m := openModel(t, writeSpec(t, spec, testmodel.Edit{}))
+			ids := spec.PromptIDs(tc.prompt + 6)
+			calls := [][]int32{ids[:tc.prompt], ids[tc.prompt : tc.prompt+5], ids[tc.prompt+5:]}
+			V := m.Config.Vocab
+			for _, threads := range []int{1, 2} {
+				p := kernels.NewPool(threads)
+				full, _ := m.NewState(len(ids))
+				last, _ := m.NewState(len(ids))
+				for c, toks := range calls {
+					want, err := m.Forward(context.Background(), p, full, toks, true)
+					if err != nil {
+						t.Fatal(err)
+					}
+					want = want[(len(toks)-1)*V:]
+					got, err := m.Forward(context.Background(), p, last, toks, false)
+					if err != nil {
+						t.Fatal(err)
+					}
+					for j := range V {
+						if math.Float32bits(got[j]) != math.Float32bits(want[j]) {
+							t.Fatalf("%s %s prompt %d, %d threads, call %d: logit %d = %v, all rows %v",
+								tc.arch, tc.typ, tc.prompt, threads, c, j, got[j], want[j])
+						}
 					}
 				}
+				p.Close()
 			}
-			p.Close()
-		}
+		})
 	}
 }
 

@@ -79,12 +79,14 @@ func TestInfoAndProbe(t *testing.T) {
 		}, 4096},
 	}
 	for _, tc := range cases {
-		f := newFake(t, func(w http.ResponseWriter, r *http.Request, n int, body map[string]any) { tc.handler(w, r) })
-		c := newClient(t, f.URL, nil)
-		info := c.Info()
-		if info.ContextLength != tc.want || info.Backend != "openai:"+f.URL+"/v1" || info.Ref != "test-model" {
-			t.Errorf("%s: info %+v, want context %d", tc.name, info, tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFake(t, func(w http.ResponseWriter, r *http.Request, n int, body map[string]any) { tc.handler(w, r) })
+			c := newClient(t, f.URL, nil)
+			info := c.Info()
+			if info.ContextLength != tc.want || info.Backend != "openai:"+f.URL+"/v1" || info.Ref != "test-model" {
+				t.Errorf("%s: info %+v, want context %d", tc.name, info, tc.want)
+			}
+		})
 	}
 }
 

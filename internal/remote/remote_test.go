@@ -176,24 +176,26 @@ func TestHTTPErrors(t *testing.T) {
 		{http.StatusServiceUnavailable, "", "503", MaxRetries + 1},
 	}
 	for _, tc := range cases {
-		f := newFake(t, func(w http.ResponseWriter, r *http.Request, n int, body map[string]any) {
-			http.Error(w, "bad things", tc.status)
+		t.Run(http.StatusText(tc.status), func(t *testing.T) {
+			f := newFake(t, func(w http.ResponseWriter, r *http.Request, n int, body map[string]any) {
+				http.Error(w, "bad things", tc.status)
+			})
+			if tc.env != "" {
+				t.Setenv(tc.env, "sk-secret-xyz")
+			}
+			c := newClient(t, f.URL, func(c *Config) { c.APIKeyEnv = tc.env })
+			_, err := c.Generate(context.Background(), chatReq("x"), nil)
+			if err == nil || !strings.Contains(err.Error(), tc.wantMsg) || strings.Contains(err.Error(), "sk-secret") {
+				t.Errorf("%d: err %v, want %q", tc.status, err, tc.wantMsg)
+			}
+			var herr *HTTPError
+			if !errors.As(err, &herr) || herr.Status != tc.status {
+				t.Errorf("%d: not an *HTTPError: %v", tc.status, err)
+			}
+			if f.requests() != tc.requests {
+				t.Errorf("%d: %d requests, want %d", tc.status, f.requests(), tc.requests)
+			}
 		})
-		if tc.env != "" {
-			t.Setenv(tc.env, "sk-secret-xyz")
-		}
-		c := newClient(t, f.URL, func(c *Config) { c.APIKeyEnv = tc.env })
-		_, err := c.Generate(context.Background(), chatReq("x"), nil)
-		if err == nil || !strings.Contains(err.Error(), tc.wantMsg) || strings.Contains(err.Error(), "sk-secret") {
-			t.Errorf("%d: err %v, want %q", tc.status, err, tc.wantMsg)
-		}
-		var herr *HTTPError
-		if !errors.As(err, &herr) || herr.Status != tc.status {
-			t.Errorf("%d: not an *HTTPError: %v", tc.status, err)
-		}
-		if f.requests() != tc.requests {
-			t.Errorf("%d: %d requests, want %d", tc.status, f.requests(), tc.requests)
-		}
 	}
 }
 
@@ -276,15 +278,17 @@ func TestStreamFailures(t *testing.T) {
 		{"server error event", `data: {"error":{"message":"model crashed"}}` + "\n\n", "model crashed"},
 	}
 	for _, tc := range cases {
-		f := newFake(t, func(w http.ResponseWriter, r *http.Request, n int, body map[string]any) {
-			startSSE(w)
-			sse(w, tc.raw)
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFake(t, func(w http.ResponseWriter, r *http.Request, n int, body map[string]any) {
+				startSSE(w)
+				sse(w, tc.raw)
+			})
+			c := newClient(t, f.URL, nil)
+			_, err := c.Generate(context.Background(), chatReq("x"), nil)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%s: err %v, want %q", tc.name, err, tc.want)
+			}
 		})
-		c := newClient(t, f.URL, nil)
-		_, err := c.Generate(context.Background(), chatReq("x"), nil)
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%s: err %v, want %q", tc.name, err, tc.want)
-		}
 	}
 }
 

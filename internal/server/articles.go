@@ -9,14 +9,14 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/plumewriter/plume/internal/library"
 	"github.com/plumewriter/plume/internal/llm"
 	"github.com/plumewriter/plume/internal/sample"
-	"github.com/plumewriter/plume/internal/store"
 	"github.com/plumewriter/plume/internal/writer"
 )
 
 // Library is the article lifecycle that the article API drives: the same
-// writer and store as plume write (cmd/plume adapts them). The server runs
+// writer and library as plume write (cmd/plume adapts them). The server runs
 // each article as a job in the background and only adds HTTP, events and
 // cancellation around it.
 type Library interface {
@@ -28,8 +28,8 @@ type Library interface {
 	// Cancelling ctx stops it within one decode step; the article stays
 	// resumable.
 	Run(ctx context.Context, id int64, outlineOnly bool, gen llm.Generator, events func(writer.Event)) error
-	List(ctx context.Context) ([]store.Summary, error)
-	Get(ctx context.Context, id int64) (*store.Article, error)
+	List(ctx context.Context) ([]library.Summary, error)
+	Get(ctx context.Context, id int64) (*library.Article, error)
 	// SetOutline replaces the outline of an article stopped after it.
 	SetOutline(ctx context.Context, id int64, o writer.Outline) error
 	Delete(ctx context.Context, id int64) error
@@ -81,7 +81,7 @@ func (a ArticleRequest) options() writer.Options {
 
 // articleView is GET /api/articles/{id}.
 type articleView struct {
-	store.Summary
+	library.Summary
 	Running  bool            `json:"running"`
 	State    json.RawMessage `json:"state"` // outline, parts (sections), quality inputs, calls
 	Markdown string          `json:"markdown,omitempty"`
@@ -103,7 +103,7 @@ func (s *Server) articleRoutes(mux *http.ServeMux) {
 // articleError maps library errors to API errors.
 func articleError(err error) error {
 	switch {
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, library.ErrNotFound):
 		return &Error{Status: http.StatusNotFound, Type: typeNotFound, Message: "no such article"}
 	case errors.Is(err, writer.ErrInput), errors.Is(err, writer.ErrOutlineLocked):
 		return badRequest("", "%v", err)
@@ -141,7 +141,7 @@ func (s *Server) createArticle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Location", fmt.Sprintf("/api/articles/%d", id))
-	writeJSON(w, http.StatusAccepted, map[string]any{"id": id, "status": store.StatusRunning})
+	writeJSON(w, http.StatusAccepted, map[string]any{"id": id, "status": library.StatusRunning})
 }
 
 func (s *Server) listArticles(w http.ResponseWriter, r *http.Request) {
@@ -151,15 +151,15 @@ func (s *Server) listArticles(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if list == nil {
-		list = []store.Summary{}
+		list = []library.Summary{}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"articles": list})
 }
 
 // loadArticle reads article {id}.
-func (s *Server) loadArticle(w http.ResponseWriter, r *http.Request) (*store.Article, bool) {
+func (s *Server) loadArticle(w http.ResponseWriter, r *http.Request) (*library.Article, bool) {
 	id, err := pathID(r)
-	var a *store.Article
+	var a *library.Article
 	if err == nil {
 		a, err = s.cfg.Library.Get(r.Context(), id)
 	}
@@ -211,14 +211,14 @@ func (s *Server) resumeArticle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	err := errors.New("the article is finished; nothing to resume")
-	if !store.Finished(a.Status) {
+	if !library.Finished(a.Status) {
 		err = s.jobs.start(a.ID, false)
 	}
 	if err != nil {
 		writeError(w, s.log, articleError(badIfPlain(err)))
 		return
 	}
-	writeJSON(w, http.StatusAccepted, map[string]any{"id": a.ID, "status": store.StatusRunning})
+	writeJSON(w, http.StatusAccepted, map[string]any{"id": a.ID, "status": library.StatusRunning})
 }
 
 // badIfPlain makes an unclassified error a 400 (resume of a finished

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/plumewriter/plume/internal/store"
+	"github.com/plumewriter/plume/internal/library"
 	"github.com/plumewriter/plume/internal/writer"
 )
 
@@ -52,7 +52,7 @@ type ruleView struct {
 
 // articlePage is everything the article page shows.
 type articlePage struct {
-	store.Summary
+	library.Summary
 	Running    bool
 	State      writer.State
 	Outline    *writer.Outline // editable when the run stopped after it
@@ -71,7 +71,7 @@ type bandView struct {
 }
 
 // buildArticlePage assembles the article page from the stored article.
-func buildArticlePage(a *store.Article, running bool) (*articlePage, error) {
+func buildArticlePage(a *library.Article, running bool) (*articlePage, error) {
 	p := &articlePage{Summary: a.Summary, Running: running}
 	if err := json.Unmarshal(a.State, &p.State); err != nil {
 		return nil, fmt.Errorf("article %d: checkpoint: %w", a.ID, err)
@@ -80,7 +80,7 @@ func buildArticlePage(a *store.Article, running bool) (*articlePage, error) {
 		p.Bands = append(p.Bands, bandView{Min: b.Min, Class: b.Class})
 	}
 	p.Outline = p.State.Outline
-	p.Editable = !running && p.Outline != nil && p.State.DraftedParts() == 0 && !store.Finished(a.Status)
+	p.Editable = !running && p.Outline != nil && p.State.DraftedParts() == 0 && !library.Finished(a.Status)
 	if rev, ok := a.Latest(); ok {
 		m, err := writer.ParseManifest([]byte(rev.Manifest))
 		if err != nil {

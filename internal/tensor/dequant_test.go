@@ -124,10 +124,12 @@ func TestDequantizeBadLengths(t *testing.T) {
 		{"unsupported type", I32, 4, 1},
 	}
 	for _, tc := range tests {
-		err := Dequantize(tc.t, make([]byte, tc.src), make([]float32, tc.dst))
-		if err == nil {
-			t.Errorf("%s: no error", tc.name)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			err := Dequantize(tc.t, make([]byte, tc.src), make([]float32, tc.dst))
+			if err == nil {
+				t.Errorf("%s: no error", tc.name)
+			}
+		})
 	}
 	if err := Dequantize(Q8_0, make([]byte, 33), make([]float32, 32)); !errors.Is(err, ErrLength) {
 		t.Errorf("short source: %v, want ErrLength", err)

@@ -1,6 +1,7 @@
 package tensor
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -43,9 +44,11 @@ func TestF32ToF16Edges(t *testing.T) {
 		{"mantissa carry bumps exponent", 2 - 0x1p-12, 0x4000},
 	}
 	for _, tc := range tests {
-		if got := F32ToF16(tc.in); got != tc.want {
-			t.Errorf("%s: F32ToF16(%g) = %#04x, want %#04x", tc.name, tc.in, got, tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			if got := F32ToF16(tc.in); got != tc.want {
+				t.Errorf("%s: F32ToF16(%g) = %#04x, want %#04x", tc.name, tc.in, got, tc.want)
+			}
+		})
 	}
 }
 
@@ -59,9 +62,11 @@ func TestF16ToF32Edges(t *testing.T) {
 		{0x7c00, float32(math.Inf(1))}, {0xfc00, float32(math.Inf(-1))},
 	}
 	for _, tc := range tests {
-		if got := F16ToF32(tc.in); got != tc.want {
-			t.Errorf("F16ToF32(%#04x) = %g, want %g", tc.in, got, tc.want)
-		}
+		t.Run(fmt.Sprintf("%#04x", tc.in), func(t *testing.T) {
+			if got := F16ToF32(tc.in); got != tc.want {
+				t.Errorf("F16ToF32(%#04x) = %g, want %g", tc.in, got, tc.want)
+			}
+		})
 	}
 	if got := F16ToF32(0x7e00); !math.IsNaN(float64(got)) {
 		t.Errorf("F16ToF32(0x7e00) = %g, want NaN", got)
@@ -138,9 +143,11 @@ func TestBF16(t *testing.T) {
 		{"negative zero", 0x80000000, 0x8000},
 	}
 	for _, tc := range tests {
-		if got := F32ToBF16(math.Float32frombits(tc.in)); got != tc.want {
-			t.Errorf("%s: F32ToBF16(%#08x) = %#04x, want %#04x", tc.name, tc.in, got, tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			if got := F32ToBF16(math.Float32frombits(tc.in)); got != tc.want {
+				t.Errorf("%s: F32ToBF16(%#08x) = %#04x, want %#04x", tc.name, tc.in, got, tc.want)
+			}
+		})
 	}
 	if got := BF16ToF32(0x3f80); got != 1 {
 		t.Errorf("BF16ToF32(0x3f80) = %g", got)

@@ -195,6 +195,29 @@ func (f *fragment) whitespaceRun(pos int) int {
 	return pos + n
 }
 
+// newlineOrWhitespace is the tail the llama3 and o200k splitters share:
+// \s*[\r\n]+ (whitespace up to its last newline), else \s+(?!\S)|\s+, else
+// one code point. It emits the piece and returns the new position.
+func (f *fragment) newlineOrWhitespace(pos int) int {
+	n, lastNL := 0, 0
+	for f.flags(pos + n).isWhitespace() {
+		if c2 := f.cpt(pos + n); c2 == '\r' || c2 == '\n' {
+			lastNL = pos + n + 1
+		}
+		n++
+	}
+	if lastNL > 0 {
+		f.emit(lastNL)
+		return lastNL
+	}
+	if end := f.whitespaceRun(pos); end > pos {
+		f.emit(end)
+		return end
+	}
+	f.emit(pos + 1)
+	return pos + 1
+}
+
 // isOther is [^\s\p{L}\p{N}] inside the fragment.
 func isOther(fl cptFlags) bool {
 	return fl&(flagWhitespace|flagLetter|flagNumber) == 0 && fl != 0
@@ -308,23 +331,7 @@ func (f *fragment) llama3Step(pos, digits int, letter cptFlags) int {
 		f.emit(pos)
 		return pos
 	}
-	n, lastNL := 0, 0
-	for f.flags(pos + n).isWhitespace() {
-		if c2 := f.cpt(pos + n); c2 == '\r' || c2 == '\n' {
-			lastNL = pos + n + 1
-		}
-		n++
-	}
-	if lastNL > 0 {
-		f.emit(lastNL)
-		return lastNL
-	}
-	if end := f.whitespaceRun(pos); end > pos {
-		f.emit(end)
-		return end
-	}
-	f.emit(pos + 1)
-	return pos + 1
+	return f.newlineOrWhitespace(pos)
 }
 
 // Character classes of the std::regex fallbacks. llama.cpp matches \p{X} on a
@@ -380,12 +387,21 @@ func isRegexSpace(r rune, fl cptFlags) bool { return fl.isWhitespace() }
 // std::regex search loop: matches are the leftmost runs, the text between
 // matches stays as its own piece.
 func runSplitter(optWS bool, class func(rune, cptFlags) bool) splitter {
+	if optWS {
+		return leadRunSplitter(isRegexSpace, class)
+	}
+	return leadRunSplitter(nil, class)
+}
+
+// leadRunSplitter implements `lead?class+` (`class+` when lead is nil) as
+// runSplitter does.
+func leadRunSplitter(lead, class func(rune, cptFlags) bool) splitter {
 	return func(t *preText, offs []int) []int {
 		return forEachFragment(t, offs, func(f *fragment) {
 			in := func(i int) bool { return i < f.hi && class(f.t.cpts[i], f.t.flags[i]) }
 			for pos := f.lo; pos < f.hi; {
 				start := pos
-				if optWS && isRegexSpace(f.t.cpts[pos], f.t.flags[pos]) && in(pos+1) {
+				if lead != nil && lead(f.t.cpts[pos], f.t.flags[pos]) && in(pos+1) {
 					pos++
 				} else if !in(pos) {
 					pos++
@@ -437,26 +453,8 @@ func splitDigits3(t *preText, offs []int) []int {
 }
 
 // splitBloom is ` ?[^(\s|.,!?…。，、।۔،)]+` (std::wregex on code points).
-func splitBloom(t *preText, offs []int) []int {
-	excluded := func(r rune, fl cptFlags) bool {
-		return fl.isWhitespace() || strings.ContainsRune("(|.,!?…。，、।۔،)", r)
-	}
-	return forEachFragment(t, offs, func(f *fragment) {
-		in := func(i int) bool { return i < f.hi && !excluded(f.t.cpts[i], f.t.flags[i]) }
-		for pos := f.lo; pos < f.hi; {
-			start := pos
-			if f.t.cpts[pos] == ' ' && in(pos+1) {
-				pos++
-			} else if !in(pos) {
-				pos++
-				continue
-			}
-			for in(pos) {
-				pos++
-			}
-			f.emit(start)
-			f.emit(pos)
-		}
-		f.emit(f.hi)
+var splitBloom = leadRunSplitter(
+	func(r rune, _ cptFlags) bool { return r == ' ' },
+	func(r rune, fl cptFlags) bool {
+		return !fl.isWhitespace() && !strings.ContainsRune("(|.,!?…。，、।۔،)", r)
 	})
-}

@@ -132,21 +132,5 @@ func (f *fragment) o200kRest(pos, digits int) int {
 		f.emit(pos)
 		return pos
 	}
-	n, lastNL := 0, 0
-	for f.flags(pos + n).isWhitespace() {
-		if c2 := f.cpt(pos + n); c2 == '\r' || c2 == '\n' {
-			lastNL = pos + n + 1
-		}
-		n++
-	}
-	if lastNL > 0 {
-		f.emit(lastNL)
-		return lastNL
-	}
-	if end := f.whitespaceRun(pos); end > pos {
-		f.emit(end)
-		return end
-	}
-	f.emit(pos + 1)
-	return pos + 1
+	return f.newlineOrWhitespace(pos)
 }

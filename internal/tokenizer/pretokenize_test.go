@@ -34,13 +34,15 @@ func TestPreTokenizerSplits(t *testing.T) {
 		{"bloom", "hi, there.", []string{"hi", ",", " there", "."}},
 	}
 	for _, c := range cases {
-		p, err := newPreTokenizer(c.pre)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := p.split(c.text); !reflect.DeepEqual(got, c.want) {
-			t.Errorf("%s %q:\n got %q\nwant %q", c.pre, c.text, got, c.want)
-		}
+		t.Run(c.pre+" "+c.text, func(t *testing.T) {
+			p, err := newPreTokenizer(c.pre)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := p.split(c.text); !reflect.DeepEqual(got, c.want) {
+				t.Errorf("%s %q:\n got %q\nwant %q", c.pre, c.text, got, c.want)
+			}
+		})
 	}
 	if _, err := newPreTokenizer("no-such-pre"); err == nil {
 		t.Error("unknown pre-tokenizer accepted")

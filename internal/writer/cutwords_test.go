@@ -113,7 +113,6 @@ func noCutBounds() Bounds {
 // string itself, or the text after it in the model's output starts with a
 // non-word character).
 func TestNoCutWordsConstrained(t *testing.T) {
-	requireTightWhitespace(t)
 	models := []struct {
 		name string
 		path func(t *testing.T) string

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/plumewriter/plume/internal/library"
 	"github.com/plumewriter/plume/internal/llm"
-	"github.com/plumewriter/plume/internal/store"
 	"github.com/plumewriter/plume/internal/watermark"
 )
 
@@ -29,7 +29,7 @@ type StoredRun struct {
 
 // CreateStored adds a new article's library row with its initial state,
 // without running it (RunStored runs it). Options errors wrap ErrInput.
-func CreateStored(ctx context.Context, lib *store.Store, opts Options, now func() time.Time, version string) (int64, error) {
+func CreateStored(ctx context.Context, lib *library.Store, opts Options, now func() time.Time, version string) (int64, error) {
 	p := &Pipeline{Now: now, Version: version}
 	st, err := p.NewState(opts)
 	if err != nil {
@@ -42,7 +42,7 @@ func CreateStored(ctx context.Context, lib *store.Store, opts Options, now func(
 // a checkpoint after every step, and stores the finished article as a
 // revision. A run that fails or is cancelled leaves the article failed or
 // interrupted, resumable like any other.
-func RunStored(ctx context.Context, lib *store.Store, id int64, o StoredRun) (err error) {
+func RunStored(ctx context.Context, lib *library.Store, id int64, o StoredRun) (err error) {
 	lk, err := lib.LockArticle(id)
 	if err != nil {
 		return err
@@ -60,7 +60,7 @@ func RunStored(ctx context.Context, lib *store.Store, id int64, o StoredRun) (er
 		return err
 	}
 	st.Options.OutlineOnly = o.OutlineOnly
-	if err := lib.SetStatus(context.WithoutCancel(ctx), id, store.StatusRunning); err != nil {
+	if err := lib.SetStatus(context.WithoutCancel(ctx), id, library.StatusRunning); err != nil {
 		return err
 	}
 	p := &Pipeline{Gen: o.Gen, Now: o.Now, Version: o.Version, Events: o.Events, Watermark: o.Watermark,
@@ -70,19 +70,19 @@ func RunStored(ctx context.Context, lib *store.Store, id int64, o StoredRun) (er
 		return err
 	}
 	if o.OutlineOnly {
-		return lib.SetStatus(context.WithoutCancel(ctx), id, store.StatusOutline)
+		return lib.SetStatus(context.WithoutCancel(ctx), id, library.StatusOutline)
 	}
 	manifest, err := art.Manifest.Marshal()
 	if err != nil {
 		return err
 	}
-	_, err = lib.AddRevision(context.WithoutCancel(ctx), id, store.Revision{Title: art.Metadata.Title, Slug: art.Metadata.Slug,
+	_, err = lib.AddRevision(context.WithoutCancel(ctx), id, library.Revision{Title: art.Metadata.Title, Slug: art.Metadata.Slug,
 		Markdown: string(art.Markdown), Manifest: string(manifest)})
 	return err
 }
 
 // LoadStored reads the checkpointed state of library article id.
-func LoadStored(ctx context.Context, lib *store.Store, id int64) (*State, error) {
+func LoadStored(ctx context.Context, lib *library.Store, id int64) (*State, error) {
 	a, err := lib.Get(ctx, id)
 	if err != nil {
 		return nil, err
@@ -96,7 +96,7 @@ func LoadStored(ctx context.Context, lib *store.Store, id int64) (*State, error)
 
 // EditStoredOutline replaces the outline of library article id (a person
 // edited it before drafting: State.SetOutline) under the article's lock.
-func EditStoredOutline(ctx context.Context, lib *store.Store, id int64, o Outline) error {
+func EditStoredOutline(ctx context.Context, lib *library.Store, id int64, o Outline) error {
 	lk, err := lib.LockArticle(id)
 	if err != nil {
 		return err

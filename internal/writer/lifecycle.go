@@ -8,8 +8,8 @@ import (
 	"io"
 	"time"
 
+	"github.com/plumewriter/plume/internal/library"
 	"github.com/plumewriter/plume/internal/llm"
-	"github.com/plumewriter/plume/internal/store"
 	"github.com/plumewriter/plume/internal/watermark"
 )
 
@@ -64,7 +64,7 @@ type RunOptions struct {
 	Backend Backend
 	Open    OpenFunc
 	// OpenLibrary opens the article library for writing.
-	OpenLibrary func() (*store.Store, error)
+	OpenLibrary func() (*library.Store, error)
 	// Events receives progress, Stream the drafting tokens; both may be nil.
 	Events func(Event)
 	Stream io.Writer
@@ -86,7 +86,7 @@ type RunOptions struct {
 // Result is what Run produced.
 type Result struct {
 	ID       int64  // library row
-	Status   string // store.StatusDone, or store.StatusOutline for an outline-only run
+	Status   string // library.StatusDone, or library.StatusOutline for an outline-only run
 	Revision int    // library revision (0 for an outline)
 	Files    []string
 	Article  *Article
@@ -119,7 +119,7 @@ var ErrNoArticle = fmt.Errorf("%w: no such article in the library", ErrInput)
 // opts.Resume with the settings of its first run, and saves it: the
 // article file and its manifest in the output directory (see writeFiles)
 // and a revision in the library. While it runs, the article is locked
-// (store.LockArticle) and checkpointed after every finished step; a run
+// (library.LockArticle) and checkpointed after every finished step; a run
 // that fails or is cancelled returns a *RunError and leaves the article
 // resumable. The returned Result carries the ID once the row exists, even
 // with an error.
@@ -190,14 +190,14 @@ func runResume(ctx context.Context, opts RunOptions, res *Result) error {
 }
 
 // resumable reads article id, refusing an unknown or finished one.
-func resumable(ctx context.Context, lib *store.Store, id int64) (*store.Article, error) {
+func resumable(ctx context.Context, lib *library.Store, id int64) (*library.Article, error) {
 	a, err := lib.Get(ctx, id)
 	switch {
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, library.ErrNotFound):
 		return nil, fmt.Errorf("article %d: %w", id, ErrNoArticle)
 	case err != nil:
 		return nil, err
-	case store.Finished(a.Status):
+	case library.Finished(a.Status):
 		return nil, fmt.Errorf("%w: article %d is finished; nothing to resume", ErrInput, id)
 	}
 	return a, nil
@@ -207,7 +207,7 @@ func resumable(ctx context.Context, lib *store.Store, id int64) (*store.Article,
 // the pipeline with checkpoints and saves the result. lib is the open
 // library of a resumed article, whose lock the caller holds; nil for a new
 // one.
-func execute(ctx context.Context, opts RunOptions, p *Pipeline, st *State, lib *store.Store, res *Result) (err error) {
+func execute(ctx context.Context, opts RunOptions, p *Pipeline, st *State, lib *library.Store, res *Result) (err error) {
 	set := st.Settings
 	if !st.Options.OutlineOnly {
 		if err := CheckOutputDir(set.Out); err != nil {
@@ -238,7 +238,7 @@ func execute(ctx context.Context, opts RunOptions, p *Pipeline, st *State, lib *
 		}
 		defer lk.Unlock()
 		res.ID = id
-	} else if err := lib.SetStatus(ctx, id, store.StatusRunning); err != nil {
+	} else if err := lib.SetStatus(ctx, id, library.StatusRunning); err != nil {
 		return err
 	}
 	// Registered after the lock's Unlock, so it runs first: the status is
@@ -255,8 +255,8 @@ func execute(ctx context.Context, opts RunOptions, p *Pipeline, st *State, lib *
 		return err
 	}
 	if st.Options.OutlineOnly {
-		res.Status, res.Article, res.Output = store.StatusOutline, art, []byte(art.Body)
-		return lib.SetStatus(context.WithoutCancel(ctx), id, store.StatusOutline)
+		res.Status, res.Article, res.Output = library.StatusOutline, art, []byte(art.Body)
+		return lib.SetStatus(context.WithoutCancel(ctx), id, library.StatusOutline)
 	}
 	if opts.BiasCards != nil {
 		st.BiasCards = opts.BiasCards(gen.Info().SHA256)
@@ -265,7 +265,7 @@ func execute(ctx context.Context, opts RunOptions, p *Pipeline, st *State, lib *
 }
 
 // save writes the files and the library revision of a finished article.
-func save(ctx context.Context, lib *store.Store, p *Pipeline, st *State, info llm.ModelInfo, res *Result) error {
+func save(ctx context.Context, lib *library.Store, p *Pipeline, st *State, info llm.ModelInfo, res *Result) error {
 	ctx = context.WithoutCancel(ctx) // the article is finished: a late Ctrl-C must not lose it
 	art, body, files, err := writeFiles(st.Settings.Out, st.Settings.Format, p.Version, st, info)
 	if err != nil {
@@ -278,17 +278,17 @@ func save(ctx context.Context, lib *store.Store, p *Pipeline, st *State, info ll
 	if err != nil {
 		return err
 	}
-	rev, err := lib.AddRevision(ctx, res.ID, store.Revision{Title: art.Metadata.Title, Slug: art.Metadata.Slug,
+	rev, err := lib.AddRevision(ctx, res.ID, library.Revision{Title: art.Metadata.Title, Slug: art.Metadata.Slug,
 		Markdown: string(art.Markdown), Manifest: string(manifest)})
 	if err != nil {
 		return err
 	}
-	res.Status, res.Revision, res.Files, res.Article, res.Output = store.StatusDone, rev, files, art, body
+	res.Status, res.Revision, res.Files, res.Article, res.Output = library.StatusDone, rev, files, art, body
 	return nil
 }
 
 // createArticle adds the library row of a new article.
-func createArticle(ctx context.Context, lib *store.Store, st *State) (int64, error) {
+func createArticle(ctx context.Context, lib *library.Store, st *State) (int64, error) {
 	initial, err := json.Marshal(st)
 	if err != nil {
 		return 0, fmt.Errorf("checkpoint: %w", err)
@@ -298,26 +298,26 @@ func createArticle(ctx context.Context, lib *store.Store, st *State) (int64, err
 
 // runFailed records how the run of article id ended: interrupted (ctx was
 // cancelled) or failed; both can be resumed.
-func runFailed(ctx context.Context, lib *store.Store, id int64, err error) error {
+func runFailed(ctx context.Context, lib *library.Store, id int64, err error) error {
 	cancelled := ctx.Err() != nil || errors.Is(err, context.Canceled)
-	status := store.StatusFailed
+	status := library.StatusFailed
 	if cancelled {
-		status = store.StatusInterrupted
+		status = library.StatusInterrupted
 	}
 	_ = lib.SetStatus(context.WithoutCancel(ctx), id, status) // the error being returned says more
 	return &RunError{ID: id, Interrupted: cancelled, Err: err}
 }
 
 // checkpoint saves the writer state and its drafted sections.
-func checkpoint(ctx context.Context, lib *store.Store, id int64, st *State) error {
+func checkpoint(ctx context.Context, lib *library.Store, id int64, st *State) error {
 	b, err := json.Marshal(st)
 	if err != nil {
 		return fmt.Errorf("encode state: %w", err) // the pipeline adds "checkpoint: "
 	}
-	var secs []store.Section
+	var secs []library.Section
 	for i, p := range st.Parts {
 		if p.Drafted {
-			secs = append(secs, store.Section{Index: i, Level: p.Level, Heading: p.Heading, Body: p.Text, Revisions: p.Revisions})
+			secs = append(secs, library.Section{Index: i, Level: p.Level, Heading: p.Heading, Body: p.Text, Revisions: p.Revisions})
 		}
 	}
 	title := ""

@@ -8,9 +8,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/plumewriter/plume/internal/library"
 	"github.com/plumewriter/plume/internal/llm"
 	"github.com/plumewriter/plume/internal/sample"
-	"github.com/plumewriter/plume/internal/store"
 	"github.com/plumewriter/plume/internal/writer"
 	"github.com/plumewriter/plume/internal/writer/fakegen"
 )
@@ -34,7 +34,7 @@ func ExampleRun() {
 		Open: func(context.Context, writer.Backend) (llm.Generator, func(), error) {
 			return &fakegen.Generator{}, func() {}, nil
 		},
-		OpenLibrary: func() (*store.Store, error) { return store.Open(filepath.Join(dir, store.FileName)) },
+		OpenLibrary: func() (*library.Store, error) { return library.Open(filepath.Join(dir, library.FileName)) },
 		Now:         func() time.Time { return time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC) },
 		Version:     "example",
 	}

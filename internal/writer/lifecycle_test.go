@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/plumewriter/plume/internal/library"
 	"github.com/plumewriter/plume/internal/llm"
-	"github.com/plumewriter/plume/internal/store"
 	"github.com/plumewriter/plume/internal/testutil"
 	"github.com/plumewriter/plume/internal/writer/fakegen"
 )
@@ -25,7 +25,7 @@ func runOptions(t *testing.T, dir string) RunOptions {
 		Open: func(context.Context, Backend) (llm.Generator, func(), error) {
 			return &fakegen.Generator{Model: llm.ModelInfo{Ref: "synthetic/tiny"}}, func() {}, nil
 		},
-		OpenLibrary: func() (*store.Store, error) { return store.Open(filepath.Join(dir, store.FileName)) },
+		OpenLibrary: func() (*library.Store, error) { return library.Open(filepath.Join(dir, library.FileName)) },
 		Now:         newPipeline(nil).Now, Version: "test",
 	}
 }

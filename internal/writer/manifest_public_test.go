@@ -31,24 +31,26 @@ func TestManifestDoesNotLeakLocalPaths(t *testing.T) {
 		{"remote model name", "llama3.2", "", "llama3.2", ""},
 	}
 	for _, tc := range tests {
-		g := &fakegen.Generator{Model: llm.ModelInfo{Ref: tc.ref, Path: tc.path, SHA256: strings.Repeat("cd", 32), Backend: "plume"}}
-		art, _ := runArticle(t, g, testOptions("Compost basics"))
-		m := art.Manifest
-		if m.Model.Ref != tc.wantRef || m.Model.SHA256 != strings.Repeat("cd", 32) || m.Run.ModelPath != tc.wantRunModel {
-			t.Errorf("%s: model.ref %q, run.model_path %q, want %q, %q", tc.name, m.Model.Ref, m.Run.ModelPath, tc.wantRef, tc.wantRunModel)
-		}
-		b, err := m.Marshal()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, secret := range []string{"alice", "secret-project"} {
-			if strings.Contains(string(b), secret) {
-				t.Errorf("%s: the manifest leaks %q", tc.name, secret)
+		t.Run(tc.name, func(t *testing.T) {
+			g := &fakegen.Generator{Model: llm.ModelInfo{Ref: tc.ref, Path: tc.path, SHA256: strings.Repeat("cd", 32), Backend: "plume"}}
+			art, _ := runArticle(t, g, testOptions("Compost basics"))
+			m := art.Manifest
+			if m.Model.Ref != tc.wantRef || m.Model.SHA256 != strings.Repeat("cd", 32) || m.Run.ModelPath != tc.wantRunModel {
+				t.Errorf("%s: model.ref %q, run.model_path %q, want %q, %q", tc.name, m.Model.Ref, m.Run.ModelPath, tc.wantRef, tc.wantRunModel)
 			}
-		}
-		if art.State.Model.Ref != tc.ref {
-			t.Errorf("%s: state model ref %q, want %q (resume needs it)", tc.name, art.State.Model.Ref, tc.ref)
-		}
+			b, err := m.Marshal()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, secret := range []string{"alice", "secret-project"} {
+				if strings.Contains(string(b), secret) {
+					t.Errorf("%s: the manifest leaks %q", tc.name, secret)
+				}
+			}
+			if art.State.Model.Ref != tc.ref {
+				t.Errorf("%s: state model ref %q, want %q (resume needs it)", tc.name, art.State.Model.Ref, tc.ref)
+			}
+		})
 	}
 }
 

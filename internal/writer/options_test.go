@@ -69,9 +69,11 @@ func TestDetectLanguage(t *testing.T) {
 		{"The best café in Paris", "en", "detected"},
 	}
 	for _, tt := range tests {
-		if lang, src := DetectLanguage(tt.text); lang != tt.lang || src != tt.source {
-			t.Errorf("DetectLanguage(%q) = %s, %s; want %s, %s", tt.text, lang, src, tt.lang, tt.source)
-		}
+		t.Run(tt.text, func(t *testing.T) {
+			if lang, src := DetectLanguage(tt.text); lang != tt.lang || src != tt.source {
+				t.Errorf("DetectLanguage(%q) = %s, %s; want %s, %s", tt.text, lang, src, tt.lang, tt.source)
+			}
+		})
 	}
 }
 
@@ -85,9 +87,11 @@ func TestSlugify(t *testing.T) {
 		{strings.Repeat("word ", 40), strings.TrimSuffix(strings.Repeat("word-", 16), "-")},
 	}
 	for _, tt := range tests {
-		if got := Slugify(tt.in); got != tt.want {
-			t.Errorf("Slugify(%q) = %q, want %q", tt.in, got, tt.want)
-		}
+		t.Run(tt.in, func(t *testing.T) {
+			if got := Slugify(tt.in); got != tt.want {
+				t.Errorf("Slugify(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
 	}
 }
 

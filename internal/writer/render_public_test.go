@@ -12,8 +12,10 @@ func TestFrontMatterDoesNotLeakLocalPaths(t *testing.T) {
 		{"qwen2.5:1.5b", "qwen2.5:1.5b"},
 	}
 	for _, tc := range tests {
-		if got := publicModelName(tc.ref); got != tc.want {
-			t.Errorf("publicModelName(%q) = %q, want %q", tc.ref, got, tc.want)
-		}
+		t.Run(tc.ref, func(t *testing.T) {
+			if got := publicModelName(tc.ref); got != tc.want {
+				t.Errorf("publicModelName(%q) = %q, want %q", tc.ref, got, tc.want)
+			}
+		})
 	}
 }

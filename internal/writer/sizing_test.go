@@ -23,10 +23,12 @@ func TestWorstTokens(t *testing.T) {
 		{`{"type":"object","properties":{"ok":{"type":"boolean"}}}`, 17},
 	}
 	for _, tt := range tests {
-		got, err := WorstTokens(jsonschema.MustParse(tt.schema))
-		if err != nil || got != tt.want {
-			t.Errorf("WorstTokens(%s) = %d, %v; want %d", tt.schema, got, err, tt.want)
-		}
+		t.Run(tt.schema, func(t *testing.T) {
+			got, err := WorstTokens(jsonschema.MustParse(tt.schema))
+			if err != nil || got != tt.want {
+				t.Errorf("WorstTokens(%s) = %d, %v; want %d", tt.schema, got, err, tt.want)
+			}
+		})
 	}
 	for _, bad := range []string{`{"type":"string"}`, `{"type":"array","items":{"type":"boolean"}}`, `{"enum":["a"]}`} {
 		if _, err := WorstTokens(jsonschema.MustParse(bad)); err == nil {

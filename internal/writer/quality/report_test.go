@@ -52,9 +52,11 @@ func TestSentences(t *testing.T) {
 		{"A **bold** [link](http://x.y/z). End", []string{"A bold link.", "End"}},
 	}
 	for _, tt := range tests {
-		if got := Sentences(tt.in); !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("Sentences(%q) = %q, want %q", tt.in, got, tt.want)
-		}
+		t.Run(tt.in, func(t *testing.T) {
+			if got := Sentences(tt.in); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("Sentences(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
 	}
 }
 

@@ -16,9 +16,11 @@ func TestSyllablesEN(t *testing.T) {
 		{"Garden's", 2}, {"", 0}, {"123", 0},
 	}
 	for _, tt := range tests {
-		if got := SyllablesEN(tt.word); got != tt.want {
-			t.Errorf("SyllablesEN(%q) = %d, want %d", tt.word, got, tt.want)
-		}
+		t.Run(tt.word, func(t *testing.T) {
+			if got := SyllablesEN(tt.word); got != tt.want {
+				t.Errorf("SyllablesEN(%q) = %d, want %d", tt.word, got, tt.want)
+			}
+		})
 	}
 }
 
@@ -36,9 +38,11 @@ func TestSyllablesFR(t *testing.T) {
 		{"facilement", 4}, {"lisibilité", 5}, {"", 0},
 	}
 	for _, tt := range tests {
-		if got := SyllablesFR(tt.word); got != tt.want {
-			t.Errorf("SyllablesFR(%q) = %d, want %d", tt.word, got, tt.want)
-		}
+		t.Run(tt.word, func(t *testing.T) {
+			if got := SyllablesFR(tt.word); got != tt.want {
+				t.Errorf("SyllablesFR(%q) = %d, want %d", tt.word, got, tt.want)
+			}
+		})
 	}
 }
 

@@ -7,13 +7,10 @@
 package main
 
 import (
-	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"os/exec"
@@ -22,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/plumewriter/plume/internal/hub"
 	"github.com/plumewriter/plume/internal/testmodel"
 )
 
@@ -160,7 +158,7 @@ func golden(bin, work, model string, prompt []int32, n int, kv string) (*Golden,
 	if len(raw) != 4*lo.NVocab*len(lo.Rows) {
 		return nil, fmt.Errorf("logits file has %d bytes, want %d rows × %d", len(raw), len(lo.Rows), lo.NVocab)
 	}
-	sum, err := fileSHA256(model)
+	sum, err := hub.FileSHA256(model)
 	if err != nil {
 		return nil, err
 	}
@@ -198,17 +196,4 @@ func topLogprobs(lg []float64, k int) [][2]float64 {
 		out = append(out, [2]float64{float64(i), lp})
 	}
 	return out
-}
-
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }

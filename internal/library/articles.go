@@ -1,4 +1,4 @@
-package store
+package library
 
 import (
 	"context"
@@ -62,18 +62,18 @@ func (a *Article) Latest() (Revision, bool) {
 // Create adds a running article with its initial checkpoint.
 func (s *Store) Create(ctx context.Context, topic, lang string, state []byte) (int64, error) {
 	if s.db == nil {
-		return 0, fmt.Errorf("store: create: %w", ErrReadOnly)
+		return 0, fmt.Errorf("library: create: %w", ErrReadOnly)
 	}
 	now := s.now()
 	res, err := s.db.ExecContext(ctx,
 		`INSERT INTO articles (topic, lang, status, created_at, updated_at, state) VALUES (?, ?, ?, ?, ?, ?)`,
 		topic, lang, StatusRunning, now, now, string(state))
 	if err != nil {
-		return 0, fmt.Errorf("store: create: %w", err)
+		return 0, fmt.Errorf("library: create: %w", err)
 	}
 	id, err := res.LastInsertId()
 	if err != nil {
-		return 0, fmt.Errorf("store: create: %w", err)
+		return 0, fmt.Errorf("library: create: %w", err)
 	}
 	return id, nil
 }
@@ -85,19 +85,19 @@ func (s *Store) Checkpoint(ctx context.Context, id int64, title string, state []
 		res, err := tx.ExecContext(ctx, `UPDATE articles SET state = ?, title = ?, updated_at = ? WHERE id = ?`,
 			string(state), title, s.now(), id)
 		if err != nil {
-			return fmt.Errorf("store: checkpoint %d: %w", id, err)
+			return fmt.Errorf("library: checkpoint %d: %w", id, err)
 		}
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return fmt.Errorf("store: checkpoint %d: %w", id, ErrNotFound)
+			return fmt.Errorf("library: checkpoint %d: %w", id, ErrNotFound)
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sections WHERE article_id = ?`, id); err != nil {
-			return fmt.Errorf("store: checkpoint %d: %w", id, err)
+			return fmt.Errorf("library: checkpoint %d: %w", id, err)
 		}
 		for _, sec := range sections {
 			if _, err := tx.ExecContext(ctx,
 				`INSERT INTO sections (article_id, idx, level, heading, body, revisions) VALUES (?, ?, ?, ?, ?, ?)`,
 				id, sec.Index, sec.Level, sec.Heading, sec.Body, sec.Revisions); err != nil {
-				return fmt.Errorf("store: checkpoint %d section %d: %w", id, sec.Index, err)
+				return fmt.Errorf("library: checkpoint %d section %d: %w", id, sec.Index, err)
 			}
 		}
 		return nil
@@ -110,7 +110,7 @@ func (s *Store) AddRevision(ctx context.Context, id int64, r Revision) (int, err
 	var rev int
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(rev), 0) + 1 FROM revisions WHERE article_id = ?`, id).Scan(&rev); err != nil {
-			return fmt.Errorf("store: revision of %d: %w", id, err)
+			return fmt.Errorf("library: revision of %d: %w", id, err)
 		}
 		status := StatusDone
 		if r.Approved {
@@ -118,7 +118,7 @@ func (s *Store) AddRevision(ctx context.Context, id int64, r Revision) (int, err
 		} else {
 			var old string
 			if err := tx.QueryRowContext(ctx, `SELECT status FROM articles WHERE id = ?`, id).Scan(&old); err != nil {
-				return fmt.Errorf("store: revision of %d: %w", id, ErrNotFound)
+				return fmt.Errorf("library: revision of %d: %w", id, ErrNotFound)
 			}
 			if old == StatusApproved || old == StatusNeedsReview {
 				status = StatusNeedsReview // the text changed after a person signed it off
@@ -128,15 +128,15 @@ func (s *Store) AddRevision(ctx context.Context, id int64, r Revision) (int, err
 		if _, err := tx.ExecContext(ctx,
 			`INSERT INTO revisions (article_id, rev, created_at, title, slug, markdown, manifest) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			id, rev, now, r.Title, r.Slug, r.Markdown, r.Manifest); err != nil {
-			return fmt.Errorf("store: revision of %d: %w", id, err)
+			return fmt.Errorf("library: revision of %d: %w", id, err)
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE articles SET status = ?, title = ?, slug = ?, updated_at = ? WHERE id = ?`,
 			status, r.Title, r.Slug, now, id)
 		if err != nil {
-			return fmt.Errorf("store: revision of %d: %w", id, err)
+			return fmt.Errorf("library: revision of %d: %w", id, err)
 		}
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return fmt.Errorf("store: revision of %d: %w", id, ErrNotFound)
+			return fmt.Errorf("library: revision of %d: %w", id, ErrNotFound)
 		}
 		return nil
 	})
@@ -148,17 +148,17 @@ func (s *Store) SetStatus(ctx context.Context, id int64, status string) error {
 	switch status {
 	case StatusRunning, StatusInterrupted, StatusDone, StatusFailed, StatusOutline:
 	default:
-		return fmt.Errorf("store: unknown status %q", status)
+		return fmt.Errorf("library: unknown status %q", status)
 	}
 	if s.db == nil {
-		return fmt.Errorf("store: status of %d: %w", id, ErrReadOnly)
+		return fmt.Errorf("library: status of %d: %w", id, ErrReadOnly)
 	}
 	res, err := s.db.ExecContext(ctx, `UPDATE articles SET status = ?, updated_at = ? WHERE id = ?`, status, s.now(), id)
 	if err != nil {
-		return fmt.Errorf("store: status of %d: %w", id, err)
+		return fmt.Errorf("library: status of %d: %w", id, err)
 	}
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return fmt.Errorf("store: status of %d: %w", id, ErrNotFound)
+		return fmt.Errorf("library: status of %d: %w", id, ErrNotFound)
 	}
 	return nil
 }
@@ -177,20 +177,20 @@ func (s *Store) List(ctx context.Context) ([]Summary, error) {
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT `+summaryCols+` FROM articles a ORDER BY a.id DESC`)
 	if err != nil {
-		return nil, fmt.Errorf("store: list: %w", err)
+		return nil, fmt.Errorf("library: list: %w", err)
 	}
 	defer rows.Close()
 	var out []Summary
 	for rows.Next() {
 		var sm Summary
 		if err := scanSummary(rows, &sm); err != nil {
-			return nil, fmt.Errorf("store: list: %w", err)
+			return nil, fmt.Errorf("library: list: %w", err)
 		}
 		sm.Status = s.liveStatus(sm.ID, sm.Status)
 		out = append(out, sm)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: list: %w", err)
+		return nil, fmt.Errorf("library: list: %w", err)
 	}
 	return out, nil
 }
@@ -198,17 +198,17 @@ func (s *Store) List(ctx context.Context) ([]Summary, error) {
 // Get returns one article with its checkpoint, sections and revisions.
 func (s *Store) Get(ctx context.Context, id int64) (*Article, error) {
 	if s.empty {
-		return nil, fmt.Errorf("store: article %d: %w", id, ErrNotFound)
+		return nil, fmt.Errorf("library: article %d: %w", id, ErrNotFound)
 	}
 	a := &Article{}
 	var state string
 	row := s.db.QueryRowContext(ctx, `SELECT `+summaryCols+`, a.state FROM articles a WHERE a.id = ?`, id)
 	err := row.Scan(&a.ID, &a.Topic, &a.Lang, &a.Status, &a.Title, &a.Slug, &a.CreatedAt, &a.UpdatedAt, &a.Summary.Revisions, &state)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("store: article %d: %w", id, ErrNotFound)
+		return nil, fmt.Errorf("library: article %d: %w", id, ErrNotFound)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("store: article %d: %w", id, err)
+		return nil, fmt.Errorf("library: article %d: %w", id, err)
 	}
 	a.State = []byte(state)
 	a.Status = s.liveStatus(a.ID, a.Status)
@@ -225,14 +225,14 @@ func (s *Store) sections(ctx context.Context, id int64) ([]Section, error) {
 	rows, err := s.db.QueryContext(ctx,
 		`SELECT idx, level, heading, body, revisions FROM sections WHERE article_id = ? ORDER BY idx`, id)
 	if err != nil {
-		return nil, fmt.Errorf("store: sections of %d: %w", id, err)
+		return nil, fmt.Errorf("library: sections of %d: %w", id, err)
 	}
 	defer rows.Close()
 	var out []Section
 	for rows.Next() {
 		var sec Section
 		if err := rows.Scan(&sec.Index, &sec.Level, &sec.Heading, &sec.Body, &sec.Revisions); err != nil {
-			return nil, fmt.Errorf("store: sections of %d: %w", id, err)
+			return nil, fmt.Errorf("library: sections of %d: %w", id, err)
 		}
 		out = append(out, sec)
 	}
@@ -243,14 +243,14 @@ func (s *Store) revisions(ctx context.Context, id int64) ([]Revision, error) {
 	rows, err := s.db.QueryContext(ctx,
 		`SELECT rev, created_at, title, slug, markdown, manifest FROM revisions WHERE article_id = ? ORDER BY rev`, id)
 	if err != nil {
-		return nil, fmt.Errorf("store: revisions of %d: %w", id, err)
+		return nil, fmt.Errorf("library: revisions of %d: %w", id, err)
 	}
 	defer rows.Close()
 	var out []Revision
 	for rows.Next() {
 		var r Revision
 		if err := rows.Scan(&r.Rev, &r.CreatedAt, &r.Title, &r.Slug, &r.Markdown, &r.Manifest); err != nil {
-			return nil, fmt.Errorf("store: revisions of %d: %w", id, err)
+			return nil, fmt.Errorf("library: revisions of %d: %w", id, err)
 		}
 		out = append(out, r)
 	}
@@ -284,15 +284,15 @@ func (s *Store) Remove(ctx context.Context, id int64) error {
 		// opened without foreign_keys would keep orphans.
 		for _, q := range []string{`DELETE FROM sections WHERE article_id = ?`, `DELETE FROM revisions WHERE article_id = ?`} {
 			if _, err := tx.ExecContext(ctx, q, id); err != nil {
-				return fmt.Errorf("store: remove %d: %w", id, err)
+				return fmt.Errorf("library: remove %d: %w", id, err)
 			}
 		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM articles WHERE id = ?`, id)
 		if err != nil {
-			return fmt.Errorf("store: remove %d: %w", id, err)
+			return fmt.Errorf("library: remove %d: %w", id, err)
 		}
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return fmt.Errorf("store: remove %d: %w", id, ErrNotFound)
+			return fmt.Errorf("library: remove %d: %w", id, ErrNotFound)
 		}
 		return nil
 	})

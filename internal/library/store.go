@@ -1,4 +1,4 @@
-package store
+package library
 
 import (
 	"context"
@@ -95,7 +95,7 @@ CREATE TABLE IF NOT EXISTS revisions (
 // created with owner-only permissions.
 func Open(path string) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("store: %w", err)
+		return nil, fmt.Errorf("library: %w", err)
 	}
 	q := url.Values{}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", BusyTimeoutMS))
@@ -104,7 +104,7 @@ func Open(path string) (*Store, error) {
 	q.Add("_pragma", "synchronous(NORMAL)")
 	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
+		return nil, fmt.Errorf("library: open %s: %w", path, err)
 	}
 	// One connection: SQLite serialises writers anyway, and pragmas then
 	// apply to every statement.
@@ -112,7 +112,7 @@ func Open(path string) (*Store, error) {
 	s := &Store{db: db, dir: filepath.Dir(path)}
 	if err := s.migrate(); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("store: %s: %w", path, err)
+		return nil, fmt.Errorf("library: %s: %w", path, err)
 	}
 	return s, nil
 }
@@ -153,18 +153,18 @@ func (s *Store) now() string {
 // inTx runs fn in a transaction, committing on success.
 func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	if s.db == nil {
-		return fmt.Errorf("store: %w", ErrReadOnly)
+		return fmt.Errorf("library: %w", ErrReadOnly)
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("store: begin: %w", err)
+		return fmt.Errorf("library: begin: %w", err)
 	}
 	if err := fn(tx); err != nil {
 		tx.Rollback()
 		return err
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: commit: %w", err)
+		return fmt.Errorf("library: commit: %w", err)
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package store
+package library
 
 import (
 	"context"
@@ -30,7 +30,7 @@ CREATE TABLE IF NOT EXISTS sources (
 // cheap no-op after the first time, and keeps Store's fields untouched.
 func (s *Store) sourcesTable() error {
 	if _, err := s.db.Exec(sourcesSQL); err != nil {
-		return fmt.Errorf("store: create sources table: %w", err)
+		return fmt.Errorf("library: create sources table: %w", err)
 	}
 	return nil
 }
@@ -50,10 +50,10 @@ func (s *Store) LookupSource(ctx context.Context, origin string) (*sources.Sourc
 		return nil, false, nil
 	}
 	if err != nil {
-		return nil, false, fmt.Errorf("store: source %s: %w", origin, err)
+		return nil, false, fmt.Errorf("library: source %s: %w", origin, err)
 	}
 	if src.Retrieved, err = time.Parse(time.RFC3339Nano, retrieved); err != nil {
-		return nil, false, fmt.Errorf("store: source %s: retrieval time: %w", origin, err)
+		return nil, false, fmt.Errorf("library: source %s: retrieval time: %w", origin, err)
 	}
 	return src, true, nil
 }
@@ -68,7 +68,7 @@ func (s *Store) PutSource(ctx context.Context, src *sources.Source) error {
 		src.Origin, src.URL, src.Kind, src.Title, src.Author, src.Charset,
 		src.Retrieved.UTC().Format(time.RFC3339Nano), src.SHA256, src.Text)
 	if err != nil {
-		return fmt.Errorf("store: put source %s: %w", src.Origin, err)
+		return fmt.Errorf("library: put source %s: %w", src.Origin, err)
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package store
+package library
 
 import (
 	"database/sql"
@@ -27,7 +27,7 @@ func OpenReadOnly(path string) (*Store, error) {
 		s.empty = true
 		return s, nil
 	} else if err != nil {
-		return nil, fmt.Errorf("store: %w", err)
+		return nil, fmt.Errorf("library: %w", err)
 	}
 	var firstErr error
 	for _, mode := range []string{"mode=ro", "immutable=1"} {
@@ -39,7 +39,7 @@ func OpenReadOnly(path string) (*Store, error) {
 			firstErr = err
 		}
 	}
-	return nil, fmt.Errorf("store: open %s read-only: %w", path, firstErr)
+	return nil, fmt.Errorf("library: open %s read-only: %w", path, firstErr)
 }
 
 // openRO opens path with the given URI parameter and reads its schema
@@ -71,7 +71,7 @@ func (s *Store) readOnly(db *sql.DB, v int, path string) (*Store, error) {
 		return s, nil
 	case v != schemaVersion:
 		db.Close()
-		return nil, fmt.Errorf("store: %s: schema version %d, this plume reads %d (a writing command such as plume write migrates it)",
+		return nil, fmt.Errorf("library: %s: schema version %d, this plume reads %d (a writing command such as plume write migrates it)",
 			path, v, schemaVersion)
 	}
 	s.db = db

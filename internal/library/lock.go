@@ -1,4 +1,4 @@
-package store
+package library
 
 import (
 	"errors"
@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/plumewriter/plume/internal/flock"
 )
 
 // Article locks.
@@ -67,11 +69,11 @@ func (s *Store) lockPath(id int64) string {
 // waiting; when another process holds it, the error is a *LockedError.
 func (s *Store) LockArticle(id int64) (*ArticleLock, error) {
 	if s.dir == "" {
-		return nil, errors.New("store: lock: no data directory")
+		return nil, errors.New("library: lock: no data directory")
 	}
 	path := s.lockPath(id)
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("store: lock article %d: %w", id, err)
+		return nil, fmt.Errorf("library: lock article %d: %w", id, err)
 	}
 	for range maxLockAttempts {
 		lk, retry, err := tryLockPath(id, path)
@@ -79,7 +81,7 @@ func (s *Store) LockArticle(id int64) (*ArticleLock, error) {
 			return lk, err
 		}
 	}
-	return nil, fmt.Errorf("store: lock article %d: the lock file kept being replaced", id)
+	return nil, fmt.Errorf("library: lock article %d: the lock file kept being replaced", id)
 }
 
 // tryLockPath makes one attempt at the lock file path. A lock granted on a
@@ -88,12 +90,12 @@ func (s *Store) LockArticle(id int64) (*ArticleLock, error) {
 func tryLockPath(id int64, path string) (lk *ArticleLock, retry bool, err error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		return nil, false, fmt.Errorf("store: lock article %d: %w", id, err)
+		return nil, false, fmt.Errorf("library: lock article %d: %w", id, err)
 	}
-	ok, err := tryLock(f)
+	ok, err := flock.TryLock(f)
 	if err != nil {
 		f.Close()
-		return nil, false, fmt.Errorf("store: lock article %d: %w", id, err)
+		return nil, false, fmt.Errorf("library: lock article %d: %w", id, err)
 	}
 	if !ok {
 		pid := readPID(f)
@@ -125,7 +127,7 @@ func (l *ArticleLock) Unlock() error {
 	err := l.f.Close()
 	l.f = nil
 	if err != nil {
-		return fmt.Errorf("store: unlock: %w", err)
+		return fmt.Errorf("library: unlock: %w", err)
 	}
 	return nil
 }
@@ -135,19 +137,19 @@ func (l *ArticleLock) Unlock() error {
 // on a read-only library.
 func (s *Store) Locked(id int64) (bool, error) {
 	if s.dir == "" {
-		return false, errors.New("store: lock: no data directory")
+		return false, errors.New("library: lock: no data directory")
 	}
 	f, err := os.Open(s.lockPath(id))
 	if errors.Is(err, fs.ErrNotExist) {
 		return false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("store: lock of article %d: %w", id, err)
+		return false, fmt.Errorf("library: lock of article %d: %w", id, err)
 	}
 	defer f.Close() // closing releases the lock taken just to test it
-	ok, err := tryLock(f)
+	ok, err := flock.TryLock(f)
 	if err != nil {
-		return false, fmt.Errorf("store: lock of article %d: %w", id, err)
+		return false, fmt.Errorf("library: lock of article %d: %w", id, err)
 	}
 	return !ok, nil
 }
