@@ -24,10 +24,10 @@ func (s *Schema) Validate(doc []byte) error {
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
-		return fmt.Errorf("not valid JSON: %w", err)
+		return &ValidationError{Path: "$", Kind: ViolationInvalidJSON, Err: err}
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return errors.New("not valid JSON: extra data after the value")
+		return &ValidationError{Path: "$", Kind: ViolationInvalidJSON, Err: errors.New("extra data after the value")}
 	}
 	return s.validate("$", v, 0)
 }
@@ -37,7 +37,7 @@ func (s *Schema) validate(path string, v any, depth int) error {
 		return fmt.Errorf("%s: nested too deeply", path)
 	}
 	if len(s.Enum) > 0 && !inEnum(v, s.Enum) {
-		return fmt.Errorf("%s: value not in enum", path)
+		return &ValidationError{Path: path, Kind: ViolationEnum}
 	}
 	if s.Const != nil && !inEnum(v, []json.RawMessage{s.Const}) {
 		return fmt.Errorf("%s: expected the constant %s", path, s.Const)
@@ -50,7 +50,7 @@ func (s *Schema) validate(path string, v any, depth int) error {
 	}
 	got := typeOf(v)
 	if !s.Has(got) && !(got == "integer" && s.Has("number")) {
-		return fmt.Errorf("%s: want %s", path, wantTypes(s.Types))
+		return &ValidationError{Path: path, Kind: ViolationType, Want: wantTypes(s.Types)}
 	}
 	switch x := v.(type) {
 	case map[string]any:
@@ -60,10 +60,10 @@ func (s *Schema) validate(path string, v any, depth int) error {
 	case string:
 		n := utf8.RuneCountInString(x)
 		if s.MinLength != nil && n < *s.MinLength {
-			return fmt.Errorf("%s: %d characters, at least %d wanted", path, n, *s.MinLength)
+			return &ValidationError{Path: path, Kind: ViolationMinLength, Got: n, Limit: *s.MinLength}
 		}
 		if s.MaxLength != nil && n > *s.MaxLength {
-			return fmt.Errorf("%s: %d characters, at most %d wanted", path, n, *s.MaxLength)
+			return &ValidationError{Path: path, Kind: ViolationMaxLength, Got: n, Limit: *s.MaxLength}
 		}
 	}
 	return nil
@@ -121,7 +121,7 @@ func cmpOr(a, b error) error {
 func (s *Schema) validateObject(path string, obj map[string]any, depth int) error {
 	for _, r := range s.Required {
 		if _, ok := obj[r]; !ok {
-			return fmt.Errorf("%s: missing required property %q", path, r)
+			return &ValidationError{Path: path, Kind: ViolationRequired, Name: r}
 		}
 	}
 	keys := make([]string, 0, len(obj))
@@ -133,7 +133,7 @@ func (s *Schema) validateObject(path string, obj map[string]any, depth int) erro
 		ps := s.Property(k)
 		if ps == nil {
 			if s.AdditionalProperties != nil && !*s.AdditionalProperties {
-				return fmt.Errorf("%s: unexpected property %q", path, k)
+				return &ValidationError{Path: path, Kind: ViolationUnexpected, Name: k}
 			}
 			continue
 		}
@@ -146,10 +146,10 @@ func (s *Schema) validateObject(path string, obj map[string]any, depth int) erro
 
 func (s *Schema) validateArray(path string, arr []any, depth int) error {
 	if s.MinItems != nil && len(arr) < *s.MinItems {
-		return fmt.Errorf("%s: %d items, at least %d wanted", path, len(arr), *s.MinItems)
+		return &ValidationError{Path: path, Kind: ViolationMinItems, Got: len(arr), Limit: *s.MinItems}
 	}
 	if s.MaxItems != nil && len(arr) > *s.MaxItems {
-		return fmt.Errorf("%s: %d items, at most %d wanted", path, len(arr), *s.MaxItems)
+		return &ValidationError{Path: path, Kind: ViolationMaxItems, Got: len(arr), Limit: *s.MaxItems}
 	}
 	if s.Items != nil {
 		for i, x := range arr {

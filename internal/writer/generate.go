@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/plumewriter/plume/internal/jsonschema"
@@ -158,7 +157,7 @@ func decodeValid(sch *jsonschema.Schema, text string, out any, check func() erro
 	}
 	if len(cut) > 0 {
 		if err := sch.Validate([]byte(text)); err != nil {
-			return fmt.Errorf("%w (after cutting %s back to whole words at the length limit)", err, strings.Join(cut, ", "))
+			return &cutWordsError{err: err, cut: cut}
 		}
 	}
 	if err := json.Unmarshal([]byte(text), out); err != nil {
@@ -184,7 +183,7 @@ func (r *run) repairMessages(base []Message, bad string, bErr error, maxTokens i
 	window := contextLength(r.p.Gen)
 	for _, n := range repairQuoteChars {
 		quote := cutRunes(bad, n)
-		repair, err := prompts.Render(r.st.Options.Lang, prompts.Repair, map[string]any{"Error": cutRunes(bErr.Error(), 300), "Text": quote})
+		repair, err := prompts.Render(r.st.Options.Lang, prompts.Repair, map[string]any{"Error": cutRunes(repairProblem(r.st.Options.Lang, bErr), 300), "Text": quote})
 		if err != nil {
 			return nil, err
 		}
