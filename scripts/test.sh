@@ -13,9 +13,10 @@ if [ ! -d scripts/tokenizer-refs/node_modules ]; then
 fi
 
 # Packages with goroutines of their own (worker pool, engine sessions, hub
-# downloads, HTTP clients, the article store).
+# downloads, HTTP clients and fetchers, the article library, the server's
+# slots and jobs).
 race_pkgs=()
-for p in internal/kernels internal/engine internal/hub internal/remote internal/library internal/writer internal/sources; do
+for p in internal/kernels internal/engine internal/hub internal/remote internal/library internal/writer internal/sources internal/server; do
 	[ -d "$p" ] && race_pkgs+=("./$p/...")
 done
 
