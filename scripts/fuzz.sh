@@ -8,6 +8,12 @@
 #
 #   scripts/fuzz.sh [MINUTES]          every target
 #   FUZZ_MATCH=Gguf scripts/fuzz.sh 1  targets whose package or name matches
+#   FUZZ_JOBS=2 scripts/fuzz.sh 5      two targets at a time, one worker each
+#
+# FUZZ_JOBS runs that many targets at once, each with -parallel 1 (default:
+# one target at a time with Go's default of one worker per CPU). On a 2-core
+# machine FUZZ_JOBS=2 uses the same CPU as the default and halves the wall
+# time; every target still fuzzes for MINUTES.
 #
 # Prints one line per target (package, target, execs, new corpus entries,
 # result) and a total; exits 1 if any target failed.
@@ -50,31 +56,68 @@ if [ ${#targets[@]} -eq 0 ]; then
 fi
 echo "== ${#targets[@]} fuzz targets, ${seconds}s each (minimize ${minimize})"
 
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-failed=0
-total_execs=0
-printf '%-48s %-24s %12s %6s  %s\n' PACKAGE TARGET EXECS NEW RESULT
-for t in "${targets[@]}"; do
-	pkg=${t% *}
-	name=${t#* }
-	go test "$pkg" -run '^$' -fuzz "^${name}\$" -fuzztime "${seconds}s" -fuzzminimizetime "$minimize" >"$log" 2>&1
-	rc=$?
+jobs=${FUZZ_JOBS:-1}
+if ! [[ $jobs =~ ^[1-9][0-9]*$ ]]; then
+	echo "FUZZ_JOBS must be a positive integer" >&2
+	exit 2
+fi
+parallel=()
+if [ "$jobs" -gt 1 ]; then
+	parallel=(-parallel 1)
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# run_one INDEX PKG NAME fuzzes one target and writes its result line to
+# $work/INDEX.line (and the failure's log excerpt to $work/INDEX.fail).
+run_one() {
+	local i=$1 pkg=$2 name=$3 log="$work/$1.log"
+	go test "$pkg" -run '^$' -fuzz "^${name}\$" -fuzztime "${seconds}s" \
+		-fuzzminimizetime "$minimize" "${parallel[@]}" >"$log" 2>&1
+	local rc=$? last execs new result=ok seed
 	last=$(grep -E '^fuzz: elapsed' "$log" | tail -1)
 	execs=$(sed -nE 's/.*execs: ([0-9]+).*/\1/p' <<<"$last")
 	new=$(sed -nE 's/.*new interesting: ([0-9]+).*/\1/p' <<<"$last")
-	execs=${execs:-0}
-	total_execs=$((total_execs + execs))
-	result=ok
 	if [ $rc -ne 0 ]; then
-		failed=$((failed + 1))
 		seed=$(grep -oE 'testdata/fuzz/[^ ]+' "$log" | head -1)
 		result="FAIL${seed:+ (seed: $pkg/$seed)}"
+		sed -n '/--- FAIL/,$p' "$log" | head -40 | sed 's/^/    /' >"$work/$i.fail"
 	fi
-	printf '%-48s %-24s %12s %6s  %s\n' "${pkg#github.com/plumewriter/plume/}" "$name" "$execs" "${new:-0}" "$result"
-	if [ $rc -ne 0 ]; then
-		sed -n '/--- FAIL/,$p' "$log" | head -40 | sed 's/^/    /'
+	printf '%s %s %s %s %s\n' "${pkg#github.com/plumewriter/plume/}" "$name" "${execs:-0}" "${new:-0}" "$result" >"$work/$i.line"
+}
+
+printf '%-48s %-24s %12s %6s  %s\n' PACKAGE TARGET EXECS NEW RESULT
+# print_done prints, in order, the result lines that are ready.
+next=0
+print_done() {
+	while [ $next -lt ${#targets[@]} ] && [ -f "$work/$next.line" ]; do
+		read -r p n e w r <"$work/$next.line"
+		printf '%-48s %-24s %12s %6s  %s\n' "$p" "$n" "$e" "$w" "$r"
+		[ -f "$work/$next.fail" ] && cat "$work/$next.fail"
+		next=$((next + 1))
+	done
+}
+running=0
+for i in "${!targets[@]}"; do
+	t=${targets[$i]}
+	if [ $running -ge "$jobs" ]; then
+		wait -n
+		running=$((running - 1))
+		print_done
 	fi
+	run_one "$i" "${t% *}" "${t#* }" &
+	running=$((running + 1))
+done
+wait
+print_done
+
+failed=0
+total_execs=0
+for i in "${!targets[@]}"; do
+	read -r _ _ e _ r <"$work/$i.line"
+	total_execs=$((total_execs + e))
+	[[ $r == FAIL* ]] && failed=$((failed + 1))
 done
 echo "== ${#targets[@]} targets, ${total_execs} execs, ${failed} failed"
 [ $failed -eq 0 ]
