@@ -129,11 +129,11 @@ func prepareModels(c config) ([]string, error) {
 	var out []string
 	for _, s := range shapes {
 		for _, m := range []mix{mixQ8_0, mixQ4_K_M} {
-			if c.only != "" && !strings.Contains(s.Name+"-"+string(m), c.only) {
+			if c.only != "" && !strings.Contains(s.Label+"-"+string(m), c.only) {
 				continue
 			}
 			t0 := time.Now()
-			p, err := writeModel(c.modelDir, s, m, modelSeed)
+			p, err := writeModel(c.modelDir, s, m)
 			if err != nil {
 				return nil, err
 			}
