@@ -55,6 +55,24 @@ var quantizers = map[Type]func(x []float32, y []byte){
 
 func putF16(b []byte, f float32) { binary.LittleEndian.PutUint16(b, F32ToF16(f)) }
 
+// putScale writes a block's scale d as fp16 at b and returns the factor
+// that quantizes by it: 1/d, or 0 for an all-zero block (d == 0).
+func putScale(b []byte, d float32) (id float32) {
+	putF16(b, d)
+	if d != 0 {
+		id = 1 / d
+	}
+	return id
+}
+
+// packQ5 splits the 5-bit quants x0 (element j) and x1 (element j+16) of a
+// Q5_0/Q5_1 block into their byte of low nibbles and their fifth bits,
+// placed at bits j and j+16 of the block's qh.
+func packQ5(x0, x1, j int) (nibbles byte, qh uint32) {
+	qh = uint32(x0&0x10)>>4<<uint(j) | uint32(x1&0x10)>>4<<uint(j+16)
+	return byte(x0&0xf) | byte(x1&0xf)<<4, qh
+}
+
 func absf(f float32) float32 { return math.Float32frombits(math.Float32bits(f) &^ (1 << 31)) }
 
 // signedMax returns the value of largest magnitude (the first one on ties).
@@ -90,11 +108,7 @@ func truncInt(f float32) int {
 func quantQ4_0(x []float32, y []byte) {
 	_, vmax := signedMax(x)
 	d := vmax / -8
-	var id float32
-	if d != 0 {
-		id = 1 / d
-	}
-	putF16(y, d)
+	id := putScale(y, d)
 	for j := range 16 {
 		x0 := min(15, int(int8(truncInt(float32(x[j]*id)+8.5))))
 		x1 := min(15, int(int8(truncInt(float32(x[j+16]*id)+8.5))))
@@ -106,11 +120,7 @@ func quantQ4_0(x []float32, y []byte) {
 func quantQ4_1(x []float32, y []byte) {
 	lo, hi := minMax(x)
 	d := (hi - lo) / 15
-	var id float32
-	if d != 0 {
-		id = 1 / d
-	}
-	putF16(y, d)
+	id := putScale(y, d)
 	putF16(y[2:], lo)
 	for j := range 16 {
 		x0 := min(15, int(int8(truncInt(float32((x[j]-lo)*id)+0.5))))
@@ -124,18 +134,14 @@ func quantQ4_1(x []float32, y []byte) {
 func quantQ5_0(x []float32, y []byte) {
 	_, vmax := signedMax(x)
 	d := vmax / -16
-	var id float32
-	if d != 0 {
-		id = 1 / d
-	}
-	putF16(y, d)
+	id := putScale(y, d)
 	var qh uint32
 	for j := range 16 {
 		x0 := min(31, int(int8(truncInt(float32(x[j]*id)+16.5))))
 		x1 := min(31, int(int8(truncInt(float32(x[j+16]*id)+16.5))))
-		y[6+j] = byte(x0&0xf) | byte(x1&0xf)<<4
-		qh |= uint32(x0&0x10) >> 4 << uint(j)
-		qh |= uint32(x1&0x10) >> 4 << uint(j+16)
+		var h uint32
+		y[6+j], h = packQ5(x0, x1, j)
+		qh |= h
 	}
 	binary.LittleEndian.PutUint32(y[2:], qh)
 }
@@ -144,19 +150,15 @@ func quantQ5_0(x []float32, y []byte) {
 func quantQ5_1(x []float32, y []byte) {
 	lo, hi := minMax(x)
 	d := (hi - lo) / 31
-	var id float32
-	if d != 0 {
-		id = 1 / d
-	}
-	putF16(y, d)
+	id := putScale(y, d)
 	putF16(y[2:], lo)
 	var qh uint32
 	for j := range 16 {
 		x0 := int(uint8(truncInt(float32((x[j]-lo)*id) + 0.5)))
 		x1 := int(uint8(truncInt(float32((x[j+16]-lo)*id) + 0.5)))
-		y[8+j] = byte(x0&0xf) | byte(x1&0xf)<<4
-		qh |= uint32(x0&0x10) >> 4 << uint(j)
-		qh |= uint32(x1&0x10) >> 4 << uint(j+16)
+		var h uint32
+		y[8+j], h = packQ5(x0, x1, j)
+		qh |= h
 	}
 	binary.LittleEndian.PutUint32(y[4:], qh)
 }
@@ -166,11 +168,7 @@ func quantQ5_1(x []float32, y []byte) {
 func quantQ8_0(x []float32, y []byte) {
 	amax, _ := signedMax(x)
 	d := amax / 127
-	var id float32
-	if d != 0 {
-		id = 1 / d
-	}
-	putF16(y, d)
+	id := putScale(y, d)
 	for j, v := range x {
 		y[2+j] = byte(int8(math.Round(float64(v * id))))
 	}
