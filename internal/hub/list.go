@@ -27,19 +27,30 @@ type CachedModel struct {
 // List returns every GGUF file in the cache, whoever downloaded it,
 // sorted by reference.
 func (s *Cache) List() ([]CachedModel, error) {
+	repos, err := s.repos()
+	if err != nil {
+		return nil, err
+	}
+	var out []CachedModel
+	for _, repo := range repos {
+		out = append(out, s.listRepo(repo)...)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Ref < out[j].Ref })
+	return out, nil
+}
+
+// repos returns the repositories that have a folder in the cache.
+func (s *Cache) repos() ([]string, error) {
 	dirs, err := fs.ReadDir(s.root.FS(), ".")
 	if err != nil {
 		return nil, fmt.Errorf("listing %s: %w", s.dir, err)
 	}
-	var out []CachedModel
+	var out []string
 	for _, d := range dirs {
-		repo, ok := repoFromDir(d.Name())
-		if !ok || !d.IsDir() {
-			continue
+		if repo, ok := repoFromDir(d.Name()); ok && d.IsDir() {
+			out = append(out, repo)
 		}
-		out = append(out, s.listRepo(repo)...)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Ref < out[j].Ref })
 	return out, nil
 }
 

@@ -30,16 +30,12 @@ type Partial struct {
 // Partials lists the incomplete downloads in the cache, sorted by path.
 // InUse marks one a running pull holds.
 func (s *Cache) Partials() ([]Partial, error) {
-	dirs, err := fs.ReadDir(s.root.FS(), ".")
+	repos, err := s.repos()
 	if err != nil {
-		return nil, fmt.Errorf("listing %s: %w", s.dir, err)
+		return nil, err
 	}
 	var out []Partial
-	for _, d := range dirs {
-		repo, ok := repoFromDir(d.Name())
-		if !ok || !d.IsDir() {
-			continue
-		}
+	for _, repo := range repos {
 		out = append(out, s.repoPartials(repo)...)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
