@@ -27,28 +27,22 @@ type CachedModel struct {
 // List returns every GGUF file in the cache, whoever downloaded it,
 // sorted by reference.
 func (s *Cache) List() ([]CachedModel, error) {
-	repos, err := s.repos()
-	if err != nil {
-		return nil, err
-	}
-	var out []CachedModel
-	for _, repo := range repos {
-		out = append(out, s.listRepo(repo)...)
-	}
+	out, err := perRepo(s, s.listRepo)
 	sort.Slice(out, func(i, j int) bool { return out[i].Ref < out[j].Ref })
-	return out, nil
+	return out, err
 }
 
-// repos returns the repositories that have a folder in the cache.
-func (s *Cache) repos() ([]string, error) {
+// perRepo gathers what f finds in each repository that has a folder in
+// the cache.
+func perRepo[T any](s *Cache, f func(repo string) []T) ([]T, error) {
 	dirs, err := fs.ReadDir(s.root.FS(), ".")
 	if err != nil {
 		return nil, fmt.Errorf("listing %s: %w", s.dir, err)
 	}
-	var out []string
+	var out []T
 	for _, d := range dirs {
 		if repo, ok := repoFromDir(d.Name()); ok && d.IsDir() {
-			out = append(out, repo)
+			out = append(out, f(repo)...)
 		}
 	}
 	return out, nil

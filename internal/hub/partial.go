@@ -30,16 +30,9 @@ type Partial struct {
 // Partials lists the incomplete downloads in the cache, sorted by path.
 // InUse marks one a running pull holds.
 func (s *Cache) Partials() ([]Partial, error) {
-	repos, err := s.repos()
-	if err != nil {
-		return nil, err
-	}
-	var out []Partial
-	for _, repo := range repos {
-		out = append(out, s.repoPartials(repo)...)
-	}
+	out, err := perRepo(s, s.repoPartials)
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
-	return out, nil
+	return out, err
 }
 
 func (s *Cache) repoPartials(repo string) []Partial {
