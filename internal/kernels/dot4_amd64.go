@@ -9,47 +9,10 @@ package kernels
 // declarations and reference loops in the *_stub_amd64.go files. Edit _asm,
 // not the generated files, and regenerate with `go generate
 // ./internal/kernels`; scripts/test.sh fails when they are stale. The
-// bounds-checked entries of the four-row kernels are below.
+// bounds-checked entries of the four-row kernels are built by rows4Entry
+// (rows4_asm.go), those of the 4×2 tile by tile42Entry below.
 //
 //go:generate go run -C _asm . -dir ..
-
-// rows4Blocks bounds-checks the operands of a four-row kernel named name:
-// four weight rows of n elements, rowBytes apart, in blocks of blockElems
-// elements and wBlock bytes, and an activation row of xBlock bytes a block.
-// It returns the block count, or 0 (with out zeroed) when there is nothing to
-// compute.
-func rows4Blocks(name string, n int, w []byte, rowBytes int, x []byte, blockElems, wBlock, xBlock int, out *[4]float32) int {
-	nb := n / blockElems
-	if nb == 0 {
-		*out = [4]float32{}
-		return 0
-	}
-	_ = w[3*rowBytes+nb*wBlock-1] // the last byte the assembly reads
-	_ = x[nb*xBlock-1]
-	if rowBytes < nb*wBlock {
-		panic("kernels: " + name + ": rows overlap")
-	}
-	return nb
-}
-
-// rows4AsmFunc is the signature of a four-row assembly kernel: nb blocks of
-// four weight rows stride bytes apart times one activation row, the four
-// dot products in out[:4].
-type rows4AsmFunc func(w []byte, stride int, x []byte, nb int, out []float32)
-
-// rows4Entry returns the bounds-checked entry of a four-row kernel, the
-// rows4Func the kernel table holds: w holds four consecutive rows of n
-// elements (rowBytes each) in blocks of blockElems elements and wBlock bytes,
-// x an activation row of xBlock bytes a block; name is the entry's name in
-// its panics. kernel is called through a function value once per four
-// rows, never per block.
-func rows4Entry(name string, kernel rows4AsmFunc, blockElems, wBlock, xBlock int) rows4Func {
-	return func(n int, w []byte, rowBytes int, x []byte, out *[4]float32) {
-		if nb := rows4Blocks(name, n, w, rowBytes, x, blockElems, wBlock, xBlock, out); nb > 0 {
-			kernel(w, rowBytes, x, nb, out[:])
-		}
-	}
-}
 
 // tile42AsmFunc is the signature of a 4×2 tile assembly kernel (see
 // dotQ8_0Tile42AVX2).
