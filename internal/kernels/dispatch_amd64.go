@@ -32,31 +32,36 @@ var hasAVXVNNI = hasAVX2 && cpu.X86.HasAVXVNNI
 var avx2Kernels = func() kernelSet {
 	k := genericKernels
 	k.name = "avx2+fma"
+	// one-row dots (dot_amd64.s, dot5_amd64.s), the repacked ones too
 	k.dot[tensor.Q8_0] = dotQ8_0Asm
 	k.dot[tensor.Q5_0] = dotQ5_0Asm
-	k.dot[tensor.Q4_K] = dotQ4KAsm
-	k.dot[tensor.Q6_K] = dotQ6KAsm
-	k.dot[tensor.F32] = dotF32RowAsm
-	k.dot[tensor.F16] = dotF16RowAsm
-	k.dot[tensor.Q5_K] = dotQ5KAsm // dot5_amd64.s
 	k.dot[tensor.Q4_0] = dotQ4_0Asm
 	k.dot[tensor.Q4_1] = dotQ4_1Asm
 	k.dot[tensor.Q5_1] = dotQ5_1Asm
+	k.dot[tensor.Q4_K] = dotQ4KAsm
+	k.dot[tensor.Q5_K] = dotQ5KAsm
+	k.dot[tensor.Q6_K] = dotQ6KAsm
+	k.dot[tensor.F32] = dotF32RowAsm
+	k.dot[tensor.F16] = dotF16RowAsm
 	k.dot[tensor.BF16] = dotBF16RowAsm
 	k.packed[tensor.Q4_0] = dotQ4_0PackedAsm
+	k.packed[tensor.Q4_K] = dotQ4KPackedAsm
+	// decoding: four weight rows at a time
 	k.rows4[tensor.Q8_0] = dotQ8_0Rows4Asm
+	k.rows4[tensor.Q5_0] = dotQ5_0Rows4Asm
+	k.packedRows4[tensor.Q4_K] = dotQ4KPackedRows4Asm
+	// prompt batches
+	k.tile42[tensor.Q8_0] = dotQ8_0Tile42Asm
+	k.scales4[tensor.Q8_0] = q8_0Scales4Asm
+	k.expand[tensor.Q5_0] = expandQ5_0Asm
+	k.cols4[tensor.Q6_K] = dotQ6KCols4Asm
+	k.packedCols4[tensor.Q4_K] = dotQ4KPackedCols4Asm
+	k.packedCols8[tensor.Q4_K] = dotQ4KPackedCols8Asm
+	// attention over the fp16 KV cache
 	k.rowsDot[tensor.F16] = dotF16RowsAsm
 	k.rowsDotF16X32 = dotF16RowsX32Asm
 	k.roundF16 = roundF16Asm
-	k.expand[tensor.Q5_0] = expandQ5_0Asm
-	k.cols4[tensor.Q6_K] = dotQ6KCols4Asm
-	k.rows4[tensor.Q5_0] = dotQ5_0Rows4Asm
-	k.tile42[tensor.Q8_0] = dotQ8_0Tile42Asm
-	k.scales4[tensor.Q8_0] = q8_0Scales4Asm
-	k.packed[tensor.Q4_K] = dotQ4KPackedAsm
-	k.packedCols4[tensor.Q4_K] = dotQ4KPackedCols4Asm
-	k.packedRows4[tensor.Q4_K] = dotQ4KPackedRows4Asm
-	k.packedCols8[tensor.Q4_K] = dotQ4KPackedCols8Asm
+	// vector operations and activation quantizers
 	k.dotF32 = dotF32Asm
 	k.axpy = axpyAsm
 	k.expGroups = softmaxGroups
