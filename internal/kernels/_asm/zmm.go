@@ -2,7 +2,6 @@ package main
 
 import (
 	"github.com/mmcloughlin/avo/attr"
-	"github.com/mmcloughlin/avo/ir"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
 )
@@ -33,18 +32,6 @@ func (g gen) zmmPairIdx() Mem {
 	return idx
 }
 
-// vpdpbusdZ is VPDPBUSD on ZMM registers (avo v0.5.0 has no VNNI
-// instructions: the Go assembler does): acc += u ⊙ s in four-byte groups.
-func (g gen) vpdpbusdZ(s, u, acc VecPhysical) {
-	g.Instruction(&ir.Instruction{
-		Opcode:   "VPDPBUSD",
-		Operands: []Op{s, u, acc},
-		Inputs:   []Op{s, u, acc},
-		Outputs:  []Op{acc},
-		ISA:      []string{"AVX512F", "AVX512_VNNI"},
-	})
-}
-
 // pairQ8 is one block of rows r and r+1 (their quants at rowMem(r) and
 // rowMem(r+1)): Z4 holds x in both halves and Z14 -x, scale the two rows'
 // d_w·d_x spread over the halves; acc += scale · lanes(w · x).
@@ -55,7 +42,7 @@ func (g gen) pairQ8(r int, scale, acc VecPhysical) {
 	g.VPMOVB2M(Z5, K1)
 	g.VPBLENDMB(Z14, Z4, K1, Z7) // -x where w < 0, else x
 	g.VPXORD(Z10, Z10, Z10)
-	g.vpdpbusdZ(Z7, Z6, Z10)
+	g.evexVNNI("VPDPBUSD", "AVX512F", Z7, Z6, Z10) // acc += u ⊙ s in four-byte groups
 	g.VCVTDQ2PS(Z10, Z10)
 	g.VFMADD231PS(Z10, scale, acc)
 }
