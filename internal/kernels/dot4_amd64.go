@@ -9,56 +9,37 @@ package kernels
 // declarations and reference loops in the *_stub_amd64.go files. Edit _asm,
 // not the generated files, and regenerate with `go generate
 // ./internal/kernels`; scripts/test.sh fails when they are stale. The
-// bounds-checked entries of the four-row kernels are below.
+// bounds-checked entries of the four-row kernels are built by rows4Entry
+// (rows4_asm.go), those of the 4×2 tile by tile42Entry below.
 //
 //go:generate go run -C _asm . -dir ..
 
-// rows4Blocks bounds-checks the operands of a four-row kernel named name:
-// four weight rows of n elements, rowBytes apart, in blocks of blockElems
-// elements and wBlock bytes, and an activation row of xBlock bytes a block.
-// It returns the block count, or 0 (with out zeroed) when there is nothing to
-// compute.
-func rows4Blocks(name string, n int, w []byte, rowBytes int, x []byte, blockElems, wBlock, xBlock int, out *[4]float32) int {
-	nb := n / blockElems
-	if nb == 0 {
-		*out = [4]float32{}
-		return 0
-	}
-	_ = w[3*rowBytes+nb*wBlock-1] // the last byte the assembly reads
-	_ = x[nb*xBlock-1]
-	if rowBytes < nb*wBlock {
-		panic("kernels: " + name + ": rows overlap")
-	}
-	return nb
-}
+// tile42AsmFunc is the signature of a 4×2 tile assembly kernel (see
+// dotQ8_0Tile42AVX2).
+type tile42AsmFunc func(w []byte, stride int, ws []float32, x []byte, xstride int, xs []float32, nb int, pairs int, out []float32, ostride int)
 
-// dotQ8_0Rows4Asm is the bounds-checked entry of dotQ8_0Rows4AVX2: w holds four
-// consecutive rows of n elements (rowBytes each).
-func dotQ8_0Rows4Asm(n int, w []byte, rowBytes int, x []byte, out *[4]float32) {
-	if nb := rows4Blocks("dotQ8_0Rows4Asm", n, w, rowBytes, x, 32, q8_0Bytes, q8_0Bytes, out); nb > 0 {
-		dotQ8_0Rows4AVX2(w, rowBytes, x, nb, out[:])
+// tile42Entry returns the bounds-checked entry of a Q8_0 4×2 tile kernel,
+// the tile42Func the kernel table holds: it runs the tile over pairs pairs
+// of activation rows: w holds four rows (rowBytes apart), x the activation
+// rows (xBytes apart), ws and xs their float32 block scales; row i's
+// outputs go to out[i*ostride:][:4].
+func tile42Entry(kernel tile42AsmFunc) tile42Func {
+	return func(n int, w []byte, rowBytes int, ws []float32, x []byte, xBytes int, xs []float32, pairs int, out []float32, ostride int) {
+		if nb := tile42Blocks(n, w, rowBytes, ws, x, xBytes, xs, pairs, out, ostride); nb > 0 {
+			kernel(w, rowBytes, ws, x, xBytes, xs, nb, pairs, out, ostride)
+		}
 	}
 }
 
-// dotQ5_0Rows4Asm is dotQ8_0Rows4Asm for Q5_0 weight rows (q5_0Bytes each).
-func dotQ5_0Rows4Asm(n int, w []byte, rowBytes int, x []byte, out *[4]float32) {
-	if nb := rows4Blocks("dotQ5_0Rows4Asm", n, w, rowBytes, x, 32, q5_0Bytes, q8_0Bytes, out); nb > 0 {
-		dotQ5_0Rows4AVX2(w, rowBytes, x, nb, out[:])
-	}
-}
-
-// dotQ8_0Tile42Asm runs the 4×2 tile with bounds checks over pairs pairs of
-// activation rows: w holds four rows (rowBytes apart), x the activation rows
-// (xBytes apart), ws and xs their float32 block scales; row i's outputs go
-// to out[i*ostride:][:4].
-func dotQ8_0Tile42Asm(n int, w []byte, rowBytes int, ws []float32, x []byte, xBytes int, xs []float32, pairs int, out []float32, ostride int) {
-	if nb := tile42Blocks(n, w, rowBytes, ws, x, xBytes, xs, pairs, out, ostride); nb > 0 {
-		dotQ8_0Tile42AVX2(w, rowBytes, ws, x, xBytes, xs, nb, pairs, out, ostride)
-	}
-}
+// The bounds-checked entries of the AVX2 four-row kernels and 4×2 tile.
+var (
+	dotQ8_0Rows4Asm  = rows4Entry("dotQ8_0Rows4Asm", dotQ8_0Rows4AVX2, 32, q8_0Bytes, q8_0Bytes)
+	dotQ5_0Rows4Asm  = rows4Entry("dotQ5_0Rows4Asm", dotQ5_0Rows4AVX2, 32, q5_0Bytes, q8_0Bytes)
+	dotQ8_0Tile42Asm = tile42Entry(dotQ8_0Tile42AVX2)
+)
 
 // tile42Blocks bounds-checks the operands of a 4×2 tile call (see
-// dotQ8_0Tile42Asm) and returns the block count, or 0 when there is nothing
+// tile42Entry) and returns the block count, or 0 when there is nothing
 // for the assembly to do (outputs zeroed where there are pairs but no
 // blocks).
 func tile42Blocks(n int, w []byte, rowBytes int, ws []float32, x []byte, xBytes int, xs []float32, pairs int, out []float32, ostride int) int {
