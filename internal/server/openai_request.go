@@ -75,9 +75,9 @@ type chatMessage struct {
 // maxCompletionLogprobs is OpenAI's cap on /v1/completions logprobs.
 const maxCompletionLogprobs = 5
 
-// jsonObjectSchema is the grammar of response_format json_object: a JSON
-// object. The grammar emits declared properties only, so this is "{}" with
-// optional whitespace until a free-form JSON grammar exists.
+// jsonObjectSchema is the grammar of response_format json_object: any JSON
+// object (an object without properties compiles to free-form JSON, nested
+// at most sample.MaxFreeDepth levels).
 var jsonObjectSchema = jsonschema.MustParse(`{"type":"object"}`)
 
 // sampling validates the shared fields and fills req's sampling settings,
