@@ -30,6 +30,10 @@ type job struct {
 	stream       bool
 	includeUsage bool
 	out          format
+	// scoreInto, when set, gets the prompt's scored tokens before the
+	// completion (echo with logprobs); promptOnly skips the completion.
+	scoreInto  *completionFormat
+	promptOnly bool
 }
 
 func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) {
@@ -73,10 +77,15 @@ func (s *Server) completions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := &completionFormat{meta: newMeta("cmpl-", m.ID()), logprobs: c.Logprobs != nil}
+	j := job{req: req, stream: c.Stream, includeUsage: c.StreamOptions != nil && c.StreamOptions.IncludeUsage, out: out,
+		promptOnly: c.promptOnly()}
 	if c.Echo {
 		out.echo = req.Prompt
+		if out.logprobs {
+			j.scoreInto = out
+		}
 	}
-	s.run(w, r, job{req: req, stream: c.Stream, includeUsage: c.StreamOptions != nil && c.StreamOptions.IncludeUsage, out: out})
+	s.run(w, r, j)
 }
 
 // streamOnly refuses stream_options without stream, as OpenAI does.
@@ -117,7 +126,7 @@ func (s *Server) run(w http.ResponseWriter, r *http.Request, j job) {
 		}
 		return nil
 	}
-	res, err := gen.Generate(ctx, j.req, onToken)
+	res, err := j.generate(ctx, gen, onToken)
 	s.metrics.generation(res.PromptTokens, res.CompletionTokens, time.Duration(res.GenMillis*float64(time.Millisecond)))
 	switch {
 	case ctx.Err() != nil || errors.Is(err, errClientGone):
