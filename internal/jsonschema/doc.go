@@ -13,7 +13,9 @@
 // format, $schema, $id, $comment, deprecated, readOnly, writeOnly). Every
 // other keyword is refused with an *UnsupportedError naming it and where it
 // is, rather than silently ignored, so that a server can answer 400 with the
-// keyword instead of returning JSON that does not honour it.
+// keyword instead of returning JSON that does not honour it. As in JSON
+// Schema, a schema that says nothing about a value allows any value: {} (or
+// annotations only), an object without properties, an array without items.
 //
 // A schema is untrusted input: its size, nesting, property and enum counts
 // and length bounds are capped (MaxSchemaBytes, MaxDepth, MaxProperties,

@@ -115,7 +115,7 @@ func parse(raw []byte, path string, depth int) (*Schema, error) {
 	if len(kept.names) > 0 {
 		return nil, unsupported(&kept, path, nil, "")
 	}
-	return nil, fmt.Errorf("%w: %s needs one of type, enum, const, anyOf, oneOf", ErrInvalid, path)
+	return &Schema{}, nil // {} (or annotations only): any JSON value
 }
 
 // unsupported returns the error for the first keyword of m outside allowed,
@@ -234,7 +234,7 @@ func parseArray(s *Schema, m *members, path string, depth int) error {
 	}
 	items, ok := m.get("items")
 	if !ok {
-		return fmt.Errorf("%w: %s: an array needs an items schema", ErrInvalid, path)
+		return nil // items of any JSON value
 	}
 	s.Items, err = parse(items, path+"/items", depth+1)
 	return err

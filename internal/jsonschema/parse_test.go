@@ -3,6 +3,7 @@ package jsonschema
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -51,15 +52,12 @@ func TestParseInvalid(t *testing.T) {
 	tests := []struct{ name, schema, want string }{
 		{"not an object", `[1]`, "must be a JSON object"},
 		{"string", `"x"`, "must be a JSON object"},
-		{"no type", `{}`, "needs one of"},
-		{"annotations only", `{"title":"x"}`, "needs one of"},
 		{"unknown type", `{"type":"date"}`, "unknown type"},
 		{"empty type", `{"type":[]}`, "empty type"},
 		{"min>max", `{"type":"string","minLength":3,"maxLength":2}`, "minLength 3 > maxLength 2"},
 		{"negative", `{"type":"array","items":{"type":"null"},"minItems":-1}`, "minItems must be"},
 		{"too long", `{"type":"string","maxLength":70000}`, "maxLength must be"},
 		{"fraction", `{"type":"string","maxLength":1.5}`, "maxLength must be"},
-		{"array without items", `{"type":"array"}`, "needs an items schema"},
 		{"required not declared", `{"type":"object","required":["a"]}`, "not in properties"},
 		{"required not strings", `{"type":"object","required":"a"}`, "array of strings"},
 		{"empty enum", `{"enum":[]}`, "non-empty"},
@@ -87,6 +85,36 @@ func TestParseInvalid(t *testing.T) {
 
 // Parse keeps the property order of the document (the grammar generates
 // keys in it) and the document itself, annotations included, for servers.
+// TestParseAnyValue: where a schema says nothing about a value, JSON
+// Schema allows any value; the parsed schema and its validator say so too.
+func TestParseAnyValue(t *testing.T) {
+	docs := []string{`{"a":[1,{"b":null}],"c":"d"}`, `[1,"x",true,{}]`, `"s"`, `-2.5e3`, `null`}
+	tests := []struct {
+		name, schema string
+		ok           []int // indexes of docs the schema accepts
+	}{
+		{"empty", `{}`, []int{0, 1, 2, 3, 4}},
+		{"annotations only", `{"title":"x","description":"y"}`, []int{0, 1, 2, 3, 4}},
+		{"object without properties", `{"type":"object"}`, []int{0}},
+		{"array without items", `{"type":"array"}`, []int{1}},
+		{"closed empty object", `{"type":"object","additionalProperties":false}`, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := Parse([]byte(tc.schema))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, doc := range docs {
+				err := s.Validate([]byte(doc))
+				if want := slices.Contains(tc.ok, i); (err == nil) != want {
+					t.Errorf("Validate(%s) = %v, want ok %v", doc, err, want)
+				}
+			}
+		})
+	}
+}
+
 func TestParseKeepsOrderAndText(t *testing.T) {
 	doc := ` {"title":"meta","type":"object","properties":{"z":{"type":"null"},"a":{"type":["string","null"],"maxLength":3}},"required":["a"]} `
 	s, err := Parse([]byte(doc))

@@ -60,14 +60,15 @@ func (e *UnsupportedError) Unwrap() error { return ErrUnsupported }
 type Schema struct {
 	// Types are the allowed JSON types ("object", "array", "string",
 	// "integer", "number", "boolean", "null"), in document order; empty
-	// when the schema is an enum, const, anyOf or oneOf without type.
+	// when the schema is an enum, const, anyOf or oneOf without type, and
+	// in the empty schema {}, which allows any JSON value.
 	Types []string
 	// Properties are the declared object members, in document order (the
 	// order the grammar generates them in).
 	Properties           []Property
 	Required             []string
 	AdditionalProperties *bool
-	Items                *Schema
+	Items                *Schema // nil: items of any JSON value
 	MinItems, MaxItems   *int
 	MinLength, MaxLength *int // in characters (Unicode code points)
 	// Enum and Const hold compact encodings of the allowed values.

@@ -2,6 +2,9 @@ package sample
 
 func stepObject(f *frame, b byte) (result, *node) {
 	n := f.n
+	if n.free {
+		return stepFreeObject(f, b)
+	}
 	np := int32(len(n.props))
 	switch f.phase {
 	case pObjOpen:

@@ -20,7 +20,12 @@
 // owns the keywords, their checks and the limits) into a byte-level
 // pushdown automaton. Objects emit properties in schema order: required ones
 // always, optional ones may be skipped; additionalProperties needs nothing,
-// since only declared properties are generated. anyOf/oneOf alternatives
+// since only declared properties are generated. Where a schema allows any
+// value (the empty schema {}, an object without properties whose
+// additionalProperties is not false, an array without items) the automaton
+// generates free-form JSON: objects with any keys, values of every type,
+// nested at most MaxFreeDepth levels (response_format json_object is
+// {"type":"object"}). anyOf/oneOf alternatives
 // must start with different bytes (the automaton commits to one there);
 // other alternatives are an error wrapping ErrSchema. Whitespace runs,
 // string lengths, array lengths and number digits are capped by named

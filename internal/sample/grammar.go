@@ -175,7 +175,7 @@ func NewJSONSchemaVocab(schema *jsonschema.Schema, v *Vocab) (*Grammar, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Grammar{root: root, v: v, st: newStack(root, jsonschema.MaxDepth+2),
+	return &Grammar{root: root, v: v, st: newStack(root, jsonschema.MaxDepth+MaxFreeDepth+2),
 		allowed: make([]uint64, (v.n+63)/64)}, nil
 }
 

@@ -95,6 +95,18 @@ func TestGrammarStreams(t *testing.T) {
 		{"empty object", `{"type":"object","properties":{"a":{"type":"null"}}}`, `{}`, true, -1},
 		{"max items", `{"type":"array","items":{"type":"null"},"maxItems":1}`, `[null,`, false, 5},
 		{"incomplete", `{"type":"array","items":{"type":"null"}}`, `[nu`, false, -1},
+		// Schemas that say nothing about a value: free-form JSON (freeform.go).
+		{"empty schema object", `{}`, `{"a":[1,{"b":null}]}`, true, -1},
+		{"empty schema array", `{}`, `[1,"x",[]]`, true, -1},
+		{"annotations only string", `{"title":"any"}`, `"x"`, true, -1},
+		{"empty schema number", `{}`, `-1.5`, true, -1},
+		{"array without items", `{"type":"array","maxItems":2}`, `[{"a":1},"b"]`, true, -1},
+		{"array without items max", `{"type":"array","maxItems":2}`, `[1,2,`, false, 4},
+		{"open object", `{"type":"object","additionalProperties":true}`, `{"x":{"y":2}}`, true, -1},
+		{"closed empty object", `{"type":"object","additionalProperties":false}`, `{"a"`, false, 1},
+		{"declared only", `{"type":"object","properties":{"a":{"type":"null"}}}`, `{"b"`, false, 2},
+		{"free property", `{"type":"object","properties":{"a":{}}}`, `{"a":{"z":[true]}}`, true, -1},
+		{"object or null", `{"type":["object","null"]}`, `{"k":"v"}`, true, -1},
 	}
 	tb, eog := byteVocab()
 	for _, tc := range tests {

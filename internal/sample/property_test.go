@@ -158,15 +158,19 @@ func TestMaskMatchesAccept(t *testing.T) {
 		tb  [][]byte
 		eog []int32
 	}{{tb, eog}, {rtb, reog}} {
-		checkMaskMatchesAccept(t, vc.tb, vc.eog)
+		checkMaskMatchesAccept(t, outlineSchema, outlinePrefixes, vc.tb, vc.eog)
 	}
 }
 
-func checkMaskMatchesAccept(t *testing.T, tb [][]byte, eog []int32) {
-	prefixes := []string{``, `{"title":"a`, "{\"title\":\"\xE2", `{"title":"` + strings.Repeat("x", 37),
-		`{"title":"` + strings.Repeat("x", 39), `{"title":"` + strings.Repeat("x", 40), `{"title":"a\u00`, `{"title":"é","sections":[`, `{"title":"x","sections":[{"heading":"h"}]`}
+var outlinePrefixes = []string{``, `{"title":"a`, "{\"title\":\"\xE2", `{"title":"` + strings.Repeat("x", 37),
+	`{"title":"` + strings.Repeat("x", 39), `{"title":"` + strings.Repeat("x", 40), `{"title":"a\u00`, `{"title":"é","sections":[`, `{"title":"x","sections":[{"heading":"h"}]`}
+
+// checkMaskMatchesAccept checks Mask against Accept for every token after
+// each prefix (fed byte by byte) of a document of schema.
+func checkMaskMatchesAccept(t *testing.T, schema string, prefixes []string, tb [][]byte, eog []int32) {
+	t.Helper()
 	for _, pre := range prefixes {
-		g, err := NewJSONSchema(jsonschema.MustParse(outlineSchema), tb, eog)
+		g, err := NewJSONSchema(jsonschema.MustParse(schema), tb, eog)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -53,7 +53,10 @@ func (s byteSet) overlap(o byteSet) bool {
 type node struct {
 	kind  kind
 	first byteSet
-	// object
+	// object; a free-form object (free) has no props: any key (a string
+	// of node key), up to maxItems members whose values are items
+	free    bool
+	key     *node
 	props   []prop
 	reqFrom []int32   // reqFrom[i]: first required prop index >= i, or len(props)
 	keys    []litSet  // keys[i]: literal set of the keys that may come next when props[:i] are behind
@@ -130,8 +133,9 @@ func compile(s *jsonschema.Schema, path string, depth int) (*node, error) {
 			alts = append(alts, n)
 		}
 		return makeAnyOf(alts, path)
-	case len(s.Types) == 0:
-		return nil, fmt.Errorf("%w: %s needs one of type, enum, const, anyOf, oneOf", ErrSchema, path)
+	case len(s.Types) == 0: // the empty schema: any JSON value, as JSON Schema says
+		value, _ := freeJSON(MaxFreeDepth)
+		return value, nil
 	}
 	types := s.Types
 	if slices.Contains(types, "number") { // number already admits every integer
@@ -156,36 +160,47 @@ func simple(t string, s *jsonschema.Schema, path string, depth int) (*node, erro
 		n := &node{kind: kArray, minItems: int32(deref(s.MinItems, 0))}
 		n.first.add('[')
 		n.maxItems = int32(deref(s.MaxItems, max(DefaultMaxItems, int(n.minItems))))
-		if s.Items == nil {
-			return nil, fmt.Errorf("%w: %s: array needs an items schema", ErrSchema, path)
+		if s.Items == nil { // no items schema: items of any JSON value
+			n.items, _ = freeJSON(MaxFreeDepth)
+			return n, nil
 		}
 		var err error
 		n.items, err = compile(s.Items, path+"/items", depth+1)
 		return n, err
 	case "string":
-		n := &node{kind: kString, minLen: int32(deref(s.MinLength, 0))}
-		n.first.add('"')
-		n.maxLen = int32(deref(s.MaxLength, max(DefaultMaxStringLength, int(n.minLen))))
+		minLen := deref(s.MinLength, 0)
+		n := stringNode(minLen, deref(s.MaxLength, max(DefaultMaxStringLength, minLen)))
 		if n.minLen > n.maxLen {
 			return nil, fmt.Errorf("%w: %s: minLength %d > maxLength %d", ErrSchema, path, n.minLen, n.maxLen)
 		}
 		return n, nil
-	case "integer", "number":
-		n := &node{kind: kNumber}
-		if t == "integer" {
-			n.kind = kInteger
-		}
-		n.first.add('-')
-		for d := byte('0'); d <= '9'; d++ {
-			n.first.add(d)
-		}
-		return n, nil
+	case "integer":
+		return numberNode(kInteger), nil
+	case "number":
+		return numberNode(kNumber), nil
 	case "boolean":
 		return litNode([][]byte{[]byte("true"), []byte("false")}), nil
 	case "null":
 		return litNode([][]byte{[]byte("null")}), nil
 	}
 	return nil, fmt.Errorf("%w: %s: unknown type %q", ErrSchema, path, t)
+}
+
+// stringNode is a JSON string of minLen to maxLen characters.
+func stringNode(minLen, maxLen int) *node {
+	n := &node{kind: kString, minLen: int32(minLen), maxLen: int32(maxLen)}
+	n.first.add('"')
+	return n
+}
+
+// numberNode is a JSON number (k kNumber) or integer (kInteger).
+func numberNode(k kind) *node {
+	n := &node{kind: k}
+	n.first.add('-')
+	for d := byte('0'); d <= '9'; d++ {
+		n.first.add(d)
+	}
+	return n
 }
 
 // deref returns *p, or def when p is nil.
@@ -198,8 +213,14 @@ func deref(p *int, def int) int {
 
 // object compiles the declared properties in schema order. additionalProperties
 // needs nothing: only the declared properties are ever generated, which
-// satisfies it either way.
+// satisfies it either way. An object without properties whose
+// additionalProperties is not false may hold anything: it compiles to a
+// free-form object (see freeJSON); with additionalProperties false it is {}.
 func object(s *jsonschema.Schema, path string, depth int) (*node, error) {
+	if len(s.Properties) == 0 && (s.AdditionalProperties == nil || *s.AdditionalProperties) {
+		_, obj := freeJSON(MaxFreeDepth)
+		return obj, nil
+	}
 	n := &node{kind: kObject}
 	n.first.add('{')
 	for _, p := range s.Properties {

@@ -128,9 +128,21 @@ func (s *Server) createArticle(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.log, err)
 		return
 	}
+	id, ok := s.startArticle(w, r, req)
+	if !ok {
+		return
+	}
+	w.Header().Set("Location", fmt.Sprintf("/api/articles/%d", id))
+	writeJSON(w, http.StatusAccepted, map[string]any{"id": id, "status": library.StatusRunning})
+}
+
+// startArticle creates the article req asks for and starts its job (the
+// API's and the studio's), once a model is loaded; false when it has
+// answered with the error.
+func (s *Server) startArticle(w http.ResponseWriter, r *http.Request, req ArticleRequest) (int64, bool) {
 	if _, err := s.currentModel(); err != nil {
 		writeError(w, s.log, err)
-		return
+		return 0, false
 	}
 	id, err := s.cfg.Library.Create(r.Context(), req.options())
 	if err == nil {
@@ -138,10 +150,9 @@ func (s *Server) createArticle(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		writeError(w, s.log, articleError(err))
-		return
+		return 0, false
 	}
-	w.Header().Set("Location", fmt.Sprintf("/api/articles/%d", id))
-	writeJSON(w, http.StatusAccepted, map[string]any{"id": id, "status": library.StatusRunning})
+	return id, true
 }
 
 func (s *Server) listArticles(w http.ResponseWriter, r *http.Request) {
@@ -170,12 +181,18 @@ func (s *Server) loadArticle(w http.ResponseWriter, r *http.Request) (*library.A
 	return a, true
 }
 
-func (s *Server) getArticle(w http.ResponseWriter, r *http.Request) {
-	// Whether a job runs is read before the article: a job that ends in
-	// between has then written its final status, never the other way round.
+// loadArticleRunning reads article {id} and whether a job runs on it. The
+// job is read before the article: a job that ends in between has then
+// written its final status, never the other way round.
+func (s *Server) loadArticleRunning(w http.ResponseWriter, r *http.Request) (a *library.Article, running, ok bool) {
 	id, _ := pathID(r)
-	running := s.jobs.running(id)
-	a, ok := s.loadArticle(w, r)
+	running = s.jobs.running(id)
+	a, ok = s.loadArticle(w, r)
+	return a, running, ok
+}
+
+func (s *Server) getArticle(w http.ResponseWriter, r *http.Request) {
+	a, running, ok := s.loadArticleRunning(w, r)
 	if !ok {
 		return
 	}

@@ -30,53 +30,76 @@ type job struct {
 	stream       bool
 	includeUsage bool
 	out          format
+	// scoreInto, when set, gets the prompt's scored tokens before the
+	// completion (echo with logprobs); promptOnly skips the completion.
+	scoreInto  *completionFormat
+	promptOnly bool
 }
 
 func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) {
 	var c chatRequest
-	if err := decodeBody(w, r, &c); err != nil {
-		writeError(w, s.log, err)
+	j, m, ok := s.prepare(w, r, &c)
+	if !ok {
 		return
 	}
-	req, err := c.toLLM()
-	if err == nil {
-		err = streamOnly(c.Stream, c.StreamOptions)
-	}
-	var m Model
-	if err == nil {
-		m, err = s.resolveModel(c.Model)
-	}
-	if err != nil {
-		writeError(w, s.log, err)
-		return
-	}
-	out := &chatFormat{meta: newMeta("chatcmpl-", m.ID()), logprobs: c.Logprobs}
-	s.run(w, r, job{req: req, stream: c.Stream, includeUsage: c.StreamOptions != nil && c.StreamOptions.IncludeUsage, out: out})
+	j.out = &chatFormat{meta: newMeta("chatcmpl-", m.ID()), logprobs: c.Logprobs}
+	s.run(w, r, j)
 }
 
 func (s *Server) completions(w http.ResponseWriter, r *http.Request) {
 	var c completionRequest
-	if err := decodeBody(w, r, &c); err != nil {
-		writeError(w, s.log, err)
-		return
-	}
-	req, err := c.toLLM()
-	if err == nil {
-		err = streamOnly(c.Stream, c.StreamOptions)
-	}
-	var m Model
-	if err == nil {
-		m, err = s.resolveModel(c.Model)
-	}
-	if err != nil {
-		writeError(w, s.log, err)
+	j, m, ok := s.prepare(w, r, &c)
+	if !ok {
 		return
 	}
 	out := &completionFormat{meta: newMeta("cmpl-", m.ID()), logprobs: c.Logprobs != nil}
+	j.out, j.promptOnly = out, c.promptOnly()
 	if c.Echo {
-		out.echo = req.Prompt
+		out.echo = j.req.Prompt
+		if out.logprobs {
+			j.scoreInto = out
+		}
 	}
-	s.run(w, r, job{req: req, stream: c.Stream, includeUsage: c.StreamOptions != nil && c.StreamOptions.IncludeUsage, out: out})
+	s.run(w, r, j)
+}
+
+// openaiRequest is a chat or a legacy completion request.
+type openaiRequest interface {
+	toLLM() (llm.Request, error)
+	// common returns the fields both requests have.
+	common() (model string, stream bool, opts *streamOptions)
+}
+
+func (c *chatRequest) common() (string, bool, *streamOptions) {
+	return c.Model, c.Stream, c.StreamOptions
+}
+
+func (c *completionRequest) common() (string, bool, *streamOptions) {
+	return c.Model, c.Stream, c.StreamOptions
+}
+
+// prepare decodes the body into c, validates and translates it and
+// resolves its model: the job (without its format) and the model, or false
+// when it has answered with the error.
+func (s *Server) prepare(w http.ResponseWriter, r *http.Request, c openaiRequest) (job, Model, bool) {
+	if err := decodeBody(w, r, c); err != nil {
+		writeError(w, s.log, err)
+		return job{}, nil, false
+	}
+	req, err := c.toLLM()
+	model, stream, opts := c.common()
+	if err == nil {
+		err = streamOnly(stream, opts)
+	}
+	var m Model
+	if err == nil {
+		m, err = s.resolveModel(model)
+	}
+	if err != nil {
+		writeError(w, s.log, err)
+		return job{}, nil, false
+	}
+	return job{req: req, stream: stream, includeUsage: opts != nil && opts.IncludeUsage}, m, true
 }
 
 // streamOnly refuses stream_options without stream, as OpenAI does.
@@ -117,7 +140,7 @@ func (s *Server) run(w http.ResponseWriter, r *http.Request, j job) {
 		}
 		return nil
 	}
-	res, err := gen.Generate(ctx, j.req, onToken)
+	res, err := j.generate(ctx, gen, onToken)
 	s.metrics.generation(res.PromptTokens, res.CompletionTokens, time.Duration(res.GenMillis*float64(time.Millisecond)))
 	switch {
 	case ctx.Err() != nil || errors.Is(err, errClientGone):

@@ -106,8 +106,9 @@ func (f *chatFormat) full(res llm.Result) any {
 type completionFormat struct {
 	meta     meta
 	logprobs bool
-	echo     string // the prompt, echoed before the completion
-	offset   int    // text_offset of the next token
+	echo     string      // the prompt, echoed before the completion
+	prompt   []llm.Token // the echoed prompt's scored tokens (echo with logprobs)
+	offset   int         // text_offset of the next token
 	started  bool
 }
 
@@ -118,9 +119,12 @@ type completionChoice struct {
 	FinishReason *string             `json:"finish_reason"`
 }
 
+// completionLogprobs: an echoed prompt's first token has a null logprob
+// (nothing comes before it) and no alternatives, {} rather than OpenAI's
+// null, which the openai-go SDK cannot decode (it drops the whole list).
 type completionLogprobs struct {
 	Tokens        []string             `json:"tokens"`
-	TokenLogprobs []float32            `json:"token_logprobs"`
+	TokenLogprobs []*float32           `json:"token_logprobs"`
 	TopLogprobs   []map[string]float32 `json:"top_logprobs"`
 	TextOffset    []int                `json:"text_offset"`
 }
@@ -133,7 +137,7 @@ type completionResponse struct {
 
 func (f *completionFormat) add(lp *completionLogprobs, t llm.Token) {
 	lp.Tokens = append(lp.Tokens, t.Text)
-	lp.TokenLogprobs = append(lp.TokenLogprobs, t.Logprob)
+	lp.TokenLogprobs = append(lp.TokenLogprobs, &t.Logprob)
 	top := make(map[string]float32, len(t.Top))
 	for _, a := range t.Top {
 		if _, dup := top[a.Text]; !dup { // two tokens may share a text; keep the likelier
@@ -150,13 +154,14 @@ func (f *completionFormat) chunk(t llm.Token) any {
 		return nil
 	}
 	c := completionChoice{Text: t.Text}
-	if !f.started {
-		f.started = true
-		f.offset = len(f.echo)
-		c.Text = f.echo + c.Text
-	}
 	if f.logprobs {
 		c.Logprobs = &completionLogprobs{}
+	}
+	if !f.started {
+		f.start(&c)
+		c.Text += t.Text
+	}
+	if f.logprobs {
 		f.add(c.Logprobs, t)
 	}
 	return completionResponse{meta: f.meta.as("text_completion"), Choices: []completionChoice{c}}
@@ -165,8 +170,11 @@ func (f *completionFormat) chunk(t llm.Token) any {
 func (f *completionFormat) last(res llm.Result) any {
 	reason := finishReason(res)
 	c := completionChoice{FinishReason: &reason}
-	if !f.started {
-		c.Text = f.echo
+	if !f.started { // nothing generated (max_tokens 0): the echo only
+		if f.logprobs {
+			c.Logprobs = &completionLogprobs{}
+		}
+		f.start(&c)
 	}
 	return completionResponse{meta: f.meta.as("text_completion"), Choices: []completionChoice{c}}
 }
@@ -177,13 +185,38 @@ func (f *completionFormat) usage(res llm.Result) any {
 
 func (f *completionFormat) full(res llm.Result) any {
 	reason := finishReason(res)
-	c := completionChoice{Text: f.echo + res.Text, FinishReason: &reason}
+	c := completionChoice{FinishReason: &reason}
 	if f.logprobs {
-		f.offset = len(f.echo)
 		c.Logprobs = &completionLogprobs{}
+	}
+	f.start(&c)
+	c.Text += res.Text
+	if f.logprobs {
 		for _, t := range res.Tokens {
 			f.add(c.Logprobs, t)
 		}
 	}
 	return completionResponse{meta: f.meta.as("text_completion"), Choices: []completionChoice{c}, Usage: usageOf(res)}
+}
+
+// start puts the echoed prompt at the head of the first choice sent: its
+// text and, with logprobs, its scored tokens (offsets from 0).
+func (f *completionFormat) start(c *completionChoice) {
+	f.started = true
+	c.Text = f.echo
+	f.offset = 0
+	if c.Logprobs != nil {
+		for i, t := range f.prompt {
+			if i == 0 { // no context: a null logprob, as OpenAI reports it
+				c.Logprobs.Tokens = append(c.Logprobs.Tokens, t.Text)
+				c.Logprobs.TokenLogprobs = append(c.Logprobs.TokenLogprobs, nil)
+				c.Logprobs.TopLogprobs = append(c.Logprobs.TopLogprobs, map[string]float32{})
+				c.Logprobs.TextOffset = append(c.Logprobs.TextOffset, 0)
+				f.offset += len(t.Text)
+				continue
+			}
+			f.add(c.Logprobs, t)
+		}
+	}
+	f.offset = len(f.echo)
 }

@@ -75,9 +75,9 @@ type chatMessage struct {
 // maxCompletionLogprobs is OpenAI's cap on /v1/completions logprobs.
 const maxCompletionLogprobs = 5
 
-// jsonObjectSchema is the grammar of response_format json_object: a JSON
-// object. The grammar emits declared properties only, so this is "{}" with
-// optional whitespace until a free-form JSON grammar exists.
+// jsonObjectSchema is the grammar of response_format json_object: any JSON
+// object (an object without properties compiles to free-form JSON, nested
+// at most sample.MaxFreeDepth levels).
 var jsonObjectSchema = jsonschema.MustParse(`{"type":"object"}`)
 
 // sampling validates the shared fields and fills req's sampling settings,
@@ -290,17 +290,26 @@ func (c *completionRequest) toLLM() (llm.Request, error) {
 	if c.Suffix != nil && *c.Suffix != "" {
 		return req, badRequest("suffix", "suffix (fill-in-the-middle) is not supported")
 	}
-	if err := c.sampling(&req, nil); err != nil {
+	var maxTokens *int
+	if c.promptOnly() {
+		one := 1 // passes the check; nothing is generated
+		maxTokens = &one
+	}
+	if err := c.sampling(&req, maxTokens); err != nil {
 		return req, err
 	}
 	if c.Logprobs != nil {
 		if *c.Logprobs < 0 || *c.Logprobs > maxCompletionLogprobs {
 			return req, badRequest("logprobs", "logprobs is %d, want 0..%d", *c.Logprobs, maxCompletionLogprobs)
 		}
-		if c.Echo {
-			return req, badRequest("echo", "echo with logprobs is not supported (prompt tokens are not scored)")
-		}
 		req.TopLogprobs = *c.Logprobs
 	}
 	return req, nil
+}
+
+// promptOnly reports echo with max_tokens 0: the prompt is echoed (and
+// scored, with logprobs) and nothing is generated, as OpenAI's API did for
+// scoring a text.
+func (c *completionRequest) promptOnly() bool {
+	return c.Echo && c.MaxTokens != nil && *c.MaxTokens == 0
 }

@@ -46,21 +46,11 @@ func (s *slots) acquire(ctx context.Context) (int, llm.Generator, error) {
 	default:
 		return 0, nil, errBusy()
 	}
-	s.count(0, 1)
-	select {
-	case i := <-s.free:
-		s.count(1, -1)
-		g, err := s.generator(i)
-		if err != nil {
-			s.release(i)
-			return 0, nil, err
-		}
-		return i, g, nil
-	case <-ctx.Done():
-		s.count(0, -1)
-		<-s.admit
-		return 0, nil, ctx.Err()
+	i, g, err := s.acquireWait(ctx)
+	if err != nil {
+		<-s.admit // give back the place this request was admitted to
 	}
+	return i, g, err
 }
 
 // acquireWait waits for a slot without taking a queue place (article

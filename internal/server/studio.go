@@ -133,9 +133,7 @@ func (s *Server) studioHome(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) studioArticle(w http.ResponseWriter, r *http.Request) {
-	id, _ := pathID(r)
-	running := s.jobs.running(id)
-	a, ok := s.loadArticle(w, r)
+	a, running, ok := s.loadArticleRunning(w, r)
 	if !ok {
 		return
 	}
@@ -157,16 +155,8 @@ func (s *Server) studioCreate(w http.ResponseWriter, r *http.Request) {
 			req.Keywords = append(req.Keywords, k)
 		}
 	}
-	if _, err := s.currentModel(); err != nil {
-		writeError(w, s.log, err)
-		return
-	}
-	id, err := s.cfg.Library.Create(r.Context(), req.options())
-	if err == nil {
-		err = s.jobs.start(id, req.OutlineReview)
-	}
-	if err != nil {
-		writeError(w, s.log, articleError(err))
+	id, ok := s.startArticle(w, r, req)
+	if !ok {
 		return
 	}
 	http.Redirect(w, r, fmt.Sprintf("/articles/%d", id), http.StatusSeeOther)

@@ -15,7 +15,6 @@ import (
 	"flag"
 	"fmt"
 	"log"
-	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -25,6 +24,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/plumewriter/plume/scripts/internal/stats"
 )
 
 // Test sizes of the targets (llama-bench pp128 / tg64).
@@ -60,7 +61,17 @@ func main() {
 	writeShape := flag.String("write-model", "", "only write the model of this shape (article.go) with -tokenizer to -model-out, and exit")
 	tokDir := flag.String("tokenizer", "", "folder holding tokenizer.json and tokenizer_config.json, for -write-model")
 	modelOut := flag.String("model-out", "", "GGUF file -write-model writes")
+	modelsOnly := flag.Bool("models-only", false, "only write the synthetic models (those -only selects) to -models, and exit (scripts/api-bench)")
 	flag.Parse()
+	if *modelsOnly {
+		if err := os.MkdirAll(c.modelDir, 0o755); err != nil {
+			log.Fatal(err)
+		}
+		if _, err := prepareModels(c); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
 	if *writeShape != "" {
 		if err := writeArticleModel(*writeShape, mixQ4_K_M, *tokDir, *modelOut); err != nil {
 			log.Fatal(err)
@@ -304,23 +315,8 @@ func runPlumeBench(bin, model string, threads, reps int) ([]plumeResult, error) 
 	return runJSON[plumeResult]("plume bench "+model, cmd)
 }
 
-func meanSD(x []float64) (float64, float64) {
-	if len(x) == 0 {
-		return math.NaN(), math.NaN()
-	}
-	var m, s float64
-	for _, v := range x {
-		m += v
-	}
-	m /= float64(len(x))
-	for _, v := range x {
-		s += (v - m) * (v - m)
-	}
-	if len(x) > 1 {
-		s = math.Sqrt(s / float64(len(x)-1))
-	}
-	return m, s
-}
+// meanSD is stats.MeanSD, shared with scripts/api-bench.
+var meanSD = stats.MeanSD
 
 func writeReport(w *bytes.Buffer, c config, runs []modelRun) {
 	kernels := ""

@@ -1,0 +1,237 @@
+// Command api-bench measures the decode speed of `plume serve`'s API against
+// `plume bench` on the same model and threads (issue #12: API throughput
+// within 5% of plume bench decode). It starts `plume serve` on a free
+// loopback port, sends R streamed /v1/completions requests of N tokens at
+// temperature 0, and times the decode from the SSE arrival times: from the
+// first token's chunk (time to first token excluded) to the chunk that
+// carries the finish reason, over the N−1 tokens in between. It then stops
+// the server, runs `plume bench -p P -n N -r R` and prints both decode
+// figures and their ratio as a Markdown table row for BENCHMARKS.md.
+//
+//	go run ./scripts/api-bench -plume BIN -model FILE.gguf [-t 1] [-n 128] [-r 3]
+//
+// The server has no ignore-EOS option, so the model should have random
+// weights (the synthetic speed models of scripts/bench): a real model may end
+// a completion early, which is reported as an error rather than measured.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/plumewriter/plume/scripts/internal/stats"
+)
+
+// Limits of one run.
+const (
+	// loadTimeout bounds the wait for /health: loading a 1B model from a
+	// cold page cache takes seconds, far less than this.
+	loadTimeout = 5 * time.Minute
+	// requestTimeout bounds one completion (128 tokens of a 1B model at
+	// one thread take under a minute on a 2-core machine).
+	requestTimeout = 10 * time.Minute
+	// benchPrompt is the prompt text: a few tokens, so that the decode runs
+	// at a short context, as plume bench's tg test (which starts empty).
+	benchPrompt = "Once upon a time"
+)
+
+type config struct {
+	plume, model      string
+	threads, gen, rep int
+	prompt            int
+}
+
+func main() {
+	var c config
+	flag.StringVar(&c.plume, "plume", "", "plume binary")
+	flag.StringVar(&c.model, "model", "", "GGUF model (random weights, so that no completion ends early)")
+	flag.IntVar(&c.threads, "t", 1, "engine threads")
+	flag.IntVar(&c.gen, "n", 128, "tokens per completion (decode test)")
+	flag.IntVar(&c.rep, "r", 3, "completions (and plume bench repetitions)")
+	flag.IntVar(&c.prompt, "p", 16, "prompt tokens of plume bench's pp test (its figure is not compared)")
+	flag.Parse()
+	if c.plume == "" || c.model == "" || c.threads < 1 || c.gen < 2 || c.rep < 1 {
+		fmt.Fprintln(os.Stderr, "api-bench: -plume and -model are required; -t >= 1, -n >= 2, -r >= 1")
+		os.Exit(2)
+	}
+	api, err := measureAPI(c)
+	if err != nil {
+		fatalf("api: %v", err)
+	}
+	bench, err := measureBench(c)
+	if err != nil {
+		fatalf("plume bench: %v", err)
+	}
+	am, asd := stats.MeanSD(api)
+	bm, bsd := stats.MeanSD(bench)
+	fmt.Printf("| model | threads | API decode t/s | plume bench decode t/s | API / bench |\n|---|---|---|---|---|\n")
+	fmt.Printf("| %s | %d | %.2f ± %.2f | %.2f ± %.2f | %.3f |\n", filepath.Base(c.model), c.threads, am, asd, bm, bsd, am/bm)
+}
+
+func fatalf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "api-bench: "+format+"\n", args...)
+	os.Exit(1)
+}
+
+// measureAPI serves the model and returns the decode tokens/s of each
+// completion.
+func measureAPI(c config) ([]float64, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	base := "http://127.0.0.1:" + strconv.Itoa(port)
+	srv := exec.Command(c.plume, "serve", "--model", c.model, "--host", "127.0.0.1:"+strconv.Itoa(port),
+		"--threads", strconv.Itoa(c.threads))
+	srv.Stderr = os.Stderr
+	if err := srv.Start(); err != nil {
+		return nil, err
+	}
+	defer func() { // SIGINT: plume serve shuts down gracefully
+		_ = srv.Process.Signal(syscall.SIGINT)
+		_ = srv.Wait()
+	}()
+	if err := waitHealthy(base); err != nil {
+		return nil, err
+	}
+	var out []float64
+	for i := range c.rep {
+		ts, err := completion(base, c.gen)
+		if err != nil {
+			return nil, fmt.Errorf("completion %d: %w", i+1, err)
+		}
+		fmt.Fprintf(os.Stderr, "api-bench: completion %d: %.2f t/s\n", i+1, ts)
+		out = append(out, ts)
+	}
+	return out, nil
+}
+
+// freePort asks the kernel for a free loopback port.
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// waitHealthy polls /health until the model is loaded (200).
+func waitHealthy(base string) error {
+	deadline := time.Now().Add(loadTimeout)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(base + "/health")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	return fmt.Errorf("server not healthy after %v", loadTimeout)
+}
+
+// chunk is the part of a streamed text_completion chunk read here.
+type chunk struct {
+	Choices []struct {
+		FinishReason *string `json:"finish_reason"`
+	} `json:"choices"`
+	Usage *struct {
+		CompletionTokens int `json:"completion_tokens"`
+	} `json:"usage"`
+}
+
+// completion streams one completion of n tokens and returns its decode
+// tokens/s: (n−1) tokens between the first token's chunk and the finish.
+func completion(base string, n int) (float64, error) {
+	body, _ := json.Marshal(map[string]any{"model": "default", "prompt": benchPrompt, "max_tokens": n,
+		"temperature": 0, "stream": true, "stream_options": map[string]bool{"include_usage": true}})
+	ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/v1/completions", bytes.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("status %s", resp.Status)
+	}
+	var first, finish time.Time
+	var reason string
+	tokens := -1
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		data, ok := strings.CutPrefix(sc.Text(), "data: ")
+		if !ok || data == "[DONE]" {
+			continue
+		}
+		at := time.Now()
+		var ch chunk
+		if err := json.Unmarshal([]byte(data), &ch); err != nil {
+			return 0, fmt.Errorf("chunk %q: %w", data, err)
+		}
+		switch {
+		case ch.Usage != nil:
+			tokens = ch.Usage.CompletionTokens
+		case len(ch.Choices) > 0 && ch.Choices[0].FinishReason != nil:
+			finish, reason = at, *ch.Choices[0].FinishReason
+		case first.IsZero():
+			first = at
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return 0, err
+	}
+	if reason != "length" || tokens != n {
+		return 0, fmt.Errorf("finish %q after %d tokens, want length after %d: the model ended early "+
+			"(use a random-weights model)", reason, tokens, n)
+	}
+	if first.IsZero() || !finish.After(first) {
+		return 0, errors.New("no token chunk before the finish")
+	}
+	return float64(n-1) / finish.Sub(first).Seconds(), nil
+}
+
+// measureBench runs plume bench and returns its decode samples (t/s).
+func measureBench(c config) ([]float64, error) {
+	cmd := exec.Command(c.plume, "bench", "--model", c.model, "-t", strconv.Itoa(c.threads),
+		"-p", strconv.Itoa(c.prompt), "-n", strconv.Itoa(c.gen), "-r", strconv.Itoa(c.rep), "--json")
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, err
+	}
+	var res []struct {
+		Test      string    `json:"test"`
+		SamplesTS []float64 `json:"samples_ts"`
+	}
+	if err := json.Unmarshal(out, &res); err != nil {
+		return nil, fmt.Errorf("output: %w", err)
+	}
+	for _, r := range res {
+		if r.Test == "tg"+strconv.Itoa(c.gen) {
+			return r.SamplesTS, nil
+		}
+	}
+	return nil, fmt.Errorf("no tg%d test in %s", c.gen, out)
+}
