@@ -76,12 +76,9 @@ func (serveLibrary) SetOutline(ctx context.Context, id int64, o writer.Outline) 
 
 func (serveLibrary) Delete(ctx context.Context, id int64) error {
 	_, err := withLibrary(func(lib *library.Store) (struct{}, error) {
-		lk, err := lib.LockArticle(id)
-		if err != nil {
-			return struct{}{}, err
-		}
-		defer lk.Unlock()
-		return struct{}{}, lib.Delete(ctx, id)
+		// Remove takes the article's lock: an article a `plume write` in
+		// another process is writing is refused (409), not deleted under it.
+		return struct{}{}, lib.Remove(ctx, id)
 	})
 	return err
 }

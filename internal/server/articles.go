@@ -110,6 +110,10 @@ func articleError(err error) error {
 	case errors.Is(err, errJobRunning):
 		return &Error{Status: http.StatusConflict, Type: typeInvalidRequest, Code: "article_running", Message: err.Error()}
 	}
+	// Another process (a `plume write`) holds the article's lock.
+	if le := (*library.LockedError)(nil); errors.As(err, &le) {
+		return &Error{Status: http.StatusConflict, Type: typeInvalidRequest, Code: "article_running", Message: le.Error()}
+	}
 	return err
 }
 
