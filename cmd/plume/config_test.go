@@ -15,7 +15,7 @@ import (
 // each caller), and the warnings about ignored values are printed once
 // however many callers ask with a writer.
 func TestConfigLoadedOnce(t *testing.T) {
-	if rootCmd.PersistentPreRunE == nil {
+	if newRootCmd(defaultDeps()).PersistentPreRunE == nil {
 		t.Fatal("the plume root command does not load the configuration before its verbs")
 	}
 	t.Setenv("PLUME_THREADS", "abc")
