@@ -1,7 +1,6 @@
 package testmodel
 
 import (
-	"errors"
 	"fmt"
 	"math/rand/v2"
 
@@ -86,29 +85,20 @@ func (s Spec) PromptIDs(n int) []int32 {
 	return ids
 }
 
-// ErrInvalidSpec: Build was given a Spec it cannot build.
-var ErrInvalidSpec = errors.New("invalid spec")
-
-// specError is an error of Spec.validate: its own message, of the kind
-// ErrInvalidSpec.
-type specError struct{ error }
-
-func (specError) Is(target error) bool { return target == ErrInvalidSpec }
-
 func (s Spec) validate() error {
 	switch s.Arch {
 	case "llama", "qwen2", "qwen3":
 	default:
-		return specError{fmt.Errorf("testmodel: unknown architecture %q", s.Arch)}
+		return fmt.Errorf("testmodel: unknown architecture %q", s.Arch)
 	}
 	if s.Embd <= 0 || s.Layers <= 0 || s.Heads <= 0 || s.HeadsKV <= 0 || s.HeadDim <= 0 || s.FFN <= 0 || s.Context <= 0 {
-		return specError{fmt.Errorf("testmodel: non-positive dimension in %+v", s)}
+		return fmt.Errorf("testmodel: non-positive dimension in %+v", s)
 	}
 	if s.Heads%s.HeadsKV != 0 || s.HeadDim%2 != 0 {
-		return specError{fmt.Errorf("testmodel: heads %d / kv heads %d / head dim %d do not fit", s.Heads, s.HeadsKV, s.HeadDim)}
+		return fmt.Errorf("testmodel: heads %d / kv heads %d / head dim %d do not fit", s.Heads, s.HeadsKV, s.HeadDim)
 	}
 	if s.Vocab < minVocab || s.Vocab > maxVocab {
-		return specError{fmt.Errorf("testmodel: vocab %d, want %d..%d", s.Vocab, minVocab, maxVocab)}
+		return fmt.Errorf("testmodel: vocab %d, want %d..%d", s.Vocab, minVocab, maxVocab)
 	}
 	return nil
 }
