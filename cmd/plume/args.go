@@ -22,6 +22,26 @@ func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
 	}
 }
 
+// groupCmd is a command that only groups its subcommands (plume articles,
+// plume audit): bare, it prints its help; with an unknown subcommand it is a
+// usage error naming the choices. Without RunE cobra printed the help and
+// exited 0 for a mistyped subcommand (plume articles shwo 1).
+func groupCmd(use, short, unknown, choices string, subs ...*cobra.Command) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   use,
+		Short: short,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageError{fmt.Errorf("unknown %s %q (%s)", unknown, args[0], choices)}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+	cmd.AddCommand(subs...)
+	return cmd
+}
+
 // readInput reads at most limit+1 bytes of r (standard input), returning
 // early with ctx's error when the command is interrupted: a Ctrl-C while
 // plume waits for input on a terminal must end it, not wait for Ctrl-D. On a

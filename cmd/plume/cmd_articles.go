@@ -18,25 +18,11 @@ import (
 	"github.com/plumewriter/plume/internal/writer"
 )
 
-func init() { rootCmd.AddCommand(newArticlesCmd()) }
-
-func newArticlesCmd() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "articles",
-		Short: "List, show, export and remove the articles in the library",
-		// Without RunE cobra printed the help and exited 0 for a mistyped
-		// subcommand (plume articles shwo 1).
-		Args: func(_ *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				return usageError{fmt.Errorf("unknown articles command %q (list, show, export or rm)", args[0])}
-			}
-			return nil
-		},
-		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
-	}
-	cmd.AddCommand(newArticlesListCmd(), newArticlesShowCmd(), newArticlesExportCmd(), newArticlesRmCmd())
-	cmd.AddCommand(newArticlesApproveCmd(), newArticlesDiffCmd(), newArticlesVerifyCmd())
-	return cmd
+func newArticlesCmd(d *deps) *cobra.Command {
+	return groupCmd("articles", "List, show, export and remove the articles in the library",
+		"articles command", "list, show, export or rm",
+		newArticlesListCmd(d), newArticlesShowCmd(d), newArticlesExportCmd(d), newArticlesRmCmd(d),
+		newArticlesApproveCmd(d), newArticlesDiffCmd(d), newArticlesVerifyCmd(d))
 }
 
 func parseID(s string) (int64, error) {
@@ -47,14 +33,14 @@ func parseID(s string) (int64, error) {
 	return id, nil
 }
 
-func newArticlesListCmd() *cobra.Command {
+func newArticlesListCmd(d *deps) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List articles, newest first",
 		Args:  usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			lib, err := openLibraryRead()
+			lib, err := d.openLibraryRead()
 			if err != nil {
 				return err
 			}
@@ -94,14 +80,14 @@ func newArticlesListCmd() *cobra.Command {
 	return cmd
 }
 
-func newArticlesShowCmd() *cobra.Command {
+func newArticlesShowCmd(d *deps) *cobra.Command {
 	var manifest bool
 	cmd := &cobra.Command{
 		Use:   "show ID",
 		Short: "Print an article (latest revision), or its progress if unfinished",
 		Args:  usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := getArticle(cmd, args[0])
+			a, err := getArticle(cmd, d, args[0])
 			if err != nil {
 				return err
 			}
@@ -132,7 +118,7 @@ func newArticlesShowCmd() *cobra.Command {
 	return cmd
 }
 
-func newArticlesExportCmd() *cobra.Command {
+func newArticlesExportCmd(d *deps) *cobra.Command {
 	var format string
 	cmd := &cobra.Command{
 		Use:   "export ID",
@@ -144,7 +130,7 @@ func newArticlesExportCmd() *cobra.Command {
 			default:
 				return usageError{fmt.Errorf("unknown --format %q (md, html or json)", format)}
 			}
-			a, err := getArticle(cmd, args[0])
+			a, err := getArticle(cmd, d, args[0])
 			if err != nil {
 				return err
 			}
@@ -181,8 +167,8 @@ func renderStored(a *library.Article, format string) ([]byte, error) {
 	return art.HTML(version)
 }
 
-func getArticle(cmd *cobra.Command, arg string) (*library.Article, error) {
-	lib, a, err := openArticle(cmd, arg, openLibraryRead)
+func getArticle(cmd *cobra.Command, d *deps, arg string) (*library.Article, error) {
+	lib, a, err := openArticle(cmd, arg, d.openLibraryRead)
 	if err != nil {
 		return nil, err
 	}
@@ -242,7 +228,7 @@ func resumableStatus(status string) bool {
 	return false
 }
 
-func newArticlesRmCmd() *cobra.Command {
+func newArticlesRmCmd(d *deps) *cobra.Command {
 	var yes bool
 	cmd := &cobra.Command{
 		Use:   "rm ID",
@@ -252,7 +238,7 @@ and lock file. Files written with --out are left alone. An article being
 written by a live plume process is refused.`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			lib, a, err := openArticle(cmd, args[0], openLibrary)
+			lib, a, err := openArticle(cmd, args[0], d.openLibrary)
 			if err != nil {
 				return err
 			}

@@ -40,8 +40,8 @@ func revisionManifest(id int64, r library.Revision) (*writer.Manifest, error) {
 // finishedArticle reads article arg (an ID) from the library, read-only,
 // with its review state (see reviewState); an unfinished article is a usage
 // error, as there is no text to review.
-func finishedArticle(cmd *cobra.Command, arg string) (*library.Article, string, *writer.Manifest, int, error) {
-	a, err := getArticle(cmd, arg)
+func finishedArticle(cmd *cobra.Command, d *deps, arg string) (*library.Article, string, *writer.Manifest, int, error) {
+	a, err := getArticle(cmd, d, arg)
 	if err != nil {
 		return nil, "", nil, 0, err
 	}
@@ -94,7 +94,7 @@ func sha256Hex(b []byte) string {
 	return hex.EncodeToString(s[:])
 }
 
-func newArticlesApproveCmd() *cobra.Command {
+func newArticlesApproveCmd(d *deps) *cobra.Command {
 	var editor, note, file string
 	var checked []string
 	cmd := &cobra.Command{
@@ -108,7 +108,7 @@ text was edited) and its manifest FILE.plume.json beside it. The library keeps
 the approval as a new revision. A later AI regeneration voids it (needs-review).`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runApprove(cmd, args[0], editor, note, file, checked)
+			return runApprove(cmd, d, args[0], editor, note, file, checked)
 		},
 	}
 	fl := cmd.Flags()
@@ -119,12 +119,12 @@ the approval as a new revision. A later AI regeneration voids it (needs-review).
 	return cmd
 }
 
-func runApprove(cmd *cobra.Command, arg, editor, note, file string, checked []string) error {
-	ap, err := writer.NewApproval(editor, checked, note, nowFunc())
+func runApprove(cmd *cobra.Command, d *deps, arg, editor, note, file string, checked []string) error {
+	ap, err := writer.NewApproval(editor, checked, note, d.now())
 	if err != nil {
 		return usageError{err}
 	}
-	lib, a, err := openArticle(cmd, arg, openLibrary)
+	lib, a, err := openArticle(cmd, arg, d.openLibrary)
 	if err != nil {
 		return err
 	}
@@ -199,14 +199,14 @@ func articleFromRevision(a *library.Article, r library.Revision) (*writer.Articl
 	return articleFromStore(&only)
 }
 
-func newArticlesDiffCmd() *cobra.Command {
+func newArticlesDiffCmd(d *deps) *cobra.Command {
 	var file string
 	cmd := &cobra.Command{
 		Use:   "diff ID",
 		Short: "Show what the editor changed in the model's text, and the edit ratio",
 		Args:  usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			a, state, approved, modelIdx, err := finishedArticle(cmd, args[0])
+			a, state, approved, modelIdx, err := finishedArticle(cmd, d, args[0])
 			if err != nil {
 				return err
 			}
@@ -236,7 +236,7 @@ func newArticlesDiffCmd() *cobra.Command {
 	return cmd
 }
 
-func newArticlesVerifyCmd() *cobra.Command {
+func newArticlesVerifyCmd(d *deps) *cobra.Command {
 	var file string
 	cmd := &cobra.Command{
 		Use:   "verify ID",
@@ -247,7 +247,7 @@ Markdown (--file needed). Exits non-zero when they differ, or when the approval
 was voided by a later regeneration.`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			a, state, approved, _, err := finishedArticle(cmd, args[0])
+			a, state, approved, _, err := finishedArticle(cmd, d, args[0])
 			if err != nil {
 				return err
 			}

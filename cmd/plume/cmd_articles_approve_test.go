@@ -14,9 +14,9 @@ import (
 
 // writeSynthetic writes one article with the fake generator and returns the
 // path of its Markdown file.
-func writeSynthetic(t *testing.T, topic, out string) string {
+func writeSynthetic(t *testing.T, env *testEnv, topic, out string) string {
 	t.Helper()
-	if _, stderr, err := execute(t, newWriteCmd, topic, "--seed", "7", "--out", out); err != nil {
+	if _, stderr, err := execute(t, newWriteCmd(env.d), topic, "--seed", "7", "--out", out); err != nil {
 		t.Fatalf("write: %v\n%s", err, stderr)
 	}
 	mds, _ := filepath.Glob(filepath.Join(out, "*.md"))
@@ -48,9 +48,10 @@ func editBody(t *testing.T, path string, repl ...string) {
 // before and after approve; diff shows the edit; verify passes, then
 // detects an edit after approval; a regeneration voids the approval.
 func TestApproveEditedArticle(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t, synthetic)
 	out := filepath.Join(env.dir, "out")
-	md := writeSynthetic(t, "Composting on a balcony", out)
+	md := writeSynthetic(t, env, "Composting on a balcony", out)
 	manPath := strings.TrimSuffix(md, ".md") + ".plume.json"
 	if fm := frontMatterField(t, md, "digitalSourceType"); fm != writer.DigitalSourceType || frontMatterField(t, md, "editor") != "" {
 		t.Fatalf("before approval: digitalSourceType %q", fm)
@@ -58,14 +59,14 @@ func TestApproveEditedArticle(t *testing.T) {
 	if m := readManifest(t, manPath); m.Approval != nil || m.DigitalSourceType != writer.DigitalSourceType {
 		t.Fatalf("manifest before approval: %+v", m.Approval)
 	}
-	if _, _, err := execute(t, newArticlesCmd, "verify", "1", "--file", md); err != nil {
+	if _, _, err := execute(t, newArticlesCmd(env.d), "verify", "1", "--file", md); err != nil {
 		t.Errorf("verify of the generated file: %v", err)
 	}
 	body, _ := os.ReadFile(md)
 	old := strings.Fields(strings.SplitN(string(body), "---\n", 3)[2])[3] // a word of the body
 	editBody(t, md, " "+old+" ", " EDITED ")
 
-	stdout, stderr, err := execute(t, newArticlesCmd, "approve", "1", "--editor", "Jeanne Martin",
+	stdout, stderr, err := execute(t, newArticlesCmd(env.d), "approve", "1", "--editor", "Jeanne Martin",
 		"--checked", "facts,sources", "--note", "Checked against the sources.", "--file", md)
 	if err != nil {
 		t.Fatalf("approve: %v\n%s", err, stderr)
@@ -91,7 +92,7 @@ func TestApproveEditedArticle(t *testing.T) {
 		t.Fatalf("approved manifest: %+v (%s)", ap, m.DigitalSourceType)
 	}
 
-	html, _, err := execute(t, newArticlesCmd, "export", "1", "--format", "html")
+	html, _, err := execute(t, newArticlesCmd(env.d), "export", "1", "--format", "html")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,16 +102,16 @@ func TestApproveEditedArticle(t *testing.T) {
 		}
 	}
 
-	diff, _, err := execute(t, newArticlesCmd, "diff", "1")
+	diff, _, err := execute(t, newArticlesCmd(env.d), "diff", "1")
 	if err != nil || !strings.Contains(diff, "EDITED") || !strings.Contains(diff, "edit ratio") || !strings.Contains(diff, "approved") {
 		t.Errorf("diff: %v\n%s", err, diff)
 	}
 
-	if stdout, _, err := execute(t, newArticlesCmd, "verify", "1"); err != nil || !strings.Contains(stdout, "ok:") {
+	if stdout, _, err := execute(t, newArticlesCmd(env.d), "verify", "1"); err != nil || !strings.Contains(stdout, "ok:") {
 		t.Errorf("verify after approval: %v\n%s", err, stdout)
 	}
 	os.WriteFile(md, append(approved, []byte("\nA sentence added later.\n")...), 0o644)
-	if _, _, err := execute(t, newArticlesCmd, "verify", "1"); !errors.Is(err, errModified) {
+	if _, _, err := execute(t, newArticlesCmd(env.d), "verify", "1"); !errors.Is(err, errModified) {
 		t.Errorf("verify of a file edited after approval: %v, want errModified", err)
 	}
 	os.WriteFile(md, approved, 0o644)
@@ -134,13 +135,13 @@ func TestApproveEditedArticle(t *testing.T) {
 	if a.Status != library.StatusNeedsReview {
 		t.Errorf("status after regeneration %q, want %q", a.Status, library.StatusNeedsReview)
 	}
-	if list, _, err := execute(t, newArticlesCmd, "list"); err != nil || !strings.Contains(list, library.StatusNeedsReview) {
+	if list, _, err := execute(t, newArticlesCmd(env.d), "list"); err != nil || !strings.Contains(list, library.StatusNeedsReview) {
 		t.Errorf("articles list after regeneration: %v\n%s", err, list)
 	}
 	if state, approvedM, idx, err := reviewState(a); err != nil || state != reviewNeedsReview || approvedM != nil || idx != 2 {
 		t.Errorf("after regeneration: %s %v %d %v", state, approvedM, idx, err)
 	}
-	if _, _, err := execute(t, newArticlesCmd, "verify", "1", "--file", md); err == nil {
+	if _, _, err := execute(t, newArticlesCmd(env.d), "verify", "1", "--file", md); err == nil {
 		t.Error("verify passed an article regenerated after its approval")
 	}
 }
@@ -148,9 +149,10 @@ func TestApproveEditedArticle(t *testing.T) {
 // TestApproveUnedited: approving the text as generated keeps the marking
 // trainedAlgorithmicMedia and names the editor.
 func TestApproveUnedited(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t, synthetic)
-	writeSynthetic(t, "Composting on a balcony", filepath.Join(env.dir, "out"))
-	if _, stderr, err := execute(t, newArticlesCmd, "approve", "1", "--editor", "Ana"); err != nil {
+	writeSynthetic(t, env, "Composting on a balcony", filepath.Join(env.dir, "out"))
+	if _, stderr, err := execute(t, newArticlesCmd(env.d), "approve", "1", "--editor", "Ana"); err != nil {
 		t.Fatalf("approve: %v\n%s", err, stderr)
 	}
 	a := mustArticle(t, env, 1)
@@ -162,7 +164,7 @@ func TestApproveUnedited(t *testing.T) {
 	if !strings.Contains(latest, "editor: Ana") || !strings.Contains(latest, "digitalSourceType: trainedAlgorithmicMedia") {
 		t.Errorf("approved Markdown:\n%.500s", latest)
 	}
-	if _, _, err := execute(t, newArticlesCmd, "diff", "1"); err != nil {
+	if _, _, err := execute(t, newArticlesCmd(env.d), "diff", "1"); err != nil {
 		t.Errorf("diff: %v", err)
 	}
 }
@@ -182,8 +184,9 @@ func mustArticle(t *testing.T, env *testEnv, id int64) *library.Article {
 }
 
 func TestApproveUsage(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t, synthetic)
-	writeSynthetic(t, "Composting on a balcony", filepath.Join(env.dir, "out"))
+	writeSynthetic(t, env, "Composting on a balcony", filepath.Join(env.dir, "out"))
 	var ue usageError
 	for name, args := range map[string][]string{
 		"no editor":      {"approve", "1"},
@@ -194,7 +197,7 @@ func TestApproveUsage(t *testing.T) {
 		"diff unedited":  {"diff", "1"},
 		"verify no file": {"verify", "1"},
 	} {
-		if _, _, err := execute(t, newArticlesCmd, args...); !errors.As(err, &ue) {
+		if _, _, err := execute(t, newArticlesCmd(env.d), args...); !errors.As(err, &ue) {
 			t.Errorf("%s: %v, want a usage error", name, err)
 		}
 	}

@@ -20,8 +20,6 @@ import (
 	"github.com/plumewriter/plume/internal/writer"
 )
 
-func init() { rootCmd.AddCommand(newAuditCmd()) }
-
 // crowsPairsFiles are the CrowS-Pairs files by language, looked for in
 // $PLUME_HOME/crows-pairs/ and ../shared/data/crows-pairs/ when --data is
 // not given.
@@ -30,20 +28,8 @@ var crowsPairsFiles = map[string]string{
 	"fr": "crows_pairs_FR_languagearc_contribution+210.csv",
 }
 
-func newAuditCmd() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "audit",
-		Short: "Audit a model (plume audit bias)",
-		Args: func(_ *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				return usageError{fmt.Errorf("unknown audit %q (bias)", args[0])}
-			}
-			return nil
-		},
-		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
-	}
-	cmd.AddCommand(newAuditBiasCmd())
-	return cmd
+func newAuditCmd(d *deps) *cobra.Command {
+	return groupCmd("audit", "Audit a model (plume audit bias)", "audit", "bias", newAuditBiasCmd(d))
 }
 
 type auditFlags struct {
@@ -52,7 +38,7 @@ type auditFlags struct {
 	asJSON            bool
 }
 
-func newAuditBiasCmd() *cobra.Command {
+func newAuditBiasCmd(d *deps) *cobra.Command {
 	f := &auditFlags{}
 	cmd := &cobra.Command{
 		Use:   "bias [--model REF] [--lang fr|en] [--data FILE]",
@@ -67,7 +53,7 @@ written with the model link it. Interrupt with Ctrl-C and run the same command
 again to continue. --data takes any file in the CrowS-Pairs format (tab-separated:
 id, sent_more, sent_less, stereo_antistereo, bias_type, with that header line).`,
 		Args: usageArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error { return runAuditBias(cmd, f) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return runAuditBias(cmd, d, f) },
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.model, "model", "", "model reference (default: $"+config.EnvModel+", else "+hub.DefaultModel()+")")
@@ -99,7 +85,7 @@ func auditData(f *auditFlags) (path, name string, err error) {
 		"or pass --data FILE", file, config.EnvHome)}
 }
 
-func runAuditBias(cmd *cobra.Command, f *auditFlags) error {
+func runAuditBias(cmd *cobra.Command, d *deps, f *auditFlags) error {
 	path, name, err := auditData(f)
 	if err != nil {
 		return err
@@ -119,7 +105,7 @@ func runAuditBias(cmd *cobra.Command, f *auditFlags) error {
 	}
 	defer m.Close()
 	info := m.Info()
-	lib, err := libraryPath()
+	lib, err := d.libraryPath()
 	if err != nil {
 		return err
 	}
@@ -151,7 +137,7 @@ func runAuditBias(cmd *cobra.Command, f *auditFlags) error {
 	_ = bar.Finish()
 	card := audit.NewCard(audit.CardModel{Ref: publicModelRefOf(info.Ref, info.Path), SHA256: info.SHA256,
 		Architecture: info.Architecture, Engine: info.EngineVersion, Threads: m.Threads()},
-		dsInfo, scored, "plume "+version, nowFunc().UTC().Format(time.RFC3339))
+		dsInfo, scored, "plume "+version, d.now().UTC().Format(time.RFC3339))
 	b, err := card.Marshal()
 	if err != nil {
 		return err
@@ -188,20 +174,10 @@ func openAuditModel(ctx context.Context, f *auditFlags, progress io.Writer) (*en
 	return loadModel(loc, engine.Options{Threads: cmp.Or(f.threads, conf.Threads)})
 }
 
-// libraryDir is the directory of the library database (bias cards live
-// under it).
-func libraryDir() (string, error) {
-	p, err := libraryPath()
-	if err != nil {
-		return "", err
-	}
-	return filepath.Dir(p), nil
-}
-
 // printBiasCards prints the bias cards stored for a model, or how to make
 // one.
-func printBiasCards(out, errw io.Writer, sha string) {
-	dir, err := libraryDir()
+func (d *deps) printBiasCards(out, errw io.Writer, sha string) {
+	dir, err := d.libraryDir()
 	if err != nil {
 		return
 	}
@@ -221,8 +197,8 @@ func printBiasCards(out, errw io.Writer, sha string) {
 
 // biasCardLinks returns the links, for an article's manifest, to the bias cards of the
 // model that wrote it.
-func biasCardLinks(sha string, errw io.Writer) []writer.BiasCardLink {
-	dir, err := libraryDir()
+func (d *deps) biasCardLinks(sha string, errw io.Writer) []writer.BiasCardLink {
+	dir, err := d.libraryDir()
 	if err != nil || sha == "" {
 		return nil
 	}

@@ -17,18 +17,16 @@ import (
 	"github.com/plumewriter/plume/internal/testutil"
 )
 
-// auditEnv points the library (and so the bias cards) at a temporary
-// directory and fixes the clock.
-func auditEnv(t *testing.T) string {
+// auditEnv returns a temporary directory and deps whose library (and so
+// the bias cards) lives under it, with a fixed clock.
+func auditEnv(t *testing.T) (string, *deps) {
 	t.Helper()
 	dir := t.TempDir()
 	t.Setenv("HF_HOME", filepath.Join(dir, "hf"))
 	t.Setenv("HF_HUB_OFFLINE", "1")
-	oldLib, oldNow := libraryPath, nowFunc
-	t.Cleanup(func() { libraryPath, nowFunc = oldLib, oldNow })
-	libraryPath = func() (string, error) { return filepath.Join(dir, "data", library.FileName), nil }
-	nowFunc = func() time.Time { return time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC) }
-	return dir
+	d := testDeps(filepath.Join(dir, "data", library.FileName))
+	d.now = func() time.Time { return time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC) }
+	return dir, d
 }
 
 // crowsHead writes the header and the first n pairs of the English file.
@@ -56,9 +54,9 @@ func crowsHead(t *testing.T, dir string, n int) (string, [][2]string) {
 	return p, pairs
 }
 
-func auditCard(t *testing.T, args ...string) *audit.Card {
+func auditCard(t *testing.T, d *deps, args ...string) *audit.Card {
 	t.Helper()
-	stdout, stderr, err := execute(t, newAuditCmd, append([]string{"bias", "--json"}, args...)...)
+	stdout, stderr, err := execute(t, newAuditCmd(d), append([]string{"bias", "--json"}, args...)...)
 	if err != nil {
 		t.Fatalf("audit: %v\n%s", err, stderr)
 	}
@@ -73,7 +71,7 @@ func auditCard(t *testing.T, args ...string) *audit.Card {
 // ones computed by hand from plume run --echo's sentence log-likelihoods.
 func TestAuditBiasHandComputed(t *testing.T) {
 	model := testutil.Fixture(t, "stories260K.gguf")
-	dir := auditEnv(t)
+	dir, d := auditEnv(t)
 	data, pairs := crowsHead(t, dir, 3)
 	ll := func(s string) float64 {
 		out, err := execRun(t, "", model, "--prompt", s, "-n", "0", "--echo", "--json")
@@ -100,7 +98,7 @@ func TestAuditBiasHandComputed(t *testing.T) {
 		diff += math.Abs(more - less)
 	}
 	stereo, diff = stereo/3, diff/3
-	c := auditCard(t, "--model", model, "--data", data, "--threads", "1")
+	c := auditCard(t, d, "--model", model, "--data", data, "--threads", "1")
 	if c.Overall.Pairs != 3 || c.Overall.PctStereotype.Value != stereo || math.Abs(c.Overall.LikelihoodDiff.Value-diff) > 1e-3 {
 		t.Errorf("card %+v, by hand pct %.4f diff %.4f", c.Overall, stereo, diff)
 	}
@@ -114,9 +112,9 @@ func TestAuditBiasHandComputed(t *testing.T) {
 // model, stores the card, and plume show prints it.
 func TestAuditBiasFull(t *testing.T) {
 	model := testutil.Fixture(t, "stories260K.gguf")
-	dir := auditEnv(t)
+	dir, d := auditEnv(t)
 	src := filepath.Join(testutil.SharedDir(t), "data", "crows-pairs", crowsPairsFiles["en"])
-	c := auditCard(t, "--model", model, "--data", src, "--threads", "2")
+	c := auditCard(t, d, "--model", model, "--data", src, "--threads", "2")
 	if c.Overall.Pairs != 1677 || c.Overall.PctStereotype.Value <= 0 || c.Overall.PctStereotype.Value >= 1 ||
 		len(c.ByType) < 9 || c.Overall.PctStereotype.Low >= c.Overall.PctStereotype.High {
 		t.Errorf("card %+v, %d bias types", c.Overall, len(c.ByType))
@@ -130,7 +128,7 @@ func TestAuditBiasFull(t *testing.T) {
 	if _, err := os.Stat(paths[0] + ".partial"); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("checkpoint left behind: %v", err)
 	}
-	stdout, _, err := execute(t, newShowCmd, model)
+	stdout, _, err := execute(t, newShowCmd(d), model)
 	if err != nil || !strings.Contains(stdout, "Bias card: stories260K.gguf") || !strings.Contains(stdout, "pct_stereotype") {
 		t.Errorf("show: %v\n%s", err, stdout)
 	}
@@ -139,6 +137,7 @@ func TestAuditBiasFull(t *testing.T) {
 // TestArticleLinksBiasCard: an article written with a model that has a
 // bias card links it in its manifest.
 func TestArticleLinksBiasCard(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t, synthetic)
 	sha := strings.Repeat("ab", 32)
 	card := audit.NewCard(audit.CardModel{Ref: "synthetic/tiny", SHA256: sha}, audit.CardDataset{Name: "CrowS-Pairs French",
@@ -147,7 +146,7 @@ func TestArticleLinksBiasCard(t *testing.T) {
 	cdir := audit.CardDir(filepath.Dir(env.lib), sha)
 	os.MkdirAll(cdir, 0o700)
 	os.WriteFile(filepath.Join(cdir, audit.CardName(card.Dataset)), b, 0o600)
-	md := writeSynthetic(t, "Composting on a balcony", filepath.Join(env.dir, "out"))
+	md := writeSynthetic(t, env, "Composting on a balcony", filepath.Join(env.dir, "out"))
 	m := readManifest(t, strings.TrimSuffix(md, ".md")+".plume.json")
 	if len(m.BiasCards) != 1 || m.BiasCards[0].PctStereotype != 1 || m.BiasCards[0].Card != "bias/"+sha+"/crows-pairs-french-111111111111.json" {
 		t.Errorf("bias card links %+v", m.BiasCards)
@@ -155,7 +154,7 @@ func TestArticleLinksBiasCard(t *testing.T) {
 }
 
 func TestAuditBiasUsage(t *testing.T) {
-	dir := auditEnv(t)
+	dir, d := auditEnv(t)
 	bad := filepath.Join(dir, "bad.tsv")
 	os.WriteFile(bad, []byte("not a pairs file\n"), 0o644)
 	var ue usageError
@@ -166,7 +165,7 @@ func TestAuditBiasUsage(t *testing.T) {
 		"args":     {"bias", "extra"},
 		"verb":     {"fairness"},
 	} {
-		if _, _, err := execute(t, newAuditCmd, args...); !errors.As(err, &ue) {
+		if _, _, err := execute(t, newAuditCmd(d), args...); !errors.As(err, &ue) {
 			t.Errorf("%s: %v, want a usage error", name, err)
 		}
 	}
@@ -177,7 +176,7 @@ func TestAuditBiasUsage(t *testing.T) {
 // uninterrupted run.
 func TestAuditBiasResume(t *testing.T) {
 	model := testutil.Fixture(t, "stories260K.gguf")
-	dir := auditEnv(t)
+	dir, d := auditEnv(t)
 	data, _ := crowsHead(t, dir, 300)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -193,7 +192,7 @@ func TestAuditBiasResume(t *testing.T) {
 			time.Sleep(time.Millisecond)
 		}
 	}()
-	_, _, err := executeCtx(t, ctx, newAuditCmd, "bias", "--json", "--model", model, "--data", data, "--threads", "1")
+	_, _, err := executeCtx(t, ctx, newAuditCmd(d), "bias", "--json", "--model", model, "--data", data, "--threads", "1")
 	var ie interruptedError
 	if !errors.As(err, &ie) {
 		t.Fatalf("interrupted audit: %v, want an interruptedError", err)
@@ -207,9 +206,9 @@ func TestAuditBiasResume(t *testing.T) {
 	if kept < 5 || kept >= 300 {
 		t.Fatalf("checkpoint holds %d pairs", kept)
 	}
-	resumed := auditCard(t, "--model", model, "--data", data, "--threads", "1")
+	resumed := auditCard(t, d, "--model", model, "--data", data, "--threads", "1")
 	os.RemoveAll(filepath.Join(dir, "data", "bias"))
-	fresh := auditCard(t, "--model", model, "--data", data, "--threads", "1")
+	fresh := auditCard(t, d, "--model", model, "--data", data, "--threads", "1")
 	a, _ := resumed.Marshal()
 	f, _ := fresh.Marshal()
 	if string(a) != string(f) {
@@ -218,7 +217,7 @@ func TestAuditBiasResume(t *testing.T) {
 	// On another thread count the engine's batched forward pass rounds a
 	// few logits differently (last float32 bit): the card agrees to 1e-5.
 	os.RemoveAll(filepath.Join(dir, "data", "bias"))
-	two := auditCard(t, "--model", model, "--data", data, "--threads", "2")
+	two := auditCard(t, d, "--model", model, "--data", data, "--threads", "2")
 	if two.Overall.PctStereotype != fresh.Overall.PctStereotype ||
 		math.Abs(two.Overall.LikelihoodDiff.Value-fresh.Overall.LikelihoodDiff.Value) > 1e-5 {
 		t.Errorf("2 threads: %+v, 1 thread: %+v", two.Overall, fresh.Overall)

@@ -25,8 +25,6 @@ import (
 	"github.com/plumewriter/plume/internal/tensor"
 )
 
-func init() { rootCmd.AddCommand(newBenchCmd()) }
-
 // Defaults of plume bench: llama-bench's pp512/tg128 are too slow on a
 // 2-core machine, so the defaults are the sizes the project's targets use.
 const (

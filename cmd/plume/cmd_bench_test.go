@@ -37,6 +37,7 @@ func TestBenchOptionsParse(t *testing.T) {
 			o := c.o
 			err := o.parse(c.threads)
 			if c.wantErr != "" {
+				// The message names the flag to fix: it is what the user reads.
 				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
 					t.Errorf("%s: error %v, want one mentioning %q", c.name, err, c.wantErr)
 				}

@@ -10,8 +10,6 @@ import (
 	"github.com/plumewriter/plume/internal/hub"
 )
 
-func init() { rootCmd.AddCommand(newGCCmd()) }
-
 func newGCCmd() *cobra.Command {
 	var jsonOut bool
 	cmd := &cobra.Command{

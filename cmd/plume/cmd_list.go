@@ -14,8 +14,6 @@ import (
 	"github.com/plumewriter/plume/internal/termsafe"
 )
 
-func init() { rootCmd.AddCommand(newListCmd()) }
-
 // listEntry is one row of plume list.
 type listEntry struct {
 	hub.CachedModel

@@ -64,6 +64,7 @@ func TestShowAndRunAgree(t *testing.T) {
 			if strings.HasPrefix(verdict, "yes") != tc.ok || (runErr == nil) != tc.ok {
 				t.Errorf("show says %q, run says %v; want runnable = %v for both", verdict, runErr, tc.ok)
 			}
+			// One check, one message: show quotes run's error as it is.
 			if !tc.ok && !strings.Contains(verdict, runErr.Error()) {
 				t.Errorf("show's reason %q is not run's %q", verdict, runErr)
 			}
@@ -89,7 +90,8 @@ func TestModelVerbsTakeHubReferences(t *testing.T) {
 	ref := e2eRepo + "/" + e2eFile
 	path := testutil.Fixture(t, "stories260K.gguf")
 	run := func(args ...string) (string, error) {
-		c := map[string]func() *cobra.Command{"run": newRunCmd, "tokenize": newTokenizeCmd, "bench": newBenchCmd, "show": newShowCmd}[args[0]]()
+		c := map[string]func() *cobra.Command{"run": newRunCmd, "tokenize": newTokenizeCmd, "bench": newBenchCmd,
+			"show": func() *cobra.Command { return newShowCmd(defaultDeps()) }}[args[0]]() // PLUME_HOME is the test's
 		var out bytes.Buffer
 		c.SetArgs(args[1:])
 		c.SetOut(&out)

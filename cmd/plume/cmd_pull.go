@@ -16,8 +16,6 @@ import (
 	"github.com/plumewriter/plume/internal/hub"
 )
 
-func init() { rootCmd.AddCommand(newPullCmd()) }
-
 func newPullCmd() *cobra.Command {
 	var jsonOut bool
 	cmd := &cobra.Command{

@@ -6,8 +6,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() { rootCmd.AddCommand(newRmCmd()) }
-
 func newRmCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "rm MODEL...",

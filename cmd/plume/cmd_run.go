@@ -21,8 +21,6 @@ import (
 	"github.com/plumewriter/plume/internal/termsafe"
 )
 
-func init() { rootCmd.AddCommand(newRunCmd()) }
-
 // Defaults and limits of plume run.
 const (
 	// defaultRunTokens is -n's default: a paragraph, quick on any model.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/plumewriter/plume/internal/engine"
 	"github.com/plumewriter/plume/internal/gguf"
 	"github.com/plumewriter/plume/internal/testutil"
 )
@@ -158,7 +159,8 @@ func TestRunPromptTooLongIsARuntimeError(t *testing.T) {
 	} {
 		_, err := execRun(t, "", args...)
 		var ue usageError
-		if err == nil || errors.As(err, &ue) || !strings.Contains(err.Error(), "raise --ctx") {
+		// The kind, then the hint the user reads.
+		if !errors.Is(err, engine.ErrContextLength) || errors.As(err, &ue) || !strings.Contains(err.Error(), "raise --ctx") {
 			t.Errorf("%v: err = %v, want a runtime error saying to raise --ctx", args[1:], err)
 		}
 	}

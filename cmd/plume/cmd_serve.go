@@ -26,9 +26,7 @@ type serveFlags struct {
 	threads, ctx           int
 }
 
-func init() { rootCmd.AddCommand(newServeCmd()) }
-
-func newServeCmd() *cobra.Command {
+func newServeCmd(d *deps) *cobra.Command {
 	f := &serveFlags{}
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -47,7 +45,7 @@ rebinding) and to browser pages of other origins unless --cors lists them.
 With --parallel N slots and --queue M waiting places, a request beyond them
 gets 503 with Retry-After.`,
 		Args: usageArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error { return runServe(cmd, f) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return runServe(cmd, d, f) },
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.host, "host", server.DefaultAddr, "address to listen on (host:port); a non-loopback address needs --api-key-env")
@@ -61,7 +59,7 @@ gets 503 with Retry-After.`,
 	return cmd
 }
 
-func runServe(cmd *cobra.Command, f *serveFlags) error {
+func runServe(cmd *cobra.Command, d *deps, f *serveFlags) error {
 	key := ""
 	if f.apiKeyEnv != "" {
 		if key = os.Getenv(f.apiKeyEnv); key == "" {
@@ -81,12 +79,12 @@ func runServe(cmd *cobra.Command, f *serveFlags) error {
 	stderr := cmd.ErrOrStderr()
 	cfg := backendConfig{Backend: backendLocal, Model: f.model, Threads: f.threads, Context: f.ctx}
 	s, err := server.New(server.Config{
-		Load:     func(ctx context.Context) (server.Model, error) { return openServeModel(ctx, cfg, stderr) },
+		Load:     func(ctx context.Context) (server.Model, error) { return d.openServeModel(ctx, cfg, stderr) },
 		APIKey:   key,
 		Parallel: f.parallel,
 		Queue:    queue,
 		CORS:     f.cors,
-		Library:  serveLibrary{},
+		Library:  serveLibrary{d},
 		Log:      slog.New(slog.NewTextHandler(stderr, nil)),
 	})
 	if err != nil {
@@ -104,8 +102,9 @@ func runServe(cmd *cobra.Command, f *serveFlags) error {
 }
 
 // openServeModel opens the model the way plume write does, and serves it
-// with one engine session per slot. Tests replace it.
-var openServeModel = func(ctx context.Context, cfg backendConfig, progress io.Writer) (server.Model, error) {
+// with one engine session per slot. It is the production
+// deps.openServeModel.
+func openServeModel(ctx context.Context, cfg backendConfig, progress io.Writer) (server.Model, error) {
 	gen, _, err := openGenerator(ctx, cfg, progress)
 	if err != nil {
 		return nil, err

@@ -17,14 +17,14 @@ import (
 	"github.com/plumewriter/plume/internal/writer"
 )
 
-// serveLibrary implements server.Library over the article database.
-type serveLibrary struct{}
+// serveLibrary implements server.Library over the article database of d.
+type serveLibrary struct{ d *deps }
 
 var _ server.Library = serveLibrary{}
 
-// withLibrary opens the article database for one call.
-func withLibrary[T any](fn func(*library.Store) (T, error)) (T, error) {
-	lib, err := openLibrary()
+// withLibrary opens d's article database for one call.
+func withLibrary[T any](d *deps, fn func(*library.Store) (T, error)) (T, error) {
+	lib, err := d.openLibrary()
 	if err != nil {
 		var zero T
 		return zero, err
@@ -33,49 +33,47 @@ func withLibrary[T any](fn func(*library.Store) (T, error)) (T, error) {
 	return fn(lib)
 }
 
-func (serveLibrary) Create(ctx context.Context, opts writer.Options) (int64, error) {
+func (l serveLibrary) Create(ctx context.Context, opts writer.Options) (int64, error) {
 	opts.Watermark = watermark.DefaultKey().Fingerprint() // the local engine watermarks, as plume write does
-	return withLibrary(func(lib *library.Store) (int64, error) {
-		return writer.CreateStored(ctx, lib, opts, nowFunc, version)
+	return withLibrary(l.d, func(lib *library.Store) (int64, error) {
+		return writer.CreateStored(ctx, lib, opts, l.d.now, version)
 	})
 }
 
-func (serveLibrary) Run(ctx context.Context, id int64, outlineOnly bool, gen llm.Generator, events func(writer.Event)) error {
-	_, err := withLibrary(func(lib *library.Store) (struct{}, error) {
+func (l serveLibrary) Run(ctx context.Context, id int64, outlineOnly bool, gen llm.Generator, events func(writer.Event)) error {
+	_, err := withLibrary(l.d, func(lib *library.Store) (struct{}, error) {
 		st, err := writer.LoadStored(ctx, lib, id)
 		if err != nil {
 			return struct{}{}, err
 		}
-		var key *watermark.Key
-		if st.Options.Watermark != "" {
-			if key = watermark.DefaultKey(); key.Fingerprint() != st.Options.Watermark {
-				return struct{}{}, fmt.Errorf("%w: article %d is watermarked with a private key; resume it with plume write --resume %d --watermark-key FILE",
-					writer.ErrInput, id, id)
-			}
+		key, err := publicRecordedKey(st.Options.Watermark)
+		if err != nil {
+			return struct{}{}, fmt.Errorf("%w: article %d is watermarked with a private key; resume it with plume write --resume %d --watermark-key FILE",
+				writer.ErrInput, id, id)
 		}
 		return struct{}{}, writer.RunStored(ctx, lib, id, writer.StoredRun{Gen: gen, OutlineOnly: outlineOnly,
-			Events: events, Now: nowFunc, Version: version, Watermark: key})
+			Events: events, Now: l.d.now, Version: version, Watermark: key})
 	})
 	return err
 }
 
-func (serveLibrary) List(ctx context.Context) ([]library.Summary, error) {
-	return withLibrary(func(lib *library.Store) ([]library.Summary, error) { return lib.List(ctx) })
+func (l serveLibrary) List(ctx context.Context) ([]library.Summary, error) {
+	return withLibrary(l.d, func(lib *library.Store) ([]library.Summary, error) { return lib.List(ctx) })
 }
 
-func (serveLibrary) Get(ctx context.Context, id int64) (*library.Article, error) {
-	return withLibrary(func(lib *library.Store) (*library.Article, error) { return lib.Get(ctx, id) })
+func (l serveLibrary) Get(ctx context.Context, id int64) (*library.Article, error) {
+	return withLibrary(l.d, func(lib *library.Store) (*library.Article, error) { return lib.Get(ctx, id) })
 }
 
-func (serveLibrary) SetOutline(ctx context.Context, id int64, o writer.Outline) error {
-	_, err := withLibrary(func(lib *library.Store) (struct{}, error) {
+func (l serveLibrary) SetOutline(ctx context.Context, id int64, o writer.Outline) error {
+	_, err := withLibrary(l.d, func(lib *library.Store) (struct{}, error) {
 		return struct{}{}, writer.EditStoredOutline(ctx, lib, id, o)
 	})
 	return err
 }
 
-func (serveLibrary) Delete(ctx context.Context, id int64) error {
-	_, err := withLibrary(func(lib *library.Store) (struct{}, error) {
+func (l serveLibrary) Delete(ctx context.Context, id int64) error {
+	_, err := withLibrary(l.d, func(lib *library.Store) (struct{}, error) {
 		// Remove takes the article's lock: an article a `plume write` in
 		// another process is writing is refused (409), not deleted under it.
 		return struct{}{}, lib.Remove(ctx, id)
@@ -90,8 +88,8 @@ var exportTypes = map[string]string{
 	"json": "application/json",
 }
 
-func (serveLibrary) Export(ctx context.Context, id int64, format string) (string, []byte, error) {
-	a, err := withLibrary(func(lib *library.Store) (*library.Article, error) { return lib.Get(ctx, id) })
+func (l serveLibrary) Export(ctx context.Context, id int64, format string) (string, []byte, error) {
+	a, err := withLibrary(l.d, func(lib *library.Store) (*library.Article, error) { return lib.Get(ctx, id) })
 	if err != nil {
 		return "", nil, err
 	}

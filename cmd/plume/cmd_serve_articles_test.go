@@ -58,9 +58,9 @@ func startArticleServer(t *testing.T, block *atomic.Bool) string {
 
 func startArticleServerPaced(t *testing.T, block *atomic.Bool, tokenDelay time.Duration) string {
 	t.Helper()
-	newTestEnv(t, synthetic)
+	env := newTestEnv(t, synthetic)
 	gen := blockingGen{Generator: synthetic(), block: block, tokenDelay: tokenDelay}
-	s, err := server.New(server.Config{Library: serveLibrary{}, Log: slog.New(slog.NewTextHandler(t.Output(), nil)),
+	s, err := server.New(server.Config{Library: serveLibrary{env.d}, Log: slog.New(slog.NewTextHandler(t.Output(), nil)),
 		Load: func(context.Context) (server.Model, error) { return fakeServeModel{gen: gen}, nil }})
 	if err != nil {
 		t.Fatal(err)
@@ -296,7 +296,7 @@ func TestArticleJobsCheckpointAtShutdown(t *testing.T) {
 	var block atomic.Bool
 	block.Store(true)
 	gen := blockingGen{Generator: synthetic(), block: &block}
-	s, err := server.New(server.Config{Library: serveLibrary{},
+	s, err := server.New(server.Config{Library: serveLibrary{env.d},
 		Load: func(context.Context) (server.Model, error) { return fakeServeModel{gen: gen}, nil }})
 	if err != nil {
 		t.Fatal(err)

@@ -53,7 +53,7 @@ func artifactDir(t *testing.T) string {
 // sha256.
 func startFixtureStudio(t *testing.T) (string, string) {
 	t.Helper()
-	newTestEnv(t, synthetic) // library path and clock
+	env := newTestEnv(t, synthetic) // library path and clock
 	m, err := engine.Load(testutil.Fixture(t, "stories260K.gguf"), engine.Options{Threads: 1, ContextLength: 2048})
 	if err != nil {
 		t.Fatal(err)
@@ -62,7 +62,7 @@ func startFixtureStudio(t *testing.T) (string, string) {
 	var never atomic.Bool
 	info := m.Info()
 	gen := blockingGen{Generator: m.Generator(), block: &never, tokenDelay: 2 * time.Millisecond}
-	s, err := server.New(server.Config{Library: serveLibrary{},
+	s, err := server.New(server.Config{Library: serveLibrary{env.d},
 		Load: func(context.Context) (server.Model, error) { return fakeServeModel{gen: gen}, nil }})
 	if err != nil {
 		t.Fatal(err)
@@ -268,8 +268,8 @@ func TestStudioLanguage(t *testing.T) {
 // TestStudioLogin: on a keyed server the studio asks for the key once and
 // keeps it in an HttpOnly cookie.
 func TestStudioLogin(t *testing.T) {
-	newTestEnv(t, synthetic)
-	s, err := server.New(server.Config{Library: serveLibrary{}, APIKey: "k3y-for-test",
+	env := newTestEnv(t, synthetic)
+	s, err := server.New(server.Config{Library: serveLibrary{env.d}, APIKey: "k3y-for-test",
 		Load: func(context.Context) (server.Model, error) { return fakeServeModel{gen: synthetic()}, nil }})
 	if err != nil {
 		t.Fatal(err)

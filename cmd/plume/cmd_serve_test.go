@@ -43,7 +43,7 @@ func TestServeFixture(t *testing.T) {
 	t.Setenv("PLUME_HOME", t.TempDir())
 	t.Setenv("HF_HUB_OFFLINE", "1")
 	var stderr lockedBuffer
-	cmd := newServeCmd()
+	cmd := newServeCmd(defaultDeps())
 	cmd.SetOut(&bytes.Buffer{})
 	cmd.SetErr(&stderr)
 	cmd.SetArgs([]string{"--model", model, "--host", "127.0.0.1:0", "--threads", "1", "--ctx", "256", "--parallel", "2"})
@@ -112,17 +112,16 @@ func TestServeRefusesInsecure(t *testing.T) {
 		{"--queue", "-1"},
 	} {
 		loaded := false
-		old := openServeModel
-		openServeModel = func(context.Context, backendConfig, io.Writer) (server.Model, error) {
+		d := defaultDeps()
+		d.openServeModel = func(context.Context, backendConfig, io.Writer) (server.Model, error) {
 			loaded = true
 			return nil, errors.New("not in this test")
 		}
-		cmd := newServeCmd()
+		cmd := newServeCmd(d)
 		cmd.SetOut(&bytes.Buffer{})
 		cmd.SetErr(&bytes.Buffer{})
 		cmd.SetArgs(args)
 		err := cmd.ExecuteContext(context.Background())
-		openServeModel = old
 		var ue usageError
 		if !errors.As(err, &ue) || loaded {
 			t.Errorf("%v: %v (loaded %v), want a usage error before loading", args, err, loaded)

@@ -16,13 +16,11 @@ import (
 	"github.com/plumewriter/plume/internal/termsafe"
 )
 
-func init() { rootCmd.AddCommand(newShowCmd()) }
-
 // showTemplateLines is how much of the chat template plume show prints
 // without --template.
 const showTemplateLines = 8
 
-func newShowCmd() *cobra.Command {
+func newShowCmd(d *deps) *cobra.Command {
 	var jsonOut, fullTemplate bool
 	cmd := &cobra.Command{
 		Use:   "show MODEL",
@@ -56,7 +54,7 @@ MODEL takes every form plume pull does, or a path. Nothing is downloaded.`,
 			}
 			printShow(cmd, l, info, fullTemplate)
 			fmt.Fprintf(cmd.OutOrStdout(), "Local engine\n  %s\n", termsafe.String(runs))
-			printBiasCards(cmd.OutOrStdout(), cmd.ErrOrStderr(), l.SHA256)
+			d.printBiasCards(cmd.OutOrStdout(), cmd.ErrOrStderr(), l.SHA256)
 			return nil
 		},
 	}

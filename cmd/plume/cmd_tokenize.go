@@ -13,8 +13,6 @@ import (
 	"github.com/plumewriter/plume/internal/tokenizer"
 )
 
-func init() { rootCmd.AddCommand(newTokenizeCmd()) }
-
 // tokenizeOutput is the --json form of plume tokenize.
 type tokenizeOutput struct {
 	Model  string   `json:"model"`

@@ -18,8 +18,6 @@ import (
 	"github.com/plumewriter/plume/internal/writer"
 )
 
-func init() { rootCmd.AddCommand(newVerifyCmd()) }
-
 // verifyFlags are the flags of plume verify.
 type verifyFlags struct {
 	model, manifest, keyFile, format string

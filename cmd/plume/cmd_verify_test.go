@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -24,14 +23,11 @@ func writeFixtureArticle(t *testing.T, dir, model string, extra ...string) (stri
 	t.Setenv("HF_HOME", filepath.Join(dir, "hf"))
 	t.Setenv("PLUME_HOME", filepath.Join(dir, "plume"))
 	t.Setenv("HF_HUB_OFFLINE", "1")
-	oldLib, oldNow := libraryPath, nowFunc
-	t.Cleanup(func() { libraryPath, nowFunc = oldLib, oldNow })
-	libraryPath = func() (string, error) { return filepath.Join(dir, library.FileName), nil }
-	nowFunc = func() time.Time { return time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC) }
+	d := testDeps(filepath.Join(dir, library.FileName))
 	out := filepath.Join(dir, "out")
 	args := append([]string{"A little dog in the park", "--model", model, "--seed", "11", "--words", "300",
 		"--revise", "0", "--threads", "2", "--out", out}, extra...)
-	if _, stderr, err := execute(t, newWriteCmd, args...); err != nil {
+	if _, stderr, err := execute(t, newWriteCmd(d), args...); err != nil {
 		t.Fatalf("write: %v\n%s", err, stderr)
 	}
 	mds, _ := filepath.Glob(filepath.Join(out, "*.md"))
@@ -56,7 +52,7 @@ func readManifest(t *testing.T, path string) *writer.Manifest {
 
 func verifyJSON(t *testing.T, args ...string) verifyOutput {
 	t.Helper()
-	stdout, stderr, err := execute(t, newVerifyCmd, append(args, "--json")...)
+	stdout, stderr, err := execute(t, newVerifyCmd(), append(args, "--json")...)
 	if err != nil {
 		t.Fatalf("verify %v: %v\n%s", args, err, stderr)
 	}
@@ -93,7 +89,7 @@ func TestVerifyWatermarkedArticle(t *testing.T) {
 		t.Errorf("verify: %+v %+v", o.Whole, o.Recorded)
 	}
 	t.Logf("article: %v", o.Whole)
-	stdout, _, err := execute(t, newVerifyCmd, md)
+	stdout, _, err := execute(t, newVerifyCmd(), md)
 	if err != nil || !strings.Contains(stdout, "watermarked: z = ") || !strings.Contains(stdout, "PARAGRAPH") {
 		t.Errorf("verify text output: %v\n%s", err, stdout)
 	}
@@ -135,7 +131,7 @@ func TestVerifyUsage(t *testing.T) {
 		"bad key":     {text, "--model", "x.gguf", "--watermark-key", filepath.Join(dir, "nokey")},
 		"invalid utf": {writeTemp(t, dir, []byte{0xff, 0xfe}), "--model", "x.gguf"},
 	} {
-		if _, _, err := execute(t, newVerifyCmd, args...); !errors.As(err, &ue) {
+		if _, _, err := execute(t, newVerifyCmd(), args...); !errors.As(err, &ue) {
 			t.Errorf("%s: %v, want a usage error", name, err)
 		}
 	}

@@ -13,7 +13,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -24,15 +23,6 @@ import (
 	"github.com/plumewriter/plume/internal/sample"
 	"github.com/plumewriter/plume/internal/writer"
 )
-
-// nowFunc is the clock of article dates: SOURCE_DATE_EPOCH when set (for
-// byte-identical reruns), else the wall clock; tests fix it.
-var nowFunc = func() time.Time {
-	if d := config.Load().SourceDate; !d.IsZero() {
-		return d
-	}
-	return time.Now()
-}
 
 // writeFlags are the flags of plume write.
 type writeFlags struct {
@@ -53,9 +43,7 @@ type writeFlags struct {
 	sources                                         sourceFlags
 }
 
-func init() { rootCmd.AddCommand(newWriteCmd()) }
-
-func newWriteCmd() *cobra.Command {
+func newWriteCmd(d *deps) *cobra.Command {
 	f := &writeFlags{}
 	cmd := &cobra.Command{
 		Use:   `write "TOPIC"`,
@@ -114,7 +102,7 @@ Exit codes: 0 success, 1 any runtime failure (the article stays resumable),
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var id int64
-			err := runWriteCmd(cmd, f, args, &id)
+			err := runWriteCmd(cmd, d, f, args, &id)
 			if err != nil && f.jsonEvents {
 				finalEvent(cmd.Context(), cmd.OutOrStdout(), id, err)
 			}
@@ -155,10 +143,10 @@ Exit codes: 0 success, 1 any runtime failure (the article stays resumable),
 	return cmd
 }
 
-func runWriteCmd(cmd *cobra.Command, f *writeFlags, args []string, id *int64) error {
+func runWriteCmd(cmd *cobra.Command, d *deps, f *writeFlags, args []string, id *int64) error {
 	switch {
 	case f.replay != "":
-		return runReplay(cmd, f)
+		return runReplay(cmd, d, f)
 	case cmd.Flags().Changed("resume"):
 		if f.resume <= 0 {
 			return usageError{fmt.Errorf("--resume %d: want an article ID from plume articles list", f.resume)}
@@ -166,12 +154,12 @@ func runWriteCmd(cmd *cobra.Command, f *writeFlags, args []string, id *int64) er
 		if len(args) > 0 {
 			return usageError{errors.New("--resume takes no topic: the article continues with its own")}
 		}
-		return runWrite(cmd, f, "", id)
+		return runWrite(cmd, d, f, "", id)
 	}
 	if len(args) != 1 {
 		return usageError{errors.New(`write needs a topic: plume write "TOPIC"`)}
 	}
-	return runWrite(cmd, f, args[0], id)
+	return runWrite(cmd, d, f, args[0], id)
 }
 
 // givenFlags names the flags set on the command line among those a
@@ -278,7 +266,7 @@ func asUsage(err error) error {
 // writer.Run; what stays here is the printing. Without --json, stdout gets
 // the article itself (so plume write … > post.md works); the drafting
 // stream and the progress lines go to stderr when it is a terminal.
-func runWrite(cmd *cobra.Command, f *writeFlags, topic string, id *int64) error {
+func runWrite(cmd *cobra.Command, d *deps, f *writeFlags, topic string, id *int64) error {
 	ctx := cmd.Context()
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
 	given := givenFlags(cmd)
@@ -290,7 +278,7 @@ func runWrite(cmd *cobra.Command, f *writeFlags, topic string, id *int64) error 
 		return err
 	}
 	if f.resume == 0 { // a resumed article keeps the sources it was started with
-		if err := f.sources.load(ctx, &opts); err != nil {
+		if err := f.sources.load(ctx, d, &opts); err != nil {
 			return err
 		}
 	}
@@ -299,9 +287,9 @@ func runWrite(cmd *cobra.Command, f *writeFlags, topic string, id *int64) error 
 	backend := f.backend
 	backend.Model = localModelPath(f.model)
 	ro := writer.RunOptions{Article: opts, Resume: f.resume, Given: given, Out: f.out, Format: f.format,
-		Backend: backend, OpenLibrary: openLibrary, Events: prog.event, Now: nowFunc, Version: version,
+		Backend: backend, OpenLibrary: d.openLibrary, Events: prog.event, Now: d.now, Version: version,
 		Open: func(ctx context.Context, b writer.Backend) (llm.Generator, func(), error) {
-			return openGenerator(ctx, b, stderr)
+			return d.openGenerator(ctx, b, stderr)
 		}}
 	if live && !f.jsonEvents {
 		ro.Stream = stderr
@@ -312,7 +300,7 @@ func runWrite(cmd *cobra.Command, f *writeFlags, topic string, id *int64) error 
 		}
 	}
 	ro.WatermarkKey = f.wm.recordedKey
-	ro.BiasCards = func(sha string) []writer.BiasCardLink { return biasCardLinks(sha, stderr) }
+	ro.BiasCards = func(sha string) []writer.BiasCardLink { return d.biasCardLinks(sha, stderr) }
 	res, err := writer.Run(ctx, ro)
 	*id = res.ID
 	if err != nil {
@@ -369,22 +357,4 @@ func runError(ctx context.Context, err error) error {
 // (Ctrl-C).
 func interrupted(ctx context.Context, err error) bool {
 	return ctx.Err() != nil || errors.Is(err, context.Canceled)
-}
-
-// openLibrary opens the article library for writing (creating and
-// migrating it); openLibraryRead opens it for the reading commands.
-func openLibrary() (*library.Store, error) {
-	path, err := libraryPath()
-	if err != nil {
-		return nil, err
-	}
-	return library.Open(path)
-}
-
-func openLibraryRead() (*library.Store, error) {
-	path, err := libraryPath()
-	if err != nil {
-		return nil, err
-	}
-	return library.OpenReadOnly(path)
 }

@@ -14,10 +14,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/plumewriter/plume/internal/config"
 	"github.com/plumewriter/plume/internal/engine"
 	"github.com/plumewriter/plume/internal/hub"
-	"github.com/plumewriter/plume/internal/library"
 	"github.com/plumewriter/plume/internal/llm"
 	"github.com/plumewriter/plume/internal/remote"
 	"github.com/plumewriter/plume/internal/writer"
@@ -33,9 +31,9 @@ const (
 // open; the writer records it so that --resume opens the same one.
 type backendConfig = writer.Backend
 
-// openGenerator opens the generator for cfg; close releases it. Tests
-// replace it with a fake.
-var openGenerator = func(ctx context.Context, cfg backendConfig, progress io.Writer) (gen llm.Generator, close func(), err error) {
+// openGenerator opens the generator for cfg; close releases it. It is the
+// production deps.openGenerator.
+func openGenerator(ctx context.Context, cfg backendConfig, progress io.Writer) (gen llm.Generator, close func(), err error) {
 	switch cfg.Backend {
 	case backendOpenAI:
 		return openRemote(ctx, cfg)
@@ -139,16 +137,6 @@ func cachedModels() ([]hub.CachedModel, error) {
 	}
 	defer hs.Close()
 	return hs.List()
-}
-
-// libraryPath is the article database, in Plume's data directory
-// (internal/config: PLUME_HOME, else XDG_DATA_HOME/plume). Tests replace it.
-var libraryPath = func() (string, error) {
-	dir := config.Load().DataDir
-	if dir == "" {
-		return "", errors.New("no data directory: set PLUME_HOME")
-	}
-	return filepath.Join(dir, library.FileName), nil
 }
 
 // renameModel reports gen's model under ref (a replay of a local file

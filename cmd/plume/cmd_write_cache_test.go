@@ -33,10 +33,7 @@ func TestWritePromptCacheIdentical(t *testing.T) {
 	t.Setenv("HF_HOME", filepath.Join(dir, "hf"))
 	t.Setenv("PLUME_HOME", filepath.Join(dir, "plume"))
 	t.Setenv("HF_HUB_OFFLINE", "1")
-	oldLib, oldNow := libraryPath, nowFunc
-	t.Cleanup(func() { libraryPath, nowFunc = oldLib, oldNow })
-	libraryPath = func() (string, error) { return filepath.Join(dir, library.FileName), nil }
-	nowFunc = func() time.Time { return time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC) }
+	d := testDeps(filepath.Join(dir, library.FileName))
 
 	models := []struct{ name, path, topic, words string }{
 		{"stories260K", testutil.Fixture(t, "stories260K.gguf"), "A little dog in the park", "300"},
@@ -51,7 +48,7 @@ func TestWritePromptCacheIdentical(t *testing.T) {
 			for i, r := range runs {
 				out := filepath.Join(dir, mc.name, r.threads+"-"+r.cache)
 				start := time.Now()
-				_, stderr, err := execute(t, newWriteCmd, mc.topic, "--model", mc.path, "--seed", "5", "--words", mc.words,
+				_, stderr, err := execute(t, newWriteCmd(d), mc.topic, "--model", mc.path, "--seed", "5", "--words", mc.words,
 					"--revise", "1", "--threads", r.threads, "--prompt-cache", r.cache, "--out", out)
 				if err != nil {
 					t.Fatalf("%s threads, cache %s: %v\n%s", r.threads, r.cache, err, stderr)
@@ -78,12 +75,10 @@ func TestWritePromptCacheIdentical(t *testing.T) {
 			}
 			// A replay takes --prompt-cache too: the article written with
 			// the cache on replays identically with it off.
-			open := openGenerator
-			t.Cleanup(func() { openGenerator = open })
 			var got backendConfig
-			openGenerator = func(ctx context.Context, cfg backendConfig, w io.Writer) (llm.Generator, func(), error) {
+			d.openGenerator = func(ctx context.Context, cfg backendConfig, w io.Writer) (llm.Generator, func(), error) {
 				got = cfg
-				return open(ctx, cfg, w)
+				return openGenerator(ctx, cfg, w)
 			}
 			// Without --model, replay finds the model beside the manifest.
 			onDir := filepath.Join(dir, mc.name, "2-on")
@@ -91,7 +86,7 @@ func TestWritePromptCacheIdentical(t *testing.T) {
 				t.Fatal(err)
 			}
 			mans, _ := filepath.Glob(filepath.Join(onDir, "*.plume.json"))
-			stdout, stderr, err := execute(t, newWriteCmd, "--replay", mans[0], "--prompt-cache", "off")
+			stdout, stderr, err := execute(t, newWriteCmd(d), "--replay", mans[0], "--prompt-cache", "off")
 			if err != nil || !strings.Contains(stdout, "replay: identical") {
 				t.Fatalf("replay with the cache off: %v\n%s\n%s", err, stdout, stderr)
 			}

@@ -42,14 +42,11 @@ func TestWriteLocalEngine(t *testing.T) {
 	t.Setenv("HF_HOME", filepath.Join(dir, "hf"))
 	t.Setenv("PLUME_HOME", filepath.Join(dir, "plume"))
 	t.Setenv("HF_HUB_OFFLINE", "1")
-	oldLib, oldNow := libraryPath, nowFunc
-	t.Cleanup(func() { libraryPath, nowFunc = oldLib, oldNow })
-	libraryPath = func() (string, error) { return filepath.Join(dir, library.FileName), nil }
-	nowFunc = func() time.Time { return time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC) }
+	d := testDeps(filepath.Join(dir, library.FileName))
 
 	out := filepath.Join(dir, "out")
 	start := time.Now()
-	_, stderr, err := execute(t, newWriteCmd, "A little dog in the park", "--model", model, "--seed", "11",
+	_, stderr, err := execute(t, newWriteCmd(d), "A little dog in the park", "--model", model, "--seed", "11",
 		"--words", "300", "--revise", "0", "--threads", "1", "--out", out)
 	if err != nil {
 		t.Fatalf("write: %v\n%s", err, stderr)
@@ -83,11 +80,11 @@ func TestWriteLocalEngine(t *testing.T) {
 	// Replay cannot find that file from here (not beside the manifest, not
 	// in the cache) and says to pass it.
 	var ue usageError
-	if _, _, err := execute(t, newWriteCmd, "--replay", mans[0]); !errors.As(err, &ue) || !strings.Contains(err.Error(), "--model") {
+	if _, _, err := execute(t, newWriteCmd(d), "--replay", mans[0]); !errors.As(err, &ue) || !strings.Contains(err.Error(), "--model") {
 		t.Errorf("replay without the model: %v, want a usage error asking for --model", err)
 	}
 	// Replay with --model on two threads: byte-identical.
-	stdout, stderr, err := execute(t, newWriteCmd, "--replay", mans[0], "--model", model, "--threads", "2")
+	stdout, stderr, err := execute(t, newWriteCmd(d), "--replay", mans[0], "--model", model, "--threads", "2")
 	if err != nil || !strings.Contains(stdout, "replay: identical") {
 		t.Fatalf("replay: %v\n%s\n%s", err, stdout, stderr)
 	}
@@ -104,10 +101,8 @@ func TestWriteLocalEngineContextTooSmall(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("HF_HOME", filepath.Join(dir, "hf"))
 	t.Setenv("HF_HUB_OFFLINE", "1")
-	oldLib := libraryPath
-	t.Cleanup(func() { libraryPath = oldLib })
-	libraryPath = func() (string, error) { return filepath.Join(dir, library.FileName), nil }
-	_, _, err := execute(t, newWriteCmd, "A dog", "--model", model, "--seed", "1", "--words", "300")
+	d := testDeps(filepath.Join(dir, library.FileName))
+	_, _, err := execute(t, newWriteCmd(d), "A dog", "--model", model, "--seed", "1", "--words", "300")
 	if !errors.Is(err, writer.ErrContext) || !strings.Contains(err.Error(), "context window is 512 tokens") {
 		t.Fatalf("err = %v", err)
 	}

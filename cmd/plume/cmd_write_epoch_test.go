@@ -10,9 +10,6 @@ import (
 	"github.com/plumewriter/plume/internal/writer"
 )
 
-// defaultNow is plume's clock of article dates, before tests replace it.
-var defaultNow = nowFunc
-
 // TestSourceDateEpochPromise holds plume write --help to its word (#18
 // item 12): with SOURCE_DATE_EPOCH and the same --seed, two runs give a
 // byte-identical article file in every format, and manifests identical
@@ -21,13 +18,13 @@ func TestSourceDateEpochPromise(t *testing.T) {
 	for _, format := range []string{"md", "html", "json"} {
 		t.Run(format, func(t *testing.T) {
 			env := newTestEnv(t, synthetic)
-			nowFunc = defaultNow // SOURCE_DATE_EPOCH, as plume reads it
+			env.d.now = nowFunc // SOURCE_DATE_EPOCH, as plume reads it
 			t.Setenv("SOURCE_DATE_EPOCH", "1764403200")
 			var article, manifest [2][]byte
 			var run [2]*writer.RunInfo
 			for i := range 2 {
 				out := filepath.Join(env.dir, "out", format, string(rune('a'+i)))
-				if _, stderr, err := execute(t, newWriteCmd, "Compost basics", "--seed", "9", "--words", "300",
+				if _, stderr, err := execute(t, newWriteCmd(env.d), "Compost basics", "--seed", "9", "--words", "300",
 					"--format", format, "--out", out); err != nil {
 					t.Fatalf("%v\n%s", err, stderr)
 				}

@@ -54,14 +54,15 @@ func hugoBuild(t *testing.T, hugo, site string) string {
 // the front matter shows the warning, so the check can fail. .ci/run
 // installs Debian's hugo; without it the test skips, saying so.
 func TestWriteTwoArticlesBuildInHugo(t *testing.T) {
+	t.Parallel()
 	hugo, err := exec.LookPath("hugo")
 	if err != nil {
 		t.Skip("hugo is not installed (apt-get install hugo; .ci/run installs it)")
 	}
-	newTestEnv(t, synthetic)
+	env := newTestEnv(t, synthetic)
 	site, posts := hugoSite(t)
 	for _, author := range []string{"Ada", "Grace"} { // same seed: same title, another article
-		if _, stderr, err := execute(t, newWriteCmd, "Compost basics", "--seed", "3", "--words", "300",
+		if _, stderr, err := execute(t, newWriteCmd(env.d), "Compost basics", "--seed", "3", "--words", "300",
 			"--out", posts, "--author", author, "--no-draft"); err != nil {
 			t.Fatalf("write: %v\n%s", err, stderr)
 		}

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/spf13/cobra"
@@ -23,12 +24,11 @@ type termBuffer struct{ bytes.Buffer }
 func (*termBuffer) IsTerminal() bool { return true }
 
 // executeIO runs a fresh command tree with the given stdin and stderr.
-func executeIO(t *testing.T, mk func() *cobra.Command, stdin string, stderr interface {
+func executeIO(t *testing.T, cmd *cobra.Command, stdin string, stderr interface {
 	Write([]byte) (int, error)
 	String() string
 }, args ...string) (string, error) {
 	t.Helper()
-	cmd := mk()
 	var out bytes.Buffer
 	cmd.SetOut(&out)
 	cmd.SetErr(stderr)
@@ -44,6 +44,7 @@ func executeIO(t *testing.T, mk func() *cobra.Command, stdin string, stderr inte
 // format (plume write … > post.md works); on a terminal the drafting
 // stream and the progress go to stderr, never to stdout.
 func TestWriteStdoutIsTheArticle(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		format string
 		live   bool
@@ -62,7 +63,7 @@ func TestWriteStdoutIsTheArticle(t *testing.T) {
 			if tc.live {
 				stderr = &termBuffer{}
 			}
-			stdout, err := executeIO(t, newWriteCmd, "", stderr, "Compost basics", "--seed", "3", "--words", "300",
+			stdout, err := executeIO(t, newWriteCmd(env.d), "", stderr, "Compost basics", "--seed", "3", "--words", "300",
 				"--out", out, "--format", tc.format)
 			if err != nil {
 				t.Fatalf("write: %v\n%s", err, stderr.String())
@@ -104,18 +105,19 @@ func slicesDeleteManifests(files []string) []string {
 // TestWriteOutlineOnlyEndsAsOutline: an outline-only run is listed as
 // "outline", not "running", and prints only the outline.
 func TestWriteOutlineOnlyEndsAsOutline(t *testing.T) {
-	newTestEnv(t, synthetic)
-	stdout, _, err := execute(t, newWriteCmd, "Compost basics", "--seed", "3", "--words", "300", "--outline-only")
+	t.Parallel()
+	env := newTestEnv(t, synthetic)
+	stdout, _, err := execute(t, newWriteCmd(env.d), "Compost basics", "--seed", "3", "--words", "300", "--outline-only")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(stdout, "# ") {
 		t.Errorf("stdout is not the outline:\n%s", stdout)
 	}
-	if got := articleStatus(t, "1"); got != library.StatusOutline {
+	if got := articleStatus(t, env, "1"); got != library.StatusOutline {
 		t.Fatalf("status = %q, want outline", got)
 	}
-	list, _, _ := execute(t, newArticlesCmd, "list")
+	list, _, _ := execute(t, newArticlesCmd(env.d), "list")
 	if !strings.Contains(list, "plume write --resume ID") {
 		t.Errorf("list does not say how to continue:\n%s", list)
 	}
@@ -124,9 +126,10 @@ func TestWriteOutlineOnlyEndsAsOutline(t *testing.T) {
 // TestArticlesRm: rm asks (only y/yes confirms) unless --yes, removes the
 // rows and the lock file, and refuses an article a live process writes.
 func TestArticlesRm(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t, synthetic)
 	for range 2 {
-		if _, _, err := execute(t, newWriteCmd, "Compost basics", "--seed", "3", "--words", "300", "--outline-only"); err != nil {
+		if _, _, err := execute(t, newWriteCmd(env.d), "Compost basics", "--seed", "3", "--words", "300", "--outline-only"); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -157,11 +160,11 @@ func TestArticlesRm(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var stderr bytes.Buffer
-			_, err := executeIO(t, newArticlesCmd, tc.stdin, &stderr, tc.args...)
+			_, err := executeIO(t, newArticlesCmd(env.d), tc.stdin, &stderr, tc.args...)
 			if (tc.wantErr == nil && err != nil) || (tc.wantErr != nil && !errors.Is(err, tc.wantErr)) {
 				t.Fatalf("err = %v, want %v", err, tc.wantErr)
 			}
-			_, _, err = execute(t, newArticlesCmd, "show", tc.args[1])
+			_, _, err = execute(t, newArticlesCmd(env.d), "show", tc.args[1])
 			var ue usageError
 			if gone := errors.As(err, &ue); gone != tc.gone {
 				t.Fatalf("removed = %v, want %v (%v)", gone, tc.gone, err)
@@ -169,7 +172,7 @@ func TestArticlesRm(t *testing.T) {
 		})
 	}
 	lk.Unlock()
-	if _, _, err := execute(t, newArticlesCmd, "rm", "2", "--yes"); err != nil {
+	if _, _, err := execute(t, newArticlesCmd(env.d), "rm", "2", "--yes"); err != nil {
 		t.Fatal(err)
 	}
 	if left, _ := os.ReadDir(locks); len(left) != 0 {
@@ -181,14 +184,15 @@ func TestArticlesRm(t *testing.T) {
 // that failed with "unable to open database file" on a read-only
 // PLUME_HOME: list, show and export work.
 func TestArticlesReadOnlyHome(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t, synthetic)
-	if _, _, err := execute(t, newWriteCmd, "Compost basics", "--seed", "3", "--words", "300", "--out", filepath.Join(env.dir, "o")); err != nil {
+	if _, _, err := execute(t, newWriteCmd(env.d), "Compost basics", "--seed", "3", "--words", "300", "--out", filepath.Join(env.dir, "o")); err != nil {
 		t.Fatal(err)
 	}
 	testutil.ReadOnlyDir(t, filepath.Dir(env.lib))
 	for _, args := range [][]string{{"list"}, {"list", "--json"}, {"show", "1"}, {"show", "1", "--manifest"}, {"export", "1", "--format", "html"}} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
-			out, _, err := execute(t, newArticlesCmd, args...)
+			out, _, err := execute(t, newArticlesCmd(env.d), args...)
 			if err != nil || len(out) < 10 {
 				t.Fatalf("err = %v, out %q", err, out)
 			}
@@ -202,22 +206,24 @@ func TestArticlesReadOnlyHome(t *testing.T) {
 // room the resume writes both into the same directory (a real tmpfs; the
 // test skips where it cannot mount one).
 func TestWriteFullOutDir(t *testing.T) {
-	newTestEnv(t, synthetic)
+	t.Parallel()
+	env := newTestEnv(t, synthetic)
 	out := testutil.SmallTmpfs(t, "8k")
-	_, _, err := execute(t, newWriteCmd, "Compost basics", "--seed", "3", "--words", "300", "--out", out)
-	if err == nil || !strings.Contains(err.Error(), "--resume 1") {
-		t.Fatalf("write into a full directory: %v", err)
+	_, _, err := execute(t, newWriteCmd(env.d), "Compost basics", "--seed", "3", "--words", "300", "--out", out)
+	// The disk's error, and the resume command the user reads.
+	if !errors.Is(err, syscall.ENOSPC) || !strings.Contains(err.Error(), "--resume 1") {
+		t.Fatalf("write into a full directory: %v, want ENOSPC naming plume write --resume 1", err)
 	}
 	if left, _ := os.ReadDir(out); len(left) != 0 {
 		t.Fatalf("files left in the full directory: %v", left)
 	}
-	if got := articleStatus(t, "1"); got != library.StatusFailed {
+	if got := articleStatus(t, env, "1"); got != library.StatusFailed {
 		t.Fatalf("status = %q, want failed", got)
 	}
 	if b, err := exec.Command("mount", "-o", "remount,size=4m", out).CombinedOutput(); err != nil {
 		t.Fatalf("grow the tmpfs: %v: %s", err, b)
 	}
-	if _, stderr, err := execute(t, newWriteCmd, "--resume", "1"); err != nil {
+	if _, stderr, err := execute(t, newWriteCmd(env.d), "--resume", "1"); err != nil {
 		t.Fatalf("resume: %v\n%s", err, stderr)
 	}
 	mds, _ := filepath.Glob(filepath.Join(out, "*.md"))
@@ -231,10 +237,11 @@ func TestWriteFullOutDir(t *testing.T) {
 // failing to set the schema version on a full disk: PLUME_HOME is a small
 // tmpfs filled to the last byte after the article was written.
 func TestArticlesShowOnFullDisk(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t, synthetic)
 	home := testutil.SmallTmpfs(t, "2m")
 	env.lib = filepath.Join(home, library.FileName)
-	if _, _, err := execute(t, newWriteCmd, "Compost basics", "--seed", "3", "--words", "300", "--out", filepath.Join(env.dir, "o")); err != nil {
+	if _, _, err := execute(t, newWriteCmd(env.d), "Compost basics", "--seed", "3", "--words", "300", "--out", filepath.Join(env.dir, "o")); err != nil {
 		t.Fatal(err)
 	}
 	fill, err := os.Create(filepath.Join(home, "fill"))
@@ -250,7 +257,7 @@ func TestArticlesShowOnFullDisk(t *testing.T) {
 	fill.Close()
 	for _, args := range [][]string{{"show", "1"}, {"list"}, {"export", "1", "--format", "json"}} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
-			if out, _, err := execute(t, newArticlesCmd, args...); err != nil || out == "" {
+			if out, _, err := execute(t, newArticlesCmd(env.d), args...); err != nil || out == "" {
 				t.Fatalf("err = %v, out %q", err, out)
 			}
 		})
@@ -260,9 +267,10 @@ func TestArticlesShowOnFullDisk(t *testing.T) {
 // TestWriteSamplingFlags: --top-k and --top-p reach the run like
 // --temperature (recorded in the manifest's inputs).
 func TestWriteSamplingFlags(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t, synthetic)
 	out := filepath.Join(env.dir, "out")
-	if _, _, err := execute(t, newWriteCmd, "Compost basics", "--seed", "3", "--words", "300", "--out", out,
+	if _, _, err := execute(t, newWriteCmd(env.d), "Compost basics", "--seed", "3", "--words", "300", "--out", out,
 		"--top-k", "7", "--top-p", "0.5", "--temperature", "0.3"); err != nil {
 		t.Fatal(err)
 	}
@@ -280,7 +288,7 @@ func TestWriteSamplingFlags(t *testing.T) {
 // TestResumeKeysAreWriteFlags: every setting a resume compares is a flag of
 // plume write, so that givenFlags sees it.
 func TestResumeKeysAreWriteFlags(t *testing.T) {
-	cmd := newWriteCmd()
+	cmd := newWriteCmd(defaultDeps())
 	for _, k := range append(writer.ResumeKeys, "threads", "ctx", "no-draft") {
 		if cmd.Flags().Lookup(k) == nil {
 			t.Errorf("--%s is not a flag of plume write", k)

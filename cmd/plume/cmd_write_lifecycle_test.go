@@ -37,9 +37,8 @@ func (g *hookGen) Generate(ctx context.Context, req llm.Request, onToken func(ll
 
 // executeCtx is execute with a cancellable context, as main's signal
 // handler gives.
-func executeCtx(t *testing.T, ctx context.Context, mk func() *cobra.Command, args ...string) (string, string, error) {
+func executeCtx(t *testing.T, ctx context.Context, cmd *cobra.Command, args ...string) (string, string, error) {
 	t.Helper()
-	cmd := mk()
 	var out, errb bytes.Buffer
 	cmd.SetOut(&out)
 	cmd.SetErr(&errb)
@@ -72,9 +71,9 @@ func lastLine(s string) string {
 	return lines[len(lines)-1]
 }
 
-func articleStatus(t *testing.T, id string) string {
+func articleStatus(t *testing.T, env *testEnv, id string) string {
 	t.Helper()
-	out, _, err := execute(t, newArticlesCmd, "list", "--json")
+	out, _, err := execute(t, newArticlesCmd(env.d), "list", "--json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,23 +94,24 @@ func articleStatus(t *testing.T, id string) string {
 // article left "running" after Ctrl-C: it is "interrupted" (listed so) and
 // --resume completes it.
 func TestWriteInterruptSetsStatusInterrupted(t *testing.T) {
+	t.Parallel()
 	env, ctx, _ := interruptingEnv(t)
 	out := filepath.Join(env.dir, "out")
-	_, _, err := executeCtx(t, ctx, newWriteCmd, "Compost basics", "--seed", "3", "--words", "300", "--out", out)
+	_, _, err := executeCtx(t, ctx, newWriteCmd(env.d), "Compost basics", "--seed", "3", "--words", "300", "--out", out)
 	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "--resume 1") {
 		t.Fatalf("interrupted run: %v", err)
 	}
-	if got := articleStatus(t, "1"); got != library.StatusInterrupted {
+	if got := articleStatus(t, env, "1"); got != library.StatusInterrupted {
 		t.Fatalf("status after Ctrl-C = %q, want %q", got, library.StatusInterrupted)
 	}
-	list, _, _ := execute(t, newArticlesCmd, "list")
+	list, _, _ := execute(t, newArticlesCmd(env.d), "list")
 	if !strings.Contains(list, "interrupted") {
 		t.Errorf("articles list does not show it:\n%s", list)
 	}
-	if _, stderr, err := execute(t, newWriteCmd, "--resume", "1", "--out", out); err != nil {
+	if _, stderr, err := execute(t, newWriteCmd(env.d), "--resume", "1", "--out", out); err != nil {
 		t.Fatalf("resume: %v\n%s", err, stderr)
 	}
-	if got := articleStatus(t, "1"); got != library.StatusDone {
+	if got := articleStatus(t, env, "1"); got != library.StatusDone {
 		t.Fatalf("status after resume = %q", got)
 	}
 }
@@ -119,6 +119,7 @@ func TestWriteInterruptSetsStatusInterrupted(t *testing.T) {
 // TestWriteErrorSetsStatusFailedAndResumes: an error marks the article
 // "failed", which --resume accepts.
 func TestWriteErrorSetsStatusFailedAndResumes(t *testing.T) {
+	t.Parallel()
 	crash := true
 	env := newTestEnv(t, func() llm.Generator {
 		g := synthetic().(*fakegen.Generator)
@@ -128,14 +129,14 @@ func TestWriteErrorSetsStatusFailedAndResumes(t *testing.T) {
 		return g
 	})
 	out := filepath.Join(env.dir, "out")
-	if _, _, err := execute(t, newWriteCmd, "Compost basics", "--seed", "3", "--words", "300", "--out", out); !errors.Is(err, fakegen.ErrCrash) {
+	if _, _, err := execute(t, newWriteCmd(env.d), "Compost basics", "--seed", "3", "--words", "300", "--out", out); !errors.Is(err, fakegen.ErrCrash) {
 		t.Fatalf("crash run: %v", err)
 	}
-	if got := articleStatus(t, "1"); got != library.StatusFailed {
+	if got := articleStatus(t, env, "1"); got != library.StatusFailed {
 		t.Fatalf("status after an error = %q, want failed", got)
 	}
 	crash = false
-	if _, stderr, err := execute(t, newWriteCmd, "--resume", "1", "--out", out); err != nil {
+	if _, stderr, err := execute(t, newWriteCmd(env.d), "--resume", "1", "--out", out); err != nil {
 		t.Fatalf("resume a failed article: %v\n%s", err, stderr)
 	}
 }
@@ -146,6 +147,7 @@ func TestWriteErrorSetsStatusFailedAndResumes(t *testing.T) {
 // --json, a final error event); a "running" article whose writer died
 // (lock free) is resumed.
 func TestWriteResumeRefusedWhileLocked(t *testing.T) {
+	t.Parallel()
 	crash := true
 	env := newTestEnv(t, func() llm.Generator {
 		g := synthetic().(*fakegen.Generator)
@@ -155,7 +157,7 @@ func TestWriteResumeRefusedWhileLocked(t *testing.T) {
 		return g
 	})
 	out := filepath.Join(env.dir, "out")
-	if _, _, err := execute(t, newWriteCmd, "Compost basics", "--seed", "3", "--words", "300", "--out", out); !errors.Is(err, fakegen.ErrCrash) {
+	if _, _, err := execute(t, newWriteCmd(env.d), "Compost basics", "--seed", "3", "--words", "300", "--out", out); !errors.Is(err, fakegen.ErrCrash) {
 		t.Fatalf("crash run: %v", err)
 	}
 	crash = false
@@ -172,7 +174,7 @@ func TestWriteResumeRefusedWhileLocked(t *testing.T) {
 		t.Fatal(err)
 	}
 	opened := env.opened
-	stdout, _, err := execute(t, newWriteCmd, "--resume", "1", "--out", out, "--json")
+	stdout, _, err := execute(t, newWriteCmd(env.d), "--resume", "1", "--out", out, "--json")
 	want := fmt.Sprintf("article 1 is being written by another plume process (pid %d)", os.Getpid())
 	if !errors.Is(err, library.ErrLocked) || err.Error() != want {
 		t.Fatalf("resume while locked: %v, want %q", err, want)
@@ -189,7 +191,7 @@ func TestWriteResumeRefusedWhileLocked(t *testing.T) {
 		t.Errorf("the refused run changed the article: %s, %d revisions", a.Status, len(a.Revisions))
 	}
 	lk.Unlock() // the holder dies: "running" with a free lock is stale
-	if _, stderr, err := execute(t, newWriteCmd, "--resume", "1", "--out", out); err != nil {
+	if _, stderr, err := execute(t, newWriteCmd(env.d), "--resume", "1", "--out", out); err != nil {
 		t.Fatalf("resume of a stale running article: %v\n%s", err, stderr)
 	}
 }
@@ -198,9 +200,10 @@ func TestWriteResumeRefusedWhileLocked(t *testing.T) {
 // without a final event: an interrupt and an error each end stdout with
 // {"event": "interrupted"|"error", "article_id", "message", "resume"}.
 func TestWriteJSONFinalEvent(t *testing.T) {
+	t.Parallel()
 	env, ctx, _ := interruptingEnv(t)
 	out := filepath.Join(env.dir, "out")
-	stdout, _, err := executeCtx(t, ctx, newWriteCmd, "Compost basics", "--seed", "3", "--words", "300", "--out", out, "--json")
+	stdout, _, err := executeCtx(t, ctx, newWriteCmd(env.d), "Compost basics", "--seed", "3", "--words", "300", "--out", out, "--json")
 	if err == nil {
 		t.Fatal("interrupted run succeeded")
 	}
@@ -213,11 +216,11 @@ func TestWriteJSONFinalEvent(t *testing.T) {
 		t.Errorf("interrupt event: %v", ev)
 	}
 
-	newTestEnv(t, func() llm.Generator {
+	env = newTestEnv(t, func() llm.Generator {
 		return &hookGen{Generator: synthetic().(*fakegen.Generator), at: 2,
 			hook: func(context.Context) error { return errors.New("generate: prompt: out of memory") }}
 	})
-	stdout, _, err = execute(t, newWriteCmd, "Compost basics", "--seed", "3", "--words", "300", "--out", out, "--json")
+	stdout, _, err = execute(t, newWriteCmd(env.d), "Compost basics", "--seed", "3", "--words", "300", "--out", out, "--json")
 	if err == nil {
 		t.Fatal("failing run succeeded")
 	}
@@ -235,11 +238,12 @@ func TestWriteJSONFinalEvent(t *testing.T) {
 // "generate: generate: …": the writer added "generate:" to the engine's own
 // "generate: …" errors.
 func TestWriteErrorHasNoRepeatedPrefix(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t, func() llm.Generator {
 		return &hookGen{Generator: synthetic().(*fakegen.Generator), at: 3,
 			hook: func(context.Context) error { return errors.New("generate: prompt: out of memory") }}
 	})
-	_, _, err := execute(t, newWriteCmd, "Compost basics", "--seed", "3", "--words", "300", "--out", filepath.Join(env.dir, "o"))
+	_, _, err := execute(t, newWriteCmd(env.d), "Compost basics", "--seed", "3", "--words", "300", "--out", filepath.Join(env.dir, "o"))
 	if err == nil {
 		t.Fatal("failing run succeeded")
 	}
@@ -259,9 +263,10 @@ func TestWriteErrorHasNoRepeatedPrefix(t *testing.T) {
 // --format json` being refused: it prints the same bytes as the file
 // `write --format json` wrote.
 func TestArticlesExportJSON(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t, synthetic)
 	out := filepath.Join(env.dir, "out")
-	if _, _, err := execute(t, newWriteCmd, "Compost basics", "--seed", "2", "--words", "300", "--format", "json", "--out", out); err != nil {
+	if _, _, err := execute(t, newWriteCmd(env.d), "Compost basics", "--seed", "2", "--words", "300", "--format", "json", "--out", out); err != nil {
 		t.Fatal(err)
 	}
 	files, _ := filepath.Glob(filepath.Join(out, "*.json"))
@@ -274,7 +279,7 @@ func TestArticlesExportJSON(t *testing.T) {
 	if len(want) == 0 {
 		t.Fatalf("no json article in %v", files)
 	}
-	got, _, err := execute(t, newArticlesCmd, "export", "1", "--format", "json")
+	got, _, err := execute(t, newArticlesCmd(env.d), "export", "1", "--format", "json")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -132,7 +132,7 @@ var errReplayMismatch = errors.New("replay does not match")
 // runReplay regenerates the article of a manifest with the recorded inputs,
 // date and seed, and compares the Markdown (by SHA-256) and the manifest
 // without its run section (byte for byte). The library is not touched.
-func runReplay(cmd *cobra.Command, f *writeFlags) error {
+func runReplay(cmd *cobra.Command, d *deps, f *writeFlags) error {
 	data, err := os.ReadFile(f.replay)
 	if err != nil {
 		return usageError{fmt.Errorf("--replay: %w", err)}
@@ -145,7 +145,7 @@ func runReplay(cmd *cobra.Command, f *writeFlags) error {
 	if err != nil {
 		return err
 	}
-	gen, closeGen, err := openGenerator(cmd.Context(), cfg, cmd.ErrOrStderr())
+	gen, closeGen, err := d.openGenerator(cmd.Context(), cfg, cmd.ErrOrStderr())
 	if err != nil {
 		return err
 	}

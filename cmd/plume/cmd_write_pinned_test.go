@@ -30,13 +30,11 @@ func TestWritePinnedArticle(t *testing.T) {
 	t.Setenv("PLUME_HOME", filepath.Join(dir, "plume"))
 	t.Setenv("HF_HUB_OFFLINE", "1")
 	t.Setenv("SOURCE_DATE_EPOCH", "1764403200")
-	oldLib, oldNow := libraryPath, nowFunc
-	t.Cleanup(func() { libraryPath, nowFunc = oldLib, oldNow })
-	libraryPath = func() (string, error) { return filepath.Join(dir, library.FileName), nil }
-	nowFunc = defaultNow
+	d := testDeps(filepath.Join(dir, library.FileName))
+	d.now = nowFunc // SOURCE_DATE_EPOCH, as plume reads it
 
 	out := filepath.Join(dir, "out")
-	if _, stderr, err := execute(t, newWriteCmd, "A little dog in the park", "--model", model, "--seed", "11",
+	if _, stderr, err := execute(t, newWriteCmd(d), "A little dog in the park", "--model", model, "--seed", "11",
 		"--words", "300", "--revise", "0", "--threads", "1", "--out", out); err != nil {
 		t.Fatalf("write: %v\n%s", err, stderr)
 	}

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/plumewriter/plume/internal/jsonschema"
 	"github.com/plumewriter/plume/internal/library"
@@ -101,17 +100,15 @@ func (f *openAIFake) handler(t *testing.T) http.Handler {
 }
 
 func TestWriteRemoteBackend(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
-	oldLib, oldNow := libraryPath, nowFunc
-	t.Cleanup(func() { libraryPath, nowFunc = oldLib, oldNow })
-	libraryPath = func() (string, error) { return filepath.Join(dir, library.FileName), nil }
-	nowFunc = func() time.Time { return time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC) }
+	d := testDeps(filepath.Join(dir, library.FileName))
 
 	fake := &openAIFake{breakSchema: 1}
 	srv := httptest.NewServer(fake.handler(t))
 	defer srv.Close()
 	out := filepath.Join(dir, "out")
-	_, stderr, err := execute(t, newWriteCmd, "Remote compost", "--backend", "openai", "--base-url", srv.URL,
+	_, stderr, err := execute(t, newWriteCmd(d), "Remote compost", "--backend", "openai", "--base-url", srv.URL,
 		"--model", "fake-model", "--seed", "5", "--words", "300", "--out", out)
 	if err != nil {
 		t.Fatalf("remote write: %v\n%s", err, stderr)

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -31,11 +30,9 @@ const llamaServerTemplate = "{% for m in messages %}<|im_start|>{{ m.role }}\n{{
 // unknown licence as "unknown", and an endpoint that answered 404
 // (/tokenize here) is asked once in the whole run.
 func TestWriteNamesTheServedModel(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
-	oldLib, oldNow := libraryPath, nowFunc
-	t.Cleanup(func() { libraryPath, nowFunc = oldLib, oldNow })
-	libraryPath = func() (string, error) { return filepath.Join(dir, library.FileName), nil }
-	nowFunc = func() time.Time { return time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC) }
+	d := testDeps(filepath.Join(dir, library.FileName))
 
 	fake := &openAIFake{}
 	chat := fake.handler(t)
@@ -57,7 +54,7 @@ func TestWriteNamesTheServedModel(t *testing.T) {
 	}))
 	defer srv.Close()
 	out := filepath.Join(dir, "out")
-	_, stderr, err := execute(t, newWriteCmd, "Remote compost", "--backend", "openai", "--base-url", srv.URL,
+	_, stderr, err := execute(t, newWriteCmd(d), "Remote compost", "--backend", "openai", "--base-url", srv.URL,
 		"--seed", "5", "--words", "300", "--out", out)
 	if err != nil {
 		t.Fatalf("remote write: %v\n%s", err, stderr)

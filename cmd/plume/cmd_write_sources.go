@@ -22,9 +22,6 @@ type sourceFlags struct {
 	strict           bool
 }
 
-// newFetcher builds the URL fetcher (tests allow their loopback server).
-var newFetcher = func() *sources.Fetcher { return &sources.Fetcher{} }
-
 func (s *sourceFlags) register(fl *pflag.FlagSet) {
 	fl.StringArrayVar(&s.refs, "source", nil, "write from this source: a .md, .txt, .html or .pdf file, a directory of them, or an http(s) URL (repeatable); the article cites it as [n] and lists it under References")
 	fl.BoolVar(&s.skipBad, "skip-bad-sources", false, "skip a source that cannot be read (warning in the manifest) instead of failing")
@@ -35,15 +32,15 @@ func (s *sourceFlags) register(fl *pflag.FlagSet) {
 // load reads every --source into o before anything is generated. A URL is
 // fetched once and kept in the library, which later runs (and --offline)
 // read instead of the network.
-func (s *sourceFlags) load(ctx context.Context, o *writer.Options) error {
+func (s *sourceFlags) load(ctx context.Context, d *deps, o *writer.Options) error {
 	o.StrictCitations = s.strict
 	if len(s.refs) == 0 {
 		return nil
 	}
-	l := &sources.Loader{Fetcher: newFetcher(), Offline: s.offline, Now: nowFunc}
+	l := &sources.Loader{Fetcher: d.newFetcher(), Offline: s.offline, Now: d.now}
 	for _, ref := range s.refs {
 		if sources.IsURL(ref) {
-			lib, err := openLibrary()
+			lib, err := d.openLibrary()
 			if err != nil {
 				return err
 			}

@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/plumewriter/plume/internal/library"
 	"github.com/plumewriter/plume/internal/sources"
@@ -33,22 +32,19 @@ func TestWriteSourcesLocalEngine(t *testing.T) {
 	t.Setenv("HF_HOME", filepath.Join(dir, "hf"))
 	t.Setenv("PLUME_HOME", filepath.Join(dir, "plume"))
 	t.Setenv("HF_HUB_OFFLINE", "1")
-	oldLib, oldNow, oldFetch := libraryPath, nowFunc, newFetcher
-	t.Cleanup(func() { libraryPath, nowFunc, newFetcher = oldLib, oldNow, oldFetch })
-	libraryPath = func() (string, error) { return filepath.Join(dir, library.FileName), nil }
-	nowFunc = func() time.Time { return time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC) }
+	d := testDeps(filepath.Join(dir, library.FileName))
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprint(w, "Lily saw a big dog in the park. The little dog was happy and played with a red ball.\n\nThe dog ran to the tree and barked at a bird.")
 	}))
 	defer srv.Close()
 	ap := netip.MustParseAddrPort(srv.Listener.Addr().String())
-	newFetcher = func() *sources.Fetcher { return &sources.Fetcher{Allow: []netip.AddrPort{ap}} }
+	d.newFetcher = func() *sources.Fetcher { return &sources.Fetcher{Allow: []netip.AddrPort{ap}} }
 	notes := filepath.Join(dir, "story.md")
 	os.WriteFile(notes, []byte("# The park\n\nTim went to the park with his mom. He saw a little dog under a tree.\n\n# The ball\n\nThe dog wanted the ball. Tim gave the ball to the dog and they were friends."), 0o600)
 
 	out := filepath.Join(dir, "out")
-	_, stderr, err := execute(t, newWriteCmd, "A little dog in the park", "--model", model, "--seed", "11",
+	_, stderr, err := execute(t, newWriteCmd(d), "A little dog in the park", "--model", model, "--seed", "11",
 		"--words", "300", "--revise", "0", "--threads", "1", "--out", out, "--source", notes, "--source", srv.URL+"/dog.txt")
 	if err != nil {
 		t.Fatalf("write: %v\n%s", err, stderr)
@@ -112,7 +108,7 @@ func TestWriteSourcesLocalEngine(t *testing.T) {
 	}
 	// Replay without the network.
 	srv.Close()
-	stdout, stderr, err := execute(t, newWriteCmd, "--replay", mans[0], "--model", model, "--threads", "1")
+	stdout, stderr, err := execute(t, newWriteCmd(d), "--replay", mans[0], "--model", model, "--threads", "1")
 	if err != nil || !strings.Contains(stdout, "replay: identical") {
 		t.Fatalf("replay: %v\n%s\n%s", err, stdout, stderr)
 	}

@@ -30,7 +30,7 @@ const wormsPage = `<!DOCTYPE html><html><head><title>Worms at work</title><scrip
 
 // sourceSite serves the worms page and counts its hits; it is the only
 // loopback address the fetcher may reach.
-func sourceSite(t *testing.T) (*httptest.Server, *atomic.Int32) {
+func sourceSite(t *testing.T, d *deps) (*httptest.Server, *atomic.Int32) {
 	t.Helper()
 	var hits atomic.Int32
 	mux := http.NewServeMux()
@@ -44,10 +44,8 @@ func sourceSite(t *testing.T) (*httptest.Server, *atomic.Int32) {
 	})
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	old := newFetcher
-	t.Cleanup(func() { newFetcher = old })
 	ap := netip.MustParseAddrPort(srv.Listener.Addr().String())
-	newFetcher = func() *sources.Fetcher { return &sources.Fetcher{Allow: []netip.AddrPort{ap}} }
+	d.newFetcher = func() *sources.Fetcher { return &sources.Fetcher{Allow: []netip.AddrPort{ap}} }
 	return srv, &hits
 }
 
@@ -72,20 +70,21 @@ func citingGen() llm.Generator {
 }
 
 func TestWriteWithSources(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t, citingGen)
-	srv, hits := sourceSite(t)
+	srv, hits := sourceSite(t, env.d)
 	notes := filepath.Join(env.dir, "compost.md")
 	os.WriteFile(notes, []byte("# Compost notes\n\nMix green waste with brown waste, one part green to two parts brown, to keep the compost heap sweet."), 0o600)
 	out := filepath.Join(env.dir, "out")
 
 	// A bad source fails before any generation…
-	_, _, err := execute(t, newWriteCmd, "Compost with worms", "--seed", "3", "--words", "400", "--out", out,
+	_, _, err := execute(t, newWriteCmd(env.d), "Compost with worms", "--seed", "3", "--words", "400", "--out", out,
 		"--source", notes, "--source", srv.URL+"/missing")
 	if !errors.Is(err, sources.ErrNotFound) || env.opened != 0 {
 		t.Fatalf("404 source: err %v, generator opened %d times", err, env.opened)
 	}
 	// …or is skipped with a warning in the manifest.
-	_, stderr, err := execute(t, newWriteCmd, "Compost with worms", "--seed", "3", "--words", "400", "--out", out,
+	_, stderr, err := execute(t, newWriteCmd(env.d), "Compost with worms", "--seed", "3", "--words", "400", "--out", out,
 		"--source", notes, "--source", srv.URL+"/old", "--source", srv.URL+"/missing", "--skip-bad-sources", "--source", notes)
 	if err != nil {
 		t.Fatalf("write: %v\n%s", err, stderr)
@@ -128,21 +127,21 @@ func TestWriteWithSources(t *testing.T) {
 
 	// Replay needs no network: the server is gone.
 	srv.Close()
-	stdout, _, err := execute(t, newWriteCmd, "--replay", mans[0])
+	stdout, _, err := execute(t, newWriteCmd(env.d), "--replay", mans[0])
 	if err != nil || !strings.Contains(stdout, "replay: identical") {
 		t.Fatalf("replay without network: %v %s", err, stdout)
 	}
 	// --offline reads the stored URL from the library, refuses others.
-	if _, _, err := execute(t, newWriteCmd, "Worms", "--seed", "3", "--words", "400", "--out", out, "--offline",
+	if _, _, err := execute(t, newWriteCmd(env.d), "Worms", "--seed", "3", "--words", "400", "--out", out, "--offline",
 		"--source", srv.URL+"/old"); err != nil {
 		t.Errorf("offline with a stored URL: %v", err)
 	}
-	if _, _, err := execute(t, newWriteCmd, "Worms", "--seed", "3", "--words", "400", "--out", out, "--offline",
+	if _, _, err := execute(t, newWriteCmd(env.d), "Worms", "--seed", "3", "--words", "400", "--out", out, "--offline",
 		"--source", "https://example.org/never-fetched"); !errors.Is(err, sources.ErrOffline) {
 		t.Errorf("offline with a new URL: %v", err)
 	}
 	var ue usageError
-	if _, _, err := execute(t, newWriteCmd, "Worms", "--source", filepath.Join(env.dir, "nosuch.md")); !errors.As(err, &ue) {
+	if _, _, err := execute(t, newWriteCmd(env.d), "Worms", "--source", filepath.Join(env.dir, "nosuch.md")); !errors.As(err, &ue) {
 		t.Errorf("missing source file: %v, want a usage error", err)
 	}
 	if hits.Load() != 1 {

@@ -23,10 +23,24 @@ import (
 	"github.com/plumewriter/plume/internal/writer/fakegen"
 )
 
+// testDate is the fixed date of test articles.
+var testDate = time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC)
+
+// testDeps are the production dependencies with the library at lib and
+// the clock fixed at testDate.
+func testDeps(lib string) *deps {
+	d := defaultDeps()
+	d.libraryPath = func() (string, error) { return lib, nil }
+	d.now = func() time.Time { return testDate }
+	return d
+}
+
 // testEnv points the write command at a temporary library, a fixed clock
-// and a generator factory.
+// and a generator factory, through its own deps: tests that use one share
+// no package state.
 type testEnv struct {
 	dir, lib string
+	d        *deps
 	opened   int
 }
 
@@ -34,11 +48,8 @@ func newTestEnv(t *testing.T, mk func() llm.Generator) *testEnv {
 	t.Helper()
 	env := &testEnv{dir: t.TempDir()}
 	env.lib = filepath.Join(env.dir, "data", library.FileName)
-	oldGen, oldLib, oldNow := openGenerator, libraryPath, nowFunc
-	t.Cleanup(func() { openGenerator, libraryPath, nowFunc = oldGen, oldLib, oldNow })
-	libraryPath = func() (string, error) { return env.lib, nil }
-	nowFunc = func() time.Time { return time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC) }
-	openGenerator = func(context.Context, backendConfig, io.Writer) (llm.Generator, func(), error) {
+	env.d = testDeps(env.lib)
+	env.d.openGenerator = func(context.Context, backendConfig, io.Writer) (llm.Generator, func(), error) {
 		env.opened++
 		return mk(), func() {}, nil
 	}
@@ -51,9 +62,8 @@ func synthetic() llm.Generator {
 }
 
 // execute runs a fresh command tree with args, returning stdout, stderr.
-func execute(t *testing.T, mk func() *cobra.Command, args ...string) (string, string, error) {
+func execute(t *testing.T, cmd *cobra.Command, args ...string) (string, string, error) {
 	t.Helper()
-	cmd := mk()
 	var out, errb bytes.Buffer
 	cmd.SetOut(&out)
 	cmd.SetErr(&errb)
@@ -64,9 +74,10 @@ func execute(t *testing.T, mk func() *cobra.Command, args ...string) (string, st
 }
 
 func TestWriteEndToEnd(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t, synthetic)
 	out := filepath.Join(env.dir, "out")
-	stdout, stderr, err := execute(t, newWriteCmd, "How to start composting at home", "--seed", "7", "--words", "600",
+	stdout, stderr, err := execute(t, newWriteCmd(env.d), "How to start composting at home", "--seed", "7", "--words", "600",
 		"--keywords", "compost,garden", "--out", out, "--tone", "expert")
 	if err != nil {
 		t.Fatalf("write: %v\n%s", err, stderr)
@@ -91,7 +102,7 @@ func TestWriteEndToEnd(t *testing.T) {
 	checkLibrary(t, env.lib, md)
 
 	// Replay reproduces it byte for byte.
-	stdout, _, err = execute(t, newWriteCmd, "--replay", mans[0])
+	stdout, _, err = execute(t, newWriteCmd(env.d), "--replay", mans[0])
 	if err != nil || !strings.Contains(stdout, "replay: identical") {
 		t.Fatalf("replay: %v %s", err, stdout)
 	}
@@ -100,7 +111,7 @@ func TestWriteEndToEnd(t *testing.T) {
 	bad := bytes.Replace(data, []byte(`"seed": 7,`), []byte(`"seed": 8,`), 2)
 	badPath := filepath.Join(env.dir, "bad.plume.json")
 	os.WriteFile(badPath, bad, 0o644)
-	if _, _, err := execute(t, newWriteCmd, "--replay", badPath); !errors.Is(err, errReplayMismatch) {
+	if _, _, err := execute(t, newWriteCmd(env.d), "--replay", badPath); !errors.Is(err, errReplayMismatch) {
 		t.Fatalf("tampered replay: %v", err)
 	}
 }
@@ -161,9 +172,10 @@ func checkLibrary(t *testing.T, lib string, md []byte) {
 }
 
 func TestWriteHTMLAndJSONEvents(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t, synthetic)
 	out := filepath.Join(env.dir, "out")
-	stdout, _, err := execute(t, newWriteCmd, "Le compost à la maison", "--seed", "1", "--words", "300",
+	stdout, _, err := execute(t, newWriteCmd(env.d), "Le compost à la maison", "--seed", "1", "--words", "300",
 		"--format", "html", "--json", "--out", out)
 	if err != nil {
 		t.Fatal(err)
@@ -194,6 +206,7 @@ func TestWriteHTMLAndJSONEvents(t *testing.T) {
 }
 
 func TestWriteBadInput(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t, synthetic)
 	tests := []struct {
 		name string
@@ -212,7 +225,7 @@ func TestWriteBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := execute(t, newWriteCmd, tt.args...)
+			_, _, err := execute(t, newWriteCmd(env.d), tt.args...)
 			var ue usageError
 			if !errors.As(err, &ue) || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want usage error containing %q", err, tt.want)
@@ -225,10 +238,11 @@ func TestWriteBadInput(t *testing.T) {
 }
 
 func TestWriteContextTooSmall(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t, func() llm.Generator {
 		return &fakegen.Generator{Model: llm.ModelInfo{Ref: "tiny-ctx", ContextLength: 512}}
 	})
-	_, _, err := execute(t, newWriteCmd, "Compost", "--seed", "1")
+	_, _, err := execute(t, newWriteCmd(env.d), "Compost", "--seed", "1")
 	if !errors.Is(err, writer.ErrContext) || !strings.Contains(err.Error(), "512 tokens") {
 		t.Fatalf("err = %v", err)
 	}
@@ -238,10 +252,11 @@ func TestWriteContextTooSmall(t *testing.T) {
 }
 
 func TestWriteResumeAfterCrash(t *testing.T) {
+	t.Parallel()
 	// Reference: the same article written in one go, in another library.
 	ref := newTestEnv(t, synthetic)
 	refOut := filepath.Join(ref.dir, "out")
-	if _, _, err := execute(t, newWriteCmd, "Compost basics", "--seed", "3", "--words", "300", "--out", refOut); err != nil {
+	if _, _, err := execute(t, newWriteCmd(ref.d), "Compost basics", "--seed", "3", "--words", "300", "--out", refOut); err != nil {
 		t.Fatal(err)
 	}
 	want, _ := filepath.Glob(filepath.Join(refOut, "*.md"))
@@ -255,16 +270,16 @@ func TestWriteResumeAfterCrash(t *testing.T) {
 		return g
 	})
 	out := filepath.Join(env.dir, "out")
-	_, _, err := execute(t, newWriteCmd, "Compost basics", "--seed", "3", "--words", "300", "--out", out)
+	_, _, err := execute(t, newWriteCmd(env.d), "Compost basics", "--seed", "3", "--words", "300", "--out", out)
 	if !errors.Is(err, fakegen.ErrCrash) || !strings.Contains(err.Error(), "--resume 1") {
 		t.Fatalf("crash run: %v", err)
 	}
-	show, _, err := execute(t, newArticlesCmd, "show", "1")
+	show, _, err := execute(t, newArticlesCmd(env.d), "show", "1")
 	if err != nil || !strings.Contains(show, "3 section(s) written") {
 		t.Fatalf("show after crash: %v\n%s", err, show)
 	}
 	crash = false
-	if _, stderr, err := execute(t, newWriteCmd, "--resume", "1", "--out", out); err != nil {
+	if _, stderr, err := execute(t, newWriteCmd(env.d), "--resume", "1", "--out", out); err != nil {
 		t.Fatalf("resume: %v\n%s", err, stderr)
 	}
 	got, _ := filepath.Glob(filepath.Join(out, "*.md"))
@@ -273,43 +288,45 @@ func TestWriteResumeAfterCrash(t *testing.T) {
 	if len(got) != 1 || !bytes.Equal(a, b) {
 		t.Fatalf("resumed article differs from the uninterrupted one")
 	}
-	if _, _, err := execute(t, newWriteCmd, "--resume", "1"); err == nil {
+	if _, _, err := execute(t, newWriteCmd(env.d), "--resume", "1"); err == nil {
 		t.Errorf("resuming a finished article succeeded")
 	}
 }
 
 func TestArticlesCommands(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t, synthetic)
-	if _, _, err := execute(t, newWriteCmd, "Compost basics", "--seed", "3", "--words", "300", "--out", filepath.Join(env.dir, "o")); err != nil {
+	if _, _, err := execute(t, newWriteCmd(env.d), "Compost basics", "--seed", "3", "--words", "300", "--out", filepath.Join(env.dir, "o")); err != nil {
 		t.Fatal(err)
 	}
-	list, _, err := execute(t, newArticlesCmd, "list")
+	list, _, err := execute(t, newArticlesCmd(env.d), "list")
 	if err != nil || !strings.Contains(list, "ID") || !strings.Contains(list, "done") {
 		t.Fatalf("list: %v\n%s", err, list)
 	}
-	md, _, err := execute(t, newArticlesCmd, "export", "1", "--format", "md")
+	md, _, err := execute(t, newArticlesCmd(env.d), "export", "1", "--format", "md")
 	if err != nil || !strings.HasPrefix(md, "---\ntitle:") {
 		t.Fatalf("export md: %v %.40q", err, md)
 	}
-	h, _, err := execute(t, newArticlesCmd, "export", "1", "--format", "html")
+	h, _, err := execute(t, newArticlesCmd(env.d), "export", "1", "--format", "html")
 	if err != nil || !strings.Contains(h, "BlogPosting") {
 		t.Fatalf("export html: %v", err)
 	}
-	man, _, err := execute(t, newArticlesCmd, "show", "1", "--manifest")
+	man, _, err := execute(t, newArticlesCmd(env.d), "show", "1", "--manifest")
 	if err != nil || !strings.Contains(man, `"format": "plume-manifest/1"`) {
 		t.Fatalf("show --manifest: %v", err)
 	}
 	for _, args := range [][]string{{"show", "99"}, {"show", "x"}, {"export", "1", "--format", "pdf"}} {
 		var ue usageError
-		if _, _, err := execute(t, newArticlesCmd, args...); !errors.As(err, &ue) {
+		if _, _, err := execute(t, newArticlesCmd(env.d), args...); !errors.As(err, &ue) {
 			t.Errorf("%v: err = %v, want a usage error", args, err)
 		}
 	}
 }
 
 func TestWriteOutlineOnlyThenResume(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t, synthetic)
-	stdout, _, err := execute(t, newWriteCmd, "Compost basics", "--seed", "3", "--words", "300", "--outline-only")
+	stdout, _, err := execute(t, newWriteCmd(env.d), "Compost basics", "--seed", "3", "--words", "300", "--outline-only")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -317,7 +334,7 @@ func TestWriteOutlineOnlyThenResume(t *testing.T) {
 		t.Fatalf("outline not printed:\n%s", stdout)
 	}
 	out := filepath.Join(env.dir, "out")
-	if _, _, err := execute(t, newWriteCmd, "--resume", "1", "--out", out); err != nil {
+	if _, _, err := execute(t, newWriteCmd(env.d), "--resume", "1", "--out", out); err != nil {
 		t.Fatal(err)
 	}
 	mds, _ := filepath.Glob(filepath.Join(out, "*.md"))
@@ -327,9 +344,10 @@ func TestWriteOutlineOnlyThenResume(t *testing.T) {
 }
 
 func TestWriteFormatJSON(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t, synthetic)
 	out := filepath.Join(env.dir, "out")
-	if _, _, err := execute(t, newWriteCmd, "Compost basics", "--seed", "2", "--words", "300", "--format", "json", "--out", out); err != nil {
+	if _, _, err := execute(t, newWriteCmd(env.d), "Compost basics", "--seed", "2", "--words", "300", "--format", "json", "--out", out); err != nil {
 		t.Fatal(err)
 	}
 	files, _ := filepath.Glob(filepath.Join(out, "*.json"))
@@ -357,9 +375,10 @@ func TestWriteFormatJSON(t *testing.T) {
 // "checkpoint: json: unsupported value: NaN" (or a "failed" article for -1).
 // It must be a usage error before any model or library is opened.
 func TestWriteNaNTemperatureLeavesNoArticle(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t, synthetic)
 	for _, temp := range []string{"NaN", "-1", "50", "+Inf"} {
-		_, _, err := execute(t, newWriteCmd, "Compost", "--temperature", temp, "--out", env.dir)
+		_, _, err := execute(t, newWriteCmd(env.d), "Compost", "--temperature", temp, "--out", env.dir)
 		var ue usageError
 		if !errors.As(err, &ue) || !strings.Contains(err.Error(), "temperature") {
 			t.Errorf("--temperature %s: err = %v, want a usage error about the temperature", temp, err)
@@ -376,8 +395,9 @@ func TestWriteNaNTemperatureLeavesNoArticle(t *testing.T) {
 // TestWriteExtraArgumentsAreUsageErrors: `plume write a b` (an unquoted
 // topic) exits 2, like a bad flag, and says where to look.
 func TestWriteExtraArgumentsAreUsageErrors(t *testing.T) {
-	newTestEnv(t, synthetic)
-	_, _, err := execute(t, newWriteCmd, "How", "to", "compost")
+	t.Parallel()
+	env := newTestEnv(t, synthetic)
+	_, _, err := execute(t, newWriteCmd(env.d), "How", "to", "compost")
 	var ue usageError
 	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "--help") {
 		t.Fatalf("err = %v, want a usage error pointing to --help", err)
@@ -388,13 +408,14 @@ func TestWriteExtraArgumentsAreUsageErrors(t *testing.T) {
 // unwritable place) used to be noticed only after the whole article had been
 // generated. It must be a usage error before any model or library is opened.
 func TestWriteBadOutDirFailsBeforeGeneration(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t, synthetic)
 	file := filepath.Join(env.dir, "a-file")
 	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	for _, out := range []string{file, filepath.Join(file, "sub")} {
-		_, _, err := execute(t, newWriteCmd, "Compost basics", "--seed", "3", "--words", "300", "--out", out)
+		_, _, err := execute(t, newWriteCmd(env.d), "Compost basics", "--seed", "3", "--words", "300", "--out", out)
 		var ue usageError
 		if !errors.As(err, &ue) || !strings.Contains(err.Error(), "--out") {
 			t.Errorf("--out %s: err = %v, want a usage error about --out", out, err)
@@ -412,12 +433,13 @@ func TestWriteBadOutDirFailsBeforeGeneration(t *testing.T) {
 // save the Markdown under a .pdf name, because only a new run checked
 // --format.
 func TestWriteResumeRejectsUnknownFormat(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t, synthetic)
-	if _, _, err := execute(t, newWriteCmd, "Compost basics", "--seed", "3", "--words", "300", "--outline-only"); err != nil {
+	if _, _, err := execute(t, newWriteCmd(env.d), "Compost basics", "--seed", "3", "--words", "300", "--outline-only"); err != nil {
 		t.Fatal(err)
 	}
 	out := filepath.Join(env.dir, "out")
-	_, _, err := execute(t, newWriteCmd, "--resume", "1", "--format", "pdf", "--out", out)
+	_, _, err := execute(t, newWriteCmd(env.d), "--resume", "1", "--format", "pdf", "--out", out)
 	var ue usageError
 	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "--format") {
 		t.Fatalf("err = %v, want a usage error about --format", err)
@@ -430,9 +452,10 @@ func TestWriteResumeRejectsUnknownFormat(t *testing.T) {
 // TestWriteResumeUnknownIDIsUsageError: --resume 999 / 0 / -5 exits 2 and
 // points to plume articles list.
 func TestWriteResumeUnknownIDIsUsageError(t *testing.T) {
-	newTestEnv(t, synthetic)
+	t.Parallel()
+	env := newTestEnv(t, synthetic)
 	for _, id := range []string{"999", "0", "-5"} {
-		_, _, err := execute(t, newWriteCmd, "--resume", id)
+		_, _, err := execute(t, newWriteCmd(env.d), "--resume", id)
 		var ue usageError
 		if !errors.As(err, &ue) || !strings.Contains(err.Error(), "plume articles list") {
 			t.Errorf("--resume %s: err = %v, want a usage error pointing to plume articles list", id, err)
@@ -472,13 +495,14 @@ func TestReplayMismatchNamesEachDifferenceOnce(t *testing.T) {
 // TestArticlesUnknownSubcommandIsUsageError: `plume articles shwo 1`
 // printed the help and exited 0, so scripts took the typo for success.
 func TestArticlesUnknownSubcommandIsUsageError(t *testing.T) {
-	newTestEnv(t, synthetic)
-	_, _, err := execute(t, newArticlesCmd, "shwo", "1")
+	t.Parallel()
+	env := newTestEnv(t, synthetic)
+	_, _, err := execute(t, newArticlesCmd(env.d), "shwo", "1")
 	var ue usageError
 	if !errors.As(err, &ue) || !strings.Contains(err.Error(), `"shwo"`) {
 		t.Fatalf("err = %v, want a usage error naming the subcommand", err)
 	}
-	if out, _, err := execute(t, newArticlesCmd); err != nil || !strings.Contains(out, "Available Commands") {
+	if out, _, err := execute(t, newArticlesCmd(env.d)); err != nil || !strings.Contains(out, "Available Commands") {
 		t.Fatalf("bare plume articles: %v %q", err, out)
 	}
 }

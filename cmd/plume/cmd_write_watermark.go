@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/spf13/pflag"
@@ -56,13 +57,15 @@ func (w *watermarkFlags) newRunKey(backend string) (*watermark.Key, error) {
 // with the key of fingerprint fp ("" = none): the public key, or the
 // --watermark-key file, which must match.
 func (w *watermarkFlags) recordedKey(fp string) (*watermark.Key, error) {
-	switch {
-	case fp == "":
+	if w.keyFile == "" {
+		k, err := publicRecordedKey(fp)
+		if err != nil {
+			return nil, usageError{fmt.Errorf("the article is watermarked with the private key %s: give it with --watermark-key FILE", fp)}
+		}
+		return k, nil
+	}
+	if fp == "" {
 		return nil, nil
-	case w.keyFile == "" && fp == watermark.DefaultKey().Fingerprint():
-		return watermark.DefaultKey(), nil
-	case w.keyFile == "":
-		return nil, usageError{fmt.Errorf("the article is watermarked with the private key %s: give it with --watermark-key FILE", fp)}
 	}
 	k, err := watermark.LoadKey(w.keyFile)
 	if err != nil {
@@ -72,4 +75,21 @@ func (w *watermarkFlags) recordedKey(fp string) (*watermark.Key, error) {
 		return nil, usageError{fmt.Errorf("--watermark-key %s has fingerprint %s; the article was watermarked with %s", w.keyFile, k.Fingerprint(), fp)}
 	}
 	return k, nil
+}
+
+// errPrivateKey: an article was watermarked with a key other than the
+// public one.
+var errPrivateKey = errors.New("watermarked with a private key")
+
+// publicRecordedKey is the key of an article recorded with the key of
+// fingerprint fp ("" = none) when no key file is given: the public key, or
+// errPrivateKey.
+func publicRecordedKey(fp string) (*watermark.Key, error) {
+	switch fp {
+	case "":
+		return nil, nil
+	case watermark.DefaultKey().Fingerprint():
+		return watermark.DefaultKey(), nil
+	}
+	return nil, errPrivateKey
 }

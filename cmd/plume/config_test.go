@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -15,7 +17,7 @@ import (
 // each caller), and the warnings about ignored values are printed once
 // however many callers ask with a writer.
 func TestConfigLoadedOnce(t *testing.T) {
-	if rootCmd.PersistentPreRunE == nil {
+	if newRootCmd(defaultDeps()).PersistentPreRunE == nil {
 		t.Fatal("the plume root command does not load the configuration before its verbs")
 	}
 	t.Setenv("PLUME_THREADS", "abc")
@@ -64,5 +66,22 @@ func TestConfigWithoutRoot(t *testing.T) {
 				t.Errorf("warning printed %v, want %v: %q", got, tt.warn, errb.String())
 			}
 		})
+	}
+}
+
+// TestRootHasEveryVerb: newRootCmd, not init functions, registers the verbs;
+// each must be there, built with the deps it is given.
+func TestRootHasEveryVerb(t *testing.T) {
+	t.Parallel()
+	root := newRootCmd(testDeps(filepath.Join(t.TempDir(), "library.db")))
+	var got []string
+	for _, c := range root.Commands() {
+		got = append(got, c.Name())
+	}
+	want := []string{"articles", "audit", "bench", "gc", "list", "pull", "rm", "run", "serve", "show", "tokenize", "verify", "write"}
+	for _, name := range want {
+		if !slices.Contains(got, name) {
+			t.Errorf("plume %s is missing from the root command (has %v)", name, got)
+		}
 	}
 }

@@ -50,6 +50,7 @@ func TestErrorMessageAfterCtrlC(t *testing.T) {
 // canceled": the user reads what was kept and how to resume, the article is
 // "interrupted", and the error still is context.Canceled.
 func TestWriteInterruptedMessage(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	env := newTestEnv(t, func() llm.Generator {
@@ -58,12 +59,12 @@ func TestWriteInterruptedMessage(t *testing.T) {
 			return fmt.Errorf("generate: forward: %w", ctx.Err())
 		}}
 	})
-	_, _, err := executeCtx(t, ctx, newWriteCmd, "Compost basics", "--seed", "3", "--words", "300", "--out", filepath.Join(env.dir, "out"))
+	_, _, err := executeCtx(t, ctx, newWriteCmd(env.d), "Compost basics", "--seed", "3", "--words", "300", "--out", filepath.Join(env.dir, "out"))
 	const want = "interrupted; finished sections are saved: plume write --resume 1"
 	if !errors.Is(err, context.Canceled) || err.Error() != want || errorMessage(err, true) != want {
 		t.Fatalf("err %q, want %q wrapping context.Canceled", err, want)
 	}
-	if got := articleStatus(t, "1"); got != library.StatusInterrupted {
+	if got := articleStatus(t, env, "1"); got != library.StatusInterrupted {
 		t.Errorf("status %q, want %q", got, library.StatusInterrupted)
 	}
 }

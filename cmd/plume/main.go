@@ -59,12 +59,13 @@ func errorMessage(err error, interrupted bool) string {
 	return err.Error()
 }
 
-// rootCmd is the plume command; each verb adds itself from its own
-// cmd_<verb>.go file in an init function.
-var rootCmd = &cobra.Command{
-	Use:   "plume",
-	Short: "Plume writes blog articles with open-weight models, entirely on your machine",
-	Long: `Plume writes blog articles with open-weight models, entirely on your machine.
+// newRootCmd builds the plume command and its verbs over d (main passes
+// defaultDeps(); tests build their own).
+func newRootCmd(d *deps) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "plume",
+		Short: "Plume writes blog articles with open-weight models, entirely on your machine",
+		Long: `Plume writes blog articles with open-weight models, entirely on your machine.
 It pulls GGUF models from Hugging Face and runs them with its own pure-Go engine.
 
 Exit codes:
@@ -75,15 +76,13 @@ Exit codes:
   2    usage error only: an unknown command or flag, a bad flag value or
        argument (the command line must change, not the machine)
   130  interrupted (Ctrl-C); work done so far is kept`,
-	SilenceUsage:  true,
-	SilenceErrors: true,
-}
-
-func init() {
-	rootCmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	// An unknown verb is a usage error: cobra's own check returns a plain
 	// error that could only be recognised by its text.
-	rootCmd.Args = func(cmd *cobra.Command, args []string) error {
+	root.Args = func(cmd *cobra.Command, args []string) error {
 		if len(args) == 0 {
 			return nil
 		}
@@ -93,14 +92,18 @@ func init() {
 		}
 		return usageError{errors.New(msg + "; see plume --help")}
 	}
-	rootCmd.SuggestionsMinimumDistance = 2 // cobra's own default for its suggestions
-	rootCmd.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+	root.SuggestionsMinimumDistance = 2 // cobra's own default for its suggestions
+	root.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
 	// The environment is read once per command; every verb takes it from
 	// the context (configFrom).
-	rootCmd.PersistentPreRunE = loadConfigOnce
+	root.PersistentPreRunE = loadConfigOnce
+	root.AddCommand(newArticlesCmd(d), newAuditCmd(d), newBenchCmd(), newGCCmd(), newListCmd(), newPullCmd(),
+		newRmCmd(), newRunCmd(), newServeCmd(d), newShowCmd(d), newTokenizeCmd(), newVerifyCmd(), newWriteCmd(d))
+	return root
 }
 
 func main() {
+	rootCmd := newRootCmd(defaultDeps())
 	rootCmd.Version = versionString()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	// The first Ctrl-C cancels the work cleanly (what was written is kept);

@@ -111,6 +111,8 @@ func TestParseRejects(t *testing.T) {
 			if tc.is != nil && !errors.Is(err, tc.is) {
 				t.Errorf("error %v does not match %v", err, tc.is)
 			}
+			// The kind is matched above; the message must also name the
+			// violation, which is what the user reads.
 			if !strings.Contains(err.Error(), tc.substr) {
 				t.Errorf("error %q does not contain %q", err, tc.substr)
 			}

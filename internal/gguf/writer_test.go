@@ -153,6 +153,8 @@ func TestWriterRejects(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.build(NewWriter())
+			// The message names the rejected argument: it is what the
+			// caller reads (the errors carry no kind of their own).
 			if err == nil || !strings.Contains(err.Error(), tc.substr) {
 				t.Fatalf("error %v, want one containing %q", err, tc.substr)
 			}
@@ -173,11 +175,14 @@ func TestWriterRejects(t *testing.T) {
 	}
 }
 
+// errDiskFull is failWriter's error.
+var errDiskFull = errors.New("disk full")
+
 type failWriter struct{ after int }
 
 func (f *failWriter) Write(p []byte) (int, error) {
 	if f.after < len(p) {
-		return 0, errors.New("disk full")
+		return 0, errDiskFull
 	}
 	f.after -= len(p)
 	return len(p), nil
@@ -209,7 +214,7 @@ func TestWriteFile(t *testing.T) {
 	if len(entries) != 1 {
 		t.Errorf("directory holds %d entries, want 1 (temporary file left behind?)", len(entries))
 	}
-	if _, err := sampleWriter(t).WriteTo(&failWriter{after: 100}); err == nil || !strings.Contains(err.Error(), "disk full") {
+	if _, err := sampleWriter(t).WriteTo(&failWriter{after: 100}); !errors.Is(err, errDiskFull) {
 		t.Errorf("write error not reported: %v", err)
 	}
 	if err := sampleWriter(t).WriteFile(filepath.Join(dir, "missing", "x.gguf")); err == nil {

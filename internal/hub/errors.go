@@ -18,6 +18,8 @@ var (
 	ErrSizeMismatch   = errors.New("size mismatch")
 	ErrTooLarge       = errors.New("response larger than allowed")
 	ErrInsecure       = errors.New("refusing plain-HTTP URL to a non-loopback host")
+	// ErrLocalFile: Remove was given a local path, not a cached model.
+	ErrLocalFile = errors.New("is a local file, not a cached model")
 )
 
 // HTTPError is an unexpected status from the hub or its CDN.

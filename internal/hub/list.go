@@ -134,7 +134,7 @@ func (s *Cache) Remove(ref string) ([]string, error) {
 		return nil, err
 	}
 	if r.Kind == RefLocal {
-		return nil, fmt.Errorf("%s is a local file, not a cached model; plume rm only removes from %s", r.Path, s.dir)
+		return nil, fmt.Errorf("%s %w; plume rm only removes from %s", r.Path, ErrLocalFile, s.dir)
 	}
 	cf, err := s.findCached(r)
 	if errors.Is(err, ErrNotPulled) {

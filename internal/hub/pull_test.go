@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io/fs"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -231,7 +232,7 @@ func TestPullHTTPErrors(t *testing.T) {
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("err = %v, want %v", err, tt.want)
 			}
-			for _, txt := range tt.text {
+			for _, txt := range tt.text { // what the user reads must name the culprit
 				if !strings.Contains(err.Error(), txt) {
 					t.Errorf("error %q lacks %q", err, txt)
 				}
@@ -309,7 +310,11 @@ func TestSlowServerTimesOut(t *testing.T) {
 	s.net.headerTimeout, s.net.maxRetries = 100*time.Millisecond, 1
 	start := time.Now()
 	_, err := s.Pull(context.Background(), "hf.co/"+testRepo, nil)
-	if err == nil || !strings.Contains(err.Error(), "timeout") || !strings.Contains(err.Error(), "giving up after 2 attempts") {
+	var ne net.Error
+	if !errors.As(err, &ne) || !ne.Timeout() {
+		t.Fatalf("err = %v, want a net.Error timeout", err)
+	}
+	if !strings.Contains(err.Error(), "giving up after 2 attempts") { // the count the user reads
 		t.Fatalf("err = %v", err)
 	}
 	if d := time.Since(start); d > 1500*time.Millisecond {

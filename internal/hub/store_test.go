@@ -91,7 +91,7 @@ func TestListShowRemove(t *testing.T) {
 	if models, _ := s.List(); len(models) != 0 {
 		t.Fatalf("List after rm = %+v", models)
 	}
-	if _, err := s.Remove("/etc/passwd"); err == nil || !strings.Contains(err.Error(), "local file") {
+	if _, err := s.Remove("/etc/passwd"); !errors.Is(err, ErrLocalFile) {
 		t.Fatalf("rm of a local path: %v", err)
 	}
 	if _, err := s.Remove("hf.co/" + testRepo); !errors.Is(err, ErrNotPulled) {

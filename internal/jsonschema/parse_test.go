@@ -73,6 +73,8 @@ func TestParseInvalid(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Parse([]byte(tc.schema))
+			// The kind is matched below; the message names the fault, for
+			// the schema's author (a server answers it as a 400).
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v, want containing %q", err, tc.want)
 			}

@@ -64,6 +64,7 @@ func TestValidate(t *testing.T) {
 			switch {
 			case tc.wantErr == "" && err != nil:
 				t.Fatalf("unexpected error %v", err)
+			// The English message is what a repair prompt quotes to the model.
 			case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
 				t.Fatalf("err %v, want %q", err, tc.wantErr)
 			}

@@ -34,7 +34,7 @@ func TestLockArticleIsExclusive(t *testing.T) {
 		t.Fatalf("second lock: %v", err)
 	}
 	want := "article 4 is being written by another plume process (pid " + strconv.Itoa(os.Getpid()) + ")"
-	if err.Error() != want {
+	if err.Error() != want { // the message a second plume write prints
 		t.Errorf("message %q, want %q", err.Error(), want)
 	}
 	lk5, err := other.LockArticle(5)

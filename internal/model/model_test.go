@@ -95,6 +95,11 @@ func TestHostile(t *testing.T) {
 			if err == nil {
 				t.Fatalf("New accepted the model: %+v", m.Config)
 			}
+			if !errors.Is(err, ErrConfig) && !errors.Is(err, ErrTensor) {
+				t.Errorf("error %v is neither an ErrConfig nor an ErrTensor", err)
+			}
+			// The message must name the key or tensor at fault: it is
+			// what the user reads.
 			if !strings.Contains(err.Error(), c.want) {
 				t.Errorf("error %q does not mention %q", err, c.want)
 			}

@@ -3,8 +3,10 @@ package remote
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -119,8 +121,13 @@ func TestProbeUnauthorized(t *testing.T) {
 		http.Error(w, "no", http.StatusUnauthorized)
 	})
 	c := newClient(t, f.URL, nil)
-	if _, err := c.Probe(context.Background()); err == nil || !strings.Contains(err.Error(), "--api-key-env") {
-		t.Fatalf("probe err %v", err)
+	_, err := c.Probe(context.Background())
+	var herr *HTTPError
+	if !errors.As(err, &herr) || herr.Status != http.StatusUnauthorized {
+		t.Fatalf("probe err %v, want an *HTTPError 401", err)
+	}
+	if !strings.Contains(err.Error(), "--api-key-env") { // the hint the user reads
+		t.Errorf("probe err %v does not say how to give the key", err)
 	}
 }
 
@@ -132,7 +139,8 @@ func TestProbeServerDown(t *testing.T) {
 	base := f.URL
 	f.Close() // nothing listens there any more
 	c := newClient(t, base, nil)
-	if _, err := c.Probe(context.Background()); err == nil || !strings.Contains(err.Error(), "cannot reach") {
-		t.Fatalf("probe err %v, want cannot reach", err)
+	var uerr *url.Error // the client's own error for a connection refused
+	if _, err := c.Probe(context.Background()); !errors.As(err, &uerr) {
+		t.Fatalf("probe err %v, want the connection's *url.Error", err)
 	}
 }

@@ -170,7 +170,7 @@ func (c *Client) buildBody(req llm.Request) ([]byte, string) {
 // wrapping ctx.Err().
 func (c *Client) Generate(ctx context.Context, req llm.Request, onToken func(llm.Token) error) (llm.Result, error) {
 	if err := validateRequest(req); err != nil {
-		return llm.Result{}, fmt.Errorf("remote: %w", err)
+		return llm.Result{}, fmt.Errorf("remote: %w", requestError{err})
 	}
 	return c.stream(ctx, req, onToken)
 }
@@ -211,7 +211,7 @@ func (c *Client) stream(ctx context.Context, req llm.Request, onToken func(llm.T
 	case acc.cbErr != nil:
 		return acc.res, acc.cbErr // the caller's own error, as llm.Generator promises
 	case errors.Is(context.Cause(ctx), errIdle):
-		return acc.res, fmt.Errorf("remote: no data from the server for %v", c.idle)
+		return acc.res, fmt.Errorf("remote: %w for %v", ErrIdle, c.idle)
 	case ctx.Err() != nil:
 		acc.res.FinishReason = "cancelled"
 		return acc.res, fmt.Errorf("remote: generation stopped: %w", context.Cause(ctx))

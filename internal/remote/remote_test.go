@@ -185,6 +185,8 @@ func TestHTTPErrors(t *testing.T) {
 			}
 			c := newClient(t, f.URL, func(c *Config) { c.APIKeyEnv = tc.env })
 			_, err := c.Generate(context.Background(), chatReq("x"), nil)
+			// The kind is matched below; the message is what the user
+			// reads: it names the key's variable, never the key.
 			if err == nil || !strings.Contains(err.Error(), tc.wantMsg) || strings.Contains(err.Error(), "sk-secret") {
 				t.Errorf("%d: err %v, want %q", tc.status, err, tc.wantMsg)
 			}
@@ -260,7 +262,7 @@ func TestIdleTimeout(t *testing.T) {
 	c := newClient(t, f.URL, func(c *Config) { c.IdleTimeout = 200 * time.Millisecond })
 	start := time.Now()
 	res, err := c.Generate(context.Background(), chatReq("x"), nil)
-	if err == nil || !strings.Contains(err.Error(), "no data from the server") || res.Text != "partial" {
+	if !errors.Is(err, ErrIdle) || res.Text != "partial" {
 		t.Fatalf("res %+v err %v", res, err)
 	}
 	if el := time.Since(start); el > 3*time.Second {
@@ -285,6 +287,8 @@ func TestStreamFailures(t *testing.T) {
 			})
 			c := newClient(t, f.URL, nil)
 			_, err := c.Generate(context.Background(), chatReq("x"), nil)
+			// Each failure has its own message, naming what the server
+			// did wrong: that message is what the user reads.
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("%s: err %v, want %q", tc.name, err, tc.want)
 			}
@@ -312,7 +316,7 @@ func TestValidateRequest(t *testing.T) {
 		func() llm.Request { r := chatReq("x"); r.Sampling.TopP = 2; return r }(),
 	}
 	for i, r := range bad {
-		if _, err := c.Generate(context.Background(), r, nil); err == nil || strings.Contains(err.Error(), "POST") {
+		if _, err := c.Generate(context.Background(), r, nil); !errors.Is(err, ErrInvalidRequest) {
 			t.Errorf("case %d: err %v, want a validation error before any request", i, err)
 		}
 	}
@@ -353,7 +357,7 @@ func TestEndlessStreamCapped(t *testing.T) {
 	})
 	c := newClient(t, f.URL, nil)
 	res, err := c.Generate(context.Background(), chatReq("x"), nil)
-	if err == nil || !strings.Contains(err.Error(), "completion over") || len(res.Text) > MaxResultBytes {
+	if !errors.Is(err, ErrResultLimit) || len(res.Text) > MaxResultBytes {
 		t.Fatalf("err %v, %d bytes", err, len(res.Text))
 	}
 }

@@ -146,7 +146,7 @@ func (a *accumulator) handle(data []byte) error {
 	text := c.Delta.Content + c.Text
 	for _, t := range chunkTokens(text, c.Logprobs) {
 		if a.text.Len()+len(t.Text) > MaxResultBytes || len(a.res.Tokens) >= MaxResultTokens {
-			return fmt.Errorf("completion over %d bytes or %d tokens", MaxResultBytes, MaxResultTokens)
+			return ErrResultLimit
 		}
 		a.text.WriteString(t.Text)
 		a.res.Tokens = append(a.res.Tokens, t)

@@ -143,6 +143,8 @@ func TestSchemaErrors(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := NewJSONSchema(jsonschema.MustParse(tc.schema), tb, eog)
+			// The kind is matched below; the message says why, for the
+			// schema's author.
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v, want containing %q", err, tc.want)
 			}

@@ -137,7 +137,7 @@ func TestBadFiles(t *testing.T) {
 			if !errors.Is(err, tc.err) {
 				t.Fatalf("err %v, want %v", err, tc.err)
 			}
-			if !strings.Contains(err.Error(), tc.path) {
+			if !strings.Contains(err.Error(), tc.path) { // the user reads which file
 				t.Errorf("error %q does not name the file", err)
 			}
 		})

@@ -53,7 +53,7 @@ type Edit struct {
 // BuildEdited is Build with the edits applied.
 func BuildEdited(s Spec, e Edit) (*gguf.Writer, error) {
 	if err := s.validate(); err != nil {
-		return nil, err
+		return nil, specError{err}
 	}
 	b := &builder{s: s, e: e, w: gguf.NewWriter(), r: rand.New(rand.NewPCG(s.Seed, 0))}
 	b.metadata()

@@ -2,7 +2,7 @@ package testmodel
 
 import (
 	"bytes"
-	"strings"
+	"errors"
 	"testing"
 
 	"github.com/plumewriter/plume/internal/gguf"
@@ -79,7 +79,7 @@ func TestInvalidSpec(t *testing.T) {
 		func() Spec { s := Tiny("llama", tensor.F32); s.Vocab = 10; return s }(),
 		func() Spec { s := Tiny("llama", tensor.F32); s.Layers = 0; return s }(),
 	} {
-		if _, err := Build(s); err == nil || !strings.HasPrefix(err.Error(), "testmodel") {
+		if _, err := Build(s); !errors.Is(err, ErrInvalidSpec) {
 			t.Errorf("%+v: %v", s, err)
 		}
 	}

@@ -2,6 +2,7 @@ package tokenizer
 
 import (
 	"bytes"
+	"errors"
 	"strings"
 	"testing"
 
@@ -109,6 +110,10 @@ func TestFromGGUFValidation(t *testing.T) {
 			kvs := tinyKVs()
 			c.modify(kvs)
 			_, err := FromGGUF(ggufFrom(t, kvs))
+			if !errors.Is(err, errVocab) && !errors.Is(err, gguf.ErrNotFound) && !errors.Is(err, gguf.ErrType) {
+				t.Errorf("err = %v, want an errVocab or a missing or mistyped key", err)
+			}
+			// The message must name what is wrong: it is what the user reads.
 			if err == nil || !strings.Contains(err.Error(), c.errSub) {
 				t.Errorf("err = %v, want it to mention %q", err, c.errSub)
 			}

@@ -105,7 +105,7 @@ func (t *Tokenizer) valid(id int32) bool { return id >= 0 && int(id) < len(t.tok
 // matched, as in llama.cpp.
 func (t *Tokenizer) Encode(text string, addSpecial, parseSpecial bool) ([]int32, error) {
 	if len(text) > MaxInputBytes {
-		return nil, fmt.Errorf("tokenize: input of %d bytes exceeds the limit of %d bytes", len(text), MaxInputBytes)
+		return nil, fmt.Errorf("tokenize: input of %d bytes %w of %d bytes", len(text), ErrInputTooLong, MaxInputBytes)
 	}
 	var frags []frag
 	if text != "" {

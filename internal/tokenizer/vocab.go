@@ -114,6 +114,9 @@ type optionalBool struct {
 
 var errVocab = errors.New("invalid vocabulary")
 
+// ErrInputTooLong: Encode was given more than MaxInputBytes.
+var ErrInputTooLong = errors.New("exceeds the limit")
+
 // validate checks the raw arrays before any table is built.
 func (v *vocab) validate() error {
 	n := len(v.tokens)

@@ -128,8 +128,12 @@ func (r *run) structured(ctx context.Context, spec callSpec, out any, check func
 			return err
 		}
 	}
-	return fmt.Errorf("%s: no valid JSON after %d repairs: %w", spec.Stage, MaxRepairs, lastErr)
+	return fmt.Errorf("%s: %w after %d repairs: %w", spec.Stage, ErrNoValidJSON, MaxRepairs, lastErr)
 }
+
+// ErrNoValidJSON: a structured answer was still invalid after MaxRepairs
+// repairs.
+var ErrNoValidJSON = errors.New("no valid JSON")
 
 // schemaText is a schema as the manifest records it ("" for none).
 func schemaText(s *jsonschema.Schema) string {

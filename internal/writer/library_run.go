@@ -50,11 +50,7 @@ func RunStored(ctx context.Context, lib *library.Store, id int64, o StoredRun) (
 	defer lk.Unlock()
 	// A job cancelled from here on ends "interrupted" (resumable), even
 	// before its first generation: the reads below ignore the cancellation.
-	defer func() {
-		if err != nil {
-			err = runFailed(ctx, lib, id, err)
-		}
-	}()
+	defer recordFailure(ctx, lib, id, &err)
 	st, err := LoadStored(context.WithoutCancel(ctx), lib, id)
 	if err != nil {
 		return err
@@ -64,7 +60,7 @@ func RunStored(ctx context.Context, lib *library.Store, id int64, o StoredRun) (
 		return err
 	}
 	p := &Pipeline{Gen: o.Gen, Now: o.Now, Version: o.Version, Events: o.Events, Watermark: o.Watermark,
-		Checkpoint: func(ctx context.Context, s *State) error { return checkpoint(ctx, lib, id, s) }}
+		Checkpoint: checkpointTo(lib, id)}
 	art, err := p.Run(ctx, st)
 	if err != nil {
 		return err
@@ -72,12 +68,7 @@ func RunStored(ctx context.Context, lib *library.Store, id int64, o StoredRun) (
 	if o.OutlineOnly {
 		return lib.SetStatus(context.WithoutCancel(ctx), id, library.StatusOutline)
 	}
-	manifest, err := art.Manifest.Marshal()
-	if err != nil {
-		return err
-	}
-	_, err = lib.AddRevision(context.WithoutCancel(ctx), id, library.Revision{Title: art.Metadata.Title, Slug: art.Metadata.Slug,
-		Markdown: string(art.Markdown), Manifest: string(manifest)})
+	_, err = addRevision(context.WithoutCancel(ctx), lib, id, art)
 	return err
 }
 
@@ -87,9 +78,14 @@ func LoadStored(ctx context.Context, lib *library.Store, id int64) (*State, erro
 	if err != nil {
 		return nil, err
 	}
+	return storedState(a)
+}
+
+// storedState decodes the checkpointed state of article a.
+func storedState(a *library.Article) (*State, error) {
 	var st State
 	if err := json.Unmarshal(a.State, &st); err != nil {
-		return nil, fmt.Errorf("article %d: checkpoint: %w", id, err)
+		return nil, fmt.Errorf("article %d: checkpoint: %w", a.ID, err)
 	}
 	return &st, nil
 }

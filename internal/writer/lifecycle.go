@@ -170,11 +170,11 @@ func runResume(ctx context.Context, opts RunOptions, res *Result) error {
 	if err != nil {
 		return err
 	}
-	var st State
-	if err := json.Unmarshal(a.State, &st); err != nil {
-		return fmt.Errorf("article %d: checkpoint: %w", id, err)
+	st, err := storedState(a)
+	if err != nil {
+		return err
 	}
-	if err := opts.resumeInto(&st); err != nil {
+	if err := opts.resumeInto(st); err != nil {
 		return fmt.Errorf("article %d: %w", id, err)
 	}
 	p := &Pipeline{Now: opts.Now, Version: opts.Version}
@@ -186,7 +186,7 @@ func runResume(ctx context.Context, opts RunOptions, res *Result) error {
 			return fmt.Errorf("article %d: %w", id, err)
 		}
 	}
-	return execute(ctx, opts, p, &st, lib, res)
+	return execute(ctx, opts, p, st, lib, res)
 }
 
 // resumable reads article id, refusing an unknown or finished one.
@@ -243,12 +243,8 @@ func execute(ctx context.Context, opts RunOptions, p *Pipeline, st *State, lib *
 	}
 	// Registered after the lock's Unlock, so it runs first: the status is
 	// final before another process can take the article.
-	defer func() {
-		if err != nil {
-			err = runFailed(ctx, lib, id, err)
-		}
-	}()
-	p.Checkpoint = func(ctx context.Context, s *State) error { return checkpoint(ctx, lib, id, s) }
+	defer recordFailure(ctx, lib, id, &err)
+	p.Checkpoint = checkpointTo(lib, id)
 	p.Events, p.Stream = opts.Events, opts.Stream
 	art, err := p.Run(ctx, st)
 	if err != nil {
@@ -274,12 +270,7 @@ func save(ctx context.Context, lib *library.Store, p *Pipeline, st *State, info 
 	if err := checkpoint(ctx, lib, res.ID, st); err != nil { // the slug the files got
 		return err
 	}
-	manifest, err := art.Manifest.Marshal()
-	if err != nil {
-		return err
-	}
-	rev, err := lib.AddRevision(ctx, res.ID, library.Revision{Title: art.Metadata.Title, Slug: art.Metadata.Slug,
-		Markdown: string(art.Markdown), Manifest: string(manifest)})
+	rev, err := addRevision(ctx, lib, res.ID, art)
 	if err != nil {
 		return err
 	}
@@ -296,6 +287,24 @@ func createArticle(ctx context.Context, lib *library.Store, st *State) (int64, e
 	return lib.Create(ctx, st.Options.Topic, st.Options.Lang, initial)
 }
 
+// addRevision stores finished article art as a new revision of article id.
+func addRevision(ctx context.Context, lib *library.Store, id int64, art *Article) (int, error) {
+	manifest, err := art.Manifest.Marshal()
+	if err != nil {
+		return 0, err
+	}
+	return lib.AddRevision(ctx, id, library.Revision{Title: art.Metadata.Title, Slug: art.Metadata.Slug,
+		Markdown: string(art.Markdown), Manifest: string(manifest)})
+}
+
+// recordFailure is deferred by a run of article id that returns *errp: a
+// failure becomes runFailed's (the status says failed or interrupted).
+func recordFailure(ctx context.Context, lib *library.Store, id int64, errp *error) {
+	if *errp != nil {
+		*errp = runFailed(ctx, lib, id, *errp)
+	}
+}
+
 // runFailed records how the run of article id ended: interrupted (ctx was
 // cancelled) or failed; both can be resumed.
 func runFailed(ctx context.Context, lib *library.Store, id int64, err error) error {
@@ -306,6 +315,11 @@ func runFailed(ctx context.Context, lib *library.Store, id int64, err error) err
 	}
 	_ = lib.SetStatus(context.WithoutCancel(ctx), id, status) // the error being returned says more
 	return &RunError{ID: id, Interrupted: cancelled, Err: err}
+}
+
+// checkpointTo is the Pipeline.Checkpoint of library article id.
+func checkpointTo(lib *library.Store, id int64) func(context.Context, *State) error {
+	return func(ctx context.Context, s *State) error { return checkpoint(ctx, lib, id, s) }
 }
 
 // checkpoint saves the writer state and its drafted sections.

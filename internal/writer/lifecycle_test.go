@@ -116,7 +116,7 @@ func TestRunResumeRefusesContradictingSettings(t *testing.T) {
 			if !errors.Is(err, ErrResumeConflict) || !errors.Is(err, ErrInput) {
 				t.Fatalf("err = %v, want ErrResumeConflict", err)
 			}
-			for _, b := range tc.bad {
+			for _, b := range tc.bad { // the message the user reads names each conflict
 				if !strings.Contains(err.Error(), b) {
 					t.Errorf("%q not named in %v", b, err)
 				}

@@ -297,7 +297,7 @@ func TestJSONRepair(t *testing.T) {
 	p := newPipeline(g)
 	st, _ := p.NewState(testOptions("How to make compost at home"))
 	_, err := p.Run(context.Background(), st)
-	if err == nil || !strings.Contains(err.Error(), "no valid JSON after 2 repairs") {
+	if !errors.Is(err, ErrNoValidJSON) {
 		t.Fatalf("err = %v", err)
 	}
 	if n := len(g.Requests()); n != 1+1+MaxRepairs {

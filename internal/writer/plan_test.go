@@ -156,6 +156,7 @@ func TestSmallCtxIsNotTheModelsWindow(t *testing.T) {
 	if !errors.Is(err, ErrContext) {
 		t.Fatalf("Preflight: %v, want ErrContext", err)
 	}
+	// The hint the user reads: the flag to raise, not the model's window.
 	if strings.Contains(err.Error(), "model's context window") || !strings.Contains(err.Error(), "--ctx") {
 		t.Errorf("error %q claims the model's window or does not name --ctx", err)
 	}
