@@ -58,6 +58,14 @@ func startArticleServer(t *testing.T, block *atomic.Bool) string {
 
 func startArticleServerPaced(t *testing.T, block *atomic.Bool, tokenDelay time.Duration) string {
 	t.Helper()
+	base, _ := startArticleServerEnv(t, block, tokenDelay)
+	return base
+}
+
+// startArticleServerEnv is startArticleServerPaced that also returns the
+// test environment (its library), for tests that act as another process.
+func startArticleServerEnv(t *testing.T, block *atomic.Bool, tokenDelay time.Duration) (string, *testEnv) {
+	t.Helper()
 	env := newTestEnv(t, synthetic)
 	gen := blockingGen{Generator: synthetic(), block: block, tokenDelay: tokenDelay}
 	s, err := server.New(server.Config{Library: serveLibrary{env.d}, Log: slog.New(slog.NewTextHandler(t.Output(), nil)),
@@ -80,7 +88,39 @@ func startArticleServerPaced(t *testing.T, block *atomic.Bool, tokenDelay time.D
 		}
 	})
 	<-s.Loaded()
-	return "http://" + ln.Addr().String()
+	return "http://" + ln.Addr().String(), env
+}
+
+// TestArticleDeleteLockedElsewhere: an article whose lock another plume
+// process holds (a `plume write` resuming it) is not deleted under it: 409,
+// and the article is still there; once the lock is released, DELETE works.
+func TestArticleDeleteLockedElsewhere(t *testing.T) {
+	var block atomic.Bool
+	base, env := startArticleServerEnv(t, &block, 0)
+	var created struct{ ID int64 }
+	call(t, http.MethodPost, base+"/api/articles", map[string]any{"topic": "Why bees matter", "words": 500, "seed": 3}, &created)
+	art := base + "/api/articles/" + jsonID(created.ID)
+	waitIdle(t, art, created.ID)
+
+	other, err := library.Open(env.lib)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	lk, err := other.LockArticle(created.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status := call(t, http.MethodDelete, art, nil, nil); status != http.StatusConflict {
+		t.Errorf("delete while another process holds the lock: %d, want 409", status)
+	}
+	if status := call(t, http.MethodGet, art, nil, nil); status != http.StatusOK {
+		t.Errorf("get after refused delete: %d, want 200", status)
+	}
+	lk.Unlock()
+	if status := call(t, http.MethodDelete, art, nil, nil); status != http.StatusNoContent {
+		t.Errorf("delete after unlock: %d, want 204", status)
+	}
 }
 
 // call sends a JSON request and decodes the JSON answer into out (if any).
