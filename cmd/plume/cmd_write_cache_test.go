@@ -72,7 +72,11 @@ func TestWritePromptCacheIdentical(t *testing.T) {
 						t.Errorf("cache on: %d of %d prompt tokens evaluated (%.0f%%), want at most half", evaluated, sent,
 							100*float64(evaluated)/float64(sent))
 					}
-					reviewsAfterRevision(t, man)
+					// stories260K's window is too small for the review →
+					// revise → review conversation: its calls stand alone.
+					if mc.name == "synth-qwen2-Q4_K" {
+						reviewsAfterRevision(t, man)
+					}
 				}
 				if i == 0 {
 					first = md
