@@ -18,16 +18,21 @@ import (
 	"github.com/plumewriter/plume/internal/writer"
 )
 
+// qwenContext is Qwen2.5's trained context window.
+const qwenContext = 32768
+
 // TestWritePromptCacheIdentical writes the same article with the prompt
 // cache off and on (on 1 and 2 threads), on the stories260K fixture and on
 // a synthetic Qwen2-shaped Q4_K model, and requires byte-identical
 // Markdown. The manifests record every call's prompt tokens sent and
-// evaluated: all of them with the cache off, fewer with it on; the progress
-// lines show them.
+// evaluated: all of them with the cache off, at most half with it on; the
+// progress lines show them.
 func TestWritePromptCacheIdentical(t *testing.T) {
 	dir := t.TempDir()
 	synth := filepath.Join(dir, "synth-qwen2-Q4_K.gguf")
-	if err := testmodel.WriteFile(testmodel.Base("qwen2", tensor.Q4_K), synth); err != nil {
+	spec := testmodel.Base("qwen2", tensor.Q4_K)
+	spec.Context = qwenContext // room for a review → revise → review conversation, as on the real model
+	if err := testmodel.WriteFile(spec, synth); err != nil {
 		t.Fatal(err)
 	}
 	t.Setenv("HF_HOME", filepath.Join(dir, "hf"))
@@ -58,10 +63,17 @@ func TestWritePromptCacheIdentical(t *testing.T) {
 				t.Logf("%s threads, cache %s: %v, %d prompt tokens sent, %d evaluated", r.threads, r.cache,
 					time.Since(start).Round(time.Millisecond), sent, evaluated)
 				if r.cache == "on" {
-					if evaluated >= sent {
-						t.Errorf("cache on: %d of %d prompt tokens evaluated", evaluated, sent)
+					// Issue #19's target: at most half of the prompt
+					// tokens sent are evaluated.
+					if 2*evaluated > sent {
+						t.Errorf("cache on: %d of %d prompt tokens evaluated (%.0f%%), want at most half", evaluated, sent,
+							100*float64(evaluated)/float64(sent))
 					}
-					reviewsAfterRevision(t, man)
+					// stories260K's window is too small for the review →
+					// revise → review conversation: its calls stand alone.
+					if mc.name == "synth-qwen2-Q4_K" {
+						reviewsAfterRevision(t, man)
+					}
 				}
 				if i == 0 {
 					first = md
@@ -138,21 +150,29 @@ func promptTotals(t *testing.T, m *writer.Manifest, off bool) (sent, evaluated i
 	return sent, evaluated
 }
 
-// reviewsAfterRevision checks that each review following a revision reused
-// more of its prompt than that revision did (the system prompt): it found
-// the first review of its part (brief, rules, section, points) in the
-// prompt cache, kept there while the revision ran.
+// reviewsAfterRevision checks that each review following a revision
+// continues that revision's conversation: the revision reused its review's
+// whole prompt, and the review after it reused the revision's whole prompt
+// (and as much of its output as the rewrite's tokens repeat), so it
+// evaluated only its new suffix.
 func reviewsAfterRevision(t *testing.T, m *writer.Manifest) {
 	t.Helper()
 	n := 0
-	for i := 1; i < len(m.Calls); i++ {
-		if m.Calls[i].Stage != writer.StageReview || m.Calls[i-1].Stage != writer.StageRevise {
+	for i := 2; i < len(m.Calls); i++ {
+		if m.Calls[i].Stage != writer.StageReview || m.Calls[i-1].Stage != writer.StageRevise || m.Calls[i-2].Stage != writer.StageReview {
 			continue
 		}
 		n++
-		cur, prev := m.Run.Timings[i], m.Run.Timings[i-1]
-		if reused, before := cur.PromptTokens-cur.PromptEvaluated, prev.PromptTokens-prev.PromptEvaluated; reused <= before {
-			t.Errorf("call %d: the review after a revision reused %d prompt tokens, the revision %d", i, reused, before)
+		review, revise, cur := m.Run.Timings[i-2], m.Run.Timings[i-1], m.Run.Timings[i]
+		if reused := revise.PromptTokens - revise.PromptEvaluated; reused < review.PromptTokens {
+			t.Errorf("call %d: the revision reused %d prompt tokens, not all %d of the review it follows", i-1, reused, review.PromptTokens)
+		}
+		// The revision's cached sequence: its prompt and all but its
+		// last generated token.
+		cached := revise.PromptTokens + m.Calls[i-1].CompletionTokens - 1
+		if reused := cur.PromptTokens - cur.PromptEvaluated; reused < revise.PromptTokens || reused > cached {
+			t.Errorf("call %d: the review after a revision reused %d of %d prompt tokens; the revision's prompt is %d, its sequence %d",
+				i, reused, cur.PromptTokens, revise.PromptTokens, cached)
 		}
 	}
 	if n == 0 {

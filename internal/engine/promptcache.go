@@ -5,11 +5,14 @@ import (
 )
 
 // MaxCachedSequences is how many sequences a session's prompt cache keeps
-// besides the one live in its KV cache. The article pipeline needs three at
-// once: a section's draft, its review (which a second review after a
-// revision finds again) and the revision, while the next section's draft
-// finds its prefix (system prompt, brief, outline, running summary) in the
-// draft before it; one more is spare for the metadata and repair prompts.
+// besides the one live in its KV cache. The article pipeline lays its calls
+// out so that each finds its longest prefix in the live sequence (a draft
+// in the draft before it, a revision and the review after it in the
+// conversation before them, a review in the previous part's review; see
+// docs/PROMPT-CACHE.md); the cached sequences serve callers that come back
+// to an earlier sequence after another one, such as plume serve's clients
+// taking turns on one slot. Four keep a few such conversations; the memory
+// bound (promptCacheMemoryShare) evicts sooner when they are long.
 const MaxCachedSequences = 4
 
 // PromptCache keeps copies of the KV cache of sequences a session evaluated

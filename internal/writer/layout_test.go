@@ -2,6 +2,8 @@ package writer
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -14,7 +16,8 @@ import (
 // and every review open with the same brief line; each draft repeats the
 // previous draft's prompt up to its own instructions (brief, title,
 // outline, notes, then the running summary, which only grows); reviews
-// share the brief and the rules.
+// share the brief and the rules (a review after a revision continues that
+// revision's conversation: TestReviewFollowsRevision).
 func TestPromptLayoutForCache(t *testing.T) {
 	for _, tc := range []struct{ lang, topic, brief, now string }{
 		{"en", "How to make compost at home", "Brief: ", "\nNow write "},
@@ -28,7 +31,7 @@ func TestPromptLayoutForCache(t *testing.T) {
 			head := tc.brief + art.State.Brief + "\n"
 			var drafts, reviews []string
 			for _, r := range g.Requests() {
-				u := r.Messages[len(r.Messages)-1].Content
+				u := r.Messages[1].Content
 				switch stageOf(r) {
 				case StageOutline, StageDraft, StageReview:
 					if !strings.HasPrefix(u, head) {
@@ -39,7 +42,9 @@ func TestPromptLayoutForCache(t *testing.T) {
 				case StageDraft:
 					drafts = append(drafts, u)
 				case StageReview:
-					reviews = append(reviews, u)
+					if len(r.Messages) == 2 { // not a follow-up
+						reviews = append(reviews, u)
+					}
 				}
 			}
 			if len(drafts) < 3 || len(reviews) < 3 {
@@ -112,5 +117,86 @@ func TestPromptTokensRecorded(t *testing.T) {
 		if want := totals[s.Stage]; s.PromptTokens != want[0] || s.PromptEvaluated != want[1] {
 			t.Errorf("stage %s totals %d/%d, want %d/%d", s.Stage, s.PromptTokens, s.PromptEvaluated, want[0], want[1])
 		}
+	}
+}
+
+// conversation is every message of a request, as the model reads it.
+func conversation(req llm.Request) string {
+	var b strings.Builder
+	for _, m := range req.Messages {
+		b.WriteString(m.Role + ": " + m.Content + "\n")
+	}
+	return b.String()
+}
+
+// TestReviewFollowsRevision checks the layout of a part's review → revise
+// → review chain in both languages, with two revise passes: each call's
+// messages are the previous call's messages plus its answer as the
+// assistant's turn (so an engine's cached sequence, prompt and output, is
+// a prefix of the next prompt), and the review after a revision asks the
+// first review's question about "the rewrite above" instead of quoting it.
+func TestReviewFollowsRevision(t *testing.T) {
+	for _, tc := range []struct{ lang, topic, text, above string }{
+		{"en", "How to make compost at home", "\nText:\n", "\nText: your rewrite above.\n"},
+		{"fr", "Comment faire son compost", "\nTexte :\n", "\nTexte : ta réécriture ci-dessus.\n"},
+	} {
+		t.Run(tc.lang, func(t *testing.T) {
+			g := &fakegen.Generator{Script: func(n int, req llm.Request) (string, bool) {
+				switch stageOf(req) {
+				case StageReview:
+					return `{"pass":false,"problems":["too vague"]}`, true
+				case StageRevise:
+					return fmt.Sprintf("Rewrite number %d is shorter.", n), true
+				}
+				return "", false
+			}}
+			opts := testOptions(tc.topic)
+			opts.Lang, opts.MaxRevise = tc.lang, MaxRevisePasses
+			art, _ := runArticle(t, g, opts)
+			calls := art.Manifest.Calls
+			chains := 0
+			for i, c := range calls {
+				if c.Stage != StageReview || c.Attempt != 0 {
+					continue
+				}
+				chains++
+				// review, revise, review, revise, review of the same part
+				chain := calls[i : i+1+2*MaxRevisePasses]
+				first := chain[0].Messages[1].Content
+				question, _, ok := strings.Cut(first, tc.text)
+				if len(chain[0].Messages) != 2 || !ok {
+					t.Fatalf("call %d: the first review is not a quoted-text prompt: %d messages\n%s", i, len(chain[0].Messages), first)
+				}
+				for j := 1; j < len(chain); j++ {
+					prev, cur := chain[j-1], chain[j]
+					want := append(append([]Message(nil), prev.Messages...), Message{Role: "assistant", Content: prev.Output})
+					if prev.Stage == StageRevise {
+						want[len(want)-1].Content = cleanText(prev.Output)
+					}
+					if cur.Part != c.Part || len(cur.Messages) != len(want)+1 || !slices.Equal(cur.Messages[:len(want)], want) {
+						t.Fatalf("call %d (%s, part %d) does not continue call %d's conversation (%d messages)",
+							i+j, cur.Stage, cur.Part, i+j-1, len(cur.Messages))
+					}
+					q := cur.Messages[len(cur.Messages)-1].Content
+					switch cur.Stage {
+					case StageReview:
+						// The same question, without the brief (above) and
+						// without quoting the text (the rewrite above).
+						rules, _, _ := strings.Cut(q, "\n")
+						answer := first[strings.LastIndex(first, "\n\n"):] // the JSON instructions
+						if !strings.Contains(question, "\n"+rules+"\n") || !strings.HasSuffix(q, strings.TrimSuffix(tc.above, "\n")+answer) {
+							t.Errorf("call %d: the review after a revision asks\n%s\nnot the first review's question\n%s", i+j, q, first)
+						}
+					case StageRevise:
+						if strings.Contains(q, prev.Messages[len(prev.Messages)-1].Content) || !strings.Contains(q, "too vague") {
+							t.Errorf("call %d: revise prompt quotes the text or lacks the problem:\n%s", i+j, q)
+						}
+					}
+				}
+			}
+			if chains != len(art.State.Parts) {
+				t.Errorf("%d review chains, want one per part (%d)", chains, len(art.State.Parts))
+			}
+		})
 	}
 }

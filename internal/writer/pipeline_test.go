@@ -308,13 +308,13 @@ func TestJSONRepair(t *testing.T) {
 func TestReviseFailingSections(t *testing.T) {
 	g := &fakegen.Generator{Script: func(n int, req llm.Request) (string, bool) {
 		if stageOf(req) == StageReview {
-			if strings.Contains(req.Messages[1].Content, "REVISED") {
+			if strings.Contains(conversation(req), "REVISED") {
 				return `{"pass":true,"problems":[]}`, true
 			}
 			return `{"pass":false,"problems":["too vague"]}`, true
 		}
 		if stageOf(req) == StageRevise {
-			if !strings.Contains(req.Messages[1].Content, "too vague") {
+			if !strings.Contains(req.Messages[len(req.Messages)-1].Content, "too vague") {
 				t.Errorf("revise prompt lacks the problem")
 			}
 			return "REVISED text that is better.", true

@@ -117,15 +117,26 @@ func (r *run) needs(s planSizes) (map[string]int, int, error) {
 		return nil, 0, fmt.Errorf("plan: %w", err)
 	}
 	partText := MaxPartWords * TokensPerWord
-	return map[string]int{
+	needs := map[string]int{
 		prompts.Brief:    base[prompts.Brief] + s.notes + BriefMaxTokens,
 		prompts.Outline:  max(base[prompts.Outline]+s.brief+s.notes, section+s.brief+MinGenTokens) + s.outline,
 		prompts.Section:  base[prompts.Section] + s.brief + s.outlineText + s.notes + s.summary + s.part,
 		prompts.Review:   base[prompts.Review] + s.brief + partText + s.review,
 		prompts.Revise:   base[prompts.Revise] + s.summary + partText + s.part,
 		prompts.Metadata: base[prompts.Metadata] + s.excerpt + s.metadata,
-	}, section + s.brief, nil
+	}
+	if r.st.Options.MaxRevise > 0 {
+		// The review after a revision continues its conversation (see
+		// followup.go): the review, its answer, the revise prompt, the
+		// rewrite, the review's question again and its answer. The window
+		// is sized for one pass; a second continues it only if it fits.
+		needs[reviewChain] = needs[prompts.Review] + base[prompts.Revise] + s.summary + s.part + base[prompts.Review] + s.review
+	}
+	return needs, section + s.brief, nil
 }
+
+// reviewChain names the need of a review → revise → review conversation.
+const reviewChain = "review-revise-review"
 
 func (r *run) plan() (Plan, error) {
 	s, err := r.sizes()

@@ -3,6 +3,7 @@ package writer
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/plumewriter/plume/internal/writer/prompts"
@@ -34,12 +35,11 @@ func (r *run) review(ctx context.Context) error {
 }
 
 func (r *run) reviewPart(ctx context.Context, i int) error {
+	var conv []Message // the revision the next review reads, and its conversation (see followup.go)
 	for pass := 0; ; pass++ {
 		part := &r.st.Parts[i]
 		part.Problems = r.autoProblems(i)
-		msgs, n, sch, err := r.sizedPrompt(sizedStep{stage: StageReview, prompt: prompts.Review,
-			maxTokens: r.fullAnswer(Bounds.Review), minTokens: ReviewMinTokens, build: Bounds.Review, ladder: reviewLadder,
-			tweak: r.partData(i, part.Text)})
+		msgs, n, sch, err := r.reviewPrompt(i, conv)
 		if err != nil {
 			return err
 		}
@@ -61,36 +61,56 @@ func (r *run) reviewPart(ctx context.Context, i int) error {
 		if len(part.Problems) == 0 || pass >= r.st.Options.MaxRevise {
 			return nil
 		}
-		if err := r.revise(ctx, i, pass); err != nil {
+		if conv, err = r.reviseAfter(ctx, i, pass, r.answered()); err != nil {
 			return err
 		}
 	}
 }
 
+// revise rewrites part i to fix its problems, the text quoted.
 func (r *run) revise(ctx context.Context, i, pass int) error {
+	_, err := r.reviseAfter(ctx, i, pass, nil)
+	return err
+}
+
+// reviseAfter rewrites part i to fix its problems, as the next turn of the
+// review conversation prior when it fits whole (nil or too long: on its
+// own, the text quoted). It returns the conversation with the rewrite as
+// the assistant's turn, for the review that reads it (nil when the model
+// returned nothing and the part keeps its text).
+func (r *run) reviseAfter(ctx context.Context, i, pass int, prior []Message) ([]Message, error) {
 	part := &r.st.Parts[i]
-	msgs, n, err := r.prepare(prompts.Revise, cuttable{Summary: r.summary(i), Passages: r.givenPassages(i)},
-		part.Words*TokensPerWord+PartTokenMargin, MinGenTokens, false, r.partData(i, part.Text))
-	if err != nil {
-		return err
+	c, n := cuttable{Summary: r.summary(i), Passages: r.givenPassages(i)}, part.Words*TokensPerWord+PartTokenMargin
+	var msgs []Message
+	ok := false
+	var err error
+	if prior != nil {
+		if msgs, ok, err = r.followUp(prior, prompts.Revise, c, n, r.partData(i, part.Text)); err != nil {
+			return nil, err
+		}
+	}
+	if !ok {
+		if msgs, n, err = r.prepare(prompts.Revise, c, n, MinGenTokens, false, r.partData(i, part.Text)); err != nil {
+			return nil, err
+		}
 	}
 	r.emit(Event{Type: EventStage, Stage: StageRevise, Part: i + 1, Parts: len(r.st.Parts), Heading: part.Heading,
 		Message: strings.Join(part.Problems, "; ")})
 	res, err := r.call(ctx, callSpec{Stage: StageRevise, Part: i, Attempt: pass, Messages: msgs, Max: n, Logprobs: true})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	text := cleanText(res.Text)
 	if res.FinishReason == "length" && text != "" {
 		text = r.budgetCut(StageRevise, i, text, n)
 	}
-	if text != "" {
-		part.Text = text
-	} else {
-		r.warn(fmt.Sprintf("revise: part %d: the model returned nothing; keeping the draft", i+1))
-	}
 	part.Revisions++
-	return nil
+	if text == "" {
+		r.warn(fmt.Sprintf("revise: part %d: the model returned nothing; keeping the draft", i+1))
+		return nil, nil
+	}
+	part.Text = text
+	return append(slices.Clip(msgs), Message{Role: "assistant", Content: text}), nil
 }
 
 // autoProblems applies the deterministic rules to part i: length under the

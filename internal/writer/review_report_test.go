@@ -27,7 +27,7 @@ func TestReviewAfterRevisionIsReported(t *testing.T) {
 			g := &fakegen.Generator{Script: func(n int, req llm.Request) (string, bool) {
 				switch stageOf(req) {
 				case StageReview:
-					if strings.Contains(req.Messages[1].Content, "REVISED") {
+					if strings.Contains(conversation(req), "REVISED") {
 						if tc.secondPass {
 							return `{"pass":true,"problems":[]}`, true
 						}

@@ -37,6 +37,9 @@ type promptData struct {
 	MinDescription, MaxDescription            int
 	Limits                                    prompts.Limits // of a structured answer
 	Sources                                   string         // source passages, "[n] (source) text"
+	// FollowUp: the prompt is a turn of a part's review → revise
+	// conversation (see reviewPart), so the text it reads is above it.
+	FollowUp bool
 }
 
 func (r *run) data(c cuttable) promptData {

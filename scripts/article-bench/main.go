@@ -140,17 +140,29 @@ func report(w io.Writer, model string, words, threads int, runs []result) {
 		fmt.Fprintf(w, "\nWall time with the cache on: %+.0f%% (on / off = %.2f); the articles are byte-identical.\n",
 			100*(runs[1].wall.Seconds()/runs[0].wall.Seconds()-1), runs[1].wall.Seconds()/runs[0].wall.Seconds())
 	}
-	fmt.Fprintln(w, "\nPer stage, cache off → on:\n\n| stage | calls | prompt sent | evaluated (off → on) | prompt time (off → on) | wall (off → on) |\n|---|---|---|---|---|---|")
+	fmt.Fprintln(w, "\nPer stage, cache off → on:\n\n| stage | calls | prompt sent | evaluated (off → on) | generated | prompt time (off → on) | wall (off → on) |\n|---|---|---|---|---|---|---|")
 	on := map[string]writer.StageTiming{}
 	for _, s := range runs[len(runs)-1].m.Run.Stages {
 		on[s.Stage] = s
 	}
 	for _, s := range runs[0].m.Run.Stages {
 		o := on[s.Stage]
-		fmt.Fprintf(w, "| %s | %d | %d | %d → %d | %.1f → %.1f s | %.1f → %.1f s |\n", s.Stage, s.Calls, s.PromptTokens,
-			s.PromptEvaluated, o.PromptEvaluated, stagePromptMS(runs[0], s.Stage)/1e3, stagePromptMS(runs[len(runs)-1], s.Stage)/1e3,
-			s.WallMS/1e3, o.WallMS/1e3)
+		fmt.Fprintf(w, "| %s | %d | %d | %d → %d | %d | %.1f → %.1f s | %.1f → %.1f s |\n", s.Stage, s.Calls, s.PromptTokens,
+			s.PromptEvaluated, o.PromptEvaluated, stageGenerated(runs[0], s.Stage), stagePromptMS(runs[0], s.Stage)/1e3,
+			stagePromptMS(runs[len(runs)-1], s.Stage)/1e3, s.WallMS/1e3, o.WallMS/1e3)
 	}
+}
+
+// stageGenerated is the tokens r's calls of stage generated (the same with
+// the cache off and on: the articles are identical).
+func stageGenerated(r result, stage string) int {
+	n := 0
+	for _, c := range r.m.Calls {
+		if c.Stage == stage {
+			n += c.CompletionTokens
+		}
+	}
+	return n
 }
 
 func stagePromptMS(r result, stage string) float64 {

@@ -21,6 +21,7 @@ type data struct {
 	MinDescription, MaxDescription            int
 	Limits                                    Limits
 	Sources                                   string
+	FollowUp                                  bool
 }
 
 func TestEveryTemplateRenders(t *testing.T) {
@@ -65,6 +66,44 @@ func TestEveryTemplateRenders(t *testing.T) {
 	}
 	if _, err := Render("en", Brief, struct{ Topic string }{"x"}); err == nil {
 		t.Error("missing field rendered")
+	}
+}
+
+// TestFollowUpPrompts: a review or revise that follows the call before it
+// in one conversation (FollowUp) asks the same question without quoting
+// the text (it is above) and, for the review, without the brief (above
+// too); on its own, each quotes the text.
+func TestFollowUpPrompts(t *testing.T) {
+	d := data{Tone: "expert", Brief: "THE BRIEF", Title: "T", Heading: "H", Points: []string{"a"}, PartWords: 200,
+		Text: "THE SECTION TEXT", Problems: []string{"too vague"}, Limits: Limits{Problems: 4, ProblemChars: 160}}
+	above := map[string]string{"en": "Text: your rewrite above.", "fr": "Texte : ta réécriture ci-dessus."}
+	for _, lang := range Languages {
+		for _, name := range []string{Review, Revise} {
+			alone, err := Render(lang, name, d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := d
+			f.FollowUp = true
+			follow, err := Render(lang, name, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(alone, d.Text) || strings.Contains(follow, d.Text) || !strings.Contains(follow, "too vague") {
+				t.Errorf("%s/%s: the text is not quoted on its own or is quoted in a follow-up:\n%s\n---\n%s", lang, name, alone, follow)
+			}
+			if name != Review {
+				continue
+			}
+			// The same question: the rules line and the answer's format.
+			_, rest, _ := strings.Cut(alone, "\n")
+			rules, _, _ := strings.Cut(rest, "\n")
+			answer := alone[strings.LastIndex(alone, "\n\n"):]
+			if !strings.HasPrefix(alone, "Brief") || strings.Contains(follow, d.Brief) || !strings.HasPrefix(follow, rules+"\n") ||
+				!strings.HasSuffix(follow, above[lang]+answer) {
+				t.Errorf("%s/%s follow-up:\n%s\nwant the question of\n%s", lang, name, follow, alone)
+			}
+		}
 	}
 }
 
