@@ -16,33 +16,14 @@ func dotQ8_0Rows4SDOT(w []byte, rowBytes int, x []byte, nb int, out []float32)
 //go:noescape
 func dotQ8_0Rows4NEON(w []byte, rowBytes int, x []byte, nb int, out []float32)
 
-// neonRows4Blocks bounds-checks the operands of a four-row kernel named
-// name: four weight rows of n elements, rowBytes apart, in blocks of
-// blockElems elements and wBlock bytes, and an activation row of xBlock
-// bytes a block. It returns the block count, or 0 (with out zeroed) when
-// there is nothing to compute.
-func neonRows4Blocks(name string, n int, w []byte, rowBytes int, x []byte, blockElems, wBlock, xBlock int, out *[4]float32) int {
-	nb := n / blockElems
-	if nb == 0 {
-		*out = [4]float32{}
-		return 0
-	}
-	_ = w[3*rowBytes+nb*wBlock-1] // the last byte the assembly reads
-	_ = x[nb*xBlock-1]
-	if rowBytes < nb*wBlock {
-		panic("kernels: " + name + ": rows overlap")
-	}
-	return nb
-}
-
 func dotQ8_0Rows4SDOTAsm(n int, w []byte, rowBytes int, x []byte, out *[4]float32) {
-	if nb := neonRows4Blocks("dotQ8_0Rows4SDOTAsm", n, w, rowBytes, x, 32, q8_0Bytes, q8_0Bytes, out); nb > 0 {
+	if nb := rows4Blocks("dotQ8_0Rows4SDOTAsm", n, w, rowBytes, x, 32, q8_0Bytes, q8_0Bytes, out); nb > 0 {
 		dotQ8_0Rows4SDOT(w, rowBytes, x, nb, out[:])
 	}
 }
 
 func dotQ8_0Rows4NEONAsm(n int, w []byte, rowBytes int, x []byte, out *[4]float32) {
-	if nb := neonRows4Blocks("dotQ8_0Rows4NEONAsm", n, w, rowBytes, x, 32, q8_0Bytes, q8_0Bytes, out); nb > 0 {
+	if nb := rows4Blocks("dotQ8_0Rows4NEONAsm", n, w, rowBytes, x, 32, q8_0Bytes, q8_0Bytes, out); nb > 0 {
 		dotQ8_0Rows4NEON(w, rowBytes, x, nb, out[:])
 	}
 }
@@ -60,13 +41,13 @@ func dotQ5_0Rows4SDOT(w []byte, rowBytes int, x []byte, nb int, out []float32)
 func dotQ5_0Rows4NEON(w []byte, rowBytes int, x []byte, nb int, out []float32)
 
 func dotQ5_0Rows4SDOTAsm(n int, w []byte, rowBytes int, x []byte, out *[4]float32) {
-	if nb := neonRows4Blocks("dotQ5_0Rows4SDOTAsm", n, w, rowBytes, x, 32, q5_0Bytes, q8_0Bytes, out); nb > 0 {
+	if nb := rows4Blocks("dotQ5_0Rows4SDOTAsm", n, w, rowBytes, x, 32, q5_0Bytes, q8_0Bytes, out); nb > 0 {
 		dotQ5_0Rows4SDOT(w, rowBytes, x, nb, out[:])
 	}
 }
 
 func dotQ5_0Rows4NEONAsm(n int, w []byte, rowBytes int, x []byte, out *[4]float32) {
-	if nb := neonRows4Blocks("dotQ5_0Rows4NEONAsm", n, w, rowBytes, x, 32, q5_0Bytes, q8_0Bytes, out); nb > 0 {
+	if nb := rows4Blocks("dotQ5_0Rows4NEONAsm", n, w, rowBytes, x, 32, q5_0Bytes, q8_0Bytes, out); nb > 0 {
 		dotQ5_0Rows4NEON(w, rowBytes, x, nb, out[:])
 	}
 }

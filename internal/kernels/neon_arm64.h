@@ -160,3 +160,8 @@
 
 // BSL Vd.16B, Vn.16B, Vm.16B: d = (d & n) | (^d & m), bit by bit.
 #define BSL16(d, n, m) WORD $(0x6E601C00 | (m)<<16 | (n)<<5 | (d))
+
+// SMMLA Vd.4S, Vn.16B, Vm.16B (i8mm): d[2i+j] += Σ_{k<8} n[8i+k]*m[8j+k],
+// signed bytes: the 2×2 int32 product of two 2×8 matrices (rows of n times
+// rows of m).
+#define SMMLA4S(d, n, m) WORD $(0x4E80A400 | (m)<<16 | (n)<<5 | (d))
