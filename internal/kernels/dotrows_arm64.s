@@ -15,41 +15,17 @@
 	VLD1.P 32(Rrow), [V2.B16, V3.B16]
 
 // Q5_0_W decodes the Q5_0 block at Rrow (past its scale: qh, then qs) into
-// signed bytes V2 (elements 0-15), V3 (16-31): (nibble | (qh>>j&1)<<4) - 16,
-// as Q5_0_QUANTS in dot_arm64.s, with V0, V1, V28 scratch and the
-// constants of Q5_0_CONSTS (V19-V21, V29, V30).
+// signed bytes V2 (elements 0-15), V3 (16-31) with Q5_0_DECODE (V0, V1,
+// V28 scratch) and the constants of Q5_0_CONSTS (V19-V21, V29, V30).
 #define Q5_0_W(Rrow) \
-	MOVWU.P 4(Rrow), R7               \
-	VLD1.P  16(Rrow), [V2.B16]        \
-	VMOV    R7, V0.S[0]               \
-	VTBL    V21.B16, [V0.B16], V1.B16  \
-	VTBL    V20.B16, [V0.B16], V28.B16 \
-	VCMTST  V19.B16, V1.B16, V1.B16   \
-	VCMTST  V19.B16, V28.B16, V28.B16 \
-	VAND    V30.B16, V1.B16, V1.B16   \
-	VAND    V30.B16, V28.B16, V28.B16 \
-	VUSHR   $4, V2.B16, V3.B16        \
-	VAND    V29.B16, V2.B16, V2.B16   \
-	VORR    V1.B16, V2.B16, V2.B16    \
-	VORR    V28.B16, V3.B16, V3.B16   \
-	VSUB    V30.B16, V2.B16, V2.B16   \
-	VSUB    V30.B16, V3.B16, V3.B16
+	Q5_0_DECODE(Rrow, V0, V1, V28, V21, V20, V19, V29, V30)
 
 // Q5_0_CONSTS sets Q5_0_W's constants: the qh byte of each element (V21:
 // j/8 for j < 16, V20: for j >= 16), its bit (V19), 0x0f (V29), 0x10 (V30).
 #define Q5_0_CONSTS \
 	VMOVI $15, V29.B16                 \
 	VMOVI $16, V30.B16                 \
-	MOVD  $0x0101010101010101, R8      \
-	VEOR  V21.B16, V21.B16, V21.B16    \
-	VMOV  R8, V21.D[1]                 \
-	MOVD  $0x0202020202020202, R8      \
-	VMOV  R8, V20.D[0]                 \
-	MOVD  $0x0303030303030303, R8      \
-	VMOV  R8, V20.D[1]                 \
-	MOVD  $0x8040201008040201, R8      \
-	VMOV  R8, V19.D[0]                 \
-	VMOV  R8, V19.D[1]
+	Q5_0_BITS(V21, V20, V19)
 
 // NO_CONSTS: Q8_0_W needs none.
 #define NO_CONSTS
