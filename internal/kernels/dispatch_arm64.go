@@ -68,6 +68,9 @@ var (
 	cols4Pairs = []armPair[cols4Func]{
 		{tensor.Q6_K, dotQ6KCols4NEONAsm, dotQ6KCols4SDOTAsm},
 	}
+	tile42Pairs = []armPair[tile42Func]{
+		{tensor.Q8_0, dotQ8_0Tile42NEONAsm, dotQ8_0Tile42SDOTAsm},
+	}
 	packedCols4Pairs = []armPair[cols4Func]{
 		{tensor.Q4_K, dotQ4KPackedCols4NEONAsm, dotQ4KPackedCols4SDOTAsm},
 	}
@@ -80,6 +83,7 @@ func armIntKernels(k kernelSet, sdot bool) kernelSet {
 	setPairs(&k.packed, packedPairs, sdot)
 	setPairs(&k.rows4, rows4Pairs, sdot)
 	setPairs(&k.cols4, cols4Pairs, sdot)
+	setPairs(&k.tile42, tile42Pairs, sdot)
 	setPairs(&k.packedCols4, packedCols4Pairs, sdot)
 	return k
 }
@@ -93,6 +97,7 @@ var neonKernels = func() kernelSet {
 	k.dot[tensor.F32] = dotF32RowAsm
 	k.dot[tensor.F16] = dotF16RowAsm
 	k.dot[tensor.BF16] = dotBF16RowAsm
+	k.scales4[tensor.Q8_0] = q8_0Scales4Go
 	// Q5_0 prompt batches run on the Q8_0 kernels (expand.go).
 	k.expand[tensor.Q5_0] = expandQ5_0
 	k.rowsDotF16X32 = dotF16RowsX32Asm

@@ -38,32 +38,6 @@ func dotQ8_0Tile42Asm(n int, w []byte, rowBytes int, ws []float32, x []byte, xBy
 	}
 }
 
-// tile42Blocks bounds-checks the operands of a 4×2 tile call (see
-// dotQ8_0Tile42Asm) and returns the block count, or 0 when there is nothing
-// for the assembly to do (outputs zeroed where there are pairs but no
-// blocks).
-func tile42Blocks(n int, w []byte, rowBytes int, ws []float32, x []byte, xBytes int, xs []float32, pairs int, out []float32, ostride int) int {
-	nb := n / 32
-	if pairs <= 0 {
-		return 0
-	}
-	if nb == 0 {
-		for i := range 2 * pairs {
-			clear(out[i*ostride : i*ostride+4])
-		}
-		return 0
-	}
-	_ = w[3*rowBytes+nb*q8_0Bytes-1]
-	_ = x[(2*pairs-1)*xBytes+nb*q8_0Bytes-1]
-	_ = ws[4*nb-1]
-	_ = xs[2*pairs*nb-1]
-	_ = out[(2*pairs-1)*ostride+3]
-	if rowBytes < nb*q8_0Bytes || xBytes < nb*q8_0Bytes || ostride < 4 {
-		panic("kernels: dotQ8_0Tile42Asm: rows overlap")
-	}
-	return nb
-}
-
 // q8_0Scales4Asm is the bounds-checked entry of q8_0Scales4AVX2.
 func q8_0Scales4Asm(n int, w []byte, rowBytes int, out []float32) {
 	nb := n / 32

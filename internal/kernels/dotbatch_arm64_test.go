@@ -148,8 +148,8 @@ func TestI8MMCols8MatchesOneRow(t *testing.T) {
 }
 
 // TestArmMatMulBatches runs MatMul on prompt-sized batches through the
-// active set (every kernel shape: rows4, cols4, packed cols4 and cols8,
-// Q5_0 expansion) and checks each output against the generic one-row
+// active set (every kernel shape: rows4, the 4×2 tile, cols4, packed cols4
+// and cols8, Q5_0 expansion) and checks each output against the generic one-row
 // kernel, bit for bit. scripts/arm64/run.sh runs it under every
 // PLUME_KERNELS level.
 func TestArmMatMulBatches(t *testing.T) {
@@ -185,5 +185,74 @@ func TestArmMatMulBatches(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestNEONTile42MatchesOneRow checks the 4×2 tile over several pairs of
+// activation rows, fed with the scales of q8_0Scales4Go and tileActScales,
+// against the generic one-row kernel bit for bit; output cells between the
+// rows' four keep their guard value, and q8_0Scales4Go writes only its
+// output.
+func TestNEONTile42MatchesOneRow(t *testing.T) {
+	const guard = -7.25
+	fill := func(s []float32) []float32 {
+		for i := range s {
+			s[i] = guard
+		}
+		return s
+	}
+	for _, k := range []struct {
+		name    string
+		dotprod bool
+		tile    tile42Func
+	}{{"sdot", true, dotQ8_0Tile42SDOTAsm}, {"neon", false, dotQ8_0Tile42NEONAsm}} {
+		t.Run(k.name, func(t *testing.T) {
+			if !requireNEON(t, k.dotprod) {
+				return
+			}
+			r := rand.New(rand.NewPCG(5, 9))
+			for _, c := range []struct{ nb, pairs int }{{0, 1}, {1, 1}, {2, 3}, {5, 1}, {18, 4}, {3, 7}} {
+				nb, pairs := c.nb, c.pairs
+				n, acts := 32*nb, 2*pairs
+				rb, xb := nb*q8_0Bytes+r.IntN(3), nb*q8_0Bytes+r.IntN(3)
+				w, x := make([]byte, 4*rb), make([]byte, acts*xb)
+				for i := range 4 {
+					copy(w[i*rb:], quantRow(t, tensor.Q8_0, randVec(r, n)))
+				}
+				for i := range acts {
+					copy(x[i*xb:], actRow(t, tensor.Q8_0, randVec(r, n)))
+				}
+				w, x = neonPlaced(w, 1), neonPlaced(x, 2)
+				ws := fill(make([]float32, 4*nb+3))
+				q8_0Scales4Go(n, w, rb, ws)
+				for _, v := range ws[4*nb:] {
+					if v != guard {
+						t.Fatalf("nb=%d: q8_0Scales4Go wrote past its output", nb)
+					}
+				}
+				xs := tileActScales(nil, tensor.Q8_0, x, xb, acts, n)
+				ostride := 4 + r.IntN(3)
+				out := fill(make([]float32, acts*ostride+2))
+				k.tile(n, w, rb, ws[:4*nb], x, xb, xs, pairs, out, ostride)
+				for i := range acts {
+					for row := range ostride {
+						got := out[i*ostride+row]
+						if row >= 4 {
+							if got != guard {
+								t.Errorf("nb=%d pairs=%d: cell %d of act %d overwritten", nb, pairs, row, i)
+							}
+							continue
+						}
+						want := dotQ8_0Q8_0(n, w[row*rb:], x[i*xb:])
+						if math.Float32bits(got) != math.Float32bits(want) {
+							t.Errorf("nb=%d pairs=%d row %d act %d: %.9g, want %.9g", nb, pairs, row, i, got, want)
+						}
+					}
+				}
+				if out[len(out)-1] != guard || out[len(out)-2] != guard {
+					t.Errorf("nb=%d pairs=%d: wrote past the last row", nb, pairs)
+				}
+			}
+		})
 	}
 }

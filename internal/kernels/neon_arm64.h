@@ -202,3 +202,7 @@
 	MOVD  $0x8040201008040201, R8      \
 	VMOV  R8, Vbit.D[0]                \
 	VMOV  R8, Vbit.D[1]
+
+// FMLA Vd.4S, Vn.4S, Vm.S[i]: d = fma(n, m[i], d), float32 lanes, one
+// rounding (by element).
+#define FMLAELEM4S(d, n, m, i) WORD $(0x4F801000 | ((i)&1)<<21 | (m)<<16 | ((i)>>1)<<11 | (n)<<5 | (d))
