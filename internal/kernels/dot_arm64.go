@@ -125,19 +125,18 @@ func legacyAsm(kern func(w, x []byte, nb int) float32, wBlock, xBlock int) dotFu
 	}
 }
 
+// legacyPair is legacyAsm for a kernel's NEON and SDOT builds.
+func legacyPair(neon, sdot func(w, x []byte, nb int) float32, wBlock, xBlock int) (dotFunc, dotFunc) {
+	return legacyAsm(neon, wBlock, xBlock), legacyAsm(sdot, wBlock, xBlock)
+}
+
 // The entries of the legacy formats' kernels, as dispatch_arm64.go installs
 // them.
 var (
-	dotQ8_0SDOTAsm       = legacyAsm(dotQ8_0SDOT, q8_0Bytes, q8_0Bytes)
-	dotQ8_0NEONAsm       = legacyAsm(dotQ8_0NEON, q8_0Bytes, q8_0Bytes)
-	dotQ4_0SDOTAsm       = legacyAsm(dotQ4_0SDOT, q4_0Bytes, q8_0Bytes)
-	dotQ4_0NEONAsm       = legacyAsm(dotQ4_0NEON, q4_0Bytes, q8_0Bytes)
-	dotQ5_0SDOTAsm       = legacyAsm(dotQ5_0SDOT, q5_0Bytes, q8_0Bytes)
-	dotQ5_0NEONAsm       = legacyAsm(dotQ5_0NEON, q5_0Bytes, q8_0Bytes)
-	dotQ4_1SDOTAsm       = legacyAsm(dotQ4_1SDOT, q4_1Bytes, q8_1Bytes)
-	dotQ4_1NEONAsm       = legacyAsm(dotQ4_1NEON, q4_1Bytes, q8_1Bytes)
-	dotQ5_1SDOTAsm       = legacyAsm(dotQ5_1SDOT, q5_1Bytes, q8_1Bytes)
-	dotQ5_1NEONAsm       = legacyAsm(dotQ5_1NEON, q5_1Bytes, q8_1Bytes)
-	dotQ4_0PackedSDOTAsm = legacyAsm(dotQ4_0PackedSDOT, q4_0Bytes, q8_0Bytes)
-	dotQ4_0PackedNEONAsm = legacyAsm(dotQ4_0PackedNEON, q4_0Bytes, q8_0Bytes)
+	dotQ8_0NEONAsm, dotQ8_0SDOTAsm             = legacyPair(dotQ8_0NEON, dotQ8_0SDOT, q8_0Bytes, q8_0Bytes)
+	dotQ4_0NEONAsm, dotQ4_0SDOTAsm             = legacyPair(dotQ4_0NEON, dotQ4_0SDOT, q4_0Bytes, q8_0Bytes)
+	dotQ5_0NEONAsm, dotQ5_0SDOTAsm             = legacyPair(dotQ5_0NEON, dotQ5_0SDOT, q5_0Bytes, q8_0Bytes)
+	dotQ4_1NEONAsm, dotQ4_1SDOTAsm             = legacyPair(dotQ4_1NEON, dotQ4_1SDOT, q4_1Bytes, q8_1Bytes)
+	dotQ5_1NEONAsm, dotQ5_1SDOTAsm             = legacyPair(dotQ5_1NEON, dotQ5_1SDOT, q5_1Bytes, q8_1Bytes)
+	dotQ4_0PackedNEONAsm, dotQ4_0PackedSDOTAsm = legacyPair(dotQ4_0PackedNEON, dotQ4_0PackedSDOT, q4_0Bytes, q8_0Bytes)
 )

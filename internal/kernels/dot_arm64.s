@@ -53,17 +53,6 @@
 	FADDP4S(8, 8, 8)   \
 	FADDP2S(0, 8)
 
-// ZERO8 zeroes the accumulators V0-V7.
-#define ZERO8 \
-	ZERO16(0) \
-	ZERO16(1) \
-	ZERO16(2) \
-	ZERO16(3) \
-	ZERO16(4) \
-	ZERO16(5) \
-	ZERO16(6) \
-	ZERO16(7)
-
 // F16W32 loads 32 fp16 weights from R0 (post-increment) and converts them
 // to float32 in V24-V31, in element order.
 #define F16W32 \
@@ -162,20 +151,8 @@ done:                            \
 
 // Q5_1_QUANTS is Q5_0_QUANTS without the offset: quants 0..31.
 #define Q5_1_QUANTS \
-	MOVWU.P 4(R0), R7                \
-	VLD1.P  16(R0), [V2.B16]         \
-	VLD1.P  32(R1), [V4.B16, V5.B16] \
-	VMOV    R7, V8.S[0]              \
-	VTBL    V21.B16, [V8.B16], V9.B16  \
-	VTBL    V20.B16, [V8.B16], V10.B16 \
-	VCMTST  V19.B16, V9.B16, V9.B16  \
-	VCMTST  V19.B16, V10.B16, V10.B16 \
-	VAND    V22.B16, V9.B16, V9.B16  \
-	VAND    V22.B16, V10.B16, V10.B16 \
-	VUSHR   $4, V2.B16, V3.B16       \
-	VAND    V15.B16, V2.B16, V2.B16  \
-	VORR    V9.B16, V2.B16, V2.B16   \
-	VORR    V10.B16, V3.B16, V3.B16
+	Q5_DECODE(R0, V8, V9, V10, V21, V20, V19, V15, V22) \
+	VLD1.P 32(R1), [V4.B16, V5.B16]
 
 // LEGACY1_DOT is LEGACY_DOT for the Q8_1-activation formats: the lanes as
 // there, and reduce8(acc) + summs.

@@ -191,17 +191,6 @@
 	Q4K4_ACT(R3, 4, 5, reg, ilo, ihi)    \
 	Q4K4_ACT(R4, 6, 7, reg, ilo, ihi)
 
-// ZERO_ACC4 zeroes the eight accumulators V0-V7.
-#define ZERO_ACC4 \
-	ZERO16(0) \
-	ZERO16(1) \
-	ZERO16(2) \
-	ZERO16(3) \
-	ZERO16(4) \
-	ZERO16(5) \
-	ZERO16(6) \
-	ZERO16(7)
-
 // STORE_ACC4 writes V0-V7 (the four activations' lanes) at Rout.
 #define STORE_ACC4(Rout) \
 	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(Rout) \
@@ -217,7 +206,7 @@
 	MOVD $sc+56(FP), R7             \
 	VLD1 (R7), [V20.S4, V21.S4]     \
 	VMOVI $15, V31.B16              \
-	ZERO_ACC4                       \
+	ZERO8                       \
 	Q4K4_GROUP(20, 0, 1)            \
 	Q4K4_GROUP(20, 2, 3)            \
 	Q4K4_GROUP(21, 0, 1)            \
@@ -280,7 +269,7 @@
 	VLD1 (R7), [V20.S4, V21.S4, V22.S4, V23.S4] \
 	VMOVI $15, V31.B16                          \
 	VMOVI $0x30, V30.B16                        \
-	ZERO_ACC4                                   \
+	ZERO8                                   \
 	Q6K4_HALF(20, 21)                           \
 	Q6K4_HALF(22, 23)                           \
 	MOVD $sumi+144(FP), R8                      \

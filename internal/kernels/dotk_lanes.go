@@ -75,10 +75,7 @@ func dotQ4KWith(n int, w, x []byte, core q4KCore) float32 {
 	var accm [4]float32
 	for ib := 0; ib < n/tensor.QK_K; ib++ {
 		wb := w[ib*q4KBytes : (ib+1)*q4KBytes]
-		yd, q8, bs := q8K(x[ib*q8KBytes : (ib+1)*q8KBytes])
-		d, dmin := yd*half(wb), -yd*half(wb[2:])
-		sc, m := kScalesMins(wb[4:16])
-		prod := kMinProds(&m, bs)
+		d, dmin, q8, sc, prod := q45KBlock(wb, x[ib*q8KBytes:(ib+1)*q8KBytes])
 		for k := range 4 {
 			accm[k] = fmaf(dmin, float32(prod[k]), accm[k])
 		}
@@ -133,13 +130,21 @@ func dotQ5KWith(n int, w, x []byte, core q5KCore) float32 {
 	var summs float32
 	for ib := 0; ib < n/tensor.QK_K; ib++ {
 		wb := w[ib*q5KBytes : (ib+1)*q5KBytes]
-		yd, q8, bs := q8K(x[ib*q8KBytes : (ib+1)*q8KBytes])
-		d, dmin := yd*half(wb), -yd*half(wb[2:])
-		sc, m := kScalesMins(wb[4:16])
-		prod := kMinProds(&m, bs)
+		d, dmin, q8, sc, prod := q45KBlock(wb, x[ib*q8KBytes:(ib+1)*q8KBytes])
 		summs = fmaf(dmin, float32((prod[0]+prod[1])+(prod[2]+prod[3])), summs)
 		sumi := core(wb[16:48], wb[48:176], q8[:256], sc)
 		fmaLanes(&acc, d, &sumi)
 	}
 	return reduce8(&acc) + summs
+}
+
+// q45KBlock reads what the Q4_K and Q5_K dot products take from one
+// super-block (their headers are alike: d, dmin, twelve bytes of scales and
+// mins) and its Q8_K activation block xb: d = d_x*d_w, dmin = -d_x*dmin_w,
+// the activation quants, the scales and the four min-term lanes
+// (kMinProds).
+func q45KBlock(wb, xb []byte) (d, dmin float32, q8 []byte, sc [8]int32, prod [4]int32) {
+	yd, q8, bs := q8K(xb)
+	sc, m := kScalesMins(wb[4:16])
+	return yd * half(wb), -yd * half(wb[2:]), q8, sc, kMinProds(&m, bs)
 }

@@ -63,14 +63,7 @@
 	ADD   R5, R10, R11          \
 	ADD   R5, R11, R12          \
 	ADD   R5, R12, R13          \
-	ZERO16(8)                   \
-	ZERO16(9)                   \
-	ZERO16(10)                  \
-	ZERO16(11)                  \
-	ZERO16(12)                  \
-	ZERO16(13)                  \
-	ZERO16(14)                  \
-	ZERO16(15)                  \
+	ZERO8_HI                    \
 	CONSTS                      \
 	CBZ   R2, done              \
 loop:                           \
@@ -154,22 +147,8 @@ pairloop:                          \
 	ADD  R15, R11, R12             \
 	ADD  R15, R12, R13             \
 	ADD  R22, R6, R7               \
-	ZERO16(0)                      \
-	ZERO16(1)                      \
-	ZERO16(2)                      \
-	ZERO16(3)                      \
-	ZERO16(4)                      \
-	ZERO16(5)                      \
-	ZERO16(6)                      \
-	ZERO16(7)                      \
-	ZERO16(8)                      \
-	ZERO16(9)                      \
-	ZERO16(10)                     \
-	ZERO16(11)                     \
-	ZERO16(12)                     \
-	ZERO16(13)                     \
-	ZERO16(14)                     \
-	ZERO16(15)                     \
+	ZERO8                          \
+	ZERO8_HI                       \
 	MOVD R9, R8                    \
 	CBZ  R8, store                 \
 blockloop:                         \
