@@ -73,6 +73,7 @@ var (
 	}
 	packedCols4Pairs = []armPair[cols4Func]{
 		{tensor.Q4_K, dotQ4KPackedCols4NEONAsm, dotQ4KPackedCols4SDOTAsm},
+		{tensor.Q4_0, dotQ4_0PackedCols4NEONAsm, dotQ4_0PackedCols4SDOTAsm},
 	}
 )
 

@@ -76,7 +76,8 @@
 // reductions. Prompt batches have their own arm64 kernels: the Q8_0 4×2
 // tile (tile42, with the scales of the Go scales4), the Q6_K cols4 and the
 // repacked Q4_K cols4 (one weight super-block unpacked once in assembly
-// for four activations, the float steps the one-row kernels' Go code), and
+// for four activations, the float steps the one-row kernels' Go code), the
+// repacked Q4_0 cols4 (wholly in assembly), and
 // Q5_0 rows expanded to Q8_0 (the generic expandQ5_0) for the Q8_0 rows4
 // and tile42; each in a NEON and an SDOT build. Where the CPU also has
 // i8mm (Apple M2 and later, Graviton 3 and later) the "neon+dotprod+i8mm"
@@ -90,9 +91,10 @@
 // files: bit for bit against the generic code) and the model goldens under
 // qemu-aarch64, on a CPU with dotprod and i8mm (and capped to dotprod) and
 // on one without. Not yet on arm64: the rows4 and cols8 shapes of
-// repacked Q4_K, the plain Q4_K and Q4_0 cols4 (their matrices are
-// repacked when the row count is a multiple of eight), and SMMLA for
-// repacked Q4_K.
+// repacked Q4_K, cols4 for plain (not repacked) Q4_K and Q4_0 matrices
+// (repacked whenever the row count is a multiple of eight), prompt kernels
+// for Q4_1, Q5_1 and Q5_K (their one-row kernels serve batches), and SMMLA
+// for repacked Q4_K.
 //
 // The larger kernels (the Q8_0 and Q5_0 rows4, tile42 and scales4, the
 // packed Q4_K cols8, the Q6_K cols4, the strided F16 rows, all the VNNI

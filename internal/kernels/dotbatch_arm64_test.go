@@ -55,6 +55,7 @@ func TestNEONCols4MatchesOneRow(t *testing.T) {
 		{"Q4_K packed sdot", tensor.Q4_K, true, dotQ4KPackedCols4SDOTAsm, dotQ4KQ8KPacked, 256},
 		{"Q4_K packed neon", tensor.Q4_K, false, dotQ4KPackedCols4NEONAsm, dotQ4KQ8KPacked, 256},
 		{"Q4_0 packed sdot", tensor.Q4_0, true, dotQ4_0PackedCols4SDOTAsm, dotQ4_0Q8_0Packed, 32},
+		{"Q4_0 packed neon", tensor.Q4_0, false, dotQ4_0PackedCols4NEONAsm, dotQ4_0Q8_0Packed, 32},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if !requireNEON(t, c.dotprod) {

@@ -107,3 +107,33 @@ func dotQ6KCols4SDOTAsm(n int, w, x []byte, xBytes int, out *[4]float32) {
 func dotQ6KCols4NEONAsm(n int, w, x []byte, xBytes int, out *[4]float32) {
 	dotQ6KCols4With("dotQ6KCols4NEONAsm", n, w, x, xBytes, out, q6KSumi4NEON)
 }
+
+// dotQ4_0PackedCols4SDOT sets out[a] = dotQ4_0Q8_0Packed(32*nb, w,
+// x[a*xBytes:]) for a < 4, each weight block decoded once: per block s =
+// Σ_{j<32} q_w[j]·q_x[j] (exact int32), acc = fma(float32(s),
+// fp16(w.d)*fp16(x.d), acc). len(w) >= 18*nb, len(x) >= 3*xBytes + 34*nb,
+// xBytes >= 34*nb. Needs dotprod.
+//
+//go:noescape
+func dotQ4_0PackedCols4SDOT(w, x []byte, xBytes, nb int) (out [4]float32)
+
+// dotQ4_0PackedCols4NEON is dotQ4_0PackedCols4SDOT without dotprod.
+//
+//go:noescape
+func dotQ4_0PackedCols4NEON(w, x []byte, xBytes, nb int) (out [4]float32)
+
+// q40Cols4Asm returns the bounds-checked entry (a cols4Func) of kern.
+func q40Cols4Asm(name string, kern func(w, x []byte, xBytes, nb int) [4]float32) cols4Func {
+	return func(n int, w, x []byte, xBytes int, out *[4]float32) {
+		// rows4Blocks with the roles swapped: the four rows are the
+		// activations.
+		if nb := rows4Blocks(name, n, x, xBytes, w, 32, q8_0Bytes, q4_0Bytes, out); nb > 0 {
+			*out = kern(w, x, xBytes, nb)
+		}
+	}
+}
+
+var (
+	dotQ4_0PackedCols4SDOTAsm = q40Cols4Asm("dotQ4_0PackedCols4SDOTAsm", dotQ4_0PackedCols4SDOT)
+	dotQ4_0PackedCols4NEONAsm = q40Cols4Asm("dotQ4_0PackedCols4NEONAsm", dotQ4_0PackedCols4NEON)
+)

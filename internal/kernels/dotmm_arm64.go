@@ -54,18 +54,7 @@ func dotQ4_0PackedCols8I8MMAsm(n int, w []byte, rows int, x []byte, xBytes int, 
 	}
 }
 
-// dotQ4_0PackedCols4SDOTAsm is four one-row SDOT products: MatMul runs a
-// batch through packedCols8 only where there is a packedCols4 for the last
-// four to seven activations of a tile, which this serves.
-func dotQ4_0PackedCols4SDOTAsm(n int, w, x []byte, xBytes int, out *[4]float32) {
-	xr := n / 32 * q8_0Bytes
-	for a := range 4 {
-		out[a] = dotQ4_0PackedSDOTAsm(n, w, x[a*xBytes:a*xBytes+xr])
-	}
-}
-
 // addI8MM puts the i8mm kernels in k.
 func addI8MM(k *kernelSet) {
 	k.packedCols8[tensor.Q4_0] = dotQ4_0PackedCols8I8MMAsm
-	k.packedCols4[tensor.Q4_0] = dotQ4_0PackedCols4SDOTAsm
 }
