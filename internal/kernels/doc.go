@@ -81,9 +81,11 @@
 // Q5_0 rows expanded to Q8_0 (the generic expandQ5_0) for the Q8_0 rows4
 // and tile42; each in a NEON and an SDOT build. Where the CPU also has
 // i8mm (Apple M2 and later, Graviton 3 and later) the "neon+dotprod+i8mm"
-// set multiplies repacked Q4_0 prompt batches with SMMLA (dotmm_arm64.s:
-// two weight rows times eight activations, each 2×2 int32 tile one block's
-// exact integer sums); SMMLA's eight-product sums cannot form the
+// set multiplies repacked Q4_0 and Q4_K prompt batches with SMMLA
+// (dotmm_arm64.s, the packedCols8 shape: two weight rows times eight
+// activations, each 2×2 int32 tile one block's exact integer sums, times
+// the rows' sub-block scales for Q4_K; Q4_K's float steps stay the
+// one-row kernel's Go code); SMMLA's eight-product sums cannot form the
 // four-product lanes that the other formats' eight-lane float
 // accumulation needs, so only the repacked formats' single per-block sum
 // fits it. PLUME_KERNELS=neon, dotprod or generic caps the choice.
@@ -93,8 +95,8 @@
 // on one without. Not yet on arm64: the rows4 and cols8 shapes of
 // repacked Q4_K, cols4 for plain (not repacked) Q4_K and Q4_0 matrices
 // (repacked whenever the row count is a multiple of eight), prompt kernels
-// for Q4_1, Q5_1 and Q5_K (their one-row kernels serve batches), and SMMLA
-// for repacked Q4_K.
+// for Q4_1, Q5_1 and Q5_K (their one-row kernels serve batches), and
+// SMMLA for the other formats (see above).
 //
 // The larger kernels (the Q8_0 and Q5_0 rows4, tile42 and scales4, the
 // packed Q4_K cols8, the Q6_K cols4, the strided F16 rows, all the VNNI

@@ -97,55 +97,75 @@ func TestNEONCols4MatchesOneRow(t *testing.T) {
 	}
 }
 
-// TestI8MMCols8MatchesOneRow checks the SMMLA kernel of repacked Q4_0 (runs
-// of weight rows times eight activations, odd row counts included)
-// against the generic one-row kernel, bit for bit, and that it writes only
-// its outputs.
+// TestI8MMCols8MatchesOneRow checks the SMMLA kernels of repacked Q4_0 and
+// Q4_K (runs of weight rows times eight activations, odd row counts
+// included) against the generic one-row kernel, bit for bit, that they
+// write only their outputs, and their bounds checks.
 func TestI8MMCols8MatchesOneRow(t *testing.T) {
-	if !requireI8MM(t) {
-		return
-	}
-	r := rand.New(rand.NewPCG(3, 17))
-	for _, nb := range []int{0, 1, 2, 7, 16} {
-		for _, rows := range []int{1, 2, 3, 8} {
-			n := 32 * nb
-			wr := rowSize(t, tensor.Q4_0, n)
-			wbuf := make([]byte, 0, rows*wr)
-			for range rows {
-				wbuf = append(wbuf, quantRow(t, tensor.Q4_0, randVec(r, n))...)
+	for _, c := range []struct {
+		typ       tensor.Type
+		blockElem int
+		eight     cols8Func
+		one       dotFunc
+	}{
+		{tensor.Q4_0, 32, dotQ4_0PackedCols8I8MMAsm, dotQ4_0Q8_0Packed},
+		{tensor.Q4_K, 256, dotQ4KPackedCols8I8MMAsm, dotQ4KQ8KPacked},
+	} {
+		t.Run(c.typ.String(), func(t *testing.T) {
+			if !requireI8MM(t) {
+				return
 			}
-			w := neonPlaced(wbuf, 5)
-			x, xBytes := neonActRows(t, r, tensor.Q4_0, n, 8)
-			ostride := rows + 3
-			out := make([]float32, 8*ostride)
-			for i := range out {
-				out[i] = -7
-			}
-			dotQ4_0PackedCols8I8MMAsm(n, w, rows, x, xBytes, out, ostride, nil)
-			xr := rowSize(t, tensor.Q8_0, n)
-			for a := range 8 {
-				for row := range ostride {
-					got := out[a*ostride+row]
-					if row >= rows {
-						if got != -7 {
-							t.Errorf("nb=%d rows=%d: wrote out[%d] past the rows", nb, rows, a*ostride+row)
-						}
-						continue
-					}
-					want := dotQ4_0Q8_0Packed(n, w[row*wr:(row+1)*wr], x[a*xBytes:a*xBytes+xr])
-					if math.Float32bits(got) != math.Float32bits(want) {
-						t.Errorf("nb=%d rows=%d: row %d activation %d: %.9g, want %.9g", nb, rows, row, a, got, want)
-					}
+			r := rand.New(rand.NewPCG(3, 17))
+			for _, nb := range []int{0, 1, 2, 7} {
+				for _, rows := range []int{1, 2, 3, 8} {
+					testI8MMCols8(t, r, c.typ, c.blockElem*nb, rows, c.eight, c.one)
 				}
 			}
+			n := 2 * c.blockElem
+			wr, xr := rowSize(t, c.typ, n), rowSize(t, VecDotType(c.typ), n)
+			defer func() {
+				if recover() == nil {
+					t.Error("short activations: no panic")
+				}
+			}()
+			c.eight(n, make([]byte, 2*wr), 2, make([]byte, 8*xr-1), xr, make([]float32, 16), 2, nil)
+		})
+	}
+}
+
+// testI8MMCols8 runs one cols8 kernel over rows weight rows of n elements
+// and eight activations, with guard values around its outputs.
+func testI8MMCols8(t *testing.T, r *rand.Rand, typ tensor.Type, n, rows int, eight cols8Func, one dotFunc) {
+	t.Helper()
+	wr := rowSize(t, typ, n)
+	wbuf := make([]byte, 0, rows*wr)
+	for range rows {
+		wbuf = append(wbuf, quantRow(t, typ, randVec(r, n))...)
+	}
+	w := neonPlaced(wbuf, 5)
+	x, xBytes := neonActRows(t, r, typ, n, 8)
+	ostride := rows + 3
+	out := make([]float32, 8*ostride)
+	for i := range out {
+		out[i] = -7
+	}
+	eight(n, w, rows, x, xBytes, out, ostride, nil)
+	xr := rowSize(t, VecDotType(typ), n)
+	for a := range 8 {
+		for row := range ostride {
+			got := out[a*ostride+row]
+			if row >= rows {
+				if got != -7 {
+					t.Errorf("n=%d rows=%d: wrote out[%d] past the rows", n, rows, a*ostride+row)
+				}
+				continue
+			}
+			want := one(n, w[row*wr:(row+1)*wr], x[a*xBytes:a*xBytes+xr])
+			if math.Float32bits(got) != math.Float32bits(want) {
+				t.Errorf("n=%d rows=%d: row %d activation %d: %.9g, want %.9g", n, rows, row, a, got, want)
+			}
 		}
 	}
-	defer func() {
-		if recover() == nil {
-			t.Error("short activations: no panic")
-		}
-	}()
-	dotQ4_0PackedCols8I8MMAsm(64, make([]byte, 2*36), 2, make([]byte, 8*68-1), 68, make([]float32, 16), 2, nil)
 }
 
 // TestArmMatMulBatches runs MatMul on prompt-sized batches through the

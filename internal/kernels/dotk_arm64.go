@@ -75,24 +75,29 @@ func dotQ4KPackedWith(n int, w, x []byte, core q4KCore) float32 {
 		xb := x[ib*q8KBytes : (ib+1)*q8KBytes]
 		sc, m := kScalesMins(wb[4:16])
 		lanes := core(wb[16:144], xb[4:4+tensor.QK_K], sc)
-		q4KPackedStep(wb, xb, &m, &lanes, &acc, &accm)
+		q4KPackedStep(wb, xb, &m, laneSum(&lanes), &acc, &accm)
 	}
 	return acc - accm
 }
 
 // q4KPackedStep adds one super-block (weights wb with mins m, activations
-// xb) to the accumulators of dotQ4KQ8KPacked: sumi is the sum of the eight
-// lanes, acc = fma(sumi, d_w*d_x, acc), accm = fma(Σ mins·bsums,
-// dmin_w*d_x, accm).
-func q4KPackedStep(wb, xb []byte, m *[8]int32, lanes *[8]int32, acc, accm *float32) {
+// xb, the exact integer sum sumi) to the accumulators of dotQ4KQ8KPacked:
+// acc = fma(sumi, d_w*d_x, acc), accm = fma(Σ mins·bsums, dmin_w*d_x,
+// accm).
+func q4KPackedStep(wb, xb []byte, m *[8]int32, sumi int32, acc, accm *float32) {
 	yd, _, bs := q8K(xb)
 	prod := kMinProds(m, bs)
-	var sumi int32
-	for _, l := range lanes {
-		sumi += l
-	}
 	*acc = fmaf(float32(sumi), half(wb)*yd, *acc)
 	*accm = fmaf(float32((prod[0]+prod[1])+(prod[2]+prod[3])), half(wb[2:])*yd, *accm)
+}
+
+// laneSum returns the int32 sum of the eight lanes (wrapping, as any order).
+func laneSum(l *[8]int32) int32 {
+	var s int32
+	for _, v := range l {
+		s += v
+	}
+	return s
 }
 
 func dotQ4KPackedSDOTAsm(n int, w, x []byte) float32 {

@@ -61,7 +61,7 @@ func dotQ4KPackedCols4With(name string, n int, w, x []byte, xBytes int, out *[4]
 		lanes := core(wb[16:144], x[ib*q8KBytes+4:], xBytes, sc)
 		for a := range 4 {
 			xb := x[a*xBytes+ib*q8KBytes : a*xBytes+(ib+1)*q8KBytes]
-			q4KPackedStep(wb, xb, &m, &lanes[a], &acc[a], &accm[a])
+			q4KPackedStep(wb, xb, &m, laneSum(&lanes[a]), &acc[a], &accm[a])
 		}
 	}
 	if nb > 0 {

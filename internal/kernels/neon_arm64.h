@@ -232,3 +232,6 @@
 	ZERO16(13) \
 	ZERO16(14) \
 	ZERO16(15)
+
+// MLA Vd.4S, Vn.4S, Vm.4S: d[k] += n[k] * m[k], int32 (wrapping).
+#define MLA4S(d, n, m) WORD $(0x4EA09400 | (m)<<16 | (n)<<5 | (d))
