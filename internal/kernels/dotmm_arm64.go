@@ -21,12 +21,17 @@ import "github.com/plumewriter/plume/internal/tensor"
 //go:noescape
 func dotQ4_0Rows2Cols8I8MM(w []byte, rowBytes int, x []byte, xBytes int, nb int) (out [16]float32)
 
-// dotQ4_0PackedCols8I8MMAsm is the packedCols8 kernel of Q4_0 (cols8Func):
-// weight rows in pairs through dotQ4_0Rows2Cols8I8MM, an odd last row with
-// the one-row SDOT kernel.
-func dotQ4_0PackedCols8I8MMAsm(n int, w []byte, rows int, x []byte, xBytes int, out []float32, ostride int, _ *[]byte) {
-	nb := n / 32
-	rb := nb * q4_0Bytes
+// i8mmCols8 is the frame of the i8mm packedCols8 kernels (cols8Func, for
+// the kernel named name): it checks the operands (rows weight rows of n
+// elements in blocks of blockElems elements and wBlock bytes, eight
+// activation rows of xBlock bytes a block, xBytes apart), has pair compute
+// the 2×8 outputs o[4p+2i+j] (weight row r+i, activation 2p+j) of each
+// pair of rows r, r+1 (rb bytes a row, nb blocks), and an odd last row's
+// outputs come from one, the one-row kernel.
+func i8mmCols8(name string, n, blockElems, wBlock, xBlock int, w []byte, rows int, x []byte, xBytes int, out []float32, ostride int,
+	one dotFunc, pair func(r, rb, nb int) [16]float32) {
+	nb := n / blockElems
+	rb := nb * wBlock
 	if nb == 0 || rows == 0 {
 		for a := range 8 {
 			clear(out[a*ostride : a*ostride+rows])
@@ -34,24 +39,34 @@ func dotQ4_0PackedCols8I8MMAsm(n int, w []byte, rows int, x []byte, xBytes int, 
 		return
 	}
 	_ = w[rows*rb-1] // the last byte the assembly reads
-	_ = x[7*xBytes+nb*q8_0Bytes-1]
+	_ = x[7*xBytes+nb*xBlock-1]
 	_ = out[7*ostride+rows-1]
-	if xBytes < nb*q8_0Bytes {
-		panic("kernels: dotQ4_0PackedCols8I8MMAsm: activation rows overlap")
+	if xBytes < nb*xBlock {
+		panic("kernels: " + name + ": activation rows overlap")
 	}
 	r := 0
 	for ; r+2 <= rows; r += 2 {
-		o := dotQ4_0Rows2Cols8I8MM(w[r*rb:(r+2)*rb], rb, x, xBytes, nb)
-		for p := range 4 {
-			out[2*p*ostride+r], out[(2*p+1)*ostride+r] = o[4*p], o[4*p+1]
-			out[2*p*ostride+r+1], out[(2*p+1)*ostride+r+1] = o[4*p+2], o[4*p+3]
+		o := pair(r, rb, nb)
+		for k, v := range o {
+			i, a := (k>>1)&1, 2*(k>>2)+(k&1) // k = 4p+2i+j: row i, activation 2p+j
+			out[a*ostride+r+i] = v
 		}
 	}
 	if r < rows {
 		for a := range 8 {
-			out[a*ostride+r] = dotQ4_0PackedSDOTAsm(n, w[r*rb:(r+1)*rb], x[a*xBytes:a*xBytes+nb*q8_0Bytes])
+			out[a*ostride+r] = one(n, w[r*rb:(r+1)*rb], x[a*xBytes:a*xBytes+nb*xBlock])
 		}
 	}
+}
+
+// dotQ4_0PackedCols8I8MMAsm is the packedCols8 kernel of Q4_0: weight rows
+// in pairs through dotQ4_0Rows2Cols8I8MM, an odd last row with the one-row
+// SDOT kernel.
+func dotQ4_0PackedCols8I8MMAsm(n int, w []byte, rows int, x []byte, xBytes int, out []float32, ostride int, _ *[]byte) {
+	i8mmCols8("dotQ4_0PackedCols8I8MMAsm", n, 32, q4_0Bytes, q8_0Bytes, w, rows, x, xBytes, out, ostride,
+		dotQ4_0PackedSDOTAsm, func(r, rb, nb int) [16]float32 {
+			return dotQ4_0Rows2Cols8I8MM(w[r*rb:(r+2)*rb], rb, x, xBytes, nb)
+		})
 }
 
 // q4KSumi2x8I8MM sets sumi[4p+2i+j] to the super-block sum of
@@ -70,50 +85,39 @@ func q4KSumi2x8I8MM(qs0, qs1, q8 []byte, stride int, scv [8][4]int32) (sumi [16]
 // the one-row kernel (q4KPackedStep), an odd last row with the one-row
 // SDOT kernel.
 func dotQ4KPackedCols8I8MMAsm(n int, w []byte, rows int, x []byte, xBytes int, out []float32, ostride int, _ *[]byte) {
-	nb := n / tensor.QK_K
-	rb := nb * q4KBytes
-	if nb == 0 || rows == 0 {
-		for a := range 8 {
-			clear(out[a*ostride : a*ostride+rows])
+	i8mmCols8("dotQ4KPackedCols8I8MMAsm", n, tensor.QK_K, q4KBytes, q8KBytes, w, rows, x, xBytes, out, ostride,
+		dotQ4KPackedSDOTAsm, func(r, rb, nb int) [16]float32 {
+			return q4KPackedRows2Cols8(w[r*rb:(r+2)*rb], rb, x, xBytes, nb)
+		})
+}
+
+// q4KPackedRows2Cols8 returns o[4p+2i+j] = dotQ4KQ8KPacked(256*nb,
+// w[i*rb:], x[(2p+j)*xBytes:]) for the two weight rows i and eight
+// activations 2p+j, the integer sums from q4KSumi2x8I8MM (operands checked
+// by i8mmCols8).
+func q4KPackedRows2Cols8(w []byte, rb int, x []byte, xBytes, nb int) [16]float32 {
+	var acc, accm [16]float32
+	for ib := range nb {
+		wb := [2][]byte{w[ib*q4KBytes : (ib+1)*q4KBytes], w[rb+ib*q4KBytes : rb+(ib+1)*q4KBytes]}
+		sc0, m0 := kScalesMins(wb[0][4:16])
+		sc1, m1 := kScalesMins(wb[1][4:16])
+		var scv [8][4]int32
+		for s := range 8 {
+			scv[s] = [4]int32{sc0[s], sc0[s], sc1[s], sc1[s]}
 		}
-		return
-	}
-	_ = w[rows*rb-1]
-	_ = x[7*xBytes+nb*q8KBytes-1]
-	_ = out[7*ostride+rows-1]
-	if xBytes < nb*q8KBytes {
-		panic("kernels: dotQ4KPackedCols8I8MMAsm: activation rows overlap")
-	}
-	r := 0
-	for ; r+2 <= rows; r += 2 {
-		var acc, accm [16]float32
-		for ib := range nb {
-			wb := [2][]byte{w[r*rb+ib*q4KBytes : r*rb+(ib+1)*q4KBytes], w[(r+1)*rb+ib*q4KBytes : (r+1)*rb+(ib+1)*q4KBytes]}
-			sc0, m0 := kScalesMins(wb[0][4:16])
-			sc1, m1 := kScalesMins(wb[1][4:16])
-			var scv [8][4]int32
-			for s := range 8 {
-				scv[s] = [4]int32{sc0[s], sc0[s], sc1[s], sc1[s]}
-			}
-			sumi := q4KSumi2x8I8MM(wb[0][16:144], wb[1][16:144], x[ib*q8KBytes+4:], xBytes, scv)
-			m := [2]*[8]int32{&m0, &m1}
-			for k, s := range sumi {
-				i, a := (k>>1)&1, 2*(k>>2)+(k&1) // k = 4p+2i+j: row i, activation 2p+j
-				xb := x[a*xBytes+ib*q8KBytes : a*xBytes+(ib+1)*q8KBytes]
-				q4KPackedStep(wb[i], xb, m[i], s, &acc[k], &accm[k])
-			}
-		}
-		for k := range 16 {
-			i, a := (k>>1)&1, 2*(k>>2)+(k&1)
-			out[a*ostride+r+i] = acc[k] - accm[k]
+		sumi := q4KSumi2x8I8MM(wb[0][16:144], wb[1][16:144], x[ib*q8KBytes+4:], xBytes, scv)
+		m := [2]*[8]int32{&m0, &m1}
+		for k, s := range sumi {
+			i, a := (k>>1)&1, 2*(k>>2)+(k&1) // k = 4p+2i+j: row i, activation 2p+j
+			xb := x[a*xBytes+ib*q8KBytes : a*xBytes+(ib+1)*q8KBytes]
+			q4KPackedStep(wb[i], xb, m[i], s, &acc[k], &accm[k])
 		}
 	}
-	if r < rows {
-		xr := nb * q8KBytes
-		for a := range 8 {
-			out[a*ostride+r] = dotQ4KPackedSDOTAsm(n, w[r*rb:(r+1)*rb], x[a*xBytes:a*xBytes+xr])
-		}
+	var o [16]float32
+	for k := range o {
+		o[k] = acc[k] - accm[k]
 	}
+	return o
 }
 
 // addI8MM puts the i8mm kernels in k.

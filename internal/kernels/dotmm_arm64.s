@@ -11,9 +11,23 @@
 // the lanes [row 0 · act a, row 0 · act b, row 1 · act a, row 1 · act b],
 // the one-row kernel's arithmetic for each output.
 
+// MM_TILE sets V16 to the 2×2 int32 tile of 32-element rows: weights
+// interleaved by eight bytes in Vw0-Vw3 (SMMLA register numbers), the
+// activations a in V8, V9 and b in V10, V11; V12-V15 are scratch.
+#define MM_TILE(w0, w1, w2, w3) \
+	VZIP1  V10.D2, V8.D2, V12.D2       \
+	VZIP2  V10.D2, V8.D2, V13.D2       \
+	VZIP1  V11.D2, V9.D2, V14.D2       \
+	VZIP2  V11.D2, V9.D2, V15.D2       \
+	ZERO16(16)                         \
+	SMMLA4S(16, w0, 12)                \
+	SMMLA4S(16, w1, 13)                \
+	SMMLA4S(16, w2, 14)                \
+	SMMLA4S(16, w3, 15)
+
 // MM_PAIR does one block of activations a (Ra) and b (Rb) against the
-// weight operands V6-V9 (rows 0 and 1 interleaved by eight bytes) with
-// V19 = [dw0, dw0, dw1, dw1]; acc accumulates.
+// weight operands V6, V7, V2, V4 (rows 0 and 1 interleaved by eight bytes)
+// with V19 = [dw0, dw0, dw1, dw1]; acc accumulates.
 #define MM_PAIR(Ra, Rb, acc) \
 	MOVHU.P 2(Ra), R11                 \
 	VMOV    R11, V20.H[0]              \
@@ -23,19 +37,11 @@
 	VMOV    R12, V20.H[3]              \
 	FCVTL4S(21, 20)                    \
 	FMUL4S(21, 19, 21)                 \
-	VLD1.P  32(Ra), [V10.B16, V11.B16] \
-	VLD1.P  32(Rb), [V12.B16, V13.B16] \
-	VZIP1   V12.D2, V10.D2, V14.D2     \
-	VZIP2   V12.D2, V10.D2, V15.D2     \
-	VZIP1   V13.D2, V11.D2, V16.D2     \
-	VZIP2   V13.D2, V11.D2, V17.D2     \
-	ZERO16(18)                         \
-	SMMLA4S(18, 6, 14)                 \
-	SMMLA4S(18, 7, 15)                 \
-	SMMLA4S(18, 8, 16)                 \
-	SMMLA4S(18, 9, 17)                 \
-	SCVTF4S(18, 18)                    \
-	FMLA4S(acc, 18, 21)
+	VLD1.P  32(Ra), [V8.B16, V9.B16]   \
+	VLD1.P  32(Rb), [V10.B16, V11.B16] \
+	MM_TILE(6, 7, 2, 4)                \
+	SCVTF4S(16, 16)                    \
+	FMLA4S(acc, 16, 21)
 
 // The i8mm core of repacked Q4_K: two weight rows' super-blocks (R0, R1:
 // their 128 bytes of nibbles) times eight Q8_K activations (R2-R9, their
@@ -50,15 +56,7 @@
 #define Q4KMM_HALF(Ra, Rb, w0, w1, w2, w3, s, acc) \
 	VLD1.P 32(Ra), [V8.B16, V9.B16]    \
 	VLD1.P 32(Rb), [V10.B16, V11.B16]  \
-	VZIP1  V10.D2, V8.D2, V12.D2       \
-	VZIP2  V10.D2, V8.D2, V13.D2       \
-	VZIP1  V11.D2, V9.D2, V14.D2       \
-	VZIP2  V11.D2, V9.D2, V15.D2       \
-	ZERO16(16)                         \
-	SMMLA4S(16, w0, 12)                \
-	SMMLA4S(16, w1, 13)                \
-	SMMLA4S(16, w2, 14)                \
-	SMMLA4S(16, w3, 15)                \
+	MM_TILE(w0, w1, w2, w3)            \
 	MLA4S(acc, 16, s)
 
 #define Q4KMM_PAIR(Ra, Rb, acc) \
@@ -136,8 +134,8 @@ loop:
 	VSUB    V30.B16, V5.B16, V5.B16
 	VZIP1   V4.D2, V2.D2, V6.D2
 	VZIP2   V4.D2, V2.D2, V7.D2
-	VZIP1   V5.D2, V3.D2, V8.D2
-	VZIP2   V5.D2, V3.D2, V9.D2
+	VZIP1   V5.D2, V3.D2, V2.D2
+	VZIP2   V5.D2, V3.D2, V4.D2
 	MM_PAIR(R2, R3, 22)
 	MM_PAIR(R4, R5, 23)
 	MM_PAIR(R6, R7, 24)
