@@ -484,6 +484,17 @@ func compareResult(op string, c int) bool {
 	return c >= 0
 }
 
+// sign returns -1 when a < b, 1 when a > b, else 0 (so a NaN compares
+// as equal to anything, unlike cmp.Compare).
+func sign[T int64 | float64](a, b T) int {
+	if a < b {
+		return -1
+	} else if a > b {
+		return 1
+	}
+	return 0
+}
+
 func intArith(op string, a, b int64) (value, error) {
 	switch op {
 	case "+":
@@ -531,13 +542,7 @@ func intArith(op string, a, b int64) (value, error) {
 		}
 		return int64(f), nil
 	case "<", ">", "<=", ">=":
-		c := 0
-		if a < b {
-			c = -1
-		} else if a > b {
-			c = 1
-		}
-		return compareResult(op, c), nil
+		return compareResult(op, sign(a, b)), nil
 	}
 	return nil, fmt.Errorf("unsupported integer operator %s", op)
 }
@@ -575,13 +580,7 @@ func floatArith(op string, a, b float64) (value, error) {
 			return nil, fmt.Errorf("%v ** %v is not a finite number", a, b)
 		}
 	case "<", ">", "<=", ">=":
-		c := 0
-		if a < b {
-			c = -1
-		} else if a > b {
-			c = 1
-		}
-		return compareResult(op, c), nil
+		return compareResult(op, sign(a, b)), nil
 	default:
 		return nil, fmt.Errorf("unsupported float operator %s", op)
 	}

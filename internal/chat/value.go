@@ -218,44 +218,38 @@ func writeJSON(sb *strings.Builder, v value, o jsonOpts, depth, limit int) error
 }
 
 func writeJSONList(sb *strings.Builder, x *listV, o jsonOpts, depth, limit int) error {
-	if len(x.items) == 0 {
-		sb.WriteString("[]")
-		return nil
-	}
-	sb.WriteByte('[')
-	for i, it := range x.items {
-		if i > 0 {
-			sb.WriteString(o.item)
-		}
-		jsonNewline(sb, o, depth+1)
-		if err := writeJSON(sb, it, o, depth+1, limit); err != nil {
-			return err
-		}
-	}
-	jsonNewline(sb, o, depth)
-	sb.WriteByte(']')
-	return nil
+	return writeJSONSeq(sb, '[', ']', len(x.items), o, depth, func(i int) error {
+		return writeJSON(sb, x.items[i], o, depth+1, limit)
+	})
 }
 
 func writeJSONMap(sb *strings.Builder, x *mapV, o jsonOpts, depth, limit int) error {
-	if len(x.keys) == 0 {
-		sb.WriteString("{}")
+	return writeJSONSeq(sb, '{', '}', len(x.keys), o, depth, func(i int) error {
+		writeJSONString(sb, x.keys[i])
+		sb.WriteString(o.key)
+		return writeJSON(sb, x.m[x.keys[i]], o, depth+1, limit)
+	})
+}
+
+// writeJSONSeq writes the n items of a list or map between open and close,
+// separated and indented as o says; item writes the i-th.
+func writeJSONSeq(sb *strings.Builder, open, close byte, n int, o jsonOpts, depth int, item func(i int) error) error {
+	sb.WriteByte(open)
+	if n == 0 {
+		sb.WriteByte(close)
 		return nil
 	}
-	sb.WriteByte('{')
-	for i, k := range x.keys {
+	for i := range n {
 		if i > 0 {
 			sb.WriteString(o.item)
 		}
 		jsonNewline(sb, o, depth+1)
-		writeJSONString(sb, k)
-		sb.WriteString(o.key)
-		if err := writeJSON(sb, x.m[k], o, depth+1, limit); err != nil {
+		if err := item(i); err != nil {
 			return err
 		}
 	}
 	jsonNewline(sb, o, depth)
-	sb.WriteByte('}')
+	sb.WriteByte(close)
 	return nil
 }
 

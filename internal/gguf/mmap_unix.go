@@ -5,7 +5,6 @@ package gguf
 import (
 	"fmt"
 	"math"
-	"os"
 
 	"golang.org/x/sys/unix"
 )
@@ -22,14 +21,9 @@ import (
 //
 // Errors name path once (the caller need not add it).
 func Open(path string) (*File, error) {
-	fd, err := os.Open(path)
+	fd, st, err := openFD(path)
 	if err != nil {
-		return nil, fmt.Errorf("gguf: %w", err)
-	}
-	st, err := fd.Stat()
-	if err != nil {
-		fd.Close()
-		return nil, fmt.Errorf("gguf: %w", err)
+		return nil, err
 	}
 	if !st.Mode().IsRegular() {
 		fd.Close()
@@ -41,13 +35,7 @@ func Open(path string) (*File, error) {
 		mem, err = unix.Mmap(int(fd.Fd()), 0, int(size), unix.PROT_READ, unix.MAP_SHARED)
 	}
 	if mem == nil || err != nil {
-		f, err := Parse(fd, size)
-		if err != nil {
-			fd.Close()
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		f.release = fd.Close
-		return f, nil
+		return parseFD(fd, size, path)
 	}
 	fd.Close() // the mapping outlives the descriptor
 	f, err := parseMem(mem)

@@ -32,23 +32,19 @@ func alignUp(x, a uint64) (uint64, bool) {
 }
 
 // checkKey accepts a non-empty key of at most MaxKeyLen bytes.
-func checkKey(key string) error {
-	if key == "" {
-		return fmt.Errorf("empty key")
-	}
-	if len(key) > MaxKeyLen {
-		return fmt.Errorf("key length %d is above the cap of %d: %w", len(key), MaxKeyLen, ErrLimit)
-	}
-	return nil
-}
+func checkKey(key string) error { return checkName("key", key, MaxKeyLen) }
 
 // checkTensorName accepts a non-empty name of at most MaxTensorNameLen bytes.
-func checkTensorName(name string) error {
-	if name == "" {
-		return fmt.Errorf("empty tensor name")
+func checkTensorName(name string) error { return checkName("tensor name", name, MaxTensorNameLen) }
+
+// checkName accepts a non-empty s of at most maxLen bytes; what names it
+// in errors ("key", "tensor name").
+func checkName(what, s string, maxLen int) error {
+	if s == "" {
+		return fmt.Errorf("empty %s", what)
 	}
-	if len(name) > MaxTensorNameLen {
-		return fmt.Errorf("tensor name length %d is above the cap of %d: %w", len(name), MaxTensorNameLen, ErrLimit)
+	if len(s) > maxLen {
+		return fmt.Errorf("%s length %d is above the cap of %d: %w", what, len(s), maxLen, ErrLimit)
 	}
 	return nil
 }

@@ -27,19 +27,24 @@ type CachedModel struct {
 // List returns every GGUF file in the cache, whoever downloaded it,
 // sorted by reference.
 func (s *Cache) List() ([]CachedModel, error) {
+	out, err := perRepo(s, s.listRepo)
+	sort.Slice(out, func(i, j int) bool { return out[i].Ref < out[j].Ref })
+	return out, err
+}
+
+// perRepo gathers what f finds in each repository that has a folder in
+// the cache.
+func perRepo[T any](s *Cache, f func(repo string) []T) ([]T, error) {
 	dirs, err := fs.ReadDir(s.root.FS(), ".")
 	if err != nil {
 		return nil, fmt.Errorf("listing %s: %w", s.dir, err)
 	}
-	var out []CachedModel
+	var out []T
 	for _, d := range dirs {
-		repo, ok := repoFromDir(d.Name())
-		if !ok || !d.IsDir() {
-			continue
+		if repo, ok := repoFromDir(d.Name()); ok && d.IsDir() {
+			out = append(out, f(repo)...)
 		}
-		out = append(out, s.listRepo(repo)...)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Ref < out[j].Ref })
 	return out, nil
 }
 

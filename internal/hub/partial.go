@@ -30,20 +30,9 @@ type Partial struct {
 // Partials lists the incomplete downloads in the cache, sorted by path.
 // InUse marks one a running pull holds.
 func (s *Cache) Partials() ([]Partial, error) {
-	dirs, err := fs.ReadDir(s.root.FS(), ".")
-	if err != nil {
-		return nil, fmt.Errorf("listing %s: %w", s.dir, err)
-	}
-	var out []Partial
-	for _, d := range dirs {
-		repo, ok := repoFromDir(d.Name())
-		if !ok || !d.IsDir() {
-			continue
-		}
-		out = append(out, s.repoPartials(repo)...)
-	}
+	out, err := perRepo(s, s.repoPartials)
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
-	return out, nil
+	return out, err
 }
 
 func (s *Cache) repoPartials(repo string) []Partial {

@@ -32,31 +32,36 @@ var hasAVXVNNI = hasAVX2 && cpu.X86.HasAVXVNNI
 var avx2Kernels = func() kernelSet {
 	k := genericKernels
 	k.name = "avx2+fma"
+	// one-row dots (dot_amd64.s, dot5_amd64.s), the repacked ones too
 	k.dot[tensor.Q8_0] = dotQ8_0Asm
 	k.dot[tensor.Q5_0] = dotQ5_0Asm
-	k.dot[tensor.Q4_K] = dotQ4KAsm
-	k.dot[tensor.Q6_K] = dotQ6KAsm
-	k.dot[tensor.F32] = dotF32RowAsm
-	k.dot[tensor.F16] = dotF16RowAsm
-	k.dot[tensor.Q5_K] = dotQ5KAsm // dot5_amd64.s
 	k.dot[tensor.Q4_0] = dotQ4_0Asm
 	k.dot[tensor.Q4_1] = dotQ4_1Asm
 	k.dot[tensor.Q5_1] = dotQ5_1Asm
+	k.dot[tensor.Q4_K] = dotQ4KAsm
+	k.dot[tensor.Q5_K] = dotQ5KAsm
+	k.dot[tensor.Q6_K] = dotQ6KAsm
+	k.dot[tensor.F32] = dotF32RowAsm
+	k.dot[tensor.F16] = dotF16RowAsm
 	k.dot[tensor.BF16] = dotBF16RowAsm
 	k.packed[tensor.Q4_0] = dotQ4_0PackedAsm
+	k.packed[tensor.Q4_K] = dotQ4KPackedAsm
+	// decoding: four weight rows at a time
 	k.rows4[tensor.Q8_0] = dotQ8_0Rows4Asm
+	k.rows4[tensor.Q5_0] = dotQ5_0Rows4Asm
+	k.packedRows4[tensor.Q4_K] = dotQ4KPackedRows4Asm
+	// prompt batches
+	k.tile42[tensor.Q8_0] = dotQ8_0Tile42Asm
+	k.scales4[tensor.Q8_0] = q8_0Scales4Asm
+	k.expand[tensor.Q5_0] = expandQ5_0Asm
+	k.cols4[tensor.Q6_K] = dotQ6KCols4Asm
+	k.packedCols4[tensor.Q4_K] = dotQ4KPackedCols4Asm
+	k.packedCols8[tensor.Q4_K] = dotQ4KPackedCols8Asm
+	// attention over the fp16 KV cache
 	k.rowsDot[tensor.F16] = dotF16RowsAsm
 	k.rowsDotF16X32 = dotF16RowsX32Asm
 	k.roundF16 = roundF16Asm
-	k.expand[tensor.Q5_0] = expandQ5_0Asm
-	k.cols4[tensor.Q6_K] = dotQ6KCols4Asm
-	k.rows4[tensor.Q5_0] = dotQ5_0Rows4Asm
-	k.tile42[tensor.Q8_0] = dotQ8_0Tile42Asm
-	k.scales4[tensor.Q8_0] = q8_0Scales4Asm
-	k.packed[tensor.Q4_K] = dotQ4KPackedAsm
-	k.packedCols4[tensor.Q4_K] = dotQ4KPackedCols4Asm
-	k.packedRows4[tensor.Q4_K] = dotQ4KPackedRows4Asm
-	k.packedCols8[tensor.Q4_K] = dotQ4KPackedCols8Asm
+	// vector operations and activation quantizers
 	k.dotF32 = dotF32Asm
 	k.axpy = axpyAsm
 	k.expGroups = softmaxGroups
@@ -92,12 +97,8 @@ func addZMM(k *kernelSet) {
 // AVX2 ones they share their arithmetic with (dotvnni_amd64.go), and where
 // the CPU has AVX512BW the ZMM decode kernels, Q8_0's on VNNI too.
 var avx512VNNIKernels = func() kernelSet {
-	k := avx2Kernels
-	k.name = "avx512vnni+avx2+fma"
-	k.rows4[tensor.Q8_0] = dotQ8_0Rows4VNNIAsm
-	k.rows4[tensor.Q5_0] = dotQ5_0Rows4VNNIAsm
-	k.tile42[tensor.Q8_0] = dotQ8_0Tile42VNNIAsm
-	k.packedCols8[tensor.Q4_K] = dotQ4KPackedCols8VNNIAsm
+	k := vnniKernels("avx512vnni+avx2+fma", dotQ8_0Rows4VNNIAsm, dotQ5_0Rows4VNNIAsm,
+		dotQ8_0Tile42VNNIAsm, dotQ4KPackedCols8VNNIAsm)
 	if hasAVX512ZMM {
 		addZMM(&k)
 		k.rows4[tensor.Q8_0] = dotQ8_0Rows4ZMMAsm
@@ -107,15 +108,20 @@ var avx512VNNIKernels = func() kernelSet {
 
 // avxVNNIKernels is the AVX2 set with the AVX-VNNI kernels in place of the
 // same four (dotavxvnni_amd64.go): the VNNI kernels with the VEX encoding.
-var avxVNNIKernels = func() kernelSet {
+var avxVNNIKernels = vnniKernels("avxvnni+avx2+fma", dotQ8_0Rows4AVXVNNIAsm, dotQ5_0Rows4AVXVNNIAsm,
+	dotQ8_0Tile42AVXVNNIAsm, dotQ4KPackedCols8AVXVNNIAsm)
+
+// vnniKernels returns the AVX2 set, named name, with the four kernels that
+// both VNNI encodings provide in place of the AVX2 ones: the Q8_0 and Q5_0
+// rows4 kernels, the Q8_0 tile42 and the packed Q4_K cols8.
+func vnniKernels(name string, q8_0Rows4, q5_0Rows4 rows4Func, q8_0Tile42 tile42Func, q4KCols8 cols8Func) kernelSet {
 	k := avx2Kernels
-	k.name = "avxvnni+avx2+fma"
-	k.rows4[tensor.Q8_0] = dotQ8_0Rows4AVXVNNIAsm
-	k.rows4[tensor.Q5_0] = dotQ5_0Rows4AVXVNNIAsm
-	k.tile42[tensor.Q8_0] = dotQ8_0Tile42AVXVNNIAsm
-	k.packedCols8[tensor.Q4_K] = dotQ4KPackedCols8AVXVNNIAsm
+	k.name = name
+	k.rows4[tensor.Q8_0], k.rows4[tensor.Q5_0] = q8_0Rows4, q5_0Rows4
+	k.tile42[tensor.Q8_0] = q8_0Tile42
+	k.packedCols8[tensor.Q4_K] = q4KCols8
 	return k
-}()
+}
 
 // cpuSets are the kernel sets this CPU can run, as capKernels weighs them.
 type cpuSets struct {

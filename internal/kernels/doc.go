@@ -144,5 +144,7 @@
 // dotQ8_0SDOTAsm), I8MM the arm64 assembly with SMMLA, and Asm (VNNIAsm, ZMMAsm, AVXVNNIAsm) the bounds-checked
 // Go entry that the table holds and that calls it: dotQ8_0Rows4AVX2 is the
 // AVX2 rows4 kernel of Q8_0, dotQ8_0Rows4Asm its entry, dotQ8_0Tile42VNNI
-// the VNNI tile42 of Q8_0.
+// the VNNI tile42 of Q8_0. The entries of the rows4, tile42 and cols8
+// kernels are built from the assembly function by rows4Entry, tile42Entry
+// and cols8Entry, one builder per shape whatever the instruction set.
 package kernels

@@ -135,11 +135,7 @@ func dotQ4KPackedRows4AVX2(w []byte, stride int, x []byte, nb int, out []float32
 
 // dotQ4KPackedRows4Asm is the bounds-checked entry of dotQ4KPackedRows4AVX2: w
 // holds four consecutive rows of n elements (rowBytes each).
-func dotQ4KPackedRows4Asm(n int, w []byte, rowBytes int, x []byte, out *[4]float32) {
-	if nb := rows4Blocks("dotQ4KPackedRows4Asm", n, w, rowBytes, x, 256, q4KBytes, q8KBytes, out); nb > 0 {
-		dotQ4KPackedRows4AVX2(w, rowBytes, x, nb, out[:])
-	}
-}
+var dotQ4KPackedRows4Asm = rows4Entry("dotQ4KPackedRows4Asm", dotQ4KPackedRows4AVX2, 256, q4KBytes, q8KBytes)
 
 // dotQ4KPackedCols4Asm computes out[a] = dotQ4KQ8KPacked(n, w, x[a*xBytes:])
 // for a = 0..3, bit for bit.
@@ -168,9 +164,21 @@ const c8PreBytes = 160
 // dotQ4KPackedCols8Asm computes out[a*ostride+r] = dotQ4KQ8KPacked(n,
 // w[r*144*n/256:], x[a*xBytes:]) for rows weight rows r and eight activation
 // rows a, bit for bit (the generated dotQ4KPackedCols8AVX2).
-func dotQ4KPackedCols8Asm(n int, w []byte, rows int, x []byte, xBytes int, out []float32, ostride int, scratch *[]byte) {
-	if nb := cols8Blocks(n, w, rows, x, xBytes, out, ostride); nb > 0 {
-		dotQ4KPackedCols8AVX2(w, rows, x, xBytes, nb, reuse(scratch, nb*c8PreBytes), out, ostride)
+var dotQ4KPackedCols8Asm = cols8Entry(dotQ4KPackedCols8AVX2)
+
+// cols8AsmFunc is the signature of an eight-activation packed Q4_K assembly
+// kernel (see dotQ4KPackedCols8AVX2).
+type cols8AsmFunc func(w []byte, rows int, x []byte, xstride int, nb int, pre []byte, out []float32, ostride int)
+
+// cols8Entry returns the bounds-checked entry of an eight-activation packed
+// Q4_K kernel, the cols8Func the kernel table holds, with its scratch of
+// c8PreBytes a super-block. kernel is called through a function value once
+// per run of weight rows, never per block.
+func cols8Entry(kernel cols8AsmFunc) cols8Func {
+	return func(n int, w []byte, rows int, x []byte, xBytes int, out []float32, ostride int, scratch *[]byte) {
+		if nb := cols8Blocks(n, w, rows, x, xBytes, out, ostride); nb > 0 {
+			kernel(w, rows, x, xBytes, nb, reuse(scratch, nb*c8PreBytes), out, ostride)
+		}
 	}
 }
 

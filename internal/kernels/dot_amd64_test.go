@@ -340,6 +340,16 @@ func BenchmarkQ8_0Rows4(b *testing.B) {
 	})
 }
 
+// withTileScales makes the AVX2 set the active one until t ends:
+// tileActScales, which the tile tests take the activation scales from,
+// gives them only where the active set has a tile42, and PLUME_KERNELS=generic
+// would leave it none. Tests that call it must not run in parallel.
+func withTileScales(t *testing.T) {
+	old := active
+	active = &avx2Kernels
+	t.Cleanup(func() { active = old })
+}
+
 // TestAsmTile42MatchesOneRow checks the 4×2 tile over several pairs of
 // activation rows, fed with the scales of q8_0Scales4Asm and tileActScales,
 // against the generic one-row kernel bit for bit; output cells between the
@@ -347,6 +357,7 @@ func BenchmarkQ8_0Rows4(b *testing.B) {
 // tensor.F16ToF32 (and must not write past its output).
 func TestAsmTile42MatchesOneRow(t *testing.T) {
 	requireAVX2(t)
+	withTileScales(t)
 	r := rand.New(rand.NewPCG(5, 9))
 	const guard = -7.25
 	for _, c := range []struct{ nb, pairs int }{{0, 1}, {1, 1}, {2, 3}, {5, 1}, {18, 4}, {3, 7}} {

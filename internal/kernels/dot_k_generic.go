@@ -100,6 +100,36 @@ func dotQ5KQ8K(n int, w, x []byte) float32 {
 	return dotQ5KWith(n, w, x, q5KSumiGo)
 }
 
+// The Q6_K, Q2_K and Q3_K kernels give each 16-element sub-block its own
+// scale: a super-block is eight 32-element groups, group t made of
+// sub-blocks 2t and 2t+1, and each kernel decodes the groups' quants and
+// scales its own way, then sums them with groupLanes.
+
+// groupLanes returns the eight int32 lanes of a super-block of 16-element
+// sub-blocks: the sum over its eight groups t of the products of q[t] with
+// the Q8_K quants q8[32t:32t+32], lanes 0-3 times sc[2t] and lanes 4-7
+// times sc[2t+1] (addLanes2), exact int32 as llama.cpp's
+// _mm256_madd_epi16 forms them.
+func groupLanes(q *[8][32]int32, sc *[16]int32, q8 []byte) [8]int32 {
+	var sumi [8]int32
+	for t := range 8 {
+		addLanes2(&sumi, sc[2*t], sc[2*t+1], &q[t], (*[32]byte)(q8[32*t:32*t+32]))
+	}
+	return sumi
+}
+
+// twoBitQuants decodes the low two bits of the Q2_K and Q3_K quants: the
+// 64 bytes of qs hold four 2-bit planes of two 32-element halves, group
+// t = 4h+g being bits 2g..2g+1 of qs[32h:32h+32].
+func twoBitQuants(q *[8][32]int32, qs []byte) {
+	for t := range 8 {
+		h, g := t/4, t%4
+		for l := range 32 {
+			q[t][l] = int32(qs[32*h+l] >> uint(2*g) & 3)
+		}
+	}
+}
+
 // dotQ6KQ8K follows llama.cpp's AVX2 ggml_vec_dot_q6_K_q8_K: the 6-bit
 // values are used unsigned (0..63) in eight int32 lanes (a scale per 16
 // values), and 32 × Σ scale·bsum is subtracted per lane (lane k: sub-blocks
@@ -114,28 +144,23 @@ func dotQ6KQ8K(n int, w, x []byte) float32 {
 // lanes with d = d_x*d_w.
 func dotQ2KQ8K(n int, w, x []byte) float32 {
 	var acc [8]float32
-	var q [32]int32
+	var q [8][32]int32
+	var sc [16]int32
 	for ib := 0; ib < n/tensor.QK_K; ib++ {
 		wb := w[ib*q2KBytes : (ib+1)*q2KBytes]
 		yd, q8, bs := q8K(x[ib*q8KBytes : (ib+1)*q8KBytes])
-		d, dmin := yd*half(wb[80:]), -yd*half(wb[82:])
-		scales, qs := wb[0:16], wb[16:80]
+		scales := wb[0:16] // low nibble: scale, high nibble: min
 		var prod [8]int32
 		for k := range 8 {
 			prod[k] = int32(scales[2*k]>>4)*bsum(bs, 2*k) + int32(scales[2*k+1]>>4)*bsum(bs, 2*k+1)
 		}
-		fmaLanes(&acc, dmin, &prod)
-		var sumi [8]int32
-		for h := range 2 {
-			for g := range 4 {
-				for l := range 32 {
-					q[l] = int32(qs[32*h+l] >> uint(2*g) & 3)
-				}
-				addLanes2(&sumi, int32(scales[8*h+2*g]&0xf), int32(scales[8*h+2*g+1]&0xf), &q,
-					(*[32]byte)(q8[128*h+32*g:128*h+32*g+32]))
-			}
+		fmaLanes(&acc, -yd*half(wb[82:]), &prod)
+		for i, v := range scales {
+			sc[i] = int32(v & 0xf)
 		}
-		fmaLanes(&acc, d, &sumi)
+		twoBitQuants(&q, wb[16:80])
+		sumi := groupLanes(&q, &sc, q8)
+		fmaLanes(&acc, yd*half(wb[80:]), &sumi)
 	}
 	return reduce8(&acc)
 }
@@ -146,29 +171,25 @@ func dotQ2KQ8K(n int, w, x []byte) float32 {
 // lane and super-block with d = d_x*d_w.
 func dotQ3KQ8K(n int, w, x []byte) float32 {
 	var acc [8]float32
-	var q [32]int32
+	var q [8][32]int32
+	var sc [16]int32
 	for ib := 0; ib < n/tensor.QK_K; ib++ {
 		wb := w[ib*q3KBytes : (ib+1)*q3KBytes]
 		yd, q8, _ := q8K(x[ib*q8KBytes : (ib+1)*q8KBytes])
-		d := yd * half(wb[108:])
-		hm, qs := (*[32]byte)(wb[0:32]), wb[32:96]
-		sc := tensor.Q3KScales(wb[96:108])
-		var sumi [8]int32
-		for h := range 2 {
-			for g := range 4 {
-				bit := byte(1) << uint(4*h+g)
-				for l := range 32 {
-					v := int32(qs[32*h+l] >> uint(2*g) & 3)
-					if hm[l]&bit == 0 {
-						v -= 4
-					}
-					q[l] = v
+		twoBitQuants(&q, wb[32:96])
+		hm := (*[32]byte)(wb[0:32]) // group t's third bit is bit t of hm[l]
+		for t := range 8 {
+			for l := range 32 {
+				if hm[l]>>uint(t)&1 == 0 {
+					q[t][l] -= 4
 				}
-				addLanes2(&sumi, int32(sc[8*h+2*g]), int32(sc[8*h+2*g+1]), &q,
-					(*[32]byte)(q8[128*h+32*g:128*h+32*g+32]))
 			}
 		}
-		fmaLanes(&acc, d, &sumi)
+		for i, v := range tensor.Q3KScales(wb[96:108]) {
+			sc[i] = int32(v)
+		}
+		sumi := groupLanes(&q, &sc, q8)
+		fmaLanes(&acc, yd*half(wb[108:]), &sumi)
 	}
 	return reduce8(&acc)
 }

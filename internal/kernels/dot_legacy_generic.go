@@ -25,22 +25,33 @@ const (
 // half reads a little-endian fp16 at b[0:2].
 func half(b []byte) float32 { return tensor.F16ToF32(binary.LittleEndian.Uint16(b)) }
 
-// lanes8 returns the eight int32 lane sums of a 32-element block product
-// as llama.cpp's AVX2 mul_sum_i8_pairs_float forms them (lane k holds
-// products 4k..4k+3), converted to float32.
-func lanes8(p *[32]int32) [8]float32 {
-	var l [8]float32
-	for k := range 8 {
-		l[k] = float32((p[4*k] + p[4*k+1]) + (p[4*k+2] + p[4*k+3]))
-	}
-	return l
+// addBlock adds one 32-element block to the eight float32 accumulators as
+// llama.cpp's AVX2 mul_sum_i8_pairs_float and _mm256_fmadd_ps do: lane k
+// is the exact int32 sum of products 4k..4k+3 of the weight quants q and
+// activation quants xq (addLanes), fused with d into acc[k] (fmaLanes).
+func addBlock(acc *[8]float32, d float32, q *[32]int32, xq *[32]byte) {
+	var sumi [8]int32
+	addLanes(&sumi, 1, q, xq)
+	fmaLanes(acc, d, &sumi)
 }
 
-// accLanes adds d × lanes into the eight float32 accumulators with fused
-// multiply-adds (_mm256_fmadd_ps(d, q, acc)).
-func accLanes(acc *[8]float32, d float32, l *[8]float32) {
-	for k := range 8 {
-		acc[k] = fmaf(d, l[k], acc[k])
+// nibbleQuants decodes into q the 32 quants of a Q4_0, Q4_1, Q5_0 or Q5_1
+// block from the bytes after its scales: for the Q5 formats a
+// little-endian 32-bit mask of the fifth bits (bit j for element j), then
+// 16 bytes of nibbles (element j in the low half of byte j, element j+16
+// in the high half); offset is subtracted (8 for Q4_0, 16 for Q5_0, 0 for
+// the _1 formats, whose blocks carry a min instead).
+func nibbleQuants(q *[32]int32, b []byte, offset int32) {
+	var qh uint32
+	if len(b) == 20 { // Q5_0, Q5_1
+		qh, b = binary.LittleEndian.Uint32(b), b[4:]
+	}
+	qs := (*[16]byte)(b)
+	for j := range 16 {
+		h0 := int32(qh>>uint(j)&1) << 4
+		h1 := int32(qh>>uint(j+16)&1) << 4
+		q[j] = (int32(qs[j]&0xf) | h0) - offset
+		q[j+16] = (int32(qs[j]>>4) | h1) - offset
 	}
 }
 
@@ -52,33 +63,30 @@ func accLanes(acc *[8]float32, d float32, l *[8]float32) {
 
 func dotQ8_0Q8_0(n int, w, x []byte) float32 {
 	var acc [8]float32
-	var p [32]int32
+	var q [32]int32
 	for ib := 0; ib < n/32; ib++ {
-		wb := w[ib*q8_0Bytes : (ib+1)*q8_0Bytes]
-		xb := x[ib*q8_0Bytes : (ib+1)*q8_0Bytes]
-		wq, xq := (*[32]byte)(wb[2:34]), (*[32]byte)(xb[2:34])
-		for j := range 32 {
-			p[j] = int32(int8(wq[j])) * int32(int8(xq[j]))
+		wb, xb := w[ib*q8_0Bytes:(ib+1)*q8_0Bytes], x[ib*q8_0Bytes:(ib+1)*q8_0Bytes]
+		for j, v := range wb[2:34] {
+			q[j] = int32(int8(v))
 		}
-		l := lanes8(&p)
-		accLanes(&acc, half(wb)*half(xb), &l)
+		addBlock(&acc, half(wb)*half(xb), &q, (*[32]byte)(xb[2:34]))
 	}
 	return reduce8(&acc)
 }
 
-func dotQ4_0Q8_0(n int, w, x []byte) float32 {
+func dotQ4_0Q8_0(n int, w, x []byte) float32 { return dotNibblesQ8_0(n, w, x, q4_0Bytes, 8) }
+
+func dotQ5_0Q8_0(n int, w, x []byte) float32 { return dotNibblesQ8_0(n, w, x, q5_0Bytes, 16) }
+
+// dotNibblesQ8_0 is the dot of Q4_0 or Q5_0 weights (wBytes a block, the
+// quants offset by offset) with Q8_0 activations.
+func dotNibblesQ8_0(n int, w, x []byte, wBytes int, offset int32) float32 {
 	var acc [8]float32
-	var p [32]int32
+	var q [32]int32
 	for ib := 0; ib < n/32; ib++ {
-		wb := w[ib*q4_0Bytes : (ib+1)*q4_0Bytes]
-		xb := x[ib*q8_0Bytes : (ib+1)*q8_0Bytes]
-		qs, xq := (*[16]byte)(wb[2:18]), (*[32]byte)(xb[2:34])
-		for j := range 16 {
-			p[j] = (int32(qs[j]&0xf) - 8) * int32(int8(xq[j]))
-			p[j+16] = (int32(qs[j]>>4) - 8) * int32(int8(xq[j+16]))
-		}
-		l := lanes8(&p)
-		accLanes(&acc, half(wb)*half(xb), &l)
+		wb, xb := w[ib*wBytes:(ib+1)*wBytes], x[ib*q8_0Bytes:(ib+1)*q8_0Bytes]
+		nibbleQuants(&q, wb[2:], offset)
+		addBlock(&acc, half(wb)*half(xb), &q, (*[32]byte)(xb[2:34]))
 	}
 	return reduce8(&acc)
 }
@@ -87,63 +95,21 @@ func dotQ4_0Q8_0(n int, w, x []byte) float32 {
 // 8-lane fused multiply-adds of d_w*d_x times the lane sums, plus a scalar
 // float32 sum of m_w*s_x (fused, as GCC contracts it), added last.
 
-func dotQ4_1Q8_1(n int, w, x []byte) float32 {
+func dotQ4_1Q8_1(n int, w, x []byte) float32 { return dotNibblesQ8_1(n, w, x, q4_1Bytes) }
+
+func dotQ5_1Q8_1(n int, w, x []byte) float32 { return dotNibblesQ8_1(n, w, x, q5_1Bytes) }
+
+// dotNibblesQ8_1 is the dot of Q4_1 or Q5_1 weights (wBytes a block) with
+// Q8_1 activations.
+func dotNibblesQ8_1(n int, w, x []byte, wBytes int) float32 {
 	var acc [8]float32
 	var summs float32
-	var p [32]int32
+	var q [32]int32
 	for ib := 0; ib < n/32; ib++ {
-		wb := w[ib*q4_1Bytes : (ib+1)*q4_1Bytes]
-		xb := x[ib*q8_1Bytes : (ib+1)*q8_1Bytes]
+		wb, xb := w[ib*wBytes:(ib+1)*wBytes], x[ib*q8_1Bytes:(ib+1)*q8_1Bytes]
 		summs = fmaf(half(wb[2:]), half(xb[2:]), summs)
-		qs, xq := (*[16]byte)(wb[4:20]), (*[32]byte)(xb[4:36])
-		for j := range 16 {
-			p[j] = int32(qs[j]&0xf) * int32(int8(xq[j]))
-			p[j+16] = int32(qs[j]>>4) * int32(int8(xq[j+16]))
-		}
-		l := lanes8(&p)
-		accLanes(&acc, half(wb)*half(xb), &l)
-	}
-	return reduce8(&acc) + summs
-}
-
-func dotQ5_0Q8_0(n int, w, x []byte) float32 {
-	var acc [8]float32
-	var p [32]int32
-	for ib := 0; ib < n/32; ib++ {
-		wb := w[ib*q5_0Bytes : (ib+1)*q5_0Bytes]
-		xb := x[ib*q8_0Bytes : (ib+1)*q8_0Bytes]
-		qh := binary.LittleEndian.Uint32(wb[2:6])
-		qs, xq := (*[16]byte)(wb[6:22]), (*[32]byte)(xb[2:34])
-		for j := range 16 {
-			h0 := int32(qh>>uint(j)&1) << 4
-			h1 := int32(qh>>uint(j+16)&1) << 4
-			p[j] = ((int32(qs[j]&0xf) | h0) - 16) * int32(int8(xq[j]))
-			p[j+16] = ((int32(qs[j]>>4) | h1) - 16) * int32(int8(xq[j+16]))
-		}
-		l := lanes8(&p)
-		accLanes(&acc, half(wb)*half(xb), &l)
-	}
-	return reduce8(&acc)
-}
-
-func dotQ5_1Q8_1(n int, w, x []byte) float32 {
-	var acc [8]float32
-	var summs float32
-	var p [32]int32
-	for ib := 0; ib < n/32; ib++ {
-		wb := w[ib*q5_1Bytes : (ib+1)*q5_1Bytes]
-		xb := x[ib*q8_1Bytes : (ib+1)*q8_1Bytes]
-		summs = fmaf(half(wb[2:]), half(xb[2:]), summs)
-		qh := binary.LittleEndian.Uint32(wb[4:8])
-		qs, xq := (*[16]byte)(wb[8:24]), (*[32]byte)(xb[4:36])
-		for j := range 16 {
-			h0 := int32(qh>>uint(j)&1) << 4
-			h1 := int32(qh>>uint(j+16)&1) << 4
-			p[j] = (int32(qs[j]&0xf) | h0) * int32(int8(xq[j]))
-			p[j+16] = (int32(qs[j]>>4) | h1) * int32(int8(xq[j+16]))
-		}
-		l := lanes8(&p)
-		accLanes(&acc, half(wb)*half(xb), &l)
+		nibbleQuants(&q, wb[4:], 0)
+		addBlock(&acc, half(wb)*half(xb), &q, (*[32]byte)(xb[4:36]))
 	}
 	return reduce8(&acc) + summs
 }

@@ -8,31 +8,11 @@ package kernels
 // have no AVX-512). Same instructions on the same YMM registers, so the same
 // int32 lanes: every result is bit-identical to the AVX2 kernels'.
 
-// dotQ8_0Rows4AVXVNNIAsm is dotQ8_0Rows4Asm with dotQ8_0Rows4AVXVNNI.
-func dotQ8_0Rows4AVXVNNIAsm(n int, w []byte, rowBytes int, x []byte, out *[4]float32) {
-	if nb := rows4Blocks("dotQ8_0Rows4Asm", n, w, rowBytes, x, 32, q8_0Bytes, q8_0Bytes, out); nb > 0 {
-		dotQ8_0Rows4AVXVNNI(w, rowBytes, x, nb, out[:])
-	}
-}
-
-// dotQ5_0Rows4AVXVNNIAsm is dotQ5_0Rows4Asm with dotQ5_0Rows4AVXVNNI.
-func dotQ5_0Rows4AVXVNNIAsm(n int, w []byte, rowBytes int, x []byte, out *[4]float32) {
-	if nb := rows4Blocks("dotQ5_0Rows4Asm", n, w, rowBytes, x, 32, q5_0Bytes, q8_0Bytes, out); nb > 0 {
-		dotQ5_0Rows4AVXVNNI(w, rowBytes, x, nb, out[:])
-	}
-}
-
-// dotQ8_0Tile42AVXVNNIAsm is dotQ8_0Tile42Asm with dotQ8_0Tile42AVXVNNI.
-func dotQ8_0Tile42AVXVNNIAsm(n int, w []byte, rowBytes int, ws []float32, x []byte, xBytes int, xs []float32, pairs int, out []float32, ostride int) {
-	if nb := tile42Blocks(n, w, rowBytes, ws, x, xBytes, xs, pairs, out, ostride); nb > 0 {
-		dotQ8_0Tile42AVXVNNI(w, rowBytes, ws, x, xBytes, xs, nb, pairs, out, ostride)
-	}
-}
-
-// dotQ4KPackedCols8AVXVNNIAsm is dotQ4KPackedCols8Asm with
-// dotQ4KPackedCols8AVXVNNI.
-func dotQ4KPackedCols8AVXVNNIAsm(n int, w []byte, rows int, x []byte, xBytes int, out []float32, ostride int, scratch *[]byte) {
-	if nb := cols8Blocks(n, w, rows, x, xBytes, out, ostride); nb > 0 {
-		dotQ4KPackedCols8AVXVNNI(w, rows, x, xBytes, nb, reuse(scratch, nb*c8PreBytes), out, ostride)
-	}
-}
+// The bounds-checked entries of the AVX-VNNI kernels, as those of the AVX2
+// kernels they replace (dot4_amd64.go, dot_amd64.go).
+var (
+	dotQ8_0Rows4AVXVNNIAsm      = rows4Entry("dotQ8_0Rows4Asm", dotQ8_0Rows4AVXVNNI, 32, q8_0Bytes, q8_0Bytes)
+	dotQ5_0Rows4AVXVNNIAsm      = rows4Entry("dotQ5_0Rows4Asm", dotQ5_0Rows4AVXVNNI, 32, q5_0Bytes, q8_0Bytes)
+	dotQ8_0Tile42AVXVNNIAsm     = tile42Entry(dotQ8_0Tile42AVXVNNI)
+	dotQ4KPackedCols8AVXVNNIAsm = cols8Entry(dotQ4KPackedCols8AVXVNNI)
+)

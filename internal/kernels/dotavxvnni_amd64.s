@@ -181,9 +181,11 @@ TEXT ·dotQ5_0Rows4AVXVNNI(SB), NOSPLIT, $0-88
 	JEQ          r4q5done
 
 r4q5loop:
-	PREFETCHT0   (R11)
-	PREFETCHT0   64(R11)
-	ADDQ         $0x58, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       $0x58, R11
+
+	// four weight scales times the activation scale → Y8
 	MOVWQZX      (SI), AX
 	MOVWQZX      (SI)(R8*1), BX
 	SHLQ         $0x10, BX

@@ -47,21 +47,20 @@ func q5KSumiGo(qh, qs, q8 []byte, sc [8]int32) (sumi [8]int32) {
 }
 
 // q6KSumiGo is the Go core of dotQ6KQ8K: the unsigned 6-bit quants of each
-// 32-element group g of half h against q8[128h+32g:], lanes 0-3 scaled by
-// sc[8h+2g] and lanes 4-7 by sc[8h+2g+1] (addLanes2), before the bsum term.
-func q6KSumiGo(ql, qh, q8 []byte, sc [16]int32) (sumi [8]int32) {
-	var q [32]int32
-	for h := range 2 {
-		lo6, hi6 := (*[64]byte)(ql[64*h:64*h+64]), (*[32]byte)(qh[32*h:32*h+32])
-		for g := range 4 {
-			lo, shift := lo6[32*(g&1):32*(g&1)+32], uint(4*(g>>1))
-			for l := range 32 {
-				q[l] = int32(lo[l]>>shift&0xf) | int32(hi6[l]>>uint(2*g)&3)<<4
-			}
-			addLanes2(&sumi, sc[8*h+2*g], sc[8*h+2*g+1], &q, (*[32]byte)(q8[128*h+32*g:128*h+32*g+32]))
+// 32-element group t = 4h+g (low nibbles of ql, high bits of qh) against
+// q8[32t:], lanes 0-3 scaled by sc[2t] and lanes 4-7 by sc[2t+1]
+// (groupLanes), before the bsum term.
+func q6KSumiGo(ql, qh, q8 []byte, sc [16]int32) [8]int32 {
+	var q [8][32]int32
+	for t := range 8 {
+		h, g := t/4, t%4
+		lo, shift := ql[64*h+32*(g&1):], uint(4*(g>>1))
+		hb := qh[32*h:]
+		for l := range 32 {
+			q[t][l] = int32(lo[l]>>shift&0xf) | int32(hb[l]>>uint(2*g)&3)<<4
 		}
 	}
-	return sumi
+	return groupLanes(&q, &sc, q8)
 }
 
 // q4KCore is one of the q4KSumi kernels. The cores take and return arrays

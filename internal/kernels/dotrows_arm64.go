@@ -28,24 +28,10 @@ func dotQ5_0Rows4SDOT(w []byte, rowBytes int, x []byte, nb int, out []float32)
 //go:noescape
 func dotQ5_0Rows4NEON(w []byte, rowBytes int, x []byte, nb int, out []float32)
 
-// rows4AsmFunc is the signature of the four-row assembly kernels.
-type rows4AsmFunc func(w []byte, rowBytes int, x []byte, nb int, out []float32)
-
-// rows4Asm returns the bounds-checked entry (a rows4Func) of kern, named
-// name, over 32-element blocks of wBlock weight bytes and Q8_0
-// activations.
-func rows4Asm(name string, kern rows4AsmFunc, wBlock int) rows4Func {
-	return func(n int, w []byte, rowBytes int, x []byte, out *[4]float32) {
-		if nb := rows4Blocks(name, n, w, rowBytes, x, 32, wBlock, q8_0Bytes, out); nb > 0 {
-			kern(w, rowBytes, x, nb, out[:])
-		}
-	}
-}
-
 // The entries of the four-row kernels, as dispatch_arm64.go installs them.
 var (
-	dotQ8_0Rows4SDOTAsm = rows4Asm("dotQ8_0Rows4SDOTAsm", dotQ8_0Rows4SDOT, q8_0Bytes)
-	dotQ8_0Rows4NEONAsm = rows4Asm("dotQ8_0Rows4NEONAsm", dotQ8_0Rows4NEON, q8_0Bytes)
-	dotQ5_0Rows4SDOTAsm = rows4Asm("dotQ5_0Rows4SDOTAsm", dotQ5_0Rows4SDOT, q5_0Bytes)
-	dotQ5_0Rows4NEONAsm = rows4Asm("dotQ5_0Rows4NEONAsm", dotQ5_0Rows4NEON, q5_0Bytes)
+	dotQ8_0Rows4SDOTAsm = rows4Entry("dotQ8_0Rows4SDOTAsm", dotQ8_0Rows4SDOT, 32, q8_0Bytes, q8_0Bytes)
+	dotQ8_0Rows4NEONAsm = rows4Entry("dotQ8_0Rows4NEONAsm", dotQ8_0Rows4NEON, 32, q8_0Bytes, q8_0Bytes)
+	dotQ5_0Rows4SDOTAsm = rows4Entry("dotQ5_0Rows4SDOTAsm", dotQ5_0Rows4SDOT, 32, q5_0Bytes, q8_0Bytes)
+	dotQ5_0Rows4NEONAsm = rows4Entry("dotQ5_0Rows4NEONAsm", dotQ5_0Rows4NEON, 32, q5_0Bytes, q8_0Bytes)
 )

@@ -20,17 +20,11 @@ func dotQ8_0Tile42SDOT(w []byte, rowBytes int, ws []float32, x []byte, xBytes in
 //go:noescape
 func dotQ8_0Tile42NEON(w []byte, rowBytes int, ws []float32, x []byte, xBytes int, xs []float32, nb, pairs int, out []float32, ostride int)
 
-func dotQ8_0Tile42SDOTAsm(n int, w []byte, rowBytes int, ws []float32, x []byte, xBytes int, xs []float32, pairs int, out []float32, ostride int) {
-	if nb := tile42Blocks(n, w, rowBytes, ws, x, xBytes, xs, pairs, out, ostride); nb > 0 {
-		dotQ8_0Tile42SDOT(w, rowBytes, ws, x, xBytes, xs, nb, pairs, out, ostride)
-	}
-}
-
-func dotQ8_0Tile42NEONAsm(n int, w []byte, rowBytes int, ws []float32, x []byte, xBytes int, xs []float32, pairs int, out []float32, ostride int) {
-	if nb := tile42Blocks(n, w, rowBytes, ws, x, xBytes, xs, pairs, out, ostride); nb > 0 {
-		dotQ8_0Tile42NEON(w, rowBytes, ws, x, xBytes, xs, nb, pairs, out, ostride)
-	}
-}
+// The bounds-checked entries of the 4×2 tiles (tile42Entry).
+var (
+	dotQ8_0Tile42SDOTAsm = tile42Entry(dotQ8_0Tile42SDOT)
+	dotQ8_0Tile42NEONAsm = tile42Entry(dotQ8_0Tile42NEON)
+)
 
 // q8_0Scales4Go is the scales4 kernel of Q8_0 (scales4Func): out[4*b+r] is
 // the fp16 scale of block b of weight row r (rows rowBytes apart) as

@@ -10,30 +10,11 @@ package kernels
 // int32 lanes (see mulSum and maddAcc in _asm/common.go), so every result
 // is bit-identical to the AVX2 kernels'. The rest of the AVX2 set is kept.
 
-// dotQ8_0Rows4VNNIAsm is dotQ8_0Rows4Asm with dotQ8_0Rows4VNNI.
-func dotQ8_0Rows4VNNIAsm(n int, w []byte, rowBytes int, x []byte, out *[4]float32) {
-	if nb := rows4Blocks("dotQ8_0Rows4Asm", n, w, rowBytes, x, 32, q8_0Bytes, q8_0Bytes, out); nb > 0 {
-		dotQ8_0Rows4VNNI(w, rowBytes, x, nb, out[:])
-	}
-}
-
-// dotQ5_0Rows4VNNIAsm is dotQ5_0Rows4Asm with dotQ5_0Rows4VNNI.
-func dotQ5_0Rows4VNNIAsm(n int, w []byte, rowBytes int, x []byte, out *[4]float32) {
-	if nb := rows4Blocks("dotQ5_0Rows4Asm", n, w, rowBytes, x, 32, q5_0Bytes, q8_0Bytes, out); nb > 0 {
-		dotQ5_0Rows4VNNI(w, rowBytes, x, nb, out[:])
-	}
-}
-
-// dotQ8_0Tile42VNNIAsm is dotQ8_0Tile42Asm with dotQ8_0Tile42VNNI.
-func dotQ8_0Tile42VNNIAsm(n int, w []byte, rowBytes int, ws []float32, x []byte, xBytes int, xs []float32, pairs int, out []float32, ostride int) {
-	if nb := tile42Blocks(n, w, rowBytes, ws, x, xBytes, xs, pairs, out, ostride); nb > 0 {
-		dotQ8_0Tile42VNNI(w, rowBytes, ws, x, xBytes, xs, nb, pairs, out, ostride)
-	}
-}
-
-// dotQ4KPackedCols8VNNIAsm is dotQ4KPackedCols8Asm with dotQ4KPackedCols8VNNI.
-func dotQ4KPackedCols8VNNIAsm(n int, w []byte, rows int, x []byte, xBytes int, out []float32, ostride int, scratch *[]byte) {
-	if nb := cols8Blocks(n, w, rows, x, xBytes, out, ostride); nb > 0 {
-		dotQ4KPackedCols8VNNI(w, rows, x, xBytes, nb, reuse(scratch, nb*c8PreBytes), out, ostride)
-	}
-}
+// The bounds-checked entries of the VNNI kernels, as those of the AVX2
+// kernels they replace (dot4_amd64.go, dot_amd64.go).
+var (
+	dotQ8_0Rows4VNNIAsm      = rows4Entry("dotQ8_0Rows4Asm", dotQ8_0Rows4VNNI, 32, q8_0Bytes, q8_0Bytes)
+	dotQ5_0Rows4VNNIAsm      = rows4Entry("dotQ5_0Rows4Asm", dotQ5_0Rows4VNNI, 32, q5_0Bytes, q8_0Bytes)
+	dotQ8_0Tile42VNNIAsm     = tile42Entry(dotQ8_0Tile42VNNI)
+	dotQ4KPackedCols8VNNIAsm = cols8Entry(dotQ4KPackedCols8VNNI)
+)

@@ -135,6 +135,7 @@ func testVNNIRows4(t *testing.T, e vnniEncoding) {
 func TestVNNITile42MatchesAVX2(t *testing.T) { forVNNI(t, testVNNITile42) }
 
 func testVNNITile42(t *testing.T, e vnniEncoding) {
+	withTileScales(t)
 	r := rand.New(rand.NewPCG(7, 2))
 	const guard = -7.25
 	for _, c := range []struct{ nb, pairs int }{{0, 1}, {1, 1}, {2, 3}, {5, 1}, {18, 4}, {3, 7}} {

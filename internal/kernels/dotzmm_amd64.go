@@ -23,11 +23,7 @@ var hasAVX512 = hasAVX2 && cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.
 var hasAVX512ZMM = hasAVX512VNNI && hasAVX512
 
 // dotQ8_0Rows4ZMMAsm is dotQ8_0Rows4Asm with dotQ8_0Rows4ZMM.
-func dotQ8_0Rows4ZMMAsm(n int, w []byte, rowBytes int, x []byte, out *[4]float32) {
-	if nb := rows4Blocks("dotQ8_0Rows4Asm", n, w, rowBytes, x, 32, q8_0Bytes, q8_0Bytes, out); nb > 0 {
-		dotQ8_0Rows4ZMM(w, rowBytes, x, nb, out[:])
-	}
-}
+var dotQ8_0Rows4ZMMAsm = rows4Entry("dotQ8_0Rows4Asm", dotQ8_0Rows4ZMM, 32, q8_0Bytes, q8_0Bytes)
 
 // dotQ4KPackedRows4ZMM is dotQ4KPackedRows4AVX2 with the integer sums on
 // ZMM registers (dotq4r4zmm_amd64.s); reference loop:
@@ -43,11 +39,7 @@ func dotQ8_0Rows4ZMMAsm(n int, w []byte, rowBytes int, x []byte, out *[4]float32
 func dotQ4KPackedRows4ZMM(w []byte, stride int, x []byte, nb int, out []float32)
 
 // dotQ4KPackedRows4ZMMAsm is dotQ4KPackedRows4Asm with dotQ4KPackedRows4ZMM.
-func dotQ4KPackedRows4ZMMAsm(n int, w []byte, rowBytes int, x []byte, out *[4]float32) {
-	if nb := rows4Blocks("dotQ4KPackedRows4Asm", n, w, rowBytes, x, 256, q4KBytes, q8KBytes, out); nb > 0 {
-		dotQ4KPackedRows4ZMM(w, rowBytes, x, nb, out[:])
-	}
-}
+var dotQ4KPackedRows4ZMMAsm = rows4Entry("dotQ4KPackedRows4Asm", dotQ4KPackedRows4ZMM, 256, q4KBytes, q8KBytes)
 
 // dotQ6KRows4ZMM is four Q6_K dot products sharing one Q8_K activation row,
 // each with dotQ6KAVX2's arithmetic (dotq6r4zmm_amd64.s); reference loop:
@@ -65,8 +57,4 @@ func dotQ6KRows4ZMM(w []byte, stride int, x []byte, nb int, out []float32)
 
 // dotQ6KRows4ZMMAsm is the bounds-checked entry of dotQ6KRows4ZMM: w holds
 // four consecutive rows of n elements (rowBytes each).
-func dotQ6KRows4ZMMAsm(n int, w []byte, rowBytes int, x []byte, out *[4]float32) {
-	if nb := rows4Blocks("dotQ6KRows4ZMMAsm", n, w, rowBytes, x, 256, q6KBytes, q8KBytes, out); nb > 0 {
-		dotQ6KRows4ZMM(w, rowBytes, x, nb, out[:])
-	}
-}
+var dotQ6KRows4ZMMAsm = rows4Entry("dotQ6KRows4ZMMAsm", dotQ6KRows4ZMM, 256, q6KBytes, q8KBytes)

@@ -166,7 +166,10 @@ func (s *Store) SetStatus(ctx context.Context, id int64, status string) error {
 const summaryCols = `a.id, a.topic, a.lang, a.status, a.title, a.slug, a.created_at, a.updated_at,
 	(SELECT COUNT(*) FROM revisions r WHERE r.article_id = a.id)`
 
-func scanSummary(row interface{ Scan(...any) error }, s *Summary) error {
+// rowScanner is a *sql.Row or *sql.Rows.
+type rowScanner interface{ Scan(dest ...any) error }
+
+func scanSummary(row rowScanner, s *Summary) error {
 	return row.Scan(&s.ID, &s.Topic, &s.Lang, &s.Status, &s.Title, &s.Slug, &s.CreatedAt, &s.UpdatedAt, &s.Revisions)
 }
 
@@ -175,24 +178,11 @@ func (s *Store) List(ctx context.Context) ([]Summary, error) {
 	if s.empty {
 		return nil, nil
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+summaryCols+` FROM articles a ORDER BY a.id DESC`)
-	if err != nil {
-		return nil, fmt.Errorf("library: list: %w", err)
+	out, err := queryAll(ctx, s.db, "list", scanSummary, `SELECT `+summaryCols+` FROM articles a ORDER BY a.id DESC`)
+	for i := range out {
+		out[i].Status = s.liveStatus(out[i].ID, out[i].Status)
 	}
-	defer rows.Close()
-	var out []Summary
-	for rows.Next() {
-		var sm Summary
-		if err := scanSummary(rows, &sm); err != nil {
-			return nil, fmt.Errorf("library: list: %w", err)
-		}
-		sm.Status = s.liveStatus(sm.ID, sm.Status)
-		out = append(out, sm)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("library: list: %w", err)
-	}
-	return out, nil
+	return out, err
 }
 
 // Get returns one article with its checkpoint, sections and revisions.
@@ -222,39 +212,37 @@ func (s *Store) Get(ctx context.Context, id int64) (*Article, error) {
 }
 
 func (s *Store) sections(ctx context.Context, id int64) ([]Section, error) {
-	rows, err := s.db.QueryContext(ctx,
-		`SELECT idx, level, heading, body, revisions FROM sections WHERE article_id = ? ORDER BY idx`, id)
-	if err != nil {
-		return nil, fmt.Errorf("library: sections of %d: %w", id, err)
-	}
-	defer rows.Close()
-	var out []Section
-	for rows.Next() {
-		var sec Section
-		if err := rows.Scan(&sec.Index, &sec.Level, &sec.Heading, &sec.Body, &sec.Revisions); err != nil {
-			return nil, fmt.Errorf("library: sections of %d: %w", id, err)
-		}
-		out = append(out, sec)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s.db, fmt.Sprintf("sections of %d", id), func(rows rowScanner, sec *Section) error {
+		return rows.Scan(&sec.Index, &sec.Level, &sec.Heading, &sec.Body, &sec.Revisions)
+	}, `SELECT idx, level, heading, body, revisions FROM sections WHERE article_id = ? ORDER BY idx`, id)
 }
 
 func (s *Store) revisions(ctx context.Context, id int64) ([]Revision, error) {
-	rows, err := s.db.QueryContext(ctx,
-		`SELECT rev, created_at, title, slug, markdown, manifest FROM revisions WHERE article_id = ? ORDER BY rev`, id)
+	return queryAll(ctx, s.db, fmt.Sprintf("revisions of %d", id), func(rows rowScanner, r *Revision) error {
+		return rows.Scan(&r.Rev, &r.CreatedAt, &r.Title, &r.Slug, &r.Markdown, &r.Manifest)
+	}, `SELECT rev, created_at, title, slug, markdown, manifest FROM revisions WHERE article_id = ? ORDER BY rev`, id)
+}
+
+// queryAll runs query with args and scans each row into a T; what names
+// the query in errors.
+func queryAll[T any](ctx context.Context, db *sql.DB, what string, scan func(rowScanner, *T) error, query string, args ...any) ([]T, error) {
+	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("library: revisions of %d: %w", id, err)
+		return nil, fmt.Errorf("library: %s: %w", what, err)
 	}
 	defer rows.Close()
-	var out []Revision
+	var out []T
 	for rows.Next() {
-		var r Revision
-		if err := rows.Scan(&r.Rev, &r.CreatedAt, &r.Title, &r.Slug, &r.Markdown, &r.Manifest); err != nil {
-			return nil, fmt.Errorf("library: revisions of %d: %w", id, err)
+		var v T
+		if err := scan(rows, &v); err != nil {
+			return nil, fmt.Errorf("library: %s: %w", what, err)
 		}
-		out = append(out, r)
+		out = append(out, v)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("library: %s: %w", what, err)
+	}
+	return out, nil
 }
 
 // liveStatus is the status to show for a stored one: "running" holds only
@@ -279,22 +267,5 @@ func (s *Store) Remove(ctx context.Context, id int64) error {
 		return err
 	}
 	defer lk.Unlock()
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		// Children first: the foreign keys cascade too, but an old database
-		// opened without foreign_keys would keep orphans.
-		for _, q := range []string{`DELETE FROM sections WHERE article_id = ?`, `DELETE FROM revisions WHERE article_id = ?`} {
-			if _, err := tx.ExecContext(ctx, q, id); err != nil {
-				return fmt.Errorf("library: remove %d: %w", id, err)
-			}
-		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM articles WHERE id = ?`, id)
-		if err != nil {
-			return fmt.Errorf("library: remove %d: %w", id, err)
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return fmt.Errorf("library: remove %d: %w", id, ErrNotFound)
-		}
-		return nil
-	})
-	return err
+	return s.deleteArticle(ctx, id, "remove")
 }

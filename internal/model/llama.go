@@ -31,6 +31,19 @@ func loadCommon(l *Loader, c Config) *Weights {
 	return w
 }
 
+// loadFamily requests the tensors every llama-family model has, outside and
+// in each block, then calls extra for each block so that an architecture
+// requests only its own tensors.
+func loadFamily(l *Loader, c Config, extra func(i int, b *Layer)) *Weights {
+	w := loadCommon(l, c)
+	for i := range w.Layers {
+		b := &w.Layers[i]
+		loadBlock(l, c, i, b)
+		extra(i, b)
+	}
+	return w
+}
+
 // loadBlock requests the tensors every llama-family block has.
 func loadBlock(l *Loader, c Config, i int, b *Layer) {
 	n := func(s string) string { return fmt.Sprintf("blk.%d.%s.weight", i, s) }

@@ -8,14 +8,10 @@ func init() {
 }
 
 func loadQwen2(l *Loader, c Config) *Weights {
-	w := loadCommon(l, c)
-	for i := range w.Layers {
-		b := &w.Layers[i]
-		loadBlock(l, c, i, b)
+	return loadFamily(l, c, func(i int, b *Layer) {
 		n := func(s string) string { return fmt.Sprintf("blk.%d.%s.bias", i, s) }
 		b.Bq = l.Vector(n("attn_q"), c.QDim())  // [heads*head_dim]
 		b.Bk = l.Vector(n("attn_k"), c.KVDim()) // [heads_kv*head_dim]
 		b.Bv = l.Vector(n("attn_v"), c.KVDim()) // [heads_kv*head_dim]
-	}
-	return w
+	})
 }

@@ -9,13 +9,9 @@ func init() {
 }
 
 func loadQwen3(l *Loader, c Config) *Weights {
-	w := loadCommon(l, c)
-	for i := range w.Layers {
-		b := &w.Layers[i]
-		loadBlock(l, c, i, b)
+	return loadFamily(l, c, func(i int, b *Layer) {
 		n := func(s string) string { return fmt.Sprintf("blk.%d.%s.weight", i, s) }
 		b.QNorm = l.Vector(n("attn_q_norm"), c.HeadDim) // [head_dim]
 		b.KNorm = l.Vector(n("attn_k_norm"), c.HeadDim) // [head_dim]
-	}
-	return w
+	})
 }

@@ -144,16 +144,22 @@ func ScaleMinK4(j int, q []byte) (sc, m uint8) {
 	return q[j+4]&0xf | (q[j-4]>>6)<<4, q[j+4]>>4 | (q[j]>>6)<<4
 }
 
+// subBlockPairK4 returns the scales and mins of sub-blocks is and is+1 of
+// a Q4_K or Q5_K block whose super-block scale and min are d and dmin.
+func subBlockPairK4(d, dmin float32, scales []byte, is int) (d1, m1, d2, m2 float32) {
+	sc, m := ScaleMinK4(is, scales)
+	d1, m1 = d*float32(sc), dmin*float32(m)
+	sc, m = ScaleMinK4(is+1, scales)
+	return d1, m1, d * float32(sc), dmin * float32(m)
+}
+
 // block_q4_K: d fp16 | dmin fp16 | scales[12] | qs[128]; 8 sub-blocks of 32.
 func dequantQ4K(b []byte, y []float32) {
 	d, dmin := fp16(b), fp16(b[2:])
 	scales := b[4:16]
 	q := b[16:144]
 	for j, is := 0, 0; j < QK_K; j, is = j+64, is+2 {
-		sc, m := ScaleMinK4(is, scales)
-		d1, m1 := d*float32(sc), dmin*float32(m)
-		sc, m = ScaleMinK4(is+1, scales)
-		d2, m2 := d*float32(sc), dmin*float32(m)
+		d1, m1, d2, m2 := subBlockPairK4(d, dmin, scales, is)
 		for l := 0; l < 32; l++ {
 			y[j+l] = float32(d1*float32(q[l]&0xf)) - m1
 			y[j+32+l] = float32(d2*float32(q[l]>>4)) - m2
@@ -170,10 +176,7 @@ func dequantQ5K(b []byte, y []float32) {
 	ql := b[48:176]
 	u1, u2 := byte(1), byte(2)
 	for j, is := 0, 0; j < QK_K; j, is = j+64, is+2 {
-		sc, m := ScaleMinK4(is, scales)
-		d1, m1 := d*float32(sc), dmin*float32(m)
-		sc, m = ScaleMinK4(is+1, scales)
-		d2, m2 := d*float32(sc), dmin*float32(m)
+		d1, m1, d2, m2 := subBlockPairK4(d, dmin, scales, is)
 		for l := 0; l < 32; l++ {
 			v1, v2 := ql[l]&0xf, ql[l]>>4
 			if qh[l]&u1 != 0 {

@@ -179,6 +179,46 @@ func makeQ3Quants(nmax int, x []float32, L []int8) float32 {
 	return sumLX / sumL2
 }
 
+// subBlockFit is how a K-quant format with scales and mins (Q2_K, Q4_K,
+// Q5_K) fits its sub-blocks of n values: make_qkx2_quants to levels
+// 0..nmax with these settings and the weights weigh gives.
+type subBlockFit struct {
+	n, nmax, nstep int
+	rmin           float32
+	useMAD         bool
+	weigh          func(xs, w []float32) // w[i]: the weight of xs[i]
+}
+
+// fit fits every sub-block of the super-block x, writing the levels to L,
+// and returns each sub-block's scale and min and the largest of each.
+func (f subBlockFit) fit(x []float32, L []uint8) (scales, mins []float32, maxScale, maxMin float32) {
+	nb := QK_K / f.n
+	scales, mins = make([]float32, nb), make([]float32, nb)
+	laux, w := make([]uint8, f.n), make([]float32, f.n)
+	for j := range nb {
+		xs := x[f.n*j : f.n*j+f.n]
+		f.weigh(xs, w)
+		scales[j], mins[j] = makeQKX2Quants(f.nmax, xs, w, L[f.n*j:f.n*j+f.n], laux, f.rmin, 0.1, f.nstep, f.useMAD)
+		maxScale, maxMin = max(maxScale, scales[j]), max(maxMin, mins[j])
+	}
+	return scales, mins, maxScale, maxMin
+}
+
+// requantize sets the levels of every sub-block j again against the scale
+// d and min dm it was stored with (stored(j)); a sub-block whose scale is 0
+// keeps the levels of its fit.
+func (f subBlockFit) requantize(x []float32, L []uint8, stored func(j int) (d, dm float32)) {
+	for j := range QK_K / f.n {
+		d, dm := stored(j)
+		if d == 0 {
+			continue
+		}
+		for ii := range f.n {
+			L[f.n*j+ii] = uint8(max(0, min(f.nmax, nearestInt((x[f.n*j+ii]+dm)/d))))
+		}
+	}
+}
+
 // quantQ4K is quantize_row_q4_K_ref for one super-block.
 func quantQ4K(x []float32, y []byte) { quantQ45K(x, y, 15, -1, 20) }
 
@@ -191,23 +231,17 @@ func quantQ5K(x []float32, y []byte) { quantQ45K(x, y, 31, -0.5, 15) }
 // then every value re-quantized against the stored (rounded) scales.
 func quantQ45K(x []float32, y []byte, nmax int, rmin float32, nstep int) {
 	var L [QK_K]uint8
-	var laux [32]uint8
-	var weights [32]float32
-	var scales, mins [QK_K / 32]float32
-	var maxScale, maxMin float32
-	for j := range QK_K / 32 {
-		xs := x[32*j : 32*j+32]
+	f := subBlockFit{n: 32, nmax: nmax, rmin: rmin, nstep: nstep, weigh: func(xs, w []float32) {
 		var sumX2 float32
 		for _, v := range xs {
 			sumX2 += float32(v * v)
 		}
 		avX := sqrtf(sumX2 / 32)
 		for l, v := range xs {
-			weights[l] = avX + absf(v)
+			w[l] = avX + absf(v)
 		}
-		scales[j], mins[j] = makeQKX2Quants(nmax, xs, weights[:], L[32*j:32*j+32], laux[:], rmin, 0.1, nstep, false)
-		maxScale, maxMin = max(maxScale, scales[j]), max(maxMin, mins[j])
-	}
+	}}
+	scales, mins, maxScale, maxMin := f.fit(x, L[:])
 	var invScale, invMin float32
 	if maxScale > 0 {
 		invScale = 63 / maxScale
@@ -231,17 +265,10 @@ func quantQ45K(x []float32, y []byte, nmax int, rmin float32, nstep int) {
 	putF16(y, maxScale/63)
 	putF16(y[2:], maxMin/63)
 	dAll, dMin := fp16(y), fp16(y[2:])
-	for j := range QK_K / 32 {
+	f.requantize(x, L[:], func(j int) (d, dm float32) {
 		s, m := ScaleMinK4(j, sc)
-		d := dAll * float32(s)
-		if d == 0 {
-			continue
-		}
-		dm := dMin * float32(m)
-		for ii := range 32 {
-			L[32*j+ii] = uint8(max(0, min(nmax, nearestInt((x[32*j+ii]+dm)/d))))
-		}
-	}
+		return dAll * float32(s), dMin * float32(m)
+	})
 	packQ45K(L[:], y, nmax)
 }
 
@@ -331,18 +358,12 @@ const q6KBlockBytes = QK_K/2 + QK_K/4 + QK_K/16 + 2
 func quantQ2K(x []float32, y []byte) {
 	const q4scale = 15
 	var L [QK_K]uint8
-	var laux [16]uint8
-	var weights [16]float32
-	var scales, mins [QK_K / 16]float32
-	var maxScale, maxMin float32
-	for j := range QK_K / 16 {
-		xs := x[16*j : 16*j+16]
+	f := subBlockFit{n: 16, nmax: 3, rmin: -0.5, nstep: 15, useMAD: true, weigh: func(xs, w []float32) {
 		for l, v := range xs {
-			weights[l] = absf(v)
+			w[l] = absf(v)
 		}
-		scales[j], mins[j] = makeQKX2Quants(3, xs, weights[:], L[16*j:16*j+16], laux[:], -0.5, 0.1, 15, true)
-		maxScale, maxMin = max(maxScale, scales[j]), max(maxMin, mins[j])
-	}
+	}}
+	scales, mins, maxScale, maxMin := f.fit(x, L[:])
 	sc := y[0:16]
 	clear(sc)
 	putF16(y[80:], 0)
@@ -362,16 +383,9 @@ func quantQ2K(x []float32, y []byte) {
 		putF16(y[82:], maxMin/q4scale)
 	}
 	dAll, dMin := fp16(y[80:]), fp16(y[82:])
-	for j := range QK_K / 16 {
-		d := dAll * float32(sc[j]&0xf)
-		if d == 0 {
-			continue
-		}
-		dm := dMin * float32(sc[j]>>4)
-		for ii := range 16 {
-			L[16*j+ii] = uint8(max(0, min(3, nearestInt((x[16*j+ii]+dm)/d))))
-		}
-	}
+	f.requantize(x, L[:], func(j int) (d, dm float32) {
+		return dAll * float32(sc[j]&0xf), dMin * float32(sc[j]>>4)
+	})
 	packQ2Bits(L[:], y[16:80])
 }
 

@@ -55,6 +55,29 @@ var quantizers = map[Type]func(x []float32, y []byte){
 
 func putF16(b []byte, f float32) { binary.LittleEndian.PutUint16(b, F32ToF16(f)) }
 
+// putScale writes a block's scale d as fp16 at b and returns the factor
+// that quantizes by it: 1/d, or 0 for an all-zero block (d == 0).
+func putScale(b []byte, d float32) (id float32) {
+	putF16(b, d)
+	if d != 0 {
+		id = 1 / d
+	}
+	return id
+}
+
+// packQuants quantizes the 32 values of a Q4_0/Q4_1/Q5_0/Q5_1 block with q
+// and packs them as these formats do: qs[j] holds the low nibbles of
+// element j (low) and j+16 (high), and the fifth bits go to bits j and j+16
+// of qh (zero for the 4-bit formats, whose quants are 0..15).
+func packQuants(x []float32, qs []byte, q func(float32) int) (qh uint32) {
+	for j := range 16 {
+		x0, x1 := q(x[j]), q(x[j+16])
+		qs[j] = byte(x0&0xf) | byte(x1&0xf)<<4
+		qh |= uint32(x0&0x10)>>4<<uint(j) | uint32(x1&0x10)>>4<<uint(j+16)
+	}
+	return qh
+}
+
 func absf(f float32) float32 { return math.Float32frombits(math.Float32bits(f) &^ (1 << 31)) }
 
 // signedMax returns the value of largest magnitude (the first one on ties).
@@ -89,75 +112,33 @@ func truncInt(f float32) int {
 // q = min(15, (int8)(x/d + 8.5)).
 func quantQ4_0(x []float32, y []byte) {
 	_, vmax := signedMax(x)
-	d := vmax / -8
-	var id float32
-	if d != 0 {
-		id = 1 / d
-	}
-	putF16(y, d)
-	for j := range 16 {
-		x0 := min(15, int(int8(truncInt(float32(x[j]*id)+8.5))))
-		x1 := min(15, int(int8(truncInt(float32(x[j+16]*id)+8.5))))
-		y[2+j] = byte(x0) | byte(x1)<<4
-	}
+	id := putScale(y, vmax/-8)
+	packQuants(x, y[2:], func(v float32) int { return min(15, int(int8(truncInt(float32(v*id)+8.5)))) })
 }
 
 // quantize_row_q4_1_ref: d = (max-min)/15, m = min, q = min(15, (int8)((x-min)/d + 0.5)).
 func quantQ4_1(x []float32, y []byte) {
 	lo, hi := minMax(x)
-	d := (hi - lo) / 15
-	var id float32
-	if d != 0 {
-		id = 1 / d
-	}
-	putF16(y, d)
+	id := putScale(y, (hi-lo)/15)
 	putF16(y[2:], lo)
-	for j := range 16 {
-		x0 := min(15, int(int8(truncInt(float32((x[j]-lo)*id)+0.5))))
-		x1 := min(15, int(int8(truncInt(float32((x[j+16]-lo)*id)+0.5))))
-		y[4+j] = byte(x0) | byte(x1)<<4
-	}
+	packQuants(x, y[4:], func(v float32) int { return min(15, int(int8(truncInt(float32((v-lo)*id)+0.5)))) })
 }
 
 // quantize_row_q5_0_ref: d = max/-16, q = min(31, (int8)(x/d + 16.5)), the
 // fifth bits gathered in qh.
 func quantQ5_0(x []float32, y []byte) {
 	_, vmax := signedMax(x)
-	d := vmax / -16
-	var id float32
-	if d != 0 {
-		id = 1 / d
-	}
-	putF16(y, d)
-	var qh uint32
-	for j := range 16 {
-		x0 := min(31, int(int8(truncInt(float32(x[j]*id)+16.5))))
-		x1 := min(31, int(int8(truncInt(float32(x[j+16]*id)+16.5))))
-		y[6+j] = byte(x0&0xf) | byte(x1&0xf)<<4
-		qh |= uint32(x0&0x10) >> 4 << uint(j)
-		qh |= uint32(x1&0x10) >> 4 << uint(j+16)
-	}
+	id := putScale(y, vmax/-16)
+	qh := packQuants(x, y[6:], func(v float32) int { return min(31, int(int8(truncInt(float32(v*id)+16.5)))) })
 	binary.LittleEndian.PutUint32(y[2:], qh)
 }
 
 // quantize_row_q5_1_ref: d = (max-min)/31, m = min, q = (uint8)((x-min)/d + 0.5).
 func quantQ5_1(x []float32, y []byte) {
 	lo, hi := minMax(x)
-	d := (hi - lo) / 31
-	var id float32
-	if d != 0 {
-		id = 1 / d
-	}
-	putF16(y, d)
+	id := putScale(y, (hi-lo)/31)
 	putF16(y[2:], lo)
-	var qh uint32
-	for j := range 16 {
-		x0 := int(uint8(truncInt(float32((x[j]-lo)*id) + 0.5)))
-		x1 := int(uint8(truncInt(float32((x[j+16]-lo)*id) + 0.5)))
-		y[8+j] = byte(x0&0xf) | byte(x1&0xf)<<4
-		qh |= uint32(x0&0x10) >> 4 << uint(j)
-		qh |= uint32(x1&0x10) >> 4 << uint(j+16)
-	}
+	qh := packQuants(x, y[8:], func(v float32) int { return int(uint8(truncInt(float32((v-lo)*id) + 0.5))) })
 	binary.LittleEndian.PutUint32(y[4:], qh)
 }
 
@@ -166,11 +147,7 @@ func quantQ5_1(x []float32, y []byte) {
 func quantQ8_0(x []float32, y []byte) {
 	amax, _ := signedMax(x)
 	d := amax / 127
-	var id float32
-	if d != 0 {
-		id = 1 / d
-	}
-	putF16(y, d)
+	id := putScale(y, d)
 	for j, v := range x {
 		y[2+j] = byte(int8(math.Round(float64(v * id))))
 	}

@@ -1,6 +1,7 @@
 package testmodel
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -98,11 +99,11 @@ func (b *builder) metadata() {
 	b.kv(a+".rope.dimension_count", uint32(s.HeadDim))
 	if a == "llama" {
 		b.kv(a+".attention.layer_norm_rms_epsilon", float32(1e-5))
-		b.kv(a+".rope.freq_base", float32(500000))
+		b.kv(a+".rope.freq_base", cmp.Or(s.RopeBase, 500000))
 		b.kv(a+".vocab_size", uint32(s.Vocab))
 	} else {
 		b.kv(a+".attention.layer_norm_rms_epsilon", float32(1e-6))
-		b.kv(a+".rope.freq_base", float32(1000000))
+		b.kv(a+".rope.freq_base", cmp.Or(s.RopeBase, 1000000))
 	}
 	var v vocab
 	if a == "llama" {
@@ -177,13 +178,23 @@ func (b *builder) add(name string, t tensor.Type, dims []uint64, raw []byte) {
 	b.err = b.w.AddTensor(name, t, dims, raw)
 }
 
-// matrix adds a rows×cols weight in the spec's type (GGUF dims [cols, rows]).
-func (b *builder) matrix(name string, cols, rows int, std float64) {
-	data := b.normal(rows*cols, 0, std)
+// matrix adds a rows×cols weight of role in layer (GGUF dims [cols,
+// rows]), in the type the spec gives it.
+func (b *builder) matrix(name, role string, layer, cols, rows int, std float64) {
 	if b.err != nil {
 		return
 	}
-	t := b.s.Type
+	t := b.s.matrixType(role, layer, cols)
+	if b.s.RandomBlocks {
+		raw, err := randomBlocks(b.r, t, cols, rows)
+		if err != nil {
+			b.err = fmt.Errorf("%s: %w", name, err)
+			return
+		}
+		b.add(name, t, []uint64{uint64(cols), uint64(rows)}, raw)
+		return
+	}
+	data := b.normal(rows*cols, 0, std)
 	rs, err := tensor.RowSize(t, uint64(cols))
 	if err != nil {
 		b.err = fmt.Errorf("%s: %w", name, err)
@@ -203,10 +214,14 @@ func (b *builder) tensors() {
 	s := b.s
 	q, kv := s.Heads*s.HeadDim, s.HeadsKV*s.HeadDim
 	proj := func(fanIn int) float64 { return projGain / math.Sqrt(float64(fanIn)) }
-	b.matrix("token_embd.weight", s.Embd, s.Vocab, embedScale)
+	embdRole := roleEmbd
+	if s.Tied {
+		embdRole = roleEmbdTied
+	}
+	b.matrix("token_embd.weight", embdRole, 0, s.Embd, s.Vocab, embedScale)
 	b.vector("output_norm.weight", b.normal(s.Embd, 1, normJitter))
 	if !s.Tied {
-		b.matrix("output.weight", s.Embd, s.Vocab, embedScale)
+		b.matrix("output.weight", roleOutput, 0, s.Embd, s.Vocab, embedScale)
 	}
 	if s.RopeFreqs && s.Arch == "llama" {
 		f := make([]float32, s.HeadDim/2)
@@ -219,10 +234,10 @@ func (b *builder) tensors() {
 	for i := range s.Layers {
 		n := func(t string) string { return fmt.Sprintf("blk.%d.%s", i, t) }
 		b.vector(n("attn_norm.weight"), b.normal(s.Embd, 1, normJitter))
-		b.matrix(n("attn_q.weight"), s.Embd, q, proj(s.Embd)*qkGain)
-		b.matrix(n("attn_k.weight"), s.Embd, kv, proj(s.Embd)*qkGain)
-		b.matrix(n("attn_v.weight"), s.Embd, kv, proj(s.Embd))
-		b.matrix(n("attn_output.weight"), q, s.Embd, proj(q))
+		b.matrix(n("attn_q.weight"), roleOtherProj, i, s.Embd, q, proj(s.Embd)*qkGain)
+		b.matrix(n("attn_k.weight"), roleOtherProj, i, s.Embd, kv, proj(s.Embd)*qkGain)
+		b.matrix(n("attn_v.weight"), roleAttnV, i, s.Embd, kv, proj(s.Embd))
+		b.matrix(n("attn_output.weight"), roleOtherProj, i, q, s.Embd, proj(q))
 		switch s.Arch {
 		case "qwen2":
 			b.vector(n("attn_q.bias"), b.normal(q, 0, biasScale))
@@ -233,8 +248,8 @@ func (b *builder) tensors() {
 			b.vector(n("attn_k_norm.weight"), b.normal(s.HeadDim, 1, normJitter))
 		}
 		b.vector(n("ffn_norm.weight"), b.normal(s.Embd, 1, normJitter))
-		b.matrix(n("ffn_gate.weight"), s.Embd, s.FFN, proj(s.Embd))
-		b.matrix(n("ffn_up.weight"), s.Embd, s.FFN, proj(s.Embd))
-		b.matrix(n("ffn_down.weight"), s.FFN, s.Embd, proj(s.FFN))
+		b.matrix(n("ffn_gate.weight"), roleOtherProj, i, s.Embd, s.FFN, proj(s.Embd))
+		b.matrix(n("ffn_up.weight"), roleOtherProj, i, s.Embd, s.FFN, proj(s.Embd))
+		b.matrix(n("ffn_down.weight"), roleFFNDown, i, s.FFN, s.Embd, proj(s.FFN))
 	}
 }

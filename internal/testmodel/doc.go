@@ -5,6 +5,10 @@
 // Spec (seed included): the same Spec always yields the same bytes, and
 // llama.cpp loads the files, which is how the parity goldens are made.
 //
+// The speed benchmarks (scripts/bench) write full-size models of real shapes
+// the same way: a Spec with a Label, llama.cpp's Q4_K_M Mix and RandomBlocks,
+// whose random quant bits take seconds for a billion weights.
+//
 // Weights are Gaussian with a scale chosen so next-token distributions are
 // peaked (a few likely tokens), not uniform, which makes greedy decoding and
 // top-1 agreement meaningful.

@@ -1,6 +1,7 @@
 package testmodel
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 
@@ -24,6 +25,25 @@ type Spec struct {
 	Tied bool `json:"tied"`
 	// RopeFreqs adds a llama3-style rope_freqs.weight tensor (llama only).
 	RopeFreqs bool `json:"rope_freqs"`
+
+	// The fields below serve the speed benchmarks (scripts/bench), which
+	// write full-size models of real shapes; their zero values change
+	// nothing, and they are left out of JSON when unset.
+
+	// Label names the shape in Name instead of Arch, e.g. "Llama-3.2-1B".
+	Label string `json:"label,omitempty"`
+	// Mix picks each matrix's type by a llama.cpp recipe (MixQ4KM);
+	// MixUniform gives every matrix Type.
+	Mix Mix `json:"mix,omitempty"`
+	// RopeBase replaces the architecture's default rope.freq_base.
+	RopeBase float32 `json:"rope_base,omitempty"`
+	// RandomBlocks fills weight matrices with random quant bits under
+	// scales giving weights of standard deviation 1/sqrt(cols), instead of
+	// quantizing Gaussian weights: seconds instead of minutes for a
+	// billion weights, and next-token distributions so flat that generation
+	// runs to its token budget (an upper bound for timings). Only the Q8_0,
+	// Q5_0, Q4_K and Q6_K formats have random blocks.
+	RandomBlocks bool `json:"random_blocks,omitempty"`
 }
 
 // Default shape of the golden models: real-shaped (GQA 2:1 or 4:1, several
@@ -70,8 +90,11 @@ func GoldenSpecs() []Spec {
 	return out
 }
 
-// Name returns a file-name-friendly identifier, e.g. "synth-qwen2-Q4_K".
-func (s Spec) Name() string { return fmt.Sprintf("synth-%s-%s", s.Arch, s.Type) }
+// Name returns a file-name-friendly identifier, e.g. "synth-qwen2-Q4_K", or
+// with a Label and a Mix "synth-Llama-3.2-1B-Q4_K_M".
+func (s Spec) Name() string {
+	return fmt.Sprintf("synth-%s-%s", cmp.Or(s.Label, s.Arch), cmp.Or(string(s.Mix), s.Type.String()))
+}
 
 // PromptIDs returns n deterministic token ids (from the seed) that avoid the
 // special tokens, for teacher-forced comparisons.
@@ -99,6 +122,15 @@ func (s Spec) validate() error {
 	}
 	if s.Vocab < minVocab || s.Vocab > maxVocab {
 		return fmt.Errorf("testmodel: vocab %d, want %d..%d", s.Vocab, minVocab, maxVocab)
+	}
+	switch s.Mix {
+	case MixUniform:
+	case MixQ4KM:
+		if s.Type != tensor.Q4_K {
+			return fmt.Errorf("testmodel: mix %s goes with type Q4_K, not %s", s.Mix, s.Type)
+		}
+	default:
+		return fmt.Errorf("testmodel: unknown mix %q", s.Mix)
 	}
 	return nil
 }

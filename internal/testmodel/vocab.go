@@ -3,10 +3,11 @@ package testmodel
 import "fmt"
 
 // Vocabulary bounds: room for the special and byte tokens plus some merged
-// pieces, and few enough that the piece generator below never runs dry.
+// pieces, and up to the size of real vocabularies (Qwen2.5's 151,936,
+// Gemma's 256,000), which the piece generator below covers.
 const (
 	minVocab = 300
-	maxVocab = 20000
+	maxVocab = 262144
 )
 
 // Token types as in llama.cpp's llama_token_type.
@@ -52,29 +53,25 @@ func numSpecialTail(arch string) int {
 }
 
 // pieces generates n distinct strings over the letters, shortest first,
-// each optionally preceded by the word-boundary marker.
+// each optionally preceded by the word-boundary marker. Each letter more
+// gives 26 times as many, so it never runs dry.
 func pieces(n int, marker string) []string {
-	var out []string
-	letters := "etaoinshrdlucmfwypvbgkjqxz"
-	add := func(s string) {
-		if len(out) < n {
-			out = append(out, marker+s, s)
-		}
-	}
-	for _, a := range letters {
-		add(string(a))
-	}
-	for _, a := range letters {
-		for _, b := range letters {
-			add(string(a) + string(b))
-		}
-	}
-	for _, a := range letters {
-		for _, b := range letters {
+	const letters = "etaoinshrdlucmfwypvbgkjqxz"
+	out := make([]string, 0, n+1)
+	level := []string{""} // the pieces one letter shorter, in order
+	for len(out) < n && len(level) > 0 {
+		var next []string
+		for _, p := range level {
 			for _, c := range letters {
-				add(string(a) + string(b) + string(c))
+				if len(out) >= n {
+					return out[:n]
+				}
+				s := p + string(c)
+				next = append(next, s)
+				out = append(out, marker+s, s)
 			}
 		}
+		level = next
 	}
 	return out[:min(n, len(out))]
 }

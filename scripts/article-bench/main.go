@@ -12,6 +12,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -34,6 +35,8 @@ const (
 )
 
 func main() {
+	log.SetFlags(0)
+	log.SetPrefix("article-bench: ")
 	plume := flag.String("plume", "", "plume binary")
 	model := flag.String("model", "", "GGUF model (run.sh writes one shaped like Qwen2.5-1.5B)")
 	words := flag.Int("words", 800, "article length (--words)")
@@ -41,25 +44,20 @@ func main() {
 	work := flag.String("work", filepath.Join(os.TempDir(), "plume-article-bench"), "working directory")
 	flag.Parse()
 	if *plume == "" || *model == "" {
-		fatalf("-plume and -model are required")
+		log.Fatalf("-plume and -model are required")
 	}
 	var runs []result
 	for _, cache := range []string{"off", "on"} {
 		r, err := write(*plume, *model, *work, cache, *words, *threads)
 		if err != nil {
-			fatalf("%v", err)
+			log.Fatal(err)
 		}
 		runs = append(runs, r)
 	}
 	if !bytes.Equal(runs[0].article, runs[1].article) {
-		fatalf("the articles written with the cache off and on differ (%s, %s)", runs[0].dir, runs[1].dir)
+		log.Fatalf("the articles written with the cache off and on differ (%s, %s)", runs[0].dir, runs[1].dir)
 	}
 	report(os.Stdout, *model, *words, *threads, runs)
-}
-
-func fatalf(format string, args ...any) {
-	fmt.Fprintf(os.Stderr, "article-bench: "+format+"\n", args...)
-	os.Exit(1)
 }
 
 // result is one plume write run.

@@ -9,17 +9,20 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+
+	"github.com/plumewriter/plume/internal/testmodel"
 )
 
 // articleShapes are the shapes -write-model knows: the article benchmark's
 // Qwen2.5-1.5B (its Hugging Face config) and a small one with the same
 // vocabulary, to check the script end to end in seconds.
-var articleShapes = []shape{
-	{Name: "Qwen2.5-1.5B", Arch: "qwen2", Embd: 1536, Layers: 28, Heads: 12, HeadsKV: 2, HeadDim: 128, FFN: 8960,
-		Vocab: 151936, RopeBase: 1000000, Tied: true, Biases: true},
-	{Name: "Qwen2.5-tiny", Arch: "qwen2", Embd: 256, Layers: 2, Heads: 4, HeadsKV: 2, HeadDim: 64, FFN: 512,
-		Vocab: 151936, RopeBase: 1000000, Tied: true, Biases: true},
+var articleShapes = []testmodel.Spec{
+	{Label: "Qwen2.5-1.5B", Arch: "qwen2", Embd: 1536, Layers: 28, Heads: 12, HeadsKV: 2, HeadDim: 128, FFN: 8960,
+		Vocab: 151936, RopeBase: 1000000, Tied: true},
+	{Label: "Qwen2.5-tiny", Arch: "qwen2", Embd: 256, Layers: 2, Heads: 4, HeadsKV: 2, HeadDim: 64, FFN: 512,
+		Vocab: 151936, RopeBase: 1000000, Tied: true},
 }
 
 // GGUF token types (llama.cpp's llama_token_type).
@@ -125,46 +128,54 @@ func readHFVocab(dir string, vocab int) (*hfVocab, error) {
 	return v, nil
 }
 
-// metadata writes the tokenizer keys.
-func (v *hfVocab) metadata(g *gen) {
-	g.kv("tokenizer.ggml.model", "gpt2")
-	g.kv("tokenizer.ggml.pre", "qwen2")
-	g.kv("tokenizer.ggml.tokens", v.tokens)
-	g.kv("tokenizer.ggml.token_type", v.types)
-	g.kv("tokenizer.ggml.merges", v.merges)
-	g.kv("tokenizer.ggml.bos_token_id", v.bos)
-	g.kv("tokenizer.ggml.eos_token_id", v.eos)
-	g.kv("tokenizer.ggml.padding_token_id", v.bos)
-	g.kv("tokenizer.ggml.add_bos_token", false)
+// edit returns the testmodel edit that writes v's tokenizer keys in place
+// of the synthetic vocabulary's (no scores: a BPE file has none).
+func (v *hfVocab) edit() testmodel.Edit {
+	keys := map[string]any{
+		"tokenizer.ggml.model":         "gpt2",
+		"tokenizer.ggml.pre":           "qwen2",
+		"tokenizer.ggml.tokens":        v.tokens,
+		"tokenizer.ggml.scores":        nil,
+		"tokenizer.ggml.token_type":    v.types,
+		"tokenizer.ggml.merges":        v.merges,
+		"tokenizer.ggml.bos_token_id":  v.bos,
+		"tokenizer.ggml.eos_token_id":  v.eos,
+		"tokenizer.ggml.add_bos_token": false,
+	}
+	extra := map[string]any{"tokenizer.ggml.padding_token_id": v.bos}
 	if v.template != "" {
-		g.kv("tokenizer.chat_template", v.template)
+		extra["tokenizer.chat_template"] = v.template
+	}
+	return testmodel.Edit{
+		KV: func(key string, val any) any {
+			if r, ok := keys[key]; ok {
+				return r
+			}
+			return val
+		},
+		Extra: extra,
 	}
 }
 
-// writeArticleModel writes the shape named name in mix m with the
+// writeArticleModel writes the shape labelled name in mix m with the
 // tokenizer of tokDir to path.
 func writeArticleModel(name string, m mix, tokDir, path string) error {
-	var s *shape
-	var names []string
-	for i := range articleShapes {
-		names = append(names, articleShapes[i].Name)
-		if articleShapes[i].Name == name {
-			s = &articleShapes[i]
+	i := slices.IndexFunc(articleShapes, func(s testmodel.Spec) bool { return s.Label == name })
+	if i < 0 {
+		var names []string
+		for _, s := range articleShapes {
+			names = append(names, s.Label)
 		}
-	}
-	if s == nil {
 		return fmt.Errorf("unknown shape %q (%s)", name, strings.Join(names, ", "))
 	}
+	s := benchSpec(articleShapes[i], m)
 	hf, err := readHFVocab(tokDir, s.Vocab)
 	if err != nil {
 		return err
 	}
-	g := newGen(*s, modelSeed)
-	g.hf = hf
-	g.metadata(*s, m)
-	g.tensors(*s, m)
-	if g.err != nil {
-		return fmt.Errorf("model %s %s: %w", s.Name, m, g.err)
+	w, err := testmodel.BuildEdited(s, hf.edit())
+	if err != nil {
+		return fmt.Errorf("model %s: %w", s.Name(), err)
 	}
-	return g.w.WriteFile(path)
+	return w.WriteFile(path)
 }

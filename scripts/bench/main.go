@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"log"
 	"math"
 	"os"
 	"os/exec"
@@ -43,6 +44,8 @@ type config struct {
 }
 
 func main() {
+	log.SetFlags(0)
+	log.SetPrefix("bench: ")
 	var c config
 	var threads string
 	flag.StringVar(&c.plume, "plume", "", "plume binary")
@@ -60,28 +63,23 @@ func main() {
 	flag.Parse()
 	if *writeShape != "" {
 		if err := writeArticleModel(*writeShape, mixQ4_K_M, *tokDir, *modelOut); err != nil {
-			fatalf("%v", err)
+			log.Fatal(err)
 		}
 		return
 	}
 	for _, s := range strings.Split(threads, ",") {
 		t, err := strconv.Atoi(s)
 		if err != nil || t < 1 {
-			fatalf("bad -t %q", threads)
+			log.Fatalf("bad -t %q", threads)
 		}
 		c.threads = append(c.threads, t)
 	}
 	if c.plume == "" || c.membw == "" || c.rounds < 1 {
-		fatalf("-plume and -membw are required, -rounds >= 1")
+		log.Fatalf("-plume and -membw are required, -rounds >= 1")
 	}
 	if err := run(c); err != nil {
-		fatalf("%v", err)
+		log.Fatal(err)
 	}
-}
-
-func fatalf(format string, args ...any) {
-	fmt.Fprintf(os.Stderr, "bench: "+format+"\n", args...)
-	os.Exit(1)
 }
 
 // modelRun is everything measured on one model at one thread count.
@@ -129,11 +127,11 @@ func prepareModels(c config) ([]string, error) {
 	var out []string
 	for _, s := range shapes {
 		for _, m := range []mix{mixQ8_0, mixQ4_K_M} {
-			if c.only != "" && !strings.Contains(s.Name+"-"+string(m), c.only) {
+			if c.only != "" && !strings.Contains(s.Label+"-"+string(m), c.only) {
 				continue
 			}
 			t0 := time.Now()
-			p, err := writeModel(c.modelDir, s, m, modelSeed)
+			p, err := writeModel(c.modelDir, s, m)
 			if err != nil {
 				return nil, err
 			}
@@ -269,13 +267,19 @@ type llamaResult struct {
 func runLlamaBench(bin, model string, threads, reps int) ([]llamaResult, error) {
 	cmd := exec.Command(bin, "-m", model, "-t", strconv.Itoa(threads), "-p", strconv.Itoa(promptTokens),
 		"-n", strconv.Itoa(genTokens), "-r", strconv.Itoa(reps), "-o", "json")
+	return runJSON[llamaResult]("llama-bench "+model, cmd)
+}
+
+// runJSON runs cmd and decodes its standard output, a JSON array of T;
+// what names the run in errors.
+func runJSON[T any](what string, cmd *exec.Cmd) ([]T, error) {
 	out, err := cmd.Output()
 	if err != nil {
-		return nil, fmt.Errorf("llama-bench %s: %w", model, err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	var res []llamaResult
+	var res []T
 	if err := json.Unmarshal(out, &res); err != nil {
-		return nil, fmt.Errorf("llama-bench %s output: %w", model, err)
+		return nil, fmt.Errorf("%s output: %w", what, err)
 	}
 	return res, nil
 }
@@ -297,16 +301,7 @@ type plumeResult struct {
 func runPlumeBench(bin, model string, threads, reps int) ([]plumeResult, error) {
 	cmd := exec.Command(bin, "bench", "--model", model, "-t", strconv.Itoa(threads), "-p", strconv.Itoa(promptTokens),
 		"-n", strconv.Itoa(genTokens), "-r", strconv.Itoa(reps), "--json")
-	cmd.Stderr = nil
-	out, err := cmd.Output()
-	if err != nil {
-		return nil, fmt.Errorf("plume bench %s: %w", model, err)
-	}
-	var res []plumeResult
-	if err := json.Unmarshal(out, &res); err != nil {
-		return nil, fmt.Errorf("plume bench %s output: %w", model, err)
-	}
-	return res, nil
+	return runJSON[plumeResult]("plume bench "+model, cmd)
 }
 
 func meanSD(x []float64) (float64, float64) {

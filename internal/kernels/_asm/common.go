@@ -46,13 +46,7 @@ func (g gen) maddAcc(scale Op, prod, acc VecPhysical) {
 		g.vnniOp(opVPDPWSSD, scale, prod, acc)
 		return
 	}
-	g.Instruction(&ir.Instruction{
-		Opcode:   "VPDPWSSD",
-		Operands: []Op{scale, prod, acc},
-		Inputs:   []Op{scale, prod, acc},
-		Outputs:  []Op{acc},
-		ISA:      []string{"AVX512VL", "AVX512_VNNI"},
-	})
+	g.evexVNNI("VPDPWSSD", "AVX512VL", scale, prod, acc)
 }
 
 // mulSum sets the eight int32 lanes of a register to the sums of four
@@ -75,15 +69,23 @@ func (g gen) mulSum(s, u, ones Op, dst, vnniDst VecPhysical) VecPhysical {
 		g.vnniOp(opVPDPBUSD, s, u, vnniDst)
 		return vnniDst
 	}
-	// avo v0.5.0 has no VNNI instructions: the Go assembler does.
-	g.Instruction(&ir.Instruction{
-		Opcode:   "VPDPBUSD",
-		Operands: []Op{s, u, vnniDst},
-		Inputs:   []Op{s, u, vnniDst},
-		Outputs:  []Op{vnniDst},
-		ISA:      []string{"AVX512VL", "AVX512_VNNI"},
-	})
+	g.evexVNNI("VPDPBUSD", "AVX512VL", s, u, vnniDst)
 	return vnniDst
+}
+
+// evexVNNI emits the EVEX-encoded AVX-512 VNNI instruction opcode
+// (VPDPBUSD or VPDPWSSD), acc += b ⊙ a in the Go operand order; avo v0.5.0
+// has no VNNI instructions, the Go assembler does. isa is the extension
+// beside AVX512_VNNI that the registers need (AVX512VL for YMM, AVX512F for
+// ZMM).
+func (g gen) evexVNNI(opcode, isa string, a, b Op, acc VecPhysical) {
+	g.Instruction(&ir.Instruction{
+		Opcode:   opcode,
+		Operands: []Op{a, b, acc},
+		Inputs:   []Op{a, b, acc},
+		Outputs:  []Op{acc},
+		ISA:      []string{isa, "AVX512_VNNI"},
+	})
 }
 
 // Block layouts (ggml's block_q8_0 and block_q5_0: fp16 scale d, then the

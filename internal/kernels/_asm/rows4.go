@@ -57,6 +57,25 @@ func (g gen) r4Scales() {
 	g.scaleProducts(Y8, Y9, Y8)
 }
 
+// r4Blocks emits the block loop of a four-row kernel over the CX blocks
+// (none when CX is 0): per block it prefetches the next four-row group
+// (lines, wBytes: see prefetchNextGroup), sets Y8 to the four rows' scale
+// products (r4Scales), emits body and steps to the next block. Its labels
+// are name+"loop" and name+"done", where the code after it starts.
+func (g gen) r4Blocks(name string, lines []int, wBytes int, body func()) {
+	g.TESTQ(RCX, RCX)
+	g.JEQ(LabelRef(name + "done"))
+
+	g.Label(name + "loop")
+	g.prefetchNextGroup(lines, wBytes)
+	g.Comment("four weight scales times the activation scale → Y8")
+	g.r4Scales()
+	body()
+	g.nextBlock(wBytes, name+"loop")
+
+	g.Label(name + "done")
+}
+
 // rowQ8 is one row's block of dotQ8_0AVX2: acc += Y9 · lanes(w_r · x) with
 // the activation quants in Y4, w_r at m (mul_sum_i8_pairs_float: |w|·sign(x,
 // w), pair sums, quad sums, to float).
@@ -85,21 +104,13 @@ func (g gen) dotQ8_0Rows4() {
 		"Y0..Y3 get the one-row kernel's fused multiply-add per block, so each",
 		"sum is bit-identical to it. R11 prefetches the next four-row group.")
 	g.r4Prologue()
-	g.TESTQ(RCX, RCX)
-	g.JEQ(LabelRef("r4done"))
-
-	g.Label("r4loop")
-	g.prefetchNextGroup(q8PrefetchLines, q8Bytes)
-	g.Comment("four weight scales times the activation scale → Y8")
-	g.r4Scales()
-	g.VMOVDQU(Mem{Base: RDI, Disp: q8QS}, Y4)
-	for r := 0; r < rowsPerGroup; r++ {
-		g.VSHUFPS(laneShuffle[r], Y8, Y8, Y9)
-		g.rowQ8(rowMem(r, q8QS), []VecPhysical{Y0, Y1, Y2, Y3}[r])
-	}
-	g.nextBlock(q8Bytes, "r4loop")
-
-	g.Label("r4done")
+	g.r4Blocks("r4", q8PrefetchLines, q8Bytes, func() {
+		g.VMOVDQU(Mem{Base: RDI, Disp: q8QS}, Y4)
+		for r := 0; r < rowsPerGroup; r++ {
+			g.VSHUFPS(laneShuffle[r], Y8, Y8, Y9)
+			g.rowQ8(rowMem(r, q8QS), []VecPhysical{Y0, Y1, Y2, Y3}[r])
+		}
+	})
 	g.storeSums(RDX, Y0, Y1, Y2, Y3)
 }
 
@@ -160,21 +171,14 @@ func (g gen) dotQ5_0Rows4() {
 	g.VMOVQ(RAX, X11)
 	g.VPBROADCASTQ(X11, Y11)
 	g.VPCMPEQB(Y10, Y10, Y10)
-	g.TESTQ(RCX, RCX)
-	g.JEQ(LabelRef("r4q5done"))
-
-	g.Label("r4q5loop")
-	g.prefetchNextGroup(q5PrefetchLines, q5Bytes)
-	g.r4Scales()
-	g.VMOVDQU(Mem{Base: RDI, Disp: q8QS}, Y4)
-	g.Comment("16·Σy per lane (16·pairs, then quads)")
-	g.mulSum(Y4, Y13, Y15, Y7, Y7)
-	for r := 0; r < rowsPerGroup; r++ {
-		g.VSHUFPS(laneShuffle[r], Y8, Y8, Y9)
-		g.rowQ5(rowMem(r, q5QH), rowMem(r, q5QS), []VecPhysical{Y0, Y1, Y2, Y3}[r])
-	}
-	g.nextBlock(q5Bytes, "r4q5loop")
-
-	g.Label("r4q5done")
+	g.r4Blocks("r4q5", q5PrefetchLines, q5Bytes, func() {
+		g.VMOVDQU(Mem{Base: RDI, Disp: q8QS}, Y4)
+		g.Comment("16·Σy per lane (16·pairs, then quads)")
+		g.mulSum(Y4, Y13, Y15, Y7, Y7)
+		for r := 0; r < rowsPerGroup; r++ {
+			g.VSHUFPS(laneShuffle[r], Y8, Y8, Y9)
+			g.rowQ5(rowMem(r, q5QH), rowMem(r, q5QS), []VecPhysical{Y0, Y1, Y2, Y3}[r])
+		}
+	})
 	g.storeSums(RDX, Y0, Y1, Y2, Y3)
 }

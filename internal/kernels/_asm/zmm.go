@@ -2,7 +2,6 @@ package main
 
 import (
 	"github.com/mmcloughlin/avo/attr"
-	"github.com/mmcloughlin/avo/ir"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
 )
@@ -33,18 +32,6 @@ func (g gen) zmmPairIdx() Mem {
 	return idx
 }
 
-// vpdpbusdZ is VPDPBUSD on ZMM registers (avo v0.5.0 has no VNNI
-// instructions: the Go assembler does): acc += u ⊙ s in four-byte groups.
-func (g gen) vpdpbusdZ(s, u, acc VecPhysical) {
-	g.Instruction(&ir.Instruction{
-		Opcode:   "VPDPBUSD",
-		Operands: []Op{s, u, acc},
-		Inputs:   []Op{s, u, acc},
-		Outputs:  []Op{acc},
-		ISA:      []string{"AVX512F", "AVX512_VNNI"},
-	})
-}
-
 // pairQ8 is one block of rows r and r+1 (their quants at rowMem(r) and
 // rowMem(r+1)): Z4 holds x in both halves and Z14 -x, scale the two rows'
 // d_w·d_x spread over the halves; acc += scale · lanes(w · x).
@@ -55,7 +42,7 @@ func (g gen) pairQ8(r int, scale, acc VecPhysical) {
 	g.VPMOVB2M(Z5, K1)
 	g.VPBLENDMB(Z14, Z4, K1, Z7) // -x where w < 0, else x
 	g.VPXORD(Z10, Z10, Z10)
-	g.vpdpbusdZ(Z7, Z6, Z10)
+	g.evexVNNI("VPDPBUSD", "AVX512F", Z7, Z6, Z10) // acc += u ⊙ s in four-byte groups
 	g.VCVTDQ2PS(Z10, Z10)
 	g.VFMADD231PS(Z10, scale, acc)
 }
@@ -83,22 +70,15 @@ func (g gen) dotQ8_0Rows4ZMM() {
 	g.VPXORD(Z15, Z15, Z15)
 	g.VMOVDQU64(idx, Z12)
 	g.VMOVDQU64(idx.Offset(64), Z13)
-	g.TESTQ(RCX, RCX)
-	g.JEQ(LabelRef("z4done"))
-
-	g.Label("z4loop")
-	g.prefetchNextGroup(q8PrefetchLines, q8Bytes)
-	g.Comment("four weight scales times the activation scale → X8, spread per pair")
-	g.r4Scales()
-	g.VPERMPS(Z8, Z12, Z2)
-	g.VPERMPS(Z8, Z13, Z3)
-	g.VBROADCASTI64X4(Mem{Base: RDI, Disp: q8QS}, Z4)
-	g.VPSUBB(Z4, Z15, Z14)
-	g.pairQ8(0, Z2, Z0)
-	g.pairQ8(2, Z3, Z1)
-	g.nextBlock(q8Bytes, "z4loop")
-
-	g.Label("z4done")
+	g.r4Blocks("z4", q8PrefetchLines, q8Bytes, func() {
+		g.Comment("spread per pair")
+		g.VPERMPS(Z8, Z12, Z2)
+		g.VPERMPS(Z8, Z13, Z3)
+		g.VBROADCASTI64X4(Mem{Base: RDI, Disp: q8QS}, Z4)
+		g.VPSUBB(Z4, Z15, Z14)
+		g.pairQ8(0, Z2, Z0)
+		g.pairQ8(2, Z3, Z1)
+	})
 	g.Comment("rows 1 and 3 from the upper halves; each half reduced as the YMM kernel")
 	g.VEXTRACTF64X4(U8(1), Z0, Y2)
 	g.VEXTRACTF64X4(U8(1), Z1, Y3)
