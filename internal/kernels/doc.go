@@ -141,8 +141,8 @@
 // avx512vnni set (EVEX, YMM registers), ZMM its kernels on ZMM registers,
 // AVXVNNI the assembly of the avxvnni set (VEX), NEON and SDOT the arm64
 // assembly without and with dotprod (dotQ8_0SDOT; its entry
-// dotQ8_0SDOTAsm), I8MM the arm64 assembly with SMMLA, and Asm (VNNIAsm, ZMMAsm, AVXVNNIAsm) the bounds-checked
-// Go entry that the table holds and that calls it: dotQ8_0Rows4AVX2 is the
+// dotQ8_0SDOTAsm), I8MM the arm64 assembly with SMMLA, and Asm (VNNIAsm,
+// ZMMAsm, AVXVNNIAsm) the bounds-checked Go entry that the table holds and that calls it: dotQ8_0Rows4AVX2 is the
 // AVX2 rows4 kernel of Q8_0, dotQ8_0Rows4Asm its entry, dotQ8_0Tile42VNNI
 // the VNNI tile42 of Q8_0. The entries of the rows4, tile42 and cols8
 // kernels are built from the assembly function by rows4Entry, tile42Entry
