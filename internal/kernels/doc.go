@@ -73,14 +73,30 @@
 // F16 and BF16 rows leave their float64 tail to Go; so those parts are the
 // generic code itself. Every other float32 step is the generic code's:
 // FMLA/FMLS where it calls fmaf, FMUL and FADD where it rounds, the same
-// reductions. scripts/arm64/run.sh runs this package's tests (the
-// *_arm64_test.go files: bit for bit against the generic code) and the
-// model goldens under qemu-aarch64, on a CPU with dotprod and on one
-// without. Not yet on arm64: the prompt-batch kernels (tile42, cols4,
-// cols8; the one-row kernels serve batches), the Q5_0 expand kernel and
-// the packed Q4_K shapes, and i8mm (SMMLA), whose 8-product sums cannot form the 4-product
-// lanes the 8-lane float accumulation needs except in the repacked
-// formats' single per-block sum.
+// reductions. Prompt batches have their own arm64 kernels: the Q8_0 4×2
+// tile (tile42, with the scales of the Go scales4), the Q6_K cols4 and the
+// repacked Q4_K cols4 (one weight super-block unpacked once in assembly
+// for four activations, the float steps the one-row kernels' Go code), the
+// repacked Q4_0 cols4 (wholly in assembly), and
+// Q5_0 rows expanded to Q8_0 (the generic expandQ5_0) for the Q8_0 rows4
+// and tile42; each in a NEON and an SDOT build. Where the CPU also has
+// i8mm (Apple M2 and later, Graviton 3 and later) the "neon+dotprod+i8mm"
+// set multiplies repacked Q4_0 and Q4_K prompt batches with SMMLA
+// (dotmm_arm64.s, the packedCols8 shape: two weight rows times eight
+// activations, each 2×2 int32 tile one block's exact integer sums, times
+// the rows' sub-block scales for Q4_K; Q4_K's float steps stay the
+// one-row kernel's Go code); SMMLA's eight-product sums cannot form the
+// four-product lanes that the other formats' eight-lane float
+// accumulation needs, so only the repacked formats' single per-block sum
+// fits it. PLUME_KERNELS=neon, dotprod or generic caps the choice.
+// scripts/arm64/run.sh runs this package's tests (the *_arm64_test.go
+// files: bit for bit against the generic code) and the model goldens under
+// qemu-aarch64, on a CPU with dotprod and i8mm (and capped to dotprod) and
+// on one without. Not yet on arm64: the rows4 and cols8 shapes of
+// repacked Q4_K, cols4 for plain (not repacked) Q4_K and Q4_0 matrices
+// (repacked whenever the row count is a multiple of eight), prompt kernels
+// for Q4_1, Q5_1 and Q5_K (their one-row kernels serve batches), and
+// SMMLA for the other formats (see above).
 //
 // The larger kernels (the Q8_0 and Q5_0 rows4, tile42 and scales4, the
 // packed Q4_K cols8, the Q6_K cols4, the strided F16 rows, all the VNNI
@@ -125,8 +141,8 @@
 // avx512vnni set (EVEX, YMM registers), ZMM its kernels on ZMM registers,
 // AVXVNNI the assembly of the avxvnni set (VEX), NEON and SDOT the arm64
 // assembly without and with dotprod (dotQ8_0SDOT; its entry
-// dotQ8_0SDOTAsm), and Asm (VNNIAsm, ZMMAsm, AVXVNNIAsm) the bounds-checked
-// Go entry that the table holds and that calls it: dotQ8_0Rows4AVX2 is the
+// dotQ8_0SDOTAsm), I8MM the arm64 assembly with SMMLA, and Asm (VNNIAsm,
+// ZMMAsm, AVXVNNIAsm) the bounds-checked Go entry that the table holds and that calls it: dotQ8_0Rows4AVX2 is the
 // AVX2 rows4 kernel of Q8_0, dotQ8_0Rows4Asm its entry, dotQ8_0Tile42VNNI
 // the VNNI tile42 of Q8_0. The entries of the rows4, tile42 and cols8
 // kernels are built from the assembly function by rows4Entry, tile42Entry

@@ -38,16 +38,6 @@ func dotF32NEON(a, b []float32) float32
 //go:noescape
 func axpyNEON(alpha float32, x, y []float32)
 
-func dotQ8_0SDOTAsm(n int, w, x []byte) float32 {
-	nb := n / 32
-	return dotQ8_0SDOT(w[:nb*q8_0Bytes], x[:nb*q8_0Bytes], nb)
-}
-
-func dotQ8_0NEONAsm(n int, w, x []byte) float32 {
-	nb := n / 32
-	return dotQ8_0NEON(w[:nb*q8_0Bytes], x[:nb*q8_0Bytes], nb)
-}
-
 func dotF32RowAsm(n int, w, x []byte) float32 {
 	return dotF32NEON(f32view(w)[:n], f32view(x)[:n])
 }
@@ -86,26 +76,6 @@ func dotQ5_0SDOT(w, x []byte, nb int) float32
 //go:noescape
 func dotQ5_0NEON(w, x []byte, nb int) float32
 
-func dotQ4_0SDOTAsm(n int, w, x []byte) float32 {
-	nb := n / 32
-	return dotQ4_0SDOT(w[:nb*q4_0Bytes], x[:nb*q8_0Bytes], nb)
-}
-
-func dotQ4_0NEONAsm(n int, w, x []byte) float32 {
-	nb := n / 32
-	return dotQ4_0NEON(w[:nb*q4_0Bytes], x[:nb*q8_0Bytes], nb)
-}
-
-func dotQ5_0SDOTAsm(n int, w, x []byte) float32 {
-	nb := n / 32
-	return dotQ5_0SDOT(w[:nb*q5_0Bytes], x[:nb*q8_0Bytes], nb)
-}
-
-func dotQ5_0NEONAsm(n int, w, x []byte) float32 {
-	nb := n / 32
-	return dotQ5_0NEON(w[:nb*q5_0Bytes], x[:nb*q8_0Bytes], nb)
-}
-
 // dotQ4_1SDOT returns dotQ4_1Q8_1(32*nb, w, x): per block summs =
 // fma(fp16(w.m), fp16(x.s), summs) and the lanes of dotQ4_0SDOT with the
 // unsigned quants (no offset); result reduce8(acc) + summs.
@@ -131,26 +101,6 @@ func dotQ5_1SDOT(w, x []byte, nb int) float32
 //go:noescape
 func dotQ5_1NEON(w, x []byte, nb int) float32
 
-func dotQ4_1SDOTAsm(n int, w, x []byte) float32 {
-	nb := n / 32
-	return dotQ4_1SDOT(w[:nb*q4_1Bytes], x[:nb*q8_1Bytes], nb)
-}
-
-func dotQ4_1NEONAsm(n int, w, x []byte) float32 {
-	nb := n / 32
-	return dotQ4_1NEON(w[:nb*q4_1Bytes], x[:nb*q8_1Bytes], nb)
-}
-
-func dotQ5_1SDOTAsm(n int, w, x []byte) float32 {
-	nb := n / 32
-	return dotQ5_1SDOT(w[:nb*q5_1Bytes], x[:nb*q8_1Bytes], nb)
-}
-
-func dotQ5_1NEONAsm(n int, w, x []byte) float32 {
-	nb := n / 32
-	return dotQ5_1NEON(w[:nb*q5_1Bytes], x[:nb*q8_1Bytes], nb)
-}
-
 // dotQ4_0PackedSDOT returns dotQ4_0Q8_0Packed(32*nb, w, x) (llama.cpp's
 // repacked Q4_0 gemv arithmetic): per block s = the int32 sum of the 32
 // products of dotQ4_0SDOT's quants, acc = fma(float32(s),
@@ -165,12 +115,28 @@ func dotQ4_0PackedSDOT(w, x []byte, nb int) float32
 //go:noescape
 func dotQ4_0PackedNEON(w, x []byte, nb int) float32
 
-func dotQ4_0PackedSDOTAsm(n int, w, x []byte) float32 {
-	nb := n / 32
-	return dotQ4_0PackedSDOT(w[:nb*q4_0Bytes], x[:nb*q8_0Bytes], nb)
+// legacyAsm returns the bounds-checked entry (a dotFunc) of kern, a legacy
+// format's kernel over 32-element blocks of wBlock weight and xBlock
+// activation bytes: it re-slices both rows to the bytes kern reads.
+func legacyAsm(kern func(w, x []byte, nb int) float32, wBlock, xBlock int) dotFunc {
+	return func(n int, w, x []byte) float32 {
+		nb := n / 32
+		return kern(w[:nb*wBlock], x[:nb*xBlock], nb)
+	}
 }
 
-func dotQ4_0PackedNEONAsm(n int, w, x []byte) float32 {
-	nb := n / 32
-	return dotQ4_0PackedNEON(w[:nb*q4_0Bytes], x[:nb*q8_0Bytes], nb)
+// legacyPair is legacyAsm for a kernel's NEON and SDOT builds.
+func legacyPair(neon, sdot func(w, x []byte, nb int) float32, wBlock, xBlock int) (dotFunc, dotFunc) {
+	return legacyAsm(neon, wBlock, xBlock), legacyAsm(sdot, wBlock, xBlock)
 }
+
+// The entries of the legacy formats' kernels, as dispatch_arm64.go installs
+// them.
+var (
+	dotQ8_0NEONAsm, dotQ8_0SDOTAsm             = legacyPair(dotQ8_0NEON, dotQ8_0SDOT, q8_0Bytes, q8_0Bytes)
+	dotQ4_0NEONAsm, dotQ4_0SDOTAsm             = legacyPair(dotQ4_0NEON, dotQ4_0SDOT, q4_0Bytes, q8_0Bytes)
+	dotQ5_0NEONAsm, dotQ5_0SDOTAsm             = legacyPair(dotQ5_0NEON, dotQ5_0SDOT, q5_0Bytes, q8_0Bytes)
+	dotQ4_1NEONAsm, dotQ4_1SDOTAsm             = legacyPair(dotQ4_1NEON, dotQ4_1SDOT, q4_1Bytes, q8_1Bytes)
+	dotQ5_1NEONAsm, dotQ5_1SDOTAsm             = legacyPair(dotQ5_1NEON, dotQ5_1SDOT, q5_1Bytes, q8_1Bytes)
+	dotQ4_0PackedNEONAsm, dotQ4_0PackedSDOTAsm = legacyPair(dotQ4_0PackedNEON, dotQ4_0PackedSDOT, q4_0Bytes, q8_0Bytes)
+)

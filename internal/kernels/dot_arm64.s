@@ -53,17 +53,6 @@
 	FADDP4S(8, 8, 8)   \
 	FADDP2S(0, 8)
 
-// ZERO8 zeroes the accumulators V0-V7.
-#define ZERO8 \
-	ZERO16(0) \
-	ZERO16(1) \
-	ZERO16(2) \
-	ZERO16(3) \
-	ZERO16(4) \
-	ZERO16(5) \
-	ZERO16(6) \
-	ZERO16(7)
-
 // F16W32 loads 32 fp16 weights from R0 (post-increment) and converts them
 // to float32 in V24-V31, in element order.
 #define F16W32 \
@@ -102,26 +91,12 @@
 	VSUB   V14.B16, V3.B16, V3.B16
 
 // Q5_0_QUANTS is Q4_0_QUANTS for a Q5_0 block (qh, then qs at R0): element
-// j gets bit j of qh as its bit 4, then 16 is subtracted. V21 and V20 hold
-// the qh byte index of each element (j/8), V19 the bit (1<<(j%8)), V22
-// 0x10 bytes.
+// j gets bit j of qh as its bit 4, then 16 is subtracted (Q5_0_DECODE,
+// with V8-V10 scratch). V21 and V20 hold the qh byte index of each element
+// (j/8), V19 the bit (1<<(j%8)), V22 0x10 bytes.
 #define Q5_0_QUANTS \
-	MOVWU.P 4(R0), R7                \
-	VLD1.P  16(R0), [V2.B16]         \
-	VLD1.P  32(R1), [V4.B16, V5.B16] \
-	VMOV    R7, V8.S[0]              \
-	VTBL    V21.B16, [V8.B16], V9.B16  \
-	VTBL    V20.B16, [V8.B16], V10.B16 \
-	VCMTST  V19.B16, V9.B16, V9.B16  \
-	VCMTST  V19.B16, V10.B16, V10.B16 \
-	VAND    V22.B16, V9.B16, V9.B16  \
-	VAND    V22.B16, V10.B16, V10.B16 \
-	VUSHR   $4, V2.B16, V3.B16       \
-	VAND    V15.B16, V2.B16, V2.B16  \
-	VORR    V9.B16, V2.B16, V2.B16   \
-	VORR    V10.B16, V3.B16, V3.B16  \
-	VSUB    V22.B16, V2.B16, V2.B16  \
-	VSUB    V22.B16, V3.B16, V3.B16
+	Q5_0_DECODE(R0, V8, V9, V10, V21, V20, V19, V15, V22) \
+	VLD1.P 32(R1), [V4.B16, V5.B16]
 
 // LEGACY_CONSTS sets V14, V15 and V19-V22 for the two macros above
 // (LANES_NEON uses V24-V27 as scratch, Q8_0_SCALE V16-V18).
@@ -129,16 +104,7 @@
 	VMOVI $15, V15.B16                 \
 	VMOVI $8, V14.B16                  \
 	VMOVI $16, V22.B16                 \
-	MOVD  $0x0101010101010101, R8      \
-	VEOR  V21.B16, V21.B16, V21.B16    \
-	VMOV  R8, V21.D[1]                 \
-	MOVD  $0x0202020202020202, R8      \
-	VMOV  R8, V20.D[0]                 \
-	MOVD  $0x0303030303030303, R8      \
-	VMOV  R8, V20.D[1]                 \
-	MOVD  $0x8040201008040201, R8      \
-	VMOV  R8, V19.D[0]                 \
-	VMOV  R8, V19.D[1]
+	Q5_0_BITS(V21, V20, V19)
 
 // LEGACY_DOT is the loop of a Q4_0/Q5_0 · Q8_0 dot product over R2 blocks,
 // QUANTS decoding the weights, LANES forming the int32 lane sums, the
@@ -185,20 +151,8 @@ done:                            \
 
 // Q5_1_QUANTS is Q5_0_QUANTS without the offset: quants 0..31.
 #define Q5_1_QUANTS \
-	MOVWU.P 4(R0), R7                \
-	VLD1.P  16(R0), [V2.B16]         \
-	VLD1.P  32(R1), [V4.B16, V5.B16] \
-	VMOV    R7, V8.S[0]              \
-	VTBL    V21.B16, [V8.B16], V9.B16  \
-	VTBL    V20.B16, [V8.B16], V10.B16 \
-	VCMTST  V19.B16, V9.B16, V9.B16  \
-	VCMTST  V19.B16, V10.B16, V10.B16 \
-	VAND    V22.B16, V9.B16, V9.B16  \
-	VAND    V22.B16, V10.B16, V10.B16 \
-	VUSHR   $4, V2.B16, V3.B16       \
-	VAND    V15.B16, V2.B16, V2.B16  \
-	VORR    V9.B16, V2.B16, V2.B16   \
-	VORR    V10.B16, V3.B16, V3.B16
+	Q5_DECODE(R0, V8, V9, V10, V21, V20, V19, V15, V22) \
+	VLD1.P 32(R1), [V4.B16, V5.B16]
 
 // LEGACY1_DOT is LEGACY_DOT for the Q8_1-activation formats: the lanes as
 // there, and reduce8(acc) + summs.

@@ -259,6 +259,8 @@ func TestNEONAxpyMatchesGeneric(t *testing.T) {
 func TestPathNamesNEON(t *testing.T) {
 	want := "generic"
 	switch {
+	case hasI8MM:
+		want = "neon+dotprod+i8mm"
 	case hasDotProd:
 		want = "neon+dotprod"
 	case hasNEON:
@@ -271,29 +273,40 @@ func TestPathNamesNEON(t *testing.T) {
 		if hasNEON {
 			want = "neon"
 		}
-	}
-	if Path() != want {
-		t.Errorf("Path() = %q, want %q (ASIMD %v, dotprod %v, %s=%q)", Path(), want, hasNEON, hasDotProd, EnvKernels, os.Getenv(EnvKernels))
-	}
-	for _, c := range []struct {
-		limit         string
-		dotprod, neon bool
-		want          string
-	}{
-		{"", true, true, "neon+dotprod"},
-		{"", false, true, "neon"},
-		{"", false, false, "generic"},
-		{"neon", true, true, "neon"},
-		{"neon", false, false, "generic"},
-		{"generic", true, true, "generic"},
-		{"neon+dotprod", false, true, "neon"},
-		{"bogus", true, true, "neon+dotprod"},
-	} {
-		if got := capKernels(c.limit, c.dotprod, c.neon).name; got != c.want {
-			t.Errorf("capKernels(%q, dotprod=%v, neon=%v) = %q, want %q", c.limit, c.dotprod, c.neon, got, c.want)
+	case "dotprod", "neon+dotprod":
+		if hasDotProd {
+			want = "neon+dotprod"
 		}
 	}
-	if neonKernels.dot[tensor.Q8_0] == nil || dotProdKernels.dot[tensor.Q8_0] == nil {
+	if Path() != want {
+		t.Errorf("Path() = %q, want %q (ASIMD %v, dotprod %v, i8mm %v, %s=%q)", Path(), want, hasNEON, hasDotProd, hasI8MM, EnvKernels, os.Getenv(EnvKernels))
+	}
+	all := armSets{neon: true, dotprod: true, i8mm: true}
+	dot := armSets{neon: true, dotprod: true}
+	for _, c := range []struct {
+		limit string
+		cpu   armSets
+		want  string
+	}{
+		{"", all, "neon+dotprod+i8mm"},
+		{"", dot, "neon+dotprod"},
+		{"", armSets{neon: true}, "neon"},
+		{"", armSets{}, "generic"},
+		{"i8mm", all, "neon+dotprod+i8mm"},
+		{"i8mm", dot, "neon+dotprod"},
+		{"dotprod", all, "neon+dotprod"},
+		{"neon+dotprod", all, "neon+dotprod"},
+		{"neon+dotprod", armSets{neon: true}, "neon"},
+		{"neon", all, "neon"},
+		{"neon", armSets{}, "generic"},
+		{"generic", all, "generic"},
+		{"bogus", all, "neon+dotprod+i8mm"},
+	} {
+		if got := capKernels(c.limit, c.cpu).name; got != c.want {
+			t.Errorf("capKernels(%q, %+v) = %q, want %q", c.limit, c.cpu, got, c.want)
+		}
+	}
+	if neonKernels.dot[tensor.Q8_0] == nil || dotProdKernels.dot[tensor.Q8_0] == nil || i8mmKernels.dot[tensor.Q8_0] == nil {
 		t.Fatal("NEON sets lack the Q8_0 kernel")
 	}
 }

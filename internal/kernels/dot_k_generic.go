@@ -91,64 +91,13 @@ func fmaLanes(acc *[8]float32, d float32, sumi *[8]int32) {
 // accumulators with d = d_x*d_w; the min term in four lanes with
 // dmin = -d_x*dmin_w; the result is hsum(acc) + hsum(mins).
 func dotQ4KQ8K(n int, w, x []byte) float32 {
-	var acc [8]float32
-	var accm [4]float32
-	var q [32]int32
-	for ib := 0; ib < n/tensor.QK_K; ib++ {
-		wb := w[ib*q4KBytes : (ib+1)*q4KBytes]
-		yd, q8, bs := q8K(x[ib*q8KBytes : (ib+1)*q8KBytes])
-		d, dmin := yd*half(wb), -yd*half(wb[2:])
-		sc, m := kScalesMins(wb[4:16])
-		prod := kMinProds(&m, bs)
-		for k := range 4 {
-			accm[k] = fmaf(dmin, float32(prod[k]), accm[k])
-		}
-		var sumi [8]int32
-		for p := range 4 {
-			qq := (*[32]byte)(wb[16+32*p : 48+32*p])
-			for l := range 32 {
-				q[l] = int32(qq[l] & 0xf)
-			}
-			addLanes(&sumi, sc[2*p], &q, (*[32]byte)(q8[64*p:64*p+32]))
-			for l := range 32 {
-				q[l] = int32(qq[l] >> 4)
-			}
-			addLanes(&sumi, sc[2*p+1], &q, (*[32]byte)(q8[64*p+32:64*p+64]))
-		}
-		fmaLanes(&acc, d, &sumi)
-	}
-	return reduce8(&acc) + ((accm[0] + accm[2]) + (accm[1] + accm[3]))
+	return dotQ4KWith(n, w, x, q4KSumiGo)
 }
 
 // dotQ5KQ8K follows llama.cpp's AVX2 ggml_vec_dot_q5_K_q8_K: like Q4_K, but
 // the min term is one integer per super-block fused into a scalar float32 sum.
 func dotQ5KQ8K(n int, w, x []byte) float32 {
-	var acc [8]float32
-	var summs float32
-	var q [32]int32
-	for ib := 0; ib < n/tensor.QK_K; ib++ {
-		wb := w[ib*q5KBytes : (ib+1)*q5KBytes]
-		yd, q8, bs := q8K(x[ib*q8KBytes : (ib+1)*q8KBytes])
-		d, dmin := yd*half(wb), -yd*half(wb[2:])
-		sc, m := kScalesMins(wb[4:16])
-		prod := kMinProds(&m, bs)
-		summs = fmaf(dmin, float32((prod[0]+prod[1])+(prod[2]+prod[3])), summs)
-		qh := (*[32]byte)(wb[16:48])
-		var sumi [8]int32
-		for p := range 4 {
-			qq := (*[32]byte)(wb[48+32*p : 80+32*p])
-			for l := range 32 {
-				q[l] = int32(qq[l]&0xf) | int32(qh[l]>>uint(2*p)&1)<<4
-			}
-			addLanes(&sumi, sc[2*p], &q, (*[32]byte)(q8[64*p:64*p+32]))
-			for l := range 32 {
-				q[l] = int32(qq[l]>>4) | int32(qh[l]>>uint(2*p+1)&1)<<4
-			}
-			addLanes(&sumi, sc[2*p+1], &q, (*[32]byte)(q8[64*p+32:64*p+64]))
-		}
-		fmaLanes(&acc, d, &sumi)
-	}
-	return reduce8(&acc) + summs
+	return dotQ5KWith(n, w, x, q5KSumiGo)
 }
 
 // The Q6_K, Q2_K and Q3_K kernels give each 16-element sub-block its own
@@ -186,30 +135,7 @@ func twoBitQuants(q *[8][32]int32, qs []byte) {
 // values), and 32 × Σ scale·bsum is subtracted per lane (lane k: sub-blocks
 // 2k and 2k+1) before the fused multiply-add with d = d_x*d_w.
 func dotQ6KQ8K(n int, w, x []byte) float32 {
-	var acc [8]float32
-	var q [8][32]int32
-	var sc [16]int32
-	for ib := 0; ib < n/tensor.QK_K; ib++ {
-		wb := w[ib*q6KBytes : (ib+1)*q6KBytes]
-		yd, q8, bs := q8K(x[ib*q8KBytes : (ib+1)*q8KBytes])
-		for t := range 8 { // group t = 4h+g: low nibbles of ql, high bits of qh
-			h, g := t/4, t%4
-			lo, shift := wb[64*h+32*(g&1):], uint(4*(g>>1))
-			qh := wb[128+32*h:]
-			for l := range 32 {
-				q[t][l] = int32(lo[l]>>shift&0xf) | int32(qh[l]>>uint(2*g)&3)<<4
-			}
-		}
-		for i, v := range wb[192:208] {
-			sc[i] = int32(int8(v))
-		}
-		sumi := groupLanes(&q, &sc, q8)
-		for k := range 8 {
-			sumi[k] -= (bsum(bs, 2*k)*sc[2*k] + bsum(bs, 2*k+1)*sc[2*k+1]) << 5
-		}
-		fmaLanes(&acc, yd*half(wb[208:]), &sumi)
-	}
-	return reduce8(&acc)
+	return dotQ6KWith(n, w, x, q6KSumiGo)
 }
 
 // dotQ2KQ8K follows llama.cpp's AVX2 ggml_vec_dot_q2_K_q8_K: per

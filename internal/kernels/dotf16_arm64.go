@@ -24,11 +24,18 @@ func dotF16X32NEON(w []uint16, x []float32) float32
 
 // dotF16RowAsm is dotF16Row: the head in NEON, the tail as dotHalfRow.
 func dotF16RowAsm(n int, w, x []byte) float32 {
+	return halfRowAsm(n, w, x, dotF16NEON, tensor.F16ToF32)
+}
+
+// halfRowAsm is dotHalfRow (fp16 or bf16 rows, as conv converts them) with
+// the head, the first n&^31 products, from the assembly head: the tail is
+// added in float64 in order.
+func halfRowAsm(n int, w, x []byte, head func(w, x []uint16) float32, conv func(uint16) float32) float32 {
 	wh, xh := u16view(w)[:n], u16view(x)[:n]
 	np := n &^ 31
-	sum := float64(dotF16NEON(wh[:np], xh[:np]))
+	sum := float64(head(wh[:np], xh[:np]))
 	for i := np; i < n; i++ {
-		sum += float64(tensor.F16ToF32(wh[i]) * tensor.F16ToF32(xh[i]))
+		sum += float64(conv(wh[i]) * conv(xh[i]))
 	}
 	return float32(sum)
 }
@@ -63,11 +70,5 @@ func dotBF16NEON(w, x []uint16) float32
 
 // dotBF16RowAsm is dotBF16Row: the head in NEON, the tail in Go.
 func dotBF16RowAsm(n int, w, x []byte) float32 {
-	wh, xh := u16view(w)[:n], u16view(x)[:n]
-	np := n &^ 31
-	sum := float64(dotBF16NEON(wh[:np], xh[:np]))
-	for i := np; i < n; i++ {
-		sum += float64(tensor.BF16ToF32(wh[i]) * tensor.BF16ToF32(xh[i]))
-	}
-	return float32(sum)
+	return halfRowAsm(n, w, x, dotBF16NEON, tensor.BF16ToF32)
 }

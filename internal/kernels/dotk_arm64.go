@@ -13,39 +13,15 @@ import "github.com/plumewriter/plume/internal/tensor"
 // q4KSumiSDOT sets sumi[k] = Σ_{p<4} sc[2p]·Σ_{j∈lane k} (qs[32p+j]&15)·q8[64p+j]
 // + sc[2p+1]·Σ_{j∈lane k} (qs[32p+j]>>4)·q8[64p+32+j] for the eight lanes k
 // (lane k: bytes 4k..4k+3 of each 32-byte half, as addLanes), int32
-// wrapping. len(qs) >= 128, len(q8) >= 256, len(sc), len(sumi) >= 8. Needs
-// dotprod.
+// wrapping. len(qs) >= 128, len(q8) >= 256. Needs dotprod.
 //
 //go:noescape
-func q4KSumiSDOT(qs, q8 []byte, sc, sumi []int32)
+func q4KSumiSDOT(qs, q8 []byte, sc [8]int32) (sumi [8]int32)
 
 // q4KSumiNEON is q4KSumiSDOT without dotprod (SMULL, SADDLP, ADDP).
 //
 //go:noescape
-func q4KSumiNEON(qs, q8 []byte, sc, sumi []int32)
-
-// q4KCore is one of the q4KSumi kernels.
-type q4KCore func(qs, q8 []byte, sc, sumi []int32)
-
-// dotQ4KWith is dotQ4KQ8K with the integer lanes from core.
-func dotQ4KWith(n int, w, x []byte, core q4KCore) float32 {
-	var acc [8]float32
-	var accm [4]float32
-	var sumi [8]int32
-	for ib := 0; ib < n/tensor.QK_K; ib++ {
-		wb := w[ib*q4KBytes : (ib+1)*q4KBytes]
-		yd, q8, bs := q8K(x[ib*q8KBytes : (ib+1)*q8KBytes])
-		d, dmin := yd*half(wb), -yd*half(wb[2:])
-		sc, m := kScalesMins(wb[4:16])
-		prod := kMinProds(&m, bs)
-		for k := range 4 {
-			accm[k] = fmaf(dmin, float32(prod[k]), accm[k])
-		}
-		core(wb[16:144], q8[:256], sc[:], sumi[:])
-		fmaLanes(&acc, d, &sumi)
-	}
-	return reduce8(&acc) + ((accm[0] + accm[2]) + (accm[1] + accm[3]))
-}
+func q4KSumiNEON(qs, q8 []byte, sc [8]int32) (sumi [8]int32)
 
 func dotQ4KSDOTAsm(n int, w, x []byte) float32 { return dotQ4KWith(n, w, x, q4KSumiSDOT) }
 
@@ -56,41 +32,15 @@ func dotQ4KNEONAsm(n int, w, x []byte) float32 { return dotQ4KWith(n, w, x, q4KS
 // q[l] = (ql[64h+32(g&1)+l] >> 4(g>>1)) & 15 | ((qh[32h+l] >> 2g) & 3) << 4
 // and y = q8[128h+32g:], lanes k < 4 get sc[8h+2g]·Σ_{j∈lane k} q·y and
 // lanes k >= 4 sc[8h+2g+1]·Σ_{j∈lane k} q·y (addLanes2), int32 wrapping.
-// len(ql) >= 128, len(qh) >= 64, len(q8) >= 256, len(sc) >= 16,
-// len(sumi) >= 8. Needs dotprod.
+// len(ql) >= 128, len(qh) >= 64, len(q8) >= 256. Needs dotprod.
 //
 //go:noescape
-func q6KSumiSDOT(ql, qh, q8 []byte, sc, sumi []int32)
+func q6KSumiSDOT(ql, qh, q8 []byte, sc [16]int32) (sumi [8]int32)
 
 // q6KSumiNEON is q6KSumiSDOT without dotprod (SMULL, SADDLP, ADDP).
 //
 //go:noescape
-func q6KSumiNEON(ql, qh, q8 []byte, sc, sumi []int32)
-
-// q6KCore is one of the q6KSumi kernels.
-type q6KCore func(ql, qh, q8 []byte, sc, sumi []int32)
-
-// dotQ6KWith is dotQ6KQ8K with the integer lanes from core.
-func dotQ6KWith(n int, w, x []byte, core q6KCore) float32 {
-	var acc [8]float32
-	var sumi [8]int32
-	var sc [16]int32
-	for ib := 0; ib < n/tensor.QK_K; ib++ {
-		wb := w[ib*q6KBytes : (ib+1)*q6KBytes]
-		yd, q8, bs := q8K(x[ib*q8KBytes : (ib+1)*q8KBytes])
-		d := yd * half(wb[208:])
-		for i, s := range wb[192:208] {
-			sc[i] = int32(int8(s))
-		}
-		core(wb[0:128], wb[128:192], q8[:256], sc[:], sumi[:])
-		for k := range 8 {
-			sub := bsum(bs, 2*k)*sc[2*k] + bsum(bs, 2*k+1)*sc[2*k+1]
-			sumi[k] -= sub << 5
-		}
-		fmaLanes(&acc, d, &sumi)
-	}
-	return reduce8(&acc)
-}
+func q6KSumiNEON(ql, qh, q8 []byte, sc [16]int32) (sumi [8]int32)
 
 func dotQ6KSDOTAsm(n int, w, x []byte) float32 { return dotQ6KWith(n, w, x, q6KSumiSDOT) }
 
@@ -99,37 +49,16 @@ func dotQ6KNEONAsm(n int, w, x []byte) float32 { return dotQ6KWith(n, w, x, q6KS
 // q5KSumiSDOT is q4KSumiSDOT for Q5_K: the quant of byte j of group p is
 // (qs[32p+j]&15) | (qh[j]>>2p&1)<<4 against q8[64p+j], and
 // (qs[32p+j]>>4) | (qh[j]>>(2p+1)&1)<<4 against q8[64p+32+j].
-// len(qh) >= 32, len(qs) >= 128, len(q8) >= 256, len(sc), len(sumi) >= 8.
+// len(qh) >= 32, len(qs) >= 128, len(q8) >= 256.
 // Needs dotprod.
 //
 //go:noescape
-func q5KSumiSDOT(qh, qs, q8 []byte, sc, sumi []int32)
+func q5KSumiSDOT(qh, qs, q8 []byte, sc [8]int32) (sumi [8]int32)
 
 // q5KSumiNEON is q5KSumiSDOT without dotprod (SMULL, SADDLP, ADDP).
 //
 //go:noescape
-func q5KSumiNEON(qh, qs, q8 []byte, sc, sumi []int32)
-
-// q5KCore is one of the q5KSumi kernels.
-type q5KCore func(qh, qs, q8 []byte, sc, sumi []int32)
-
-// dotQ5KWith is dotQ5KQ8K with the integer lanes from core.
-func dotQ5KWith(n int, w, x []byte, core q5KCore) float32 {
-	var acc [8]float32
-	var summs float32
-	var sumi [8]int32
-	for ib := 0; ib < n/tensor.QK_K; ib++ {
-		wb := w[ib*q5KBytes : (ib+1)*q5KBytes]
-		yd, q8, bs := q8K(x[ib*q8KBytes : (ib+1)*q8KBytes])
-		d, dmin := yd*half(wb), -yd*half(wb[2:])
-		sc, m := kScalesMins(wb[4:16])
-		prod := kMinProds(&m, bs)
-		summs = fmaf(dmin, float32((prod[0]+prod[1])+(prod[2]+prod[3])), summs)
-		core(wb[16:48], wb[48:176], q8[:256], sc[:], sumi[:])
-		fmaLanes(&acc, d, &sumi)
-	}
-	return reduce8(&acc) + summs
-}
+func q5KSumiNEON(qh, qs, q8 []byte, sc [8]int32) (sumi [8]int32)
 
 func dotQ5KSDOTAsm(n int, w, x []byte) float32 { return dotQ5KWith(n, w, x, q5KSumiSDOT) }
 
@@ -141,21 +70,34 @@ func dotQ5KNEONAsm(n int, w, x []byte) float32 { return dotQ5KWith(n, w, x, q5KS
 // wrap alike in any order).
 func dotQ4KPackedWith(n int, w, x []byte, core q4KCore) float32 {
 	var acc, accm float32
-	var lanes [8]int32
 	for ib := 0; ib < n/tensor.QK_K; ib++ {
 		wb := w[ib*q4KBytes : (ib+1)*q4KBytes]
-		yd, q8, bs := q8K(x[ib*q8KBytes : (ib+1)*q8KBytes])
+		xb := x[ib*q8KBytes : (ib+1)*q8KBytes]
 		sc, m := kScalesMins(wb[4:16])
-		prod := kMinProds(&m, bs)
-		core(wb[16:144], q8[:256], sc[:], lanes[:])
-		var sumi int32
-		for _, l := range lanes {
-			sumi += l
-		}
-		acc = fmaf(float32(sumi), half(wb)*yd, acc)
-		accm = fmaf(float32((prod[0]+prod[1])+(prod[2]+prod[3])), half(wb[2:])*yd, accm)
+		lanes := core(wb[16:144], xb[4:4+tensor.QK_K], sc)
+		q4KPackedStep(wb, xb, &m, laneSum(&lanes), &acc, &accm)
 	}
 	return acc - accm
+}
+
+// q4KPackedStep adds one super-block (weights wb with mins m, activations
+// xb, the exact integer sum sumi) to the accumulators of dotQ4KQ8KPacked:
+// acc = fma(sumi, d_w*d_x, acc), accm = fma(Σ mins·bsums, dmin_w*d_x,
+// accm).
+func q4KPackedStep(wb, xb []byte, m *[8]int32, sumi int32, acc, accm *float32) {
+	yd, _, bs := q8K(xb)
+	prod := kMinProds(m, bs)
+	*acc = fmaf(float32(sumi), half(wb)*yd, *acc)
+	*accm = fmaf(float32((prod[0]+prod[1])+(prod[2]+prod[3])), half(wb[2:])*yd, *accm)
+}
+
+// laneSum returns the int32 sum of the eight lanes (wrapping, as any order).
+func laneSum(l *[8]int32) int32 {
+	var s int32
+	for _, v := range l {
+		s += v
+	}
+	return s
 }
 
 func dotQ4KPackedSDOTAsm(n int, w, x []byte) float32 {

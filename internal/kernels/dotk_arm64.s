@@ -31,8 +31,8 @@
 #define Q4K_BODY \
 	MOVD qs_base+0(FP), R0                 \
 	MOVD q8_base+24(FP), R1                \
-	MOVD sc_base+48(FP), R2                \
-	MOVD sumi_base+72(FP), R3              \
+	MOVD $sc+48(FP), R2                    \
+	MOVD $sumi+80(FP), R3                  \
 	VLD1 (R2), [V20.S4, V21.S4]            \
 	VMOVI $15, V31.B16                     \
 	ZERO16(0)                              \
@@ -99,8 +99,8 @@
 	MOVD ql_base+0(FP), R0                          \
 	MOVD qh_base+24(FP), R1                         \
 	MOVD q8_base+48(FP), R2                         \
-	MOVD sc_base+72(FP), R3                         \
-	MOVD sumi_base+96(FP), R4                       \
+	MOVD $sc+72(FP), R3                             \
+	MOVD $sumi+136(FP), R4                          \
 	VLD1 (R3), [V20.S4, V21.S4, V22.S4, V23.S4]     \
 	VMOVI $15, V31.B16                              \
 	VMOVI $0x30, V30.B16                            \
@@ -146,8 +146,8 @@
 	MOVD qh_base+0(FP), R5                 \
 	MOVD qs_base+24(FP), R0                \
 	MOVD q8_base+48(FP), R1                \
-	MOVD sc_base+72(FP), R2                \
-	MOVD sumi_base+96(FP), R3              \
+	MOVD $sc+72(FP), R2                    \
+	MOVD $sumi+104(FP), R3                 \
 	VLD1 (R5), [V16.B16, V17.B16]          \
 	VLD1 (R2), [V20.S4, V21.S4]            \
 	VMOVI $15, V31.B16                     \
@@ -161,43 +161,180 @@
 	VST1 [V0.S4, V1.S4], (R3)              \
 	RET
 
+// The four-activation cores (cols4: one weight super-block, four Q8_K
+// activation rows stride bytes apart): each weight group is unpacked once
+// and its lanes formed against the four activations, each activation's
+// lanes exactly those of the one-row core above. Activation a's quants
+// are read from R1 + a*stride (R1-R4 for Q4_K, R2-R5 for Q6_K); its lanes
+// 0-3 accumulate in V(2a), 4-7 in V(2a+1).
+
+// Q4K4_ACT adds one activation's lanes (64 bytes at Ra) for the group
+// unpacked in V8-V11 (low nibbles V8, V9; high V10, V11) into Va0, Va1,
+// scaled by lanes ilo, ihi of Vreg.
+#define Q4K4_ACT(Ra, a0, a1, reg, ilo, ihi) \
+	VLD1.P 64(Ra), [V12.B16, V13.B16, V14.B16, V15.B16] \
+	LANES(18, 19, 8, 9, 12, 13)                          \
+	LANES(22, 23, 10, 11, 14, 15)                        \
+	MLAELEM4S(a0, 18, reg, ilo)                          \
+	MLAELEM4S(a1, 19, reg, ilo)                          \
+	MLAELEM4S(a0, 22, reg, ihi)                          \
+	MLAELEM4S(a1, 23, reg, ihi)
+
+#define Q4K4_GROUP(reg, ilo, ihi) \
+	VLD1.P 32(R0), [V16.B16, V17.B16]   \
+	VAND   V31.B16, V16.B16, V8.B16      \
+	VAND   V31.B16, V17.B16, V9.B16      \
+	VUSHR  $4, V16.B16, V10.B16          \
+	VUSHR  $4, V17.B16, V11.B16          \
+	Q4K4_ACT(R1, 0, 1, reg, ilo, ihi)    \
+	Q4K4_ACT(R2, 2, 3, reg, ilo, ihi)    \
+	Q4K4_ACT(R3, 4, 5, reg, ilo, ihi)    \
+	Q4K4_ACT(R4, 6, 7, reg, ilo, ihi)
+
+// STORE_ACC4 writes V0-V7 (the four activations' lanes) at Rout.
+#define STORE_ACC4(Rout) \
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(Rout) \
+	VST1   [V4.S4, V5.S4, V6.S4, V7.S4], (Rout)
+
+#define Q4K4_BODY \
+	MOVD qs_base+0(FP), R0          \
+	MOVD q8_base+24(FP), R1         \
+	MOVD stride+48(FP), R6          \
+	ADD  R6, R1, R2                 \
+	ADD  R6, R2, R3                 \
+	ADD  R6, R3, R4                 \
+	MOVD $sc+56(FP), R7             \
+	VLD1 (R7), [V20.S4, V21.S4]     \
+	VMOVI $15, V31.B16              \
+	ZERO8                       \
+	Q4K4_GROUP(20, 0, 1)            \
+	Q4K4_GROUP(20, 2, 3)            \
+	Q4K4_GROUP(21, 0, 1)            \
+	Q4K4_GROUP(21, 2, 3)            \
+	MOVD $sumi+88(FP), R5           \
+	STORE_ACC4(R5)                  \
+	RET
+
+// Q6K4_ACT adds one activation's lanes (32 bytes at Ra) for the quants in
+// V18, V19: lanes 0-3 scaled by lane i0 of Vs into Va0, 4-7 by lane i1
+// into Va1.
+#define Q6K4_ACT(Ra, a0, a1, s, i0, i1) \
+	VLD1.P 32(Ra), [V14.B16, V15.B16] \
+	LANES(16, 17, 18, 19, 14, 15)     \
+	MLAELEM4S(a0, 16, s, i0)          \
+	MLAELEM4S(a1, 17, s, i1)
+
+#define Q6K4_GROUP(s, i0, i1) \
+	Q6K_QUANTS                        \
+	Q6K4_ACT(R2, 0, 1, s, i0, i1)     \
+	Q6K4_ACT(R3, 2, 3, s, i0, i1)     \
+	Q6K4_ACT(R4, 4, 5, s, i0, i1)     \
+	Q6K4_ACT(R5, 6, 7, s, i0, i1)
+
+// Q6K4_HALF is Q6K_HALF for four activations: ql (64 bytes) in V8-V11,
+// qh (32) in V12, V13.
+#define Q6K4_HALF(sa, sb) \
+	VLD1.P 64(R0), [V8.B16, V9.B16, V10.B16, V11.B16] \
+	VLD1.P 32(R1), [V12.B16, V13.B16]                 \
+	VAND   V31.B16, V8.B16, V18.B16                   \
+	VAND   V31.B16, V9.B16, V19.B16                   \
+	VSHL   $4, V12.B16, V28.B16                       \
+	VSHL   $4, V13.B16, V29.B16                       \
+	Q6K4_GROUP(sa, 0, 1)                              \
+	VAND   V31.B16, V10.B16, V18.B16                  \
+	VAND   V31.B16, V11.B16, V19.B16                  \
+	VSHL   $2, V12.B16, V28.B16                       \
+	VSHL   $2, V13.B16, V29.B16                       \
+	Q6K4_GROUP(sa, 2, 3)                              \
+	VUSHR  $4, V8.B16, V18.B16                        \
+	VUSHR  $4, V9.B16, V19.B16                        \
+	VORR   V12.B16, V12.B16, V28.B16                  \
+	VORR   V13.B16, V13.B16, V29.B16                  \
+	Q6K4_GROUP(sb, 0, 1)                              \
+	VUSHR  $4, V10.B16, V18.B16                       \
+	VUSHR  $4, V11.B16, V19.B16                       \
+	VUSHR  $2, V12.B16, V28.B16                       \
+	VUSHR  $2, V13.B16, V29.B16                       \
+	Q6K4_GROUP(sb, 2, 3)
+
+#define Q6K4_BODY \
+	MOVD ql_base+0(FP), R0                      \
+	MOVD qh_base+24(FP), R1                     \
+	MOVD q8_base+48(FP), R2                     \
+	MOVD stride+72(FP), R6                      \
+	ADD  R6, R2, R3                             \
+	ADD  R6, R3, R4                             \
+	ADD  R6, R4, R5                             \
+	MOVD $sc+80(FP), R7                         \
+	VLD1 (R7), [V20.S4, V21.S4, V22.S4, V23.S4] \
+	VMOVI $15, V31.B16                          \
+	VMOVI $0x30, V30.B16                        \
+	ZERO8                                   \
+	Q6K4_HALF(20, 21)                           \
+	Q6K4_HALF(22, 23)                           \
+	MOVD $sumi+144(FP), R8                      \
+	STORE_ACC4(R8)                              \
+	RET
+
 #define LANES LANES_SDOT
 
-// func q4KSumiSDOT(qs, q8 []byte, sc, sumi []int32)
-TEXT ·q4KSumiSDOT(SB), NOSPLIT, $0-96
+// func q4KSumiSDOT(qs, q8 []byte, sc [8]int32) (sumi [8]int32)
+TEXT ·q4KSumiSDOT(SB), NOSPLIT, $0-112
 	Q4K_BODY
 
 #undef LANES
 #define LANES LANES_NEON
 
-// func q4KSumiNEON(qs, q8 []byte, sc, sumi []int32)
-TEXT ·q4KSumiNEON(SB), NOSPLIT, $0-96
+// func q4KSumiNEON(qs, q8 []byte, sc [8]int32) (sumi [8]int32)
+TEXT ·q4KSumiNEON(SB), NOSPLIT, $0-112
 	Q4K_BODY
 
 #undef LANES
 #define LANES LANES_SDOT
 
-// func q6KSumiSDOT(ql, qh, q8 []byte, sc, sumi []int32)
-TEXT ·q6KSumiSDOT(SB), NOSPLIT, $0-120
+// func q6KSumiSDOT(ql, qh, q8 []byte, sc [16]int32) (sumi [8]int32)
+TEXT ·q6KSumiSDOT(SB), NOSPLIT, $0-168
 	Q6K_BODY
 
 #undef LANES
 #define LANES LANES_NEON
 
-// func q6KSumiNEON(ql, qh, q8 []byte, sc, sumi []int32)
-TEXT ·q6KSumiNEON(SB), NOSPLIT, $0-120
+// func q6KSumiNEON(ql, qh, q8 []byte, sc [16]int32) (sumi [8]int32)
+TEXT ·q6KSumiNEON(SB), NOSPLIT, $0-168
 	Q6K_BODY
 
 #undef LANES
 #define LANES LANES_SDOT
 
-// func q5KSumiSDOT(qh, qs, q8 []byte, sc, sumi []int32)
-TEXT ·q5KSumiSDOT(SB), NOSPLIT, $0-120
+// func q5KSumiSDOT(qh, qs, q8 []byte, sc [8]int32) (sumi [8]int32)
+TEXT ·q5KSumiSDOT(SB), NOSPLIT, $0-136
 	Q5K_BODY
 
 #undef LANES
 #define LANES LANES_NEON
 
-// func q5KSumiNEON(qh, qs, q8 []byte, sc, sumi []int32)
-TEXT ·q5KSumiNEON(SB), NOSPLIT, $0-120
+// func q5KSumiNEON(qh, qs, q8 []byte, sc [8]int32) (sumi [8]int32)
+TEXT ·q5KSumiNEON(SB), NOSPLIT, $0-136
 	Q5K_BODY
+
+#undef LANES
+#define LANES LANES_SDOT
+
+// func q4KSumi4SDOT(qs, q8 []byte, stride int, sc [8]int32) (sumi [4][8]int32)
+TEXT ·q4KSumi4SDOT(SB), NOSPLIT, $0-216
+	Q4K4_BODY
+
+// func q6KSumi4SDOT(ql, qh, q8 []byte, stride int, sc [16]int32) (sumi [4][8]int32)
+TEXT ·q6KSumi4SDOT(SB), NOSPLIT, $0-272
+	Q6K4_BODY
+
+#undef LANES
+#define LANES LANES_NEON
+
+// func q4KSumi4NEON(qs, q8 []byte, stride int, sc [8]int32) (sumi [4][8]int32)
+TEXT ·q4KSumi4NEON(SB), NOSPLIT, $0-216
+	Q4K4_BODY
+
+// func q6KSumi4NEON(ql, qh, q8 []byte, stride int, sc [16]int32) (sumi [4][8]int32)
+TEXT ·q6KSumi4NEON(SB), NOSPLIT, $0-272
+	Q6K4_BODY

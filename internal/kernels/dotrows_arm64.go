@@ -16,37 +16,6 @@ func dotQ8_0Rows4SDOT(w []byte, rowBytes int, x []byte, nb int, out []float32)
 //go:noescape
 func dotQ8_0Rows4NEON(w []byte, rowBytes int, x []byte, nb int, out []float32)
 
-// neonRows4Blocks bounds-checks the operands of a four-row kernel named
-// name: four weight rows of n elements, rowBytes apart, in blocks of
-// blockElems elements and wBlock bytes, and an activation row of xBlock
-// bytes a block. It returns the block count, or 0 (with out zeroed) when
-// there is nothing to compute.
-func neonRows4Blocks(name string, n int, w []byte, rowBytes int, x []byte, blockElems, wBlock, xBlock int, out *[4]float32) int {
-	nb := n / blockElems
-	if nb == 0 {
-		*out = [4]float32{}
-		return 0
-	}
-	_ = w[3*rowBytes+nb*wBlock-1] // the last byte the assembly reads
-	_ = x[nb*xBlock-1]
-	if rowBytes < nb*wBlock {
-		panic("kernels: " + name + ": rows overlap")
-	}
-	return nb
-}
-
-func dotQ8_0Rows4SDOTAsm(n int, w []byte, rowBytes int, x []byte, out *[4]float32) {
-	if nb := neonRows4Blocks("dotQ8_0Rows4SDOTAsm", n, w, rowBytes, x, 32, q8_0Bytes, q8_0Bytes, out); nb > 0 {
-		dotQ8_0Rows4SDOT(w, rowBytes, x, nb, out[:])
-	}
-}
-
-func dotQ8_0Rows4NEONAsm(n int, w []byte, rowBytes int, x []byte, out *[4]float32) {
-	if nb := neonRows4Blocks("dotQ8_0Rows4NEONAsm", n, w, rowBytes, x, 32, q8_0Bytes, q8_0Bytes, out); nb > 0 {
-		dotQ8_0Rows4NEON(w, rowBytes, x, nb, out[:])
-	}
-}
-
 // dotQ5_0Rows4SDOT is dotQ8_0Rows4SDOT for Q5_0 weight rows: out[r] =
 // dotQ5_0Q8_0(32*nb, w[r*rowBytes:], x) for r < 4. len(w) >= 3*rowBytes +
 // 22*nb, rowBytes >= 22*nb, len(x) >= 34*nb, len(out) >= 4. Needs dotprod.
@@ -59,14 +28,10 @@ func dotQ5_0Rows4SDOT(w []byte, rowBytes int, x []byte, nb int, out []float32)
 //go:noescape
 func dotQ5_0Rows4NEON(w []byte, rowBytes int, x []byte, nb int, out []float32)
 
-func dotQ5_0Rows4SDOTAsm(n int, w []byte, rowBytes int, x []byte, out *[4]float32) {
-	if nb := neonRows4Blocks("dotQ5_0Rows4SDOTAsm", n, w, rowBytes, x, 32, q5_0Bytes, q8_0Bytes, out); nb > 0 {
-		dotQ5_0Rows4SDOT(w, rowBytes, x, nb, out[:])
-	}
-}
-
-func dotQ5_0Rows4NEONAsm(n int, w []byte, rowBytes int, x []byte, out *[4]float32) {
-	if nb := neonRows4Blocks("dotQ5_0Rows4NEONAsm", n, w, rowBytes, x, 32, q5_0Bytes, q8_0Bytes, out); nb > 0 {
-		dotQ5_0Rows4NEON(w, rowBytes, x, nb, out[:])
-	}
-}
+// The entries of the four-row kernels, as dispatch_arm64.go installs them.
+var (
+	dotQ8_0Rows4SDOTAsm = rows4Entry("dotQ8_0Rows4SDOTAsm", dotQ8_0Rows4SDOT, 32, q8_0Bytes, q8_0Bytes)
+	dotQ8_0Rows4NEONAsm = rows4Entry("dotQ8_0Rows4NEONAsm", dotQ8_0Rows4NEON, 32, q8_0Bytes, q8_0Bytes)
+	dotQ5_0Rows4SDOTAsm = rows4Entry("dotQ5_0Rows4SDOTAsm", dotQ5_0Rows4SDOT, 32, q5_0Bytes, q8_0Bytes)
+	dotQ5_0Rows4NEONAsm = rows4Entry("dotQ5_0Rows4NEONAsm", dotQ5_0Rows4NEON, 32, q5_0Bytes, q8_0Bytes)
+)

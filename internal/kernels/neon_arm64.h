@@ -160,3 +160,78 @@
 
 // BSL Vd.16B, Vn.16B, Vm.16B: d = (d & n) | (^d & m), bit by bit.
 #define BSL16(d, n, m) WORD $(0x6E601C00 | (m)<<16 | (n)<<5 | (d))
+
+// SMMLA Vd.4S, Vn.16B, Vm.16B (i8mm): d[2i+j] += Σ_{k<8} n[8i+k]*m[8j+k],
+// signed bytes: the 2×2 int32 product of two 2×8 matrices (rows of n times
+// rows of m).
+#define SMMLA4S(d, n, m) WORD $(0x4E80A400 | (m)<<16 | (n)<<5 | (d))
+
+// Q5_DECODE decodes the Q5_0/Q5_1 block quants at Rw (qh, then qs; Rw
+// moves past them) into bytes V2 (elements 0-15) and V3 (16-31): element
+// j is nibble | (qh>>j&1)<<4 (0..31). Vq, Vlo, Vhi and R7 are scratch; the
+// constants are Q5_0_BITS's (Vidxlo, Vidxhi, Vbit), 0x0f bytes in Vmask
+// and 0x10 bytes in V16s.
+#define Q5_DECODE(Rw, Vq, Vlo, Vhi, Vidxlo, Vidxhi, Vbit, Vmask, V16s) \
+	MOVWU.P 4(Rw), R7                   \
+	VLD1.P  16(Rw), [V2.B16]            \
+	VMOV    R7, Vq.S[0]                 \
+	VTBL    Vidxlo.B16, [Vq.B16], Vlo.B16 \
+	VTBL    Vidxhi.B16, [Vq.B16], Vhi.B16 \
+	VCMTST  Vbit.B16, Vlo.B16, Vlo.B16  \
+	VCMTST  Vbit.B16, Vhi.B16, Vhi.B16  \
+	VAND    V16s.B16, Vlo.B16, Vlo.B16  \
+	VAND    V16s.B16, Vhi.B16, Vhi.B16  \
+	VUSHR   $4, V2.B16, V3.B16          \
+	VAND    Vmask.B16, V2.B16, V2.B16   \
+	VORR    Vlo.B16, V2.B16, V2.B16     \
+	VORR    Vhi.B16, V3.B16, V3.B16
+
+// Q5_0_DECODE is Q5_DECODE for Q5_0: 16 is subtracted (signed quants
+// -16..15).
+#define Q5_0_DECODE(Rw, Vq, Vlo, Vhi, Vidxlo, Vidxhi, Vbit, Vmask, V16s) \
+	Q5_DECODE(Rw, Vq, Vlo, Vhi, Vidxlo, Vidxhi, Vbit, Vmask, V16s) \
+	VSUB    V16s.B16, V2.B16, V2.B16    \
+	VSUB    V16s.B16, V3.B16, V3.B16
+
+// Q5_0_BITS sets Q5_0_DECODE's table constants (R8 scratch): the qh byte
+// of each element (Vidxlo: j/8 for j < 16; Vidxhi: for j >= 16) and its
+// bit (Vbit: 1<<(j%8)).
+#define Q5_0_BITS(Vidxlo, Vidxhi, Vbit) \
+	MOVD  $0x0101010101010101, R8      \
+	VEOR  Vidxlo.B16, Vidxlo.B16, Vidxlo.B16 \
+	VMOV  R8, Vidxlo.D[1]              \
+	MOVD  $0x0202020202020202, R8      \
+	VMOV  R8, Vidxhi.D[0]              \
+	MOVD  $0x0303030303030303, R8      \
+	VMOV  R8, Vidxhi.D[1]              \
+	MOVD  $0x8040201008040201, R8      \
+	VMOV  R8, Vbit.D[0]                \
+	VMOV  R8, Vbit.D[1]
+
+// FMLA Vd.4S, Vn.4S, Vm.S[i]: d = fma(n, m[i], d), float32 lanes, one
+// rounding (by element).
+#define FMLAELEM4S(d, n, m, i) WORD $(0x4F801000 | ((i)&1)<<21 | (m)<<16 | ((i)>>1)<<11 | (n)<<5 | (d))
+
+// ZERO8 zeroes the accumulators V0-V7, ZERO8_HI V8-V15.
+#define ZERO8 \
+	ZERO16(0) \
+	ZERO16(1) \
+	ZERO16(2) \
+	ZERO16(3) \
+	ZERO16(4) \
+	ZERO16(5) \
+	ZERO16(6) \
+	ZERO16(7)
+
+#define ZERO8_HI \
+	ZERO16(8)  \
+	ZERO16(9)  \
+	ZERO16(10) \
+	ZERO16(11) \
+	ZERO16(12) \
+	ZERO16(13) \
+	ZERO16(14) \
+	ZERO16(15)
+
+// MLA Vd.4S, Vn.4S, Vm.4S: d[k] += n[k] * m[k], int32 (wrapping).
+#define MLA4S(d, n, m) WORD $(0x4EA09400 | (m)<<16 | (n)<<5 | (d))

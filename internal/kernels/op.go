@@ -127,7 +127,7 @@ type scales4Func func(n int, w []byte, rowBytes int, out []float32)
 
 // EnvKernels names the environment variable that caps the kernel set chosen
 // at start-up: "generic", "avx2", "avx512", "avxvnni" or "avx512vnni"
-// (amd64), "neon" (arm64: the set without dotprod). Every set gives
+// (amd64), "neon", "dotprod" or "i8mm" (arm64). Every set gives
 // the same bits, so it changes speed only; the test command uses it to run
 // the AVX2 set natively on CPUs that would pick a faster one, and parity
 // runs can match llama.cpp's haswell build on any CPU. (Read here rather

@@ -5,10 +5,13 @@
 # found as natively.
 #
 #   - internal/kernels, whole, on "-cpu max" (ASIMD, dotprod, i8mm: the
-#     neon+dotprod set) and on "-cpu cortex-a72" (Armv8.0, no dotprod: the
-#     neon set), so that both sets and every kernel's fallback are checked
-#     bit for bit against the generic code, and MatMul and llama.cpp's
-#     goldens run through the chosen set;
+#     neon+dotprod+i8mm set) and on "-cpu cortex-a72" (Armv8.0, no
+#     dotprod: the neon set), so that the sets and every kernel's fallback
+#     are checked bit for bit against the generic code, and MatMul and
+#     llama.cpp's goldens run through the chosen set;
+#   - PLUME_KERNELS=dotprod on "-cpu max": the neon+dotprod set as MatMul
+#     chooses it (its SDOT prompt kernels without the SMMLA one), the
+#     batch tests only (TestArmMatMulBatches, the goldens' MatMul);
 #   - internal/model: the teacher-forced llama.cpp goldens of the quantized
 #     models and the two tiny real ones, on "-cpu max" and "cortex-a72" (the
 #     F16 models' goldens took most of the emulated time; the F16 kernels
@@ -78,6 +81,8 @@ build internal/kernels kernels
 build internal/kernels kernels-purego -tags purego
 run internal/kernels kernels max -test.skip "$emulator_skip"
 run internal/kernels kernels cortex-a72 -test.skip "$emulator_skip"
+echo "== (PLUME_KERNELS=dotprod: the neon+dotprod set on a CPU with i8mm)"
+PLUME_KERNELS=dotprod run internal/kernels kernels max -test.run 'TestPathNamesNEON|TestArmMatMulBatches|TestMatMul|TestGoldenMatMul'
 echo "== (PLUME_KERNELS=generic: the cap, on a CPU with dotprod)"
 PLUME_KERNELS=generic run internal/kernels kernels max -test.run 'TestPathNamesNEON|TestMatMul'
 run internal/kernels kernels-purego max -test.skip "$emulator_skip"
