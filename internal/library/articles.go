@@ -267,5 +267,5 @@ func (s *Store) Remove(ctx context.Context, id int64) error {
 		return err
 	}
 	defer lk.Unlock()
-	return s.deleteArticle(ctx, id, "remove")
+	return s.deleteArticle(ctx, id)
 }

@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-func TestDelete(t *testing.T) {
+func TestRemoveDeletesChildren(t *testing.T) {
 	ctx := context.Background()
 	s, err := Open(filepath.Join(t.TempDir(), FileName))
 	if err != nil {
@@ -25,7 +25,7 @@ func TestDelete(t *testing.T) {
 	if _, err := s.AddRevision(ctx, id, Revision{Title: "t", Markdown: "m", Manifest: "{}"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Delete(ctx, id); err != nil {
+	if err := s.Remove(ctx, id); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Get(ctx, id); !errors.Is(err, ErrNotFound) {
@@ -37,7 +37,7 @@ func TestDelete(t *testing.T) {
 			t.Errorf("%s left: %d (%v)", table, rows, err)
 		}
 	}
-	if err := s.Delete(ctx, id); !errors.Is(err, ErrNotFound) {
+	if err := s.Remove(ctx, id); !errors.Is(err, ErrNotFound) {
 		t.Errorf("second delete: %v", err)
 	}
 	if _, err := s.Get(ctx, keep); err != nil {
