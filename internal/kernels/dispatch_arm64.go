@@ -64,9 +64,15 @@ var (
 		{tensor.Q8_0, dotQ8_0Rows4NEONAsm, dotQ8_0Rows4SDOTAsm},
 		{tensor.Q5_0, dotQ5_0Rows4NEONAsm, dotQ5_0Rows4SDOTAsm},
 	}
-	// Prompt batches: one weight row unpacked once for four activations.
+	// Prompt batches: one weight row unpacked once for four activations
+	// (Q4_0 and Q4_K: the matrices that are not repacked).
 	cols4Pairs = []armPair[cols4Func]{
 		{tensor.Q6_K, dotQ6KCols4NEONAsm, dotQ6KCols4SDOTAsm},
+		{tensor.Q5_K, dotQ5KCols4NEONAsm, dotQ5KCols4SDOTAsm},
+		{tensor.Q4_K, dotQ4KCols4NEONAsm, dotQ4KCols4SDOTAsm},
+		{tensor.Q4_0, dotQ4_0Cols4NEONAsm, dotQ4_0Cols4SDOTAsm},
+		{tensor.Q4_1, dotQ4_1Cols4NEONAsm, dotQ4_1Cols4SDOTAsm},
+		{tensor.Q5_1, dotQ5_1Cols4NEONAsm, dotQ5_1Cols4SDOTAsm},
 	}
 	tile42Pairs = []armPair[tile42Func]{
 		{tensor.Q8_0, dotQ8_0Tile42NEONAsm, dotQ8_0Tile42SDOTAsm},

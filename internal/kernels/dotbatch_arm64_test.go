@@ -37,26 +37,43 @@ func neonActRows(t *testing.T, r *rand.Rand, typ tensor.Type, n, rows int) (x []
 	return neonPlaced(buf, 3), xBytes
 }
 
+// neonCols4Case is one cols4 kernel and the generic one-row kernel that
+// each of its outputs must equal.
+type neonCols4Case struct {
+	name      string
+	typ       tensor.Type
+	dotprod   bool
+	four      cols4Func
+	one       dotFunc
+	blockElem int
+}
+
+// neonCols4Cases are every arm64 cols4 kernel in both builds.
+var neonCols4Cases = []neonCols4Case{
+	{"Q6_K sdot", tensor.Q6_K, true, dotQ6KCols4SDOTAsm, dotQ6KQ8K, 256},
+	{"Q6_K neon", tensor.Q6_K, false, dotQ6KCols4NEONAsm, dotQ6KQ8K, 256},
+	{"Q4_K packed sdot", tensor.Q4_K, true, dotQ4KPackedCols4SDOTAsm, dotQ4KQ8KPacked, 256},
+	{"Q4_K packed neon", tensor.Q4_K, false, dotQ4KPackedCols4NEONAsm, dotQ4KQ8KPacked, 256},
+	{"Q4_0 packed sdot", tensor.Q4_0, true, dotQ4_0PackedCols4SDOTAsm, dotQ4_0Q8_0Packed, 32},
+	{"Q4_0 packed neon", tensor.Q4_0, false, dotQ4_0PackedCols4NEONAsm, dotQ4_0Q8_0Packed, 32},
+	{"Q4_K sdot", tensor.Q4_K, true, dotQ4KCols4SDOTAsm, dotQ4KQ8K, 256},
+	{"Q4_K neon", tensor.Q4_K, false, dotQ4KCols4NEONAsm, dotQ4KQ8K, 256},
+	{"Q5_K sdot", tensor.Q5_K, true, dotQ5KCols4SDOTAsm, dotQ5KQ8K, 256},
+	{"Q5_K neon", tensor.Q5_K, false, dotQ5KCols4NEONAsm, dotQ5KQ8K, 256},
+	{"Q4_0 sdot", tensor.Q4_0, true, dotQ4_0Cols4SDOTAsm, dotQ4_0Q8_0, 32},
+	{"Q4_0 neon", tensor.Q4_0, false, dotQ4_0Cols4NEONAsm, dotQ4_0Q8_0, 32},
+	{"Q4_1 sdot", tensor.Q4_1, true, dotQ4_1Cols4SDOTAsm, dotQ4_1Q8_1, 32},
+	{"Q4_1 neon", tensor.Q4_1, false, dotQ4_1Cols4NEONAsm, dotQ4_1Q8_1, 32},
+	{"Q5_1 sdot", tensor.Q5_1, true, dotQ5_1Cols4SDOTAsm, dotQ5_1Q8_1, 32},
+	{"Q5_1 neon", tensor.Q5_1, false, dotQ5_1Cols4NEONAsm, dotQ5_1Q8_1, 32},
+}
+
 // TestNEONCols4MatchesOneRow checks the prompt-batch kernels (one weight row
 // times four activation rows) against four calls of the generic one-row
 // kernel, bit for bit, with odd offsets, guard bytes and the bounds checks.
 func TestNEONCols4MatchesOneRow(t *testing.T) {
 	r := rand.New(rand.NewPCG(21, 4))
-	for _, c := range []struct {
-		name      string
-		typ       tensor.Type
-		dotprod   bool
-		four      cols4Func
-		one       dotFunc
-		blockElem int
-	}{
-		{"Q6_K sdot", tensor.Q6_K, true, dotQ6KCols4SDOTAsm, dotQ6KQ8K, 256},
-		{"Q6_K neon", tensor.Q6_K, false, dotQ6KCols4NEONAsm, dotQ6KQ8K, 256},
-		{"Q4_K packed sdot", tensor.Q4_K, true, dotQ4KPackedCols4SDOTAsm, dotQ4KQ8KPacked, 256},
-		{"Q4_K packed neon", tensor.Q4_K, false, dotQ4KPackedCols4NEONAsm, dotQ4KQ8KPacked, 256},
-		{"Q4_0 packed sdot", tensor.Q4_0, true, dotQ4_0PackedCols4SDOTAsm, dotQ4_0Q8_0Packed, 32},
-		{"Q4_0 packed neon", tensor.Q4_0, false, dotQ4_0PackedCols4NEONAsm, dotQ4_0Q8_0Packed, 32},
-	} {
+	for _, c := range neonCols4Cases {
 		t.Run(c.name, func(t *testing.T) {
 			if !requireNEON(t, c.dotprod) {
 				return
@@ -184,6 +201,7 @@ func TestArmMatMulBatches(t *testing.T) {
 	}{
 		{tensor.Q8_0, 42}, {tensor.Q5_0, 42}, {tensor.Q4_0, 40}, {tensor.Q4_0, 42},
 		{tensor.Q4_K, 40}, {tensor.Q4_K, 42}, {tensor.Q6_K, 42},
+		{tensor.Q5_K, 42}, {tensor.Q4_1, 42}, {tensor.Q5_1, 42},
 	} {
 		ref := genericKernels.dot[c.typ]
 		if c.rows%repackRows == 0 && genericKernels.packed[c.typ] != nil {

@@ -276,6 +276,57 @@
 	STORE_ACC4(R8)                              \
 	RET
 
+// Q5K4_GROUP is Q4K4_GROUP for Q5_K: the low nibbles get bit 2p of qh
+// (V28, V29, shifted right by two after each group) as their bit 4, the
+// high nibbles bit 2p+1, as in Q5K_CORE; V30 holds 0x10 bytes, V16 and V17
+// are scratch once the group's nibbles are split.
+#define Q5K4_GROUP(reg, ilo, ihi) \
+	VLD1.P 32(R0), [V16.B16, V17.B16]   \
+	VAND   V31.B16, V16.B16, V8.B16      \
+	VAND   V31.B16, V17.B16, V9.B16      \
+	VUSHR  $4, V16.B16, V10.B16          \
+	VUSHR  $4, V17.B16, V11.B16          \
+	VSHL   $4, V28.B16, V16.B16          \
+	VSHL   $4, V29.B16, V17.B16          \
+	VAND   V30.B16, V16.B16, V16.B16     \
+	VAND   V30.B16, V17.B16, V17.B16     \
+	VORR   V16.B16, V8.B16, V8.B16       \
+	VORR   V17.B16, V9.B16, V9.B16       \
+	VSHL   $3, V28.B16, V16.B16          \
+	VSHL   $3, V29.B16, V17.B16          \
+	VAND   V30.B16, V16.B16, V16.B16     \
+	VAND   V30.B16, V17.B16, V17.B16     \
+	VORR   V16.B16, V10.B16, V10.B16     \
+	VORR   V17.B16, V11.B16, V11.B16     \
+	VUSHR  $2, V28.B16, V28.B16          \
+	VUSHR  $2, V29.B16, V29.B16          \
+	Q4K4_ACT(R1, 0, 1, reg, ilo, ihi)    \
+	Q4K4_ACT(R2, 2, 3, reg, ilo, ihi)    \
+	Q4K4_ACT(R3, 4, 5, reg, ilo, ihi)    \
+	Q4K4_ACT(R4, 6, 7, reg, ilo, ihi)
+
+#define Q5K4_BODY \
+	MOVD qh_base+0(FP), R5          \
+	MOVD qs_base+24(FP), R0         \
+	MOVD q8_base+48(FP), R1         \
+	MOVD stride+72(FP), R6          \
+	ADD  R6, R1, R2                 \
+	ADD  R6, R2, R3                 \
+	ADD  R6, R3, R4                 \
+	MOVD $sc+80(FP), R7             \
+	VLD1 (R7), [V20.S4, V21.S4]     \
+	VLD1 (R5), [V28.B16, V29.B16]   \
+	VMOVI $15, V31.B16              \
+	VMOVI $16, V30.B16              \
+	ZERO8                           \
+	Q5K4_GROUP(20, 0, 1)            \
+	Q5K4_GROUP(20, 2, 3)            \
+	Q5K4_GROUP(21, 0, 1)            \
+	Q5K4_GROUP(21, 2, 3)            \
+	MOVD $sumi+112(FP), R5          \
+	STORE_ACC4(R5)                  \
+	RET
+
 #define LANES LANES_SDOT
 
 // func q4KSumiSDOT(qs, q8 []byte, sc [8]int32) (sumi [8]int32)
@@ -338,3 +389,14 @@ TEXT ·q4KSumi4NEON(SB), NOSPLIT, $0-216
 // func q6KSumi4NEON(ql, qh, q8 []byte, stride int, sc [16]int32) (sumi [4][8]int32)
 TEXT ·q6KSumi4NEON(SB), NOSPLIT, $0-272
 	Q6K4_BODY
+
+// func q5KSumi4NEON(qh, qs, q8 []byte, stride int, sc [8]int32) (sumi [4][8]int32)
+TEXT ·q5KSumi4NEON(SB), NOSPLIT, $0-240
+	Q5K4_BODY
+
+#undef LANES
+#define LANES LANES_SDOT
+
+// func q5KSumi4SDOT(qh, qs, q8 []byte, stride int, sc [8]int32) (sumi [4][8]int32)
+TEXT ·q5KSumi4SDOT(SB), NOSPLIT, $0-240
+	Q5K4_BODY

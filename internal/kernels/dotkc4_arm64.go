@@ -36,10 +36,24 @@ func q6KSumi4SDOT(ql, qh, q8 []byte, stride int, sc [16]int32) (sumi [4][8]int32
 //go:noescape
 func q6KSumi4NEON(ql, qh, q8 []byte, stride int, sc [16]int32) (sumi [4][8]int32)
 
-// q4KCore4 is one of the q4KSumi4 kernels; q6KCore4 one of the q6KSumi4.
+// q5KSumi4SDOT sets sumi[a] = q5KSumiSDOT(qh, qs, q8[a*stride:], sc) for
+// the four activations a < 4. len(qh) >= 32, len(qs) >= 128,
+// len(q8) >= 3*stride+256. Needs dotprod.
+//
+//go:noescape
+func q5KSumi4SDOT(qh, qs, q8 []byte, stride int, sc [8]int32) (sumi [4][8]int32)
+
+// q5KSumi4NEON is q5KSumi4SDOT without dotprod.
+//
+//go:noescape
+func q5KSumi4NEON(qh, qs, q8 []byte, stride int, sc [8]int32) (sumi [4][8]int32)
+
+// q4KCore4 is one of the q4KSumi4 kernels; q6KCore4 one of the q6KSumi4;
+// q5KCore4 one of the q5KSumi4.
 type (
 	q4KCore4 func(qs, q8 []byte, stride int, sc [8]int32) [4][8]int32
 	q6KCore4 func(ql, qh, q8 []byte, stride int, sc [16]int32) [4][8]int32
+	q5KCore4 func(qh, qs, q8 []byte, stride int, sc [8]int32) [4][8]int32
 )
 
 // kCols4Blocks bounds-checks a K-quant cols4 kernel's operands (one weight
@@ -77,6 +91,77 @@ func dotQ4KPackedCols4SDOTAsm(n int, w, x []byte, xBytes int, out *[4]float32) {
 
 func dotQ4KPackedCols4NEONAsm(n int, w, x []byte, xBytes int, out *[4]float32) {
 	dotQ4KPackedCols4With("dotQ4KPackedCols4NEONAsm", n, w, x, xBytes, out, q4KSumi4NEON)
+}
+
+// dotQ4KCols4With sets out[a] = dotQ4KQ8K(n, w, x[a*xBytes:]) for a < 4
+// (a Q4_K matrix that is not repacked) with the lanes from core, the float
+// steps those of dotQ4KWith: per super-block accm[k] = fma(dmin,
+// prod[k], accm[k]) and fmaLanes(acc, d, lanes); result reduce8(acc) +
+// ((accm[0]+accm[2]) + (accm[1]+accm[3])).
+func dotQ4KCols4With(name string, n int, w, x []byte, xBytes int, out *[4]float32, core q4KCore4) {
+	nb := kCols4Blocks(name, n, w, x, xBytes, q4KBytes, out)
+	var acc [4][8]float32
+	var accm [4][4]float32
+	for ib := range nb {
+		wb := w[ib*q4KBytes : (ib+1)*q4KBytes]
+		sc, m := kScalesMins(wb[4:16])
+		lanes := core(wb[16:144], x[ib*q8KBytes+4:], xBytes, sc)
+		for a := range 4 {
+			yd, _, bs := q8K(x[a*xBytes+ib*q8KBytes : a*xBytes+(ib+1)*q8KBytes])
+			dmin, prod := -yd*half(wb[2:]), kMinProds(&m, bs)
+			for k := range 4 {
+				accm[a][k] = fmaf(dmin, float32(prod[k]), accm[a][k])
+			}
+			fmaLanes(&acc[a], yd*half(wb), &lanes[a])
+		}
+	}
+	if nb > 0 {
+		for a := range 4 {
+			out[a] = reduce8(&acc[a]) + ((accm[a][0] + accm[a][2]) + (accm[a][1] + accm[a][3]))
+		}
+	}
+}
+
+func dotQ4KCols4SDOTAsm(n int, w, x []byte, xBytes int, out *[4]float32) {
+	dotQ4KCols4With("dotQ4KCols4SDOTAsm", n, w, x, xBytes, out, q4KSumi4SDOT)
+}
+
+func dotQ4KCols4NEONAsm(n int, w, x []byte, xBytes int, out *[4]float32) {
+	dotQ4KCols4With("dotQ4KCols4NEONAsm", n, w, x, xBytes, out, q4KSumi4NEON)
+}
+
+// dotQ5KCols4With sets out[a] = dotQ5KQ8K(n, w, x[a*xBytes:]) for a < 4
+// with the lanes from core, the float steps those of dotQ5KWith: per
+// super-block summs = fma(dmin, Σ prod, summs) and fmaLanes(acc, d,
+// lanes); result reduce8(acc) + summs.
+func dotQ5KCols4With(name string, n int, w, x []byte, xBytes int, out *[4]float32, core q5KCore4) {
+	nb := kCols4Blocks(name, n, w, x, xBytes, q5KBytes, out)
+	var acc [4][8]float32
+	var summs [4]float32
+	for ib := range nb {
+		wb := w[ib*q5KBytes : (ib+1)*q5KBytes]
+		sc, m := kScalesMins(wb[4:16])
+		lanes := core(wb[16:48], wb[48:176], x[ib*q8KBytes+4:], xBytes, sc)
+		for a := range 4 {
+			yd, _, bs := q8K(x[a*xBytes+ib*q8KBytes : a*xBytes+(ib+1)*q8KBytes])
+			prod := kMinProds(&m, bs)
+			summs[a] = fmaf(-yd*half(wb[2:]), float32((prod[0]+prod[1])+(prod[2]+prod[3])), summs[a])
+			fmaLanes(&acc[a], yd*half(wb), &lanes[a])
+		}
+	}
+	if nb > 0 {
+		for a := range 4 {
+			out[a] = reduce8(&acc[a]) + summs[a]
+		}
+	}
+}
+
+func dotQ5KCols4SDOTAsm(n int, w, x []byte, xBytes int, out *[4]float32) {
+	dotQ5KCols4With("dotQ5KCols4SDOTAsm", n, w, x, xBytes, out, q5KSumi4SDOT)
+}
+
+func dotQ5KCols4NEONAsm(n int, w, x []byte, xBytes int, out *[4]float32) {
+	dotQ5KCols4With("dotQ5KCols4NEONAsm", n, w, x, xBytes, out, q5KSumi4NEON)
 }
 
 // dotQ6KCols4With sets out[a] = dotQ6KQ8K(n, w, x[a*xBytes:]) for a < 4
@@ -122,18 +207,20 @@ func dotQ4_0PackedCols4SDOT(w, x []byte, xBytes, nb int) (out [4]float32)
 //go:noescape
 func dotQ4_0PackedCols4NEON(w, x []byte, xBytes, nb int) (out [4]float32)
 
-// q40Cols4Asm returns the bounds-checked entry (a cols4Func) of kern.
-func q40Cols4Asm(name string, kern func(w, x []byte, xBytes, nb int) [4]float32) cols4Func {
+// legacyCols4Asm returns the bounds-checked entry (a cols4Func) of kern, a
+// legacy format's cols4 kernel over 32-element blocks of wBlock weight and
+// xBlock activation bytes.
+func legacyCols4Asm(name string, kern func(w, x []byte, xBytes, nb int) [4]float32, wBlock, xBlock int) cols4Func {
 	return func(n int, w, x []byte, xBytes int, out *[4]float32) {
 		// rows4Blocks with the roles swapped: the four rows are the
 		// activations.
-		if nb := rows4Blocks(name, n, x, xBytes, w, 32, q8_0Bytes, q4_0Bytes, out); nb > 0 {
+		if nb := rows4Blocks(name, n, x, xBytes, w, 32, xBlock, wBlock, out); nb > 0 {
 			*out = kern(w, x, xBytes, nb)
 		}
 	}
 }
 
 var (
-	dotQ4_0PackedCols4SDOTAsm = q40Cols4Asm("dotQ4_0PackedCols4SDOTAsm", dotQ4_0PackedCols4SDOT)
-	dotQ4_0PackedCols4NEONAsm = q40Cols4Asm("dotQ4_0PackedCols4NEONAsm", dotQ4_0PackedCols4NEON)
+	dotQ4_0PackedCols4SDOTAsm = legacyCols4Asm("dotQ4_0PackedCols4SDOTAsm", dotQ4_0PackedCols4SDOT, q4_0Bytes, q8_0Bytes)
+	dotQ4_0PackedCols4NEONAsm = legacyCols4Asm("dotQ4_0PackedCols4NEONAsm", dotQ4_0PackedCols4NEON, q4_0Bytes, q8_0Bytes)
 )

@@ -1,0 +1,134 @@
+//go:build !purego
+
+package kernels
+
+import (
+	"encoding/binary"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/plumewriter/plume/internal/tensor"
+)
+
+// cols4EdgeHalves are fp16 block scales at the edges: 0.0625, one, the
+// largest finite value, the smallest subnormal, -2^-14, -1 and zero.
+var cols4EdgeHalves = []uint16{0x2c00, 0x3c00, 0x7bff, 0x0001, 0x8400, 0xbc00, 0x0000}
+
+// cols4RandomWeights returns nb blocks of typ with random bytes (every
+// quant, qh, scale and min bit pattern), the fp16 scales of the legacy
+// formats drawn from cols4EdgeHalves and those of the K-quants kept finite.
+func cols4RandomWeights(r *rand.Rand, typ tensor.Type, nb int) []byte {
+	bsz := typ.TypeSize()
+	w := make([]byte, nb*bsz)
+	for i := range w {
+		w[i] = byte(r.Uint32())
+	}
+	edge := func(b []byte) {
+		binary.LittleEndian.PutUint16(b, cols4EdgeHalves[r.IntN(len(cols4EdgeHalves))])
+	}
+	for ib := range nb {
+		b := w[ib*bsz : (ib+1)*bsz]
+		switch typ {
+		case tensor.Q4_0:
+			edge(b)
+		case tensor.Q4_1, tensor.Q5_1:
+			edge(b)
+			edge(b[2:]) // m
+		case tensor.Q4_K, tensor.Q5_K:
+			b[1] &^= 0x40 // d and dmin finite
+			b[3] &^= 0x40
+		case tensor.Q6_K:
+			b[209] &^= 0x40
+		}
+	}
+	return w
+}
+
+// cols4RandomActs returns four activation rows of VecDotType(typ) for nb
+// blocks, xBytes apart, with random quant bytes (-128 included) and edge
+// scales (Q8_0, Q8_1), or random block sums and d = 1 (Q8_K).
+func cols4RandomActs(r *rand.Rand, typ tensor.Type, nb int) (x []byte, xBytes int) {
+	vt := VecDotType(typ)
+	bsz := vt.TypeSize()
+	xBytes = nb*bsz + r.IntN(5)
+	x = make([]byte, 3*xBytes+nb*bsz)
+	for i := range x {
+		x[i] = byte(r.Uint32())
+	}
+	for a := range 4 {
+		for ib := range nb {
+			b := x[a*xBytes+ib*bsz:]
+			switch vt {
+			case tensor.Q8_0, tensor.Q8_1:
+				binary.LittleEndian.PutUint16(b, cols4EdgeHalves[r.IntN(len(cols4EdgeHalves))])
+				if vt == tensor.Q8_1 {
+					binary.LittleEndian.PutUint16(b[2:], cols4EdgeHalves[r.IntN(len(cols4EdgeHalves))])
+				}
+			case tensor.Q8_K:
+				binary.LittleEndian.PutUint32(b, math.Float32bits(1))
+			}
+		}
+	}
+	return x, xBytes
+}
+
+// TestNEONCols4RandomBits feeds every cols4 kernel random weight and
+// activation bytes under edge scales, so that the integer lanes reach their
+// extremes and the float steps see subnormal, huge and zero scales, and
+// checks each output against the generic one-row kernel bit for bit.
+func TestNEONCols4RandomBits(t *testing.T) {
+	r := rand.New(rand.NewPCG(40, 2))
+	for _, c := range neonCols4Cases {
+		t.Run(c.name, func(t *testing.T) {
+			if !requireNEON(t, c.dotprod) {
+				return
+			}
+			for _, nb := range []int{1, 3, 9} {
+				n := nb * c.blockElem
+				for trial := range 4 {
+					w := cols4RandomWeights(r, c.typ, nb)
+					x, xBytes := cols4RandomActs(r, c.typ, nb)
+					var out [4]float32
+					c.four(n, w, x, xBytes, &out)
+					xr := rowSize(t, VecDotType(c.typ), n)
+					for a := range 4 {
+						want := c.one(n, w, x[a*xBytes:a*xBytes+xr])
+						if math.Float32bits(out[a]) != math.Float32bits(want) {
+							t.Errorf("nb=%d trial %d activation %d: %.9g, want %.9g", nb, trial, a, out[a], want)
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestArmPromptKernelsChosen checks that MatMul's dispatch gives prompt
+// batches of every integer format but Q8_0 and Q5_0 (rows4, tile42 and the
+// expansion to Q8_0) a four-activation kernel in each arm64 set: cols4 for
+// plain matrices, packedCols4 for repacked Q4_0 and Q4_K; a single
+// activation row still takes no cols4 kernel.
+func TestArmPromptKernelsChosen(t *testing.T) {
+	for _, set := range []*kernelSet{&neonKernels, &dotProdKernels, &i8mmKernels} {
+		t.Run(set.name, func(t *testing.T) {
+			withKernels(set, func() {
+				for _, c := range []struct {
+					typ  tensor.Type
+					rows int
+				}{
+					{tensor.Q4_0, 42}, {tensor.Q4_0, 40}, {tensor.Q4_1, 42}, {tensor.Q5_1, 42},
+					{tensor.Q4_K, 42}, {tensor.Q4_K, 40}, {tensor.Q5_K, 42}, {tensor.Q6_K, 42},
+				} {
+					w := Matrix{Type: c.typ, Rows: c.rows, Cols: 512}
+					if rows4Kernel(w, 4) != nil || cols4Kernel(w, 4) == nil {
+						t.Errorf("%s with %d rows: a batch of four takes no cols4 kernel", c.typ, c.rows)
+					}
+					if cols4Kernel(w, 1) != nil {
+						t.Errorf("%s with %d rows: one activation row takes a cols4 kernel", c.typ, c.rows)
+					}
+				}
+			})
+		})
+	}
+}
