@@ -104,6 +104,8 @@ var neonKernels = func() kernelSet {
 	k.dot[tensor.F32] = dotF32RowAsm
 	k.dot[tensor.F16] = dotF16RowAsm
 	k.dot[tensor.BF16] = dotBF16RowAsm
+	k.cols4[tensor.F16] = dotF16Cols4Asm
+	k.cols4[tensor.BF16] = dotBF16Cols4Asm
 	k.scales4[tensor.Q8_0] = q8_0Scales4Go
 	// Q5_0 prompt batches run on the Q8_0 kernels (expand.go).
 	k.expand[tensor.Q5_0] = expandQ5_0

@@ -66,6 +66,10 @@ var neonCols4Cases = []neonCols4Case{
 	{"Q4_1 neon", tensor.Q4_1, false, dotQ4_1Cols4NEONAsm, dotQ4_1Q8_1, 32},
 	{"Q5_1 sdot", tensor.Q5_1, true, dotQ5_1Cols4SDOTAsm, dotQ5_1Q8_1, 32},
 	{"Q5_1 neon", tensor.Q5_1, false, dotQ5_1Cols4NEONAsm, dotQ5_1Q8_1, 32},
+	// The float rows have no blocks: 37 elements a "block" gives lengths
+	// with a head of whole 32-element chunks and a tail.
+	{"F16 neon", tensor.F16, false, dotF16Cols4Asm, dotF16Row, 37},
+	{"BF16 neon", tensor.BF16, false, dotBF16Cols4Asm, dotBF16Row, 37},
 }
 
 // TestNEONCols4MatchesOneRow checks the prompt-batch kernels (one weight row
@@ -202,6 +206,7 @@ func TestArmMatMulBatches(t *testing.T) {
 		{tensor.Q8_0, 42}, {tensor.Q5_0, 42}, {tensor.Q4_0, 40}, {tensor.Q4_0, 42},
 		{tensor.Q4_K, 40}, {tensor.Q4_K, 42}, {tensor.Q6_K, 42},
 		{tensor.Q5_K, 42}, {tensor.Q4_1, 42}, {tensor.Q5_1, 42},
+		{tensor.F16, 42}, {tensor.BF16, 42},
 	} {
 		ref := genericKernels.dot[c.typ]
 		if c.rows%repackRows == 0 && genericKernels.packed[c.typ] != nil {

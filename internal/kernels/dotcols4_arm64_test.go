@@ -80,6 +80,9 @@ func cols4RandomActs(r *rand.Rand, typ tensor.Type, nb int) (x []byte, xBytes in
 func TestNEONCols4RandomBits(t *testing.T) {
 	r := rand.New(rand.NewPCG(40, 2))
 	for _, c := range neonCols4Cases {
+		if c.typ.BlockSize() == 1 {
+			continue // float rows: random bits would be NaNs and infinities
+		}
 		t.Run(c.name, func(t *testing.T) {
 			if !requireNEON(t, c.dotprod) {
 				return
@@ -105,10 +108,10 @@ func TestNEONCols4RandomBits(t *testing.T) {
 }
 
 // TestArmPromptKernelsChosen checks that MatMul's dispatch gives prompt
-// batches of every integer format but Q8_0 and Q5_0 (rows4, tile42 and the
-// expansion to Q8_0) a four-activation kernel in each arm64 set: cols4 for
-// plain matrices, packedCols4 for repacked Q4_0 and Q4_K; a single
-// activation row still takes no cols4 kernel.
+// batches of every format but Q8_0 and Q5_0 (rows4, tile42 and the
+// expansion to Q8_0) and F32 a four-activation kernel in each arm64 set:
+// cols4 for plain matrices, packedCols4 for repacked Q4_0 and Q4_K; a
+// single activation row still takes no cols4 kernel.
 func TestArmPromptKernelsChosen(t *testing.T) {
 	for _, set := range []*kernelSet{&neonKernels, &dotProdKernels, &i8mmKernels} {
 		t.Run(set.name, func(t *testing.T) {
@@ -119,6 +122,7 @@ func TestArmPromptKernelsChosen(t *testing.T) {
 				}{
 					{tensor.Q4_0, 42}, {tensor.Q4_0, 40}, {tensor.Q4_1, 42}, {tensor.Q5_1, 42},
 					{tensor.Q4_K, 42}, {tensor.Q4_K, 40}, {tensor.Q5_K, 42}, {tensor.Q6_K, 42},
+					{tensor.F16, 42}, {tensor.BF16, 42},
 				} {
 					w := Matrix{Type: c.typ, Rows: c.rows, Cols: 512}
 					if rows4Kernel(w, 4) != nil || cols4Kernel(w, 4) == nil {

@@ -33,8 +33,15 @@ func dotF16RowAsm(n int, w, x []byte) float32 {
 func halfRowAsm(n int, w, x []byte, head func(w, x []uint16) float32, conv func(uint16) float32) float32 {
 	wh, xh := u16view(w)[:n], u16view(x)[:n]
 	np := n &^ 31
-	sum := float64(head(wh[:np], xh[:np]))
-	for i := np; i < n; i++ {
+	return halfTail(head(wh[:np], xh[:np]), wh, xh, np, conv)
+}
+
+// halfTail returns the head (the sum of the first np products) with the
+// products np <= i < len(wh) added in float64 in order, as dotHalfRow
+// does. len(xh) >= len(wh).
+func halfTail(head float32, wh, xh []uint16, np int, conv func(uint16) float32) float32 {
+	sum := float64(head)
+	for i := np; i < len(wh); i++ {
 		sum += float64(conv(wh[i]) * conv(xh[i]))
 	}
 	return float32(sum)
