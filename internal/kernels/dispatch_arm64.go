@@ -44,7 +44,14 @@ func setPairs[F any](tab *[maxType]F, pairs []armPair[F], sdot bool) {
 }
 
 // The integer kernels, the entries in which the neon and neon+dotprod sets
-// differ.
+// differ. Prompt batches (MatMul with four activation rows or more) of
+// every format but F32 run on a batch kernel: Q8_0 on tile42 and rows4,
+// Q5_0 expanded to Q8_0 (neonKernels' expand), Q4_0 and Q4_K on
+// packedCols4 when repacked (and packedCols8 with i8mm, dotmm_arm64.go),
+// the others and the Q4_0 and Q4_K matrices that are not repacked on
+// cols4 (F16 and BF16: neonKernels). F32 batches, a batch's last one to
+// three activation rows and decoding of the formats without rows4 (all
+// but Q8_0 and Q5_0) take the one-row kernels in dotPairs and packedPairs.
 var (
 	dotPairs = []armPair[dotFunc]{
 		{tensor.Q8_0, dotQ8_0NEONAsm, dotQ8_0SDOTAsm},

@@ -73,13 +73,17 @@
 // F16 and BF16 rows leave their float64 tail to Go; so those parts are the
 // generic code itself. Every other float32 step is the generic code's:
 // FMLA/FMLS where it calls fmaf, FMUL and FADD where it rounds, the same
-// reductions. Prompt batches have their own arm64 kernels: the Q8_0 4×2
-// tile (tile42, with the scales of the Go scales4), the Q6_K cols4 and the
-// repacked Q4_K cols4 (one weight super-block unpacked once in assembly
-// for four activations, the float steps the one-row kernels' Go code), the
-// repacked Q4_0 cols4 (wholly in assembly), and
-// Q5_0 rows expanded to Q8_0 (the generic expandQ5_0) for the Q8_0 rows4
-// and tile42; each in a NEON and an SDOT build. Where the CPU also has
+// reductions. Prompt batches (four activation rows or more) have arm64
+// kernels for every format: the Q8_0 4×2 tile (tile42, with the scales of
+// the Go scales4) and rows4; Q5_0 rows expanded to Q8_0 (the generic
+// expandQ5_0) for those; the cols4 shape (one weight row, four
+// activations) for Q6_K, Q5_K and Q4_K, repacked or not (one super-block
+// unpacked once in assembly for the four, the float steps the one-row
+// kernels' Go code), for Q4_0, repacked or not, Q4_1 and Q5_1 (wholly in
+// assembly: dotq40c4_arm64.s, dotlc4_arm64.s) and for F16 and BF16
+// (dothc4_arm64.s: each 32-weight chunk widened once per two activations,
+// the float64 tail the one-row kernels' Go code); each integer kernel in a
+// NEON and an SDOT build. Where the CPU also has
 // i8mm (Apple M2 and later, Graviton 3 and later) the "neon+dotprod+i8mm"
 // set multiplies repacked Q4_0 and Q4_K prompt batches with SMMLA
 // (dotmm_arm64.s, the packedCols8 shape: two weight rows times eight
@@ -92,11 +96,12 @@
 // scripts/arm64/run.sh runs this package's tests (the *_arm64_test.go
 // files: bit for bit against the generic code) and the model goldens under
 // qemu-aarch64, on a CPU with dotprod and i8mm (and capped to dotprod) and
-// on one without. Not yet on arm64: the rows4 and cols8 shapes of
-// repacked Q4_K, cols4 for plain (not repacked) Q4_K and Q4_0 matrices
-// (repacked whenever the row count is a multiple of eight), prompt kernels
-// for Q4_1, Q5_1 and Q5_K (their one-row kernels serve batches), and
-// SMMLA for the other formats (see above).
+// on one without. Still on the one-row kernels on arm64: prompt batches
+// of F32 weights (as on amd64), the last one to three activation rows of
+// a batch (as on amd64), and decoding (one activation row) of every format
+// but Q8_0 and Q5_0, which have rows4; not yet on arm64: the rows4 shape
+// of repacked Q4_K, its cols8 without i8mm, and SMMLA for the other
+// formats (see above).
 //
 // The larger kernels (the Q8_0 and Q5_0 rows4, tile42 and scales4, the
 // packed Q4_K cols8, the Q6_K cols4, the strided F16 rows, all the VNNI

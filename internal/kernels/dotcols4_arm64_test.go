@@ -15,6 +15,20 @@ import (
 // largest finite value, the smallest subnormal, -2^-14, -1 and zero.
 var cols4EdgeHalves = []uint16{0x2c00, 0x3c00, 0x7bff, 0x0001, 0x8400, 0xbc00, 0x0000}
 
+// cols4EdgeScales are the byte offsets, in a block of each legacy format,
+// of the fp16 scales (d, and m where there is one) that
+// cols4RandomWeights draws from cols4EdgeHalves.
+var cols4EdgeScales = map[tensor.Type][]int{
+	tensor.Q4_0: {0}, tensor.Q4_1: {0, 2}, tensor.Q5_1: {0, 2},
+}
+
+// cols4FiniteHalves are the byte offsets, in a K-quant super-block, of the
+// high bytes of its fp16 scales (d, dmin), whose bit 0x40 is cleared so
+// that they are finite.
+var cols4FiniteHalves = map[tensor.Type][]int{
+	tensor.Q4_K: {1, 3}, tensor.Q5_K: {1, 3}, tensor.Q6_K: {209},
+}
+
 // cols4RandomWeights returns nb blocks of typ with random bytes (every
 // quant, qh, scale and min bit pattern), the fp16 scales of the legacy
 // formats drawn from cols4EdgeHalves and those of the K-quants kept finite.
@@ -24,22 +38,13 @@ func cols4RandomWeights(r *rand.Rand, typ tensor.Type, nb int) []byte {
 	for i := range w {
 		w[i] = byte(r.Uint32())
 	}
-	edge := func(b []byte) {
-		binary.LittleEndian.PutUint16(b, cols4EdgeHalves[r.IntN(len(cols4EdgeHalves))])
-	}
 	for ib := range nb {
 		b := w[ib*bsz : (ib+1)*bsz]
-		switch typ {
-		case tensor.Q4_0:
-			edge(b)
-		case tensor.Q4_1, tensor.Q5_1:
-			edge(b)
-			edge(b[2:]) // m
-		case tensor.Q4_K, tensor.Q5_K:
-			b[1] &^= 0x40 // d and dmin finite
-			b[3] &^= 0x40
-		case tensor.Q6_K:
-			b[209] &^= 0x40
+		for _, off := range cols4EdgeScales[typ] {
+			binary.LittleEndian.PutUint16(b[off:], cols4EdgeHalves[r.IntN(len(cols4EdgeHalves))])
+		}
+		for _, off := range cols4FiniteHalves[typ] {
+			b[off] &^= 0x40
 		}
 	}
 	return w

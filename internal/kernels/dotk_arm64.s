@@ -111,6 +111,26 @@
 	VST1 [V0.S4, V1.S4], (R4)                       \
 	RET
 
+// Q5K_QH gives the group's nibbles in V8, V9 (low) and V10, V11 (high)
+// their bit 4: bit 0 of each qh byte (Vqa, Vqb) to the low nibbles, bit 1
+// to the high ones, then shifts the qh bytes right by two for the next
+// group. V30 holds 0x10 bytes; Vta, Vtb are scratch.
+#define Q5K_QH(Vqa, Vqb, Vta, Vtb) \
+	VSHL   $4, Vqa.B16, Vta.B16      \
+	VSHL   $4, Vqb.B16, Vtb.B16      \
+	VAND   V30.B16, Vta.B16, Vta.B16 \
+	VAND   V30.B16, Vtb.B16, Vtb.B16 \
+	VORR   Vta.B16, V8.B16, V8.B16   \
+	VORR   Vtb.B16, V9.B16, V9.B16   \
+	VSHL   $3, Vqa.B16, Vta.B16      \
+	VSHL   $3, Vqb.B16, Vtb.B16      \
+	VAND   V30.B16, Vta.B16, Vta.B16 \
+	VAND   V30.B16, Vtb.B16, Vtb.B16 \
+	VORR   Vta.B16, V10.B16, V10.B16 \
+	VORR   Vtb.B16, V11.B16, V11.B16 \
+	VUSHR  $2, Vqa.B16, Vqa.B16      \
+	VUSHR  $2, Vqb.B16, Vqb.B16
+
 // Q5K_CORE is Q4K_CORE for Q5_K: the low nibbles get bit 2p of qh (V16,
 // V17, shifted right by two after each group) as their bit 4, the high
 // nibbles bit 2p+1. V30 holds 0x10 bytes; V18, V19 are scratch.
@@ -121,20 +141,7 @@
 	VAND   V31.B16, V3.B16, V9.B16                   \
 	VUSHR  $4, V2.B16, V10.B16                       \
 	VUSHR  $4, V3.B16, V11.B16                       \
-	VSHL   $4, V16.B16, V18.B16                      \
-	VSHL   $4, V17.B16, V19.B16                      \
-	VAND   V30.B16, V18.B16, V18.B16                 \
-	VAND   V30.B16, V19.B16, V19.B16                 \
-	VORR   V18.B16, V8.B16, V8.B16                   \
-	VORR   V19.B16, V9.B16, V9.B16                   \
-	VSHL   $3, V16.B16, V18.B16                      \
-	VSHL   $3, V17.B16, V19.B16                      \
-	VAND   V30.B16, V18.B16, V18.B16                 \
-	VAND   V30.B16, V19.B16, V19.B16                 \
-	VORR   V18.B16, V10.B16, V10.B16                 \
-	VORR   V19.B16, V11.B16, V11.B16                 \
-	VUSHR  $2, V16.B16, V16.B16                      \
-	VUSHR  $2, V17.B16, V17.B16                      \
+	Q5K_QH(V16, V17, V18, V19)                       \
 	LANES(12, 13, 8, 9, 4, 5)                        \
 	LANES(14, 15, 10, 11, 6, 7)                      \
 	MLAELEM4S(0, 12, reg, ilo)                       \
@@ -276,30 +283,16 @@
 	STORE_ACC4(R8)                              \
 	RET
 
-// Q5K4_GROUP is Q4K4_GROUP for Q5_K: the low nibbles get bit 2p of qh
-// (V28, V29, shifted right by two after each group) as their bit 4, the
-// high nibbles bit 2p+1, as in Q5K_CORE; V30 holds 0x10 bytes, V16 and V17
-// are scratch once the group's nibbles are split.
+// Q5K4_GROUP is Q4K4_GROUP for Q5_K: the nibbles get their bit 4 from qh
+// (V28, V29) by Q5K_QH, as in Q5K_CORE; V16 and V17 are its scratch once
+// the group's nibbles are split.
 #define Q5K4_GROUP(reg, ilo, ihi) \
 	VLD1.P 32(R0), [V16.B16, V17.B16]   \
 	VAND   V31.B16, V16.B16, V8.B16      \
 	VAND   V31.B16, V17.B16, V9.B16      \
 	VUSHR  $4, V16.B16, V10.B16          \
 	VUSHR  $4, V17.B16, V11.B16          \
-	VSHL   $4, V28.B16, V16.B16          \
-	VSHL   $4, V29.B16, V17.B16          \
-	VAND   V30.B16, V16.B16, V16.B16     \
-	VAND   V30.B16, V17.B16, V17.B16     \
-	VORR   V16.B16, V8.B16, V8.B16       \
-	VORR   V17.B16, V9.B16, V9.B16       \
-	VSHL   $3, V28.B16, V16.B16          \
-	VSHL   $3, V29.B16, V17.B16          \
-	VAND   V30.B16, V16.B16, V16.B16     \
-	VAND   V30.B16, V17.B16, V17.B16     \
-	VORR   V16.B16, V10.B16, V10.B16     \
-	VORR   V17.B16, V11.B16, V11.B16     \
-	VUSHR  $2, V28.B16, V28.B16          \
-	VUSHR  $2, V29.B16, V29.B16          \
+	Q5K_QH(V28, V29, V16, V17)           \
 	Q4K4_ACT(R1, 0, 1, reg, ilo, ihi)    \
 	Q4K4_ACT(R2, 2, 3, reg, ilo, ihi)    \
 	Q4K4_ACT(R3, 4, 5, reg, ilo, ihi)    \

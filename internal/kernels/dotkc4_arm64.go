@@ -93,75 +93,85 @@ func dotQ4KPackedCols4NEONAsm(n int, w, x []byte, xBytes int, out *[4]float32) {
 	dotQ4KPackedCols4With("dotQ4KPackedCols4NEONAsm", n, w, x, xBytes, out, q4KSumi4NEON)
 }
 
-// dotQ4KCols4With sets out[a] = dotQ4KQ8K(n, w, x[a*xBytes:]) for a < 4
-// (a Q4_K matrix that is not repacked) with the lanes from core, the float
-// steps those of dotQ4KWith: per super-block accm[k] = fma(dmin,
-// prod[k], accm[k]) and fmaLanes(acc, d, lanes); result reduce8(acc) +
-// ((accm[0]+accm[2]) + (accm[1]+accm[3])).
-func dotQ4KCols4With(name string, n int, w, x []byte, xBytes int, out *[4]float32, core q4KCore4) {
-	nb := kCols4Blocks(name, n, w, x, xBytes, q4KBytes, out)
+// q45KCore4 forms the four activations' int32 lanes of one Q4_K or Q5_K
+// super-block wb (q8: the first activation's quants, the others stride
+// bytes apart).
+type q45KCore4 func(wb, q8 []byte, stride int, sc [8]int32) [4][8]int32
+
+// dotQ45KCols4With sets out[a] = dotQ4KQ8K(n, w, x[a*xBytes:]) (typ Q4_K,
+// a matrix that is not repacked) or dotQ5KQ8K (typ Q5_K) for a < 4 with the
+// lanes from core; the float steps are dotQ4KWith's and dotQ5KWith's, on
+// q45KBlock's values: fmaLanes(acc, d, lanes) per super-block, and the min
+// term per lane for Q4_K (accm[k] = fma(dmin, prod[k], accm[k]), added as
+// (accm[0]+accm[2]) + (accm[1]+accm[3])) or summed first for Q5_K (summs =
+// fma(dmin, Σ prod, summs)); result reduce8(acc) plus the min term.
+func dotQ45KCols4With(name string, typ tensor.Type, n int, w, x []byte, xBytes int, out *[4]float32, core q45KCore4) {
+	wBlock := typ.TypeSize()
+	nb := kCols4Blocks(name, n, w, x, xBytes, wBlock, out)
 	var acc [4][8]float32
-	var accm [4][4]float32
+	var mins [4][4]float32 // Q5_K: its summs in mins[a][0]
 	for ib := range nb {
-		wb := w[ib*q4KBytes : (ib+1)*q4KBytes]
-		sc, m := kScalesMins(wb[4:16])
-		lanes := core(wb[16:144], x[ib*q8KBytes+4:], xBytes, sc)
+		wb := w[ib*wBlock : (ib+1)*wBlock]
+		sc, _ := kScalesMins(wb[4:16])
+		lanes := core(wb, x[ib*q8KBytes+4:], xBytes, sc)
 		for a := range 4 {
-			yd, _, bs := q8K(x[a*xBytes+ib*q8KBytes : a*xBytes+(ib+1)*q8KBytes])
-			dmin, prod := -yd*half(wb[2:]), kMinProds(&m, bs)
-			for k := range 4 {
-				accm[a][k] = fmaf(dmin, float32(prod[k]), accm[a][k])
+			d, dmin, _, _, prod := q45KBlock(wb, x[a*xBytes+ib*q8KBytes:a*xBytes+(ib+1)*q8KBytes])
+			if typ == tensor.Q5_K {
+				mins[a][0] = fmaf(dmin, float32((prod[0]+prod[1])+(prod[2]+prod[3])), mins[a][0])
+			} else {
+				for k := range 4 {
+					mins[a][k] = fmaf(dmin, float32(prod[k]), mins[a][k])
+				}
 			}
-			fmaLanes(&acc[a], yd*half(wb), &lanes[a])
+			fmaLanes(&acc[a], d, &lanes[a])
 		}
 	}
-	if nb > 0 {
-		for a := range 4 {
-			out[a] = reduce8(&acc[a]) + ((accm[a][0] + accm[a][2]) + (accm[a][1] + accm[a][3]))
+	if nb == 0 {
+		return
+	}
+	for a := range 4 {
+		m := mins[a][0]
+		if typ != tensor.Q5_K {
+			m = (mins[a][0] + mins[a][2]) + (mins[a][1] + mins[a][3])
 		}
+		out[a] = reduce8(&acc[a]) + m
 	}
 }
 
+// q4KPlainCore4 and q5KPlainCore4 adapt the q4KSumi4 and q5KSumi4 kernels
+// to q45KCore4.
+func q4KPlainCore4(core q4KCore4) q45KCore4 {
+	return func(wb, q8 []byte, stride int, sc [8]int32) [4][8]int32 {
+		return core(wb[16:144], q8, stride, sc)
+	}
+}
+
+func q5KPlainCore4(core q5KCore4) q45KCore4 {
+	return func(wb, q8 []byte, stride int, sc [8]int32) [4][8]int32 {
+		return core(wb[16:48], wb[48:176], q8, stride, sc)
+	}
+}
+
+// The plain Q4_K and Q5_K cols4 cores in their two builds.
+var (
+	q4KCols4SDOT, q4KCols4NEON = q4KPlainCore4(q4KSumi4SDOT), q4KPlainCore4(q4KSumi4NEON)
+	q5KCols4SDOT, q5KCols4NEON = q5KPlainCore4(q5KSumi4SDOT), q5KPlainCore4(q5KSumi4NEON)
+)
+
 func dotQ4KCols4SDOTAsm(n int, w, x []byte, xBytes int, out *[4]float32) {
-	dotQ4KCols4With("dotQ4KCols4SDOTAsm", n, w, x, xBytes, out, q4KSumi4SDOT)
+	dotQ45KCols4With("dotQ4KCols4SDOTAsm", tensor.Q4_K, n, w, x, xBytes, out, q4KCols4SDOT)
 }
 
 func dotQ4KCols4NEONAsm(n int, w, x []byte, xBytes int, out *[4]float32) {
-	dotQ4KCols4With("dotQ4KCols4NEONAsm", n, w, x, xBytes, out, q4KSumi4NEON)
-}
-
-// dotQ5KCols4With sets out[a] = dotQ5KQ8K(n, w, x[a*xBytes:]) for a < 4
-// with the lanes from core, the float steps those of dotQ5KWith: per
-// super-block summs = fma(dmin, Σ prod, summs) and fmaLanes(acc, d,
-// lanes); result reduce8(acc) + summs.
-func dotQ5KCols4With(name string, n int, w, x []byte, xBytes int, out *[4]float32, core q5KCore4) {
-	nb := kCols4Blocks(name, n, w, x, xBytes, q5KBytes, out)
-	var acc [4][8]float32
-	var summs [4]float32
-	for ib := range nb {
-		wb := w[ib*q5KBytes : (ib+1)*q5KBytes]
-		sc, m := kScalesMins(wb[4:16])
-		lanes := core(wb[16:48], wb[48:176], x[ib*q8KBytes+4:], xBytes, sc)
-		for a := range 4 {
-			yd, _, bs := q8K(x[a*xBytes+ib*q8KBytes : a*xBytes+(ib+1)*q8KBytes])
-			prod := kMinProds(&m, bs)
-			summs[a] = fmaf(-yd*half(wb[2:]), float32((prod[0]+prod[1])+(prod[2]+prod[3])), summs[a])
-			fmaLanes(&acc[a], yd*half(wb), &lanes[a])
-		}
-	}
-	if nb > 0 {
-		for a := range 4 {
-			out[a] = reduce8(&acc[a]) + summs[a]
-		}
-	}
+	dotQ45KCols4With("dotQ4KCols4NEONAsm", tensor.Q4_K, n, w, x, xBytes, out, q4KCols4NEON)
 }
 
 func dotQ5KCols4SDOTAsm(n int, w, x []byte, xBytes int, out *[4]float32) {
-	dotQ5KCols4With("dotQ5KCols4SDOTAsm", n, w, x, xBytes, out, q5KSumi4SDOT)
+	dotQ45KCols4With("dotQ5KCols4SDOTAsm", tensor.Q5_K, n, w, x, xBytes, out, q5KCols4SDOT)
 }
 
 func dotQ5KCols4NEONAsm(n int, w, x []byte, xBytes int, out *[4]float32) {
-	dotQ5KCols4With("dotQ5KCols4NEONAsm", n, w, x, xBytes, out, q5KSumi4NEON)
+	dotQ45KCols4With("dotQ5KCols4NEONAsm", tensor.Q5_K, n, w, x, xBytes, out, q5KCols4NEON)
 }
 
 // dotQ6KCols4With sets out[a] = dotQ6KQ8K(n, w, x[a*xBytes:]) for a < 4

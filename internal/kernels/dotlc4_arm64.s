@@ -58,7 +58,7 @@
 // LC4_ACT forms activation a's lanes (32 quants at Ra) against the weight
 // quants in V2, V3 and fuses them into its accumulators Va0, Va1 with lane a
 // of V18.
-#define LC4_ACT(Ra, a0, a1, a) \
+#define LC4_ACT(LANES, Ra, a0, a1, a) \
 	VLD1.P 32(Ra), [V4.B16, V5.B16] \
 	LANES(6, 7, 2, 3, 4, 5)         \
 	SCVTF4S(6, 6)                   \
@@ -66,11 +66,11 @@
 	FMLAELEM4S(a0, 6, 18, a)        \
 	FMLAELEM4S(a1, 7, 18, a)
 
-#define LC4_ACTS \
-	LC4_ACT(R1, 0, 1, 0)    \
-	LC4_ACT(R2, 11, 12, 1)  \
-	LC4_ACT(R3, 28, 29, 2)  \
-	LC4_ACT(R4, 30, 31, 3)
+#define LC4_ACTS(LANES) \
+	LC4_ACT(LANES, R1, 0, 1, 0)    \
+	LC4_ACT(LANES, R2, 11, 12, 1)  \
+	LC4_ACT(LANES, R3, 28, 29, 2)  \
+	LC4_ACT(LANES, R4, 30, 31, 3)
 
 // LC4_REDUCE leaves reduce8 of the lanes Va0 (0-3), Va1 (4-7) in Fa0, as
 // REDUCE8: t = (s0+s4, ..., s3+s7), then (t0+t2) + (t1+t3).
@@ -100,13 +100,7 @@
 // LC4_SETUP loads the arguments (w, x []byte, xBytes, nb int) and sets the
 // constants and accumulators.
 #define LC4_SETUP \
-	MOVD  w_base+0(FP), R0  \
-	MOVD  x_base+24(FP), R1 \
-	MOVD  xBytes+48(FP), R5 \
-	MOVD  nb+56(FP), R9     \
-	ADD   R5, R1, R2        \
-	ADD   R5, R2, R3        \
-	ADD   R5, R3, R4        \
+	COLS4_ARGS(R9)          \
 	VMOVI $15, V15.B16      \
 	VMOVI $8, V14.B16       \
 	VMOVI $16, V22.B16      \
@@ -143,14 +137,15 @@
 	FADDS F13, Fa, Fa
 
 // LC4_BODY is a Q8_0-activation format's kernel (QUANTS decoding the
-// weight quants after LC4_SCALE has read d).
-#define LC4_BODY(QUANTS, loop, done) \
+// weight quants after LC4_SCALE has read d, LANES forming the int32 lane
+// sums: LANES_SDOT or LANES_NEON).
+#define LC4_BODY(QUANTS, LANES, loop, done) \
 	LC4_SETUP        \
 	CBZ R9, done     \
 loop:                \
 	LC4_SCALE        \
 	QUANTS           \
-	LC4_ACTS         \
+	LC4_ACTS(LANES)  \
 	SUBS $1, R9, R9  \
 	BNE  loop        \
 done:                \
@@ -159,14 +154,14 @@ done:                \
 
 // LC4_BODY1 is LC4_BODY for the Q8_1-activation formats: d, then m and the
 // min term, then the quants; the result reduce8(acc) + summs.
-#define LC4_BODY1(QUANTS, loop, done) \
+#define LC4_BODY1(QUANTS, LANES, loop, done) \
 	LC4_SETUP        \
 	CBZ R9, done     \
 loop:                \
 	LC4_SCALE        \
 	LC4_SUMMS        \
 	QUANTS           \
-	LC4_ACTS         \
+	LC4_ACTS(LANES)  \
 	SUBS $1, R9, R9  \
 	BNE  loop        \
 done:                \
@@ -177,31 +172,26 @@ done:                \
 	LC4_ADD_SUMMS(F30, 3) \
 	LC4_STORE
 
-#define LANES LANES_SDOT
-
 // func dotQ4_0Cols4SDOT(w, x []byte, xBytes, nb int) (out [4]float32)
 TEXT ·dotQ4_0Cols4SDOT(SB), NOSPLIT, $0-80
-	LC4_BODY(LC4_Q4_0, lq40c4sloop, lq40c4sdone)
-
-// func dotQ4_1Cols4SDOT(w, x []byte, xBytes, nb int) (out [4]float32)
-TEXT ·dotQ4_1Cols4SDOT(SB), NOSPLIT, $0-80
-	LC4_BODY1(LC4_Q4_1, q41c4sloop, q41c4sdone)
-
-// func dotQ5_1Cols4SDOT(w, x []byte, xBytes, nb int) (out [4]float32)
-TEXT ·dotQ5_1Cols4SDOT(SB), NOSPLIT, $0-80
-	LC4_BODY1(LC4_Q5_1, q51c4sloop, q51c4sdone)
-
-#undef LANES
-#define LANES LANES_NEON
+	LC4_BODY(LC4_Q4_0, LANES_SDOT, lq40c4sloop, lq40c4sdone)
 
 // func dotQ4_0Cols4NEON(w, x []byte, xBytes, nb int) (out [4]float32)
 TEXT ·dotQ4_0Cols4NEON(SB), NOSPLIT, $0-80
-	LC4_BODY(LC4_Q4_0, lq40c4nloop, lq40c4ndone)
+	LC4_BODY(LC4_Q4_0, LANES_NEON, lq40c4nloop, lq40c4ndone)
+
+// func dotQ4_1Cols4SDOT(w, x []byte, xBytes, nb int) (out [4]float32)
+TEXT ·dotQ4_1Cols4SDOT(SB), NOSPLIT, $0-80
+	LC4_BODY1(LC4_Q4_1, LANES_SDOT, q41c4sloop, q41c4sdone)
 
 // func dotQ4_1Cols4NEON(w, x []byte, xBytes, nb int) (out [4]float32)
 TEXT ·dotQ4_1Cols4NEON(SB), NOSPLIT, $0-80
-	LC4_BODY1(LC4_Q4_1, q41c4nloop, q41c4ndone)
+	LC4_BODY1(LC4_Q4_1, LANES_NEON, q41c4nloop, q41c4ndone)
+
+// func dotQ5_1Cols4SDOT(w, x []byte, xBytes, nb int) (out [4]float32)
+TEXT ·dotQ5_1Cols4SDOT(SB), NOSPLIT, $0-80
+	LC4_BODY1(LC4_Q5_1, LANES_SDOT, q51c4sloop, q51c4sdone)
 
 // func dotQ5_1Cols4NEON(w, x []byte, xBytes, nb int) (out [4]float32)
 TEXT ·dotQ5_1Cols4NEON(SB), NOSPLIT, $0-80
-	LC4_BODY1(LC4_Q5_1, q51c4nloop, q51c4ndone)
+	LC4_BODY1(LC4_Q5_1, LANES_NEON, q51c4nloop, q51c4ndone)

@@ -24,13 +24,7 @@
 	FMADDS  F18, Facc, F6, Facc
 
 #define Q40C4_BODY(loop, done) \
-	MOVD  w_base+0(FP), R0          \
-	MOVD  x_base+24(FP), R1         \
-	MOVD  xBytes+48(FP), R5         \
-	MOVD  nb+56(FP), R7             \
-	ADD   R5, R1, R2                \
-	ADD   R5, R2, R3                \
-	ADD   R5, R3, R4                \
+	COLS4_ARGS(R7)                  \
 	VMOVI $15, V15.B16              \
 	VMOVI $8, V14.B16               \
 	ZERO16(20)                      \

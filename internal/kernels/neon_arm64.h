@@ -235,3 +235,15 @@
 
 // MLA Vd.4S, Vn.4S, Vm.4S: d[k] += n[k] * m[k], int32 (wrapping).
 #define MLA4S(d, n, m) WORD $(0x4EA09400 | (m)<<16 | (n)<<5 | (d))
+
+// COLS4_ARGS loads the arguments of a legacy cols4 kernel, func(w, x
+// []byte, xBytes, nb int): the weight row in R0, the four activation rows
+// (xBytes apart, R5) in R1-R4, nb in Rn.
+#define COLS4_ARGS(Rn) \
+	MOVD w_base+0(FP), R0  \
+	MOVD x_base+24(FP), R1 \
+	MOVD xBytes+48(FP), R5 \
+	MOVD nb+56(FP), Rn     \
+	ADD  R5, R1, R2        \
+	ADD  R5, R2, R3        \
+	ADD  R5, R3, R4
