@@ -12,6 +12,10 @@
 #   - PLUME_KERNELS=dotprod on "-cpu max": the neon+dotprod set as MatMul
 #     chooses it (its SDOT prompt kernels without the SMMLA one), the
 #     batch tests only (TestArmMatMulBatches, the goldens' MatMul);
+#     the prompt-batch kernels of every format (the cols4 ones of Q4_0,
+#     Q4_1, Q5_1, Q4_K, Q5_K, Q6_K, F16 and BF16, TestNEONCols4*) are
+#     checked in both builds by the whole-package runs above, the SDOT
+#     build on "max" and the NEON build on both CPUs;
 #   - internal/model: the teacher-forced llama.cpp goldens of the quantized
 #     models and the two tiny real ones, on "-cpu max" and "cortex-a72" (the
 #     F16 models' goldens took most of the emulated time; the F16 kernels
