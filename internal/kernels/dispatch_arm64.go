@@ -51,7 +51,8 @@ func setPairs[F any](tab *[maxType]F, pairs []armPair[F], sdot bool) {
 // the others and the Q4_0 and Q4_K matrices that are not repacked on
 // cols4 (F16 and BF16: neonKernels). F32 batches, a batch's last one to
 // three activation rows and decoding of the formats without rows4 (all
-// but Q8_0 and Q5_0) take the one-row kernels in dotPairs and packedPairs.
+// but Q8_0, Q5_0 and repacked Q4_K) take the one-row kernels in dotPairs
+// and packedPairs.
 var (
 	dotPairs = []armPair[dotFunc]{
 		{tensor.Q8_0, dotQ8_0NEONAsm, dotQ8_0SDOTAsm},
@@ -70,6 +71,10 @@ var (
 	rows4Pairs = []armPair[rows4Func]{
 		{tensor.Q8_0, dotQ8_0Rows4NEONAsm, dotQ8_0Rows4SDOTAsm},
 		{tensor.Q5_0, dotQ5_0Rows4NEONAsm, dotQ5_0Rows4SDOTAsm},
+	}
+	// Decoding repacked Q4_K: four weight rows per activation load.
+	packedRows4Pairs = []armPair[rows4Func]{
+		{tensor.Q4_K, dotQ4KPackedRows4NEONAsm, dotQ4KPackedRows4SDOTAsm},
 	}
 	// Prompt batches: one weight row unpacked once for four activations
 	// (Q4_0 and Q4_K: the matrices that are not repacked).
@@ -96,6 +101,7 @@ func armIntKernels(k kernelSet, sdot bool) kernelSet {
 	setPairs(&k.dot, dotPairs, sdot)
 	setPairs(&k.packed, packedPairs, sdot)
 	setPairs(&k.rows4, rows4Pairs, sdot)
+	setPairs(&k.packedRows4, packedRows4Pairs, sdot)
 	setPairs(&k.cols4, cols4Pairs, sdot)
 	setPairs(&k.tile42, tile42Pairs, sdot)
 	setPairs(&k.packedCols4, packedCols4Pairs, sdot)

@@ -58,7 +58,9 @@
 // hand-written Go assembly (the *_arm64.s files), the dot products of every
 // weight format the AVX2 set covers (Q8_0, Q4_0 plain and repacked, Q5_0,
 // Q4_1, Q5_1, Q4_K plain and repacked, Q5_K, Q6_K, F32, F16, BF16), the
-// Q8_0 and Q5_0 rows4 kernels for decoding, the strided F16 rows of attention
+// Q8_0, Q5_0 and repacked Q4_K rows4 kernels for decoding (the last with
+// its integer sums in assembly, the activation loaded once for the four
+// rows, and the float steps the one-row kernel's Go code), the strided F16 rows of attention
 // (rowsDotF16X32), F32 Dot and Axpy, the Q8_0 and Q8_K activation
 // quantizers, fp16 conversion and rounding, the max, exp and scale passes
 // of Softmax, the exp of SiLU (ggml_v_expf) and RoPE's rotation. Where the
@@ -99,8 +101,8 @@
 // on one without. Still on the one-row kernels on arm64: prompt batches
 // of F32 weights (as on amd64), the last one to three activation rows of
 // a batch (as on amd64), and decoding (one activation row) of every format
-// but Q8_0 and Q5_0, which have rows4; not yet on arm64: the rows4 shape
-// of repacked Q4_K, its cols8 without i8mm, and SMMLA for the other
+// but Q8_0, Q5_0 and repacked Q4_K, which have rows4; not yet on arm64:
+// the cols8 shape of repacked Q4_K without i8mm, and SMMLA for the other
 // formats (see above).
 //
 // The larger kernels (the Q8_0 and Q5_0 rows4, tile42 and scales4, the

@@ -317,23 +317,26 @@ func TestPathNamesNEON(t *testing.T) {
 func TestNEONRows4MatchesOneRow(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 8))
 	for _, c := range []struct {
-		name    string
-		typ     tensor.Type
-		dotprod bool
-		four    rows4Func
-		one     dotFunc
+		name      string
+		typ       tensor.Type
+		dotprod   bool
+		four      rows4Func
+		one       dotFunc
+		blockElem int
 	}{
-		{"Q8_0 sdot", tensor.Q8_0, true, dotQ8_0Rows4SDOTAsm, dotQ8_0Q8_0},
-		{"Q8_0 neon", tensor.Q8_0, false, dotQ8_0Rows4NEONAsm, dotQ8_0Q8_0},
-		{"Q5_0 sdot", tensor.Q5_0, true, dotQ5_0Rows4SDOTAsm, dotQ5_0Q8_0},
-		{"Q5_0 neon", tensor.Q5_0, false, dotQ5_0Rows4NEONAsm, dotQ5_0Q8_0},
+		{"Q8_0 sdot", tensor.Q8_0, true, dotQ8_0Rows4SDOTAsm, dotQ8_0Q8_0, 32},
+		{"Q8_0 neon", tensor.Q8_0, false, dotQ8_0Rows4NEONAsm, dotQ8_0Q8_0, 32},
+		{"Q5_0 sdot", tensor.Q5_0, true, dotQ5_0Rows4SDOTAsm, dotQ5_0Q8_0, 32},
+		{"Q5_0 neon", tensor.Q5_0, false, dotQ5_0Rows4NEONAsm, dotQ5_0Q8_0, 32},
+		{"Q4_K packed sdot", tensor.Q4_K, true, dotQ4KPackedRows4SDOTAsm, dotQ4KQ8KPacked, 256},
+		{"Q4_K packed neon", tensor.Q4_K, false, dotQ4KPackedRows4NEONAsm, dotQ4KQ8KPacked, 256},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if !requireNEON(t, c.dotprod) {
 				return
 			}
 			for _, nb := range []int{0, 1, 2, 3, 7, 8, 17, 33} {
-				n := 32 * nb
+				n := c.blockElem * nb
 				rb := rowSize(t, c.typ, n) + r.IntN(5)
 				buf := make([]byte, 4*rb)
 				for i := range buf {
@@ -343,7 +346,7 @@ func TestNEONRows4MatchesOneRow(t *testing.T) {
 					copy(buf[i*rb:], quantRow(t, c.typ, randVec(r, n)))
 				}
 				w := neonPlaced(buf[:3*rb+rowSize(t, c.typ, n)], 1)
-				xq := neonPlaced(actRow(t, tensor.Q8_0, randVec(r, n)), 3)
+				xq := neonPlaced(actRow(t, c.typ, randVec(r, n)), 3)
 				out := [4]float32{1, 2, 3, 4}
 				c.four(n, w, rb, xq, &out)
 				for i := range 4 {
@@ -353,14 +356,15 @@ func TestNEONRows4MatchesOneRow(t *testing.T) {
 					}
 				}
 			}
-			rb2 := rowSize(t, c.typ, 64)
+			n2 := 2 * c.blockElem
+			rb2, xr2 := rowSize(t, c.typ, n2), rowSize(t, VecDotType(c.typ), n2)
 			for _, bad := range []struct {
 				name string
 				call func()
 			}{
-				{"short weights", func() { c.four(64, make([]byte, 3*rb2+rb2-1), rb2, make([]byte, 68), new([4]float32)) }},
-				{"short activation", func() { c.four(64, make([]byte, 4*rb2), rb2, make([]byte, 67), new([4]float32)) }},
-				{"overlapping rows", func() { c.four(64, make([]byte, 4*rb2), rb2-1, make([]byte, 68), new([4]float32)) }},
+				{"short weights", func() { c.four(n2, make([]byte, 3*rb2+rb2-1), rb2, make([]byte, xr2), new([4]float32)) }},
+				{"short activation", func() { c.four(n2, make([]byte, 4*rb2), rb2, make([]byte, xr2-1), new([4]float32)) }},
+				{"overlapping rows", func() { c.four(n2, make([]byte, 4*rb2), rb2-1, make([]byte, xr2), new([4]float32)) }},
 			} {
 				func() {
 					defer func() {

@@ -141,3 +141,60 @@ func TestArmPromptKernelsChosen(t *testing.T) {
 		})
 	}
 }
+
+// TestArmDecodeKernelsChosen checks that decoding (one to three activation
+// rows) multiplies four weight rows at a time in each arm64 set where a
+// rows4 kernel exists: Q8_0, Q5_0 and repacked Q4_K.
+func TestArmDecodeKernelsChosen(t *testing.T) {
+	for _, set := range []*kernelSet{&neonKernels, &dotProdKernels, &i8mmKernels} {
+		withKernels(set, func() {
+			for _, w := range []Matrix{
+				{Type: tensor.Q8_0, Rows: 42, Cols: 512},
+				{Type: tensor.Q5_0, Rows: 42, Cols: 512},
+				{Type: tensor.Q4_K, Rows: 40, Cols: 512},
+			} {
+				for n := 1; n < 4; n++ {
+					if rows4Kernel(w, n) == nil {
+						t.Errorf("%s: %s with %d rows, n=%d: no rows4 kernel", set.name, w.Type, w.Rows, n)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestNEONPackedRows4RandomBits feeds the repacked Q4_K rows4 kernels
+// random super-blocks (every quant, scale and min bit pattern, finite d
+// and dmin) and random Q8_K activations, each output checked against the
+// generic packed one-row kernel bit for bit.
+func TestNEONPackedRows4RandomBits(t *testing.T) {
+	r := rand.New(rand.NewPCG(41, 3))
+	for _, k := range []struct {
+		name    string
+		dotprod bool
+		four    rows4Func
+	}{{"sdot", true, dotQ4KPackedRows4SDOTAsm}, {"neon", false, dotQ4KPackedRows4NEONAsm}} {
+		t.Run(k.name, func(t *testing.T) {
+			if !requireNEON(t, k.dotprod) {
+				return
+			}
+			for _, nb := range []int{1, 2, 5} {
+				n := nb * tensor.QK_K
+				rb := nb*q4KBytes + r.IntN(3)
+				w := make([]byte, 3*rb+nb*q4KBytes)
+				for row := range 4 {
+					copy(w[row*rb:], cols4RandomWeights(r, tensor.Q4_K, nb))
+				}
+				x, _ := cols4RandomActs(r, tensor.Q4_K, nb)
+				var out [4]float32
+				k.four(n, w, rb, x, &out)
+				for row := range 4 {
+					want := dotQ4KQ8KPacked(n, w[row*rb:row*rb+nb*q4KBytes], x)
+					if math.Float32bits(out[row]) != math.Float32bits(want) {
+						t.Errorf("nb=%d row %d: %.9g, want %.9g", nb, row, out[row], want)
+					}
+				}
+			}
+		})
+	}
+}

@@ -180,6 +180,12 @@
 // scaled by lanes ilo, ihi of Vreg.
 #define Q4K4_ACT(Ra, a0, a1, reg, ilo, ihi) \
 	VLD1.P 64(Ra), [V12.B16, V13.B16, V14.B16, V15.B16] \
+	Q4K_MLA(a0, a1, reg, ilo, ihi)
+
+// Q4K_MLA adds the lanes of the group unpacked in V8-V11 against the 64
+// activation bytes in V12-V15 into Va0, Va1, scaled by lanes ilo, ihi of
+// Vreg (V18, V19, V22, V23 scratch).
+#define Q4K_MLA(a0, a1, reg, ilo, ihi) \
 	LANES(18, 19, 8, 9, 12, 13)                          \
 	LANES(22, 23, 10, 11, 14, 15)                        \
 	MLAELEM4S(a0, 18, reg, ilo)                          \
@@ -187,12 +193,18 @@
 	MLAELEM4S(a0, 22, reg, ihi)                          \
 	MLAELEM4S(a1, 23, reg, ihi)
 
-#define Q4K4_GROUP(reg, ilo, ihi) \
-	VLD1.P 32(R0), [V16.B16, V17.B16]   \
+// Q4K_SPLIT loads a group's 32 packed bytes at Rq (moved past them) and
+// splits them: low nibbles in V8, V9, high in V10, V11 (V16, V17 hold the
+// bytes; V31 0x0f).
+#define Q4K_SPLIT(Rq) \
+	VLD1.P 32(Rq), [V16.B16, V17.B16]   \
 	VAND   V31.B16, V16.B16, V8.B16      \
 	VAND   V31.B16, V17.B16, V9.B16      \
 	VUSHR  $4, V16.B16, V10.B16          \
-	VUSHR  $4, V17.B16, V11.B16          \
+	VUSHR  $4, V17.B16, V11.B16
+
+#define Q4K4_GROUP(reg, ilo, ihi) \
+	Q4K_SPLIT(R0)                        \
 	Q4K4_ACT(R1, 0, 1, reg, ilo, ihi)    \
 	Q4K4_ACT(R2, 2, 3, reg, ilo, ihi)    \
 	Q4K4_ACT(R3, 4, 5, reg, ilo, ihi)    \
@@ -287,11 +299,7 @@
 // (V28, V29) by Q5K_QH, as in Q5K_CORE; V16 and V17 are its scratch once
 // the group's nibbles are split.
 #define Q5K4_GROUP(reg, ilo, ihi) \
-	VLD1.P 32(R0), [V16.B16, V17.B16]   \
-	VAND   V31.B16, V16.B16, V8.B16      \
-	VAND   V31.B16, V17.B16, V9.B16      \
-	VUSHR  $4, V16.B16, V10.B16          \
-	VUSHR  $4, V17.B16, V11.B16          \
+	Q4K_SPLIT(R0)                        \
 	Q5K_QH(V28, V29, V16, V17)           \
 	Q4K4_ACT(R1, 0, 1, reg, ilo, ihi)    \
 	Q4K4_ACT(R2, 2, 3, reg, ilo, ihi)    \
@@ -318,6 +326,54 @@
 	Q5K4_GROUP(21, 2, 3)            \
 	MOVD $sumi+112(FP), R5          \
 	STORE_ACC4(R5)                  \
+	RET
+
+// The repacked Q4_K rows4 core (decoding: four weight rows rowBytes
+// apart, R6-R9, times one Q8_K activation, R1, loaded once per group for
+// the four): row r's int32 lanes accumulate in V(2r), V(2r+1) as
+// q4KSumiSDOT forms them, then are summed into one int32 (the packed
+// kernel uses only their sum; integer sums wrap alike in any order). The
+// scales come transposed, per group g the eight int32 sc[r][2g],
+// sc[r][2g+1] for r < 4 (R2), so that one load serves the four rows.
+#define Q4KR4_GROUP \
+	VLD1.P 64(R1), [V12.B16, V13.B16, V14.B16, V15.B16] \
+	VLD1.P 32(R2), [V20.S4, V21.S4]                     \
+	Q4K_SPLIT(R6)                                       \
+	Q4K_MLA(0, 1, 20, 0, 1)                             \
+	Q4K_SPLIT(R7)                                       \
+	Q4K_MLA(2, 3, 20, 2, 3)                             \
+	Q4K_SPLIT(R8)                                       \
+	Q4K_MLA(4, 5, 21, 0, 1)                             \
+	Q4K_SPLIT(R9)                                       \
+	Q4K_MLA(6, 7, 21, 2, 3)
+
+// Q4KR4_SUM leaves the int32 sum of the lanes Va0, Va1 in Sa0.
+#define Q4KR4_SUM(a0, a1) \
+	ADD4S(a0, a0, a1) \
+	ADDV4S(a0, a0)
+
+#define Q4KR4_BODY \
+	MOVD qs_base+0(FP), R6          \
+	MOVD rowBytes+24(FP), R5        \
+	MOVD q8_base+32(FP), R1         \
+	MOVD sc+56(FP), R2              \
+	ADD  R5, R6, R7                 \
+	ADD  R5, R7, R8                 \
+	ADD  R5, R8, R9                 \
+	VMOVI $15, V31.B16              \
+	ZERO8                           \
+	Q4KR4_GROUP                     \
+	Q4KR4_GROUP                     \
+	Q4KR4_GROUP                     \
+	Q4KR4_GROUP                     \
+	Q4KR4_SUM(0, 1)                 \
+	Q4KR4_SUM(2, 3)                 \
+	Q4KR4_SUM(4, 5)                 \
+	Q4KR4_SUM(6, 7)                 \
+	FMOVS F0, sumi+64(FP)           \
+	FMOVS F2, sumi+68(FP)           \
+	FMOVS F4, sumi+72(FP)           \
+	FMOVS F6, sumi+76(FP)           \
 	RET
 
 #define LANES LANES_SDOT
@@ -393,3 +449,14 @@ TEXT ·q5KSumi4NEON(SB), NOSPLIT, $0-240
 // func q5KSumi4SDOT(qh, qs, q8 []byte, stride int, sc [8]int32) (sumi [4][8]int32)
 TEXT ·q5KSumi4SDOT(SB), NOSPLIT, $0-240
 	Q5K4_BODY
+
+// func q4KSumiRows4SDOT(qs []byte, rowBytes int, q8 []byte, sc *[4][8]int32) (sumi [4]int32)
+TEXT ·q4KSumiRows4SDOT(SB), NOSPLIT, $0-80
+	Q4KR4_BODY
+
+#undef LANES
+#define LANES LANES_NEON
+
+// func q4KSumiRows4NEON(qs []byte, rowBytes int, q8 []byte, sc *[4][8]int32) (sumi [4]int32)
+TEXT ·q4KSumiRows4NEON(SB), NOSPLIT, $0-80
+	Q4KR4_BODY
