@@ -60,8 +60,8 @@
 // Q4_1, Q5_1, Q4_K plain and repacked, Q5_K, Q6_K, F32, F16, BF16), the
 // Q8_0, Q5_0 and repacked Q4_K rows4 kernels for decoding (the last with
 // its integer sums in assembly, the activation loaded once for the four
-// rows, and the float steps the one-row kernel's Go code), the strided F16 rows of attention
-// (rowsDotF16X32), F32 Dot and Axpy, the Q8_0 and Q8_K activation
+// rows, the float steps the one-row kernel's Go code), the strided F16
+// rows of attention (rowsDotF16X32), F32 Dot and Axpy, the Q8_0 and Q8_K activation
 // quantizers, fp16 conversion and rounding, the max, exp and scale passes
 // of Softmax, the exp of SiLU (ggml_v_expf) and RoPE's rotation. Where the
 // CPU has the dot product extension (Apple M1 and later, Graviton 2 and
@@ -76,7 +76,7 @@
 // generic code itself. Every other float32 step is the generic code's:
 // FMLA/FMLS where it calls fmaf, FMUL and FADD where it rounds, the same
 // reductions. Prompt batches (four activation rows or more) have arm64
-// kernels for every format: the Q8_0 4×2 tile (tile42, with the scales of
+// kernels for every format but F32: the Q8_0 4×2 tile (tile42, with the scales of
 // the Go scales4) and rows4; Q5_0 rows expanded to Q8_0 (the generic
 // expandQ5_0) for those; the cols4 shape (one weight row, four
 // activations) for Q6_K, Q5_K and Q4_K, repacked or not (one super-block
