@@ -16,8 +16,8 @@ func TestKeptSections(t *testing.T) {
 		name, file, want string
 	}{
 		{"no file", "", ""},
-		{"no marker", "# Benchmarks\n\n| a |\n", ""},
-		{"marker", "# Benchmarks\n\n| a |\n" + keptMarker + "\n\n## Article\n\nx\n", keptMarker + "\n\n## Article\n\nx\n"},
+		{"no marker", "# Benchmarks\n\nText.\n", ""},
+		{"marker", "# Benchmarks\n\nText.\n" + keptMarker + "\n\n## Article\n\nx\n", keptMarker + "\n\n## Article\n\nx\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(dir, tc.name+".md")

@@ -44,6 +44,11 @@ func parseReport(b []byte) (*report, error) {
 	start := -1
 	for i := 0; i <= len(lines); i++ {
 		if i < len(lines) && !sectionLine.MatchString(lines[i]) {
+			if start < 0 && strings.HasPrefix(lines[i], "| ") {
+				// The header is written again, a table there would be lost
+				// (the file before sections per CPU class had its tables there).
+				return nil, fmt.Errorf("%w: line %d: a table outside any CPU class section", errFormat, i+1)
+			}
 			continue
 		}
 		if start >= 0 {
@@ -211,14 +216,24 @@ func cellNumbers(cells []string) ([]float64, error) {
 	return parseFloats(nums)
 }
 
+// rowNumbers reads a table row of cells cells holding numbers numbers
+// after its model and thread count ("" for the header and the rule).
+func rowNumbers(line string, cells, numbers int) (model string, threads int, f []float64, err error) {
+	model, threads, c, err := tableCells(line, cells)
+	if err != nil || model == "" {
+		return "", 0, nil, err
+	}
+	f, err = cellNumbers(c)
+	if err != nil || len(f) != numbers {
+		return "", 0, nil, fmt.Errorf("row %q: %d numbers, want %d (%v)", line, len(f), numbers, err)
+	}
+	return model, threads, f, nil
+}
+
 func (p *sectionParser) speedRow(line string) error {
-	model, t, cells, err := tableCells(line, 10)
+	model, t, f, err := rowNumbers(line, 10, 14)
 	if err != nil || model == "" {
 		return err
-	}
-	f, err := cellNumbers(cells)
-	if err != nil || len(f) != 14 {
-		return fmt.Errorf("speed row %q: %d numbers, want 14 (%v)", line, len(f), err)
 	}
 	r := row{Model: model, Threads: t,
 		PPLlama: f[0], PPLlamaSD: f[1], PPPlume: f[2], PPPlumeSD: f[3], PPRatio: f[4],
@@ -234,13 +249,9 @@ func (p *sectionParser) speedRow(line string) error {
 }
 
 func (p *sectionParser) startRow(line string) error {
-	model, t, cells, err := tableCells(line, 8)
+	model, t, f, err := rowNumbers(line, 8, 6)
 	if err != nil || model == "" {
 		return err
-	}
-	f, err := cellNumbers(cells)
-	if err != nil || len(f) != 6 {
-		return fmt.Errorf("start-up row %q: %d numbers, want 6 (%v)", line, len(f), err)
 	}
 	key := row{Model: model, Threads: t}.key()
 	for i := range p.sec.Rows {

@@ -292,6 +292,7 @@ func TestParseErrors(t *testing.T) {
 		{"start-up row without speed row", "| TinyStories-656K-Q8_0 | 2 | 1 | 42 |", "| TinyStories-656K-Q8_1 | 2 | 1 | 42 |"},
 		{"row missing from the run lists", "(every row)", "(rows synth-SmolLM2-135M-Q8_0 t=1)"},
 		{"cells missing", "| 1.02× |", "|"},
+		{"table outside a section (the format before classes)", "## CPU classes\n", "## Speed\n\n| synth-X | 1 |\n\n## CPU classes\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if !strings.Contains(committed, tc.old) {
