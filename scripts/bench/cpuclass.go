@@ -96,10 +96,12 @@ func parseCPUInfo(arch, text string) cpuID {
 		}
 	}
 	if arch == "arm64" {
+		// The implementer names the class better than an arm64 "model
+		// name" ("ARMv8 Processor rev 1 (v8l)"), where the kernel gives one.
 		imp, part := cpuInfoInt(id.Vendor), cpuInfoPart(text)
 		id.Family, id.Model = imp, part
-		if id.Brand == "" {
-			id.Brand = armImplementers[imp]
+		if name, ok := armImplementers[imp]; ok {
+			id.Brand = name
 		}
 	}
 	return id
@@ -188,8 +190,12 @@ func (id cpuID) microarch() string {
 var brandNoise = regexp.MustCompile(`\((R|TM|tm|r)\)|@.*$|\b(CPU|Processor|Gen|[0-9]+-Core)\b|\S*[0-9]\S*`)
 
 // brandFamily is a brand string without its model numbers: "AMD EPYC 7B13"
-// → "AMD EPYC", "Intel(R) Xeon(R) Platinum 8488C" → "Intel Xeon Platinum".
+// → "AMD EPYC", "Intel(R) Xeon(R) Platinum 8488C" → "Intel Xeon Platinum",
+// "Apple M2 Pro" → "Apple" (its M generation is the microarchitecture).
 func brandFamily(brand string) string {
+	if appleM.MatchString(brand) {
+		return "Apple"
+	}
 	f := strings.Join(strings.Fields(brandNoise.ReplaceAllString(brand, " ")), " ")
 	if f == "" {
 		return "unknown CPU"

@@ -42,6 +42,11 @@ func TestCPUClass(t *testing.T) {
 		{"unknown x86 without AVX2", "amd64", cpuinfoUnknown, nil,
 			"amd64/zhaoxin-kaixian/-/-", "ZHAOXIN KaiXian (no SIMD kernels)"},
 		{"no cpuinfo", "arm64", "", []string{"asimd"}, "arm64/unknown-cpu/-/asimd", "unknown CPU (NEON)"},
+		{"arm64 model name", "arm64", "model name\t: ARMv8 Processor rev 1 (v8l)\nCPU implementer\t: 0x41\nCPU part\t: 0xd0b\n",
+			[]string{"asimd", "asimddp"}, "arm64/arm/cortex-a76/asimd+asimddp", "Arm (Cortex-A76 class, NEON, dotprod)"},
+		// macOS has no cpuinfo: detectCPU reads the brand from sysctl.
+		{"Apple M2 Pro", "arm64", "model name\t: Apple M2 Pro\n", []string{"asimd", "asimddp", "i8mm"},
+			"arm64/apple/m2/asimd+asimddp+i8mm", "Apple (M2 class, NEON, dotprod, i8mm)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			id := parseCPUInfo(tc.arch, tc.cpuinfo)
@@ -87,7 +92,7 @@ func TestBrandFamily(t *testing.T) {
 		{"AMD Ryzen 9 7950X 16-Core Processor", "AMD Ryzen"},
 		{"Intel(R) Xeon(R) CPU E5-2680 v4 @ 2.40GHz", "Intel Xeon"},
 		{"Intel(R) Xeon(R) Platinum 8488C", "Intel Xeon Platinum"},
-		{"Apple M2 Pro", "Apple Pro"},
+		{"Apple M2 Pro", "Apple"},
 		{"", "unknown CPU"},
 		{"1234", "unknown CPU"},
 	} {
