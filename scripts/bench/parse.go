@@ -119,6 +119,9 @@ func (p *sectionParser) runInfo(line string) error {
 		if _, err := time.Parse(runDate, m[1]); err != nil {
 			return fmt.Errorf("run date: %w", err)
 		}
+		if slices.ContainsFunc(runs, func(r benchRun) bool { return r.Date == m[1] }) {
+			return fmt.Errorf("a second run of %s", m[1])
+		}
 		run := benchRun{Date: m[1], Go: m[4], Kernels: m[5]}
 		var err1, err2 error
 		run.CPUs, err1 = strconv.Atoi(m[3])

@@ -289,6 +289,7 @@ func TestParseErrors(t *testing.T) {
 		{"no heading", "## AMD EPYC (Zen 3 class, AVX2)\n", "\n"},
 		{"bad run date", "Run of 2026-11-29 12:53 UTC", "Run of 2026-13-29 12:53 UTC"},
 		{"no run", "- Run of 2026-11-29", "- Ran on 2026-11-29"},
+		{"two runs of one date", "\n\n### Speed", "\n- Run of 2026-11-29 12:53 UTC (every row): 1 logical CPU; go; Plume kernels `x`; 1 alternating round.\n  - llama.cpp: x.\n\n### Speed"},
 		{"start-up row without speed row", "| TinyStories-656K-Q8_0 | 2 | 1 | 42 |", "| TinyStories-656K-Q8_1 | 2 | 1 | 42 |"},
 		{"row missing from the run lists", "(every row)", "(rows synth-SmolLM2-135M-Q8_0 t=1)"},
 		{"cells missing", "| 1.02× |", "|"},
