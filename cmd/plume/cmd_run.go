@@ -270,7 +270,7 @@ func runGenerate(ctx context.Context, w io.Writer, m *engine.Model, fl runFlags,
 	var st engine.Stats
 	if fl.n > 0 {
 		dec := tok.NewStreamDecoder()
-		st, err = sess.Generate(ctx, prompt, engine.GenerateOptions{MaxTokens: fl.n, Sampler: s, TopLogprobs: fl.logprobs, StopAtEOG: true},
+		st, err = sess.Generate(ctx, prompt, engine.GenerateOptions{MaxTokens: fl.n, Sampler: s, TopLogprobs: fl.logprobs, Logprobs: fl.asJSON, StopAtEOG: true},
 			func(t engine.TokenOut) error {
 				text := ""
 				if !tok.IsEOG(t.ID) {

@@ -24,6 +24,7 @@ type serveFlags struct {
 	parallel, queue        int
 	cors                   []string
 	threads, ctx           int
+	cpuProfile             string
 }
 
 func newServeCmd(d *deps) *cobra.Command {
@@ -56,6 +57,7 @@ gets 503 with Retry-After.`,
 	fl.StringSliceVar(&f.cors, "cors", nil, "origins allowed to call the API from a browser (e.g. https://blog.example), comma-separated")
 	fl.IntVar(&f.threads, "threads", 0, "engine threads (0 = $"+config.EnvThreads+", else one per physical core)")
 	fl.IntVar(&f.ctx, "ctx", 0, "context length per slot (0 = min(model's, "+fmt.Sprint(engine.DefaultContextLength)+"))")
+	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile (go tool pprof) of the whole serving time to this file, for finding the hot spots")
 	return cmd
 }
 
@@ -96,6 +98,14 @@ func runServe(cmd *cobra.Command, d *deps, f *serveFlags) error {
 	}
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
+	}
+	if f.cpuProfile != "" {
+		stop, err := startCPUProfile(f.cpuProfile)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer stop()
 	}
 	fmt.Fprintf(stderr, "plume: serving on http://%s (OpenAI API at /v1)\n", ln.Addr())
 	return s.Serve(cmd.Context(), ln)

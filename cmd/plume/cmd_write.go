@@ -41,6 +41,7 @@ type writeFlags struct {
 	draft, noDraft                                  bool
 	wm                                              watermarkFlags
 	sources                                         sourceFlags
+	cpuProfile                                      string
 }
 
 func newWriteCmd(d *deps) *cobra.Command {
@@ -138,12 +139,20 @@ Exit codes: 0 success, 1 any runtime failure (the article stays resumable),
 	fl.Var(offFlag{&f.backend.NoPromptCache}, "prompt-cache", "reuse the K/V of the prompt prefix earlier calls share (off: evaluate every prompt whole; the article is the same)")
 	fl.StringVar(&f.replay, "replay", "", "regenerate the article of this manifest and report whether it matches")
 	fl.Int64Var(&f.resume, "resume", 0, "continue the interrupted, failed or abandoned article with this library ID")
+	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile (go tool pprof) of the run to this file, for finding the hot spots")
 	f.wm.register(fl)
 	f.sources.register(fl)
 	return cmd
 }
 
 func runWriteCmd(cmd *cobra.Command, d *deps, f *writeFlags, args []string, id *int64) error {
+	if f.cpuProfile != "" {
+		stop, err := startCPUProfile(f.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	switch {
 	case f.replay != "":
 		return runReplay(cmd, d, f)

@@ -209,6 +209,36 @@ func TestScoreMatchesGenerate(t *testing.T) {
 }
 
 // TestCancel checks that cancelling stops generation within one step.
+// TestLogprobsOptIn: a token's log-probability is computed on request only
+// (Logprobs, or TopLogprobs > 0), and asking for it changes nothing else:
+// same tokens, and the same value either way it is asked for.
+func TestLogprobsOptIn(t *testing.T) {
+	spec := testmodel.Base("llama", tensor.Q6_K)
+	m := loadModel(t, synthPath(t, spec), Options{Threads: 2})
+	run := func(o GenerateOptions) []TokenOut {
+		s, _ := m.NewSession()
+		var gen []TokenOut
+		o.MaxTokens = 8
+		if _, err := s.Generate(context.Background(), spec.PromptIDs(6), o,
+			func(t TokenOut) error { gen = append(gen, t); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return gen
+	}
+	none, lp, top := run(GenerateOptions{}), run(GenerateOptions{Logprobs: true}), run(GenerateOptions{TopLogprobs: 2})
+	for k := range none {
+		if none[k].ID != lp[k].ID || lp[k].ID != top[k].ID {
+			t.Fatalf("token %d: ids %d, %d, %d differ", k, none[k].ID, lp[k].ID, top[k].ID)
+		}
+		if none[k].Logprob != 0 || none[k].Top != nil {
+			t.Errorf("token %d: logprob %v, top %v without asking", k, none[k].Logprob, none[k].Top)
+		}
+		if lp[k].Logprob >= 0 || lp[k].Logprob != top[k].Logprob || lp[k].Top != nil || len(top[k].Top) != 2 {
+			t.Errorf("token %d: Logprobs %+v, TopLogprobs %+v", k, lp[k], top[k])
+		}
+	}
+}
+
 func TestCancel(t *testing.T) {
 	m := loadModel(t, synthPath(t, testmodel.Tiny("qwen3", tensor.F32)), Options{})
 	s, _ := m.NewSession()

@@ -168,7 +168,7 @@ func (g *Generator) Generate(ctx context.Context, req llm.Request, onToken func(
 
 // options builds the sampler and grammar of a request.
 func (g *Generator) options(req llm.Request) (GenerateOptions, error) {
-	o := GenerateOptions{MaxTokens: req.MaxTokens, TopLogprobs: req.TopLogprobs, StopAtEOG: true}
+	o := GenerateOptions{MaxTokens: req.MaxTokens, TopLogprobs: req.TopLogprobs, Logprobs: req.Logprobs, StopAtEOG: true}
 	s, err := sample.New(req.Sampling, g.m.model.Config.Vocab)
 	if err != nil {
 		return o, fmt.Errorf("generate: %w", err)

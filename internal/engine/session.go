@@ -132,7 +132,7 @@ func (s *Session) reusable(prompt []int32) (int, error) {
 // TokenOut is one generated token.
 type TokenOut struct {
 	ID      int32
-	Logprob float32               // log-softmax of the raw logits
+	Logprob float32               // log-softmax of the raw logits, if asked for (else 0)
 	Top     []sample.TokenLogprob // the TopLogprobs best, if asked for
 }
 
@@ -142,6 +142,12 @@ type GenerateOptions struct {
 	Sampler     *sample.Sampler // nil = greedy
 	Grammar     *sample.Grammar // optional constraint
 	TopLogprobs int             // alternatives per token, 0..MaxTopLogprobs
+	// Logprobs asks for TokenOut.Logprob (TopLogprobs > 0 implies it). It
+	// is opt-in because it is a log-softmax over the whole vocabulary for
+	// every token: 2 ms at a 128K vocabulary on a Zen 5 core, 8% of a 1B
+	// model's decode step, which an API request without logprobs and
+	// most writer calls do not use.
+	Logprobs bool
 	// StopAtEOG ends generation after an end-of-generation token (which is
 	// reported). Without it, EOG tokens are generated like any other.
 	StopAtEOG bool
@@ -222,8 +228,11 @@ func (s *Session) decode(ctx context.Context, logits []float32, prompt []int32, 
 
 // pick chooses the next token from logits and reports its log-probability.
 func (s *Session) pick(logits, lp, masked []float32, history []int32, o GenerateOptions) (TokenOut, error) {
-	if err := sample.LogSoftmax(logits, lp); err != nil {
-		return TokenOut{}, err
+	withLP := o.Logprobs || o.TopLogprobs > 0
+	if withLP {
+		if err := sample.LogSoftmax(logits, lp); err != nil {
+			return TokenOut{}, err
+		}
 	}
 	cand := logits
 	if o.Grammar != nil {
@@ -246,7 +255,10 @@ func (s *Session) pick(logits, lp, masked []float32, history []int32, o Generate
 			return TokenOut{}, err
 		}
 	}
-	out := TokenOut{ID: id, Logprob: lp[id]}
+	out := TokenOut{ID: id}
+	if withLP {
+		out.Logprob = lp[id]
+	}
 	if o.TopLogprobs > 0 {
 		out.Top = sample.TopK(lp, o.TopLogprobs)
 	}

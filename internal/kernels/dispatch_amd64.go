@@ -61,6 +61,8 @@ var avx2Kernels = func() kernelSet {
 	k.rowsDot[tensor.F16] = dotF16RowsAsm
 	k.rowsDotF16X32 = dotF16RowsX32Asm
 	k.roundF16 = roundF16Asm
+	// and over the float32 one
+	k.rowsDotF32 = dotF32RowsAsm
 	// vector operations and activation quantizers
 	k.dotF32 = dotF32Asm
 	k.axpy = axpyAsm

@@ -217,3 +217,15 @@ func expandQ5_0Asm(n int, src, dst []byte) {
 	nb := n / 32
 	expandQ5_0AVX2(src[:nb*q5_0Bytes], dst[:nb*q8_0Bytes], nb)
 }
+
+// dotF32RowsAVX2 sets out[r] = dotF32AVX2(x[:n], w[r*stride:r*stride+n]) *
+// scale for r < len(out): dotF32AVX2's lanes, reduction and tail for every
+// row, then one float32 multiply. The caller checks that the rows fit in w
+// and len(x) >= n.
+//
+//go:noescape
+func dotF32RowsAVX2(n int, w []float32, stride int, x []float32, scale float32, out []float32)
+
+func dotF32RowsAsm(n int, w []float32, stride int, x []float32, scale float32, out []float32) {
+	dotF32RowsAVX2(n, w, stride, x[:n], scale, out)
+}

@@ -152,3 +152,64 @@ axpytail:
 axpydone:
 	VZEROUPPER
 	RET
+
+// func dotF32RowsAVX2(n int, w []float32, stride int, x []float32, scale float32, out []float32)
+// Per row: dotF32AVX2's loop with a = x, b = the row (SI, DI as there).
+TEXT ·dotF32RowsAVX2(SB), NOSPLIT, $0-96
+	MOVQ n+0(FP), CX
+	MOVQ w_base+8(FP), DI
+	MOVQ stride+32(FP), R8
+	SHLQ $2, R8
+	MOVQ x_base+40(FP), SI
+	MOVQ out_base+72(FP), R9
+	MOVQ out_len+80(FP), R10
+	MOVQ CX, DX
+	ANDQ $-32, DX
+	XORQ R11, R11
+
+f32rrow:
+	CMPQ R11, R10
+	JGE  f32rdone
+	XORQ AX, AX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	CMPQ AX, DX
+	JEQ  f32rred
+
+f32rloop:
+	VMOVUPS (SI)(AX*4), Y4
+	VMOVUPS 32(SI)(AX*4), Y5
+	VMOVUPS 64(SI)(AX*4), Y6
+	VMOVUPS 96(SI)(AX*4), Y7
+	VFMADD231PS (DI)(AX*4), Y4, Y0
+	VFMADD231PS 32(DI)(AX*4), Y5, Y1
+	VFMADD231PS 64(DI)(AX*4), Y6, Y2
+	VFMADD231PS 96(DI)(AX*4), Y7, Y3
+	ADDQ $32, AX
+	CMPQ AX, DX
+	JLT  f32rloop
+
+f32rred:
+	REDUCE32
+	CMPQ AX, CX
+	JGE  f32rstore
+
+f32rtail:
+	VMOVSS (SI)(AX*4), X1
+	VFMADD231SS (DI)(AX*4), X1, X0
+	INCQ AX
+	CMPQ AX, CX
+	JLT  f32rtail
+
+f32rstore:
+	VMULSS scale+64(FP), X0, X0
+	VMOVSS X0, (R9)(R11*4)
+	ADDQ R8, DI
+	INCQ R11
+	JMP  f32rrow
+
+f32rdone:
+	VZEROUPPER
+	RET

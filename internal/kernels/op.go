@@ -88,6 +88,9 @@ type kernelSet struct {
 	// rowsDotF16X32 is rowsDot[F16] with the activation as fp16 values held
 	// in float32 (see F16RowsDot).
 	rowsDotF16X32 func(n int, w []byte, stride int, x []float32, scale float32, out []float32)
+	// rowsDotF32 is F32RowsDot's loop (shapes already checked); nil means
+	// one dotF32 per row.
+	rowsDotF32 func(n int, w []float32, stride int, x []float32, scale float32, out []float32)
 	// roundF16 sets dst[i] to src[i] rounded to fp16 (see RoundF16); nil
 	// means the generic loop.
 	roundF16 func(dst, src []float32)

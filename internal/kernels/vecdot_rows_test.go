@@ -196,3 +196,104 @@ func TestRoundF16(t *testing.T) {
 		t.Errorf("in place: %v", x)
 	}
 }
+
+// TestF32RowsDot: every row of F32RowsDot is bitwise the generic Dot of the
+// activation and the row, times scale, for head-sized and odd lengths,
+// strides with gaps, the selected kernel set (the CI runs this test under
+// every PLUME_KERNELS cap, Bochs and qemu) and the generic one, and values
+// that overflow (Inf) or cancel.
+func TestF32RowsDot(t *testing.T) {
+	shapes := []struct{ n, rows, gap int }{
+		{64, 9, 448}, {128, 33, 0}, {0, 3, 2}, {1, 5, 0}, {7, 5, 1},
+		{31, 4, 1}, {32, 2, 0}, {33, 17, 3}, {100, 6, 28}, {257, 3, 5},
+	}
+	rng := rand.New(rand.NewPCG(7, 9))
+	for _, set := range []*kernelSet{active, &genericKernels} {
+		for _, sh := range shapes {
+			for _, scale := range []float32{1, 0.125, -0.37} {
+				stride := sh.n + sh.gap
+				w := make([]float32, (sh.rows-1)*stride+sh.n)
+				x := make([]float32, sh.n+3) // longer than n: only n are read
+				for i := range w {
+					w[i] = float32(rng.NormFloat64())
+				}
+				for i := range x {
+					x[i] = float32(rng.NormFloat64())
+				}
+				if sh.n > 3 { // one row that overflows, one that cancels
+					w[0] = math.MaxFloat32
+					x[0] = 4
+					w[stride%len(w)] = -x[1] * 1e30
+				}
+				out := make([]float32, sh.rows)
+				old := active
+				active = set
+				err := F32RowsDot(sh.n, w, stride, x, scale, out)
+				active = old
+				if err != nil {
+					t.Fatal(err)
+				}
+				for r := range out {
+					want := dotF32Generic(x[:sh.n], w[r*stride:r*stride+sh.n]) * scale
+					if math.Float32bits(out[r]) != math.Float32bits(want) {
+						t.Fatalf("%s n=%d stride=%d scale=%v row %d: %v, want %v", set.name, sh.n, stride, scale, r, out[r], want)
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestF32RowsDotShapes(t *testing.T) {
+	w, x, out := make([]float32, 10), make([]float32, 4), make([]float32, 3)
+	for _, c := range []struct {
+		name      string
+		n, stride int
+		x         []float32
+	}{
+		{"rows past w", 4, 4, x},
+		{"stride below n", 4, 3, x},
+		{"short activation", 5, 5, x[:2]},
+		{"negative n", -1, 2, x},
+	} {
+		if err := F32RowsDot(c.n, w, c.stride, c.x, 1, out); !errors.Is(err, ErrShape) {
+			t.Errorf("%s: %v, want ErrShape", c.name, err)
+		}
+	}
+}
+
+// BenchmarkF32RowsDot times attention over a float32 KV cache on a
+// Qwen2.5-1.5B head (128 elements, KV rows 256 apart) at a 2,048-token
+// context: the scores of one query against every key, and the 128 rows of
+// transposed values against the probabilities; as one F32RowsDot call
+// ("rows") and as one Dot per row ("dot"), which it replaced.
+func BenchmarkF32RowsDot(b *testing.B) {
+	r := rand.New(rand.NewPCG(5, 7))
+	for _, bc := range []struct {
+		name            string
+		n, rows, stride int
+	}{
+		{"scores/n=128/rows=2048", 128, 2048, 256},
+		{"values/n=2048/rows=128", 2048, 128, 2048},
+	} {
+		w := randVec(r, (bc.rows-1)*bc.stride+bc.n)
+		x := randVec(r, bc.n)
+		out := make([]float32, bc.rows)
+		b.Run(bc.name+"/rows", func(b *testing.B) {
+			b.SetBytes(int64(4 * bc.n * bc.rows))
+			for b.Loop() {
+				if err := F32RowsDot(bc.n, w, bc.stride, x, 0.5, out); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(bc.name+"/dot", func(b *testing.B) {
+			b.SetBytes(int64(4 * bc.n * bc.rows))
+			for b.Loop() {
+				for i := range out {
+					out[i] = Dot(x, w[i*bc.stride:i*bc.stride+bc.n]) * 0.5
+				}
+			}
+		})
+	}
+}

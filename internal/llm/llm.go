@@ -29,6 +29,11 @@ type Request struct {
 	Stop       []string
 	// TopLogprobs asks for that many alternatives per generated token (0 = none).
 	TopLogprobs int
+	// Logprobs asks for each generated token's log-probability
+	// (Token.Logprob; TopLogprobs > 0 implies it). Without it a local
+	// engine may leave Logprob 0 and save a log-softmax over the
+	// vocabulary per token.
+	Logprobs bool
 	// Watermark, when set, is the keyed bias the local engine's sampler
 	// embeds in the output (internal/watermark); remote backends cannot
 	// apply it and ignore it.

@@ -305,10 +305,8 @@ func (m *Model) attendHead(s *State, l, slot, i, h int) {
 		kernels.RoundF16(qh, qh)
 		_ = kernels.F16RowsDot(D, s.k16[l][2*kvo:], 2*KV, qh, scale, sc[:T])
 	} else {
-		kc := s.k[l]
-		for t := range T {
-			sc[t] = kernels.Dot(qh, kc[t*KV+kvo:t*KV+kvo+D]) * scale
-		}
+		// sc[t] = Dot(qh, key t) * scale; rows are KV elements apart.
+		_ = kernels.F32RowsDot(D, s.k[l][kvo:], KV, qh, scale, sc[:T])
 	}
 	for t := T; t < Tp; t++ {
 		sc[t] = float32(math.Inf(-1))
@@ -321,11 +319,8 @@ func (m *Model) attendHead(s *State, l, slot, i, h int) {
 		_ = kernels.F16RowsDot(Tp, s.v16[l][2*kvo*s.cpad:], 2*s.cpad, sc, 1, out)
 		return
 	}
-	vc := s.v[l]
-	for d := range out {
-		row := vc[(kvo+d)*s.cpad:]
-		out[d] = kernels.Dot(sc, row[:Tp])
-	}
+	// out[d] = Dot(sc, row d of this head's transposed values).
+	_ = kernels.F32RowsDot(Tp, s.v[l][kvo*s.cpad:], s.cpad, sc, 1, out)
 }
 
 // poolThreads returns the worker count of p (1 for a nil pool).

@@ -118,3 +118,18 @@ func BenchmarkSample150k(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLogSoftmax150k times the log-probabilities of one token over a
+// Qwen-sized vocabulary (what a draft's token confidence costs per token).
+func BenchmarkLogSoftmax150k(b *testing.B) {
+	r := newRNG(2)
+	logits, lp := make([]float32, 151936), make([]float32, 151936)
+	for i := range logits {
+		logits[i] = float32(r.float64()*20 - 10)
+	}
+	for b.Loop() {
+		if err := LogSoftmax(logits, lp); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

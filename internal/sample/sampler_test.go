@@ -259,3 +259,17 @@ func TestDetExp(t *testing.T) {
 		t.Fatal("detExp special cases")
 	}
 }
+
+// TestScale2IsLdexp: detExp's power-of-two scaling is bitwise math.Ldexp
+// over the whole range of k it sees (and beyond), for y across detExp's
+// range and at its ends.
+func TestScale2IsLdexp(t *testing.T) {
+	ys := []float64{0.7071067811865476, 0.75, 1, 1.0000000000000002, 1.25, 1.4142135623730951, 0.9999999999999999}
+	for k := -1080; k <= 1030; k++ {
+		for _, y := range ys {
+			if got, want := scale2(y, k), math.Ldexp(y, k); math.Float64bits(got) != math.Float64bits(want) {
+				t.Fatalf("scale2(%v, %d) = %v, Ldexp = %v", y, k, got, want)
+			}
+		}
+	}
+}

@@ -190,6 +190,7 @@ func (c *chatRequest) toLLM() (llm.Request, error) {
 	if err := c.sampling(&req, c.MaxCompletionTokens); err != nil {
 		return req, err
 	}
+	req.Logprobs = c.Logprobs
 	if c.TopLogprobs != nil {
 		if !c.Logprobs {
 			return req, badRequest("top_logprobs", "top_logprobs needs logprobs: true")
@@ -302,7 +303,7 @@ func (c *completionRequest) toLLM() (llm.Request, error) {
 		if *c.Logprobs < 0 || *c.Logprobs > maxCompletionLogprobs {
 			return req, badRequest("logprobs", "logprobs is %d, want 0..%d", *c.Logprobs, maxCompletionLogprobs)
 		}
-		req.TopLogprobs = *c.Logprobs
+		req.TopLogprobs, req.Logprobs = *c.Logprobs, true
 	}
 	return req, nil
 }

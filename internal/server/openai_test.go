@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -121,23 +122,30 @@ func TestCompletionsSDK(t *testing.T) {
 			t.Errorf("got %q, want prompt + %q", got, exp.Text)
 		}
 	})
-	t.Run("logprobs", func(t *testing.T) {
-		p := params
-		p.Logprobs = openai.Int(2)
-		c, err := ts.client.Completions.New(context.Background(), p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		lp := c.Choices[0].Logprobs
-		if len(lp.TokenLogprobs) != len(exp.Tokens) || len(lp.TopLogprobs) != len(exp.Tokens) {
-			t.Fatalf("%d logprobs, %d tops for %d tokens", len(lp.TokenLogprobs), len(lp.TopLogprobs), len(exp.Tokens))
-		}
-		for i, tok := range exp.Tokens {
-			if float32(lp.TokenLogprobs[i]) != tok.Logprob || lp.Tokens[i] != tok.Text {
-				t.Errorf("token %d: %q %v, want %q %v", i, lp.Tokens[i], lp.TokenLogprobs[i], tok.Text, tok.Logprob)
+	// logprobs 0 asks for the sampled tokens' log-probabilities without
+	// alternatives: the engine computes them on request only.
+	for _, n := range []int64{0, 2} {
+		t.Run(fmt.Sprintf("logprobs %d", n), func(t *testing.T) {
+			p := params
+			p.Logprobs = openai.Int(n)
+			c, err := ts.client.Completions.New(context.Background(), p)
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
-	})
+			lp := c.Choices[0].Logprobs
+			if len(lp.TokenLogprobs) != len(exp.Tokens) || len(lp.TopLogprobs) != len(exp.Tokens) {
+				t.Fatalf("%d logprobs, %d tops for %d tokens", len(lp.TokenLogprobs), len(lp.TopLogprobs), len(exp.Tokens))
+			}
+			for i, tok := range exp.Tokens {
+				if float32(lp.TokenLogprobs[i]) != tok.Logprob || lp.Tokens[i] != tok.Text || tok.Logprob >= 0 {
+					t.Errorf("token %d: %q %v, want %q %v", i, lp.Tokens[i], lp.TokenLogprobs[i], tok.Text, tok.Logprob)
+				}
+				if int64(len(lp.TopLogprobs[i])) != n {
+					t.Errorf("token %d: %d alternatives, want %d", i, len(lp.TopLogprobs[i]), n)
+				}
+			}
+		})
+	}
 	t.Run("streamed", func(t *testing.T) {
 		stream := ts.client.Completions.NewStreaming(context.Background(), params)
 		var text strings.Builder
@@ -329,5 +337,31 @@ func TestErrorsSDK(t *testing.T) {
 				t.Errorf("got %d %q %q, want %d %q and a message naming %s", e.StatusCode, e.Code, e.Message, tc.status, tc.code, tc.in)
 			}
 		})
+	}
+}
+
+// TestChatLogprobsWithoutAlternatives: logprobs without top_logprobs gets
+// each token's log-probability (the engine computes it on request only),
+// the same as the engine's own.
+func TestChatLogprobsWithoutAlternatives(t *testing.T) {
+	ts := startServer(t, fixtureConfig(t, nil), "", true)
+	c, err := ts.client.Chat.Completions.New(context.Background(), openai.ChatCompletionNewParams{
+		Model:       "stories260K.gguf",
+		Messages:    []openai.ChatCompletionMessageParamUnion{openai.UserMessage(storyPrompt)},
+		MaxTokens:   openai.Int(12),
+		Temperature: openai.Float(0),
+		Logprobs:    openai.Bool(true),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	content := c.Choices[0].Logprobs.Content
+	if int64(len(content)) != c.Usage.CompletionTokens || len(content) == 0 {
+		t.Fatalf("%d logprob entries for %d tokens", len(content), c.Usage.CompletionTokens)
+	}
+	for i, lp := range content {
+		if lp.Logprob >= 0 || len(lp.TopLogprobs) != 0 {
+			t.Errorf("token %d: logprob %v with %d alternatives, want < 0 with none", i, lp.Logprob, len(lp.TopLogprobs))
+		}
 	}
 }

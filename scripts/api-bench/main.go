@@ -5,8 +5,11 @@
 // temperature 0, and times the decode from the SSE arrival times: from the
 // first token's chunk (time to first token excluded) to the chunk that
 // carries the finish reason, over the N−1 tokens in between. It then stops
-// the server, runs `plume bench -p P -n N -r R` and prints both decode
-// figures and their ratio as a Markdown table row for BENCHMARKS.md.
+// the server, runs `plume bench -p P -n N -r R --kv f32` and prints both
+// decode figures and their ratio as a Markdown table row for BENCHMARKS.md.
+// The bench uses the server's KV cache type, F32 (plume serve, write and run
+// keep llama.cpp's parity default), not its own default F16 (llama-bench's),
+// so that the ratio measures what the API adds and nothing else.
 //
 //	go run ./scripts/api-bench -plume BIN -model FILE.gguf [-t 1] [-n 128] [-r 3]
 //
@@ -53,6 +56,7 @@ type config struct {
 	plume, model      string
 	threads, gen, rep int
 	prompt            int
+	profile           string // CPU profile of plume serve
 }
 
 func main() {
@@ -62,6 +66,7 @@ func main() {
 	flag.IntVar(&c.threads, "t", 1, "engine threads")
 	flag.IntVar(&c.gen, "n", 128, "tokens per completion (decode test)")
 	flag.IntVar(&c.rep, "r", 3, "completions (and plume bench repetitions)")
+	flag.StringVar(&c.profile, "cpuprofile", "", "have plume serve write a CPU profile (go tool pprof) to this file")
 	flag.IntVar(&c.prompt, "p", 16, "prompt tokens of plume bench's pp test (its figure is not compared)")
 	flag.Parse()
 	if c.plume == "" || c.model == "" || c.threads < 1 || c.gen < 2 || c.rep < 1 {
@@ -97,6 +102,9 @@ func measureAPI(c config) ([]float64, error) {
 	base := "http://127.0.0.1:" + strconv.Itoa(port)
 	srv := exec.Command(c.plume, "serve", "--model", c.model, "--host", "127.0.0.1:"+strconv.Itoa(port),
 		"--threads", strconv.Itoa(c.threads))
+	if c.profile != "" {
+		srv.Args = append(srv.Args, "--cpuprofile", c.profile)
+	}
 	srv.Stderr = os.Stderr
 	if err := srv.Start(); err != nil {
 		return nil, err
@@ -212,10 +220,14 @@ func completion(base string, n int) (float64, error) {
 	return float64(n-1) / finish.Sub(first).Seconds(), nil
 }
 
+// serveKV is plume serve's KV cache type (engine.Options' zero value),
+// which plume bench is given too.
+const serveKV = "f32"
+
 // measureBench runs plume bench and returns its decode samples (t/s).
 func measureBench(c config) ([]float64, error) {
 	cmd := exec.Command(c.plume, "bench", "--model", c.model, "-t", strconv.Itoa(c.threads),
-		"-p", strconv.Itoa(c.prompt), "-n", strconv.Itoa(c.gen), "-r", strconv.Itoa(c.rep), "--json")
+		"-p", strconv.Itoa(c.prompt), "-n", strconv.Itoa(c.gen), "-r", strconv.Itoa(c.rep), "--kv", serveKV, "--json")
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
 	if err != nil {

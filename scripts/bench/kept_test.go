@@ -1,19 +1,23 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
 )
 
+// TestKeptSections checks that the part of the file after keptMarker
+// (scripts/article-bench, scripts/api-bench) is read verbatim and written
+// back after the generated sections, whatever the file holds before it.
 func TestKeptSections(t *testing.T) {
 	dir := t.TempDir()
 	for _, tc := range []struct {
 		name, file, want string
 	}{
 		{"no file", "", ""},
-		{"no marker", "# Benchmarks\n\n| a |\n", ""},
-		{"marker", "# Benchmarks\n\n| a |\n" + keptMarker + "\n\n## Article\n\nx\n", "\n" + keptMarker + "\n\n## Article\n\nx\n"},
+		{"no marker", "# Benchmarks\n\nText.\n", ""},
+		{"marker", "# Benchmarks\n\nText.\n" + keptMarker + "\n\n## Article\n\nx\n", keptMarker + "\n\n## Article\n\nx\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(dir, tc.name+".md")
@@ -22,8 +26,19 @@ func TestKeptSections(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if got := string(keptSections(path)); got != tc.want {
-				t.Errorf("keptSections = %q, want %q", got, tc.want)
+			rep, err := readReport(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := string(rep.Kept); got != tc.want {
+				t.Errorf("kept = %q, want %q", got, tc.want)
+			}
+			out := rep.render()
+			if !bytes.HasSuffix(out, []byte(tc.want)) {
+				t.Errorf("render does not end with the kept part:\n%s", out)
+			}
+			if tc.want != "" && !bytes.HasSuffix(out, []byte("\n\n"+tc.want)) {
+				t.Errorf("no blank line before the kept marker:\n%s", out)
 			}
 		})
 	}

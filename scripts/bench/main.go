@@ -1,9 +1,15 @@
-// Command bench regenerates BENCHMARKS.md: it writes synthetic GGUF models
-// with the exact shapes of SmolLM2-135M, Qwen2.5-0.5B and Llama-3.2-1B (Q8_0
-// and Q4_K_M mixes), then measures `plume bench` and llama.cpp's llama-bench
-// on each of them and on the TinyStories fixture, alternating the two engines
-// round by round in the same run, at each thread count. Run it through
-// run.sh, which builds the binaries it needs.
+// Command bench measures this machine's CPU class into BENCHMARKS.md: it
+// writes synthetic GGUF models with the exact shapes of SmolLM2-135M,
+// Qwen2.5-0.5B and Llama-3.2-1B (Q8_0 and Q4_K_M mixes), then measures
+// `plume bench` and llama.cpp's llama-bench on each of them and on the
+// TinyStories fixture, alternating the two engines round by round in the
+// same run, at each thread count. Run it through run.sh, which builds the
+// binaries it needs.
+//
+// BENCHMARKS.md holds one section per CPU class (cpuclass.go): a run
+// replaces its own class's section (with -only or -t, only the rows it
+// measured, report.go) and keeps the other classes' sections and the part
+// after keptMarker.
 //
 //	go run ./scripts/bench -plume BIN -llama-bench BIN -membw BIN [-rounds 3] [-o BENCHMARKS.md]
 //	go run ./scripts/bench -write-model Qwen2.5-1.5B -tokenizer DIR -model-out FILE   (scripts/article-bench)
@@ -12,8 +18,10 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"log"
 	"os"
 	"os/exec"
@@ -42,6 +50,9 @@ type config struct {
 	threads                  []int
 	rounds                   int
 	only                     string
+	// partial is set by -only or -t other than defaultThreads: the run
+	// measures some rows of its class, and replaces only those.
+	partial bool
 }
 
 func main() {
@@ -55,9 +66,9 @@ func main() {
 	flag.StringVar(&c.modelDir, "models", filepath.Join(os.TempDir(), "plume-bench-models"), "where synthetic models are cached")
 	flag.StringVar(&c.fixture, "fixture", "../shared/fixtures/TinyStories-656K-Q8_0.gguf", "real model fixture")
 	flag.StringVar(&c.out, "o", "BENCHMARKS.md", "output file")
-	flag.StringVar(&threads, "t", "1,2", "thread counts")
+	flag.StringVar(&threads, "t", defaultThreads, "thread counts (other than the default, the run replaces only its rows)")
 	flag.IntVar(&c.rounds, "rounds", 3, "alternating rounds per model and thread count")
-	flag.StringVar(&c.only, "only", "", "only models whose name contains this")
+	flag.StringVar(&c.only, "only", "", "only models whose name contains this (the run replaces only their rows)")
 	writeShape := flag.String("write-model", "", "only write the model of this shape (article.go) with -tokenizer to -model-out, and exit")
 	tokDir := flag.String("tokenizer", "", "folder holding tokenizer.json and tokenizer_config.json, for -write-model")
 	modelOut := flag.String("model-out", "", "GGUF file -write-model writes")
@@ -85,6 +96,7 @@ func main() {
 		}
 		c.threads = append(c.threads, t)
 	}
+	c.partial = c.only != "" || threads != defaultThreads
 	if c.plume == "" || c.membw == "" || c.rounds < 1 {
 		log.Fatalf("-plume and -membw are required, -rounds >= 1")
 	}
@@ -102,6 +114,8 @@ type modelRun struct {
 	Last    map[string]plumeResult // last plume result per test (load, TTFT, RSS)
 	// Cold start to first token (process start, load, pp prompt, exit), ms.
 	LlamaTTFT, PlumeTTFT []float64
+	// LlamaBuild names llama-bench's build and ggml-cpu variant.
+	LlamaBuild string
 	// Membw is the read bandwidth (GB/s, membw.c at Threads) measured in
 	// each round, next to the decode runs: this machine's bandwidth moves
 	// by a third over minutes (other tenants), so decode is compared with
@@ -113,10 +127,21 @@ func run(c config) error {
 	if err := os.MkdirAll(c.modelDir, 0o755); err != nil {
 		return err
 	}
+	// Read the file first: a hand-edited BENCHMARKS.md fails here, not
+	// after half an hour of measuring.
+	rep, err := readReport(c.out)
+	if err != nil {
+		return err
+	}
 	models, err := prepareModels(c)
 	if err != nil {
 		return err
 	}
+	if len(models) == 0 {
+		return fmt.Errorf("no model matches -only %q", c.only)
+	}
+	id := detectCPU()
+	fmt.Fprintf(os.Stderr, "CPU class %s (%s)\n", id.className(), id.classKey())
 	var runs []modelRun
 	for _, m := range models {
 		for _, t := range c.threads {
@@ -127,28 +152,82 @@ func run(c config) error {
 			runs = append(runs, r)
 		}
 	}
-	var buf bytes.Buffer
-	writeReport(&buf, c, runs)
-	buf.Write(keptSections(c.out))
-	return os.WriteFile(c.out, buf.Bytes(), 0o644)
+	rep.merge(newSection(id, c, time.Now(), runs), !c.partial)
+	return os.WriteFile(c.out, rep.render(), 0o644)
+}
+
+// readReport parses the BENCHMARKS.md at path (an empty report when there
+// is none yet).
+func readReport(path string) (*report, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return &report{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	rep, err := parseReport(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return rep, nil
 }
 
 // keptMarker starts the part of BENCHMARKS.md that other scripts measure
 // (scripts/article-bench, scripts/api-bench): a regeneration keeps it.
 const keptMarker = "<!-- kept: sections measured by other scripts -->"
 
-// keptSections returns the part of the file at path from keptMarker on
-// (nothing when the file or the marker is absent), after a blank line.
-func keptSections(path string) []byte {
-	old, err := os.ReadFile(path)
-	if err != nil {
-		return nil
+// defaultThreads are the thread counts of a complete run.
+const defaultThreads = "1,2"
+
+// newSection turns the measurements of one run into its class's section,
+// every figure rounded to the digits the tables print (see row).
+func newSection(id cpuID, c config, at time.Time, runs []modelRun) section {
+	run := benchRun{Date: at.UTC().Format(runDate), CPUs: runtime.NumCPU(), Go: runtime.Version(), Rounds: c.rounds}
+	byThreads := map[int][]float64{}
+	rows := make([]row, 0, len(runs))
+	for _, r := range runs {
+		for _, x := range r.Last {
+			run.Kernels = x.Kernels
+		}
+		run.Llama = r.LlamaBuild
+		byThreads[r.Threads] = append(byThreads[r.Threads], r.Membw...)
+		x := r.row()
+		x.Run = run.Date
+		rows = append(rows, x)
 	}
-	i := bytes.Index(old, []byte(keptMarker))
-	if i < 0 {
-		return nil
+	for _, t := range c.threads {
+		if all := byThreads[t]; len(all) > 0 {
+			m, _ := meanSD(all)
+			run.Membw = append(run.Membw, membw{Threads: t, Min: round(slices.Min(all), 1), Max: round(slices.Max(all), 1), Mean: round(m, 1)})
+		}
 	}
-	return append([]byte("\n"), old[i:]...)
+	return section{Key: id.classKey(), Name: id.className(), Runs: []benchRun{run}, Rows: rows}
+}
+
+// row is r's line of the tables, rounded as they print it.
+func (r modelRun) row() row {
+	lp, lps := meanSD(r.Llama["pp"])
+	pp, pps := meanSD(r.Plume["pp"])
+	lt, lts := meanSD(r.Llama["tg"])
+	pt, pts := meanSD(r.Plume["tg"])
+	lgb, lpct := r.decodeBandwidth(lt)
+	pgb, ppct := r.decodeBandwidth(pt)
+	last := r.Last["tg"]
+	ltt, _ := meanSD(r.LlamaTTFT)
+	ptt, _ := meanSD(r.PlumeTTFT)
+	return row{Model: strings.TrimSuffix(r.Model, ".gguf"), Threads: r.Threads,
+		PPLlama: round(lp, 1), PPLlamaSD: round(lps, 1), PPPlume: round(pp, 1), PPPlumeSD: round(pps, 1), PPRatio: round(pp/lp, 2),
+		TGLlama: round(lt, 1), TGLlamaSD: round(lts, 1), TGPlume: round(pt, 1), TGPlumeSD: round(pts, 1), TGRatio: round(pt/lt, 2),
+		GBLlama: round(lgb, 2), PctLlama: round(lpct, 0), GBPlume: round(pgb, 2), PctPlume: round(ppct, 0),
+		LoadMs: round(last.LoadMillis, 0), TTFTLlama: round(ltt, 0), TTFTPlume: round(ptt, 0), TTFTRatio: round(ptt/ltt, 2),
+		RSSMiB: round(float64(last.PeakRSSBytes)/(1<<20), 0), BudgetMiB: round(float64(rssBudget(last))/(1<<20), 0)}
+}
+
+// round is x as printed with digits decimals (%.Nf), read back.
+func round(x float64, digits int) float64 {
+	f, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'f', digits, 64), 64)
+	return f
 }
 
 // prepareModels writes (or reuses) the synthetic models and lists every
@@ -200,10 +279,11 @@ func measure(c config, model string, threads int) (modelRun, error) {
 	}
 	for round := range c.rounds {
 		fmt.Fprintf(os.Stderr, "%s t=%d round %d/%d\n", r.Model, threads, round+1, c.rounds)
-		lr, err := runLlamaBench(c.llamaBench, model, threads, reps)
+		lr, build, err := runLlamaBench(c.llamaBench, model, threads, reps)
 		if err != nil {
 			return r, err
 		}
+		r.LlamaBuild = build
 		for _, x := range lr {
 			k := testKind(x.NPrompt, x.NGen)
 			r.Llama[k] = append(r.Llama[k], x.SamplesTS...)
@@ -289,15 +369,30 @@ func testKind(nPrompt, nGen int) string {
 }
 
 type llamaResult struct {
-	NPrompt   int       `json:"n_prompt"`
-	NGen      int       `json:"n_gen"`
-	SamplesTS []float64 `json:"samples_ts"`
+	NPrompt     int       `json:"n_prompt"`
+	NGen        int       `json:"n_gen"`
+	SamplesTS   []float64 `json:"samples_ts"`
+	BuildCommit string    `json:"build_commit"`
+	BuildNumber int       `json:"build_number"`
 }
 
-func runLlamaBench(bin, model string, threads, reps int) ([]llamaResult, error) {
+// runLlamaBench runs llama-bench and names its build and the ggml-cpu
+// variant it loaded (llamaVariant).
+func runLlamaBench(bin, model string, threads, reps int) ([]llamaResult, string, error) {
 	cmd := exec.Command(bin, "-m", model, "-t", strconv.Itoa(threads), "-p", strconv.Itoa(promptTokens),
 		"-n", strconv.Itoa(genTokens), "-r", strconv.Itoa(reps), "-o", "json")
-	return runJSON[llamaResult]("llama-bench "+model, cmd)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	res, err := runJSON[llamaResult]("llama-bench "+model, cmd)
+	if err != nil {
+		return nil, "", fmt.Errorf("%w\n%s", err, stderr.Bytes())
+	}
+	variants, _ := filepath.Glob(filepath.Join(filepath.Dir(bin), "libggml-cpu-*.so"))
+	build := "llama-bench from `../shared/bench`"
+	if len(res) > 0 {
+		build = fmt.Sprintf("llama-bench build %d (%s) from `../shared/bench`", res[0].BuildNumber, res[0].BuildCommit)
+	}
+	return res, build + ", " + llamaVariant(stderr.String(), len(variants)), nil
 }
 
 // runJSON runs cmd and decodes its standard output, a JSON array of T;
@@ -337,60 +432,6 @@ func runPlumeBench(bin, model string, threads, reps int) ([]plumeResult, error) 
 // meanSD is stats.MeanSD, shared with scripts/api-bench.
 var meanSD = stats.MeanSD
 
-func writeReport(w *bytes.Buffer, c config, runs []modelRun) {
-	kernels := ""
-	for _, r := range runs {
-		for _, x := range r.Last {
-			kernels = x.Kernels
-		}
-	}
-	fmt.Fprintf(w, "# Benchmarks\n\nGenerated by `scripts/bench/run.sh` on %s — do not edit by hand (the sections after the \"kept\" marker at the end come from `scripts/article-bench` and `scripts/api-bench`, and a regeneration keeps them).\n\n",
-		time.Now().UTC().Format("2006-01-02 15:04 UTC"))
-	fmt.Fprintf(w, "- CPU: %s, %d logical CPUs; %s; Plume kernels `%s`.\n", cpuModel(), runtime.NumCPU(), runtime.Version(), kernels)
-	for _, t := range c.threads {
-		var all []float64
-		for _, r := range runs {
-			if r.Threads == t {
-				all = append(all, r.Membw...)
-			}
-		}
-		if len(all) == 0 {
-			continue
-		}
-		m, _ := meanSD(all)
-		fmt.Fprintf(w, "- Memory read bandwidth (membw.c, %d thread%s, measured in every round): %.1f–%.1f GB/s, mean %.1f.\n",
-			t, plural(t), slices.Min(all), slices.Max(all), m)
-	}
-	fmt.Fprintln(w, "- % of membw: decode GB/s (weight bytes per token × tg tok/s) over the mean bandwidth of the same model's rounds.")
-	fmt.Fprintf(w, "- Each cell: mean ± sd over %d alternating rounds (llama-bench -r 1, then plume bench -r 1; -r %d each for\n"+
-		"  models under %d MiB),\n"+
-		"  pp%d = %d-token prompt as one batch, tg%d = %d tokens one at a time, tokens/s.\n"+
-		"  Both engines use their defaults: F16 KV cache; llama-bench also its default flash-attention setting.\n", c.rounds, tinyRepetitions, tinyModelBytes>>20, promptTokens, promptTokens, genTokens, genTokens)
-	fmt.Fprintf(w, "- Synthetic models: real shapes, random weights (`scripts/bench/models.go`); Q4_K_M = Q4_K + Q6_K\n"+
-		"  (attn_v/ffn_down of llama.cpp's use_more_bits layers, tied output), rows not a multiple of 256 fall back\n"+
-		"  to Q5_0/Q8_0 as llama.cpp does.\n\n")
-	writeSpeedTable(w, runs)
-	writeStartTable(w, runs)
-	writeTargets(w, runs)
-}
-
-func writeSpeedTable(w *bytes.Buffer, runs []modelRun) {
-	fmt.Fprint(w, "## Speed\n\n")
-	fmt.Fprintln(w, "| model | t | pp llama.cpp | pp Plume | pp ratio | tg llama.cpp | tg Plume | tg ratio | decode GB/s llama.cpp (% of membw) | decode GB/s Plume (% of membw) |")
-	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-	for _, r := range runs {
-		lp, lps := meanSD(r.Llama["pp"])
-		pp, pps := meanSD(r.Plume["pp"])
-		lt, lts := meanSD(r.Llama["tg"])
-		pt, pts := meanSD(r.Plume["tg"])
-		lgb, lpct := r.decodeBandwidth(lt)
-		pgb, ppct := r.decodeBandwidth(pt)
-		fmt.Fprintf(w, "| %s | %d | %.1f ± %.1f | %.1f ± %.1f | %.2f× | %.1f ± %.1f | %.1f ± %.1f | %.2f× | %.2f (%.0f%%) | %.2f (%.0f%%) |\n",
-			strings.TrimSuffix(r.Model, ".gguf"), r.Threads, lp, lps, pp, pps, pp/lp, lt, lts, pt, pts, pt/lt,
-			lgb, lpct, pgb, ppct)
-	}
-}
-
 // decodeBandwidth returns the weight bytes read per second at tok tokens/s
 // (GB/s) and their share of the read bandwidth measured in r's rounds (%).
 func (r modelRun) decodeBandwidth(tok float64) (gbs, pct float64) {
@@ -402,73 +443,6 @@ func (r modelRun) decodeBandwidth(tok float64) (gbs, pct float64) {
 // rssBudget is the issue's peak-RSS limit: model file + KV cache + 64 MiB.
 func rssBudget(x plumeResult) int64 { return x.ModelBytes + x.KVBytes + 64<<20 }
 
-func writeStartTable(w *bytes.Buffer, runs []modelRun) {
-	fmt.Fprint(w, "\n## Start-up and memory\n\n")
-	fmt.Fprintln(w, "TTFT: wall time of one cold process (start, load, one pp prompt without warm-up, exit), mean of the rounds.")
-	fmt.Fprint(w, "Peak RSS budget: model file + KV cache + 64 MiB.\n\n")
-	fmt.Fprintln(w, "| model | t | Plume load ms | TTFT llama.cpp ms | TTFT Plume ms | TTFT ratio | Plume peak RSS MiB | budget MiB |")
-	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-	for _, r := range runs {
-		last := r.Last["tg"]
-		lt, _ := meanSD(r.LlamaTTFT)
-		pt, _ := meanSD(r.PlumeTTFT)
-		fmt.Fprintf(w, "| %s | %d | %.0f | %.0f | %.0f | %.2f× | %.0f | %.0f |\n", strings.TrimSuffix(r.Model, ".gguf"), r.Threads,
-			last.LoadMillis, lt, pt, pt/lt, float64(last.PeakRSSBytes)/(1<<20), float64(rssBudget(last))/(1<<20))
-	}
-}
-
-// writeTargets checks the issue's targets on the measured means.
-func writeTargets(w *bytes.Buffer, runs []modelRun) {
-	var tg, pp, ttft, rss, n int
-	scaling := 0
-	scalingN := 0
-	byModel := map[string]map[int]float64{}
-	for _, r := range runs {
-		n++
-		mean := func(x []float64) float64 { m, _ := meanSD(x); return m }
-		if mean(r.Plume["tg"]) >= mean(r.Llama["tg"]) {
-			tg++
-		}
-		if mean(r.Plume["pp"]) >= mean(r.Llama["pp"]) {
-			pp++
-		}
-		if mean(r.PlumeTTFT) <= mean(r.LlamaTTFT) {
-			ttft++
-		}
-		if last := r.Last["tg"]; last.PeakRSSBytes <= rssBudget(last) {
-			rss++
-		}
-		if byModel[r.Model] == nil {
-			byModel[r.Model] = map[int]float64{}
-		}
-		byModel[r.Model][r.Threads] = mean(r.Plume["tg"])
-	}
-	for _, m := range byModel {
-		if one, ok := m[1]; ok {
-			if two, ok := m[2]; ok {
-				scalingN++
-				if two >= one {
-					scaling++
-				}
-			}
-		}
-	}
-	fmt.Fprint(w, "\n## Targets (on the means above)\n\n")
-	fmt.Fprintf(w, "- tg ≥ 1.0× llama.cpp: %d of %d rows.\n", tg, n)
-	fmt.Fprintf(w, "- pp ≥ 1.0× llama.cpp: %d of %d rows.\n", pp, n)
-	fmt.Fprintf(w, "- Two threads not slower than one (Plume tg): %d of %d models.\n", scaling, scalingN)
-	fmt.Fprintf(w, "- TTFT ≤ llama.cpp: %d of %d rows.\n", ttft, n)
-	fmt.Fprintf(w, "- Peak RSS within budget: %d of %d rows.\n", rss, n)
-	for _, r := range runs {
-		if strings.Contains(r.Model, bandwidthTargetModel) {
-			pt, _ := meanSD(r.Plume["tg"])
-			_, pct := r.decodeBandwidth(pt)
-			fmt.Fprintf(w, "- %s decode at %d thread%s: %.0f%% of membw (target 95%%).\n",
-				strings.TrimSuffix(r.Model, ".gguf"), r.Threads, plural(r.Threads), pct)
-		}
-	}
-}
-
 // bandwidthTargetModel names the rows the issue sets a decode bandwidth
 // target for (≥ 95% of the measured read bandwidth).
 const bandwidthTargetModel = "Llama-3.2-1B-Q4_K_M"
@@ -478,17 +452,4 @@ func plural(n int) string {
 		return ""
 	}
 	return "s"
-}
-
-func cpuModel() string {
-	b, err := os.ReadFile("/proc/cpuinfo")
-	if err != nil {
-		return runtime.GOARCH
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
-			return strings.TrimSpace(v)
-		}
-	}
-	return runtime.GOARCH
 }

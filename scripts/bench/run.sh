@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Regenerates BENCHMARKS.md: builds plume, llama-bench (from ../shared/bench) and membw, then runs
-# scripts/bench (synthetic real-shaped models, alternating llama-bench / plume bench at 1 and 2 threads).
+# Measures this machine's CPU class into BENCHMARKS.md: builds plume, llama-bench (from ../shared/bench) and membw,
+# then runs scripts/bench (synthetic real-shaped models, alternating llama-bench / plume bench at 1 and 2 threads).
+# The run replaces the section of this CPU class only (with -only or -t, only the rows it measured) and keeps the
+# other classes' sections and the kept tail.
 #   bash scripts/bench/run.sh [extra flags for scripts/bench, e.g. -rounds 5 -only SmolLM2]
 # Takes 20-40 minutes on a 2-core machine; nothing else should run meanwhile.
 set -euo pipefail
@@ -12,7 +14,11 @@ mkdir -p "$WORK"
 cd "$ROOT"
 go build -o "$WORK/plume" ./cmd/plume
 [ -x "$LLAMA/bin/llama-bench" ] || bash "$SHARED/bench/build_llama_bench.sh" "$LLAMA"
-gcc -O3 -mavx2 -pthread scripts/bench/membw/membw.c -o "$WORK/membw"
+case "$(uname -m)" in
+  x86_64) simd=-mavx2 ;;
+  *) simd= ;;   # arm64: NEON is always there
+esac
+gcc -O3 $simd -pthread scripts/bench/membw/membw.c -o "$WORK/membw"
 go run ./scripts/bench -plume "$WORK/plume" -llama-bench "$LLAMA/bin/llama-bench" -membw "$WORK/membw" \
   -models "$WORK/models" -fixture "$SHARED/fixtures/TinyStories-656K-Q8_0.gguf" -o "$ROOT/BENCHMARKS.md" "$@"
 echo "wrote $ROOT/BENCHMARKS.md"

@@ -1,8 +1,16 @@
 // Measures memory read bandwidth (the physical limit of decode speed: weight bytes read per token / bandwidth).
 // Same method as ../../../shared/bench/membw.c (1 GiB buffer, best of 5 passes, one slice per thread), but with
-// 256-bit AVX2 loads, so it also runs on CPUs without AVX-512 (the shared copy needs AVX-512F).
-//   gcc -O3 -mavx2 -pthread membw.c -o membw && ./membw 1 && ./membw 2
+// 256-bit AVX2 loads, so it also runs on CPUs without AVX-512 (the shared copy needs AVX-512F), or on arm64 with
+// 128-bit NEON loads (the same 128 bytes per step).
+//   gcc -O3 -mavx2 -pthread membw.c -o membw && ./membw 1 && ./membw 2      (x86-64)
+//   gcc -O3 -pthread membw.c -o membw                                        (arm64)
+#if defined(__AVX2__)
 #include <immintrin.h>
+#elif defined(__aarch64__)
+#include <arm_neon.h>
+#else
+#error "membw.c needs AVX2 (gcc -mavx2) or arm64"
+#endif
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +22,7 @@
 static char *buf;
 static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec * 1e-9; }
 typedef struct { size_t lo, hi; long long sink; } arg_t;
+#if defined(__AVX2__)
 static void *run(void *p) {
   arg_t *a = p;
   __m256i s0 = _mm256_setzero_si256(), s1 = s0, s2 = s0, s3 = s0;
@@ -27,6 +36,18 @@ static void *run(void *p) {
   a->sink = _mm256_extract_epi64(s0, 0);
   return 0;
 }
+#else
+static void *run(void *p) {
+  arg_t *a = p;
+  uint64x2_t s[8];
+  for (int k = 0; k < 8; k++) s[k] = vdupq_n_u64(0);
+  for (size_t i = a->lo; i < a->hi; i += 128)
+    for (int k = 0; k < 8; k++) s[k] = vaddq_u64(s[k], vld1q_u64((const uint64_t *)(buf + i + 16 * k)));
+  for (int k = 1; k < 8; k++) s[0] = vaddq_u64(s[0], s[k]);
+  a->sink = (long long)vgetq_lane_u64(s[0], 0);
+  return 0;
+}
+#endif
 int main(int argc, char **argv) {
   int nth = argc > 1 ? atoi(argv[1]) : 1;
   if (nth < 1 || nth > MAXTH) { fprintf(stderr, "threads must be 1..%d\n", MAXTH); return 2; }
