@@ -123,6 +123,7 @@ var neonKernels = func() kernelSet {
 	// Q5_0 prompt batches run on the Q8_0 kernels (expand.go).
 	k.expand[tensor.Q5_0] = expandQ5_0
 	k.rowsDotF16X32 = dotF16RowsX32Asm
+	k.rowsDotF32 = dotF32RowsNEON
 	k.quantQ8_0 = quantQ8_0Asm
 	k.quantQ8_K = quantQ8_KAsm
 	k.toF16 = f32ToF16Asm

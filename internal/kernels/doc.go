@@ -61,9 +61,11 @@
 // Q8_0, Q5_0 and repacked Q4_K rows4 kernels for decoding (the last with
 // its integer sums in assembly, the activation loaded once for the four
 // rows, the float steps the one-row kernel's Go code), the strided F16
-// rows of attention (rowsDotF16X32), F32 Dot and Axpy, the Q8_0 and Q8_K activation
-// quantizers, fp16 conversion and rounding, the max, exp and scale passes
-// of Softmax, the exp of SiLU (ggml_v_expf) and RoPE's rotation. Where the
+// rows of attention (rowsDotF16X32) and its float32 rows (rowsDotF32,
+// F32RowsDot's loop in one assembly function), F32 Dot and Axpy, the
+// Q8_0 and Q8_K activation quantizers, fp16 conversion and rounding, the
+// max, exp and scale passes of Softmax, the exp of SiLU (ggml_v_expf) and
+// RoPE's rotation. Where the
 // CPU has the dot product extension (Apple M1 and later, Graviton 2 and
 // later, Ampere, Cortex-A76 and later) the "neon+dotprod" set forms the
 // integer lanes with SDOT, one instruction for four byte products, instead

@@ -32,6 +32,14 @@ func dotQ8_0NEON(w, x []byte, nb int) float32
 //go:noescape
 func dotF32NEON(a, b []float32) float32
 
+// dotF32RowsNEON sets out[r] = dotF32NEON(x[:n], w[r*stride:r*stride+n]) *
+// scale for r < len(out): dotF32NEON's lanes, reduction and tail for every
+// row, then one float32 multiply (F32RowsDot's loop). The caller checks
+// that the rows fit in w and len(x) >= n.
+//
+//go:noescape
+func dotF32RowsNEON(n int, w []float32, stride int, x []float32, scale float32, out []float32)
+
 // axpyNEON computes axpyGeneric(alpha, x, y): y[i] = fma(alpha, x[i], y[i])
 // for i < len(x). len(y) >= len(x).
 //

@@ -263,54 +263,76 @@ q80ndone:
 	FMOVS F0, ret+56(FP)
 	RET
 
+// F32DOT leaves dotF32Generic of the R2 float32 values at R0 (a) and R1
+// (b) in F0: acc[i%32] = fma(a[i], b[i], acc[i%32]) over the whole groups
+// of 32 (V(j) holds acc[4j:4j+4]), reduce32(acc), then sum = fma(a[i],
+// b[i], sum) for the rest. R0-R4, V0-V11 and V16-V31 are clobbered.
+#define F32DOT(loop, reduce, tail, done) \
+	ZERO8                                              \
+	LSR  $5, R2, R3                                    \
+	AND  $31, R2, R4                                   \
+	CBZ  R3, reduce                                    \
+loop:                                                  \
+	VLD1.P 64(R0), [V16.S4, V17.S4, V18.S4, V19.S4]    \
+	VLD1.P 64(R0), [V20.S4, V21.S4, V22.S4, V23.S4]    \
+	VLD1.P 64(R1), [V24.S4, V25.S4, V26.S4, V27.S4]    \
+	VLD1.P 64(R1), [V28.S4, V29.S4, V30.S4, V31.S4]    \
+	VFMLA  V24.S4, V16.S4, V0.S4                       \
+	VFMLA  V25.S4, V17.S4, V1.S4                       \
+	VFMLA  V26.S4, V18.S4, V2.S4                       \
+	VFMLA  V27.S4, V19.S4, V3.S4                       \
+	VFMLA  V28.S4, V20.S4, V4.S4                       \
+	VFMLA  V29.S4, V21.S4, V5.S4                       \
+	VFMLA  V30.S4, V22.S4, V6.S4                       \
+	VFMLA  V31.S4, V23.S4, V7.S4                       \
+	SUBS   $1, R3, R3                                  \
+	BNE    loop                                        \
+reduce:                                                \
+	REDUCE32                                           \
+	CBZ R4, done                                       \
+tail:                                                  \
+	FMOVS.P 4(R0), F1                                  \
+	FMOVS.P 4(R1), F2                                  \
+	FMADDS  F2, F0, F1, F0                             \
+	SUBS    $1, R4, R4                                 \
+	BNE     tail                                       \
+done:
+
 // func dotF32NEON(a, b []float32) float32
 TEXT ·dotF32NEON(SB), NOSPLIT, $0-52
 	MOVD a_base+0(FP), R0
 	MOVD a_len+8(FP), R2
 	MOVD b_base+24(FP), R1
-	VEOR V0.B16, V0.B16, V0.B16
-	VEOR V1.B16, V1.B16, V1.B16
-	VEOR V2.B16, V2.B16, V2.B16
-	VEOR V3.B16, V3.B16, V3.B16
-	VEOR V4.B16, V4.B16, V4.B16
-	VEOR V5.B16, V5.B16, V5.B16
-	VEOR V6.B16, V6.B16, V6.B16
-	VEOR V7.B16, V7.B16, V7.B16
-	LSR  $5, R2, R3
-	AND  $31, R2, R4
-	CBZ  R3, f32reduce
-
-f32loop:
-	// acc[k] = fma(a[i+k], b[i+k], acc[k]), k < 32: V(j) holds acc[4j:4j+4].
-	VLD1.P 64(R0), [V16.S4, V17.S4, V18.S4, V19.S4]
-	VLD1.P 64(R0), [V20.S4, V21.S4, V22.S4, V23.S4]
-	VLD1.P 64(R1), [V24.S4, V25.S4, V26.S4, V27.S4]
-	VLD1.P 64(R1), [V28.S4, V29.S4, V30.S4, V31.S4]
-	VFMLA  V24.S4, V16.S4, V0.S4
-	VFMLA  V25.S4, V17.S4, V1.S4
-	VFMLA  V26.S4, V18.S4, V2.S4
-	VFMLA  V27.S4, V19.S4, V3.S4
-	VFMLA  V28.S4, V20.S4, V4.S4
-	VFMLA  V29.S4, V21.S4, V5.S4
-	VFMLA  V30.S4, V22.S4, V6.S4
-	VFMLA  V31.S4, V23.S4, V7.S4
-	SUBS   $1, R3, R3
-	BNE    f32loop
-
-f32reduce:
-	REDUCE32
-	CBZ R4, f32done
-
-f32tail:
-	// sum = fma(a[i], b[i], sum)
-	FMOVS.P 4(R0), F1
-	FMOVS.P 4(R1), F2
-	FMADDS  F2, F0, F1, F0
-	SUBS    $1, R4, R4
-	BNE     f32tail
-
-f32done:
+	F32DOT(f32loop, f32reduce, f32tail, f32done)
 	FMOVS F0, ret+48(FP)
+	RET
+
+// func dotF32RowsNEON(n int, w []float32, stride int, x []float32, scale float32, out []float32)
+TEXT ·dotF32RowsNEON(SB), NOSPLIT, $0-96
+	MOVD  n+0(FP), R5
+	MOVD  w_base+8(FP), R6
+	MOVD  stride+32(FP), R7
+	LSL   $2, R7, R7
+	MOVD  x_base+40(FP), R8
+	MOVWU scale+64(FP), R11
+	MOVD  out_base+72(FP), R9
+	MOVD  out_len+80(FP), R10
+	CBZ   R10, f32rdone
+
+f32rrow:
+	// out[r] = dotF32(x[:n], row r) * scale
+	MOVD  R8, R0
+	MOVD  R6, R1
+	MOVD  R5, R2
+	F32DOT(f32rloop, f32rreduce, f32rtail, f32rdot)
+	FMOVS R11, F1
+	FMULS F1, F0, F0
+	FMOVS.P F0, 4(R9)
+	ADD   R7, R6, R6
+	SUBS  $1, R10, R10
+	BNE   f32rrow
+
+f32rdone:
 	RET
 
 // func axpyNEON(alpha float32, x, y []float32)
