@@ -31,7 +31,8 @@
 # whole 6 to 8 minutes (its F16 models are the slow ones), each goldens
 # subset ~2, kernels ~15 s per CPU — plus the cross builds. With the
 # arm64 prompt-batch kernels of every format (2026-12-06, four lanes of
-# work sharing the machine): 5 min 41 s in all, PLUME_ARM64_QUICK=1 26 s.
+# work sharing the machine): 2 min 42 s to 5 min 41 s in all,
+# PLUME_ARM64_QUICK=1 26 s.
 # PLUME_ARM64_QUICK=1 runs internal/kernels alone (~1 minute);
 # PLUME_ARM64_WRITER=1 adds the writer's real-model tests (structured
 # decoding, cut words, determinism on the stories260K fixture: ~8 minutes
