@@ -63,6 +63,7 @@ var avx2Kernels = func() kernelSet {
 	k.roundF16 = roundF16Asm
 	// and over the float32 one
 	k.rowsDotF32 = dotF32RowsAsm
+	k.rowsDotF32x2 = dotF32Rows2Asm
 	// vector operations and activation quantizers
 	k.dotF32 = dotF32Asm
 	k.axpy = axpyAsm

@@ -229,3 +229,14 @@ func dotF32RowsAVX2(n int, w []float32, stride int, x []float32, scale float32, 
 func dotF32RowsAsm(n int, w []float32, stride int, x []float32, scale float32, out []float32) {
 	dotF32RowsAVX2(n, w, stride, x[:n], scale, out)
 }
+
+// dotF32Rows2AVX2 is dotF32RowsAVX2 for two activations against the same
+// rows (one read of each row): out1[r] = dotF32AVX2(x1[:n], row r) * scale
+// and out2[r] likewise with x2, for r < len(out1) == len(out2).
+//
+//go:noescape
+func dotF32Rows2AVX2(n int, w []float32, stride int, x1, x2 []float32, scale float32, out1, out2 []float32)
+
+func dotF32Rows2Asm(n int, w []float32, stride int, x1, x2 []float32, scale float32, out1, out2 []float32) {
+	dotF32Rows2AVX2(n, w, stride, x1[:n], x2[:n], scale, out1, out2[:len(out1)])
+}

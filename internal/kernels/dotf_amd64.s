@@ -213,3 +213,97 @@ f32rstore:
 f32rdone:
 	VZEROUPPER
 	RET
+
+// func dotF32Rows2AVX2(n int, w []float32, stride int, x1, x2 []float32, scale float32, out1, out2 []float32)
+// dotF32RowsAVX2 for two activations against the same rows, each row read
+// once: x1's lanes in Y0..Y3, x2's in Y8..Y11, each reduced and finished by
+// the scalar tail exactly as dotF32AVX2 does (fma is commutative in its
+// product, so row × x and x × row give the same bits).
+TEXT ·dotF32Rows2AVX2(SB), NOSPLIT, $0-144
+	MOVQ n+0(FP), CX
+	MOVQ w_base+8(FP), DI
+	MOVQ stride+32(FP), R8
+	SHLQ $2, R8
+	MOVQ x1_base+40(FP), SI
+	MOVQ x2_base+64(FP), BX
+	MOVQ out1_base+96(FP), R9
+	MOVQ out2_base+120(FP), R12
+	MOVQ out1_len+104(FP), R10
+	MOVQ CX, DX
+	ANDQ $-32, DX
+	XORQ R11, R11
+
+f32r2row:
+	CMPQ R11, R10
+	JGE  f32r2done
+	XORQ AX, AX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	CMPQ AX, DX
+	JEQ  f32r2red
+
+f32r2loop:
+	VMOVUPS (DI)(AX*4), Y4
+	VMOVUPS 32(DI)(AX*4), Y5
+	VMOVUPS 64(DI)(AX*4), Y6
+	VMOVUPS 96(DI)(AX*4), Y7
+	VFMADD231PS (SI)(AX*4), Y4, Y0
+	VFMADD231PS 32(SI)(AX*4), Y5, Y1
+	VFMADD231PS 64(SI)(AX*4), Y6, Y2
+	VFMADD231PS 96(SI)(AX*4), Y7, Y3
+	VFMADD231PS (BX)(AX*4), Y4, Y8
+	VFMADD231PS 32(BX)(AX*4), Y5, Y9
+	VFMADD231PS 64(BX)(AX*4), Y6, Y10
+	VFMADD231PS 96(BX)(AX*4), Y7, Y11
+	ADDQ $32, AX
+	CMPQ AX, DX
+	JLT  f32r2loop
+
+f32r2red:
+	MOVQ AX, R13
+	REDUCE32
+	CMPQ AX, CX
+	JGE  f32r2store1
+
+f32r2tail1:
+	VMOVSS (SI)(AX*4), X1
+	VFMADD231SS (DI)(AX*4), X1, X0
+	INCQ AX
+	CMPQ AX, CX
+	JLT  f32r2tail1
+
+f32r2store1:
+	VMULSS scale+88(FP), X0, X0
+	VMOVSS X0, (R9)(R11*4)
+	VMOVAPS Y8, Y0
+	VMOVAPS Y9, Y1
+	VMOVAPS Y10, Y2
+	VMOVAPS Y11, Y3
+	MOVQ R13, AX
+	REDUCE32
+	CMPQ AX, CX
+	JGE  f32r2store2
+
+f32r2tail2:
+	VMOVSS (BX)(AX*4), X1
+	VFMADD231SS (DI)(AX*4), X1, X0
+	INCQ AX
+	CMPQ AX, CX
+	JLT  f32r2tail2
+
+f32r2store2:
+	VMULSS scale+88(FP), X0, X0
+	VMOVSS X0, (R12)(R11*4)
+	ADDQ R8, DI
+	INCQ R11
+	JMP  f32r2row
+
+f32r2done:
+	VZEROUPPER
+	RET

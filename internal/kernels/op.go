@@ -91,6 +91,9 @@ type kernelSet struct {
 	// rowsDotF32 is F32RowsDot's loop (shapes already checked); nil means
 	// one dotF32 per row.
 	rowsDotF32 func(n int, w []float32, stride int, x []float32, scale float32, out []float32)
+	// rowsDotF32x2 is F32RowsDot2's loop; nil means rowsDotF32 (or the
+	// dotF32 loop) once per activation.
+	rowsDotF32x2 func(n int, w []float32, stride int, x1, x2 []float32, scale float32, out1, out2 []float32)
 	// roundF16 sets dst[i] to src[i] rounded to fp16 (see RoundF16); nil
 	// means the generic loop.
 	roundF16 func(dst, src []float32)

@@ -117,3 +117,31 @@ func F32RowsDot(n int, w []float32, stride int, x []float32, scale float32, out 
 	}
 	return nil
 }
+
+// F32RowsDot2 is F32RowsDot for two activations against the same rows:
+// out1[r] = Dot(x1[:n], row r) * scale and out2[r] = Dot(x2[:n], row r) *
+// scale, bit for bit, for r < len(out1) == len(out2). Where the CPU has a
+// two-activation kernel each row is read once for both: the query heads of
+// one grouped-query attention group share their keys and values, which at a
+// long context are read from memory, not cache.
+func F32RowsDot2(n int, w []float32, stride int, x1, x2 []float32, scale float32, out1, out2 []float32) error {
+	if len(out1) != len(out2) {
+		return fmt.Errorf("f32 rows dot: %w: %d and %d outputs", ErrShape, len(out1), len(out2))
+	}
+	if len(out1) == 0 {
+		return nil
+	}
+	if n < 0 || len(x1) < n || len(x2) < n {
+		return fmt.Errorf("f32 rows dot: %w: n=%d, %d and %d activations", ErrShape, n, len(x1), len(x2))
+	}
+	if err := checkRows(len(out1), n, stride, len(w)); err != nil {
+		return fmt.Errorf("f32 rows dot: %w", err)
+	}
+	if active.rowsDotF32x2 != nil {
+		active.rowsDotF32x2(n, w, stride, x1[:n], x2[:n], scale, out1, out2)
+		return nil
+	}
+	_ = F32RowsDot(n, w, stride, x1, scale, out1) // checked above
+	_ = F32RowsDot(n, w, stride, x2, scale, out2)
+	return nil
+}

@@ -225,18 +225,29 @@ func TestF32RowsDot(t *testing.T) {
 					x[0] = 4
 					w[stride%len(w)] = -x[1] * 1e30
 				}
-				out := make([]float32, sh.rows)
+				x2 := make([]float32, sh.n) // a second query: F32RowsDot2
+				for i := range x2 {
+					x2[i] = float32(rng.NormFloat64())
+				}
+				out, out1, out2 := make([]float32, sh.rows), make([]float32, sh.rows), make([]float32, sh.rows)
 				old := active
 				active = set
 				err := F32RowsDot(sh.n, w, stride, x, scale, out)
+				err2 := F32RowsDot2(sh.n, w, stride, x, x2, scale, out1, out2)
 				active = old
-				if err != nil {
-					t.Fatal(err)
+				if err != nil || err2 != nil {
+					t.Fatal(err, err2)
 				}
 				for r := range out {
-					want := dotF32Generic(x[:sh.n], w[r*stride:r*stride+sh.n]) * scale
-					if math.Float32bits(out[r]) != math.Float32bits(want) {
-						t.Fatalf("%s n=%d stride=%d scale=%v row %d: %v, want %v", set.name, sh.n, stride, scale, r, out[r], want)
+					row := w[r*stride : r*stride+sh.n]
+					want, want2 := dotF32Generic(x[:sh.n], row)*scale, dotF32Generic(x2, row)*scale
+					for _, c := range []struct {
+						what      string
+						got, want float32
+					}{{"rows", out[r], want}, {"rows2 x1", out1[r], want}, {"rows2 x2", out2[r], want2}} {
+						if math.Float32bits(c.got) != math.Float32bits(c.want) {
+							t.Fatalf("%s %s n=%d stride=%d scale=%v row %d: %v, want %v", set.name, c.what, sh.n, stride, scale, r, c.got, c.want)
+						}
 					}
 				}
 			}
@@ -259,6 +270,12 @@ func TestF32RowsDotShapes(t *testing.T) {
 		if err := F32RowsDot(c.n, w, c.stride, c.x, 1, out); !errors.Is(err, ErrShape) {
 			t.Errorf("%s: %v, want ErrShape", c.name, err)
 		}
+		if err := F32RowsDot2(c.n, w, c.stride, x, c.x, 1, out, out); !errors.Is(err, ErrShape) {
+			t.Errorf("%s (two activations): %v, want ErrShape", c.name, err)
+		}
+	}
+	if err := F32RowsDot2(4, w, 4, x, x, 1, out, out[:2]); !errors.Is(err, ErrShape) {
+		t.Errorf("outputs of different lengths: %v, want ErrShape", err)
 	}
 }
 
@@ -283,6 +300,15 @@ func BenchmarkF32RowsDot(b *testing.B) {
 			b.SetBytes(int64(4 * bc.n * bc.rows))
 			for b.Loop() {
 				if err := F32RowsDot(bc.n, w, bc.stride, x, 0.5, out); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(bc.name+"/rows2", func(b *testing.B) { // two queries: time per query
+			out2, x2 := make([]float32, bc.rows), randVec(r, bc.n)
+			b.SetBytes(int64(8 * bc.n * bc.rows))
+			for b.Loop() {
+				if err := F32RowsDot2(bc.n, w, bc.stride, x, x2, 0.5, out, out2); err != nil {
 					b.Fatal(err)
 				}
 			}

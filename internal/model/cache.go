@@ -38,7 +38,7 @@ type scratch struct {
 	kk, vv     []float32 // [rows][kv_dim]
 	hb, hb2    []float32 // [rows][ffn]
 	cs         []float32 // [rows][rope_dim] cos/sin pairs
-	scores     []float32 // [slots][ctx] attention scores per worker slot
+	scores     []float32 // [slots][2][ctx] attention scores per worker slot
 	vh         []byte    // [rows][kv_dim] the batch's V rows as F16 (F16 cache)
 	logits     []float32 // [wanted rows][vocab]
 }
@@ -136,8 +136,8 @@ func (s *State) ensure(rows, slots int) {
 		b.hb2 = make([]float32, rows*c.FFN)
 		b.cs = make([]float32, rows*c.RopeDim)
 	}
-	if len(b.scores) < slots*s.cpad {
-		b.scores = make([]float32, slots*s.cpad)
+	if len(b.scores) < 2*slots*s.cpad { // two heads per slot (attendPair)
+		b.scores = make([]float32, 2*slots*s.cpad)
 	}
 	if s.kv == tensor.F16 && len(b.vh) < rows*2*c.KVDim() {
 		b.vh = make([]byte, rows*2*c.KVDim())

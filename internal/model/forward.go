@@ -261,16 +261,28 @@ func (s *State) store(l, n int, kk, vv []float32) {
 // the result does not depend on the thread count.
 func (m *Model) attention(p *kernels.Pool, s *State, l, first, n int) {
 	c := m.Config
-	items, slots := (n-first)*c.Heads, poolThreads(p)
+	// With a float32 cache and an even number of query heads per KV head,
+	// the heads go in pairs that share their keys and values (attendPair).
+	per := 1
+	if s.kv == tensor.F32 && (c.Heads/c.HeadsKV)%2 == 0 {
+		per = 2
+	}
+	units := c.Heads / per
+	items, slots := (n-first)*units, poolThreads(p)
 	run := func(lo, hi int) {
 		for slot := lo; slot < hi; slot++ {
 			for it := slot; it < items; it += slots {
-				m.attendHead(s, l, slot, first+it/c.Heads, it%c.Heads)
+				i, h := first+it/units, it%units*per
+				if per == 2 {
+					m.attendPair(s, l, slot, i, h)
+				} else {
+					m.attendHead(s, l, slot, i, h)
+				}
 			}
 		}
 	}
 	// Score and value products: rows × heads × (pos+n) positions × 2·D.
-	if macs := uint64(items) * uint64(s.pos+n) * uint64(2*c.HeadDim); macs < minParallelAttention {
+	if macs := uint64(items*per) * uint64(s.pos+n) * uint64(2*c.HeadDim); macs < minParallelAttention {
 		slots = 1
 		run(0, 1)
 		return
@@ -296,7 +308,7 @@ func (m *Model) attendHead(s *State, l, slot, i, h int) {
 	// ones -Inf: pad to a multiple of vLanes so the softmax's 8-wide groups
 	// and the 32-lane V dot product add in the same order.
 	Tp := (T + vLanes - 1) / vLanes * vLanes
-	sc := b.scores[slot*s.cpad : slot*s.cpad+Tp]
+	sc := b.scores[2*slot*s.cpad : 2*slot*s.cpad+Tp]
 	out := b.att[i*Q+h*D : i*Q+(h+1)*D]
 	if s.kv == tensor.F16 {
 		// llama.cpp rounds q to fp16 for its F16 dot products; rounded once
@@ -308,10 +320,7 @@ func (m *Model) attendHead(s *State, l, slot, i, h int) {
 		// sc[t] = Dot(qh, key t) * scale; rows are KV elements apart.
 		_ = kernels.F32RowsDot(D, s.k[l][kvo:], KV, qh, scale, sc[:T])
 	}
-	for t := T; t < Tp; t++ {
-		sc[t] = float32(math.Inf(-1))
-	}
-	kernels.Softmax(sc) // masked cells become exactly 0
+	maskSoftmax(sc, T)
 	if s.kv == tensor.F16 {
 		// The probabilities, likewise rounded to fp16. V is stored
 		// transposed: row d of this head is cpad elements long.
@@ -321,6 +330,35 @@ func (m *Model) attendHead(s *State, l, slot, i, h int) {
 	}
 	// out[d] = Dot(sc, row d of this head's transposed values).
 	_ = kernels.F32RowsDot(Tp, s.v[l][kvo*s.cpad:], s.cpad, sc, 1, out)
+}
+
+// attendPair is attendHead for heads h and h+1 of row i, which share their
+// KV head, over a float32 cache: each key and value row is read once for
+// both (F32RowsDot2), and each head's numbers are attendHead's, bit for bit.
+func (m *Model) attendPair(s *State, l, slot, i, h int) {
+	c, b := m.Config, &s.buf
+	D, Q, KV := c.HeadDim, c.QDim(), c.KVDim()
+	scale := float32(1 / math.Sqrt(float64(D)))
+	T := s.pos + i + 1
+	kvo := (h / (c.Heads / c.HeadsKV)) * D
+	Tp := (T + vLanes - 1) / vLanes * vLanes
+	base := 2 * slot * s.cpad
+	sa, sb := b.scores[base:base+Tp], b.scores[base+s.cpad:base+s.cpad+Tp]
+	q := b.q[i*Q+h*D : i*Q+(h+2)*D]
+	_ = kernels.F32RowsDot2(D, s.k[l][kvo:], KV, q[:D], q[D:], scale, sa[:T], sb[:T])
+	maskSoftmax(sa, T)
+	maskSoftmax(sb, T)
+	out := b.att[i*Q+h*D : i*Q+(h+2)*D]
+	_ = kernels.F32RowsDot2(Tp, s.v[l][kvo*s.cpad:], s.cpad, sa, sb, 1, out[:D], out[D:])
+}
+
+// maskSoftmax sets the padding cells sc[T:] to -Inf, which the softmax
+// makes exactly 0, and turns sc into probabilities.
+func maskSoftmax(sc []float32, T int) {
+	for t := T; t < len(sc); t++ {
+		sc[t] = float32(math.Inf(-1))
+	}
+	kernels.Softmax(sc)
 }
 
 // poolThreads returns the worker count of p (1 for a nil pool).
