@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/plumewriter/plume/internal/engine"
 	"github.com/plumewriter/plume/internal/llm"
 )
 
@@ -34,6 +35,19 @@ type job struct {
 	// completion (echo with logprobs); promptOnly skips the completion.
 	scoreInto  *completionFormat
 	promptOnly bool
+}
+
+// promptError names the request's prompt field ("prompt" on
+// /v1/completions, "messages" on chat) in a prompt-too-long error.
+func (j *job) promptError(err error) error {
+	if !errors.Is(err, engine.ErrContextLength) {
+		return err
+	}
+	e := apiError(err) // a new *Error for this kind
+	if len(j.req.Messages) == 0 {
+		e.Param = "prompt"
+	}
+	return e
 }
 
 func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) {
@@ -142,6 +156,7 @@ func (s *Server) run(w http.ResponseWriter, r *http.Request, j job) {
 	}
 	res, err := j.generate(ctx, gen, onToken)
 	s.metrics.generation(res.PromptTokens, res.CompletionTokens, time.Duration(res.GenMillis*float64(time.Millisecond)))
+	err = j.promptError(err)
 	switch {
 	case ctx.Err() != nil || errors.Is(err, errClientGone):
 		return // the client left; its generation stopped with it

@@ -365,3 +365,29 @@ func TestChatLogprobsWithoutAlternatives(t *testing.T) {
 		}
 	}
 }
+
+// TestPromptTooLongNamesItsField: a prompt longer than the context is a 400
+// context_length_exceeded whose param is the request's prompt field:
+// "messages" on chat, "prompt" on /v1/completions.
+func TestPromptTooLongNamesItsField(t *testing.T) {
+	ts := startServer(t, fixtureConfig(t, nil), "", true)
+	long := strings.Repeat("once upon a time ", testContext)
+	_, err := ts.client.Chat.Completions.New(context.Background(), openai.ChatCompletionNewParams{
+		Model:    "stories260K.gguf",
+		Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage(long)},
+	})
+	chatErr := apiErr(t, err)
+	_, err = ts.client.Completions.New(context.Background(), openai.CompletionNewParams{
+		Model:  "stories260K.gguf",
+		Prompt: openai.CompletionNewParamsPromptUnion{OfString: openai.String(long)},
+	})
+	complErr := apiErr(t, err)
+	for _, c := range []struct {
+		e     *openai.Error
+		param string
+	}{{chatErr, "messages"}, {complErr, "prompt"}} {
+		if c.e.StatusCode != http.StatusBadRequest || c.e.Code != "context_length_exceeded" || c.e.Param != c.param {
+			t.Errorf("got %d %q param %q, want 400 context_length_exceeded param %q", c.e.StatusCode, c.e.Code, c.e.Param, c.param)
+		}
+	}
+}
