@@ -11,6 +11,15 @@ import (
 type Message struct {
 	Role    string `json:"role"` // "system", "user" or "assistant"
 	Content string `json:"content"`
+	// Tokens, on an assistant turn, are the token ids a local engine
+	// generated for Content (Result.TextTokens of the call that wrote it):
+	// a hint that lets the engine read the turn back as the sequence it
+	// produced, so that its prompt cache matches through it, where the
+	// text re-tokenized could give other ids. The engine uses them only
+	// when they spell Content exactly (otherwise it tokenizes the text);
+	// remote backends ignore them. Never on the wire: an API client
+	// cannot send them.
+	Tokens []int32 `json:"-"`
 }
 
 // Request asks for one completion. Either Messages (rendered with the model's
@@ -63,6 +72,11 @@ type Result struct {
 	FinishReason     string  `json:"finish_reason"` // "stop", "length" or "cancelled"
 	PromptMillis     float64 `json:"prompt_ms"`
 	GenMillis        float64 `json:"gen_ms"`
+	// TextTokens are the generated ids whose text makes up Text exactly
+	// (no end-of-generation token), set by the local engine; nil when the
+	// backend does not know them or a stop string cut the text. Passed
+	// back as Message.Tokens when Text becomes an assistant turn.
+	TextTokens []int32 `json:"-"`
 }
 
 // ModelInfo describes the model behind a Generator, for provenance.
