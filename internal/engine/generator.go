@@ -154,22 +154,21 @@ func (g *Generator) Generate(ctx context.Context, req llm.Request, onToken func(
 		return nil
 	})
 	res.FinishReason = st.FinishReason
-	cut := false // a stop string ended the text inside the generated ids
 	if errors.Is(err, errStopped) {
-		err, res.FinishReason, cut = nil, "stop", true
+		err, res.FinishReason = nil, "stop"
 	} else {
 		// Text held back (a partial stop string or UTF-8 sequence) ends the
 		// result; it was not streamed.
 		tail, stopped := stop.add(dec.Flush())
 		text.WriteString(tail)
 		if stopped {
-			res.FinishReason, cut = "stop", true
+			res.FinishReason = "stop"
 		} else {
 			text.WriteString(stop.flush())
 		}
 	}
 	res.Text = text.String()
-	res.TextTokens = textTokens(g.m.tok, ids, res.Text, !cut && err == nil)
+	res.TextTokens = textTokens(g.m.tok, ids, res.Text)
 	res.CompletionTokens = st.Generated
 	res.PromptEvaluated = st.PromptTokens
 	res.PromptMillis = float64(st.PromptDuration.Microseconds()) / 1e3

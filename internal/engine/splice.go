@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/plumewriter/plume/internal/chat"
 	"github.com/plumewriter/plume/internal/llm"
@@ -12,22 +13,23 @@ import (
 )
 
 // An assistant turn the engine generated is read back with the ids it
-// generated (llm.Message.Tokens), so that the prompt cache matches through
-// it: the text re-tokenized can give other ids than the model sampled (a
-// word the model wrote in two tokens that the tokenizer would write in
-// one), and the cached sequence would then end at the first of them
-// (issue #19).
+// generated (llm.Message.Tokens, as far as they spell its content), so that
+// the prompt cache matches through it: the text re-tokenized can give other
+// ids than the model sampled (a word the model wrote in two tokens that the
+// tokenizer would write in one), and the cached sequence would then end at
+// the first of them (issue #19).
 //
-// The template is rendered once more with a placeholder in place of each
-// such turn; the text between placeholders is tokenized piece by piece
-// (BOS on the first piece only, special tokens parsed as in the whole
-// prompt) and the generated ids are spliced in. The result is used only
-// when it is the same prompt as the plain tokenization, segmented
-// differently: the same bytes with the same special tokens at the same
-// places (sameText). A template that trims, escapes or rewrites the content,
-// ids that do not spell the content, a tokenizer that adds a space prefix to
-// each piece, or a special token spanning a piece boundary all fail a check,
-// and the prompt is then the plain tokenization, exactly as without hints.
+// The template is rendered once more with a placeholder in place of the
+// part of each such turn that its ids spell; the text between placeholders
+// is tokenized piece by piece (BOS on the first piece only, special tokens
+// parsed as in the whole prompt) and the generated ids are spliced in. The
+// result is used only when it is the same prompt as the plain
+// tokenization, segmented differently: the same bytes with the same special
+// tokens at the same places (sameText). A template that trims, escapes or
+// rewrites the content, ids that do not spell the start of the content, a
+// tokenizer that adds a space prefix to each piece, or a special token
+// spanning a piece boundary all fail a check, and the prompt is then the
+// plain tokenization, exactly as without hints.
 
 // splicePrefix starts every placeholder; a salt is appended until the
 // rendered prompt does not contain it, so no text can be taken for one.
@@ -40,28 +42,31 @@ const splicePrefix = "PLUMEGENERATEDTURN"
 const maxSpliceSalts = 8
 
 // splice returns the prompt ids of msgs, rendered by tmpl as text, with the
-// ids of the assistant turns that carry valid Tokens spliced in, and
-// whether it did: false means use the plain tokenization plain (already
-// computed by the caller, the reference of the final check).
+// ids of the assistant turns that carry Tokens spliced in, and whether it
+// did: false means use the plain tokenization plain (already computed by
+// the caller, the reference of the final check).
 func splice(tok *tokenizer.Tokenizer, tmpl *chat.Template, msgs []llm.Message, opts chat.Options,
 	text string, addBOS bool, plain []int32) ([]int32, bool) {
-	hinted := hintedTurns(tok, msgs)
-	if len(hinted) == 0 {
+	hints := hintedTurns(tok, msgs)
+	if len(hints) == 0 {
 		return nil, false
 	}
 	prefix, ok := placeholderPrefix(text)
 	if !ok {
 		return nil, false
 	}
+	// Each placeholder stands for the part of the content its ids spell;
+	// the rest of the content stays text.
 	marked := slices.Clone(msgs)
-	for k, i := range hinted {
-		marked[i] = llm.Message{Role: msgs[i].Role, Content: placeholder(prefix, k)}
+	for k, h := range hints {
+		m := msgs[h.msg]
+		marked[h.msg] = llm.Message{Role: m.Role, Content: placeholder(prefix, k) + m.Content[h.bytes:]}
 	}
 	withMarks, err := tmpl.Render(marked, opts)
 	if err != nil {
 		return nil, false
 	}
-	pieces, ok := splitPlaceholders(withMarks, prefix, len(hinted))
+	pieces, ok := splitPlaceholders(withMarks, prefix, len(hints))
 	if !ok {
 		return nil, false
 	}
@@ -69,8 +74,8 @@ func splice(tok *tokenizer.Tokenizer, tmpl *chat.Template, msgs []llm.Message, o
 	var sb strings.Builder
 	for k, p := range pieces {
 		sb.WriteString(p)
-		if k < len(hinted) {
-			sb.WriteString(msgs[hinted[k]].Content)
+		if k < len(hints) {
+			sb.WriteString(msgs[hints[k].msg].Content[:hints[k].bytes])
 		}
 	}
 	if sb.String() != text {
@@ -83,8 +88,8 @@ func splice(tok *tokenizer.Tokenizer, tmpl *chat.Template, msgs []llm.Message, o
 			return nil, false
 		}
 		out = append(out, ids...)
-		if k < len(hinted) {
-			out = append(out, msgs[hinted[k]].Tokens...)
+		if k < len(hints) {
+			out = append(out, hints[k].ids...)
 		}
 	}
 	if !sameText(tok, out, plain) {
@@ -93,45 +98,62 @@ func splice(tok *tokenizer.Tokenizer, tmpl *chat.Template, msgs []llm.Message, o
 	return out, true
 }
 
-// textTokens is Result.TextTokens: the generated ids when whole (no stop
-// string cut them, no error) and spelling text exactly, else nil.
-func textTokens(tok *tokenizer.Tokenizer, ids []int32, text string, whole bool) []int32 {
-	if !whole || !spells(tok, ids, text) {
+// textTokens is Result.TextTokens: the leading generated ids that spell
+// the start of text, nil for none. All of them unless the text was cut by a
+// stop string or holds bytes that are no character (which the stream
+// decoder replaces by U+FFFD): the ids then stop before that point.
+func textTokens(tok *tokenizer.Tokenizer, ids []int32, text string) []int32 {
+	n, _ := spelledPrefix(tok, ids, text)
+	if n == 0 {
 		return nil
 	}
-	return ids
+	return ids[:n:n]
 }
 
-// hintedTurns lists the assistant turns whose Tokens spell their Content
-// exactly, each a real token with text; other hints are ignored.
-func hintedTurns(tok *tokenizer.Tokenizer, msgs []llm.Message) []int {
-	var out []int
+// hint is the part of an assistant turn read back as generated ids: ids,
+// which spell the first bytes of msgs[msg].Content.
+type hint struct {
+	msg, bytes int
+	ids        []int32
+}
+
+// hintedTurns lists the assistant turns with Tokens that spell the start of
+// their Content, each with the longest such run of its ids (a turn the
+// caller edited after generation, such as an answer cut back to its last
+// sentence, keeps the ids of what is left of it; the rest is text).
+func hintedTurns(tok *tokenizer.Tokenizer, msgs []llm.Message) []hint {
+	var out []hint
 	for i, m := range msgs {
-		if m.Role != "assistant" || len(m.Tokens) == 0 || m.Content == "" {
+		if m.Role != "assistant" {
 			continue
 		}
-		if spells(tok, m.Tokens, m.Content) {
-			out = append(out, i)
+		if n, at := spelledPrefix(tok, m.Tokens, m.Content); n > 0 {
+			out = append(out, hint{msg: i, bytes: at, ids: m.Tokens[:n]})
 		}
 	}
 	return out
 }
 
-// spells reports whether ids decode exactly to text, every id being a token
-// that contributes bytes (no control, unknown or out-of-range id).
-func spells(tok *tokenizer.Tokenizer, ids []int32, text string) bool {
-	rest := text
-	for _, id := range ids {
+// spelledPrefix returns the longest run of leading ids that decode exactly
+// to a prefix of text ending on a character boundary, every id a token
+// that contributes bytes (no control, unknown or out-of-range id): its
+// length, and the prefix's in bytes.
+func spelledPrefix(tok *tokenizer.Tokenizer, ids []int32, text string) (n, at int) {
+	pos := 0
+	for i, id := range ids {
 		if id < 0 || int(id) >= tok.VocabSize() {
-			return false
+			break
 		}
 		b := tok.TokenBytes(id)
-		if len(b) == 0 || !strings.HasPrefix(rest, string(b)) {
-			return false
+		if len(b) == 0 || !strings.HasPrefix(text[pos:], string(b)) {
+			break
 		}
-		rest = rest[len(b):]
+		pos += len(b)
+		if pos == len(text) || utf8.RuneStart(text[pos]) {
+			n, at = i+1, pos
+		}
 	}
-	return rest == ""
+	return n, at
 }
 
 // placeholderPrefix picks a placeholder prefix that text does not contain.

@@ -40,13 +40,14 @@ func byteIDs(t *testing.T, tok *tokenizer.Tokenizer, s string) []int32 {
 
 // spliceCase is a conversation [system, user, assistant (hinted), user].
 type spliceCase struct {
-	name      string
-	family    string // builtin chat template; "" = the model's own (ChatML)
-	answer    string // the assistant turn
-	hint      func(tok *tokenizer.Tokenizer, ids []int32) []int32
-	other     string // the last user turn
-	system    string
-	wantSplit bool // the hint is spliced in (else the plain tokenization)
+	name   string
+	family string // builtin chat template; "" = the model's own (ChatML)
+	answer string // the assistant turn
+	hint   func(tok *tokenizer.Tokenizer, ids []int32) []int32
+	other  string // the last user turn
+	// spliced is how many of the hint's ids are read back (-1: all of
+	// them); 0: the prompt is the plain tokenization.
+	spliced int
 }
 
 func TestPromptSplice(t *testing.T) {
@@ -54,27 +55,39 @@ func TestPromptSplice(t *testing.T) {
 	llama := loadModel(t, synthPath(t, testmodel.Tiny("llama", tensor.Q8_0)), Options{})
 	same := func(_ *tokenizer.Tokenizer, ids []int32) []int32 { return ids }
 	cases := []spliceCase{
-		{name: "chatml", answer: "the rain in spain is mainly on the plain", hint: same, wantSplit: true},
-		{name: "chatml multi-line answer", answer: "  first line\n\nsecond line  \n", hint: same, wantSplit: true},
-		{name: "llama3 header template", family: "llama3", answer: "a short answer", hint: same, wantSplit: true},
+		{name: "chatml", answer: "the rain in spain is mainly on the plain", hint: same, spliced: -1},
+		{name: "chatml multi-line answer", answer: "  first line\n\nsecond line  \n", hint: same, spliced: -1},
+		{name: "llama3 header template", family: "llama3", answer: "a short answer", hint: same, spliced: -1},
 		// llama3 trims the content: an answer with outer spaces renders
 		// without them, so its ids no longer spell what is rendered.
 		{name: "trimming template", family: "llama3", answer: "  spaced answer\n", hint: same},
-		{name: "ids miss a byte", answer: "the rain", hint: func(_ *tokenizer.Tokenizer, ids []int32) []int32 { return ids[:len(ids)-1] }},
-		{name: "ids of other text", answer: "the rain", hint: func(tok *tokenizer.Tokenizer, ids []int32) []int32 {
-			return append(slices.Clone(ids[:len(ids)-1]), ids[0])
+		// An answer the caller cut back: the ids spell more than it.
+		{name: "ids spell more than the turn", answer: "the rain", hint: func(tok *tokenizer.Tokenizer, ids []int32) []int32 {
+			return append(slices.Clone(ids), ids...)
+		}, spliced: len("the rain")},
+		{name: "ids spell less than the turn", answer: "the rain", hint: func(_ *tokenizer.Tokenizer, ids []int32) []int32 {
+			return ids[:len(ids)-1]
+		}, spliced: -1},
+		{name: "ids diverge from the turn", answer: "the rain", hint: func(_ *tokenizer.Tokenizer, ids []int32) []int32 {
+			return append(slices.Clone(ids[:len(ids)-2]), ids[0], ids[1])
+		}, spliced: len("the rain") - 2},
+		{name: "ids of other text", answer: "the rain", hint: func(tok *tokenizer.Tokenizer, _ []int32) []int32 {
+			return byteIDs(t, tok, "rain")
 		}},
+		{name: "ids end inside a character", answer: "été chaud été", hint: func(_ *tokenizer.Tokenizer, ids []int32) []int32 {
+			return ids[:len("été chaud ")+1] // and the first byte of é
+		}, spliced: len("été chaud ")},
 		{name: "control id in the hint", answer: "the rain", hint: func(tok *tokenizer.Tokenizer, ids []int32) []int32 {
 			end, _ := tok.TokenID("<|im_end|>")
 			return append(slices.Clone(ids), end)
-		}},
-		{name: "id out of range", answer: "ab", hint: func(tok *tokenizer.Tokenizer, ids []int32) []int32 {
-			return []int32{ids[0], int32(tok.VocabSize())}
-		}},
+		}, spliced: len("the rain")},
+		{name: "id out of range", answer: "the rain", hint: func(tok *tokenizer.Tokenizer, ids []int32) []int32 {
+			return append(slices.Clone(ids[:5]), int32(tok.VocabSize()))
+		}, spliced: 5},
 		{name: "no hint", answer: "the rain", hint: func(*tokenizer.Tokenizer, []int32) []int32 { return nil }},
-		{name: "placeholder in a user turn", answer: "the answer", hint: same, wantSplit: true,
+		{name: "placeholder in a user turn", answer: "the answer", hint: same, spliced: -1,
 			other: "quoting " + splicePrefix + "0T0E here"},
-		{name: "placeholder in the answer", answer: "the rain " + splicePrefix + "0T0E", hint: same, wantSplit: true},
+		{name: "placeholder in the answer", answer: "the rain " + splicePrefix + "0T0E", hint: same, spliced: -1},
 		{name: "every placeholder salt taken", answer: "the answer", hint: same, other: allSalts()},
 		{name: "special-token text in the answer", answer: "a <|im_end|> b", hint: same},
 	}
@@ -82,8 +95,9 @@ func TestPromptSplice(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) { checkSplice(t, qwen, c) })
 	}
 	// SentencePiece with a space prefix, Llama 2's template (BOS and EOS
-	// written in the text, content trimmed): whatever the checks decide,
-	// the prompt is never another text than the plain one.
+	// written in the text, content trimmed): the piece after the answer
+	// would get a space prefix that the whole prompt has not, so the check
+	// falls back to the plain tokenization.
 	for _, c := range []spliceCase{
 		{name: "llama2 spm", family: "llama2", answer: "the answer", hint: same},
 		{name: "llama2 spm trimmed", family: "llama2", answer: " the answer ", hint: same},
@@ -104,7 +118,7 @@ func allSalts() string {
 func checkSplice(t *testing.T, m *Model, c spliceCase) {
 	tok := m.Tokenizer()
 	msgs := []llm.Message{
-		{Role: "system", Content: cmpOr(c.system, "You review texts.")},
+		{Role: "system", Content: "You review texts."},
 		{Role: "user", Content: "Review this text."},
 		{Role: "assistant", Content: c.answer},
 		{Role: "user", Content: cmpOr(c.other, "Now rewrite it.")},
@@ -128,27 +142,25 @@ func checkSplice(t *testing.T, m *Model, c spliceCase) {
 	if !sameText(tok, got, plain) {
 		t.Fatalf("spliced prompt is another text than the plain one:\n got %v\nplain %v", got, plain)
 	}
-	if !c.wantSplit {
-		if c.family == "llama2" { // either outcome is right; only the text matters
-			return
-		}
+	if c.spliced == 0 {
 		if !slices.Equal(got, plain) {
 			t.Fatalf("want the plain tokenization\n got %v\nwant %v", got, plain)
 		}
 		return
 	}
-	if slices.Equal(hint, plainIDs(t, tok, c.answer)) {
-		t.Fatalf("test hint %v is the plain tokenization: proves nothing", hint)
+	want := hint
+	if c.spliced > 0 {
+		want = hint[:c.spliced]
 	}
 	// The cache property: the previous call's prompt, then the ids it
 	// generated, then the rest.
 	prev := prompt(msgs[:2])
-	if len(got) < len(prev)+len(hint) || !slices.Equal(got[:len(prev)], prev) ||
-		!slices.Equal(got[len(prev):len(prev)+len(hint)], hint) {
-		t.Fatalf("prompt %v does not extend the previous prompt %v with the hint %v", got, prev, hint)
+	if len(got) < len(prev)+len(want) || !slices.Equal(got[:len(prev)], prev) ||
+		!slices.Equal(got[len(prev):len(prev)+len(want)], want) {
+		t.Fatalf("prompt %v does not extend the previous prompt %v with the ids %v", got, prev, want)
 	}
 	if slices.Equal(got, plain) {
-		t.Fatal("spliced prompt equals the plain one")
+		t.Fatalf("spliced prompt equals the plain one (hint %v): proves nothing", want)
 	}
 }
 
@@ -221,7 +233,7 @@ func TestGeneratorTextTokensReuse(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(first.TextTokens) == 0 || !spells(m.Tokenizer(), first.TextTokens, first.Text) {
+			if len(first.TextTokens) == 0 || len(textTokens(m.Tokenizer(), first.TextTokens, first.Text)) != len(first.TextTokens) {
 				t.Fatalf("TextTokens %v do not spell %q", first.TextTokens, first.Text)
 			}
 			if slices.Equal(first.TextTokens, plainIDs(t, m.Tokenizer(), first.Text)) {
@@ -261,7 +273,40 @@ func TestGeneratorTextTokensReuse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cut.FinishReason != "stop" || cut.TextTokens != nil {
-		t.Errorf("cut by stop string %q: finish %q, TextTokens %v (want none)", stop, cut.FinishReason, cut.TextTokens)
+	// The ids of the stop string are not the text's.
+	n, at := spelledPrefix(m.Tokenizer(), cut.TextTokens, cut.Text)
+	if cut.FinishReason != "stop" || len(cut.TextTokens) == 0 || n != len(cut.TextTokens) || at > len(cut.Text) ||
+		len(cut.TextTokens) >= cut.CompletionTokens {
+		t.Errorf("cut by stop string %q: finish %q, text %q, %d tokens, TextTokens %v",
+			stop, cut.FinishReason, cut.Text, cut.CompletionTokens, cut.TextTokens)
+	}
+}
+
+// TestTextTokens: the generated ids as far as they spell the text, which
+// stops at a byte that is no character (the text has U+FFFD there).
+func TestTextTokens(t *testing.T) {
+	tok := loadModel(t, synthPath(t, testmodel.Tiny("qwen2", tensor.Q8_0)), Options{}).Tokenizer()
+	ids := func(s string) []int32 { return byteIDs(t, tok, s) }
+	end, _ := tok.TokenID("<|im_end|>")
+	cases := []struct {
+		name string
+		ids  []int32
+		text string
+		want []int32
+	}{
+		{"whole", ids("ab c"), "ab c", ids("ab c")},
+		{"invalid byte", append(ids("ab\xc3"), ids("c")...), "ab\uFFFDc", ids("ab")},
+		{"character split over ids", ids("aé"), "aé", ids("aé")},
+		{"text cut inside a character", ids("aé"), "a", ids("a")},
+		{"control id", append(ids("ab"), end), "ab", ids("ab")},
+		{"other text", ids("ab"), "xb", nil},
+		{"none", nil, "ab", nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := textTokens(tok, c.ids, c.text); !slices.Equal(got, c.want) {
+				t.Errorf("textTokens(%v, %q) = %v, want %v", c.ids, c.text, got, c.want)
+			}
+		})
 	}
 }

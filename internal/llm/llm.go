@@ -15,10 +15,11 @@ type Message struct {
 	// generated for Content (Result.TextTokens of the call that wrote it):
 	// a hint that lets the engine read the turn back as the sequence it
 	// produced, so that its prompt cache matches through it, where the
-	// text re-tokenized could give other ids. The engine uses them only
-	// when they spell Content exactly (otherwise it tokenizes the text);
-	// remote backends ignore them. Never on the wire: an API client
-	// cannot send them.
+	// text re-tokenized could give other ids. The engine uses the longest
+	// run of leading ids that spells the start of Content (all of them
+	// for an answer passed back as generated; fewer for one the caller
+	// cut back) and tokenizes the rest; remote backends ignore them.
+	// Never on the wire: an API client cannot send them.
 	Tokens []int32 `json:"-"`
 }
 
@@ -72,10 +73,12 @@ type Result struct {
 	FinishReason     string  `json:"finish_reason"` // "stop", "length" or "cancelled"
 	PromptMillis     float64 `json:"prompt_ms"`
 	GenMillis        float64 `json:"gen_ms"`
-	// TextTokens are the generated ids whose text makes up Text exactly
-	// (no end-of-generation token), set by the local engine; nil when the
-	// backend does not know them or a stop string cut the text. Passed
-	// back as Message.Tokens when Text becomes an assistant turn.
+	// TextTokens are the leading generated ids that spell the start of
+	// Text exactly: all of them but the end-of-generation token, unless a
+	// stop string cut the text or the model wrote bytes that are no
+	// character (Text has U+FFFD there), where they stop. Set by the local
+	// engine, nil from other backends. Passed back as Message.Tokens when
+	// Text becomes an assistant turn.
 	TextTokens []int32 `json:"-"`
 }
 

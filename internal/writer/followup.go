@@ -20,10 +20,13 @@ import (
 // text quoted, as the first review is.
 
 // answered is the conversation of the last call with its answer as the
-// assistant's turn: what the engine holds after that call.
+// assistant's turn: what the engine holds after that call. The turn carries
+// the ids the engine generated, so that it is read back as that sequence
+// rather than re-tokenized (which can give other ids, and end the reuse of
+// the cache inside the answer).
 func (r *run) answered() []Message {
 	c := r.st.Calls[len(r.st.Calls)-1]
-	return append(slices.Clip(c.Messages), Message{Role: "assistant", Content: c.Output})
+	return append(slices.Clip(c.Messages), Message{Role: "assistant", Content: c.Output, Tokens: c.OutputTokens})
 }
 
 // followUp renders stage name's prompt as the next user turn after prior
