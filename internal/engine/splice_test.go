@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/plumewriter/plume/internal/chat"
 	"github.com/plumewriter/plume/internal/jsonschema"
@@ -17,7 +18,7 @@ import (
 // byteIDs spells s one byte per token (the byte-level or <0xNN> tokens):
 // ids that decode to s but are not how the tokenizer would write it, like
 // a model's sampled ids read back.
-func byteIDs(t *testing.T, tok *tokenizer.Tokenizer, s string) []int32 {
+func byteIDs(t testing.TB, tok *tokenizer.Tokenizer, s string) []int32 {
 	t.Helper()
 	var one [256]int32
 	for i := range one {
@@ -309,4 +310,45 @@ func TestTextTokens(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzPromptSplice: whatever the turns and the ids offered for an answer,
+// the prompt is the plain tokenization's text, with the same special
+// tokens, and any spliced ids follow the previous call's prompt.
+func FuzzPromptSplice(f *testing.F) {
+	m := loadModel(f, synthPath(f, testmodel.Tiny("qwen2", tensor.Q8_0)), Options{})
+	tok := m.Tokenizer()
+	f.Add("the rain in spain", "next", uint8(255), []byte{})
+	f.Add("a <|im_end|> b", "PLUMEGENERATEDTURN0T0E", uint8(3), []byte{1, 2})
+	f.Add("été", "x", uint8(2), []byte{0xff, 0xff, 0xff, 0xff})
+	f.Fuzz(func(t *testing.T, answer, other string, keep uint8, noise []byte) {
+		if !utf8.ValidString(answer) || !utf8.ValidString(other) {
+			return // the writer's turns are text
+		}
+		hint := byteIDs(t, tok, answer)
+		hint = hint[:min(int(keep), len(hint))]
+		for i := 0; i+1 < len(noise); i += 2 {
+			hint = append(hint, int32(noise[i])<<8|int32(noise[i+1])) // in range or not
+		}
+		msgs := []llm.Message{{Role: "system", Content: "S"}, {Role: "user", Content: "U"},
+			{Role: "assistant", Content: answer}, {Role: "user", Content: other}}
+		plain, err := m.Prompt(llm.Request{Messages: msgs})
+		if err != nil {
+			t.Skip(err) // over the tokenizer's input limit
+		}
+		msgs[2].Tokens = hint
+		got, err := m.Prompt(llm.Request{Messages: msgs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !sameText(tok, got, plain) {
+			t.Fatalf("spliced prompt is another text:\n got %v\nplain %v", got, plain)
+		}
+		if !slices.Equal(got, plain) {
+			prev, err := m.Prompt(llm.Request{Messages: msgs[:2]})
+			if err != nil || len(got) < len(prev) || !slices.Equal(got[:len(prev)], prev) {
+				t.Fatalf("spliced prompt %v does not extend the previous prompt %v", got, prev)
+			}
+		}
+	})
 }

@@ -2,6 +2,7 @@ package writer
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/plumewriter/plume/internal/jsonschema"
 	"github.com/plumewriter/plume/internal/writer/prompts"
@@ -70,4 +71,19 @@ func (r *run) reviewPrompt(i int, conv []Message) ([]Message, int, *jsonschema.S
 	return r.sizedPrompt(sizedStep{stage: StageReview, prompt: prompts.Review,
 		maxTokens: r.fullAnswer(Bounds.Review), minTokens: ReviewMinTokens, build: Bounds.Review, ladder: reviewLadder,
 		tweak: tweak})
+}
+
+// rewriteTurn is the assistant turn of a revision whose answer raw became
+// the part's text (cleaned, maybe cut back to its last sentence): the text,
+// after the white space the answer began with when its first line was kept.
+// The turn carries the answer's generated ids, which the engine reads back
+// as far as they spell the turn; a model's answer often starts with a space
+// or a newline that cleaning drops, and a turn without it would end the
+// reuse of the cache at the answer's first token.
+func rewriteTurn(raw, text string) string {
+	rest := strings.TrimLeft(raw, " \t\r\n")
+	if text == "" || rest == "" || rest[0] != text[0] {
+		return text // the answer began with a line cleaning dropped (a heading)
+	}
+	return raw[:len(raw)-len(rest)] + text
 }

@@ -171,7 +171,7 @@ func TestReviewFollowsRevision(t *testing.T) {
 					prev, cur := chain[j-1], chain[j]
 					want := append(append([]Message(nil), prev.Messages...), Message{Role: "assistant", Content: prev.Output})
 					if prev.Stage == StageRevise {
-						want[len(want)-1].Content = cleanText(prev.Output)
+						want[len(want)-1].Content = rewriteTurn(prev.Output, cleanText(prev.Output))
 					}
 					if cur.Part != c.Part || len(cur.Messages) != len(want)+1 || !slices.EqualFunc(cur.Messages[:len(want)], want, sameTurn) {
 						t.Fatalf("call %d (%s, part %d) does not continue call %d's conversation (%d messages)",

@@ -110,9 +110,8 @@ func (r *run) reviseAfter(ctx context.Context, i, pass int, prior []Message) ([]
 		return nil, nil
 	}
 	part.Text = text
-	// The ids of the answer go with it: the engine reads back as many of
-	// them as spell the start of the cleaned, maybe cut, text.
-	return append(slices.Clip(msgs), Message{Role: "assistant", Content: text, Tokens: res.TextTokens}), nil
+	turn := Message{Role: "assistant", Content: rewriteTurn(res.Text, text), Tokens: res.TextTokens}
+	return append(slices.Clip(msgs), turn), nil
 }
 
 // autoProblems applies the deterministic rules to part i: length under the

@@ -1,0 +1,165 @@
+package writer
+
+import (
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/plumewriter/plume/internal/engine"
+	"github.com/plumewriter/plume/internal/llm"
+	"github.com/plumewriter/plume/internal/tensor"
+	"github.com/plumewriter/plume/internal/testmodel"
+)
+
+// readbackContext is a window with room for a review → revise → review
+// conversation, as on the real models (Qwen2.5's trained context).
+const readbackContext = 32768
+
+// turnSlack is what a review after a revision may evaluate besides its new
+// user turn, the template's markers around it and the rewrite's ids not
+// read back: the revision's last generated id (sampled, never evaluated)
+// and a token on each side of the turn's text that the tokenizer may merge
+// with the markers' newlines.
+const turnSlack = 3
+
+// TestReviewReadsRevisionBack writes an article on a synthetic Qwen2-shaped
+// model (ChatML template) with the prompt cache on and checks each call
+// that continues the previous one's conversation (a revise after its
+// review, a review after the revision): the previous answer, its assistant
+// turn, is read back as the ids the engine generated for it (as far as
+// they spell the turn), so the prompt extends the previous call's cached
+// sequence through them and the call evaluates only what follows: for a
+// review after a revision, its new user turn and a few tokens. Re-tokenized
+// as text, the answers end the reuse earlier (the grammar-constrained
+// review answers are spelled with other ids than the tokenizer's).
+func TestReviewReadsRevisionBack(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "synth-qwen2-Q4_K.gguf")
+	spec := testmodel.Base("qwen2", tensor.Q4_K)
+	spec.Context = readbackContext
+	if err := testmodel.WriteFile(spec, path); err != nil {
+		t.Fatal(err)
+	}
+	m, err := engine.Load(path, engine.Options{Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	opts := testOptions("Pourquoi le compost change un petit jardin")
+	opts.Lang, opts.Words, opts.Seed = "fr", MinWords, 5
+	art, _ := runArticle(t, m.Generator(), opts)
+	calls := art.State.Calls
+	reviews, readBack, asText := 0, 0, 0
+	for i := 1; i < len(calls); i++ {
+		prev, cur := calls[i-1], calls[i]
+		if cur.Part != prev.Part || len(cur.Messages) != len(prev.Messages)+2 ||
+			!slices.EqualFunc(cur.Messages[:len(prev.Messages)], prev.Messages, sameTurn) {
+			continue // not a continued conversation
+		}
+		reuse, plainReuse := checkReadBack(t, m, i, prev, cur, art.State.Timings[i])
+		readBack += reuse
+		asText += plainReuse
+		if prev.Stage == StageRevise {
+			reviews++
+		}
+	}
+	t.Logf("answers read back: %d of their tokens reused as generated, %d re-tokenized", readBack, asText)
+	if reviews == 0 {
+		t.Fatal("no review followed a revision: the test needs a run with revisions")
+	}
+	if readBack <= asText {
+		t.Errorf("the answers read back reuse %d tokens, no more than re-tokenized (%d)", readBack, asText)
+	}
+}
+
+// checkReadBack checks call i (cur), which continues prev's conversation,
+// and returns how many of prev's answer ids its prompt reuses, as sent and
+// with that answer re-tokenized as text.
+func checkReadBack(t *testing.T, m *engine.Model, i int, prev, cur Call, tm Timing) (reuse, plainReuse int) {
+	t.Helper()
+	// prompt is the engine's prompt of msgs, with the ids of the turns
+	// before index hinted.
+	prompt := func(msgs []Message, hinted int) []int32 {
+		t.Helper()
+		req := llm.Request{Messages: make([]llm.Message, len(msgs))}
+		for i, msg := range msgs {
+			req.Messages[i] = llm.Message{Role: msg.Role, Content: msg.Content}
+			if i < hinted {
+				req.Messages[i].Tokens = msg.Tokens
+			}
+		}
+		ids, err := m.Prompt(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ids
+	}
+	// What prev left in the cache: its prompt and the ids it generated
+	// (TextTokens: as far as they spell its text).
+	prevPrompt := prompt(prev.Messages, len(prev.Messages))
+	cached := append(slices.Clone(prevPrompt), prev.OutputTokens...)
+	sent := prompt(cur.Messages, len(cur.Messages))
+	plain := prompt(cur.Messages, len(prev.Messages)) // the answer as text
+	reuse, plainReuse = commonPrefix(sent, cached), commonPrefix(plain, cached)
+	t.Logf("call %d (%s after %s): %d sent, %d evaluated; previous prompt %d + %d ids of its answer; reusable %d (as text %d)",
+		i, cur.Stage, prev.Stage, tm.PromptTokens, tm.PromptEvaluated, len(prevPrompt), len(prev.OutputTokens), reuse, plainReuse)
+	if tm.PromptTokens != len(sent) || reuse < len(prevPrompt) {
+		t.Fatalf("call %d: prompt of %d tokens (recorded %d) does not extend the previous prompt (%d reusable of %d)",
+			i, len(sent), tm.PromptTokens, reuse, len(prevPrompt))
+	}
+	// The engine reuses all of it but the last generated id, which was
+	// sampled, not evaluated.
+	unread := len(cached) - reuse // answer ids that do not spell the turn
+	if tm.PromptEvaluated > len(sent)-reuse+1 {
+		t.Errorf("call %d evaluated %d tokens, want at most the %d after the reusable prefix + 1", i, tm.PromptEvaluated, len(sent)-reuse)
+	}
+	if cur.Stage == StageReview && prev.Stage == StageRevise {
+		// The rewrite read back leaves the new user turn to evaluate,
+		// the template's few tokens around it, and the ids of the
+		// rewrite's end if cleaning changed it.
+		user := countTokens(t, m, cur.Messages[len(cur.Messages)-1].Content)
+		markup := countTokens(t, m, "<|im_end|>\n<|im_start|>user\n") + countTokens(t, m, "<|im_end|>\n<|im_start|>assistant\n")
+		if tm.PromptEvaluated > user+markup+unread+turnSlack {
+			t.Errorf("review %d evaluated %d tokens, want at most its new turn's %d + %d of ChatML + %d ids of the rewrite not read back + %d",
+				i, tm.PromptEvaluated, user, markup, unread, turnSlack)
+		}
+	}
+	return reuse - len(prevPrompt), plainReuse - len(prevPrompt)
+}
+
+// commonPrefix is the length of the longest common prefix of a and b.
+func commonPrefix(a, b []int32) int {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	return n
+}
+
+// countTokens counts the tokens of text (special tokens parsed).
+func countTokens(t *testing.T, m *engine.Model, text string) int {
+	t.Helper()
+	n, err := m.Generator().CountTokens(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestRewriteTurn(t *testing.T) {
+	cases := []struct{ name, raw, want string }{
+		{"leading space kept", " hc hc.", " hc hc."},
+		{"leading newlines kept, lines cleaned", "\n\nText.  \n\n\nMore.", "\n\nText.\n\nMore."},
+		{"no leading space", "Text.", "Text."},
+		{"heading dropped: no white space kept", "# Title\nText.", "Text."},
+		{"indented heading dropped", "  # Title\n\nText.", "Text."},
+		{"blank answer", " \n ", ""},
+		{"empty", "", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := rewriteTurn(c.raw, cleanText(c.raw)); got != c.want {
+				t.Errorf("rewriteTurn(%q) = %q, want %q", c.raw, got, c.want)
+			}
+		})
+	}
+}
