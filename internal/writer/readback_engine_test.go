@@ -1,6 +1,9 @@
 package writer
 
 import (
+	"bytes"
+	"context"
+	"errors"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -48,7 +51,7 @@ func TestReviewReadsRevisionBack(t *testing.T) {
 	opts.Lang, opts.Words, opts.Seed = "fr", MinWords, 5
 	art, _ := runArticle(t, m.Generator(), opts)
 	calls := art.State.Calls
-	reviews, readBack, asText := 0, 0, 0
+	reviews, readBack, asText, lastReview := 0, 0, 0, 0
 	for i := 1; i < len(calls); i++ {
 		prev, cur := calls[i-1], calls[i]
 		if cur.Part != prev.Part || len(cur.Messages) != len(prev.Messages)+2 ||
@@ -59,7 +62,7 @@ func TestReviewReadsRevisionBack(t *testing.T) {
 		readBack += reuse
 		asText += plainReuse
 		if prev.Stage == StageRevise {
-			reviews++
+			reviews, lastReview = reviews+1, i
 		}
 	}
 	t.Logf("answers read back: %d of their tokens reused as generated, %d re-tokenized", readBack, asText)
@@ -69,6 +72,44 @@ func TestReviewReadsRevisionBack(t *testing.T) {
 	if readBack <= asText {
 		t.Errorf("the answers read back reuse %d tokens, no more than re-tokenized (%d)", readBack, asText)
 	}
+	// The ids are not checkpointed: a run interrupted at a review after a
+	// revision resumes that part's review from its first call, which
+	// generates them again, and writes the same article.
+	p := newPipeline(&crashGen{Generator: m.Generator().(*engine.Generator), left: lastReview})
+	sv := &saver{}
+	p.Checkpoint = sv.checkpoint
+	st, err := p.NewState(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Run(context.Background(), st); !errors.Is(err, errCrash) {
+		t.Fatalf("interrupted run: %v, want the crash", err)
+	}
+	resumed, err := newPipeline(m.Generator()).Run(context.Background(), sv.load(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if same, diff, err := art.Manifest.Compare(resumed.Manifest); !same || !bytes.Equal(resumed.Markdown, art.Markdown) {
+		t.Errorf("the run resumed at call %d differs from the uninterrupted one in %v (%v)", lastReview, diff, err)
+	}
+}
+
+// errCrash is crashGen's failure.
+var errCrash = errors.New("crash")
+
+// crashGen fails every call after the first left ones (an engine
+// generator still, whose window the writer sizes).
+type crashGen struct {
+	*engine.Generator
+	left int
+}
+
+func (g *crashGen) Generate(ctx context.Context, req llm.Request, on func(llm.Token) error) (llm.Result, error) {
+	if g.left == 0 {
+		return llm.Result{}, errCrash
+	}
+	g.left--
+	return g.Generator.Generate(ctx, req, on)
 }
 
 // checkReadBack checks call i (cur), which continues prev's conversation,
