@@ -12,6 +12,7 @@ import (
 	"github.com/plumewriter/plume/internal/llm"
 	"github.com/plumewriter/plume/internal/tensor"
 	"github.com/plumewriter/plume/internal/testmodel"
+	"github.com/plumewriter/plume/internal/writer/fakegen"
 )
 
 // readbackContext is a window with room for a review → revise → review
@@ -200,6 +201,34 @@ func TestRewriteTurn(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			if got := rewriteTurn(c.raw, cleanText(c.raw)); got != c.want {
 				t.Errorf("rewriteTurn(%q) = %q, want %q", c.raw, got, c.want)
+			}
+		})
+	}
+}
+
+// TestCountMessagesReadBack: a turn with more generated ids than its text
+// re-tokenizes to counts its ids, so that a conversation checked to fit the
+// window still fits when the engine reads the ids back.
+func TestCountMessagesReadBack(t *testing.T) {
+	g := &fakegen.Generator{} // 4 bytes a token
+	text := "twelve bytes"    // 3 tokens
+	cases := []struct {
+		name   string
+		tokens []int32
+		want   int
+	}{
+		{"no ids", nil, 3},
+		{"fewer ids", make([]int32, 2), 3},
+		{"more ids", make([]int32, 12), 12},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			n, err := countMessages(g, []Message{{Role: "assistant", Content: text, Tokens: c.tokens}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := TemplateOverheadTokens + MessageOverheadTokens + c.want; n != want {
+				t.Errorf("countMessages = %d, want %d", n, want)
 			}
 		})
 	}
