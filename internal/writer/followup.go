@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/plumewriter/plume/internal/jsonschema"
+	"github.com/plumewriter/plume/internal/llm"
 	"github.com/plumewriter/plume/internal/writer/prompts"
 )
 
@@ -86,4 +87,19 @@ func rewriteTurn(raw, text string) string {
 		return text // the answer began with a line cleaning dropped (a heading)
 	}
 	return raw[:len(raw)-len(rest)] + text
+}
+
+// turnIDs is the answer's generated ids (res.TextTokens) up to the first
+// whose streamed text reaches past its first n bytes: the engine reads back
+// no more of them than spell a turn of n bytes cut from the answer, and
+// countMessages counts such a turn by its ids.
+func turnIDs(res llm.Result, n int) []int32 {
+	at := 0
+	for i := range res.TextTokens {
+		if at >= n || i >= len(res.Tokens) {
+			return res.TextTokens[:i:i]
+		}
+		at += len(res.Tokens[i].Text)
+	}
+	return res.TextTokens
 }

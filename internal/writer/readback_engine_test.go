@@ -233,3 +233,27 @@ func TestCountMessagesReadBack(t *testing.T) {
 		})
 	}
 }
+
+func TestTurnIDs(t *testing.T) {
+	res := llm.Result{Text: "ab cd ef", TextTokens: []int32{1, 2, 3, 4},
+		Tokens: []llm.Token{{ID: 1, Text: "ab"}, {ID: 2, Text: " cd"}, {ID: 3, Text: " ef"}, {ID: 4, Text: ""}, {ID: 9}}}
+	cases := []struct {
+		n    int
+		want []int32
+	}{
+		{0, []int32{}},
+		{2, []int32{1}},
+		{3, []int32{1, 2}},    // the id that reaches past the cut stays: the engine checks the spelling
+		{5, []int32{1, 2}},    // "ab cd"
+		{8, []int32{1, 2, 3}}, // the whole text; the id after it spells nothing
+		{20, []int32{1, 2, 3, 4}},
+	}
+	for _, c := range cases {
+		if got := turnIDs(res, c.n); !slices.Equal(got, c.want) {
+			t.Errorf("turnIDs(%d) = %v, want %v", c.n, got, c.want)
+		}
+	}
+	if got := turnIDs(llm.Result{Text: "x"}, 1); got != nil {
+		t.Errorf("no ids: %v", got)
+	}
+}

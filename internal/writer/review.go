@@ -110,7 +110,8 @@ func (r *run) reviseAfter(ctx context.Context, i, pass int, prior []Message) ([]
 		return nil, nil
 	}
 	part.Text = text
-	turn := Message{Role: "assistant", Content: rewriteTurn(res.Text, text), Tokens: res.TextTokens}
+	content := rewriteTurn(res.Text, text)
+	turn := Message{Role: "assistant", Content: content, Tokens: turnIDs(res, len(content))}
 	return append(slices.Clip(msgs), turn), nil
 }
 
