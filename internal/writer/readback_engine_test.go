@@ -35,7 +35,9 @@ const turnSlack = 3
 // sequence through them and the call evaluates only what follows: for a
 // review after a revision, its new user turn and a few tokens. Re-tokenized
 // as text, the answers end the reuse earlier (the grammar-constrained
-// review answers are spelled with other ids than the tokenizer's).
+// review answers are spelled with other ids than the tokenizer's). With
+// the cache off, and resumed after an interruption, the run writes the
+// same article.
 func TestReviewReadsRevisionBack(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "synth-qwen2-Q4_K.gguf")
 	spec := testmodel.Base("qwen2", tensor.Q4_K)
@@ -72,6 +74,22 @@ func TestReviewReadsRevisionBack(t *testing.T) {
 	}
 	if readBack <= asText {
 		t.Errorf("the answers read back reuse %d tokens, no more than re-tokenized (%d)", readBack, asText)
+	}
+	// The read-back does not depend on the cache: with it off, every
+	// prompt is evaluated whole and the article is the same.
+	off, err := engine.Load(path, engine.Options{Threads: 1, NoPromptCache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer off.Close()
+	uncached, _ := runArticle(t, off.Generator(), opts)
+	for i, tm := range uncached.State.Timings {
+		if tm.PromptEvaluated != tm.PromptTokens {
+			t.Fatalf("cache off: call %d evaluated %d of %d prompt tokens", i, tm.PromptEvaluated, tm.PromptTokens)
+		}
+	}
+	if same, diff, err := art.Manifest.Compare(uncached.Manifest); !same || !bytes.Equal(uncached.Markdown, art.Markdown) {
+		t.Errorf("the article written with the cache off differs in %v (%v)", diff, err)
 	}
 	// The ids are not checkpointed: a run interrupted at a review after a
 	// revision resumes that part's review from its first call, which
