@@ -18,8 +18,9 @@
 // or one of those. The forward pass gives the same bits for a prompt
 // evaluated whole or after a cached prefix, so the cache changes no output
 // (Options.NoPromptCache turns it off to show it). Model.Generator adapts a model to llm.Generator:
-// chat templates (internal/chat), sampling and JSON-schema grammars
-// (internal/sample), stop strings and UTF-8-safe streaming.
+// chat templates (internal/chat), an assistant turn read back as the ids
+// the engine generated for it (splice.go), sampling and JSON-schema
+// grammars (internal/sample), stop strings and UTF-8-safe streaming.
 //
 // Cancelling the context stops work within one decode step (the forward
 // pass checks it between layers).

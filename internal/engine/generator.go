@@ -77,13 +77,23 @@ func (m *Model) Prompt(req llm.Request) ([]int32, error) {
 	if tok.EOS() >= 0 {
 		eos = tok.Piece(tok.EOS())
 	}
-	text, err := m.chatTemplate().Template.Render(req.Messages, chat.Options{AddGenerationPrompt: true, BOS: bos, EOS: eos})
+	tmpl, opts := m.chatTemplate().Template, chat.Options{AddGenerationPrompt: true, BOS: bos, EOS: eos}
+	text, err := tmpl.Render(req.Messages, opts)
 	if err != nil {
 		return nil, err // "chat template: …"
 	}
 	// Templates that write the BOS text themselves must not get a second one.
 	addBOS := tok.AddBOS() && !(bos != "" && strings.HasPrefix(text, bos))
-	return tok.Encode(text, addBOS, true)
+	ids, err := tok.Encode(text, addBOS, true)
+	if err != nil {
+		return nil, err
+	}
+	// Assistant turns with the ids the engine generated are read back as
+	// those ids (splice.go).
+	if spliced, ok := splice(tok, tmpl, req.Messages, opts, text, addBOS, ids); ok {
+		return spliced, nil
+	}
+	return ids, nil
 }
 
 // Generate runs one request. Streamed token texts concatenate to
@@ -118,6 +128,7 @@ func (g *Generator) Generate(ctx context.Context, req llm.Request, onToken func(
 	var text strings.Builder
 	dec := g.m.tok.NewStreamDecoder()
 	stop := &stopper{stops: req.Stop}
+	var ids []int32 // the generated ids of the text, for Result.TextTokens
 	emit := func(t llm.Token) error {
 		text.WriteString(t.Text)
 		res.Tokens = append(res.Tokens, t)
@@ -131,6 +142,7 @@ func (g *Generator) Generate(ctx context.Context, req llm.Request, onToken func(
 		if g.m.tok.IsEOG(o.ID) { // reported, not part of the text
 			return emit(t)
 		}
+		ids = append(ids, o.ID)
 		piece, stopped := stop.add(dec.Add(o.ID))
 		t.Text = piece
 		if err := emit(t); err != nil {
@@ -156,6 +168,7 @@ func (g *Generator) Generate(ctx context.Context, req llm.Request, onToken func(
 		}
 	}
 	res.Text = text.String()
+	res.TextTokens = textTokens(g.m.tok, ids, res.Text)
 	res.CompletionTokens = st.Generated
 	res.PromptEvaluated = st.PromptTokens
 	res.PromptMillis = float64(st.PromptDuration.Microseconds()) / 1e3

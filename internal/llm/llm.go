@@ -11,6 +11,16 @@ import (
 type Message struct {
 	Role    string `json:"role"` // "system", "user" or "assistant"
 	Content string `json:"content"`
+	// Tokens, on an assistant turn, are the token ids a local engine
+	// generated for Content (Result.TextTokens of the call that wrote it):
+	// a hint that lets the engine read the turn back as the sequence it
+	// produced, so that its prompt cache matches through it, where the
+	// text re-tokenized could give other ids. The engine uses the longest
+	// run of leading ids that spells the start of Content (all of them
+	// for an answer passed back as generated; fewer for one the caller
+	// cut back) and tokenizes the rest; remote backends ignore them.
+	// Never on the wire: an API client cannot send them.
+	Tokens []int32 `json:"-"`
 }
 
 // Request asks for one completion. Either Messages (rendered with the model's
@@ -68,6 +78,13 @@ type Result struct {
 	FinishReason     string  `json:"finish_reason"` // "stop", "length" or "cancelled"
 	PromptMillis     float64 `json:"prompt_ms"`
 	GenMillis        float64 `json:"gen_ms"`
+	// TextTokens are the leading generated ids that spell the start of
+	// Text exactly: all of them but the end-of-generation token, unless a
+	// stop string cut the text or the model wrote bytes that are no
+	// character (Text has U+FFFD there), where they stop. Set by the local
+	// engine, nil from other backends. Passed back as Message.Tokens when
+	// Text becomes an assistant turn.
+	TextTokens []int32 `json:"-"`
 }
 
 // ModelInfo describes the model behind a Generator, for provenance.

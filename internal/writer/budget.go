@@ -51,7 +51,9 @@ const (
 var ErrContext = errors.New("context window too small")
 
 // countMessages estimates the prompt tokens of msgs with the generator's
-// tokenizer plus the chat template's overhead.
+// tokenizer plus the chat template's overhead. A turn read back as the ids
+// the engine generated (Message.Tokens) can take more tokens than its text
+// re-tokenized: it counts as many as it has ids, if more.
 func countMessages(g llm.Generator, msgs []Message) (int, error) {
 	n := TemplateOverheadTokens
 	for _, m := range msgs {
@@ -59,7 +61,7 @@ func countMessages(g llm.Generator, msgs []Message) (int, error) {
 		if err != nil {
 			return 0, fmt.Errorf("count tokens: %w", err)
 		}
-		n += c + MessageOverheadTokens
+		n += max(c, len(m.Tokens)) + MessageOverheadTokens
 	}
 	return n, nil
 }

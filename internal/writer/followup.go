@@ -2,8 +2,10 @@ package writer
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/plumewriter/plume/internal/jsonschema"
+	"github.com/plumewriter/plume/internal/llm"
 	"github.com/plumewriter/plume/internal/writer/prompts"
 )
 
@@ -20,10 +22,13 @@ import (
 // text quoted, as the first review is.
 
 // answered is the conversation of the last call with its answer as the
-// assistant's turn: what the engine holds after that call.
+// assistant's turn: what the engine holds after that call. The turn carries
+// the ids the engine generated, so that it is read back as that sequence
+// rather than re-tokenized (which can give other ids, and end the reuse of
+// the cache inside the answer).
 func (r *run) answered() []Message {
 	c := r.st.Calls[len(r.st.Calls)-1]
-	return append(slices.Clip(c.Messages), Message{Role: "assistant", Content: c.Output})
+	return append(slices.Clip(c.Messages), Message{Role: "assistant", Content: c.Output, Tokens: c.OutputTokens})
 }
 
 // followUp renders stage name's prompt as the next user turn after prior
@@ -67,4 +72,34 @@ func (r *run) reviewPrompt(i int, conv []Message) ([]Message, int, *jsonschema.S
 	return r.sizedPrompt(sizedStep{stage: StageReview, prompt: prompts.Review,
 		maxTokens: r.fullAnswer(Bounds.Review), minTokens: ReviewMinTokens, build: Bounds.Review, ladder: reviewLadder,
 		tweak: tweak})
+}
+
+// rewriteTurn is the assistant turn of a revision whose answer raw became
+// the part's text (cleaned, maybe cut back to its last sentence): the text,
+// after the white space the answer began with when its first line was kept.
+// The turn carries the answer's generated ids, which the engine reads back
+// as far as they spell the turn; a model's answer often starts with a space
+// or a newline that cleaning drops, and a turn without it would end the
+// reuse of the cache at the answer's first token.
+func rewriteTurn(raw, text string) string {
+	rest := strings.TrimLeft(raw, " \t\r\n")
+	if text == "" || rest == "" || rest[0] != text[0] {
+		return text // the answer began with a line cleaning dropped (a heading)
+	}
+	return raw[:len(raw)-len(rest)] + text
+}
+
+// turnIDs is the answer's generated ids (res.TextTokens) up to the first
+// whose streamed text reaches past its first n bytes: the engine reads back
+// no more of them than spell a turn of n bytes cut from the answer, and
+// countMessages counts such a turn by its ids.
+func turnIDs(res llm.Result, n int) []int32 {
+	at := 0
+	for i := range res.TextTokens {
+		if at >= n || i >= len(res.Tokens) {
+			return res.TextTokens[:i:i]
+		}
+		at += len(res.Tokens[i].Text)
+	}
+	return res.TextTokens
 }

@@ -51,7 +51,7 @@ type callSpec struct {
 func (r *run) call(ctx context.Context, spec callSpec) (llm.Result, error) {
 	msgs := make([]llm.Message, len(spec.Messages))
 	for i, m := range spec.Messages {
-		msgs[i] = llm.Message{Role: m.Role, Content: m.Content}
+		msgs[i] = llm.Message{Role: m.Role, Content: m.Content, Tokens: m.Tokens}
 	}
 	params := r.st.Options.Sampling
 	params.Seed = callSeed(r.st.Options.Seed, spec.Stage, spec.Part, spec.Attempt)
@@ -85,7 +85,7 @@ func (r *run) call(ctx context.Context, spec callSpec) (llm.Result, error) {
 		Stage: spec.Stage, Part: spec.Part, Attempt: spec.Attempt, Seed: params.Seed,
 		Messages: spec.Messages, JSONSchema: schemaText(spec.Schema), MaxTokens: spec.Max, Sampling: params,
 		PromptTokens: res.PromptTokens, CompletionTokens: res.CompletionTokens,
-		FinishReason: res.FinishReason, Output: res.Text,
+		FinishReason: res.FinishReason, Output: res.Text, OutputTokens: res.TextTokens,
 	}
 	if spec.Logprobs {
 		c.Sentences = sentenceConfidence(spec.Part, res.Tokens)

@@ -110,7 +110,9 @@ func (r *run) reviseAfter(ctx context.Context, i, pass int, prior []Message) ([]
 		return nil, nil
 	}
 	part.Text = text
-	return append(slices.Clip(msgs), Message{Role: "assistant", Content: text}), nil
+	content := rewriteTurn(res.Text, text)
+	turn := Message{Role: "assistant", Content: content, Tokens: turnIDs(res, len(content))}
+	return append(slices.Clip(msgs), turn), nil
 }
 
 // autoProblems applies the deterministic rules to part i: length under the

@@ -87,6 +87,13 @@ type Call struct {
 	CompletionTokens int           `json:"completion_tokens"`
 	FinishReason     string        `json:"finish_reason"`
 	Output           string        `json:"output"`
+	// OutputTokens are the ids the local engine generated for Output
+	// (llm.Result.TextTokens; nil from other backends), which the next
+	// turn of a review conversation reads back as Output (answered). Not
+	// recorded: a conversation lives within one part's review, which a
+	// resumed run starts again from its first call, so the ids are always
+	// those of a call of the same run; a replay generates them again.
+	OutputTokens []int32 `json:"-"`
 	// Sentences is the per-sentence mean token probability of drafting
 	// calls (from the tokens' logprobs).
 	Sentences []SentenceConfidence `json:"sentence_confidence,omitempty"`
@@ -97,6 +104,9 @@ type Call struct {
 type Message struct {
 	Role    string `json:"role"`
 	Content string `json:"content"`
+	// Tokens are llm.Message.Tokens: on an assistant turn the engine
+	// wrote, the ids it generated (see Call.OutputTokens).
+	Tokens []int32 `json:"-"`
 }
 
 // Timing is the wall-clock cost of one call; timings live in the manifest's
