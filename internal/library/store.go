@@ -102,6 +102,13 @@ func Open(path string) (*Store, error) {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
+	// Write transactions take the write lock when they begin (BEGIN
+	// IMMEDIATE), where busy_timeout waits for another process's or
+	// store's writer. A deferred one that read first and then wrote after
+	// another connection committed failed at once with SQLITE_BUSY_SNAPSHOT
+	// (517), which no timeout retries: seen when a resumed article job
+	// saved its revision while the cancelled one was still writing.
+	q.Add("_txlock", "immediate")
 	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("library: open %s: %w", path, err)
