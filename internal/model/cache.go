@@ -71,9 +71,11 @@ func (m *Model) NewStateKV(ctx int, kv tensor.Type) (*State, error) {
 		if kv == tensor.F16 {
 			s.k16 = append(s.k16, make([]byte, 2*ctx*c.KVDim()))
 			s.v16 = append(s.v16, make([]byte, 2*cpad*c.KVDim()))
+			adviseHuge(s.v16[len(s.v16)-1])
 		} else {
 			s.k = append(s.k, make([]float32, ctx*c.KVDim()))
 			s.v = append(s.v, make([]float32, cpad*c.KVDim()))
+			adviseHuge(s.v[len(s.v)-1])
 		}
 	}
 	return s, nil

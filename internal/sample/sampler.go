@@ -107,6 +107,15 @@ func (s *Sampler) Sample(logits []float32, history []int32) (int32, error) {
 	if len(logits) != s.vocab {
 		return -1, fmt.Errorf("%w: got %d logits, want %d", ErrLogits, len(logits), s.vocab)
 	}
+	if s.p.Temperature == 0 && s.wm == nil && !s.penalizes() {
+		// Nothing moves a logit and nothing is drawn: the chain's argmax
+		// (largest logit, ties to the lower id) is Greedy's, without the
+		// candidate list of the whole vocabulary (0.5 ms a token at 128K).
+		if err := s.checkHistory(history); err != nil {
+			return -1, err
+		}
+		return Greedy(logits)
+	}
 	cand, err := collect(s.cand[:0], logits)
 	s.cand = cand
 	if err != nil {
@@ -147,15 +156,13 @@ func collect(dst []candidate, logits []float32) ([]candidate, error) {
 // history tokens: a repeated token's logit is divided by RepeatPenalty if
 // positive, multiplied if ≤ 0, then reduced by count·frequency + presence.
 func (s *Sampler) penalize(cand []candidate, history []int32) error {
-	for _, id := range history {
-		if id < 0 || int(id) >= s.vocab {
-			return fmt.Errorf("%w: history token %d outside vocabulary [0, %d)", ErrLogits, id, s.vocab)
-		}
+	if err := s.checkHistory(history); err != nil {
+		return err
 	}
-	p := s.p
-	if p.RepeatLastN == 0 || (p.RepeatPenalty == 1 && p.FrequencyPenalty == 0 && p.PresencePenalty == 0) {
+	if !s.penalizes() {
 		return nil
 	}
+	p := s.p
 	window := history
 	if p.RepeatLastN > 0 && len(window) > p.RepeatLastN {
 		window = window[len(window)-p.RepeatLastN:]
@@ -179,6 +186,22 @@ func (s *Sampler) penalize(cand []candidate, history []int32) error {
 		cand[i].logit = l
 	}
 	return nil
+}
+
+// checkHistory reports a history token outside the vocabulary.
+func (s *Sampler) checkHistory(history []int32) error {
+	for _, id := range history {
+		if id < 0 || int(id) >= s.vocab {
+			return fmt.Errorf("%w: history token %d outside vocabulary [0, %d)", ErrLogits, id, s.vocab)
+		}
+	}
+	return nil
+}
+
+// penalizes reports whether the penalties change any logit.
+func (s *Sampler) penalizes() bool {
+	p := s.p
+	return p.RepeatLastN != 0 && (p.RepeatPenalty != 1 || p.FrequencyPenalty != 0 || p.PresencePenalty != 0)
 }
 
 // Greedy returns the id of the largest logit, ties going to the lowest id.

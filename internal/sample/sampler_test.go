@@ -273,3 +273,47 @@ func TestScale2IsLdexp(t *testing.T) {
 		}
 	}
 }
+
+// TestTemperatureZeroIsTheChainsArgmax: at temperature 0 without penalties
+// or watermark, Sample takes Greedy's path; it picks what the candidate
+// chain's argmax picks (largest logit, ties to the lower id, -Inf skipped),
+// and fails where the chain fails.
+func TestTemperatureZeroIsTheChainsArgmax(t *testing.T) {
+	r := newRNG(11)
+	p := DefaultParams()
+	p.Temperature = 0
+	s, err := New(p, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for trial := range 500 {
+		logits := make([]float32, 64)
+		for i := range logits {
+			logits[i] = float32(int(r.float64()*6)) / 2 // few values: many ties
+			if r.float64() < 0.2 {
+				logits[i] = float32(math.Inf(-1))
+			}
+		}
+		cand, cerr := collect(nil, logits)
+		got, err := s.Sample(logits, []int32{1, 2})
+		if cerr != nil {
+			if err == nil {
+				t.Fatalf("trial %d: picked %d where the chain fails (%v)", trial, got, cerr)
+			}
+			continue
+		}
+		if want := argmax(cand); err != nil || got != want {
+			t.Fatalf("trial %d: %d (%v), chain's argmax %d", trial, got, err, want)
+		}
+	}
+	for _, bad := range []float32{float32(math.NaN()), float32(math.Inf(1))} {
+		logits := make([]float32, 64)
+		logits[9] = bad
+		if _, err := s.Sample(logits, nil); !errors.Is(err, ErrLogits) {
+			t.Errorf("logit %v: %v, want ErrLogits", bad, err)
+		}
+	}
+	if _, err := s.Sample(make([]float32, 64), []int32{64}); !errors.Is(err, ErrLogits) {
+		t.Errorf("history outside the vocabulary: %v, want ErrLogits", err)
+	}
+}

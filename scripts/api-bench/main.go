@@ -5,8 +5,9 @@
 // temperature 0, and times the decode from the SSE arrival times: from the
 // first token's chunk (time to first token excluded) to the chunk that
 // carries the finish reason, over the N−1 tokens in between. It then stops
-// the server, runs `plume bench -p P -n N -r R --kv f32` and prints both
-// decode figures and their ratio as a Markdown table row for BENCHMARKS.md.
+// alternates the completions with `plume bench -p 0 -n N -r 1 --kv f32` runs
+// (R of each), and prints both decode figures and their ratio as a Markdown
+// table row for BENCHMARKS.md.
 // The bench uses the server's KV cache type, F32 (plume serve, write and run
 // keep llama.cpp's parity default), not its own default F16 (llama-bench's),
 // so that the ratio measures what the API adds and nothing else.
@@ -55,7 +56,6 @@ const (
 type config struct {
 	plume, model      string
 	threads, gen, rep int
-	prompt            int
 	profile           string // CPU profile of plume serve
 }
 
@@ -67,19 +67,14 @@ func main() {
 	flag.IntVar(&c.gen, "n", 128, "tokens per completion (decode test)")
 	flag.IntVar(&c.rep, "r", 3, "completions (and plume bench repetitions)")
 	flag.StringVar(&c.profile, "cpuprofile", "", "have plume serve write a CPU profile (go tool pprof) to this file")
-	flag.IntVar(&c.prompt, "p", 16, "prompt tokens of plume bench's pp test (its figure is not compared)")
 	flag.Parse()
 	if c.plume == "" || c.model == "" || c.threads < 1 || c.gen < 2 || c.rep < 1 {
 		fmt.Fprintln(os.Stderr, "api-bench: -plume and -model are required; -t >= 1, -n >= 2, -r >= 1")
 		os.Exit(2)
 	}
-	api, err := measureAPI(c)
+	api, bench, err := measure(c)
 	if err != nil {
-		fatalf("api: %v", err)
-	}
-	bench, err := measureBench(c)
-	if err != nil {
-		fatalf("plume bench: %v", err)
+		fatalf("%v", err)
 	}
 	am, asd := stats.MeanSD(api)
 	bm, bsd := stats.MeanSD(bench)
@@ -92,12 +87,15 @@ func fatalf(format string, args ...any) {
 	os.Exit(1)
 }
 
-// measureAPI serves the model and returns the decode tokens/s of each
-// completion.
-func measureAPI(c config) ([]float64, error) {
+// measure serves the model and alternates, R times, one streamed
+// completion and one plume bench run (-r 1 after its warm-up), so that both
+// see the same machine: on a virtual machine whose speed drifts by 10% from
+// minute to minute, two series measured one after the other compared the
+// drift as much as the engines. It returns the decode tokens/s of each.
+func measure(c config) (api, bench []float64, err error) {
 	port, err := freePort()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	base := "http://127.0.0.1:" + strconv.Itoa(port)
 	srv := exec.Command(c.plume, "serve", "--model", c.model, "--host", "127.0.0.1:"+strconv.Itoa(port),
@@ -107,25 +105,28 @@ func measureAPI(c config) ([]float64, error) {
 	}
 	srv.Stderr = os.Stderr
 	if err := srv.Start(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer func() { // SIGINT: plume serve shuts down gracefully
 		_ = srv.Process.Signal(syscall.SIGINT)
 		_ = srv.Wait()
 	}()
 	if err := waitHealthy(base); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var out []float64
 	for i := range c.rep {
 		ts, err := completion(base, c.gen)
 		if err != nil {
-			return nil, fmt.Errorf("completion %d: %w", i+1, err)
+			return nil, nil, fmt.Errorf("api: completion %d: %w", i+1, err)
 		}
-		fmt.Fprintf(os.Stderr, "api-bench: completion %d: %.2f t/s\n", i+1, ts)
-		out = append(out, ts)
+		b, err := measureBench(c)
+		if err != nil {
+			return nil, nil, fmt.Errorf("plume bench: %w", err)
+		}
+		fmt.Fprintf(os.Stderr, "api-bench: round %d: API %.2f t/s, plume bench %.2f t/s\n", i+1, ts, b)
+		api, bench = append(api, ts), append(bench, b)
 	}
-	return out, nil
+	return api, bench, nil
 }
 
 // freePort asks the kernel for a free loopback port.
@@ -224,26 +225,27 @@ func completion(base string, n int) (float64, error) {
 // which plume bench is given too.
 const serveKV = "f32"
 
-// measureBench runs plume bench and returns its decode samples (t/s).
-func measureBench(c config) ([]float64, error) {
+// measureBench runs plume bench once (its warm-up, then one measured tg
+// run) and returns its decode tokens/s.
+func measureBench(c config) (float64, error) {
 	cmd := exec.Command(c.plume, "bench", "--model", c.model, "-t", strconv.Itoa(c.threads),
-		"-p", strconv.Itoa(c.prompt), "-n", strconv.Itoa(c.gen), "-r", strconv.Itoa(c.rep), "--kv", serveKV, "--json")
+		"-p", "0", "-n", strconv.Itoa(c.gen), "-r", "1", "--kv", serveKV, "--json")
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	var res []struct {
 		Test      string    `json:"test"`
 		SamplesTS []float64 `json:"samples_ts"`
 	}
 	if err := json.Unmarshal(out, &res); err != nil {
-		return nil, fmt.Errorf("output: %w", err)
+		return 0, fmt.Errorf("output: %w", err)
 	}
 	for _, r := range res {
-		if r.Test == "tg"+strconv.Itoa(c.gen) {
-			return r.SamplesTS, nil
+		if r.Test == "tg"+strconv.Itoa(c.gen) && len(r.SamplesTS) == 1 {
+			return r.SamplesTS[0], nil
 		}
 	}
-	return nil, fmt.Errorf("no tg%d test in %s", c.gen, out)
+	return 0, fmt.Errorf("no tg%d test in %s", c.gen, out)
 }
