@@ -11,6 +11,46 @@
 // REDUCE32: GGML_F32x8_REDUCE of Y0..Y3 into X0 lane 0.
 #define REDUCE32 VADDPS Y2, Y0, Y0; VADDPS Y3, Y1, Y1; VADDPS Y1, Y0, Y0; VEXTRACTF128 $1, Y0, X1; VADDPS X1, X0, X0; VHADDPS X0, X0, X0; VHADDPS X0, X0, X0
 
+// F32TAIL finishes a dot product whose lane sum is in X0: sum = fma(a[i],
+// b[i], sum) for i from AX to CX, a at the register a, b at DI.
+#define F32TAIL(a, tail, done) \
+	CMPQ AX, CX                    \
+	JGE  done                      \
+tail:                              \
+	VMOVSS (a)(AX*4), X1           \
+	VFMADD231SS (DI)(AX*4), X1, X0 \
+	INCQ AX                        \
+	CMPQ AX, CX                    \
+	JLT  tail                      \
+done:
+
+// F32DOT leaves dotF32Generic of the CX float32 values at SI (a) and DI
+// (b) in X0: acc[i%32] = fma(a[i], b[i], acc[i%32]) over the first DX =
+// CX&^31 (Y0..Y3), REDUCE32, then F32TAIL. AX and Y0..Y7 are clobbered.
+#define F32DOT(loop, red, tail, done) \
+	XORQ AX, AX                      \
+	VXORPS Y0, Y0, Y0                \
+	VXORPS Y1, Y1, Y1                \
+	VXORPS Y2, Y2, Y2                \
+	VXORPS Y3, Y3, Y3                \
+	CMPQ AX, DX                      \
+	JEQ  red                         \
+loop:                                \
+	VMOVUPS (SI)(AX*4), Y4           \
+	VMOVUPS 32(SI)(AX*4), Y5         \
+	VMOVUPS 64(SI)(AX*4), Y6         \
+	VMOVUPS 96(SI)(AX*4), Y7         \
+	VFMADD231PS (DI)(AX*4), Y4, Y0   \
+	VFMADD231PS 32(DI)(AX*4), Y5, Y1 \
+	VFMADD231PS 64(DI)(AX*4), Y6, Y2 \
+	VFMADD231PS 96(DI)(AX*4), Y7, Y3 \
+	ADDQ $32, AX                     \
+	CMPQ AX, DX                      \
+	JLT  loop                        \
+red:                                 \
+	REDUCE32                         \
+	F32TAIL(SI, tail, done)
+
 // func dotF32AVX2(a, b []float32) float32
 TEXT ·dotF32AVX2(SB), NOSPLIT, $0-52
 	MOVQ a_base+0(FP), SI
@@ -18,40 +58,7 @@ TEXT ·dotF32AVX2(SB), NOSPLIT, $0-52
 	MOVQ a_len+8(FP), CX
 	MOVQ CX, DX
 	ANDQ $-32, DX
-	XORQ AX, AX
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	CMPQ AX, DX
-	JEQ  f32red
-
-f32loop:
-	VMOVUPS (SI)(AX*4), Y4
-	VMOVUPS 32(SI)(AX*4), Y5
-	VMOVUPS 64(SI)(AX*4), Y6
-	VMOVUPS 96(SI)(AX*4), Y7
-	VFMADD231PS (DI)(AX*4), Y4, Y0
-	VFMADD231PS 32(DI)(AX*4), Y5, Y1
-	VFMADD231PS 64(DI)(AX*4), Y6, Y2
-	VFMADD231PS 96(DI)(AX*4), Y7, Y3
-	ADDQ $32, AX
-	CMPQ AX, DX
-	JLT  f32loop
-
-f32red:
-	REDUCE32
-	CMPQ AX, CX
-	JGE  f32done
-
-f32tail:
-	VMOVSS (SI)(AX*4), X1
-	VFMADD231SS (DI)(AX*4), X1, X0
-	INCQ AX
-	CMPQ AX, CX
-	JLT  f32tail
-
-f32done:
+	F32DOT(f32loop, f32red, f32tail, f32done)
 	VZEROUPPER
 	MOVSS X0, ret+48(FP)
 	RET
@@ -170,40 +177,7 @@ TEXT ·dotF32RowsAVX2(SB), NOSPLIT, $0-96
 f32rrow:
 	CMPQ R11, R10
 	JGE  f32rdone
-	XORQ AX, AX
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	CMPQ AX, DX
-	JEQ  f32rred
-
-f32rloop:
-	VMOVUPS (SI)(AX*4), Y4
-	VMOVUPS 32(SI)(AX*4), Y5
-	VMOVUPS 64(SI)(AX*4), Y6
-	VMOVUPS 96(SI)(AX*4), Y7
-	VFMADD231PS (DI)(AX*4), Y4, Y0
-	VFMADD231PS 32(DI)(AX*4), Y5, Y1
-	VFMADD231PS 64(DI)(AX*4), Y6, Y2
-	VFMADD231PS 96(DI)(AX*4), Y7, Y3
-	ADDQ $32, AX
-	CMPQ AX, DX
-	JLT  f32rloop
-
-f32rred:
-	REDUCE32
-	CMPQ AX, CX
-	JGE  f32rstore
-
-f32rtail:
-	VMOVSS (SI)(AX*4), X1
-	VFMADD231SS (DI)(AX*4), X1, X0
-	INCQ AX
-	CMPQ AX, CX
-	JLT  f32rtail
-
-f32rstore:
+	F32DOT(f32rloop, f32rred, f32rtail, f32rstore)
 	VMULSS scale+64(FP), X0, X0
 	VMOVSS X0, (R9)(R11*4)
 	ADDQ R8, DI
@@ -268,17 +242,7 @@ f32r2loop:
 f32r2red:
 	MOVQ AX, R13
 	REDUCE32
-	CMPQ AX, CX
-	JGE  f32r2store1
-
-f32r2tail1:
-	VMOVSS (SI)(AX*4), X1
-	VFMADD231SS (DI)(AX*4), X1, X0
-	INCQ AX
-	CMPQ AX, CX
-	JLT  f32r2tail1
-
-f32r2store1:
+	F32TAIL(SI, f32r2tail1, f32r2store1)
 	VMULSS scale+88(FP), X0, X0
 	VMOVSS X0, (R9)(R11*4)
 	VMOVAPS Y8, Y0
@@ -287,17 +251,7 @@ f32r2store1:
 	VMOVAPS Y11, Y3
 	MOVQ R13, AX
 	REDUCE32
-	CMPQ AX, CX
-	JGE  f32r2store2
-
-f32r2tail2:
-	VMOVSS (BX)(AX*4), X1
-	VFMADD231SS (DI)(AX*4), X1, X0
-	INCQ AX
-	CMPQ AX, CX
-	JLT  f32r2tail2
-
-f32r2store2:
+	F32TAIL(BX, f32r2tail2, f32r2store2)
 	VMULSS scale+88(FP), X0, X0
 	VMOVSS X0, (R12)(R11*4)
 	ADDQ R8, DI
