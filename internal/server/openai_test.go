@@ -167,40 +167,57 @@ func TestCompletionsSDK(t *testing.T) {
 	})
 }
 
+// TestLogprobsSDK: logprobs gets each token's log-probability, with
+// top_logprobs alternatives best first (the greedy pick the best), and
+// without top_logprobs none (the engine computes the log-probability on
+// request only, so it must come without them too).
 func TestLogprobsSDK(t *testing.T) {
 	ts := startServer(t, fixtureConfig(t, nil), "", true)
-	c, err := ts.client.Chat.Completions.New(context.Background(), openai.ChatCompletionNewParams{
-		Model:       "stories260K.gguf",
-		Messages:    []openai.ChatCompletionMessageParamUnion{openai.UserMessage(storyPrompt)},
-		MaxTokens:   openai.Int(12),
-		Temperature: openai.Float(0),
-		Logprobs:    openai.Bool(true),
-		TopLogprobs: openai.Int(3),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	content := c.Choices[0].Logprobs.Content
-	if int64(len(content)) != c.Usage.CompletionTokens {
-		t.Fatalf("%d logprob entries for %d tokens", len(content), c.Usage.CompletionTokens)
-	}
-	var text strings.Builder
-	for i, lp := range content {
-		text.WriteString(lp.Token)
-		if len(lp.TopLogprobs) != 3 {
-			t.Fatalf("token %d: %d alternatives, want 3", i, len(lp.TopLogprobs))
-		}
-		if lp.Logprob > 0 || !slices.IsSortedFunc(lp.TopLogprobs, func(a, b openai.ChatCompletionTokenLogprobTopLogprob) int {
-			return -cmpFloat(a.Logprob, b.Logprob)
-		}) {
-			t.Errorf("token %d: logprob %v, alternatives %+v not best first", i, lp.Logprob, lp.TopLogprobs)
-		}
-		if lp.Logprob != lp.TopLogprobs[0].Logprob { // greedy picks the best
-			t.Errorf("token %d: greedy pick %v is not the best alternative %v", i, lp.Logprob, lp.TopLogprobs[0].Logprob)
-		}
-	}
-	if text.String() != c.Choices[0].Message.Content {
-		t.Errorf("logprob tokens spell %q, content is %q", text.String(), c.Choices[0].Message.Content)
+	for _, top := range []int{0, 3} {
+		t.Run(fmt.Sprintf("top_logprobs %d", top), func(t *testing.T) {
+			p := openai.ChatCompletionNewParams{
+				Model:       "stories260K.gguf",
+				Messages:    []openai.ChatCompletionMessageParamUnion{openai.UserMessage(storyPrompt)},
+				MaxTokens:   openai.Int(12),
+				Temperature: openai.Float(0),
+				Logprobs:    openai.Bool(true),
+			}
+			if top > 0 {
+				p.TopLogprobs = openai.Int(int64(top))
+			}
+			c, err := ts.client.Chat.Completions.New(context.Background(), p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			content := c.Choices[0].Logprobs.Content
+			if int64(len(content)) != c.Usage.CompletionTokens || len(content) == 0 {
+				t.Fatalf("%d logprob entries for %d tokens", len(content), c.Usage.CompletionTokens)
+			}
+			var text strings.Builder
+			for i, lp := range content {
+				text.WriteString(lp.Token)
+				if len(lp.TopLogprobs) != top {
+					t.Fatalf("token %d: %d alternatives, want %d", i, len(lp.TopLogprobs), top)
+				}
+				if lp.Logprob >= 0 {
+					t.Errorf("token %d: logprob %v, want < 0", i, lp.Logprob)
+				}
+				if top == 0 {
+					continue
+				}
+				if !slices.IsSortedFunc(lp.TopLogprobs, func(a, b openai.ChatCompletionTokenLogprobTopLogprob) int {
+					return -cmpFloat(a.Logprob, b.Logprob)
+				}) {
+					t.Errorf("token %d: alternatives %+v not best first", i, lp.TopLogprobs)
+				}
+				if lp.Logprob != lp.TopLogprobs[0].Logprob { // greedy picks the best
+					t.Errorf("token %d: greedy pick %v is not the best alternative %v", i, lp.Logprob, lp.TopLogprobs[0].Logprob)
+				}
+			}
+			if text.String() != c.Choices[0].Message.Content {
+				t.Errorf("logprob tokens spell %q, content is %q", text.String(), c.Choices[0].Message.Content)
+			}
+		})
 	}
 }
 
@@ -337,32 +354,6 @@ func TestErrorsSDK(t *testing.T) {
 				t.Errorf("got %d %q %q, want %d %q and a message naming %s", e.StatusCode, e.Code, e.Message, tc.status, tc.code, tc.in)
 			}
 		})
-	}
-}
-
-// TestChatLogprobsWithoutAlternatives: logprobs without top_logprobs gets
-// each token's log-probability (the engine computes it on request only),
-// the same as the engine's own.
-func TestChatLogprobsWithoutAlternatives(t *testing.T) {
-	ts := startServer(t, fixtureConfig(t, nil), "", true)
-	c, err := ts.client.Chat.Completions.New(context.Background(), openai.ChatCompletionNewParams{
-		Model:       "stories260K.gguf",
-		Messages:    []openai.ChatCompletionMessageParamUnion{openai.UserMessage(storyPrompt)},
-		MaxTokens:   openai.Int(12),
-		Temperature: openai.Float(0),
-		Logprobs:    openai.Bool(true),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	content := c.Choices[0].Logprobs.Content
-	if int64(len(content)) != c.Usage.CompletionTokens || len(content) == 0 {
-		t.Fatalf("%d logprob entries for %d tokens", len(content), c.Usage.CompletionTokens)
-	}
-	for i, lp := range content {
-		if lp.Logprob >= 0 || len(lp.TopLogprobs) != 0 {
-			t.Errorf("token %d: logprob %v with %d alternatives, want < 0 with none", i, lp.Logprob, len(lp.TopLogprobs))
-		}
 	}
 }
 
