@@ -300,14 +300,8 @@ const minParallelAttention = 1 << 15
 func (m *Model) attendHead(s *State, l, slot, i, h int) {
 	c, b := m.Config, &s.buf
 	D, Q, KV := c.HeadDim, c.QDim(), c.KVDim()
-	scale := float32(1 / math.Sqrt(float64(D)))
-	T := s.pos + i + 1 // causal: positions 0…pos_i
+	T, Tp, kvo, scale := m.attnSpan(s, i, h)
 	qh := b.q[i*Q+h*D : i*Q+(h+1)*D]
-	kvo := (h / (c.Heads / c.HeadsKV)) * D
-	// llama.cpp's scores span n_kv cells (a multiple of 256), the masked
-	// ones -Inf: pad to a multiple of vLanes so the softmax's 8-wide groups
-	// and the 32-lane V dot product add in the same order.
-	Tp := (T + vLanes - 1) / vLanes * vLanes
 	sc := b.scores[2*slot*s.cpad : 2*slot*s.cpad+Tp]
 	out := b.att[i*Q+h*D : i*Q+(h+1)*D]
 	if s.kv == tensor.F16 {
@@ -338,10 +332,7 @@ func (m *Model) attendHead(s *State, l, slot, i, h int) {
 func (m *Model) attendPair(s *State, l, slot, i, h int) {
 	c, b := m.Config, &s.buf
 	D, Q, KV := c.HeadDim, c.QDim(), c.KVDim()
-	scale := float32(1 / math.Sqrt(float64(D)))
-	T := s.pos + i + 1
-	kvo := (h / (c.Heads / c.HeadsKV)) * D
-	Tp := (T + vLanes - 1) / vLanes * vLanes
+	T, Tp, kvo, scale := m.attnSpan(s, i, h)
 	base := 2 * slot * s.cpad
 	sa, sb := b.scores[base:base+Tp], b.scores[base+s.cpad:base+s.cpad+Tp]
 	q := b.q[i*Q+h*D : i*Q+(h+2)*D]
@@ -350,6 +341,20 @@ func (m *Model) attendPair(s *State, l, slot, i, h int) {
 	maskSoftmax(sb, T)
 	out := b.att[i*Q+h*D : i*Q+(h+2)*D]
 	_ = kernels.F32RowsDot2(Tp, s.v[l][kvo*s.cpad:], s.cpad, sa, sb, 1, out[:D], out[D:])
+}
+
+// attnSpan is the shape of head h's attention for row i: T positions
+// (causal: 0…pos_i), Tp padded to a multiple of vLanes, the offset kvo of
+// its KV head within a cache row, and the score scale 1/sqrt(head_dim).
+// llama.cpp's scores span n_kv cells (a multiple of 256), the masked ones
+// -Inf: the padding makes the softmax's 8-wide groups and the 32-lane V dot
+// product add in the same order.
+func (m *Model) attnSpan(s *State, i, h int) (T, Tp, kvo int, scale float32) {
+	c := m.Config
+	T = s.pos + i + 1
+	Tp = (T + vLanes - 1) / vLanes * vLanes
+	kvo = (h / (c.Heads / c.HeadsKV)) * c.HeadDim
+	return T, Tp, kvo, float32(1 / math.Sqrt(float64(c.HeadDim)))
 }
 
 // maskSoftmax sets the padding cells sc[T:] to -Inf, which the softmax
