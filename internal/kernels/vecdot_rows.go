@@ -102,11 +102,8 @@ func F32RowsDot(n int, w []float32, stride int, x []float32, scale float32, out 
 	if len(out) == 0 {
 		return nil
 	}
-	if n < 0 || len(x) < n {
-		return fmt.Errorf("f32 rows dot: %w: n=%d, %d activations", ErrShape, n, len(x))
-	}
-	if err := checkRows(len(out), n, stride, len(w)); err != nil {
-		return fmt.Errorf("f32 rows dot: %w", err)
+	if err := checkF32Rows(n, w, stride, len(out), x); err != nil {
+		return err
 	}
 	if active.rowsDotF32 != nil {
 		active.rowsDotF32(n, w, stride, x[:n], scale, out)
@@ -131,11 +128,8 @@ func F32RowsDot2(n int, w []float32, stride int, x1, x2 []float32, scale float32
 	if len(out1) == 0 {
 		return nil
 	}
-	if n < 0 || len(x1) < n || len(x2) < n {
-		return fmt.Errorf("f32 rows dot: %w: n=%d, %d and %d activations", ErrShape, n, len(x1), len(x2))
-	}
-	if err := checkRows(len(out1), n, stride, len(w)); err != nil {
-		return fmt.Errorf("f32 rows dot: %w", err)
+	if err := checkF32Rows(n, w, stride, len(out1), x1, x2); err != nil {
+		return err
 	}
 	if active.rowsDotF32x2 != nil {
 		active.rowsDotF32x2(n, w, stride, x1[:n], x2[:n], scale, out1, out2)
@@ -143,5 +137,19 @@ func F32RowsDot2(n int, w []float32, stride int, x1, x2 []float32, scale float32
 	}
 	_ = F32RowsDot(n, w, stride, x1, scale, out1) // checked above
 	_ = F32RowsDot(n, w, stride, x2, scale, out2)
+	return nil
+}
+
+// checkF32Rows reports an ErrShape unless rows rows of n float32 values,
+// stride apart, fit in w and every activation has n values.
+func checkF32Rows(n int, w []float32, stride, rows int, xs ...[]float32) error {
+	for _, x := range xs {
+		if n < 0 || len(x) < n {
+			return fmt.Errorf("f32 rows dot: %w: n=%d, %d activations", ErrShape, n, len(x))
+		}
+	}
+	if err := checkRows(rows, n, stride, len(w)); err != nil {
+		return fmt.Errorf("f32 rows dot: %w", err)
+	}
 	return nil
 }
