@@ -110,13 +110,11 @@ memory a test needs (weights + KV cache of -p + -n positions) is checked before 
 			if err := engine.Check(o.path, engine.Options{KVType: o.kvType, ContextLength: o.Prompt + o.Gen + 1}); err != nil {
 				return fmt.Errorf("bench: %w", err)
 			}
-			if o.Profile != "" {
-				stop, err := startCPUProfile(o.Profile)
-				if err != nil {
-					return err
-				}
-				defer stop()
+			stop, err := startCPUProfile(o.Profile)
+			if err != nil {
+				return err
 			}
+			defer stop()
 			results, err := runBench(cmd.Context(), o, cmd.ErrOrStderr())
 			if err != nil {
 				return err
@@ -342,9 +340,13 @@ func meanStddev(x []float64) (mean, sd float64) {
 	return mean, math.Sqrt(sd / float64(len(x)-1))
 }
 
-// startCPUProfile starts writing a pprof CPU profile; the returned function
-// stops it and closes the file.
+// startCPUProfile starts writing a pprof CPU profile to path (the
+// --cpuprofile of bench, serve and write); the returned function stops it and
+// closes the file. An empty path profiles nothing.
 func startCPUProfile(path string) (func(), error) {
+	if path == "" {
+		return func() {}, nil
+	}
 	f, err := os.Create(path)
 	if err != nil {
 		return nil, fmt.Errorf("cpu profile: %w", err)

@@ -78,6 +78,11 @@ func runServe(cmd *cobra.Command, d *deps, f *serveFlags) error {
 	if queue == 0 {
 		queue = -1 // the server's "none"; its zero means the default
 	}
+	stop, err := startCPUProfile(f.cpuProfile)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	stderr := cmd.ErrOrStderr()
 	cfg := backendConfig{Backend: backendLocal, Model: f.model, Threads: f.threads, Context: f.ctx}
 	s, err := server.New(server.Config{
@@ -98,14 +103,6 @@ func runServe(cmd *cobra.Command, d *deps, f *serveFlags) error {
 	}
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
-	}
-	if f.cpuProfile != "" {
-		stop, err := startCPUProfile(f.cpuProfile)
-		if err != nil {
-			ln.Close()
-			return err
-		}
-		defer stop()
 	}
 	fmt.Fprintf(stderr, "plume: serving on http://%s (OpenAI API at /v1)\n", ln.Addr())
 	return s.Serve(cmd.Context(), ln)

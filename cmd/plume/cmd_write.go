@@ -146,13 +146,11 @@ Exit codes: 0 success, 1 any runtime failure (the article stays resumable),
 }
 
 func runWriteCmd(cmd *cobra.Command, d *deps, f *writeFlags, args []string, id *int64) error {
-	if f.cpuProfile != "" {
-		stop, err := startCPUProfile(f.cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer stop()
+	stop, err := startCPUProfile(f.cpuProfile)
+	if err != nil {
+		return err
 	}
+	defer stop()
 	switch {
 	case f.replay != "":
 		return runReplay(cmd, d, f)
