@@ -20,11 +20,12 @@ const MaxBatch = 512
 type State struct {
 	m    *Model
 	ctx  int         // capacity in positions
-	cpad int         // ctx rounded up to vLanes: the row length of v
+	cpad int         // ctx rounded up to vLanes: the longest V row
+	vs   int         // the V rows' current length and stride (vRowFor)
 	pos  int         // positions filled
 	kv   tensor.Type // F32 or F16
 	k    [][]float32 // F32 cache, per layer: [ctx][kv_dim]
-	v    [][]float32 // F32 cache, per layer, transposed as in llama.cpp: [kv_dim][cpad]
+	v    [][]float32 // F32 cache, per layer, transposed as in llama.cpp: [kv_dim][vs]
 	k16  [][]byte    // F16 cache (little-endian halves), same layouts
 	v16  [][]byte
 	buf  scratch
@@ -49,6 +50,71 @@ type scratch struct {
 // over a zero-padded multiple of 32 reproduces that order exactly.
 const vLanes = 32
 
+// vMinRow is the V row length (positions) a cache starts with. The
+// transposed V rows are as long as the positions held need, not the whole
+// context: storing one token writes one element into each of kv_dim rows,
+// and with rows a 4,096-position context apart those writes missed the
+// caches one by one (0.6 ms a token, 2.5% of a 1B model's decode), where
+// short rows close together are prefetched. Rows grow by doubling (moving
+// the cells, amortised over the positions that filled them) up to cpad,
+// and shrink when the cache is truncated. 256 positions are 1 KiB a row.
+const vMinRow = 256
+
+// vRowFor returns the V row length for n positions: vMinRow doubled until
+// it holds them, at most cpad (a multiple of vLanes, as vMinRow is).
+func (s *State) vRowFor(n int) int {
+	r := min(vMinRow, s.cpad)
+	for r < n && r < s.cpad {
+		r = min(2*r, s.cpad)
+	}
+	return r
+}
+
+// resizeV lays the V rows out vRowFor(n) positions apart, keeping the s.pos
+// cells each holds; n ≥ s.pos. Cells outside the held ones stay zero (see
+// Truncate).
+func (s *State) resizeV(n int) {
+	to := s.vRowFor(n)
+	if to == s.vs {
+		return
+	}
+	kv := s.m.Config.KVDim()
+	for _, v := range s.v {
+		moveRows(v, kv, s.vs, to, s.pos)
+	}
+	for _, v := range s.v16 {
+		moveRows(v, kv, 2*s.vs, 2*to, 2*s.pos)
+	}
+	s.vs = to
+}
+
+// moveRows moves rows of live elements from a stride of from to a stride
+// of to, in place, and zeroes what each row leaves behind, so that only the
+// moved cells are non-zero when only the old ones were. Rows that move up
+// are moved last first, rows that move down first first: no row's old
+// cells are overwritten before they move, and the cells a row leaves
+// behind (its old ones outside its new ones) hold no other row's.
+func moveRows[T float32 | byte](v []T, rows, from, to, live int) {
+	move := func(d int) {
+		src, dst := d*from, d*to
+		copy(v[dst:dst+live], v[src:src+live])
+		if dst > src {
+			clear(v[src:min(src+live, dst)])
+		} else {
+			clear(v[max(src, dst+live) : src+live])
+		}
+	}
+	if to > from {
+		for d := rows - 1; d > 0; d-- {
+			move(d)
+		}
+		return
+	}
+	for d := 1; d < rows; d++ {
+		move(d)
+	}
+}
+
 // NewState allocates a float32 KV cache of ctx positions (1..MaxContext; the
 // model's training context is not enforced here).
 func (m *Model) NewState(ctx int) (*State, error) { return m.NewStateKV(ctx, tensor.F32) }
@@ -67,6 +133,7 @@ func (m *Model) NewStateKV(ctx int, kv tensor.Type) (*State, error) {
 	}
 	cpad := (ctx + vLanes - 1) / vLanes * vLanes
 	s := &State{m: m, ctx: ctx, cpad: cpad, kv: kv}
+	s.vs = s.vRowFor(0)
 	for range c.Layers {
 		if kv == tensor.F16 {
 			s.k16 = append(s.k16, make([]byte, 2*ctx*c.KVDim()))
@@ -100,7 +167,8 @@ func (s *State) Len() int { return s.pos }
 func (s *State) Cap() int { return s.ctx }
 
 // Truncate drops the cached positions from n on (0 resets the sequence), so
-// a session can reuse a common prompt prefix.
+// a session can reuse a common prompt prefix. The V rows shrink to what n
+// positions need.
 func (s *State) Truncate(n int) {
 	if n < 0 || n >= s.pos {
 		return
@@ -110,15 +178,16 @@ func (s *State) Truncate(n int) {
 	kv := s.m.Config.KVDim()
 	for _, v := range s.v {
 		for d := range kv {
-			clear(v[d*s.cpad+n : d*s.cpad+s.pos])
+			clear(v[d*s.vs+n : d*s.vs+s.pos])
 		}
 	}
 	for _, v := range s.v16 {
 		for d := range kv {
-			clear(v[2*(d*s.cpad+n) : 2*(d*s.cpad+s.pos)])
+			clear(v[2*(d*s.vs+n) : 2*(d*s.vs+s.pos)])
 		}
 	}
 	s.pos = n
+	s.resizeV(n)
 }
 
 // ensure sizes the scratch buffers for rows tokens and threads workers.

@@ -60,6 +60,9 @@ func (m *Model) step(ctx context.Context, p *kernels.Pool, s *State, tokens []in
 	c, w := m.Config, m.Weights
 	n := len(tokens)
 	s.ensure(n, poolThreads(p))
+	if s.pos+n > s.vs {
+		s.resizeV(s.pos + n)
+	}
 	b := &s.buf
 	x := b.x[:n*c.Embd]
 	for i, id := range tokens { // get_rows: dequantize the embedding row
@@ -239,7 +242,7 @@ func (s *State) store(l, n int, kk, vv []float32) {
 		vh := s.buf.vh[:2*n*KV]
 		_ = kernels.QuantizeRow(tensor.F16, vv, vh)
 		for d := range KV {
-			col := vt[2*(d*s.cpad+s.pos) : 2*(d*s.cpad+s.pos+n)]
+			col := vt[2*(d*s.vs+s.pos) : 2*(d*s.vs+s.pos+n)]
 			for i := range n {
 				col[2*i], col[2*i+1] = vh[2*(i*KV+d)], vh[2*(i*KV+d)+1]
 			}
@@ -250,7 +253,7 @@ func (s *State) store(l, n int, kk, vv []float32) {
 	vt := s.v[l]
 	for i := range n {
 		for d, x := range vv[i*KV : (i+1)*KV] {
-			vt[d*s.cpad+s.pos+i] = x
+			vt[d*s.vs+s.pos+i] = x
 		}
 	}
 }
@@ -317,13 +320,13 @@ func (m *Model) attendHead(s *State, l, slot, i, h int) {
 	maskSoftmax(sc, T)
 	if s.kv == tensor.F16 {
 		// The probabilities, likewise rounded to fp16. V is stored
-		// transposed: row d of this head is cpad elements long.
+		// transposed: row d of this head is vs elements long.
 		kernels.RoundF16(sc, sc)
-		_ = kernels.F16RowsDot(Tp, s.v16[l][2*kvo*s.cpad:], 2*s.cpad, sc, 1, out)
+		_ = kernels.F16RowsDot(Tp, s.v16[l][2*kvo*s.vs:], 2*s.vs, sc, 1, out)
 		return
 	}
 	// out[d] = Dot(sc, row d of this head's transposed values).
-	_ = kernels.F32RowsDot(Tp, s.v[l][kvo*s.cpad:], s.cpad, sc, 1, out)
+	_ = kernels.F32RowsDot(Tp, s.v[l][kvo*s.vs:], s.vs, sc, 1, out)
 }
 
 // attendPair is attendHead for heads h and h+1 of row i, which share their
@@ -340,7 +343,7 @@ func (m *Model) attendPair(s *State, l, slot, i, h int) {
 	maskSoftmax(sa, T)
 	maskSoftmax(sb, T)
 	out := b.att[i*Q+h*D : i*Q+(h+2)*D]
-	_ = kernels.F32RowsDot2(Tp, s.v[l][kvo*s.cpad:], s.cpad, sa, sb, 1, out[:D], out[D:])
+	_ = kernels.F32RowsDot2(Tp, s.v[l][kvo*s.vs:], s.vs, sa, sb, 1, out[:D], out[D:])
 }
 
 // attnSpan is the shape of head h's attention for row i: T positions

@@ -49,7 +49,7 @@ func (s *State) Snapshot(n int) (*KVSnapshot, error) {
 		snap.k = append(snap.k, append([]float32(nil), s.k[l][:n*kvd]...))
 		v := make([]float32, kvd*n)
 		for d := range kvd {
-			copy(v[d*n:(d+1)*n], s.v[l][d*s.cpad:d*s.cpad+n])
+			copy(v[d*n:(d+1)*n], s.v[l][d*s.vs:d*s.vs+n])
 		}
 		snap.v = append(snap.v, v)
 	}
@@ -57,7 +57,7 @@ func (s *State) Snapshot(n int) (*KVSnapshot, error) {
 		snap.k16 = append(snap.k16, append([]byte(nil), s.k16[l][:2*n*kvd]...))
 		v := make([]byte, 2*kvd*n)
 		for d := range kvd {
-			copy(v[2*d*n:2*(d+1)*n], s.v16[l][2*d*s.cpad:2*(d*s.cpad+n)])
+			copy(v[2*d*n:2*(d+1)*n], s.v16[l][2*d*s.vs:2*(d*s.vs+n)])
 		}
 		snap.v16 = append(snap.v16, v)
 	}
@@ -80,16 +80,17 @@ func (s *State) Restore(snap *KVSnapshot, n int) error {
 	// Positions from n on must read as zero V cells (see Truncate); those
 	// past s.pos already are.
 	s.Truncate(n)
+	s.resizeV(n)
 	for l := range s.k {
 		copy(s.k[l][:n*kvd], snap.k[l][:n*kvd])
 		for d := range kvd {
-			copy(s.v[l][d*s.cpad:d*s.cpad+n], snap.v[l][d*snap.n:d*snap.n+n])
+			copy(s.v[l][d*s.vs:d*s.vs+n], snap.v[l][d*snap.n:d*snap.n+n])
 		}
 	}
 	for l := range s.k16 {
 		copy(s.k16[l][:2*n*kvd], snap.k16[l][:2*n*kvd])
 		for d := range kvd {
-			copy(s.v16[l][2*d*s.cpad:2*(d*s.cpad+n)], snap.v16[l][2*d*snap.n:2*(d*snap.n+n)])
+			copy(s.v16[l][2*d*s.vs:2*(d*s.vs+n)], snap.v16[l][2*d*snap.n:2*(d*snap.n+n)])
 		}
 	}
 	s.pos = n

@@ -78,3 +78,114 @@ func TestSnapshotRestore(t *testing.T) {
 		}
 	}
 }
+
+// TestVRowsResize checks that the V rows' growth and shrinking (vRowFor)
+// change no bit: a sequence fed in parts that cross two doublings, then
+// truncated and fed again, and restored from snapshots taken at other row
+// lengths, gives the logits of a fresh state fed it at once; and that every
+// V cell outside the held positions is zero after each step (the padded
+// attention dot reads them).
+func TestVRowsResize(t *testing.T) {
+	spec := testmodel.Tiny("llama", tensor.Q8_0)
+	_, m := openModel(t, writeSpec(t, spec, testmodel.Edit{}))
+	ids := spec.PromptIDs(700)
+	const ctx = 1024
+	wantAt := func(kv tensor.Type, n int) []float32 {
+		fresh, _ := m.NewStateKV(ctx, kv)
+		want, err := m.Forward(context.Background(), nil, fresh, ids[:n], false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return append([]float32(nil), want...)
+	}
+	for _, kv := range []tensor.Type{tensor.F32, tensor.F16} {
+		s, _ := m.NewStateKV(ctx, kv)
+		feed := func(from, to, wantRow int) {
+			t.Helper()
+			got, err := m.Forward(context.Background(), nil, s, ids[from:to], false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.vs != wantRow {
+				t.Errorf("%s: %d positions in rows of %d, want %d", kv, s.pos, s.vs, wantRow)
+			}
+			sameBits(t, kv.String(), got, wantAt(kv, to))
+			checkVZeros(t, s)
+		}
+		feed(0, 100, 256)
+		feed(100, 300, 512)
+		feed(300, 600, 1024)
+		snap, _ := s.Snapshot(600)
+		s.Truncate(100)
+		if s.vs != 256 {
+			t.Errorf("%s: truncated to 100 positions, rows of %d, want 256", kv, s.vs)
+		}
+		checkVZeros(t, s)
+		feed(100, 300, 512)
+		if err := s.Restore(snap, 550); err != nil {
+			t.Fatal(err)
+		}
+		checkVZeros(t, s)
+		feed(550, 560, 1024)
+		if err := s.Restore(snap, 200); err != nil {
+			t.Fatal(err)
+		}
+		checkVZeros(t, s)
+		feed(200, 210, 256)
+	}
+}
+
+func sameBits(t *testing.T, what string, got, want []float32) {
+	t.Helper()
+	for j := range want {
+		if math.Float32bits(got[j]) != math.Float32bits(want[j]) {
+			t.Fatalf("%s: logit %d is %v, want %v", what, j, got[j], want[j])
+		}
+	}
+}
+
+// checkVZeros fails if a V cell outside the held positions is not zero.
+func checkVZeros(t *testing.T, s *State) {
+	t.Helper()
+	kv := s.m.Config.KVDim()
+	for l, v := range s.v {
+		for i, x := range v {
+			if d, p := i/s.vs, i%s.vs; x != 0 && (d >= kv || p >= s.pos) {
+				t.Fatalf("layer %d: V cell %d (row %d, position %d) is %v with %d positions held", l, i, d, p, x, s.pos)
+			}
+		}
+	}
+	for l, v := range s.v16 {
+		for i, x := range v {
+			if d, p := i/(2*s.vs), i%(2*s.vs)/2; x != 0 && (d >= kv || p >= s.pos) {
+				t.Fatalf("layer %d: F16 V byte %d (row %d, position %d) is %#x with %d positions held", l, i, d, p, x, s.pos)
+			}
+		}
+	}
+}
+
+// moveRows moves each row's live cells and leaves zeros everywhere else,
+// up and down, and with rows that overlap their old place.
+func TestMoveRows(t *testing.T) {
+	for _, tc := range []struct{ rows, from, to, live int }{
+		{5, 8, 16, 3}, {5, 16, 8, 3}, {6, 4, 6, 4}, {6, 6, 4, 4}, {3, 32, 256, 0}, {4, 256, 32, 32},
+	} {
+		v := make([]float32, tc.rows*max(tc.from, tc.to))
+		for d := range tc.rows {
+			for p := range tc.live {
+				v[d*tc.from+p] = float32(100*(d+1) + p)
+			}
+		}
+		moveRows(v, tc.rows, tc.from, tc.to, tc.live)
+		for i, x := range v {
+			d, p := i/tc.to, i%tc.to
+			want := float32(0)
+			if d < tc.rows && p < tc.live {
+				want = float32(100*(d+1) + p)
+			}
+			if x != want {
+				t.Fatalf("%+v: cell %d is %v, want %v", tc, i, x, want)
+			}
+		}
+	}
+}

@@ -56,6 +56,7 @@ const (
 type config struct {
 	plume, model      string
 	threads, gen, rep int
+	ctx               int    // plume serve --ctx (0: its default)
 	profile           string // CPU profile of plume serve
 }
 
@@ -66,6 +67,7 @@ func main() {
 	flag.IntVar(&c.threads, "t", 1, "engine threads")
 	flag.IntVar(&c.gen, "n", 128, "tokens per completion (decode test)")
 	flag.IntVar(&c.rep, "r", 3, "completions (and plume bench repetitions)")
+	flag.IntVar(&c.ctx, "ctx", 0, "plume serve's context length per slot (0: its default)")
 	flag.StringVar(&c.profile, "cpuprofile", "", "have plume serve write a CPU profile (go tool pprof) to this file")
 	flag.Parse()
 	if c.plume == "" || c.model == "" || c.threads < 1 || c.gen < 2 || c.rep < 1 {
@@ -100,6 +102,9 @@ func measure(c config) (api, bench []float64, err error) {
 	base := "http://127.0.0.1:" + strconv.Itoa(port)
 	srv := exec.Command(c.plume, "serve", "--model", c.model, "--host", "127.0.0.1:"+strconv.Itoa(port),
 		"--threads", strconv.Itoa(c.threads))
+	if c.ctx > 0 {
+		srv.Args = append(srv.Args, "--ctx", strconv.Itoa(c.ctx))
+	}
 	if c.profile != "" {
 		srv.Args = append(srv.Args, "--cpuprofile", c.profile)
 	}
