@@ -45,6 +45,7 @@ type benchOptions struct {
 	path    string // the resolved local file
 	Prompt  int
 	Gen     int
+	Depth   int // tokens in the KV cache before each test (llama-bench -d)
 	Threads []int
 	Reps    int
 	JSON    bool
@@ -67,6 +68,7 @@ type benchResult struct {
 	Test         string    `json:"test"` // "pp128", "tg64"
 	NPrompt      int       `json:"n_prompt"`
 	NGen         int       `json:"n_gen"`
+	NDepth       int       `json:"n_depth"`
 	AvgTS        float64   `json:"avg_ts"`
 	StddevTS     float64   `json:"stddev_ts"`
 	SamplesTS    []float64 `json:"samples_ts"`
@@ -85,13 +87,15 @@ func newBenchCmd() *cobra.Command {
 		Short: "Measure prompt processing and generation speed, like llama-bench",
 		Long: `Measure the local engine's speed on a GGUF model, the way llama.cpp's llama-bench does:
 pp<P> evaluates a P-token prompt as one batch, tg<N> generates N tokens one at a time
-(without sampling), both from an empty cache with random token ids. The KV cache is F16
+(without sampling), both from an empty cache with random token ids, or with -d D after D
+cached tokens (named "pp<P> @ d<D>", as llama-bench -d does; the D tokens are evaluated
+once, untimed, and kept). The KV cache is F16
 as in llama-bench unless --kv f32 is given. Each test runs once
 to warm up (unless --no-warmup), then -r times; speeds are reported as mean ± standard deviation in tokens/s.
 Also reported: load time, time to first token (load + prompt, first run) and peak RSS.
 -t takes a comma-separated list of thread counts (default: physical cores).
 MODEL (or --model) is a local .gguf path or a hub reference, as for plume run; the
-memory a test needs (weights + KV cache of -p + -n positions) is checked before it runs.`,
+memory a test needs (weights + KV cache of -d + -p + -n positions) is checked before it runs.`,
 		Args: usageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := modelArg(args, &o.Model); err != nil {
@@ -107,7 +111,7 @@ memory a test needs (weights + KV cache of -p + -n positions) is checked before 
 			o.path = loc.Path
 			// The memory check of the engine, with the KV type and size
 			// the tests allocate.
-			if err := engine.Check(o.path, engine.Options{KVType: o.kvType, ContextLength: o.Prompt + o.Gen + 1}); err != nil {
+			if err := engine.Check(o.path, engine.Options{KVType: o.kvType, ContextLength: o.Depth + o.Prompt + o.Gen + 1}); err != nil {
 				return fmt.Errorf("bench: %w", err)
 			}
 			stop, err := startCPUProfile(o.Profile)
@@ -131,6 +135,7 @@ memory a test needs (weights + KV cache of -p + -n positions) is checked before 
 	f.StringVar(&o.Model, "model", "", "model: local .gguf path or hub reference (or give it as the argument)")
 	f.IntVarP(&o.Prompt, "n-prompt", "p", defaultBenchPrompt, "prompt tokens of the pp test (0 skips it)")
 	f.IntVarP(&o.Gen, "n-gen", "n", defaultBenchGen, "generated tokens of the tg test (0 skips it)")
+	f.IntVarP(&o.Depth, "n-depth", "d", 0, "tokens in the KV cache before each test (attention at a long context)")
 	f.StringVarP(&threads, "threads", "t", strconv.Itoa(kernels.PhysicalCores()), "comma-separated thread counts")
 	f.IntVarP(&o.Reps, "repetitions", "r", defaultBenchReps, "measured runs per test")
 	f.BoolVar(&o.JSON, "json", false, "print JSON instead of a Markdown table")
@@ -147,6 +152,9 @@ func (o *benchOptions) parse(threads string) error {
 	}
 	if o.Prompt < 0 || o.Gen < 0 || o.Prompt > maxBenchTokens || o.Gen > maxBenchTokens || o.Prompt+o.Gen == 0 {
 		return fmt.Errorf("-p %d -n %d: want 0..%d each, not both 0", o.Prompt, o.Gen, maxBenchTokens)
+	}
+	if o.Depth < 0 || o.Depth > maxBenchTokens {
+		return fmt.Errorf("-d %d: want 0..%d", o.Depth, maxBenchTokens)
 	}
 	if o.Reps < 1 || o.Reps > maxBenchReps {
 		return fmt.Errorf("-r %d: want 1..%d", o.Reps, maxBenchReps)
@@ -229,21 +237,26 @@ func benchThreads(ctx context.Context, o benchOptions, threads int, progress io.
 	defer bm.file.Close()
 	pool := kernels.NewPool(threads)
 	defer pool.Close()
-	st, err := bm.m.NewStateKV(o.Prompt+o.Gen+1, o.kvType)
+	st, err := bm.m.NewStateKV(o.Depth+o.Prompt+o.Gen+1, o.kvType)
 	if err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
 	}
 	r := rand.New(rand.NewPCG(benchSeed, uint64(threads)))
-	tokens := make([]int32, max(o.Prompt, o.Gen))
+	tokens := make([]int32, o.Depth+max(o.Prompt, o.Gen))
 	for i := range tokens {
 		tokens[i] = int32(r.IntN(bm.m.Config.Vocab))
 	}
+	depth, tokens := tokens[:o.Depth], tokens[o.Depth:]
+	at := ""
+	if o.Depth > 0 {
+		at = fmt.Sprintf(" @ d%d", o.Depth)
+	}
 	base := benchResult{Model: filepath.Base(o.path), ModelBytes: bm.file.Size(), WeightBytes: bm.weightBytes,
-		Kernels: kernels.Path(), KVType: o.KV, Threads: threads, NPrompt: o.Prompt, NGen: o.Gen, LoadMillis: bm.loadMillis,
+		Kernels: kernels.Path(), KVType: o.KV, Threads: threads, NPrompt: o.Prompt, NGen: o.Gen, NDepth: o.Depth, LoadMillis: bm.loadMillis,
 		KVBytes: st.KVBytes()}
 	var out []benchResult
 	if o.Prompt > 0 {
-		run := func() (float64, error) { return timeForward(ctx, bm.m, pool, st, tokens[:o.Prompt], true) }
+		run := func() (float64, error) { return timeForward(ctx, bm.m, pool, st, depth, tokens[:o.Prompt]) }
 		first, err := run() // the warm-up run is the cold first prompt: time to first token
 		if err != nil {
 			return nil, err
@@ -257,10 +270,10 @@ func benchThreads(ctx context.Context, o benchOptions, threads int, progress io.
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, fill(base, append(res, more...), fmt.Sprintf("pp%d", o.Prompt)))
+		out = append(out, fill(base, append(res, more...), fmt.Sprintf("pp%d%s", o.Prompt, at)))
 	}
 	if o.Gen > 0 {
-		run := func() (float64, error) { return timeGen(ctx, bm.m, pool, st, tokens[:o.Gen]) }
+		run := func() (float64, error) { return timeGen(ctx, bm.m, pool, st, depth, tokens[:o.Gen]) }
 		if !o.NoWarmup {
 			if _, err := run(); err != nil {
 				return nil, err
@@ -270,7 +283,7 @@ func benchThreads(ctx context.Context, o benchOptions, threads int, progress io.
 		if err != nil {
 			return nil, err
 		}
-		b := fill(base, res, fmt.Sprintf("tg%d", o.Gen))
+		b := fill(base, res, fmt.Sprintf("tg%d%s", o.Gen, at))
 		b.DecodeGBps = b.AvgTS * float64(bm.weightBytes) / 1e9
 		out = append(out, b)
 	}
@@ -302,10 +315,10 @@ func repeatBench(reps, tokens int, run func() (float64, error)) ([]float64, erro
 	return out, nil
 }
 
-// timeForward evaluates a prompt as one batch from an empty cache.
-func timeForward(ctx context.Context, m *model.Model, p *kernels.Pool, st *model.State, toks []int32, reset bool) (float64, error) {
-	if reset {
-		st.Truncate(0)
+// timeForward evaluates a prompt as one batch after the depth tokens.
+func timeForward(ctx context.Context, m *model.Model, p *kernels.Pool, st *model.State, depth, toks []int32) (float64, error) {
+	if err := holdOnly(ctx, m, p, st, depth); err != nil {
+		return 0, err
 	}
 	t0 := time.Now()
 	if _, err := m.Forward(ctx, p, st, toks, false); err != nil {
@@ -314,9 +327,12 @@ func timeForward(ctx context.Context, m *model.Model, p *kernels.Pool, st *model
 	return time.Since(t0).Seconds(), nil
 }
 
-// timeGen evaluates tokens one at a time from an empty cache, as decoding does.
-func timeGen(ctx context.Context, m *model.Model, p *kernels.Pool, st *model.State, toks []int32) (float64, error) {
-	st.Truncate(0)
+// timeGen evaluates tokens one at a time after the depth tokens, as
+// decoding does.
+func timeGen(ctx context.Context, m *model.Model, p *kernels.Pool, st *model.State, depth, toks []int32) (float64, error) {
+	if err := holdOnly(ctx, m, p, st, depth); err != nil {
+		return 0, err
+	}
 	t0 := time.Now()
 	for i := range toks {
 		if _, err := m.Forward(ctx, p, st, toks[i:i+1], false); err != nil {
@@ -324,6 +340,24 @@ func timeGen(ctx context.Context, m *model.Model, p *kernels.Pool, st *model.Sta
 		}
 	}
 	return time.Since(t0).Seconds(), nil
+}
+
+// holdOnly leaves the cache holding the depth tokens: the ones it holds
+// after an earlier test (which starts with them) are kept, an empty or
+// shorter cache is filled, untimed.
+func holdOnly(ctx context.Context, m *model.Model, p *kernels.Pool, st *model.State, depth []int32) error {
+	if st.Len() >= len(depth) && len(depth) > 0 {
+		st.Truncate(len(depth))
+		return nil
+	}
+	st.Truncate(0)
+	if len(depth) == 0 {
+		return nil
+	}
+	if _, err := m.Forward(ctx, p, st, depth, false); err != nil {
+		return fmt.Errorf("bench: depth: %w", err)
+	}
+	return nil
 }
 
 func meanStddev(x []float64) (mean, sd float64) {

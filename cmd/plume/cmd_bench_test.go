@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -28,6 +29,7 @@ func TestBenchOptionsParse(t *testing.T) {
 		{"nothing to run", benchOptions{Model: "m", Reps: 1}, "1", "-p 0 -n 0", nil},
 		{"negative prompt", benchOptions{Model: "m", Prompt: -1, Reps: 1}, "1", "-p -1", nil},
 		{"zero reps", benchOptions{Model: "m", Prompt: 8}, "1", "-r 0", nil},
+		{"negative depth", benchOptions{Model: "m", Prompt: 8, Depth: -1, Reps: 1, KV: "f16"}, "1", "-d -1", nil},
 		{"bad thread list", benchOptions{Model: "m", Prompt: 8, Reps: 1, KV: "f16"}, "1,x", "-t", nil},
 		{"zero threads", benchOptions{Model: "m", Prompt: 8, Reps: 1, KV: "f16"}, "0", "-t", nil},
 		{"too many threads", benchOptions{Model: "m", Prompt: 8, Reps: 1, KV: "f16"}, "100000", "-t", nil},
@@ -145,5 +147,57 @@ func TestBenchNoWarmup(t *testing.T) {
 	implied := 16 / ((r.TTFTMillis - r.LoadMillis) / 1e3)
 	if math.Abs(implied-r.SamplesTS[0]) > 1e-6*implied {
 		t.Errorf("sample %.3f tok/s, TTFT-implied %.3f: the first run was not the measured one", r.SamplesTS[0], implied)
+	}
+}
+
+// With -d the tests run after that many cached tokens: their names say so
+// (llama-bench's "pp8 @ d40"), the cache is sized for them, and each test
+// starts from exactly the depth tokens, filled once and kept.
+func TestBenchDepth(t *testing.T) {
+	path := testutil.Fixture(t, "stories260K.gguf")
+	var out bytes.Buffer
+	cmd := newBenchCmd()
+	cmd.SetOut(&out)
+	cmd.SetErr(io.Discard)
+	cmd.SetArgs([]string{"--model", path, "-p", "8", "-n", "4", "-d", "40", "-t", "1", "-r", "2", "--json"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	var res []benchResult
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil || len(res) != 2 {
+		t.Fatalf("want two results: %v\n%s", err, out.String())
+	}
+	for i, want := range []string{"pp8 @ d40", "tg4 @ d40"} {
+		if r := res[i]; r.Test != want || r.NDepth != 40 || !(r.AvgTS > 0) {
+			t.Errorf("result %d: test %q depth %d speed %v, want %q at depth 40", i, r.Test, r.NDepth, r.AvgTS, want)
+		}
+	}
+
+	bm, err := loadBenchModel(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bm.file.Close()
+	st, err := bm.m.NewState(64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	depth := []int32{5, 6, 7, 8, 9}
+	ctx := context.Background()
+	for step, extra := range []int{0, 3, 0} {
+		if err := holdOnly(ctx, bm.m, nil, st, depth); err != nil {
+			t.Fatal(err)
+		}
+		if st.Len() != len(depth) {
+			t.Fatalf("step %d: %d cached positions, want the %d depth tokens", step, st.Len(), len(depth))
+		}
+		for range extra { // a test's tokens after the depth, dropped by the next holdOnly
+			if _, err := bm.m.Forward(ctx, nil, st, []int32{11}, false); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := holdOnly(ctx, bm.m, nil, st, nil); err != nil || st.Len() != 0 {
+		t.Errorf("no depth: %v, %d cached positions, want an empty cache", err, st.Len())
 	}
 }

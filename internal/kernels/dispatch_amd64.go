@@ -64,6 +64,7 @@ var avx2Kernels = func() kernelSet {
 	// and over the float32 one
 	k.rowsDotF32 = dotF32RowsAsm
 	k.rowsDotF32x2 = dotF32Rows2Asm
+	k.rowsDotF32x3 = dotF32Rows3Asm
 	// vector operations and activation quantizers
 	k.dotF32 = dotF32Asm
 	k.axpy = axpyAsm

@@ -240,3 +240,14 @@ func dotF32Rows2AVX2(n int, w []float32, stride int, x1, x2 []float32, scale flo
 func dotF32Rows2Asm(n int, w []float32, stride int, x1, x2 []float32, scale float32, out1, out2 []float32) {
 	dotF32Rows2AVX2(n, w, stride, x1[:n], x2[:n], scale, out1, out2[:len(out1)])
 }
+
+// dotF32Rows3AVX2 is dotF32Rows2AVX2 for three activations: out1[r],
+// out2[r] and out3[r] are dotF32AVX2(xi[:n], row r) * scale, for r <
+// len(out1) == len(out2) == len(out3).
+//
+//go:noescape
+func dotF32Rows3AVX2(n int, w []float32, stride int, x1, x2, x3 []float32, scale float32, out1, out2, out3 []float32)
+
+func dotF32Rows3Asm(n int, w []float32, stride int, x1, x2, x3 []float32, scale float32, out1, out2, out3 []float32) {
+	dotF32Rows3AVX2(n, w, stride, x1[:n], x2[:n], x3[:n], scale, out1, out2[:len(out1)], out3[:len(out1)])
+}

@@ -261,3 +261,97 @@ f32r2red:
 f32r2done:
 	VZEROUPPER
 	RET
+
+// func dotF32Rows3AVX2(n int, w []float32, stride int, x1, x2, x3 []float32, scale float32, out1, out2, out3 []float32)
+// dotF32Rows2AVX2 for three activations against the same rows, each row
+// read once: x1's lanes in Y0..Y3, x2's in Y8..Y11, x3's in Y12..Y15, each
+// reduced and finished by the scalar tail exactly as dotF32AVX2 does. The
+// outputs' addresses are read from the frame at each row's stores (no
+// register is left for them).
+TEXT ·dotF32Rows3AVX2(SB), NOSPLIT, $0-192
+	MOVQ n+0(FP), CX
+	MOVQ w_base+8(FP), DI
+	MOVQ stride+32(FP), R8
+	SHLQ $2, R8
+	MOVQ x1_base+40(FP), SI
+	MOVQ x2_base+64(FP), BX
+	MOVQ x3_base+88(FP), R9
+	MOVQ out1_len+128(FP), R10
+	MOVQ CX, DX
+	ANDQ $-32, DX
+	XORQ R11, R11
+
+f32r3row:
+	CMPQ R11, R10
+	JGE  f32r3done
+	XORQ AX, AX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	VXORPS Y12, Y12, Y12
+	VXORPS Y13, Y13, Y13
+	VXORPS Y14, Y14, Y14
+	VXORPS Y15, Y15, Y15
+	CMPQ AX, DX
+	JEQ  f32r3red
+
+f32r3loop:
+	VMOVUPS (DI)(AX*4), Y4
+	VMOVUPS 32(DI)(AX*4), Y5
+	VMOVUPS 64(DI)(AX*4), Y6
+	VMOVUPS 96(DI)(AX*4), Y7
+	VFMADD231PS (SI)(AX*4), Y4, Y0
+	VFMADD231PS 32(SI)(AX*4), Y5, Y1
+	VFMADD231PS 64(SI)(AX*4), Y6, Y2
+	VFMADD231PS 96(SI)(AX*4), Y7, Y3
+	VFMADD231PS (BX)(AX*4), Y4, Y8
+	VFMADD231PS 32(BX)(AX*4), Y5, Y9
+	VFMADD231PS 64(BX)(AX*4), Y6, Y10
+	VFMADD231PS 96(BX)(AX*4), Y7, Y11
+	VFMADD231PS (R9)(AX*4), Y4, Y12
+	VFMADD231PS 32(R9)(AX*4), Y5, Y13
+	VFMADD231PS 64(R9)(AX*4), Y6, Y14
+	VFMADD231PS 96(R9)(AX*4), Y7, Y15
+	ADDQ $32, AX
+	CMPQ AX, DX
+	JLT  f32r3loop
+
+f32r3red:
+	MOVQ AX, R13
+	REDUCE32
+	F32TAIL(SI, f32r3tail1, f32r3store1)
+	VMULSS scale+112(FP), X0, X0
+	MOVQ out1_base+120(FP), R12
+	VMOVSS X0, (R12)(R11*4)
+	VMOVAPS Y8, Y0
+	VMOVAPS Y9, Y1
+	VMOVAPS Y10, Y2
+	VMOVAPS Y11, Y3
+	MOVQ R13, AX
+	REDUCE32
+	F32TAIL(BX, f32r3tail2, f32r3store2)
+	VMULSS scale+112(FP), X0, X0
+	MOVQ out2_base+144(FP), R12
+	VMOVSS X0, (R12)(R11*4)
+	VMOVAPS Y12, Y0
+	VMOVAPS Y13, Y1
+	VMOVAPS Y14, Y2
+	VMOVAPS Y15, Y3
+	MOVQ R13, AX
+	REDUCE32
+	F32TAIL(R9, f32r3tail3, f32r3store3)
+	VMULSS scale+112(FP), X0, X0
+	MOVQ out3_base+168(FP), R12
+	VMOVSS X0, (R12)(R11*4)
+	ADDQ R8, DI
+	INCQ R11
+	JMP  f32r3row
+
+f32r3done:
+	VZEROUPPER
+	RET

@@ -140,6 +140,29 @@ func F32RowsDot2(n int, w []float32, stride int, x1, x2 []float32, scale float32
 	return nil
 }
 
+// F32RowsDot3 is F32RowsDot2 for three activations against the same rows,
+// bit for bit F32RowsDot of each, for r < len(out1) == len(out2) ==
+// len(out3): a grouped-query attention group of six query heads (Qwen2.5
+// 1.5B and 3B) reads its keys and values twice, not three times.
+func F32RowsDot3(n int, w []float32, stride int, x1, x2, x3 []float32, scale float32, out1, out2, out3 []float32) error {
+	if len(out1) != len(out2) || len(out1) != len(out3) {
+		return fmt.Errorf("f32 rows dot: %w: %d, %d and %d outputs", ErrShape, len(out1), len(out2), len(out3))
+	}
+	if len(out1) == 0 {
+		return nil
+	}
+	if err := checkF32Rows(n, w, stride, len(out1), x1, x2, x3); err != nil {
+		return err
+	}
+	if active.rowsDotF32x3 != nil {
+		active.rowsDotF32x3(n, w, stride, x1[:n], x2[:n], x3[:n], scale, out1, out2, out3)
+		return nil
+	}
+	_ = F32RowsDot2(n, w, stride, x1, x2, scale, out1, out2) // checked above
+	_ = F32RowsDot(n, w, stride, x3, scale, out3)
+	return nil
+}
+
 // checkF32Rows reports an ErrShape unless rows rows of n float32 values,
 // stride apart, fit in w and every activation has n values.
 func checkF32Rows(n int, w []float32, stride, rows int, xs ...[]float32) error {

@@ -225,26 +225,35 @@ func TestF32RowsDot(t *testing.T) {
 					x[0] = 4
 					w[stride%len(w)] = -x[1] * 1e30
 				}
-				x2 := make([]float32, sh.n) // a second query: F32RowsDot2
+				x2, x3 := make([]float32, sh.n), make([]float32, sh.n+1) // more queries: F32RowsDot2 and 3
 				for i := range x2 {
-					x2[i] = float32(rng.NormFloat64())
+					x2[i], x3[i] = float32(rng.NormFloat64()), float32(rng.NormFloat64())
 				}
-				out, out1, out2 := make([]float32, sh.rows), make([]float32, sh.rows), make([]float32, sh.rows)
+				outs := make([][]float32, 6)
+				for i := range outs {
+					outs[i] = make([]float32, sh.rows)
+				}
+				out, out1, out2 := outs[0], outs[1], outs[2]
 				old := active
 				active = set
 				err := F32RowsDot(sh.n, w, stride, x, scale, out)
 				err2 := F32RowsDot2(sh.n, w, stride, x, x2, scale, out1, out2)
+				err3 := F32RowsDot3(sh.n, w, stride, x2, x, x3, scale, outs[3], outs[4], outs[5])
 				active = old
-				if err != nil || err2 != nil {
-					t.Fatal(err, err2)
+				if err != nil || err2 != nil || err3 != nil {
+					t.Fatal(err, err2, err3)
 				}
 				for r := range out {
 					row := w[r*stride : r*stride+sh.n]
 					want, want2 := dotF32Generic(x[:sh.n], row)*scale, dotF32Generic(x2, row)*scale
+					want3 := dotF32Generic(x3[:sh.n], row) * scale
 					for _, c := range []struct {
 						what      string
 						got, want float32
-					}{{"rows", out[r], want}, {"rows2 x1", out1[r], want}, {"rows2 x2", out2[r], want2}} {
+					}{
+						{"rows", out[r], want}, {"rows2 x1", out1[r], want}, {"rows2 x2", out2[r], want2},
+						{"rows3 x1", outs[3][r], want2}, {"rows3 x2", outs[4][r], want}, {"rows3 x3", outs[5][r], want3},
+					} {
 						if math.Float32bits(c.got) != math.Float32bits(c.want) {
 							t.Fatalf("%s %s n=%d stride=%d scale=%v row %d: %v, want %v", set.name, c.what, sh.n, stride, scale, r, c.got, c.want)
 						}
@@ -273,9 +282,15 @@ func TestF32RowsDotShapes(t *testing.T) {
 		if err := F32RowsDot2(c.n, w, c.stride, x, c.x, 1, out, out); !errors.Is(err, ErrShape) {
 			t.Errorf("%s (two activations): %v, want ErrShape", c.name, err)
 		}
+		if err := F32RowsDot3(c.n, w, c.stride, x, x, c.x, 1, out, out, out); !errors.Is(err, ErrShape) {
+			t.Errorf("%s (three activations): %v, want ErrShape", c.name, err)
+		}
 	}
 	if err := F32RowsDot2(4, w, 4, x, x, 1, out, out[:2]); !errors.Is(err, ErrShape) {
 		t.Errorf("outputs of different lengths: %v, want ErrShape", err)
+	}
+	if err := F32RowsDot3(4, w, 4, x, x, x, 1, out, out, out[:2]); !errors.Is(err, ErrShape) {
+		t.Errorf("three outputs of different lengths: %v, want ErrShape", err)
 	}
 }
 
@@ -309,6 +324,15 @@ func BenchmarkF32RowsDot(b *testing.B) {
 			b.SetBytes(int64(8 * bc.n * bc.rows))
 			for b.Loop() {
 				if err := F32RowsDot2(bc.n, w, bc.stride, x, x2, 0.5, out, out2); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(bc.name+"/rows3", func(b *testing.B) { // three queries: time per query
+			out2, out3, x2, x3 := make([]float32, bc.rows), make([]float32, bc.rows), randVec(r, bc.n), randVec(r, bc.n)
+			b.SetBytes(int64(12 * bc.n * bc.rows))
+			for b.Loop() {
+				if err := F32RowsDot3(bc.n, w, bc.stride, x, x2, x3, 0.5, out, out2, out3); err != nil {
 					b.Fatal(err)
 				}
 			}

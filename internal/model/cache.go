@@ -34,14 +34,15 @@ type State struct {
 // scratch holds the per-step activations of up to rows tokens.
 type scratch struct {
 	rows       int
-	x, xb, xb2 []float32 // [rows][embd]
-	q, att     []float32 // [rows][q_dim]
-	kk, vv     []float32 // [rows][kv_dim]
-	hb, hb2    []float32 // [rows][ffn]
-	cs         []float32 // [rows][rope_dim] cos/sin pairs
-	scores     []float32 // [slots][2][ctx] attention scores per worker slot
-	vh         []byte    // [rows][kv_dim] the batch's V rows as F16 (F16 cache)
-	logits     []float32 // [wanted rows][vocab]
+	x, xb, xb2 []float32   // [rows][embd]
+	q, att     []float32   // [rows][q_dim]
+	kk, vv     []float32   // [rows][kv_dim]
+	hb, hb2    []float32   // [rows][ffn]
+	cs         []float32   // [rows][rope_dim] cos/sin pairs
+	scores     []float32   // [slots][maxHeadGroup][cpad] attention scores per worker slot
+	groups     []headGroup // the query heads attended together (headGroups)
+	vh         []byte      // [rows][kv_dim] the batch's V rows as F16 (F16 cache)
+	logits     []float32   // [wanted rows][vocab]
 }
 
 // vLanes is the padding of the transposed V cache rows. llama.cpp's
@@ -207,8 +208,8 @@ func (s *State) ensure(rows, slots int) {
 		b.hb2 = make([]float32, rows*c.FFN)
 		b.cs = make([]float32, rows*c.RopeDim)
 	}
-	if len(b.scores) < 2*slots*s.cpad { // two heads per slot (attendPair)
-		b.scores = make([]float32, 2*slots*s.cpad)
+	if len(b.scores) < maxHeadGroup*slots*s.cpad { // a group of heads per slot (attendGroup)
+		b.scores = make([]float32, maxHeadGroup*slots*s.cpad)
 	}
 	if s.kv == tensor.F16 && len(b.vh) < rows*2*c.KVDim() {
 		b.vh = make([]byte, rows*2*c.KVDim())

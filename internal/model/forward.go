@@ -259,38 +259,72 @@ func (s *State) store(l, n int, kk, vv []float32) {
 }
 
 // attention computes softmax(q·K/sqrt(d))·V for every row in [first, n) and
-// head, with the causal mask, into s.buf.att. Work items (row, head) are
-// spread over the pool; each is computed by one worker in a fixed order, so
-// the result does not depend on the thread count.
+// head, with the causal mask, into s.buf.att. Work items (row, group of
+// heads) are spread over the pool; each is computed by one worker in a
+// fixed order, so the result does not depend on the thread count.
 func (m *Model) attention(p *kernels.Pool, s *State, l, first, n int) {
 	c := m.Config
-	// With a float32 cache and an even number of query heads per KV head,
-	// the heads go in pairs that share their keys and values (attendPair).
-	per := 1
-	if s.kv == tensor.F32 && (c.Heads/c.HeadsKV)%2 == 0 {
-		per = 2
-	}
-	units := c.Heads / per
+	groups := s.headGroups()
+	units := len(groups)
 	items, slots := (n-first)*units, poolThreads(p)
 	run := func(lo, hi int) {
 		for slot := lo; slot < hi; slot++ {
 			for it := slot; it < items; it += slots {
-				i, h := first+it/units, it%units*per
-				if per == 2 {
-					m.attendPair(s, l, slot, i, h)
+				i, g := first+it/units, groups[it%units]
+				if g.n == 1 {
+					m.attendHead(s, l, slot, i, g.h)
 				} else {
-					m.attendHead(s, l, slot, i, h)
+					m.attendGroup(s, l, slot, i, g)
 				}
 			}
 		}
 	}
 	// Score and value products: rows × heads × (pos+n) positions × 2·D.
-	if macs := uint64(items*per) * uint64(s.pos+n) * uint64(2*c.HeadDim); macs < minParallelAttention {
+	if macs := uint64((n-first)*c.Heads) * uint64(s.pos+n) * uint64(2*c.HeadDim); macs < minParallelAttention {
 		slots = 1
 		run(0, 1)
 		return
 	}
 	p.Run(slots, run)
+}
+
+// headGroup is n ≤ maxHeadGroup query heads from h on that share one KV
+// head: attendGroup reads each key and value row once for all of them.
+type headGroup struct{ h, n int }
+
+// maxHeadGroup is the most query heads attended together: the AVX2 kernel
+// for three (F32RowsDot3) holds their 12 accumulators and the row in the 16
+// vector registers.
+const maxHeadGroup = 3
+
+// headGroups splits each KV head's query heads into as few groups of at
+// most maxHeadGroup as it can, as even as it can (six: 3+3; four: 2+2;
+// seven: 3+2+2), so that the workers' shares stay even. A float16 cache
+// has one head a group (attendHead). Computed once per State.
+func (s *State) headGroups() []headGroup {
+	if s.buf.groups != nil {
+		return s.buf.groups
+	}
+	c := s.m.Config
+	per := c.Heads / c.HeadsKV
+	parts := (per + maxHeadGroup - 1) / maxHeadGroup
+	if s.kv != tensor.F32 {
+		parts = per
+	}
+	var gs []headGroup
+	for kv := range c.HeadsKV {
+		h := kv * per
+		for k := range parts {
+			n := per / parts
+			if k < per%parts {
+				n++
+			}
+			gs = append(gs, headGroup{h, n})
+			h += n
+		}
+	}
+	s.buf.groups = gs
+	return gs
 }
 
 // minParallelAttention is the attention work (multiply-adds) below which a
@@ -305,7 +339,7 @@ func (m *Model) attendHead(s *State, l, slot, i, h int) {
 	D, Q, KV := c.HeadDim, c.QDim(), c.KVDim()
 	T, Tp, kvo, scale := m.attnSpan(s, i, h)
 	qh := b.q[i*Q+h*D : i*Q+(h+1)*D]
-	sc := b.scores[2*slot*s.cpad : 2*slot*s.cpad+Tp]
+	sc := b.scores[maxHeadGroup*slot*s.cpad : maxHeadGroup*slot*s.cpad+Tp]
 	out := b.att[i*Q+h*D : i*Q+(h+1)*D]
 	if s.kv == tensor.F16 {
 		// llama.cpp rounds q to fp16 for its F16 dot products; rounded once
@@ -329,21 +363,35 @@ func (m *Model) attendHead(s *State, l, slot, i, h int) {
 	_ = kernels.F32RowsDot(Tp, s.v[l][kvo*s.vs:], s.vs, sc, 1, out)
 }
 
-// attendPair is attendHead for heads h and h+1 of row i, which share their
-// KV head, over a float32 cache: each key and value row is read once for
-// both (F32RowsDot2), and each head's numbers are attendHead's, bit for bit.
-func (m *Model) attendPair(s *State, l, slot, i, h int) {
+// attendGroup is attendHead for the g.n heads of group g (two or three) of
+// row i, which share their KV head, over a float32 cache: each key and
+// value row is read once for all of them (F32RowsDot2, F32RowsDot3), and
+// each head's numbers are attendHead's, bit for bit.
+func (m *Model) attendGroup(s *State, l, slot, i int, g headGroup) {
 	c, b := m.Config, &s.buf
 	D, Q, KV := c.HeadDim, c.QDim(), c.KVDim()
-	T, Tp, kvo, scale := m.attnSpan(s, i, h)
-	base := 2 * slot * s.cpad
-	sa, sb := b.scores[base:base+Tp], b.scores[base+s.cpad:base+s.cpad+Tp]
-	q := b.q[i*Q+h*D : i*Q+(h+2)*D]
-	_ = kernels.F32RowsDot2(D, s.k[l][kvo:], KV, q[:D], q[D:], scale, sa[:T], sb[:T])
-	maskSoftmax(sa, T)
-	maskSoftmax(sb, T)
-	out := b.att[i*Q+h*D : i*Q+(h+2)*D]
-	_ = kernels.F32RowsDot2(Tp, s.v[l][kvo*s.vs:], s.vs, sa, sb, 1, out[:D], out[D:])
+	T, Tp, kvo, scale := m.attnSpan(s, i, g.h)
+	var sc, q, out [maxHeadGroup][]float32
+	for j := range g.n {
+		base := (maxHeadGroup*slot + j) * s.cpad
+		sc[j] = b.scores[base : base+Tp]
+		q[j] = b.q[i*Q+(g.h+j)*D : i*Q+(g.h+j+1)*D]
+		out[j] = b.att[i*Q+(g.h+j)*D : i*Q+(g.h+j+1)*D]
+	}
+	keys, vals := s.k[l][kvo:], s.v[l][kvo*s.vs:]
+	if g.n == 3 {
+		_ = kernels.F32RowsDot3(D, keys, KV, q[0], q[1], q[2], scale, sc[0][:T], sc[1][:T], sc[2][:T])
+	} else {
+		_ = kernels.F32RowsDot2(D, keys, KV, q[0], q[1], scale, sc[0][:T], sc[1][:T])
+	}
+	for j := range g.n {
+		maskSoftmax(sc[j], T)
+	}
+	if g.n == 3 {
+		_ = kernels.F32RowsDot3(Tp, vals, s.vs, sc[0], sc[1], sc[2], 1, out[0], out[1], out[2])
+	} else {
+		_ = kernels.F32RowsDot2(Tp, vals, s.vs, sc[0], sc[1], 1, out[0], out[1])
+	}
 }
 
 // attnSpan is the shape of head h's attention for row i: T positions

@@ -2,7 +2,10 @@ package model
 
 import (
 	"context"
+	"fmt"
+	"github.com/plumewriter/plume/internal/kernels"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/plumewriter/plume/internal/tensor"
@@ -186,6 +189,53 @@ func TestMoveRows(t *testing.T) {
 			if x != want {
 				t.Fatalf("%+v: cell %d is %v, want %v", tc, i, x, want)
 			}
+		}
+	}
+}
+
+// TestHeadGroups checks that attending the query heads of one KV head in
+// groups (attendGroup, two or three at a time) gives the logits of one head
+// at a time (attendHead), bit for bit, for group sizes 1 to 8, over prompts
+// and decode steps; and how headGroups splits them.
+func TestHeadGroups(t *testing.T) {
+	for _, tc := range []struct {
+		heads, kv int
+		want      []int // group sizes of the first KV head
+	}{
+		{2, 2, []int{1}}, {4, 2, []int{2}}, {6, 2, []int{3}}, {8, 2, []int{2, 2}},
+		{10, 2, []int{3, 2}}, {12, 2, []int{3, 3}}, {7, 1, []int{3, 2, 2}}, {8, 1, []int{3, 3, 2}},
+	} {
+		pool := kernels.NewPool(2) // two worker slots, each with its scores
+		defer pool.Close()
+		spec := testmodel.Tiny("qwen2", tensor.Q8_0)
+		spec.Heads, spec.HeadsKV, spec.HeadDim = tc.heads, tc.kv, 32
+		_, m := openModel(t, writeSpec(t, spec, testmodel.Edit{}))
+		ids := spec.PromptIDs(60)
+		grouped, _ := m.NewState(128)
+		single, _ := m.NewState(128)
+		var sizes []int
+		for _, g := range grouped.headGroups() {
+			if g.h < tc.heads/tc.kv {
+				sizes = append(sizes, g.n)
+			}
+		}
+		if !slices.Equal(sizes, tc.want) {
+			t.Errorf("%d heads, %d KV heads: groups %v, want %v", tc.heads, tc.kv, sizes, tc.want)
+		}
+		for h := range tc.heads {
+			single.buf.groups = append(single.buf.groups, headGroup{h, 1})
+		}
+		for _, part := range [][2]int{{0, 40}, {40, 41}, {41, 42}, {42, 60}} {
+			want, err := m.Forward(context.Background(), nil, single, ids[part[0]:part[1]], false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want = append([]float32(nil), want...)
+			got, err := m.Forward(context.Background(), pool, grouped, ids[part[0]:part[1]], false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameBits(t, fmt.Sprintf("%d heads, %d KV heads, positions %v", tc.heads, tc.kv, part), got, want)
 		}
 	}
 }
