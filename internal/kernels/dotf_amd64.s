@@ -51,6 +51,92 @@ red:                                 \
 	REDUCE32                         \
 	F32TAIL(SI, tail, done)
 
+// The F32 rows kernels take rows in groups of eight while n is a multiple
+// of 32 (no scalar tail): each row's accumulators are folded to one vector
+// as REDUCE32 begins, (Y0+Y2)+(Y1+Y3) (FOLD), and kept on the stack, 256
+// bytes an activation, and REDUCE8 finishes the eight rows of each
+// activation together, the same additions in the same order, with one
+// multiply by scale and one store. A head row of 128 keys is four
+// iterations of the loop, and finishing it alone took as long as they did.
+// The other rows take the one-row path.
+
+// GROUPBOUND sets R12 to the rows (R10) done in groups of eight, none when
+// n (CX) leaves a scalar tail (DX = CX&^31 differs), and jumps to grp.
+#define GROUPBOUND(grp) \
+	MOVQ R10, R12 \
+	ANDQ $-8, R12 \
+	CMPQ DX, CX   \
+	JEQ  grp      \
+	XORQ R12, R12 \
+	JMP  grp
+
+// FOLD adds a row's four accumulators as REDUCE32 begins and stores the sum
+// at off(SP) plus the row's offset in its group (R13).
+#define FOLD(y0, y1, y2, y3, off) \
+	VADDPS y2, y0, y0 \
+	VADDPS y3, y1, y1 \
+	VADDPS y1, y0, y0 \
+	VMOVUPS y0, off(SP)(R13*1)
+
+// F32ROW1 is one step of a dot product against one row (DI): 32 elements
+// at AX into Y0..Y3, x at SI, the row in Y4..Y7 (the products are
+// dotF32AVX2's: fma is commutative in its product).
+#define F32ROW1 \
+	VMOVUPS (DI)(AX*4), Y4            \
+	VMOVUPS 32(DI)(AX*4), Y5          \
+	VMOVUPS 64(DI)(AX*4), Y6          \
+	VMOVUPS 96(DI)(AX*4), Y7          \
+	VFMADD231PS (SI)(AX*4), Y4, Y0    \
+	VFMADD231PS 32(SI)(AX*4), Y5, Y1  \
+	VFMADD231PS 64(SI)(AX*4), Y6, Y2  \
+	VFMADD231PS 96(SI)(AX*4), Y7, Y3
+
+// F32ROW2 is F32ROW1 and x2's lanes in Y8..Y11 (BX).
+#define F32ROW2 \
+	F32ROW1                           \
+	VFMADD231PS (BX)(AX*4), Y4, Y8    \
+	VFMADD231PS 32(BX)(AX*4), Y5, Y9  \
+	VFMADD231PS 64(BX)(AX*4), Y6, Y10 \
+	VFMADD231PS 96(BX)(AX*4), Y7, Y11
+
+// F32ROW3 is F32ROW2 and x3's lanes in Y12..Y15 (R9).
+#define F32ROW3 \
+	F32ROW2                           \
+	VFMADD231PS (R9)(AX*4), Y4, Y12   \
+	VFMADD231PS 32(R9)(AX*4), Y5, Y13 \
+	VFMADD231PS 64(R9)(AX*4), Y6, Y14 \
+	VFMADD231PS 96(R9)(AX*4), Y7, Y15
+
+// REDUCE8 finishes REDUCE32 for eight rows at once: v0..v7 are their
+// folded sums, eight floats each, on the stack at byte offsets a0, a4, a1,
+// a5, a2, a6, a3, a7 (the rows paired four apart). Each pair's low and high
+// halves are added as REDUCE32's VEXTRACTF128/VADDPS does ([v0.lo+v0.hi,
+// v4.lo+v4.hi]), and three VHADDPS make the same pairwise sums as its two,
+// in row order: [v0 v1 v2 v3 | v4 v5 v6 v7]. Times Y15 (scale), stored at
+// out[R11:R11+8]. Y4..Y9 are clobbered.
+#define REDUCE8(a0, a4, a1, a5, a2, a6, a3, a7, out) \
+	VMOVUPS a0(SP), Y4                     \
+	VPERM2F128 $0x20, a4(SP), Y4, Y5       \
+	VPERM2F128 $0x31, a4(SP), Y4, Y6       \
+	VADDPS Y6, Y5, Y5                      \
+	VMOVUPS a1(SP), Y4                     \
+	VPERM2F128 $0x20, a5(SP), Y4, Y6       \
+	VPERM2F128 $0x31, a5(SP), Y4, Y7       \
+	VADDPS Y7, Y6, Y6                      \
+	VMOVUPS a2(SP), Y4                     \
+	VPERM2F128 $0x20, a6(SP), Y4, Y7       \
+	VPERM2F128 $0x31, a6(SP), Y4, Y8       \
+	VADDPS Y8, Y7, Y7                      \
+	VMOVUPS a3(SP), Y4                     \
+	VPERM2F128 $0x20, a7(SP), Y4, Y8       \
+	VPERM2F128 $0x31, a7(SP), Y4, Y9       \
+	VADDPS Y9, Y8, Y8                      \
+	VHADDPS Y6, Y5, Y5                     \
+	VHADDPS Y8, Y7, Y7                     \
+	VHADDPS Y7, Y5, Y5                     \
+	VMULPS Y15, Y5, Y5                     \
+	VMOVUPS Y5, (out)(R11*4)
+
 // func dotF32AVX2(a, b []float32) float32
 TEXT ·dotF32AVX2(SB), NOSPLIT, $0-52
 	MOVQ a_base+0(FP), SI
@@ -162,7 +248,8 @@ axpydone:
 
 // func dotF32RowsAVX2(n int, w []float32, stride int, x []float32, scale float32, out []float32)
 // Per row: dotF32AVX2's loop with a = x, b = the row (SI, DI as there).
-TEXT ·dotF32RowsAVX2(SB), NOSPLIT, $0-96
+// Groups of eight rows as described above GROUPBOUND.
+TEXT ·dotF32RowsAVX2(SB), 0, $256-96
 	MOVQ n+0(FP), CX
 	MOVQ w_base+8(FP), DI
 	MOVQ stride+32(FP), R8
@@ -173,6 +260,38 @@ TEXT ·dotF32RowsAVX2(SB), NOSPLIT, $0-96
 	MOVQ CX, DX
 	ANDQ $-32, DX
 	XORQ R11, R11
+	GROUPBOUND(f32rgrp)
+
+f32rgrp:
+	CMPQ R11, R12
+	JGE  f32rrow
+	XORQ R13, R13
+
+f32rg8:
+	XORQ AX, AX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	CMPQ AX, DX
+	JEQ  f32rgsum
+
+f32rgloop:
+	F32ROW1
+	ADDQ $32, AX
+	CMPQ AX, DX
+	JLT  f32rgloop
+
+f32rgsum:
+	FOLD(Y0, Y1, Y2, Y3, 0)
+	ADDQ R8, DI
+	ADDQ $32, R13
+	CMPQ R13, $256
+	JLT  f32rg8
+	VBROADCASTSS scale+64(FP), Y15
+	REDUCE8(0, 128, 32, 160, 64, 192, 96, 224, R9)
+	ADDQ $8, R11
+	JMP  f32rgrp
 
 f32rrow:
 	CMPQ R11, R10
@@ -193,7 +312,8 @@ f32rdone:
 // once: x1's lanes in Y0..Y3, x2's in Y8..Y11, each reduced and finished by
 // the scalar tail exactly as dotF32AVX2 does (fma is commutative in its
 // product, so row × x and x × row give the same bits).
-TEXT ·dotF32Rows2AVX2(SB), NOSPLIT, $0-144
+// Groups of eight rows as described above GROUPBOUND.
+TEXT ·dotF32Rows2AVX2(SB), 0, $512-144
 	MOVQ n+0(FP), CX
 	MOVQ w_base+8(FP), DI
 	MOVQ stride+32(FP), R8
@@ -201,11 +321,49 @@ TEXT ·dotF32Rows2AVX2(SB), NOSPLIT, $0-144
 	MOVQ x1_base+40(FP), SI
 	MOVQ x2_base+64(FP), BX
 	MOVQ out1_base+96(FP), R9
-	MOVQ out2_base+120(FP), R12
 	MOVQ out1_len+104(FP), R10
 	MOVQ CX, DX
 	ANDQ $-32, DX
 	XORQ R11, R11
+	GROUPBOUND(f32r2grp)
+
+f32r2grp:
+	CMPQ R11, R12
+	JGE  f32r2row
+	XORQ R13, R13
+
+f32r2g8:
+	XORQ AX, AX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	CMPQ AX, DX
+	JEQ  f32r2gsum
+
+f32r2gloop:
+	F32ROW2
+	ADDQ $32, AX
+	CMPQ AX, DX
+	JLT  f32r2gloop
+
+f32r2gsum:
+	FOLD(Y0, Y1, Y2, Y3, 0)
+	FOLD(Y8, Y9, Y10, Y11, 256)
+	ADDQ R8, DI
+	ADDQ $32, R13
+	CMPQ R13, $256
+	JLT  f32r2g8
+	VBROADCASTSS scale+88(FP), Y15
+	REDUCE8(0, 128, 32, 160, 64, 192, 96, 224, R9)
+	MOVQ out2_base+120(FP), AX
+	REDUCE8(256, 384, 288, 416, 320, 448, 352, 480, AX)
+	ADDQ $8, R11
+	JMP  f32r2grp
 
 f32r2row:
 	CMPQ R11, R10
@@ -223,18 +381,7 @@ f32r2row:
 	JEQ  f32r2red
 
 f32r2loop:
-	VMOVUPS (DI)(AX*4), Y4
-	VMOVUPS 32(DI)(AX*4), Y5
-	VMOVUPS 64(DI)(AX*4), Y6
-	VMOVUPS 96(DI)(AX*4), Y7
-	VFMADD231PS (SI)(AX*4), Y4, Y0
-	VFMADD231PS 32(SI)(AX*4), Y5, Y1
-	VFMADD231PS 64(SI)(AX*4), Y6, Y2
-	VFMADD231PS 96(SI)(AX*4), Y7, Y3
-	VFMADD231PS (BX)(AX*4), Y4, Y8
-	VFMADD231PS 32(BX)(AX*4), Y5, Y9
-	VFMADD231PS 64(BX)(AX*4), Y6, Y10
-	VFMADD231PS 96(BX)(AX*4), Y7, Y11
+	F32ROW2
 	ADDQ $32, AX
 	CMPQ AX, DX
 	JLT  f32r2loop
@@ -253,6 +400,7 @@ f32r2red:
 	REDUCE32
 	F32TAIL(BX, f32r2tail2, f32r2store2)
 	VMULSS scale+88(FP), X0, X0
+	MOVQ out2_base+120(FP), R12
 	VMOVSS X0, (R12)(R11*4)
 	ADDQ R8, DI
 	INCQ R11
@@ -268,7 +416,8 @@ f32r2done:
 // reduced and finished by the scalar tail exactly as dotF32AVX2 does. The
 // outputs' addresses are read from the frame at each row's stores (no
 // register is left for them).
-TEXT ·dotF32Rows3AVX2(SB), NOSPLIT, $0-192
+// Groups of eight rows as described above GROUPBOUND.
+TEXT ·dotF32Rows3AVX2(SB), 0, $768-192
 	MOVQ n+0(FP), CX
 	MOVQ w_base+8(FP), DI
 	MOVQ stride+32(FP), R8
@@ -280,6 +429,53 @@ TEXT ·dotF32Rows3AVX2(SB), NOSPLIT, $0-192
 	MOVQ CX, DX
 	ANDQ $-32, DX
 	XORQ R11, R11
+	GROUPBOUND(f32r3grp)
+
+f32r3grp:
+	CMPQ R11, R12
+	JGE  f32r3row
+	XORQ R13, R13                  // this row's byte offset in each activation's block of sums
+
+f32r3g8:
+	XORQ AX, AX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	VXORPS Y12, Y12, Y12
+	VXORPS Y13, Y13, Y13
+	VXORPS Y14, Y14, Y14
+	VXORPS Y15, Y15, Y15
+	CMPQ AX, DX
+	JEQ  f32r3gsum
+
+f32r3gloop:
+	F32ROW3
+	ADDQ $32, AX
+	CMPQ AX, DX
+	JLT  f32r3gloop
+
+f32r3gsum:
+	FOLD(Y0, Y1, Y2, Y3, 0)
+	FOLD(Y8, Y9, Y10, Y11, 256)
+	FOLD(Y12, Y13, Y14, Y15, 512)
+	ADDQ R8, DI
+	ADDQ $32, R13
+	CMPQ R13, $256
+	JLT  f32r3g8
+	VBROADCASTSS scale+112(FP), Y15
+	MOVQ out1_base+120(FP), AX
+	REDUCE8(0, 128, 32, 160, 64, 192, 96, 224, AX)
+	MOVQ out2_base+144(FP), AX
+	REDUCE8(256, 384, 288, 416, 320, 448, 352, 480, AX)
+	MOVQ out3_base+168(FP), AX
+	REDUCE8(512, 640, 544, 672, 576, 704, 608, 736, AX)
+	ADDQ $8, R11
+	JMP  f32r3grp
 
 f32r3row:
 	CMPQ R11, R10
@@ -301,22 +497,7 @@ f32r3row:
 	JEQ  f32r3red
 
 f32r3loop:
-	VMOVUPS (DI)(AX*4), Y4
-	VMOVUPS 32(DI)(AX*4), Y5
-	VMOVUPS 64(DI)(AX*4), Y6
-	VMOVUPS 96(DI)(AX*4), Y7
-	VFMADD231PS (SI)(AX*4), Y4, Y0
-	VFMADD231PS 32(SI)(AX*4), Y5, Y1
-	VFMADD231PS 64(SI)(AX*4), Y6, Y2
-	VFMADD231PS 96(SI)(AX*4), Y7, Y3
-	VFMADD231PS (BX)(AX*4), Y4, Y8
-	VFMADD231PS 32(BX)(AX*4), Y5, Y9
-	VFMADD231PS 64(BX)(AX*4), Y6, Y10
-	VFMADD231PS 96(BX)(AX*4), Y7, Y11
-	VFMADD231PS (R9)(AX*4), Y4, Y12
-	VFMADD231PS 32(R9)(AX*4), Y5, Y13
-	VFMADD231PS 64(R9)(AX*4), Y6, Y14
-	VFMADD231PS 96(R9)(AX*4), Y7, Y15
+	F32ROW3
 	ADDQ $32, AX
 	CMPQ AX, DX
 	JLT  f32r3loop
