@@ -7,7 +7,11 @@
 // carries the finish reason, over the N−1 tokens in between. It then stops
 // alternates the completions with `plume bench -p 0 -n N -r 1 --kv f32` runs
 // (R of each), and prints both decode figures and their ratio as a Markdown
-// table row for BENCHMARKS.md.
+// table row for BENCHMARKS.md. A third figure, the server's own decode rate
+// (its plume_decode_tokens_per_second metric for each request: tokens over
+// the generation loop's time, as the engine sees it), tells what the
+// engine does inside the server from what the HTTP stream and the client
+// add.
 // The bench uses the server's KV cache type, F32 (plume serve, write and run
 // keep llama.cpp's parity default), not its own default F16 (llama-bench's),
 // so that the ratio measures what the API adds and nothing else.
@@ -74,14 +78,16 @@ func main() {
 		fmt.Fprintln(os.Stderr, "api-bench: -plume and -model are required; -t >= 1, -n >= 2, -r >= 1")
 		os.Exit(2)
 	}
-	api, bench, err := measure(c)
+	api, server, bench, err := measure(c)
 	if err != nil {
 		fatalf("%v", err)
 	}
 	am, asd := stats.MeanSD(api)
+	sm, ssd := stats.MeanSD(server)
 	bm, bsd := stats.MeanSD(bench)
-	fmt.Printf("| model | threads | API decode t/s | plume bench decode t/s | API / bench |\n|---|---|---|---|---|\n")
-	fmt.Printf("| %s | %d | %.2f ± %.2f | %.2f ± %.2f | %.3f |\n", filepath.Base(c.model), c.threads, am, asd, bm, bsd, am/bm)
+	fmt.Printf("| model | threads | API decode t/s | server's own t/s | plume bench decode t/s | API / bench | server's / bench |\n|---|---|---|---|---|---|---|\n")
+	fmt.Printf("| %s | %d | %.2f ± %.2f | %.2f ± %.2f | %.2f ± %.2f | %.3f | %.3f |\n", filepath.Base(c.model), c.threads,
+		am, asd, sm, ssd, bm, bsd, am/bm, sm/bm)
 }
 
 func fatalf(format string, args ...any) {
@@ -93,11 +99,13 @@ func fatalf(format string, args ...any) {
 // completion and one plume bench run (-r 1 after its warm-up), so that both
 // see the same machine: on a virtual machine whose speed drifts by 10% from
 // minute to minute, two series measured one after the other compared the
-// drift as much as the engines. It returns the decode tokens/s of each.
-func measure(c config) (api, bench []float64, err error) {
+// drift as much as the engines. It returns the decode tokens/s of each
+// completion as the client saw it and as the server measured it, and of
+// each bench run.
+func measure(c config) (api, server, bench []float64, err error) {
 	port, err := freePort()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	base := "http://127.0.0.1:" + strconv.Itoa(port)
 	srv := exec.Command(c.plume, "serve", "--model", c.model, "--host", "127.0.0.1:"+strconv.Itoa(port),
@@ -110,28 +118,60 @@ func measure(c config) (api, bench []float64, err error) {
 	}
 	srv.Stderr = os.Stderr
 	if err := srv.Start(); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	defer func() { // SIGINT: plume serve shuts down gracefully
 		_ = srv.Process.Signal(syscall.SIGINT)
 		_ = srv.Wait()
 	}()
 	if err := waitHealthy(base); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	for i := range c.rep {
+		before, err := speedSum(base)
+		if err != nil {
+			return nil, nil, nil, err
+		}
 		ts, err := completion(base, c.gen)
 		if err != nil {
-			return nil, nil, fmt.Errorf("api: completion %d: %w", i+1, err)
+			return nil, nil, nil, fmt.Errorf("api: completion %d: %w", i+1, err)
+		}
+		after, err := speedSum(base)
+		if err != nil {
+			return nil, nil, nil, err
 		}
 		b, err := measureBench(c)
 		if err != nil {
-			return nil, nil, fmt.Errorf("plume bench: %w", err)
+			return nil, nil, nil, fmt.Errorf("plume bench: %w", err)
 		}
-		fmt.Fprintf(os.Stderr, "api-bench: round %d: API %.2f t/s, plume bench %.2f t/s\n", i+1, ts, b)
-		api, bench = append(api, ts), append(bench, b)
+		fmt.Fprintf(os.Stderr, "api-bench: round %d: API %.2f t/s (server's own %.2f), plume bench %.2f t/s\n", i+1, ts, after-before, b)
+		api, server, bench = append(api, ts), append(server, after-before), append(bench, b)
 	}
-	return api, bench, nil
+	return api, server, bench, nil
+}
+
+// speedMetric is the sum of the server's per-request decode speeds (the
+// histogram's _sum series): its growth over one request is that request's
+// tokens/s as the server measured them.
+const speedMetric = "plume_decode_tokens_per_second_sum"
+
+// speedSum reads speedMetric from /metrics (Prometheus text format).
+func speedSum(base string) (float64, error) {
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		return 0, fmt.Errorf("metrics: %w", err)
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), speedMetric+" "); ok {
+			return strconv.ParseFloat(strings.TrimSpace(v), 64)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return 0, fmt.Errorf("metrics: %w", err)
+	}
+	return 0, fmt.Errorf("metrics: no %s series", speedMetric)
 }
 
 // freePort asks the kernel for a free loopback port.
