@@ -205,18 +205,20 @@ func (s *Sampler) penalizes() bool {
 }
 
 // Greedy returns the id of the largest logit, ties going to the lowest id.
-// NaN or +Inf logits, or all −Inf, are an error.
+// NaN or +Inf logits, or all −Inf, are an error. One comparison per logit
+// in the loop (NaN and +Inf both fail l < +Inf; −Inf never beats the best,
+// which starts at −Inf), the best value in a register: at a 128K
+// vocabulary it runs once per generated token, while the engine's other
+// threads wait.
 func Greedy(logits []float32) (int32, error) {
-	best := int32(-1)
+	inf := float32(math.Inf(1))
+	best, bv := int32(-1), -inf
 	for i, l := range logits {
-		if math.IsNaN(float64(l)) || math.IsInf(float64(l), 1) {
+		if !(l < inf) {
 			return -1, fmt.Errorf("%w: logit %d is %v", ErrLogits, i, l)
 		}
-		if math.IsInf(float64(l), -1) {
-			continue
-		}
-		if best < 0 || l > logits[best] {
-			best = int32(i)
+		if l > bv {
+			best, bv = int32(i), l
 		}
 	}
 	if best < 0 {
