@@ -131,6 +131,7 @@ type kthHeap struct {
 
 // scan adds logits[lo:hi] (raw: −Inf skipped, NaN or +Inf an error).
 func (t *kthHeap) scan(logits []float32, lo, hi int) error {
+	root := t.root // a local: t.root would be reloaded for every logit
 	for i, l := range logits[lo:hi] {
 		if math.Float32bits(l)&expMask == expMask {
 			if math.IsInf(float64(l), -1) {
@@ -138,8 +139,9 @@ func (t *kthHeap) scan(logits []float32, lo, hi int) error {
 			}
 			return badLogit(lo+i, l)
 		}
-		if l > t.root { // always true until k values are held
+		if l > root { // always true until k values are held
 			t.add(l)
+			root = t.root
 		}
 	}
 	return nil
