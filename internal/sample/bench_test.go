@@ -108,9 +108,15 @@ func BenchmarkSample150k(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	benchSample(b, s, logits, 100)
+}
+
+// benchSample times s.Sample(logits, history) with a 64-token history of
+// the ids 0, stride, 2·stride, …
+func benchSample(b *testing.B, s *Sampler, logits []float32, stride int32) {
 	history := make([]int32, 64)
 	for i := range history {
-		history[i] = int32(i * 100)
+		history[i] = int32(i) * stride
 	}
 	b.ReportAllocs()
 	for b.Loop() {
@@ -158,16 +164,7 @@ func BenchmarkSampleWatermark151936(b *testing.B) {
 				b.Fatal(err)
 			}
 			s.SetWatermark(watermark.DefaultKey())
-			history := make([]int32, 64)
-			for i := range history {
-				history[i] = int32(i * 97)
-			}
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := s.Sample(logits, history); err != nil {
-					b.Fatal(err)
-				}
-			}
+			benchSample(b, s, logits, 97)
 		})
 	}
 }
