@@ -186,3 +186,19 @@ func benchLogits(n int, seed uint64) []float32 {
 	}
 	return logits
 }
+
+// BenchmarkTopKLogprobs times the best alternative of one token's
+// log-probabilities over Qwen2.5's vocabulary (the writer asks for one).
+func BenchmarkTopKLogprobs(b *testing.B) {
+	lp := benchLogits(151936, 4)
+	for _, k := range []int{1, 20} {
+		b.Run(fmt.Sprint("k=", k), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if len(TopK(lp, k)) != k {
+					b.Fatal("short")
+				}
+			}
+		})
+	}
+}

@@ -73,17 +73,23 @@ func TopK(logprobs []float32, k int) []TokenLogprob {
 		return nil
 	}
 	h := make(worstHeap, 0, min(k, len(logprobs)))
-	for i, l := range logprobs {
-		if math.IsNaN(float64(l)) {
-			continue
+	i := 0
+	for ; i < len(logprobs) && len(h) < k; i++ {
+		if l := logprobs[i]; !math.IsNaN(float64(l)) {
+			heap.Push(&h, candidate{id: int32(i), logit: l})
 		}
-		c := candidate{id: int32(i), logit: l}
-		switch {
-		case len(h) < k:
-			heap.Push(&h, c)
-		case better(c, h[0]):
-			h[0] = c
-			heap.Fix(&h, 0)
+	}
+	if len(h) == k {
+		// Ids come in increasing order, so a later entry is better than
+		// the worst kept one exactly when its value is larger (equal, it
+		// loses on id); NaN fails that test too. One comparison a logit.
+		floor := h[0].logit
+		for j, l := range logprobs[i:] {
+			if l > floor {
+				h[0] = candidate{id: int32(i + j), logit: l}
+				heap.Fix(&h, 0)
+				floor = h[0].logit
+			}
 		}
 	}
 	slices.SortFunc(h, cmpCand)

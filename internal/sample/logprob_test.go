@@ -3,6 +3,7 @@ package sample
 import (
 	"errors"
 	"math"
+	"slices"
 	"testing"
 )
 
@@ -193,5 +194,55 @@ func TestMaxLogit(t *testing.T) {
 				t.Fatalf("max = %v (bits %x), want %v (bits %x)", got, math.Float32bits(got), want, math.Float32bits(want))
 			}
 		})
+	}
+}
+
+// topKRef is TopK as it was before its one-comparison scan: the reference.
+func topKRef(logprobs []float32, k int) []TokenLogprob {
+	if k <= 0 {
+		return nil
+	}
+	var h []candidate
+	for i, l := range logprobs {
+		if !math.IsNaN(float64(l)) {
+			h = append(h, candidate{id: int32(i), logit: l})
+		}
+	}
+	slices.SortFunc(h, cmpCand)
+	h = h[:min(k, len(h))]
+	out := make([]TokenLogprob, len(h))
+	for i, c := range h {
+		out[i] = TokenLogprob{ID: c.id, Logprob: c.logit}
+	}
+	return out
+}
+
+// TestTopKMatchesReference: TopK gives a full sort's k best (ties to the
+// lower id, NaN skipped, −Inf kept) for random values with many ties, NaN
+// and −Inf, and k from 0 past the length.
+func TestTopKMatchesReference(t *testing.T) {
+	r := newRNG(23)
+	pick := func(n int) int { return int(r.next() % uint64(n)) }
+	for trial := range 3000 {
+		lp := make([]float32, pick(200))
+		for i := range lp {
+			switch pick(6) {
+			case 0:
+				lp[i] = float32(math.NaN())
+			case 1:
+				lp[i] = float32(math.Inf(-1))
+			case 2:
+				lp[i] = float32(r.float64() * -30)
+			default:
+				lp[i] = -float32(pick(5)) // ties
+			}
+		}
+		k := pick(len(lp) + 3)
+		got, want := TopK(lp, k), topKRef(lp, k)
+		if !slices.EqualFunc(got, want, func(a, b TokenLogprob) bool {
+			return a.ID == b.ID && math.Float32bits(a.Logprob) == math.Float32bits(b.Logprob)
+		}) {
+			t.Fatalf("trial %d: TopK(%v, %d) = %v, want %v", trial, lp, k, got, want)
+		}
 	}
 }
