@@ -41,17 +41,18 @@ func (s *Sampler) candidates(logits []float32, history []int32) ([]candidate, er
 		return s.allCandidates(logits, history)
 	}
 	s.pens = s.penalties(s.pens[:0], logits, history)
-	kth, err := s.kthLogit(logits, s.pens, k)
+	t := kthHeap{h: s.top[:0], k: k, d: d, root: float32(math.Inf(-1)), cand: s.cand[:0]}
+	err := t.walk(logits, s.pens)
+	s.top, s.cand = t.h, t.cand
 	if err != nil {
 		return nil, err
 	}
-	s.cand = gather(s.cand[:0], logits, s.pens, d, kth)
-	s.watermark(s.cand, history)
-	return s.cand, nil
+	s.watermark(t.cand, history)
+	return t.cand, nil
 }
 
 // penalties appends, sorted by id, every token of the penalty window with
-// its penalised logit (computed from whatever logits holds there; kthLogit
+// its penalised logit (computed from whatever logits holds there; walk
 // checks the raw value first).
 func (s *Sampler) penalties(dst []candidate, logits []float32, history []int32) []candidate {
 	if !s.penalizes() {
@@ -65,86 +66,89 @@ func (s *Sampler) penalties(dst []candidate, logits []float32, history []int32) 
 	return dst
 }
 
-// kthLogit returns the k-th largest logit of the candidates (the finite
-// logits, with the penalised values of pens), or −Inf when there are fewer
-// than k. It reports a NaN or +Inf logit (the first by id) and a
-// vocabulary with no candidate, as collect does.
-func (s *Sampler) kthLogit(logits []float32, pens []candidate, k int) (float32, error) {
-	t := kthHeap{h: s.top[:0], k: k, root: float32(math.Inf(-1))}
-	defer func() { s.top = t.h }()
+// kthHeap finds, in one pass over the logits, the candidates that can
+// reach the top k: it keeps the k largest candidate logits seen (h, the
+// smallest at the root; root is h[0] once k are held, −Inf before) and
+// every candidate whose logit plus d reaches the root when it is seen
+// (cand). The root only grows, so cand holds every candidate that reaches
+// the final k-th largest logit, which walk then keeps alone.
+type kthHeap struct {
+	h    floatHeap
+	k    int
+	d    float32
+	root float32
+	cand []candidate
+}
+
+// walk goes over the logits in id order, the penalised tokens of pens
+// (sorted by id) taking their penalised logit, and leaves in t.cand the
+// candidates whose logit plus d is at least the k-th largest (all of them
+// when there are fewer than k). It reports a NaN or +Inf logit (the first
+// by id) and a vocabulary with no candidate, as collect does.
+func (t *kthHeap) walk(logits []float32, pens []candidate) error {
 	lo := 0
 	for _, p := range pens {
 		if err := t.scan(logits, lo, int(p.id)); err != nil {
-			return 0, err
+			return err
 		}
 		switch l := logits[p.id]; {
 		case math.IsNaN(float64(l)) || math.IsInf(float64(l), 1):
-			return 0, badLogit(int(p.id), l)
+			return badLogit(int(p.id), l)
 		case !math.IsInf(float64(l), -1):
-			t.add(p.logit)
+			t.offer(p)
 		}
 		lo = int(p.id) + 1
 	}
 	if err := t.scan(logits, lo, len(logits)); err != nil {
-		return 0, err
+		return err
 	}
 	if len(t.h) == 0 {
-		return 0, errAllMasked()
+		return errAllMasked()
 	}
-	return t.root, nil
-}
-
-// gather appends the candidates that can reach the top k: those whose
-// logit (penalised, from pens) plus d is at least kth. With kth = −Inf
-// that is every candidate.
-func gather(dst []candidate, logits []float32, pens []candidate, d, kth float32) []candidate {
-	ninf := float32(math.Inf(-1))
-	lo := 0
-	for i := 0; i <= len(pens); i++ {
-		hi := len(logits)
-		if i < len(pens) {
-			hi = int(pens[i].id)
+	kept := t.cand[:0]
+	for _, c := range t.cand {
+		if float32(c.logit+t.d) >= t.root {
+			kept = append(kept, c)
 		}
-		for j, l := range logits[lo:hi] {
-			if float32(l+d) >= kth && l != ninf {
-				dst = append(dst, candidate{id: int32(lo + j), logit: l})
-			}
-		}
-		if i == len(pens) {
-			break
-		}
-		if p := pens[i]; logits[p.id] != ninf && float32(p.logit+d) >= kth {
-			dst = append(dst, p)
-		}
-		lo = hi + 1
 	}
-	return dst
+	t.cand = kept
+	return nil
 }
 
-// kthHeap keeps the k largest values seen, smallest at the root; root is
-// h[0] once k values are held, −Inf before.
-type kthHeap struct {
-	h    floatHeap
-	k    int
-	root float32
-}
-
-// scan adds logits[lo:hi] (raw: −Inf skipped, NaN or +Inf an error).
+// scan offers the raw logits[lo:hi] (−Inf skipped, NaN or +Inf an error).
+// It is offer for a logit that is not penalised, with the root in a local
+// (t.root would be reloaded for every logit), and one comparison for most
+// logits: one that cannot reach the root is passed over at once, and NaN,
+// which fails every comparison, is not (nor +Inf, nor −Inf while the root
+// is −Inf), so the special values are sorted out after it.
 func (t *kthHeap) scan(logits []float32, lo, hi int) error {
-	root := t.root // a local: t.root would be reloaded for every logit
+	root, d := t.root, t.d
 	for i, l := range logits[lo:hi] {
+		if float32(l+d) < root {
+			continue
+		}
 		if math.Float32bits(l)&expMask == expMask {
 			if math.IsInf(float64(l), -1) {
 				continue
 			}
 			return badLogit(lo+i, l)
 		}
+		t.cand = append(t.cand, candidate{id: int32(lo + i), logit: l})
 		if l > root { // always true until k values are held
 			t.add(l)
 			root = t.root
 		}
 	}
 	return nil
+}
+
+// offer adds candidate c to cand if its logit plus d reaches the root,
+// and its logit to the k largest.
+func (t *kthHeap) offer(c candidate) {
+	if float32(c.logit+t.d) >= t.root {
+		t.cand = append(t.cand, c)
+		t.add(c.logit)
+	}
 }
 
 // add offers v to the k largest.
