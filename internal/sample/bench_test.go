@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/plumewriter/plume/internal/jsonschema"
+	"github.com/plumewriter/plume/internal/watermark"
 )
 
 // realisticVocab builds n byte tokens shaped like a BPE vocabulary: all 256
@@ -107,9 +108,15 @@ func BenchmarkSample150k(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	benchSample(b, s, logits, 100)
+}
+
+// benchSample times s.Sample(logits, history) with a 64-token history of
+// the ids 0, stride, 2·stride, …
+func benchSample(b *testing.B, s *Sampler, logits []float32, stride int32) {
 	history := make([]int32, 64)
 	for i := range history {
-		history[i] = int32(i * 100)
+		history[i] = int32(i) * stride
 	}
 	b.ReportAllocs()
 	for b.Loop() {
@@ -131,5 +138,67 @@ func BenchmarkLogSoftmax150k(b *testing.B) {
 		if err := LogSoftmax(logits, lp); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkSampleWatermark151936 times one token of the writer's sampling
+// over Qwen2.5's vocabulary: llama.cpp's default chain (top-k 40), the
+// published watermark key and a 64-token repetition window with a
+// repeat penalty, on logits shaped like a language model's (a few
+// outstanding tokens above a dense tail).
+func BenchmarkSampleWatermark151936(b *testing.B) {
+	logits := benchLogits(151936, 3)
+	for _, tc := range []struct {
+		name string
+		p    func(*Params)
+	}{
+		{"topk40", func(*Params) {}},
+		{"topk40-penalty", func(p *Params) { p.RepeatPenalty = 1.1 }},
+		{"greedy", func(p *Params) { p.Temperature = 0 }},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			p := DefaultParams()
+			tc.p(&p)
+			s, err := New(p, len(logits))
+			if err != nil {
+				b.Fatal(err)
+			}
+			s.SetWatermark(watermark.DefaultKey())
+			benchSample(b, s, logits, 97)
+		})
+	}
+}
+
+// benchLogits returns n logits like a language model's: a normal-ish bulk
+// around 0 (sd ≈ 2.5) and a handful of tokens 8 to 14 above it.
+func benchLogits(n int, seed uint64) []float32 {
+	r := newRNG(seed)
+	logits := make([]float32, n)
+	for i := range logits {
+		var s float64
+		for range 4 {
+			s += r.float64()
+		}
+		logits[i] = float32((s - 2) * 4.3)
+	}
+	for range 8 {
+		logits[r.next()%uint64(n)] = float32(8 + r.float64()*6)
+	}
+	return logits
+}
+
+// BenchmarkTopKLogprobs times the best alternative of one token's
+// log-probabilities over Qwen2.5's vocabulary (the writer asks for one).
+func BenchmarkTopKLogprobs(b *testing.B) {
+	lp := benchLogits(151936, 4)
+	for _, k := range []int{1, 20} {
+		b.Run(fmt.Sprint("k=", k), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if len(TopK(lp, k)) != k {
+					b.Fatal("short")
+				}
+			}
+		})
 	}
 }

@@ -13,6 +13,10 @@
 // seeded from Params.Seed (0 is an ordinary seed), and exponentials from a
 // fixed-operation exp, so a seed's choices are identical on every platform
 // and thread count. NaN/+Inf logits are errors; −Inf marks masked tokens.
+// With top-k on (or at temperature 0), only the tokens that can still
+// reach the top k once a watermark's bias is added are collected and
+// looked up on the green list; the top k, and so every choice, is the one
+// the whole vocabulary gives.
 //
 // # JSON Schema constrained decoding
 //

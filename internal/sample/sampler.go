@@ -44,6 +44,8 @@ type Sampler struct {
 	vocab int
 	rng   rng
 	cand  []candidate // scratch, reused across calls
+	pens  []candidate // scratch: the penalised tokens, by id (prune.go)
+	top   floatHeap   // scratch: the k largest logits (prune.go)
 	count map[int32]int32
 	wm    Watermark // optional keyed bias, see SetWatermark
 }
@@ -116,23 +118,41 @@ func (s *Sampler) Sample(logits []float32, history []int32) (int32, error) {
 		}
 		return Greedy(logits)
 	}
-	cand, err := collect(s.cand[:0], logits)
-	s.cand = cand
+	cand, err := s.candidates(logits, history)
 	if err != nil {
 		return -1, err
 	}
+	return s.choose(cand), nil
+}
+
+// allCandidates is the chain's first stage over the whole vocabulary:
+// every finite logit, penalised, then watermarked. candidates uses it when
+// its pruning does not apply; the result after top-k is the same.
+func (s *Sampler) allCandidates(logits []float32, history []int32) ([]candidate, error) {
+	cand, err := collect(s.cand[:0], logits)
+	s.cand = cand
+	if err != nil {
+		return nil, err
+	}
 	if err := s.penalize(cand, history); err != nil {
-		return -1, err
+		return nil, err
 	}
 	s.watermark(cand, history)
+	return cand, nil
+}
+
+// choose runs the rest of the chain on the penalised and watermarked
+// candidates: argmax at temperature 0, else top-k → top-p → min-p →
+// temperature → dist.
+func (s *Sampler) choose(cand []candidate) int32 {
 	if s.p.Temperature == 0 {
-		return argmax(cand), nil
+		return argmax(cand)
 	}
 	cand = topK(cand, s.p.TopK)
 	cand = topP(cand, s.p.TopP)
 	cand = minP(cand, s.p.MinP)
 	temperature(cand, s.p.Temperature)
-	return dist(cand, s.rng.float64()), nil
+	return dist(cand, s.rng.float64())
 }
 
 // collect builds the candidate list, skipping −Inf (masked) tokens.
@@ -140,14 +160,14 @@ func collect(dst []candidate, logits []float32) ([]candidate, error) {
 	for i, l := range logits {
 		switch {
 		case math.IsNaN(float64(l)) || math.IsInf(float64(l), 1):
-			return dst, fmt.Errorf("%w: logit %d is %v", ErrLogits, i, l)
+			return dst, badLogit(i, l)
 		case math.IsInf(float64(l), -1):
 			continue
 		}
 		dst = append(dst, candidate{id: int32(i), logit: l})
 	}
 	if len(dst) == 0 {
-		return dst, fmt.Errorf("%w: every logit is -Inf (nothing can be sampled)", ErrLogits)
+		return dst, errAllMasked()
 	}
 	return dst, nil
 }
@@ -162,30 +182,37 @@ func (s *Sampler) penalize(cand []candidate, history []int32) error {
 	if !s.penalizes() {
 		return nil
 	}
-	p := s.p
+	s.countWindow(history)
+	for i := range cand {
+		if n, ok := s.count[cand[i].id]; ok {
+			cand[i].logit = s.penalized(cand[i].logit, n)
+		}
+	}
+	return nil
+}
+
+// countWindow fills s.count with how often each token occurs in the last
+// RepeatLastN tokens of history.
+func (s *Sampler) countWindow(history []int32) {
 	window := history
-	if p.RepeatLastN > 0 && len(window) > p.RepeatLastN {
-		window = window[len(window)-p.RepeatLastN:]
+	if n := s.p.RepeatLastN; n > 0 && len(window) > n {
+		window = window[len(window)-n:]
 	}
 	clear(s.count)
 	for _, id := range window {
 		s.count[id]++
 	}
-	for i := range cand {
-		n, ok := s.count[cand[i].id]
-		if !ok {
-			continue
-		}
-		l := cand[i].logit
-		if l <= 0 {
-			l *= p.RepeatPenalty
-		} else {
-			l /= p.RepeatPenalty
-		}
-		l -= float32(float32(n)*p.FrequencyPenalty) + p.PresencePenalty
-		cand[i].logit = l
+}
+
+// penalized is logit l of a token seen n times in the window, penalised.
+func (s *Sampler) penalized(l float32, n int32) float32 {
+	p := s.p
+	if l <= 0 {
+		l *= p.RepeatPenalty
+	} else {
+		l /= p.RepeatPenalty
 	}
-	return nil
+	return l - (float32(float32(n)*p.FrequencyPenalty) + p.PresencePenalty)
 }
 
 // checkHistory reports a history token outside the vocabulary.
