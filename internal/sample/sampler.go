@@ -122,7 +122,7 @@ func (s *Sampler) Sample(logits []float32, history []int32) (int32, error) {
 	if err != nil {
 		return -1, err
 	}
-	return s.choose(cand), nil
+	return s.choose(cand)
 }
 
 // allCandidates is the chain's first stage over the whole vocabulary:
@@ -143,16 +143,35 @@ func (s *Sampler) allCandidates(logits []float32, history []int32) ([]candidate,
 
 // choose runs the rest of the chain on the penalised and watermarked
 // candidates: argmax at temperature 0, else top-k → top-p → min-p →
-// temperature → dist.
-func (s *Sampler) choose(cand []candidate) int32 {
+// temperature → dist. A logit that the penalties, the watermark's bias or
+// the temperature pushed to +Inf (a hostile model's logits near the
+// float32 limit, or a huge bias) is an error: the softmax of the steps
+// after it would be NaN, and min-p would keep nothing to draw from.
+func (s *Sampler) choose(cand []candidate) (int32, error) {
 	if s.p.Temperature == 0 {
-		return argmax(cand)
+		return argmax(cand), nil
 	}
 	cand = topK(cand, s.p.TopK)
+	if err := overflowed(cand, "the penalties or the watermark"); err != nil {
+		return -1, err
+	}
 	cand = topP(cand, s.p.TopP)
 	cand = minP(cand, s.p.MinP)
 	temperature(cand, s.p.Temperature)
-	return dist(cand, s.rng.float64())
+	if err := overflowed(cand, "the temperature"); err != nil {
+		return -1, err
+	}
+	return dist(cand, s.rng.float64()), nil
+}
+
+// overflowed reports a candidate whose logit is +Inf after what.
+func overflowed(cand []candidate, what string) error {
+	for _, x := range cand {
+		if math.IsInf(float64(x.logit), 1) {
+			return fmt.Errorf("%w: token %d's logit overflowed to +Inf after %s", ErrLogits, x.id, what)
+		}
+	}
+	return nil
 }
 
 // collect builds the candidate list, skipping −Inf (masked) tokens.

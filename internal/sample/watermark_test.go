@@ -1,6 +1,9 @@
 package sample
 
-import "testing"
+import (
+	"errors"
+	"testing"
+)
 
 // evenGreen makes even token ids green.
 type evenGreen struct{ delta float32 }
@@ -74,5 +77,39 @@ func TestWatermarkShiftsSampling(t *testing.T) {
 		if ids1[i] != ids2[i] {
 			t.Fatalf("same seed, different choice at %d", i)
 		}
+	}
+}
+
+// A logit pushed to +Inf by the watermark's bias, a penalty or the
+// temperature is an error, not a panic (min-p would keep nothing, and the
+// softmax would be NaN); at temperature 0 the argmax is still well defined.
+func TestOverflowedLogitIsAnError(t *testing.T) {
+	big := float32(3e38)
+	for _, tc := range []struct {
+		name    string
+		p       func(*Params)
+		wm      Watermark
+		logits  []float32
+		wantErr bool
+	}{
+		{"watermark bias", func(p *Params) {}, evenGreen{big}, []float32{big, 1, big, 0}, true},
+		{"repeat penalty", func(p *Params) { p.RepeatPenalty, p.RepeatLastN = 0.01, 4 }, nil, []float32{big, 1, 2, 0}, true},
+		{"temperature", func(p *Params) { p.Temperature = 0.05 }, nil, []float32{big, 1, 2, 0}, true},
+		{"greedy with the bias", func(p *Params) { p.Temperature = 0 }, evenGreen{big}, []float32{big, 1, big, 0}, false},
+		{"no overflow", func(p *Params) {}, evenGreen{1}, []float32{3, 1, 2, 0}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := DefaultParams()
+			tc.p(&p)
+			s, err := New(p, len(tc.logits))
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.SetWatermark(tc.wm)
+			id, err := s.Sample(tc.logits, []int32{0, 3})
+			if tc.wantErr != (err != nil) || (err != nil && !errors.Is(err, ErrLogits)) {
+				t.Fatalf("Sample = %d, %v; want an ErrLogits error: %v", id, err, tc.wantErr)
+			}
+		})
 	}
 }
