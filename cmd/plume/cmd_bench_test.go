@@ -130,18 +130,9 @@ func TestBenchCommandMarkdownAndErrors(t *testing.T) {
 // With --no-warmup the cold first prompt is the measured run: its speed is
 // the one implied by the time to first token.
 func TestBenchNoWarmup(t *testing.T) {
-	model := testutil.Fixture(t, "stories260K.gguf")
-	var out bytes.Buffer
-	cmd := newBenchCmd()
-	cmd.SetOut(&out)
-	cmd.SetErr(io.Discard)
-	cmd.SetArgs([]string{"--model", model, "-p", "16", "-n", "0", "-t", "1", "-r", "1", "--no-warmup", "--json"})
-	if err := cmd.Execute(); err != nil {
-		t.Fatal(err)
-	}
-	var res []benchResult
-	if err := json.Unmarshal(out.Bytes(), &res); err != nil || len(res) != 1 || len(res[0].SamplesTS) != 1 {
-		t.Fatalf("want one pp result with one sample: %v\n%s", err, out.String())
+	res := benchJSON(t, "-p", "16", "-n", "0", "-t", "1", "-r", "1", "--no-warmup")
+	if len(res) != 1 || len(res[0].SamplesTS) != 1 {
+		t.Fatalf("want one pp result with one sample: %+v", res)
 	}
 	r := res[0]
 	implied := 16 / ((r.TTFTMillis - r.LoadMillis) / 1e3)
@@ -154,18 +145,9 @@ func TestBenchNoWarmup(t *testing.T) {
 // (llama-bench's "pp8 @ d40"), the cache is sized for them, and each test
 // starts from exactly the depth tokens, filled once and kept.
 func TestBenchDepth(t *testing.T) {
-	path := testutil.Fixture(t, "stories260K.gguf")
-	var out bytes.Buffer
-	cmd := newBenchCmd()
-	cmd.SetOut(&out)
-	cmd.SetErr(io.Discard)
-	cmd.SetArgs([]string{"--model", path, "-p", "8", "-n", "4", "-d", "40", "-t", "1", "-r", "2", "--json"})
-	if err := cmd.Execute(); err != nil {
-		t.Fatal(err)
-	}
-	var res []benchResult
-	if err := json.Unmarshal(out.Bytes(), &res); err != nil || len(res) != 2 {
-		t.Fatalf("want two results: %v\n%s", err, out.String())
+	res := benchJSON(t, "-p", "8", "-n", "4", "-d", "40", "-t", "1", "-r", "2")
+	if len(res) != 2 {
+		t.Fatalf("want two results: %+v", res)
 	}
 	for i, want := range []string{"pp8 @ d40", "tg4 @ d40"} {
 		if r := res[i]; r.Test != want || r.NDepth != 40 || !(r.AvgTS > 0) {
@@ -173,7 +155,7 @@ func TestBenchDepth(t *testing.T) {
 		}
 	}
 
-	bm, err := loadBenchModel(path)
+	bm, err := loadBenchModel(testutil.Fixture(t, "stories260K.gguf"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,4 +182,23 @@ func TestBenchDepth(t *testing.T) {
 	if err := holdOnly(ctx, bm.m, nil, st, nil); err != nil || st.Len() != 0 {
 		t.Errorf("no depth: %v, %d cached positions, want an empty cache", err, st.Len())
 	}
+}
+
+// benchJSON runs plume bench --json with args on the stories260K fixture
+// and returns its results.
+func benchJSON(t *testing.T, args ...string) []benchResult {
+	t.Helper()
+	var out bytes.Buffer
+	cmd := newBenchCmd()
+	cmd.SetOut(&out)
+	cmd.SetErr(io.Discard)
+	cmd.SetArgs(append([]string{"--model", testutil.Fixture(t, "stories260K.gguf"), "--json"}, args...))
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	var res []benchResult
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+		t.Fatalf("output is not JSON: %v\n%s", err, out.String())
+	}
+	return res
 }

@@ -91,10 +91,12 @@ var avx512Kernels = func() kernelSet {
 	return k
 }()
 
-// addZMM puts the Q4_K and Q6_K ZMM decode kernels in k.
+// addZMM puts the Q4_K and Q6_K ZMM decode kernels in k, and the F32 rows
+// kernels for four to six activations (dotfzmm_amd64.go).
 func addZMM(k *kernelSet) {
 	k.packedRows4[tensor.Q4_K] = dotQ4KPackedRows4ZMMAsm
 	k.rows4[tensor.Q6_K] = dotQ6KRows4ZMMAsm // decode only: batches take cols4
+	k.f32Wide = true                         // attention: up to six query heads a pass
 }
 
 // avx512VNNIKernels is the AVX2 set with the VNNI kernels in place of the

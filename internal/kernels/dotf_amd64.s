@@ -1,6 +1,7 @@
 //go:build !purego
 
 #include "textflag.h"
+#include "f32rows_amd64.h"
 
 // Float AVX2+FMA(+F16C) kernels: the F32 and F16 dot products and axpy, the
 // instruction sequences of llama.cpp's ggml_vec_dot_f32 / ggml_vec_dot_f16 /
@@ -51,91 +52,22 @@ red:                                 \
 	REDUCE32                         \
 	F32TAIL(SI, tail, done)
 
-// The F32 rows kernels take rows in groups of eight while n is a multiple
-// of 32 (no scalar tail): each row's accumulators are folded to one vector
-// as REDUCE32 begins, (Y0+Y2)+(Y1+Y3) (FOLD), and kept on the stack, 256
-// bytes an activation, and REDUCE8 finishes the eight rows of each
-// activation together, the same additions in the same order, with one
-// multiply by scale and one store. A head row of 128 keys is four
-// iterations of the loop, and finishing it alone took as long as they did.
-// The other rows take the one-row path.
-
-// GROUPBOUND sets R12 to the rows (R10) done in groups of eight, none when
-// n (CX) leaves a scalar tail (DX = CX&^31 differs), and jumps to grp.
-#define GROUPBOUND(grp) \
-	MOVQ R10, R12 \
-	ANDQ $-8, R12 \
-	CMPQ DX, CX   \
-	JEQ  grp      \
-	XORQ R12, R12 \
-	JMP  grp
-
-// FOLD adds a row's four accumulators as REDUCE32 begins and stores the sum
-// at off(SP) plus the row's offset in its group (R13).
-#define FOLD(y0, y1, y2, y3, off) \
-	VADDPS y2, y0, y0 \
-	VADDPS y3, y1, y1 \
-	VADDPS y1, y0, y0 \
-	VMOVUPS y0, off(SP)(R13*1)
-
-// F32ROW1 is one step of a dot product against one row (DI): 32 elements
-// at AX into Y0..Y3, x at SI, the row in Y4..Y7 (the products are
-// dotF32AVX2's: fma is commutative in its product).
-#define F32ROW1 \
-	VMOVUPS (DI)(AX*4), Y4            \
-	VMOVUPS 32(DI)(AX*4), Y5          \
-	VMOVUPS 64(DI)(AX*4), Y6          \
-	VMOVUPS 96(DI)(AX*4), Y7          \
-	VFMADD231PS (SI)(AX*4), Y4, Y0    \
-	VFMADD231PS 32(SI)(AX*4), Y5, Y1  \
-	VFMADD231PS 64(SI)(AX*4), Y6, Y2  \
-	VFMADD231PS 96(SI)(AX*4), Y7, Y3
-
-// F32ROW2 is F32ROW1 and x2's lanes in Y8..Y11 (BX).
-#define F32ROW2 \
-	F32ROW1                           \
-	VFMADD231PS (BX)(AX*4), Y4, Y8    \
-	VFMADD231PS 32(BX)(AX*4), Y5, Y9  \
-	VFMADD231PS 64(BX)(AX*4), Y6, Y10 \
-	VFMADD231PS 96(BX)(AX*4), Y7, Y11
-
-// F32ROW3 is F32ROW2 and x3's lanes in Y12..Y15 (R9).
-#define F32ROW3 \
-	F32ROW2                           \
-	VFMADD231PS (R9)(AX*4), Y4, Y12   \
-	VFMADD231PS 32(R9)(AX*4), Y5, Y13 \
-	VFMADD231PS 64(R9)(AX*4), Y6, Y14 \
-	VFMADD231PS 96(R9)(AX*4), Y7, Y15
-
-// REDUCE8 finishes REDUCE32 for eight rows at once: v0..v7 are their
-// folded sums, eight floats each, on the stack at byte offsets a0, a4, a1,
-// a5, a2, a6, a3, a7 (the rows paired four apart). Each pair's low and high
-// halves are added as REDUCE32's VEXTRACTF128/VADDPS does ([v0.lo+v0.hi,
-// v4.lo+v4.hi]), and three VHADDPS make the same pairwise sums as its two,
-// in row order: [v0 v1 v2 v3 | v4 v5 v6 v7]. Times Y15 (scale), stored at
-// out[R11:R11+8]. Y4..Y9 are clobbered.
-#define REDUCE8(a0, a4, a1, a5, a2, a6, a3, a7, out) \
-	VMOVUPS a0(SP), Y4                     \
-	VPERM2F128 $0x20, a4(SP), Y4, Y5       \
-	VPERM2F128 $0x31, a4(SP), Y4, Y6       \
-	VADDPS Y6, Y5, Y5                      \
-	VMOVUPS a1(SP), Y4                     \
-	VPERM2F128 $0x20, a5(SP), Y4, Y6       \
-	VPERM2F128 $0x31, a5(SP), Y4, Y7       \
-	VADDPS Y7, Y6, Y6                      \
-	VMOVUPS a2(SP), Y4                     \
-	VPERM2F128 $0x20, a6(SP), Y4, Y7       \
-	VPERM2F128 $0x31, a6(SP), Y4, Y8       \
-	VADDPS Y8, Y7, Y7                      \
-	VMOVUPS a3(SP), Y4                     \
-	VPERM2F128 $0x20, a7(SP), Y4, Y8       \
-	VPERM2F128 $0x31, a7(SP), Y4, Y9       \
-	VADDPS Y9, Y8, Y8                      \
-	VHADDPS Y6, Y5, Y5                     \
-	VHADDPS Y8, Y7, Y7                     \
-	VHADDPS Y7, Y5, Y5                     \
-	VMULPS Y15, Y5, Y5                     \
-	VMOVUPS Y5, (out)(R11*4)
+// ROWOUT finishes one activation's dot product of a row in the one-row
+// paths of the rows kernels: its lanes y0..y3 moved to Y0..Y3, REDUCE32
+// and F32TAIL (from AX = R13, where the vector loop stopped, with x at the
+// register x), times scale, stored at out[R11] (out's address read from
+// the frame). R12 is clobbered.
+#define ROWOUT(y0, y1, y2, y3, x, tail, store, scale, out) \
+	VMOVAPS y0, Y0            \
+	VMOVAPS y1, Y1            \
+	VMOVAPS y2, Y2            \
+	VMOVAPS y3, Y3            \
+	MOVQ R13, AX              \
+	REDUCE32                  \
+	F32TAIL(x, tail, store)   \
+	VMULSS scale, X0, X0      \
+	MOVQ out, R12             \
+	VMOVSS X0, (R12)(R11*4)
 
 // func dotF32AVX2(a, b []float32) float32
 TEXT ·dotF32AVX2(SB), NOSPLIT, $0-52
@@ -388,20 +320,8 @@ f32r2loop:
 
 f32r2red:
 	MOVQ AX, R13
-	REDUCE32
-	F32TAIL(SI, f32r2tail1, f32r2store1)
-	VMULSS scale+88(FP), X0, X0
-	VMOVSS X0, (R9)(R11*4)
-	VMOVAPS Y8, Y0
-	VMOVAPS Y9, Y1
-	VMOVAPS Y10, Y2
-	VMOVAPS Y11, Y3
-	MOVQ R13, AX
-	REDUCE32
-	F32TAIL(BX, f32r2tail2, f32r2store2)
-	VMULSS scale+88(FP), X0, X0
-	MOVQ out2_base+120(FP), R12
-	VMOVSS X0, (R12)(R11*4)
+	ROWOUT(Y0, Y1, Y2, Y3, SI, f32r2tail1, f32r2store1, scale+88(FP), out1_base+96(FP))
+	ROWOUT(Y8, Y9, Y10, Y11, BX, f32r2tail2, f32r2store2, scale+88(FP), out2_base+120(FP))
 	ADDQ R8, DI
 	INCQ R11
 	JMP  f32r2row
@@ -504,31 +424,9 @@ f32r3loop:
 
 f32r3red:
 	MOVQ AX, R13
-	REDUCE32
-	F32TAIL(SI, f32r3tail1, f32r3store1)
-	VMULSS scale+112(FP), X0, X0
-	MOVQ out1_base+120(FP), R12
-	VMOVSS X0, (R12)(R11*4)
-	VMOVAPS Y8, Y0
-	VMOVAPS Y9, Y1
-	VMOVAPS Y10, Y2
-	VMOVAPS Y11, Y3
-	MOVQ R13, AX
-	REDUCE32
-	F32TAIL(BX, f32r3tail2, f32r3store2)
-	VMULSS scale+112(FP), X0, X0
-	MOVQ out2_base+144(FP), R12
-	VMOVSS X0, (R12)(R11*4)
-	VMOVAPS Y12, Y0
-	VMOVAPS Y13, Y1
-	VMOVAPS Y14, Y2
-	VMOVAPS Y15, Y3
-	MOVQ R13, AX
-	REDUCE32
-	F32TAIL(R9, f32r3tail3, f32r3store3)
-	VMULSS scale+112(FP), X0, X0
-	MOVQ out3_base+168(FP), R12
-	VMOVSS X0, (R12)(R11*4)
+	ROWOUT(Y0, Y1, Y2, Y3, SI, f32r3tail1, f32r3store1, scale+112(FP), out1_base+120(FP))
+	ROWOUT(Y8, Y9, Y10, Y11, BX, f32r3tail2, f32r3store2, scale+112(FP), out2_base+144(FP))
+	ROWOUT(Y12, Y13, Y14, Y15, R9, f32r3tail3, f32r3store3, scale+112(FP), out3_base+168(FP))
 	ADDQ R8, DI
 	INCQ R11
 	JMP  f32r3row

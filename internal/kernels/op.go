@@ -97,6 +97,9 @@ type kernelSet struct {
 	// rowsDotF32x3 is F32RowsDot3's loop; nil means rowsDotF32x2 and
 	// rowsDotF32 (or their fallbacks).
 	rowsDotF32x3 func(n int, w []float32, stride int, x1, x2, x3 []float32, scale float32, out1, out2, out3 []float32)
+	// f32Wide: F32RowsDotN runs four to six activations on f32RowsWide
+	// (AVX-512 registers); false means three at a time.
+	f32Wide bool
 	// roundF16 sets dst[i] to src[i] rounded to fp16 (see RoundF16); nil
 	// means the generic loop.
 	roundF16 func(dst, src []float32)

@@ -163,6 +163,62 @@ func F32RowsDot3(n int, w []float32, stride int, x1, x2, x3 []float32, scale flo
 	return nil
 }
 
+// MaxF32Group is the most activations F32RowsDotN takes at once.
+const MaxF32Group = 6
+
+// F32GroupSize returns the most activations the selected kernels read each
+// row once for: 6 where F32RowsDotN has its AVX-512 kernels, else 3.
+func F32GroupSize() int {
+	if active.f32Wide {
+		return MaxF32Group
+	}
+	return 3
+}
+
+// F32RowsDotN is F32RowsDot for 1 to MaxF32Group activations against the
+// same rows: outs[k][r] = Dot(xs[k][:n], row r) * scale, bit for bit, for r
+// < len(outs[0]), every out that long. Up to F32GroupSize() of them read
+// each row once; more are done in turns.
+func F32RowsDotN(n int, w []float32, stride int, xs [][]float32, scale float32, outs [][]float32) error {
+	if len(xs) != len(outs) || len(xs) == 0 || len(xs) > MaxF32Group {
+		return fmt.Errorf("f32 rows dot: %w: %d activations and %d outputs, want 1..%d of each", ErrShape, len(xs), len(outs), MaxF32Group)
+	}
+	rows := len(outs[0])
+	for _, o := range outs {
+		if len(o) != rows {
+			return fmt.Errorf("f32 rows dot: %w: outputs of %d and %d rows", ErrShape, rows, len(o))
+		}
+	}
+	if rows == 0 {
+		return nil
+	}
+	if err := checkF32Rows(n, w, stride, rows, xs...); err != nil {
+		return err
+	}
+	if len(xs) >= 4 && active.f32Wide {
+		f32RowsWide(n, w, stride, xs, scale, outs)
+		return nil
+	}
+	f32RowsBy3(n, w, stride, xs, scale, outs)
+	return nil
+}
+
+// f32RowsBy3 is F32RowsDotN three activations at a time (shapes checked).
+func f32RowsBy3(n int, w []float32, stride int, xs [][]float32, scale float32, outs [][]float32) {
+	for len(xs) > 0 {
+		switch len(xs) {
+		case 1:
+			_ = F32RowsDot(n, w, stride, xs[0], scale, outs[0])
+		case 2:
+			_ = F32RowsDot2(n, w, stride, xs[0], xs[1], scale, outs[0], outs[1])
+		default:
+			_ = F32RowsDot3(n, w, stride, xs[0], xs[1], xs[2], scale, outs[0], outs[1], outs[2])
+		}
+		k := min(3, len(xs))
+		xs, outs = xs[k:], outs[k:]
+	}
+}
+
 // checkF32Rows reports an ErrShape unless rows rows of n float32 values,
 // stride apart, fit in w and every activation has n values.
 func checkF32Rows(n int, w []float32, stride, rows int, xs ...[]float32) error {

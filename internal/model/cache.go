@@ -3,6 +3,7 @@ package model
 import (
 	"errors"
 	"fmt"
+	"github.com/plumewriter/plume/internal/kernels"
 
 	"github.com/plumewriter/plume/internal/tensor"
 )
@@ -208,8 +209,8 @@ func (s *State) ensure(rows, slots int) {
 		b.hb2 = make([]float32, rows*c.FFN)
 		b.cs = make([]float32, rows*c.RopeDim)
 	}
-	if len(b.scores) < maxHeadGroup*slots*s.cpad { // a group of heads per slot (attendGroup)
-		b.scores = make([]float32, maxHeadGroup*slots*s.cpad)
+	if len(b.scores) < kernels.MaxF32Group*slots*s.cpad { // a group of heads per slot (attendGroup)
+		b.scores = make([]float32, kernels.MaxF32Group*slots*s.cpad)
 	}
 	if s.kv == tensor.F16 && len(b.vh) < rows*2*c.KVDim() {
 		b.vh = make([]byte, rows*2*c.KVDim())

@@ -288,26 +288,24 @@ func (m *Model) attention(p *kernels.Pool, s *State, l, first, n int) {
 	p.Run(slots, run)
 }
 
-// headGroup is n ≤ maxHeadGroup query heads from h on that share one KV
-// head: attendGroup reads each key and value row once for all of them.
+// headGroup is n ≤ kernels.MaxF32Group query heads from h on that share
+// one KV head: attendGroup reads each key and value row once for all of
+// them.
 type headGroup struct{ h, n int }
 
-// maxHeadGroup is the most query heads attended together: the AVX2 kernel
-// for three (F32RowsDot3) holds their 12 accumulators and the row in the 16
-// vector registers.
-const maxHeadGroup = 3
-
-// headGroups splits each KV head's query heads into as few groups of at
-// most maxHeadGroup as it can, as even as it can (six: 3+3; four: 2+2;
-// seven: 3+2+2), so that the workers' shares stay even. A float16 cache
-// has one head a group (attendHead). Computed once per State.
+// headGroups splits each KV head's query heads into as few groups as the
+// kernels read at once (kernels.F32GroupSize: three with AVX2, six with
+// AVX-512) as it can, as even as it can (with three: six is 3+3, four 2+2,
+// seven 3+2+2), so that the workers' shares stay even. The bits do not
+// depend on the grouping. A float16 cache has one head a group
+// (attendHead). Computed once per State.
 func (s *State) headGroups() []headGroup {
 	if s.buf.groups != nil {
 		return s.buf.groups
 	}
 	c := s.m.Config
-	per := c.Heads / c.HeadsKV
-	parts := (per + maxHeadGroup - 1) / maxHeadGroup
+	per, most := c.Heads/c.HeadsKV, kernels.F32GroupSize()
+	parts := (per + most - 1) / most
 	if s.kv != tensor.F32 {
 		parts = per
 	}
@@ -339,7 +337,7 @@ func (m *Model) attendHead(s *State, l, slot, i, h int) {
 	D, Q, KV := c.HeadDim, c.QDim(), c.KVDim()
 	T, Tp, kvo, scale := m.attnSpan(s, i, h)
 	qh := b.q[i*Q+h*D : i*Q+(h+1)*D]
-	sc := b.scores[maxHeadGroup*slot*s.cpad : maxHeadGroup*slot*s.cpad+Tp]
+	sc := b.scores[kernels.MaxF32Group*slot*s.cpad : kernels.MaxF32Group*slot*s.cpad+Tp]
 	out := b.att[i*Q+h*D : i*Q+(h+1)*D]
 	if s.kv == tensor.F16 {
 		// llama.cpp rounds q to fp16 for its F16 dot products; rounded once
@@ -363,35 +361,26 @@ func (m *Model) attendHead(s *State, l, slot, i, h int) {
 	_ = kernels.F32RowsDot(Tp, s.v[l][kvo*s.vs:], s.vs, sc, 1, out)
 }
 
-// attendGroup is attendHead for the g.n heads of group g (two or three) of
-// row i, which share their KV head, over a float32 cache: each key and
-// value row is read once for all of them (F32RowsDot2, F32RowsDot3), and
-// each head's numbers are attendHead's, bit for bit.
+// attendGroup is attendHead for the g.n heads of group g of row i, which
+// share their KV head, over a float32 cache: each key and value row is read
+// once for all of them (F32RowsDotN), and each head's numbers are
+// attendHead's, bit for bit.
 func (m *Model) attendGroup(s *State, l, slot, i int, g headGroup) {
 	c, b := m.Config, &s.buf
 	D, Q, KV := c.HeadDim, c.QDim(), c.KVDim()
 	T, Tp, kvo, scale := m.attnSpan(s, i, g.h)
-	var sc, q, out [maxHeadGroup][]float32
+	var sc, scT, q, out [kernels.MaxF32Group][]float32
 	for j := range g.n {
-		base := (maxHeadGroup*slot + j) * s.cpad
-		sc[j] = b.scores[base : base+Tp]
+		base := (kernels.MaxF32Group*slot + j) * s.cpad
+		sc[j], scT[j] = b.scores[base:base+Tp], b.scores[base:base+T]
 		q[j] = b.q[i*Q+(g.h+j)*D : i*Q+(g.h+j+1)*D]
 		out[j] = b.att[i*Q+(g.h+j)*D : i*Q+(g.h+j+1)*D]
 	}
-	keys, vals := s.k[l][kvo:], s.v[l][kvo*s.vs:]
-	if g.n == 3 {
-		_ = kernels.F32RowsDot3(D, keys, KV, q[0], q[1], q[2], scale, sc[0][:T], sc[1][:T], sc[2][:T])
-	} else {
-		_ = kernels.F32RowsDot2(D, keys, KV, q[0], q[1], scale, sc[0][:T], sc[1][:T])
-	}
+	_ = kernels.F32RowsDotN(D, s.k[l][kvo:], KV, q[:g.n], scale, scT[:g.n])
 	for j := range g.n {
 		maskSoftmax(sc[j], T)
 	}
-	if g.n == 3 {
-		_ = kernels.F32RowsDot3(Tp, vals, s.vs, sc[0], sc[1], sc[2], 1, out[0], out[1], out[2])
-	} else {
-		_ = kernels.F32RowsDot2(Tp, vals, s.vs, sc[0], sc[1], 1, out[0], out[1])
-	}
+	_ = kernels.F32RowsDotN(Tp, s.v[l][kvo*s.vs:], s.vs, sc[:g.n], 1, out[:g.n])
 }
 
 // attnSpan is the shape of head h's attention for row i: T positions
