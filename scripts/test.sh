@@ -73,18 +73,22 @@ fi
 # Where the CPU has VNNI, go test above ran the VNNI set natively; the AVX2
 # set, which such a CPU never picks by itself, runs again natively here
 # (PLUME_KERNELS caps the choice), so both sets are tested on every CPU.
+# -count=1 on every capped run: the kernels package reads PLUME_KERNELS
+# while it initialises, before go test records the variables a test reads,
+# so a capped run of internal/model or internal/engine was answered from
+# the test cache of the uncapped one ("(cached)" in the CI log).
 if [ "$(go env GOARCH)" = amd64 ] && ! { grep -qw avx512_vnni /proc/cpuinfo && grep -qw avx512vl /proc/cpuinfo; }; then
 	echo "== internal/kernels tests on an emulated AVX-512 VNNI CPU (scripts/avx512/run.sh)"
 	bash scripts/avx512/run.sh
 elif [ "$(go env GOARCH)" = amd64 ]; then
 	echo "== PLUME_KERNELS=avx2 go test ./internal/kernels ./internal/model ./internal/engine (the AVX2 set on a VNNI CPU)"
-	PLUME_KERNELS=avx2 go test -timeout 20m ./internal/kernels/... ./internal/model/... ./internal/engine/...
+	PLUME_KERNELS=avx2 go test -count=1 -timeout 20m ./internal/kernels/... ./internal/model/... ./internal/engine/...
 fi
 # A CPU with both VNNI encodings picks the AVX-512 one: the AVX-VNNI (VEX)
 # set runs again natively here. (Where it is the only one, go test above ran it.)
 if [ "$(go env GOARCH)" = amd64 ] && grep -qw avx_vnni /proc/cpuinfo && grep -qw avx512_vnni /proc/cpuinfo; then
 	echo "== PLUME_KERNELS=avxvnni go test ./internal/kernels ./internal/model (the AVX-VNNI set on a CPU with AVX-512 VNNI too)"
-	PLUME_KERNELS=avxvnni go test -timeout 20m ./internal/kernels/... ./internal/model/...
+	PLUME_KERNELS=avxvnni go test -count=1 -timeout 20m ./internal/kernels/... ./internal/model/...
 fi
 
 # The arm64 build (both NEON sets, and the generic code) on an emulated
@@ -97,5 +101,5 @@ if [ "$(go env GOARCH)" != arm64 ]; then
 	bash scripts/arm64/run.sh
 else
 	echo "== PLUME_KERNELS=neon go test ./internal/kernels ./internal/model (the NEON set without dotprod)"
-	PLUME_KERNELS=neon go test -timeout 20m ./internal/kernels/... ./internal/model/...
+	PLUME_KERNELS=neon go test -count=1 -timeout 20m ./internal/kernels/... ./internal/model/...
 fi
