@@ -29,26 +29,7 @@ done:
 // (b) in X0: acc[i%32] = fma(a[i], b[i], acc[i%32]) over the first DX =
 // CX&^31 (Y0..Y3), REDUCE32, then F32TAIL. AX and Y0..Y7 are clobbered.
 #define F32DOT(loop, red, tail, done) \
-	XORQ AX, AX                      \
-	VXORPS Y0, Y0, Y0                \
-	VXORPS Y1, Y1, Y1                \
-	VXORPS Y2, Y2, Y2                \
-	VXORPS Y3, Y3, Y3                \
-	CMPQ AX, DX                      \
-	JEQ  red                         \
-loop:                                \
-	VMOVUPS (SI)(AX*4), Y4           \
-	VMOVUPS 32(SI)(AX*4), Y5         \
-	VMOVUPS 64(SI)(AX*4), Y6         \
-	VMOVUPS 96(SI)(AX*4), Y7         \
-	VFMADD231PS (DI)(AX*4), Y4, Y0   \
-	VFMADD231PS 32(DI)(AX*4), Y5, Y1 \
-	VFMADD231PS 64(DI)(AX*4), Y6, Y2 \
-	VFMADD231PS 96(DI)(AX*4), Y7, Y3 \
-	ADDQ $32, AX                     \
-	CMPQ AX, DX                      \
-	JLT  loop                        \
-red:                                 \
+	VLOOP(loop, red, ZERO1, F32ROW1) \
 	REDUCE32                         \
 	F32TAIL(SI, tail, done)
 
@@ -182,6 +163,10 @@ axpydone:
 // Per row: dotF32AVX2's loop with a = x, b = the row (SI, DI as there).
 // Groups of eight rows as described above GROUPBOUND.
 TEXT ·dotF32RowsAVX2(SB), 0, $256-96
+// R1RED: the groups' REDUCE8s (defined after the TEXT line, where go vet reads its frame offsets).
+#define R1RED \
+	VBROADCASTSS scale+64(FP), Y15                 \
+	REDUCE8(0, 128, 32, 160, 64, 192, 96, 224, R9)
 	MOVQ n+0(FP), CX
 	MOVQ w_base+8(FP), DI
 	MOVQ stride+32(FP), R8
@@ -193,37 +178,7 @@ TEXT ·dotF32RowsAVX2(SB), 0, $256-96
 	ANDQ $-32, DX
 	XORQ R11, R11
 	GROUPBOUND(f32rgrp)
-
-f32rgrp:
-	CMPQ R11, R12
-	JGE  f32rrow
-	XORQ R13, R13
-
-f32rg8:
-	XORQ AX, AX
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	CMPQ AX, DX
-	JEQ  f32rgsum
-
-f32rgloop:
-	F32ROW1
-	ADDQ $32, AX
-	CMPQ AX, DX
-	JLT  f32rgloop
-
-f32rgsum:
-	FOLD(Y0, Y1, Y2, Y3, 0)
-	ADDQ R8, DI
-	ADDQ $32, R13
-	CMPQ R13, $256
-	JLT  f32rg8
-	VBROADCASTSS scale+64(FP), Y15
-	REDUCE8(0, 128, 32, 160, 64, 192, 96, 224, R9)
-	ADDQ $8, R11
-	JMP  f32rgrp
+	GROUPS(f32rgrp, f32rg8, f32rgloop, f32rgsum, f32rrow, ZERO1, F32ROW1, FOLD1, R1RED)
 
 f32rrow:
 	CMPQ R11, R10
@@ -246,6 +201,12 @@ f32rdone:
 // product, so row × x and x × row give the same bits).
 // Groups of eight rows as described above GROUPBOUND.
 TEXT ·dotF32Rows2AVX2(SB), 0, $512-144
+// R2RED: the groups' REDUCE8s (defined after the TEXT line, where go vet reads its frame offsets).
+#define R2RED \
+	VBROADCASTSS scale+88(FP), Y15                        \
+	REDUCE8(0, 128, 32, 160, 64, 192, 96, 224, R9)        \
+	MOVQ out2_base+120(FP), AX                            \
+	REDUCE8(256, 384, 288, 416, 320, 448, 352, 480, AX)
 	MOVQ n+0(FP), CX
 	MOVQ w_base+8(FP), DI
 	MOVQ stride+32(FP), R8
@@ -258,67 +219,12 @@ TEXT ·dotF32Rows2AVX2(SB), 0, $512-144
 	ANDQ $-32, DX
 	XORQ R11, R11
 	GROUPBOUND(f32r2grp)
-
-f32r2grp:
-	CMPQ R11, R12
-	JGE  f32r2row
-	XORQ R13, R13
-
-f32r2g8:
-	XORQ AX, AX
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y8, Y8, Y8
-	VXORPS Y9, Y9, Y9
-	VXORPS Y10, Y10, Y10
-	VXORPS Y11, Y11, Y11
-	CMPQ AX, DX
-	JEQ  f32r2gsum
-
-f32r2gloop:
-	F32ROW2
-	ADDQ $32, AX
-	CMPQ AX, DX
-	JLT  f32r2gloop
-
-f32r2gsum:
-	FOLD(Y0, Y1, Y2, Y3, 0)
-	FOLD(Y8, Y9, Y10, Y11, 256)
-	ADDQ R8, DI
-	ADDQ $32, R13
-	CMPQ R13, $256
-	JLT  f32r2g8
-	VBROADCASTSS scale+88(FP), Y15
-	REDUCE8(0, 128, 32, 160, 64, 192, 96, 224, R9)
-	MOVQ out2_base+120(FP), AX
-	REDUCE8(256, 384, 288, 416, 320, 448, 352, 480, AX)
-	ADDQ $8, R11
-	JMP  f32r2grp
+	GROUPS(f32r2grp, f32r2g8, f32r2gloop, f32r2gsum, f32r2row, ZERO2, F32ROW2, FOLD2, R2RED)
 
 f32r2row:
 	CMPQ R11, R10
 	JGE  f32r2done
-	XORQ AX, AX
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y8, Y8, Y8
-	VXORPS Y9, Y9, Y9
-	VXORPS Y10, Y10, Y10
-	VXORPS Y11, Y11, Y11
-	CMPQ AX, DX
-	JEQ  f32r2red
-
-f32r2loop:
-	F32ROW2
-	ADDQ $32, AX
-	CMPQ AX, DX
-	JLT  f32r2loop
-
-f32r2red:
+	VLOOP(f32r2loop, f32r2red, ZERO2, F32ROW2)
 	MOVQ AX, R13
 	ROWOUT(Y0, Y1, Y2, Y3, SI, f32r2tail1, f32r2store1, scale+88(FP), out1_base+96(FP))
 	ROWOUT(Y8, Y9, Y10, Y11, BX, f32r2tail2, f32r2store2, scale+88(FP), out2_base+120(FP))
@@ -338,6 +244,15 @@ f32r2done:
 // register is left for them).
 // Groups of eight rows as described above GROUPBOUND.
 TEXT ·dotF32Rows3AVX2(SB), 0, $768-192
+// R3RED: the groups' REDUCE8s (defined after the TEXT line, where go vet reads its frame offsets).
+#define R3RED \
+	VBROADCASTSS scale+112(FP), Y15                       \
+	MOVQ out1_base+120(FP), AX                            \
+	REDUCE8(0, 128, 32, 160, 64, 192, 96, 224, AX)        \
+	MOVQ out2_base+144(FP), AX                            \
+	REDUCE8(256, 384, 288, 416, 320, 448, 352, 480, AX)   \
+	MOVQ out3_base+168(FP), AX                            \
+	REDUCE8(512, 640, 544, 672, 576, 704, 608, 736, AX)
 	MOVQ n+0(FP), CX
 	MOVQ w_base+8(FP), DI
 	MOVQ stride+32(FP), R8
@@ -350,79 +265,12 @@ TEXT ·dotF32Rows3AVX2(SB), 0, $768-192
 	ANDQ $-32, DX
 	XORQ R11, R11
 	GROUPBOUND(f32r3grp)
-
-f32r3grp:
-	CMPQ R11, R12
-	JGE  f32r3row
-	XORQ R13, R13                  // this row's byte offset in each activation's block of sums
-
-f32r3g8:
-	XORQ AX, AX
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y8, Y8, Y8
-	VXORPS Y9, Y9, Y9
-	VXORPS Y10, Y10, Y10
-	VXORPS Y11, Y11, Y11
-	VXORPS Y12, Y12, Y12
-	VXORPS Y13, Y13, Y13
-	VXORPS Y14, Y14, Y14
-	VXORPS Y15, Y15, Y15
-	CMPQ AX, DX
-	JEQ  f32r3gsum
-
-f32r3gloop:
-	F32ROW3
-	ADDQ $32, AX
-	CMPQ AX, DX
-	JLT  f32r3gloop
-
-f32r3gsum:
-	FOLD(Y0, Y1, Y2, Y3, 0)
-	FOLD(Y8, Y9, Y10, Y11, 256)
-	FOLD(Y12, Y13, Y14, Y15, 512)
-	ADDQ R8, DI
-	ADDQ $32, R13
-	CMPQ R13, $256
-	JLT  f32r3g8
-	VBROADCASTSS scale+112(FP), Y15
-	MOVQ out1_base+120(FP), AX
-	REDUCE8(0, 128, 32, 160, 64, 192, 96, 224, AX)
-	MOVQ out2_base+144(FP), AX
-	REDUCE8(256, 384, 288, 416, 320, 448, 352, 480, AX)
-	MOVQ out3_base+168(FP), AX
-	REDUCE8(512, 640, 544, 672, 576, 704, 608, 736, AX)
-	ADDQ $8, R11
-	JMP  f32r3grp
+	GROUPS(f32r3grp, f32r3g8, f32r3gloop, f32r3gsum, f32r3row, ZERO3, F32ROW3, FOLD3, R3RED)
 
 f32r3row:
 	CMPQ R11, R10
 	JGE  f32r3done
-	XORQ AX, AX
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y8, Y8, Y8
-	VXORPS Y9, Y9, Y9
-	VXORPS Y10, Y10, Y10
-	VXORPS Y11, Y11, Y11
-	VXORPS Y12, Y12, Y12
-	VXORPS Y13, Y13, Y13
-	VXORPS Y14, Y14, Y14
-	VXORPS Y15, Y15, Y15
-	CMPQ AX, DX
-	JEQ  f32r3red
-
-f32r3loop:
-	F32ROW3
-	ADDQ $32, AX
-	CMPQ AX, DX
-	JLT  f32r3loop
-
-f32r3red:
+	VLOOP(f32r3loop, f32r3red, ZERO3, F32ROW3)
 	MOVQ AX, R13
 	ROWOUT(Y0, Y1, Y2, Y3, SI, f32r3tail1, f32r3store1, scale+112(FP), out1_base+120(FP))
 	ROWOUT(Y8, Y9, Y10, Y11, BX, f32r3tail2, f32r3store2, scale+112(FP), out2_base+144(FP))

@@ -10,33 +10,9 @@
 // the Go side gives the rest to the AVX2 kernels. x and out point to six
 // pointers, the unused ones ignored.
 
-// ZEROQ and FMAQ: one activation's four accumulators zeroed, and its step
-// of F32ROW1 (x at p, the row in Y4..Y7).
+// ZEROQ is ZEROY for the EVEX registers Y16..Y31 (VXORPS there needs
+// AVX512DQ; VPXORD is AVX512F).
 #define ZEROQ(a, b, c, d) VPXORD a, a, a; VPXORD b, b, b; VPXORD c, c, c; VPXORD d, d, d
-#define FMAQ(p, a, b, c, d) \
-	VFMADD231PS (p)(AX*4), Y4, a   \
-	VFMADD231PS 32(p)(AX*4), Y5, b \
-	VFMADD231PS 64(p)(AX*4), Y6, c \
-	VFMADD231PS 96(p)(AX*4), Y7, d
-
-#define ZERO3 \
-	VXORPS Y0, Y0, Y0     \
-	VXORPS Y1, Y1, Y1     \
-	VXORPS Y2, Y2, Y2     \
-	VXORPS Y3, Y3, Y3     \
-	VXORPS Y8, Y8, Y8     \
-	VXORPS Y9, Y9, Y9     \
-	VXORPS Y10, Y10, Y10  \
-	VXORPS Y11, Y11, Y11  \
-	VXORPS Y12, Y12, Y12  \
-	VXORPS Y13, Y13, Y13  \
-	VXORPS Y14, Y14, Y14  \
-	VXORPS Y15, Y15, Y15
-
-#define FOLD3 \
-	FOLD(Y0, Y1, Y2, Y3, 0)       \
-	FOLD(Y8, Y9, Y10, Y11, 256)   \
-	FOLD(Y12, Y13, Y14, Y15, 512)
 
 // RED finishes activation k's eight rows (its sums at byte base of the
 // frame) into *out[k] (out's array in CX).
@@ -62,39 +38,6 @@
 	MOVQ 40(AX), R15          \
 	XORQ R11, R11
 
-// GROUPS runs the groups of eight rows: zero, the loop of step, fold, and
-// after eight rows red (the REDs of each activation), labels prefixed by
-// the kernel's.
-#define GROUPS(grp, g8, loop, sum, done, zero, step, fold, red) \
-grp:                                  \
-	CMPQ R11, R12                     \
-	JGE  done                         \
-	XORQ R13, R13                     \
-g8:                                   \
-	XORQ AX, AX                       \
-	zero                              \
-	CMPQ AX, DX                       \
-	JEQ  sum                          \
-loop:                                 \
-	step                              \
-	ADDQ $32, AX                      \
-	CMPQ AX, DX                       \
-	JLT  loop                         \
-sum:                                  \
-	fold                              \
-	ADDQ R8, DI                       \
-	ADDQ $32, R13                     \
-	CMPQ R13, $256                    \
-	JLT  g8                           \
-	VBROADCASTSS scale+64(FP), Y15    \
-	MOVQ out+56(FP), CX               \
-	red                               \
-	ADDQ $8, R11                      \
-	JMP  grp                          \
-done:                                 \
-	VZEROUPPER                        \
-	RET
-
 #define ZERO4 ZERO3; ZEROQ(Y16, Y17, Y18, Y19)
 #define ZERO5 ZERO4; ZEROQ(Y20, Y21, Y22, Y23)
 #define ZERO6 ZERO5; ZEROQ(Y24, Y25, Y26, Y27)
@@ -104,7 +47,7 @@ done:                                 \
 #define FOLD4 FOLD3; FOLD(Y16, Y17, Y18, Y19, 768)
 #define FOLD5 FOLD4; FOLD(Y20, Y21, Y22, Y23, 1024)
 #define FOLD6 FOLD5; FOLD(Y24, Y25, Y26, Y27, 1280)
-#define RED3 RED(0, 0); RED(256, 1); RED(512, 2)
+#define RED3 VBROADCASTSS scale+64(FP), Y15; MOVQ out+56(FP), CX; RED(0, 0); RED(256, 1); RED(512, 2)
 #define RED4 RED3; RED(768, 3)
 #define RED5 RED4; RED(1024, 4)
 #define RED6 RED5; RED(1280, 5)
@@ -113,13 +56,22 @@ done:                                 \
 TEXT ·dotF32Rows4AVX512(SB), 0, $1536-68
 	PROLOGUE
 	GROUPS(r4grp, r4g8, r4loop, r4sum, r4done, ZERO4, STEP4, FOLD4, RED4)
+r4done:
+	VZEROUPPER
+	RET
 
 // func dotF32Rows5AVX512(n int, w []float32, stride int, rows int, x *[6]*float32, out *[6]*float32, scale float32)
 TEXT ·dotF32Rows5AVX512(SB), 0, $1536-68
 	PROLOGUE
 	GROUPS(r5grp, r5g8, r5loop, r5sum, r5done, ZERO5, STEP5, FOLD5, RED5)
+r5done:
+	VZEROUPPER
+	RET
 
 // func dotF32Rows6AVX512(n int, w []float32, stride int, rows int, x *[6]*float32, out *[6]*float32, scale float32)
 TEXT ·dotF32Rows6AVX512(SB), 0, $1536-68
 	PROLOGUE
 	GROUPS(r6grp, r6g8, r6loop, r6sum, r6done, ZERO6, STEP6, FOLD6, RED6)
+r6done:
+	VZEROUPPER
+	RET
