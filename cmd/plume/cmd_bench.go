@@ -52,6 +52,10 @@ type benchOptions struct {
 	Profile string // CPU profile output (pprof), for finding the hot spots
 	KV      string // KV cache type: "f16" (llama-bench's default) or "f32"
 	kvType  tensor.Type
+	// Weights is where the weights live: "mapped" from the file (as plume
+	// run has them) or "private" huge-page memory where the memory allows
+	// (as plume serve and plume write have them; engine.OpenWeights).
+	Weights string
 	// NoWarmup counts the cold first run as a measured one, as llama-bench's
 	// --no-warmup does: a one-run process then measures start-to-first-token.
 	NoWarmup bool
@@ -63,7 +67,8 @@ type benchResult struct {
 	ModelBytes   int64     `json:"model_size"`
 	WeightBytes  int64     `json:"weight_bytes_per_token"` // matrix bytes read per decoded token
 	Kernels      string    `json:"kernels"`
-	KVType       string    `json:"type_k"` // KV cache element type, as llama-bench names it
+	KVType       string    `json:"type_k"`  // KV cache element type, as llama-bench names it
+	Weights      string    `json:"weights"` // "mapped" or "private": where the weights were (engine.OpenWeights)
 	Threads      int       `json:"n_threads"`
 	Test         string    `json:"test"` // "pp128", "tg64"
 	NPrompt      int       `json:"n_prompt"`
@@ -140,6 +145,8 @@ memory a test needs (weights + KV cache of -d + -p + -n positions) is checked be
 	f.IntVarP(&o.Reps, "repetitions", "r", defaultBenchReps, "measured runs per test")
 	f.BoolVar(&o.JSON, "json", false, "print JSON instead of a Markdown table")
 	f.StringVar(&o.KV, "kv", "f16", "KV cache type: f16 (llama-bench's default) or f32")
+	f.StringVar(&o.Weights, "weights", weightsMapped, "where the weights live: mapped (from the file, as plume run) or private "+
+		"(huge-page memory, as plume serve and write, where the memory allows)")
 	f.StringVar(&o.Profile, "cpuprofile", "", "write a CPU profile (go tool pprof) to this file")
 	f.BoolVar(&o.NoWarmup, "no-warmup", false, "count the cold first run as a measured one (as llama-bench --no-warmup)")
 	return cmd
@@ -167,6 +174,9 @@ func (o *benchOptions) parse(threads string) error {
 	default:
 		return fmt.Errorf("--kv %q: want f16 or f32", o.KV)
 	}
+	if o.Weights != weightsMapped && o.Weights != weightsPrivate {
+		return fmt.Errorf("--weights %q: want %s or %s", o.Weights, weightsMapped, weightsPrivate)
+	}
 	o.Threads = nil
 	for _, s := range strings.Split(threads, ",") {
 		t, err := strconv.Atoi(strings.TrimSpace(s))
@@ -178,26 +188,39 @@ func (o *benchOptions) parse(threads string) error {
 	return nil
 }
 
+// The --weights values.
+const (
+	weightsMapped  = "mapped"
+	weightsPrivate = "private"
+)
+
 // benchModel is a loaded model with what the reports need to know about it.
 type benchModel struct {
 	file        *gguf.File
 	m           *model.Model
 	loadMillis  float64
 	weightBytes int64
+	weights     string // weightsMapped or weightsPrivate: what OpenWeights did
 }
 
-func loadBenchModel(path string) (*benchModel, error) {
+// loadBenchModel opens the model as the engine does, its weights private
+// if asked and the memory allows.
+func loadBenchModel(path string, private bool) (*benchModel, error) {
 	t0 := time.Now()
-	f, err := gguf.Open(path)
+	f, isPrivate, err := engine.OpenWeights(path, engine.SystemMemory(), private)
 	if err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
+	}
+	weights := weightsMapped
+	if isPrivate {
+		weights = weightsPrivate
 	}
 	m, err := model.New(f)
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("bench: %s: %w", path, err)
 	}
-	return &benchModel{file: f, m: m, loadMillis: ms(time.Since(t0)), weightBytes: weightBytesPerToken(f)}, nil
+	return &benchModel{file: f, m: m, loadMillis: ms(time.Since(t0)), weightBytes: weightBytesPerToken(f), weights: weights}, nil
 }
 
 // weightBytesPerToken is what one decode step reads from the weights: every
@@ -230,7 +253,7 @@ func runBench(ctx context.Context, o benchOptions, progress io.Writer) ([]benchR
 // benchThreads loads the model afresh (so load time and the cold first
 // prompt are measured per configuration) and runs the pp and tg tests.
 func benchThreads(ctx context.Context, o benchOptions, threads int, progress io.Writer) ([]benchResult, error) {
-	bm, err := loadBenchModel(o.path)
+	bm, err := loadBenchModel(o.path, o.Weights == weightsPrivate)
 	if err != nil {
 		return nil, err
 	}
@@ -252,7 +275,7 @@ func benchThreads(ctx context.Context, o benchOptions, threads int, progress io.
 		at = fmt.Sprintf(" @ d%d", o.Depth)
 	}
 	base := benchResult{Model: filepath.Base(o.path), ModelBytes: bm.file.Size(), WeightBytes: bm.weightBytes,
-		Kernels: kernels.Path(), KVType: o.KV, Threads: threads, NPrompt: o.Prompt, NGen: o.Gen, NDepth: o.Depth, LoadMillis: bm.loadMillis,
+		Kernels: kernels.Path(), KVType: o.KV, Weights: bm.weights, Threads: threads, NPrompt: o.Prompt, NGen: o.Gen, NDepth: o.Depth, LoadMillis: bm.loadMillis,
 		KVBytes: st.KVBytes()}
 	var out []benchResult
 	if o.Prompt > 0 {

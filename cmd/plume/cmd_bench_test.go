@@ -7,10 +7,15 @@ import (
 	"errors"
 	"io"
 	"math"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
+	"github.com/plumewriter/plume/internal/gguf"
 	"github.com/plumewriter/plume/internal/kernels"
+	"github.com/plumewriter/plume/internal/tensor"
+	"github.com/plumewriter/plume/internal/testmodel"
 	"github.com/plumewriter/plume/internal/testutil"
 )
 
@@ -22,17 +27,18 @@ func TestBenchOptionsParse(t *testing.T) {
 		wantErr string
 		want    []int
 	}{
-		{"ok", benchOptions{Model: "m", Prompt: 8, Gen: 4, Reps: 1, KV: "f16"}, "1,2", "", []int{1, 2}},
-		{"spaces", benchOptions{Model: "m", Prompt: 8, Reps: 1, KV: "f32"}, " 3 ", "", []int{3}},
+		{"ok", benchOptions{Model: "m", Prompt: 8, Gen: 4, Reps: 1, KV: "f16", Weights: "mapped"}, "1,2", "", []int{1, 2}},
+		{"spaces", benchOptions{Model: "m", Prompt: 8, Reps: 1, KV: "f32", Weights: "private"}, " 3 ", "", []int{3}},
 		{"bad kv", benchOptions{Model: "m", Prompt: 8, Reps: 1, KV: "q8_0"}, "1", "--kv", nil},
+		{"bad weights", benchOptions{Model: "m", Prompt: 8, Reps: 1, KV: "f16", Weights: "huge"}, "1", "--weights", nil},
 		{"no model", benchOptions{Prompt: 8, Reps: 1}, "1", "a model is required", nil},
 		{"nothing to run", benchOptions{Model: "m", Reps: 1}, "1", "-p 0 -n 0", nil},
 		{"negative prompt", benchOptions{Model: "m", Prompt: -1, Reps: 1}, "1", "-p -1", nil},
 		{"zero reps", benchOptions{Model: "m", Prompt: 8}, "1", "-r 0", nil},
 		{"negative depth", benchOptions{Model: "m", Prompt: 8, Depth: -1, Reps: 1, KV: "f16"}, "1", "-d -1", nil},
-		{"bad thread list", benchOptions{Model: "m", Prompt: 8, Reps: 1, KV: "f16"}, "1,x", "-t", nil},
-		{"zero threads", benchOptions{Model: "m", Prompt: 8, Reps: 1, KV: "f16"}, "0", "-t", nil},
-		{"too many threads", benchOptions{Model: "m", Prompt: 8, Reps: 1, KV: "f16"}, "100000", "-t", nil},
+		{"bad thread list", benchOptions{Model: "m", Prompt: 8, Reps: 1, KV: "f16", Weights: "mapped"}, "1,x", "-t", nil},
+		{"zero threads", benchOptions{Model: "m", Prompt: 8, Reps: 1, KV: "f16", Weights: "mapped"}, "0", "-t", nil},
+		{"too many threads", benchOptions{Model: "m", Prompt: 8, Reps: 1, KV: "f16", Weights: "mapped"}, "100000", "-t", nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -155,7 +161,7 @@ func TestBenchDepth(t *testing.T) {
 		}
 	}
 
-	bm, err := loadBenchModel(testutil.Fixture(t, "stories260K.gguf"))
+	bm, err := loadBenchModel(testutil.Fixture(t, "stories260K.gguf"), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,4 +207,39 @@ func benchJSON(t *testing.T, args ...string) []benchResult {
 		t.Fatalf("output is not JSON: %v\n%s", err, out.String())
 	}
 	return res
+}
+
+// --weights picks where the weights live, and the JSON says where they
+// were: private only for a file of at least one huge page on a system that
+// gives huge pages; a wrong value is a usage error.
+func TestBenchWeights(t *testing.T) {
+	big := filepath.Join(t.TempDir(), "m.gguf")
+	if err := testmodel.WriteFile(testmodel.Base("llama", tensor.Q8_0), big); err != nil {
+		t.Fatal(err)
+	}
+	wantPrivate := weightsMapped
+	if gguf.HugePages() && runtime.GOOS == "linux" {
+		wantPrivate = weightsPrivate
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"default", nil, weightsMapped},
+		{"mapped", []string{"--weights", "mapped"}, weightsMapped},
+		{"private, under one huge page", []string{"--weights", "private"}, weightsMapped},
+		{"private", []string{"--weights", "private", "--model", big}, wantPrivate},
+	} {
+		res := benchJSON(t, append([]string{"-p", "4", "-n", "2", "-t", "1", "-r", "1"}, tc.args...)...)
+		if len(res) != 2 || res[0].Weights != tc.want || res[1].Weights != tc.want {
+			t.Errorf("%s: %+v, want weights %q", tc.name, res, tc.want)
+		}
+	}
+	cmd := newBenchCmd()
+	cmd.SetArgs([]string{"--model", big, "--weights", "huge"})
+	var ue usageError
+	if err := cmd.Execute(); !errors.As(err, &ue) || !strings.Contains(err.Error(), "--weights") {
+		t.Errorf("--weights huge: %v, want a usage error naming --weights", err)
+	}
 }

@@ -69,8 +69,11 @@ func openLocal(ctx context.Context, cfg backendConfig, progress io.Writer) (llm.
 	ref := cmp.Or(cfg.Model, conf.Model, hub.DefaultModel())
 	threads := cmp.Or(cfg.Threads, conf.Threads)
 	m, err := engine.Open(ctx, ref, engine.OpenOptions{
-		Options: engine.Options{Threads: threads, ContextLength: cfg.Context, NoPromptCache: cfg.NoPromptCache},
-		Config:  conf, Pull: true,
+		// serve and write decode thousands of tokens per load: the weights
+		// go into huge pages (engine.OpenWeights).
+		Options: engine.Options{Threads: threads, ContextLength: cfg.Context, NoPromptCache: cfg.NoPromptCache,
+			PrivateWeights: true},
+		Config: conf, Pull: true,
 		Events: func(e hub.Event) {
 			if e.Type == hub.EventRetry && progress != nil {
 				fmt.Fprintf(progress, "[model] %s\n", retryLine(e))

@@ -32,6 +32,9 @@ const (
 	EnvSourceDateEpoch  = "SOURCE_DATE_EPOCH"
 	EnvAuthor           = "PLUME_AUTHOR"
 	EnvHubHosts         = "PLUME_HUB_HOSTS"
+	// Read by the engine and its kernels, not by Load.
+	EnvMmap    = "PLUME_MMAP"
+	EnvKernels = "PLUME_KERNELS"
 )
 
 // DefaultEndpoint is the Hugging Face Hub, used when HF_ENDPOINT is unset.
@@ -65,6 +68,8 @@ var Vars = []Var{
 	{EnvHubHosts, "Hosts the hub may redirect downloads to besides its own (comma-separated; a leading dot matches every subdomain); default " + DefaultHubHosts + " (Hugging Face's CDN). Private, loopback and link-local addresses stay refused unless HF_ENDPOINT itself is one."},
 	{EnvSourceDateEpoch, "Unix time used as the date of new articles instead of the clock (reproducible-builds.org convention), so that two runs with the same --seed give byte-identical files."},
 	{EnvAuthor, "Author name written into new articles (front matter and JSON-LD) when plume write gets no --author."},
+	{EnvMmap, "Any value: plume serve and plume write keep the weights mapped from the model file (shared with other processes running it) instead of reading them into private huge-page memory, which decodes faster and loads slower."},
+	{EnvKernels, "Caps the kernel set the engine picks (generic, avx2, avx512, avxvnni, avx512vnni; neon, dotprod on arm64): for tests and comparisons, every set gives the same bits."},
 }
 
 // Config is Plume's environment, read once by Load.

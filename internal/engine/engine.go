@@ -62,6 +62,11 @@ type Options struct {
 	// Memory is the machine's memory the checks use; the zero value means
 	// this machine's (SystemMemory). Tests and the server set it.
 	Memory Memory
+	// PrivateWeights reads the weights into private memory backed by huge
+	// pages where the memory allows (see OpenWeights), instead of mapping
+	// the file: faster decoding for a slower load, for processes that
+	// decode many tokens (plume serve, plume write).
+	PrivateWeights bool
 }
 
 // Source is what the model store knows about a file.
@@ -101,9 +106,13 @@ func Load(path string, opts Options) (*Model, error) {
 	if opts.PromptCacheBytes < 0 {
 		return nil, fmt.Errorf("%w: prompt cache of %d bytes", ErrOptions, opts.PromptCacheBytes)
 	}
-	f, err := gguf.Open(path)
+	opts.Memory = opts.Memory.orSystem()
+	f, private, err := OpenWeights(path, opts.Memory, opts.PrivateWeights)
 	if err != nil {
 		return nil, fmt.Errorf("load: %w", err) // gguf.Open names the path
+	}
+	if private { // the copy takes its size from what the KV cache can have
+		opts.Memory.Available -= min(opts.Memory.Available, uint64(f.Size()))
 	}
 	m, err := load(f, path, opts)
 	if err != nil {

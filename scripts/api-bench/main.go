@@ -14,7 +14,8 @@
 // add.
 // The bench uses the server's KV cache type, F32 (plume serve, write and run
 // keep llama.cpp's parity default), not its own default F16 (llama-bench's),
-// so that the ratio measures what the API adds and nothing else.
+// and the server's weights layout (--weights private), so that the ratio
+// measures what the API adds and nothing else.
 //
 //	go run ./scripts/api-bench -plume BIN -model FILE.gguf [-t 1] [-n 128] [-r 3]
 //
@@ -266,15 +267,19 @@ func completion(base string, n int) (float64, error) {
 	return float64(n-1) / finish.Sub(first).Seconds(), nil
 }
 
-// serveKV is plume serve's KV cache type (engine.Options' zero value),
-// which plume bench is given too.
-const serveKV = "f32"
+// plume serve's KV cache type (engine.Options' zero value) and weights
+// layout (private huge pages: engine.Options.PrivateWeights), which plume
+// bench is given too.
+const (
+	serveKV      = "f32"
+	serveWeights = "private"
+)
 
 // measureBench runs plume bench once (its warm-up, then one measured tg
 // run) and returns its decode tokens/s.
 func measureBench(c config) (float64, error) {
 	cmd := exec.Command(c.plume, "bench", "--model", c.model, "-t", strconv.Itoa(c.threads),
-		"-p", "0", "-n", strconv.Itoa(c.gen), "-r", "1", "--kv", serveKV, "--json")
+		"-p", "0", "-n", strconv.Itoa(c.gen), "-r", "1", "--kv", serveKV, "--weights", serveWeights, "--json")
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
 	if err != nil {

@@ -1,0 +1,115 @@
+//go:build unix
+
+package gguf
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"testing"
+
+	"github.com/plumewriter/plume/internal/tensor"
+	"github.com/plumewriter/plume/internal/testutil"
+)
+
+// TestOpenPrivateMatchesOpen reads a real model into private memory and
+// requires the same metadata and tensor bytes as the mapping, for files
+// smaller and larger than one reader's chunk (so that both readers share
+// it).
+func TestOpenPrivateMatchesOpen(t *testing.T) {
+	big := filepath.Join(t.TempDir(), "big.gguf")
+	w := sampleWriter(t)
+	pad := make([]byte, 3*readChunk) // 3 chunks of F32 data: the readers split the file
+	for i := range pad {
+		pad[i] = byte(i * 7 / 5)
+	}
+	if err := w.AddTensor("pad.weight", tensor.F32, []uint64{uint64(len(pad) / 4)}, pad); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.WriteFile(big); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{testutil.Fixture(t, "TinyStories-656K-Q8_0.gguf"), big} {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			m, err := Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer m.Close()
+			p, err := OpenPrivate(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Size() != m.Size() || p.DataOffset != m.DataOffset || len(p.KVs) != len(m.KVs) || len(p.Tensors) != len(m.Tensors) {
+				t.Fatalf("private: size %d, data at %d, %d KVs, %d tensors; mapped: %d, %d, %d, %d",
+					p.Size(), p.DataOffset, len(p.KVs), len(p.Tensors), m.Size(), m.DataOffset, len(m.KVs), len(m.Tensors))
+			}
+			for _, ti := range m.Tensors {
+				a, err1 := m.TensorData(ti.Name)
+				b, err2 := p.TensorData(ti.Name)
+				if err1 != nil || err2 != nil || !bytes.Equal(a, b) {
+					t.Fatalf("%s: data differs (%v, %v)", ti.Name, err1, err2)
+				}
+			}
+			if err := p.Close(); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// TestOpenPrivateIsReadOnly writes into a tensor of a private copy: the
+// copy is read-only, as the mapping is, so the write faults (turned into a
+// panic by SetPanicOnFault) instead of changing the weights.
+func TestOpenPrivateIsReadOnly(t *testing.T) {
+	f, err := OpenPrivate(testutil.Fixture(t, "stories260K.gguf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	data, err := f.TensorData(f.Tensors[0].Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	faulted := func() (faulted bool) {
+		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+		defer func() { faulted = recover() != nil }()
+		data[0]++
+		return false
+	}()
+	if !faulted {
+		t.Fatal("writing into the private copy did not fault: it is writable")
+	}
+}
+
+// TestReadPrivateShortFile: a file that ends before the size the copy was
+// made for (a file truncated between Stat and read) is an error that says
+// so, and a file that grows is one too.
+func TestReadPrivateShortFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m.gguf")
+	if err := os.WriteFile(path, bytes.Repeat([]byte{7}, 3*readChunk+5), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fd, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fd.Close()
+	for _, tc := range []struct {
+		size int64
+		want string
+	}{
+		{4*readChunk + 1, "shrank"},
+		{3 * readChunk, "changed size"},
+	} {
+		if mem, err := readPrivate(fd, tc.size); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("size %d: %d bytes, error %v; want an error saying %q", tc.size, len(mem), err, tc.want)
+		}
+	}
+	mem, err := readPrivate(fd, 3*readChunk+5)
+	if err != nil || len(mem) != 3*readChunk+5 || mem[0] != 7 || mem[len(mem)-1] != 7 {
+		t.Fatalf("whole file: %d bytes, %v", len(mem), err)
+	}
+}
