@@ -56,6 +56,14 @@ const (
 	// benchPrompt is the prompt text: a few tokens, so that the decode runs
 	// at a short context, as plume bench's tg test (which starts empty).
 	benchPrompt = "Once upon a time"
+	// defaultSettle is the pause before each completion and each bench
+	// run. A bench process maps and reads the model and frees its memory
+	// when it exits (with --weights private, its 765 MiB copy of the 1B
+	// model); on the 2-core VM of BENCHMARKS.md the completion that
+	// followed at once decoded 8-15% slower than one a few seconds later
+	// (server's own rate 41-44 against 46-48 t/s, session 6), which
+	// measured the harness's memory churn instead of the API.
+	defaultSettle = 5 * time.Second
 )
 
 type config struct {
@@ -63,6 +71,7 @@ type config struct {
 	threads, gen, rep int
 	ctx               int    // plume serve --ctx (0: its default)
 	profile           string // CPU profile of plume serve
+	settle            time.Duration
 }
 
 func main() {
@@ -74,6 +83,7 @@ func main() {
 	flag.IntVar(&c.rep, "r", 3, "completions (and plume bench repetitions)")
 	flag.IntVar(&c.ctx, "ctx", 0, "plume serve's context length per slot (0: its default)")
 	flag.StringVar(&c.profile, "cpuprofile", "", "have plume serve write a CPU profile (go tool pprof) to this file")
+	flag.DurationVar(&c.settle, "settle", defaultSettle, "pause before each measurement (see defaultSettle)")
 	flag.Parse()
 	if c.plume == "" || c.model == "" || c.threads < 1 || c.gen < 2 || c.rep < 1 {
 		fmt.Fprintln(os.Stderr, "api-bench: -plume and -model are required; -t >= 1, -n >= 2, -r >= 1")
@@ -97,8 +107,8 @@ func fatalf(format string, args ...any) {
 }
 
 // measure serves the model and alternates, R times, one streamed
-// completion and one plume bench run (-r 1 after its warm-up), so that both
-// see the same machine: on a virtual machine whose speed drifts by 10% from
+// completion and one plume bench run (-r 1 after its warm-up), each after
+// c.settle of quiet, so that both see the same machine: on a virtual machine whose speed drifts by 10% from
 // minute to minute, two series measured one after the other compared the
 // drift as much as the engines. It returns the decode tokens/s of each
 // completion as the client saw it and as the server measured it, and of
@@ -129,6 +139,7 @@ func measure(c config) (api, server, bench []float64, err error) {
 		return nil, nil, nil, err
 	}
 	for i := range c.rep {
+		time.Sleep(c.settle)
 		before, err := speedSum(base)
 		if err != nil {
 			return nil, nil, nil, err
@@ -141,6 +152,7 @@ func measure(c config) (api, server, bench []float64, err error) {
 		if err != nil {
 			return nil, nil, nil, err
 		}
+		time.Sleep(c.settle)
 		b, err := measureBench(c)
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("plume bench: %w", err)
