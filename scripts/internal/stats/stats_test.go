@@ -2,6 +2,7 @@ package stats
 
 import (
 	"math"
+	"slices"
 	"testing"
 )
 
@@ -25,5 +26,28 @@ func TestMeanSD(t *testing.T) {
 	}
 	if m, sd := MeanSD(nil); !math.IsNaN(m) || !math.IsNaN(sd) {
 		t.Errorf("MeanSD(nil) = %v, %v; want NaN, NaN", m, sd)
+	}
+}
+
+func TestMedian(t *testing.T) {
+	for _, tc := range []struct {
+		x    []float64
+		want float64
+	}{
+		{[]float64{5}, 5},
+		{[]float64{3, 1, 2}, 2},
+		{[]float64{4, 1, 3, 2}, 2.5},
+		{[]float64{1, 100, 2, 3, 50}, 3},
+	} {
+		in := slices.Clone(tc.x)
+		if got := Median(tc.x); got != tc.want || !slices.Equal(in, tc.x) {
+			t.Errorf("Median(%v) = %v (input now %v), want %v, input unchanged", in, got, tc.x, tc.want)
+		}
+	}
+	if !math.IsNaN(Median(nil)) {
+		t.Error("Median(nil) is not NaN")
+	}
+	if got := PairedRatios([]float64{2, 9, 1}, []float64{4, 3}); !slices.Equal(got, []float64{0.5, 3}) {
+		t.Errorf("PairedRatios = %v, want [0.5 3]", got)
 	}
 }
