@@ -1,0 +1,142 @@
+// Command weights-bench measures what reading the weights into huge pages
+// (plume bench --weights private, the layout of plume serve and plume
+// write) changes against mapping the model file (--weights mapped, the
+// layout of plume run and of BENCHMARKS.md's main tables), with
+// llama-bench's decode on the same model and threads as the reference.
+// Each round runs, one after the other, llama-bench (tg only), plume bench
+// mapped and plume bench private, each a fresh process with its warm-up and
+// -r 1, so that the three see the same minute of a drifting machine. It
+// prints one Markdown row per model and thread count: decode tokens/s
+// (mean ± sd over the rounds), the ratios, and each layout's load time.
+//
+//	go run ./scripts/weights-bench -plume BIN -llama-bench BIN -t 1,2 -rounds 5 MODEL.gguf...
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/plumewriter/plume/scripts/internal/stats"
+)
+
+// genTokens is the decode test's length, as BENCHMARKS.md's tg64.
+const genTokens = 64
+
+type config struct {
+	plume, llama string
+	threads      []int
+	rounds       int
+}
+
+func main() {
+	var c config
+	var threads string
+	flag.StringVar(&c.plume, "plume", "", "plume binary")
+	flag.StringVar(&c.llama, "llama-bench", "/tmp/plume-llamacpp/bin/llama-bench", "llama-bench binary")
+	flag.StringVar(&threads, "t", "1,2", "comma-separated thread counts")
+	flag.IntVar(&c.rounds, "rounds", 5, "alternating rounds")
+	flag.Parse()
+	for _, s := range strings.Split(threads, ",") {
+		t, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || t < 1 {
+			fatalf("-t %q: want thread counts", threads)
+		}
+		c.threads = append(c.threads, t)
+	}
+	if c.plume == "" || flag.NArg() == 0 || c.rounds < 1 {
+		fatalf("usage: weights-bench -plume BIN [-llama-bench BIN] [-t 1,2] [-rounds 5] MODEL.gguf...")
+	}
+	fmt.Println("| model | t | tg llama.cpp | tg Plume mapped | tg Plume huge pages | huge / mapped | mapped / llama.cpp | huge / llama.cpp | load ms mapped | load ms huge |")
+	fmt.Println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+	for _, model := range flag.Args() {
+		for _, t := range c.threads {
+			row, err := measure(c, model, t)
+			if err != nil {
+				fatalf("%v", err)
+			}
+			fmt.Println(row)
+		}
+	}
+}
+
+func fatalf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "weights-bench: "+format+"\n", args...)
+	os.Exit(1)
+}
+
+// measure runs the rounds for one model and thread count and formats the row.
+func measure(c config, model string, threads int) (string, error) {
+	var llama, mapped, huge, loadMapped, loadHuge []float64
+	for round := range c.rounds {
+		l, err := llamaTG(c.llama, model, threads)
+		if err != nil {
+			return "", err
+		}
+		m, lm, err := plumeTG(c.plume, model, threads, "mapped")
+		if err != nil {
+			return "", err
+		}
+		h, lh, err := plumeTG(c.plume, model, threads, "private")
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(os.Stderr, "weights-bench: %s t=%d round %d: llama.cpp %.2f, mapped %.2f, huge pages %.2f t/s\n",
+			filepath.Base(model), threads, round+1, l, m, h)
+		llama, mapped, huge = append(llama, l), append(mapped, m), append(huge, h)
+		loadMapped, loadHuge = append(loadMapped, lm), append(loadHuge, lh)
+	}
+	lmean, lsd := stats.MeanSD(llama)
+	mmean, msd := stats.MeanSD(mapped)
+	hmean, hsd := stats.MeanSD(huge)
+	lm, _ := stats.MeanSD(loadMapped)
+	lh, _ := stats.MeanSD(loadHuge)
+	return fmt.Sprintf("| %s | %d | %.2f ± %.2f | %.2f ± %.2f | %.2f ± %.2f | %.3f | %.3f | %.3f | %.0f | %.0f |",
+		strings.TrimSuffix(filepath.Base(model), ".gguf"), threads, lmean, lsd, mmean, msd, hmean, hsd,
+		hmean/mmean, mmean/lmean, hmean/lmean, lm, lh), nil
+}
+
+// llamaTG runs llama-bench's tg test once (after its warm-up) and returns
+// its tokens/s.
+func llamaTG(bin, model string, threads int) (float64, error) {
+	out, err := exec.Command(bin, "-m", model, "-t", strconv.Itoa(threads), "-p", "0", "-n", strconv.Itoa(genTokens),
+		"-r", "1", "-o", "json").Output()
+	if err != nil {
+		return 0, fmt.Errorf("llama-bench %s: %w", model, err)
+	}
+	var res []struct {
+		AvgTS float64 `json:"avg_ts"`
+	}
+	if err := json.Unmarshal(out, &res); err != nil || len(res) != 1 {
+		return 0, fmt.Errorf("llama-bench %s: output %q: %v", model, out, err)
+	}
+	return res[0].AvgTS, nil
+}
+
+// plumeTG runs plume bench's tg test once with the weights layout given and
+// returns its tokens/s and load time; it fails if the layout asked for was
+// not the one used (a private copy refused for lack of memory).
+func plumeTG(bin, model string, threads int, weights string) (float64, float64, error) {
+	out, err := exec.Command(bin, "bench", "--model", model, "-t", strconv.Itoa(threads), "-p", "0",
+		"-n", strconv.Itoa(genTokens), "-r", "1", "--weights", weights, "--json").Output()
+	if err != nil {
+		return 0, 0, fmt.Errorf("plume bench %s: %w", model, err)
+	}
+	var res []struct {
+		AvgTS      float64 `json:"avg_ts"`
+		LoadMillis float64 `json:"load_ms"`
+		Weights    string  `json:"weights"`
+	}
+	if err := json.Unmarshal(out, &res); err != nil || len(res) != 1 {
+		return 0, 0, fmt.Errorf("plume bench %s: output %q: %v", model, out, err)
+	}
+	if res[0].Weights != weights {
+		return 0, 0, fmt.Errorf("plume bench %s: weights %s, asked for %s", model, res[0].Weights, weights)
+	}
+	return res[0].AvgTS, res[0].LoadMillis, nil
+}
