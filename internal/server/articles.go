@@ -312,7 +312,8 @@ func (s *Server) articleEvents(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.log, err)
 		return
 	}
-	ev := &sse{w: w}
+	ev := &sse{w: w, ctx: r.Context()}
+	defer ev.close()
 	ch, stop := s.jobs.subscribe(id)
 	defer stop()
 	keepAlive := time.NewTicker(eventKeepAlive)

@@ -3,7 +3,6 @@ package server
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"time"
@@ -139,7 +138,8 @@ func (s *Server) run(w http.ResponseWriter, r *http.Request, j job) {
 		return
 	}
 	defer s.slots.release(slot)
-	ev := &sse{w: w}
+	ev := &sse{w: w, ctx: r.Context()}
+	defer ev.close()
 	first := true
 	onToken := func(t llm.Token) error {
 		if first {
@@ -189,42 +189,6 @@ func (s *Server) finishStream(ev *sse, j job, res llm.Result) {
 // errClientGone is returned by the token callback when the stream cannot be
 // written (the client disconnected): generation stops at once.
 var errClientGone = errors.New("client disconnected")
-
-// sse writes server-sent events. The status and headers go out with the
-// first event, so an error found before any token (a prompt too long for
-// the context) is still an ordinary JSON error with its status.
-type sse struct {
-	w       http.ResponseWriter
-	started bool
-}
-
-func (e *sse) send(v any) error {
-	if !e.started {
-		e.started = true
-		h := e.w.Header()
-		h.Set("Content-Type", "text/event-stream")
-		h.Set("Cache-Control", "no-cache")
-		h.Set("X-Accel-Buffering", "no")
-		e.w.WriteHeader(http.StatusOK)
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	if _, err := e.w.Write(append(append([]byte("data: "), b...), '\n', '\n')); err != nil {
-		return errClientGone
-	}
-	if err := http.NewResponseController(e.w).Flush(); err != nil {
-		return errClientGone
-	}
-	return nil
-}
-
-func (e *sse) done() {
-	if _, err := e.w.Write([]byte("data: [DONE]\n\n")); err == nil {
-		_ = http.NewResponseController(e.w).Flush()
-	}
-}
 
 // meta is what every response object of one request shares.
 type meta struct {
