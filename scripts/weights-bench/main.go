@@ -4,7 +4,8 @@
 // layout of plume run and of BENCHMARKS.md's main tables), with
 // llama-bench's decode on the same model and threads as the reference.
 // Each round runs, one after the other, llama-bench (tg only), plume bench
-// mapped and plume bench private, each a fresh process with its warm-up and
+// mapped and plume bench private (in turn the other way round), each a
+// fresh process with its warm-up and
 // -r 1, so that the three see the same minute of a drifting machine. It
 // prints one Markdown row per model and thread count: decode tokens/s
 // (mean ± sd over the rounds), the ratios, and each layout's load time.
@@ -78,13 +79,20 @@ func measure(c config, model string, threads int) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		m, lm, err := plumeTG(c.plume, model, threads, "mapped")
-		if err != nil {
-			return "", err
-		}
-		h, lh, err := plumeTG(c.plume, model, threads, "private")
-		if err != nil {
-			return "", err
+		// The two layouts take turns going first: a process that starts
+		// right after another one exits sees the memory that one freed
+		// being handed back (see scripts/api-bench's defaultSettle).
+		var m, lm, h, lh float64
+		for _, w := range layoutOrder(round) {
+			v, load, err := plumeTG(c.plume, model, threads, w)
+			if err != nil {
+				return "", err
+			}
+			if w == "mapped" {
+				m, lm = v, load
+			} else {
+				h, lh = v, load
+			}
 		}
 		fmt.Fprintf(os.Stderr, "weights-bench: %s t=%d round %d: llama.cpp %.2f, mapped %.2f, huge pages %.2f t/s\n",
 			filepath.Base(model), threads, round+1, l, m, h)
@@ -99,6 +107,14 @@ func measure(c config, model string, threads int) (string, error) {
 	return fmt.Sprintf("| %s | %d | %.2f ± %.2f | %.2f ± %.2f | %.2f ± %.2f | %.3f | %.3f | %.3f | %.0f | %.0f |",
 		strings.TrimSuffix(filepath.Base(model), ".gguf"), threads, lmean, lsd, mmean, msd, hmean, hsd,
 		hmean/mmean, mmean/lmean, hmean/lmean, lm, lh), nil
+}
+
+// layoutOrder is the order of the two plume bench runs of a round.
+func layoutOrder(round int) []string {
+	if round%2 == 0 {
+		return []string{"mapped", "private"}
+	}
+	return []string{"private", "mapped"}
 }
 
 // llamaTG runs llama-bench's tg test once (after its warm-up) and returns
