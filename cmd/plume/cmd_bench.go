@@ -205,9 +205,9 @@ type benchModel struct {
 
 // loadBenchModel opens the model as the engine does, its weights private
 // if asked and the memory allows.
-func loadBenchModel(path string, private bool) (*benchModel, error) {
+func loadBenchModel(ctx context.Context, path string, private bool) (*benchModel, error) {
 	t0 := time.Now()
-	f, isPrivate, err := engine.OpenWeights(path, engine.SystemMemory(), private)
+	f, isPrivate, err := engine.OpenWeights(ctx, path, engine.SystemMemory(), private)
 	if err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
 	}
@@ -253,7 +253,7 @@ func runBench(ctx context.Context, o benchOptions, progress io.Writer) ([]benchR
 // benchThreads loads the model afresh (so load time and the cold first
 // prompt are measured per configuration) and runs the pp and tg tests.
 func benchThreads(ctx context.Context, o benchOptions, threads int, progress io.Writer) ([]benchResult, error) {
-	bm, err := loadBenchModel(o.path, o.Weights == weightsPrivate)
+	bm, err := loadBenchModel(ctx, o.path, o.Weights == weightsPrivate)
 	if err != nil {
 		return nil, err
 	}

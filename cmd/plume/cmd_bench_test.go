@@ -161,7 +161,7 @@ func TestBenchDepth(t *testing.T) {
 		}
 	}
 
-	bm, err := loadBenchModel(testutil.Fixture(t, "stories260K.gguf"), false)
+	bm, err := loadBenchModel(context.Background(), testutil.Fixture(t, "stories260K.gguf"), false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -100,6 +101,11 @@ type Model struct {
 // Load opens the GGUF file at path, validates its architecture,
 // hyperparameters, tensors and vocabulary, and starts the worker pool.
 func Load(path string, opts Options) (*Model, error) {
+	return loadContext(context.Background(), path, opts)
+}
+
+// loadContext is Load; ctx ends the copy of Options.PrivateWeights early.
+func loadContext(ctx context.Context, path string, opts Options) (*Model, error) {
 	if err := checkOptions(opts); err != nil {
 		return nil, err
 	}
@@ -107,7 +113,7 @@ func Load(path string, opts Options) (*Model, error) {
 		return nil, fmt.Errorf("%w: prompt cache of %d bytes", ErrOptions, opts.PromptCacheBytes)
 	}
 	opts.Memory = opts.Memory.orSystem()
-	f, private, err := OpenWeights(path, opts.Memory, opts.PrivateWeights)
+	f, private, err := OpenWeights(ctx, path, opts.Memory, opts.PrivateWeights)
 	if err != nil {
 		return nil, fmt.Errorf("load: %w", err) // gguf.Open names the path
 	}

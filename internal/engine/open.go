@@ -72,14 +72,18 @@ func Open(ctx context.Context, ref string, o OpenOptions) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	return LoadResolved(loc, o.Options)
+	return loadResolved(ctx, loc, o.Options)
 }
 
 // LoadResolved loads a model Resolve found, with its provenance: Open's
 // second half, for callers that time the load apart from the download.
 func LoadResolved(loc hub.Local, opts Options) (*Model, error) {
+	return loadResolved(context.Background(), loc, opts)
+}
+
+func loadResolved(ctx context.Context, loc hub.Local, opts Options) (*Model, error) {
 	opts.Source = Source{Ref: loc.Ref, SHA256: loc.SHA256, Commit: loc.Commit, License: loc.License}
-	return Load(loc.Path, opts)
+	return loadContext(ctx, loc.Path, opts)
 }
 
 // Check reports whether Load(path, opts) would accept the file: it makes

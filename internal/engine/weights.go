@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"os"
 
 	"github.com/plumewriter/plume/internal/config"
@@ -39,11 +40,12 @@ func privateWeights(mem Memory, size int64, huge bool, mapAsked bool) bool {
 // private is asked, read into private huge-page memory where
 // privateWeights allows it for mem (the zero Memory is unknown: mapped).
 // It reports which. plume bench opens its models with it, so that it
-// measures the engine's memory layouts.
-func OpenWeights(path string, mem Memory, private bool) (*gguf.File, bool, error) {
+// measures the engine's memory layouts. ctx ends the copy early (with its
+// error); a mapping is made at once.
+func OpenWeights(ctx context.Context, path string, mem Memory, private bool) (*gguf.File, bool, error) {
 	st, err := os.Stat(path)
 	if err == nil && private && privateWeights(mem, st.Size(), gguf.HugePages(), os.Getenv(mapEnv) != "") {
-		f, err := gguf.OpenPrivate(path)
+		f, err := gguf.OpenPrivate(ctx, path)
 		return f, true, err
 	}
 	f, err := gguf.Open(path)

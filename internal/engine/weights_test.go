@@ -4,6 +4,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"math"
 	"os"
 	"slices"
@@ -64,6 +65,11 @@ func TestLoadPrivateWeights(t *testing.T) {
 	if want := mem.Available - uint64(st.Size()); private.mem.Available != want || mapped.mem.Available != mem.Available {
 		t.Errorf("available memory seen: private %d (want %d), mapped %d (want %d)",
 			private.mem.Available, want, mapped.mem.Available, mem.Available)
+	}
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	if m, err := loadContext(cancelled, path, Options{Memory: mem, PrivateWeights: true}); !errors.Is(err, context.Canceled) {
+		t.Errorf("load with a cancelled context: %v, %v; want context.Canceled (the copy stops)", m, err)
 	}
 	prompt := []int32{1, 2, 3, 4, 5}
 	want := evalLogits(t, mapped, prompt)

@@ -2,6 +2,8 @@
 
 package gguf
 
+import "context"
+
 // Open opens and validates the file at path. On this platform there is no
 // mapping: TensorData reads each tensor into a fresh buffer, and Close closes
 // the file.
@@ -15,4 +17,4 @@ func Open(path string) (*File, error) {
 
 // OpenPrivate is Open: TensorData already reads each tensor into private
 // memory on this platform.
-func OpenPrivate(path string) (*File, error) { return Open(path) }
+func OpenPrivate(_ context.Context, path string) (*File, error) { return Open(path) }

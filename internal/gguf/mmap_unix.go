@@ -3,6 +3,7 @@
 package gguf
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -24,7 +25,7 @@ import (
 // views with debug.SetPanicOnFault and reports such a fault as an error.
 //
 // Errors name path once (the caller need not add it).
-func Open(path string) (*File, error) { return open(path, false) }
+func Open(path string) (*File, error) { return open(context.Background(), path, false) }
 
 // OpenPrivate is Open with the file read into private memory instead of
 // mapped: anonymous pages that Linux is asked to back with 2 MiB
@@ -36,10 +37,12 @@ func Open(path string) (*File, error) { return open(path, false) }
 // only swap out, where mapped pages it drops and reads again, and which two
 // processes running one model do not share. The engine decides when to pay
 // it. A file that changes size while it is read is an error, and the copy
-// cannot fault later as a truncated mapping can.
-func OpenPrivate(path string) (*File, error) { return open(path, true) }
+// cannot fault later as a truncated mapping can. The copy stops, and
+// OpenPrivate returns ctx's error, when ctx ends (a Ctrl-C while a large
+// model is read).
+func OpenPrivate(ctx context.Context, path string) (*File, error) { return open(ctx, path, true) }
 
-func open(path string, private bool) (*File, error) {
+func open(ctx context.Context, path string, private bool) (*File, error) {
 	fd, st, err := openFD(path)
 	if err != nil {
 		return nil, err
@@ -52,7 +55,7 @@ func open(path string, private bool) (*File, error) {
 	var mem []byte
 	if size > 0 && size <= math.MaxInt {
 		if private {
-			mem, err = readPrivate(fd, size)
+			mem, err = readPrivate(ctx, fd, size)
 			if err != nil {
 				fd.Close()
 				return nil, fmt.Errorf("gguf: %s: %w", path, err)
@@ -94,7 +97,7 @@ const (
 
 // readPrivate reads the size bytes of fd into a fresh anonymous mapping,
 // advised huge, and makes it read-only.
-func readPrivate(fd *os.File, size int64) ([]byte, error) {
+func readPrivate(ctx context.Context, fd *os.File, size int64) ([]byte, error) {
 	mem, err := unix.Mmap(-1, 0, int(size), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
 	if err != nil {
 		return nil, fmt.Errorf("allocating %d MiB for the weights: %w", size>>20, err)
@@ -104,7 +107,10 @@ func readPrivate(fd *os.File, size int64) ([]byte, error) {
 		_ = unix.Munmap(mem)
 		return nil, err
 	}
-	if err := readAll(fd, mem); err != nil {
+	if err := readAll(ctx, fd, mem); err != nil {
+		if ctx.Err() != nil {
+			return fail(ctx.Err())
+		}
 		if errors.Is(err, io.EOF) {
 			return fail(errors.New("the file shrank while it was read"))
 		}
@@ -120,9 +126,9 @@ func readPrivate(fd *os.File, size int64) ([]byte, error) {
 }
 
 // readAll fills mem from the start of fd with readers goroutines, each
-// taking the next readChunk bytes until none are left, and returns the
-// first error.
-func readAll(fd *os.File, mem []byte) error {
+// taking the next readChunk bytes until none are left or ctx ends, and
+// returns the first error.
+func readAll(ctx context.Context, fd *os.File, mem []byte) error {
 	var next atomic.Int64
 	errs := make(chan error, readers)
 	for range readers {
@@ -134,7 +140,11 @@ func readAll(fd *os.File, mem []byte) error {
 					return
 				}
 				end := min(off+readChunk, int64(len(mem)))
-				if _, err := fd.ReadAt(mem[off:end], off); err != nil {
+				err := ctx.Err()
+				if err == nil {
+					_, err = fd.ReadAt(mem[off:end], off)
+				}
+				if err != nil {
 					next.Store(int64(len(mem))) // the others stop at their next chunk
 					errs <- err
 					return

@@ -4,6 +4,8 @@ package gguf
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -38,7 +40,7 @@ func TestOpenPrivateMatchesOpen(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer m.Close()
-			p, err := OpenPrivate(path)
+			p, err := OpenPrivate(context.Background(), path)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -64,7 +66,7 @@ func TestOpenPrivateMatchesOpen(t *testing.T) {
 // copy is read-only, as the mapping is, so the write faults (turned into a
 // panic by SetPanicOnFault) instead of changing the weights.
 func TestOpenPrivateIsReadOnly(t *testing.T) {
-	f, err := OpenPrivate(testutil.Fixture(t, "stories260K.gguf"))
+	f, err := OpenPrivate(context.Background(), testutil.Fixture(t, "stories260K.gguf"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,12 +106,23 @@ func TestReadPrivateShortFile(t *testing.T) {
 		{4*readChunk + 1, "shrank"},
 		{3 * readChunk, "changed size"},
 	} {
-		if mem, err := readPrivate(fd, tc.size); err == nil || !strings.Contains(err.Error(), tc.want) {
+		if mem, err := readPrivate(context.Background(), fd, tc.size); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("size %d: %d bytes, error %v; want an error saying %q", tc.size, len(mem), err, tc.want)
 		}
 	}
-	mem, err := readPrivate(fd, 3*readChunk+5)
+	mem, err := readPrivate(context.Background(), fd, 3*readChunk+5)
 	if err != nil || len(mem) != 3*readChunk+5 || mem[0] != 7 || mem[len(mem)-1] != 7 {
 		t.Fatalf("whole file: %d bytes, %v", len(mem), err)
+	}
+}
+
+// A cancelled context stops the copy: OpenPrivate returns its error and
+// nothing else (a Ctrl-C while a large model is being read).
+func TestOpenPrivateCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	f, err := OpenPrivate(ctx, testutil.Fixture(t, "stories260K.gguf"))
+	if !errors.Is(err, context.Canceled) || f != nil {
+		t.Fatalf("OpenPrivate with a cancelled context: %v, %v; want context.Canceled", f, err)
 	}
 }
