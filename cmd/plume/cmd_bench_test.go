@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/plumewriter/plume/internal/gguf"
+	"github.com/plumewriter/plume/internal/hugepage"
 	"github.com/plumewriter/plume/internal/kernels"
 	"github.com/plumewriter/plume/internal/tensor"
 	"github.com/plumewriter/plume/internal/testmodel"
@@ -218,7 +218,7 @@ func TestBenchWeights(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantPrivate := weightsMapped
-	if gguf.HugePages() && runtime.GOOS == "linux" {
+	if hugepage.Enabled() && runtime.GOOS == "linux" {
 		wantPrivate = weightsPrivate
 	}
 	for _, tc := range []struct {

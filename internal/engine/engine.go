@@ -142,8 +142,9 @@ func checkOptions(opts Options) error {
 	return nil
 }
 
+// load finishes loadContext on the opened file; opts.Memory is already
+// the machine's when the caller left it zero.
 func load(f *gguf.File, path string, opts Options) (*Model, error) {
-	opts.Memory = opts.Memory.orSystem()
 	mm, tok, ctxLen, err := prepare(f, opts)
 	if err != nil {
 		return nil, err

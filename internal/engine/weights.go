@@ -6,14 +6,15 @@ import (
 
 	"github.com/plumewriter/plume/internal/config"
 	"github.com/plumewriter/plume/internal/gguf"
+	"github.com/plumewriter/plume/internal/hugepage"
 )
 
 // Where the weights live (see gguf.OpenPrivate): copied into private memory
 // backed by transparent huge pages, or mapped from the file.
 const (
-	// privateWeightsMin is the smallest file copied: one 2 MiB huge page;
+	// privateWeightsMin is the smallest file copied: one huge page;
 	// smaller files gain nothing from huge pages.
-	privateWeightsMin = 2 << 20
+	privateWeightsMin = hugepage.Size
 	// privateWeightsShare bounds the copy to 1/privateWeightsShare of the
 	// memory available at load: the rest stays for the KV cache, the
 	// activations and the other programs of the machine. A larger model is
@@ -44,7 +45,7 @@ func privateWeights(mem Memory, size int64, huge bool, mapAsked bool) bool {
 // error); a mapping is made at once.
 func OpenWeights(ctx context.Context, path string, mem Memory, private bool) (*gguf.File, bool, error) {
 	st, err := os.Stat(path)
-	if err == nil && private && privateWeights(mem, st.Size(), gguf.HugePages(), os.Getenv(mapEnv) != "") {
+	if err == nil && private && privateWeights(mem, st.Size(), hugepage.Enabled(), os.Getenv(mapEnv) != "") {
 		f, err := gguf.OpenPrivate(ctx, path)
 		return f, true, err
 	}

@@ -10,7 +10,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/plumewriter/plume/internal/gguf"
+	"github.com/plumewriter/plume/internal/hugepage"
 	"github.com/plumewriter/plume/internal/tensor"
 	"github.com/plumewriter/plume/internal/testmodel"
 )
@@ -47,7 +47,7 @@ func TestPrivateWeightsDecision(t *testing.T) {
 // under it, where the mapped one reports ErrModelChanged
 // (TestTruncatedModelDuringRun).
 func TestLoadPrivateWeights(t *testing.T) {
-	if !gguf.HugePages() {
+	if !hugepage.Enabled() {
 		t.Skip("this system gives no transparent huge pages (/sys/kernel/mm/transparent_hugepage/enabled): the weights are always mapped")
 	}
 	t.Setenv(mapEnv, "")

@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/plumewriter/plume/internal/hugepage"
 )
 
 // Open maps the file at path read-only, then parses and validates it.
@@ -29,7 +31,7 @@ func Open(path string) (*File, error) { return open(context.Background(), path, 
 
 // OpenPrivate is Open with the file read into private memory instead of
 // mapped: anonymous pages that Linux is asked to back with 2 MiB
-// transparent huge pages (see HugePages), made read-only once filled.
+// transparent huge pages (see hugepage.Enabled), made read-only once filled.
 // Decoding streams every weight once a token; with 4 KiB pages of a mapped
 // file that is one page-table walk per 64 cache lines, and on the CPUs
 // measured (BENCHMARKS.md) the huge pages made decode faster. The price is
@@ -102,7 +104,7 @@ func readPrivate(ctx context.Context, fd *os.File, size int64) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("allocating %d MiB for the weights: %w", size>>20, err)
 	}
-	adviseHuge(mem)
+	hugepage.Advise(mem)
 	fail := func(err error) ([]byte, error) {
 		_ = unix.Munmap(mem)
 		return nil, err

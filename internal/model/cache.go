@@ -3,8 +3,9 @@ package model
 import (
 	"errors"
 	"fmt"
-	"github.com/plumewriter/plume/internal/kernels"
 
+	"github.com/plumewriter/plume/internal/hugepage"
+	"github.com/plumewriter/plume/internal/kernels"
 	"github.com/plumewriter/plume/internal/tensor"
 )
 
@@ -136,15 +137,19 @@ func (m *Model) NewStateKV(ctx int, kv tensor.Type) (*State, error) {
 	cpad := (ctx + vLanes - 1) / vLanes * vLanes
 	s := &State{m: m, ctx: ctx, cpad: cpad, kv: kv}
 	s.vs = s.vRowFor(0)
+	// The V rows are stored transposed: one token's attention reads a few
+	// elements from each of kv_dim rows per layer, a different 4 KiB page
+	// each once the rows are long, and walks the page tables for most of
+	// them; huge pages take most of those walks away.
 	for range c.Layers {
 		if kv == tensor.F16 {
 			s.k16 = append(s.k16, make([]byte, 2*ctx*c.KVDim()))
 			s.v16 = append(s.v16, make([]byte, 2*cpad*c.KVDim()))
-			adviseHuge(s.v16[len(s.v16)-1])
+			hugepage.Advise(s.v16[len(s.v16)-1])
 		} else {
 			s.k = append(s.k, make([]float32, ctx*c.KVDim()))
 			s.v = append(s.v, make([]float32, cpad*c.KVDim()))
-			adviseHuge(s.v[len(s.v)-1])
+			hugepage.Advise(s.v[len(s.v)-1])
 		}
 	}
 	return s, nil
