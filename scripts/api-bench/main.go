@@ -42,6 +42,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/plumewriter/plume/scripts/internal/plumebench"
 	"github.com/plumewriter/plume/scripts/internal/stats"
 )
 
@@ -159,7 +160,7 @@ func measure(c config) (api, server, bench []float64, err error) {
 		time.Sleep(c.settle)
 		b, err := measureBench(c)
 		if err != nil {
-			return nil, nil, nil, fmt.Errorf("plume bench: %w", err)
+			return nil, nil, nil, err // names plume bench
 		}
 		fmt.Fprintf(os.Stderr, "api-bench: round %d: API %.2f t/s (server's own %.2f), plume bench %.2f t/s\n", i+1, ts, after-before, b)
 		api, server, bench = append(api, ts), append(server, after-before), append(bench, b)
@@ -294,24 +295,6 @@ const (
 // measureBench runs plume bench once (its warm-up, then one measured tg
 // run) and returns its decode tokens/s.
 func measureBench(c config) (float64, error) {
-	cmd := exec.Command(c.plume, "bench", "--model", c.model, "-t", strconv.Itoa(c.threads),
-		"-p", "0", "-n", strconv.Itoa(c.gen), "-r", "1", "--kv", serveKV, "--weights", serveWeights, "--json")
-	cmd.Stderr = os.Stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return 0, err
-	}
-	var res []struct {
-		Test      string    `json:"test"`
-		SamplesTS []float64 `json:"samples_ts"`
-	}
-	if err := json.Unmarshal(out, &res); err != nil {
-		return 0, fmt.Errorf("output: %w", err)
-	}
-	for _, r := range res {
-		if r.Test == "tg"+strconv.Itoa(c.gen) && len(r.SamplesTS) == 1 {
-			return r.SamplesTS[0], nil
-		}
-	}
-	return 0, fmt.Errorf("no tg%d test in %s", c.gen, out)
+	r, err := plumebench.TG(os.Stderr, c.plume, c.model, c.threads, c.gen, "--kv", serveKV, "--weights", serveWeights)
+	return r.TokensPerSecond, err
 }

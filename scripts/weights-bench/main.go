@@ -23,6 +23,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/plumewriter/plume/scripts/internal/plumebench"
 	"github.com/plumewriter/plume/scripts/internal/stats"
 )
 
@@ -138,21 +139,12 @@ func llamaTG(bin, model string, threads int) (float64, error) {
 // returns its tokens/s and load time; it fails if the layout asked for was
 // not the one used (a private copy refused for lack of memory).
 func plumeTG(bin, model string, threads int, weights string) (float64, float64, error) {
-	out, err := exec.Command(bin, "bench", "--model", model, "-t", strconv.Itoa(threads), "-p", "0",
-		"-n", strconv.Itoa(genTokens), "-r", "1", "--weights", weights, "--json").Output()
+	r, err := plumebench.TG(nil, bin, model, threads, genTokens, "--weights", weights)
 	if err != nil {
-		return 0, 0, fmt.Errorf("plume bench %s: %w", model, err)
+		return 0, 0, err
 	}
-	var res []struct {
-		AvgTS      float64 `json:"avg_ts"`
-		LoadMillis float64 `json:"load_ms"`
-		Weights    string  `json:"weights"`
+	if r.Weights != weights {
+		return 0, 0, fmt.Errorf("plume bench %s: weights %s, asked for %s", model, r.Weights, weights)
 	}
-	if err := json.Unmarshal(out, &res); err != nil || len(res) != 1 {
-		return 0, 0, fmt.Errorf("plume bench %s: output %q: %v", model, out, err)
-	}
-	if res[0].Weights != weights {
-		return 0, 0, fmt.Errorf("plume bench %s: weights %s, asked for %s", model, res[0].Weights, weights)
-	}
-	return res[0].AvgTS, res[0].LoadMillis, nil
+	return r.TokensPerSecond, r.LoadMillis, nil
 }
