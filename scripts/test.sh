@@ -68,21 +68,33 @@ if [ ${#race_pkgs[@]} -gt 0 ]; then
 	go test -timeout 20m -race "${race_pkgs[@]}"
 fi
 
-# The AVX-512 VNNI kernels, on a CPU that has none (Zen 3): internal/kernels'
-# VNNI tests again on an emulated Ice Lake (Bochs; 3 to 4 minutes).
+# The AVX-512 VNNI and AMX kernels, on a CPU that lacks them: internal/
+# kernels' tests again on an emulated Sapphire Rapids (Bochs 3.0, built
+# by the script; 3 minutes to build, a few to run). Without AVX-512 VNNI
+# (Zen 3) the VNNI, ZMM and AMX tests run there; with it but without AMX
+# (Zen 4 and 5, Ice Lake) the AMX ones, and the MatMul tests through the
+# AMX set.
 # Where the CPU has VNNI, go test above ran the VNNI set natively; the AVX2
 # set, which such a CPU never picks by itself, runs again natively here
-# (PLUME_KERNELS caps the choice), so both sets are tested on every CPU.
+# (PLUME_KERNELS caps the choice), so both sets are tested on every CPU;
+# and where it has AMX too, the VNNI set, which it never picks either.
 # -count=1 on every capped run: the kernels package reads PLUME_KERNELS
 # while it initialises, before go test records the variables a test reads,
 # so a capped run of internal/model or internal/engine was answered from
 # the test cache of the uncapped one ("(cached)" in the CI log).
 if [ "$(go env GOARCH)" = amd64 ] && ! { grep -qw avx512_vnni /proc/cpuinfo && grep -qw avx512vl /proc/cpuinfo; }; then
-	echo "== internal/kernels tests on an emulated AVX-512 VNNI CPU (scripts/avx512/run.sh)"
+	echo "== internal/kernels tests on an emulated Sapphire Rapids (scripts/avx512/run.sh)"
 	bash scripts/avx512/run.sh
 elif [ "$(go env GOARCH)" = amd64 ]; then
 	echo "== PLUME_KERNELS=avx2 go test ./internal/kernels ./internal/model ./internal/engine (the AVX2 set on a VNNI CPU)"
 	PLUME_KERNELS=avx2 go test -count=1 -timeout 20m ./internal/kernels/... ./internal/model/... ./internal/engine/...
+	if grep -qw amx_int8 /proc/cpuinfo; then
+		echo "== PLUME_KERNELS=avx512vnni go test ./internal/kernels ./internal/model (the VNNI set on an AMX CPU)"
+		PLUME_KERNELS=avx512vnni go test -count=1 -timeout 20m ./internal/kernels/... ./internal/model/...
+	else
+		echo "== internal/kernels AMX tests on an emulated Sapphire Rapids (scripts/avx512/run.sh)"
+		bash scripts/avx512/run.sh -test.v -test.run '^(TestAMX.*|TestTile16.*|TestMatMulTile16|TestGoldenMatMul|TestMatMulBatchEqualsSingle)$'
+	fi
 fi
 # A CPU with both VNNI encodings picks the AVX-512 one: the AVX-VNNI (VEX)
 # set runs again natively here. (Where it is the only one, go test above ran it.)

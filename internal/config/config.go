@@ -69,7 +69,7 @@ var Vars = []Var{
 	{EnvSourceDateEpoch, "Unix time used as the date of new articles instead of the clock (reproducible-builds.org convention), so that two runs with the same --seed give byte-identical files."},
 	{EnvAuthor, "Author name written into new articles (front matter and JSON-LD) when plume write gets no --author."},
 	{EnvMmap, "Any value: plume serve and plume write keep the weights mapped from the model file (shared with other processes running it) instead of reading them into private huge-page memory, which decodes faster and loads slower."},
-	{EnvKernels, "Caps the kernel set the engine picks (generic, avx2, avx512, avxvnni, avx512vnni; neon, dotprod on arm64): for tests and comparisons, every set gives the same bits."},
+	{EnvKernels, "Caps the kernel set the engine picks (generic, avx2, avx512, avxvnni, avx512vnni, amx; neon, dotprod on arm64): for tests and comparisons, every set gives the same bits."},
 }
 
 // Config is Plume's environment, read once by Load.

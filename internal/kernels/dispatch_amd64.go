@@ -131,11 +131,12 @@ func vnniKernels(name string, q8_0Rows4, q5_0Rows4 rows4Func, q8_0Tile42 tile42F
 
 // cpuSets are the kernel sets this CPU can run, as capKernels weighs them.
 type cpuSets struct {
-	avx2, avx512, avxVNNI, avx512VNNI bool
+	avx2, avx512, avxVNNI, avx512VNNI, amx bool
 }
 
-// thisCPU is what this CPU can run (each set needs AVX2 as well).
-var thisCPU = cpuSets{avx2: hasAVX2, avx512: hasAVX512, avxVNNI: hasAVXVNNI, avx512VNNI: hasAVX512VNNI}
+// thisCPU is what this CPU can run (each set needs AVX2 as well, the AMX
+// set the AVX-512 VNNI one).
+var thisCPU = cpuSets{avx2: hasAVX2, avx512: hasAVX512, avxVNNI: hasAVXVNNI, avx512VNNI: hasAVX512VNNI, amx: hasAMX}
 
 // selectKernels picks the fastest kernel set this CPU supports, capped by
 // PLUME_KERNELS (see capKernels).
@@ -143,10 +144,11 @@ func selectKernels() *kernelSet {
 	return capKernels(os.Getenv(EnvKernels), thisCPU)
 }
 
-// capKernels returns the fastest set the CPU supports (avx512vnni, then
-// avxvnni, then avx512, then avx2) that is no faster than the one named by
-// limit: "generic", "avx2", "avx512", "avxvnni" or "avx512vnni" ("" or an
-// unknown name: no cap). The two VNNI sets compute the same instructions
+// capKernels returns the fastest set the CPU supports (amx, then
+// avx512vnni, then avxvnni, then avx512, then avx2) that is no faster than
+// the one named by limit: "generic", "avx2", "avx512", "avxvnni",
+// "avx512vnni" or "amx" ("" or an unknown name: no cap). "avx512vnni" is
+// how an AMX CPU tests the VNNI batch kernels the AMX set takes over from. The two VNNI sets compute the same instructions
 // in two encodings; the EVEX one ranks first, so "avxvnni" is how a CPU
 // with both tests the VEX kernels natively, as "avx512" tests the ZMM
 // kernels of CPUs without VNNI. A cap naming a set the CPU lacks only
@@ -159,11 +161,15 @@ func capKernels(limit string, c cpuSets) *kernelSet {
 	case "avx2":
 		c = cpuSets{avx2: c.avx2}
 	case "avx512":
-		c.avxVNNI, c.avx512VNNI = false, false
+		c.avxVNNI, c.avx512VNNI, c.amx = false, false, false
 	case "avxvnni":
-		c.avx512, c.avx512VNNI = false, false
+		c.avx512, c.avx512VNNI, c.amx = false, false, false
+	case "avx512vnni":
+		c.amx = false
 	}
 	switch {
+	case c.amx && c.avx512VNNI && c.avx2:
+		return &amxKernels
 	case c.avx512VNNI && c.avx2:
 		return &avx512VNNIKernels
 	case c.avxVNNI && c.avx2:

@@ -50,9 +50,19 @@
 // of VPDPBUSD/VPDPWSSD (dotavxvnni_amd64.s; the Go assembler spells only
 // the EVEX one, so _asm emits the bytes). PLUME_KERNELS=avxvnni selects it
 // on a CPU that has both encodings, so both are tested natively there (and
-// PLUME_KERNELS=avx512 the avx512 set). CPUs
-// without AVX-512 VNNI run the AVX-512 tests through scripts/avx512/run.sh
-// on an emulated Ice Lake (Bochs), in CI too.
+// PLUME_KERNELS=avx512 the avx512 set). Where the CPU also has AMX-INT8
+// and Linux grants the tile permission (asked for once at start-up with
+// arch_prctl(ARCH_REQ_XCOMP_PERM)), the "amx+avx512vnni+avx2+fma" set
+// multiplies Q8_0 prompt batches (and Q5_0's, expanded) on AMX tiles, 16
+// weight rows by 16 activation rows a call (tile16.go, amx_amd64.s):
+// TDPBSSD takes each lane of four products of the generic dot as a 16×4
+// by 4×16 tile product, and ZMM fused multiply-adds sum the exact int32
+// results into the generic code's eight lane accumulators, so the bits
+// are the same; the tiles are configured, used and released inside one
+// assembly call, where Go never preempts. The Go assembler has no AMX
+// mnemonics: amx_amd64.s spells them in bytes. CPUs without AVX-512 VNNI
+// or without AMX run those tests through scripts/avx512/run.sh on an
+// emulated Sapphire Rapids (Bochs 3.0), in CI too.
 //
 // On arm64 the "neon" set (every arm64 CPU: Advanced SIMD) replaces, with
 // hand-written Go assembly (the *_arm64.s files), the dot products of every
@@ -142,13 +152,17 @@
 //     shapes above for such matrices.
 //   - expand: converts weight rows to Q8_0 (Q5_0 today) so that a batch
 //     runs on the faster Q8_0 kernels with the same integer products.
+//   - tile16: 16 Q8_0 weight rows times a group of 16 activation rows
+//     packed for a matrix unit (packTile16), one 16×16 block of outputs
+//     per call (AMX).
 //   - rowsDot: rows a stride apart times one activation row, scaled
 //     (attention over the fp16 KV cache).
 //
 // Names follow the table: <format>[Packed]<Shape> with a suffix for the
 // code. AVX2 means the assembly of the avx2+fma set, VNNI the assembly of the
 // avx512vnni set (EVEX, YMM registers), ZMM its kernels on ZMM registers,
-// AVXVNNI the assembly of the avxvnni set (VEX), NEON and SDOT the arm64
+// AVXVNNI the assembly of the avxvnni set (VEX), AMX that of the amx set,
+// NEON and SDOT the arm64
 // assembly without and with dotprod (dotQ8_0SDOT; its entry
 // dotQ8_0SDOTAsm), I8MM the arm64 assembly with SMMLA, and Asm (VNNIAsm,
 // ZMMAsm, AVXVNNIAsm) the bounds-checked Go entry that the table holds and that calls it: dotQ8_0Rows4AVX2 is the

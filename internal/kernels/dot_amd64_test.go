@@ -198,16 +198,27 @@ func TestPathNamesAsm(t *testing.T) {
 	if got, want := Path(), capKernels(os.Getenv(EnvKernels), thisCPU).name; got != want {
 		t.Fatalf("Path() = %q, want %q (%s=%q)", got, want, EnvKernels, os.Getenv(EnvKernels))
 	}
-	all := cpuSets{avx2: true, avx512: true, avxVNNI: true, avx512VNNI: true} // Sapphire Rapids, Zen 5
-	evex := cpuSets{avx2: true, avx512: true, avx512VNNI: true}               // Ice Lake
-	vex := cpuSets{avx2: true, avxVNNI: true}                                 // Alder Lake
-	skx := cpuSets{avx2: true, avx512: true}                                  // Skylake-SP
+	spr := cpuSets{avx2: true, avx512: true, avxVNNI: true, avx512VNNI: true, amx: true} // Sapphire Rapids
+	all := cpuSets{avx2: true, avx512: true, avxVNNI: true, avx512VNNI: true}            // Zen 5
+	evex := cpuSets{avx2: true, avx512: true, avx512VNNI: true}                          // Ice Lake
+	vex := cpuSets{avx2: true, avxVNNI: true}                                            // Alder Lake
+	skx := cpuSets{avx2: true, avx512: true}                                             // Skylake-SP
 	avx2 := cpuSets{avx2: true}
 	for _, c := range []struct {
 		limit string
 		cpu   cpuSets
 		want  string
 	}{
+		{"", spr, "amx+avx512vnni+avx2+fma"},
+		{"amx", spr, "amx+avx512vnni+avx2+fma"},
+		{"bogus", spr, "amx+avx512vnni+avx2+fma"},
+		{"avx512vnni", spr, "avx512vnni+avx2+fma"},
+		{"avxvnni", spr, "avxvnni+avx2+fma"},
+		{"avx512", spr, "avx512+avx2+fma"},
+		{"avx2", spr, "avx2+fma"},
+		{"generic", spr, "generic"},
+		{"amx", all, "avx512vnni+avx2+fma"},
+		{"", cpuSets{avx2: true, amx: true}, "avx2+fma"}, // AMX without the VNNI set: never the AMX set
 		{"", all, "avx512vnni+avx2+fma"},
 		{"", evex, "avx512vnni+avx2+fma"},
 		{"", vex, "avxvnni+avx2+fma"},

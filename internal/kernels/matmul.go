@@ -110,7 +110,8 @@ func MatMul(p *Pool, w Matrix, x []float32, n int, out []float32) error {
 		return fmt.Errorf("matmul: %w", err)
 	}
 	xs := tileActScales(p, vt, xq, int(xrow), n, w.Cols)
-	runMatMul(p, w.Rows, w.Cols, n, matmulWork(w, xq, int(xrow), xs, n, out))
+	xt := tile16ActPack(p, vt, xq, int(xrow), n, w.Cols)
+	runMatMul(p, w.Rows, w.Cols, n, xt.align(), matmulWork(w, batchActs{xq, int(xrow), xs, xt}, n, out))
 	return nil
 }
 
@@ -129,30 +130,46 @@ func checkMatMul(w Matrix, x []float32, n int, out []float32) error {
 
 // runMatMul runs work over the rows of a product of n activation rows of
 // cols elements: on the calling goroutine when it is too small to hand to
-// the pool (p.mu held), else in chunks over the pool's threads.
-func runMatMul(p *Pool, rows, cols, n int, work func(lo, hi int)) {
+// the pool (p.mu held), else in chunks over the pool's threads whose inner
+// bounds are multiples of align.
+func runMatMul(p *Pool, rows, cols, n, align int, work func(lo, hi int)) {
 	if p == nil || uint64(rows)*uint64(cols)*uint64(n) < minParallelMACs {
 		work(0, rows)
 		return
 	}
-	p.runChunks(rows, chunksPerThread, chunkAlign, work)
+	p.runChunks(rows, chunksPerThread, align, work)
+}
+
+// batchActs are a product's activation rows as the kernels take them: the
+// quantized rows xq (xrow bytes apart), their block scales for the 4×2
+// tile (xs, tileActScales) and their packing for the 16×16 tile (xt,
+// tile16ActPack); xs and xt are nil where unused.
+type batchActs struct {
+	xq   []byte
+	xrow int
+	xs   []float32
+	xt   *tile16Acts
 }
 
 // matmulWork returns the function computing the outputs of weight rows
-// [lo, hi) of w for the n activation rows xq (already of VecDotType(w.Type));
-// xs are their block scales for the 4×2 tile (tileActScales).
-func matmulWork(w Matrix, xq []byte, xrow int, xs []float32, n int, out []float32) func(lo, hi int) {
+// [lo, hi) of w for the n activation rows a (already of
+// VecDotType(w.Type)).
+func matmulWork(w Matrix, a batchActs, n int, out []float32) func(lo, hi int) {
+	if t16 := tile16For(w, a.xt, n); t16 != nil {
+		r4 := rows4Kernel(w, n)
+		return func(lo, hi int) { matmulTile16(w, a, n, out, lo, hi, t16, r4) }
+	}
 	if r4 := rows4Kernel(w, n); r4 != nil {
-		return func(lo, hi int) { matmulRows4(w, xq, xrow, xs, n, out, lo, hi, r4) }
+		return func(lo, hi int) { matmulRows4(w, a, n, out, lo, hi, r4) }
 	}
 	if c4 := cols4Kernel(w, n); c4 != nil {
-		return func(lo, hi int) { matmulCols4(w, xq, xrow, n, out, lo, hi, c4) }
+		return func(lo, hi int) { matmulCols4(w, a.xq, a.xrow, n, out, lo, hi, c4) }
 	}
 	dot := active.dot[w.Type]
 	if pd := packedDot(w.Type, w.Rows); pd != nil {
 		dot = pd
 	}
-	return func(lo, hi int) { matmulRows(w, xq, xrow, n, out, lo, hi, dot) }
+	return func(lo, hi int) { matmulRows(w, a.xq, a.xrow, n, out, lo, hi, dot) }
 }
 
 // quantizeActivations converts the n rows of x to type vt. F32 rows are used
@@ -328,7 +345,8 @@ func matmulCols4(w Matrix, xq []byte, xrow, n int, out []float32, lo, hi int, c4
 // is still one dot product with the plain kernel's arithmetic. Pairs of
 // activation rows go through the 4×2 tile where there is one (xs are their
 // scales, see tileActScales).
-func matmulRows4(w Matrix, xq []byte, xrow int, xs []float32, n int, out []float32, lo, hi int, r4 rows4Func) {
+func matmulRows4(w Matrix, a batchActs, n int, out []float32, lo, hi int, r4 rows4Func) {
+	xq, xrow, xs := a.xq, a.xrow, a.xs
 	dot := active.dot[w.Type]
 	if pd := packedDot(w.Type, w.Rows); pd != nil {
 		dot = pd

@@ -45,9 +45,10 @@ func MatMulMulti(p *Pool, ws []Matrix, x []float32, n int, outs [][]float32) err
 		return fmt.Errorf("matmul: %w", err)
 	}
 	xs := tileActScales(p, vt, xq, int(xrow), n, ws[0].Cols)
+	xt := tile16ActPack(p, vt, xq, int(xrow), n, ws[0].Cols)
 	works := make([]func(lo, hi int), len(ws))
 	for k, w := range ws {
-		works[k] = matmulWork(w, xq, int(xrow), xs, n, outs[k])
+		works[k] = matmulWork(w, batchActs{xq, int(xrow), xs, xt}, n, outs[k])
 	}
 	// Row r of the job is row r - off of the matrix whose range holds it.
 	job := func(lo, hi int) {
@@ -60,7 +61,7 @@ func MatMulMulti(p *Pool, ws []Matrix, x []float32, n int, outs [][]float32) err
 			off += w.Rows
 		}
 	}
-	runMatMul(p, rows, ws[0].Cols, n, job)
+	runMatMul(p, rows, ws[0].Cols, n, xt.align(), job)
 	return nil
 }
 

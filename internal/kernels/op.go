@@ -36,6 +36,10 @@ type kernelSet struct {
 	// (activations); nil where no such kernel exists.
 	tile42  [maxType]tile42Func
 	scales4 [maxType]scales4Func
+	// tile16 computes 16 Q8_0 weight rows times groups of 16 activation
+	// rows packed by packTile16 on a matrix unit (AMX), each output
+	// bit-identical to dot; nil where there is none (see tile16.go).
+	tile16 tile16Func
 	// packedCols8 computes consecutive repacked-format weight rows times a
 	// group of eight activation rows, each output bit-identical to packed;
 	// nil if none.
@@ -138,8 +142,8 @@ type tile42Func func(n int, w []byte, rowBytes int, ws []float32, x []byte, xByt
 type scales4Func func(n int, w []byte, rowBytes int, out []float32)
 
 // EnvKernels names the environment variable that caps the kernel set chosen
-// at start-up: "generic", "avx2", "avx512", "avxvnni" or "avx512vnni"
-// (amd64), "neon", "dotprod" or "i8mm" (arm64). Every set gives
+// at start-up: "generic", "avx2", "avx512", "avxvnni", "avx512vnni" or
+// "amx" (amd64), "neon", "dotprod" or "i8mm" (arm64). Every set gives
 // the same bits, so it changes speed only; the test command uses it to run
 // the AVX2 set natively on CPUs that would pick a faster one, and parity
 // runs can match llama.cpp's haswell build on any CPU. (Read here rather

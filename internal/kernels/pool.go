@@ -41,6 +41,8 @@ type Pool struct {
 	scratch []byte // MatMul's quantized activations, reused across calls
 	// scratchScales holds their block scales as float32 (tileActScales).
 	scratchScales []float32
+	// scratchTile16 holds them packed for the 16×16 tile (packTile16).
+	scratchTile16 tile16Acts
 
 	job  atomic.Pointer[poolJob] // the current job; a new pointer per job
 	quit atomic.Bool

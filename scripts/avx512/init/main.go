@@ -32,8 +32,9 @@ func main() {
 			fmt.Printf("PLUME-AVX512 mount %s: %v\n", m.dir, err)
 		}
 	}
-	fmt.Printf("PLUME-AVX512 cpu: avx512f=%v avx512bw=%v avx512vl=%v avx512vnni=%v avx2=%v fma=%v\n",
-		cpu.X86.HasAVX512F, cpu.X86.HasAVX512BW, cpu.X86.HasAVX512VL, cpu.X86.HasAVX512VNNI, cpu.X86.HasAVX2, cpu.X86.HasFMA)
+	fmt.Printf("PLUME-AVX512 cpu: avx512f=%v avx512bw=%v avx512vl=%v avx512vnni=%v avx2=%v fma=%v amxtile=%v amxint8=%v amxperm=%v\n",
+		cpu.X86.HasAVX512F, cpu.X86.HasAVX512BW, cpu.X86.HasAVX512VL, cpu.X86.HasAVX512VNNI, cpu.X86.HasAVX2, cpu.X86.HasFMA,
+		cpu.X86.HasAMXTile, cpu.X86.HasAMXInt8, amxPermitted())
 	code := run()
 	fmt.Printf("%s exit=%d\n", doneMarker, code)
 	// The console's tty is written out after write returns: give it time
@@ -44,6 +45,14 @@ func main() {
 		fmt.Println("power off:", err)
 	}
 	select {} // PID 1 must not exit; run.sh stops the emulator
+}
+
+// amxPermitted asks Linux for the AMX tile data permission
+// (ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA), as the kernels package does,
+// and reports whether it was given: the AMX tests skip without it.
+func amxPermitted() bool {
+	_, _, errno := syscall.Syscall(syscall.SYS_ARCH_PRCTL, 0x1023, 18, 0)
+	return errno == 0
 }
 
 // run runs the tests with the arguments given on the kernel command line

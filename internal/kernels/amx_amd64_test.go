@@ -1,0 +1,148 @@
+//go:build amd64 && !purego
+
+package kernels
+
+import (
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"testing"
+
+	"github.com/plumewriter/plume/internal/tensor"
+)
+
+// requireAMX skips t where the AMX kernel cannot run, saying where it is
+// tested instead.
+func requireAMX(t *testing.T) {
+	t.Helper()
+	if !hasAMX {
+		t.Skip("no AMX here (amx_int8 missing from /proc/cpuinfo, or Linux refused the tile permission): " +
+			"the AMX kernel runs natively on Sapphire Rapids and later, and on an emulated one in scripts/avx512/run.sh")
+	}
+}
+
+// TestAMXConfig checks the tile configuration's bytes against the layout
+// of Intel's SDM (LDTILECFG): palette 1, each tile's bytes per row at
+// 16+2t (little-endian) and rows at 48+t, reserved bytes zero.
+func TestAMXConfig(t *testing.T) {
+	var cfg [64]byte
+	for i := range cfg {
+		cfg[i] = 0xAA
+	}
+	amxConfig(&cfg)
+	want := [64]byte{0: 1}
+	for tile, shape := range [][2]int{{16, 64}, {16, 4}, {1, 64}, {16, 64}, {16, 4}, {1, 64}} {
+		want[16+2*tile] = byte(shape[1])
+		want[48+tile] = byte(shape[0])
+	}
+	if cfg != want {
+		t.Fatalf("amxConfig = % x\nwant       % x", cfg, want)
+	}
+}
+
+// TestAMXTile16MatchesDot checks the AMX tile against the generic dot, bit
+// for bit (tile16Case), with every int8 quant value, odd and even block
+// counts (the kernel takes blocks in pairs) and partial groups.
+func TestAMXTile16MatchesDot(t *testing.T) {
+	requireAMX(t)
+	r := rand.New(rand.NewPCG(7, 16))
+	for _, nb := range []int{1, 2, 3, 8, 64, 129} {
+		for _, acts := range []int{1, 9, 16, 33} {
+			tile16Case(t, dotQ8_0Tile16AMX, r, nb, acts)
+		}
+	}
+}
+
+// TestAMXTile16Concurrent runs the AMX tile on several goroutines at once,
+// beside a goroutine forcing garbage collections (stop-the-world signals),
+// and checks every result bit for bit: the tiles live inside one assembly
+// call, which the OS may interrupt but Go does not preempt.
+func TestAMXTile16Concurrent(t *testing.T) {
+	requireAMX(t)
+	r := rand.New(rand.NewPCG(8, 16))
+	const nb, acts, workers, rounds = 24, 16, 4, 40
+	n, rb := 32*nb, nb*q8_0Bytes
+	w := rawQ8_0Rows(r, tile16, nb, rb)
+	x := rawQ8_0Rows(r, acts, nb, rb)
+	var xt tile16Acts
+	packTile16(&xt, x, rb, acts, nb)
+	q, xs, rows := xt.group(0)
+	ws := make([]float32, tile16*nb)
+	tile16Scales(w, rb, nb, ws)
+	want := make([]float32, acts*tile16)
+	tile16Go(n, w, rb, ws, q, xs, rows, want, tile16, &tile16Scratch{})
+	stop := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				runtime.GC()
+			}
+		}
+	}()
+	defer close(stop)
+	var wg sync.WaitGroup
+	errs := make(chan string, workers)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s := &tile16Scratch{}
+			got := make([]float32, acts*tile16)
+			for range rounds {
+				dotQ8_0Tile16AMX(n, w, rb, ws, q, xs, rows, got, tile16, s)
+				for i := range got {
+					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+						errs <- "a concurrent AMX tile differs"
+						return
+					}
+				}
+				runtime.Gosched()
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Fatal(e)
+	}
+}
+
+// TestAMXMatMul checks MatMul with the AMX set against the AVX-512 VNNI
+// set it extends, bit for bit, on Q8_0 and Q5_0 (expanded) matrices of a
+// model's shapes, over the pool.
+func TestAMXMatMul(t *testing.T) {
+	requireAMX(t)
+	old := active
+	t.Cleanup(func() { active = old })
+	p := NewPool(2)
+	defer p.Close()
+	r := rand.New(rand.NewPCG(9, 16))
+	for _, typ := range []tensor.Type{tensor.Q8_0, tensor.Q5_0} {
+		for _, c := range []struct{ rows, cols, n int }{{256, 512, 8}, {96, 2048, 37}, {520, 128, 64}} {
+			var w []byte
+			for range c.rows {
+				w = append(w, quantRow(t, typ, randVec(r, c.cols))...)
+			}
+			m := Matrix{Type: typ, Rows: c.rows, Cols: c.cols, Data: w}
+			x := randVec(r, c.n*c.cols)
+			want, got := make([]float32, c.n*c.rows), make([]float32, c.n*c.rows)
+			active = &avx512VNNIKernels
+			if err := MatMul(p, m, x, c.n, want); err != nil {
+				t.Fatal(err)
+			}
+			active = &amxKernels
+			if err := MatMul(p, m, x, c.n, got); err != nil {
+				t.Fatal(err)
+			}
+			for i := range want {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("%v %+v: output %d = %.9g, want %.9g", typ, c, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
