@@ -241,3 +241,41 @@ func testVNNIQ4KCols8(t *testing.T, e vnniEncoding) {
 		}
 	}
 }
+
+// TestVNNIDecodesQ8_0RowByRow checks the AVX-512 VNNI set's decode rule:
+// one activation row of a Q8_0 matrix takes the one-row dot (no four-row
+// kernel), batches keep the four-row kernel, and MatMul's decode equals
+// the generic dot bit for bit, rows past a multiple of four included.
+func TestVNNIDecodesQ8_0RowByRow(t *testing.T) {
+	if !hasAVX512VNNI {
+		t.Skip("no AVX-512 VNNI here: the set is tested on an emulated CPU by scripts/avx512/run.sh")
+	}
+	old := active
+	active = &avx512VNNIKernels
+	t.Cleanup(func() { active = old })
+	r := rand.New(rand.NewPCG(11, 1))
+	const rows, cols = 13, 256
+	var data []byte
+	for range rows {
+		data = append(data, quantRow(t, tensor.Q8_0, randVec(r, cols))...)
+	}
+	w := Matrix{Type: tensor.Q8_0, Rows: rows, Cols: cols, Data: data}
+	if rows4Kernel(w, 1) != nil {
+		t.Fatal("decoding a Q8_0 matrix takes a four-row kernel")
+	}
+	if rows4Kernel(w, 2) == nil {
+		t.Fatal("a Q8_0 batch lost its four-row kernel")
+	}
+	x := randVec(r, cols)
+	out := make([]float32, rows)
+	if err := MatMul(nil, w, x, 1, out); err != nil {
+		t.Fatal(err)
+	}
+	xq := actRow(t, tensor.Q8_0, x)
+	rb := w.RowBytes()
+	for i := range rows {
+		if want := dotQ8_0Q8_0(cols, data[i*rb:(i+1)*rb], xq); math.Float32bits(out[i]) != math.Float32bits(want) {
+			t.Fatalf("row %d: %.9g, want %.9g", i, out[i], want)
+		}
+	}
+}

@@ -263,10 +263,10 @@ func matmulRows(w Matrix, xq []byte, xrow, n int, out []float32, lo, hi int, dot
 // rows4Kernel returns the four-row kernel for w when MatMul would use the
 // plain dot kernel of w.Type for every activation row, or the packed one for
 // fewer than four activation rows (more go through cols4Kernel's kernel),
-// else nil. Formats with both (Q6_K with the ZMM kernels) take the four-row
+// else nil (and for decoding where the set decodes w.Type row by row). Formats with both (Q6_K with the ZMM kernels) take the four-row
 // kernel for fewer than four activation rows too.
 func rows4Kernel(w Matrix, n int) rows4Func {
-	if int(w.Type) >= maxType {
+	if int(w.Type) >= maxType || (n == 1 && active.oneRowDecode[w.Type]) {
 		return nil
 	}
 	if packedDot(w.Type, w.Rows) != nil {

@@ -30,6 +30,11 @@ type kernelSet struct {
 	// rows4 computes four consecutive weight rows times one activation row
 	// (each output bit-identical to dot); nil where no such kernel exists.
 	rows4 [maxType]rows4Func
+	// oneRowDecode has decoding (one activation row) take the one-row dot
+	// row by row instead of rows4, where that reads memory faster (each
+	// row one sequential stream; see avx512VNNIKernels). Batches still
+	// use rows4.
+	oneRowDecode [maxType]bool
 	// tile42 computes four weight rows times pairs of activation rows (each
 	// output bit-identical to dot), with the block scales converted to
 	// float32 beforehand by scales4 (weights) and tileActScales
