@@ -39,7 +39,10 @@
 // with VPDPBUSD, one instruction where AVX2 takes two for the same int32
 // lanes, and the packed Q4_K cols8 kernel with VPDPWSSD. Where the CPU
 // also has AVX512BW and AVX512VL, that set decodes on ZMM registers too
-// (dotzmm_amd64.go): the Q8_0 rows4 kernel with two rows per register, the
+// (dotzmm_amd64.go): the Q8_0 rows4 kernel with two rows per register
+// (for the odd activation row of batches: this set decodes Q8_0 row by
+// row with the one-row kernel, oneRowDecode, one memory stream per row,
+// which measured faster on Zen 5), the
 // repacked Q4_K rows4 kernel with its integer sums 64 quants per
 // instruction, and a Q6_K rows4 kernel (decode only; prompt batches keep
 // the cols4 kernel); each keeps the YMM kernels' float lanes and order, so
