@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"math"
 	"math/rand/v2"
+	"sync/atomic"
 	"testing"
 
 	"github.com/plumewriter/plume/internal/tensor"
@@ -86,9 +87,9 @@ func TestTile16GoMatchesDot(t *testing.T) {
 func TestMatMulTile16(t *testing.T) {
 	base := active
 	withTile := *base
-	calls := 0
+	var calls atomic.Int64 // the pool's threads call the tile concurrently
 	withTile.tile16 = func(n int, w []byte, rowBytes int, ws []float32, q []byte, xs []float32, rows int, out []float32, ostride int, s *tile16Scratch) {
-		calls++
+		calls.Add(1)
 		tile16Go(n, w, rowBytes, ws, q, xs, rows, out, ostride, s)
 	}
 	withTile.name = base.name + "+tile16go"
@@ -116,12 +117,12 @@ func TestMatMulTile16(t *testing.T) {
 				}
 				got := make([]float32, c.n*c.rows)
 				active = &withTile
-				before := calls
+				before := calls.Load()
 				if err := MatMul(p, m, x, c.n, got); err != nil {
 					t.Fatal(err)
 				}
 				active = base
-				if calls == before {
+				if calls.Load() == before {
 					t.Fatalf("%v %+v threads=%v: the tile was not used", typ, c, p != nil)
 				}
 				for i := range want {
