@@ -27,11 +27,14 @@ var amxKernels = func() kernelSet {
 //go:noescape
 func amxQ8_0Tile16(cfg *[64]byte, w *byte, rowBytes int, ws *float32, xp *byte, xs *float32, nb int, c *int32, acc *float32)
 
-// amxConfig writes the tile configuration of amxQ8_0Tile16 (palette 1):
+// amxTileConfig is the tile configuration every amxQ8_0Tile16 call loads.
+var amxTileConfig = amxConfig()
+
+// amxConfig returns the tile configuration of amxQ8_0Tile16 (palette 1):
 // tmm0 and tmm3 the 16×16 int32 sums, tmm1 and tmm4 16 weight rows of
 // four quants, tmm2 and tmm5 one row of 16 activations' four quants.
-func amxConfig(cfg *[64]byte) {
-	*cfg = [64]byte{0: 1}
+func amxConfig() (cfg [64]byte) {
+	cfg[0] = 1
 	shape := func(t, rows, colBytes int) {
 		cfg[16+2*t] = byte(colBytes)
 		cfg[16+2*t+1] = byte(colBytes >> 8)
@@ -46,6 +49,7 @@ func amxConfig(cfg *[64]byte) {
 	for _, t := range []int{2, 5} {
 		shape(t, 1, 4*tile16)
 	}
+	return cfg
 }
 
 // dotQ8_0Tile16AMX is the tile16Func of the AMX set.
@@ -59,8 +63,7 @@ func dotQ8_0Tile16AMX(n int, w []byte, rowBytes int, ws []float32, q []byte, xs 
 		_ = w[(tile16-1)*rowBytes+nb*q8_0Bytes-1]
 		_, _ = ws[nb*tile16-1], xs[nb*tile16-1]
 		_ = q[nb*tile16QuantsPerBlock-1]
-		amxConfig(&s.cfg)
-		amxQ8_0Tile16(&s.cfg, &w[0], rowBytes, &ws[0], &q[0], &xs[0], nb, &s.c[0], &s.acc[0])
+		amxQ8_0Tile16(&amxTileConfig, &w[0], rowBytes, &ws[0], &q[0], &xs[0], nb, &s.c[0], &s.acc[0])
 	}
 	tile16Reduce(&s.acc, rows, out, ostride)
 }

@@ -64,7 +64,7 @@
 	ROW(14, wsoff, coff, Z14, Z29, Z18) \
 	ROW(15, wsoff, coff, Z15, Z31, Z20)
 
-// func amxQ8_0Tile16(cfg *[64]byte, w *byte, rowBytes int, ws *float32, xp *byte, xs *float32, nb int, c *byte, acc *float32)
+// func amxQ8_0Tile16(cfg *[64]byte, w *byte, rowBytes int, ws *float32, xp *byte, xs *float32, nb int, c *int32, acc *float32)
 //
 // For lane k = 0..7 and the 16 weight rows m (Q8_0, rowBytes apart from w)
 // and 16 activations a, acc[k*256+m*16+a] = Σ over blocks b, in order, of
@@ -73,7 +73,7 @@
 // accumulators of the generic dotQ8_0Q8_0, which amx_amd64.go reduces.
 // xp holds the activations' quants packed per block and lane (64 bytes:
 // activation a's four quants at 4a), c is a 2 KB buffer for two tiles,
-// cfg the tile configuration (amxConfig). nb >= 1.
+// cfg the tile configuration (amxTileConfig). nb >= 1.
 // The reference loop (amxTile16Go in amx_amd64_test.go):
 //
 //	for k := 0..7 { for b := 0..nb-1 { for m, a := 0..15 {

@@ -26,18 +26,14 @@ func requireAMX(t *testing.T) {
 // of Intel's SDM (LDTILECFG): palette 1, each tile's bytes per row at
 // 16+2t (little-endian) and rows at 48+t, reserved bytes zero.
 func TestAMXConfig(t *testing.T) {
-	var cfg [64]byte
-	for i := range cfg {
-		cfg[i] = 0xAA
-	}
-	amxConfig(&cfg)
+	cfg := amxTileConfig
 	want := [64]byte{0: 1}
 	for tile, shape := range [][2]int{{16, 64}, {16, 4}, {1, 64}, {16, 64}, {16, 4}, {1, 64}} {
 		want[16+2*tile] = byte(shape[1])
 		want[48+tile] = byte(shape[0])
 	}
 	if cfg != want {
-		t.Fatalf("amxConfig = % x\nwant       % x", cfg, want)
+		t.Fatalf("amxTileConfig = % x\nwant            % x", cfg, want)
 	}
 }
 

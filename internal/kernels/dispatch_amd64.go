@@ -155,12 +155,12 @@ func selectKernels() *kernelSet {
 // avx512vnni, then avxvnni, then avx512, then avx2) that is no faster than
 // the one named by limit: "generic", "avx2", "avx512", "avxvnni",
 // "avx512vnni" or "amx" ("" or an unknown name: no cap). "avx512vnni" is
-// how an AMX CPU tests the VNNI batch kernels the AMX set takes over from. The two VNNI sets compute the same instructions
-// in two encodings; the EVEX one ranks first, so "avxvnni" is how a CPU
-// with both tests the VEX kernels natively, as "avx512" tests the ZMM
-// kernels of CPUs without VNNI. A cap naming a set the CPU lacks only
-// lowers the choice, never raises it, so the assembly never runs
-// unguarded.
+// how an AMX CPU tests the VNNI batch kernels the AMX set takes over from.
+// The two VNNI sets compute the same instructions in two encodings; the
+// EVEX one ranks first, so "avxvnni" is how a CPU with both tests the VEX
+// kernels natively, as "avx512" tests the ZMM kernels of CPUs without
+// VNNI. A cap naming a set the CPU lacks only lowers the choice, never
+// raises it, so the assembly never runs unguarded.
 func capKernels(limit string, c cpuSets) *kernelSet {
 	switch limit {
 	case "generic":

@@ -109,9 +109,8 @@ func MatMul(p *Pool, w Matrix, x []float32, n int, out []float32) error {
 	if err != nil {
 		return fmt.Errorf("matmul: %w", err)
 	}
-	xs := tileActScales(p, vt, xq, int(xrow), n, w.Cols)
-	xt := tile16ActPack(p, vt, xq, int(xrow), n, w.Cols)
-	runMatMul(p, w.Rows, w.Cols, n, xt.align(), matmulWork(w, batchActs{xq, int(xrow), xs, xt}, n, out))
+	a := prepareBatch(p, vt, xq, int(xrow), n, w.Cols)
+	runMatMul(p, w.Rows, w.Cols, n, a.xt.align(), matmulWork(w, a, n, out))
 	return nil
 }
 
@@ -149,6 +148,13 @@ type batchActs struct {
 	xrow int
 	xs   []float32
 	xt   *tile16Acts
+}
+
+// prepareBatch gives the n activation rows xq (of type vt, xrow bytes
+// apart, cols elements) the forms the batch kernels take: their scales for
+// the 4×2 tile and their packing for the 16×16 tile, each where used.
+func prepareBatch(p *Pool, vt tensor.Type, xq []byte, xrow, n, cols int) batchActs {
+	return batchActs{xq, xrow, tileActScales(p, vt, xq, xrow, n, cols), tile16ActPack(p, vt, xq, xrow, n, cols)}
 }
 
 // matmulWork returns the function computing the outputs of weight rows
@@ -263,8 +269,9 @@ func matmulRows(w Matrix, xq []byte, xrow, n int, out []float32, lo, hi int, dot
 // rows4Kernel returns the four-row kernel for w when MatMul would use the
 // plain dot kernel of w.Type for every activation row, or the packed one for
 // fewer than four activation rows (more go through cols4Kernel's kernel),
-// else nil (and for decoding where the set decodes w.Type row by row). Formats with both (Q6_K with the ZMM kernels) take the four-row
-// kernel for fewer than four activation rows too.
+// else nil (and for decoding where the set decodes w.Type row by row).
+// Formats with both (Q6_K with the ZMM kernels) take the four-row kernel
+// for fewer than four activation rows too.
 func rows4Kernel(w Matrix, n int) rows4Func {
 	if int(w.Type) >= maxType || (n == 1 && active.oneRowDecode[w.Type]) {
 		return nil
@@ -379,23 +386,17 @@ func matmulRows4(w Matrix, a batchActs, n int, out []float32, lo, hi int, r4 row
 			// loaded from memory meanwhile.
 			active.prefetch(w.Data[r1*wrow : min(r1+rowTile, hi)*wrow])
 		}
-		data, base := w.Data, r0*wrow // rows of the tile: data[base + (r-r0)*erow :]
-		if expand != nil {
-			for r := r0; r < r1; r++ {
-				expand(cols, w.Data[r*wrow:(r+1)*wrow], tile[(r-r0)*erow:(r-r0+1)*erow])
-			}
-			data, base = tile, 0
-		}
+		data := batchTile(w, r0, r1, expand, tile, erow) // row r at data[(r-r0)*erow:]
 		if t42 != nil {
 			for r := r0; r+4 <= r1; r += 4 {
-				sc4(cols, data[base+(r-r0)*erow:base+(r-r0+4)*erow], erow, ws[(r-r0)*nb:(r-r0+4)*nb])
+				sc4(cols, data[(r-r0)*erow:(r-r0+4)*erow], erow, ws[(r-r0)*nb:(r-r0+4)*nb])
 			}
 		}
 		for i0 := 0; i0 < n; i0 += actTile {
 			i1 := min(i0+actTile, n)
 			r := r0
 			for ; r+4 <= r1; r += 4 {
-				wr := data[base+(r-r0)*erow : base+(r-r0+4)*erow]
+				wr := data[(r-r0)*erow : (r-r0+4)*erow]
 				i := i0
 				if pairs := (i1 - i0) / 2; t42 != nil && pairs > 0 {
 					t42(cols, wr, erow, ws[(r-r0)*nb:(r-r0+4)*nb], xq[i*xrow:], xrow, xs[i*nb:], pairs, out[i*rows+r:], rows)
@@ -407,13 +408,28 @@ func matmulRows4(w Matrix, a batchActs, n int, out []float32, lo, hi int, r4 row
 				}
 			}
 			for ; r < r1; r++ {
-				wr := data[base+(r-r0)*erow : base+(r-r0+1)*erow]
+				wr := data[(r-r0)*erow : (r-r0+1)*erow]
 				for i := i0; i < i1; i++ {
 					out[i*rows+r] = dot(cols, wr, xq[i*xrow:(i+1)*xrow])
 				}
 			}
 		}
 	}
+}
+
+// batchTile returns the weight rows [r0, r1) of w as the batch kernels
+// take them: w's own bytes, or where expand is set those rows converted to
+// Q8_0 into tile (erow bytes a row). Row r is at [(r-r0)*erow:] either way
+// (erow is w's row size when expand is nil).
+func batchTile(w Matrix, r0, r1 int, expand expandFunc, tile []byte, erow int) []byte {
+	wrow := w.RowBytes()
+	if expand == nil {
+		return w.Data[r0*wrow : r1*wrow]
+	}
+	for r := r0; r < r1; r++ {
+		expand(w.Cols, w.Data[r*wrow:(r+1)*wrow], tile[(r-r0)*erow:(r-r0+1)*erow])
+	}
+	return tile[:(r1-r0)*erow]
 }
 
 // productIs reports whether a*b == want without overflow (a, b >= 0).

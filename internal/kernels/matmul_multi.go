@@ -44,11 +44,10 @@ func MatMulMulti(p *Pool, ws []Matrix, x []float32, n int, outs [][]float32) err
 	if err != nil {
 		return fmt.Errorf("matmul: %w", err)
 	}
-	xs := tileActScales(p, vt, xq, int(xrow), n, ws[0].Cols)
-	xt := tile16ActPack(p, vt, xq, int(xrow), n, ws[0].Cols)
+	a := prepareBatch(p, vt, xq, int(xrow), n, ws[0].Cols)
 	works := make([]func(lo, hi int), len(ws))
 	for k, w := range ws {
-		works[k] = matmulWork(w, batchActs{xq, int(xrow), xs, xt}, n, outs[k])
+		works[k] = matmulWork(w, a, n, outs[k])
 	}
 	// Row r of the job is row r - off of the matrix whose range holds it.
 	job := func(lo, hi int) {
@@ -61,7 +60,7 @@ func MatMulMulti(p *Pool, ws []Matrix, x []float32, n int, outs [][]float32) err
 			off += w.Rows
 		}
 	}
-	runMatMul(p, rows, ws[0].Cols, n, xt.align(), job)
+	runMatMul(p, rows, ws[0].Cols, n, a.xt.align(), job)
 	return nil
 }
 

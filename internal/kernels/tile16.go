@@ -56,10 +56,9 @@ func (t *tile16Acts) align() int {
 }
 
 // tile16Scratch is a kernel call's working memory, reused across calls by
-// one goroutine: the tile configuration, two int32 tiles and the 8×16×16
-// float32 lane accumulators.
+// one goroutine: two int32 tiles and the 8×16×16 float32 lane
+// accumulators.
 type tile16Scratch struct {
-	cfg [64]byte
 	c   [2 * tile16 * tile16]int32
 	acc [8 * tile16 * tile16]float32
 	ws  []float32 // the weight rows' scales, block-major (tile16Scales)
@@ -189,11 +188,11 @@ const tile16MinActs = 8
 func matmulTile16(w Matrix, a batchActs, n int, out []float32, lo, hi int, t16 tile16Func, r4 rows4Func) {
 	wrow := w.RowBytes()
 	cols, rows, nb := w.Cols, w.Rows, w.Cols/32
-	expand := active.expand[w.Type]
+	var expand expandFunc
 	var tile []byte
 	erow := wrow
 	if w.Type != tensor.Q8_0 {
-		erow = nb * q8_0Bytes
+		expand, erow = active.expand[w.Type], nb*q8_0Bytes
 		tile = make([]byte, tile16*erow)
 	}
 	s := &tile16Scratch{ws: make([]float32, tile16*nb)}
@@ -203,13 +202,7 @@ func matmulTile16(w Matrix, a batchActs, n int, out []float32, lo, hi int, t16 t
 			// The next tile is read from memory while this one is multiplied.
 			active.prefetch(w.Data[(r+tile16)*wrow : min(r+2*tile16, hi)*wrow])
 		}
-		data := w.Data[r*wrow : (r+tile16)*wrow]
-		if tile != nil {
-			for i := range tile16 {
-				expand(cols, data[i*wrow:(i+1)*wrow], tile[i*erow:(i+1)*erow])
-			}
-			data = tile
-		}
+		data := batchTile(w, r, r+tile16, expand, tile, erow)
 		tile16Scales(data, erow, nb, s.ws)
 		for g := range a.xt.groups() {
 			q, xs, ra := a.xt.group(g)
