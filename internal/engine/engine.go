@@ -149,6 +149,11 @@ func load(f *gguf.File, path string, opts Options) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The loader has laid the weights out (model.Loader.Matrix): from here
+	// on they are read-only.
+	if err := f.Seal(); err != nil {
+		return nil, err
+	}
 	src := opts.Source
 	if src.Ref == "" {
 		src.Ref = path

@@ -31,7 +31,8 @@ func Open(path string) (*File, error) { return open(context.Background(), path, 
 
 // OpenPrivate is Open with the file read into private memory instead of
 // mapped: anonymous pages that Linux is asked to back with 2 MiB
-// transparent huge pages (see hugepage.Enabled), made read-only once filled.
+// transparent huge pages (see hugepage.Enabled), writable through
+// Rearrange until Seal makes them read-only.
 // Decoding streams every weight once a token; with 4 KiB pages of a mapped
 // file that is one page-table walk per 64 cache lines, and on the CPUs
 // measured (BENCHMARKS.md) the huge pages made decode faster. The price is
@@ -75,6 +76,9 @@ func open(ctx context.Context, path string, private bool) (*File, error) {
 		_ = unix.Munmap(mem)
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	if private {
+		f.seal = func() error { return unix.Mprotect(mem, unix.PROT_READ) }
+	}
 	f.release = func() error {
 		if err := unix.Munmap(mem); err != nil {
 			return fmt.Errorf("gguf: munmap %s: %w", path, err)
@@ -98,7 +102,7 @@ const (
 )
 
 // readPrivate reads the size bytes of fd into a fresh anonymous mapping,
-// advised huge, and makes it read-only.
+// advised huge (left writable: see File.Seal).
 func readPrivate(ctx context.Context, fd *os.File, size int64) ([]byte, error) {
 	mem, err := unix.Mmap(-1, 0, int(size), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
 	if err != nil {
@@ -120,9 +124,6 @@ func readPrivate(ctx context.Context, fd *os.File, size int64) ([]byte, error) {
 	}
 	if st, err := fd.Stat(); err != nil || st.Size() != size {
 		return fail(errors.New("the file changed size while it was read"))
-	}
-	if err := unix.Mprotect(mem, unix.PROT_READ); err != nil {
-		return fail(fmt.Errorf("mprotect: %w", err))
 	}
 	return mem, nil
 }

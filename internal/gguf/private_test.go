@@ -62,18 +62,43 @@ func TestOpenPrivateMatchesOpen(t *testing.T) {
 	}
 }
 
-// TestOpenPrivateIsReadOnly writes into a tensor of a private copy: the
-// copy is read-only, as the mapping is, so the write faults (turned into a
-// panic by SetPanicOnFault) instead of changing the weights.
-func TestOpenPrivateIsReadOnly(t *testing.T) {
+// TestOpenPrivateRearrangeThenSeal: a private copy lets each tensor be
+// rearranged once, and Arrangement reports the tag; once sealed it is
+// read-only, as the mapping is, so a write faults (turned into a panic by
+// SetPanicOnFault) instead of changing the weights, and Rearrange refuses.
+func TestOpenPrivateRearrangeThenSeal(t *testing.T) {
 	f, err := OpenPrivate(context.Background(), testutil.Fixture(t, "stories260K.gguf"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	data, err := f.TensorData(f.Tensors[0].Name)
+	name := f.Tensors[0].Name
+	data, err := f.TensorData(name)
 	if err != nil {
 		t.Fatal(err)
+	}
+	was := data[0]
+	if ok, err := f.Rearrange(name, func(b []byte) uint8 { b[0]++; return 3 }); !ok || err != nil {
+		t.Fatalf("Rearrange = %v, %v on an unsealed private copy", ok, err)
+	}
+	if data[0] != was+1 || f.Arrangement(name) != 3 || f.Arrangement(f.Tensors[1].Name) != 0 {
+		t.Fatalf("after Rearrange: byte %d (was %d), tags %d %d", data[0], was, f.Arrangement(name), f.Arrangement(f.Tensors[1].Name))
+	}
+	called := false
+	if ok, _ := f.Rearrange(name, func([]byte) uint8 { called = true; return 4 }); ok || called || f.Arrangement(name) != 3 {
+		t.Fatal("a tensor was rearranged twice")
+	}
+	if _, err := f.Rearrange("no such tensor", func([]byte) uint8 { return 1 }); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("missing tensor: %v", err)
+	}
+	if err := f.Seal(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Seal(); err != nil {
+		t.Fatalf("second Seal: %v", err)
+	}
+	if ok, _ := f.Rearrange(f.Tensors[1].Name, func([]byte) uint8 { called = true; return 1 }); ok || called {
+		t.Fatal("a sealed copy was rearranged")
 	}
 	faulted := func() (faulted bool) {
 		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
@@ -82,7 +107,23 @@ func TestOpenPrivateIsReadOnly(t *testing.T) {
 		return false
 	}()
 	if !faulted {
-		t.Fatal("writing into the private copy did not fault: it is writable")
+		t.Fatal("writing into the sealed private copy did not fault: it is writable")
+	}
+}
+
+// A mapped file is never rearranged.
+func TestOpenMappedNoRearrange(t *testing.T) {
+	f, err := Open(testutil.Fixture(t, "stories260K.gguf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	called := false
+	if ok, err := f.Rearrange(f.Tensors[0].Name, func([]byte) uint8 { called = true; return 1 }); ok || err != nil || called {
+		t.Fatalf("Rearrange on a mapping = %v, %v (called %v)", ok, err, called)
+	}
+	if err := f.Seal(); err != nil {
+		t.Fatal(err)
 	}
 }
 

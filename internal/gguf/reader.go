@@ -24,9 +24,13 @@ type File struct {
 	tIdx    map[string]int
 	mu      sync.RWMutex
 	closed  bool
-	mem     []byte      // the read-only mapping, when opened with Open
+	mem     []byte      // the mapping or private copy, when opened with Open(Private)
 	r       io.ReaderAt // the source, when parsed with Parse
 	release func() error
+	// seal makes a private copy read-only (nil: none, or sealed); until
+	// then Rearrange may rewrite tensors, recording a tag in arranged.
+	seal     func() error
+	arranged map[string]uint8
 }
 
 // Parse reads and validates a GGUF file of size bytes through r. It keeps r

@@ -96,7 +96,11 @@ var avx512Kernels = func() kernelSet {
 func addZMM(k *kernelSet) {
 	k.packedRows4[tensor.Q4_K] = dotQ4KPackedRows4ZMMAsm
 	k.rows4[tensor.Q6_K] = dotQ6KRows4ZMMAsm // decode only: batches take cols4
-	k.f32Wide = true                         // attention: up to six query heads a pass
+	// Matrices are interleaved by four rows on load (Interleave) and
+	// decoded by groups: one stream for four rows.
+	k.packedQuad[tensor.Q4_K] = dotQ4KPackedQuadZMMAsm
+	k.quad[tensor.Q6_K] = dotQ6KQuadZMMAsm
+	k.f32Wide = true // attention: up to six query heads a pass
 }
 
 // avx512VNNIKernels is the AVX2 set with the VNNI kernels in place of the
@@ -108,6 +112,7 @@ var avx512VNNIKernels = func() kernelSet {
 	if hasAVX512ZMM {
 		addZMM(&k)
 		k.rows4[tensor.Q8_0] = dotQ8_0Rows4ZMMAsm
+		k.quad[tensor.Q8_0] = dotQ8_0QuadZMMAsm
 	}
 	// Q8_0 decodes row by row: one sequential stream per row reads memory
 	// faster than the four-row kernels' four. On a Zen 5 (1 thread, plume

@@ -92,6 +92,40 @@ GLOBL q4kShufZ<>(SB), RODATA|NOPTR, $256
 	VMOVDQU64 (36+128*h)(DI), yhi; \
 	VINSERTI64X4 $1, (100+128*h)(DI), xhi, xhi
 
+// Q4K_Z_BLOCK: one super-block of the four rows (row 0 at BX, the rows DX
+// apart) times the activation block at DI: AX prefetches ahead, the
+// integer sums of each row, the four outputs' fused multiply-adds.
+#define Q4K_Z_BLOCK \
+	Q4K_R4_PREFETCH; \
+	Q8K_Z_ARRANGE(0, Y22, Z22, Y23, Z23); \
+	Q8K_Z_ARRANGE(1, Y24, Z24, Y25, Z25); \
+	MOVQ BX, SI; \
+	Q4K_Z_ROW(Z0, Y0, X4); \
+	ADDQ DX, SI; \
+	Q4K_Z_ROW(Z1, Y1, X5); \
+	VPHADDD X5, X4, X4; \
+	ADDQ DX, SI; \
+	Q4K_Z_ROW(Z2, Y2, X5); \
+	ADDQ DX, SI; \
+	Q4K_Z_ROW(Z3, Y3, X7); \
+	Q4K_R4_FLOAT
+
+// Q4K_Z_SETUP zeroes the accumulators (X8 acc, one lane per row; X13
+// accm) and sets Z14 to the nibble mask.
+#define Q4K_Z_SETUP \
+	VXORPS X8, X8, X8; \
+	VXORPS X13, X13, X13; \
+	MOVL $0x0f0f0f0f, R8; \
+	VMOVD R8, X14; \
+	VPBROADCASTD X14, Z14
+
+// Q4K_Z_STORE writes acc - accm, the four outputs.
+#define Q4K_Z_STORE \
+	VSUBPS X13, X8, X8; \
+	MOVQ out_base+64(FP), R8; \
+	VMOVUPS X8, (R8); \
+	VZEROUPPER
+
 // func dotQ4KPackedRows4ZMM(w []byte, stride int, x []byte, nb int, out []float32)
 TEXT ·dotQ4KPackedRows4ZMM(SB), NOSPLIT, $0-88
 	MOVQ w_base+0(FP), BX
@@ -100,36 +134,47 @@ TEXT ·dotQ4KPackedRows4ZMM(SB), NOSPLIT, $0-88
 	MOVQ nb+56(FP), CX
 	LEAQ (DX)(DX*2), R14
 	LEAQ (BX)(DX*4), AX            // the next four-row group, prefetched
-	VXORPS X8, X8, X8              // acc, one lane per row
-	VXORPS X13, X13, X13           // accm
-	MOVL $0x0f0f0f0f, R8
-	VMOVD R8, X14
-	VPBROADCASTD X14, Z14
+	Q4K_Z_SETUP
 	TESTQ CX, CX
 	JEQ  z4kdone
 
 z4kloop:
-	Q4K_R4_PREFETCH                // the next group's weights; bsums → X15
-	Q8K_Z_ARRANGE(0, Y22, Z22, Y23, Z23) // the activation quants, shared by the rows
-	Q8K_Z_ARRANGE(1, Y24, Z24, Y25, Z25)
-	MOVQ BX, SI
-	Q4K_Z_ROW(Z0, Y0, X4)
-	ADDQ DX, SI
-	Q4K_Z_ROW(Z1, Y1, X5)
-	VPHADDD X5, X4, X4             // rows 0, 1: two partial mins sums each
-	ADDQ DX, SI
-	Q4K_Z_ROW(Z2, Y2, X5)
-	ADDQ DX, SI
-	Q4K_Z_ROW(Z3, Y3, X7)
-	Q4K_R4_FLOAT                   // the four outputs' fused multiply-adds
+	Q4K_Z_BLOCK
 	ADDQ $144, BX
 	ADDQ $292, DI
 	DECQ CX
 	JNZ  z4kloop
 
 z4kdone:
+	Q4K_Z_STORE
+	RET
+
+// func dotQ4KPackedQuadZMM(w []byte, x []byte, nb int, out []float32)
+//
+// The same on four rows interleaved block by block: the rows of a
+// super-block 144 bytes apart, the next super-block 4·144 on, one stream;
+// AX prefetches QUAD_PREFETCH bytes ahead of it.
+TEXT ·dotQ4KPackedQuadZMM(SB), NOSPLIT, $0-80
+	MOVQ w_base+0(FP), BX
+	MOVQ x_base+24(FP), DI
+	MOVQ nb+48(FP), CX
+	MOVQ $144, DX
+	LEAQ (DX)(DX*2), R14
+	LEAQ QUAD_PREFETCH(BX), AX
+	Q4K_Z_SETUP
+	TESTQ CX, CX
+	JEQ  q4kdone
+
+q4kloop:
+	Q4K_Z_BLOCK
+	ADDQ $576, BX
+	ADDQ $292, DI
+	DECQ CX
+	JNZ  q4kloop
+
+q4kdone:
+	MOVQ out_base+56(FP), R8
 	VSUBPS X13, X8, X8
-	MOVQ out_base+64(FP), R8
 	VMOVUPS X8, (R8)
 	VZEROUPPER
 	RET

@@ -111,6 +111,64 @@ GLOBL q6ShufZ<>(SB), RODATA|NOPTR, $128
 
 #define BCASTZ(r, v, x, z) MOVL v, r; VMOVD r, x; VPBROADCASTD x, z
 
+// Q6K_Z_BLOCK: one super-block of the four rows (row 0 at BX, the rows DX
+// apart) times the activation block at DI, R11 prefetching ahead at the
+// rate the rows are read (4·210 bytes per super-block).
+#define Q6K_Z_BLOCK \
+	PREFETCHT0 0(R11); \
+	PREFETCHT0 64(R11); \
+	PREFETCHT0 128(R11); \
+	PREFETCHT0 192(R11); \
+	PREFETCHT0 256(R11); \
+	PREFETCHT0 320(R11); \
+	PREFETCHT0 384(R11); \
+	PREFETCHT0 448(R11); \
+	PREFETCHT0 512(R11); \
+	PREFETCHT0 576(R11); \
+	PREFETCHT0 640(R11); \
+	PREFETCHT0 704(R11); \
+	PREFETCHT0 768(R11); \
+	PREFETCHT0 832(R11); \
+	ADDQ $840, R11; \
+	VMOVSS (DI), X15; \
+	VMOVDQU 260(DI), Y7; \
+	Q8K_Z_CHUNK(0, Y20, Z20); \
+	Q8K_Z_CHUNK(1, Y21, Z21); \
+	Q8K_Z_CHUNK(2, Y22, Z22); \
+	Q8K_Z_CHUNK(3, Y23, Z23); \
+	MOVQ BX, SI; \
+	Q6K_Z_ROW(Y0); \
+	ADDQ DX, SI; \
+	Q6K_Z_ROW(Y1); \
+	ADDQ DX, SI; \
+	Q6K_Z_ROW(Y2); \
+	ADDQ DX, SI; \
+	Q6K_Z_ROW(Y3)
+
+// Q6K_Z_SETUP zeroes the accumulators and sets the masks.
+#define Q6K_Z_SETUP \
+	VXORPS Y0, Y0, Y0; \
+	VXORPS Y1, Y1, Y1; \
+	VXORPS Y2, Y2, Y2; \
+	VXORPS Y3, Y3, Y3; \
+	BCASTZ(AX, $0x0f0f0f0f, X14, Z14); \
+	BCASTZ(AX, $0x03030303, X13, Z13); \
+	BCASTZ(AX, $0x0c0c0c0c, X12, Z12); \
+	BCASTZ(AX, $0x30303030, X11, Z11); \
+	BCASTZ(AX, $0xc0c0c0c0, X10, Z10)
+
+// Q6K_Z_STORE reduces the four accumulators and stores them at R8.
+#define Q6K_Z_STORE \
+	HSUM8_TO(Y0, X0); \
+	HSUM8_TO(Y1, X1); \
+	HSUM8_TO(Y2, X2); \
+	HSUM8_TO(Y3, X3); \
+	VMOVSS X0, (R8); \
+	VMOVSS X1, 4(R8); \
+	VMOVSS X2, 8(R8); \
+	VMOVSS X3, 12(R8); \
+	VZEROUPPER
+
 // func dotQ6KRows4ZMM(w []byte, stride int, x []byte, nb int, out []float32)
 TEXT ·dotQ6KRows4ZMM(SB), NOSPLIT, $0-88
 	MOVQ w_base+0(FP), BX
@@ -118,64 +176,45 @@ TEXT ·dotQ6KRows4ZMM(SB), NOSPLIT, $0-88
 	MOVQ x_base+32(FP), DI
 	MOVQ nb+56(FP), CX
 	LEAQ (BX)(DX*4), R11           // the next four-row group, prefetched
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	BCASTZ(AX, $0x0f0f0f0f, X14, Z14)
-	BCASTZ(AX, $0x03030303, X13, Z13)
-	BCASTZ(AX, $0x0c0c0c0c, X12, Z12)
-	BCASTZ(AX, $0x30303030, X11, Z11)
-	BCASTZ(AX, $0xc0c0c0c0, X10, Z10)
+	Q6K_Z_SETUP
 	TESTQ CX, CX
 	JEQ  z6done
 
 z6loop:
-	// Touch the next group's weights at the rate this one is read (4·210
-	// bytes per super-block).
-	PREFETCHT0 0(R11)
-	PREFETCHT0 64(R11)
-	PREFETCHT0 128(R11)
-	PREFETCHT0 192(R11)
-	PREFETCHT0 256(R11)
-	PREFETCHT0 320(R11)
-	PREFETCHT0 384(R11)
-	PREFETCHT0 448(R11)
-	PREFETCHT0 512(R11)
-	PREFETCHT0 576(R11)
-	PREFETCHT0 640(R11)
-	PREFETCHT0 704(R11)
-	PREFETCHT0 768(R11)
-	PREFETCHT0 832(R11)
-	ADDQ $840, R11
-	VMOVSS (DI), X15               // y.d
-	VMOVDQU 260(DI), Y7            // bsums, shared by the rows
-	Q8K_Z_CHUNK(0, Y20, Z20)       // the activation quants, shared by the rows
-	Q8K_Z_CHUNK(1, Y21, Z21)
-	Q8K_Z_CHUNK(2, Y22, Z22)
-	Q8K_Z_CHUNK(3, Y23, Z23)
-	MOVQ BX, SI
-	Q6K_Z_ROW(Y0)
-	ADDQ DX, SI
-	Q6K_Z_ROW(Y1)
-	ADDQ DX, SI
-	Q6K_Z_ROW(Y2)
-	ADDQ DX, SI
-	Q6K_Z_ROW(Y3)
+	Q6K_Z_BLOCK
 	ADDQ $210, BX
 	ADDQ $292, DI
 	DECQ CX
 	JNZ  z6loop
 
 z6done:
-	HSUM8_TO(Y0, X0)
-	HSUM8_TO(Y1, X1)
-	HSUM8_TO(Y2, X2)
-	HSUM8_TO(Y3, X3)
 	MOVQ out_base+64(FP), R8
-	VMOVSS X0, (R8)
-	VMOVSS X1, 4(R8)
-	VMOVSS X2, 8(R8)
-	VMOVSS X3, 12(R8)
-	VZEROUPPER
+	Q6K_Z_STORE
+	RET
+
+// func dotQ6KQuadZMM(w []byte, x []byte, nb int, out []float32)
+//
+// The same on four rows interleaved block by block: the rows of a
+// super-block 210 bytes apart, the next super-block 4·210 on, one stream;
+// R11 prefetches QUAD_PREFETCH bytes ahead of it.
+TEXT ·dotQ6KQuadZMM(SB), NOSPLIT, $0-80
+	MOVQ w_base+0(FP), BX
+	MOVQ x_base+24(FP), DI
+	MOVQ nb+48(FP), CX
+	MOVQ $210, DX
+	LEAQ QUAD_PREFETCH(BX), R11
+	Q6K_Z_SETUP
+	TESTQ CX, CX
+	JEQ  q6done
+
+q6loop:
+	Q6K_Z_BLOCK
+	ADDQ $840, BX
+	ADDQ $292, DI
+	DECQ CX
+	JNZ  q6loop
+
+q6done:
+	MOVQ out_base+56(FP), R8
+	Q6K_Z_STORE
 	RET

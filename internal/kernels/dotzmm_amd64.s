@@ -4,6 +4,40 @@
 
 #include "textflag.h"
 
+DATA zmmPairIdx<>+0(SB)/4, $0x00000000
+DATA zmmPairIdx<>+4(SB)/4, $0x00000000
+DATA zmmPairIdx<>+8(SB)/4, $0x00000000
+DATA zmmPairIdx<>+12(SB)/4, $0x00000000
+DATA zmmPairIdx<>+16(SB)/4, $0x00000000
+DATA zmmPairIdx<>+20(SB)/4, $0x00000000
+DATA zmmPairIdx<>+24(SB)/4, $0x00000000
+DATA zmmPairIdx<>+28(SB)/4, $0x00000000
+DATA zmmPairIdx<>+32(SB)/4, $0x00000001
+DATA zmmPairIdx<>+36(SB)/4, $0x00000001
+DATA zmmPairIdx<>+40(SB)/4, $0x00000001
+DATA zmmPairIdx<>+44(SB)/4, $0x00000001
+DATA zmmPairIdx<>+48(SB)/4, $0x00000001
+DATA zmmPairIdx<>+52(SB)/4, $0x00000001
+DATA zmmPairIdx<>+56(SB)/4, $0x00000001
+DATA zmmPairIdx<>+60(SB)/4, $0x00000001
+DATA zmmPairIdx<>+64(SB)/4, $0x00000002
+DATA zmmPairIdx<>+68(SB)/4, $0x00000002
+DATA zmmPairIdx<>+72(SB)/4, $0x00000002
+DATA zmmPairIdx<>+76(SB)/4, $0x00000002
+DATA zmmPairIdx<>+80(SB)/4, $0x00000002
+DATA zmmPairIdx<>+84(SB)/4, $0x00000002
+DATA zmmPairIdx<>+88(SB)/4, $0x00000002
+DATA zmmPairIdx<>+92(SB)/4, $0x00000002
+DATA zmmPairIdx<>+96(SB)/4, $0x00000003
+DATA zmmPairIdx<>+100(SB)/4, $0x00000003
+DATA zmmPairIdx<>+104(SB)/4, $0x00000003
+DATA zmmPairIdx<>+108(SB)/4, $0x00000003
+DATA zmmPairIdx<>+112(SB)/4, $0x00000003
+DATA zmmPairIdx<>+116(SB)/4, $0x00000003
+DATA zmmPairIdx<>+120(SB)/4, $0x00000003
+DATA zmmPairIdx<>+124(SB)/4, $0x00000003
+GLOBL zmmPairIdx<>(SB), RODATA|NOPTR, $128
+
 // func dotQ8_0Rows4ZMM(w []byte, stride int, x []byte, nb int, out []float32)
 // Requires: AVX, AVX2, AVX512BW, AVX512F, AVX512_VNNI, F16C, MMX+
 TEXT ·dotQ8_0Rows4ZMM(SB), NOSPLIT, $0-88
@@ -115,36 +149,110 @@ z4done:
 	VZEROUPPER
 	RET
 
-DATA zmmPairIdx<>+0(SB)/4, $0x00000000
-DATA zmmPairIdx<>+4(SB)/4, $0x00000000
-DATA zmmPairIdx<>+8(SB)/4, $0x00000000
-DATA zmmPairIdx<>+12(SB)/4, $0x00000000
-DATA zmmPairIdx<>+16(SB)/4, $0x00000000
-DATA zmmPairIdx<>+20(SB)/4, $0x00000000
-DATA zmmPairIdx<>+24(SB)/4, $0x00000000
-DATA zmmPairIdx<>+28(SB)/4, $0x00000000
-DATA zmmPairIdx<>+32(SB)/4, $0x00000001
-DATA zmmPairIdx<>+36(SB)/4, $0x00000001
-DATA zmmPairIdx<>+40(SB)/4, $0x00000001
-DATA zmmPairIdx<>+44(SB)/4, $0x00000001
-DATA zmmPairIdx<>+48(SB)/4, $0x00000001
-DATA zmmPairIdx<>+52(SB)/4, $0x00000001
-DATA zmmPairIdx<>+56(SB)/4, $0x00000001
-DATA zmmPairIdx<>+60(SB)/4, $0x00000001
-DATA zmmPairIdx<>+64(SB)/4, $0x00000002
-DATA zmmPairIdx<>+68(SB)/4, $0x00000002
-DATA zmmPairIdx<>+72(SB)/4, $0x00000002
-DATA zmmPairIdx<>+76(SB)/4, $0x00000002
-DATA zmmPairIdx<>+80(SB)/4, $0x00000002
-DATA zmmPairIdx<>+84(SB)/4, $0x00000002
-DATA zmmPairIdx<>+88(SB)/4, $0x00000002
-DATA zmmPairIdx<>+92(SB)/4, $0x00000002
-DATA zmmPairIdx<>+96(SB)/4, $0x00000003
-DATA zmmPairIdx<>+100(SB)/4, $0x00000003
-DATA zmmPairIdx<>+104(SB)/4, $0x00000003
-DATA zmmPairIdx<>+108(SB)/4, $0x00000003
-DATA zmmPairIdx<>+112(SB)/4, $0x00000003
-DATA zmmPairIdx<>+116(SB)/4, $0x00000003
-DATA zmmPairIdx<>+120(SB)/4, $0x00000003
-DATA zmmPairIdx<>+124(SB)/4, $0x00000003
-GLOBL zmmPairIdx<>(SB), RODATA|NOPTR, $128
+// func dotQ8_0QuadZMM(w []byte, x []byte, nb int, out []float32)
+// Requires: AVX, AVX2, AVX512BW, AVX512F, AVX512_VNNI, F16C, MMX+
+TEXT ·dotQ8_0QuadZMM(SB), NOSPLIT, $0-80
+	// The row-major kernel's registers with a stride of one block (R8 = 34):
+	// the rows of a block are adjacent and a block step is four blocks.
+	// R11 prefetches quadPrefetch bytes ahead.
+	MOVQ      w_base+0(FP), SI
+	MOVQ      x_base+24(FP), DI
+	MOVQ      nb+48(FP), CX
+	MOVQ      $0x00000022, R8
+	LEAQ      (R8)(R8*1), R9
+	LEAQ      (R9)(R8*1), R10
+	LEAQ      4096(SI), R11
+	VPXORD    Z0, Z0, Z0
+	VPXORD    Z1, Z1, Z1
+	VPXORD    Z15, Z15, Z15
+	VMOVDQU64 zmmPairIdx<>+0(SB), Z12
+	VMOVDQU64 zmmPairIdx<>+64(SB), Z13
+	TESTQ     CX, CX
+	JEQ       q4done
+
+q4loop:
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	PREFETCHT0 128(R11)
+	ADDQ       $0x88, R11
+
+	// four weight scales times the activation scale → Y8
+	MOVWQZX         (SI), AX
+	MOVWQZX         (SI)(R8*1), BX
+	SHLQ            $0x10, BX
+	ORQ             BX, AX
+	MOVWQZX         (SI)(R9*1), BX
+	SHLQ            $0x20, BX
+	ORQ             BX, AX
+	MOVWQZX         (SI)(R10*1), BX
+	SHLQ            $0x30, BX
+	ORQ             BX, AX
+	VMOVQ           AX, X8
+	VCVTPH2PS       X8, X8
+	MOVWLZX         (DI), AX
+	VMOVD           AX, X9
+	VCVTPH2PS       X9, X9
+	VBROADCASTSS    X9, X9
+	VMULPS          X9, X8, X8
+	VINSERTF128     $0x01, X8, Y8, Y8
+	VPERMPS         Z8, Z12, Z2
+	VPERMPS         Z8, Z13, Z3
+	VBROADCASTI64X4 2(DI), Z4
+	VPSUBB          Z4, Z15, Z14
+	VMOVDQU         2(SI), Y5
+	VINSERTI64X4    $0x01, 2(SI)(R8*1), Z5, Z5
+	VPABSB          Z5, Z6
+	VPMOVB2M        Z5, K1
+	VPBLENDMB       Z14, Z4, K1, Z7
+	VPXORD          Z10, Z10, Z10
+	VPDPBUSD        Z7, Z6, Z10
+	VCVTDQ2PS       Z10, Z10
+	VFMADD231PS     Z10, Z2, Z0
+	VMOVDQU         2(SI)(R9*1), Y5
+	VINSERTI64X4    $0x01, 2(SI)(R10*1), Z5, Z5
+	VPABSB          Z5, Z6
+	VPMOVB2M        Z5, K1
+	VPBLENDMB       Z14, Z4, K1, Z7
+	VPXORD          Z10, Z10, Z10
+	VPDPBUSD        Z7, Z6, Z10
+	VCVTDQ2PS       Z10, Z10
+	VFMADD231PS     Z10, Z3, Z1
+	ADDQ            $0x88, SI
+	ADDQ            $0x22, DI
+	DECQ            CX
+	JNZ             q4loop
+
+q4done:
+	VEXTRACTF64X4 $0x01, Z0, Y2
+	VEXTRACTF64X4 $0x01, Z1, Y3
+	MOVQ          out_base+56(FP), DX
+	VEXTRACTF128  $0x01, Y0, X10
+	VADDPS        X0, X10, X10
+	VMOVHLPS      X10, X10, X0
+	VADDPS        X0, X10, X10
+	VMOVSHDUP     X10, X0
+	VADDSS        X0, X10, X0
+	VEXTRACTF128  $0x01, Y2, X10
+	VADDPS        X2, X10, X10
+	VMOVHLPS      X10, X10, X2
+	VADDPS        X2, X10, X10
+	VMOVSHDUP     X10, X2
+	VADDSS        X2, X10, X2
+	VEXTRACTF128  $0x01, Y1, X10
+	VADDPS        X1, X10, X10
+	VMOVHLPS      X10, X10, X1
+	VADDPS        X1, X10, X10
+	VMOVSHDUP     X10, X1
+	VADDSS        X1, X10, X1
+	VEXTRACTF128  $0x01, Y3, X10
+	VADDPS        X3, X10, X10
+	VMOVHLPS      X10, X10, X3
+	VADDPS        X3, X10, X10
+	VMOVSHDUP     X10, X3
+	VADDSS        X3, X10, X3
+	VMOVSS        X0, (DX)
+	VMOVSS        X2, 4(DX)
+	VMOVSS        X1, 8(DX)
+	VMOVSS        X3, 12(DX)
+	VZEROUPPER
+	RET

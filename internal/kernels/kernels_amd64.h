@@ -87,6 +87,13 @@ GLOBL kscHi<>(SB), RODATA|NOPTR, $16
 	VPADDD t1, t0, t0; \
 	VPADDD t0, acc, acc
 
+// QUAD_PREFETCH is how far ahead of the super-block being read the group
+// kernels of interleaved rows (dotQ4KPackedQuadZMM, dotQ6KQuadZMM)
+// prefetch, in bytes; dotQ8_0QuadZMM's quadPrefetch (_asm) is the same
+// distance. Their four rows are one stream; on a Zen 5, Q8_0 decode at 1
+// thread measured 4096 and 8192 best of 512..32768 (512 slower than none).
+#define QUAD_PREFETCH 4096
+
 // Q4K_R4_PREFETCH: the four-row Q4_K kernels' prefetch of the next
 // four-row group (AX) at the rate this one is read (4·144 bytes per
 // super-block: the four rows are read side by side, so the one-row

@@ -14,6 +14,9 @@ type Matrix struct {
 	Type       tensor.Type
 	Rows, Cols int
 	Data       []byte
+	// Layout is how the rows are arranged in Data: RowMajor (the zero
+	// value, as in the file) or, after Interleave, Interleaved4.
+	Layout Layout
 }
 
 // Tiling and threading constants of MatMul.
@@ -53,7 +56,8 @@ func (m Matrix) RowBytes() int {
 	return int(s)
 }
 
-// Row returns the bytes of row r (0 <= r < Rows; the matrix must be valid).
+// Row returns the bytes of row r (0 <= r < Rows; the matrix must be valid
+// and RowMajor: RowData reads any layout).
 func (m Matrix) Row(r int) []byte {
 	rb := m.RowBytes()
 	return m.Data[r*rb : (r+1)*rb]
@@ -77,7 +81,7 @@ func (m Matrix) Check() error {
 		return fmt.Errorf("matrix: %w: %d rows of %d %s elements need %d bytes, have %d",
 			ErrShape, m.Rows, m.Cols, m.Type, size, len(m.Data))
 	}
-	return nil
+	return m.checkLayout()
 }
 
 // MatMul computes out[i*w.Rows+r] = W row r · x row i for the n activation
@@ -161,6 +165,9 @@ func prepareBatch(p *Pool, vt tensor.Type, xq []byte, xrow, n, cols int) batchAc
 // [lo, hi) of w for the n activation rows a (already of
 // VecDotType(w.Type)).
 func matmulWork(w Matrix, a batchActs, n int, out []float32) func(lo, hi int) {
+	if w.Layout == Interleaved4 && n == 1 {
+		return interleavedDecode(w, a.xq, out)
+	}
 	if t16 := tile16For(w, a.xt, n); t16 != nil {
 		r4 := rows4Kernel(w, n)
 		return func(lo, hi int) { matmulTile16(w, a, n, out, lo, hi, t16, r4) }
@@ -246,7 +253,8 @@ func tileActScales(p *Pool, vt tensor.Type, xq []byte, xrow, n, cols int) []floa
 func matmulRows(w Matrix, xq []byte, xrow, n int, out []float32, lo, hi int, dot dotFunc) {
 	wrow := w.RowBytes()
 	cols, rows := w.Cols, w.Rows
-	if n == 1 {
+	tile := layoutTile(w, wrow)
+	if n == 1 && tile == nil {
 		for r := lo; r < hi; r++ {
 			out[r] = dot(cols, w.Data[r*wrow:(r+1)*wrow], xq)
 		}
@@ -254,16 +262,26 @@ func matmulRows(w Matrix, xq []byte, xrow, n int, out []float32, lo, hi int, dot
 	}
 	for r0 := lo; r0 < hi; r0 += rowTile {
 		r1 := min(r0+rowTile, hi)
+		data := batchTile(w, r0, r1, nil, tile, wrow) // row r at data[(r-r0)*wrow:]
 		for i0 := 0; i0 < n; i0 += actTile {
 			i1 := min(i0+actTile, n)
 			for r := r0; r < r1; r++ {
-				wr := w.Data[r*wrow : (r+1)*wrow]
+				wr := data[(r-r0)*wrow : (r-r0+1)*wrow]
 				for i := i0; i < i1; i++ {
 					out[i*rows+r] = dot(cols, wr, xq[i*xrow:(i+1)*xrow])
 				}
 			}
 		}
 	}
+}
+
+// layoutTile returns a row tile's buffer for batchTile where w is not
+// RowMajor (its rows are gathered there), else nil.
+func layoutTile(w Matrix, erow int) []byte {
+	if w.Layout == RowMajor {
+		return nil
+	}
+	return make([]byte, rowTile*erow)
 }
 
 // rows4Kernel returns the four-row kernel for w when MatMul would use the
@@ -316,28 +334,30 @@ func matmulCols4(w Matrix, xq []byte, xrow, n int, out []float32, lo, hi int, c4
 	}
 	wrow := w.RowBytes()
 	cols, rows := w.Cols, w.Rows
+	tile := layoutTile(w, wrow)
 	var o [4]float32
 	var scratch []byte // c8's, reused across its calls
 	for r0 := lo; r0 < hi; r0 += rowTile {
 		r1 := min(r0+rowTile, hi)
+		data := batchTile(w, r0, r1, nil, tile, wrow) // row r at data[(r-r0)*wrow:]
 		for i0 := 0; i0 < n; i0 += actTile {
 			i1 := min(i0+actTile, n)
 			i := i0
 			for ; c8 != nil && i+8 <= i1; i += 8 {
-				c8(cols, w.Data[r0*wrow:r1*wrow], r1-r0, xq[i*xrow:], xrow, out[i*rows+r0:], rows, &scratch)
+				c8(cols, data, r1-r0, xq[i*xrow:], xrow, out[i*rows+r0:], rows, &scratch)
 			}
 			// Activation rows outside, weight rows inside: the four
 			// activations stay in L1 while the row tile goes past.
 			for ; i+4 <= i1; i += 4 {
 				for r := r0; r < r1; r++ {
-					c4(cols, w.Data[r*wrow:(r+1)*wrow], xq[i*xrow:(i+4)*xrow], xrow, &o)
+					c4(cols, data[(r-r0)*wrow:(r-r0+1)*wrow], xq[i*xrow:(i+4)*xrow], xrow, &o)
 					for a, v := range o {
 						out[(i+a)*rows+r] = v
 					}
 				}
 			}
 			for r := r0; r < r1; r++ {
-				wr := w.Data[r*wrow : (r+1)*wrow]
+				wr := data[(r-r0)*wrow : (r-r0+1)*wrow]
 				for j := i; j < i1; j++ { // the last one to three
 					out[j*rows+r] = dot(cols, wr, xq[j*xrow:(j+1)*xrow])
 				}
@@ -371,6 +391,8 @@ func matmulRows4(w Matrix, a batchActs, n int, out []float32, lo, hi int, r4 row
 		t42, sc4 = active.tile42[tensor.Q8_0], active.scales4[tensor.Q8_0]
 		erow = cols / 32 * q8_0Bytes
 		tile = make([]byte, rowTile*erow)
+	} else {
+		tile = layoutTile(w, erow)
 	}
 	var ws []float32 // weight block scales of the row tile's four-row groups
 	if t42 == nil || sc4 == nil || xs == nil || n < 2 {
@@ -418,11 +440,22 @@ func matmulRows4(w Matrix, a batchActs, n int, out []float32, lo, hi int, r4 row
 }
 
 // batchTile returns the weight rows [r0, r1) of w as the batch kernels
-// take them: w's own bytes, or where expand is set those rows converted to
-// Q8_0 into tile (erow bytes a row). Row r is at [(r-r0)*erow:] either way
+// take them: w's own bytes, those rows de-interleaved into tile (an
+// Interleaved4 w), or where expand is set those rows converted to Q8_0
+// into tile (erow bytes a row). Row r is at [(r-r0)*erow:] either way
 // (erow is w's row size when expand is nil).
 func batchTile(w Matrix, r0, r1 int, expand expandFunc, tile []byte, erow int) []byte {
 	wrow := w.RowBytes()
+	if w.Layout == Interleaved4 {
+		if expand == nil {
+			return interleavedTile(w, r0, r1, tile)
+		}
+		row := make([]byte, wrow)
+		for r := r0; r < r1; r++ {
+			expand(w.Cols, w.RowData(r, row), tile[(r-r0)*erow:(r-r0+1)*erow])
+		}
+		return tile[:(r1-r0)*erow]
+	}
 	if expand == nil {
 		return w.Data[r0*wrow : r1*wrow]
 	}

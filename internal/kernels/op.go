@@ -35,6 +35,13 @@ type kernelSet struct {
 	// row one sequential stream; see avx512VNNIKernels). Batches still
 	// use rows4.
 	oneRowDecode [maxType]bool
+	// quad computes the four rows of an Interleaved4 group times one
+	// activation row (each output bit-identical to dot); where it is set,
+	// Interleave rearranges matrices of that type (see interleave.go).
+	quad [maxType]quadFunc
+	// packedQuad is quad for matrices MatMul multiplies with the packed
+	// arithmetic (see packedDot).
+	packedQuad [maxType]quadFunc
 	// tile42 computes four weight rows times pairs of activation rows (each
 	// output bit-identical to dot), with the block scales converted to
 	// float32 beforehand by scales4 (weights) and tileActScales

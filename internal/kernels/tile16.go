@@ -194,6 +194,8 @@ func matmulTile16(w Matrix, a batchActs, n int, out []float32, lo, hi int, t16 t
 	if w.Type != tensor.Q8_0 {
 		expand, erow = active.expand[w.Type], nb*q8_0Bytes
 		tile = make([]byte, tile16*erow)
+	} else if w.Layout != RowMajor {
+		tile = make([]byte, tile16*erow) // its rows gathered by batchTile
 	}
 	s := &tile16Scratch{ws: make([]float32, tile16*nb)}
 	r := lo

@@ -56,7 +56,10 @@ func (l *Loader) info(name string, optional bool, dims ...int) (gguf.TensorInfo,
 }
 
 // Matrix requests a 2-D weight of rows rows of cols elements (GGUF dims
-// [cols, rows]) in a type the kernels can multiply. The data stays mapped.
+// [cols, rows]) in a type the kernels can multiply. The data stays where
+// the file has it; in a private copy not yet sealed (gguf.File.Rearrange)
+// it is first interleaved where the kernels decode its type faster so
+// (kernels.Interleave).
 func (l *Loader) Matrix(name string, cols, rows int) kernels.Matrix {
 	m, _ := l.matrix(name, false, cols, rows)
 	return m
@@ -82,6 +85,23 @@ func (l *Loader) matrix(name string, optional bool, cols, rows int) (kernels.Mat
 		return kernels.Matrix{}, false
 	}
 	m := kernels.Matrix{Type: ti.Type, Rows: rows, Cols: cols, Data: data}
+	if err := m.Check(); err != nil {
+		l.fail(name, "%v", err)
+		return kernels.Matrix{}, false
+	}
+	if kernels.Interleaves(m.Type) {
+		// A private copy of the weights is laid out as the kernels decode
+		// it fastest, once per tensor (tied embeddings share theirs).
+		if _, err := l.f.Rearrange(name, func(data []byte) uint8 {
+			copyM := m
+			copyM.Data = data
+			return uint8(kernels.Interleave(copyM).Layout)
+		}); err != nil {
+			l.fail(name, "rearranging: %v", err)
+			return kernels.Matrix{}, false
+		}
+	}
+	m.Layout = kernels.Layout(l.f.Arrangement(name))
 	if err := m.Check(); err != nil {
 		l.fail(name, "%v", err)
 		return kernels.Matrix{}, false

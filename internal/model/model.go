@@ -34,7 +34,7 @@ func New(f *gguf.File) (*Model, error) {
 	}
 	// get_rows dequantizes embedding rows: check the type has a dequantizer.
 	row := make([]float32, c.Embd)
-	if err := tensor.Dequantize(w.TokEmbd.Type, w.TokEmbd.Row(0), row); err != nil {
+	if err := tensor.Dequantize(w.TokEmbd.Type, w.TokEmbd.RowData(0, make([]byte, w.TokEmbd.RowBytes())), row); err != nil {
 		return nil, fmt.Errorf("%w %q: %w", ErrTensor, "token_embd.weight", err)
 	}
 	return &Model{Config: c, Weights: w}, nil

@@ -43,8 +43,9 @@ func NewReference(m *Model) (*Reference, error) {
 	var err error
 	deq := func(mat kernels.Matrix) []float32 {
 		out := make([]float32, mat.Rows*mat.Cols)
+		buf := make([]byte, mat.RowBytes())
 		for i := 0; i < mat.Rows && err == nil; i++ {
-			err = tensor.Dequantize(mat.Type, mat.Row(i), out[i*mat.Cols:(i+1)*mat.Cols])
+			err = tensor.Dequantize(mat.Type, mat.RowData(i, buf), out[i*mat.Cols:(i+1)*mat.Cols])
 		}
 		return out
 	}

@@ -95,7 +95,11 @@ var outputs = []output{
 		g.dotQ8_0Tile42()
 		g.dotQ4KPackedCols8()
 	}},
-	{"dotzmm_amd64.s", "dotzmm_stub_amd64.go", gen.dotQ8_0Rows4ZMM},
+	{"dotzmm_amd64.s", "dotzmm_stub_amd64.go", func(g gen) {
+		idx := g.zmmPairIdx()
+		g.dotQ8_0Rows4ZMM(idx)
+		g.dotQ8_0QuadZMM(idx)
+	}},
 }
 
 // run builds every output and writes them into dir; nothing is written

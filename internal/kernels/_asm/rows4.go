@@ -63,6 +63,12 @@ func (g gen) r4Scales() {
 // products (r4Scales), emits body and steps to the next block. Its labels
 // are name+"loop" and name+"done", where the code after it starts.
 func (g gen) r4Blocks(name string, lines []int, wBytes int, body func()) {
+	g.r4BlocksStep(name, lines, wBytes, wBytes, body)
+}
+
+// r4BlocksStep is r4Blocks with the weight pointer SI advancing step bytes
+// a block (4·wBytes for rows interleaved block by block).
+func (g gen) r4BlocksStep(name string, lines []int, wBytes, step int, body func()) {
 	g.TESTQ(RCX, RCX)
 	g.JEQ(LabelRef(name + "done"))
 
@@ -71,7 +77,7 @@ func (g gen) r4Blocks(name string, lines []int, wBytes int, body func()) {
 	g.Comment("four weight scales times the activation scale → Y8")
 	g.r4Scales()
 	body()
-	g.nextBlock(wBytes, name+"loop")
+	g.nextBlock(step, name+"loop")
 
 	g.Label(name + "done")
 }

@@ -47,7 +47,7 @@ func (g gen) pairQ8(r int, scale, acc VecPhysical) {
 	g.VFMADD231PS(Z10, scale, acc)
 }
 
-func (g gen) dotQ8_0Rows4ZMM() {
+func (g gen) dotQ8_0Rows4ZMM(idx Mem) {
 	g.text("dotQ8_0Rows4ZMM", "func(w []byte, stride int, x []byte, nb int, out []float32)",
 		"dotQ8_0Rows4ZMM is dotQ8_0Rows4VNNI on ZMM registers, two rows per register; reference loop:",
 		"",
@@ -59,7 +59,6 @@ func (g gen) dotQ8_0Rows4ZMM() {
 		"group is prefetched. len(w) >= 3*stride + 34*nb, len(x) >= 34*nb,",
 		"len(out) >= 4.",
 	)
-	idx := g.zmmPairIdx()
 	g.Comment("Rows 0|1 accumulate in the halves of Z0, rows 2|3 in those of Z1, each",
 		"half the YMM kernel's accumulator lane for lane. Z12/Z13 spread the scale",
 		"products of rows 0|1 and 2|3 (VPERMPS indices), Z15 zero.")
@@ -80,6 +79,59 @@ func (g gen) dotQ8_0Rows4ZMM() {
 		g.pairQ8(2, Z3, Z1)
 	})
 	g.Comment("rows 1 and 3 from the upper halves; each half reduced as the YMM kernel")
+	g.VEXTRACTF64X4(U8(1), Z0, Y2)
+	g.VEXTRACTF64X4(U8(1), Z1, Y3)
+	g.storeSums(RDX, Y0, Y2, Y1, Y3)
+}
+
+// quadPrefetch is how far ahead of the block being read dotQ8_0QuadZMM
+// prefetches, in bytes: its four rows are one sequential stream, which the
+// hardware prefetchers follow; the software prefetch keeps a few blocks
+// more in flight (see quadLines).
+const quadPrefetch = 4096
+
+// quadLines are the offsets prefetched from R11 each block: three cache
+// lines cover the 4·34 = 136 bytes a block of four interleaved rows takes.
+var quadLines = []int{0, 64, 128}
+
+// dotQ8_0QuadZMM is dotQ8_0Rows4ZMM on a four-row group interleaved block
+// by block (see Interleave in the kernels package): block b of row r at
+// w[136*b+34*r:]. The four rows are read as one sequential stream.
+func (g gen) dotQ8_0QuadZMM(idx Mem) {
+	g.text("dotQ8_0QuadZMM", "func(w []byte, x []byte, nb int, out []float32)",
+		"dotQ8_0QuadZMM is dotQ8_0Rows4ZMM on four rows interleaved block by",
+		"block (block b of row r at w[136*b+34*r:]); reference loop:",
+		"",
+		"\tfor r := 0; r < 4; r++ {",
+		"\t\tout[r] = dotQ8_0Q8_0(32*nb, deinterleaved row r, x)",
+		"\t}",
+		"",
+		"Each result is bit-identical to the one-row kernel. len(w) >= 136*nb,",
+		"len(x) >= 34*nb, len(out) >= 4.",
+	)
+	g.Comment("The row-major kernel's registers with a stride of one block (R8 = 34):",
+		"the rows of a block are adjacent and a block step is four blocks.",
+		"R11 prefetches quadPrefetch bytes ahead.")
+	g.Load(g.Param("w").Base(), RSI)
+	g.Load(g.Param("x").Base(), RDI)
+	g.Load(g.Param("nb"), RCX)
+	g.MOVQ(U32(q8Bytes), R8)
+	g.LEAQ(Mem{Base: R8, Index: R8, Scale: 1}, R9)
+	g.LEAQ(Mem{Base: R9, Index: R8, Scale: 1}, R10)
+	g.LEAQ(Mem{Base: RSI, Disp: quadPrefetch}, R11)
+	g.VPXORD(Z0, Z0, Z0)
+	g.VPXORD(Z1, Z1, Z1)
+	g.VPXORD(Z15, Z15, Z15)
+	g.VMOVDQU64(idx, Z12)
+	g.VMOVDQU64(idx.Offset(64), Z13)
+	g.r4BlocksStep("q4", quadLines, q8Bytes, rowsPerGroup*q8Bytes, func() {
+		g.VPERMPS(Z8, Z12, Z2)
+		g.VPERMPS(Z8, Z13, Z3)
+		g.VBROADCASTI64X4(Mem{Base: RDI, Disp: q8QS}, Z4)
+		g.VPSUBB(Z4, Z15, Z14)
+		g.pairQ8(0, Z2, Z0)
+		g.pairQ8(2, Z3, Z1)
+	})
 	g.VEXTRACTF64X4(U8(1), Z0, Y2)
 	g.VEXTRACTF64X4(U8(1), Z1, Y3)
 	g.storeSums(RDX, Y0, Y2, Y1, Y3)

@@ -1,0 +1,175 @@
+package kernels
+
+import (
+	"bytes"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/plumewriter/plume/internal/tensor"
+)
+
+// cloneMatrix returns m with its own copy of Data.
+func cloneMatrix(m Matrix) Matrix {
+	m.Data = bytes.Clone(m.Data)
+	return m
+}
+
+// Interleaving moves every block and loses none: RowData gives back each
+// row, and the group layout is the documented one.
+func TestInterleaveRowData(t *testing.T) {
+	r := rand.New(rand.NewPCG(31, 32))
+	for _, typ := range []tensor.Type{tensor.Q8_0, tensor.Q4_0, tensor.Q4_K, tensor.Q6_K} {
+		for _, c := range []struct{ rows, cols int }{{4, 256}, {8, 512}, {44, 768}} {
+			w := randMatrix(t, r, typ, c.rows, c.cols)
+			iw := interleave(cloneMatrix(w))
+			if iw.Layout != Interleaved4 || iw.Check() != nil {
+				t.Fatalf("%s %dx%d: layout %d, check %v", typ, c.rows, c.cols, iw.Layout, iw.Check())
+			}
+			wrow, bb := w.RowBytes(), w.blockBytes()
+			buf := make([]byte, wrow)
+			for row := range c.rows {
+				if got := iw.RowData(row, buf); !bytes.Equal(got, w.Row(row)) {
+					t.Fatalf("%s %dx%d: row %d differs after interleaving", typ, c.rows, c.cols, row)
+				}
+				g, j := row-row%4, row%4
+				for b := 0; b*bb < wrow; b++ {
+					at := g*wrow + (4*b+j)*bb
+					if !bytes.Equal(iw.Data[at:at+bb], w.Row(row)[b*bb:(b+1)*bb]) {
+						t.Fatalf("%s: block %d of row %d not at byte %d", typ, b, row, at)
+					}
+				}
+			}
+			if got := w.RowData(1, nil); !bytes.Equal(got, w.Row(1)) {
+				t.Fatal("RowData of a row-major matrix is not its row")
+			}
+		}
+	}
+}
+
+// Matrices that cannot be interleaved are returned as they are, and Check
+// rejects layouts that do not fit the shape.
+func TestInterleaveRefuses(t *testing.T) {
+	r := rand.New(rand.NewPCG(33, 34))
+	odd := randMatrix(t, r, tensor.Q8_0, 6, 64)
+	if got := interleave(cloneMatrix(odd)); got.Layout != RowMajor || !bytes.Equal(got.Data, odd.Data) {
+		t.Fatal("6 rows were interleaved")
+	}
+	f := randMatrix(t, r, tensor.F32, 4, 64)
+	if got := interleave(cloneMatrix(f)); got.Layout != RowMajor {
+		t.Fatal("an F32 matrix was interleaved")
+	}
+	w := randMatrix(t, r, tensor.Q8_0, 8, 64)
+	iw := interleave(cloneMatrix(w))
+	if again := interleave(iw); !bytes.Equal(again.Data, iw.Data) {
+		t.Fatal("an interleaved matrix was interleaved twice")
+	}
+	for _, bad := range []Matrix{
+		{Type: tensor.Q8_0, Rows: 6, Cols: 64, Data: odd.Data, Layout: Interleaved4},
+		{Type: tensor.F32, Rows: 4, Cols: 64, Data: f.Data, Layout: 7},
+	} {
+		if err := bad.Check(); !errors.Is(err, ErrShape) {
+			t.Errorf("layout %d, %d rows: Check = %v, want ErrShape", bad.Layout, bad.Rows, err)
+		}
+	}
+	if Interleaves(tensor.Q5_0) || Interleaves(tensor.F32) {
+		t.Error("Interleaves reports a format with an expander or without blocks")
+	}
+}
+
+// Every group kernel of the active set, and the portable one, gives each
+// row's dot product (the generic kernel's, plain or packed as the table
+// says) bit for bit, over every byte value and odd block counts.
+func TestQuadMatchesDot(t *testing.T) {
+	r := rand.New(rand.NewPCG(35, 36))
+	type kernel struct {
+		name string
+		typ  tensor.Type
+		quad quadFunc
+		ref  dotFunc
+	}
+	ks := []kernel{{"portable", tensor.Q8_0, quadFromDot(dotQ8_0Q8_0, q8_0Bytes), dotQ8_0Q8_0}}
+	for typ := range tensor.Type(maxType) {
+		if q := active.quad[typ]; q != nil {
+			ks = append(ks, kernel{active.name, typ, q, genericKernels.dot[typ]})
+		}
+		if q := active.packedQuad[typ]; q != nil {
+			ks = append(ks, kernel{active.name + " packed", typ, q, genericKernels.packed[typ]})
+		}
+	}
+	if len(ks) == 1 {
+		t.Logf("%s has no group kernel: the portable one only", active.name)
+	}
+	for _, k := range ks {
+		block := k.typ.BlockSize()
+		for _, blocks := range []int{1, 3, 8, 17} {
+			cols := blocks * block
+			w := randMatrix(t, r, k.typ, 4, cols)
+			if k.typ == tensor.Q8_0 {
+				for i := range w.Data { // every int8 value, scales kept
+					if i%q8_0Bytes >= 2 {
+						w.Data[i] = byte(r.IntN(256))
+					}
+				}
+			}
+			x := actRow(t, k.typ, randVec(r, cols))
+			iw := interleave(cloneMatrix(w))
+			var out [4]float32
+			k.quad(cols, iw.Data, x, &out)
+			for j := range 4 {
+				want := k.ref(cols, w.Row(j), x)
+				if math.Float32bits(out[j]) != math.Float32bits(want) {
+					t.Fatalf("%s %s cols=%d row %d: %g, dot %g", k.name, k.typ, cols, j, out[j], want)
+				}
+			}
+		}
+		t.Logf("%s %s: bit-identical", k.name, k.typ)
+	}
+}
+
+// MatMul gives the same bits on an interleaved matrix as on the row-major
+// one: decoding (the group kernels, or the portable one) and batches
+// (de-interleaved row tiles through every batch kernel: the 4×2 tile, the
+// four-row, four- and eight-activation kernels, expansion to Q8_0 and,
+// where there is one, the AMX tile), for every block format, repacked
+// (Q4_0, Q4_K with a multiple of 8 rows) or not, on 1 and 2 threads,
+// single matrices and MatMulMulti, also after a matrix of 6 rows (chunk
+// bounds inside a group).
+func TestMatMulInterleaved(t *testing.T) {
+	r := rand.New(rand.NewPCG(37, 38))
+	shapes := []struct{ rows, cols, n int }{
+		{4, 256, 1}, {16, 256, 1}, {132, 512, 1}, {40, 256, 2}, {36, 256, 3},
+		{64, 256, 8}, {68, 512, 17}, {48, 256, 70},
+	}
+	for _, threads := range []int{1, 2} {
+		p := NewPool(threads)
+		for _, typ := range []tensor.Type{tensor.Q8_0, tensor.Q4_K, tensor.Q6_K, tensor.Q4_0, tensor.Q5_0, tensor.Q5_K} {
+			for _, c := range shapes {
+				w := randMatrix(t, r, typ, c.rows, c.cols)
+				iw := interleave(cloneMatrix(w))
+				odd := randMatrix(t, r, typ, 6, c.cols)
+				x := randVec(r, c.n*c.cols)
+				want := make([]float32, c.n*c.rows)
+				if err := MatMul(p, w, x, c.n, want); err != nil {
+					t.Fatal(err)
+				}
+				got := make([]float32, c.n*c.rows)
+				if err := MatMul(p, iw, x, c.n, got); err != nil {
+					t.Fatal(err)
+				}
+				multi := make([]float32, c.n*c.rows)
+				if err := MatMulMulti(p, []Matrix{odd, iw}, x, c.n, [][]float32{make([]float32, c.n*6), multi}); err != nil {
+					t.Fatal(err)
+				}
+				for i := range want {
+					if math.Float32bits(got[i]) != math.Float32bits(want[i]) || math.Float32bits(multi[i]) != math.Float32bits(want[i]) {
+						t.Fatalf("%s %d threads %dx%d n=%d: out[%d] = %g (MatMulMulti %g), row-major %g",
+							typ, threads, c.rows, c.cols, c.n, i, got[i], multi[i], want[i])
+					}
+				}
+			}
+		}
+		p.Close()
+	}
+}
