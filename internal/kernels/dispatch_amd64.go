@@ -50,6 +50,10 @@ var avx2Kernels = func() kernelSet {
 	k.rows4[tensor.Q8_0] = dotQ8_0Rows4Asm
 	k.rows4[tensor.Q5_0] = dotQ5_0Rows4Asm
 	k.packedRows4[tensor.Q4_K] = dotQ4KPackedRows4Asm
+	// and where the weights may be laid out for it, four interleaved rows
+	// at a time: one memory stream (Interleave)
+	k.quad[tensor.Q8_0] = dotQ8_0QuadAsm
+	k.packedQuad[tensor.Q4_K] = dotQ4KPackedQuadAsm
 	// prompt batches
 	k.tile42[tensor.Q8_0] = dotQ8_0Tile42Asm
 	k.scales4[tensor.Q8_0] = q8_0Scales4Asm
@@ -108,7 +112,7 @@ func addZMM(k *kernelSet) {
 // the CPU has AVX512BW the ZMM decode kernels, Q8_0's on VNNI too.
 var avx512VNNIKernels = func() kernelSet {
 	k := vnniKernels("avx512vnni+avx2+fma", dotQ8_0Rows4VNNIAsm, dotQ5_0Rows4VNNIAsm,
-		dotQ8_0Tile42VNNIAsm, dotQ4KPackedCols8VNNIAsm)
+		dotQ8_0Tile42VNNIAsm, dotQ4KPackedCols8VNNIAsm, dotQ8_0QuadVNNIAsm)
 	if hasAVX512ZMM {
 		addZMM(&k)
 		k.rows4[tensor.Q8_0] = dotQ8_0Rows4ZMMAsm
@@ -127,15 +131,17 @@ var avx512VNNIKernels = func() kernelSet {
 // avxVNNIKernels is the AVX2 set with the AVX-VNNI kernels in place of the
 // same four (dotavxvnni_amd64.go): the VNNI kernels with the VEX encoding.
 var avxVNNIKernels = vnniKernels("avxvnni+avx2+fma", dotQ8_0Rows4AVXVNNIAsm, dotQ5_0Rows4AVXVNNIAsm,
-	dotQ8_0Tile42AVXVNNIAsm, dotQ4KPackedCols8AVXVNNIAsm)
+	dotQ8_0Tile42AVXVNNIAsm, dotQ4KPackedCols8AVXVNNIAsm, dotQ8_0QuadAVXVNNIAsm)
 
-// vnniKernels returns the AVX2 set, named name, with the four kernels that
+// vnniKernels returns the AVX2 set, named name, with the five kernels that
 // both VNNI encodings provide in place of the AVX2 ones: the Q8_0 and Q5_0
-// rows4 kernels, the Q8_0 tile42 and the packed Q4_K cols8.
-func vnniKernels(name string, q8_0Rows4, q5_0Rows4 rows4Func, q8_0Tile42 tile42Func, q4KCols8 cols8Func) kernelSet {
+// rows4 kernels, the Q8_0 tile42, the packed Q4_K cols8 and the Q8_0
+// group kernel.
+func vnniKernels(name string, q8_0Rows4, q5_0Rows4 rows4Func, q8_0Tile42 tile42Func, q4KCols8 cols8Func, q8_0Quad quadFunc) kernelSet {
 	k := avx2Kernels
 	k.name = name
 	k.rows4[tensor.Q8_0], k.rows4[tensor.Q5_0] = q8_0Rows4, q5_0Rows4
+	k.quad[tensor.Q8_0] = q8_0Quad
 	k.tile42[tensor.Q8_0] = q8_0Tile42
 	k.packedCols8[tensor.Q4_K] = q4KCols8
 	return k

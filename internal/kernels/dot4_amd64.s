@@ -123,6 +123,122 @@ r4done:
 	VZEROUPPER
 	RET
 
+// func dotQ8_0QuadAVX2(w []byte, x []byte, nb int, out []float32)
+// Requires: AVX, AVX2, F16C, FMA3, MMX+
+TEXT ·dotQ8_0QuadAVX2(SB), NOSPLIT, $0-80
+	MOVQ         w_base+0(FP), SI
+	MOVQ         x_base+24(FP), DI
+	MOVQ         nb+48(FP), CX
+	MOVQ         $0x00000022, R8
+	LEAQ         (R8)(R8*1), R9
+	LEAQ         (R9)(R8*1), R10
+	LEAQ         4096(SI), R11
+	VXORPS       Y0, Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VXORPS       Y3, Y3, Y3
+	MOVL         $0x00010001, AX
+	VMOVD        AX, X15
+	VPBROADCASTD X15, Y15
+	TESTQ        CX, CX
+	JEQ          q4done
+
+q4loop:
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	PREFETCHT0 128(R11)
+	ADDQ       $0x88, R11
+
+	// four weight scales times the activation scale → Y8
+	MOVWQZX      (SI), AX
+	MOVWQZX      (SI)(R8*1), BX
+	SHLQ         $0x10, BX
+	ORQ          BX, AX
+	MOVWQZX      (SI)(R9*1), BX
+	SHLQ         $0x20, BX
+	ORQ          BX, AX
+	MOVWQZX      (SI)(R10*1), BX
+	SHLQ         $0x30, BX
+	ORQ          BX, AX
+	VMOVQ        AX, X8
+	VCVTPH2PS    X8, X8
+	MOVWLZX      (DI), AX
+	VMOVD        AX, X9
+	VCVTPH2PS    X9, X9
+	VBROADCASTSS X9, X9
+	VMULPS       X9, X8, X8
+	VINSERTF128  $0x01, X8, Y8, Y8
+	VMOVDQU      2(DI), Y4
+	VSHUFPS      $0x00, Y8, Y8, Y9
+	VMOVDQU      2(SI), Y5
+	VPSIGNB      Y5, Y5, Y6
+	VPSIGNB      Y5, Y4, Y7
+	VPMADDUBSW   Y7, Y6, Y6
+	VPMADDWD     Y15, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VFMADD231PS  Y6, Y9, Y0
+	VSHUFPS      $0x55, Y8, Y8, Y9
+	VMOVDQU      2(SI)(R8*1), Y5
+	VPSIGNB      Y5, Y5, Y6
+	VPSIGNB      Y5, Y4, Y7
+	VPMADDUBSW   Y7, Y6, Y6
+	VPMADDWD     Y15, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VFMADD231PS  Y6, Y9, Y1
+	VSHUFPS      $0xaa, Y8, Y8, Y9
+	VMOVDQU      2(SI)(R9*1), Y5
+	VPSIGNB      Y5, Y5, Y6
+	VPSIGNB      Y5, Y4, Y7
+	VPMADDUBSW   Y7, Y6, Y6
+	VPMADDWD     Y15, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VFMADD231PS  Y6, Y9, Y2
+	VSHUFPS      $0xff, Y8, Y8, Y9
+	VMOVDQU      2(SI)(R10*1), Y5
+	VPSIGNB      Y5, Y5, Y6
+	VPSIGNB      Y5, Y4, Y7
+	VPMADDUBSW   Y7, Y6, Y6
+	VPMADDWD     Y15, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VFMADD231PS  Y6, Y9, Y3
+	ADDQ         $0x88, SI
+	ADDQ         $0x22, DI
+	DECQ         CX
+	JNZ          q4loop
+
+q4done:
+	MOVQ         out_base+56(FP), DX
+	VEXTRACTF128 $0x01, Y0, X10
+	VADDPS       X0, X10, X10
+	VMOVHLPS     X10, X10, X0
+	VADDPS       X0, X10, X10
+	VMOVSHDUP    X10, X0
+	VADDSS       X0, X10, X0
+	VEXTRACTF128 $0x01, Y1, X10
+	VADDPS       X1, X10, X10
+	VMOVHLPS     X10, X10, X1
+	VADDPS       X1, X10, X10
+	VMOVSHDUP    X10, X1
+	VADDSS       X1, X10, X1
+	VEXTRACTF128 $0x01, Y2, X10
+	VADDPS       X2, X10, X10
+	VMOVHLPS     X10, X10, X2
+	VADDPS       X2, X10, X10
+	VMOVSHDUP    X10, X2
+	VADDSS       X2, X10, X2
+	VEXTRACTF128 $0x01, Y3, X10
+	VADDPS       X3, X10, X10
+	VMOVHLPS     X10, X10, X3
+	VADDPS       X3, X10, X10
+	VMOVSHDUP    X10, X3
+	VADDSS       X3, X10, X3
+	VMOVSS       X0, (DX)
+	VMOVSS       X1, 4(DX)
+	VMOVSS       X2, 8(DX)
+	VMOVSS       X3, 12(DX)
+	VZEROUPPER
+	RET
+
 // func dotQ5_0Rows4AVX2(w []byte, stride int, x []byte, nb int, out []float32)
 // Requires: AVX, AVX2, F16C, FMA3, MMX+
 TEXT ·dotQ5_0Rows4AVX2(SB), NOSPLIT, $0-88

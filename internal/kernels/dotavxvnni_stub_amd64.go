@@ -18,6 +18,19 @@ package kernels
 //go:noescape
 func dotQ8_0Rows4AVXVNNI(w []byte, stride int, x []byte, nb int, out []float32)
 
+// dotQ8_0QuadAVXVNNI is dotQ8_0Rows4AVXVNNI on four rows interleaved block by
+// block (block b of row r at w[136*b+34*r:]); reference loop:
+//
+//	for r := 0; r < 4; r++ {
+//		out[r] = dotQ8_0Q8_0(32*nb, deinterleaved row r, x)
+//	}
+//
+// Each result is bit-identical to the one-row kernel. len(w) >= 136*nb,
+// len(x) >= 34*nb, len(out) >= 4.
+//
+//go:noescape
+func dotQ8_0QuadAVXVNNI(w []byte, x []byte, nb int, out []float32)
+
 // dotQ5_0Rows4AVXVNNI is dotQ8_0Rows4AVXVNNI for Q5_0 weight rows; reference loop:
 //
 //	for r := 0; r < 4; r++ {

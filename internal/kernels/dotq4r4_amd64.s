@@ -17,6 +17,31 @@
 	Q4K_PAIR(2, acc, Y11, Y12); \
 	Q4K_PAIR(3, acc, Y11, Y12)
 
+// Q4K_R4_BLOCK: one super-block of the four rows (row 0 at BX, the rows DX
+// apart) times the activation block at DI: AX prefetches ahead, the
+// integer sums of each row, the four outputs' fused multiply-adds.
+#define Q4K_R4_BLOCK \
+	Q4K_R4_PREFETCH; \
+	MOVQ BX, SI; \
+	Q4K_R4_ROW(Y0, X4); \
+	ADDQ DX, SI; \
+	Q4K_R4_ROW(Y1, X5); \
+	VPHADDD X5, X4, X4; \
+	ADDQ DX, SI; \
+	Q4K_R4_ROW(Y2, X5); \
+	ADDQ DX, SI; \
+	Q4K_R4_ROW(Y3, X7); \
+	Q4K_R4_FLOAT
+
+// Q4K_R4_SETUP zeroes the accumulators (X8 acc, one lane per row; X13
+// accm) and sets Y14 to the nibble mask.
+#define Q4K_R4_SETUP \
+	VXORPS X8, X8, X8; \
+	VXORPS X13, X13, X13; \
+	MOVL $0x0f0f0f0f, R8; \
+	VMOVD R8, X14; \
+	VPBROADCASTD X14, Y14
+
 // func dotQ4KPackedRows4AVX2(w []byte, stride int, x []byte, nb int, out []float32)
 // Four Q4_K weight rows (stride bytes apart) times one Q8_K activation row
 // with dotQ4KPackedAVX2's arithmetic per output, the four rows' float work
@@ -31,26 +56,12 @@ TEXT ·dotQ4KPackedRows4AVX2(SB), NOSPLIT, $0-88
 	MOVQ nb+56(FP), CX
 	LEAQ (DX)(DX*2), R14
 	LEAQ (BX)(DX*4), AX            // the next four-row group, prefetched
-	VXORPS X8, X8, X8              // acc, one lane per row
-	VXORPS X13, X13, X13           // accm
-	MOVL $0x0f0f0f0f, R8
-	VMOVD R8, X14
-	VPBROADCASTD X14, Y14
+	Q4K_R4_SETUP
 	TESTQ CX, CX
 	JEQ  r4done
 
 r4loop:
-	Q4K_R4_PREFETCH                // the next group's weights; bsums → X15
-	MOVQ BX, SI
-	Q4K_R4_ROW(Y0, X4)
-	ADDQ DX, SI
-	Q4K_R4_ROW(Y1, X5)
-	VPHADDD X5, X4, X4             // rows 0, 1: two partial mins sums each
-	ADDQ DX, SI
-	Q4K_R4_ROW(Y2, X5)
-	ADDQ DX, SI
-	Q4K_R4_ROW(Y3, X7)
-	Q4K_R4_FLOAT                   // the four outputs' fused multiply-adds
+	Q4K_R4_BLOCK
 	ADDQ $144, BX
 	ADDQ $292, DI
 	DECQ CX
@@ -59,6 +70,36 @@ r4loop:
 r4done:
 	VSUBPS X13, X8, X8
 	MOVQ out_base+64(FP), R8
+	VMOVUPS X8, (R8)
+	VZEROUPPER
+	RET
+
+// func dotQ4KPackedQuadAVX2(w []byte, x []byte, nb int, out []float32)
+// dotQ4KPackedRows4AVX2 on four rows interleaved block by block: the rows
+// of a super-block 144 bytes apart, the next super-block 4·144 on, one
+// stream; AX prefetches QUAD_PREFETCH bytes ahead of it. len(w) >=
+// 576*nb, len(x) >= 292*nb, len(out) >= 4.
+TEXT ·dotQ4KPackedQuadAVX2(SB), NOSPLIT, $0-80
+	MOVQ w_base+0(FP), BX
+	MOVQ x_base+24(FP), DI
+	MOVQ nb+48(FP), CX
+	MOVQ $144, DX
+	LEAQ (DX)(DX*2), R14
+	LEAQ QUAD_PREFETCH(BX), AX
+	Q4K_R4_SETUP
+	TESTQ CX, CX
+	JEQ  q4done
+
+q4loop:
+	Q4K_R4_BLOCK
+	ADDQ $576, BX
+	ADDQ $292, DI
+	DECQ CX
+	JNZ  q4loop
+
+q4done:
+	VSUBPS X13, X8, X8
+	MOVQ out_base+56(FP), R8
 	VMOVUPS X8, (R8)
 	VZEROUPPER
 	RET

@@ -38,42 +38,6 @@ var dotQ8_0Rows4ZMMAsm = rows4Entry("dotQ8_0Rows4Asm", dotQ8_0Rows4ZMM, 32, q8_0
 //go:noescape
 func dotQ4KPackedRows4ZMM(w []byte, stride int, x []byte, nb int, out []float32)
 
-// dotQ4KPackedQuadZMM is dotQ4KPackedRows4ZMM on four rows interleaved
-// block by block (Interleaved4: super-block b of row r at
-// w[144*(4*b+r):]). len(w) >= 576*nb, len(x) >= 292*nb, len(out) >= 4.
-//
-//go:noescape
-func dotQ4KPackedQuadZMM(w []byte, x []byte, nb int, out []float32)
-
-// dotQ6KQuadZMM is dotQ6KRows4ZMM on four rows interleaved block by block
-// (super-block b of row r at w[210*(4*b+r):]). len(w) >= 840*nb,
-// len(x) >= 292*nb, len(out) >= 4.
-//
-//go:noescape
-func dotQ6KQuadZMM(w []byte, x []byte, nb int, out []float32)
-
-// quadEntry returns the bounds-checked entry of a group kernel: w one
-// Interleaved4 group of four rows of n elements in blocks of blockElems
-// elements and wBlock bytes, x an activation row of xBlock bytes a block.
-func quadEntry(kernel func(w, x []byte, nb int, out []float32), blockElems, wBlock, xBlock int) quadFunc {
-	return func(n int, w, x []byte, out *[4]float32) {
-		nb := n / blockElems
-		if nb == 0 {
-			*out = [4]float32{}
-			return
-		}
-		_ = w[interleaveRows*nb*wBlock-1] // the last byte the assembly reads
-		_ = x[nb*xBlock-1]
-		kernel(w, x, nb, out[:])
-	}
-}
-
-var (
-	dotQ8_0QuadZMMAsm      = quadEntry(dotQ8_0QuadZMM, 32, q8_0Bytes, q8_0Bytes)
-	dotQ4KPackedQuadZMMAsm = quadEntry(dotQ4KPackedQuadZMM, 256, q4KBytes, q8KBytes)
-	dotQ6KQuadZMMAsm       = quadEntry(dotQ6KQuadZMM, 256, q6KBytes, q8KBytes)
-)
-
 // dotQ4KPackedRows4ZMMAsm is dotQ4KPackedRows4Asm with dotQ4KPackedRows4ZMM.
 var dotQ4KPackedRows4ZMMAsm = rows4Entry("dotQ4KPackedRows4Asm", dotQ4KPackedRows4ZMM, 256, q4KBytes, q8KBytes)
 

@@ -71,6 +71,7 @@ type output struct {
 var outputs = []output{
 	{"dot4_amd64.s", "dot4_stub_amd64.go", func(g gen) {
 		g.dotQ8_0Rows4()
+		g.dotQ8_0Quad()
 		g.dotQ5_0Rows4()
 		g.dotQ8_0Tile42()
 		g.q8_0Scales4()
@@ -84,6 +85,7 @@ var outputs = []output{
 	{"dotvnni_amd64.s", "dotvnni_stub_amd64.go", func(g gen) {
 		g.vnni = true
 		g.dotQ8_0Rows4()
+		g.dotQ8_0Quad()
 		g.dotQ5_0Rows4()
 		g.dotQ8_0Tile42()
 		g.dotQ4KPackedCols8()
@@ -91,6 +93,7 @@ var outputs = []output{
 	{"dotavxvnni_amd64.s", "dotavxvnni_stub_amd64.go", func(g gen) {
 		g.vnni, g.vex = true, true
 		g.dotQ8_0Rows4()
+		g.dotQ8_0Quad()
 		g.dotQ5_0Rows4()
 		g.dotQ8_0Tile42()
 		g.dotQ4KPackedCols8()

@@ -120,6 +120,49 @@ func (g gen) dotQ8_0Rows4() {
 	g.storeSums(RDX, Y0, Y1, Y2, Y3)
 }
 
+// dotQ8_0Quad is dotQ8_0Rows4 on four rows interleaved block by block
+// (Interleaved4): the same registers with a row stride of one block (R8 =
+// 34) and a block step of four, R11 prefetching quadPrefetch bytes ahead.
+func (g gen) dotQ8_0Quad() {
+	g.text(g.name("dotQ8_0Quad"), "func(w []byte, x []byte, nb int, out []float32)",
+		g.name("dotQ8_0Quad")+" is "+g.name("dotQ8_0Rows4")+" on four rows interleaved block by",
+		"block (block b of row r at w[136*b+34*r:]); reference loop:",
+		"",
+		"\tfor r := 0; r < 4; r++ {",
+		"\t\tout[r] = dotQ8_0Q8_0(32*nb, deinterleaved row r, x)",
+		"\t}",
+		"",
+		"Each result is bit-identical to the one-row kernel. len(w) >= 136*nb,",
+		"len(x) >= 34*nb, len(out) >= 4.",
+	)
+	g.quadArgs()
+	g.zero(Y0, Y1, Y2, Y3)
+	if !g.vnni {
+		g.bcast32(0x00010001, Y15)
+	}
+	g.r4BlocksStep("q4", quadLines, q8Bytes, rowsPerGroup*q8Bytes, func() {
+		g.VMOVDQU(Mem{Base: RDI, Disp: q8QS}, Y4)
+		for r := 0; r < rowsPerGroup; r++ {
+			g.VSHUFPS(laneShuffle[r], Y8, Y8, Y9)
+			g.rowQ8(rowMem(r, q8QS), []VecPhysical{Y0, Y1, Y2, Y3}[r])
+		}
+	})
+	g.storeSums(RDX, Y0, Y1, Y2, Y3)
+}
+
+// quadArgs loads a group kernel's w (SI), x (DI) and nb (CX), sets the
+// row offsets R8/R9/R10 to one, two and three Q8_0 blocks and points R11
+// quadPrefetch bytes ahead of w.
+func (g gen) quadArgs() {
+	g.Load(g.Param("w").Base(), RSI)
+	g.Load(g.Param("x").Base(), RDI)
+	g.Load(g.Param("nb"), RCX)
+	g.MOVQ(U32(q8Bytes), R8)
+	g.LEAQ(Mem{Base: R8, Index: R8, Scale: 1}, R9)
+	g.LEAQ(Mem{Base: R9, Index: R8, Scale: 1}, R10)
+	g.LEAQ(Mem{Base: RSI, Disp: quadPrefetch}, R11)
+}
+
 // rowQ5 is one row's block of the Q5_0 kernel with the weights kept
 // unsigned: q = lo | hi<<4 in 0..31 (lo nibbles from qs at qs, the fifth bits
 // from qh, spread to bytes with shufBits4 and the bit masks in Y11), multiplied
