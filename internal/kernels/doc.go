@@ -67,6 +67,22 @@
 // or without AMX run those tests through scripts/avx512/run.sh on an
 // emulated Sapphire Rapids (Bochs 3.0), in CI too.
 //
+// Decoding reads every weight once a token, so its speed is the memory's:
+// four row-major rows read side by side are four streams, which the
+// hardware prefetchers follow less well than one. Where the weights are
+// the process's own (a private copy, as plume serve and plume write load
+// them, see gguf.File.Rearrange), Interleave lays a matrix out in groups
+// of four rows interleaved block by block (Interleaved4), and the x86 sets
+// decode those groups with group kernels (quad_amd64.go): the four-row
+// kernels with a row stride of one block and a block step of four, so
+// the same bits from one stream. They exist for Q8_0 (every set, YMM and
+// ZMM), repacked Q4_K (AVX2 and ZMM) and Q6_K (ZMM); on a Zen 5, with the
+// weights in huge pages, decoding the 1B models was 1.19–1.41× as fast as
+// from the mapped file, where row-major huge pages gave 1.03–1.11×
+// (BENCHMARKS.md, "Weights in huge pages"). Batches gather each row tile back into row-major order
+// first (batchTile) and use the batch kernels unchanged; RowData reads one
+// row of either layout (embedding lookups).
+//
 // On arm64 the "neon" set (every arm64 CPU: Advanced SIMD) replaces, with
 // hand-written Go assembly (the *_arm64.s files), the dot products of every
 // weight format the AVX2 set covers (Q8_0, Q4_0 plain and repacked, Q5_0,

@@ -33,15 +33,6 @@
 	Q4K_R4_ROW(Y3, X7); \
 	Q4K_R4_FLOAT
 
-// Q4K_R4_SETUP zeroes the accumulators (X8 acc, one lane per row; X13
-// accm) and sets Y14 to the nibble mask.
-#define Q4K_R4_SETUP \
-	VXORPS X8, X8, X8; \
-	VXORPS X13, X13, X13; \
-	MOVL $0x0f0f0f0f, R8; \
-	VMOVD R8, X14; \
-	VPBROADCASTD X14, Y14
-
 // func dotQ4KPackedRows4AVX2(w []byte, stride int, x []byte, nb int, out []float32)
 // Four Q4_K weight rows (stride bytes apart) times one Q8_K activation row
 // with dotQ4KPackedAVX2's arithmetic per output, the four rows' float work
@@ -56,7 +47,7 @@ TEXT ·dotQ4KPackedRows4AVX2(SB), NOSPLIT, $0-88
 	MOVQ nb+56(FP), CX
 	LEAQ (DX)(DX*2), R14
 	LEAQ (BX)(DX*4), AX            // the next four-row group, prefetched
-	Q4K_R4_SETUP
+	Q4K_R4_SETUP(Y14)
 	TESTQ CX, CX
 	JEQ  r4done
 
@@ -86,7 +77,7 @@ TEXT ·dotQ4KPackedQuadAVX2(SB), NOSPLIT, $0-80
 	MOVQ $144, DX
 	LEAQ (DX)(DX*2), R14
 	LEAQ QUAD_PREFETCH(BX), AX
-	Q4K_R4_SETUP
+	Q4K_R4_SETUP(Y14)
 	TESTQ CX, CX
 	JEQ  q4done
 

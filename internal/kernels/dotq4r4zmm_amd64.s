@@ -110,22 +110,6 @@ GLOBL q4kShufZ<>(SB), RODATA|NOPTR, $256
 	Q4K_Z_ROW(Z3, Y3, X7); \
 	Q4K_R4_FLOAT
 
-// Q4K_Z_SETUP zeroes the accumulators (X8 acc, one lane per row; X13
-// accm) and sets Z14 to the nibble mask.
-#define Q4K_Z_SETUP \
-	VXORPS X8, X8, X8; \
-	VXORPS X13, X13, X13; \
-	MOVL $0x0f0f0f0f, R8; \
-	VMOVD R8, X14; \
-	VPBROADCASTD X14, Z14
-
-// Q4K_Z_STORE writes acc - accm, the four outputs.
-#define Q4K_Z_STORE \
-	VSUBPS X13, X8, X8; \
-	MOVQ out_base+64(FP), R8; \
-	VMOVUPS X8, (R8); \
-	VZEROUPPER
-
 // func dotQ4KPackedRows4ZMM(w []byte, stride int, x []byte, nb int, out []float32)
 TEXT ·dotQ4KPackedRows4ZMM(SB), NOSPLIT, $0-88
 	MOVQ w_base+0(FP), BX
@@ -134,7 +118,7 @@ TEXT ·dotQ4KPackedRows4ZMM(SB), NOSPLIT, $0-88
 	MOVQ nb+56(FP), CX
 	LEAQ (DX)(DX*2), R14
 	LEAQ (BX)(DX*4), AX            // the next four-row group, prefetched
-	Q4K_Z_SETUP
+	Q4K_R4_SETUP(Z14)
 	TESTQ CX, CX
 	JEQ  z4kdone
 
@@ -146,7 +130,10 @@ z4kloop:
 	JNZ  z4kloop
 
 z4kdone:
-	Q4K_Z_STORE
+	VSUBPS X13, X8, X8
+	MOVQ out_base+64(FP), R8
+	VMOVUPS X8, (R8)
+	VZEROUPPER
 	RET
 
 // func dotQ4KPackedQuadZMM(w []byte, x []byte, nb int, out []float32)
@@ -161,7 +148,7 @@ TEXT ·dotQ4KPackedQuadZMM(SB), NOSPLIT, $0-80
 	MOVQ $144, DX
 	LEAQ (DX)(DX*2), R14
 	LEAQ QUAD_PREFETCH(BX), AX
-	Q4K_Z_SETUP
+	Q4K_R4_SETUP(Z14)
 	TESTQ CX, CX
 	JEQ  q4kdone
 

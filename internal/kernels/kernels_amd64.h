@@ -94,6 +94,15 @@ GLOBL kscHi<>(SB), RODATA|NOPTR, $16
 // thread measured 4096 and 8192 best of 512..32768 (512 slower than none).
 #define QUAD_PREFETCH 4096
 
+// Q4K_R4_SETUP(mask): the four-row Q4_K kernels' start: X8 (acc, one lane
+// per row) and X13 (accm) zeroed, mask (Y14 or Z14) the nibble mask.
+#define Q4K_R4_SETUP(mask) \
+	VXORPS X8, X8, X8; \
+	VXORPS X13, X13, X13; \
+	MOVL $0x0f0f0f0f, R8; \
+	VMOVD R8, X14; \
+	VPBROADCASTD X14, mask
+
 // Q4K_R4_PREFETCH: the four-row Q4_K kernels' prefetch of the next
 // four-row group (AX) at the rate this one is read (4·144 bytes per
 // super-block: the four rows are read side by side, so the one-row

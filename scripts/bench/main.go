@@ -26,13 +26,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/plumewriter/plume/scripts/internal/bwprobe"
 	"github.com/plumewriter/plume/scripts/internal/stats"
 )
 
@@ -254,20 +254,6 @@ func prepareModels(c config) ([]string, error) {
 	return out, nil
 }
 
-var bwLine = regexp.MustCompile(`bandwidth ([0-9.]+) GB/s`)
-
-func memBandwidth(bin string, threads int) (float64, error) {
-	out, err := exec.Command(bin, strconv.Itoa(threads)).Output()
-	if err != nil {
-		return 0, fmt.Errorf("membw: %w", err)
-	}
-	m := bwLine.FindSubmatch(out)
-	if m == nil {
-		return 0, fmt.Errorf("membw: unexpected output %q", out)
-	}
-	return strconv.ParseFloat(string(m[1]), 64)
-}
-
 // measure alternates llama-bench and plume bench, the same repetitions
 // each per round, so both see the same machine load.
 func measure(c config, model string, threads int) (modelRun, error) {
@@ -288,7 +274,7 @@ func measure(c config, model string, threads int) (modelRun, error) {
 			k := testKind(x.NPrompt, x.NGen)
 			r.Llama[k] = append(r.Llama[k], x.SamplesTS...)
 		}
-		bw, err := memBandwidth(c.membw, threads)
+		bw, err := bwprobe.Read(c.membw, threads)
 		if err != nil {
 			return r, err
 		}

@@ -124,17 +124,7 @@ func (g gen) dotQ8_0Rows4() {
 // (Interleaved4): the same registers with a row stride of one block (R8 =
 // 34) and a block step of four, R11 prefetching quadPrefetch bytes ahead.
 func (g gen) dotQ8_0Quad() {
-	g.text(g.name("dotQ8_0Quad"), "func(w []byte, x []byte, nb int, out []float32)",
-		g.name("dotQ8_0Quad")+" is "+g.name("dotQ8_0Rows4")+" on four rows interleaved block by",
-		"block (block b of row r at w[136*b+34*r:]); reference loop:",
-		"",
-		"\tfor r := 0; r < 4; r++ {",
-		"\t\tout[r] = dotQ8_0Q8_0(32*nb, deinterleaved row r, x)",
-		"\t}",
-		"",
-		"Each result is bit-identical to the one-row kernel. len(w) >= 136*nb,",
-		"len(x) >= 34*nb, len(out) >= 4.",
-	)
+	g.quadText(g.name("dotQ8_0Quad"), g.name("dotQ8_0Rows4"))
 	g.quadArgs()
 	g.zero(Y0, Y1, Y2, Y3)
 	if !g.vnni {
@@ -148,6 +138,21 @@ func (g gen) dotQ8_0Quad() {
 		}
 	})
 	g.storeSums(RDX, Y0, Y1, Y2, Y3)
+}
+
+// quadText starts the Q8_0 group kernel name, rows4 on interleaved rows.
+func (g gen) quadText(name, rows4 string) {
+	g.text(name, "func(w []byte, x []byte, nb int, out []float32)",
+		name+" is "+rows4+" on four rows interleaved block by",
+		"block (block b of row r at w[136*b+34*r:]); reference loop:",
+		"",
+		"\tfor r := 0; r < 4; r++ {",
+		"\t\tout[r] = dotQ8_0Q8_0(32*nb, deinterleaved row r, x)",
+		"\t}",
+		"",
+		"Each result is bit-identical to the one-row kernel. len(w) >= 136*nb,",
+		"len(x) >= 34*nb, len(out) >= 4.",
+	)
 }
 
 // quadArgs loads a group kernel's w (SI), x (DI) and nb (CX), sets the

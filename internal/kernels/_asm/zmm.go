@@ -100,17 +100,7 @@ var quadLines = []int{0, 64, 128}
 // by block (see Interleave in the kernels package): block b of row r at
 // w[136*b+34*r:]. The four rows are read as one sequential stream.
 func (g gen) dotQ8_0QuadZMM(idx Mem) {
-	g.text("dotQ8_0QuadZMM", "func(w []byte, x []byte, nb int, out []float32)",
-		"dotQ8_0QuadZMM is dotQ8_0Rows4ZMM on four rows interleaved block by",
-		"block (block b of row r at w[136*b+34*r:]); reference loop:",
-		"",
-		"\tfor r := 0; r < 4; r++ {",
-		"\t\tout[r] = dotQ8_0Q8_0(32*nb, deinterleaved row r, x)",
-		"\t}",
-		"",
-		"Each result is bit-identical to the one-row kernel. len(w) >= 136*nb,",
-		"len(x) >= 34*nb, len(out) >= 4.",
-	)
+	g.quadText("dotQ8_0QuadZMM", "dotQ8_0Rows4ZMM")
 	g.Comment("The row-major kernel's registers with a stride of one block (R8 = 34):",
 		"the rows of a block are adjacent and a block step is four blocks.",
 		"R11 prefetches quadPrefetch bytes ahead.")

@@ -16,6 +16,7 @@ type Result struct {
 	TokensPerSecond float64 // the measured run's decode speed
 	LoadMillis      float64 // plume bench's load time
 	Weights         string  // where the weights were: "mapped" or "private"
+	WeightBytes     int64   // weight bytes read per decoded token
 }
 
 // TG runs `plume bench --model model -t threads -p 0 -n gen -r 1 --json`
@@ -35,13 +36,14 @@ func TG(stderr io.Writer, bin, model string, threads, gen int, extra ...string) 
 		SamplesTS  []float64 `json:"samples_ts"`
 		LoadMillis float64   `json:"load_ms"`
 		Weights    string    `json:"weights"`
+		WeightB    int64     `json:"weight_bytes_per_token"`
 	}
 	if err := json.Unmarshal(out, &res); err != nil {
 		return Result{}, fmt.Errorf("plume bench %s: output: %w", model, err)
 	}
 	for _, r := range res {
 		if r.Test == "tg"+strconv.Itoa(gen) && len(r.SamplesTS) == 1 {
-			return Result{TokensPerSecond: r.SamplesTS[0], LoadMillis: r.LoadMillis, Weights: r.Weights}, nil
+			return Result{TokensPerSecond: r.SamplesTS[0], LoadMillis: r.LoadMillis, Weights: r.Weights, WeightBytes: r.WeightB}, nil
 		}
 	}
 	return Result{}, fmt.Errorf("plume bench %s: no tg%d test in %s", model, gen, out)
