@@ -141,13 +141,32 @@ func (m Matrix) checkLayout() error {
 }
 
 // interleavedTile writes the rows [r0, r1) of the Interleaved4 matrix w
-// to tile row-major and returns them.
+// to tile row-major and returns them: whole groups block by block into
+// their four rows (one pass over the group's bytes), rows of a group cut
+// by r0 or r1 one by one.
 func interleavedTile(w Matrix, r0, r1 int, tile []byte) []byte {
-	wrow := w.RowBytes()
-	for r := r0; r < r1; r++ {
-		w.RowData(r, tile[(r-r0)*wrow:(r-r0+1)*wrow])
+	wrow, bb := w.RowBytes(), w.blockBytes()
+	for r := r0; r < r1; {
+		if r%interleaveRows != 0 || r+interleaveRows > r1 {
+			g := r - r%interleaveRows
+			deinterleaveRow(tile[(r-r0)*wrow:(r-r0+1)*wrow], w.Data[g*wrow:(g+interleaveRows)*wrow], r%interleaveRows, wrow, bb)
+			r++
+			continue
+		}
+		deinterleaveGroup(tile[(r-r0)*wrow:(r-r0+interleaveRows)*wrow], w.Data[r*wrow:(r+interleaveRows)*wrow], wrow, bb)
+		r += interleaveRows
 	}
 	return tile[:(r1-r0)*wrow]
+}
+
+// gatherGo is deinterleaveGroup in Go: src read in order, one copy a block.
+func gatherGo(dst, src []byte, wrow, bb int) {
+	for b := range wrow / bb {
+		o := interleaveRows * b * bb
+		for j := range interleaveRows {
+			copy(dst[j*wrow+b*bb:j*wrow+(b+1)*bb], src[o+j*bb:o+(j+1)*bb])
+		}
+	}
 }
 
 // interleavedDecode returns the work of MatMul for the Interleaved4 matrix

@@ -262,6 +262,7 @@ func matmulRows(w Matrix, xq []byte, xrow, n int, out []float32, lo, hi int, dot
 	}
 	for r0 := lo; r0 < hi; r0 += rowTile {
 		r1 := min(r0+rowTile, hi)
+		prefetchNextTile(w, tile, r1, hi)
 		data := batchTile(w, r0, r1, nil, tile, wrow) // row r at data[(r-r0)*wrow:]
 		for i0 := 0; i0 < n; i0 += actTile {
 			i1 := min(i0+actTile, n)
@@ -273,6 +274,18 @@ func matmulRows(w Matrix, xq []byte, xrow, n int, out []float32, lo, hi int, dot
 			}
 		}
 	}
+}
+
+// prefetchNextTile has the row tile after [.., r1) of w loaded from
+// memory while the current one is multiplied, where the rows are gathered
+// into a tile (tile != nil): the gather then reads the cache, as the
+// kernels would (the row-major paths leave it to the hardware).
+func prefetchNextTile(w Matrix, tile []byte, r1, hi int) {
+	if tile == nil || active.prefetch == nil || r1 >= hi {
+		return
+	}
+	wrow := w.RowBytes()
+	active.prefetch(w.Data[r1*wrow : min(r1+rowTile, hi)*wrow])
 }
 
 // layoutTile returns a row tile's buffer for batchTile where w is not
@@ -339,6 +352,7 @@ func matmulCols4(w Matrix, xq []byte, xrow, n int, out []float32, lo, hi int, c4
 	var scratch []byte // c8's, reused across its calls
 	for r0 := lo; r0 < hi; r0 += rowTile {
 		r1 := min(r0+rowTile, hi)
+		prefetchNextTile(w, tile, r1, hi)
 		data := batchTile(w, r0, r1, nil, tile, wrow) // row r at data[(r-r0)*wrow:]
 		for i0 := 0; i0 < n; i0 += actTile {
 			i1 := min(i0+actTile, n)
