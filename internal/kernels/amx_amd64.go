@@ -11,14 +11,15 @@ import "golang.org/x/sys/cpu"
 // set it extends needs).
 var hasAMX = hasAVX512ZMM && cpu.X86.HasAMXTile && cpu.X86.HasAMXInt8 && amxPermitted()
 
-// amxKernels is the AVX-512 VNNI set with the AMX tile kernel for Q8_0
-// prompt batches (and Q5_0's, expanded to Q8_0): 16 weight rows times 16
-// activation rows per call, bit-identical to the VNNI kernels it takes
-// over from (see tile16.go).
+// amxKernels is the AVX-512 VNNI set with the AMX tile kernels for Q8_0
+// prompt batches (and Q5_0's, expanded to Q8_0) and repacked Q4_K ones:
+// 16 weight rows times 16 activation rows per call, bit-identical to the
+// VNNI kernels they take over from (see tile16.go, tile16k.go).
 var amxKernels = func() kernelSet {
 	k := avx512VNNIKernels
 	k.name = "amx+avx512vnni+avx2+fma"
 	k.tile16 = dotQ8_0Tile16AMX
+	k.tile16K = dotQ4KTile16AMX
 	return k
 }()
 
@@ -66,4 +67,37 @@ func dotQ8_0Tile16AMX(n int, w []byte, rowBytes int, ws []float32, q []byte, xs 
 		amxQ8_0Tile16(&amxTileConfig, &w[0], rowBytes, &ws[0], &q[0], &xs[0], nb, &s.c[0], &s.acc[0])
 	}
 	tile16Reduce(&s.acc, rows, out, ostride)
+}
+
+// amxQ4KTile16 is the repacked Q4_K tile on AMX (amxq4k_amd64.s).
+//
+//go:noescape
+func amxQ4KTile16(cfg *[64]byte, wq *byte, sc *int32, mins *int32, dd *float32, xq *byte, xd *float32, xbs *int32, nb int, c *int32, acc *float32)
+
+// amxQ4KTileConfig is the tile configuration of amxQ4KTile16 (palette 1):
+// tmm0 the 16×16 int32 sums, tmm1 16 weight rows of one sub-block's 32
+// quants, tmm2 its 8 rows of 16 activations' four quants.
+var amxQ4KTileConfig = func() (cfg [64]byte) {
+	cfg[0] = 1
+	for _, s := range []struct{ t, rows, colBytes int }{{0, tile16, 4 * tile16}, {1, tile16, 32}, {2, 8, 4 * tile16}} {
+		cfg[16+2*s.t] = byte(s.colBytes)
+		cfg[16+2*s.t+1] = byte(s.colBytes >> 8)
+		cfg[48+s.t] = byte(s.rows)
+	}
+	return cfg
+}()
+
+// dotQ4KTile16AMX is the tile16KFunc of the AMX set.
+func dotQ4KTile16AMX(wt *tile16KWeights, q []byte, d []float32, bs []int32, rows int, out []float32, ostride int, s *tile16KScratch) {
+	clear(s.acc[:])
+	clear(s.accm[:])
+	if nb := wt.nb; nb > 0 {
+		// What the assembly reads, checked here: a short slice panics in
+		// Go, never as a stray read in the kernel.
+		_, _, _ = wt.q[nb*tile16KWQuants-1], wt.sc[nb*tile16KSubScales-1], wt.mins[nb*tile16KSubScales-1]
+		_ = wt.dd[nb*2*tile16-1]
+		_, _, _ = q[nb*tile16KXQuants-1], d[nb*tile16-1], bs[nb*tile16KSubScales-1]
+		amxQ4KTile16(&amxQ4KTileConfig, &wt.q[0], &wt.sc[0], &wt.mins[0], &wt.dd[0], &q[0], &d[0], &bs[0], nb, &s.c[0], &s.acc[0])
+	}
+	tile16KReduce(s, rows, out, ostride)
 }

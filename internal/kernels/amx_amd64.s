@@ -2,37 +2,10 @@
 
 #include "textflag.h"
 
-// The AMX tile kernel of Q8_0 prompt batches (amx_amd64.go). Go's
-// assembler has no AMX mnemonics, so each instruction is spelt in bytes,
-// with its Intel syntax beside it; the encodings were checked with
-// binutils' objdump. The operands are fixed: AX the tile configuration,
-// SI the weights (stride DX), R9 the packed activations and R11 the tile
-// buffer (stride R13 = 64).
+// The AMX tile kernel of Q8_0 prompt batches (amx_amd64.go), its AMX
+// instructions spelt in bytes by amx_amd64.h.
 
-// LDTILECFG (AX)
-#define LDTILECFG_AX BYTE $0xC4; BYTE $0xE2; BYTE $0x78; BYTE $0x49; BYTE $0x00
-// TILERELEASE
-#define TILERELEASE BYTE $0xC4; BYTE $0xE2; BYTE $0x78; BYTE $0x49; BYTE $0xC0
-// TILEZERO tmm0
-#define TILEZERO_T0 BYTE $0xC4; BYTE $0xE2; BYTE $0x7B; BYTE $0x49; BYTE $0xC0
-// TILEZERO tmm3
-#define TILEZERO_T3 BYTE $0xC4; BYTE $0xE2; BYTE $0x7B; BYTE $0x49; BYTE $0xD8
-// TILELOADD tmm1, [rsi+rdx*1]: 16 weight rows, four quants each
-#define LOAD_W_T1 BYTE $0xC4; BYTE $0xE2; BYTE $0x7B; BYTE $0x4B; BYTE $0x0C; BYTE $0x16
-// TILELOADD tmm4, [rsi+rdx*1+34]: the same in the next block
-#define LOAD_W_T4 BYTE $0xC4; BYTE $0xE2; BYTE $0x7B; BYTE $0x4B; BYTE $0x64; BYTE $0x16; BYTE $0x22
-// TILELOADD tmm2, [r9+r13*1]: one row of 16 activations' four quants
-#define LOAD_X_T2 BYTE $0xC4; BYTE $0x82; BYTE $0x7B; BYTE $0x4B; BYTE $0x14; BYTE $0x29
-// TILELOADD tmm5, [r9+r13*1+512]: the same in the next block
-#define LOAD_X_T5 BYTE $0xC4; BYTE $0x82; BYTE $0x7B; BYTE $0x4B; BYTE $0xAC; BYTE $0x29; BYTE $0x00; BYTE $0x02; BYTE $0x00; BYTE $0x00
-// TDPBSSD tmm0, tmm1, tmm2: tmm0[m][a] += Σ tmm1[m][t]·tmm2[0][4a+t], signed bytes
-#define TDPBSSD_T0_T1_T2 BYTE $0xC4; BYTE $0xE2; BYTE $0x6B; BYTE $0x5E; BYTE $0xC1
-// TDPBSSD tmm3, tmm4, tmm5
-#define TDPBSSD_T3_T4_T5 BYTE $0xC4; BYTE $0xE2; BYTE $0x53; BYTE $0x5E; BYTE $0xDC
-// TILESTORED [r11+r13*1], tmm0
-#define STORE_T0 BYTE $0xC4; BYTE $0x82; BYTE $0x7A; BYTE $0x4B; BYTE $0x04; BYTE $0x2B
-// TILESTORED [r11+r13*1+1024], tmm3
-#define STORE_T3 BYTE $0xC4; BYTE $0x82; BYTE $0x7A; BYTE $0x4B; BYTE $0x9C; BYTE $0x2B; BYTE $0x00; BYTE $0x04; BYTE $0x00; BYTE $0x00
+#include "amx_amd64.h"
 
 // ROW fuses weight row m's lane sums (16 int32, one per activation, at
 // coff+64*m(R11)) into its accumulator acc: acc += (d_w·d_x) × float32(sum),

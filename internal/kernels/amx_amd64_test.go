@@ -3,6 +3,7 @@
 package kernels
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -117,8 +118,8 @@ func TestAMXMatMul(t *testing.T) {
 	p := NewPool(2)
 	defer p.Close()
 	r := rand.New(rand.NewPCG(9, 16))
-	for _, typ := range []tensor.Type{tensor.Q8_0, tensor.Q5_0} {
-		for _, c := range []struct{ rows, cols, n int }{{256, 512, 8}, {96, 2048, 37}, {520, 128, 64}} {
+	for _, typ := range []tensor.Type{tensor.Q8_0, tensor.Q5_0, tensor.Q4_K} {
+		for _, c := range []struct{ rows, cols, n int }{{256, 512, 8}, {96, 2048, 37}, {520, 256, 64}} {
 			var w []byte
 			for range c.rows {
 				w = append(w, quantRow(t, typ, randVec(r, c.cols))...)
@@ -140,5 +141,96 @@ func TestAMXMatMul(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestAMXQ4KConfig checks the repacked Q4_K tile's configuration: tmm0
+// 16 rows of 64 bytes, tmm1 16 rows of 32, tmm2 8 rows of 64.
+func TestAMXQ4KConfig(t *testing.T) {
+	want := [64]byte{0: 1}
+	for tile, shape := range [][2]int{{16, 64}, {16, 32}, {8, 64}} {
+		want[16+2*tile] = byte(shape[1])
+		want[48+tile] = byte(shape[0])
+	}
+	if amxQ4KTileConfig != want {
+		t.Fatalf("amxQ4KTileConfig = % x\nwant               % x", amxQ4KTileConfig, want)
+	}
+}
+
+// TestAMXTile16KMatchesGo checks the repacked Q4_K AMX tile against the
+// Go tile (itself checked against dotQ4KQ8KPacked everywhere), bit for
+// bit: 1 to 3 super-blocks, whole and partial groups, any scale, min and
+// nibble, and 4 goroutines at once beside forced GCs (tile state across
+// preemption and context switches).
+func TestAMXTile16KMatchesGo(t *testing.T) {
+	requireAMX(t)
+	r := rand.New(rand.NewPCG(45, 46))
+	type tc struct {
+		wt   *tile16KWeights
+		xk   *tile16KActs
+		want [][]float32
+	}
+	var cases []tc
+	for _, c := range []struct{ nb, n int }{{1, 16}, {2, 9}, {3, 40}} {
+		_, _, _, wt, xk := tile16KCase(t, r, c.nb, c.n)
+		k := tc{wt: wt, xk: xk}
+		var s tile16KScratch
+		for g := range xk.groups() {
+			q, d, bs, rows := xk.group(g)
+			out := make([]float32, tile16*tile16)
+			tile16KGo(wt, q, d, bs, rows, out, tile16, &s)
+			k.want = append(k.want, out)
+		}
+		cases = append(cases, k)
+	}
+	check := func(k tc) string {
+		var s tile16KScratch
+		for g := range k.xk.groups() {
+			q, d, bs, rows := k.xk.group(g)
+			out := make([]float32, tile16*tile16)
+			dotQ4KTile16AMX(k.wt, q, d, bs, rows, out, tile16, &s)
+			for i := range out {
+				if math.Float32bits(out[i]) != math.Float32bits(k.want[g][i]) {
+					return fmt.Sprintf("nb=%d group %d output %d: %.9g, Go tile %.9g", k.wt.nb, g, i, out[i], k.want[g][i])
+				}
+			}
+		}
+		return ""
+	}
+	for _, k := range cases {
+		if msg := check(k); msg != "" {
+			t.Fatal(msg)
+		}
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 4)
+	stop := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				runtime.GC()
+			}
+		}
+	}()
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 40 {
+				if msg := check(cases[i%len(cases)]); msg != "" {
+					errs <- msg
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(stop)
+	close(errs)
+	for msg := range errs {
+		t.Fatal(msg)
 	}
 }

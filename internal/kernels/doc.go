@@ -61,9 +61,17 @@
 // TDPBSSD takes each lane of four products of the generic dot as a 16×4
 // by 4×16 tile product, and ZMM fused multiply-adds sum the exact int32
 // results into the generic code's eight lane accumulators, so the bits
-// are the same; the tiles are configured, used and released inside one
-// assembly call, where Go never preempts. The Go assembler has no AMX
-// mnemonics: amx_amd64.s spells them in bytes. CPUs without AVX-512 VNNI
+// are the same. Repacked Q4_K batches take their own tile (tile16k.go,
+// amxq4k_amd64.s): llama.cpp's repacked arithmetic sums a whole
+// super-block into one exact int32 per output, so each 32-quant sub-block
+// is one full-depth TDPBSSD (16 rows × 32 quants by 32 × 16 activations),
+// scaled per weight row with VPMULLD and summed, the min term likewise,
+// then the one-row kernel's two fused multiply-adds per super-block. The
+// tiles are configured, used and released inside one assembly call, where
+// Go never preempts. The Go assembler has no AMX mnemonics: amx_amd64.h
+// spells them in bytes. Q6_K and plain Q4_K keep llama.cpp's AVX2 lanes
+// of four products, which a tile would take four deep (as Q8_0's), each
+// also scaled per sub-block: they stay on the VNNI kernels. CPUs without AVX-512 VNNI
 // or without AMX run those tests through scripts/avx512/run.sh on an
 // emulated Sapphire Rapids (Bochs 3.0), in CI too.
 //
@@ -173,7 +181,8 @@
 //     runs on the faster Q8_0 kernels with the same integer products.
 //   - tile16: 16 Q8_0 weight rows times a group of 16 activation rows
 //     packed for a matrix unit (packTile16), one 16×16 block of outputs
-//     per call (AMX).
+//     per call (AMX); tile16K the same for repacked Q4_K, both sides
+//     packed (packTile16KWeights, packTile16K).
 //   - rowsDot: rows a stride apart times one activation row, scaled
 //     (attention over the fp16 KV cache).
 //

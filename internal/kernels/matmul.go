@@ -113,8 +113,8 @@ func MatMul(p *Pool, w Matrix, x []float32, n int, out []float32) error {
 	if err != nil {
 		return fmt.Errorf("matmul: %w", err)
 	}
-	a := prepareBatch(p, vt, xq, int(xrow), n, w.Cols)
-	runMatMul(p, w.Rows, w.Cols, n, a.xt.align(), matmulWork(w, a, n, out))
+	a := prepareBatch(p, []Matrix{w}, vt, xq, int(xrow), n, w.Cols)
+	runMatMul(p, w.Rows, w.Cols, n, a.align(), matmulWork(w, a, n, out))
 	return nil
 }
 
@@ -152,13 +152,26 @@ type batchActs struct {
 	xrow int
 	xs   []float32
 	xt   *tile16Acts
+	xk   *tile16KActs // packed for the repacked Q4_K tile (tile16KActPack)
 }
 
 // prepareBatch gives the n activation rows xq (of type vt, xrow bytes
-// apart, cols elements) the forms the batch kernels take: their scales for
-// the 4×2 tile and their packing for the 16×16 tile, each where used.
-func prepareBatch(p *Pool, vt tensor.Type, xq []byte, xrow, n, cols int) batchActs {
-	return batchActs{xq, xrow, tileActScales(p, vt, xq, xrow, n, cols), tile16ActPack(p, vt, xq, xrow, n, cols)}
+// apart, cols elements) the forms the batch kernels of the matrices ws
+// take: their scales for the 4×2 tile and their packings for the 16×16
+// tiles, each where used.
+func prepareBatch(p *Pool, ws []Matrix, vt tensor.Type, xq []byte, xrow, n, cols int) batchActs {
+	return batchActs{xq, xrow, tileActScales(p, vt, xq, xrow, n, cols), tile16ActPack(p, vt, xq, xrow, n, cols),
+		tile16KActPack(p, ws, vt, xq, xrow, n, cols)}
+}
+
+// align returns the row alignment of a product's chunks: whole tiles of
+// 16 weight rows where the activations are packed for a 16×16 tile, else
+// whole groups of the four-row kernels.
+func (a batchActs) align() int {
+	if a.xt != nil || a.xk != nil {
+		return tile16
+	}
+	return chunkAlign
 }
 
 // matmulWork returns the function computing the outputs of weight rows
@@ -167,6 +180,10 @@ func prepareBatch(p *Pool, vt tensor.Type, xq []byte, xrow, n, cols int) batchAc
 func matmulWork(w Matrix, a batchActs, n int, out []float32) func(lo, hi int) {
 	if w.Layout == Interleaved4 && n == 1 {
 		return interleavedDecode(w, a.xq, out)
+	}
+	if t16 := tile16KFor(w, a.xk); t16 != nil {
+		c4 := cols4Kernel(w, n)
+		return func(lo, hi int) { matmulTile16K(w, a, n, out, lo, hi, t16, c4) }
 	}
 	if t16 := tile16For(w, a.xt, n); t16 != nil {
 		r4 := rows4Kernel(w, n)

@@ -44,7 +44,7 @@ func MatMulMulti(p *Pool, ws []Matrix, x []float32, n int, outs [][]float32) err
 	if err != nil {
 		return fmt.Errorf("matmul: %w", err)
 	}
-	a := prepareBatch(p, vt, xq, int(xrow), n, ws[0].Cols)
+	a := prepareBatch(p, ws, vt, xq, int(xrow), n, ws[0].Cols)
 	works := make([]func(lo, hi int), len(ws))
 	for k, w := range ws {
 		works[k] = matmulWork(w, a, n, outs[k])
@@ -60,7 +60,7 @@ func MatMulMulti(p *Pool, ws []Matrix, x []float32, n int, outs [][]float32) err
 			off += w.Rows
 		}
 	}
-	runMatMul(p, rows, ws[0].Cols, n, a.xt.align(), job)
+	runMatMul(p, rows, ws[0].Cols, n, a.align(), job)
 	return nil
 }
 

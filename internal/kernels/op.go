@@ -52,6 +52,8 @@ type kernelSet struct {
 	// rows packed by packTile16 on a matrix unit (AMX), each output
 	// bit-identical to dot; nil where there is none (see tile16.go).
 	tile16 tile16Func
+	// tile16K is tile16 for repacked Q4_K weights (see tile16k.go).
+	tile16K tile16KFunc
 	// packedCols8 computes consecutive repacked-format weight rows times a
 	// group of eight activation rows, each output bit-identical to packed;
 	// nil if none.

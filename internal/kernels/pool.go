@@ -43,6 +43,9 @@ type Pool struct {
 	scratchScales []float32
 	// scratchTile16 holds them packed for the 16×16 tile (packTile16).
 	scratchTile16 tile16Acts
+	// scratchTile16K holds Q8_K ones packed for the repacked Q4_K tile
+	// (packTile16K).
+	scratchTile16K tile16KActs
 
 	job  atomic.Pointer[poolJob] // the current job; a new pointer per job
 	quit atomic.Bool

@@ -45,16 +45,6 @@ func (t *tile16Acts) group(g int) (q []byte, s []float32, rows int) {
 	return t.quants[g*qn : (g+1)*qn], t.scales[g*sn : (g+1)*sn], min(tile16, t.n-g*tile16)
 }
 
-// align returns the row alignment of a product's chunks: whole tiles of
-// 16 weight rows where the activations are packed for the tile (t not
-// nil), else whole groups of the four-row kernels.
-func (t *tile16Acts) align() int {
-	if t == nil {
-		return chunkAlign
-	}
-	return tile16
-}
-
 // tile16Scratch is a kernel call's working memory, reused across calls by
 // one goroutine: two int32 tiles and the 8×16×16 float32 lane
 // accumulators.
