@@ -93,7 +93,7 @@ elif [ "$(go env GOARCH)" = amd64 ]; then
 		PLUME_KERNELS=avx512vnni go test -count=1 -timeout 20m ./internal/kernels/... ./internal/model/...
 	else
 		echo "== internal/kernels AMX tests on an emulated Sapphire Rapids (scripts/avx512/run.sh)"
-		bash scripts/avx512/run.sh -test.v -test.run '^(TestAMX.*|TestTile16.*|TestMatMulTile16|TestMatMulTile16K|TestGoldenMatMul|TestMatMulBatchEqualsSingle|TestMatMulInterleaved)$'
+		bash scripts/avx512/run.sh -test.v -test.run '^(TestAMX.*|TestTile16.*|TestMatMulTile16|TestMatMulTile16K|TestMatMulTile16Q40|TestGoldenMatMul|TestMatMulBatchEqualsSingle|TestMatMulInterleaved)$'
 	fi
 fi
 # A CPU with both VNNI encodings picks the AVX-512 one: the AVX-VNNI (VEX)

@@ -12,14 +12,17 @@ import "golang.org/x/sys/cpu"
 var hasAMX = hasAVX512ZMM && cpu.X86.HasAMXTile && cpu.X86.HasAMXInt8 && amxPermitted()
 
 // amxKernels is the AVX-512 VNNI set with the AMX tile kernels for Q8_0
-// prompt batches (and Q5_0's, expanded to Q8_0) and repacked Q4_K ones:
+// prompt batches (and Q5_0's, expanded to Q8_0) and repacked Q4_0 and
+// Q4_K ones:
 // 16 weight rows times 16 activation rows per call, bit-identical to the
-// VNNI kernels they take over from (see tile16.go, tile16k.go).
+// VNNI kernels they take over from (see tile16.go, tile16q40.go,
+// tile16k.go).
 var amxKernels = func() kernelSet {
 	k := avx512VNNIKernels
 	k.name = "amx+avx512vnni+avx2+fma"
 	k.tile16 = dotQ8_0Tile16AMX
 	k.tile16K = dotQ4KTile16AMX
+	k.tile16Q40 = dotQ4_0Tile16AMX
 	return k
 }()
 
@@ -74,9 +77,10 @@ func dotQ8_0Tile16AMX(n int, w []byte, rowBytes int, ws []float32, q []byte, xs 
 //go:noescape
 func amxQ4KTile16(cfg *[64]byte, wq *byte, sc *int32, mins *int32, dd *float32, xq *byte, xd *float32, xbs *int32, nb int, c *int32, acc *float32)
 
-// amxQ4KTileConfig is the tile configuration of amxQ4KTile16 (palette 1):
-// tmm0 the 16×16 int32 sums, tmm1 16 weight rows of one sub-block's 32
-// quants, tmm2 its 8 rows of 16 activations' four quants.
+// amxQ4KTileConfig is the tile configuration of amxQ4KTile16 and
+// amxQ4_0Tile16 (palette 1): tmm0 the 16×16 int32 sums, tmm1 16 weight
+// rows of 32 quants (a Q4_K sub-block, a Q4_0 block), tmm2 their 8 rows
+// of 16 activations' four quants.
 var amxQ4KTileConfig = func() (cfg [64]byte) {
 	cfg[0] = 1
 	for _, s := range []struct{ t, rows, colBytes int }{{0, tile16, 4 * tile16}, {1, tile16, 32}, {2, 8, 4 * tile16}} {
@@ -100,4 +104,22 @@ func dotQ4KTile16AMX(wt *tile16KWeights, q []byte, d []float32, bs []int32, rows
 		amxQ4KTile16(&amxQ4KTileConfig, &wt.q[0], &wt.sc[0], &wt.mins[0], &wt.dd[0], &q[0], &d[0], &bs[0], nb, &s.c[0], &s.acc[0])
 	}
 	tile16KReduce(s, rows, out, ostride)
+}
+
+// amxQ4_0Tile16 is the repacked Q4_0 tile on AMX (amxq40_amd64.s).
+//
+//go:noescape
+func amxQ4_0Tile16(cfg *[64]byte, wq *byte, wd *float32, xq *byte, xs *float32, nb int, c *int32, acc *float32)
+
+// dotQ4_0Tile16AMX is the tile16Q40Func of the AMX set.
+func dotQ4_0Tile16AMX(wt *tile16Q40Weights, q []byte, xs []float32, rows int, out []float32, ostride int, s *tile16KScratch) {
+	if nb := wt.nb; nb > 0 {
+		// What the assembly reads, checked here.
+		_, _ = wt.q[nb*tile16*32-1], wt.d[nb*tile16-1]
+		_, _ = q[nb*tile16QuantsPerBlock-1], xs[nb*tile16-1]
+		amxQ4_0Tile16(&amxQ4KTileConfig, &wt.q[0], &wt.d[0], &q[0], &xs[0], nb, &s.c[0], &s.acc[0])
+	} else {
+		clear(s.acc[:])
+	}
+	tile16Q40Out(s, rows, out, ostride)
 }

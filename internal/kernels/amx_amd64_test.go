@@ -118,7 +118,7 @@ func TestAMXMatMul(t *testing.T) {
 	p := NewPool(2)
 	defer p.Close()
 	r := rand.New(rand.NewPCG(9, 16))
-	for _, typ := range []tensor.Type{tensor.Q8_0, tensor.Q5_0, tensor.Q4_K} {
+	for _, typ := range []tensor.Type{tensor.Q8_0, tensor.Q5_0, tensor.Q4_0, tensor.Q4_K} {
 		for _, c := range []struct{ rows, cols, n int }{{256, 512, 8}, {96, 2048, 37}, {520, 256, 64}} {
 			var w []byte
 			for range c.rows {
@@ -232,5 +232,28 @@ func TestAMXTile16KMatchesGo(t *testing.T) {
 	close(errs)
 	for msg := range errs {
 		t.Fatal(msg)
+	}
+}
+
+// TestAMXTile16Q40MatchesGo checks the repacked Q4_0 AMX tile against the
+// Go tile (itself checked against dotQ4_0Q8_0Packed everywhere), bit for
+// bit: 1 to 8 blocks, whole and partial groups, every nibble and int8.
+func TestAMXTile16Q40MatchesGo(t *testing.T) {
+	requireAMX(t)
+	r := rand.New(rand.NewPCG(51, 52))
+	for _, c := range []struct{ nb, n int }{{1, 16}, {3, 9}, {8, 40}} {
+		_, _, _, wt, xt := tile16Q40Case(t, r, c.nb, c.n)
+		var s tile16KScratch
+		for g := range xt.groups() {
+			q, xs, rows := xt.group(g)
+			want, got := make([]float32, tile16*tile16), make([]float32, tile16*tile16)
+			tile16Q40Go(wt, q, xs, rows, want, tile16, &s)
+			dotQ4_0Tile16AMX(wt, q, xs, rows, got, tile16, &s)
+			for i := range want {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("%+v group %d output %d: %.9g, Go tile %.9g", c, g, i, got[i], want[i])
+				}
+			}
+		}
 	}
 }

@@ -61,8 +61,10 @@
 // TDPBSSD takes each lane of four products of the generic dot as a 16×4
 // by 4×16 tile product, and ZMM fused multiply-adds sum the exact int32
 // results into the generic code's eight lane accumulators, so the bits
-// are the same. Repacked Q4_K batches take their own tile (tile16k.go,
-// amxq4k_amd64.s): llama.cpp's repacked arithmetic sums a whole
+// are the same. Repacked Q4_0 batches take a full-depth tile per block
+// (tile16q40.go, amxq40_amd64.s: llama.cpp's repacked Q4_0 fuses each
+// block's exact int32 sum with one fmaf), and repacked Q4_K batches their
+// own (tile16k.go, amxq4k_amd64.s): llama.cpp's repacked arithmetic sums a whole
 // super-block into one exact int32 per output, so each 32-quant sub-block
 // is one full-depth TDPBSSD (16 rows × 32 quants by 32 × 16 activations),
 // scaled per weight row with VPMULLD and summed, the min term likewise,
@@ -181,8 +183,8 @@
 //     runs on the faster Q8_0 kernels with the same integer products.
 //   - tile16: 16 Q8_0 weight rows times a group of 16 activation rows
 //     packed for a matrix unit (packTile16), one 16×16 block of outputs
-//     per call (AMX); tile16K the same for repacked Q4_K, both sides
-//     packed (packTile16KWeights, packTile16K).
+//     per call (AMX); tile16Q40 and tile16K the same for repacked Q4_0
+//     and Q4_K, their weights unpacked once per 16-row tile.
 //   - rowsDot: rows a stride apart times one activation row, scaled
 //     (attention over the fp16 KV cache).
 //

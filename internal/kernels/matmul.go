@@ -181,6 +181,10 @@ func matmulWork(w Matrix, a batchActs, n int, out []float32) func(lo, hi int) {
 	if w.Layout == Interleaved4 && n == 1 {
 		return interleavedDecode(w, a.xq, out)
 	}
+	if t16 := tile16Q40For(w, a.xt); t16 != nil {
+		c4 := cols4Kernel(w, n)
+		return func(lo, hi int) { matmulTile16Q40(w, a, n, out, lo, hi, t16, c4) }
+	}
 	if t16 := tile16KFor(w, a.xk); t16 != nil {
 		c4 := cols4Kernel(w, n)
 		return func(lo, hi int) { matmulTile16K(w, a, n, out, lo, hi, t16, c4) }

@@ -54,6 +54,8 @@ type kernelSet struct {
 	tile16 tile16Func
 	// tile16K is tile16 for repacked Q4_K weights (see tile16k.go).
 	tile16K tile16KFunc
+	// tile16Q40 is tile16 for repacked Q4_0 weights (see tile16q40.go).
+	tile16Q40 tile16Q40Func
 	// packedCols8 computes consecutive repacked-format weight rows times a
 	// group of eight activation rows, each output bit-identical to packed;
 	// nil if none.

@@ -154,7 +154,7 @@ func tile16For(w Matrix, xt *tile16Acts, n int) tile16Func {
 // nil where the tile is not used (no tile kernel, other activation types,
 // batches under tile16MinActs).
 func tile16ActPack(p *Pool, vt tensor.Type, xq []byte, xrow, n, cols int) *tile16Acts {
-	if active.tile16 == nil || vt != tensor.Q8_0 || n < tile16MinActs {
+	if (active.tile16 == nil && active.tile16Q40 == nil) || vt != tensor.Q8_0 || n < tile16MinActs {
 		return nil
 	}
 	t := &tile16Acts{}
