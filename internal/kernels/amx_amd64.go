@@ -37,21 +37,19 @@ var amxTileConfig = amxConfig()
 // amxConfig returns the tile configuration of amxQ8_0Tile16 (palette 1):
 // tmm0 and tmm3 the 16×16 int32 sums, tmm1 and tmm4 16 weight rows of
 // four quants, tmm2 and tmm5 one row of 16 activations' four quants.
-func amxConfig() (cfg [64]byte) {
+func amxConfig() [64]byte {
+	return tileConfig([][3]int{{0, tile16, 4 * tile16}, {3, tile16, 4 * tile16}, {1, tile16, 4}, {4, tile16, 4},
+		{2, 1, 4 * tile16}, {5, 1, 4 * tile16}})
+}
+
+// tileConfig returns an LDTILECFG configuration of palette 1 with the
+// given shapes {tile, rows, bytes per row}.
+func tileConfig(shapes [][3]int) (cfg [64]byte) {
 	cfg[0] = 1
-	shape := func(t, rows, colBytes int) {
-		cfg[16+2*t] = byte(colBytes)
-		cfg[16+2*t+1] = byte(colBytes >> 8)
-		cfg[48+t] = byte(rows)
-	}
-	for _, t := range []int{0, 3} {
-		shape(t, tile16, 4*tile16)
-	}
-	for _, t := range []int{1, 4} {
-		shape(t, tile16, 4)
-	}
-	for _, t := range []int{2, 5} {
-		shape(t, 1, 4*tile16)
+	for _, s := range shapes {
+		cfg[16+2*s[0]] = byte(s[2])
+		cfg[16+2*s[0]+1] = byte(s[2] >> 8)
+		cfg[48+s[0]] = byte(s[1])
 	}
 	return cfg
 }
@@ -81,15 +79,7 @@ func amxQ4KTile16(cfg *[64]byte, wq *byte, sc *int32, mins *int32, dd *float32, 
 // amxQ4_0Tile16 (palette 1): tmm0 the 16×16 int32 sums, tmm1 16 weight
 // rows of 32 quants (a Q4_K sub-block, a Q4_0 block), tmm2 their 8 rows
 // of 16 activations' four quants.
-var amxQ4KTileConfig = func() (cfg [64]byte) {
-	cfg[0] = 1
-	for _, s := range []struct{ t, rows, colBytes int }{{0, tile16, 4 * tile16}, {1, tile16, 32}, {2, 8, 4 * tile16}} {
-		cfg[16+2*s.t] = byte(s.colBytes)
-		cfg[16+2*s.t+1] = byte(s.colBytes >> 8)
-		cfg[48+s.t] = byte(s.rows)
-	}
-	return cfg
-}()
+var amxQ4KTileConfig = tileConfig([][3]int{{0, tile16, 4 * tile16}, {1, tile16, 32}, {2, 8, 4 * tile16}})
 
 // dotQ4KTile16AMX is the tile16KFunc of the AMX set.
 func dotQ4KTile16AMX(wt *tile16KWeights, q []byte, d []float32, bs []int32, rows int, out []float32, ostride int, s *tile16KScratch) {

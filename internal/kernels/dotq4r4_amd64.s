@@ -59,10 +59,7 @@ r4loop:
 	JNZ  r4loop
 
 r4done:
-	VSUBPS X13, X8, X8
-	MOVQ out_base+64(FP), R8
-	VMOVUPS X8, (R8)
-	VZEROUPPER
+	Q4K_R4_STORE(out_base+64(FP))
 	RET
 
 // func dotQ4KPackedQuadAVX2(w []byte, x []byte, nb int, out []float32)
@@ -89,8 +86,5 @@ q4loop:
 	JNZ  q4loop
 
 q4done:
-	VSUBPS X13, X8, X8
-	MOVQ out_base+56(FP), R8
-	VMOVUPS X8, (R8)
-	VZEROUPPER
+	Q4K_R4_STORE(out_base+56(FP))
 	RET

@@ -130,10 +130,7 @@ z4kloop:
 	JNZ  z4kloop
 
 z4kdone:
-	VSUBPS X13, X8, X8
-	MOVQ out_base+64(FP), R8
-	VMOVUPS X8, (R8)
-	VZEROUPPER
+	Q4K_R4_STORE(out_base+64(FP))
 	RET
 
 // func dotQ4KPackedQuadZMM(w []byte, x []byte, nb int, out []float32)
@@ -160,8 +157,5 @@ q4kloop:
 	JNZ  q4kloop
 
 q4kdone:
-	MOVQ out_base+56(FP), R8
-	VSUBPS X13, X8, X8
-	VMOVUPS X8, (R8)
-	VZEROUPPER
+	Q4K_R4_STORE(out_base+56(FP))
 	RET

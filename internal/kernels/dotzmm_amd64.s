@@ -177,24 +177,26 @@ q4loop:
 	ADDQ       $0x88, R11
 
 	// four weight scales times the activation scale → Y8
-	MOVWQZX         (SI), AX
-	MOVWQZX         (SI)(R8*1), BX
-	SHLQ            $0x10, BX
-	ORQ             BX, AX
-	MOVWQZX         (SI)(R9*1), BX
-	SHLQ            $0x20, BX
-	ORQ             BX, AX
-	MOVWQZX         (SI)(R10*1), BX
-	SHLQ            $0x30, BX
-	ORQ             BX, AX
-	VMOVQ           AX, X8
-	VCVTPH2PS       X8, X8
-	MOVWLZX         (DI), AX
-	VMOVD           AX, X9
-	VCVTPH2PS       X9, X9
-	VBROADCASTSS    X9, X9
-	VMULPS          X9, X8, X8
-	VINSERTF128     $0x01, X8, Y8, Y8
+	MOVWQZX      (SI), AX
+	MOVWQZX      (SI)(R8*1), BX
+	SHLQ         $0x10, BX
+	ORQ          BX, AX
+	MOVWQZX      (SI)(R9*1), BX
+	SHLQ         $0x20, BX
+	ORQ          BX, AX
+	MOVWQZX      (SI)(R10*1), BX
+	SHLQ         $0x30, BX
+	ORQ          BX, AX
+	VMOVQ        AX, X8
+	VCVTPH2PS    X8, X8
+	MOVWLZX      (DI), AX
+	VMOVD        AX, X9
+	VCVTPH2PS    X9, X9
+	VBROADCASTSS X9, X9
+	VMULPS       X9, X8, X8
+	VINSERTF128  $0x01, X8, Y8, Y8
+
+	// spread per pair
 	VPERMPS         Z8, Z12, Z2
 	VPERMPS         Z8, Z13, Z3
 	VBROADCASTI64X4 2(DI), Z4

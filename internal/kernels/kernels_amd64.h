@@ -103,6 +103,14 @@ GLOBL kscHi<>(SB), RODATA|NOPTR, $16
 	VMOVD R8, X14; \
 	VPBROADCASTD X14, mask
 
+// Q4K_R4_STORE(out): the four-row Q4_K kernels' end: out[r] = acc[r] -
+// accm[r] (X8, X13) stored at out (the argument's frame slot).
+#define Q4K_R4_STORE(out) \
+	VSUBPS X13, X8, X8; \
+	MOVQ out, R8; \
+	VMOVUPS X8, (R8); \
+	VZEROUPPER
+
 // Q4K_R4_PREFETCH: the four-row Q4_K kernels' prefetch of the next
 // four-row group (AX) at the rate this one is read (4·144 bytes per
 // super-block: the four rows are read side by side, so the one-row

@@ -202,25 +202,33 @@ func tile16KActPack(p *Pool, ws []Matrix, vt tensor.Type, xq []byte, xrow, n, co
 }
 
 // matmulTile16K is matmulCols4 for the repacked Q4_K batches the tile
-// takes: weight rows in tiles of 16, unpacked once, each times every group
-// of 16 activation rows. The rows short of a last whole tile go through
-// matmulCols4 (c4; matmulRows where it is nil).
+// takes (see matmulUnpackedTiles).
 func matmulTile16K(w Matrix, a batchActs, n int, out []float32, lo, hi int, t16 tile16KFunc, c4 cols4Func) {
-	wrow := w.RowBytes()
-	nb := w.Cols / tensor.QK_K
-	tile := layoutTile(w, wrow) // interleaved rows gathered here
 	var wt tile16KWeights
 	var s tile16KScratch
+	matmulUnpackedTiles(w, a, n, out, lo, hi, c4, func(data []byte, r int) {
+		packTile16KWeights(&wt, data, w.RowBytes(), w.Cols/tensor.QK_K)
+		for g := range a.xk.groups() {
+			q, d, bs, rows := a.xk.group(g)
+			t16(&wt, q, d, bs, rows, out[g*tile16*w.Rows+r:], w.Rows, &s)
+		}
+	})
+}
+
+// matmulUnpackedTiles is the loop of the repacked formats' tiles: weight
+// rows in tiles of 16, each handed to tile (its rows row-major in data,
+// the first being row r), which unpacks them once and multiplies them by
+// every group of 16 activation rows. The rows short of a last whole tile
+// go through matmulCols4 (c4; matmulRows where it is nil).
+func matmulUnpackedTiles(w Matrix, a batchActs, n int, out []float32, lo, hi int, c4 cols4Func, tile func(data []byte, r int)) {
+	wrow := w.RowBytes()
+	buf := layoutTile(w, wrow) // interleaved rows gathered here
 	r := lo
 	for ; r+tile16 <= hi; r += tile16 {
 		if active.prefetch != nil && r+tile16 < hi {
 			active.prefetch(w.Data[(r+tile16)*wrow : min(r+2*tile16, hi)*wrow])
 		}
-		packTile16KWeights(&wt, batchTile(w, r, r+tile16, nil, tile, wrow), wrow, nb)
-		for g := range a.xk.groups() {
-			q, d, bs, rows := a.xk.group(g)
-			t16(&wt, q, d, bs, rows, out[g*tile16*w.Rows+r:], w.Rows, &s)
-		}
+		tile(batchTile(w, r, r+tile16, nil, buf, wrow), r)
 	}
 	switch {
 	case r == hi:

@@ -87,31 +87,15 @@ func tile16Q40For(w Matrix, xt *tile16Acts) tile16Q40Func {
 }
 
 // matmulTile16Q40 is matmulCols4 for the repacked Q4_0 batches the tile
-// takes: weight rows in tiles of 16, unpacked once, each times every group
-// of 16 activation rows. The rows short of a last whole tile go through
-// matmulCols4 (c4; matmulRows where it is nil).
+// takes (see matmulUnpackedTiles).
 func matmulTile16Q40(w Matrix, a batchActs, n int, out []float32, lo, hi int, t16 tile16Q40Func, c4 cols4Func) {
-	wrow := w.RowBytes()
-	nb := w.Cols / 32
-	tile := layoutTile(w, wrow) // interleaved rows gathered here
 	var wt tile16Q40Weights
 	var s tile16KScratch
-	r := lo
-	for ; r+tile16 <= hi; r += tile16 {
-		if active.prefetch != nil && r+tile16 < hi {
-			active.prefetch(w.Data[(r+tile16)*wrow : min(r+2*tile16, hi)*wrow])
-		}
-		packTile16Q40Weights(&wt, batchTile(w, r, r+tile16, nil, tile, wrow), wrow, nb)
+	matmulUnpackedTiles(w, a, n, out, lo, hi, c4, func(data []byte, r int) {
+		packTile16Q40Weights(&wt, data, w.RowBytes(), w.Cols/32)
 		for g := range a.xt.groups() {
 			q, xs, rows := a.xt.group(g)
 			t16(&wt, q, xs, rows, out[g*tile16*w.Rows+r:], w.Rows, &s)
 		}
-	}
-	switch {
-	case r == hi:
-	case c4 != nil:
-		matmulCols4(w, a.xq, a.xrow, n, out, r, hi, c4)
-	default:
-		matmulRows(w, a.xq, a.xrow, n, out, r, hi, packedDot(w.Type, w.Rows))
-	}
+	})
 }

@@ -32,6 +32,29 @@ func (g gen) zmmPairIdx() Mem {
 	return idx
 }
 
+// zmmSetup clears the accumulators Z0 (rows 0|1) and Z1 (rows 2|3) and
+// Z15 (zero), and loads the pair spreading indices into Z12 and Z13.
+func (g gen) zmmSetup(idx Mem) {
+	g.VPXORD(Z0, Z0, Z0)
+	g.VPXORD(Z1, Z1, Z1)
+	g.VPXORD(Z15, Z15, Z15)
+	g.VMOVDQU64(idx, Z12)
+	g.VMOVDQU64(idx.Offset(64), Z13)
+}
+
+// zmmBlock is one block of the four rows (Y8 their scale products): the
+// products spread per pair, the activation quants in both halves of Z4
+// and negated in Z14, then the two pairs.
+func (g gen) zmmBlock() {
+	g.Comment("spread per pair")
+	g.VPERMPS(Z8, Z12, Z2)
+	g.VPERMPS(Z8, Z13, Z3)
+	g.VBROADCASTI64X4(Mem{Base: RDI, Disp: q8QS}, Z4)
+	g.VPSUBB(Z4, Z15, Z14)
+	g.pairQ8(0, Z2, Z0)
+	g.pairQ8(2, Z3, Z1)
+}
+
 // pairQ8 is one block of rows r and r+1 (their quants at rowMem(r) and
 // rowMem(r+1)): Z4 holds x in both halves and Z14 -x, scale the two rows'
 // d_w·d_x spread over the halves; acc += scale · lanes(w · x).
@@ -64,20 +87,8 @@ func (g gen) dotQ8_0Rows4ZMM(idx Mem) {
 		"products of rows 0|1 and 2|3 (VPERMPS indices), Z15 zero.")
 	g.loadRowArgs("nb")
 	g.LEAQ(Mem{Base: RSI, Index: R8, Scale: 4}, R11)
-	g.VPXORD(Z0, Z0, Z0)
-	g.VPXORD(Z1, Z1, Z1)
-	g.VPXORD(Z15, Z15, Z15)
-	g.VMOVDQU64(idx, Z12)
-	g.VMOVDQU64(idx.Offset(64), Z13)
-	g.r4Blocks("z4", q8PrefetchLines, q8Bytes, func() {
-		g.Comment("spread per pair")
-		g.VPERMPS(Z8, Z12, Z2)
-		g.VPERMPS(Z8, Z13, Z3)
-		g.VBROADCASTI64X4(Mem{Base: RDI, Disp: q8QS}, Z4)
-		g.VPSUBB(Z4, Z15, Z14)
-		g.pairQ8(0, Z2, Z0)
-		g.pairQ8(2, Z3, Z1)
-	})
+	g.zmmSetup(idx)
+	g.r4Blocks("z4", q8PrefetchLines, q8Bytes, g.zmmBlock)
 	g.Comment("rows 1 and 3 from the upper halves; each half reduced as the YMM kernel")
 	g.VEXTRACTF64X4(U8(1), Z0, Y2)
 	g.VEXTRACTF64X4(U8(1), Z1, Y3)
@@ -105,19 +116,8 @@ func (g gen) dotQ8_0QuadZMM(idx Mem) {
 		"the rows of a block are adjacent and a block step is four blocks.",
 		"R11 prefetches quadPrefetch bytes ahead.")
 	g.quadArgs()
-	g.VPXORD(Z0, Z0, Z0)
-	g.VPXORD(Z1, Z1, Z1)
-	g.VPXORD(Z15, Z15, Z15)
-	g.VMOVDQU64(idx, Z12)
-	g.VMOVDQU64(idx.Offset(64), Z13)
-	g.r4BlocksStep("q4", quadLines, q8Bytes, rowsPerGroup*q8Bytes, func() {
-		g.VPERMPS(Z8, Z12, Z2)
-		g.VPERMPS(Z8, Z13, Z3)
-		g.VBROADCASTI64X4(Mem{Base: RDI, Disp: q8QS}, Z4)
-		g.VPSUBB(Z4, Z15, Z14)
-		g.pairQ8(0, Z2, Z0)
-		g.pairQ8(2, Z3, Z1)
-	})
+	g.zmmSetup(idx)
+	g.r4BlocksStep("q4", quadLines, q8Bytes, rowsPerGroup*q8Bytes, g.zmmBlock)
 	g.VEXTRACTF64X4(U8(1), Z0, Y2)
 	g.VEXTRACTF64X4(U8(1), Z1, Y3)
 	g.storeSums(RDX, Y0, Y2, Y1, Y3)
