@@ -93,7 +93,7 @@ func dotQ4KTile16AMX(wt *tile16KWeights, q []byte, d []float32, bs []int32, rows
 		_, _, _ = q[nb*tile16KXQuants-1], d[nb*tile16-1], bs[nb*tile16KSubScales-1]
 		amxQ4KTile16(&amxQ4KTileConfig, &wt.q[0], &wt.sc[0], &wt.mins[0], &wt.dd[0], &q[0], &d[0], &bs[0], nb, &s.c[0], &s.acc[0])
 	}
-	tile16KReduce(s, rows, out, ostride)
+	tile16KReduce(s, true, rows, out, ostride)
 }
 
 // amxQ4_0Tile16 is the repacked Q4_0 tile on AMX (amxq40_amd64.s).
@@ -111,5 +111,5 @@ func dotQ4_0Tile16AMX(wt *tile16Q40Weights, q []byte, xs []float32, rows int, ou
 	} else {
 		clear(s.acc[:])
 	}
-	tile16Q40Out(s, rows, out, ostride)
+	tile16KReduce(s, false, rows, out, ostride)
 }

@@ -47,7 +47,7 @@ func Interleaves(t tensor.Type) bool {
 // the four-row kernel read four row-major rows at 18–20 GB/s and four
 // interleaved ones at 26–33: one stream instead of four.
 func Interleave(m Matrix) Matrix {
-	if !Interleaves(m.Type) || groupKernel(m) == nil {
+	if groupKernel(m) == nil {
 		return m
 	}
 	return interleave(m)
@@ -174,10 +174,7 @@ func gatherGo(dst, src []byte, wrow, bb int) {
 // of a group split by a chunk bound (MatMulMulti after a matrix with an odd
 // row count) one by one.
 func interleavedDecode(w Matrix, xq []byte, out []float32) func(lo, hi int) {
-	dot := active.dot[w.Type]
-	if pd := packedDot(w.Type, w.Rows); pd != nil {
-		dot = pd
-	}
+	dot := dotFor(w)
 	quad := groupKernel(w)
 	if quad == nil {
 		quad = quadFromDot(dot, w.blockBytes())

@@ -145,14 +145,14 @@ func runMatMul(p *Pool, rows, cols, n, align int, work func(lo, hi int)) {
 
 // batchActs are a product's activation rows as the kernels take them: the
 // quantized rows xq (xrow bytes apart), their block scales for the 4×2
-// tile (xs, tileActScales) and their packing for the 16×16 tile (xt,
-// tile16ActPack); xs and xt are nil where unused.
+// tile (xs, tileActScales) and their packings for the 16×16 tiles (xt,
+// tile16ActPack; xk, tile16KActPack); xs, xt and xk are nil where unused.
 type batchActs struct {
 	xq   []byte
 	xrow int
 	xs   []float32
 	xt   *tile16Acts
-	xk   *tile16KActs // packed for the repacked Q4_K tile (tile16KActPack)
+	xk   *tile16KActs
 }
 
 // prepareBatch gives the n activation rows xq (of type vt, xrow bytes
@@ -199,11 +199,18 @@ func matmulWork(w Matrix, a batchActs, n int, out []float32) func(lo, hi int) {
 	if c4 := cols4Kernel(w, n); c4 != nil {
 		return func(lo, hi int) { matmulCols4(w, a.xq, a.xrow, n, out, lo, hi, c4) }
 	}
-	dot := active.dot[w.Type]
-	if pd := packedDot(w.Type, w.Rows); pd != nil {
-		dot = pd
-	}
+	dot := dotFor(w)
 	return func(lo, hi int) { matmulRows(w, a.xq, a.xrow, n, out, lo, hi, dot) }
+}
+
+// dotFor returns the one-row kernel MatMul takes for w's outputs: the
+// packed one for matrices llama.cpp repacks (packedDot), else the plain
+// one.
+func dotFor(w Matrix) dotFunc {
+	if pd := packedDot(w.Type, w.Rows); pd != nil {
+		return pd
+	}
+	return active.dot[w.Type]
 }
 
 // quantizeActivations converts the n rows of x to type vt. F32 rows are used
@@ -409,10 +416,7 @@ func matmulCols4(w Matrix, xq []byte, xrow, n int, out []float32, lo, hi int, c4
 // scales, see tileActScales).
 func matmulRows4(w Matrix, a batchActs, n int, out []float32, lo, hi int, r4 rows4Func) {
 	xq, xrow, xs := a.xq, a.xrow, a.xs
-	dot := active.dot[w.Type]
-	if pd := packedDot(w.Type, w.Rows); pd != nil {
-		dot = pd
-	}
+	dot := dotFor(w)
 	wrow := w.RowBytes()
 	cols, rows, nb := w.Cols, w.Rows, w.Cols/32
 	// For batches, formats with an expander are converted to Q8_0 one row

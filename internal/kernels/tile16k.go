@@ -117,8 +117,9 @@ func packTile16KWeights(p *tile16KWeights, w []byte, rowBytes, nb int) {
 	}
 }
 
-// tile16KScratch is a kernel call's working memory: one int32 tile and
-// the two float32 accumulators of every output.
+// tile16KScratch is a kernel call's working memory, of the Q4_K and the
+// Q4_0 tiles: one int32 tile and the two float32 accumulators of every
+// output (the Q4_0 tile uses acc only).
 type tile16KScratch struct {
 	c         [tile16 * tile16]int32
 	acc, accm [tile16 * tile16]float32 // [m][a]
@@ -130,12 +131,17 @@ type tile16KScratch struct {
 type tile16KFunc func(wt *tile16KWeights, q []byte, d []float32, bs []int32, rows int, out []float32, ostride int, s *tile16KScratch)
 
 // tile16KReduce writes out[a*ostride+m] = acc - accm for the rows real
-// activation rows.
-func tile16KReduce(s *tile16KScratch, rows int, out []float32, ostride int) {
+// activation rows, or acc where withMins is false (the Q4_0 tile, which
+// has no min term).
+func tile16KReduce(s *tile16KScratch, withMins bool, rows int, out []float32, ostride int) {
 	for a := range rows {
 		o := out[a*ostride : a*ostride+tile16]
 		for m := range tile16 {
-			o[m] = s.acc[m*tile16+a] - s.accm[m*tile16+a]
+			if withMins {
+				o[m] = s.acc[m*tile16+a] - s.accm[m*tile16+a]
+			} else {
+				o[m] = s.acc[m*tile16+a]
+			}
 		}
 	}
 }
@@ -166,7 +172,7 @@ func tile16KGo(wt *tile16KWeights, q []byte, d []float32, bs []int32, rows int, 
 			}
 		}
 	}
-	tile16KReduce(s, rows, out, ostride)
+	tile16KReduce(s, true, rows, out, ostride)
 }
 
 // tile16KFor returns the tile kernel for w when its batch's activations

@@ -45,17 +45,6 @@ func packTile16Q40Weights(p *tile16Q40Weights, w []byte, rowBytes, nb int) {
 // rows real activation rows, bit for bit.
 type tile16Q40Func func(wt *tile16Q40Weights, q []byte, xs []float32, rows int, out []float32, ostride int, s *tile16KScratch)
 
-// tile16Q40Out writes out[a*ostride+m] = acc[m*16+a] for the rows real
-// activation rows.
-func tile16Q40Out(s *tile16KScratch, rows int, out []float32, ostride int) {
-	for a := range rows {
-		o := out[a*ostride : a*ostride+tile16]
-		for m := range tile16 {
-			o[m] = s.acc[m*tile16+a]
-		}
-	}
-}
-
 // tile16Q40Go is the tile in Go: the reference the matrix-unit kernel is
 // tested against, and how the MatMul driver is tested on CPUs without one.
 func tile16Q40Go(wt *tile16Q40Weights, q []byte, xs []float32, rows int, out []float32, ostride int, s *tile16KScratch) {
@@ -74,7 +63,7 @@ func tile16Q40Go(wt *tile16Q40Weights, q []byte, xs []float32, rows int, out []f
 			}
 		}
 	}
-	tile16Q40Out(s, rows, out, ostride)
+	tile16KReduce(s, false, rows, out, ostride)
 }
 
 // tile16Q40For returns the tile kernel for w when its batch's activations

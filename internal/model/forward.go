@@ -65,12 +65,8 @@ func (m *Model) step(ctx context.Context, p *kernels.Pool, s *State, tokens []in
 	}
 	b := &s.buf
 	x := b.x[:n*c.Embd]
-	var rowBuf []byte // an interleaved embedding row, gathered (see kernels.Interleave)
-	if w.TokEmbd.Layout != kernels.RowMajor {
-		rowBuf = make([]byte, w.TokEmbd.RowBytes())
-	}
 	for i, id := range tokens { // get_rows: dequantize the embedding row
-		if err := tensor.Dequantize(w.TokEmbd.Type, w.TokEmbd.RowData(int(id), rowBuf), x[i*c.Embd:(i+1)*c.Embd]); err != nil {
+		if err := tensor.Dequantize(w.TokEmbd.Type, w.TokEmbd.RowData(int(id), b.embRow), x[i*c.Embd:(i+1)*c.Embd]); err != nil {
 			return fmt.Errorf("forward: embedding of token %d: %w", id, err)
 		}
 	}

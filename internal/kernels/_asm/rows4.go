@@ -20,8 +20,8 @@ import (
 // row's product broadcast, Y15 int16 ones for VPMADDWD.
 
 // prefetchLines are the offsets prefetched from R11 each block: three cache
-// lines cover the 4·34 = 136 bytes a Q8_0 block step advances, two the 88 of
-// Q5_0.
+// lines cover the 4·34 = 136 bytes a Q8_0 block step advances (four rows
+// side by side, or one interleaved group's block), two the 88 of Q5_0.
 var (
 	q8PrefetchLines = []int{0, 64, 128}
 	q5PrefetchLines = []int{0, 64}
@@ -130,7 +130,7 @@ func (g gen) dotQ8_0Quad() {
 	if !g.vnni {
 		g.bcast32(0x00010001, Y15)
 	}
-	g.r4BlocksStep("q4", quadLines, q8Bytes, rowsPerGroup*q8Bytes, func() {
+	g.r4BlocksStep("q4", q8PrefetchLines, q8Bytes, rowsPerGroup*q8Bytes, func() {
 		g.VMOVDQU(Mem{Base: RDI, Disp: q8QS}, Y4)
 		for r := 0; r < rowsPerGroup; r++ {
 			g.VSHUFPS(laneShuffle[r], Y8, Y8, Y9)

@@ -103,10 +103,6 @@ func (g gen) dotQ8_0Rows4ZMM(idx Mem) {
 // (QUAD_PREFETCH in kernels_amd64.h is the same for the K-quants).
 const quadPrefetch = 4096
 
-// quadLines are the offsets prefetched from R11 each block: three cache
-// lines cover the 4·34 = 136 bytes a block of four interleaved rows takes.
-var quadLines = []int{0, 64, 128}
-
 // dotQ8_0QuadZMM is dotQ8_0Rows4ZMM on a four-row group interleaved block
 // by block (see Interleave in the kernels package): block b of row r at
 // w[136*b+34*r:]. The four rows are read as one sequential stream.
@@ -117,7 +113,7 @@ func (g gen) dotQ8_0QuadZMM(idx Mem) {
 		"R11 prefetches quadPrefetch bytes ahead.")
 	g.quadArgs()
 	g.zmmSetup(idx)
-	g.r4BlocksStep("q4", quadLines, q8Bytes, rowsPerGroup*q8Bytes, g.zmmBlock)
+	g.r4BlocksStep("q4", q8PrefetchLines, q8Bytes, rowsPerGroup*q8Bytes, g.zmmBlock)
 	g.VEXTRACTF64X4(U8(1), Z0, Y2)
 	g.VEXTRACTF64X4(U8(1), Z1, Y3)
 	g.storeSums(RDX, Y0, Y2, Y1, Y3)
