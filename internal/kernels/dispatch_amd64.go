@@ -109,7 +109,8 @@ func addZMM(k *kernelSet) {
 
 // avx512VNNIKernels is the AVX2 set with the VNNI kernels in place of the
 // AVX2 ones they share their arithmetic with (dotvnni_amd64.go), and where
-// the CPU has AVX512BW the ZMM decode kernels, Q8_0's on VNNI too.
+// the CPU has AVX512BW the ZMM decode kernels, Q8_0's on VNNI too, and
+// the ZMM Q8_0 tile42.
 var avx512VNNIKernels = func() kernelSet {
 	k := vnniKernels("avx512vnni+avx2+fma", dotQ8_0Rows4VNNIAsm, dotQ5_0Rows4VNNIAsm,
 		dotQ8_0Tile42VNNIAsm, dotQ4KPackedCols8VNNIAsm, dotQ8_0QuadVNNIAsm)
@@ -117,6 +118,7 @@ var avx512VNNIKernels = func() kernelSet {
 		addZMM(&k)
 		k.rows4[tensor.Q8_0] = dotQ8_0Rows4ZMMAsm
 		k.quad[tensor.Q8_0] = dotQ8_0QuadZMMAsm
+		k.tile42[tensor.Q8_0] = dotQ8_0Tile42ZMMAsm
 	}
 	// Q8_0 decodes row by row: one sequential stream per row reads memory
 	// faster than the four-row kernels' four. On a Zen 5 (1 thread, plume

@@ -415,6 +415,12 @@ DATA shufBits4<>+16(SB)/8, $0x0202020202020202
 DATA shufBits4<>+24(SB)/8, $0x0303030303030303
 GLOBL shufBits4<>(SB), RODATA|NOPTR, $32
 
+DATA ones16x4<>+0(SB)/8, $0x0001000100010001
+DATA ones16x4<>+8(SB)/8, $0x0001000100010001
+DATA ones16x4<>+16(SB)/8, $0x0001000100010001
+DATA ones16x4<>+24(SB)/8, $0x0001000100010001
+GLOBL ones16x4<>(SB), RODATA|NOPTR, $32
+
 // func dotQ8_0Tile42AVX2(w []byte, stride int, ws []float32, x []byte, xstride int, xs []float32, nb int, pairs int, out []float32, ostride int)
 // Requires: AVX, AVX2, FMA3
 TEXT ·dotQ8_0Tile42AVX2(SB), NOSPLIT, $40-160
@@ -560,12 +566,6 @@ c2loop:
 	JNZ          c2pair
 	VZEROUPPER
 	RET
-
-DATA ones16x4<>+0(SB)/8, $0x0001000100010001
-DATA ones16x4<>+8(SB)/8, $0x0001000100010001
-DATA ones16x4<>+16(SB)/8, $0x0001000100010001
-DATA ones16x4<>+24(SB)/8, $0x0001000100010001
-GLOBL ones16x4<>(SB), RODATA|NOPTR, $32
 
 // func q8_0Scales4AVX2(w []byte, stride int, nb int, out []float32)
 // Requires: AVX, F16C

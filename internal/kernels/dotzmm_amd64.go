@@ -25,6 +25,9 @@ var hasAVX512ZMM = hasAVX512VNNI && hasAVX512
 // dotQ8_0Rows4ZMMAsm is dotQ8_0Rows4Asm with dotQ8_0Rows4ZMM.
 var dotQ8_0Rows4ZMMAsm = rows4Entry("dotQ8_0Rows4Asm", dotQ8_0Rows4ZMM, 32, q8_0Bytes, q8_0Bytes)
 
+// dotQ8_0Tile42ZMMAsm is dotQ8_0Tile42Asm with dotQ8_0Tile42ZMM.
+var dotQ8_0Tile42ZMMAsm = tile42Entry(dotQ8_0Tile42ZMM)
+
 // dotQ4KPackedRows4ZMM is dotQ4KPackedRows4AVX2 with the integer sums on
 // ZMM registers (dotq4r4zmm_amd64.s); reference loop:
 //

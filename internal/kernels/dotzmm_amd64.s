@@ -258,3 +258,130 @@ q4done:
 	VMOVSS        X3, 12(DX)
 	VZEROUPPER
 	RET
+
+// func dotQ8_0Tile42ZMM(w []byte, stride int, ws []float32, x []byte, xstride int, xs []float32, nb int, pairs int, out []float32, ostride int)
+// Requires: AVX, AVX512BW, AVX512F, AVX512_VNNI
+TEXT ·dotQ8_0Tile42ZMM(SB), NOSPLIT, $40-160
+	// Rows 0..3 at SI, SI+R8, SI+R9, SI+R10 times activation rows DI (Y0..Y3)
+	// and DI+DX (Y4..Y7), each the one-row kernel's fused multiply-add per block;
+	// R12 weight scales, R13/R14 activation scales, BX output row, AX its stride.
+	MOVQ w_base+0(FP), SI
+	MOVQ SI, (SP)
+	MOVQ stride+24(FP), R8
+	MOVQ ws_base+32(FP), R12
+	MOVQ R12, 8(SP)
+	MOVQ x_base+56(FP), DI
+	MOVQ xstride+80(FP), DX
+	MOVQ xs_base+88(FP), R13
+	MOVQ nb+112(FP), CX
+	MOVQ CX, 32(SP)
+	MOVQ pairs+120(FP), AX
+	MOVQ AX, 24(SP)
+	MOVQ out_base+128(FP), BX
+	MOVQ ostride+152(FP), AX
+	SHLQ $0x02, AX
+	LEAQ (R8)(R8*1), R9
+	LEAQ (R9)(R8*1), R10
+
+c2pair:
+	MOVQ   (SP), SI
+	MOVQ   8(SP), R12
+	MOVQ   32(SP), CX
+	MOVQ   DI, 16(SP)
+	LEAQ   (R13)(CX*4), R14
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z15, Z15, Z15
+
+c2loop:
+	// Z4 = x0|x1, Z14 = -(x0|x1), Z9 = d_x0 (x8) | d_x1 (x8)
+	VMOVDQU         2(DI), Y4
+	VINSERTI64X4    $0x01, 2(DI)(DX*1), Z4, Z4
+	VPSUBB          Z4, Z15, Z14
+	VBROADCASTSS    (R13), Y9
+	VBROADCASTSS    (R14), Y11
+	VINSERTF64X4    $0x01, Y11, Z9, Z9
+	VBROADCASTI64X4 2(SI), Z5
+	VPABSB          Z5, Z6
+	VPMOVB2M        Z5, K1
+	VPBLENDMB       Z14, Z4, K1, Z7
+	VPXORD          Z10, Z10, Z10
+	VPDPBUSD        Z7, Z6, Z10
+	VCVTDQ2PS       Z10, Z10
+	VMULPS.BCST     (R12), Z9, Z8
+	VFMADD231PS     Z10, Z8, Z0
+	VBROADCASTI64X4 2(SI)(R8*1), Z5
+	VPABSB          Z5, Z6
+	VPMOVB2M        Z5, K1
+	VPBLENDMB       Z14, Z4, K1, Z7
+	VPXORD          Z10, Z10, Z10
+	VPDPBUSD        Z7, Z6, Z10
+	VCVTDQ2PS       Z10, Z10
+	VMULPS.BCST     4(R12), Z9, Z8
+	VFMADD231PS     Z10, Z8, Z1
+	VBROADCASTI64X4 2(SI)(R9*1), Z5
+	VPABSB          Z5, Z6
+	VPMOVB2M        Z5, K1
+	VPBLENDMB       Z14, Z4, K1, Z7
+	VPXORD          Z10, Z10, Z10
+	VPDPBUSD        Z7, Z6, Z10
+	VCVTDQ2PS       Z10, Z10
+	VMULPS.BCST     8(R12), Z9, Z8
+	VFMADD231PS     Z10, Z8, Z2
+	VBROADCASTI64X4 2(SI)(R10*1), Z5
+	VPABSB          Z5, Z6
+	VPMOVB2M        Z5, K1
+	VPBLENDMB       Z14, Z4, K1, Z7
+	VPXORD          Z10, Z10, Z10
+	VPDPBUSD        Z7, Z6, Z10
+	VCVTDQ2PS       Z10, Z10
+	VMULPS.BCST     12(R12), Z9, Z8
+	VFMADD231PS     Z10, Z8, Z3
+	ADDQ            $0x10, R12
+	ADDQ            $0x04, R13
+	ADDQ            $0x04, R14
+	ADDQ            $0x22, SI
+	ADDQ            $0x22, DI
+	DECQ            CX
+	JNZ             c2loop
+
+	// Store the pair's eight sums; move to the next pair of activation rows
+	// (R14 has reached the scales of row 2).
+	// activation row 1's accumulators (the high halves) to Y4..Y7
+	VEXTRACTF64X4 $0x01, Z0, Y4
+	VEXTRACTF64X4 $0x01, Z1, Y5
+	VEXTRACTF64X4 $0x01, Z2, Y6
+	VEXTRACTF64X4 $0x01, Z3, Y7
+	VPERM2F128    $0x20, Y4, Y0, Y9
+	VPERM2F128    $0x31, Y4, Y0, Y10
+	VADDPS        Y10, Y9, Y12
+	VPERM2F128    $0x20, Y5, Y1, Y9
+	VPERM2F128    $0x31, Y5, Y1, Y10
+	VADDPS        Y10, Y9, Y13
+	VPERM2F128    $0x20, Y6, Y2, Y9
+	VPERM2F128    $0x31, Y6, Y2, Y10
+	VADDPS        Y10, Y9, Y14
+	VPERM2F128    $0x20, Y7, Y3, Y9
+	VPERM2F128    $0x31, Y7, Y3, Y10
+	VADDPS        Y10, Y9, Y15
+	VSHUFPS       $0x44, Y13, Y12, Y9
+	VSHUFPS       $0xee, Y13, Y12, Y10
+	VADDPS        Y10, Y9, Y12
+	VSHUFPS       $0x44, Y15, Y14, Y9
+	VSHUFPS       $0xee, Y15, Y14, Y10
+	VADDPS        Y10, Y9, Y13
+	VSHUFPS       $0x88, Y13, Y12, Y9
+	VSHUFPS       $0xdd, Y13, Y12, Y10
+	VADDPS        Y10, Y9, Y8
+	VMOVUPS       X8, (BX)
+	VEXTRACTF128  $0x01, Y8, (BX)(AX*1)
+	LEAQ          (BX)(AX*2), BX
+	MOVQ          16(SP), DI
+	LEAQ          (DI)(DX*2), DI
+	MOVQ          R14, R13
+	DECQ          24(SP)
+	JNZ           c2pair
+	VZEROUPPER
+	RET

@@ -29,3 +29,26 @@ func dotQ8_0Rows4ZMM(w []byte, stride int, x []byte, nb int, out []float32)
 //
 //go:noescape
 func dotQ8_0QuadZMM(w []byte, x []byte, nb int, out []float32)
+
+// dotQ8_0Tile42ZMM runs the 4×2 tile (llamafile's tinyBLAS 4×2) over pairs
+// pairs of activation rows: four Q8_0 weight rows stride bytes apart times
+// activation rows xstride bytes apart, with the block scales given as
+// float32: ws[4*b+r] is the scale of block b of weight row r, xs[i*nb+b]
+// that of activation row i; reference loop:
+//
+//	for i := 0; i < 2*pairs; i++ {
+//		for r := 0; r < 4; r++ {
+//			out[i*ostride+r] = dotQ8_0Q8_0(32*nb, w[r*stride:], x[i*xstride:])
+//		}
+//	}
+//
+// Each output is bit-identical to the one-row kernel (the scales are exact
+// conversions of the blocks' fp16 ones). nb >= 1, pairs >= 1,
+// len(w) >= 3*stride + 34*nb, len(x) >= (2*pairs-1)*xstride + 34*nb,
+// len(ws) >= 4*nb, len(xs) >= 2*pairs*nb, len(out) >= (2*pairs-1)*ostride + 4.
+//
+// The ZMM form of dotQ8_0Tile42VNNI: each weight row's two products share a
+// register, one per 256-bit half; same bits.
+//
+//go:noescape
+func dotQ8_0Tile42ZMM(w []byte, stride int, ws []float32, x []byte, xstride int, xs []float32, nb int, pairs int, out []float32, ostride int)

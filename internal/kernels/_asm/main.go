@@ -102,6 +102,7 @@ var outputs = []output{
 		idx := g.zmmPairIdx()
 		g.dotQ8_0Rows4ZMM(idx)
 		g.dotQ8_0QuadZMM(idx)
+		g.dotQ8_0Tile42ZMM()
 	}},
 }
 

@@ -33,8 +33,38 @@ func (g gen) rowQ8C2(m Mem, sh U8, ones Op, a0, a1 VecPhysical) {
 }
 
 func (g gen) dotQ8_0Tile42() {
-	g.text(g.name("dotQ8_0Tile42"), "func(w []byte, stride int, ws []float32, x []byte, xstride int, xs []float32, nb int, pairs int, out []float32, ostride int)",
-		g.name("dotQ8_0Tile42")+" runs the 4×2 tile (llamafile's tinyBLAS 4×2) over pairs",
+	var ones Op // int16 ones for mulSum's VPMADDWD (the VNNI tile has none)
+	if !g.vnni {
+		ones = g.StaticGlobal("ones16x4")
+		g.DataAttributes(attr.RODATA | attr.NOPTR)
+		for i := 0; i < 4; i++ {
+			g.AddDatum(8*i, U64(0x0001000100010001))
+		}
+	}
+	g.tile42(g.name("dotQ8_0Tile42"), nil, func() {
+		g.zero(Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7)
+	}, func() {
+		g.Comment("Y14 = d_w[r]·d_x1, Y13 = d_w[r]·d_x0 (lanes 0..3 of each half)")
+		g.VBROADCASTF128(Mem{Base: R12}, Y13)
+		g.VBROADCASTSS(Mem{Base: R14}, Y15)
+		g.VMULPS(Y15, Y13, Y14)
+		g.VBROADCASTSS(Mem{Base: R13}, Y15)
+		g.VMULPS(Y15, Y13, Y13)
+		g.VMOVDQU(Mem{Base: RDI, Disp: q8QS}, Y8)
+		g.VMOVDQU(Mem{Base: RDI, Index: RDX, Scale: 1, Disp: q8QS}, Y9)
+		for r := 0; r < rowsPerGroup; r++ {
+			g.rowQ8C2(rowMem(r, q8QS), laneShuffle[r], ones, []VecPhysical{Y0, Y1, Y2, Y3}[r], []VecPhysical{Y4, Y5, Y6, Y7}[r])
+		}
+	}, func() {})
+}
+
+// tile42 is the 4×2 tile kernel name: the argument loading, the loop over
+// pairs of activation rows and over blocks, and the store, around the
+// accumulators' zeroing (zero), one block of the four rows times the pair
+// (block: scales at R12, R13 and R14, quants at SI and DI, DI+DX) and what
+// brings the sums into Y0..Y7 for hsum8x8 (finish). note is extra doc.
+func (g gen) tile42(name string, note []string, zero, block, finish func()) {
+	doc := []string{name + " runs the 4×2 tile (llamafile's tinyBLAS 4×2) over pairs",
 		"pairs of activation rows: four Q8_0 weight rows stride bytes apart times",
 		"activation rows xstride bytes apart, with the block scales given as",
 		"float32: ws[4*b+r] is the scale of block b of weight row r, xs[i*nb+b]",
@@ -50,15 +80,9 @@ func (g gen) dotQ8_0Tile42() {
 		"conversions of the blocks' fp16 ones). nb >= 1, pairs >= 1,",
 		"len(w) >= 3*stride + 34*nb, len(x) >= (2*pairs-1)*xstride + 34*nb,",
 		"len(ws) >= 4*nb, len(xs) >= 2*pairs*nb, len(out) >= (2*pairs-1)*ostride + 4.",
-	)
-	var ones Op // int16 ones for mulSum's VPMADDWD (the VNNI tile has none)
-	if !g.vnni {
-		ones = g.StaticGlobal("ones16x4")
-		g.DataAttributes(attr.RODATA | attr.NOPTR)
-		for i := 0; i < 4; i++ {
-			g.AddDatum(8*i, U64(0x0001000100010001))
-		}
 	}
+	g.text(name, "func(w []byte, stride int, ws []float32, x []byte, xstride int, xs []float32, nb int, pairs int, out []float32, ostride int)",
+		append(doc, note...)...)
 	// Per-call values the pair loop restarts from, kept in the frame.
 	wBase, wsBase, xCur := g.AllocLocal(8), g.AllocLocal(8), g.AllocLocal(8)
 	pairs, nb := g.AllocLocal(8), g.AllocLocal(8)
@@ -90,20 +114,10 @@ func (g gen) dotQ8_0Tile42() {
 	g.MOVQ(nb, RCX)
 	g.MOVQ(RDI, xCur)
 	g.LEAQ(Mem{Base: R13, Index: RCX, Scale: 4}, R14)
-	g.zero(Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7)
+	zero()
 
 	g.Label("c2loop")
-	g.Comment("Y14 = d_w[r]·d_x1, Y13 = d_w[r]·d_x0 (lanes 0..3 of each half)")
-	g.VBROADCASTF128(Mem{Base: R12}, Y13)
-	g.VBROADCASTSS(Mem{Base: R14}, Y15)
-	g.VMULPS(Y15, Y13, Y14)
-	g.VBROADCASTSS(Mem{Base: R13}, Y15)
-	g.VMULPS(Y15, Y13, Y13)
-	g.VMOVDQU(Mem{Base: RDI, Disp: q8QS}, Y8)
-	g.VMOVDQU(Mem{Base: RDI, Index: RDX, Scale: 1, Disp: q8QS}, Y9)
-	for r := 0; r < rowsPerGroup; r++ {
-		g.rowQ8C2(rowMem(r, q8QS), laneShuffle[r], ones, []VecPhysical{Y0, Y1, Y2, Y3}[r], []VecPhysical{Y4, Y5, Y6, Y7}[r])
-	}
+	block()
 	g.ADDQ(Imm(4*rowsPerGroup), R12)
 	g.ADDQ(Imm(4), R13)
 	g.ADDQ(Imm(4), R14)
@@ -111,6 +125,7 @@ func (g gen) dotQ8_0Tile42() {
 
 	g.Comment("Store the pair's eight sums; move to the next pair of activation rows",
 		"(R14 has reached the scales of row 2).")
+	finish()
 	g.hsum8x8()
 	g.VMOVUPS(X8, Mem{Base: RBX})
 	g.VEXTRACTF128(U8(1), Y8, Mem{Base: RBX, Index: RAX, Scale: 1})

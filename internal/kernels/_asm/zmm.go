@@ -118,3 +118,48 @@ func (g gen) dotQ8_0QuadZMM(idx Mem) {
 	g.VEXTRACTF64X4(U8(1), Z1, Y3)
 	g.storeSums(RDX, Y0, Y2, Y1, Y3)
 }
+
+// dotQ8_0Tile42ZMM is the 4×2 tile with each weight row's two products in
+// one ZMM register: Z0..Z3 hold rows 0..3, activation row 0 of the pair in
+// the low half and row 1 in the high half, each half lane for lane the
+// YMM tile's accumulator (Y0..Y3 and Y4..Y7 there). A block is the pair's
+// quants in the halves of Z4 (negated in Z14), d_x0|d_x1 spread over the
+// halves of Z9, then per row its quants broadcast to both halves, one
+// VPDPBUSD for both products, and d_w[r]·(d_x0|d_x1) by an embedded
+// broadcast: 9 instructions for two products where the YMM tile takes 14.
+func (g gen) dotQ8_0Tile42ZMM() {
+	acc := []VecPhysical{Z0, Z1, Z2, Z3}
+	g.tile42("dotQ8_0Tile42ZMM", []string{
+		"",
+		"The ZMM form of dotQ8_0Tile42VNNI: each weight row's two products share a",
+		"register, one per 256-bit half; same bits.",
+	}, func() {
+		for _, z := range append(acc, Z15) {
+			g.VPXORD(z, z, z)
+		}
+	}, func() {
+		g.Comment("Z4 = x0|x1, Z14 = -(x0|x1), Z9 = d_x0 (x8) | d_x1 (x8)")
+		g.VMOVDQU(Mem{Base: RDI, Disp: q8QS}, Y4)
+		g.VINSERTI64X4(U8(1), Mem{Base: RDI, Index: RDX, Scale: 1, Disp: q8QS}, Z4, Z4)
+		g.VPSUBB(Z4, Z15, Z14)
+		g.VBROADCASTSS(Mem{Base: R13}, Y9)
+		g.VBROADCASTSS(Mem{Base: R14}, Y11)
+		g.VINSERTF64X4(U8(1), Y11, Z9, Z9)
+		for r, a := range acc {
+			g.VBROADCASTI64X4(rowMem(r, q8QS), Z5)
+			g.VPABSB(Z5, Z6)
+			g.VPMOVB2M(Z5, K1)
+			g.VPBLENDMB(Z14, Z4, K1, Z7) // -x where w < 0, else x
+			g.VPXORD(Z10, Z10, Z10)
+			g.evexVNNI("VPDPBUSD", "AVX512F", Z7, Z6, Z10)
+			g.VCVTDQ2PS(Z10, Z10)
+			g.VMULPS_BCST(Mem{Base: R12, Disp: 4 * r}, Z9, Z8) // d_w[r]·d_x, as the YMM tile's VMULPS
+			g.VFMADD231PS(Z10, Z8, a)
+		}
+	}, func() {
+		g.Comment("activation row 1's accumulators (the high halves) to Y4..Y7")
+		for r, a := range acc {
+			g.VEXTRACTF64X4(U8(1), a, []VecPhysical{Y4, Y5, Y6, Y7}[r])
+		}
+	})
+}
