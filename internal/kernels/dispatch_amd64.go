@@ -119,6 +119,10 @@ var avx512VNNIKernels = func() kernelSet {
 		k.rows4[tensor.Q8_0] = dotQ8_0Rows4ZMMAsm
 		k.quad[tensor.Q8_0] = dotQ8_0QuadZMMAsm
 		k.tile42[tensor.Q8_0] = dotQ8_0Tile42ZMMAsm
+		k.packedRows4[tensor.Q4_K] = dotQ4KPackedRows4ZMMVNNIAsm
+		k.rows4[tensor.Q6_K] = dotQ6KRows4ZMMVNNIAsm
+		k.packedQuad[tensor.Q4_K] = dotQ4KPackedQuadZMMVNNIAsm
+		k.quad[tensor.Q6_K] = dotQ6KQuadZMMVNNIAsm
 	}
 	// Q8_0 decodes row by row: one sequential stream per row reads memory
 	// faster than the four-row kernels' four. On a Zen 5 (1 thread, plume

@@ -42,6 +42,12 @@ GLOBL q6ShufZ<>(SB), RODATA|NOPTR, $128
 	VPMADDUBSW x, Z6, Z6; \
 	VPSHUFB q6ShufZ<>+(32*c)(SB), Y8, Y26; \
 	VPMOVSXBW Y26, Z26; \
+	Q6K_Z_SCALED
+
+// Q6K_Z_SCALED: Z5 += the int16 pair products of the scales (Z26) and
+// the quant pair sums (Z6): VPMADDWD and VPADDD, or one VPDPWSSD in the
+// VNNI kernels below (the same int32 lanes: both wrap alike).
+#define Q6K_Z_SCALED \
 	VPMADDWD Z26, Z6, Z6; \
 	VPADDD Z6, Z5, Z5
 
@@ -215,6 +221,57 @@ q6loop:
 	JNZ  q6loop
 
 q6done:
+	MOVQ out_base+56(FP), R8
+	Q6K_Z_STORE
+	RET
+
+// The same two kernels with VPDPWSSD (AVX-512 VNNI) for Q6K_Z_SCALED, for
+// the avx512vnni set.
+#undef Q6K_Z_SCALED
+#define Q6K_Z_SCALED VPDPWSSD Z26, Z6, Z5
+
+// func dotQ6KRows4ZMMVNNI(w []byte, stride int, x []byte, nb int, out []float32)
+TEXT ·dotQ6KRows4ZMMVNNI(SB), NOSPLIT, $0-88
+	MOVQ w_base+0(FP), BX
+	MOVQ stride+24(FP), DX
+	MOVQ x_base+32(FP), DI
+	MOVQ nb+56(FP), CX
+	LEAQ (BX)(DX*4), R11
+	Q6K_Z_SETUP
+	TESTQ CX, CX
+	JEQ  v6done
+
+v6loop:
+	Q6K_Z_BLOCK
+	ADDQ $210, BX
+	ADDQ $292, DI
+	DECQ CX
+	JNZ  v6loop
+
+v6done:
+	MOVQ out_base+64(FP), R8
+	Q6K_Z_STORE
+	RET
+
+// func dotQ6KQuadZMMVNNI(w []byte, x []byte, nb int, out []float32)
+TEXT ·dotQ6KQuadZMMVNNI(SB), NOSPLIT, $0-80
+	MOVQ w_base+0(FP), BX
+	MOVQ x_base+24(FP), DI
+	MOVQ nb+48(FP), CX
+	MOVQ $210, DX
+	LEAQ QUAD_PREFETCH(BX), R11
+	Q6K_Z_SETUP
+	TESTQ CX, CX
+	JEQ  w6done
+
+w6loop:
+	Q6K_Z_BLOCK
+	ADDQ $840, BX
+	ADDQ $292, DI
+	DECQ CX
+	JNZ  w6loop
+
+w6done:
 	MOVQ out_base+56(FP), R8
 	Q6K_Z_STORE
 	RET

@@ -40,6 +40,8 @@ func TestZMMRows4MatchesYMM(t *testing.T) {
 		{hasAVX512ZMM, tensor.Q8_0, dotQ8_0Rows4ZMMAsm, dotQ8_0Rows4Asm, dotQ8_0Q8_0, 32, q8_0Bytes, q8_0Bytes, []int{0, 1, 2, 3, 7, 8, 17, 33, 128}},
 		{hasAVX512, tensor.Q4_K, dotQ4KPackedRows4ZMMAsm, dotQ4KPackedRows4Asm, dotQ4KQ8KPacked, 256, q4KBytes, q8KBytes, []int{0, 1, 2, 5, 16, 33}},
 		{hasAVX512, tensor.Q6_K, dotQ6KRows4ZMMAsm, dotQ6KRows4YMM, dotQ6KQ8K, 256, q6KBytes, q8KBytes, []int{0, 1, 2, 5, 16, 33}},
+		{hasAVX512ZMM, tensor.Q4_K, dotQ4KPackedRows4ZMMVNNIAsm, dotQ4KPackedRows4Asm, dotQ4KQ8KPacked, 256, q4KBytes, q8KBytes, []int{0, 1, 2, 5, 16, 33}},
+		{hasAVX512ZMM, tensor.Q6_K, dotQ6KRows4ZMMVNNIAsm, dotQ6KRows4YMM, dotQ6KQ8K, 256, q6KBytes, q8KBytes, []int{0, 1, 2, 5, 16, 33}},
 	} {
 		for _, nb := range c.nbs {
 			for _, hostile := range []bool{false, true} {

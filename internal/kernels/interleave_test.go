@@ -101,6 +101,9 @@ func TestQuadMatchesDot(t *testing.T) {
 	if len(ks) == 1 {
 		t.Logf("%s has no group kernel: the portable one only", active.name)
 	}
+	for _, e := range otherQuads() {
+		ks = append(ks, kernel{e.name, e.typ, e.quad, e.ref})
+	}
 	for _, k := range ks {
 		block := k.typ.BlockSize()
 		for _, blocks := range []int{1, 3, 8, 17} {
