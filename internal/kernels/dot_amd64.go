@@ -164,7 +164,7 @@ const c8PreBytes = 160
 // dotQ4KPackedCols8Asm computes out[a*ostride+r] = dotQ4KQ8KPacked(n,
 // w[r*144*n/256:], x[a*xBytes:]) for rows weight rows r and eight activation
 // rows a, bit for bit (the generated dotQ4KPackedCols8AVX2).
-var dotQ4KPackedCols8Asm = cols8Entry(dotQ4KPackedCols8AVX2)
+var dotQ4KPackedCols8Asm = cols8Entry(dotQ4KPackedCols8AVX2, c8PreBytes)
 
 // cols8AsmFunc is the signature of an eight-activation packed Q4_K assembly
 // kernel (see dotQ4KPackedCols8AVX2).
@@ -172,12 +172,12 @@ type cols8AsmFunc func(w []byte, rows int, x []byte, xstride int, nb int, pre []
 
 // cols8Entry returns the bounds-checked entry of an eight-activation packed
 // Q4_K kernel, the cols8Func the kernel table holds, with its scratch of
-// c8PreBytes a super-block. kernel is called through a function value once
+// preBytes a super-block. kernel is called through a function value once
 // per run of weight rows, never per block.
-func cols8Entry(kernel cols8AsmFunc) cols8Func {
+func cols8Entry(kernel cols8AsmFunc, preBytes int) cols8Func {
 	return func(n int, w []byte, rows int, x []byte, xBytes int, out []float32, ostride int, scratch *[]byte) {
 		if nb := cols8Blocks(n, w, rows, x, xBytes, out, ostride); nb > 0 {
-			kernel(w, rows, x, xBytes, nb, reuse(scratch, nb*c8PreBytes), out, ostride)
+			kernel(w, rows, x, xBytes, nb, reuse(scratch, nb*preBytes), out, ostride)
 		}
 	}
 }

@@ -14,5 +14,5 @@ var (
 	dotQ8_0Rows4AVXVNNIAsm      = rows4Entry("dotQ8_0Rows4Asm", dotQ8_0Rows4AVXVNNI, 32, q8_0Bytes, q8_0Bytes)
 	dotQ5_0Rows4AVXVNNIAsm      = rows4Entry("dotQ5_0Rows4Asm", dotQ5_0Rows4AVXVNNI, 32, q5_0Bytes, q8_0Bytes)
 	dotQ8_0Tile42AVXVNNIAsm     = tile42Entry(dotQ8_0Tile42AVXVNNI)
-	dotQ4KPackedCols8AVXVNNIAsm = cols8Entry(dotQ4KPackedCols8AVXVNNI)
+	dotQ4KPackedCols8AVXVNNIAsm = cols8Entry(dotQ4KPackedCols8AVXVNNI, c8PreBytes)
 )

@@ -18,7 +18,7 @@ package kernels
 // a of each row's float accumulators gets exactly the one-row kernel's
 // fused multiply-adds. pre is scratch for the activations' per-block data
 // (c8PreBytes per super-block). nb >= 1, rows >= 1, len(w) >= 144*nb*rows,
-// len(x) >= 7*xstride + 292*nb, len(pre) >= 160*nb, len(out) >= 7*ostride + rows.
+// len(x) >= 7*xstride + 292*nb, len(out) >= 7*ostride + rows.
 //
 //go:noescape
 func dotQ4KPackedCols8AVX2(w []byte, rows int, x []byte, xstride int, nb int, pre []byte, out []float32, ostride int)

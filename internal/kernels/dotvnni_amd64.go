@@ -16,5 +16,5 @@ var (
 	dotQ8_0Rows4VNNIAsm      = rows4Entry("dotQ8_0Rows4Asm", dotQ8_0Rows4VNNI, 32, q8_0Bytes, q8_0Bytes)
 	dotQ5_0Rows4VNNIAsm      = rows4Entry("dotQ5_0Rows4Asm", dotQ5_0Rows4VNNI, 32, q5_0Bytes, q8_0Bytes)
 	dotQ8_0Tile42VNNIAsm     = tile42Entry(dotQ8_0Tile42VNNI)
-	dotQ4KPackedCols8VNNIAsm = cols8Entry(dotQ4KPackedCols8VNNI)
+	dotQ4KPackedCols8VNNIAsm = cols8Entry(dotQ4KPackedCols8VNNI, c8PreBytes)
 )

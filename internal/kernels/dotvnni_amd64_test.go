@@ -29,7 +29,7 @@ var vnniEncodings = []vnniEncoding{
 	{"avx512vnni", hasAVX512VNNI, dotQ8_0Rows4VNNIAsm, dotQ5_0Rows4VNNIAsm, dotQ8_0Tile42VNNIAsm, dotQ4KPackedCols8VNNIAsm},
 	// The ZMM Q8_0 kernels are the AVX-512 VNNI set's where the CPU has
 	// AVX512BW (dispatch_amd64.go), with the same bits to give.
-	{"avx512vnni-zmm", hasAVX512ZMM, dotQ8_0Rows4ZMMAsm, dotQ5_0Rows4VNNIAsm, dotQ8_0Tile42ZMMAsm, dotQ4KPackedCols8VNNIAsm},
+	{"avx512vnni-zmm", hasAVX512ZMM, dotQ8_0Rows4ZMMAsm, dotQ5_0Rows4VNNIAsm, dotQ8_0Tile42ZMMAsm, dotQ4KPackedCols8ZMMAsm},
 	{"avxvnni", hasAVXVNNI, dotQ8_0Rows4AVXVNNIAsm, dotQ5_0Rows4AVXVNNIAsm, dotQ8_0Tile42AVXVNNIAsm, dotQ4KPackedCols8AVXVNNIAsm},
 }
 

@@ -28,6 +28,14 @@ var dotQ8_0Rows4ZMMAsm = rows4Entry("dotQ8_0Rows4Asm", dotQ8_0Rows4ZMM, 32, q8_0
 // dotQ8_0Tile42ZMMAsm is dotQ8_0Tile42Asm with dotQ8_0Tile42ZMM.
 var dotQ8_0Tile42ZMMAsm = tile42Entry(dotQ8_0Tile42ZMM)
 
+// c8PairBytes is the scratch dotQ4KPackedCols8ZMM needs per super-block
+// beyond c8PreBytes: the eight activations' quants laid out in pairs.
+const c8PairBytes = 4 * 8 * 64
+
+// dotQ4KPackedCols8ZMMAsm is dotQ4KPackedCols8VNNIAsm with
+// dotQ4KPackedCols8ZMM.
+var dotQ4KPackedCols8ZMMAsm = cols8Entry(dotQ4KPackedCols8ZMM, c8PreBytes+c8PairBytes)
+
 // dotQ4KPackedRows4ZMM is dotQ4KPackedRows4AVX2 with the integer sums on
 // ZMM registers (dotq4r4zmm_amd64.s); reference loop:
 //

@@ -52,3 +52,22 @@ func dotQ8_0QuadZMM(w []byte, x []byte, nb int, out []float32)
 //
 //go:noescape
 func dotQ8_0Tile42ZMM(w []byte, stride int, ws []float32, x []byte, xstride int, xs []float32, nb int, pairs int, out []float32, ostride int)
+
+// dotQ4KPackedCols8ZMM multiplies consecutive Q4_K weight rows (144*nb bytes
+// each) with eight Q8_K activation rows (xstride bytes apart) with
+// dotQ4KPackedAVX2's arithmetic per output; reference loop:
+//
+//	for r := 0; r < rows; r++ {
+//		for a := 0; a < 8; a++ {
+//			out[a*ostride+r] = dotQ4KQ8KPacked(256*nb, w[r*144*nb:], x[a*xstride:])
+//		}
+//	}
+//
+// The eight activations stay in L1 while the rows stream past them. Lane
+// a of each row's float accumulators gets exactly the one-row kernel's
+// fused multiply-adds. pre is scratch for the activations' per-block data
+// (c8PreBytes + c8PairBytes per super-block). nb >= 1, rows >= 1, len(w) >= 144*nb*rows,
+// len(x) >= 7*xstride + 292*nb, len(out) >= 7*ostride + rows.
+//
+//go:noescape
+func dotQ4KPackedCols8ZMM(w []byte, rows int, x []byte, xstride int, nb int, pre []byte, out []float32, ostride int)

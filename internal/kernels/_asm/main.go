@@ -103,6 +103,8 @@ var outputs = []output{
 		g.dotQ8_0Rows4ZMM(idx)
 		g.dotQ8_0QuadZMM(idx)
 		g.dotQ8_0Tile42ZMM()
+		g.vnni = true
+		g.dotQ4KPackedCols8ZMM()
 	}},
 }
 

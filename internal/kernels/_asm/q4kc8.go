@@ -128,9 +128,23 @@ func (g gen) c8Prepare() {
 	g.JNZ(LabelRef("c8prep"))
 }
 
-func (g gen) dotQ4KPackedCols8() {
-	g.text(g.name("dotQ4KPackedCols8"), "func(w []byte, rows int, x []byte, xstride int, nb int, pre []byte, out []float32, ostride int)",
-		g.name("dotQ4KPackedCols8")+" multiplies consecutive Q4_K weight rows (144*nb bytes",
+func (g gen) dotQ4KPackedCols8() { g.cols8(g.name("dotQ4KPackedCols8"), false) }
+
+// dotQ4KPackedCols8ZMM is the VNNI kernel with two activations per ZMM
+// register: c8PairPrepare lays the eight activations' quants out in pairs
+// once per call, and c8QuantsZMM multiplies each weight row's nibbles
+// (broadcast to both halves) with a pair in one VPMADDUBSW and one
+// VPDPWSSD, half the YMM kernel's instructions.
+func (g gen) dotQ4KPackedCols8ZMM() { g.cols8("dotQ4KPackedCols8ZMM", true) }
+
+// cols8 is the eight-activation Q4_K kernel name, on ZMM registers if zmm.
+func (g gen) cols8(name string, zmm bool) {
+	preBytes := "c8PreBytes per super-block"
+	if zmm {
+		preBytes = "c8PreBytes + c8PairBytes per super-block"
+	}
+	g.text(name, "func(w []byte, rows int, x []byte, xstride int, nb int, pre []byte, out []float32, ostride int)",
+		name+" multiplies consecutive Q4_K weight rows (144*nb bytes",
 		"each) with eight Q8_K activation rows (xstride bytes apart) with",
 		"dotQ4KPackedAVX2's arithmetic per output; reference loop:",
 		"",
@@ -143,8 +157,8 @@ func (g gen) dotQ4KPackedCols8() {
 		"The eight activations stay in L1 while the rows stream past them. Lane",
 		"a of each row's float accumulators gets exactly the one-row kernel's",
 		"fused multiply-adds. pre is scratch for the activations' per-block data",
-		"(c8PreBytes per super-block). nb >= 1, rows >= 1, len(w) >= 144*nb*rows,",
-		"len(x) >= 7*xstride + 292*nb, len(pre) >= 160*nb, len(out) >= 7*ostride + rows.",
+		"("+preBytes+"). nb >= 1, rows >= 1, len(w) >= 144*nb*rows,",
+		"len(x) >= 7*xstride + 292*nb, len(out) >= 7*ostride + rows.",
 	)
 	accq, accm := g.AllocLocal(4*c8Acts), g.AllocLocal(4*c8Acts)
 	dyd := g.AllocLocal(4 * c8Acts) // x.d·y.d of the block, per activation
@@ -168,6 +182,15 @@ func (g gen) dotQ4KPackedCols8() {
 	g.Load(g.Param("pre").Base(), R9)
 	g.MOVQ(R9, preBase)
 	g.c8Prepare()
+	var pairBase Mem
+	if zmm {
+		pairBase = g.AllocLocal(8)
+		g.MOVQ(R9, pairBase) // c8Prepare left R9 at the end of its data
+		g.MOVQ(xGroup, RDI)
+		g.c8PairPrepare()
+		g.bcast32(0x0f0f0f0f, Y24)
+		g.VPBROADCASTD(X24, Z24)
+	}
 	g.bcast32(0x0f0f0f0f, Y14)
 
 	g.Label("c8row")
@@ -175,6 +198,9 @@ func (g gen) dotQ4KPackedCols8() {
 	g.MOVQ(xGroup, RDI)
 	g.MOVQ(preBase, R9)
 	g.MOVQ(nb, RCX)
+	if zmm {
+		g.MOVQ(pairBase, R11)
+	}
 	g.VXORPS(Y9, Y9, Y9)
 	g.VMOVUPS(Y9, accq)
 	g.VMOVUPS(Y9, accm)
@@ -183,7 +209,11 @@ func (g gen) dotQ4KPackedCols8() {
 	g.LEAQ(Mem{Base: RDI, Index: RDX, Scale: 4}, RAX)
 	g.kScales()
 	g.c8Mins(accm, dyd)
-	g.c8Quants()
+	if zmm {
+		g.c8QuantsZMM()
+	} else {
+		g.c8Quants()
+	}
 	g.Comment("acc += Σ · x.d·y.d")
 	g.reduce8(Y9)
 	g.VMOVUPS(accq, Y12)
@@ -271,5 +301,75 @@ func (g gen) c8Quants() {
 			g.VPMADDUBSW(c8Act(a, q8KQS+64*p+32), Y12, Y13)
 			g.maddAcc(Y10, Y13, acc)
 		}
+	}
+}
+
+// c8PairBytes is the per-super-block scratch of the ZMM kernel's paired
+// activation quants: four pairs of eight 32-byte chunks, each pair's two
+// chunks side by side (64 bytes).
+const c8PairBytes = 4 * 8 * 64
+
+// c8PairPrepare writes the quants of the eight activations (DI, DX, R14)
+// for nb super-blocks to R9 onwards in pairs: chunk c (32 quants, bytes
+// 4+32c of the Q8_K block) of activations 2j and 2j+1 at
+// c8PairBytes·b + 512j + 64c, so that one 64-byte operand holds what one
+// weight chunk meets in both. Clobbers AX, R10, R9, DI, Z0.
+func (g gen) c8PairPrepare() {
+	g.MOVQ(RCX, R10) // nb, ≥ 1
+	g.Label("c8pair")
+	g.LEAQ(Mem{Base: RDI, Index: RDX, Scale: 4}, RAX)
+	for j := 0; j < c8Acts/2; j++ {
+		for c := 0; c < 8; c++ {
+			g.VMOVDQU(c8Act(2*j, q8KQS+32*c), Y0)
+			g.VINSERTI64X4(U8(1), c8Act(2*j+1, q8KQS+32*c), Z0, Z0)
+			g.VMOVDQU64(Z0, Mem{Base: R9, Disp: 512*j + 64*c})
+		}
+	}
+	g.ADDQ(U32(q8KBytes), RDI)
+	g.ADDQ(U32(c8PairBytes), R9)
+	g.DECQ(R10)
+	g.JNZ(LabelRef("c8pair"))
+}
+
+// c8ZAcc are the ZMM kernel's int32 accumulators: activations 2j and 2j+1
+// in the halves of c8ZAcc[j].
+var c8ZAcc = [c8Acts / 2]VecPhysical{Z16, Z17, Z18, Z19}
+
+// c8QuantsZMM is c8Quants on ZMM registers with the pairs at R11 (advanced
+// past the super-block): the same int32 sums (exact), left in c8Acc for
+// reduce8. Z24 is the nibble mask, Z20..Z23 and Z25..Z27 scratch.
+func (g gen) c8QuantsZMM() {
+	shuf := g.StaticGlobal("shufK4Z") // sub-block c's scale (int16) in every word
+	g.DataAttributes(attr.RODATA | attr.NOPTR)
+	for c := 0; c < 8; c++ {
+		for i := 0; i < 8; i++ {
+			g.AddDatum(64*c+8*i, U64(0x0001000100010001*uint64(2*c|(2*c+1)<<8)))
+		}
+	}
+	g.Comment("Σ scale · nibbles · quants per pair of activations")
+	g.VSHUFI32X4(U8(0), Z6, Z6, Z25) // the eight scales in every 128-bit lane
+	for _, z := range c8ZAcc {
+		g.VPXORD(z, z, z)
+	}
+	for p := 0; p < 4; p++ {
+		g.VPSHUFB(shuf.Offset(128*p), Z25, Z20)
+		g.VPSHUFB(shuf.Offset(128*p+64), Z25, Z21)
+		g.VBROADCASTI64X4(Mem{Base: RSI, Disp: q4KQS + 32*p}, Z22)
+		g.VPSRLW(U8(4), Z22, Z23)
+		g.VPANDD(Z24, Z22, Z22)
+		g.VPANDD(Z24, Z23, Z23)
+		for j, acc := range c8ZAcc {
+			g.VPMADDUBSW(Mem{Base: R11, Disp: 512*j + 128*p}, Z22, Z26)
+			g.evexVNNI("VPDPWSSD", "AVX512F", Z20, Z26, acc)
+			g.VPMADDUBSW(Mem{Base: R11, Disp: 512*j + 128*p + 64}, Z23, Z27)
+			g.evexVNNI("VPDPWSSD", "AVX512F", Z21, Z27, acc)
+		}
+	}
+	g.ADDQ(U32(c8PairBytes), R11)
+	g.Comment("each activation's lanes to its c8Acc register")
+	for j, z := range c8ZAcc {
+		lo, hi := c8Acc[2*j], c8Acc[2*j+1]
+		g.VMOVDQA32(z.AsY(), lo)
+		g.VEXTRACTI64X4(U8(1), z, hi)
 	}
 }
