@@ -123,16 +123,22 @@ r4done:
 	VZEROUPPER
 	RET
 
-// func dotQ8_0QuadAVX2(w []byte, x []byte, nb int, out []float32)
+// func dotQ8_0QuadAVX2(w []byte, x []byte, nb int, groups int, out []float32)
 // Requires: AVX, AVX2, F16C, FMA3, MMX+
-TEXT ·dotQ8_0QuadAVX2(SB), NOSPLIT, $0-80
-	MOVQ         w_base+0(FP), SI
-	MOVQ         x_base+24(FP), DI
-	MOVQ         nb+48(FP), CX
-	MOVQ         $0x00000022, R8
-	LEAQ         (R8)(R8*1), R9
-	LEAQ         (R9)(R8*1), R10
-	LEAQ         4096(SI), R11
+TEXT ·dotQ8_0QuadAVX2(SB), NOSPLIT, $0-88
+	MOVQ w_base+0(FP), SI
+	MOVQ x_base+24(FP), R13
+	MOVQ nb+48(FP), R14
+	MOVQ groups+56(FP), R12
+	MOVQ out_base+64(FP), DX
+	MOVQ $0x00000022, R8
+	LEAQ (R8)(R8*1), R9
+	LEAQ (R9)(R8*1), R10
+	LEAQ 4096(SI), R11
+
+q4group:
+	MOVQ         R13, DI
+	MOVQ         R14, CX
 	VXORPS       Y0, Y0, Y0
 	VXORPS       Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
@@ -207,7 +213,6 @@ q4loop:
 	JNZ          q4loop
 
 q4done:
-	MOVQ         out_base+56(FP), DX
 	VEXTRACTF128 $0x01, Y0, X10
 	VADDPS       X0, X10, X10
 	VMOVHLPS     X10, X10, X0
@@ -236,6 +241,9 @@ q4done:
 	VMOVSS       X1, 4(DX)
 	VMOVSS       X2, 8(DX)
 	VMOVSS       X3, 12(DX)
+	ADDQ         $0x10, DX
+	DECQ         R12
+	JNZ          q4group
 	VZEROUPPER
 	RET
 

@@ -18,18 +18,21 @@ package kernels
 //go:noescape
 func dotQ8_0Rows4AVX2(w []byte, stride int, x []byte, nb int, out []float32)
 
-// dotQ8_0QuadAVX2 is dotQ8_0Rows4AVX2 on four rows interleaved block by
-// block (block b of row r at w[136*b+34*r:]); reference loop:
+// dotQ8_0QuadAVX2 is dotQ8_0Rows4AVX2 on groups groups of four rows
+// interleaved block by block, one after the other (block b of row r of
+// group k at w[136*(nb*k+b)+34*r:]); reference loop:
 //
-//	for r := 0; r < 4; r++ {
-//		out[r] = dotQ8_0Q8_0(32*nb, deinterleaved row r, x)
+//	for k := 0; k < groups; k++ {
+//		for r := 0; r < 4; r++ {
+//			out[4*k+r] = dotQ8_0Q8_0(32*nb, deinterleaved row r of group k, x)
+//		}
 //	}
 //
-// Each result is bit-identical to the one-row kernel. len(w) >= 136*nb,
-// len(x) >= 34*nb, len(out) >= 4.
+// Each result is bit-identical to the one-row kernel. nb >= 1, groups >= 1,
+// len(w) >= 136*nb*groups, len(x) >= 34*nb, len(out) >= 4*groups.
 //
 //go:noescape
-func dotQ8_0QuadAVX2(w []byte, x []byte, nb int, out []float32)
+func dotQ8_0QuadAVX2(w []byte, x []byte, nb int, groups int, out []float32)
 
 // dotQ5_0Rows4AVX2 is dotQ8_0Rows4AVX2 for Q5_0 weight rows; reference loop:
 //

@@ -67,16 +67,20 @@ r4done:
 // of a super-block 144 bytes apart, the next super-block 4·144 on, one
 // stream; AX prefetches QUAD_PREFETCH bytes ahead of it. len(w) >=
 // 576*nb, len(x) >= 292*nb, len(out) >= 4.
-TEXT ·dotQ4KPackedQuadAVX2(SB), NOSPLIT, $0-80
+TEXT ·dotQ4KPackedQuadAVX2(SB), NOSPLIT, $0-88
 	MOVQ w_base+0(FP), BX
-	MOVQ x_base+24(FP), DI
-	MOVQ nb+48(FP), CX
+	MOVQ x_base+24(FP), R12
+	MOVQ nb+48(FP), R13
+	MOVQ groups+56(FP), R9
+	MOVQ out_base+64(FP), R10
 	MOVQ $144, DX
 	LEAQ (DX)(DX*2), R14
 	LEAQ QUAD_PREFETCH(BX), AX
+
+q4group:
+	MOVQ R12, DI
+	MOVQ R13, CX
 	Q4K_R4_SETUP(Y14)
-	TESTQ CX, CX
-	JEQ  q4done
 
 q4loop:
 	Q4K_R4_BLOCK
@@ -85,6 +89,8 @@ q4loop:
 	DECQ CX
 	JNZ  q4loop
 
-q4done:
-	Q4K_R4_STORE(out_base+56(FP))
+	Q4K_R4_STORE(R10)
+	ADDQ $16, R10
+	DECQ R9
+	JNZ  q4group
 	RET

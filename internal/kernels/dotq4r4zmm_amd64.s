@@ -145,16 +145,20 @@ z4kdone:
 // The same on four rows interleaved block by block: the rows of a
 // super-block 144 bytes apart, the next super-block 4·144 on, one stream;
 // AX prefetches QUAD_PREFETCH bytes ahead of it.
-TEXT ·dotQ4KPackedQuadZMM(SB), NOSPLIT, $0-80
+TEXT ·dotQ4KPackedQuadZMM(SB), NOSPLIT, $0-88
 	MOVQ w_base+0(FP), BX
-	MOVQ x_base+24(FP), DI
-	MOVQ nb+48(FP), CX
+	MOVQ x_base+24(FP), R12
+	MOVQ nb+48(FP), R13
+	MOVQ groups+56(FP), R9
+	MOVQ out_base+64(FP), R10
 	MOVQ $144, DX
 	LEAQ (DX)(DX*2), R14
 	LEAQ QUAD_PREFETCH(BX), AX
+
+q4kgroup:
+	MOVQ R12, DI
+	MOVQ R13, CX
 	Q4K_R4_SETUP(Z14)
-	TESTQ CX, CX
-	JEQ  q4kdone
 
 q4kloop:
 	Q4K_Z_BLOCK
@@ -163,8 +167,10 @@ q4kloop:
 	DECQ CX
 	JNZ  q4kloop
 
-q4kdone:
-	Q4K_R4_STORE(out_base+56(FP))
+	Q4K_R4_STORE(R10)
+	ADDQ $16, R10
+	DECQ R9
+	JNZ  q4kgroup
 	RET
 
 // The same two kernels with VPDPWSSD (AVX-512 VNNI) for Q4K_Z_SCALED: two
@@ -200,16 +206,20 @@ v4kdone:
 	RET
 
 // func dotQ4KPackedQuadZMMVNNI(w []byte, x []byte, nb int, out []float32)
-TEXT ·dotQ4KPackedQuadZMMVNNI(SB), NOSPLIT, $0-80
+TEXT ·dotQ4KPackedQuadZMMVNNI(SB), NOSPLIT, $0-88
 	MOVQ w_base+0(FP), BX
-	MOVQ x_base+24(FP), DI
-	MOVQ nb+48(FP), CX
+	MOVQ x_base+24(FP), R12
+	MOVQ nb+48(FP), R13
+	MOVQ groups+56(FP), R9
+	MOVQ out_base+64(FP), R10
 	MOVQ $144, DX
 	LEAQ (DX)(DX*2), R14
 	LEAQ QUAD_PREFETCH(BX), AX
+
+w4kgroup:
+	MOVQ R12, DI
+	MOVQ R13, CX
 	Q4K_R4_SETUP(Z14)
-	TESTQ CX, CX
-	JEQ  w4kdone
 
 w4kloop:
 	Q4K_Z_BLOCK
@@ -218,6 +228,8 @@ w4kloop:
 	DECQ CX
 	JNZ  w4kloop
 
-w4kdone:
-	Q4K_R4_STORE(out_base+56(FP))
+	Q4K_R4_STORE(R10)
+	ADDQ $16, R10
+	DECQ R9
+	JNZ  w4kgroup
 	RET

@@ -203,15 +203,19 @@ z6done:
 // The same on four rows interleaved block by block: the rows of a
 // super-block 210 bytes apart, the next super-block 4·210 on, one stream;
 // R11 prefetches QUAD_PREFETCH bytes ahead of it.
-TEXT ·dotQ6KQuadZMM(SB), NOSPLIT, $0-80
+TEXT ·dotQ6KQuadZMM(SB), NOSPLIT, $0-88
 	MOVQ w_base+0(FP), BX
-	MOVQ x_base+24(FP), DI
-	MOVQ nb+48(FP), CX
+	MOVQ x_base+24(FP), R12
+	MOVQ nb+48(FP), R13
+	MOVQ groups+56(FP), R9
+	MOVQ out_base+64(FP), R10
 	MOVQ $210, DX
 	LEAQ QUAD_PREFETCH(BX), R11
+
+q6group:
+	MOVQ R12, DI
+	MOVQ R13, CX
 	Q6K_Z_SETUP
-	TESTQ CX, CX
-	JEQ  q6done
 
 q6loop:
 	Q6K_Z_BLOCK
@@ -220,9 +224,11 @@ q6loop:
 	DECQ CX
 	JNZ  q6loop
 
-q6done:
-	MOVQ out_base+56(FP), R8
+	MOVQ R10, R8
 	Q6K_Z_STORE
+	ADDQ $16, R10
+	DECQ R9
+	JNZ  q6group
 	RET
 
 // The same two kernels with VPDPWSSD (AVX-512 VNNI) for Q6K_Z_SCALED, for
@@ -254,15 +260,19 @@ v6done:
 	RET
 
 // func dotQ6KQuadZMMVNNI(w []byte, x []byte, nb int, out []float32)
-TEXT ·dotQ6KQuadZMMVNNI(SB), NOSPLIT, $0-80
+TEXT ·dotQ6KQuadZMMVNNI(SB), NOSPLIT, $0-88
 	MOVQ w_base+0(FP), BX
-	MOVQ x_base+24(FP), DI
-	MOVQ nb+48(FP), CX
+	MOVQ x_base+24(FP), R12
+	MOVQ nb+48(FP), R13
+	MOVQ groups+56(FP), R9
+	MOVQ out_base+64(FP), R10
 	MOVQ $210, DX
 	LEAQ QUAD_PREFETCH(BX), R11
+
+w6group:
+	MOVQ R12, DI
+	MOVQ R13, CX
 	Q6K_Z_SETUP
-	TESTQ CX, CX
-	JEQ  w6done
 
 w6loop:
 	Q6K_Z_BLOCK
@@ -271,7 +281,9 @@ w6loop:
 	DECQ CX
 	JNZ  w6loop
 
-w6done:
-	MOVQ out_base+56(FP), R8
+	MOVQ R10, R8
 	Q6K_Z_STORE
+	ADDQ $16, R10
+	DECQ R9
+	JNZ  w6group
 	RET

@@ -149,19 +149,25 @@ z4done:
 	VZEROUPPER
 	RET
 
-// func dotQ8_0QuadZMM(w []byte, x []byte, nb int, out []float32)
+// func dotQ8_0QuadZMM(w []byte, x []byte, nb int, groups int, out []float32)
 // Requires: AVX, AVX2, AVX512BW, AVX512F, AVX512_VNNI, F16C, MMX+
-TEXT ·dotQ8_0QuadZMM(SB), NOSPLIT, $0-80
+TEXT ·dotQ8_0QuadZMM(SB), NOSPLIT, $0-88
 	// The row-major kernel's registers with a stride of one block (R8 = 34):
 	// the rows of a block are adjacent and a block step is four blocks.
 	// R11 prefetches quadPrefetch bytes ahead.
-	MOVQ      w_base+0(FP), SI
-	MOVQ      x_base+24(FP), DI
-	MOVQ      nb+48(FP), CX
-	MOVQ      $0x00000022, R8
-	LEAQ      (R8)(R8*1), R9
-	LEAQ      (R9)(R8*1), R10
-	LEAQ      4096(SI), R11
+	MOVQ w_base+0(FP), SI
+	MOVQ x_base+24(FP), R13
+	MOVQ nb+48(FP), R14
+	MOVQ groups+56(FP), R12
+	MOVQ out_base+64(FP), DX
+	MOVQ $0x00000022, R8
+	LEAQ (R8)(R8*1), R9
+	LEAQ (R9)(R8*1), R10
+	LEAQ 4096(SI), R11
+
+q4group:
+	MOVQ      R13, DI
+	MOVQ      R14, CX
 	VPXORD    Z0, Z0, Z0
 	VPXORD    Z1, Z1, Z1
 	VPXORD    Z15, Z15, Z15
@@ -227,7 +233,6 @@ q4loop:
 q4done:
 	VEXTRACTF64X4 $0x01, Z0, Y2
 	VEXTRACTF64X4 $0x01, Z1, Y3
-	MOVQ          out_base+56(FP), DX
 	VEXTRACTF128  $0x01, Y0, X10
 	VADDPS        X0, X10, X10
 	VMOVHLPS      X10, X10, X0
@@ -256,6 +261,9 @@ q4done:
 	VMOVSS        X2, 4(DX)
 	VMOVSS        X1, 8(DX)
 	VMOVSS        X3, 12(DX)
+	ADDQ          $0x10, DX
+	DECQ          R12
+	JNZ           q4group
 	VZEROUPPER
 	RET
 

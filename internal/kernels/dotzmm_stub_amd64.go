@@ -17,18 +17,21 @@ package kernels
 //go:noescape
 func dotQ8_0Rows4ZMM(w []byte, stride int, x []byte, nb int, out []float32)
 
-// dotQ8_0QuadZMM is dotQ8_0Rows4ZMM on four rows interleaved block by
-// block (block b of row r at w[136*b+34*r:]); reference loop:
+// dotQ8_0QuadZMM is dotQ8_0Rows4ZMM on groups groups of four rows
+// interleaved block by block, one after the other (block b of row r of
+// group k at w[136*(nb*k+b)+34*r:]); reference loop:
 //
-//	for r := 0; r < 4; r++ {
-//		out[r] = dotQ8_0Q8_0(32*nb, deinterleaved row r, x)
+//	for k := 0; k < groups; k++ {
+//		for r := 0; r < 4; r++ {
+//			out[4*k+r] = dotQ8_0Q8_0(32*nb, deinterleaved row r of group k, x)
+//		}
 //	}
 //
-// Each result is bit-identical to the one-row kernel. len(w) >= 136*nb,
-// len(x) >= 34*nb, len(out) >= 4.
+// Each result is bit-identical to the one-row kernel. nb >= 1, groups >= 1,
+// len(w) >= 136*nb*groups, len(x) >= 34*nb, len(out) >= 4*groups.
 //
 //go:noescape
-func dotQ8_0QuadZMM(w []byte, x []byte, nb int, out []float32)
+func dotQ8_0QuadZMM(w []byte, x []byte, nb int, groups int, out []float32)
 
 // dotQ8_0Tile42ZMM runs the 4×2 tile (llamafile's tinyBLAS 4×2) over pairs
 // pairs of activation rows: four Q8_0 weight rows stride bytes apart times

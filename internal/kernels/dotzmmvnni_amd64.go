@@ -16,7 +16,7 @@ func dotQ4KPackedRows4ZMMVNNI(w []byte, stride int, x []byte, nb int, out []floa
 // dotQ4KPackedQuadZMMVNNI is dotQ4KPackedQuadZMM with VPDPWSSD.
 //
 //go:noescape
-func dotQ4KPackedQuadZMMVNNI(w []byte, x []byte, nb int, out []float32)
+func dotQ4KPackedQuadZMMVNNI(w []byte, x []byte, nb int, groups int, out []float32)
 
 // dotQ6KRows4ZMMVNNI is dotQ6KRows4ZMM with VPDPWSSD.
 //
@@ -26,7 +26,7 @@ func dotQ6KRows4ZMMVNNI(w []byte, stride int, x []byte, nb int, out []float32)
 // dotQ6KQuadZMMVNNI is dotQ6KQuadZMM with VPDPWSSD.
 //
 //go:noescape
-func dotQ6KQuadZMMVNNI(w []byte, x []byte, nb int, out []float32)
+func dotQ6KQuadZMMVNNI(w []byte, x []byte, nb int, groups int, out []float32)
 
 // The bounds-checked entries, as those of the kernels they replace.
 var (

@@ -24,10 +24,11 @@ const (
 // four-row kernels.
 const interleaveRows = 4
 
-// quadFunc computes the four rows of one Interleaved4 group (w, all the
-// group's bytes) times one activation row, each output bit-identical to
-// dot on the row it came from.
-type quadFunc func(n int, w []byte, x []byte, out *[4]float32)
+// quadFunc computes the rows of len(out)/4 consecutive Interleaved4
+// groups (w, from the first group's first byte) times one activation row,
+// out[4k+r] for row r of group k, each output bit-identical to dot on the
+// row it came from.
+type quadFunc func(n int, w []byte, x []byte, out []float32)
 
 // Interleaves reports whether Interleave may rearrange matrices of type
 // t with the active kernels (it also needs a multiple of four rows).
@@ -181,34 +182,44 @@ func interleavedDecode(w Matrix, xq []byte, out []float32) func(lo, hi int) {
 	}
 	return func(lo, hi int) {
 		wrow := w.RowBytes()
-		var o [4]float32
+		// The whole groups in [lo, hi) in one call; the rows of a group
+		// cut by a chunk bound one by one.
+		g0 := min((lo+interleaveRows-1)/interleaveRows*interleaveRows, hi)
+		g1 := max(hi/interleaveRows*interleaveRows, g0)
+		if g1 > g0 {
+			quad(w.Cols, w.Data[g0*wrow:g1*wrow], xq, out[g0:g1])
+		}
 		var row []byte
-		for r := lo; r < hi; {
-			if r%interleaveRows == 0 && r+interleaveRows <= hi {
-				quad(w.Cols, w.Data[r*wrow:(r+interleaveRows)*wrow], xq, &o)
-				copy(out[r:r+interleaveRows], o[:])
-				r += interleaveRows
+		for r := lo; r < hi; r++ {
+			if r >= g0 && r < g1 {
+				r = g1 - 1 // done above
 				continue
 			}
 			if row == nil {
 				row = make([]byte, wrow)
 			}
 			out[r] = dot(w.Cols, w.RowData(r, row), xq)
-			r++
 		}
 	}
 }
 
-// quadFromDot is a group kernel made of dot for blocks of bb bytes: the
+// quadFromDot is a group kernel made of dot for blocks of bb bytes (w
+// exactly the groups' bytes): the
 // reference of the group kernels, and the kernel for a matrix interleaved
 // under another kernel set (a test switching sets).
 func quadFromDot(dot dotFunc, bb int) quadFunc {
-	return func(n int, w []byte, x []byte, out *[4]float32) {
-		wrow := len(w) / interleaveRows
+	return func(n int, w []byte, x []byte, out []float32) {
+		groups := len(out) / interleaveRows
+		if groups == 0 {
+			return
+		}
+		wrow := len(w) / (groups * interleaveRows)
+		gb := interleaveRows * wrow
 		row := make([]byte, wrow)
-		for j := range out {
-			deinterleaveRow(row, w, j, wrow, bb)
-			out[j] = dot(n, row, x)
+		for i := range groups * interleaveRows {
+			k, j := i/interleaveRows, i%interleaveRows
+			deinterleaveRow(row, w[k*gb:(k+1)*gb], j, wrow, bb)
+			out[i] = dot(n, row, x)
 		}
 	}
 }

@@ -106,9 +106,10 @@ func TestQuadMatchesDot(t *testing.T) {
 	}
 	for _, k := range ks {
 		block := k.typ.BlockSize()
-		for _, blocks := range []int{1, 3, 8, 17} {
+		for i, blocks := range []int{1, 3, 8, 17} {
 			cols := blocks * block
-			w := randMatrix(t, r, k.typ, 4, cols)
+			rows := interleaveRows * (1 + i%3) // one to three groups in one call
+			w := randMatrix(t, r, k.typ, rows, cols)
 			if k.typ == tensor.Q8_0 {
 				for i := range w.Data { // every int8 value, scales kept
 					if i%q8_0Bytes >= 2 {
@@ -118,13 +119,17 @@ func TestQuadMatchesDot(t *testing.T) {
 			}
 			x := actRow(t, k.typ, randVec(r, cols))
 			iw := interleave(cloneMatrix(w))
-			var out [4]float32
-			k.quad(cols, iw.Data, x, &out)
-			for j := range 4 {
+			out := make([]float32, rows+1)
+			out[rows] = -9.5 // a guard
+			k.quad(cols, iw.Data, x, out[:rows])
+			for j := range rows {
 				want := k.ref(cols, w.Row(j), x)
 				if math.Float32bits(out[j]) != math.Float32bits(want) {
-					t.Fatalf("%s %s cols=%d row %d: %g, dot %g", k.name, k.typ, cols, j, out[j], want)
+					t.Fatalf("%s %s cols=%d row %d of %d: %g, dot %g", k.name, k.typ, cols, j, rows, out[j], want)
 				}
+			}
+			if out[rows] != -9.5 {
+				t.Fatalf("%s %s: wrote past its %d outputs", k.name, k.typ, rows)
 			}
 		}
 		t.Logf("%s %s: bit-identical", k.name, k.typ)

@@ -9,51 +9,63 @@ package kernels
 // share their four-row kernel's block macro (dotq4r4_amd64.s,
 // dotq4r4zmm_amd64.s, dotq6r4zmm_amd64.s).
 
-// dotQ4KPackedQuadAVX2 is dotQ4KPackedRows4AVX2 on four rows interleaved
-// block by block (super-block b of row r at w[144*(4*b+r):]); reference
-// loop:
+// dotQ4KPackedQuadAVX2 is dotQ4KPackedRows4AVX2 on groups groups of four
+// rows interleaved block by block, one after the other (super-block b of
+// row r of group k at w[144*(4*(nb*k+b)+r):]); reference loop:
 //
-//	for r := 0; r < 4; r++ {
-//		out[r] = dotQ4KQ8KPacked(256*nb, deinterleaved row r, x)
+//	for k := 0; k < groups; k++ {
+//		for r := 0; r < 4; r++ {
+//			out[4*k+r] = dotQ4KQ8KPacked(256*nb, deinterleaved row r of group k, x)
+//		}
 //	}
 //
-// len(w) >= 576*nb, len(x) >= 292*nb, len(out) >= 4.
+// nb >= 1, groups >= 1, len(w) >= 576*nb*groups, len(x) >= 292*nb,
+// len(out) >= 4*groups.
 //
 //go:noescape
-func dotQ4KPackedQuadAVX2(w []byte, x []byte, nb int, out []float32)
+func dotQ4KPackedQuadAVX2(w []byte, x []byte, nb int, groups int, out []float32)
 
 // dotQ4KPackedQuadZMM is dotQ4KPackedRows4ZMM on four interleaved rows, as
 // dotQ4KPackedQuadAVX2.
 //
 //go:noescape
-func dotQ4KPackedQuadZMM(w []byte, x []byte, nb int, out []float32)
+func dotQ4KPackedQuadZMM(w []byte, x []byte, nb int, groups int, out []float32)
 
-// dotQ6KQuadZMM is dotQ6KRows4ZMM on four rows interleaved block by block
-// (super-block b of row r at w[210*(4*b+r):]); reference loop:
+// dotQ6KQuadZMM is dotQ6KRows4ZMM on groups groups of four rows
+// interleaved block by block (super-block b of row r of group k at
+// w[210*(4*(nb*k+b)+r):]); reference loop:
 //
-//	for r := 0; r < 4; r++ {
-//		out[r] = dotQ6KQ8K(256*nb, deinterleaved row r, x)
+//	for k := 0; k < groups; k++ {
+//		for r := 0; r < 4; r++ {
+//			out[4*k+r] = dotQ6KQ8K(256*nb, deinterleaved row r of group k, x)
+//		}
 //	}
 //
-// len(w) >= 840*nb, len(x) >= 292*nb, len(out) >= 4.
+// nb >= 1, groups >= 1, len(w) >= 840*nb*groups, len(x) >= 292*nb,
+// len(out) >= 4*groups.
 //
 //go:noescape
-func dotQ6KQuadZMM(w []byte, x []byte, nb int, out []float32)
+func dotQ6KQuadZMM(w []byte, x []byte, nb int, groups int, out []float32)
 
-// quadEntry returns the bounds-checked entry of a group kernel: w one
-// Interleaved4 group of four rows of n elements in blocks of blockElems
-// elements and wBlock bytes, x an activation row of xBlock bytes a block.
-// kernel is called through a function value once per group.
-func quadEntry(kernel func(w, x []byte, nb int, out []float32), blockElems, wBlock, xBlock int) quadFunc {
-	return func(n int, w, x []byte, out *[4]float32) {
+// quadEntry returns the bounds-checked entry of a group kernel: w
+// len(out)/4 Interleaved4 groups of four rows of n elements, one after the
+// other, in blocks of blockElems elements and wBlock bytes, x an activation
+// row of xBlock bytes a block. kernel is called through a function value
+// once for all the groups.
+func quadEntry(kernel func(w, x []byte, nb, groups int, out []float32), blockElems, wBlock, xBlock int) quadFunc {
+	return func(n int, w, x []byte, out []float32) {
+		groups := len(out) / interleaveRows
 		nb := n / blockElems
-		if nb == 0 {
-			*out = [4]float32{}
+		if groups == 0 {
 			return
 		}
-		_ = w[interleaveRows*nb*wBlock-1] // the last byte the assembly reads
+		if nb == 0 {
+			clear(out)
+			return
+		}
+		_ = w[groups*interleaveRows*nb*wBlock-1] // the last byte the assembly reads
 		_ = x[nb*xBlock-1]
-		kernel(w, x, nb, out[:])
+		kernel(w, x, nb, groups, out)
 	}
 }
 

@@ -125,47 +125,74 @@ func (g gen) dotQ8_0Rows4() {
 // 34) and a block step of four, R11 prefetching quadPrefetch bytes ahead.
 func (g gen) dotQ8_0Quad() {
 	g.quadText(g.name("dotQ8_0Quad"), g.name("dotQ8_0Rows4"))
-	g.quadArgs()
-	g.zero(Y0, Y1, Y2, Y3)
-	if !g.vnni {
-		g.bcast32(0x00010001, Y15)
-	}
-	g.r4BlocksStep("q4", q8PrefetchLines, q8Bytes, rowsPerGroup*q8Bytes, func() {
+	g.quadGroups(func() {
+		g.zero(Y0, Y1, Y2, Y3)
+		if !g.vnni {
+			g.bcast32(0x00010001, Y15)
+		}
+	}, func() {
 		g.VMOVDQU(Mem{Base: RDI, Disp: q8QS}, Y4)
 		for r := 0; r < rowsPerGroup; r++ {
 			g.VSHUFPS(laneShuffle[r], Y8, Y8, Y9)
 			g.rowQ8(rowMem(r, q8QS), []VecPhysical{Y0, Y1, Y2, Y3}[r])
 		}
-	})
-	g.storeSums(RDX, Y0, Y1, Y2, Y3)
+	}, func() []VecPhysical { return []VecPhysical{Y0, Y1, Y2, Y3} })
 }
 
 // quadText starts the Q8_0 group kernel name, rows4 on interleaved rows.
 func (g gen) quadText(name, rows4 string) {
-	g.text(name, "func(w []byte, x []byte, nb int, out []float32)",
-		name+" is "+rows4+" on four rows interleaved block by",
-		"block (block b of row r at w[136*b+34*r:]); reference loop:",
+	g.text(name, "func(w []byte, x []byte, nb int, groups int, out []float32)",
+		name+" is "+rows4+" on groups groups of four rows",
+		"interleaved block by block, one after the other (block b of row r of",
+		"group k at w[136*(nb*k+b)+34*r:]); reference loop:",
 		"",
-		"\tfor r := 0; r < 4; r++ {",
-		"\t\tout[r] = dotQ8_0Q8_0(32*nb, deinterleaved row r, x)",
+		"\tfor k := 0; k < groups; k++ {",
+		"\t\tfor r := 0; r < 4; r++ {",
+		"\t\t\tout[4*k+r] = dotQ8_0Q8_0(32*nb, deinterleaved row r of group k, x)",
+		"\t\t}",
 		"\t}",
 		"",
-		"Each result is bit-identical to the one-row kernel. len(w) >= 136*nb,",
-		"len(x) >= 34*nb, len(out) >= 4.",
+		"Each result is bit-identical to the one-row kernel. nb >= 1, groups >= 1,",
+		"len(w) >= 136*nb*groups, len(x) >= 34*nb, len(out) >= 4*groups.",
 	)
 }
 
-// quadArgs loads a group kernel's w (SI), x (DI) and nb (CX), sets the
-// row offsets R8/R9/R10 to one, two and three Q8_0 blocks and points R11
-// quadPrefetch bytes ahead of w.
-func (g gen) quadArgs() {
+// quadGroups is a Q8_0 group kernel's body: its arguments (w in SI, and
+// for each group x in DI and nb in CX, kept in R13 and R14; R12 counts the
+// groups, DX points at their outputs), the row offsets R8/R9/R10 of one,
+// two and three Q8_0 blocks and R11 quadPrefetch bytes ahead of SI (it
+// runs on from group to group, as SI does); then per group setup, the
+// blocks with body, and the four sums of finish's accumulators (in row
+// order) stored at DX. Looping over the groups here rather than calling
+// the kernel per group saved the Go entry's and the call's cost, 2.6% of
+// Q8_0 decode at one thread on a Zen 5.
+func (g gen) quadGroups(setup, body func(), finish func() []VecPhysical) {
 	g.Load(g.Param("w").Base(), RSI)
-	g.Load(g.Param("x").Base(), RDI)
-	g.Load(g.Param("nb"), RCX)
+	g.Load(g.Param("x").Base(), R13)
+	g.Load(g.Param("nb"), R14)
+	g.Load(g.Param("groups"), R12)
+	g.Load(g.Param("out").Base(), RDX)
 	g.MOVQ(U32(q8Bytes), R8)
 	g.LEAQ(Mem{Base: R8, Index: R8, Scale: 1}, R9)
 	g.LEAQ(Mem{Base: R9, Index: R8, Scale: 1}, R10)
 	g.LEAQ(Mem{Base: RSI, Disp: quadPrefetch}, R11)
+	g.Label("q4group")
+	g.MOVQ(R13, RDI)
+	g.MOVQ(R14, RCX)
+	setup()
+	g.r4BlocksStep("q4", q8PrefetchLines, q8Bytes, rowsPerGroup*q8Bytes, body)
+	acc := finish()
+	for _, y := range acc {
+		g.hsum8(y, Y10)
+	}
+	for i, y := range acc {
+		g.VMOVSS(y.AsX(), Mem{Base: RDX, Disp: 4 * i})
+	}
+	g.ADDQ(U8(4*rowsPerGroup), RDX)
+	g.DECQ(R12)
+	g.JNZ(LabelRef("q4group"))
+	g.VZEROUPPER()
+	g.RET()
 }
 
 // rowQ5 is one row's block of the Q5_0 kernel with the weights kept

@@ -103,7 +103,7 @@ func (g gen) dotQ8_0Rows4ZMM(idx Mem) {
 // (QUAD_PREFETCH in kernels_amd64.h is the same for the K-quants).
 const quadPrefetch = 4096
 
-// dotQ8_0QuadZMM is dotQ8_0Rows4ZMM on a four-row group interleaved block
+// dotQ8_0QuadZMM is dotQ8_0Rows4ZMM on four-row groups interleaved block
 // by block (see Interleave in the kernels package): block b of row r at
 // w[136*b+34*r:]. The four rows are read as one sequential stream.
 func (g gen) dotQ8_0QuadZMM(idx Mem) {
@@ -111,12 +111,11 @@ func (g gen) dotQ8_0QuadZMM(idx Mem) {
 	g.Comment("The row-major kernel's registers with a stride of one block (R8 = 34):",
 		"the rows of a block are adjacent and a block step is four blocks.",
 		"R11 prefetches quadPrefetch bytes ahead.")
-	g.quadArgs()
-	g.zmmSetup(idx)
-	g.r4BlocksStep("q4", q8PrefetchLines, q8Bytes, rowsPerGroup*q8Bytes, g.zmmBlock)
-	g.VEXTRACTF64X4(U8(1), Z0, Y2)
-	g.VEXTRACTF64X4(U8(1), Z1, Y3)
-	g.storeSums(RDX, Y0, Y2, Y1, Y3)
+	g.quadGroups(func() { g.zmmSetup(idx) }, g.zmmBlock, func() []VecPhysical {
+		g.VEXTRACTF64X4(U8(1), Z0, Y2)
+		g.VEXTRACTF64X4(U8(1), Z1, Y3)
+		return []VecPhysical{Y0, Y2, Y1, Y3}
+	})
 }
 
 // dotQ8_0Tile42ZMM is the 4×2 tile with each weight row's two products in
