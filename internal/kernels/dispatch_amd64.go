@@ -120,6 +120,7 @@ var avx512VNNIKernels = func() kernelSet {
 		k.quad[tensor.Q8_0] = dotQ8_0QuadZMMAsm
 		k.tile42[tensor.Q8_0] = dotQ8_0Tile42ZMMAsm
 		k.packedCols8[tensor.Q4_K] = dotQ4KPackedCols8ZMMAsm
+		k.cols4[tensor.Q6_K] = dotQ6KCols4ZMMAsm
 		k.packedRows4[tensor.Q4_K] = dotQ4KPackedRows4ZMMVNNIAsm
 		k.rows4[tensor.Q6_K] = dotQ6KRows4ZMMVNNIAsm
 		k.packedQuad[tensor.Q4_K] = dotQ4KPackedQuadZMMVNNIAsm

@@ -48,9 +48,10 @@
 // than the YMM tile at 1 and 2 threads on a Zen 5), the packed Q4_K
 // cols8 with two activations per register (their quants laid out in pairs
 // once per call; pp128 of the 1B Q4_K_M model 12% faster at 1 thread, 4%
-// at 2), the
+// at 2), a Q6_K cols4 with two 32-element chunks per register (pp128 of
+// that model 4.5% faster at 1 thread, 8% at 2), the
 // repacked Q4_K rows4 kernel with its integer sums 64 quants per
-// instruction, and a Q6_K rows4 kernel (decode only; prompt batches keep
+// instruction, and a Q6_K rows4 kernel (decode only; prompt batches take
 // the cols4 kernel); each keeps the YMM kernels' float lanes and order, so
 // the bits are the same; in this set the Q4_K and Q6_K ones add their
 // scaled pair sums with VPDPWSSD (dotzmmvnni_amd64.go; the Q4_K kernel 8%
@@ -156,8 +157,8 @@
 //
 // The larger kernels (the Q8_0 and Q5_0 rows4, tile42 and scales4, the
 // packed Q4_K cols8, the Q6_K cols4, the strided F16 rows, all the VNNI
-// and AVX-VNNI ones, the Q8_0 ZMM rows4 and tile42 and the Q4_K ZMM
-// cols8; the Q4_K and Q6_K ZMM rows4
+// and AVX-VNNI ones, the Q8_0 ZMM rows4 and tile42, the Q4_K ZMM cols8
+// and the Q6_K ZMM cols4; the Q4_K and Q6_K ZMM rows4
 // are hand-written beside their YMM twins) are generated with avo by the program in _asm, its own module: edit _asm, not the generated files, and
 // regenerate with `go generate ./internal/kernels`; scripts/test.sh fails
 // when they are stale. Each kernel is the instruction sequence of

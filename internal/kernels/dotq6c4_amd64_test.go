@@ -34,13 +34,23 @@ func TestAsmQ6KCols4MatchesOneRow(t *testing.T) {
 			fixScales(tensor.Q6_K, w)
 		}
 		w, x = placed(w, 3), placed(x, 1)
-		var out [4]float32
-		dotQ6KCols4Asm(n, w, x, xb, &out)
-		for a := range 4 {
-			want := dotQ6KQ8K(n, w, x[a*xb:])
-			asm := dotQ6KAsm(n, w, x[a*xb:])
-			if math.Float32bits(out[a]) != math.Float32bits(want) || math.Float32bits(asm) != math.Float32bits(want) {
-				t.Errorf("nb=%d act %d: cols4 %.9g, one-row asm %.9g, generic %.9g", tc.nb, a, out[a], asm, want)
+		for _, k := range []struct {
+			name string
+			has  bool
+			f    cols4Func
+		}{{"avx2", true, dotQ6KCols4Asm}, {"zmm", hasAVX512ZMM, dotQ6KCols4ZMMAsm}} {
+			if !k.has {
+				t.Logf("%s: not on this CPU (scripts/avx512/run.sh runs it emulated)", k.name)
+				continue
+			}
+			var out [4]float32
+			k.f(n, w, x, xb, &out)
+			for a := range 4 {
+				want := dotQ6KQ8K(n, w, x[a*xb:])
+				asm := dotQ6KAsm(n, w, x[a*xb:])
+				if math.Float32bits(out[a]) != math.Float32bits(want) || math.Float32bits(asm) != math.Float32bits(want) {
+					t.Errorf("%s nb=%d act %d: cols4 %.9g, one-row asm %.9g, generic %.9g", k.name, tc.nb, a, out[a], asm, want)
+				}
 			}
 		}
 	}

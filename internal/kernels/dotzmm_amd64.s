@@ -849,3 +849,274 @@ DATA shufK4Z<>+488(SB)/8, $0x0f0e0f0e0f0e0f0e
 DATA shufK4Z<>+496(SB)/8, $0x0f0e0f0e0f0e0f0e
 DATA shufK4Z<>+504(SB)/8, $0x0f0e0f0e0f0e0f0e
 GLOBL shufK4Z<>(SB), RODATA|NOPTR, $512
+
+// func dotQ6KCols4ZMM(w []byte, x []byte, xstride int, nb int, acc []float32, out []float32)
+// Requires: AVX, AVX2, AVX512BW, AVX512F, AVX512_VNNI, F16C, FMA3, MMX+
+TEXT ·dotQ6KCols4ZMM(SB), NOSPLIT, $0-112
+	MOVQ         w_base+0(FP), SI
+	MOVQ         x_base+24(FP), DI
+	MOVQ         xstride+48(FP), DX
+	MOVQ         nb+56(FP), CX
+	MOVQ         acc_base+64(FP), BX
+	MOVQ         out_base+88(FP), R8
+	VXORPS       Y0, Y0, Y0
+	VMOVUPS      Y0, (BX)
+	VMOVUPS      Y0, 32(BX)
+	VMOVUPS      Y0, 64(BX)
+	VMOVUPS      Y0, 96(BX)
+	MOVL         $0x0f0f0f0f, AX
+	VMOVD        AX, X14
+	VPBROADCASTD X14, Y14
+	VPBROADCASTD X14, Z14
+	VMOVDQU64    q6zMaskA<>+0(SB), Z13
+	VMOVDQU64    q6zMaskB<>+0(SB), Z12
+	VMOVDQU64    q6zShlA<>+0(SB), Z11
+	VMOVDQU64    q6zShrB<>+0(SB), Z10
+	TESTQ        CX, CX
+	JEQ          q6c4fin
+
+q6c4loop:
+	PREFETCHT0 512(SI)
+	PREFETCHT0 576(SI)
+	PREFETCHT0 640(SI)
+	LEAQ       (DX)(DX*2), R12
+	ADDQ       DI, R12
+
+	// int8 scales in both 128-bit lanes
+	VBROADCASTI128 192(SI), Y15
+	VPXORD         Z0, Z0, Z0
+	VPXORD         Z1, Z1, Z1
+	VPXORD         Z2, Z2, Z2
+	VPXORD         Z3, Z3, Z3
+
+	// 128 elements: ql (Z6) and qh in both halves (Z8)
+	VMOVDQU64       (SI), Z6
+	VBROADCASTI64X4 128(SI), Z8
+	VPANDD          Z13, Z8, Z9
+	VPSLLVW         Z11, Z9, Z9
+	VPANDD          Z14, Z6, Z4
+	VPORD           Z9, Z4, Z4
+	VPSHUFB         shufQ6c4<>+0(SB), Y15, Y5
+	VPMOVSXBW       Y5, Z5
+	VPMADDUBSW      4(DI), Z4, Z7
+	VPDPWSSD        Z5, Z7, Z0
+	VPMADDUBSW      4(DI)(DX*1), Z4, Z7
+	VPDPWSSD        Z5, Z7, Z1
+	VPMADDUBSW      4(DI)(DX*2), Z4, Z7
+	VPDPWSSD        Z5, Z7, Z2
+	VPMADDUBSW      4(R12), Z4, Z7
+	VPDPWSSD        Z5, Z7, Z3
+	VPANDD          Z12, Z8, Z9
+	VPSRLVW         Z10, Z9, Z9
+	VPSRLW          $0x04, Z6, Z4
+	VPANDD          Z14, Z4, Z4
+	VPORD           Z9, Z4, Z4
+	VPSHUFB         shufQ6c4<>+32(SB), Y15, Y5
+	VPMOVSXBW       Y5, Z5
+	VPMADDUBSW      68(DI), Z4, Z7
+	VPDPWSSD        Z5, Z7, Z0
+	VPMADDUBSW      68(DI)(DX*1), Z4, Z7
+	VPDPWSSD        Z5, Z7, Z1
+	VPMADDUBSW      68(DI)(DX*2), Z4, Z7
+	VPDPWSSD        Z5, Z7, Z2
+	VPMADDUBSW      68(R12), Z4, Z7
+	VPDPWSSD        Z5, Z7, Z3
+
+	// 128 elements: ql (Z6) and qh in both halves (Z8)
+	VMOVDQU64       64(SI), Z6
+	VBROADCASTI64X4 160(SI), Z8
+	VPANDD          Z13, Z8, Z9
+	VPSLLVW         Z11, Z9, Z9
+	VPANDD          Z14, Z6, Z4
+	VPORD           Z9, Z4, Z4
+	VPSHUFB         shufQ6c4<>+64(SB), Y15, Y5
+	VPMOVSXBW       Y5, Z5
+	VPMADDUBSW      132(DI), Z4, Z7
+	VPDPWSSD        Z5, Z7, Z0
+	VPMADDUBSW      132(DI)(DX*1), Z4, Z7
+	VPDPWSSD        Z5, Z7, Z1
+	VPMADDUBSW      132(DI)(DX*2), Z4, Z7
+	VPDPWSSD        Z5, Z7, Z2
+	VPMADDUBSW      132(R12), Z4, Z7
+	VPDPWSSD        Z5, Z7, Z3
+	VPANDD          Z12, Z8, Z9
+	VPSRLVW         Z10, Z9, Z9
+	VPSRLW          $0x04, Z6, Z4
+	VPANDD          Z14, Z4, Z4
+	VPORD           Z9, Z4, Z4
+	VPSHUFB         shufQ6c4<>+96(SB), Y15, Y5
+	VPMOVSXBW       Y5, Z5
+	VPMADDUBSW      196(DI), Z4, Z7
+	VPDPWSSD        Z5, Z7, Z0
+	VPMADDUBSW      196(DI)(DX*1), Z4, Z7
+	VPDPWSSD        Z5, Z7, Z1
+	VPMADDUBSW      196(DI)(DX*2), Z4, Z7
+	VPDPWSSD        Z5, Z7, Z2
+	VPMADDUBSW      196(R12), Z4, Z7
+	VPDPWSSD        Z5, Z7, Z3
+
+	// each row's two halves of lanes added
+	VEXTRACTI64X4 $0x01, Z0, Y5
+	VPADDD        Y5, Y0, Y0
+	VEXTRACTI64X4 $0x01, Z1, Y5
+	VPADDD        Y5, Y1, Y1
+	VEXTRACTI64X4 $0x01, Z2, Y5
+	VPADDD        Y5, Y2, Y2
+	VEXTRACTI64X4 $0x01, Z3, Y5
+	VPADDD        Y5, Y3, Y3
+
+	// X6 = the weight scale d
+	MOVWLZX   208(SI), AX
+	VMOVD     AX, X6
+	VCVTPH2PS X6, X6
+
+	// row: lanes - 32·Σscale·bsum, acc[8a:] += d·x.d · lanes
+	VPMOVSXBW    X15, Y4
+	VPMADDWD     260(DI), Y4, Y5
+	VPSLLD       $0x05, Y5, Y5
+	VPSUBD       Y5, Y0, Y0
+	VCVTDQ2PS    Y0, Y0
+	VMOVSS       (DI), X5
+	VMULSS       X6, X5, X5
+	VBROADCASTSS X5, Y5
+	VMOVUPS      (BX), Y9
+	VFMADD231PS  Y5, Y0, Y9
+	VMOVUPS      Y9, (BX)
+
+	// row: lanes - 32·Σscale·bsum, acc[8a:] += d·x.d · lanes
+	VPMOVSXBW    X15, Y4
+	VPMADDWD     260(DI)(DX*1), Y4, Y5
+	VPSLLD       $0x05, Y5, Y5
+	VPSUBD       Y5, Y1, Y1
+	VCVTDQ2PS    Y1, Y1
+	VMOVSS       (DI)(DX*1), X5
+	VMULSS       X6, X5, X5
+	VBROADCASTSS X5, Y5
+	VMOVUPS      32(BX), Y9
+	VFMADD231PS  Y5, Y1, Y9
+	VMOVUPS      Y9, 32(BX)
+
+	// row: lanes - 32·Σscale·bsum, acc[8a:] += d·x.d · lanes
+	VPMOVSXBW    X15, Y4
+	VPMADDWD     260(DI)(DX*2), Y4, Y5
+	VPSLLD       $0x05, Y5, Y5
+	VPSUBD       Y5, Y2, Y2
+	VCVTDQ2PS    Y2, Y2
+	VMOVSS       (DI)(DX*2), X5
+	VMULSS       X6, X5, X5
+	VBROADCASTSS X5, Y5
+	VMOVUPS      64(BX), Y9
+	VFMADD231PS  Y5, Y2, Y9
+	VMOVUPS      Y9, 64(BX)
+
+	// row: lanes - 32·Σscale·bsum, acc[8a:] += d·x.d · lanes
+	VPMOVSXBW    X15, Y4
+	VPMADDWD     260(R12), Y4, Y5
+	VPSLLD       $0x05, Y5, Y5
+	VPSUBD       Y5, Y3, Y3
+	VCVTDQ2PS    Y3, Y3
+	VMOVSS       (R12), X5
+	VMULSS       X6, X5, X5
+	VBROADCASTSS X5, Y5
+	VMOVUPS      96(BX), Y9
+	VFMADD231PS  Y5, Y3, Y9
+	VMOVUPS      Y9, 96(BX)
+	ADDQ         $0x000000d2, SI
+	ADDQ         $0x00000124, DI
+	DECQ         CX
+	JNZ          q6c4loop
+
+q6c4fin:
+	// hsum_float_8 of each acc[8a:8a+8] → out[a]
+	VMOVUPS      (BX), Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPS       X0, X1, X1
+	VMOVHLPS     X1, X1, X2
+	VADDPS       X2, X1, X1
+	VMOVSHDUP    X1, X2
+	VADDSS       X2, X1, X0
+	VMOVSS       X0, (R8)
+	VMOVUPS      32(BX), Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPS       X0, X1, X1
+	VMOVHLPS     X1, X1, X2
+	VADDPS       X2, X1, X1
+	VMOVSHDUP    X1, X2
+	VADDSS       X2, X1, X0
+	VMOVSS       X0, 4(R8)
+	VMOVUPS      64(BX), Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPS       X0, X1, X1
+	VMOVHLPS     X1, X1, X2
+	VADDPS       X2, X1, X1
+	VMOVSHDUP    X1, X2
+	VADDSS       X2, X1, X0
+	VMOVSS       X0, 8(R8)
+	VMOVUPS      96(BX), Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPS       X0, X1, X1
+	VMOVHLPS     X1, X1, X2
+	VADDPS       X2, X1, X1
+	VMOVSHDUP    X1, X2
+	VADDSS       X2, X1, X0
+	VMOVSS       X0, 12(R8)
+	VZEROUPPER
+	RET
+
+DATA q6zMaskA<>+0(SB)/8, $0x0303030303030303
+DATA q6zMaskA<>+8(SB)/8, $0x0303030303030303
+DATA q6zMaskA<>+16(SB)/8, $0x0303030303030303
+DATA q6zMaskA<>+24(SB)/8, $0x0303030303030303
+DATA q6zMaskA<>+32(SB)/8, $0x0c0c0c0c0c0c0c0c
+DATA q6zMaskA<>+40(SB)/8, $0x0c0c0c0c0c0c0c0c
+DATA q6zMaskA<>+48(SB)/8, $0x0c0c0c0c0c0c0c0c
+DATA q6zMaskA<>+56(SB)/8, $0x0c0c0c0c0c0c0c0c
+GLOBL q6zMaskA<>(SB), RODATA|NOPTR, $64
+
+DATA q6zMaskB<>+0(SB)/8, $0x3030303030303030
+DATA q6zMaskB<>+8(SB)/8, $0x3030303030303030
+DATA q6zMaskB<>+16(SB)/8, $0x3030303030303030
+DATA q6zMaskB<>+24(SB)/8, $0x3030303030303030
+DATA q6zMaskB<>+32(SB)/8, $0xc0c0c0c0c0c0c0c0
+DATA q6zMaskB<>+40(SB)/8, $0xc0c0c0c0c0c0c0c0
+DATA q6zMaskB<>+48(SB)/8, $0xc0c0c0c0c0c0c0c0
+DATA q6zMaskB<>+56(SB)/8, $0xc0c0c0c0c0c0c0c0
+GLOBL q6zMaskB<>(SB), RODATA|NOPTR, $64
+
+DATA q6zShlA<>+0(SB)/8, $0x0004000400040004
+DATA q6zShlA<>+8(SB)/8, $0x0004000400040004
+DATA q6zShlA<>+16(SB)/8, $0x0004000400040004
+DATA q6zShlA<>+24(SB)/8, $0x0004000400040004
+DATA q6zShlA<>+32(SB)/8, $0x0002000200020002
+DATA q6zShlA<>+40(SB)/8, $0x0002000200020002
+DATA q6zShlA<>+48(SB)/8, $0x0002000200020002
+DATA q6zShlA<>+56(SB)/8, $0x0002000200020002
+GLOBL q6zShlA<>(SB), RODATA|NOPTR, $64
+
+DATA q6zShrB<>+0(SB)/8, $0x0000000000000000
+DATA q6zShrB<>+8(SB)/8, $0x0000000000000000
+DATA q6zShrB<>+16(SB)/8, $0x0000000000000000
+DATA q6zShrB<>+24(SB)/8, $0x0000000000000000
+DATA q6zShrB<>+32(SB)/8, $0x0002000200020002
+DATA q6zShrB<>+40(SB)/8, $0x0002000200020002
+DATA q6zShrB<>+48(SB)/8, $0x0002000200020002
+DATA q6zShrB<>+56(SB)/8, $0x0002000200020002
+GLOBL q6zShrB<>(SB), RODATA|NOPTR, $64
+
+DATA shufQ6c4<>+0(SB)/8, $0x0000000000000000
+DATA shufQ6c4<>+8(SB)/8, $0x0101010101010101
+DATA shufQ6c4<>+16(SB)/8, $0x0202020202020202
+DATA shufQ6c4<>+24(SB)/8, $0x0303030303030303
+DATA shufQ6c4<>+32(SB)/8, $0x0404040404040404
+DATA shufQ6c4<>+40(SB)/8, $0x0505050505050505
+DATA shufQ6c4<>+48(SB)/8, $0x0606060606060606
+DATA shufQ6c4<>+56(SB)/8, $0x0707070707070707
+DATA shufQ6c4<>+64(SB)/8, $0x0808080808080808
+DATA shufQ6c4<>+72(SB)/8, $0x0909090909090909
+DATA shufQ6c4<>+80(SB)/8, $0x0a0a0a0a0a0a0a0a
+DATA shufQ6c4<>+88(SB)/8, $0x0b0b0b0b0b0b0b0b
+DATA shufQ6c4<>+96(SB)/8, $0x0c0c0c0c0c0c0c0c
+DATA shufQ6c4<>+104(SB)/8, $0x0d0d0d0d0d0d0d0d
+DATA shufQ6c4<>+112(SB)/8, $0x0e0e0e0e0e0e0e0e
+DATA shufQ6c4<>+120(SB)/8, $0x0f0f0f0f0f0f0f0f
+GLOBL shufQ6c4<>(SB), RODATA|NOPTR, $128

@@ -74,3 +74,17 @@ func dotQ8_0Tile42ZMM(w []byte, stride int, ws []float32, x []byte, xstride int,
 //
 //go:noescape
 func dotQ4KPackedCols8ZMM(w []byte, rows int, x []byte, xstride int, nb int, pre []byte, out []float32, ostride int)
+
+// dotQ6KCols4ZMM is dotQ6KCols4AVX2 with two 32-element chunks per ZMM register;
+// reference loop:
+//
+//	for a := 0; a < 4; a++ {
+//		out[a] = dotQ6KAVX2(w, x[a*xstride:], nb)
+//	}
+//
+// Each output is bit-identical to the one-row kernel. acc is scratch
+// (zeroed here). len(w) >= 210*nb, len(x) >= 3*xstride + 292*nb,
+// len(acc) >= 32, len(out) >= 4.
+//
+//go:noescape
+func dotQ6KCols4ZMM(w []byte, x []byte, xstride int, nb int, acc []float32, out []float32)

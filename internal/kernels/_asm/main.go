@@ -105,6 +105,7 @@ var outputs = []output{
 		g.dotQ8_0Tile42ZMM()
 		g.vnni = true
 		g.dotQ4KPackedCols8ZMM()
+		g.dotQ6KCols4ZMM()
 	}},
 }
 

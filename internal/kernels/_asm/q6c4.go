@@ -107,13 +107,7 @@ func (g gen) dotQ6KCols4() {
 	g.TESTQ(RCX, RCX)
 	g.JEQ(LabelRef("q6c4fin"))
 
-	// shufQ6c4: byte i of the int8 scales repeated 8 times, for i = 0..15 (a
-	// 16-byte load at 16·is gives scales 2·is and 2·is+1, eight lanes each).
-	shuf := g.StaticGlobal("shufQ6c4")
-	g.DataAttributes(attr.RODATA | attr.NOPTR)
-	for i := 0; i < 16; i++ {
-		g.AddDatum(8*i, U64(0x0101010101010101*uint64(i)))
-	}
+	shuf := g.q6Shuf()
 
 	g.Label("q6c4loop")
 	for _, off := range []int{512, 576, 640} {
@@ -143,6 +137,39 @@ func (g gen) dotQ6KCols4() {
 			}
 		}
 	}
+	g.q6Rows()
+	g.Label("q6c4fin")
+	g.Comment("hsum_float_8 of each acc[8a:8a+8] → out[a]")
+	for a := 0; a < 4; a++ {
+		g.VMOVUPS(Mem{Base: RBX, Disp: 32 * a}, Y0)
+		g.VEXTRACTF128(U8(1), Y0, X1)
+		g.VADDPS(X0, X1, X1)
+		g.VMOVHLPS(X1, X1, X2)
+		g.VADDPS(X2, X1, X1)
+		g.VMOVSHDUP(X1, X2)
+		g.VADDSS(X2, X1, X0)
+		g.VMOVSS(X0, Mem{Base: R8, Disp: 4 * a})
+	}
+	g.VZEROUPPER()
+	g.RET()
+}
+
+// q6Shuf is shufQ6c4: byte i of the int8 scales repeated 8 times, for i =
+// 0..15 (a 16-byte load at 16·is gives scales 2·is and 2·is+1, eight lanes
+// each; a 32-byte one at 16·is those of chunks is and is+1).
+func (g gen) q6Shuf() Mem {
+	shuf := g.StaticGlobal("shufQ6c4")
+	g.DataAttributes(attr.RODATA | attr.NOPTR)
+	for i := 0; i < 16; i++ {
+		g.AddDatum(8*i, U64(0x0101010101010101*uint64(i)))
+	}
+	return shuf
+}
+
+// q6Rows ends a super-block of the cols4 kernels (the int32 lanes of
+// activation a in q6Acc[a], the int8 scales in X15) and loops: per row,
+// dotQ6KAVX2's subtraction, conversion and fused multiply-add into acc.
+func (g gen) q6Rows() {
 	g.Comment("X6 = the weight scale d")
 	g.MOVWLZX(Mem{Base: RSI, Disp: q6KD}, EAX)
 	g.VMOVD(EAX, X6)
@@ -165,7 +192,108 @@ func (g gen) dotQ6KCols4() {
 	g.ADDQ(U32(q8KBytes), RDI)
 	g.DECQ(RCX)
 	g.JNZ(LabelRef("q6c4loop"))
+}
 
+// dotQ6KCols4ZMM is dotQ6KCols4AVX2 with two chunks per ZMM register: the
+// quants of chunks is and is+1 (64 bytes of ql for the low nibbles, with
+// each half's own qh bits by a per-half mask and VPSLLVW / VPSRLVW) meet
+// the activation's 64 contiguous bytes of those chunks in one VPMADDUBSW,
+// and one VPDPWSSD scales and adds them. Lane k of the low half
+// accumulates the even chunks' lane k, of the high half the odd ones';
+// their sum is the YMM kernel's lane k (int32 sums, exact in any order),
+// and the rest is q6Rows: the same bits.
+func (g gen) dotQ6KCols4ZMM() {
+	g.text("dotQ6KCols4ZMM", "func(w []byte, x []byte, xstride int, nb int, acc []float32, out []float32)",
+		"dotQ6KCols4ZMM is dotQ6KCols4AVX2 with two 32-element chunks per ZMM register;",
+		"reference loop:",
+		"",
+		"\tfor a := 0; a < 4; a++ {",
+		"\t\tout[a] = dotQ6KAVX2(w, x[a*xstride:], nb)",
+		"\t}",
+		"",
+		"Each output is bit-identical to the one-row kernel. acc is scratch",
+		"(zeroed here). len(w) >= 210*nb, len(x) >= 3*xstride + 292*nb,",
+		"len(acc) >= 32, len(out) >= 4.",
+	)
+	consts := func(name string, lo, hi uint64) Mem {
+		m := g.StaticGlobal(name)
+		g.DataAttributes(attr.RODATA | attr.NOPTR)
+		for i := 0; i < 8; i++ {
+			v := lo
+			if i >= 4 {
+				v = hi
+			}
+			g.AddDatum(8*i, U64(v))
+		}
+		return m
+	}
+	maskA := consts("q6zMaskA", 0x0303030303030303, 0x0c0c0c0c0c0c0c0c) // qh bits of chunks 4h, 4h+1
+	maskB := consts("q6zMaskB", 0x3030303030303030, 0xc0c0c0c0c0c0c0c0) // of 4h+2, 4h+3
+	shlA := consts("q6zShlA", 0x0004000400040004, 0x0002000200020002)   // to bits 4..5
+	shrB := consts("q6zShrB", 0, 0x0002000200020002)
+	shuf := g.q6Shuf()
+	g.Load(g.Param("w").Base(), RSI)
+	g.Load(g.Param("x").Base(), RDI)
+	g.Load(g.Param("xstride"), RDX)
+	g.Load(g.Param("nb"), RCX)
+	g.Load(g.Param("acc").Base(), RBX)
+	g.Load(g.Param("out").Base(), R8)
+	g.VXORPS(Y0, Y0, Y0)
+	for a := 0; a < 4; a++ {
+		g.VMOVUPS(Y0, Mem{Base: RBX, Disp: 32 * a})
+	}
+	g.bcast32(0x0f0f0f0f, Y14)
+	g.VPBROADCASTD(X14, Z14)
+	g.VMOVDQU64(maskA, Z13)
+	g.VMOVDQU64(maskB, Z12)
+	g.VMOVDQU64(shlA, Z11)
+	g.VMOVDQU64(shrB, Z10)
+	g.TESTQ(RCX, RCX)
+	g.JEQ(LabelRef("q6c4fin"))
+
+	g.Label("q6c4loop")
+	for _, off := range []int{512, 576, 640} {
+		g.PREFETCHT0(Mem{Base: RSI, Disp: off})
+	}
+	g.LEAQ(Mem{Base: RDX, Index: RDX, Scale: 2}, R12)
+	g.ADDQ(RDI, R12)
+	g.Comment("int8 scales in both 128-bit lanes")
+	g.VBROADCASTI128(Mem{Base: RSI, Disp: q6KScales}, Y15)
+	zacc := []VecPhysical{Z0, Z1, Z2, Z3} // q6Acc's ZMM registers
+	for _, z := range zacc {
+		g.VPXORD(z, z, z)
+	}
+	for h := 0; h < 2; h++ {
+		g.Comment("128 elements: ql (Z6) and qh in both halves (Z8)")
+		g.VMOVDQU64(Mem{Base: RSI, Disp: 64 * h}, Z6)
+		g.VBROADCASTI64X4(Mem{Base: RSI, Disp: q6KQH + 32*h}, Z8)
+		for pair := 0; pair < 2; pair++ {
+			is := 4*h + 2*pair
+			if pair == 0 {
+				g.VPANDD(Z13, Z8, Z9)
+				g.VPSLLVW(Z11, Z9, Z9)
+				g.VPANDD(Z14, Z6, Z4)
+			} else {
+				g.VPANDD(Z12, Z8, Z9)
+				g.VPSRLVW(Z10, Z9, Z9)
+				g.VPSRLW(U8(4), Z6, Z4)
+				g.VPANDD(Z14, Z4, Z4)
+			}
+			g.VPORD(Z9, Z4, Z4)
+			g.VPSHUFB(shuf.Offset(16*is), Y15, Y5)
+			g.VPMOVSXBW(Y5, Z5)
+			for a, z := range zacc {
+				g.VPMADDUBSW(q6Act(a, q8KQS+32*is), Z4, Z7)
+				g.evexVNNI("VPDPWSSD", "AVX512F", Z5, Z7, z)
+			}
+		}
+	}
+	g.Comment("each row's two halves of lanes added")
+	for a, z := range zacc {
+		g.VEXTRACTI64X4(U8(1), z, Y5)
+		g.VPADDD(Y5, q6Acc[a], q6Acc[a])
+	}
+	g.q6Rows()
 	g.Label("q6c4fin")
 	g.Comment("hsum_float_8 of each acc[8a:8a+8] → out[a]")
 	for a := 0; a < 4; a++ {
