@@ -3,6 +3,7 @@ package kernels
 import (
 	"fmt"
 	"math/bits"
+	"sync"
 
 	"github.com/plumewriter/plume/internal/tensor"
 )
@@ -281,13 +282,15 @@ func tileActScales(p *Pool, vt tensor.Type, xq []byte, xrow, n, cols int) []floa
 func matmulRows(w Matrix, xq []byte, xrow, n int, out []float32, lo, hi int, dot dotFunc) {
 	wrow := w.RowBytes()
 	cols, rows := w.Cols, w.Rows
-	tile := layoutTile(w, wrow)
-	if n == 1 && tile == nil {
+	if n == 1 && w.Layout == RowMajor {
 		for r := lo; r < hi; r++ {
 			out[r] = dot(cols, w.Data[r*wrow:(r+1)*wrow], xq)
 		}
 		return
 	}
+	sc := chunkPool.Get().(*chunkScratch)
+	defer chunkPool.Put(sc)
+	tile := layoutTile(w, wrow, sc)
 	for r0 := lo; r0 < hi; r0 += rowTile {
 		r1 := min(r0+rowTile, hi)
 		prefetchNextTile(w, tile, r1, hi)
@@ -317,13 +320,28 @@ func prefetchNextTile(w Matrix, tile []byte, r1, hi int) {
 }
 
 // layoutTile returns a row tile's buffer for batchTile where w is not
-// RowMajor (its rows are gathered there), else nil.
-func layoutTile(w Matrix, erow int) []byte {
+// RowMajor (its rows are gathered there), from s, else nil.
+func layoutTile(w Matrix, erow int, s *chunkScratch) []byte {
 	if w.Layout == RowMajor {
 		return nil
 	}
-	return make([]byte, rowTile*erow)
+	return reuse(&s.tile, rowTile*erow)
 }
+
+// chunkScratch is the memory one chunk of a batch product works in besides
+// its operands: a row tile gathered from an interleaved matrix or expanded
+// to Q8_0, the tile's weight scales for the 4×2 tile, and the
+// eight-activation kernels' scratch (the ZMM Q4_K one's is 2,208 bytes a
+// super-block, 70 KB for an 8192-wide matrix). Chunks take one from
+// chunkPool and give it back: made anew for every chunk they were
+// garbage enough to raise a 128-token prompt's peak RSS by 10–19 MiB.
+type chunkScratch struct {
+	tile []byte
+	ws   []float32
+	c8   []byte
+}
+
+var chunkPool = sync.Pool{New: func() any { return new(chunkScratch) }}
 
 // rows4Kernel returns the four-row kernel for w when MatMul would use the
 // plain dot kernel of w.Type for every activation row, or the packed one for
@@ -375,9 +393,10 @@ func matmulCols4(w Matrix, xq []byte, xrow, n int, out []float32, lo, hi int, c4
 	}
 	wrow := w.RowBytes()
 	cols, rows := w.Cols, w.Rows
-	tile := layoutTile(w, wrow)
+	sc := chunkPool.Get().(*chunkScratch)
+	defer chunkPool.Put(sc)
+	tile := layoutTile(w, wrow, sc)
 	var o [4]float32
-	var scratch []byte // c8's, reused across its calls
 	for r0 := lo; r0 < hi; r0 += rowTile {
 		r1 := min(r0+rowTile, hi)
 		prefetchNextTile(w, tile, r1, hi)
@@ -386,7 +405,7 @@ func matmulCols4(w Matrix, xq []byte, xrow, n int, out []float32, lo, hi int, c4
 			i1 := min(i0+actTile, n)
 			i := i0
 			for ; c8 != nil && i+8 <= i1; i += 8 {
-				c8(cols, data, r1-r0, xq[i*xrow:], xrow, out[i*rows+r0:], rows, &scratch)
+				c8(cols, data, r1-r0, xq[i*xrow:], xrow, out[i*rows+r0:], rows, &sc.c8)
 			}
 			// Activation rows outside, weight rows inside: the four
 			// activations stay in L1 while the row tile goes past.
@@ -421,6 +440,8 @@ func matmulRows4(w Matrix, a batchActs, n int, out []float32, lo, hi int, r4 row
 	cols, rows, nb := w.Cols, w.Rows, w.Cols/32
 	// For batches, formats with an expander are converted to Q8_0 one row
 	// tile at a time and multiplied with the Q8_0 kernels (bit-identical).
+	sc := chunkPool.Get().(*chunkScratch)
+	defer chunkPool.Put(sc)
 	var expand expandFunc
 	var tile []byte
 	erow := wrow
@@ -429,15 +450,15 @@ func matmulRows4(w Matrix, a batchActs, n int, out []float32, lo, hi int, r4 row
 		expand, r4, dot = active.expand[w.Type], active.rows4[tensor.Q8_0], active.dot[tensor.Q8_0]
 		t42, sc4 = active.tile42[tensor.Q8_0], active.scales4[tensor.Q8_0]
 		erow = cols / 32 * q8_0Bytes
-		tile = make([]byte, rowTile*erow)
+		tile = reuse(&sc.tile, rowTile*erow)
 	} else {
-		tile = layoutTile(w, erow)
+		tile = layoutTile(w, erow, sc)
 	}
 	var ws []float32 // weight block scales of the row tile's four-row groups
 	if t42 == nil || sc4 == nil || xs == nil || n < 2 {
 		t42 = nil
 	} else {
-		ws = make([]float32, rowTile*nb)
+		ws = reuse(&sc.ws, rowTile*nb)
 	}
 	var o [4]float32
 	for r0 := lo; r0 < hi; r0 += rowTile {

@@ -228,7 +228,9 @@ func matmulTile16K(w Matrix, a batchActs, n int, out []float32, lo, hi int, t16 
 // go through matmulCols4 (c4; matmulRows where it is nil).
 func matmulUnpackedTiles(w Matrix, a batchActs, n int, out []float32, lo, hi int, c4 cols4Func, tile func(data []byte, r int)) {
 	wrow := w.RowBytes()
-	buf := layoutTile(w, wrow) // interleaved rows gathered here
+	sc := chunkPool.Get().(*chunkScratch)
+	defer chunkPool.Put(sc)
+	buf := layoutTile(w, wrow, sc) // interleaved rows gathered here
 	r := lo
 	for ; r+tile16 <= hi; r += tile16 {
 		if active.prefetch != nil && r+tile16 < hi {
