@@ -17,7 +17,7 @@ package kernels
 // The eight activations stay in L1 while the rows stream past them. Lane
 // a of each row's float accumulators gets exactly the one-row kernel's
 // fused multiply-adds. pre is scratch for the activations' per-block data
-// (c8PreBytes per super-block). nb >= 1, rows >= 1, len(w) >= 144*nb*rows,
+// (c8PreBytes = 160 bytes per super-block). nb >= 1, rows >= 1, len(w) >= 144*nb*rows,
 // len(x) >= 7*xstride + 292*nb, len(out) >= 7*ostride + rows.
 //
 //go:noescape

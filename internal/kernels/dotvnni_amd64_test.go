@@ -3,6 +3,7 @@
 package kernels
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math"
 	"math/rand/v2"
@@ -223,8 +224,16 @@ func testVNNIQ4KCols8(t *testing.T, e vnniEncoding) {
 			ostride := c.rows + r.IntN(4)
 			got := fill(make([]float32, 8*ostride+1), guard)
 			want := fill(make([]float32, 8*ostride+1), guard)
-			var scratch []byte
+			// The scratch with guard bytes past the most any entry asks
+			// for (c8PreBytes+c8PairBytes a super-block, the ZMM kernel's):
+			// the assembly must stay within what the Go side sizes.
+			room := c.nb * (c8PreBytes + c8PairBytes)
+			buf := bytes.Repeat([]byte{0x5a}, room+64)
+			scratch := buf[:0]
 			e.cols8(n, w, c.rows, x, xb, got, ostride, &scratch)
+			if !bytes.Equal(buf[room:], bytes.Repeat([]byte{0x5a}, 64)) {
+				t.Errorf("nb=%d: the kernel wrote past its scratch", c.nb)
+			}
 			dotQ4KPackedCols8Asm(n, w, c.rows, x, xb, want, ostride, &scratch)
 			for i := range got {
 				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {

@@ -69,7 +69,7 @@ func dotQ8_0Tile42ZMM(w []byte, stride int, ws []float32, x []byte, xstride int,
 // The eight activations stay in L1 while the rows stream past them. Lane
 // a of each row's float accumulators gets exactly the one-row kernel's
 // fused multiply-adds. pre is scratch for the activations' per-block data
-// (c8PreBytes + c8PairBytes per super-block). nb >= 1, rows >= 1, len(w) >= 144*nb*rows,
+// (c8PreBytes + c8PairBytes = 2208 bytes per super-block). nb >= 1, rows >= 1, len(w) >= 144*nb*rows,
 // len(x) >= 7*xstride + 292*nb, len(out) >= 7*ostride + rows.
 //
 //go:noescape

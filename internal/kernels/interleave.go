@@ -190,23 +190,25 @@ func interleavedDecode(w Matrix, xq []byte, out []float32) func(lo, hi int) {
 			quad(w.Cols, w.Data[g0*wrow:g1*wrow], xq, out[g0:g1])
 		}
 		var row []byte
-		for r := lo; r < hi; r++ {
-			if r >= g0 && r < g1 {
-				r = g1 - 1 // done above
-				continue
-			}
+		one := func(r int) {
 			if row == nil {
 				row = make([]byte, wrow)
 			}
 			out[r] = dot(w.Cols, w.RowData(r, row), xq)
 		}
+		for r := lo; r < g0; r++ {
+			one(r)
+		}
+		for r := g1; r < hi; r++ {
+			one(r)
+		}
 	}
 }
 
-// quadFromDot is a group kernel made of dot for blocks of bb bytes (w
-// exactly the groups' bytes): the
-// reference of the group kernels, and the kernel for a matrix interleaved
-// under another kernel set (a test switching sets).
+// quadFromDot is a group kernel made of dot for blocks of bb bytes, w
+// exactly the groups' bytes: the reference of the group kernels, and the
+// kernel for a matrix interleaved under another kernel set (a test
+// switching sets).
 func quadFromDot(dot dotFunc, bb int) quadFunc {
 	return func(n int, w []byte, x []byte, out []float32) {
 		groups := len(out) / interleaveRows

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"strconv"
+
 	"github.com/mmcloughlin/avo/attr"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
@@ -139,9 +141,9 @@ func (g gen) dotQ4KPackedCols8ZMM() { g.cols8("dotQ4KPackedCols8ZMM", true) }
 
 // cols8 is the eight-activation Q4_K kernel name, on ZMM registers if zmm.
 func (g gen) cols8(name string, zmm bool) {
-	preBytes := "c8PreBytes per super-block"
+	preBytes := "c8PreBytes = " + strconv.Itoa(c8PreBytes) + " bytes per super-block"
 	if zmm {
-		preBytes = "c8PreBytes + c8PairBytes per super-block"
+		preBytes = "c8PreBytes + c8PairBytes = " + strconv.Itoa(c8PreBytes+c8PairBytes) + " bytes per super-block"
 	}
 	g.text(name, "func(w []byte, rows int, x []byte, xstride int, nb int, pre []byte, out []float32, ostride int)",
 		name+" multiplies consecutive Q4_K weight rows (144*nb bytes",
