@@ -89,16 +89,7 @@ func (g gen) dotQ6KCols4() {
 		"the four activation rows; row a keeps dotQ6KAVX2's int32 lanes (Y0..Y3),",
 		"its subtraction of 32·Σscale·bsum per super-block, its fused",
 		"multiply-add into acc[8a:8a+8] and its final hsum_float_8.")
-	g.Load(g.Param("w").Base(), RSI)
-	g.Load(g.Param("x").Base(), RDI)
-	g.Load(g.Param("xstride"), RDX)
-	g.Load(g.Param("nb"), RCX)
-	g.Load(g.Param("acc").Base(), RBX)
-	g.Load(g.Param("out").Base(), R8)
-	g.VXORPS(Y0, Y0, Y0)
-	for a := 0; a < 4; a++ {
-		g.VMOVUPS(Y0, Mem{Base: RBX, Disp: 32 * a})
-	}
+	g.q6Start()
 	g.bcast32(0x0f0f0f0f, Y14)
 	g.bcast32(0x03030303, Y13)
 	g.bcast32(0x0c0c0c0c, Y12)
@@ -109,12 +100,7 @@ func (g gen) dotQ6KCols4() {
 
 	shuf := g.q6Shuf()
 
-	g.Label("q6c4loop")
-	for _, off := range []int{512, 576, 640} {
-		g.PREFETCHT0(Mem{Base: RSI, Disp: off})
-	}
-	g.LEAQ(Mem{Base: RDX, Index: RDX, Scale: 2}, R12)
-	g.ADDQ(RDI, R12)
+	g.q6Loop()
 	g.Comment("int8 scales")
 	g.VMOVDQU(Mem{Base: RSI, Disp: q6KScales}, X15)
 	for _, y := range q6Acc {
@@ -138,20 +124,7 @@ func (g gen) dotQ6KCols4() {
 		}
 	}
 	g.q6Rows()
-	g.Label("q6c4fin")
-	g.Comment("hsum_float_8 of each acc[8a:8a+8] → out[a]")
-	for a := 0; a < 4; a++ {
-		g.VMOVUPS(Mem{Base: RBX, Disp: 32 * a}, Y0)
-		g.VEXTRACTF128(U8(1), Y0, X1)
-		g.VADDPS(X0, X1, X1)
-		g.VMOVHLPS(X1, X1, X2)
-		g.VADDPS(X2, X1, X1)
-		g.VMOVSHDUP(X1, X2)
-		g.VADDSS(X2, X1, X0)
-		g.VMOVSS(X0, Mem{Base: R8, Disp: 4 * a})
-	}
-	g.VZEROUPPER()
-	g.RET()
+	g.q6Finish()
 }
 
 // q6Shuf is shufQ6c4: byte i of the int8 scales repeated 8 times, for i =
@@ -232,16 +205,7 @@ func (g gen) dotQ6KCols4ZMM() {
 	shlA := consts("q6zShlA", 0x0004000400040004, 0x0002000200020002)   // to bits 4..5
 	shrB := consts("q6zShrB", 0, 0x0002000200020002)
 	shuf := g.q6Shuf()
-	g.Load(g.Param("w").Base(), RSI)
-	g.Load(g.Param("x").Base(), RDI)
-	g.Load(g.Param("xstride"), RDX)
-	g.Load(g.Param("nb"), RCX)
-	g.Load(g.Param("acc").Base(), RBX)
-	g.Load(g.Param("out").Base(), R8)
-	g.VXORPS(Y0, Y0, Y0)
-	for a := 0; a < 4; a++ {
-		g.VMOVUPS(Y0, Mem{Base: RBX, Disp: 32 * a})
-	}
+	g.q6Start()
 	g.bcast32(0x0f0f0f0f, Y14)
 	g.VPBROADCASTD(X14, Z14)
 	g.VMOVDQU64(maskA, Z13)
@@ -251,12 +215,7 @@ func (g gen) dotQ6KCols4ZMM() {
 	g.TESTQ(RCX, RCX)
 	g.JEQ(LabelRef("q6c4fin"))
 
-	g.Label("q6c4loop")
-	for _, off := range []int{512, 576, 640} {
-		g.PREFETCHT0(Mem{Base: RSI, Disp: off})
-	}
-	g.LEAQ(Mem{Base: RDX, Index: RDX, Scale: 2}, R12)
-	g.ADDQ(RDI, R12)
+	g.q6Loop()
 	g.Comment("int8 scales in both 128-bit lanes")
 	g.VBROADCASTI128(Mem{Base: RSI, Disp: q6KScales}, Y15)
 	zacc := []VecPhysical{Z0, Z1, Z2, Z3} // q6Acc's ZMM registers
@@ -294,6 +253,38 @@ func (g gen) dotQ6KCols4ZMM() {
 		g.VPADDD(Y5, q6Acc[a], q6Acc[a])
 	}
 	g.q6Rows()
+	g.q6Finish()
+}
+
+// q6Start loads a cols4 kernel's arguments (see the register list above)
+// and zeroes its float accumulators acc.
+func (g gen) q6Start() {
+	g.Load(g.Param("w").Base(), RSI)
+	g.Load(g.Param("x").Base(), RDI)
+	g.Load(g.Param("xstride"), RDX)
+	g.Load(g.Param("nb"), RCX)
+	g.Load(g.Param("acc").Base(), RBX)
+	g.Load(g.Param("out").Base(), R8)
+	g.VXORPS(Y0, Y0, Y0)
+	for a := 0; a < 4; a++ {
+		g.VMOVUPS(Y0, Mem{Base: RBX, Disp: 32 * a})
+	}
+}
+
+// q6Loop starts a cols4 kernel's super-block loop: the weights a few lines
+// ahead prefetched, R12 at activation row 3.
+func (g gen) q6Loop() {
+	g.Label("q6c4loop")
+	for _, off := range []int{512, 576, 640} {
+		g.PREFETCHT0(Mem{Base: RSI, Disp: off})
+	}
+	g.LEAQ(Mem{Base: RDX, Index: RDX, Scale: 2}, R12)
+	g.ADDQ(RDI, R12)
+}
+
+// q6Finish ends a cols4 kernel: hsum_float_8 of each acc[8a:8a+8] into
+// out[a].
+func (g gen) q6Finish() {
 	g.Label("q6c4fin")
 	g.Comment("hsum_float_8 of each acc[8a:8a+8] → out[a]")
 	for a := 0; a < 4; a++ {
