@@ -82,7 +82,11 @@
 // Go never preempts. The Go assembler has no AMX mnemonics: amx_amd64.h
 // spells them in bytes. Q6_K and plain Q4_K keep llama.cpp's AVX2 lanes
 // of four products, which a tile would take four deep (as Q8_0's), each
-// also scaled per sub-block: they stay on the VNNI kernels. CPUs without AVX-512 VNNI
+// also scaled per sub-block: they stay on the VNNI kernels (on ZMM
+// registers, 32 multiply-adds an instruction for Q6_K's cols4, more than
+// a four-deep tile with a VPMULLD per tile row gives). llama.cpp's AMX
+// build does tile them one sub-block deep, but then its AMX build gives
+// other bits than its AVX2 one; Plume's sets give one. CPUs without AVX-512 VNNI
 // or without AMX run those tests through scripts/avx512/run.sh on an
 // emulated Sapphire Rapids (Bochs 3.0), in CI too.
 //
