@@ -78,32 +78,32 @@ func TestInterleaveRefuses(t *testing.T) {
 	}
 }
 
+// quadKernel is a group kernel with the generic dot it must equal.
+type quadKernel struct {
+	name string
+	typ  tensor.Type
+	quad quadFunc
+	ref  dotFunc
+}
+
 // Every group kernel of the active set, and the portable one, gives each
 // row's dot product (the generic kernel's, plain or packed as the table
 // says) bit for bit, over every byte value and odd block counts.
 func TestQuadMatchesDot(t *testing.T) {
 	r := rand.New(rand.NewPCG(35, 36))
-	type kernel struct {
-		name string
-		typ  tensor.Type
-		quad quadFunc
-		ref  dotFunc
-	}
-	ks := []kernel{{"portable", tensor.Q8_0, quadFromDot(dotQ8_0Q8_0, q8_0Bytes), dotQ8_0Q8_0}}
+	ks := []quadKernel{{"portable", tensor.Q8_0, quadFromDot(dotQ8_0Q8_0, q8_0Bytes), dotQ8_0Q8_0}}
 	for typ := range tensor.Type(maxType) {
 		if q := active.quad[typ]; q != nil {
-			ks = append(ks, kernel{active.name, typ, q, genericKernels.dot[typ]})
+			ks = append(ks, quadKernel{active.name, typ, q, genericKernels.dot[typ]})
 		}
 		if q := active.packedQuad[typ]; q != nil {
-			ks = append(ks, kernel{active.name + " packed", typ, q, genericKernels.packed[typ]})
+			ks = append(ks, quadKernel{active.name + " packed", typ, q, genericKernels.packed[typ]})
 		}
 	}
 	if len(ks) == 1 {
 		t.Logf("%s has no group kernel: the portable one only", active.name)
 	}
-	for _, e := range otherQuads() {
-		ks = append(ks, kernel{e.name, e.typ, e.quad, e.ref})
-	}
+	ks = append(ks, otherQuads()...)
 	for _, k := range ks {
 		block := k.typ.BlockSize()
 		for i, blocks := range []int{1, 3, 8, 17} {

@@ -4,14 +4,6 @@ package kernels
 
 import "github.com/plumewriter/plume/internal/tensor"
 
-// quadKernel is a group kernel with the generic dot it must equal.
-type quadKernel struct {
-	name string
-	typ  tensor.Type
-	quad quadFunc
-	ref  dotFunc
-}
-
 // otherQuads are the group kernels of sets this CPU does not pick but can
 // run: the AVX-512 F/BW ones of the avx512 set (Skylake-SP), which the
 // avx512vnni set replaces with its VPDPWSSD twins.
