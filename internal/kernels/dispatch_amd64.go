@@ -91,19 +91,24 @@ var avx2Kernels = func() kernelSet {
 var avx512Kernels = func() kernelSet {
 	k := avx2Kernels
 	k.name = "avx512+avx2+fma"
-	addZMM(&k)
+	addZMM(&k, false)
 	return k
 }()
 
-// addZMM puts the Q4_K and Q6_K ZMM decode kernels in k, and the F32 rows
-// kernels for four to six activations (dotfzmm_amd64.go).
-func addZMM(k *kernelSet) {
-	k.packedRows4[tensor.Q4_K] = dotQ4KPackedRows4ZMMAsm
-	k.rows4[tensor.Q6_K] = dotQ6KRows4ZMMAsm // decode only: batches take cols4
-	// Matrices are interleaved by four rows on load (Interleave) and
-	// decoded by groups: one stream for four rows.
-	k.packedQuad[tensor.Q4_K] = dotQ4KPackedQuadZMMAsm
-	k.quad[tensor.Q6_K] = dotQ6KQuadZMMAsm
+// addZMM puts the Q4_K and Q6_K ZMM decode kernels in k (their VPDPWSSD
+// twins, dotzmmvnni_amd64.go, if vnni), and the F32 rows kernels for four
+// to six activations (dotfzmm_amd64.go).
+func addZMM(k *kernelSet, vnni bool) {
+	// Row-major weights are decoded four rows at a time; matrices
+	// interleaved by four rows on load (Interleave) by groups, one stream
+	// for four rows. Q6_K's rows4 is for decoding only: batches take cols4.
+	if vnni {
+		k.packedRows4[tensor.Q4_K], k.rows4[tensor.Q6_K] = dotQ4KPackedRows4ZMMVNNIAsm, dotQ6KRows4ZMMVNNIAsm
+		k.packedQuad[tensor.Q4_K], k.quad[tensor.Q6_K] = dotQ4KPackedQuadZMMVNNIAsm, dotQ6KQuadZMMVNNIAsm
+	} else {
+		k.packedRows4[tensor.Q4_K], k.rows4[tensor.Q6_K] = dotQ4KPackedRows4ZMMAsm, dotQ6KRows4ZMMAsm
+		k.packedQuad[tensor.Q4_K], k.quad[tensor.Q6_K] = dotQ4KPackedQuadZMMAsm, dotQ6KQuadZMMAsm
+	}
 	k.f32Wide = true // attention: up to six query heads a pass
 }
 
@@ -115,16 +120,12 @@ var avx512VNNIKernels = func() kernelSet {
 	k := vnniKernels("avx512vnni+avx2+fma", dotQ8_0Rows4VNNIAsm, dotQ5_0Rows4VNNIAsm,
 		dotQ8_0Tile42VNNIAsm, dotQ4KPackedCols8VNNIAsm, dotQ8_0QuadVNNIAsm)
 	if hasAVX512ZMM {
-		addZMM(&k)
+		addZMM(&k, true)
 		k.rows4[tensor.Q8_0] = dotQ8_0Rows4ZMMAsm
 		k.quad[tensor.Q8_0] = dotQ8_0QuadZMMAsm
 		k.tile42[tensor.Q8_0] = dotQ8_0Tile42ZMMAsm
 		k.packedCols8[tensor.Q4_K] = dotQ4KPackedCols8ZMMAsm
 		k.cols4[tensor.Q6_K] = dotQ6KCols4ZMMAsm
-		k.packedRows4[tensor.Q4_K] = dotQ4KPackedRows4ZMMVNNIAsm
-		k.rows4[tensor.Q6_K] = dotQ6KRows4ZMMVNNIAsm
-		k.packedQuad[tensor.Q4_K] = dotQ4KPackedQuadZMMVNNIAsm
-		k.quad[tensor.Q6_K] = dotQ6KQuadZMMVNNIAsm
 	}
 	// Q8_0 decodes row by row: one sequential stream per row reads memory
 	// faster than the four-row kernels' four. On a Zen 5 (1 thread, plume
