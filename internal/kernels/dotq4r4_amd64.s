@@ -41,56 +41,11 @@
 // scalar registers, and out[r] = X8[r] - X13[r]. len(w) >= 3*stride +
 // 144*nb, len(x) >= 292*nb, len(out) >= 4.
 TEXT ·dotQ4KPackedRows4AVX2(SB), NOSPLIT, $0-88
-	MOVQ w_base+0(FP), BX
-	MOVQ stride+24(FP), DX
-	MOVQ x_base+32(FP), DI
-	MOVQ nb+56(FP), CX
-	LEAQ (DX)(DX*2), R14
-	LEAQ (BX)(DX*4), AX            // the next four-row group, prefetched
-	Q4K_R4_SETUP(Y14)
-	TESTQ CX, CX
-	JEQ  r4done
+	Q4K_R4_TEXT(Y14, Q4K_R4_BLOCK)
 
-r4loop:
-	Q4K_R4_BLOCK
-	ADDQ $144, BX
-	ADDQ $292, DI
-	DECQ CX
-	JNZ  r4loop
-
-r4done:
-	Q4K_R4_STORE(out_base+64(FP))
-	RET
-
-// func dotQ4KPackedQuadAVX2(w []byte, x []byte, nb int, out []float32)
-// dotQ4KPackedRows4AVX2 on four rows interleaved block by block: the rows
-// of a super-block 144 bytes apart, the next super-block 4·144 on, one
-// stream; AX prefetches QUAD_PREFETCH bytes ahead of it. len(w) >=
-// 576*nb, len(x) >= 292*nb, len(out) >= 4.
+// func dotQ4KPackedQuadAVX2(w []byte, x []byte, nb int, groups int, out []float32)
+// dotQ4KPackedRows4AVX2 on groups groups of four rows interleaved block by
+// block (Q4K_QUAD_TEXT). nb >= 1, groups >= 1, len(w) >= 576*nb*groups,
+// len(x) >= 292*nb, len(out) >= 4*groups.
 TEXT ·dotQ4KPackedQuadAVX2(SB), NOSPLIT, $0-88
-	MOVQ w_base+0(FP), BX
-	MOVQ x_base+24(FP), R12
-	MOVQ nb+48(FP), R13
-	MOVQ groups+56(FP), R9
-	MOVQ out_base+64(FP), R10
-	MOVQ $144, DX
-	LEAQ (DX)(DX*2), R14
-	LEAQ QUAD_PREFETCH(BX), AX
-
-q4group:
-	MOVQ R12, DI
-	MOVQ R13, CX
-	Q4K_R4_SETUP(Y14)
-
-q4loop:
-	Q4K_R4_BLOCK
-	ADDQ $576, BX
-	ADDQ $292, DI
-	DECQ CX
-	JNZ  q4loop
-
-	Q4K_R4_STORE(R10)
-	ADDQ $16, R10
-	DECQ R9
-	JNZ  q4group
-	RET
+	Q4K_QUAD_TEXT(Y14, Q4K_R4_BLOCK)

@@ -119,59 +119,14 @@ GLOBL q4kShufZ<>(SB), RODATA|NOPTR, $256
 
 // func dotQ4KPackedRows4ZMM(w []byte, stride int, x []byte, nb int, out []float32)
 TEXT ·dotQ4KPackedRows4ZMM(SB), NOSPLIT, $0-88
-	MOVQ w_base+0(FP), BX
-	MOVQ stride+24(FP), DX
-	MOVQ x_base+32(FP), DI
-	MOVQ nb+56(FP), CX
-	LEAQ (DX)(DX*2), R14
-	LEAQ (BX)(DX*4), AX            // the next four-row group, prefetched
-	Q4K_R4_SETUP(Z14)
-	TESTQ CX, CX
-	JEQ  z4kdone
+	Q4K_R4_TEXT(Z14, Q4K_Z_BLOCK)
 
-z4kloop:
-	Q4K_Z_BLOCK
-	ADDQ $144, BX
-	ADDQ $292, DI
-	DECQ CX
-	JNZ  z4kloop
-
-z4kdone:
-	Q4K_R4_STORE(out_base+64(FP))
-	RET
-
-// func dotQ4KPackedQuadZMM(w []byte, x []byte, nb int, out []float32)
+// func dotQ4KPackedQuadZMM(w []byte, x []byte, nb int, groups int, out []float32)
 //
-// The same on four rows interleaved block by block: the rows of a
-// super-block 144 bytes apart, the next super-block 4·144 on, one stream;
-// AX prefetches QUAD_PREFETCH bytes ahead of it.
+// The same on groups of four rows interleaved block by block
+// (Q4K_QUAD_TEXT).
 TEXT ·dotQ4KPackedQuadZMM(SB), NOSPLIT, $0-88
-	MOVQ w_base+0(FP), BX
-	MOVQ x_base+24(FP), R12
-	MOVQ nb+48(FP), R13
-	MOVQ groups+56(FP), R9
-	MOVQ out_base+64(FP), R10
-	MOVQ $144, DX
-	LEAQ (DX)(DX*2), R14
-	LEAQ QUAD_PREFETCH(BX), AX
-
-q4kgroup:
-	MOVQ R12, DI
-	MOVQ R13, CX
-	Q4K_R4_SETUP(Z14)
-
-q4kloop:
-	Q4K_Z_BLOCK
-	ADDQ $576, BX
-	ADDQ $292, DI
-	DECQ CX
-	JNZ  q4kloop
-
-	Q4K_R4_STORE(R10)
-	ADDQ $16, R10
-	DECQ R9
-	JNZ  q4kgroup
-	RET
+	Q4K_QUAD_TEXT(Z14, Q4K_Z_BLOCK)
 
 // The same two kernels with VPDPWSSD (AVX-512 VNNI) for Q4K_Z_SCALED: two
 // instructions a half instead of four, for the avx512vnni set. On a Zen 5
@@ -184,52 +139,8 @@ q4kloop:
 
 // func dotQ4KPackedRows4ZMMVNNI(w []byte, stride int, x []byte, nb int, out []float32)
 TEXT ·dotQ4KPackedRows4ZMMVNNI(SB), NOSPLIT, $0-88
-	MOVQ w_base+0(FP), BX
-	MOVQ stride+24(FP), DX
-	MOVQ x_base+32(FP), DI
-	MOVQ nb+56(FP), CX
-	LEAQ (DX)(DX*2), R14
-	LEAQ (BX)(DX*4), AX
-	Q4K_R4_SETUP(Z14)
-	TESTQ CX, CX
-	JEQ  v4kdone
+	Q4K_R4_TEXT(Z14, Q4K_Z_BLOCK)
 
-v4kloop:
-	Q4K_Z_BLOCK
-	ADDQ $144, BX
-	ADDQ $292, DI
-	DECQ CX
-	JNZ  v4kloop
-
-v4kdone:
-	Q4K_R4_STORE(out_base+64(FP))
-	RET
-
-// func dotQ4KPackedQuadZMMVNNI(w []byte, x []byte, nb int, out []float32)
+// func dotQ4KPackedQuadZMMVNNI(w []byte, x []byte, nb int, groups int, out []float32)
 TEXT ·dotQ4KPackedQuadZMMVNNI(SB), NOSPLIT, $0-88
-	MOVQ w_base+0(FP), BX
-	MOVQ x_base+24(FP), R12
-	MOVQ nb+48(FP), R13
-	MOVQ groups+56(FP), R9
-	MOVQ out_base+64(FP), R10
-	MOVQ $144, DX
-	LEAQ (DX)(DX*2), R14
-	LEAQ QUAD_PREFETCH(BX), AX
-
-w4kgroup:
-	MOVQ R12, DI
-	MOVQ R13, CX
-	Q4K_R4_SETUP(Z14)
-
-w4kloop:
-	Q4K_Z_BLOCK
-	ADDQ $576, BX
-	ADDQ $292, DI
-	DECQ CX
-	JNZ  w4kloop
-
-	Q4K_R4_STORE(R10)
-	ADDQ $16, R10
-	DECQ R9
-	JNZ  w4kgroup
-	RET
+	Q4K_QUAD_TEXT(Z14, Q4K_Z_BLOCK)

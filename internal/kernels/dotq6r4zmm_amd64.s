@@ -175,61 +175,68 @@ GLOBL q6ShufZ<>(SB), RODATA|NOPTR, $128
 	VMOVSS X3, 12(R8); \
 	VZEROUPPER
 
+// Q6K_Z_ROWS4 and Q6K_Z_QUAD are the bodies of the four-row and group
+// kernels below, each assembled twice: once with Q6K_Z_SCALED as above,
+// once with its VPDPWSSD form (their labels are the function's own).
+//
+// Q6K_Z_ROWS4: four rows stride (DX) bytes apart; R11 prefetches the
+// next four-row group.
+#define Q6K_Z_ROWS4 \
+	MOVQ w_base+0(FP), BX; \
+	MOVQ stride+24(FP), DX; \
+	MOVQ x_base+32(FP), DI; \
+	MOVQ nb+56(FP), CX; \
+	LEAQ (BX)(DX*4), R11; \
+	Q6K_Z_SETUP; \
+	TESTQ CX, CX; \
+	JEQ  done; \
+loop: \
+	Q6K_Z_BLOCK; \
+	ADDQ $210, BX; \
+	ADDQ $292, DI; \
+	DECQ CX; \
+	JNZ  loop; \
+done: \
+	MOVQ out_base+64(FP), R8; \
+	Q6K_Z_STORE; \
+	RET
+
+// Q6K_Z_QUAD: groups groups of four rows interleaved block by block, one
+// after the other: the rows of a super-block 210 bytes apart, the next
+// super-block 4·210 on, one stream; R11 prefetches QUAD_PREFETCH bytes
+// ahead of it, running on from group to group.
+#define Q6K_Z_QUAD \
+	MOVQ w_base+0(FP), BX; \
+	MOVQ x_base+24(FP), R12; \
+	MOVQ nb+48(FP), R13; \
+	MOVQ groups+56(FP), R9; \
+	MOVQ out_base+64(FP), R10; \
+	MOVQ $210, DX; \
+	LEAQ QUAD_PREFETCH(BX), R11; \
+group: \
+	MOVQ R12, DI; \
+	MOVQ R13, CX; \
+	Q6K_Z_SETUP; \
+loop: \
+	Q6K_Z_BLOCK; \
+	ADDQ $840, BX; \
+	ADDQ $292, DI; \
+	DECQ CX; \
+	JNZ  loop; \
+	MOVQ R10, R8; \
+	Q6K_Z_STORE; \
+	ADDQ $16, R10; \
+	DECQ R9; \
+	JNZ  group; \
+	RET
+
 // func dotQ6KRows4ZMM(w []byte, stride int, x []byte, nb int, out []float32)
 TEXT ·dotQ6KRows4ZMM(SB), NOSPLIT, $0-88
-	MOVQ w_base+0(FP), BX
-	MOVQ stride+24(FP), DX
-	MOVQ x_base+32(FP), DI
-	MOVQ nb+56(FP), CX
-	LEAQ (BX)(DX*4), R11           // the next four-row group, prefetched
-	Q6K_Z_SETUP
-	TESTQ CX, CX
-	JEQ  z6done
+	Q6K_Z_ROWS4
 
-z6loop:
-	Q6K_Z_BLOCK
-	ADDQ $210, BX
-	ADDQ $292, DI
-	DECQ CX
-	JNZ  z6loop
-
-z6done:
-	MOVQ out_base+64(FP), R8
-	Q6K_Z_STORE
-	RET
-
-// func dotQ6KQuadZMM(w []byte, x []byte, nb int, out []float32)
-//
-// The same on four rows interleaved block by block: the rows of a
-// super-block 210 bytes apart, the next super-block 4·210 on, one stream;
-// R11 prefetches QUAD_PREFETCH bytes ahead of it.
+// func dotQ6KQuadZMM(w []byte, x []byte, nb int, groups int, out []float32)
 TEXT ·dotQ6KQuadZMM(SB), NOSPLIT, $0-88
-	MOVQ w_base+0(FP), BX
-	MOVQ x_base+24(FP), R12
-	MOVQ nb+48(FP), R13
-	MOVQ groups+56(FP), R9
-	MOVQ out_base+64(FP), R10
-	MOVQ $210, DX
-	LEAQ QUAD_PREFETCH(BX), R11
-
-q6group:
-	MOVQ R12, DI
-	MOVQ R13, CX
-	Q6K_Z_SETUP
-
-q6loop:
-	Q6K_Z_BLOCK
-	ADDQ $840, BX
-	ADDQ $292, DI
-	DECQ CX
-	JNZ  q6loop
-
-	MOVQ R10, R8
-	Q6K_Z_STORE
-	ADDQ $16, R10
-	DECQ R9
-	JNZ  q6group
-	RET
+	Q6K_Z_QUAD
 
 // The same two kernels with VPDPWSSD (AVX-512 VNNI) for Q6K_Z_SCALED, for
 // the avx512vnni set.
@@ -238,52 +245,8 @@ q6loop:
 
 // func dotQ6KRows4ZMMVNNI(w []byte, stride int, x []byte, nb int, out []float32)
 TEXT ·dotQ6KRows4ZMMVNNI(SB), NOSPLIT, $0-88
-	MOVQ w_base+0(FP), BX
-	MOVQ stride+24(FP), DX
-	MOVQ x_base+32(FP), DI
-	MOVQ nb+56(FP), CX
-	LEAQ (BX)(DX*4), R11
-	Q6K_Z_SETUP
-	TESTQ CX, CX
-	JEQ  v6done
+	Q6K_Z_ROWS4
 
-v6loop:
-	Q6K_Z_BLOCK
-	ADDQ $210, BX
-	ADDQ $292, DI
-	DECQ CX
-	JNZ  v6loop
-
-v6done:
-	MOVQ out_base+64(FP), R8
-	Q6K_Z_STORE
-	RET
-
-// func dotQ6KQuadZMMVNNI(w []byte, x []byte, nb int, out []float32)
+// func dotQ6KQuadZMMVNNI(w []byte, x []byte, nb int, groups int, out []float32)
 TEXT ·dotQ6KQuadZMMVNNI(SB), NOSPLIT, $0-88
-	MOVQ w_base+0(FP), BX
-	MOVQ x_base+24(FP), R12
-	MOVQ nb+48(FP), R13
-	MOVQ groups+56(FP), R9
-	MOVQ out_base+64(FP), R10
-	MOVQ $210, DX
-	LEAQ QUAD_PREFETCH(BX), R11
-
-w6group:
-	MOVQ R12, DI
-	MOVQ R13, CX
-	Q6K_Z_SETUP
-
-w6loop:
-	Q6K_Z_BLOCK
-	ADDQ $840, BX
-	ADDQ $292, DI
-	DECQ CX
-	JNZ  w6loop
-
-	MOVQ R10, R8
-	Q6K_Z_STORE
-	ADDQ $16, R10
-	DECQ R9
-	JNZ  w6group
-	RET
+	Q6K_Z_QUAD

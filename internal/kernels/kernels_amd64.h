@@ -161,3 +161,59 @@ GLOBL kscHi<>(SB), RODATA|NOPTR, $16
 	VMULPS X11, X10, X10; \
 	VFMADD231PS X12, X9, X8; \
 	VFMADD231PS X10, X4, X13
+
+// Q4K_R4_TEXT(mask, block) and Q4K_QUAD_TEXT(mask, block) are the bodies of
+// the four-row and group Q4_K kernels (AVX2 in dotq4r4_amd64.s with Y14
+// and Q4K_R4_BLOCK, ZMM in dotq4r4zmm_amd64.s with Z14 and Q4K_Z_BLOCK);
+// their labels are the function's own.
+//
+// Q4K_R4_TEXT: four rows stride (DX) bytes apart (R14 = 3·DX); AX
+// prefetches the next four-row group.
+#define Q4K_R4_TEXT(mask, block) \
+	MOVQ w_base+0(FP), BX; \
+	MOVQ stride+24(FP), DX; \
+	MOVQ x_base+32(FP), DI; \
+	MOVQ nb+56(FP), CX; \
+	LEAQ (DX)(DX*2), R14; \
+	LEAQ (BX)(DX*4), AX; \
+	Q4K_R4_SETUP(mask); \
+	TESTQ CX, CX; \
+	JEQ  done; \
+loop: \
+	block; \
+	ADDQ $144, BX; \
+	ADDQ $292, DI; \
+	DECQ CX; \
+	JNZ  loop; \
+done: \
+	Q4K_R4_STORE(out_base+64(FP)); \
+	RET
+
+// Q4K_QUAD_TEXT: groups groups of four rows interleaved block by block,
+// one after the other: the rows of a super-block 144 bytes apart, the next
+// super-block 4·144 on, one stream; AX prefetches QUAD_PREFETCH bytes
+// ahead of it, running on from group to group.
+#define Q4K_QUAD_TEXT(mask, block) \
+	MOVQ w_base+0(FP), BX; \
+	MOVQ x_base+24(FP), R12; \
+	MOVQ nb+48(FP), R13; \
+	MOVQ groups+56(FP), R9; \
+	MOVQ out_base+64(FP), R10; \
+	MOVQ $144, DX; \
+	LEAQ (DX)(DX*2), R14; \
+	LEAQ QUAD_PREFETCH(BX), AX; \
+group: \
+	MOVQ R12, DI; \
+	MOVQ R13, CX; \
+	Q4K_R4_SETUP(mask); \
+loop: \
+	block; \
+	ADDQ $576, BX; \
+	ADDQ $292, DI; \
+	DECQ CX; \
+	JNZ  loop; \
+	Q4K_R4_STORE(R10); \
+	ADDQ $16, R10; \
+	DECQ R9; \
+	JNZ  group; \
+	RET
