@@ -102,6 +102,13 @@ if [ "$(go env GOARCH)" = amd64 ] && grep -qw avx_vnni /proc/cpuinfo && grep -qw
 	echo "== PLUME_KERNELS=avxvnni go test ./internal/kernels ./internal/model (the AVX-VNNI set on a CPU with AVX-512 VNNI too)"
 	PLUME_KERNELS=avxvnni go test -count=1 -timeout 20m ./internal/kernels/... ./internal/model/...
 fi
+# The avx512 set (AVX-512 F/BW without VNNI: Skylake-SP), which a CPU with
+# VNNI never picks by itself, natively through MatMul and the model goldens
+# (its kernels' own tests ran above, and in the emulated run on other CPUs).
+if [ "$(go env GOARCH)" = amd64 ] && grep -qw avx512bw /proc/cpuinfo && grep -qw avx512vl /proc/cpuinfo && grep -qw avx512_vnni /proc/cpuinfo; then
+	echo "== PLUME_KERNELS=avx512 go test ./internal/kernels ./internal/model (the AVX-512 set without VNNI)"
+	PLUME_KERNELS=avx512 go test -count=1 -timeout 20m ./internal/kernels/... ./internal/model/...
+fi
 
 # The arm64 build (both NEON sets, and the generic code) on an emulated
 # arm64 CPU: qemu-aarch64 user mode, 9 to 14 minutes here (see the script's

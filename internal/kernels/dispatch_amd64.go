@@ -84,10 +84,12 @@ var avx2Kernels = func() kernelSet {
 	return k
 }()
 
-// avx512Kernels is the AVX2 set with the ZMM decode kernels of Q4_K and
-// Q6_K (dotzmm_amd64.go), bit-identical to the YMM ones and ahead of them in
-// A/B runs of BenchmarkRows4ZMM on a Zen 5: for AVX-512 CPUs without VNNI
-// (Skylake-SP/X).
+// avx512Kernels is the AVX2 set with the ZMM kernels (addZMM) in the
+// forms without VNNI: for AVX-512 CPUs without VNNI (Skylake-SP/X). They
+// are bit-identical to the YMM ones. On a Zen 5 running this set
+// (PLUME_KERNELS=avx512, 3 alternating rounds) the ZMM prompt kernels
+// took pp128 at 1 thread from 53.0 to 66.5 tok/s (1B Q8_0) and from 72.2
+// to 88.6 (1B Q4_K_M).
 var avx512Kernels = func() kernelSet {
 	k := avx2Kernels
 	k.name = "avx512+avx2+fma"
@@ -95,9 +97,11 @@ var avx512Kernels = func() kernelSet {
 	return k
 }()
 
-// addZMM puts the Q4_K and Q6_K ZMM decode kernels in k (their VPDPWSSD
-// twins, dotzmmvnni_amd64.go, if vnni), and the F32 rows kernels for four
-// to six activations (dotfzmm_amd64.go).
+// addZMM puts the ZMM kernels in k, their VNNI forms if vnni: the Q4_K
+// and Q6_K decode kernels (dotzmm_amd64.go; the VNNI ones VPDPWSSD twins,
+// dotzmmvnni_amd64.go), the generated Q8_0 decode and prompt kernels, the
+// Q4_K cols8 and the Q6_K cols4 (dotzmm_amd64.s, dotzmmbw_amd64.s), and
+// the F32 rows kernels for four to six activations (dotfzmm_amd64.go).
 func addZMM(k *kernelSet, vnni bool) {
 	// Row-major weights are decoded four rows at a time; matrices
 	// interleaved by four rows on load (Interleave) by groups, one stream
@@ -105,35 +109,37 @@ func addZMM(k *kernelSet, vnni bool) {
 	if vnni {
 		k.packedRows4[tensor.Q4_K], k.rows4[tensor.Q6_K] = dotQ4KPackedRows4ZMMVNNIAsm, dotQ6KRows4ZMMVNNIAsm
 		k.packedQuad[tensor.Q4_K], k.quad[tensor.Q6_K] = dotQ4KPackedQuadZMMVNNIAsm, dotQ6KQuadZMMVNNIAsm
+		k.rows4[tensor.Q8_0], k.quad[tensor.Q8_0] = dotQ8_0Rows4ZMMVNNIAsm, dotQ8_0QuadZMMVNNIAsm
+		k.tile42[tensor.Q8_0] = dotQ8_0Tile42ZMMVNNIAsm
+		k.packedCols8[tensor.Q4_K], k.cols4[tensor.Q6_K] = dotQ4KPackedCols8ZMMVNNIAsm, dotQ6KCols4ZMMVNNIAsm
 	} else {
 		k.packedRows4[tensor.Q4_K], k.rows4[tensor.Q6_K] = dotQ4KPackedRows4ZMMAsm, dotQ6KRows4ZMMAsm
 		k.packedQuad[tensor.Q4_K], k.quad[tensor.Q6_K] = dotQ4KPackedQuadZMMAsm, dotQ6KQuadZMMAsm
+		k.rows4[tensor.Q8_0], k.quad[tensor.Q8_0] = dotQ8_0Rows4ZMMAsm, dotQ8_0QuadZMMAsm
+		k.tile42[tensor.Q8_0] = dotQ8_0Tile42ZMMAsm
+		k.packedCols8[tensor.Q4_K], k.cols4[tensor.Q6_K] = dotQ4KPackedCols8ZMMAsm, dotQ6KCols4ZMMAsm
 	}
 	k.f32Wide = true // attention: up to six query heads a pass
-}
-
-// avx512VNNIKernels is the AVX2 set with the VNNI kernels in place of the
-// AVX2 ones they share their arithmetic with (dotvnni_amd64.go), and where
-// the CPU has AVX512BW the ZMM decode kernels, Q8_0's on VNNI too, and
-// the ZMM Q8_0 tile42.
-var avx512VNNIKernels = func() kernelSet {
-	k := vnniKernels("avx512vnni+avx2+fma", dotQ8_0Rows4VNNIAsm, dotQ5_0Rows4VNNIAsm,
-		dotQ8_0Tile42VNNIAsm, dotQ4KPackedCols8VNNIAsm, dotQ8_0QuadVNNIAsm)
-	if hasAVX512ZMM {
-		addZMM(&k, true)
-		k.rows4[tensor.Q8_0] = dotQ8_0Rows4ZMMAsm
-		k.quad[tensor.Q8_0] = dotQ8_0QuadZMMAsm
-		k.tile42[tensor.Q8_0] = dotQ8_0Tile42ZMMAsm
-		k.packedCols8[tensor.Q4_K] = dotQ4KPackedCols8ZMMAsm
-		k.cols4[tensor.Q6_K] = dotQ6KCols4ZMMAsm
-	}
 	// Q8_0 decodes row by row: one sequential stream per row reads memory
 	// faster than the four-row kernels' four. On a Zen 5 (1 thread, plume
 	// bench tg64 on the 1B Q8_0 model, 3 alternating pairs) 15.0 against
 	// 12.6 tok/s; 256 MB of 2048-wide rows from DRAM, 23 against 19 GB/s.
 	// The four-row kernels stay for prompt batches; the K-quants' four-row
 	// decode kernels measured faster than their one-row ones (Q4_K_M 5-13%).
+	// The avx512 set on the same Zen 5 (PLUME_KERNELS=avx512, tg128, 3
+	// alternating pairs): 16.4 against 14.7 tok/s with the ZMM rows4.
 	k.oneRowDecode[tensor.Q8_0] = true
+}
+
+// avx512VNNIKernels is the AVX2 set with the VNNI kernels in place of the
+// AVX2 ones they share their arithmetic with (dotvnni_amd64.go), and where
+// the CPU has AVX512BW the ZMM kernels in their VNNI forms (addZMM).
+var avx512VNNIKernels = func() kernelSet {
+	k := vnniKernels("avx512vnni+avx2+fma", dotQ8_0Rows4VNNIAsm, dotQ5_0Rows4VNNIAsm,
+		dotQ8_0Tile42VNNIAsm, dotQ4KPackedCols8VNNIAsm, dotQ8_0QuadVNNIAsm)
+	if hasAVX512ZMM {
+		addZMM(&k, true)
+	}
 	return k
 }()
 

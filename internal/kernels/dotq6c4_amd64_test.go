@@ -38,7 +38,7 @@ func TestAsmQ6KCols4MatchesOneRow(t *testing.T) {
 			name string
 			has  bool
 			f    cols4Func
-		}{{"avx2", true, dotQ6KCols4Asm}, {"zmm", hasAVX512ZMM, dotQ6KCols4ZMMAsm}} {
+		}{{"avx2", true, dotQ6KCols4Asm}, {"zmm-vnni", hasAVX512ZMM, dotQ6KCols4ZMMVNNIAsm}, {"zmm", hasAVX512, dotQ6KCols4ZMMAsm}} {
 			if !k.has {
 				t.Logf("%s: not on this CPU (scripts/avx512/run.sh runs it emulated)", k.name)
 				continue

@@ -30,7 +30,10 @@ var vnniEncodings = []vnniEncoding{
 	{"avx512vnni", hasAVX512VNNI, dotQ8_0Rows4VNNIAsm, dotQ5_0Rows4VNNIAsm, dotQ8_0Tile42VNNIAsm, dotQ4KPackedCols8VNNIAsm},
 	// The ZMM Q8_0 kernels are the AVX-512 VNNI set's where the CPU has
 	// AVX512BW (dispatch_amd64.go), with the same bits to give.
-	{"avx512vnni-zmm", hasAVX512ZMM, dotQ8_0Rows4ZMMAsm, dotQ5_0Rows4VNNIAsm, dotQ8_0Tile42ZMMAsm, dotQ4KPackedCols8ZMMAsm},
+	{"avx512vnni-zmm", hasAVX512ZMM, dotQ8_0Rows4ZMMVNNIAsm, dotQ5_0Rows4VNNIAsm, dotQ8_0Tile42ZMMVNNIAsm, dotQ4KPackedCols8ZMMVNNIAsm},
+	// Their forms without VNNI (VPMADDUBSW and VPMADDWD) are the avx512
+	// set's (Skylake-SP), with the same bits to give; Q5_0 has none.
+	{"avx512-zmm", hasAVX512, dotQ8_0Rows4ZMMAsm, nil, dotQ8_0Tile42ZMMAsm, dotQ4KPackedCols8ZMMAsm},
 	{"avxvnni", hasAVXVNNI, dotQ8_0Rows4AVXVNNIAsm, dotQ5_0Rows4AVXVNNIAsm, dotQ8_0Tile42AVXVNNIAsm, dotQ4KPackedCols8AVXVNNIAsm},
 }
 
@@ -98,6 +101,9 @@ func testVNNIRows4(t *testing.T, e vnniEncoding) {
 		{tensor.Q8_0, e.rows4Q8, dotQ8_0Rows4Asm, dotQ8_0Q8_0, q8_0Bytes},
 		{tensor.Q5_0, e.rows4Q5, dotQ5_0Rows4Asm, dotQ5_0Q8_0, q5_0Bytes},
 	} {
+		if c.vnni == nil {
+			continue // no such kernel in this encoding
+		}
 		for _, nb := range []int{0, 1, 2, 3, 7, 8, 17, 33} {
 			n := 32 * nb
 			rb := nb*c.wBlock + r.IntN(5)

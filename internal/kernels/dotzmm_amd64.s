@@ -38,9 +38,9 @@ DATA zmmPairIdx<>+120(SB)/4, $0x00000003
 DATA zmmPairIdx<>+124(SB)/4, $0x00000003
 GLOBL zmmPairIdx<>(SB), RODATA|NOPTR, $128
 
-// func dotQ8_0Rows4ZMM(w []byte, stride int, x []byte, nb int, out []float32)
+// func dotQ8_0Rows4ZMMVNNI(w []byte, stride int, x []byte, nb int, out []float32)
 // Requires: AVX, AVX2, AVX512BW, AVX512F, AVX512_VNNI, F16C, MMX+
-TEXT ·dotQ8_0Rows4ZMM(SB), NOSPLIT, $0-88
+TEXT ·dotQ8_0Rows4ZMMVNNI(SB), NOSPLIT, $0-88
 	// Rows 0|1 accumulate in the halves of Z0, rows 2|3 in those of Z1, each
 	// half the YMM kernel's accumulator lane for lane. Z12/Z13 spread the scale
 	// products of rows 0|1 and 2|3 (VPERMPS indices), Z15 zero.
@@ -149,9 +149,9 @@ z4done:
 	VZEROUPPER
 	RET
 
-// func dotQ8_0QuadZMM(w []byte, x []byte, nb int, groups int, out []float32)
+// func dotQ8_0QuadZMMVNNI(w []byte, x []byte, nb int, groups int, out []float32)
 // Requires: AVX, AVX2, AVX512BW, AVX512F, AVX512_VNNI, F16C, MMX+
-TEXT ·dotQ8_0QuadZMM(SB), NOSPLIT, $0-88
+TEXT ·dotQ8_0QuadZMMVNNI(SB), NOSPLIT, $0-88
 	// The row-major kernel's registers with a stride of one block (R8 = 34):
 	// the rows of a block are adjacent and a block step is four blocks.
 	// R11 prefetches quadPrefetch bytes ahead.
@@ -267,9 +267,9 @@ q4done:
 	VZEROUPPER
 	RET
 
-// func dotQ8_0Tile42ZMM(w []byte, stride int, ws []float32, x []byte, xstride int, xs []float32, nb int, pairs int, out []float32, ostride int)
+// func dotQ8_0Tile42ZMMVNNI(w []byte, stride int, ws []float32, x []byte, xstride int, xs []float32, nb int, pairs int, out []float32, ostride int)
 // Requires: AVX, AVX512BW, AVX512F, AVX512_VNNI
-TEXT ·dotQ8_0Tile42ZMM(SB), NOSPLIT, $40-160
+TEXT ·dotQ8_0Tile42ZMMVNNI(SB), NOSPLIT, $40-160
 	// Rows 0..3 at SI, SI+R8, SI+R9, SI+R10 times activation rows DI (Y0..Y3)
 	// and DI+DX (Y4..Y7), each the one-row kernel's fused multiply-add per block;
 	// R12 weight scales, R13/R14 activation scales, BX output row, AX its stride.
@@ -394,9 +394,9 @@ c2loop:
 	VZEROUPPER
 	RET
 
-// func dotQ4KPackedCols8ZMM(w []byte, rows int, x []byte, xstride int, nb int, pre []byte, out []float32, ostride int)
+// func dotQ4KPackedCols8ZMMVNNI(w []byte, rows int, x []byte, xstride int, nb int, pre []byte, out []float32, ostride int)
 // Requires: AVX, AVX2, AVX512BW, AVX512F, AVX512VL, AVX512_VNNI, F16C, FMA3
-TEXT ·dotQ4KPackedCols8ZMM(SB), NOSPLIT, $152-128
+TEXT ·dotQ4KPackedCols8ZMMVNNI(SB), NOSPLIT, $152-128
 	MOVQ w_base+0(FP), SI
 	MOVQ x_base+32(FP), DI
 	MOVQ DI, 96(SP)
@@ -850,9 +850,9 @@ DATA shufK4Z<>+496(SB)/8, $0x0f0e0f0e0f0e0f0e
 DATA shufK4Z<>+504(SB)/8, $0x0f0e0f0e0f0e0f0e
 GLOBL shufK4Z<>(SB), RODATA|NOPTR, $512
 
-// func dotQ6KCols4ZMM(w []byte, x []byte, xstride int, nb int, acc []float32, out []float32)
+// func dotQ6KCols4ZMMVNNI(w []byte, x []byte, xstride int, nb int, acc []float32, out []float32)
 // Requires: AVX, AVX2, AVX512BW, AVX512F, AVX512_VNNI, F16C, FMA3, MMX+
-TEXT ·dotQ6KCols4ZMM(SB), NOSPLIT, $0-112
+TEXT ·dotQ6KCols4ZMMVNNI(SB), NOSPLIT, $0-112
 	MOVQ         w_base+0(FP), SI
 	MOVQ         x_base+24(FP), DI
 	MOVQ         xstride+48(FP), DX

@@ -37,7 +37,8 @@ func TestZMMRows4MatchesYMM(t *testing.T) {
 		wBlock, xBlock int // bytes per block
 		nbs            []int
 	}{
-		{hasAVX512ZMM, tensor.Q8_0, dotQ8_0Rows4ZMMAsm, dotQ8_0Rows4Asm, dotQ8_0Q8_0, 32, q8_0Bytes, q8_0Bytes, []int{0, 1, 2, 3, 7, 8, 17, 33, 128}},
+		{hasAVX512ZMM, tensor.Q8_0, dotQ8_0Rows4ZMMVNNIAsm, dotQ8_0Rows4Asm, dotQ8_0Q8_0, 32, q8_0Bytes, q8_0Bytes, []int{0, 1, 2, 3, 7, 8, 17, 33, 128}},
+		{hasAVX512, tensor.Q8_0, dotQ8_0Rows4ZMMAsm, dotQ8_0Rows4Asm, dotQ8_0Q8_0, 32, q8_0Bytes, q8_0Bytes, []int{0, 1, 2, 3, 7, 8, 17, 33, 128}},
 		{hasAVX512, tensor.Q4_K, dotQ4KPackedRows4ZMMAsm, dotQ4KPackedRows4Asm, dotQ4KQ8KPacked, 256, q4KBytes, q8KBytes, []int{0, 1, 2, 5, 16, 33}},
 		{hasAVX512, tensor.Q6_K, dotQ6KRows4ZMMAsm, dotQ6KRows4YMM, dotQ6KQ8K, 256, q6KBytes, q8KBytes, []int{0, 1, 2, 5, 16, 33}},
 		{hasAVX512ZMM, tensor.Q4_K, dotQ4KPackedRows4ZMMVNNIAsm, dotQ4KPackedRows4Asm, dotQ4KQ8KPacked, 256, q4KBytes, q8KBytes, []int{0, 1, 2, 5, 16, 33}},
@@ -114,7 +115,7 @@ func BenchmarkRows4ZMM(b *testing.B) {
 		n        int
 		ymm, zmm rows4Func
 	}{
-		{tensor.Q8_0, 4096, dotQ8_0Rows4VNNIAsm, dotQ8_0Rows4ZMMAsm},
+		{tensor.Q8_0, 4096, dotQ8_0Rows4VNNIAsm, dotQ8_0Rows4ZMMVNNIAsm},
 		{tensor.Q4_K, 2048, dotQ4KPackedRows4Asm, dotQ4KPackedRows4ZMMAsm},
 		{tensor.Q6_K, 2048, dotQ6KRows4YMM, dotQ6KRows4ZMMAsm},
 	} {

@@ -4,7 +4,7 @@
 
 package kernels
 
-// dotQ8_0Rows4ZMM is dotQ8_0Rows4VNNI on ZMM registers, two rows per register; reference loop:
+// dotQ8_0Rows4ZMMVNNI is dotQ8_0Rows4VNNI on ZMM registers, two rows per register; reference loop:
 //
 //	for r := 0; r < 4; r++ {
 //		out[r] = dotQ8_0Q8_0(32*nb, w[r*stride:], x)
@@ -15,9 +15,9 @@ package kernels
 // len(out) >= 4.
 //
 //go:noescape
-func dotQ8_0Rows4ZMM(w []byte, stride int, x []byte, nb int, out []float32)
+func dotQ8_0Rows4ZMMVNNI(w []byte, stride int, x []byte, nb int, out []float32)
 
-// dotQ8_0QuadZMM is dotQ8_0Rows4ZMM on groups groups of four rows
+// dotQ8_0QuadZMMVNNI is dotQ8_0Rows4ZMMVNNI on groups groups of four rows
 // interleaved block by block, one after the other (block b of row r of
 // group k at w[136*(nb*k+b)+34*r:]); reference loop:
 //
@@ -31,9 +31,9 @@ func dotQ8_0Rows4ZMM(w []byte, stride int, x []byte, nb int, out []float32)
 // len(w) >= 136*nb*groups, len(x) >= 34*nb, len(out) >= 4*groups.
 //
 //go:noescape
-func dotQ8_0QuadZMM(w []byte, x []byte, nb int, groups int, out []float32)
+func dotQ8_0QuadZMMVNNI(w []byte, x []byte, nb int, groups int, out []float32)
 
-// dotQ8_0Tile42ZMM runs the 4×2 tile (llamafile's tinyBLAS 4×2) over pairs
+// dotQ8_0Tile42ZMMVNNI runs the 4×2 tile (llamafile's tinyBLAS 4×2) over pairs
 // pairs of activation rows: four Q8_0 weight rows stride bytes apart times
 // activation rows xstride bytes apart, with the block scales given as
 // float32: ws[4*b+r] is the scale of block b of weight row r, xs[i*nb+b]
@@ -54,9 +54,9 @@ func dotQ8_0QuadZMM(w []byte, x []byte, nb int, groups int, out []float32)
 // register, one per 256-bit half; same bits.
 //
 //go:noescape
-func dotQ8_0Tile42ZMM(w []byte, stride int, ws []float32, x []byte, xstride int, xs []float32, nb int, pairs int, out []float32, ostride int)
+func dotQ8_0Tile42ZMMVNNI(w []byte, stride int, ws []float32, x []byte, xstride int, xs []float32, nb int, pairs int, out []float32, ostride int)
 
-// dotQ4KPackedCols8ZMM multiplies consecutive Q4_K weight rows (144*nb bytes
+// dotQ4KPackedCols8ZMMVNNI multiplies consecutive Q4_K weight rows (144*nb bytes
 // each) with eight Q8_K activation rows (xstride bytes apart) with
 // dotQ4KPackedAVX2's arithmetic per output; reference loop:
 //
@@ -73,9 +73,9 @@ func dotQ8_0Tile42ZMM(w []byte, stride int, ws []float32, x []byte, xstride int,
 // len(x) >= 7*xstride + 292*nb, len(out) >= 7*ostride + rows.
 //
 //go:noescape
-func dotQ4KPackedCols8ZMM(w []byte, rows int, x []byte, xstride int, nb int, pre []byte, out []float32, ostride int)
+func dotQ4KPackedCols8ZMMVNNI(w []byte, rows int, x []byte, xstride int, nb int, pre []byte, out []float32, ostride int)
 
-// dotQ6KCols4ZMM is dotQ6KCols4AVX2 with two 32-element chunks per ZMM register;
+// dotQ6KCols4ZMMVNNI is dotQ6KCols4AVX2 with two 32-element chunks per ZMM register;
 // reference loop:
 //
 //	for a := 0; a < 4; a++ {
@@ -87,4 +87,4 @@ func dotQ4KPackedCols8ZMM(w []byte, rows int, x []byte, xstride int, nb int, pre
 // len(acc) >= 32, len(out) >= 4.
 //
 //go:noescape
-func dotQ6KCols4ZMM(w []byte, x []byte, xstride int, nb int, acc []float32, out []float32)
+func dotQ6KCols4ZMMVNNI(w []byte, x []byte, xstride int, nb int, acc []float32, out []float32)

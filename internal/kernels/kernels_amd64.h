@@ -89,7 +89,7 @@ GLOBL kscHi<>(SB), RODATA|NOPTR, $16
 
 // QUAD_PREFETCH is how far ahead of the super-block being read the group
 // kernels of interleaved rows (dotQ4KPackedQuadZMM, dotQ6KQuadZMM)
-// prefetch, in bytes; dotQ8_0QuadZMM's quadPrefetch (_asm) is the same
+// prefetch, in bytes; dotQ8_0QuadZMMVNNI's quadPrefetch (_asm) is the same
 // distance. Their four rows are one stream; on a Zen 5, Q8_0 decode at 1
 // thread measured 4096 and 8192 best of 512..32768 (512 slower than none).
 #define QUAD_PREFETCH 4096

@@ -74,6 +74,7 @@ var (
 	dotQ8_0QuadAsm         = quadEntry(dotQ8_0QuadAVX2, 32, q8_0Bytes, q8_0Bytes)
 	dotQ8_0QuadVNNIAsm     = quadEntry(dotQ8_0QuadVNNI, 32, q8_0Bytes, q8_0Bytes)
 	dotQ8_0QuadAVXVNNIAsm  = quadEntry(dotQ8_0QuadAVXVNNI, 32, q8_0Bytes, q8_0Bytes)
+	dotQ8_0QuadZMMVNNIAsm  = quadEntry(dotQ8_0QuadZMMVNNI, 32, q8_0Bytes, q8_0Bytes)
 	dotQ8_0QuadZMMAsm      = quadEntry(dotQ8_0QuadZMM, 32, q8_0Bytes, q8_0Bytes)
 	dotQ4KPackedQuadAsm    = quadEntry(dotQ4KPackedQuadAVX2, 256, q4KBytes, q8KBytes)
 	dotQ4KPackedQuadZMMAsm = quadEntry(dotQ4KPackedQuadZMM, 256, q4KBytes, q8KBytes)

@@ -19,6 +19,7 @@ type gen struct {
 	*build.Context
 	vnni bool
 	vex  bool // with vnni: the VEX (AVX-VNNI) encoding instead of EVEX
+	ones Mem  // the ZMM kernels without VNNI: int16 ones (onesZ) for zOnes
 }
 
 // name is the kernel name base with the instruction set's suffix.

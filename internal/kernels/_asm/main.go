@@ -99,13 +99,12 @@ var outputs = []output{
 		g.dotQ4KPackedCols8()
 	}},
 	{"dotzmm_amd64.s", "dotzmm_stub_amd64.go", func(g gen) {
-		idx := g.zmmPairIdx()
-		g.dotQ8_0Rows4ZMM(idx)
-		g.dotQ8_0QuadZMM(idx)
-		g.dotQ8_0Tile42ZMM()
 		g.vnni = true
-		g.dotQ4KPackedCols8ZMM()
-		g.dotQ6KCols4ZMM()
+		g.zmmKernels()
+	}},
+	{"dotzmmbw_amd64.s", "dotzmmbw_stub_amd64.go", func(g gen) {
+		g.ones = g.onesZ()
+		g.zmmKernels()
 	}},
 }
 

@@ -137,7 +137,7 @@ func (g gen) dotQ4KPackedCols8() { g.cols8(g.name("dotQ4KPackedCols8"), false) }
 // once per call, and c8QuantsZMM multiplies each weight row's nibbles
 // (broadcast to both halves) with a pair in one VPMADDUBSW and one
 // VPDPWSSD, half the YMM kernel's instructions.
-func (g gen) dotQ4KPackedCols8ZMM() { g.cols8("dotQ4KPackedCols8ZMM", true) }
+func (g gen) dotQ4KPackedCols8ZMM() { g.cols8(g.zname("dotQ4KPackedCols8"), true) }
 
 // cols8 is the eight-activation Q4_K kernel name, on ZMM registers if zmm.
 func (g gen) cols8(name string, zmm bool) {
@@ -362,9 +362,9 @@ func (g gen) c8QuantsZMM() {
 		g.VPANDD(Z24, Z23, Z23)
 		for j, acc := range c8ZAcc {
 			g.VPMADDUBSW(Mem{Base: R11, Disp: 512*j + 128*p}, Z22, Z26)
-			g.evexVNNI("VPDPWSSD", "AVX512F", Z20, Z26, acc)
+			g.maddAccZ(Z20, Z26, acc)
 			g.VPMADDUBSW(Mem{Base: R11, Disp: 512*j + 128*p + 64}, Z23, Z27)
-			g.evexVNNI("VPDPWSSD", "AVX512F", Z21, Z27, acc)
+			g.maddAccZ(Z21, Z27, acc)
 		}
 	}
 	g.ADDQ(U32(c8PairBytes), R11)

@@ -176,8 +176,9 @@ func (g gen) q6Rows() {
 // their sum is the YMM kernel's lane k (int32 sums, exact in any order),
 // and the rest is q6Rows: the same bits.
 func (g gen) dotQ6KCols4ZMM() {
-	g.text("dotQ6KCols4ZMM", "func(w []byte, x []byte, xstride int, nb int, acc []float32, out []float32)",
-		"dotQ6KCols4ZMM is dotQ6KCols4AVX2 with two 32-element chunks per ZMM register;",
+	name := g.zname("dotQ6KCols4")
+	g.text(name, "func(w []byte, x []byte, xstride int, nb int, acc []float32, out []float32)",
+		name+" is dotQ6KCols4AVX2 with two 32-element chunks per ZMM register;",
 		"reference loop:",
 		"",
 		"\tfor a := 0; a < 4; a++ {",
@@ -243,7 +244,7 @@ func (g gen) dotQ6KCols4ZMM() {
 			g.VPMOVSXBW(Y5, Z5)
 			for a, z := range zacc {
 				g.VPMADDUBSW(q6Act(a, q8KQS+32*is), Z4, Z7)
-				g.evexVNNI("VPDPWSSD", "AVX512F", Z5, Z7, z)
+				g.maddAccZ(Z5, Z7, z)
 			}
 		}
 	}

@@ -6,7 +6,8 @@ import (
 	. "github.com/mmcloughlin/avo/reg"
 )
 
-// ZMM four-row kernels (AVX-512 F, BW and VNNI). Each ZMM register holds
+// ZMM four-row kernels (AVX-512 F and BW; with g.vnni, named ...ZMMVNNI,
+// AVX-512 VNNI too). Each ZMM register holds
 // two rows' 8-lane accumulators, one per 256-bit half: Z0 rows 0|1, Z1
 // rows 2|3. Every lane gets the same integer sum and the same fused
 // multiply-add per block as lane i of that row's YMM accumulator in the
@@ -20,6 +21,75 @@ import (
 // (VPMOVB2M, VPBLENDMB with -x) and left where w = 0, where |w| = 0 makes
 // the product 0 anyway, so the four-product sums are the same integers
 // (negating -128 wraps to -128 in both).
+//
+// Without VNNI (Skylake-SP/X) each VPDPBUSD is VPMADDUBSW then VPMADDWD
+// with int16 ones, and each VPDPWSSD VPMADDWD then VPADDD: the same int32
+// lanes (mulSumZ, maddAccZ), as the YMM AVX2 kernels have them.
+
+// zmmKernels are the ZMM kernels of the avx512vnni set (g.vnni) or of
+// the avx512 one: the Q8_0 decode and prompt kernels, the Q4_K cols8 and
+// the Q6_K cols4.
+func (g gen) zmmKernels() {
+	idx := g.zmmPairIdx()
+	g.dotQ8_0Rows4ZMM(idx)
+	g.dotQ8_0QuadZMM(idx)
+	g.dotQ8_0Tile42ZMM()
+	g.dotQ4KPackedCols8ZMM()
+	g.dotQ6KCols4ZMM()
+}
+
+// zname is a ZMM kernel's name: base+"ZMM", or base+"ZMMVNNI" for the
+// AVX-512 VNNI form.
+func (g gen) zname(base string) string {
+	if g.vnni {
+		return base + "ZMMVNNI"
+	}
+	return base + "ZMM"
+}
+
+// onesZ is the 64 bytes of int16 ones the ZMM kernels without VNNI load
+// into Z16 for mulSumZ's VPMADDWD.
+func (g gen) onesZ() Mem {
+	m := g.StaticGlobal("ones16z")
+	g.DataAttributes(attr.RODATA | attr.NOPTR)
+	for i := 0; i < 8; i++ {
+		g.AddDatum(8*i, U64(0x0001000100010001))
+	}
+	return m
+}
+
+// zOnes loads the int16 ones into Z16 where mulSumZ needs them (not with
+// VNNI).
+func (g gen) zOnes() {
+	if !g.vnni {
+		g.VMOVDQU64(g.ones, Z16)
+	}
+}
+
+// mulSumZ sets the int32 lanes of dst to the sums of four products of the
+// unsigned bytes u and the signed bytes s: one VPDPBUSD into dst zeroed
+// (VNNI), else VPMADDUBSW and VPMADDWD with the int16 ones in Z16 (see
+// mulSum: the pair sums cannot saturate).
+func (g gen) mulSumZ(s, u Op, dst VecPhysical) {
+	if g.vnni {
+		g.VPXORD(dst, dst, dst)
+		g.evexVNNI("VPDPBUSD", "AVX512F", s, u, dst) // dst += u ⊙ s in four-byte groups
+		return
+	}
+	g.VPMADDUBSW(s, u, dst)
+	g.VPMADDWD(Z16, dst, dst)
+}
+
+// maddAccZ is maddAcc on ZMM registers: acc += the int16 pair products of
+// scale and prod (prod clobbered without VNNI).
+func (g gen) maddAccZ(scale Op, prod, acc VecPhysical) {
+	if g.vnni {
+		g.evexVNNI("VPDPWSSD", "AVX512F", scale, prod, acc)
+		return
+	}
+	g.VPMADDWD(scale, prod, prod)
+	g.VPADDD(prod, acc, acc)
+}
 
 // zmmPairIdx are the VPERMPS indices that spread the scale products of rows
 // 0|1 (the first 64 bytes) and 2|3 (the next 64) over the two halves.
@@ -40,6 +110,7 @@ func (g gen) zmmSetup(idx Mem) {
 	g.VPXORD(Z15, Z15, Z15)
 	g.VMOVDQU64(idx, Z12)
 	g.VMOVDQU64(idx.Offset(64), Z13)
+	g.zOnes()
 }
 
 // zmmBlock is one block of the four rows (Y8 their scale products): the
@@ -64,15 +135,15 @@ func (g gen) pairQ8(r int, scale, acc VecPhysical) {
 	g.VPABSB(Z5, Z6)
 	g.VPMOVB2M(Z5, K1)
 	g.VPBLENDMB(Z14, Z4, K1, Z7) // -x where w < 0, else x
-	g.VPXORD(Z10, Z10, Z10)
-	g.evexVNNI("VPDPBUSD", "AVX512F", Z7, Z6, Z10) // acc += u ⊙ s in four-byte groups
+	g.mulSumZ(Z7, Z6, Z10)
 	g.VCVTDQ2PS(Z10, Z10)
 	g.VFMADD231PS(Z10, scale, acc)
 }
 
 func (g gen) dotQ8_0Rows4ZMM(idx Mem) {
-	g.text("dotQ8_0Rows4ZMM", "func(w []byte, stride int, x []byte, nb int, out []float32)",
-		"dotQ8_0Rows4ZMM is dotQ8_0Rows4VNNI on ZMM registers, two rows per register; reference loop:",
+	name := g.zname("dotQ8_0Rows4")
+	g.text(name, "func(w []byte, stride int, x []byte, nb int, out []float32)",
+		name+" is "+g.name("dotQ8_0Rows4")+" on ZMM registers, two rows per register; reference loop:",
 		"",
 		"\tfor r := 0; r < 4; r++ {",
 		"\t\tout[r] = dotQ8_0Q8_0(32*nb, w[r*stride:], x)",
@@ -103,11 +174,11 @@ func (g gen) dotQ8_0Rows4ZMM(idx Mem) {
 // (QUAD_PREFETCH in kernels_amd64.h is the same for the K-quants).
 const quadPrefetch = 4096
 
-// dotQ8_0QuadZMM is dotQ8_0Rows4ZMM on four-row groups interleaved block
+// dotQ8_0QuadZMM is dotQ8_0Rows4ZMM (or its VNNI form) on four-row groups interleaved block
 // by block (see Interleave in the kernels package): block b of row r at
 // w[136*b+34*r:]. The four rows are read as one sequential stream.
 func (g gen) dotQ8_0QuadZMM(idx Mem) {
-	g.quadText("dotQ8_0QuadZMM", "dotQ8_0Rows4ZMM")
+	g.quadText(g.zname("dotQ8_0Quad"), g.zname("dotQ8_0Rows4"))
 	g.Comment("The row-major kernel's registers with a stride of one block (R8 = 34):",
 		"the rows of a block are adjacent and a block step is four blocks.",
 		"R11 prefetches quadPrefetch bytes ahead.")
@@ -128,14 +199,15 @@ func (g gen) dotQ8_0QuadZMM(idx Mem) {
 // broadcast: 9 instructions for two products where the YMM tile takes 14.
 func (g gen) dotQ8_0Tile42ZMM() {
 	acc := []VecPhysical{Z0, Z1, Z2, Z3}
-	g.tile42("dotQ8_0Tile42ZMM", []string{
+	g.tile42(g.zname("dotQ8_0Tile42"), []string{
 		"",
-		"The ZMM form of dotQ8_0Tile42VNNI: each weight row's two products share a",
+		"The ZMM form of " + g.name("dotQ8_0Tile42") + ": each weight row's two products share a",
 		"register, one per 256-bit half; same bits.",
 	}, func() {
 		for _, z := range append(acc, Z15) {
 			g.VPXORD(z, z, z)
 		}
+		g.zOnes()
 	}, func() {
 		g.Comment("Z4 = x0|x1, Z14 = -(x0|x1), Z9 = d_x0 (x8) | d_x1 (x8)")
 		g.VMOVDQU(Mem{Base: RDI, Disp: q8QS}, Y4)
@@ -149,8 +221,7 @@ func (g gen) dotQ8_0Tile42ZMM() {
 			g.VPABSB(Z5, Z6)
 			g.VPMOVB2M(Z5, K1)
 			g.VPBLENDMB(Z14, Z4, K1, Z7) // -x where w < 0, else x
-			g.VPXORD(Z10, Z10, Z10)
-			g.evexVNNI("VPDPBUSD", "AVX512F", Z7, Z6, Z10)
+			g.mulSumZ(Z7, Z6, Z10)
 			g.VCVTDQ2PS(Z10, Z10)
 			g.VMULPS_BCST(Mem{Base: R12, Disp: 4 * r}, Z9, Z8) // d_w[r]·d_x, as the YMM tile's VMULPS
 			g.VFMADD231PS(Z10, Z8, a)
