@@ -50,6 +50,9 @@ type config struct {
 	threads                  []int
 	rounds                   int
 	only                     string
+	// kernels, with -kernels, is the kernel set plume bench is capped to
+	// (PLUME_KERNELS): a stand-in run (see standInKey).
+	kernels string
 	// partial is set by -only or -t other than defaultThreads: the run
 	// measures some rows of its class, and replaces only those.
 	partial bool
@@ -69,6 +72,7 @@ func main() {
 	flag.StringVar(&threads, "t", defaultThreads, "thread counts (other than the default, the run replaces only its rows)")
 	flag.IntVar(&c.rounds, "rounds", 3, "alternating rounds per model and thread count")
 	flag.StringVar(&c.only, "only", "", "only models whose name contains this (the run replaces only their rows)")
+	flag.StringVar(&c.kernels, "kernels", "", "a stand-in run: cap plume to this kernel set (PLUME_KERNELS), with -llama-bench a folder holding only the matching ggml-cpu variant; its own section")
 	writeShape := flag.String("write-model", "", "only write the model of this shape (article.go) with -tokenizer to -model-out, and exit")
 	tokDir := flag.String("tokenizer", "", "folder holding tokenizer.json and tokenizer_config.json, for -write-model")
 	modelOut := flag.String("model-out", "", "GGUF file -write-model writes")
@@ -99,6 +103,9 @@ func main() {
 	c.partial = c.only != "" || threads != defaultThreads
 	if c.plume == "" || c.membw == "" || c.rounds < 1 {
 		log.Fatalf("-plume and -membw are required, -rounds >= 1")
+	}
+	if v := os.Getenv(envKernels); v != "" && c.kernels == "" {
+		log.Fatalf("%s=%s is set: a capped run is a stand-in, give -kernels %s instead", envKernels, v, v)
 	}
 	if err := run(c); err != nil {
 		log.Fatal(err)
@@ -202,7 +209,11 @@ func newSection(id cpuID, c config, at time.Time, runs []modelRun) section {
 			run.Membw = append(run.Membw, membw{Threads: t, Min: round(slices.Min(all), 1), Max: round(slices.Max(all), 1), Mean: round(m, 1)})
 		}
 	}
-	return section{Key: id.classKey(), Name: id.className(), Runs: []benchRun{run}, Rows: rows}
+	key, name := id.classKey(), id.className()
+	if c.kernels != "" {
+		key, name = standInKey(key, c.kernels), standInName(name, c.kernels)
+	}
+	return section{Key: key, Name: name, Runs: []benchRun{run}, Rows: rows}
 }
 
 // row is r's line of the tables, rounded as they print it.
@@ -279,11 +290,14 @@ func measure(c config, model string, threads int) (modelRun, error) {
 			return r, err
 		}
 		r.Membw = append(r.Membw, bw)
-		pr, err := runPlumeBench(c.plume, model, threads, reps)
+		pr, err := runPlumeBench(c, model, threads, reps)
 		if err != nil {
 			return r, err
 		}
 		for _, x := range pr {
+			if !strings.HasPrefix(x.Kernels, c.kernels) {
+				return r, fmt.Errorf("plume bench ran kernels %q, not the -kernels %q asked for (does this CPU have them?)", x.Kernels, c.kernels)
+			}
 			k := testKind(x.NPrompt*boolInt(strings.HasPrefix(x.Test, "pp")), x.NGen*boolInt(strings.HasPrefix(x.Test, "tg")))
 			r.Plume[k] = append(r.Plume[k], x.SamplesTS...)
 			r.Last[k] = x
@@ -306,7 +320,7 @@ func measureTTFT(c config, model string, threads int, r *modelRun) error {
 		cmd  *exec.Cmd
 	}{
 		{&r.LlamaTTFT, "llama-bench", exec.Command(c.llamaBench, "-m", model, "-t", t, "-p", p, "-n", n, "-r", "1", "--no-warmup", "-o", "json")},
-		{&r.PlumeTTFT, "plume bench", exec.Command(c.plume, "bench", "--model", model, "-t", t, "-p", p, "-n", n, "-r", "1", "--no-warmup", "--json")},
+		{&r.PlumeTTFT, "plume bench", plumeCmd(c, "bench", "--model", model, "-t", t, "-p", p, "-n", n, "-r", "1", "--no-warmup", "--json")},
 	}
 	for _, x := range runs {
 		t0 := time.Now()
@@ -409,10 +423,22 @@ type plumeResult struct {
 	WeightBytes  int64     `json:"weight_bytes_per_token"`
 }
 
-func runPlumeBench(bin, model string, threads, reps int) ([]plumeResult, error) {
-	cmd := exec.Command(bin, "bench", "--model", model, "-t", strconv.Itoa(threads), "-p", strconv.Itoa(promptTokens),
+func runPlumeBench(c config, model string, threads, reps int) ([]plumeResult, error) {
+	cmd := plumeCmd(c, "bench", "--model", model, "-t", strconv.Itoa(threads), "-p", strconv.Itoa(promptTokens),
 		"-n", strconv.Itoa(genTokens), "-r", strconv.Itoa(reps), "--json")
 	return runJSON[plumeResult]("plume bench "+model, cmd)
+}
+
+// envKernels is the variable that caps Plume's kernel set (kernels.EnvKernels).
+const envKernels = "PLUME_KERNELS"
+
+// plumeCmd runs the plume binary with args, capped to c.kernels if set.
+func plumeCmd(c config, args ...string) *exec.Cmd {
+	cmd := exec.Command(c.plume, args...)
+	if c.kernels != "" {
+		cmd.Env = append(os.Environ(), envKernels+"="+c.kernels)
+	}
+	return cmd
 }
 
 // meanSD is stats.MeanSD, shared with scripts/api-bench.

@@ -158,6 +158,11 @@ var unmeasured = []struct {
 		func(_ string, f []string) bool {
 			return slices.Contains(f, "avx_vnni") && !slices.Contains(f, "avx512f")
 		}},
+	{"AVX-512 without VNNI (Intel Skylake-SP and Skylake-X)",
+		"no such machine here",
+		func(_ string, f []string) bool {
+			return slices.Contains(f, "avx512f") && !slices.Contains(f, "avx512_vnni")
+		}},
 }
 
 // keyParts splits a class key into its GOARCH and its features.
@@ -169,11 +174,45 @@ func keyParts(key string) (arch string, feats []string) {
 	return p[0], strings.Split(p[3], "+")
 }
 
-func writeClasses(w *bytes.Buffer, secs []section) {
+// A stand-in section measures, on a CPU of a measured class, the kernel set
+// that CPUs of another class pick (plume capped by -kernels) against the
+// ggml-cpu variant llama.cpp loads there (the only one beside llama-bench):
+// the two engines' code for that class on this machine's cores and memory,
+// not that class's speed. Its key is the class key with "/as-SET", so it
+// neither replaces the native section nor takes a class off "Not measured".
+func standInKey(classKey, set string) string { return classKey + "/as-" + slug(set) }
+
+// standInName is the heading of a stand-in section.
+func standInName(className, set string) string {
+	return "Stand-in: the " + set + " set on " + className
+}
+
+func isStandIn(key string) bool { return strings.Contains(key, "/as-") }
+
+func writeClasses(w *bytes.Buffer, all []section) {
+	var secs, standIns []section
+	for _, s := range all {
+		if isStandIn(s.Key) {
+			standIns = append(standIns, s)
+		} else {
+			secs = append(secs, s)
+		}
+	}
 	w.WriteString("\n## CPU classes\n\nMeasured (a section each below):\n")
 	if len(secs) == 0 {
 		w.WriteString("- none yet.\n")
 	}
+	writeClassList(w, secs)
+	if len(standIns) > 0 {
+		w.WriteString("\nStand-ins (a measured CPU running the kernel set another class picks, against the ggml-cpu variant\n" +
+			"llama.cpp loads there; the two engines' code for that class, not that class's speed):\n")
+		writeClassList(w, standIns)
+	}
+	writeUnmeasured(w, secs)
+}
+
+// writeClassList writes one line per section: its link, dates and kernels.
+func writeClassList(w *bytes.Buffer, secs []section) {
 	for _, s := range secs {
 		var dates, kernels []string
 		for _, r := range s.Runs {
@@ -187,6 +226,11 @@ func writeClasses(w *bytes.Buffer, secs []section) {
 		slices.Sort(dates)
 		fmt.Fprintf(w, "- [%s](#%s): %s, Plume kernels %s.\n", s.Name, headingAnchor(s.Name), strings.Join(dates, ", "), strings.Join(kernels, ", "))
 	}
+}
+
+// writeUnmeasured lists the classes of unmeasured that no section of secs
+// (native ones) matches.
+func writeUnmeasured(w *bytes.Buffer, secs []section) {
 	w.WriteString("\nNot measured:\n")
 	n := 0
 	for _, u := range unmeasured {

@@ -350,3 +350,48 @@ func FuzzParseReport(f *testing.F) {
 		}
 	})
 }
+
+// TestMergeStandIn checks that a stand-in run (-kernels) gets a section of
+// its own beside the native one of the same CPU, listed as a stand-in, that
+// it takes no class off "Not measured", that a second stand-in run replaces
+// only it, and that the file round-trips.
+func TestMergeStandIn(t *testing.T) {
+	committed := readBenchmarks(t)
+	rep := mustParse(t, committed)
+	runs := []modelRun{fakeRun("synth-Llama-3.2-1B-Q8_0", 1, 60)}
+	native := newSection(zen5, config{rounds: 3, threads: []int{1}}, runAt, runs)
+	rep.merge(native, true)
+	before := rep.render()
+	for _, set := range []string{"avxvnni", "avx512"} {
+		rep.merge(newSection(zen5, config{rounds: 3, threads: []int{1}, kernels: set}, runAt, runs), true)
+	}
+	rep.merge(newSection(zen5, config{rounds: 3, threads: []int{1}, kernels: "avxvnni"}, runAt, runs), true)
+	out := rep.render()
+	if n := len(mustParse(t, out).Sections); n != len(mustParse(t, committed).Sections)+3 {
+		t.Fatalf("%d sections, want the committed ones, the native Zen 5 and two stand-ins", n)
+	}
+	if again := mustParse(t, out).render(); !bytes.Equal(again, out) {
+		t.Errorf("parse → render changed the file:\n%s", lineDiff(string(out), string(again)))
+	}
+	key := standInKey(zen5.classKey(), "avxvnni")
+	if key != zen5.classKey()+"/as-avxvnni" {
+		t.Errorf("stand-in key %q", key)
+	}
+	if got, want := sectionText(t, out, zen5.classKey()), sectionText(t, before, zen5.classKey()); got != want {
+		t.Errorf("the native section changed:\n%s", lineDiff(want, got))
+	}
+	sec := sectionText(t, out, key)
+	if !strings.Contains(sec, "## Stand-in: the avxvnni set on "+zen5.className()+"\n") {
+		t.Errorf("stand-in heading missing:\n%s", sec)
+	}
+	s := string(out)
+	list := s[strings.Index(s, "\nStand-ins ("):strings.Index(s, "\nNot measured:")]
+	if !strings.Contains(list, "- [Stand-in: the avxvnni set on ") || !strings.Contains(list, "- [Stand-in: the avx512 set on ") {
+		t.Errorf("stand-ins not listed:\n%s", list)
+	}
+	for _, still := range []string{"- AVX-VNNI without AVX-512", "- AVX-512 without VNNI"} {
+		if !strings.Contains(s, still) {
+			t.Errorf("a stand-in took %q off the Not measured list", still)
+		}
+	}
+}

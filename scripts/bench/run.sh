@@ -19,6 +19,22 @@ case "$(uname -m)" in
   *) simd= ;;   # arm64: NEON is always there
 esac
 gcc -O3 $simd -pthread scripts/bench/membw/membw.c -o "$WORK/membw"
-go run ./scripts/bench -plume "$WORK/plume" -llama-bench "$LLAMA/bin/llama-bench" -membw "$WORK/membw" \
+# A stand-in run (its own section, listed under "Stand-ins"): PLUME_BENCH_AS=SET:VARIANT caps plume to the kernel
+# set SET and runs llama-bench from a folder holding only ggml's VARIANT, the pair another CPU class picks, e.g.
+# PLUME_BENCH_AS=avxvnni:alderlake (Alder Lake) or avx512:skylakex (Skylake-SP) on an AVX-512 VNNI machine.
+LB="$LLAMA/bin/llama-bench"
+AS=()
+if [ -n "${PLUME_BENCH_AS:-}" ]; then
+  set_=${PLUME_BENCH_AS%%:*} variant=${PLUME_BENCH_AS#*:}
+  lib="$LLAMA/bin/libggml-cpu-$variant.so"
+  [ -e "$lib" ] || { echo "no ggml-cpu variant $variant: $lib" >&2; exit 1; }
+  D="$LLAMA/only-$variant"
+  mkdir -p "$D"
+  cp "$LLAMA/bin/llama-bench" "$D/"   # a copy: ggml looks for its variants beside the executable's real path
+  ln -sf "$(readlink -f "$lib")" "$D/"
+  LB="$D/llama-bench"
+  AS=(-kernels "$set_")
+fi
+go run ./scripts/bench -plume "$WORK/plume" -llama-bench "$LB" -membw "$WORK/membw" "${AS[@]}" \
   -models "$WORK/models" -fixture "$SHARED/fixtures/TinyStories-656K-Q8_0.gguf" -o "$ROOT/BENCHMARKS.md" "$@"
 echo "wrote $ROOT/BENCHMARKS.md"
