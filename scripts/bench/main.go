@@ -455,9 +455,18 @@ func (r modelRun) decodeBandwidth(tok float64) (gbs, pct float64) {
 // rssBudget is the issue's peak-RSS limit: model file + KV cache + 64 MiB.
 func rssBudget(x plumeResult) int64 { return x.ModelBytes + x.KVBytes + 64<<20 }
 
-// bandwidthTargetModel names the rows the issue sets a decode bandwidth
-// target for (≥ 95% of the measured read bandwidth).
-const bandwidthTargetModel = "Llama-3.2-1B-Q4_K_M"
+// bandwidthTarget reports whether the row of model in the section of key
+// has a decode bandwidth target (≥ 95% of the measured read bandwidth):
+// the 1B Q4_K_M model's on every class (the performance issue of wave 1),
+// and the 1B Q8_0 model's on AVX-512 classes (issue #16). Stand-in
+// sections have none (keyParts gives them no features).
+func bandwidthTarget(key, model string) bool {
+	if strings.Contains(model, "Llama-3.2-1B-Q4_K_M") {
+		return true
+	}
+	_, feats := keyParts(key)
+	return strings.Contains(model, "Llama-3.2-1B-Q8_0") && slices.Contains(feats, "avx512f")
+}
 
 func plural(n int) string {
 	if n == 1 {

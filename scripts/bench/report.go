@@ -281,7 +281,7 @@ func (s section) render(w *bytes.Buffer) {
 	}
 	writeSpeedTable(w, s.Rows)
 	writeStartTable(w, s.Rows)
-	writeTargets(w, s.Rows)
+	writeTargets(w, s.Key, s.Rows)
 }
 
 const (
@@ -308,7 +308,7 @@ func writeStartTable(w *bytes.Buffer, rows []row) {
 }
 
 // writeTargets checks the targets on the means the tables show.
-func writeTargets(w *bytes.Buffer, rows []row) {
+func writeTargets(w *bytes.Buffer, key string, rows []row) {
 	var tg, pp, ttft, rss, scaling, scalingN int
 	tgByModel := map[string]map[int]float64{}
 	var models []string
@@ -339,7 +339,7 @@ func writeTargets(w *bytes.Buffer, rows []row) {
 	fmt.Fprintf(w, "- TTFT ≤ llama.cpp: %d of %d rows.\n", ttft, n)
 	fmt.Fprintf(w, "- Peak RSS within budget: %d of %d rows.\n", rss, n)
 	for _, r := range rows {
-		if strings.Contains(r.Model, bandwidthTargetModel) {
+		if bandwidthTarget(key, r.Model) {
 			fmt.Fprintf(w, "- %s decode at %d thread%s: %.0f%% of membw (target 95%%).\n", r.Model, r.Threads, plural(r.Threads), r.PctPlume)
 		}
 	}

@@ -395,3 +395,24 @@ func TestMergeStandIn(t *testing.T) {
 		}
 	}
 }
+
+// TestBandwidthTarget checks which rows get a decode bandwidth target: the
+// 1B Q4_K_M model's everywhere, the 1B Q8_0 model's on AVX-512 classes
+// only (issue #16), neither for other models.
+func TestBandwidthTarget(t *testing.T) {
+	for _, tc := range []struct {
+		key, model string
+		want       bool
+	}{
+		{zen3Key, "synth-Llama-3.2-1B-Q4_K_M", true},
+		{zen3Key, "synth-Llama-3.2-1B-Q8_0", false},
+		{zen5.classKey(), "synth-Llama-3.2-1B-Q8_0", true},
+		{zen5.classKey(), "synth-Llama-3.2-1B-Q4_K_M", true},
+		{zen5.classKey(), "synth-Qwen2.5-0.5B-Q8_0", false},
+		{standInKey(zen5.classKey(), "avx2"), "synth-Llama-3.2-1B-Q8_0", false},
+	} {
+		if got := bandwidthTarget(tc.key, tc.model); got != tc.want {
+			t.Errorf("bandwidthTarget(%q, %q) = %v, want %v", tc.key, tc.model, got, tc.want)
+		}
+	}
+}
