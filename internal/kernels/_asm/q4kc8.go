@@ -136,7 +136,8 @@ func (g gen) dotQ4KPackedCols8() { g.cols8(g.name("dotQ4KPackedCols8"), false) }
 // register: c8PairPrepare lays the eight activations' quants out in pairs
 // once per call, and c8QuantsZMM multiplies each weight row's nibbles
 // (broadcast to both halves) with a pair in one VPMADDUBSW and one
-// VPDPWSSD, half the YMM kernel's instructions.
+// VPDPWSSD, half the YMM kernel's instructions (VPMADDWD and VPADDD for
+// the VPDPWSSD in the form without VNNI, maddAccZ).
 func (g gen) dotQ4KPackedCols8ZMM() { g.cols8(g.zname("dotQ4KPackedCols8"), true) }
 
 // cols8 is the eight-activation Q4_K kernel name, on ZMM registers if zmm.

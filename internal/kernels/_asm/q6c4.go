@@ -171,7 +171,7 @@ func (g gen) q6Rows() {
 // quants of chunks is and is+1 (64 bytes of ql for the low nibbles, with
 // each half's own qh bits by a per-half mask and VPSLLVW / VPSRLVW) meet
 // the activation's 64 contiguous bytes of those chunks in one VPMADDUBSW,
-// and one VPDPWSSD scales and adds them. Lane k of the low half
+// and one VPDPWSSD (VPMADDWD and VPADDD without VNNI) scales and adds them. Lane k of the low half
 // accumulates the even chunks' lane k, of the high half the odd ones';
 // their sum is the YMM kernel's lane k (int32 sums, exact in any order),
 // and the rest is q6Rows: the same bits.
