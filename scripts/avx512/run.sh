@@ -118,13 +118,18 @@ mkfs.vfat -n PLUME disk.img >/dev/null
 syslinux --install disk.img
 mcopy -i disk.img vmlinuz initrd.gz syslinux.cfg ::
 
+# The VGA BIOS: Debian's bochs package links VGABIOS-lgpl-latest to the
+# vgabios package's vgabios.bin; without that package (it is not needed:
+# the emulator is built here) the file is taken from vgabios itself.
+VGABIOS=/usr/share/bochs/VGABIOS-lgpl-latest
+[ -e "$VGABIOS" ] || VGABIOS=/usr/share/vgabios/vgabios.bin
 # The CPU: Bochs's Sapphire Rapids without 5-level paging (la57), with
 # which Debian's kernel halts before its first message.
 cat >bochsrc <<EOF
 megs: 1024
 cpu: model=sapphire_rapids, count=1, ips=400000000, exclude_features="la57"
 romimage: file=/usr/share/bochs/BIOS-bochs-latest
-vgaromimage: file=/usr/share/bochs/VGABIOS-lgpl-latest
+vgaromimage: file=$VGABIOS
 display_library: nogui
 ata0-master: type=disk, path=disk.img, mode=flat, cylinders=65, heads=16, spt=63
 boot: disk
