@@ -34,9 +34,9 @@ func (g gen) name(base string) string {
 }
 
 // maddAcc adds the int16 pair products of prod and scale to the int32
-// lanes of acc: VPMADDWD then VPADDD (prod is clobbered) with AVX2, one
-// VPDPWSSD with AVX-512 VNNI. Both wrap the same way, so the lanes are the
-// same.
+// lanes of acc: VPMADDWD then VPADDD (prod is clobbered) without VNNI, one
+// VPDPWSSD with it. Both wrap the same way, so the lanes are the same. The
+// registers may be YMM or ZMM (the ZMM kernels, never with vex).
 func (g gen) maddAcc(scale Op, prod, acc VecPhysical) {
 	if !g.vnni {
 		g.VPMADDWD(scale, prod, prod)
@@ -47,7 +47,7 @@ func (g gen) maddAcc(scale Op, prod, acc VecPhysical) {
 		g.vnniOp(opVPDPWSSD, scale, prod, acc)
 		return
 	}
-	g.evexVNNI("VPDPWSSD", "AVX512VL", scale, prod, acc)
+	g.evexVNNI("VPDPWSSD", evexISA(acc), scale, prod, acc)
 }
 
 // mulSum sets the eight int32 lanes of a register to the sums of four
@@ -57,21 +57,37 @@ func (g gen) maddAcc(scale Op, prod, acc VecPhysical) {
 // products to a zeroed vnniDst (which must be neither u nor s) in one
 // instruction. The lanes are the same integers: VPMADDUBSW's pair sums
 // cannot saturate here, since the signed bytes of these kernels (activations
-// and VPSIGNB outputs) are at most 127 and the unsigned at most 128, so a
-// pair lies in [-32768, 32512].
+// and VPSIGNB outputs, or the ZMM kernels' x negated where w < 0) are at
+// most 127 and the unsigned at most 128, so a pair lies in [-32768, 32512].
+// The registers may be YMM or ZMM (the ZMM kernels, never with vex).
 func (g gen) mulSum(s, u, ones Op, dst, vnniDst VecPhysical) VecPhysical {
 	if !g.vnni {
 		g.VPMADDUBSW(s, u, dst)
 		g.VPMADDWD(ones, dst, dst)
 		return dst
 	}
-	g.VPXOR(vnniDst, vnniDst, vnniDst)
+	if isZMM(vnniDst) {
+		g.VPXORD(vnniDst, vnniDst, vnniDst) // VPXOR has no ZMM form
+	} else {
+		g.VPXOR(vnniDst, vnniDst, vnniDst)
+	}
 	if g.vex {
 		g.vnniOp(opVPDPBUSD, s, u, vnniDst)
 		return vnniDst
 	}
-	g.evexVNNI("VPDPBUSD", "AVX512VL", s, u, vnniDst)
+	g.evexVNNI("VPDPBUSD", evexISA(vnniDst), s, u, vnniDst)
 	return vnniDst
+}
+
+func isZMM(r VecPhysical) bool { return r.Size() == 64 }
+
+// evexISA is the extension beside AVX512_VNNI that an EVEX VNNI
+// instruction on r needs: AVX512F for ZMM registers, AVX512VL for YMM.
+func evexISA(r VecPhysical) string {
+	if isZMM(r) {
+		return "AVX512F"
+	}
+	return "AVX512VL"
 }
 
 // evexVNNI emits the EVEX-encoded AVX-512 VNNI instruction opcode

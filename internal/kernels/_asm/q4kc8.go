@@ -137,7 +137,7 @@ func (g gen) dotQ4KPackedCols8() { g.cols8(g.name("dotQ4KPackedCols8"), false) }
 // once per call, and c8QuantsZMM multiplies each weight row's nibbles
 // (broadcast to both halves) with a pair in one VPMADDUBSW and one
 // VPDPWSSD, half the YMM kernel's instructions (VPMADDWD and VPADDD for
-// the VPDPWSSD in the form without VNNI, maddAccZ).
+// the VPDPWSSD in the form without VNNI, maddAcc).
 func (g gen) dotQ4KPackedCols8ZMM() { g.cols8(g.zname("dotQ4KPackedCols8"), true) }
 
 // cols8 is the eight-activation Q4_K kernel name, on ZMM registers if zmm.
@@ -363,9 +363,9 @@ func (g gen) c8QuantsZMM() {
 		g.VPANDD(Z24, Z23, Z23)
 		for j, acc := range c8ZAcc {
 			g.VPMADDUBSW(Mem{Base: R11, Disp: 512*j + 128*p}, Z22, Z26)
-			g.maddAccZ(Z20, Z26, acc)
+			g.maddAcc(Z20, Z26, acc)
 			g.VPMADDUBSW(Mem{Base: R11, Disp: 512*j + 128*p + 64}, Z23, Z27)
-			g.maddAccZ(Z21, Z27, acc)
+			g.maddAcc(Z21, Z27, acc)
 		}
 	}
 	g.ADDQ(U32(c8PairBytes), R11)

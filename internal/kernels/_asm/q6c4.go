@@ -244,7 +244,7 @@ func (g gen) dotQ6KCols4ZMM() {
 			g.VPMOVSXBW(Y5, Z5)
 			for a, z := range zacc {
 				g.VPMADDUBSW(q6Act(a, q8KQS+32*is), Z4, Z7)
-				g.maddAccZ(Z5, Z7, z)
+				g.maddAcc(Z5, Z7, z)
 			}
 		}
 	}

@@ -24,7 +24,7 @@ import (
 //
 // Without VNNI (Skylake-SP/X) each VPDPBUSD is VPMADDUBSW then VPMADDWD
 // with int16 ones, and each VPDPWSSD VPMADDWD then VPADDD: the same int32
-// lanes (mulSumZ, maddAccZ), as the YMM AVX2 kernels have them.
+// lanes (mulSum, maddAcc), as the YMM AVX2 kernels have them.
 
 // zmmKernels are the ZMM kernels of the avx512vnni set (g.vnni) or of
 // the avx512 one: the Q8_0 decode and prompt kernels, the Q4_K cols8 and
@@ -48,7 +48,7 @@ func (g gen) zname(base string) string {
 }
 
 // onesZ is the 64 bytes of int16 ones the ZMM kernels without VNNI load
-// into Z16 for mulSumZ's VPMADDWD.
+// into Z16 for mulSum's VPMADDWD.
 func (g gen) onesZ() Mem {
 	m := g.StaticGlobal("ones16z")
 	g.DataAttributes(attr.RODATA | attr.NOPTR)
@@ -58,37 +58,12 @@ func (g gen) onesZ() Mem {
 	return m
 }
 
-// zOnes loads the int16 ones into Z16 where mulSumZ needs them (not with
+// zOnes loads the int16 ones into Z16 where mulSum needs them (not with
 // VNNI).
 func (g gen) zOnes() {
 	if !g.vnni {
 		g.VMOVDQU64(g.ones, Z16)
 	}
-}
-
-// mulSumZ sets the int32 lanes of dst to the sums of four products of the
-// unsigned bytes u and the signed bytes s: one VPDPBUSD into dst zeroed
-// (VNNI), else VPMADDUBSW and VPMADDWD with the int16 ones in Z16 (see
-// mulSum: the pair sums cannot saturate).
-func (g gen) mulSumZ(s, u Op, dst VecPhysical) {
-	if g.vnni {
-		g.VPXORD(dst, dst, dst)
-		g.evexVNNI("VPDPBUSD", "AVX512F", s, u, dst) // dst += u ⊙ s in four-byte groups
-		return
-	}
-	g.VPMADDUBSW(s, u, dst)
-	g.VPMADDWD(Z16, dst, dst)
-}
-
-// maddAccZ is maddAcc on ZMM registers: acc += the int16 pair products of
-// scale and prod (prod clobbered without VNNI).
-func (g gen) maddAccZ(scale Op, prod, acc VecPhysical) {
-	if g.vnni {
-		g.evexVNNI("VPDPWSSD", "AVX512F", scale, prod, acc)
-		return
-	}
-	g.VPMADDWD(scale, prod, prod)
-	g.VPADDD(prod, acc, acc)
 }
 
 // zmmPairIdx are the VPERMPS indices that spread the scale products of rows
@@ -135,7 +110,7 @@ func (g gen) pairQ8(r int, scale, acc VecPhysical) {
 	g.VPABSB(Z5, Z6)
 	g.VPMOVB2M(Z5, K1)
 	g.VPBLENDMB(Z14, Z4, K1, Z7) // -x where w < 0, else x
-	g.mulSumZ(Z7, Z6, Z10)
+	g.mulSum(Z7, Z6, Z16, Z10, Z10)
 	g.VCVTDQ2PS(Z10, Z10)
 	g.VFMADD231PS(Z10, scale, acc)
 }
@@ -221,7 +196,7 @@ func (g gen) dotQ8_0Tile42ZMM() {
 			g.VPABSB(Z5, Z6)
 			g.VPMOVB2M(Z5, K1)
 			g.VPBLENDMB(Z14, Z4, K1, Z7) // -x where w < 0, else x
-			g.mulSumZ(Z7, Z6, Z10)
+			g.mulSum(Z7, Z6, Z16, Z10, Z10)
 			g.VCVTDQ2PS(Z10, Z10)
 			g.VMULPS_BCST(Mem{Base: R12, Disp: 4 * r}, Z9, Z8) // d_w[r]·d_x, as the YMM tile's VMULPS
 			g.VFMADD231PS(Z10, Z8, a)
