@@ -438,10 +438,15 @@ func matmulRows4(w Matrix, a batchActs, n int, out []float32, lo, hi int, r4 row
 	dot := dotFor(w)
 	wrow := w.RowBytes()
 	cols, rows, nb := w.Cols, w.Rows, w.Cols/32
+	// Decoding row-major weights (one activation row) needs no scratch: no
+	// expansion, gathering or 4×2 tile; it is not taken on that hot path.
+	var sc *chunkScratch
+	if n > 1 || w.Layout != RowMajor {
+		sc = chunkPool.Get().(*chunkScratch)
+		defer chunkPool.Put(sc)
+	}
 	// For batches, formats with an expander are converted to Q8_0 one row
 	// tile at a time and multiplied with the Q8_0 kernels (bit-identical).
-	sc := chunkPool.Get().(*chunkScratch)
-	defer chunkPool.Put(sc)
 	var expand expandFunc
 	var tile []byte
 	erow := wrow
