@@ -32,6 +32,7 @@ import (
 	"strings"
 	"time"
 
+	plumeconfig "github.com/plumewriter/plume/internal/config"
 	"github.com/plumewriter/plume/scripts/internal/bwprobe"
 	"github.com/plumewriter/plume/scripts/internal/stats"
 )
@@ -104,8 +105,8 @@ func main() {
 	if c.plume == "" || c.membw == "" || c.rounds < 1 {
 		log.Fatalf("-plume and -membw are required, -rounds >= 1")
 	}
-	if v := os.Getenv(envKernels); v != "" && c.kernels == "" {
-		log.Fatalf("%s=%s is set: a capped run is a stand-in, give -kernels %s instead", envKernels, v, v)
+	if v := os.Getenv(plumeconfig.EnvKernels); v != "" && c.kernels == "" {
+		log.Fatalf("%s=%s is set: a capped run is a stand-in, give -kernels %s instead", plumeconfig.EnvKernels, v, v)
 	}
 	if err := run(c); err != nil {
 		log.Fatal(err)
@@ -429,14 +430,11 @@ func runPlumeBench(c config, model string, threads, reps int) ([]plumeResult, er
 	return runJSON[plumeResult]("plume bench "+model, cmd)
 }
 
-// envKernels is the variable that caps Plume's kernel set (kernels.EnvKernels).
-const envKernels = "PLUME_KERNELS"
-
 // plumeCmd runs the plume binary with args, capped to c.kernels if set.
 func plumeCmd(c config, args ...string) *exec.Cmd {
 	cmd := exec.Command(c.plume, args...)
 	if c.kernels != "" {
-		cmd.Env = append(os.Environ(), envKernels+"="+c.kernels)
+		cmd.Env = append(os.Environ(), plumeconfig.EnvKernels+"="+c.kernels)
 	}
 	return cmd
 }

@@ -180,14 +180,17 @@ func keyParts(key string) (arch string, feats []string) {
 // the two engines' code for that class on this machine's cores and memory,
 // not that class's speed. Its key is the class key with "/as-SET", so it
 // neither replaces the native section nor takes a class off "Not measured".
-func standInKey(classKey, set string) string { return classKey + "/as-" + slug(set) }
+func standInKey(classKey, set string) string { return classKey + standInSep + slug(set) }
+
+// standInSep joins a stand-in's class key and its kernel set.
+const standInSep = "/as-"
 
 // standInName is the heading of a stand-in section.
 func standInName(className, set string) string {
 	return "Stand-in: the " + set + " set on " + className
 }
 
-func isStandIn(key string) bool { return strings.Contains(key, "/as-") }
+func isStandIn(key string) bool { return strings.Contains(key, standInSep) }
 
 func writeClasses(w *bytes.Buffer, all []section) {
 	var secs, standIns []section
