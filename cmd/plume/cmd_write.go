@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/plumewriter/plume/internal/config"
 	"github.com/plumewriter/plume/internal/hub"
@@ -49,7 +50,29 @@ func newWriteCmd(d *deps) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   `write "TOPIC"`,
 		Short: "Write a blog article on a topic",
-		Long: `Write a blog article: brief, outline, section-by-section drafting,
+		Long:  writeLong,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return usageError{fmt.Errorf("write takes one topic, got %d arguments: quote it, e.g. plume write %q (see plume write --help)",
+					len(args), strings.Join(args, " "))}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var id int64
+			err := runWriteCmd(cmd, d, f, args, &id)
+			if err != nil && f.jsonEvents {
+				finalEvent(cmd.Context(), cmd.OutOrStdout(), id, err)
+			}
+			return err
+		},
+	}
+	f.register(cmd.Flags())
+	return cmd
+}
+
+// writeLong is plume write's help text.
+const writeLong = `Write a blog article: brief, outline, section-by-section drafting,
 review and revision, SEO metadata. The article is saved as Markdown with YAML
 front matter (or HTML/JSON with --format) beside a provenance manifest
 ARTICLE.plume.json, and in the library (see plume articles).
@@ -93,24 +116,10 @@ except its "run" section (timings, the model's file name, whether the run was
 resumed), which --replay leaves out of its comparison.
 
 Exit codes: 0 success, 1 any runtime failure (the article stays resumable),
-2 usage error (bad flags or arguments), 130 interrupted.`,
-		Args: func(_ *cobra.Command, args []string) error {
-			if len(args) > 1 {
-				return usageError{fmt.Errorf("write takes one topic, got %d arguments: quote it, e.g. plume write %q (see plume write --help)",
-					len(args), strings.Join(args, " "))}
-			}
-			return nil
-		},
-		RunE: func(cmd *cobra.Command, args []string) error {
-			var id int64
-			err := runWriteCmd(cmd, d, f, args, &id)
-			if err != nil && f.jsonEvents {
-				finalEvent(cmd.Context(), cmd.OutOrStdout(), id, err)
-			}
-			return err
-		},
-	}
-	fl := cmd.Flags()
+2 usage error (bad flags or arguments), 130 interrupted.`
+
+// register adds plume write's flags to fl, bound to f.
+func (f *writeFlags) register(fl *pflag.FlagSet) {
 	fl.StringVar(&f.lang, "lang", "", "article language: en or fr (default: detected from the topic, else en)")
 	fl.StringVar(&f.audience, "audience", "", "who the article is for")
 	fl.StringVar(&f.tone, "tone", writer.DefaultTone, "tone: "+strings.Join(writer.Tones, ", "))
@@ -142,7 +151,6 @@ Exit codes: 0 success, 1 any runtime failure (the article stays resumable),
 	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile (go tool pprof) of the run to this file, for finding the hot spots")
 	f.wm.register(fl)
 	f.sources.register(fl)
-	return cmd
 }
 
 func runWriteCmd(cmd *cobra.Command, d *deps, f *writeFlags, args []string, id *int64) error {

@@ -142,6 +142,54 @@ func (g gen) dotQ4KPackedCols8ZMM() { g.cols8(g.zname("dotQ4KPackedCols8"), true
 
 // cols8 is the eight-activation Q4_K kernel name, on ZMM registers if zmm.
 func (g gen) cols8(name string, zmm bool) {
+	g.cols8Text(name, zmm)
+	l := g.cols8Args()
+	g.c8Prepare()
+	if zmm {
+		l.pairBase = g.AllocLocal(8)
+		g.MOVQ(R9, l.pairBase) // c8Prepare left R9 at the end of its data
+		g.MOVQ(l.xGroup, RDI)
+		g.c8PairPrepare()
+		g.bcast32(0x0f0f0f0f, Y24)
+		g.VPBROADCASTD(X24, Z24)
+	}
+	g.bcast32(0x0f0f0f0f, Y14)
+
+	g.Label("c8row")
+	g.Comment("SI is at the row (the previous one ends where it starts)")
+	g.MOVQ(l.xGroup, RDI)
+	g.MOVQ(l.preBase, R9)
+	g.MOVQ(l.nb, RCX)
+	if zmm {
+		g.MOVQ(l.pairBase, R11)
+	}
+	g.VXORPS(Y9, Y9, Y9)
+	g.VMOVUPS(Y9, l.accq)
+	g.VMOVUPS(Y9, l.accm)
+
+	g.Label("c8loop")
+	g.LEAQ(Mem{Base: RDI, Index: RDX, Scale: 4}, RAX)
+	g.kScales()
+	g.c8Mins(l.accm, l.dyd)
+	if zmm {
+		g.c8QuantsZMM()
+	} else {
+		g.c8Quants()
+	}
+	g.Comment("acc += Σ · x.d·y.d")
+	g.reduce8(Y9)
+	g.VMOVUPS(l.accq, Y12)
+	g.VFMADD231PS(l.dyd, Y9, Y12)
+	g.VMOVUPS(Y12, l.accq)
+	g.ADDQ(U32(q4KBytes), RSI)
+	g.ADDQ(U32(q8KBytes), RDI)
+	g.DECQ(RCX)
+	g.JNZ(LabelRef("c8loop"))
+	g.c8Store(l)
+}
+
+// cols8Text starts the eight-activation Q4_K kernel name with its doc.
+func (g gen) cols8Text(name string, zmm bool) {
 	preBytes := "c8PreBytes = " + strconv.Itoa(c8PreBytes) + " bytes per super-block"
 	if zmm {
 		preBytes = "c8PreBytes + c8PairBytes = " + strconv.Itoa(c8PreBytes+c8PairBytes) + " bytes per super-block"
@@ -163,83 +211,63 @@ func (g gen) cols8(name string, zmm bool) {
 		"("+preBytes+"). nb >= 1, rows >= 1, len(w) >= 144*nb*rows,",
 		"len(x) >= 7*xstride + 292*nb, len(out) >= 7*ostride + rows.",
 	)
-	accq, accm := g.AllocLocal(4*c8Acts), g.AllocLocal(4*c8Acts)
-	dyd := g.AllocLocal(4 * c8Acts) // x.d·y.d of the block, per activation
-	xGroup, rows, outBase := g.AllocLocal(8), g.AllocLocal(8), g.AllocLocal(8)
-	nb, ostride, preBase := g.AllocLocal(8), g.AllocLocal(8), g.AllocLocal(8)
+}
+
+// c8Locals are the eight-activation kernel's frame slots: the float
+// accumulators of the quants (accq) and mins (accm) and x.d·y.d (dyd), one
+// lane per activation, and the arguments the loops reload.
+type c8Locals struct {
+	accq, accm, dyd                Mem
+	xGroup, rows, outBase          Mem
+	nb, ostride, preBase, pairBase Mem
+}
+
+// cols8Args allocates the frame slots and loads the arguments: SI the
+// weights, DI the activations (also in xGroup), DX xstride and R14 three
+// times it, CX nb, R9 pre; rows, ostride (in bytes), out and nb are kept
+// in their slots.
+func (g gen) cols8Args() c8Locals {
+	var l c8Locals
+	l.accq, l.accm = g.AllocLocal(4*c8Acts), g.AllocLocal(4*c8Acts)
+	l.dyd = g.AllocLocal(4 * c8Acts) // x.d·y.d of the block, per activation
+	l.xGroup, l.rows, l.outBase = g.AllocLocal(8), g.AllocLocal(8), g.AllocLocal(8)
+	l.nb, l.ostride, l.preBase = g.AllocLocal(8), g.AllocLocal(8), g.AllocLocal(8)
 
 	g.Load(g.Param("w").Base(), RSI)
 	g.Load(g.Param("x").Base(), RDI)
-	g.MOVQ(RDI, xGroup)
+	g.MOVQ(RDI, l.xGroup)
 	g.Load(g.Param("xstride"), RDX)
 	g.LEAQ(Mem{Base: RDX, Index: RDX, Scale: 2}, R14)
 	g.Load(g.Param("nb"), RCX)
-	g.MOVQ(RCX, nb)
+	g.MOVQ(RCX, l.nb)
 	g.Load(g.Param("rows"), RAX)
-	g.MOVQ(RAX, rows)
+	g.MOVQ(RAX, l.rows)
 	g.Load(g.Param("ostride"), RAX)
 	g.SHLQ(U8(2), RAX)
-	g.MOVQ(RAX, ostride)
+	g.MOVQ(RAX, l.ostride)
 	g.Load(g.Param("out").Base(), RBX)
-	g.MOVQ(RBX, outBase)
+	g.MOVQ(RBX, l.outBase)
 	g.Load(g.Param("pre").Base(), R9)
-	g.MOVQ(R9, preBase)
-	g.c8Prepare()
-	var pairBase Mem
-	if zmm {
-		pairBase = g.AllocLocal(8)
-		g.MOVQ(R9, pairBase) // c8Prepare left R9 at the end of its data
-		g.MOVQ(xGroup, RDI)
-		g.c8PairPrepare()
-		g.bcast32(0x0f0f0f0f, Y24)
-		g.VPBROADCASTD(X24, Z24)
-	}
-	g.bcast32(0x0f0f0f0f, Y14)
+	g.MOVQ(R9, l.preBase)
+	return l
+}
 
-	g.Label("c8row")
-	g.Comment("SI is at the row (the previous one ends where it starts)")
-	g.MOVQ(xGroup, RDI)
-	g.MOVQ(preBase, R9)
-	g.MOVQ(nb, RCX)
-	if zmm {
-		g.MOVQ(pairBase, R11)
-	}
-	g.VXORPS(Y9, Y9, Y9)
-	g.VMOVUPS(Y9, accq)
-	g.VMOVUPS(Y9, accm)
-
-	g.Label("c8loop")
-	g.LEAQ(Mem{Base: RDI, Index: RDX, Scale: 4}, RAX)
-	g.kScales()
-	g.c8Mins(accm, dyd)
-	if zmm {
-		g.c8QuantsZMM()
-	} else {
-		g.c8Quants()
-	}
-	g.Comment("acc += Σ · x.d·y.d")
-	g.reduce8(Y9)
-	g.VMOVUPS(accq, Y12)
-	g.VFMADD231PS(dyd, Y9, Y12)
-	g.VMOVUPS(Y12, accq)
-	g.ADDQ(U32(q4KBytes), RSI)
-	g.ADDQ(U32(q8KBytes), RDI)
-	g.DECQ(RCX)
-	g.JNZ(LabelRef("c8loop"))
-
+// c8Store writes the row's eight outputs (acc - accm, a·ostride apart),
+// moves on to the next row's outputs and loops to c8row while rows remain.
+func (g gen) c8Store(l c8Locals) {
 	g.Comment("out[a·ostride + r] = acc - accm; next row")
-	g.MOVQ(ostride, RAX)
-	g.MOVQ(outBase, RBX)
+	g.MOVQ(l.ostride, RAX)
+	g.MOVQ(l.outBase, RBX)
 	for h := 0; h < 2; h++ {
-		g.VMOVUPS(accq.Offset(16*h), X9)
-		g.VSUBPS(accm.Offset(16*h), X9, X9)
+		g.VMOVUPS(l.accq.Offset(16*h), X9)
+		g.VSUBPS(l.accm.Offset(16*h), X9, X9)
 		for a := 0; a < 4; a++ {
 			g.VEXTRACTPS(U8(a), X9, Mem{Base: RBX})
 			g.ADDQ(RAX, RBX)
 		}
 	}
-	g.ADDQ(U8(4), outBase)
-	g.DECQ(rows)
+	g.ADDQ(U8(4), l.outBase)
+	g.DECQ(l.rows)
 	g.JNZ(LabelRef("c8row"))
 	g.VZEROUPPER()
 	g.RET()
