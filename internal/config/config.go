@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -32,7 +33,7 @@ const (
 	EnvSourceDateEpoch  = "SOURCE_DATE_EPOCH"
 	EnvAuthor           = "PLUME_AUTHOR"
 	EnvHubHosts         = "PLUME_HUB_HOSTS"
-	// Read by the engine and its kernels, not by Load.
+	// Read by the engine and its kernels (Load only checks PLUME_KERNELS).
 	EnvMmap    = "PLUME_MMAP"
 	EnvKernels = "PLUME_KERNELS"
 )
@@ -135,6 +136,11 @@ func FromEnv(lookup func(string) (string, bool)) Config {
 		} else {
 			c.Threads = n
 		}
+	}
+	if v := get(EnvKernels); v != "" && !slices.Contains(kernels.CapNames(), v) {
+		// The engine reads it at start-up and takes an unknown name as no
+		// cap: a typo would silently measure the fastest set.
+		c.Warnings = append(c.Warnings, fmt.Sprintf("%s=%q caps nothing: want one of %s on this build", EnvKernels, v, strings.Join(kernels.CapNames(), ", ")))
 	}
 	c.Model = get(EnvModel)
 	for _, h := range strings.Split(cmp.Or(get(EnvHubHosts), DefaultHubHosts), ",") {

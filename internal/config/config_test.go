@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/plumewriter/plume/internal/kernels"
 )
 
 func envMap(m map[string]string) func(string) (string, bool) {
@@ -84,6 +86,16 @@ func TestFromEnv(t *testing.T) {
 		{"source date epoch past year 9999", map[string]string{EnvSourceDateEpoch: "999999999999"}, func(t *testing.T, c Config) {
 			if !c.SourceDate.IsZero() || len(c.Warnings) != 1 {
 				t.Errorf("got %+v", c)
+			}
+		}},
+		{"kernel cap", map[string]string{EnvKernels: kernels.CapNames()[1%len(kernels.CapNames())]}, func(t *testing.T, c Config) {
+			if len(c.Warnings) != 0 {
+				t.Errorf("warnings %v", c.Warnings)
+			}
+		}},
+		{"kernel cap unknown", map[string]string{EnvKernels: "avx51"}, func(t *testing.T, c Config) {
+			if len(c.Warnings) != 1 || !strings.Contains(c.Warnings[0], EnvKernels) || !strings.Contains(c.Warnings[0], "generic") {
+				t.Errorf("warnings %v", c.Warnings)
 			}
 		}},
 		{"offline false", map[string]string{EnvHFOffline: "0"}, func(t *testing.T, c Config) {

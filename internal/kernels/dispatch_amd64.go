@@ -171,6 +171,9 @@ type cpuSets struct {
 // set the AVX-512 VNNI one).
 var thisCPU = cpuSets{avx2: hasAVX2, avx512: hasAVX512, avxVNNI: hasAVXVNNI, avx512VNNI: hasAVX512VNNI, amx: hasAMX}
 
+// capNames are the PLUME_KERNELS values capKernels acts on, slowest first.
+var capNames = []string{"generic", "avx2", "avx512", "avxvnni", "avx512vnni", "amx"}
+
 // selectKernels picks the fastest kernel set this CPU supports, capped by
 // PLUME_KERNELS (see capKernels).
 func selectKernels() *kernelSet {

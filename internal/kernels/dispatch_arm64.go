@@ -162,6 +162,9 @@ type armSets struct {
 // thisCPU is what this CPU can run.
 var thisCPU = armSets{neon: hasNEON, dotprod: hasDotProd, i8mm: hasI8MM}
 
+// capNames are the PLUME_KERNELS values capKernels acts on, slowest first.
+var capNames = []string{"generic", "neon", "dotprod", "neon+dotprod", "i8mm"}
+
 // selectKernels picks the fastest kernel set this CPU supports, capped by
 // PLUME_KERNELS (see capKernels).
 func selectKernels() *kernelSet {

@@ -253,6 +253,7 @@ func TestPathNamesAsm(t *testing.T) {
 			}
 		})
 	}
+	checkCapNames(t, func(limit string) string { return capKernels(limit, spr).name })
 }
 
 // BenchmarkDotKernels compares each assembly kernel with its generic

@@ -306,6 +306,7 @@ func TestPathNamesNEON(t *testing.T) {
 			t.Errorf("capKernels(%q, %+v) = %q, want %q", c.limit, c.cpu, got, c.want)
 		}
 	}
+	checkCapNames(t, func(limit string) string { return capKernels(limit, all).name })
 	if neonKernels.dot[tensor.Q8_0] == nil || dotProdKernels.dot[tensor.Q8_0] == nil || i8mmKernels.dot[tensor.Q8_0] == nil {
 		t.Fatal("NEON sets lack the Q8_0 kernel")
 	}

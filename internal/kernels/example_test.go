@@ -68,3 +68,10 @@ func ExampleF16RowsDot() {
 	fmt.Println(q[0], scores)
 	// Output: 0.099975586 [0.049987793 1 0.5249939]
 }
+
+// CapNames lists what PLUME_KERNELS may name on this build, slowest set
+// first; the generic set is always there.
+func ExampleCapNames() {
+	fmt.Println(kernels.CapNames()[0])
+	// Output: generic
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/plumewriter/plume/internal/tensor"
 )
@@ -165,6 +166,12 @@ type scales4Func func(n int, w []byte, rowBytes int, out []float32)
 // runs can match llama.cpp's haswell build on any CPU. (Read here rather
 // than in internal/config because the choice is made at package init.)
 const EnvKernels = "PLUME_KERNELS"
+
+// CapNames returns the values of EnvKernels this build acts on (another
+// value, or one of another platform, caps nothing: internal/config warns
+// about it). A name is a cap, not a request: on a CPU without that set the
+// engine takes the fastest set below it.
+func CapNames() []string { return slices.Clone(capNames) }
 
 // active is the kernel set chosen at start-up (selectKernels, per platform).
 var active = selectKernels()
