@@ -92,6 +92,14 @@ func TestApproveEditedArticle(t *testing.T) {
 		t.Fatalf("approved manifest: %+v (%s)", ap, m.DigitalSourceType)
 	}
 
+	checkApprovedOutputs(t, env, md, approved)
+	checkRegenerationVoidsApproval(t, env, md)
+}
+
+// checkApprovedOutputs: the approved article's HTML export, diff and
+// verification, which fails once the file is edited after approval.
+func checkApprovedOutputs(t *testing.T, env *testEnv, md string, approved []byte) {
+	t.Helper()
 	html, _, err := execute(t, newArticlesCmd(env.d), "export", "1", "--format", "html")
 	if err != nil {
 		t.Fatal(err)
@@ -115,8 +123,12 @@ func TestApproveEditedArticle(t *testing.T) {
 		t.Errorf("verify of a file edited after approval: %v, want errModified", err)
 	}
 	os.WriteFile(md, approved, 0o644)
+}
 
-	// A regeneration (a new AI revision) voids the approval.
+// checkRegenerationVoidsApproval: a new AI revision sets the article back
+// to needing review, and the approved file no longer verifies.
+func checkRegenerationVoidsApproval(t *testing.T, env *testEnv, md string) {
+	t.Helper()
 	lib, err := library.Open(env.lib)
 	if err != nil {
 		t.Fatal(err)

@@ -90,28 +90,8 @@ func startFixtureStudio(t *testing.T) (string, string) {
 func TestStudioBrowser(t *testing.T) {
 	chrome := chromiumPath(t)
 	base, sha := startFixtureStudio(t)
-	shots := artifactDir(t)
-
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chrome), chromedp.NoSandbox,
-		chromedp.Flag("headless", "new"), chromedp.WindowSize(1200, 1600), chromedp.Flag("lang", "en-US"))
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelA()
-	ctx, cancelC := chromedp.NewContext(actx)
-	defer cancelC()
-	ctx, cancelT := context.WithTimeout(ctx, studioTimeout)
-	defer cancelT()
-
-	shot := func(name string) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			png, err := chromedp.FullScreenshot(100)(ctx, tg)
-			if err != nil {
-				return err
-			}
-			p := filepath.Join(shots, name)
-			t.Logf("screenshot %s", p)
-			return os.WriteFile(p, png, 0o644)
-		})
-	}
+	ctx := newStudioBrowser(t, chrome)
+	shot := screenshotter(t, artifactDir(t))
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(base+"/"),
@@ -145,25 +125,73 @@ func TestStudioBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatalf("browser, outline and drafting: %v", err)
 	}
-	count := func(sel string) int {
-		n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll(`+strconvQuote(sel)+`).length`))
-		if err != nil {
-			t.Fatalf("count %s: %v", sel, err)
-		}
-		return n
+	checkStudioArticle(t, ctx, base, sha)
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/"), chromedp.WaitVisible(css("#library")), shot("5-library.png")); err != nil {
+		t.Fatal(err)
 	}
+	if rows := countElems(t, ctx, "#library .article-row"); rows != 1 {
+		t.Errorf("library: %d rows, want 1", rows)
+	}
+}
+
+// newStudioBrowser starts headless Chromium (chrome) for the studio
+// tests, closed when t ends; the context times out after studioTimeout.
+func newStudioBrowser(t *testing.T, chrome string) context.Context {
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chrome), chromedp.NoSandbox,
+		chromedp.Flag("headless", "new"), chromedp.WindowSize(1200, 1600), chromedp.Flag("lang", "en-US"))
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancelA)
+	ctx, cancelC := chromedp.NewContext(actx)
+	t.Cleanup(cancelC)
+	ctx, cancelT := context.WithTimeout(ctx, studioTimeout)
+	t.Cleanup(cancelT)
+	return ctx
+}
+
+// screenshotter returns the action that saves a full-page screenshot
+// named name into dir.
+func screenshotter(t *testing.T, dir string) func(name string) chromedp.Action[chromedp.Void] {
+	return func(name string) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			png, err := chromedp.FullScreenshot(100)(ctx, tg)
+			if err != nil {
+				return err
+			}
+			p := filepath.Join(dir, name)
+			t.Logf("screenshot %s", p)
+			return os.WriteFile(p, png, 0o644)
+		})
+	}
+}
+
+// countElems counts the page's elements matching the CSS selector sel.
+func countElems(t *testing.T, ctx context.Context, sel string) int {
+	t.Helper()
+	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll(`+strconvQuote(sel)+`).length`))
+	if err != nil {
+		t.Fatalf("count %s: %v", sel, err)
+	}
+	return n
+}
+
+// checkStudioArticle checks the finished article's page (the edited
+// headings, confidence shading, quality rules, the model's sha256) and
+// its Markdown export.
+func checkStudioArticle(t *testing.T, ctx context.Context, base, sha string) {
+	t.Helper()
+	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
 	headings, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("#text h2, #text h3")).map(h => h.textContent)`))
 	if err != nil || len(headings) == 0 || headings[0] != "Composting on a balcony" || headings[len(headings)-1] != "My own section on worms" {
 		t.Errorf("headings after the edit: %q (%v)", headings, err)
 	}
-	shaded, legend, rules := count("#text .sentence[class*='conf-']"), count("#legend span"), count("#quality li.rule")
+	shaded, legend, rules := countElems(t, ctx, "#text .sentence[class*='conf-']"), countElems(t, ctx, "#legend span"), countElems(t, ctx, "#quality li.rule")
 	wantSHA := sha
 	sha, err = chromedp.Run(ctx, chromedp.Text(css("#prov-sha")))
 	if err != nil || shaded == 0 || legend != 4 || rules == 0 || sha != wantSHA {
 		t.Errorf("article page: %d shaded sentences, %d legend bands, %d quality rules, sha256 %q (%v)", shaded, legend, rules, sha, err)
 	}
 	failing, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("#quality li.rule.fail")).map(li => li.textContent)`))
-	t.Logf("%d shaded sentences, %d quality rules, failing %q, %d places highlighted", shaded, rules, failing, count("#text .flag"))
+	t.Logf("%d shaded sentences, %d quality rules, failing %q, %d places highlighted", shaded, rules, failing, countElems(t, ctx, "#text .flag"))
 	attr, err := chromedp.Run(ctx, chromedp.AttributeValue(css("#export-md"), "href"))
 	if err != nil || !attr.Exists {
 		t.Fatalf("no Markdown export link (%v)", err)
@@ -177,12 +205,6 @@ func TestStudioBrowser(t *testing.T) {
 	resp.Body.Close()
 	if !strings.Contains(string(md), "## My own section on worms") || !strings.Contains(string(md), "## Composting on a balcony") {
 		t.Errorf("exported Markdown (%s: %d) lacks the edits:\n%.400s", exportMD, resp.StatusCode, md)
-	}
-	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/"), chromedp.WaitVisible(css("#library")), shot("5-library.png")); err != nil {
-		t.Fatal(err)
-	}
-	if rows := count("#library .article-row"); rows != 1 {
-		t.Errorf("library: %d rows, want 1", rows)
 	}
 }
 

@@ -63,6 +63,30 @@ func TestFromEnv(t *testing.T) {
 				t.Errorf("got %+v", c)
 			}
 		}},
+		{"source date epoch", map[string]string{EnvSourceDateEpoch: "1764403200"}, func(t *testing.T, c Config) {
+			if got := c.SourceDate.Format("2006-01-02T15:04:05Z07:00"); got != "2025-11-29T08:00:00Z" || len(c.Warnings) != 0 {
+				t.Errorf("SourceDate = %s, warnings %v", got, c.Warnings)
+			}
+		}},
+		{"offline false", map[string]string{EnvHFOffline: "0"}, func(t *testing.T, c Config) {
+			if c.Offline {
+				t.Error("offline")
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { tt.check(t, FromEnv(envMap(tt.env))) })
+	}
+}
+
+// TestFromEnvWarnings covers invalid values: each falls back to the
+// default and leaves a warning naming its variable.
+func TestFromEnvWarnings(t *testing.T) {
+	tests := []struct {
+		name  string
+		env   map[string]string
+		check func(t *testing.T, c Config)
+	}{
 		{"threads bad", map[string]string{EnvThreads: "-3"}, func(t *testing.T, c Config) {
 			if c.Threads != 0 || len(c.Warnings) != 1 || !strings.Contains(c.Warnings[0], EnvThreads) {
 				t.Errorf("got %+v", c)
@@ -71,11 +95,6 @@ func TestFromEnv(t *testing.T) {
 		{"threads too many", map[string]string{EnvThreads: "100000"}, func(t *testing.T, c Config) {
 			if c.Threads != 0 || len(c.Warnings) != 1 {
 				t.Errorf("got %+v", c)
-			}
-		}},
-		{"source date epoch", map[string]string{EnvSourceDateEpoch: "1764403200"}, func(t *testing.T, c Config) {
-			if got := c.SourceDate.Format("2006-01-02T15:04:05Z07:00"); got != "2025-11-29T08:00:00Z" || len(c.Warnings) != 0 {
-				t.Errorf("SourceDate = %s, warnings %v", got, c.Warnings)
 			}
 		}},
 		{"source date epoch bad", map[string]string{EnvSourceDateEpoch: "yesterday"}, func(t *testing.T, c Config) {
@@ -96,11 +115,6 @@ func TestFromEnv(t *testing.T) {
 		{"kernel cap unknown", map[string]string{EnvKernels: "avx51"}, func(t *testing.T, c Config) {
 			if len(c.Warnings) != 1 || !strings.Contains(c.Warnings[0], EnvKernels) || !strings.Contains(c.Warnings[0], "generic") {
 				t.Errorf("warnings %v", c.Warnings)
-			}
-		}},
-		{"offline false", map[string]string{EnvHFOffline: "0"}, func(t *testing.T, c Config) {
-			if c.Offline {
-				t.Error("offline")
 			}
 		}},
 	}

@@ -83,18 +83,7 @@ func (s *Schema) encode(b *bytes.Buffer) error {
 	}
 	if len(s.Properties) > 0 {
 		w.key("properties")
-		b.WriteByte('{')
-		for i, p := range s.Properties {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			w.value(p.Name)
-			b.WriteByte(':')
-			if w.err == nil {
-				w.err = p.Schema.encode(b)
-			}
-		}
-		b.WriteByte('}')
+		encodeProperties(w, s.Properties)
 	}
 	fields := []struct {
 		k  string
@@ -137,21 +126,42 @@ func (s *Schema) encode(b *bytes.Buffer) error {
 		k    string
 		subs []*Schema
 	}{{"anyOf", s.AnyOf}, {"oneOf", s.OneOf}} {
-		if len(alt.subs) == 0 {
-			continue
+		if len(alt.subs) > 0 {
+			w.key(alt.k)
+			encodeList(w, alt.subs)
 		}
-		w.key(alt.k)
-		b.WriteByte('[')
-		for i, sub := range alt.subs {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			if w.err == nil {
-				w.err = sub.encode(b)
-			}
-		}
-		b.WriteByte(']')
 	}
 	b.WriteByte('}')
 	return w.err
+}
+
+// encodeProperties writes the object of props, each name to its schema,
+// in order.
+func encodeProperties(w *keyWriter, props []Property) {
+	w.b.WriteByte('{')
+	for i, p := range props {
+		if i > 0 {
+			w.b.WriteByte(',')
+		}
+		w.value(p.Name)
+		w.b.WriteByte(':')
+		if w.err == nil {
+			w.err = p.Schema.encode(w.b)
+		}
+	}
+	w.b.WriteByte('}')
+}
+
+// encodeList writes the array of subs (anyOf, oneOf).
+func encodeList(w *keyWriter, subs []*Schema) {
+	w.b.WriteByte('[')
+	for i, sub := range subs {
+		if i > 0 {
+			w.b.WriteByte(',')
+		}
+		if w.err == nil {
+			w.err = sub.encode(w.b)
+		}
+	}
+	w.b.WriteByte(']')
 }

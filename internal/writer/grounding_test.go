@@ -77,8 +77,24 @@ var refMarker = regexp.MustCompile(`\[(\d+)\]`)
 func TestGroundedArticle(t *testing.T) {
 	gen := &fakegen.Generator{Script: groundedScript}
 	art, _ := runArticle(t, gen, groundedOptions())
-	body := art.Body
+	checkGroundedReferences(t, art)
+	checkGroundingRecord(t, art)
+	checkCiteCalls(t, art, gen)
+	checkGroundedFormats(t, art)
 
+	// Replay from the manifest alone (the sources' text is in its inputs).
+	again, _ := runArticle(t, &fakegen.Generator{Script: groundedScript}, art.Manifest.ReplayOptions())
+	same, diffs, err := art.Manifest.Compare(again.Manifest)
+	if err != nil || !same || !bytes.Equal(art.Markdown, again.Markdown) {
+		t.Errorf("replay differs: %v %v", diffs, err)
+	}
+}
+
+// checkGroundedReferences: the References list matches the citations and
+// unsupported citations are gone from the text.
+func checkGroundedReferences(t *testing.T, art *Article) {
+	t.Helper()
+	body := art.Body
 	// The References list matches the citations: every cited number has an
 	// entry, every entry is cited, and only cited sources are listed.
 	main, refs, ok := strings.Cut(body, "\n## References\n")
@@ -109,7 +125,12 @@ func TestGroundedArticle(t *testing.T) {
 	if strings.Contains(main, "[99]") || strings.Contains(main, "full moon [") || !strings.Contains(main, "under the full moon.") {
 		t.Errorf("unsupported citations kept:\n%s", main)
 	}
+}
 
+// checkGroundingRecord: the manifest's grounding record and the quality
+// report's citation counts.
+func checkGroundingRecord(t *testing.T, art *Article) {
+	t.Helper()
 	g := art.Manifest.Grounding
 	if g == nil || len(g.Given) != len(art.State.Parts) || len(g.Outline) == 0 {
 		t.Fatalf("grounding record: %+v", g)
@@ -145,6 +166,12 @@ func TestGroundedArticle(t *testing.T) {
 	if q != nil && (len(q.Removed) != q.Unsupported || !strings.Contains(q.Removed[0].Reason, "floor") && !strings.Contains(q.Removed[0].Reason, "not given")) {
 		t.Errorf("removed citations listed: %+v", q.Removed)
 	}
+}
+
+// checkCiteCalls: the verdict calls and the passages the prompts saw.
+func checkCiteCalls(t *testing.T, art *Article, gen *fakegen.Generator) {
+	t.Helper()
+	parts := len(art.State.Parts)
 	// The verdict calls are in the manifest, under the verdict schema.
 	cites := 0
 	for _, c := range art.Manifest.Calls {
@@ -163,7 +190,11 @@ func TestGroundedArticle(t *testing.T) {
 	if !strings.Contains(reqs[1].Messages[1].Content, "Source passages (take the sections") {
 		t.Errorf("outline prompt:\n%s", reqs[1].Messages[1].Content)
 	}
+}
 
+// checkGroundedFormats: the references in the HTML and JSON outputs.
+func checkGroundedFormats(t *testing.T, art *Article) {
+	t.Helper()
 	// Output formats.
 	page, err := art.HTML("test")
 	if err != nil {
@@ -179,13 +210,6 @@ func TestGroundedArticle(t *testing.T) {
 	}
 	if !bytes.Contains(js, []byte(`"references": [`)) || !bytes.Contains(js, []byte(`"sources_never_used"`)) {
 		t.Errorf("json:\n%s", js)
-	}
-
-	// Replay from the manifest alone (the sources' text is in its inputs).
-	again, _ := runArticle(t, &fakegen.Generator{Script: groundedScript}, art.Manifest.ReplayOptions())
-	same, diffs, err := art.Manifest.Compare(again.Manifest)
-	if err != nil || !same || !bytes.Equal(art.Markdown, again.Markdown) {
-		t.Errorf("replay differs: %v %v", diffs, err)
 	}
 }
 
