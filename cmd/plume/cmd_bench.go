@@ -52,9 +52,11 @@ type benchOptions struct {
 	Profile string // CPU profile output (pprof), for finding the hot spots
 	KV      string // KV cache type: "f16" (llama-bench's default) or "f32"
 	kvType  tensor.Type
-	// Weights is where the weights live: "mapped" from the file (as plume
-	// run has them) or "private" huge-page memory where the memory allows
-	// (as plume serve and plume write have them; engine.OpenWeights).
+	// Weights is where the weights live (engine.OpenWeights): "hybrid",
+	// the file mapped with its Q4_K matrices copied into huge-page memory
+	// (as plume run has them), "mapped" (nothing copied, as with
+	// PLUME_MMAP), or "private" huge-page memory (as plume serve and plume
+	// write have them), each where the memory allows.
 	Weights string
 	// NoWarmup counts the cold first run as a measured one, as llama-bench's
 	// --no-warmup does: a one-run process then measures start-to-first-token.
@@ -68,7 +70,7 @@ type benchResult struct {
 	WeightBytes  int64     `json:"weight_bytes_per_token"` // matrix bytes read per decoded token
 	Kernels      string    `json:"kernels"`
 	KVType       string    `json:"type_k"`  // KV cache element type, as llama-bench names it
-	Weights      string    `json:"weights"` // "mapped" or "private": where the weights were (engine.OpenWeights)
+	Weights      string    `json:"weights"` // "hybrid", "mapped" or "private": where the weights were (engine.OpenWeights)
 	Threads      int       `json:"n_threads"`
 	Test         string    `json:"test"` // "pp128", "tg64"
 	NPrompt      int       `json:"n_prompt"`
@@ -145,8 +147,8 @@ memory a test needs (weights + KV cache of -d + -p + -n positions) is checked be
 	f.IntVarP(&o.Reps, "repetitions", "r", defaultBenchReps, "measured runs per test")
 	f.BoolVar(&o.JSON, "json", false, "print JSON instead of a Markdown table")
 	f.StringVar(&o.KV, "kv", "f16", "KV cache type: f16 (llama-bench's default) or f32")
-	f.StringVar(&o.Weights, "weights", weightsMapped, "where the weights live: mapped (from the file, as plume run) or private "+
-		"(huge-page memory, as plume serve and write, where the memory allows)")
+	f.StringVar(&o.Weights, "weights", string(engine.WeightsHybrid), "where the weights live, where the memory allows: hybrid (the file mapped, "+
+		"its Q4_K matrices copied into huge-page memory, as plume run), mapped (nothing copied) or private (all in huge-page memory, as plume serve and write)")
 	f.StringVar(&o.Profile, "cpuprofile", "", "write a CPU profile (go tool pprof) to this file")
 	f.BoolVar(&o.NoWarmup, "no-warmup", false, "count the cold first run as a measured one (as llama-bench --no-warmup)")
 	return cmd
@@ -174,8 +176,10 @@ func (o *benchOptions) parse(threads string) error {
 	default:
 		return fmt.Errorf("--kv %q: want f16 or f32", o.KV)
 	}
-	if o.Weights != weightsMapped && o.Weights != weightsPrivate {
-		return fmt.Errorf("--weights %q: want %s or %s", o.Weights, weightsMapped, weightsPrivate)
+	switch engine.WeightsLayout(o.Weights) {
+	case engine.WeightsHybrid, engine.WeightsMapped, engine.WeightsPrivate:
+	default:
+		return fmt.Errorf("--weights %q: want %s, %s or %s", o.Weights, engine.WeightsHybrid, engine.WeightsMapped, engine.WeightsPrivate)
 	}
 	o.Threads = nil
 	for _, s := range strings.Split(threads, ",") {
@@ -188,32 +192,22 @@ func (o *benchOptions) parse(threads string) error {
 	return nil
 }
 
-// The --weights values.
-const (
-	weightsMapped  = "mapped"
-	weightsPrivate = "private"
-)
-
 // benchModel is a loaded model with what the reports need to know about it.
 type benchModel struct {
 	file        *gguf.File
 	m           *model.Model
 	loadMillis  float64
 	weightBytes int64
-	weights     string // weightsMapped or weightsPrivate: what OpenWeights did
+	weights     engine.WeightsLayout // what OpenWeights did
 }
 
-// loadBenchModel opens the model as the engine does, its weights private
-// if asked and the memory allows.
-func loadBenchModel(ctx context.Context, path string, private bool) (*benchModel, error) {
+// loadBenchModel opens the model as the engine does, its weights in the
+// layout want where the memory allows.
+func loadBenchModel(ctx context.Context, path string, want engine.WeightsLayout) (*benchModel, error) {
 	t0 := time.Now()
-	f, isPrivate, err := engine.OpenWeights(ctx, path, engine.SystemMemory(), private)
+	f, weights, err := engine.OpenWeights(ctx, path, engine.SystemMemory(), want)
 	if err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
-	}
-	weights := weightsMapped
-	if isPrivate {
-		weights = weightsPrivate
 	}
 	m, err := model.New(f)
 	if err != nil {
@@ -253,7 +247,7 @@ func runBench(ctx context.Context, o benchOptions, progress io.Writer) ([]benchR
 // benchThreads loads the model afresh (so load time and the cold first
 // prompt are measured per configuration) and runs the pp and tg tests.
 func benchThreads(ctx context.Context, o benchOptions, threads int, progress io.Writer) ([]benchResult, error) {
-	bm, err := loadBenchModel(ctx, o.path, o.Weights == weightsPrivate)
+	bm, err := loadBenchModel(ctx, o.path, engine.WeightsLayout(o.Weights))
 	if err != nil {
 		return nil, err
 	}
@@ -275,7 +269,7 @@ func benchThreads(ctx context.Context, o benchOptions, threads int, progress io.
 		at = fmt.Sprintf(" @ d%d", o.Depth)
 	}
 	base := benchResult{Model: filepath.Base(o.path), ModelBytes: bm.file.Size(), WeightBytes: bm.weightBytes,
-		Kernels: kernels.Path(), KVType: o.KV, Weights: bm.weights, Threads: threads, NPrompt: o.Prompt, NGen: o.Gen, NDepth: o.Depth, LoadMillis: bm.loadMillis,
+		Kernels: kernels.Path(), KVType: o.KV, Weights: string(bm.weights), Threads: threads, NPrompt: o.Prompt, NGen: o.Gen, NDepth: o.Depth, LoadMillis: bm.loadMillis,
 		KVBytes: st.KVBytes()}
 	var out []benchResult
 	if o.Prompt > 0 {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/plumewriter/plume/internal/engine"
 	"github.com/plumewriter/plume/internal/hugepage"
 	"github.com/plumewriter/plume/internal/kernels"
 	"github.com/plumewriter/plume/internal/tensor"
@@ -161,7 +162,7 @@ func TestBenchDepth(t *testing.T) {
 		}
 	}
 
-	bm, err := loadBenchModel(context.Background(), testutil.Fixture(t, "stories260K.gguf"), false)
+	bm, err := loadBenchModel(context.Background(), testutil.Fixture(t, "stories260K.gguf"), engine.WeightsMapped)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,28 +212,40 @@ func benchJSON(t *testing.T, args ...string) []benchResult {
 
 // --weights picks where the weights live, and the JSON says where they
 // were: private only for a file of at least one huge page on a system that
-// gives huge pages; a wrong value is a usage error.
+// gives huge pages, hybrid (the default) only for a model with Q4_K
+// matrices the kernels decode interleaved; a wrong value is a usage error.
 func TestBenchWeights(t *testing.T) {
 	big := filepath.Join(t.TempDir(), "m.gguf")
 	if err := testmodel.WriteFile(testmodel.Base("llama", tensor.Q8_0), big); err != nil {
 		t.Fatal(err)
 	}
-	wantPrivate := weightsMapped
-	if hugepage.Enabled() && runtime.GOOS == "linux" {
-		wantPrivate = weightsPrivate
+	q4k := filepath.Join(t.TempDir(), "q4k.gguf")
+	if err := testmodel.WriteFile(testmodel.Base("llama", tensor.Q4_K), q4k); err != nil {
+		t.Fatal(err)
+	}
+	huge := hugepage.Enabled() && runtime.GOOS == "linux"
+	wantPrivate, wantHybrid := engine.WeightsMapped, engine.WeightsMapped
+	if huge {
+		wantPrivate = engine.WeightsPrivate
+		if kernels.Interleaves(tensor.Q4_K) {
+			wantHybrid = engine.WeightsHybrid
+		}
 	}
 	for _, tc := range []struct {
 		name string
 		args []string
-		want string
+		want engine.WeightsLayout
 	}{
-		{"default", nil, weightsMapped},
-		{"mapped", []string{"--weights", "mapped"}, weightsMapped},
-		{"private, under one huge page", []string{"--weights", "private"}, weightsMapped},
+		{"default, no Q4_K", nil, engine.WeightsMapped},
+		{"mapped", []string{"--weights", "mapped"}, engine.WeightsMapped},
+		{"private, under one huge page", []string{"--weights", "private"}, engine.WeightsMapped},
 		{"private", []string{"--weights", "private", "--model", big}, wantPrivate},
+		{"default, Q4_K", []string{"--model", q4k}, wantHybrid},
+		{"hybrid, Q4_K", []string{"--weights", "hybrid", "--model", q4k}, wantHybrid},
+		{"mapped, Q4_K", []string{"--weights", "mapped", "--model", q4k}, engine.WeightsMapped},
 	} {
 		res := benchJSON(t, append([]string{"-p", "4", "-n", "2", "-t", "1", "-r", "1"}, tc.args...)...)
-		if len(res) != 2 || res[0].Weights != tc.want || res[1].Weights != tc.want {
+		if len(res) != 2 || res[0].Weights != string(tc.want) || res[1].Weights != string(tc.want) {
 			t.Errorf("%s: %+v, want weights %q", tc.name, res, tc.want)
 		}
 	}

@@ -72,7 +72,7 @@ func openLocal(ctx context.Context, cfg backendConfig, progress io.Writer) (llm.
 		// serve and write decode thousands of tokens per load: the weights
 		// go into huge pages (engine.OpenWeights).
 		Options: engine.Options{Threads: threads, ContextLength: cfg.Context, NoPromptCache: cfg.NoPromptCache,
-			PrivateWeights: true},
+			Weights: engine.WeightsPrivate},
 		Config: conf, Pull: true,
 		Events: func(e hub.Event) {
 			if e.Type == hub.EventRetry && progress != nil {

@@ -1,5 +1,6 @@
 // Package engine is Plume's local inference backend: it loads a GGUF model
-// (weights stay memory-mapped), runs sessions with a KV cache over
+// (weights memory-mapped, and the matrices that decode faster so copied
+// into huge pages: see OpenWeights), runs sessions with a KV cache over
 // internal/model's forward pass, and streams tokens with log-probabilities.
 //
 // Open is the one way to open a model: it resolves a reference (a file path

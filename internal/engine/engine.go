@@ -63,11 +63,11 @@ type Options struct {
 	// Memory is the machine's memory the checks use; the zero value means
 	// this machine's (SystemMemory). Tests and the server set it.
 	Memory Memory
-	// PrivateWeights reads the weights into private memory backed by huge
-	// pages where the memory allows (see OpenWeights), instead of mapping
-	// the file: faster decoding for a slower load, for processes that
-	// decode many tokens (plume serve, plume write).
-	PrivateWeights bool
+	// Weights is the layout of the weights, where the memory allows it
+	// (see OpenWeights); "" is WeightsHybrid. WeightsPrivate decodes
+	// fastest for the slowest load, for processes that decode many tokens
+	// (plume serve, plume write).
+	Weights WeightsLayout
 }
 
 // Source is what the model store knows about a file.
@@ -104,7 +104,7 @@ func Load(path string, opts Options) (*Model, error) {
 	return loadContext(context.Background(), path, opts)
 }
 
-// loadContext is Load; ctx ends the copy of Options.PrivateWeights early.
+// loadContext is Load; ctx ends the copy of Options.Weights early.
 func loadContext(ctx context.Context, path string, opts Options) (*Model, error) {
 	if err := checkOptions(opts); err != nil {
 		return nil, err
@@ -113,12 +113,16 @@ func loadContext(ctx context.Context, path string, opts Options) (*Model, error)
 		return nil, fmt.Errorf("%w: prompt cache of %d bytes", ErrOptions, opts.PromptCacheBytes)
 	}
 	opts.Memory = opts.Memory.orSystem()
-	f, private, err := OpenWeights(ctx, path, opts.Memory, opts.PrivateWeights)
+	f, layout, err := OpenWeights(ctx, path, opts.Memory, opts.Weights)
 	if err != nil {
 		return nil, fmt.Errorf("load: %w", err) // gguf.Open names the path
 	}
-	if private { // the copy takes its size from what the KV cache can have
+	// A copy takes its size from what the KV cache can have.
+	switch layout {
+	case WeightsPrivate:
 		opts.Memory.Available -= min(opts.Memory.Available, uint64(f.Size()))
+	case WeightsHybrid:
+		opts.Memory.Available -= min(opts.Memory.Available, uint64(f.CopiedBytes()))
 	}
 	m, err := load(f, path, opts)
 	if err != nil {

@@ -2,11 +2,15 @@ package engine
 
 import (
 	"context"
+	"math"
 	"os"
+	"slices"
 
 	"github.com/plumewriter/plume/internal/config"
 	"github.com/plumewriter/plume/internal/gguf"
 	"github.com/plumewriter/plume/internal/hugepage"
+	"github.com/plumewriter/plume/internal/kernels"
+	"github.com/plumewriter/plume/internal/tensor"
 )
 
 // Where the weights live (see gguf.OpenPrivate): copied into private memory
@@ -37,18 +41,67 @@ func privateWeights(mem Memory, size int64, huge bool, mapAsked bool) bool {
 	return uint64(size) <= mem.Available/privateWeightsShare
 }
 
-// OpenWeights opens the model file at path as Load does: mapped, or, if
-// private is asked, read into private huge-page memory where
-// privateWeights allows it for mem (the zero Memory is unknown: mapped).
-// It reports which. plume bench opens its models with it, so that it
-// measures the engine's memory layouts. ctx ends the copy early (with its
-// error); a mapping is made at once.
-func OpenWeights(ctx context.Context, path string, mem Memory, private bool) (*gguf.File, bool, error) {
+// WeightsLayout is where a model's weights live (Options.Weights,
+// OpenWeights).
+type WeightsLayout string
+
+const (
+	// WeightsHybrid maps the file and reads the matrices of copiedTypes
+	// into private huge-page memory, which the loader interleaves for the
+	// group kernels: llama.cpp's load, which repacks those types. The
+	// default (plume run, plume bench). On the Zen 5 of BENCHMARKS.md it
+	// decoded the 1B Q4_K_M model 7% faster than WeightsMapped at one
+	// thread (scripts/ab, 20 rounds, 95% interval 4.6–9.7%), for 0.5–1 s
+	// more load.
+	WeightsHybrid WeightsLayout = "hybrid"
+	// WeightsMapped maps the file and copies nothing: the fastest load,
+	// and the pages shared with every process running the model.
+	WeightsMapped WeightsLayout = "mapped"
+	// WeightsPrivate reads the whole file into private huge-page memory
+	// (gguf.OpenPrivate): the fastest decode (plume serve, plume write).
+	WeightsPrivate WeightsLayout = "private"
+)
+
+// OpenWeights opens the model file at path as Load does, in the layout
+// want ("" is WeightsHybrid) where the machine allows it, and reports the
+// layout it took. A copy (private, or hybrid's matrices) is made only
+// where the system gives huge pages, PLUME_MMAP is unset, the memory mem
+// is known and the copy takes at most 1/privateWeightsShare of what is
+// available; WeightsPrivate falls back to WeightsHybrid, and that to
+// WeightsMapped. plume bench opens its models with it, so that it
+// measures the engine's layouts. ctx ends a copy early (with its error).
+func OpenWeights(ctx context.Context, path string, mem Memory, want WeightsLayout) (*gguf.File, WeightsLayout, error) {
 	st, err := os.Stat(path)
-	if err == nil && private && privateWeights(mem, st.Size(), hugepage.Enabled(), os.Getenv(mapEnv) != "") {
+	huge, mapAsked := hugepage.Enabled(), os.Getenv(mapEnv) != ""
+	if err == nil && want == WeightsPrivate && privateWeights(mem, st.Size(), huge, mapAsked) {
 		f, err := gguf.OpenPrivate(ctx, path)
-		return f, true, err
+		return f, WeightsPrivate, err
 	}
-	f, err := gguf.Open(path)
-	return f, false, err
+	if want == WeightsMapped || !huge || mapAsked || mem.Total == 0 {
+		f, err := gguf.Open(path)
+		return f, WeightsMapped, err
+	}
+	f, err := gguf.OpenCopying(ctx, path, hybridCopies, int64(min(mem.Available/privateWeightsShare, math.MaxInt64)))
+	if err != nil || f.CopiedBytes() == 0 {
+		return f, WeightsMapped, err
+	}
+	return f, WeightsHybrid, nil
+}
+
+// copiedTypes are the weight types WeightsHybrid copies out of a mapped
+// model file: of those llama.cpp's CPU backend repacks at load, the ones
+// Plume's kernels decode faster interleaved.
+var copiedTypes = []tensor.Type{tensor.Q4_K}
+
+// hybridCopies reports whether WeightsHybrid copies tensor t of f: a
+// matrix of a copied type that the active kernels decode faster
+// interleaved, and not the token embeddings unless the output head reuses
+// them (a lookup reads one row of them a token).
+func hybridCopies(f *gguf.File, t gguf.TensorInfo) bool {
+	if t.Name == "token_embd.weight" {
+		if _, own := f.Tensor("output.weight"); own {
+			return false
+		}
+	}
+	return len(t.Dims) == 2 && slices.Contains(copiedTypes, t.Type) && kernels.Interleaves(t.Type)
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/plumewriter/plume/internal/hugepage"
+	"github.com/plumewriter/plume/internal/kernels"
 	"github.com/plumewriter/plume/internal/tensor"
 	"github.com/plumewriter/plume/internal/testmodel"
 )
@@ -41,7 +42,7 @@ func TestPrivateWeightsDecision(t *testing.T) {
 	}
 }
 
-// TestLoadPrivateWeights loads one model mapped and with PrivateWeights:
+// TestLoadPrivateWeights loads one model mapped and with WeightsPrivate:
 // the same logits bit for bit, the memory the KV cache can have reduced by
 // the copy, and a private model unaffected by the file being truncated
 // under it, where the mapped one reports ErrModelChanged
@@ -60,15 +61,15 @@ func TestLoadPrivateWeights(t *testing.T) {
 		t.Fatalf("the test model has %d bytes, under privateWeightsMin: it would be mapped", st.Size())
 	}
 	mem := Memory{Total: 8 << 30, Available: 4 << 30}
-	mapped := loadModel(t, path, Options{Memory: mem})
-	private := loadModel(t, path, Options{Memory: mem, PrivateWeights: true})
+	mapped := loadModel(t, path, Options{Memory: mem, Weights: WeightsMapped})
+	private := loadModel(t, path, Options{Memory: mem, Weights: WeightsPrivate})
 	if want := mem.Available - uint64(st.Size()); private.mem.Available != want || mapped.mem.Available != mem.Available {
 		t.Errorf("available memory seen: private %d (want %d), mapped %d (want %d)",
 			private.mem.Available, want, mapped.mem.Available, mem.Available)
 	}
 	cancelled, cancel := context.WithCancel(context.Background())
 	cancel()
-	if m, err := loadContext(cancelled, path, Options{Memory: mem, PrivateWeights: true}); !errors.Is(err, context.Canceled) {
+	if m, err := loadContext(cancelled, path, Options{Memory: mem, Weights: WeightsPrivate}); !errors.Is(err, context.Canceled) {
 		t.Errorf("load with a cancelled context: %v, %v; want context.Canceled (the copy stops)", m, err)
 	}
 	prompt := []int32{1, 2, 3, 4, 5}
@@ -79,6 +80,63 @@ func TestLoadPrivateWeights(t *testing.T) {
 	got := evalLogits(t, private, prompt)
 	if !slices.EqualFunc(got, want, func(a, b float32) bool { return math.Float32bits(a) == math.Float32bits(b) }) {
 		t.Fatal("private weights give other logits than mapped ones")
+	}
+}
+
+// TestLoadHybridWeights loads a Q4_K model mapped and hybrid (the
+// default): where the kernels decode Q4_K interleaved, hybrid copies its
+// Q4_K matrices (the memory the KV cache can have reduced by them), and
+// the logits are the mapped model's bit for bit; without huge pages, with
+// PLUME_MMAP, or without the memory for the copy, it maps.
+func TestLoadHybridWeights(t *testing.T) {
+	if !hugepage.Enabled() {
+		t.Skip("this system gives no transparent huge pages (/sys/kernel/mm/transparent_hugepage/enabled): the weights are always mapped")
+	}
+	t.Setenv(mapEnv, "")
+	path := synthPath(t, testmodel.Base("llama", tensor.Q4_K))
+	mem := Memory{Total: 8 << 30, Available: 4 << 30}
+	f, layout, err := OpenWeights(context.Background(), path, mem, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	copied := f.CopiedBytes()
+	f.Close()
+	if !kernels.Interleaves(tensor.Q4_K) {
+		if layout != WeightsMapped || copied != 0 {
+			t.Errorf("kernels %s decode Q4_K row-major: layout %s, %d bytes copied; want mapped", kernels.Path(), layout, copied)
+		}
+		return
+	}
+	if layout != WeightsHybrid || copied == 0 {
+		t.Fatalf("layout %s, %d bytes copied; want hybrid", layout, copied)
+	}
+	mapped := loadModel(t, path, Options{Memory: mem, Weights: WeightsMapped})
+	hybrid := loadModel(t, path, Options{Memory: mem})
+	if want := mem.Available - uint64(copied); hybrid.mem.Available != want || mapped.mem.Available != mem.Available {
+		t.Errorf("available memory seen: hybrid %d (want %d), mapped %d", hybrid.mem.Available, want, mapped.mem.Available)
+	}
+	prompt := []int32{1, 2, 3, 4, 5}
+	want, got := evalLogits(t, mapped, prompt), evalLogits(t, hybrid, prompt)
+	if !slices.EqualFunc(got, want, func(a, b float32) bool { return math.Float32bits(a) == math.Float32bits(b) }) {
+		t.Fatal("hybrid weights give other logits than mapped ones")
+	}
+	for _, c := range []struct {
+		name string
+		mem  Memory
+		env  string
+	}{
+		{"no memory for the copy", Memory{Total: 8 << 30, Available: uint64(copied)}, ""},
+		{"PLUME_MMAP", mem, "1"},
+	} {
+		t.Setenv(mapEnv, c.env)
+		f, layout, err := OpenWeights(context.Background(), path, c.mem, WeightsHybrid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if layout != WeightsMapped || f.CopiedBytes() != 0 {
+			t.Errorf("%s: layout %s, %d bytes copied; want mapped", c.name, layout, f.CopiedBytes())
+		}
+		f.Close()
 	}
 }
 

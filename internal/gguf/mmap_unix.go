@@ -163,3 +163,150 @@ func readAll(ctx context.Context, fd *os.File, mem []byte) error {
 	}
 	return first
 }
+
+// copyAlign is where each copied tensor starts in OpenCopying's arena: a
+// cache line, as in the file (GGUF aligns tensors to 32 bytes or more).
+const copyAlign = 64
+
+// OpenCopying is Open (the file mapped read-only) with the tensors that
+// copy selects (given the parsed file) read into one private arena advised huge, as OpenPrivate
+// reads the whole file: TensorData returns those copies, Rearrange may
+// lay them out until Seal, and the other tensors stay mapped, shared with
+// the page cache. It is llama.cpp's load for the weight types it repacks:
+// the price of a copy only for the tensors that decode faster for it.
+// Where the selected tensors come to more than budget bytes, none is
+// copied (CopiedBytes reports 0). The copies are read through the file
+// descriptor, so the mapping's pages of those tensors are never touched
+// (not resident in the process). ctx ends the copy, as OpenPrivate's.
+func OpenCopying(ctx context.Context, path string, copy func(*File, TensorInfo) bool, budget int64) (*File, error) {
+	f, err := Open(path)
+	if err != nil || f.mem == nil {
+		return f, err // not mapped: TensorData reads private buffers already
+	}
+	var total int64
+	var sel []TensorInfo
+	for _, t := range f.Tensors {
+		if copy(f, t) {
+			sel = append(sel, t)
+			total += alignCopy(t.Size)
+		}
+	}
+	if total == 0 || total > budget {
+		return f, nil
+	}
+	arena, err := copyTensors(ctx, path, f.DataOffset, sel, total)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("gguf: %s: %w", path, err)
+	}
+	f.own = make(map[string][]byte, len(sel))
+	var off int64
+	for _, t := range sel {
+		f.own[t.Name] = arena[off : off+int64(t.Size) : off+int64(t.Size)]
+		off += alignCopy(t.Size)
+	}
+	f.ownBytes = total
+	unmap := f.release
+	f.release = func() error {
+		err := unmap()
+		if e := unix.Munmap(arena); e != nil && err == nil {
+			err = fmt.Errorf("gguf: munmap the copied tensors of %s: %w", path, e)
+		}
+		return err
+	}
+	f.seal = func() error { return unix.Mprotect(arena, unix.PROT_READ) }
+	return f, nil
+}
+
+// alignCopy is a copied tensor's share of the arena: its size rounded up
+// to copyAlign.
+func alignCopy(size uint64) int64 {
+	return (int64(size) + copyAlign - 1) / copyAlign * copyAlign
+}
+
+// copyTensors reads the tensors sel (data section at dataOffset) of the
+// file at path into a fresh anonymous arena of total bytes advised huge,
+// one after the other at multiples of copyAlign, with readers goroutines
+// taking readChunk-sized pieces as readAll does.
+func copyTensors(ctx context.Context, path string, dataOffset int64, sel []TensorInfo, total int64) ([]byte, error) {
+	if total > math.MaxInt {
+		return nil, fmt.Errorf("%d bytes of tensors to copy", total)
+	}
+	arena, err := unix.Mmap(-1, 0, int(total), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
+	if err != nil {
+		return nil, fmt.Errorf("allocating %d MiB for the copied tensors: %w", total>>20, err)
+	}
+	hugepage.Advise(arena)
+	fail := func(err error) ([]byte, error) {
+		_ = unix.Munmap(arena)
+		return nil, err
+	}
+	fd, err := os.Open(path)
+	if err != nil {
+		return fail(err)
+	}
+	defer fd.Close()
+	var pieces []piece
+	var off int64
+	for _, t := range sel {
+		for p := int64(0); p < int64(t.Size); p += readChunk {
+			n := min(readChunk, int64(t.Size)-p)
+			pieces = append(pieces, piece{name: t.Name, dst: arena[off+p : off+p+n], at: dataOffset + int64(t.Offset) + p})
+		}
+		off += alignCopy(t.Size)
+	}
+	if err := readPieces(ctx, fd, pieces); err != nil {
+		if ctx.Err() != nil {
+			return fail(ctx.Err())
+		}
+		return fail(err)
+	}
+	return arena, nil
+}
+
+// piece is one read of copyTensors: len(dst) bytes of tensor name from
+// file offset at.
+type piece struct {
+	name string
+	dst  []byte
+	at   int64
+}
+
+// readPieces fills every piece from fd with readers goroutines, each
+// taking the next piece until none are left, one fails or ctx ends, and
+// returns the first error.
+func readPieces(ctx context.Context, fd *os.File, pieces []piece) error {
+	var next atomic.Int64
+	errs := make(chan error, readers)
+	for range readers {
+		go func() {
+			for {
+				i := next.Add(1) - 1
+				if i >= int64(len(pieces)) {
+					errs <- nil
+					return
+				}
+				p := pieces[i]
+				err := ctx.Err()
+				if err == nil {
+					_, err = fd.ReadAt(p.dst, p.at)
+				}
+				if errors.Is(err, io.EOF) {
+					err = errors.New("the file shrank while it was read")
+				}
+				if err != nil {
+					next.Store(int64(len(pieces))) // the others stop at their next piece
+					errs <- fmt.Errorf("reading tensor %q: %w", p.name, err)
+					return
+				}
+			}
+		}()
+	}
+	var first error
+	for range readers {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}

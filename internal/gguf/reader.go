@@ -31,6 +31,11 @@ type File struct {
 	// then Rearrange may rewrite tensors, recording a tag in arranged.
 	seal     func() error
 	arranged map[string]uint8
+	// own holds the tensors OpenCopying read into private memory (nil for
+	// other files): TensorData and Rearrange take them instead of the
+	// mapping's bytes. Set once at open, read-only after.
+	own      map[string][]byte
+	ownBytes int64 // the arena own's tensors are in
 }
 
 // Parse reads and validates a GGUF file of size bytes through r. It keeps r
@@ -258,6 +263,10 @@ func (f *File) Close() error {
 	return nil
 }
 
+// CopiedBytes is the private memory OpenCopying read tensors into (0 for
+// other files, or where it copied none).
+func (f *File) CopiedBytes() int64 { return f.ownBytes }
+
 // Tensor returns the info of the named tensor.
 func (f *File) Tensor(name string) (TensorInfo, bool) {
 	i, ok := f.tIdx[name]
@@ -285,6 +294,8 @@ func (f *File) TensorData(name string) ([]byte, error) {
 	switch {
 	case f.closed:
 		return nil, fmt.Errorf("gguf: tensor %q: %w", name, ErrClosed)
+	case f.own[name] != nil:
+		return f.own[name], nil
 	case f.mem != nil:
 		return f.mem[start:end:end], nil
 	}

@@ -3,7 +3,8 @@ package gguf
 import "fmt"
 
 // Rearrange lets the caller rewrite the bytes of the named tensor in place,
-// once, in a file from OpenPrivate that is not sealed yet: it calls fn with
+// once, in a file from OpenPrivate (or a tensor OpenCopying copied) that is
+// not sealed yet: it calls fn with
 // them and records the tag fn returns (0 meaning "as in the file"), which
 // Arrangement reports from then on, so that whoever reads the tensor
 // later knows its bytes are no longer the file's. A model loader uses it to
@@ -26,13 +27,20 @@ func (f *File) Rearrange(name string, fn func(data []byte) uint8) (bool, error) 
 	if _, done := f.arranged[name]; done {
 		return false, nil
 	}
-	t := f.Tensors[i]
-	start := f.DataOffset + int64(t.Offset) // validated: inside the file
-	end := start + int64(t.Size)
+	data := f.own[name]
+	if data == nil {
+		if f.own != nil {
+			return false, nil // a tensor OpenCopying left mapped
+		}
+		t := f.Tensors[i]
+		start := f.DataOffset + int64(t.Offset) // validated: inside the file
+		end := start + int64(t.Size)
+		data = f.mem[start:end:end]
+	}
 	if f.arranged == nil {
 		f.arranged = map[string]uint8{}
 	}
-	f.arranged[name] = fn(f.mem[start:end:end])
+	f.arranged[name] = fn(data)
 	return true, nil
 }
 

@@ -8,7 +8,7 @@
 // confidence interval (Student's t on the log ratios): a difference is
 // reported only when the interval leaves 1.
 //
-//	go run ./scripts/ab [-p 0] [-n 64] [-t 1] [-r 1] [-rounds 8] [-weights mapped] VARIANT VARIANT... MODEL.gguf
+//	go run ./scripts/ab [-p 0] [-n 64] [-t 1] [-r 1] [-rounds 8] [-weights hybrid] VARIANT VARIANT... MODEL.gguf
 //
 // A VARIANT is LABEL=BINARY[,VAR=VALUE...]: a plume binary and the
 // environment it runs with, e.g. two builds (old=/tmp/plume-old
@@ -74,7 +74,7 @@ func parseArgs(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.threads, "t", 1, "threads")
 	fs.IntVar(&c.reps, "r", 1, "measured runs per plume bench call (their mean is the round's value)")
 	fs.IntVar(&c.rounds, "rounds", defaultRounds, "rounds (each runs every variant once)")
-	fs.StringVar(&c.weights, "weights", "mapped", "plume bench --weights: mapped or private")
+	fs.StringVar(&c.weights, "weights", "hybrid", "plume bench --weights: hybrid, mapped or private")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: ab [flags] LABEL=BINARY[,VAR=VALUE...] LABEL=BINARY[,...]... MODEL.gguf")
 		fs.PrintDefaults()
@@ -89,8 +89,8 @@ func parseArgs(args []string, stderr io.Writer) (config, error) {
 		return c, errors.New("-t and -r must be at least 1")
 	case c.rounds < 2 || c.rounds > maxRounds:
 		return c, fmt.Errorf("-rounds must be 2..%d (a confidence interval needs two)", maxRounds)
-	case c.weights != "mapped" && c.weights != "private":
-		return c, fmt.Errorf("-weights %q: want mapped or private", c.weights)
+	case c.weights != "hybrid" && c.weights != "mapped" && c.weights != "private":
+		return c, fmt.Errorf("-weights %q: want hybrid, mapped or private", c.weights)
 	}
 	rest := fs.Args()
 	if len(rest) < 3 || len(rest)-1 > maxVariants {

@@ -285,7 +285,7 @@ func completion(base string, n int) (float64, error) {
 }
 
 // plume serve's KV cache type (engine.Options' zero value) and weights
-// layout (private huge pages: engine.Options.PrivateWeights), which plume
+// layout (private huge pages: engine.Options.Weights = engine.WeightsPrivate), which plume
 // bench is given too.
 const (
 	serveKV      = "f32"

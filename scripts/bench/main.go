@@ -197,6 +197,9 @@ func newSection(id cpuID, c config, at time.Time, runs []modelRun) section {
 	for _, r := range runs {
 		for _, x := range r.Last {
 			run.Kernels = x.Kernels
+			if x.Weights != "" && !slices.Contains(strings.Split(run.Weights, ", "), x.Weights) {
+				run.Weights = strings.TrimPrefix(run.Weights+", "+x.Weights, ", ")
+			}
 		}
 		run.Llama = r.LlamaBuild
 		byThreads[r.Threads] = append(byThreads[r.Threads], r.Membw...)
@@ -415,6 +418,7 @@ type plumeResult struct {
 	NPrompt      int       `json:"n_prompt"`
 	NGen         int       `json:"n_gen"`
 	Kernels      string    `json:"kernels"`
+	Weights      string    `json:"weights"`
 	SamplesTS    []float64 `json:"samples_ts"`
 	LoadMillis   float64   `json:"load_ms"`
 	TTFTMillis   float64   `json:"ttft_ms"`

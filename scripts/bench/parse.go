@@ -26,7 +26,7 @@ const runDate = "2006-01-02 15:04 UTC"
 
 var (
 	sectionLine = regexp.MustCompile(`^<!-- cpu: ([a-z0-9_+./-]+) -->$`)
-	runLine     = regexp.MustCompile("^- Run of ([0-9: -]+ UTC) \\((every row|rows [^()]+)\\): ([0-9]+) logical CPUs?; ([^;`]+); Plume kernels `([^`]*)`; ([0-9]+) alternating rounds?\\.$")
+	runLine     = regexp.MustCompile("^- Run of ([0-9: -]+ UTC) \\((every row|rows [^()]+)\\): ([0-9]+) logical CPUs?; ([^;`]+); Plume kernels `([^`]*)`(?:; Plume weights `([^`]+)`)?; ([0-9]+) alternating rounds?\\.$")
 	llamaLine   = regexp.MustCompile(`^  - llama\.cpp: (.+)\.$`)
 	membwLine   = regexp.MustCompile(`^  - Memory read bandwidth \(membw\.c, ([0-9]+) threads?, measured in every round\): (\S+)–(\S+) GB/s, mean (\S+)\.$`)
 	modelName   = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
@@ -122,10 +122,10 @@ func (p *sectionParser) runInfo(line string) error {
 		if slices.ContainsFunc(runs, func(r benchRun) bool { return r.Date == m[1] }) {
 			return fmt.Errorf("a second run of %s", m[1])
 		}
-		run := benchRun{Date: m[1], Go: m[4], Kernels: m[5]}
+		run := benchRun{Date: m[1], Go: m[4], Kernels: m[5], Weights: m[6]}
 		var err1, err2 error
 		run.CPUs, err1 = strconv.Atoi(m[3])
-		run.Rounds, err2 = strconv.Atoi(m[6])
+		run.Rounds, err2 = strconv.Atoi(m[7])
 		if err := errors.Join(err1, err2); err != nil {
 			return err
 		}

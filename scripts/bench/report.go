@@ -34,6 +34,7 @@ type benchRun struct {
 	CPUs    int    // logical CPUs
 	Go      string // runtime.Version of the script
 	Kernels string // Plume's kernel set
+	Weights string // the weight layouts plume bench reported, in model order ("" before they were recorded: mapped)
 	Rounds  int
 	Llama   string // llama.cpp build and ggml-cpu variant, one phrase
 	Membw   []membw
@@ -127,7 +128,10 @@ func writeHeader(w *bytes.Buffer) {
 	w.WriteString("- % of membw: decode GB/s (weight bytes per token × tg tok/s) over the mean bandwidth of the same model's rounds.\n")
 	fmt.Fprintf(w, "- Each cell: mean ± sd over the alternating rounds of its run (llama-bench -r 1, then plume bench -r 1; -r %d\n"+
 		"  each for models under %d MiB), pp%d = %d-token prompt as one batch, tg%d = %d tokens one at a time, tokens/s.\n"+
-		"  Both engines use their defaults: F16 KV cache; llama-bench also its default flash-attention setting.\n",
+		"  Both engines use their defaults: F16 KV cache; llama-bench also its default flash-attention setting.\n"+
+		"  Plume weights (given per run): the layouts plume bench reported, `hybrid` (the file mapped, its Q4_K matrices\n"+
+		"  copied into huge pages and interleaved, as llama.cpp repacks that type into its own memory at load) and\n"+
+		"  `mapped` (nothing copied: a model without Q4_K). A run that does not give them mapped every model.\n",
 		tinyRepetitions, tinyModelBytes>>20, promptTokens, promptTokens, genTokens, genTokens)
 	w.WriteString("- TTFT: wall time of one cold process (start, load, one pp prompt without warm-up, exit), mean of the rounds.\n" +
 		"  Peak RSS budget: model file + KV cache + 64 MiB.\n")
@@ -274,8 +278,12 @@ func (s section) render(w *bytes.Buffer) {
 			}
 			rows = "rows " + strings.Join(keys, ", ")
 		}
-		fmt.Fprintf(w, "- Run of %s (%s): %d logical CPU%s; %s; Plume kernels `%s`; %d alternating round%s.\n",
-			run.Date, rows, run.CPUs, plural(run.CPUs), run.Go, run.Kernels, run.Rounds, plural(run.Rounds))
+		weights := ""
+		if run.Weights != "" {
+			weights = "; Plume weights `" + run.Weights + "`"
+		}
+		fmt.Fprintf(w, "- Run of %s (%s): %d logical CPU%s; %s; Plume kernels `%s`%s; %d alternating round%s.\n",
+			run.Date, rows, run.CPUs, plural(run.CPUs), run.Go, run.Kernels, weights, run.Rounds, plural(run.Rounds))
 		fmt.Fprintf(w, "  - llama.cpp: %s.\n", run.Llama)
 		for _, m := range run.Membw {
 			fmt.Fprintf(w, "  - Memory read bandwidth (membw.c, %d thread%s, measured in every round): %.1f–%.1f GB/s, mean %.1f.\n",

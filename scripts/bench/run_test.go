@@ -21,8 +21,8 @@ echo '[{"n_prompt":128,"n_gen":0,"samples_ts":[100,110],"build_commit":"abc1234"
       {"n_prompt":0,"n_gen":64,"samples_ts":[20,22],"build_commit":"abc1234","build_number":42}]'
 `,
 		"plume": `#!/bin/sh
-echo '[{"test":"pp128","n_prompt":128,"n_gen":64,"kernels":"fake+set","samples_ts":[150,160],"load_ms":3,"peak_rss_bytes":20971520,"kv_bytes":1048576,"model_size":1048576,"weight_bytes_per_token":1000000},
-      {"test":"tg64","n_prompt":128,"n_gen":64,"kernels":"fake+set","samples_ts":[30,31],"load_ms":3,"peak_rss_bytes":20971520,"kv_bytes":1048576,"model_size":1048576,"weight_bytes_per_token":1000000}]'
+echo '[{"test":"pp128","n_prompt":128,"n_gen":64,"kernels":"fake+set","weights":"hybrid","samples_ts":[150,160],"load_ms":3,"peak_rss_bytes":20971520,"kv_bytes":1048576,"model_size":1048576,"weight_bytes_per_token":1000000},
+      {"test":"tg64","n_prompt":128,"n_gen":64,"kernels":"fake+set","weights":"hybrid","samples_ts":[30,31],"load_ms":3,"peak_rss_bytes":20971520,"kv_bytes":1048576,"model_size":1048576,"weight_bytes_per_token":1000000}]'
 `,
 		"membw":                  "#!/bin/sh\necho \"threads=$1 best read bandwidth 20.0 GB/s\"\n",
 		"libggml-cpu-haswell.so": "",
@@ -75,7 +75,7 @@ func TestRunDry(t *testing.T) {
 	sec := sectionText(t, got, key)
 	for _, want := range []string{
 		"llama-bench build 42 (abc1234) from `../shared/bench`, ggml-cpu variant `haswell` (forced: the only one beside llama-bench)",
-		"Plume kernels `fake+set`; 2 alternating rounds.",
+		"Plume kernels `fake+set`; Plume weights `hybrid`; 2 alternating rounds.",
 		"| TinyStories-656K-Q8_0 | 2 | 105.0 ± 5.8 | 155.0 ± 5.8 | 1.48× | 21.0 ± 1.2 | 30.5 ± 0.6 | 1.45× | 0.02 (0%) | 0.03 (0%) |",
 		"| TinyStories-656K-Q8_0 | 1 | 3 |",
 		"membw.c, 2 threads, measured in every round): 20.0–20.0 GB/s, mean 20.0.",
