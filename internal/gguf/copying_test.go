@@ -104,7 +104,7 @@ func TestReadPiecesShortFile(t *testing.T) {
 	defer fd.Close()
 	buf := make([]byte, 40)
 	pieces := []piece{{"a", buf[:20], 0}, {"b", buf[20:], 90}}
-	if err := readPieces(context.Background(), fd, pieces); err == nil || !strings.Contains(err.Error(), `tensor "b"`) || !strings.Contains(err.Error(), "shrank") {
+	if err := readPieces(context.Background(), fd, pieces); err == nil || !strings.Contains(err.Error(), `reading: tensor "b"`) || !strings.Contains(err.Error(), "shrank") {
 		t.Fatalf("readPieces past the end: %v", err)
 	}
 }

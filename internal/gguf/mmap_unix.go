@@ -117,10 +117,7 @@ func readPrivate(ctx context.Context, fd *os.File, size int64) ([]byte, error) {
 		if ctx.Err() != nil {
 			return fail(ctx.Err())
 		}
-		if errors.Is(err, io.EOF) {
-			return fail(errors.New("the file shrank while it was read"))
-		}
-		return fail(fmt.Errorf("reading: %w", err))
+		return fail(err)
 	}
 	if st, err := fd.Stat(); err != nil || st.Size() != size {
 		return fail(errors.New("the file changed size while it was read"))
@@ -128,40 +125,14 @@ func readPrivate(ctx context.Context, fd *os.File, size int64) ([]byte, error) {
 	return mem, nil
 }
 
-// readAll fills mem from the start of fd with readers goroutines, each
-// taking the next readChunk bytes until none are left or ctx ends, and
-// returns the first error.
+// readAll fills mem from the start of fd in readChunk pieces
+// (readPieces).
 func readAll(ctx context.Context, fd *os.File, mem []byte) error {
-	var next atomic.Int64
-	errs := make(chan error, readers)
-	for range readers {
-		go func() {
-			for {
-				off := next.Add(readChunk) - readChunk
-				if off >= int64(len(mem)) {
-					errs <- nil
-					return
-				}
-				end := min(off+readChunk, int64(len(mem)))
-				err := ctx.Err()
-				if err == nil {
-					_, err = fd.ReadAt(mem[off:end], off)
-				}
-				if err != nil {
-					next.Store(int64(len(mem))) // the others stop at their next chunk
-					errs <- err
-					return
-				}
-			}
-		}()
+	var pieces []piece
+	for off := 0; off < len(mem); off += readChunk {
+		pieces = append(pieces, piece{dst: mem[off:min(off+readChunk, len(mem))], at: int64(off)})
 	}
-	var first error
-	for range readers {
-		if err := <-errs; err != nil && first == nil {
-			first = err
-		}
-	}
-	return first
+	return readPieces(ctx, fd, pieces)
 }
 
 // copyAlign is where each copied tensor starts in OpenCopying's arena: a
@@ -227,7 +198,7 @@ func alignCopy(size uint64) int64 {
 // copyTensors reads the tensors sel (data section at dataOffset) of the
 // file at path into a fresh anonymous arena of total bytes advised huge,
 // one after the other at multiples of copyAlign, with readers goroutines
-// taking readChunk-sized pieces as readAll does.
+// taking readChunk-sized pieces (readPieces).
 func copyTensors(ctx context.Context, path string, dataOffset int64, sel []TensorInfo, total int64) ([]byte, error) {
 	if total > math.MaxInt {
 		return nil, fmt.Errorf("%d bytes of tensors to copy", total)
@@ -264,8 +235,8 @@ func copyTensors(ctx context.Context, path string, dataOffset int64, sel []Tenso
 	return arena, nil
 }
 
-// piece is one read of copyTensors: len(dst) bytes of tensor name from
-// file offset at.
+// piece is one read of readPieces: len(dst) bytes from file offset at, of
+// tensor name ("" for a read of the whole file).
 type piece struct {
 	name string
 	dst  []byte
@@ -296,7 +267,10 @@ func readPieces(ctx context.Context, fd *os.File, pieces []piece) error {
 				}
 				if err != nil {
 					next.Store(int64(len(pieces))) // the others stop at their next piece
-					errs <- fmt.Errorf("reading tensor %q: %w", p.name, err)
+					if p.name != "" {
+						err = fmt.Errorf("tensor %q: %w", p.name, err)
+					}
+					errs <- fmt.Errorf("reading: %w", err)
 					return
 				}
 			}
