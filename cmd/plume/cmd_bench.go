@@ -53,7 +53,7 @@ type benchOptions struct {
 	KV      string // KV cache type: "f16" (llama-bench's default) or "f32"
 	kvType  tensor.Type
 	// Weights is where the weights live (engine.OpenWeights): "hybrid",
-	// the file mapped with its Q4_K matrices copied into huge-page memory
+	// the file mapped with its Q4_K and Q6_K matrices copied into huge-page memory
 	// (as plume run has them), "mapped" (nothing copied, as with
 	// PLUME_MMAP), or "private" huge-page memory (as plume serve and plume
 	// write have them), each where the memory allows.
@@ -148,7 +148,7 @@ memory a test needs (weights + KV cache of -d + -p + -n positions) is checked be
 	f.BoolVar(&o.JSON, "json", false, "print JSON instead of a Markdown table")
 	f.StringVar(&o.KV, "kv", "f16", "KV cache type: f16 (llama-bench's default) or f32")
 	f.StringVar(&o.Weights, "weights", string(engine.WeightsHybrid), "where the weights live, where the memory allows: hybrid (the file mapped, "+
-		"its Q4_K matrices copied into huge-page memory, as plume run), mapped (nothing copied) or private (all in huge-page memory, as plume serve and write)")
+		"its Q4_K and Q6_K matrices copied into huge-page memory, as plume run), mapped (nothing copied) or private (all in huge-page memory, as plume serve and write)")
 	f.StringVar(&o.Profile, "cpuprofile", "", "write a CPU profile (go tool pprof) to this file")
 	f.BoolVar(&o.NoWarmup, "no-warmup", false, "count the cold first run as a measured one (as llama-bench --no-warmup)")
 	return cmd

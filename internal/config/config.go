@@ -69,7 +69,7 @@ var Vars = []Var{
 	{EnvHubHosts, "Hosts the hub may redirect downloads to besides its own (comma-separated; a leading dot matches every subdomain); default " + DefaultHubHosts + " (Hugging Face's CDN). Private, loopback and link-local addresses stay refused unless HF_ENDPOINT itself is one."},
 	{EnvSourceDateEpoch, "Unix time used as the date of new articles instead of the clock (reproducible-builds.org convention), so that two runs with the same --seed give byte-identical files."},
 	{EnvAuthor, "Author name written into new articles (front matter and JSON-LD) when plume write gets no --author."},
-	{EnvMmap, "Any value: the engine keeps the weights mapped from the model file, nothing copied (shared with other processes running it), where plume serve and plume write read them into private huge-page memory and plume run its Q4_K matrices, which decodes faster and loads slower."},
+	{EnvMmap, "Any value: the engine keeps the weights mapped from the model file, nothing copied (shared with other processes running it), where plume serve and plume write read them into private huge-page memory and plume run its Q4_K and Q6_K matrices, which decodes faster and loads slower."},
 	{EnvKernels, "Caps the kernel set the engine picks (generic, avx2, avx512, avxvnni, avx512vnni, amx; neon, dotprod on arm64): for tests and comparisons, every set gives the same bits."},
 }
 

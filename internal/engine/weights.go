@@ -48,11 +48,12 @@ type WeightsLayout string
 const (
 	// WeightsHybrid maps the file and reads the matrices of copiedTypes
 	// into private huge-page memory, which the loader interleaves for the
-	// group kernels: llama.cpp's load, which repacks those types. The
-	// default (plume run, plume bench). On the Zen 5 of BENCHMARKS.md it
-	// decoded the 1B Q4_K_M model 7% faster than WeightsMapped at one
-	// thread (scripts/ab, 20 rounds, 95% interval 4.6–9.7%), for 0.5–1 s
-	// more load.
+	// group kernels, as llama.cpp's load repacks Q4_K. The default (plume
+	// run, plume bench). On the Zen 5 of BENCHMARKS.md, decoding the 1B
+	// Q4_K_M model at one thread (scripts/ab, 20 rounds, tg32, 95%
+	// intervals): copying its Q4_K matrices was 1.071× (1.046–1.097) as
+	// fast as WeightsMapped, and its Q6_K ones too 1.096× (1.080–1.113)
+	// as fast again, for 0.4–0.9 s more load.
 	WeightsHybrid WeightsLayout = "hybrid"
 	// WeightsMapped maps the file and copies nothing: the fastest load,
 	// and the pages shared with every process running the model.
@@ -89,9 +90,11 @@ func OpenWeights(ctx context.Context, path string, mem Memory, want WeightsLayou
 }
 
 // copiedTypes are the weight types WeightsHybrid copies out of a mapped
-// model file: of those llama.cpp's CPU backend repacks at load, the ones
-// Plume's kernels decode faster interleaved.
-var copiedTypes = []tensor.Type{tensor.Q4_K}
+// model file: the K-quants Plume's group kernels decode faster
+// interleaved. Not Q8_0: a whole Q8_0 model would be copied, and on the
+// Zen 5 that load (1.5–1.7 s for 1.3 GB) put the first token after
+// llama.cpp's.
+var copiedTypes = []tensor.Type{tensor.Q4_K, tensor.Q6_K}
 
 // hybridCopies reports whether WeightsHybrid copies tensor t of f: a
 // matrix of a copied type that the active kernels decode faster

@@ -85,7 +85,7 @@ func TestLoadPrivateWeights(t *testing.T) {
 
 // TestLoadHybridWeights loads a Q4_K model mapped and hybrid (the
 // default): where the kernels decode Q4_K interleaved, hybrid copies its
-// Q4_K matrices (the memory the KV cache can have reduced by them), and
+// Q4_K matrices (a Q6_K model's where they decode Q6_K so) (the memory the KV cache can have reduced by them), and
 // the logits are the mapped model's bit for bit; without huge pages, with
 // PLUME_MMAP, or without the memory for the copy, it maps.
 func TestLoadHybridWeights(t *testing.T) {
@@ -93,9 +93,19 @@ func TestLoadHybridWeights(t *testing.T) {
 		t.Skip("this system gives no transparent huge pages (/sys/kernel/mm/transparent_hugepage/enabled): the weights are always mapped")
 	}
 	t.Setenv(mapEnv, "")
-	path := synthPath(t, testmodel.Base("llama", tensor.Q4_K))
 	mem := Memory{Total: 8 << 30, Available: 4 << 30}
-	f, layout, err := OpenWeights(context.Background(), path, mem, "")
+	// Q6_K is copied where the kernels interleave it (the ZMM sets).
+	q6 := synthPath(t, testmodel.Base("llama", tensor.Q6_K))
+	f, layout, err := OpenWeights(context.Background(), q6, mem, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := kernels.Interleaves(tensor.Q6_K); (layout == WeightsHybrid) != want || (f.CopiedBytes() > 0) != want {
+		t.Errorf("Q6_K model, kernels %s: layout %s, %d bytes copied", kernels.Path(), layout, f.CopiedBytes())
+	}
+	f.Close()
+	path := synthPath(t, testmodel.Base("llama", tensor.Q4_K))
+	f, layout, err = OpenWeights(context.Background(), path, mem, "")
 	if err != nil {
 		t.Fatal(err)
 	}

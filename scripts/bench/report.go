@@ -129,9 +129,9 @@ func writeHeader(w *bytes.Buffer) {
 	fmt.Fprintf(w, "- Each cell: mean ± sd over the alternating rounds of its run (llama-bench -r 1, then plume bench -r 1; -r %d\n"+
 		"  each for models under %d MiB), pp%d = %d-token prompt as one batch, tg%d = %d tokens one at a time, tokens/s.\n"+
 		"  Both engines use their defaults: F16 KV cache; llama-bench also its default flash-attention setting.\n"+
-		"  Plume weights (given per run): the layouts plume bench reported, `hybrid` (the file mapped, its Q4_K matrices\n"+
-		"  copied into huge pages and interleaved, as llama.cpp repacks that type into its own memory at load) and\n"+
-		"  `mapped` (nothing copied: a model without Q4_K). A run that does not give them mapped every model.\n",
+		"  Plume weights (given per run): the layouts plume bench reported, `hybrid` (the file mapped, its Q4_K and Q6_K\n"+
+		"  matrices copied into huge pages and interleaved, as llama.cpp repacks Q4_K into its own memory at load) and\n"+
+		"  `mapped` (nothing copied: a model without them). A run that does not give them mapped every model.\n",
 		tinyRepetitions, tinyModelBytes>>20, promptTokens, promptTokens, genTokens, genTokens)
 	w.WriteString("- TTFT: wall time of one cold process (start, load, one pp prompt without warm-up, exit), mean of the rounds.\n" +
 		"  Peak RSS budget: model file + KV cache + 64 MiB.\n")
