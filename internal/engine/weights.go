@@ -53,7 +53,7 @@ const (
 	// Q4_K_M model at one thread (scripts/ab, 20 rounds, tg32, 95%
 	// intervals): copying its Q4_K matrices was 1.071× (1.046–1.097) as
 	// fast as WeightsMapped, and its Q6_K ones too 1.096× (1.080–1.113)
-	// as fast again, for 0.4–0.9 s more load.
+	// as fast again, for 0.4–1.1 s more load.
 	WeightsHybrid WeightsLayout = "hybrid"
 	// WeightsMapped maps the file and copies nothing: the fastest load,
 	// and the pages shared with every process running the model.
