@@ -113,17 +113,12 @@ func loadContext(ctx context.Context, path string, opts Options) (*Model, error)
 		return nil, fmt.Errorf("%w: prompt cache of %d bytes", ErrOptions, opts.PromptCacheBytes)
 	}
 	opts.Memory = opts.Memory.orSystem()
-	f, layout, err := OpenWeights(ctx, path, opts.Memory, opts.Weights)
+	f, _, err := OpenWeights(ctx, path, opts.Memory, opts.Weights)
 	if err != nil {
 		return nil, fmt.Errorf("load: %w", err) // gguf.Open names the path
 	}
-	// A copy takes its size from what the KV cache can have.
-	switch layout {
-	case WeightsPrivate:
-		opts.Memory.Available -= min(opts.Memory.Available, uint64(f.Size()))
-	case WeightsHybrid:
-		opts.Memory.Available -= min(opts.Memory.Available, uint64(f.CopiedBytes()))
-	}
+	// A copy (private or hybrid) takes its size from what the KV cache can have.
+	opts.Memory.Available -= min(opts.Memory.Available, uint64(f.CopiedBytes()))
 	m, err := load(f, path, opts)
 	if err != nil {
 		f.Close()

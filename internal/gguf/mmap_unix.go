@@ -78,6 +78,7 @@ func open(ctx context.Context, path string, private bool) (*File, error) {
 	}
 	if private {
 		f.seal = func() error { return unix.Mprotect(mem, unix.PROT_READ) }
+		f.ownBytes = int64(len(mem))
 	}
 	f.release = func() error {
 		if err := unix.Munmap(mem); err != nil {
@@ -104,24 +105,31 @@ const (
 // readPrivate reads the size bytes of fd into a fresh anonymous mapping,
 // advised huge (left writable: see File.Seal).
 func readPrivate(ctx context.Context, fd *os.File, size int64) ([]byte, error) {
-	mem, err := unix.Mmap(-1, 0, int(size), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
+	mem, err := hugeArena(size, "the weights")
 	if err != nil {
-		return nil, fmt.Errorf("allocating %d MiB for the weights: %w", size>>20, err)
+		return nil, err
 	}
-	hugepage.Advise(mem)
 	fail := func(err error) ([]byte, error) {
 		_ = unix.Munmap(mem)
 		return nil, err
 	}
 	if err := readAll(ctx, fd, mem); err != nil {
-		if ctx.Err() != nil {
-			return fail(ctx.Err())
-		}
 		return fail(err)
 	}
 	if st, err := fd.Stat(); err != nil || st.Size() != size {
 		return fail(errors.New("the file changed size while it was read"))
 	}
+	return mem, nil
+}
+
+// hugeArena maps size bytes of fresh anonymous memory, writable, advised
+// huge; what names them in the error.
+func hugeArena(size int64, what string) ([]byte, error) {
+	mem, err := unix.Mmap(-1, 0, int(size), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
+	if err != nil {
+		return nil, fmt.Errorf("allocating %d MiB for %s: %w", size>>20, what, err)
+	}
+	hugepage.Advise(mem)
 	return mem, nil
 }
 
@@ -165,18 +173,12 @@ func OpenCopying(ctx context.Context, path string, copy func(*File, TensorInfo) 
 	if total == 0 || total > budget {
 		return f, nil
 	}
-	arena, err := copyTensors(ctx, path, f.DataOffset, sel, total)
+	arena, own, err := copyTensors(ctx, path, f.DataOffset, sel, total)
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("gguf: %s: %w", path, err)
 	}
-	f.own = make(map[string][]byte, len(sel))
-	var off int64
-	for _, t := range sel {
-		f.own[t.Name] = arena[off : off+int64(t.Size) : off+int64(t.Size)]
-		off += alignCopy(t.Size)
-	}
-	f.ownBytes = total
+	f.own, f.ownBytes = own, total
 	unmap := f.release
 	f.release = func() error {
 		err := unmap()
@@ -196,30 +198,32 @@ func alignCopy(size uint64) int64 {
 }
 
 // copyTensors reads the tensors sel (data section at dataOffset) of the
-// file at path into a fresh anonymous arena of total bytes advised huge,
-// one after the other at multiples of copyAlign, with readers goroutines
-// taking readChunk-sized pieces (readPieces).
-func copyTensors(ctx context.Context, path string, dataOffset int64, sel []TensorInfo, total int64) ([]byte, error) {
+// file at path into a fresh arena of total bytes (hugeArena), one after
+// the other at multiples of copyAlign, with readers goroutines taking
+// readChunk-sized pieces (readPieces); it returns the arena and each
+// tensor's bytes in it.
+func copyTensors(ctx context.Context, path string, dataOffset int64, sel []TensorInfo, total int64) ([]byte, map[string][]byte, error) {
 	if total > math.MaxInt {
-		return nil, fmt.Errorf("%d bytes of tensors to copy", total)
+		return nil, nil, fmt.Errorf("%d bytes of tensors to copy", total)
 	}
-	arena, err := unix.Mmap(-1, 0, int(total), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
+	arena, err := hugeArena(total, "the copied tensors")
 	if err != nil {
-		return nil, fmt.Errorf("allocating %d MiB for the copied tensors: %w", total>>20, err)
+		return nil, nil, err
 	}
-	hugepage.Advise(arena)
-	fail := func(err error) ([]byte, error) {
+	fail := func(err error) ([]byte, map[string][]byte, error) {
 		_ = unix.Munmap(arena)
-		return nil, err
+		return nil, nil, err
 	}
 	fd, err := os.Open(path)
 	if err != nil {
 		return fail(err)
 	}
 	defer fd.Close()
+	own := make(map[string][]byte, len(sel))
 	var pieces []piece
 	var off int64
 	for _, t := range sel {
+		own[t.Name] = arena[off : off+int64(t.Size) : off+int64(t.Size)]
 		for p := int64(0); p < int64(t.Size); p += readChunk {
 			n := min(readChunk, int64(t.Size)-p)
 			pieces = append(pieces, piece{name: t.Name, dst: arena[off+p : off+p+n], at: dataOffset + int64(t.Offset) + p})
@@ -227,12 +231,9 @@ func copyTensors(ctx context.Context, path string, dataOffset int64, sel []Tenso
 		off += alignCopy(t.Size)
 	}
 	if err := readPieces(ctx, fd, pieces); err != nil {
-		if ctx.Err() != nil {
-			return fail(ctx.Err())
-		}
 		return fail(err)
 	}
-	return arena, nil
+	return arena, own, nil
 }
 
 // piece is one read of readPieces: len(dst) bytes from file offset at, of
@@ -245,7 +246,7 @@ type piece struct {
 
 // readPieces fills every piece from fd with readers goroutines, each
 // taking the next piece until none are left, one fails or ctx ends, and
-// returns the first error.
+// returns the first error (ctx's where it ended).
 func readPieces(ctx context.Context, fd *os.File, pieces []piece) error {
 	var next atomic.Int64
 	errs := make(chan error, readers)
@@ -281,6 +282,9 @@ func readPieces(ctx context.Context, fd *os.File, pieces []piece) error {
 		if err := <-errs; err != nil && first == nil {
 			first = err
 		}
+	}
+	if first != nil && ctx.Err() != nil {
+		return ctx.Err()
 	}
 	return first
 }

@@ -72,6 +72,9 @@ func TestOpenPrivateRearrangeThenSeal(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
+	if f.CopiedBytes() != f.Size() {
+		t.Errorf("CopiedBytes = %d of a %d-byte private copy", f.CopiedBytes(), f.Size())
+	}
 	name := f.Tensors[0].Name
 	data, err := f.TensorData(name)
 	if err != nil {
@@ -118,6 +121,9 @@ func TestOpenMappedNoRearrange(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
+	if f.CopiedBytes() != 0 {
+		t.Errorf("CopiedBytes = %d of a mapping", f.CopiedBytes())
+	}
 	called := false
 	if ok, err := f.Rearrange(f.Tensors[0].Name, func([]byte) uint8 { called = true; return 1 }); ok || err != nil || called {
 		t.Fatalf("Rearrange on a mapping = %v, %v (called %v)", ok, err, called)

@@ -35,7 +35,7 @@ type File struct {
 	// other files): TensorData and Rearrange take them instead of the
 	// mapping's bytes. Set once at open, read-only after.
 	own      map[string][]byte
-	ownBytes int64 // the arena own's tensors are in
+	ownBytes int64 // private memory holding tensors: a private copy, or own's arena
 }
 
 // Parse reads and validates a GGUF file of size bytes through r. It keeps r
@@ -263,8 +263,10 @@ func (f *File) Close() error {
 	return nil
 }
 
-// CopiedBytes is the private memory OpenCopying read tensors into (0 for
-// other files, or where it copied none).
+// CopiedBytes is the private memory the file's tensors were read into: the
+// whole file for OpenPrivate, the copied tensors' arena for OpenCopying;
+// 0 for a mapping, a file read through its descriptor, or an OpenCopying
+// that copied none.
 func (f *File) CopiedBytes() int64 { return f.ownBytes }
 
 // Tensor returns the info of the named tensor.
