@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -12,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/plumewriter/plume/scripts/internal/plumebench"
 	"github.com/plumewriter/plume/scripts/internal/stats"
 )
 
@@ -23,13 +23,6 @@ type results struct {
 	speed   map[string]map[string][]float64 // label → test → one value a round
 	kernels map[string][]string             // label → distinct kernel sets seen
 	started time.Time
-}
-
-// benchRow is what ab reads of one plume bench --json test.
-type benchRow struct {
-	Test    string  `json:"test"`
-	AvgTS   float64 `json:"avg_ts"`
-	Kernels string  `json:"kernels"`
 }
 
 // run makes the rounds: round i runs the variants from variant i mod k on.
@@ -54,7 +47,7 @@ func run(c config, stderr io.Writer) (*results, error) {
 
 // add records one call's rows as round's values of label, checking that
 // every call reports the same tests.
-func (r *results) add(label string, rows []benchRow, round int) error {
+func (r *results) add(label string, rows []plumebench.Row, round int) error {
 	if r.tests == nil {
 		for _, x := range rows {
 			r.tests = append(r.tests, x.Test)
@@ -82,24 +75,20 @@ func (r *results) add(label string, rows []benchRow, round int) error {
 }
 
 // benchOnce runs one plume bench of variant v and returns its tests.
-func benchOnce(c config, v variant) ([]benchRow, error) {
+func benchOnce(c config, v variant) ([]plumebench.Row, error) {
 	cmd := exec.Command(v.bin, "bench", "--model", c.model, "-p", strconv.Itoa(c.prompt), "-n", strconv.Itoa(c.gen),
 		"-t", strconv.Itoa(c.threads), "-r", strconv.Itoa(c.reps), "--weights", c.weights, "--json")
 	cmd.Env = append(os.Environ(), v.env...)
 	var errOut strings.Builder
 	cmd.Stderr = &errOut
-	out, err := cmd.Output()
+	rows, err := plumebench.Run(v.bin, cmd)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w\n%s", v.bin, err, lastLines(errOut.String(), 5))
-	}
-	var rows []benchRow
-	if err := json.Unmarshal(out, &rows); err != nil || len(rows) == 0 {
-		return nil, fmt.Errorf("%s: not plume bench --json output (%v): %.200q", v.bin, err, out)
+		return nil, fmt.Errorf("%w\n%s", err, lastLines(errOut.String(), 5))
 	}
 	return rows, nil
 }
 
-func rowsText(rows []benchRow) string {
+func rowsText(rows []plumebench.Row) string {
 	var b strings.Builder
 	for _, x := range rows {
 		fmt.Fprintf(&b, " %s %.2f tok/s", x.Test, x.AvgTS)

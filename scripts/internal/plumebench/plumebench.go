@@ -1,6 +1,7 @@
-// Package plumebench runs `plume bench`'s decode test for the benchmark
-// scripts (scripts/api-bench, scripts/weights-bench): one process, its
-// warm-up, then one measured tg run.
+// Package plumebench runs `plume bench --json` for the benchmark scripts:
+// Run any such command (scripts/ab), TG its decode test alone
+// (scripts/api-bench, scripts/weights-bench: one process, its warm-up,
+// then one measured tg run).
 package plumebench
 
 import (
@@ -15,8 +16,33 @@ import (
 type Result struct {
 	TokensPerSecond float64 // the measured run's decode speed
 	LoadMillis      float64 // plume bench's load time
-	Weights         string  // where the weights were: "mapped" or "private"
+	Weights         string  // where the weights were: "hybrid", "mapped" or "private"
 	WeightBytes     int64   // weight bytes read per decoded token
+}
+
+// Row is one test of `plume bench --json`, the fields the scripts read.
+type Row struct {
+	Test        string    `json:"test"`
+	AvgTS       float64   `json:"avg_ts"`
+	SamplesTS   []float64 `json:"samples_ts"`
+	Kernels     string    `json:"kernels"`
+	LoadMillis  float64   `json:"load_ms"`
+	Weights     string    `json:"weights"`
+	WeightBytes int64     `json:"weight_bytes_per_token"`
+}
+
+// Run runs cmd, a `plume bench ... --json` (its Stderr as the caller set
+// it), and returns its tests; what names the run in errors.
+func Run(what string, cmd *exec.Cmd) ([]Row, error) {
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	var rows []Row
+	if err := json.Unmarshal(out, &rows); err != nil || len(rows) == 0 {
+		return nil, fmt.Errorf("%s: not plume bench --json output (%v): %.200q", what, err, out)
+	}
+	return rows, nil
 }
 
 // TG runs `plume bench --model model -t threads -p 0 -n gen -r 1 --json`
@@ -27,24 +53,14 @@ func TG(stderr io.Writer, bin, model string, threads, gen int, extra ...string) 
 		"-n", strconv.Itoa(gen), "-r", "1", "--json"}, extra...)
 	cmd := exec.Command(bin, args...)
 	cmd.Stderr = stderr
-	out, err := cmd.Output()
+	rows, err := Run("plume bench "+model, cmd)
 	if err != nil {
-		return Result{}, fmt.Errorf("plume bench %s: %w", model, err)
+		return Result{}, err
 	}
-	var res []struct {
-		Test       string    `json:"test"`
-		SamplesTS  []float64 `json:"samples_ts"`
-		LoadMillis float64   `json:"load_ms"`
-		Weights    string    `json:"weights"`
-		WeightB    int64     `json:"weight_bytes_per_token"`
-	}
-	if err := json.Unmarshal(out, &res); err != nil {
-		return Result{}, fmt.Errorf("plume bench %s: output: %w", model, err)
-	}
-	for _, r := range res {
+	for _, r := range rows {
 		if r.Test == "tg"+strconv.Itoa(gen) && len(r.SamplesTS) == 1 {
-			return Result{TokensPerSecond: r.SamplesTS[0], LoadMillis: r.LoadMillis, Weights: r.Weights, WeightBytes: r.WeightB}, nil
+			return Result{TokensPerSecond: r.SamplesTS[0], LoadMillis: r.LoadMillis, Weights: r.Weights, WeightBytes: r.WeightBytes}, nil
 		}
 	}
-	return Result{}, fmt.Errorf("plume bench %s: no tg%d test in %s", model, gen, out)
+	return Result{}, fmt.Errorf("plume bench %s: no tg%d test in %+v", model, gen, rows)
 }
