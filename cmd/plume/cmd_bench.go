@@ -65,25 +65,29 @@ type benchOptions struct {
 
 // benchResult is one test (pp or tg at one thread count), llama-bench style.
 type benchResult struct {
-	Model        string    `json:"model"`
-	ModelBytes   int64     `json:"model_size"`
-	WeightBytes  int64     `json:"weight_bytes_per_token"` // matrix bytes read per decoded token
-	Kernels      string    `json:"kernels"`
-	KVType       string    `json:"type_k"`  // KV cache element type, as llama-bench names it
-	Weights      string    `json:"weights"` // "hybrid", "mapped" or "private": where the weights were (engine.OpenWeights)
-	Threads      int       `json:"n_threads"`
-	Test         string    `json:"test"` // "pp128", "tg64"
-	NPrompt      int       `json:"n_prompt"`
-	NGen         int       `json:"n_gen"`
-	NDepth       int       `json:"n_depth"`
-	AvgTS        float64   `json:"avg_ts"`
-	StddevTS     float64   `json:"stddev_ts"`
-	SamplesTS    []float64 `json:"samples_ts"`
-	LoadMillis   float64   `json:"load_ms"`
-	TTFTMillis   float64   `json:"ttft_ms"` // load + prompt evaluation, first (cold) run
-	PeakRSSBytes int64     `json:"peak_rss_bytes"`
-	KVBytes      int64     `json:"kv_bytes"`              // KV cache size (the RSS budget is model + KV + 64 MiB)
-	DecodeGBps   float64   `json:"decode_gbps,omitempty"` // tg only: avg_ts × weight bytes
+	Model       string    `json:"model"`
+	ModelBytes  int64     `json:"model_size"`
+	WeightBytes int64     `json:"weight_bytes_per_token"` // matrix bytes read per decoded token
+	Kernels     string    `json:"kernels"`
+	KVType      string    `json:"type_k"`  // KV cache element type, as llama-bench names it
+	Weights     string    `json:"weights"` // "hybrid", "mapped" or "private": where the weights were (engine.OpenWeights)
+	Threads     int       `json:"n_threads"`
+	Test        string    `json:"test"` // "pp128", "tg64"
+	NPrompt     int       `json:"n_prompt"`
+	NGen        int       `json:"n_gen"`
+	NDepth      int       `json:"n_depth"`
+	AvgTS       float64   `json:"avg_ts"`
+	StddevTS    float64   `json:"stddev_ts"`
+	SamplesTS   []float64 `json:"samples_ts"`
+	LoadMillis  float64   `json:"load_ms"`
+	TTFTMillis  float64   `json:"ttft_ms"` // load + prompt evaluation, first (cold) run
+	// CopyMillis is when the background copy of the weights ended
+	// (engine.WeightsHybrid's Q8_0 matrices), counted from the start of
+	// the load; 0 without one. The timed runs start after it.
+	CopyMillis   float64 `json:"copy_ms,omitempty"`
+	PeakRSSBytes int64   `json:"peak_rss_bytes"`
+	KVBytes      int64   `json:"kv_bytes"`              // KV cache size (the RSS budget is model + KV + 64 MiB)
+	DecodeGBps   float64 `json:"decode_gbps,omitempty"` // tg only: avg_ts × weight bytes
 }
 
 func newBenchCmd() *cobra.Command {
@@ -148,7 +152,8 @@ memory a test needs (weights + KV cache of -d + -p + -n positions) is checked be
 	f.BoolVar(&o.JSON, "json", false, "print JSON instead of a Markdown table")
 	f.StringVar(&o.KV, "kv", "f16", "KV cache type: f16 (llama-bench's default) or f32")
 	f.StringVar(&o.Weights, "weights", string(engine.WeightsHybrid), "where the weights live, where the memory allows: hybrid (the file mapped, "+
-		"its Q4_K and Q6_K matrices copied into huge-page memory, as plume run), mapped (nothing copied) or private (all in huge-page memory, as plume serve and write)")
+		"its Q4_K and Q6_K matrices copied into huge-page memory at load and its Q8_0 ones in the background, as plume run; "+
+		"the timed runs wait for that copy), mapped (nothing copied) or private (all in huge-page memory, as plume serve and write)")
 	f.StringVar(&o.Profile, "cpuprofile", "", "write a CPU profile (go tool pprof) to this file")
 	f.BoolVar(&o.NoWarmup, "no-warmup", false, "count the cold first run as a measured one (as llama-bench --no-warmup)")
 	return cmd
@@ -196,6 +201,7 @@ func (o *benchOptions) parse(threads string) error {
 type benchModel struct {
 	file        *gguf.File
 	m           *model.Model
+	start       time.Time // when the load started
 	loadMillis  float64
 	weightBytes int64
 	weights     engine.WeightsLayout // what OpenWeights did
@@ -214,7 +220,21 @@ func loadBenchModel(ctx context.Context, path string, want engine.WeightsLayout)
 		f.Close()
 		return nil, fmt.Errorf("bench: %s: %w", path, err)
 	}
-	return &benchModel{file: f, m: m, loadMillis: ms(time.Since(t0)), weightBytes: weightBytesPerToken(f), weights: weights}, nil
+	return &benchModel{file: f, m: m, start: t0, loadMillis: ms(time.Since(t0)), weightBytes: weightBytesPerToken(f), weights: weights}, nil
+}
+
+// settle waits for the background copy of the weights, so that the timed
+// runs measure the layout the model keeps (as llama-bench's follow its
+// load, repacking included), and records in base when it ended.
+func (bm *benchModel) settle(ctx context.Context, base *benchResult) error {
+	end, err := bm.file.WaitCopied(ctx)
+	if err != nil {
+		return fmt.Errorf("bench: copying the weights in the background: %w", err)
+	}
+	if !end.IsZero() {
+		base.CopyMillis = ms(end.Sub(bm.start))
+	}
+	return nil
 }
 
 // weightBytesPerToken is what one decode step reads from the weights: every
@@ -279,6 +299,9 @@ func benchThreads(ctx context.Context, o benchOptions, threads int, progress io.
 			return nil, err
 		}
 		base.TTFTMillis = bm.loadMillis + first*1e3
+		if err := bm.settle(ctx, &base); err != nil {
+			return nil, err
+		}
 		reps, res := o.Reps, []float64(nil)
 		if o.NoWarmup {
 			reps, res = reps-1, append(res, float64(o.Prompt)/first)
@@ -290,6 +313,9 @@ func benchThreads(ctx context.Context, o benchOptions, threads int, progress io.
 		out = append(out, fill(base, append(res, more...), fmt.Sprintf("pp%d%s", o.Prompt, at)))
 	}
 	if o.Gen > 0 {
+		if err := bm.settle(ctx, &base); err != nil {
+			return nil, err
+		}
 		run := func() (float64, error) { return timeGen(ctx, bm.m, pool, st, depth, tokens[:o.Gen]) }
 		if !o.NoWarmup {
 			if _, err := run(); err != nil {

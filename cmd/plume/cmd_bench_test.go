@@ -224,29 +224,41 @@ func TestBenchWeights(t *testing.T) {
 		t.Fatal(err)
 	}
 	huge := hugepage.Enabled() && runtime.GOOS == "linux"
-	wantPrivate, wantHybrid := engine.WeightsMapped, engine.WeightsMapped
+	wantPrivate, wantHybrid, wantQ8 := engine.WeightsMapped, engine.WeightsMapped, engine.WeightsMapped
 	if huge {
 		wantPrivate = engine.WeightsPrivate
 		if kernels.Interleaves(tensor.Q4_K) {
 			wantHybrid = engine.WeightsHybrid
 		}
+		if kernels.Interleaves(tensor.Q8_0) {
+			wantQ8 = engine.WeightsHybrid // copied in the background
+		}
 	}
 	for _, tc := range []struct {
-		name string
-		args []string
-		want engine.WeightsLayout
+		name       string
+		args       []string
+		want       engine.WeightsLayout
+		background bool // copied in the background: copy_ms reported
 	}{
-		{"default, no Q4_K", nil, engine.WeightsMapped},
-		{"mapped", []string{"--weights", "mapped"}, engine.WeightsMapped},
-		{"private, under one huge page", []string{"--weights", "private"}, engine.WeightsMapped},
-		{"private", []string{"--weights", "private", "--model", big}, wantPrivate},
-		{"default, Q4_K", []string{"--model", q4k}, wantHybrid},
-		{"hybrid, Q4_K", []string{"--weights", "hybrid", "--model", q4k}, wantHybrid},
-		{"mapped, Q4_K", []string{"--weights", "mapped", "--model", q4k}, engine.WeightsMapped},
+		{"default, no Q4_K", nil, engine.WeightsMapped, false},
+		{"mapped", []string{"--weights", "mapped"}, engine.WeightsMapped, false},
+		{"private, under one huge page", []string{"--weights", "private"}, engine.WeightsMapped, false},
+		{"private", []string{"--weights", "private", "--model", big}, wantPrivate, false},
+		{"default, Q8_0", []string{"--model", big}, wantQ8, wantQ8 == engine.WeightsHybrid},
+		{"mapped, Q8_0", []string{"--weights", "mapped", "--model", big}, engine.WeightsMapped, false},
+		{"default, Q4_K", []string{"--model", q4k}, wantHybrid, false},
+		{"hybrid, Q4_K", []string{"--weights", "hybrid", "--model", q4k}, wantHybrid, false},
+		{"mapped, Q4_K", []string{"--weights", "mapped", "--model", q4k}, engine.WeightsMapped, false},
 	} {
 		res := benchJSON(t, append([]string{"-p", "4", "-n", "2", "-t", "1", "-r", "1"}, tc.args...)...)
 		if len(res) != 2 || res[0].Weights != string(tc.want) || res[1].Weights != string(tc.want) {
 			t.Errorf("%s: %+v, want weights %q", tc.name, res, tc.want)
+			continue
+		}
+		for _, r := range res {
+			if copied := r.CopyMillis > r.LoadMillis; copied != tc.background || !tc.background && r.CopyMillis != 0 {
+				t.Errorf("%s, %s: copy ended at %.1f ms, load %.1f ms; want a background copy %v", tc.name, r.Test, r.CopyMillis, r.LoadMillis, tc.background)
+			}
 		}
 	}
 	cmd := newBenchCmd()

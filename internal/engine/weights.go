@@ -48,12 +48,18 @@ type WeightsLayout string
 const (
 	// WeightsHybrid maps the file and reads the matrices of copiedTypes
 	// into private huge-page memory, which the loader interleaves for the
-	// group kernels, as llama.cpp's load repacks Q4_K. The default (plume
-	// run, plume bench). On the Zen 5 of BENCHMARKS.md, decoding the 1B
-	// Q4_K_M model at one thread (scripts/ab, 20 rounds, tg32, 95%
-	// intervals): copying its Q4_K matrices was 1.071× (1.046–1.097) as
-	// fast as WeightsMapped, and its Q6_K ones too 1.096× (1.080–1.113)
-	// as fast again, for 0.4–1.1 s more load.
+	// group kernels, as llama.cpp's load repacks Q4_K; those of
+	// backgroundTypes it copies after load, while the model runs
+	// (gguf.File.CopyInBackground). The default (plume run, plume bench).
+	// On the Zen 5 of BENCHMARKS.md, decoding the 1B Q4_K_M model at one
+	// thread (scripts/ab, 20 rounds, tg32, 95% intervals): copying its
+	// Q4_K matrices was 1.071× (1.046–1.097) as fast as WeightsMapped,
+	// and its Q6_K ones too 1.096× (1.080–1.113) as fast again, for
+	// 0.4–1.1 s more load. The 1B Q8_0 model, once its background copy
+	// was done, decoded 1.46× (1.29–1.65) as fast as mapped at one thread
+	// and 1.29× (1.23–1.36) at two (8 rounds), and its first token came
+	// as early (5 and 6 alternating rounds: 2594 against 2629 ms at one
+	// thread, 1990 against 1942 at two, medians).
 	WeightsHybrid WeightsLayout = "hybrid"
 	// WeightsMapped maps the file and copies nothing: the fastest load,
 	// and the pages shared with every process running the model.
@@ -90,21 +96,34 @@ func OpenWeights(ctx context.Context, path string, mem Memory, want WeightsLayou
 }
 
 // copiedTypes are the weight types WeightsHybrid copies out of a mapped
-// model file: the K-quants Plume's group kernels decode faster
-// interleaved. Not Q8_0: a whole Q8_0 model would be copied, and on the
-// Zen 5 that load (1.5–1.7 s for 1.3 GB) put the first token after
-// llama.cpp's.
+// model file at load: the K-quants Plume's group kernels decode faster
+// interleaved.
 var copiedTypes = []tensor.Type{tensor.Q4_K, tensor.Q6_K}
 
-// hybridCopies reports whether WeightsHybrid copies tensor t of f: a
-// matrix of a copied type that the active kernels decode faster
+// backgroundTypes are those it copies in the background
+// (gguf.File.CopyInBackground), after load, while the model already runs
+// from the mapping. A Q8_0 model is copied whole: at load, that copy
+// (1.5–1.7 s for the 1B model on the Zen 5 of BENCHMARKS.md, 2–5 s for a
+// copy at the lowest priority) put its first token after llama.cpp's.
+var backgroundTypes = []tensor.Type{tensor.Q8_0}
+
+// hybridCopies says whether, and when, WeightsHybrid copies tensor t of f:
+// a matrix of a copied type that the active kernels decode faster
 // interleaved, and not the token embeddings unless the output head reuses
 // them (a lookup reads one row of them a token).
-func hybridCopies(f *gguf.File, t gguf.TensorInfo) bool {
+func hybridCopies(f *gguf.File, t gguf.TensorInfo) gguf.When {
 	if t.Name == "token_embd.weight" {
 		if _, own := f.Tensor("output.weight"); own {
-			return false
+			return gguf.Mapped
 		}
 	}
-	return len(t.Dims) == 2 && slices.Contains(copiedTypes, t.Type) && kernels.Interleaves(t.Type)
+	switch {
+	case len(t.Dims) != 2 || !kernels.Interleaves(t.Type):
+		return gguf.Mapped
+	case slices.Contains(copiedTypes, t.Type):
+		return gguf.AtOpen
+	case slices.Contains(backgroundTypes, t.Type):
+		return gguf.InBackground
+	}
+	return gguf.Mapped
 }

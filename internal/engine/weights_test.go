@@ -150,6 +150,81 @@ func TestLoadHybridWeights(t *testing.T) {
 	}
 }
 
+// TestLoadHybridBackground loads a Q8_0 model with tied embeddings (as
+// Llama 3.2 1B) mapped and hybrid: where the kernels decode Q8_0
+// interleaved, hybrid leaves its matrices mapped at load and copies them
+// in the background (the memory the KV cache can have reduced by them, as
+// for a copy at load), interleaved, the embeddings and output head
+// included; the logits are the mapped model's bit for bit while it copies
+// and after; Close ends a copy under way.
+func TestLoadHybridBackground(t *testing.T) {
+	if !hugepage.Enabled() {
+		t.Skip("this system gives no transparent huge pages (/sys/kernel/mm/transparent_hugepage/enabled): the weights are always mapped")
+	}
+	t.Setenv(mapEnv, "")
+	mem := Memory{Total: 8 << 30, Available: 4 << 30}
+	spec := testmodel.Base("llama", tensor.Q8_0)
+	spec.Tied = true
+	path := synthPath(t, spec)
+	if !kernels.Interleaves(tensor.Q8_0) {
+		f, layout, err := OpenWeights(context.Background(), path, mem, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		if layout != WeightsMapped || f.CopiedBytes() != 0 {
+			t.Errorf("kernels %s decode Q8_0 row-major: layout %s, %d bytes copied; want mapped", kernels.Path(), layout, f.CopiedBytes())
+		}
+		return
+	}
+	mapped := loadModel(t, path, Options{Memory: mem, Weights: WeightsMapped})
+	hybrid := loadModel(t, path, Options{Memory: mem})
+	if n := hybrid.file.CopiedBytes(); n == 0 || hybrid.mem.Available != mem.Available-uint64(n) {
+		t.Fatalf("%d bytes to copy, available memory seen %d", n, hybrid.mem.Available)
+	}
+	prompt := []int32{1, 2, 3, 4, 5}
+	want := evalLogits(t, mapped, prompt)
+	equal := func(got []float32) bool {
+		return slices.EqualFunc(got, want, func(a, b float32) bool { return math.Float32bits(a) == math.Float32bits(b) })
+	}
+	copied := make(chan error)
+	go func() { _, err := hybrid.file.WaitCopied(context.Background()); copied <- err }()
+	for evals := 0; ; evals++ { // as the copy goes on
+		if !equal(evalLogits(t, hybrid, prompt)) {
+			t.Fatalf("hybrid weights give other logits than mapped ones while they are copied (eval %d)", evals)
+		}
+		select {
+		case err := <-copied:
+			if err != nil {
+				t.Fatal(err)
+			}
+		default:
+			continue
+		}
+		break
+	}
+	w, head := hybrid.model.Weights, "output.weight"
+	if _, own := hybrid.file.Tensor(head); !own {
+		head = "token_embd.weight"
+	}
+	for name, m := range map[string]kernels.Matrix{"blk.0.attn_q.weight": w.Layers[0].Wq, head: w.Output} {
+		inFile, _ := hybrid.file.TensorData(name)
+		if cur := m.Current(); cur.Layout != kernels.Interleaved4 || &cur.Data[0] == &inFile[0] {
+			t.Errorf("%s after the copy: layout %d, the mapping's bytes %v", name, cur.Layout, &cur.Data[0] == &inFile[0])
+		}
+	}
+	if !equal(evalLogits(t, hybrid, prompt)) {
+		t.Fatal("hybrid weights give other logits than mapped ones after the copy")
+	}
+	again := loadModel(t, path, Options{Memory: mem})
+	if err := again.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := again.file.WaitCopied(context.Background()); err != nil && !errors.Is(err, context.Canceled) {
+		t.Errorf("copy ended by Close: %v", err)
+	}
+}
+
 func evalLogits(t *testing.T, m *Model, ids []int32) []float32 {
 	t.Helper()
 	s, err := m.NewSession()

@@ -27,7 +27,7 @@ func TestOpenCopying(t *testing.T) {
 	}
 	defer plain.Close()
 	copied, mapped := plain.Tensors[1], plain.Tensors[0]
-	pick := func(_ *File, ti TensorInfo) bool { return ti.Name == copied.Name }
+	pick := func(_ *File, ti TensorInfo) When { return when(ti.Name == copied.Name, AtOpen) }
 	f, err := OpenCopying(context.Background(), path, pick, 1<<30)
 	if err != nil {
 		t.Fatal(err)
@@ -62,11 +62,11 @@ func TestOpenCopying(t *testing.T) {
 	}
 
 	for name, c := range map[string]struct {
-		pick   func(*File, TensorInfo) bool
+		pick   func(*File, TensorInfo) When
 		budget int64
 	}{
 		"over budget": {pick, alignCopy(copied.Size) - 1},
-		"none":        {func(*File, TensorInfo) bool { return false }, 1 << 30},
+		"none":        {func(*File, TensorInfo) When { return Mapped }, 1 << 30},
 	} {
 		g, err := OpenCopying(context.Background(), path, c.pick, c.budget)
 		if err != nil {
@@ -82,6 +82,14 @@ func TestOpenCopying(t *testing.T) {
 	if g, err := OpenCopying(cancelled, path, pick, 1<<30); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled copy: %v, %v", g, err)
 	}
+}
+
+// when is w if pick, else Mapped.
+func when(pick bool, w When) When {
+	if pick {
+		return w
+	}
+	return Mapped
 }
 
 // inMapping reports whether b lies in f's mapping of the file.

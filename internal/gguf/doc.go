@@ -10,7 +10,10 @@
 // the byte offset and the key or tensor involved, never a panic.
 //
 // Open maps a file read-only and hands out zero-copy views of tensor data;
-// Parse does the same validation through an io.ReaderAt. The Writer builds
+// OpenPrivate reads it into private huge-page memory instead, and
+// OpenCopying maps it but copies the tensors it is told to, at open or in
+// the background (CopyInBackground) while the caller already reads the
+// mapping; Parse does the same validation through an io.ReaderAt. The Writer builds
 // files under the same rules, so it cannot produce a file the reader rejects.
 //
 // Format summary (little-endian throughout):

@@ -2,7 +2,10 @@
 
 package gguf
 
-import "context"
+import (
+	"context"
+	"errors"
+)
 
 // Open opens and validates the file at path. On this platform there is no
 // mapping: TensorData reads each tensor into a fresh buffer, and Close closes
@@ -19,7 +22,13 @@ func Open(path string) (*File, error) {
 // memory on this platform.
 func OpenPrivate(_ context.Context, path string) (*File, error) { return Open(path) }
 
-// OpenCopying is Open, for the same reason.
-func OpenCopying(_ context.Context, path string, _ func(*File, TensorInfo) bool, _ int64) (*File, error) {
+// OpenCopying is Open, for the same reason: no tensor is left for
+// CopyInBackground.
+func OpenCopying(_ context.Context, path string, _ func(*File, TensorInfo) When, _ int64) (*File, error) {
 	return Open(path)
+}
+
+// run is never called here: OpenCopying leaves no tensor pending.
+func (b *background) run(context.Context, []string, Copier) error {
+	return errors.New("gguf: no background copy on this platform")
 }

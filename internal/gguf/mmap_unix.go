@@ -147,47 +147,66 @@ func readAll(ctx context.Context, fd *os.File, mem []byte) error {
 // cache line, as in the file (GGUF aligns tensors to 32 bytes or more).
 const copyAlign = 64
 
-// OpenCopying is Open (the file mapped read-only) with the tensors that
-// copy selects (given the parsed file) read into one private arena advised huge, as OpenPrivate
-// reads the whole file: TensorData returns those copies, Rearrange may
-// lay them out until Seal, and the other tensors stay mapped, shared with
-// the page cache. It is llama.cpp's load for the weight types it repacks:
-// the price of a copy only for the tensors that decode faster for it.
+// OpenCopying is Open (the file mapped read-only) with the tensors for
+// which copy (given the parsed file) says AtOpen read into one private
+// arena advised huge, as OpenPrivate reads the whole file: TensorData
+// returns those copies, Rearrange may lay them out until Seal, and the
+// other tensors stay mapped, shared with the page cache. It is llama.cpp's
+// load for the weight types it repacks: the price of a copy only for the
+// tensors that decode faster for it. The tensors copy says InBackground
+// get a second arena, and stay mapped until CopyInBackground copies them.
 // Where the selected tensors come to more than budget bytes, none is
 // copied (CopiedBytes reports 0). The copies are read through the file
 // descriptor, so the mapping's pages of those tensors are never touched
-// (not resident in the process). ctx ends the copy, as OpenPrivate's.
-func OpenCopying(ctx context.Context, path string, copy func(*File, TensorInfo) bool, budget int64) (*File, error) {
+// (not resident in the process). ctx ends the copy at open, as
+// OpenPrivate's.
+func OpenCopying(ctx context.Context, path string, copy func(*File, TensorInfo) When, budget int64) (*File, error) {
 	f, err := Open(path)
 	if err != nil || f.mem == nil {
 		return f, err // not mapped: TensorData reads private buffers already
 	}
-	var total int64
-	var sel []TensorInfo
+	var now, later []TensorInfo
+	var nowBytes, laterBytes int64
 	for _, t := range f.Tensors {
-		if copy(f, t) {
-			sel = append(sel, t)
-			total += alignCopy(t.Size)
+		switch copy(f, t) {
+		case AtOpen:
+			now, nowBytes = append(now, t), nowBytes+alignCopy(t.Size)
+		case InBackground:
+			later, laterBytes = append(later, t), laterBytes+alignCopy(t.Size)
 		}
 	}
-	if total == 0 || total > budget {
+	if nowBytes+laterBytes == 0 || nowBytes+laterBytes > budget {
 		return f, nil
 	}
-	arena, own, err := copyTensors(ctx, path, f.DataOffset, sel, total)
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("gguf: %s: %w", path, err)
-	}
-	f.own, f.ownBytes = own, total
+	var arenas [][]byte
 	unmap := f.release
 	f.release = func() error {
 		err := unmap()
-		if e := unix.Munmap(arena); e != nil && err == nil {
-			err = fmt.Errorf("gguf: munmap the copied tensors of %s: %w", path, e)
+		for _, a := range arenas {
+			if e := unix.Munmap(a); e != nil && err == nil {
+				err = fmt.Errorf("gguf: munmap the copied tensors of %s: %w", path, e)
+			}
 		}
 		return err
 	}
-	f.seal = func() error { return unix.Mprotect(arena, unix.PROT_READ) }
+	if laterBytes > 0 {
+		if f.bg, err = f.pendingCopy(path, later, laterBytes); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("gguf: %s: %w", path, err)
+		}
+		arenas = append(arenas, f.bg.arena)
+	}
+	if nowBytes > 0 {
+		arena, own, err := copyTensors(ctx, path, f.DataOffset, now, nowBytes)
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("gguf: %s: %w", path, err)
+		}
+		arenas = append(arenas, arena)
+		f.own = own
+		f.seal = func() error { return unix.Mprotect(arena, unix.PROT_READ) }
+	}
+	f.ownBytes = nowBytes + laterBytes
 	return f, nil
 }
 

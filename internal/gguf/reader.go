@@ -36,6 +36,8 @@ type File struct {
 	// mapping's bytes. Set once at open, read-only after.
 	own      map[string][]byte
 	ownBytes int64 // private memory holding tensors: a private copy, or own's arena
+	// bg is the copy of OpenCopying's InBackground tensors (nil: none).
+	bg *background
 }
 
 // Parse reads and validates a GGUF file of size bytes through r. It keeps r
@@ -250,6 +252,7 @@ func (f *File) Size() int64 { return f.size }
 // fails with ErrClosed, and slices it returned earlier must not be used.
 // Close is idempotent.
 func (f *File) Close() error {
+	f.stopBackground()
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.closed {
@@ -264,7 +267,8 @@ func (f *File) Close() error {
 }
 
 // CopiedBytes is the private memory the file's tensors were read into: the
-// whole file for OpenPrivate, the copied tensors' arena for OpenCopying;
+// whole file for OpenPrivate, the copied tensors' arenas for OpenCopying
+// (counting those still to be copied in the background);
 // 0 for a mapping, a file read through its descriptor, or an OpenCopying
 // that copied none.
 func (f *File) CopiedBytes() int64 { return f.ownBytes }

@@ -99,8 +99,9 @@
 // four row-major rows read side by side are four streams, which the
 // hardware prefetchers follow less well than one. Where the weights are
 // the process's own (a private copy, as plume serve and plume write load
-// them, or the Q4_K and Q6_K matrices that plume run copies out of the mapped file,
-// engine.WeightsHybrid; see gguf.File.Rearrange), Interleave lays a matrix out in groups
+// them, or the matrices that plume run copies out of the mapped file,
+// engine.WeightsHybrid; see gguf.File.Rearrange, and Matrix.Later for
+// those copied while the model runs), Interleave lays a matrix out in groups
 // of four rows interleaved block by block (Interleaved4), and the x86 sets
 // decode those groups with group kernels (quad_amd64.go): the four-row
 // kernels with a row stride of one block and a block step of four, so

@@ -118,6 +118,7 @@ func deinterleaveRow(dst, src []byte, j, wrow, bb int) {
 // RowBytes() bytes) and returned from it. It panics on an invalid r, as
 // indexing does.
 func (m Matrix) RowData(r int, buf []byte) []byte {
+	m = m.Current()
 	wrow := m.RowBytes()
 	if m.Layout == RowMajor {
 		return m.Data[r*wrow : (r+1)*wrow]

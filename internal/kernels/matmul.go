@@ -18,6 +18,10 @@ type Matrix struct {
 	// Layout is how the rows are arranged in Data: RowMajor (the zero
 	// value, as in the file) or, after Interleave, Interleaved4.
 	Layout Layout
+	// next is the Replacement Later gave the matrix, whose copy
+	// MatMul, MatMulMulti and RowData take once published (Current); nil for a
+	// matrix without one.
+	next *Replacement
 }
 
 // Tiling and threading constants of MatMul.
@@ -98,6 +102,7 @@ func (m Matrix) Check() error {
 // on AVX2 machines and sums them with other kernels, which MatMul then
 // reproduces instead (see dot_repack_generic.go).
 func MatMul(p *Pool, w Matrix, x []float32, n int, out []float32) error {
+	w = w.current(n > 1)
 	if err := checkMatMul(w, x, n, out); err != nil {
 		return err
 	}

@@ -16,6 +16,7 @@ func MatMulMulti(p *Pool, ws []Matrix, x []float32, n int, outs [][]float32) err
 	if len(ws) != len(outs) {
 		return fmt.Errorf("matmul: %w: %d matrices, %d outputs", ErrShape, len(ws), len(outs))
 	}
+	ws = currentAll(ws, n > 1)
 	if !fusable(ws) {
 		for k := range ws {
 			if err := MatMul(p, ws[k], x, n, outs[k]); err != nil {

@@ -45,7 +45,7 @@ type scratch struct {
 	groups     []headGroup // the query heads attended together (headGroups)
 	vh         []byte      // [rows][kv_dim] the batch's V rows as F16 (F16 cache)
 	logits     []float32   // [wanted rows][vocab]
-	embRow     []byte      // one token_embd row gathered from an interleaved layout (RowData)
+	embRow     []byte      // one token_embd row, where one is gathered from an interleaved layout (RowData)
 }
 
 // vLanes is the padding of the transposed V cache rows. llama.cpp's
@@ -218,7 +218,9 @@ func (s *State) ensure(rows, slots int) {
 	if len(b.scores) < kernels.MaxF32Group*slots*s.cpad { // a group of heads per slot (attendGroup)
 		b.scores = make([]float32, kernels.MaxF32Group*slots*s.cpad)
 	}
-	if e := s.m.Weights.TokEmbd; e.Layout != kernels.RowMajor && len(b.embRow) < e.RowBytes() {
+	// Whatever the layout now: it may change as the model runs
+	// (Loader.CopyInBackground).
+	if e := s.m.Weights.TokEmbd; len(b.embRow) < e.RowBytes() {
 		b.embRow = make([]byte, e.RowBytes())
 	}
 	if s.kv == tensor.F16 && len(b.vh) < rows*2*c.KVDim() {

@@ -28,6 +28,10 @@ func (m *Model) Forward(ctx context.Context, p *kernels.Pool, s *State, tokens [
 	if s.pos+len(tokens) > s.ctx {
 		return nil, fmt.Errorf("forward: %w: %d cached + %d new > %d", ErrContextFull, s.pos, len(tokens), s.ctx)
 	}
+	if len(tokens) > 1 && m.batches != nil { // the background copy pauses (Loader.CopyInBackground)
+		m.batches.Add(1)
+		defer m.batches.Add(-1)
+	}
 	vocab := m.Config.Vocab
 	wantRows := 1
 	if all {

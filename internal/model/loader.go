@@ -3,6 +3,8 @@ package model
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"sync/atomic"
 
 	"github.com/plumewriter/plume/internal/gguf"
 	"github.com/plumewriter/plume/internal/kernels"
@@ -19,6 +21,17 @@ var ErrTensor = errors.New("invalid model tensor")
 type Loader struct {
 	f   *gguf.File
 	err error
+	// later are the matrices the file leaves for its background copy
+	// (gguf.File.Pending), in the order requested, each with the
+	// Replacement of every matrix handed out for it (kernels.Matrix.Later).
+	later []laterMatrix
+}
+
+// laterMatrix is one matrix of the background copy.
+type laterMatrix struct {
+	name string
+	m    kernels.Matrix // as handed out, without its Replacement
+	reps []*kernels.Replacement
 }
 
 // Err returns the first error met.
@@ -106,7 +119,93 @@ func (l *Loader) matrix(name string, optional bool, cols, rows int) (kernels.Mat
 		l.fail(name, "%v", err)
 		return kernels.Matrix{}, false
 	}
+	if l.f.Pending(name) {
+		return l.copyLater(name, m), true
+	}
 	return m, true
+}
+
+// copyLater returns m with a Replacement for the copy the file's
+// background copy will make of it (kernels.Matrix.Later).
+func (l *Loader) copyLater(name string, m kernels.Matrix) kernels.Matrix {
+	lm, rep := m.Later()
+	for i := range l.later {
+		if l.later[i].name == name {
+			l.later[i].reps = append(l.later[i].reps, rep)
+			return lm
+		}
+	}
+	l.later = append(l.later, laterMatrix{name: name, m: m, reps: []*kernels.Replacement{rep}})
+	return lm
+}
+
+// CopyInBackground starts the file's background copy of the matrices
+// handed out (gguf.File.CopyInBackground), in the order requested, those
+// named in last last: each copy is interleaved where the
+// kernels decode its type faster so (kernels.Interleave), then published
+// to every matrix handed out for it (kernels.Matrix.Later). Every product
+// gives the same bits in either place and layout, so the model runs on
+// while they move. The copy pauses while batches is above zero (prompts
+// are evaluated: the copy would delay the first token); a prompt that
+// needs a matrix under copy has it give way (kernels.Replacement).
+func (l *Loader) CopyInBackground(batches *atomic.Int32, last ...string) error {
+	if len(l.later) == 0 {
+		return nil
+	}
+	order := make([]string, 0, len(l.later))
+	c := laterCopier{batches: batches, byName: map[string]laterMatrix{}}
+	for _, lm := range l.later {
+		if !slices.Contains(last, lm.name) {
+			order = append(order, lm.name)
+		}
+		c.byName[lm.name] = lm
+	}
+	for _, name := range last {
+		if _, ok := c.byName[name]; ok {
+			order = append(order, name)
+		}
+	}
+	return l.f.CopyInBackground(order, c)
+}
+
+// laterCopier is the gguf.Copier of Loader.CopyInBackground: the matrices
+// by tensor name.
+type laterCopier struct {
+	batches *atomic.Int32
+	byName  map[string]laterMatrix
+}
+
+func (c laterCopier) Paused() bool { return c.batches.Load() > 0 }
+
+func (c laterCopier) Start(name string) {
+	for _, rep := range c.byName[name].reps {
+		_ = rep.Begin() // cannot fail: each tensor is copied once
+	}
+}
+
+func (c laterCopier) Yielded(name string) bool {
+	for _, rep := range c.byName[name].reps {
+		if rep.Yielded() {
+			return true
+		}
+	}
+	return false
+}
+
+func (c laterCopier) Done(name string, data []byte) {
+	lm := c.byName[name]
+	if data == nil {
+		for _, rep := range lm.reps {
+			rep.Abandon()
+		}
+		return
+	}
+	m := lm.m
+	m.Data = data
+	m = kernels.Interleave(m)
+	for _, rep := range lm.reps {
+		_ = rep.Publish(m) // cannot fail: m has the type and shape of the matrix handed out
+	}
 }
 
 // Vector requests a 1-D tensor of n elements (norm weights, biases) and

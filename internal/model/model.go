@@ -1,7 +1,9 @@
 package model
 
 import (
+	"errors"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/plumewriter/plume/internal/gguf"
 	"github.com/plumewriter/plume/internal/tensor"
@@ -12,6 +14,9 @@ import (
 type Model struct {
 	Config  Config
 	Weights *Weights
+	// batches counts the prompts being evaluated, during which the
+	// background copy of the weights pauses (nil: no copy).
+	batches *atomic.Int32
 }
 
 // New reads the hyperparameters of f's architecture, validates them, and
@@ -37,7 +42,16 @@ func New(f *gguf.File) (*Model, error) {
 	if err := tensor.Dequantize(w.TokEmbd.Type, w.TokEmbd.RowData(0, make([]byte, w.TokEmbd.RowBytes())), row); err != nil {
 		return nil, fmt.Errorf("%w %q: %w", ErrTensor, "token_embd.weight", err)
 	}
-	return &Model{Config: c, Weights: w}, nil
+	// The output head last: a prompt's forward pass ends with it, as a
+	// product of one row, which waits for a copy under way where the
+	// others have it give way; and it is the largest matrix. A second
+	// model of one file runs from the mapping (the copy publishes to the
+	// first one's matrices).
+	batches := new(atomic.Int32)
+	if err := l.CopyInBackground(batches, "output.weight", "token_embd.weight"); err != nil && !errors.Is(err, gguf.ErrCopyStarted) {
+		return nil, err
+	}
+	return &Model{Config: c, Weights: w, batches: batches}, nil
 }
 
 // CheckTokens reports an error when an id is outside the vocabulary.

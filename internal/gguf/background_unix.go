@@ -1,0 +1,157 @@
+//go:build unix
+
+package gguf
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// pendingCopy reserves the arena of the tensors sel (total bytes, each at
+// a multiple of copyAlign) that CopyInBackground copies later. The memory
+// is only reserved: pages are given as the copy writes them.
+func (f *File) pendingCopy(path string, sel []TensorInfo, total int64) (*background, error) {
+	arena, err := hugeArena(total, "the tensors copied in the background")
+	if err != nil {
+		return nil, err
+	}
+	b := &background{path: path, arena: arena, pending: make(map[string]pendingTensor, len(sel))}
+	var off int64
+	for _, t := range sel {
+		start := f.DataOffset + int64(t.Offset) // validated: inside the file
+		end := start + int64(t.Size)
+		b.pending[t.Name] = pendingTensor{dst: arena[off : off+int64(t.Size) : off+int64(t.Size)], at: start, mapped: f.mem[start:end:end]}
+		off += alignCopy(t.Size)
+	}
+	return b, nil
+}
+
+// run copies the pending tensors named by order (CopyInBackground), one
+// after the other, until ctx ends or a read fails; a tensor whose copy
+// gives way goes to the back of the order (at most maxYields times). It
+// seals the arena when every one is copied.
+func (b *background) run(ctx context.Context, order []string, c Copier) error {
+	fd, err := os.Open(b.path)
+	if err != nil {
+		return fmt.Errorf("gguf: background copy: %w", err)
+	}
+	defer fd.Close()
+	yields := map[string]int{}
+	copied := 0
+	for i := 0; i < len(order); i++ {
+		name := order[i]
+		t := b.pending[name]
+		if err := hold(ctx, c, ""); err != nil {
+			return err
+		}
+		c.Start(name)
+		gaveWay, err := b.read(ctx, fd, name, t, c)
+		if err != nil || gaveWay {
+			dropPages(t.dst) // the part copied, before the readers fault the mapping in
+			c.Done(name, nil)
+			if err != nil {
+				return err
+			}
+			if yields[name]++; yields[name] < maxYields {
+				order = append(order, name)
+			}
+			continue
+		}
+		c.Done(name, t.dst)
+		// The readers now read the copy: what they faulted in of the
+		// mapping goes (not before, or each read until then would fault
+		// it in again).
+		dropPages(t.mapped)
+		copied++
+	}
+	if copied == len(b.pending) {
+		if err := unix.Mprotect(b.arena, unix.PROT_READ); err != nil {
+			return fmt.Errorf("gguf: sealing the tensors copied in the background: %w", err)
+		}
+	}
+	return nil
+}
+
+// read reads tensor t, named name, from fd in bgPiece pieces, with readers
+// goroutines, each on a thread of its own at the lowest priority (it ends
+// with the goroutine), until every piece is read, ctx ends, a read fails,
+// or c says to give way (gaveWay); it holds while c is Paused. On a virtual machine most of a
+// fresh copy's time is the host giving it pages, which two threads get
+// faster than one.
+func (b *background) read(ctx context.Context, fd *os.File, name string, t pendingTensor, c Copier) (gaveWay bool, err error) {
+	var next atomic.Int64
+	var gave atomic.Bool
+	errs := make(chan error, readers)
+	for range readers {
+		go func() {
+			runtime.LockOSThread() // never unlocked: see above
+			lowerThreadPriority()
+			errs <- b.readPieces(ctx, fd, name, t, c, &next, &gave)
+		}()
+	}
+	for range readers {
+		if e := <-errs; e != nil && err == nil {
+			err = e
+		}
+	}
+	return gave.Load(), err
+}
+
+// hold waits while c is Paused, until a reader asks the tensor name under
+// way to give way ("": none is under way), or ctx ends (its error).
+func hold(ctx context.Context, c Copier, name string) error {
+	for c.Paused() && ctx.Err() == nil && (name == "" || !c.Yielded(name)) {
+		time.Sleep(holdPoll)
+	}
+	return ctx.Err()
+}
+
+// readPieces is one reader of read: it takes the next piece of t until
+// none are left or it has to stop.
+func (b *background) readPieces(ctx context.Context, fd *os.File, name string, t pendingTensor, c Copier, next *atomic.Int64, gave *atomic.Bool) error {
+	yielded := func() bool { return c.Yielded(name) }
+	for {
+		p := int(next.Add(bgPiece) - bgPiece)
+		if p >= len(t.dst) || gave.Load() {
+			return nil
+		}
+		if err := hold(ctx, c, name); err != nil {
+			return err
+		}
+		if yielded() {
+			gave.Store(true)
+			return nil
+		}
+		if _, err := fd.ReadAt(t.dst[p:min(p+bgPiece, len(t.dst))], t.at+int64(p)); err != nil {
+			if errors.Is(err, io.EOF) {
+				err = errors.New("the file shrank while it was read")
+			}
+			return fmt.Errorf("gguf: background copy of %s: tensor %q: %w", b.path, name, err)
+		}
+	}
+}
+
+// dropPages drops the process's pages of the whole pages inside the
+// mapped bytes b (the page cache keeps them): a reader faults them in
+// again, so it is safe while one still reads them.
+func dropPages(b []byte) {
+	if len(b) == 0 {
+		return
+	}
+	page := uintptr(os.Getpagesize())
+	addr := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	lo, hi := (addr+page-1)&^(page-1), (addr+uintptr(len(b)))&^(page-1)
+	if lo >= hi {
+		return
+	}
+	_ = unix.Madvise(b[lo-addr:hi-addr], unix.MADV_DONTNEED) // advice: a failure leaves the pages resident
+}
