@@ -178,7 +178,6 @@ func (c testCopier) Yielded(name string) bool { return c.yielded != nil && c.yie
 
 func (c testCopier) Paused() bool { return c.paused != nil && c.paused() }
 
-
 func (c testCopier) Start(name string) {
 	if c.start != nil {
 		c.start(name)
