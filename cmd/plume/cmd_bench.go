@@ -299,12 +299,14 @@ func benchThreads(ctx context.Context, o benchOptions, threads int, progress io.
 			return nil, err
 		}
 		base.TTFTMillis = bm.loadMillis + first*1e3
-		if err := bm.settle(ctx, &base); err != nil {
-			return nil, err
-		}
 		reps, res := o.Reps, []float64(nil)
 		if o.NoWarmup {
 			reps, res = reps-1, append(res, float64(o.Prompt)/first)
+		}
+		if reps > 0 { // a process of one cold run ends without the copy
+			if err := bm.settle(ctx, &base); err != nil {
+				return nil, err
+			}
 		}
 		more, err := repeatBench(reps, o.Prompt, run)
 		if err != nil {

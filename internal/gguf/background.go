@@ -3,6 +3,7 @@ package gguf
 import (
 	"context"
 	"errors"
+	"os"
 	"sync"
 	"time"
 )
@@ -25,7 +26,8 @@ const (
 // background is the copy of a file's InBackground tensors.
 type background struct {
 	path    string
-	arena   []byte // private memory, advised huge, for every pending tensor
+	fd      *os.File // the mapped file, which the copy reads; closed by Close
+	arena   []byte   // private memory, advised huge, for every pending tensor
 	pending map[string]pendingTensor
 
 	mu      sync.Mutex
@@ -96,10 +98,11 @@ func (f *File) Pending(name string) bool {
 // arena, on a thread of the lowest priority, one tensor after the other:
 // it takes the CPU time the caller's work leaves idle (a spare core, the
 // gaps between its batches) rather than slowing it. c hears of each tensor
-// as its copy starts and ends (Copier); once it has the copy, the
-// mapping's pages of the tensor are dropped from the process (a reader
-// that still uses them faults them in again from the page cache: they
-// stay valid until Close), so that the process holds each tensor once. The arena is made
+// as its copy starts and ends (Copier); at both points the mapping's pages
+// of the tensor are dropped from the process (a reader that still uses
+// them faults them in again from the page cache: they stay valid until
+// Close), so that the process holds each tensor once, unless a reader
+// reads the mapping while it is copied. The arena is made
 // read-only once every tensor is copied. The copy stops, leaving the rest
 // mapped, at the first read error, or when Close is called: WaitCopied
 // reports which. A tensor's copy gives way when a reader asks (Copier): it

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -270,5 +271,38 @@ func TestCopyInBackgroundPauses(t *testing.T) {
 	}
 	if d, _ := g.TensorData(a); !inMapping(g, d) {
 		t.Error("the tensor is not the mapping's")
+	}
+}
+
+// TestReopenReplacedFile: OpenCopying reads the file it mapped, not one a
+// download has renamed into its place since.
+func TestReopenReplacedFile(t *testing.T) {
+	src, err := os.ReadFile(testutil.Fixture(t, "stories260K.gguf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	path, next := filepath.Join(dir, "m.gguf"), filepath.Join(dir, "next.gguf")
+	for _, p := range []string{path, next} {
+		if err := os.WriteFile(p, src, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	fd, err := f.reopen(path)
+	if err != nil {
+		t.Fatalf("the same file: %v", err)
+	}
+	fd.Close()
+	if err := os.Rename(next, path); err != nil {
+		t.Fatal(err)
+	}
+	if fd, err := f.reopen(path); err == nil || !strings.Contains(err.Error(), "replaced") {
+		fd.Close()
+		t.Fatalf("a file renamed into its place: %v", err)
 	}
 }

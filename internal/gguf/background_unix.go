@@ -20,11 +20,16 @@ import (
 // a multiple of copyAlign) that CopyInBackground copies later. The memory
 // is only reserved: pages are given as the copy writes them.
 func (f *File) pendingCopy(path string, sel []TensorInfo, total int64) (*background, error) {
-	arena, err := hugeArena(total, "the tensors copied in the background")
+	fd, err := f.reopen(path)
 	if err != nil {
 		return nil, err
 	}
-	b := &background{path: path, arena: arena, pending: make(map[string]pendingTensor, len(sel))}
+	arena, err := hugeArena(total, "the tensors copied in the background")
+	if err != nil {
+		fd.Close()
+		return nil, err
+	}
+	b := &background{path: path, fd: fd, arena: arena, pending: make(map[string]pendingTensor, len(sel))}
 	var off int64
 	for _, t := range sel {
 		start := f.DataOffset + int64(t.Offset) // validated: inside the file
@@ -40,11 +45,7 @@ func (f *File) pendingCopy(path string, sel []TensorInfo, total int64) (*backgro
 // gives way goes to the back of the order (at most maxYields times). It
 // seals the arena when every one is copied.
 func (b *background) run(ctx context.Context, order []string, c Copier) error {
-	fd, err := os.Open(b.path)
-	if err != nil {
-		return fmt.Errorf("gguf: background copy: %w", err)
-	}
-	defer fd.Close()
+	fd := b.fd
 	yields := map[string]int{}
 	copied := 0
 	for i := 0; i < len(order); i++ {
@@ -54,6 +55,7 @@ func (b *background) run(ctx context.Context, order []string, c Copier) error {
 			return err
 		}
 		c.Start(name)
+		dropPages(t.mapped) // what readers faulted in: the process holds the tensor once
 		gaveWay, err := b.read(ctx, fd, name, t, c)
 		if err != nil || gaveWay {
 			dropPages(t.dst) // the part copied, before the readers fault the mapping in
@@ -67,10 +69,7 @@ func (b *background) run(ctx context.Context, order []string, c Copier) error {
 			continue
 		}
 		c.Done(name, t.dst)
-		// The readers now read the copy: what they faulted in of the
-		// mapping goes (not before, or each read until then would fault
-		// it in again).
-		dropPages(t.mapped)
+		dropPages(t.mapped) // what readers faulted in again during the copy
 		copied++
 	}
 	if copied == len(b.pending) {

@@ -76,6 +76,7 @@ func open(ctx context.Context, path string, private bool) (*File, error) {
 		_ = unix.Munmap(mem)
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	f.stat = st
 	if private {
 		f.seal = func() error { return unix.Mprotect(mem, unix.PROT_READ) }
 		f.ownBytes = int64(len(mem))
@@ -182,6 +183,9 @@ func OpenCopying(ctx context.Context, path string, copy func(*File, TensorInfo) 
 	unmap := f.release
 	f.release = func() error {
 		err := unmap()
+		if f.bg != nil {
+			f.bg.fd.Close() // the copy has stopped (Close stops it first)
+		}
 		for _, a := range arenas {
 			if e := unix.Munmap(a); e != nil && err == nil {
 				err = fmt.Errorf("gguf: munmap the copied tensors of %s: %w", path, e)
@@ -197,7 +201,7 @@ func OpenCopying(ctx context.Context, path string, copy func(*File, TensorInfo) 
 		arenas = append(arenas, f.bg.arena)
 	}
 	if nowBytes > 0 {
-		arena, own, err := copyTensors(ctx, path, f.DataOffset, now, nowBytes)
+		arena, own, err := copyTensors(ctx, f, path, now, nowBytes)
 		if err != nil {
 			f.Close()
 			return nil, fmt.Errorf("gguf: %s: %w", path, err)
@@ -208,6 +212,21 @@ func OpenCopying(ctx context.Context, path string, copy func(*File, TensorInfo) 
 	}
 	f.ownBytes = nowBytes + laterBytes
 	return f, nil
+}
+
+// reopen opens the file at path again, for reading what f maps: an error
+// if path now names another file (one a download put in its place since),
+// whose bytes are not those the mapping was parsed from.
+func (f *File) reopen(path string) (*os.File, error) {
+	fd, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	if st, err := fd.Stat(); err != nil || !os.SameFile(st, f.stat) {
+		fd.Close()
+		return nil, errors.New("the file was replaced while it was opened")
+	}
+	return fd, nil
 }
 
 // alignCopy is a copied tensor's share of the arena: its size rounded up
@@ -221,7 +240,7 @@ func alignCopy(size uint64) int64 {
 // the other at multiples of copyAlign, with readers goroutines taking
 // readChunk-sized pieces (readPieces); it returns the arena and each
 // tensor's bytes in it.
-func copyTensors(ctx context.Context, path string, dataOffset int64, sel []TensorInfo, total int64) ([]byte, map[string][]byte, error) {
+func copyTensors(ctx context.Context, f *File, path string, sel []TensorInfo, total int64) ([]byte, map[string][]byte, error) {
 	if total > math.MaxInt {
 		return nil, nil, fmt.Errorf("%d bytes of tensors to copy", total)
 	}
@@ -233,11 +252,12 @@ func copyTensors(ctx context.Context, path string, dataOffset int64, sel []Tenso
 		_ = unix.Munmap(arena)
 		return nil, nil, err
 	}
-	fd, err := os.Open(path)
+	fd, err := f.reopen(path)
 	if err != nil {
 		return fail(err)
 	}
 	defer fd.Close()
+	dataOffset := f.DataOffset
 	own := make(map[string][]byte, len(sel))
 	var pieces []piece
 	var off int64

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"strconv"
 	"sync"
 
@@ -38,6 +39,8 @@ type File struct {
 	ownBytes int64 // private memory holding tensors: a private copy, or own's arena
 	// bg is the copy of OpenCopying's InBackground tensors (nil: none).
 	bg *background
+	// stat is the mapped file's (Open): OpenCopying reads the same file.
+	stat os.FileInfo
 }
 
 // Parse reads and validates a GGUF file of size bytes through r. It keeps r
