@@ -103,7 +103,7 @@ var copiedTypes = []tensor.Type{tensor.Q4_K, tensor.Q6_K}
 // backgroundTypes are those it copies in the background
 // (gguf.File.CopyInBackground), after load, while the model already runs
 // from the mapping. A Q8_0 model is copied whole: at load, that copy
-// (1.5–1.7 s for the 1B model on the Zen 5 of BENCHMARKS.md, 2–5 s for a
+// (1.5–1.7 s for the 1B model on the Zen 5 of BENCHMARKS.md, 2–8 s for a
 // copy at the lowest priority) put its first token after llama.cpp's.
 var backgroundTypes = []tensor.Type{tensor.Q8_0}
 
