@@ -164,7 +164,9 @@ func TestLoadHybridBackground(t *testing.T) {
 	t.Setenv(mapEnv, "")
 	mem := Memory{Total: 8 << 30, Available: 4 << 30}
 	spec := testmodel.Base("llama", tensor.Q8_0)
-	spec.Tied = true
+	// Tied, and large enough (about 40 MB) that evaluations overlap the
+	// copy.
+	spec.Tied, spec.Embd, spec.FFN, spec.Heads, spec.HeadsKV, spec.HeadDim = true, 1024, 4096, 8, 4, 128
 	path := synthPath(t, spec)
 	if !kernels.Interleaves(tensor.Q8_0) {
 		f, layout, err := OpenWeights(context.Background(), path, mem, "")
@@ -182,15 +184,17 @@ func TestLoadHybridBackground(t *testing.T) {
 	if n := hybrid.file.CopiedBytes(); n == 0 || hybrid.mem.Available != mem.Available-uint64(n) {
 		t.Fatalf("%d bytes to copy, available memory seen %d", n, hybrid.mem.Available)
 	}
-	prompt := []int32{1, 2, 3, 4, 5}
-	want := evalLogits(t, mapped, prompt)
+	// A prompt (a batch: the copy pauses, and gives way) then decoded
+	// tokens (one row: they read the mapping meanwhile).
+	prompt, steps := []int32{1, 2, 3, 4, 5}, []int32{6, 7, 8}
+	want := evalSteps(t, mapped, prompt, steps)
 	equal := func(got []float32) bool {
 		return slices.EqualFunc(got, want, func(a, b float32) bool { return math.Float32bits(a) == math.Float32bits(b) })
 	}
 	copied := make(chan error)
 	go func() { _, err := hybrid.file.WaitCopied(context.Background()); copied <- err }()
 	for evals := 0; ; evals++ { // as the copy goes on
-		if !equal(evalLogits(t, hybrid, prompt)) {
+		if !equal(evalSteps(t, hybrid, prompt, steps)) {
 			t.Fatalf("hybrid weights give other logits than mapped ones while they are copied (eval %d)", evals)
 		}
 		select {
@@ -201,6 +205,7 @@ func TestLoadHybridBackground(t *testing.T) {
 		default:
 			continue
 		}
+		t.Logf("%d evaluations while the copy went on", evals+1)
 		break
 	}
 	w, head := hybrid.model.Weights, "output.weight"
@@ -213,7 +218,7 @@ func TestLoadHybridBackground(t *testing.T) {
 			t.Errorf("%s after the copy: layout %d, the mapping's bytes %v", name, cur.Layout, &cur.Data[0] == &inFile[0])
 		}
 	}
-	if !equal(evalLogits(t, hybrid, prompt)) {
+	if !equal(evalSteps(t, hybrid, prompt, steps)) {
 		t.Fatal("hybrid weights give other logits than mapped ones after the copy")
 	}
 	again := loadModel(t, path, Options{Memory: mem})
@@ -222,6 +227,28 @@ func TestLoadHybridBackground(t *testing.T) {
 	}
 	if _, err := again.file.WaitCopied(context.Background()); err != nil && !errors.Is(err, context.Canceled) {
 		t.Errorf("copy ended by Close: %v", err)
+	}
+}
+
+// evalSteps evaluates prompt in a new session of m, then each of steps
+// alone, and returns the logits of each evaluation, one after the other.
+func evalSteps(t *testing.T, m *Model, prompt, steps []int32) []float32 {
+	t.Helper()
+	s, err := m.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []float32
+	for i, ids := 0, prompt; ; i++ {
+		logits, err := s.Eval(context.Background(), ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, logits...)
+		if i == len(steps) {
+			return out
+		}
+		ids = steps[i : i+1]
 	}
 }
 
