@@ -4,12 +4,8 @@ package gguf
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"os"
-	"runtime"
-	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -45,7 +41,6 @@ func (f *File) pendingCopy(path string, sel []TensorInfo, total int64) (*backgro
 // gives way goes to the back of the order (at most maxYields times). It
 // seals the arena when every one is copied.
 func (b *background) run(ctx context.Context, order []string, c Copier) error {
-	fd := b.fd
 	yields := map[string]int{}
 	copied := 0
 	for i := 0; i < len(order); i++ {
@@ -56,7 +51,7 @@ func (b *background) run(ctx context.Context, order []string, c Copier) error {
 		}
 		c.Start(name)
 		dropPages(t.mapped) // what readers faulted in: the process holds the tensor once
-		gaveWay, err := b.read(ctx, fd, name, t, c)
+		gaveWay, err := b.read(ctx, name, t, c)
 		if err != nil || gaveWay {
 			dropPages(t.dst) // the part copied, before the readers fault the mapping in
 			c.Done(name, nil)
@@ -80,29 +75,23 @@ func (b *background) run(ctx context.Context, order []string, c Copier) error {
 	return nil
 }
 
-// read reads tensor t, named name, from fd in bgPiece pieces, with readers
-// goroutines, each on a thread of its own at the lowest priority (it ends
-// with the goroutine), until every piece is read, ctx ends, a read fails,
-// or c says to give way (gaveWay); it holds while c is Paused. On a virtual machine most of a
+// read reads tensor t, named name, from the file in bgPiece pieces, with
+// readers goroutines, each on a thread of its own at the lowest priority,
+// until every piece is read, ctx ends, a read fails, or c says to give way
+// (gaveWay); it holds while c is Paused. On a virtual machine most of a
 // fresh copy's time is the host giving it pages, which two threads get
 // faster than one.
-func (b *background) read(ctx context.Context, fd *os.File, name string, t pendingTensor, c Copier) (gaveWay bool, err error) {
-	var next atomic.Int64
-	var gave atomic.Bool
-	errs := make(chan error, readers)
-	for range readers {
-		go func() {
-			runtime.LockOSThread() // never unlocked: see above
-			lowerThreadPriority()
-			errs <- b.readPieces(ctx, fd, name, t, c, &next, &gave)
-		}()
+func (b *background) read(ctx context.Context, name string, t pendingTensor, c Copier) (gaveWay bool, err error) {
+	goOn := func() bool {
+		_ = hold(ctx, c, name) // a cancelled ctx stops the reader right after
+		return !c.Yielded(name)
 	}
-	for range readers {
-		if e := <-errs; e != nil && err == nil {
-			err = e
-		}
+	pieces := splitPieces(nil, name, t.dst, t.at, bgPiece)
+	gaveWay, err = readPiecesWith(ctx, b.fd, pieces, readHooks{thread: lowerThreadPriority, before: goOn})
+	if err != nil && ctx.Err() == nil {
+		err = fmt.Errorf("gguf: background copy of %s: %w", b.path, err)
 	}
-	return gave.Load(), err
+	return gaveWay, err
 }
 
 // hold waits while c is Paused, until a reader asks the tensor name under
@@ -112,31 +101,6 @@ func hold(ctx context.Context, c Copier, name string) error {
 		time.Sleep(holdPoll)
 	}
 	return ctx.Err()
-}
-
-// readPieces is one reader of read: it takes the next piece of t until
-// none are left or it has to stop.
-func (b *background) readPieces(ctx context.Context, fd *os.File, name string, t pendingTensor, c Copier, next *atomic.Int64, gave *atomic.Bool) error {
-	yielded := func() bool { return c.Yielded(name) }
-	for {
-		p := int(next.Add(bgPiece) - bgPiece)
-		if p >= len(t.dst) || gave.Load() {
-			return nil
-		}
-		if err := hold(ctx, c, name); err != nil {
-			return err
-		}
-		if yielded() {
-			gave.Store(true)
-			return nil
-		}
-		if _, err := fd.ReadAt(t.dst[p:min(p+bgPiece, len(t.dst))], t.at+int64(p)); err != nil {
-			if errors.Is(err, io.EOF) {
-				err = errors.New("the file shrank while it was read")
-			}
-			return fmt.Errorf("gguf: background copy of %s: tensor %q: %w", b.path, name, err)
-		}
-	}
 }
 
 // dropPages drops the process's pages of the whole pages inside the

@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"runtime"
 	"sync/atomic"
 
 	"golang.org/x/sys/unix"
@@ -137,11 +138,7 @@ func hugeArena(size int64, what string) ([]byte, error) {
 // readAll fills mem from the start of fd in readChunk pieces
 // (readPieces).
 func readAll(ctx context.Context, fd *os.File, mem []byte) error {
-	var pieces []piece
-	for off := 0; off < len(mem); off += readChunk {
-		pieces = append(pieces, piece{dst: mem[off:min(off+readChunk, len(mem))], at: int64(off)})
-	}
-	return readPieces(ctx, fd, pieces)
+	return readPieces(ctx, fd, splitPieces(nil, "", mem, 0, readChunk))
 }
 
 // copyAlign is where each copied tensor starts in OpenCopying's arena: a
@@ -263,10 +260,7 @@ func copyTensors(ctx context.Context, f *File, path string, sel []TensorInfo, to
 	var off int64
 	for _, t := range sel {
 		own[t.Name] = arena[off : off+int64(t.Size) : off+int64(t.Size)]
-		for p := int64(0); p < int64(t.Size); p += readChunk {
-			n := min(readChunk, int64(t.Size)-p)
-			pieces = append(pieces, piece{name: t.Name, dst: arena[off+p : off+p+n], at: dataOffset + int64(t.Offset) + p})
-		}
+		pieces = splitPieces(pieces, t.Name, own[t.Name], dataOffset+int64(t.Offset), readChunk)
 		off += alignCopy(t.Size)
 	}
 	if err := readPieces(ctx, fd, pieces); err != nil {
@@ -283,47 +277,86 @@ type piece struct {
 	at   int64
 }
 
+// splitPieces appends to pieces the reads, of size bytes at most, that
+// fill dst from file offset at, of tensor name ("" for the whole file).
+func splitPieces(pieces []piece, name string, dst []byte, at int64, size int) []piece {
+	for p := 0; p < len(dst); p += size {
+		pieces = append(pieces, piece{name: name, dst: dst[p:min(p+size, len(dst))], at: at + int64(p)})
+	}
+	return pieces
+}
+
 // readPieces fills every piece from fd with readers goroutines, each
 // taking the next piece until none are left, one fails or ctx ends, and
 // returns the first error (ctx's where it ended).
 func readPieces(ctx context.Context, fd *os.File, pieces []piece) error {
+	_, err := readPiecesWith(ctx, fd, pieces, readHooks{})
+	return err
+}
+
+// readHooks adapt readPiecesWith's readers (nil: none).
+type readHooks struct {
+	// thread runs first in each reader, on a thread of the reader's own
+	// that ends with it (a priority).
+	thread func()
+	// before runs before each piece; false stops every reader.
+	before func() bool
+}
+
+// readPiecesWith is readPieces with hooks h; stopped reports that a
+// before hook stopped the readers before every piece was read.
+func readPiecesWith(ctx context.Context, fd *os.File, pieces []piece, h readHooks) (stopped bool, err error) {
 	var next atomic.Int64
+	var stop atomic.Bool
 	errs := make(chan error, readers)
 	for range readers {
 		go func() {
-			for {
-				i := next.Add(1) - 1
-				if i >= int64(len(pieces)) {
-					errs <- nil
-					return
-				}
-				p := pieces[i]
-				err := ctx.Err()
-				if err == nil {
-					_, err = fd.ReadAt(p.dst, p.at)
-				}
-				if errors.Is(err, io.EOF) {
-					err = errors.New("the file shrank while it was read")
-				}
-				if err != nil {
-					next.Store(int64(len(pieces))) // the others stop at their next piece
-					if p.name != "" {
-						err = fmt.Errorf("tensor %q: %w", p.name, err)
-					}
-					errs <- fmt.Errorf("reading: %w", err)
-					return
-				}
+			if h.thread != nil {
+				runtime.LockOSThread() // never unlocked: the thread ends with the goroutine
+				h.thread()
 			}
+			errs <- readNext(ctx, fd, pieces, &next, &stop, h.before)
 		}()
 	}
-	var first error
 	for range readers {
-		if err := <-errs; err != nil && first == nil {
-			first = err
+		if e := <-errs; e != nil && err == nil {
+			err = e
 		}
 	}
-	if first != nil && ctx.Err() != nil {
-		return ctx.Err()
+	if err != nil && ctx.Err() != nil {
+		return stop.Load(), ctx.Err()
 	}
-	return first
+	return stop.Load(), err
+}
+
+// readNext is one reader of readPiecesWith: it reads the next piece (next
+// counts those taken) until none are left, one fails, ctx ends or before
+// says to stop (then it sets stop).
+func readNext(ctx context.Context, fd *os.File, pieces []piece, next *atomic.Int64, stop *atomic.Bool, before func() bool) error {
+	for {
+		i := next.Add(1) - 1
+		if i >= int64(len(pieces)) {
+			return nil
+		}
+		if before != nil && !before() {
+			stop.Store(true)
+			next.Store(int64(len(pieces))) // the others stop at their next piece
+			return nil
+		}
+		p := pieces[i]
+		err := ctx.Err()
+		if err == nil {
+			_, err = fd.ReadAt(p.dst, p.at)
+		}
+		if errors.Is(err, io.EOF) {
+			err = errors.New("the file shrank while it was read")
+		}
+		if err != nil {
+			next.Store(int64(len(pieces))) // the others stop at their next piece
+			if p.name != "" {
+				err = fmt.Errorf("tensor %q: %w", p.name, err)
+			}
+			return fmt.Errorf("reading: %w", err)
+		}
+	}
 }
