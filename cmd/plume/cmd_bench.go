@@ -53,8 +53,9 @@ type benchOptions struct {
 	KV      string // KV cache type: "f16" (llama-bench's default) or "f32"
 	kvType  tensor.Type
 	// Weights is where the weights live (engine.OpenWeights): "hybrid",
-	// the file mapped with its Q4_K and Q6_K matrices copied into huge-page memory
-	// (as plume run has them), "mapped" (nothing copied, as with
+	// the file mapped with its Q4_K and Q6_K matrices copied into
+	// huge-page memory at load and its Q8_0 ones in the background (as
+	// plume run has them), "mapped" (nothing copied, as with
 	// PLUME_MMAP), or "private" huge-page memory (as plume serve and plume
 	// write have them), each where the memory allows.
 	Weights string
