@@ -102,10 +102,12 @@
 // them, or the matrices that plume run copies out of the mapped file,
 // engine.WeightsHybrid; see gguf.File.Rearrange, and Matrix.Later for
 // those copied while the model runs), Interleave lays a matrix out in groups
-// of four rows interleaved block by block (Interleaved4), and the x86 sets
-// decode those groups with group kernels (quad_amd64.go): the four-row
-// kernels with a row stride of one block and a block step of four, so
-// the same bits from one stream. They exist for Q8_0 (every set, YMM and
+// of four rows interleaved block by block (Interleaved4; Q8_0 in runs of
+// eight blocks, the run's scales on one cache line before its quants, so
+// that every load is aligned: groupForm), and the x86 sets decode those
+// groups with group kernels (quad_amd64.go): the four-row kernels with a
+// row stride of one block and a block step of four, so the same bits from
+// one stream. They exist for Q8_0 (every set, YMM and
 // ZMM), repacked Q4_K (AVX2 and ZMM) and Q6_K (ZMM); on a Zen 5, with the
 // weights in huge pages, decoding the 1B models was 1.19–1.41× as fast as
 // from the mapped file, where row-major huge pages gave 1.03–1.11×

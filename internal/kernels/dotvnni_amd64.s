@@ -121,17 +121,16 @@ r4done:
 	RET
 
 // func dotQ8_0QuadVNNI(w []byte, x []byte, nb int, groups int, out []float32)
-// Requires: AVX, AVX2, AVX512VL, AVX512_VNNI, F16C, FMA3, MMX+
+// Requires: AVX, AVX2, AVX512VL, AVX512_VNNI, CMOV, F16C, FMA3
 TEXT ·dotQ8_0QuadVNNI(SB), NOSPLIT, $0-88
 	MOVQ w_base+0(FP), SI
 	MOVQ x_base+24(FP), R13
 	MOVQ nb+48(FP), R14
 	MOVQ groups+56(FP), R12
 	MOVQ out_base+64(FP), DX
-	MOVQ $0x00000022, R8
+	MOVQ $0x00000020, R8
 	LEAQ (R8)(R8*1), R9
 	LEAQ (R9)(R8*1), R10
-	LEAQ 4096(SI), R11
 
 q4group:
 	MOVQ   R13, DI
@@ -140,28 +139,19 @@ q4group:
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
 	VXORPS Y3, Y3, Y3
-	TESTQ  CX, CX
-	JEQ    q4done
+
+q4run:
+	// R11 = min(8, blocks left) blocks of the run, BX its scales, SI its quants
+	MOVQ    $0x00000008, R11
+	CMPQ    CX, R11
+	CMOVQLT CX, R11
+	SUBQ    R11, CX
+	MOVQ    SI, BX
+	LEAQ    (SI)(R11*8), SI
 
 q4loop:
-	PREFETCHT0 (R11)
-	PREFETCHT0 64(R11)
-	PREFETCHT0 128(R11)
-	ADDQ       $0x88, R11
-
 	// four weight scales times the activation scale → Y8
-	MOVWQZX      (SI), AX
-	MOVWQZX      (SI)(R8*1), BX
-	SHLQ         $0x10, BX
-	ORQ          BX, AX
-	MOVWQZX      (SI)(R9*1), BX
-	SHLQ         $0x20, BX
-	ORQ          BX, AX
-	MOVWQZX      (SI)(R10*1), BX
-	SHLQ         $0x30, BX
-	ORQ          BX, AX
-	VMOVQ        AX, X8
-	VCVTPH2PS    X8, X8
+	VCVTPH2PS    (BX), X8
 	MOVWLZX      (DI), AX
 	VMOVD        AX, X9
 	VCVTPH2PS    X9, X9
@@ -170,7 +160,7 @@ q4loop:
 	VINSERTF128  $0x01, X8, Y8, Y8
 	VMOVDQU      2(DI), Y4
 	VSHUFPS      $0x00, Y8, Y8, Y9
-	VMOVDQU      2(SI), Y5
+	VMOVDQU      (SI), Y5
 	VPSIGNB      Y5, Y5, Y6
 	VPSIGNB      Y5, Y4, Y7
 	VPXOR        Y10, Y10, Y10
@@ -178,7 +168,7 @@ q4loop:
 	VCVTDQ2PS    Y10, Y6
 	VFMADD231PS  Y6, Y9, Y0
 	VSHUFPS      $0x55, Y8, Y8, Y9
-	VMOVDQU      2(SI)(R8*1), Y5
+	VMOVDQU      (SI)(R8*1), Y5
 	VPSIGNB      Y5, Y5, Y6
 	VPSIGNB      Y5, Y4, Y7
 	VPXOR        Y10, Y10, Y10
@@ -186,7 +176,7 @@ q4loop:
 	VCVTDQ2PS    Y10, Y6
 	VFMADD231PS  Y6, Y9, Y1
 	VSHUFPS      $0xaa, Y8, Y8, Y9
-	VMOVDQU      2(SI)(R9*1), Y5
+	VMOVDQU      (SI)(R9*1), Y5
 	VPSIGNB      Y5, Y5, Y6
 	VPSIGNB      Y5, Y4, Y7
 	VPXOR        Y10, Y10, Y10
@@ -194,19 +184,20 @@ q4loop:
 	VCVTDQ2PS    Y10, Y6
 	VFMADD231PS  Y6, Y9, Y2
 	VSHUFPS      $0xff, Y8, Y8, Y9
-	VMOVDQU      2(SI)(R10*1), Y5
+	VMOVDQU      (SI)(R10*1), Y5
 	VPSIGNB      Y5, Y5, Y6
 	VPSIGNB      Y5, Y4, Y7
 	VPXOR        Y10, Y10, Y10
 	VPDPBUSD     Y7, Y6, Y10
 	VCVTDQ2PS    Y10, Y6
 	VFMADD231PS  Y6, Y9, Y3
-	ADDQ         $0x88, SI
+	ADDQ         $0x08, BX
+	ADDQ         $0x00000080, SI
 	ADDQ         $0x22, DI
-	DECQ         CX
+	DECQ         R11
 	JNZ          q4loop
-
-q4done:
+	TESTQ        CX, CX
+	JNZ          q4run
 	VEXTRACTF128 $0x01, Y0, X10
 	VADDPS       X0, X10, X10
 	VMOVHLPS     X10, X10, X0

@@ -150,20 +150,17 @@ z4done:
 	RET
 
 // func dotQ8_0QuadZMMVNNI(w []byte, x []byte, nb int, groups int, out []float32)
-// Requires: AVX, AVX2, AVX512BW, AVX512F, AVX512_VNNI, F16C, MMX+
+// Requires: AVX, AVX2, AVX512BW, AVX512F, AVX512_VNNI, CMOV, F16C
 TEXT ·dotQ8_0QuadZMMVNNI(SB), NOSPLIT, $0-88
-	// The row-major kernel's registers with a stride of one block (R8 = 34):
-	// the rows of a block are adjacent and a block step is four blocks.
-	// R11 prefetches quadPrefetch bytes ahead.
+	// The row-major kernel's registers; the two rows of a pair are adjacent.
 	MOVQ w_base+0(FP), SI
 	MOVQ x_base+24(FP), R13
 	MOVQ nb+48(FP), R14
 	MOVQ groups+56(FP), R12
 	MOVQ out_base+64(FP), DX
-	MOVQ $0x00000022, R8
+	MOVQ $0x00000020, R8
 	LEAQ (R8)(R8*1), R9
 	LEAQ (R9)(R8*1), R10
-	LEAQ 4096(SI), R11
 
 q4group:
 	MOVQ      R13, DI
@@ -173,28 +170,19 @@ q4group:
 	VPXORD    Z15, Z15, Z15
 	VMOVDQU64 zmmPairIdx<>+0(SB), Z12
 	VMOVDQU64 zmmPairIdx<>+64(SB), Z13
-	TESTQ     CX, CX
-	JEQ       q4done
+
+q4run:
+	// R11 = min(8, blocks left) blocks of the run, BX its scales, SI its quants
+	MOVQ    $0x00000008, R11
+	CMPQ    CX, R11
+	CMOVQLT CX, R11
+	SUBQ    R11, CX
+	MOVQ    SI, BX
+	LEAQ    (SI)(R11*8), SI
 
 q4loop:
-	PREFETCHT0 (R11)
-	PREFETCHT0 64(R11)
-	PREFETCHT0 128(R11)
-	ADDQ       $0x88, R11
-
 	// four weight scales times the activation scale → Y8
-	MOVWQZX      (SI), AX
-	MOVWQZX      (SI)(R8*1), BX
-	SHLQ         $0x10, BX
-	ORQ          BX, AX
-	MOVWQZX      (SI)(R9*1), BX
-	SHLQ         $0x20, BX
-	ORQ          BX, AX
-	MOVWQZX      (SI)(R10*1), BX
-	SHLQ         $0x30, BX
-	ORQ          BX, AX
-	VMOVQ        AX, X8
-	VCVTPH2PS    X8, X8
+	VCVTPH2PS    (BX), X8
 	MOVWLZX      (DI), AX
 	VMOVD        AX, X9
 	VCVTPH2PS    X9, X9
@@ -207,8 +195,7 @@ q4loop:
 	VPERMPS         Z8, Z13, Z3
 	VBROADCASTI64X4 2(DI), Z4
 	VPSUBB          Z4, Z15, Z14
-	VMOVDQU         2(SI), Y5
-	VINSERTI64X4    $0x01, 2(SI)(R8*1), Z5, Z5
+	VMOVDQU64       (SI), Z5
 	VPABSB          Z5, Z6
 	VPMOVB2M        Z5, K1
 	VPBLENDMB       Z14, Z4, K1, Z7
@@ -216,8 +203,7 @@ q4loop:
 	VPDPBUSD        Z7, Z6, Z10
 	VCVTDQ2PS       Z10, Z10
 	VFMADD231PS     Z10, Z2, Z0
-	VMOVDQU         2(SI)(R9*1), Y5
-	VINSERTI64X4    $0x01, 2(SI)(R10*1), Z5, Z5
+	VMOVDQU64       64(SI), Z5
 	VPABSB          Z5, Z6
 	VPMOVB2M        Z5, K1
 	VPBLENDMB       Z14, Z4, K1, Z7
@@ -225,45 +211,46 @@ q4loop:
 	VPDPBUSD        Z7, Z6, Z10
 	VCVTDQ2PS       Z10, Z10
 	VFMADD231PS     Z10, Z3, Z1
-	ADDQ            $0x88, SI
+	ADDQ            $0x08, BX
+	ADDQ            $0x00000080, SI
 	ADDQ            $0x22, DI
-	DECQ            CX
+	DECQ            R11
 	JNZ             q4loop
-
-q4done:
-	VEXTRACTF64X4 $0x01, Z0, Y2
-	VEXTRACTF64X4 $0x01, Z1, Y3
-	VEXTRACTF128  $0x01, Y0, X10
-	VADDPS        X0, X10, X10
-	VMOVHLPS      X10, X10, X0
-	VADDPS        X0, X10, X10
-	VMOVSHDUP     X10, X0
-	VADDSS        X0, X10, X0
-	VEXTRACTF128  $0x01, Y2, X10
-	VADDPS        X2, X10, X10
-	VMOVHLPS      X10, X10, X2
-	VADDPS        X2, X10, X10
-	VMOVSHDUP     X10, X2
-	VADDSS        X2, X10, X2
-	VEXTRACTF128  $0x01, Y1, X10
-	VADDPS        X1, X10, X10
-	VMOVHLPS      X10, X10, X1
-	VADDPS        X1, X10, X10
-	VMOVSHDUP     X10, X1
-	VADDSS        X1, X10, X1
-	VEXTRACTF128  $0x01, Y3, X10
-	VADDPS        X3, X10, X10
-	VMOVHLPS      X10, X10, X3
-	VADDPS        X3, X10, X10
-	VMOVSHDUP     X10, X3
-	VADDSS        X3, X10, X3
-	VMOVSS        X0, (DX)
-	VMOVSS        X2, 4(DX)
-	VMOVSS        X1, 8(DX)
-	VMOVSS        X3, 12(DX)
-	ADDQ          $0x10, DX
-	DECQ          R12
-	JNZ           q4group
+	TESTQ           CX, CX
+	JNZ             q4run
+	VEXTRACTF64X4   $0x01, Z0, Y2
+	VEXTRACTF64X4   $0x01, Z1, Y3
+	VEXTRACTF128    $0x01, Y0, X10
+	VADDPS          X0, X10, X10
+	VMOVHLPS        X10, X10, X0
+	VADDPS          X0, X10, X10
+	VMOVSHDUP       X10, X0
+	VADDSS          X0, X10, X0
+	VEXTRACTF128    $0x01, Y2, X10
+	VADDPS          X2, X10, X10
+	VMOVHLPS        X10, X10, X2
+	VADDPS          X2, X10, X10
+	VMOVSHDUP       X10, X2
+	VADDSS          X2, X10, X2
+	VEXTRACTF128    $0x01, Y1, X10
+	VADDPS          X1, X10, X10
+	VMOVHLPS        X10, X10, X1
+	VADDPS          X1, X10, X10
+	VMOVSHDUP       X10, X1
+	VADDSS          X1, X10, X1
+	VEXTRACTF128    $0x01, Y3, X10
+	VADDPS          X3, X10, X10
+	VMOVHLPS        X10, X10, X3
+	VADDPS          X3, X10, X10
+	VMOVSHDUP       X10, X3
+	VADDSS          X3, X10, X3
+	VMOVSS          X0, (DX)
+	VMOVSS          X2, 4(DX)
+	VMOVSS          X1, 8(DX)
+	VMOVSS          X3, 12(DX)
+	ADDQ            $0x10, DX
+	DECQ            R12
+	JNZ             q4group
 	VZEROUPPER
 	RET
 

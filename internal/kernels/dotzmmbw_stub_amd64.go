@@ -18,8 +18,10 @@ package kernels
 func dotQ8_0Rows4ZMM(w []byte, stride int, x []byte, nb int, out []float32)
 
 // dotQ8_0QuadZMM is dotQ8_0Rows4ZMM on groups groups of four rows
-// interleaved block by block, one after the other (block b of row r of
-// group k at w[136*(nb*k+b)+34*r:]); reference loop:
+// interleaved in runs of up to eight blocks, one group after the other
+// (136*nb bytes each; a run of k blocks is the 4*k scales, block by block
+// and row by row, then the 4*k quant blocks of 32 bytes in the same
+// order: see q8_0Run); reference loop:
 //
 //	for k := 0; k < groups; k++ {
 //		for r := 0; r < 4; r++ {

@@ -6,28 +6,63 @@ package kernels
 // blocks of bb >= 32 bytes a row) to dst, row j at dst[j*wrow:]
 // (gather_amd64.s); reference loop:
 //
-//	for j := 0; j < 4; j++ {
-//		deinterleaveRow(dst[j*wrow:(j+1)*wrow], src, j, wrow, bb)
-//	}
+//	groupForm{bb: bb, run: 1}.move(src, dst, wrow, 0, 4, true)
 //
 //go:noescape
 func gatherBlocksAVX(dst []byte, wrow int, src []byte, nb int, bb int)
+
+// gatherQ8_0RunsAVX writes the four rows of one Interleaved4 Q8_0 group
+// src (nb >= 1 blocks a row, in runs: see q8_0Run) to dst, row j at
+// dst[j*wrow:] (gather_amd64.s); reference loop:
+//
+//	q8_0Form.move(src, dst, wrow, 0, 4, true)
+//
+//go:noescape
+func gatherQ8_0RunsAVX(dst []byte, wrow int, src []byte, nb int)
+
+// scatterQ8_0RunsAVX writes four row-major Q8_0 rows src (row j at
+// src[j*wrow:], nb >= 1 blocks each) to dst as one Interleaved4 group
+// (gather_amd64.s); reference loop:
+//
+//	q8_0Form.move(dst, src, wrow, 0, 4, false)
+//
+//go:noescape
+func scatterQ8_0RunsAVX(dst []byte, src []byte, wrow int, nb int)
+
+// interleaveGroup writes the four row-major rows src (wrow bytes each) to
+// dst as one interleaved group in form f: in assembly for Q8_0 (the
+// Go moves took twice as long at load).
+func interleaveGroup(dst, src []byte, wrow int, f groupForm) {
+	nb := wrow / f.bb
+	if f != q8_0Form || !hasAVX2 || nb == 0 {
+		f.move(dst, src, wrow, 0, interleaveRows, false)
+		return
+	}
+	_, _ = dst[interleaveRows*nb*f.bb-1], src[3*wrow+nb*f.bb-1]
+	scatterQ8_0RunsAVX(dst, src, wrow, nb)
+}
 
 // gatherAVXMinBlock is the smallest block gatherBlocksAVX moves: one
 // 32-byte move.
 const gatherAVXMinBlock = 32
 
-// deinterleaveGroup writes the interleaved group src to dst as four
-// row-major rows (wrow bytes each, blocks of bb bytes). Prompt batches
-// gather every weight this way, and a copy call per block (34 bytes for
-// Q8_0) cost more than the move: the assembly moves them where the CPU
-// has AVX (every x86 kernel set) and the blocks are large enough.
-func deinterleaveGroup(dst, src []byte, wrow, bb int) {
-	nb := wrow / bb
-	if !hasAVX2 || bb < gatherAVXMinBlock || nb == 0 {
-		gatherGo(dst, src, wrow, bb)
-		return
+// deinterleaveGroup writes the interleaved group src (form f) to dst as
+// four row-major rows of wrow bytes. Prompt batches gather every weight
+// this way, and a copy call per block (34 bytes for Q8_0) cost more than
+// the move: the assembly moves them where the CPU has AVX (every x86
+// kernel set) and the blocks are large enough, or the form is Q8_0's.
+func deinterleaveGroup(dst, src []byte, wrow int, f groupForm) {
+	nb := wrow / f.bb
+	switch {
+	case !hasAVX2 || nb == 0:
+		f.move(src, dst, wrow, 0, interleaveRows, true)
+	case f == q8_0Form:
+		_, _ = dst[3*wrow+nb*f.bb-1], src[interleaveRows*nb*f.bb-1]
+		gatherQ8_0RunsAVX(dst, wrow, src, nb)
+	case f.head == 0 && f.bb >= gatherAVXMinBlock:
+		_, _ = dst[3*wrow+nb*f.bb-1], src[interleaveRows*nb*f.bb-1]
+		gatherBlocksAVX(dst, wrow, src, nb, f.bb)
+	default:
+		f.move(src, dst, wrow, 0, interleaveRows, true)
 	}
-	_, _ = dst[3*wrow+nb*bb-1], src[interleaveRows*nb*bb-1]
-	gatherBlocksAVX(dst, wrow, src, nb, bb)
 }

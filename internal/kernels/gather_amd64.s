@@ -43,3 +43,102 @@ chunk:
 done:
 	VZEROUPPER
 	RET
+
+// func gatherQ8_0RunsAVX(dst []byte, wrow int, src []byte, nb int)
+// The four rows of one Interleaved4 Q8_0 group (src: nb blocks a row in
+// runs of up to eight, a run of k blocks its 4k scales then its 4k quant
+// blocks, both block by block and row by row) to dst row-major (row j at
+// dst[j*wrow:]), src read in order.
+TEXT ·gatherQ8_0RunsAVX(SB), NOSPLIT, $0-64
+	MOVQ dst_base+0(FP), DI
+	MOVQ wrow+24(FP), DX
+	MOVQ src_base+32(FP), SI
+	MOVQ nb+56(FP), CX
+
+run:
+	MOVQ    $8, R11                // the run's blocks: min(8, blocks left)
+	CMPQ    CX, R11
+	CMOVQLT CX, R11
+	SUBQ    R11, CX
+	MOVQ    SI, BX                 // its scales
+	LEAQ    (SI)(R11*8), SI        // its quants
+
+qblock:
+	MOVQ    DI, R10                // row 0's block
+	MOVW    (BX), AX
+	MOVW    AX, (R10)
+	VMOVDQU (SI), Y0
+	VMOVDQU Y0, 2(R10)
+	ADDQ    DX, R10
+	MOVW    2(BX), AX
+	MOVW    AX, (R10)
+	VMOVDQU 32(SI), Y0
+	VMOVDQU Y0, 2(R10)
+	ADDQ    DX, R10
+	MOVW    4(BX), AX
+	MOVW    AX, (R10)
+	VMOVDQU 64(SI), Y0
+	VMOVDQU Y0, 2(R10)
+	ADDQ    DX, R10
+	MOVW    6(BX), AX
+	MOVW    AX, (R10)
+	VMOVDQU 96(SI), Y0
+	VMOVDQU Y0, 2(R10)
+	ADDQ    $8, BX
+	ADDQ    $128, SI
+	ADDQ    $34, DI
+	DECQ    R11
+	JNZ     qblock
+	TESTQ   CX, CX
+	JNZ     run
+	VZEROUPPER
+	RET
+
+// func scatterQ8_0RunsAVX(dst []byte, src []byte, wrow int, nb int)
+// gatherQ8_0RunsAVX the other way: four row-major Q8_0 rows (src, row j
+// at src[j*wrow:], nb blocks each) to one Interleaved4 group (dst, in
+// runs), dst written in order.
+TEXT ·scatterQ8_0RunsAVX(SB), NOSPLIT, $0-64
+	MOVQ dst_base+0(FP), DI
+	MOVQ src_base+24(FP), SI
+	MOVQ wrow+48(FP), DX
+	MOVQ nb+56(FP), CX
+
+srun:
+	MOVQ    $8, R11                // the run's blocks: min(8, blocks left)
+	CMPQ    CX, R11
+	CMOVQLT CX, R11
+	SUBQ    R11, CX
+	MOVQ    DI, BX                 // its scales
+	LEAQ    (DI)(R11*8), DI        // its quants
+
+sblock:
+	MOVQ    SI, R10                // row 0's block
+	MOVW    (R10), AX
+	MOVW    AX, (BX)
+	VMOVDQU 2(R10), Y0
+	VMOVDQU Y0, (DI)
+	ADDQ    DX, R10
+	MOVW    (R10), AX
+	MOVW    AX, 2(BX)
+	VMOVDQU 2(R10), Y0
+	VMOVDQU Y0, 32(DI)
+	ADDQ    DX, R10
+	MOVW    (R10), AX
+	MOVW    AX, 4(BX)
+	VMOVDQU 2(R10), Y0
+	VMOVDQU Y0, 64(DI)
+	ADDQ    DX, R10
+	MOVW    (R10), AX
+	MOVW    AX, 6(BX)
+	VMOVDQU 2(R10), Y0
+	VMOVDQU Y0, 96(DI)
+	ADDQ    $8, BX
+	ADDQ    $128, DI
+	ADDQ    $34, SI
+	DECQ    R11
+	JNZ     sblock
+	TESTQ   CX, CX
+	JNZ     srun
+	VZEROUPPER
+	RET

@@ -22,3 +22,14 @@ func benchGather(b *testing.B, typ tensor.Type, cols int) {
 func BenchmarkGatherQ8_0(b *testing.B) { benchGather(b, tensor.Q8_0, 2048) }
 func BenchmarkGatherQ4_K(b *testing.B) { benchGather(b, tensor.Q4_K, 2048) }
 func BenchmarkGatherQ6_K(b *testing.B) { benchGather(b, tensor.Q6_K, 2048) }
+
+// BenchmarkInterleaveQ8_0 is the cost of arranging a 2048×8192 Q8_0 matrix
+// (an FFN matrix of a 1B model) at load.
+func BenchmarkInterleaveQ8_0(b *testing.B) {
+	w := Matrix{Type: tensor.Q8_0, Rows: 8192, Cols: 2048}
+	w.Data = make([]byte, w.Rows*w.RowBytes())
+	b.SetBytes(int64(len(w.Data)))
+	for b.Loop() {
+		interleave(w)
+	}
+}

@@ -2,6 +2,14 @@
 
 package kernels
 
-// deinterleaveGroup writes the interleaved group src to dst as four
-// row-major rows (wrow bytes each, blocks of bb bytes).
-func deinterleaveGroup(dst, src []byte, wrow, bb int) { gatherGo(dst, src, wrow, bb) }
+// deinterleaveGroup writes the interleaved group src (form f) to dst as
+// four row-major rows of wrow bytes.
+func deinterleaveGroup(dst, src []byte, wrow int, f groupForm) {
+	f.move(src, dst, wrow, 0, interleaveRows, true)
+}
+
+// interleaveGroup writes the four row-major rows src (wrow bytes each) to
+// dst as one interleaved group in form f.
+func interleaveGroup(dst, src []byte, wrow int, f groupForm) {
+	f.move(dst, src, wrow, 0, interleaveRows, false)
+}

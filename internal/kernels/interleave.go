@@ -14,9 +14,11 @@ const (
 	RowMajor Layout = iota
 	// Interleaved4 keeps the rows in groups of four, the groups in order,
 	// each group interleaved block by block: block b of row 4g+j at
-	// Data[4g*RowBytes() + (4b+j)*blockBytes:]. Decoding then reads a
-	// group's four rows as one sequential stream instead of four, which
-	// reads memory faster (see Interleave). Rows must be a multiple of four.
+	// Data[4g*RowBytes() + (4b+j)*blockBytes:], except Q8_0, whose groups
+	// are in runs of eight blocks, the scales of a run before its quants
+	// (groupForm, q8_0Run). Decoding then reads a group's four rows as one
+	// sequential stream instead of four, which reads memory faster (see
+	// Interleave). Rows must be a multiple of four.
 	Interleaved4
 )
 
@@ -72,15 +74,15 @@ func interleave(m Matrix) Matrix {
 	if m.Layout != RowMajor || m.Rows%interleaveRows != 0 || m.Check() != nil {
 		return m
 	}
-	wrow, bb := m.RowBytes(), m.blockBytes()
-	if bb == 0 || m.Type == tensor.F32 || m.Type == tensor.F16 || m.Type == tensor.BF16 {
+	wrow, f := m.RowBytes(), m.form()
+	if f.bb == 0 || m.Type == tensor.F32 || m.Type == tensor.F16 || m.Type == tensor.BF16 {
 		return m
 	}
-	group := make([]byte, interleaveRows*wrow)
+	rows := make([]byte, interleaveRows*wrow)
 	for r := 0; r < m.Rows; r += interleaveRows {
 		g := m.Data[r*wrow : (r+interleaveRows)*wrow]
-		copy(group, g)
-		interleaveGroup(g, group, wrow, bb)
+		copy(rows, g)
+		interleaveGroup(g, rows, wrow, f)
 	}
 	m.Layout = Interleaved4
 	return m
@@ -94,25 +96,6 @@ func (m Matrix) blockBytes() int {
 	return fast[m.Type].size
 }
 
-// interleaveGroup writes the four row-major rows src (wrow bytes each,
-// blocks of bb bytes) to dst interleaved block by block.
-func interleaveGroup(dst, src []byte, wrow, bb int) {
-	for j := range interleaveRows {
-		row := src[j*wrow : (j+1)*wrow]
-		for b, o := 0, j*bb; b*bb < wrow; b, o = b+1, o+interleaveRows*bb {
-			copy(dst[o:o+bb], row[b*bb:(b+1)*bb])
-		}
-	}
-}
-
-// deinterleaveRow writes row j (0..3) of the interleaved group src to dst
-// (wrow bytes, blocks of bb bytes).
-func deinterleaveRow(dst, src []byte, j, wrow, bb int) {
-	for b, o := 0, j*bb; b*bb < wrow; b, o = b+1, o+interleaveRows*bb {
-		copy(dst[b*bb:(b+1)*bb], src[o:o+bb])
-	}
-}
-
 // RowData returns the bytes of row r (0 <= r < Rows) in row-major form: a
 // view of Data for RowMajor, else gathered into buf (which must hold
 // RowBytes() bytes) and returned from it. It panics on an invalid r, as
@@ -123,8 +106,8 @@ func (m Matrix) RowData(r int, buf []byte) []byte {
 	if m.Layout == RowMajor {
 		return m.Data[r*wrow : (r+1)*wrow]
 	}
-	g := r - r%interleaveRows
-	deinterleaveRow(buf[:wrow], m.Data[g*wrow:(g+interleaveRows)*wrow], r%interleaveRows, wrow, m.blockBytes())
+	g, j := r-r%interleaveRows, r%interleaveRows
+	m.form().move(m.Data[g*wrow:(g+interleaveRows)*wrow], buf[:wrow], wrow, j, j+1, true)
 	return buf[:wrow]
 }
 
@@ -147,28 +130,18 @@ func (m Matrix) checkLayout() error {
 // their four rows (one pass over the group's bytes), rows of a group cut
 // by r0 or r1 one by one.
 func interleavedTile(w Matrix, r0, r1 int, tile []byte) []byte {
-	wrow, bb := w.RowBytes(), w.blockBytes()
+	wrow, f := w.RowBytes(), w.form()
 	for r := r0; r < r1; {
 		if r%interleaveRows != 0 || r+interleaveRows > r1 {
-			g := r - r%interleaveRows
-			deinterleaveRow(tile[(r-r0)*wrow:(r-r0+1)*wrow], w.Data[g*wrow:(g+interleaveRows)*wrow], r%interleaveRows, wrow, bb)
+			g, j := r-r%interleaveRows, r%interleaveRows
+			f.move(w.Data[g*wrow:(g+interleaveRows)*wrow], tile[(r-r0)*wrow:(r-r0+1)*wrow], wrow, j, j+1, true)
 			r++
 			continue
 		}
-		deinterleaveGroup(tile[(r-r0)*wrow:(r-r0+interleaveRows)*wrow], w.Data[r*wrow:(r+interleaveRows)*wrow], wrow, bb)
+		deinterleaveGroup(tile[(r-r0)*wrow:(r-r0+interleaveRows)*wrow], w.Data[r*wrow:(r+interleaveRows)*wrow], wrow, f)
 		r += interleaveRows
 	}
 	return tile[:(r1-r0)*wrow]
-}
-
-// gatherGo is deinterleaveGroup in Go: src read in order, one copy a block.
-func gatherGo(dst, src []byte, wrow, bb int) {
-	for b := range wrow / bb {
-		o := interleaveRows * b * bb
-		for j := range interleaveRows {
-			copy(dst[j*wrow+b*bb:j*wrow+(b+1)*bb], src[o+j*bb:o+(j+1)*bb])
-		}
-	}
 }
 
 // interleavedDecode returns the work of MatMul for the Interleaved4 matrix
@@ -179,7 +152,7 @@ func interleavedDecode(w Matrix, xq []byte, out []float32) func(lo, hi int) {
 	dot := dotFor(w)
 	quad := groupKernel(w)
 	if quad == nil {
-		quad = quadFromDot(dot, w.blockBytes())
+		quad = quadFromDot(dot, w.form())
 	}
 	return func(lo, hi int) {
 		wrow := w.RowBytes()
@@ -206,11 +179,11 @@ func interleavedDecode(w Matrix, xq []byte, out []float32) func(lo, hi int) {
 	}
 }
 
-// quadFromDot is a group kernel made of dot for blocks of bb bytes, w
+// quadFromDot is a group kernel made of dot for groups in form f, w
 // exactly the groups' bytes: the reference of the group kernels, and the
 // kernel for a matrix interleaved under another kernel set (a test
 // switching sets).
-func quadFromDot(dot dotFunc, bb int) quadFunc {
+func quadFromDot(dot dotFunc, f groupForm) quadFunc {
 	return func(n int, w []byte, x []byte, out []float32) {
 		groups := len(out) / interleaveRows
 		if groups == 0 {
@@ -221,7 +194,7 @@ func quadFromDot(dot dotFunc, bb int) quadFunc {
 		row := make([]byte, wrow)
 		for i := range groups * interleaveRows {
 			k, j := i/interleaveRows, i%interleaveRows
-			deinterleaveRow(row, w[k*gb:(k+1)*gb], j, wrow, bb)
+			f.move(w[k*gb:(k+1)*gb], row, wrow, j, j+1, true)
 			out[i] = dot(n, row, x)
 		}
 	}

@@ -89,9 +89,11 @@ GLOBL kscHi<>(SB), RODATA|NOPTR, $16
 
 // QUAD_PREFETCH is how far ahead of the super-block being read the group
 // kernels of interleaved rows (dotQ4KPackedQuadZMM, dotQ6KQuadZMM)
-// prefetch, in bytes; dotQ8_0QuadZMMVNNI's quadPrefetch (_asm) is the same
-// distance. Their four rows are one stream; on a Zen 5, Q8_0 decode at 1
-// thread measured 4096 and 8192 best of 512..32768 (512 slower than none).
+// prefetch, in bytes. Their four rows are one stream; on a Zen 5, Q8_0
+// decode at 1 thread (whole 34-byte blocks interleaved, as these kernels
+// read their super-blocks) measured 4096 and 8192 best of 512..32768 (512
+// slower than none). The Q8_0 group kernels read runs of aligned cache
+// lines now (see q8_0Run) and prefetch nothing: that was faster there.
 #define QUAD_PREFETCH 4096
 
 // Q4K_R4_SETUP(mask): the four-row Q4_K kernels' start: X8 (acc, one lane

@@ -6,14 +6,18 @@ import "github.com/plumewriter/plume/internal/tensor"
 
 // otherQuads are the group kernels of sets this CPU does not pick but can
 // run: the AVX-512 F/BW ones of the avx512 set (Skylake-SP), which the
-// avx512vnni set replaces with its VNNI twins.
+// avx512vnni set replaces with its VNNI twins, and the YMM Q8_0 kernel of
+// the avx512vnni set, which its ZMM one replaces wherever both run.
 func otherQuads() []quadKernel {
-	if !hasAVX512 {
-		return nil
+	var ks []quadKernel
+	if hasAVX512 {
+		ks = append(ks,
+			quadKernel{"avx512 packed", tensor.Q4_K, dotQ4KPackedQuadZMMAsm, dotQ4KQ8KPacked},
+			quadKernel{"avx512", tensor.Q6_K, dotQ6KQuadZMMAsm, dotQ6KQ8K},
+			quadKernel{"avx512", tensor.Q8_0, dotQ8_0QuadZMMAsm, dotQ8_0Q8_0})
 	}
-	return []quadKernel{
-		{"avx512 packed", tensor.Q4_K, dotQ4KPackedQuadZMMAsm, dotQ4KQ8KPacked},
-		{"avx512", tensor.Q6_K, dotQ6KQuadZMMAsm, dotQ6KQ8K},
-		{"avx512", tensor.Q8_0, dotQ8_0QuadZMMAsm, dotQ8_0Q8_0},
+	if hasAVX512VNNI {
+		ks = append(ks, quadKernel{"avx512vnni ymm", tensor.Q8_0, dotQ8_0QuadVNNIAsm, dotQ8_0Q8_0})
 	}
+	return ks
 }

@@ -21,7 +21,7 @@ import (
 
 // prefetchLines are the offsets prefetched from R11 each block: three cache
 // lines cover the 4·34 = 136 bytes a Q8_0 block step advances (four rows
-// side by side, or one interleaved group's block), two the 88 of Q5_0.
+// side by side), two the 88 of Q5_0.
 var (
 	q8PrefetchLines = []int{0, 64, 128}
 	q5PrefetchLines = []int{0, 64}
@@ -63,12 +63,6 @@ func (g gen) r4Scales() {
 // products (r4Scales), emits body and steps to the next block. Its labels
 // are name+"loop" and name+"done", where the code after it starts.
 func (g gen) r4Blocks(name string, lines []int, wBytes int, body func()) {
-	g.r4BlocksStep(name, lines, wBytes, wBytes, body)
-}
-
-// r4BlocksStep is r4Blocks with the weight pointer SI advancing step bytes
-// a block (4·wBytes for rows interleaved block by block).
-func (g gen) r4BlocksStep(name string, lines []int, wBytes, step int, body func()) {
 	g.TESTQ(RCX, RCX)
 	g.JEQ(LabelRef(name + "done"))
 
@@ -77,7 +71,7 @@ func (g gen) r4BlocksStep(name string, lines []int, wBytes, step int, body func(
 	g.Comment("four weight scales times the activation scale → Y8")
 	g.r4Scales()
 	body()
-	g.nextBlock(step, name+"loop")
+	g.nextBlock(wBytes, name+"loop")
 
 	g.Label(name + "done")
 }
@@ -120,9 +114,8 @@ func (g gen) dotQ8_0Rows4() {
 	g.storeSums(RDX, Y0, Y1, Y2, Y3)
 }
 
-// dotQ8_0Quad is dotQ8_0Rows4 on four rows interleaved block by block
-// (Interleaved4): the same registers with a row stride of one block (R8 =
-// 34) and a block step of four, R11 prefetching quadPrefetch bytes ahead.
+// dotQ8_0Quad is dotQ8_0Rows4 on four interleaved rows in runs (see
+// quadGroups): the same block body with the quants of row r at SI+32·r.
 func (g gen) dotQ8_0Quad() {
 	g.quadText(g.name("dotQ8_0Quad"), g.name("dotQ8_0Rows4"))
 	g.quadGroups(func() {
@@ -134,7 +127,7 @@ func (g gen) dotQ8_0Quad() {
 		g.VMOVDQU(Mem{Base: RDI, Disp: q8QS}, Y4)
 		for r := 0; r < rowsPerGroup; r++ {
 			g.VSHUFPS(laneShuffle[r], Y8, Y8, Y9)
-			g.rowQ8(rowMem(r, q8QS), []VecPhysical{Y0, Y1, Y2, Y3}[r])
+			g.rowQ8(rowMem(r, 0), []VecPhysical{Y0, Y1, Y2, Y3}[r])
 		}
 	}, func() []VecPhysical { return []VecPhysical{Y0, Y1, Y2, Y3} })
 }
@@ -143,8 +136,10 @@ func (g gen) dotQ8_0Quad() {
 func (g gen) quadText(name, rows4 string) {
 	g.text(name, "func(w []byte, x []byte, nb int, groups int, out []float32)",
 		name+" is "+rows4+" on groups groups of four rows",
-		"interleaved block by block, one after the other (block b of row r of",
-		"group k at w[136*(nb*k+b)+34*r:]); reference loop:",
+		"interleaved in runs of up to eight blocks, one group after the other",
+		"(136*nb bytes each; a run of k blocks is the 4*k scales, block by block",
+		"and row by row, then the 4*k quant blocks of 32 bytes in the same",
+		"order: see q8_0Run); reference loop:",
 		"",
 		"\tfor k := 0; k < groups; k++ {",
 		"\t\tfor r := 0; r < 4; r++ {",
@@ -157,13 +152,29 @@ func (g gen) quadText(name, rows4 string) {
 	)
 }
 
+// Interleaved Q8_0 groups are stored in runs of q8Run blocks (the last
+// run of a row may be shorter): a run of k blocks is the 4·k fp16 scales
+// (block by block, row by row), then the 4·k 32-byte quant blocks in the
+// same order. Eight blocks are 1088 bytes, 17 cache lines, the scales
+// one of them, so every load is aligned in a matrix that starts on a
+// cache line with rows a multiple of 256 wide (q8_0Run in the kernels
+// package has the measurements).
+const (
+	q8Run      = 8
+	q8RunScale = rowsPerGroup * 2  // bytes of one block's four scales
+	q8RunQuant = rowsPerGroup * 32 // bytes of one block's four quant blocks
+)
+
 // quadGroups is a Q8_0 group kernel's body: its arguments (w in SI, and
 // for each group x in DI and nb in CX, kept in R13 and R14; R12 counts the
-// groups, DX points at their outputs), the row offsets R8/R9/R10 of one,
-// two and three Q8_0 blocks and R11 quadPrefetch bytes ahead of SI (it
-// runs on from group to group, as SI does); then per group setup, the
-// blocks with body, and the four sums of finish's accumulators (in row
-// order) stored at DX. Looping over the groups here rather than calling
+// groups, DX points at their outputs) and the row offsets R8/R9/R10 of
+// one, two and three quant blocks (32 bytes); then per group setup, its
+// runs (R11 the blocks of the run left, BX their scales, SI their quants)
+// with per block the four rows' scale products d_w[r]·d_x in Y8 and body,
+// and the four sums of finish's accumulators (in row order) stored at DX.
+// No software prefetch: the runs are one aligned stream, which the
+// hardware prefetchers follow best (prefetching 4096 bytes ahead made the
+// ZMM kernel slower). Looping over the groups here rather than calling
 // the kernel per group saved the Go entry's and the call's cost, 2.6% of
 // Q8_0 decode at one thread on a Zen 5.
 func (g gen) quadGroups(setup, body func(), finish func() []VecPhysical) {
@@ -172,15 +183,34 @@ func (g gen) quadGroups(setup, body func(), finish func() []VecPhysical) {
 	g.Load(g.Param("nb"), R14)
 	g.Load(g.Param("groups"), R12)
 	g.Load(g.Param("out").Base(), RDX)
-	g.MOVQ(U32(q8Bytes), R8)
+	g.MOVQ(U32(32), R8)
 	g.LEAQ(Mem{Base: R8, Index: R8, Scale: 1}, R9)
 	g.LEAQ(Mem{Base: R9, Index: R8, Scale: 1}, R10)
-	g.LEAQ(Mem{Base: RSI, Disp: quadPrefetch}, R11)
 	g.Label("q4group")
 	g.MOVQ(R13, RDI)
 	g.MOVQ(R14, RCX)
 	setup()
-	g.r4BlocksStep("q4", q8PrefetchLines, q8Bytes, rowsPerGroup*q8Bytes, body)
+	g.Label("q4run")
+	g.Comment("R11 = min(8, blocks left) blocks of the run, BX its scales, SI its quants")
+	g.MOVQ(U32(q8Run), R11)
+	g.CMPQ(RCX, R11)
+	g.CMOVQLT(RCX, R11)
+	g.SUBQ(R11, RCX)
+	g.MOVQ(RSI, RBX)
+	g.LEAQ(Mem{Base: RSI, Index: R11, Scale: q8RunScale}, RSI)
+	g.Label("q4loop")
+	g.Comment("four weight scales times the activation scale → Y8")
+	g.VCVTPH2PS(Mem{Base: RBX}, X8)
+	g.actScale(Mem{Base: RDI}, Y9)
+	g.scaleProducts(Y8, Y9, Y8)
+	body()
+	g.ADDQ(U8(q8RunScale), RBX)
+	g.ADDQ(U32(q8RunQuant), RSI)
+	g.ADDQ(U8(q8Bytes), RDI)
+	g.DECQ(R11)
+	g.JNZ(LabelRef("q4loop"))
+	g.TESTQ(RCX, RCX)
+	g.JNZ(LabelRef("q4run"))
 	acc := finish()
 	for _, y := range acc {
 		g.hsum8(y, Y10)

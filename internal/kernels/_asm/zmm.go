@@ -90,23 +90,37 @@ func (g gen) zmmSetup(idx Mem) {
 
 // zmmBlock is one block of the four rows (Y8 their scale products): the
 // products spread per pair, the activation quants in both halves of Z4
-// and negated in Z14, then the two pairs.
-func (g gen) zmmBlock() {
+// and negated in Z14, then the two pairs, the quants of each loaded by
+// pair (see pairQ8).
+func (g gen) zmmBlock(pair func(r int)) {
 	g.Comment("spread per pair")
 	g.VPERMPS(Z8, Z12, Z2)
 	g.VPERMPS(Z8, Z13, Z3)
 	g.VBROADCASTI64X4(Mem{Base: RDI, Disp: q8QS}, Z4)
 	g.VPSUBB(Z4, Z15, Z14)
-	g.pairQ8(0, Z2, Z0)
-	g.pairQ8(2, Z3, Z1)
+	pair(0)
+	g.pairQ8(Z2, Z0)
+	pair(2)
+	g.pairQ8(Z3, Z1)
 }
 
-// pairQ8 is one block of rows r and r+1 (their quants at rowMem(r) and
-// rowMem(r+1)): Z4 holds x in both halves and Z14 -x, scale the two rows'
-// d_w·d_x spread over the halves; acc += scale · lanes(w · x).
-func (g gen) pairQ8(r int, scale, acc VecPhysical) {
+// pairRowMajor loads the block's quants of rows r and r+1 of a row-major
+// group (at rowMem(r) and rowMem(r+1)) into the halves of Z5.
+func (g gen) pairRowMajor(r int) {
 	g.VMOVDQU(rowMem(r, q8QS), Y5)
 	g.VINSERTI64X4(U8(1), rowMem(r+1, q8QS), Z5, Z5)
+}
+
+// pairRun loads the block's quants of rows r and r+1 of an interleaved run
+// (64 adjacent bytes at SI+32·r, aligned where the run is) into Z5.
+func (g gen) pairRun(r int) {
+	g.VMOVDQU64(Mem{Base: RSI, Disp: 32 * r}, Z5)
+}
+
+// pairQ8 is one block of two rows, their quants in the halves of Z5: Z4
+// holds x in both halves and Z14 -x, scale the two rows' d_w·d_x spread
+// over the halves; acc += scale · lanes(w · x).
+func (g gen) pairQ8(scale, acc VecPhysical) {
 	g.VPABSB(Z5, Z6)
 	g.VPMOVB2M(Z5, K1)
 	g.VPBLENDMB(Z14, Z4, K1, Z7) // -x where w < 0, else x
@@ -134,30 +148,20 @@ func (g gen) dotQ8_0Rows4ZMM(idx Mem) {
 	g.loadRowArgs("nb")
 	g.LEAQ(Mem{Base: RSI, Index: R8, Scale: 4}, R11)
 	g.zmmSetup(idx)
-	g.r4Blocks("z4", q8PrefetchLines, q8Bytes, g.zmmBlock)
+	g.r4Blocks("z4", q8PrefetchLines, q8Bytes, func() { g.zmmBlock(g.pairRowMajor) })
 	g.Comment("rows 1 and 3 from the upper halves; each half reduced as the YMM kernel")
 	g.VEXTRACTF64X4(U8(1), Z0, Y2)
 	g.VEXTRACTF64X4(U8(1), Z1, Y3)
 	g.storeSums(RDX, Y0, Y2, Y1, Y3)
 }
 
-// quadPrefetch is how far ahead of the block being read the Q8_0 group
-// kernels prefetch, in bytes: their four rows are one sequential stream,
-// which the hardware prefetchers follow; the software prefetch keeps more
-// in flight. On a Zen 5, Q8_0 decode at 1 thread (dotQ8_0QuadZMM) measured
-// 4096 and 8192 best of 512..32768, 512 slower than none
-// (QUAD_PREFETCH in kernels_amd64.h is the same for the K-quants).
-const quadPrefetch = 4096
-
-// dotQ8_0QuadZMM is dotQ8_0Rows4ZMM (or its VNNI form) on four-row groups interleaved block
-// by block (see Interleave in the kernels package): block b of row r at
-// w[136*b+34*r:]. The four rows are read as one sequential stream.
+// dotQ8_0QuadZMM is dotQ8_0Rows4ZMM (or its VNNI form) on four-row groups
+// interleaved in runs (see quadGroups): each pair of rows is one aligned
+// 64-byte load.
 func (g gen) dotQ8_0QuadZMM(idx Mem) {
 	g.quadText(g.zname("dotQ8_0Quad"), g.zname("dotQ8_0Rows4"))
-	g.Comment("The row-major kernel's registers with a stride of one block (R8 = 34):",
-		"the rows of a block are adjacent and a block step is four blocks.",
-		"R11 prefetches quadPrefetch bytes ahead.")
-	g.quadGroups(func() { g.zmmSetup(idx) }, g.zmmBlock, func() []VecPhysical {
+	g.Comment("The row-major kernel's registers; the two rows of a pair are adjacent.")
+	g.quadGroups(func() { g.zmmSetup(idx) }, func() { g.zmmBlock(g.pairRun) }, func() []VecPhysical {
 		g.VEXTRACTF64X4(U8(1), Z0, Y2)
 		g.VEXTRACTF64X4(U8(1), Z1, Y3)
 		return []VecPhysical{Y0, Y2, Y1, Y3}
