@@ -92,13 +92,3 @@ func moveQ8_0(group, rows []byte, wrow, j0, j1 int, gather bool) {
 		}
 	}
 }
-
-// at returns where, in a group in form f of rows nb blocks long, the head
-// and the rest of block b of row j begin.
-func (f groupForm) at(b, j, nb int) (head, rest int) {
-	r0 := b - b%f.run
-	k := min(f.run, nb-r0)
-	n := interleaveRows*(b-r0) + j
-	base := interleaveRows * r0 * f.bb
-	return base + n*f.head, base + interleaveRows*k*f.head + n*(f.bb-f.head)
-}
