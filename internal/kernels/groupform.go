@@ -22,7 +22,7 @@ type groupForm struct {
 // Zen 5, the ZMM kernel read 256 MB of such runs at 29.1–29.6 GB/s with
 // one thread where it read whole 34-byte blocks interleaved at 25.3–27.5
 // (three runs of 15 alternating rounds, in a slow state of that VM; level
-// in a fast one, 36.5–37.6 against 37.3–37.8).
+// in a fast one, 36.5–37.6 against 36.9–37.8).
 const q8_0Run = 8
 
 // q8_0Form is the group form of Q8_0 matrices.
@@ -45,6 +45,11 @@ func (f groupForm) move(group, rows []byte, wrow, j0, j1 int, gather bool) {
 		moveQ8_0(group, rows, wrow, j0, j1, gather)
 		return
 	}
+	f.moveAny(group, rows, wrow, j0, j1, gather)
+}
+
+// moveAny is move for any form, block by block with copy.
+func (f groupForm) moveAny(group, rows []byte, wrow, j0, j1 int, gather bool) {
 	nb, rest := wrow/f.bb, f.bb-f.head
 	for r0 := 0; r0 < nb; r0 += f.run {
 		k := min(f.run, nb-r0)
@@ -67,8 +72,10 @@ func (f groupForm) move(group, rows []byte, wrow, j0, j1 int, gather bool) {
 	}
 }
 
-// moveQ8_0 is move for q8_0Form with fixed-size moves: the generic loop's
-// two copy calls a block moved 4.3 GB/s at load where these move 8.
+// moveQ8_0 is move for q8_0Form with fixed-size moves: laying a matrix
+// out (BenchmarkInterleaveQ8_0), the generic loop's two copy calls a
+// block moved 4.3 GB/s where these move 5.4 (the assembly, where there is
+// one, 22–25).
 func moveQ8_0(group, rows []byte, wrow, j0, j1 int, gather bool) {
 	const qs = q8_0Bytes - 2
 	nb := wrow / q8_0Bytes

@@ -203,3 +203,49 @@ func TestMatMulInterleaved(t *testing.T) {
 		p.Close()
 	}
 }
+
+// The fixed-size Q8_0 moves and the assembly gather and scatter agree with
+// the form's generic moves, both ways, for whole groups, single rows and a
+// short last run.
+func TestGroupFormMoves(t *testing.T) {
+	r := rand.New(rand.NewPCG(37, 38))
+	for _, nb := range []int{1, 7, 8, 19, 64} {
+		wrow := nb * q8_0Bytes
+		rows := make([]byte, interleaveRows*wrow)
+		for i := range rows {
+			rows[i] = byte(r.Uint32())
+		}
+		want := make([]byte, len(rows))
+		q8_0Form.moveAny(want, rows, wrow, 0, interleaveRows, false)
+		for name, scatter := range map[string]func(dst []byte){
+			"moveQ8_0":   func(dst []byte) { moveQ8_0(dst, rows, wrow, 0, interleaveRows, false) },
+			"interleave": func(dst []byte) { interleaveGroup(dst, rows, wrow, q8_0Form) },
+			"move (2 rows)": func(dst []byte) {
+				q8_0Form.move(dst, rows, wrow, 0, 2, false)
+				q8_0Form.move(dst, rows[2*wrow:], wrow, 2, 4, false)
+			},
+		} {
+			got := make([]byte, len(rows))
+			scatter(got)
+			if !bytes.Equal(got, want) {
+				t.Fatalf("nb=%d: %s laid the group out differently from moveAny", nb, name)
+			}
+		}
+		back := make([]byte, len(rows))
+		q8_0Form.moveAny(want, back, wrow, 0, interleaveRows, true)
+		if !bytes.Equal(back, rows) {
+			t.Fatalf("nb=%d: moveAny does not gather back what it laid out", nb)
+		}
+		for name, gather := range map[string]func(dst []byte){
+			"moveQ8_0":     func(dst []byte) { moveQ8_0(want, dst, wrow, 0, interleaveRows, true) },
+			"deinterleave": func(dst []byte) { deinterleaveGroup(dst, want, wrow, q8_0Form) },
+			"row 3":        func(dst []byte) { copy(dst, rows[:3*wrow]); q8_0Form.move(want, dst[3*wrow:], wrow, 3, 4, true) },
+		} {
+			got := make([]byte, len(rows))
+			gather(got)
+			if !bytes.Equal(got, rows) {
+				t.Fatalf("nb=%d: %s did not give the rows back", nb, name)
+			}
+		}
+	}
+}
