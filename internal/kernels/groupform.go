@@ -39,17 +39,12 @@ func (m Matrix) form() groupForm {
 // move copies the blocks of rows j0..j1-1 (0 <= j0 < j1 <= 4) between
 // group, an interleaved group of rows wrow bytes long, and rows, those
 // rows row-major (row j at rows[(j-j0)*wrow:]): into rows where gather is
-// set, else into group.
+// set, else into group. It is the reference of the assembly that moves
+// whole groups (deinterleaveGroup, interleaveGroup), and moves what that
+// does not: a row for RowData (an embedding a token), the rows of a group
+// a row tile cuts, and whole groups where there is no assembly for the
+// form (where the CPU lacks AVX2, no kernel set interleaves Q8_0).
 func (f groupForm) move(group, rows []byte, wrow, j0, j1 int, gather bool) {
-	if f == q8_0Form {
-		moveQ8_0(group, rows, wrow, j0, j1, gather)
-		return
-	}
-	f.moveAny(group, rows, wrow, j0, j1, gather)
-}
-
-// moveAny is move for any form, block by block with copy.
-func (f groupForm) moveAny(group, rows []byte, wrow, j0, j1 int, gather bool) {
 	nb, rest := wrow/f.bb, f.bb-f.head
 	for r0 := 0; r0 < nb; r0 += f.run {
 		k := min(f.run, nb-r0)
@@ -66,34 +61,6 @@ func (f groupForm) moveAny(group, rows []byte, wrow, j0, j1 int, gather bool) {
 				} else {
 					copy(h, blk)
 					copy(r, blk[f.head:])
-				}
-			}
-		}
-	}
-}
-
-// moveQ8_0 is move for q8_0Form with fixed-size moves: laying a matrix
-// out (BenchmarkInterleaveQ8_0), the generic loop's two copy calls a
-// block moved 4.3 GB/s where these move 5.4 (the assembly, where there is
-// one, 22–25).
-func moveQ8_0(group, rows []byte, wrow, j0, j1 int, gather bool) {
-	const qs = q8_0Bytes - 2
-	nb := wrow / q8_0Bytes
-	for r0 := 0; r0 < nb; r0 += q8_0Run {
-		k := min(q8_0Run, nb-r0)
-		heads := group[interleaveRows*r0*q8_0Bytes:]
-		rests := heads[interleaveRows*k*2:]
-		for i := range k {
-			for j := j0; j < j1; j++ {
-				blk := (*[q8_0Bytes]byte)(rows[(j-j0)*wrow+(r0+i)*q8_0Bytes:])
-				n := interleaveRows*i + j
-				h, r := (*[2]byte)(heads[2*n:]), (*[qs]byte)(rests[qs*n:])
-				if gather {
-					blk[0], blk[1] = h[0], h[1]
-					*(*[qs]byte)(blk[2:]) = *r
-				} else {
-					*h = [2]byte{blk[0], blk[1]}
-					*r = *(*[qs]byte)(blk[2:])
 				}
 			}
 		}

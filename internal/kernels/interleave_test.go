@@ -204,8 +204,8 @@ func TestMatMulInterleaved(t *testing.T) {
 	}
 }
 
-// The fixed-size Q8_0 moves and the assembly gather and scatter agree with
-// the form's generic moves, both ways, for whole groups, single rows and a
+// The assembly gather and scatter of the Q8_0 form agree with its Go
+// moves, both ways, for whole groups, rows moved a few at a time and a
 // short last run.
 func TestGroupFormMoves(t *testing.T) {
 	r := rand.New(rand.NewPCG(37, 38))
@@ -216,9 +216,8 @@ func TestGroupFormMoves(t *testing.T) {
 			rows[i] = byte(r.Uint32())
 		}
 		want := make([]byte, len(rows))
-		q8_0Form.moveAny(want, rows, wrow, 0, interleaveRows, false)
+		q8_0Form.move(want, rows, wrow, 0, interleaveRows, false)
 		for name, scatter := range map[string]func(dst []byte){
-			"moveQ8_0":   func(dst []byte) { moveQ8_0(dst, rows, wrow, 0, interleaveRows, false) },
 			"interleave": func(dst []byte) { interleaveGroup(dst, rows, wrow, q8_0Form) },
 			"move (2 rows)": func(dst []byte) {
 				q8_0Form.move(dst, rows, wrow, 0, 2, false)
@@ -228,16 +227,15 @@ func TestGroupFormMoves(t *testing.T) {
 			got := make([]byte, len(rows))
 			scatter(got)
 			if !bytes.Equal(got, want) {
-				t.Fatalf("nb=%d: %s laid the group out differently from moveAny", nb, name)
+				t.Fatalf("nb=%d: %s laid the group out differently from move", nb, name)
 			}
 		}
 		back := make([]byte, len(rows))
-		q8_0Form.moveAny(want, back, wrow, 0, interleaveRows, true)
+		q8_0Form.move(want, back, wrow, 0, interleaveRows, true)
 		if !bytes.Equal(back, rows) {
-			t.Fatalf("nb=%d: moveAny does not gather back what it laid out", nb)
+			t.Fatalf("nb=%d: move does not gather back what it laid out", nb)
 		}
 		for name, gather := range map[string]func(dst []byte){
-			"moveQ8_0":     func(dst []byte) { moveQ8_0(want, dst, wrow, 0, interleaveRows, true) },
 			"deinterleave": func(dst []byte) { deinterleaveGroup(dst, want, wrow, q8_0Form) },
 			"row 3":        func(dst []byte) { copy(dst, rows[:3*wrow]); q8_0Form.move(want, dst[3*wrow:], wrow, 3, 4, true) },
 		} {

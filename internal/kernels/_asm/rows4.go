@@ -161,8 +161,8 @@ func (g gen) quadText(name, rows4 string) {
 // package has the measurements).
 const (
 	q8Run      = 8
-	q8RunScale = rowsPerGroup * 2  // bytes of one block's four scales
-	q8RunQuant = rowsPerGroup * 32 // bytes of one block's four quant blocks
+	q8RunScale = rowsPerGroup * 2                // bytes of one block's four scales
+	q8RunQuant = rowsPerGroup * (q8Bytes - q8QS) // bytes of one block's four quant blocks
 )
 
 // quadGroups is a Q8_0 group kernel's body: its arguments (w in SI, and
@@ -183,7 +183,7 @@ func (g gen) quadGroups(setup, body func(), finish func() []VecPhysical) {
 	g.Load(g.Param("nb"), R14)
 	g.Load(g.Param("groups"), R12)
 	g.Load(g.Param("out").Base(), RDX)
-	g.MOVQ(U32(32), R8)
+	g.MOVQ(U32(q8Bytes-q8QS), R8)
 	g.LEAQ(Mem{Base: R8, Index: R8, Scale: 1}, R9)
 	g.LEAQ(Mem{Base: R9, Index: R8, Scale: 1}, R10)
 	g.Label("q4group")
