@@ -103,8 +103,9 @@
 // engine.WeightsHybrid; see gguf.File.Rearrange, and Matrix.Later for
 // those copied while the model runs), Interleave lays a matrix out in groups
 // of four rows interleaved block by block (Interleaved4; Q8_0 in runs of
-// eight blocks, the run's scales on one cache line before its quants, so
-// that every load is aligned: groupForm), and the x86 sets decode those
+// eight blocks, the run's scales on one cache line before its quants, and
+// Q4_K with the four rows' heads on one line before their quants, so that
+// every load is aligned: groupForm), and the x86 sets decode those
 // groups with group kernels (quad_amd64.go): the four-row kernels with a
 // row stride of one block and a block step of four, so the same bits from
 // one stream. They exist for Q8_0 (every set, YMM and

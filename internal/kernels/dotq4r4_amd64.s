@@ -33,6 +33,33 @@
 	Q4K_R4_ROW(Y3, X7); \
 	Q4K_R4_FLOAT
 
+// Q4K_H_ROW(r, acc, mins): Q4K_R4_ROW for row r of a super-block in
+// q4KForm (BX): its head at BX+16r, its quants at BX+64+128r (SI is set
+// 16 bytes before them, where Q4K_PAIR expects a whole super-block).
+#define Q4K_H_ROW(r, acc, mins) \
+	LEAQ (Q4K_HEAD*r)(BX), SI; \
+	KSCALES; \
+	VEXTRACTI128 $1, Y6, X9; \
+	VPMADDWD X15, X9, mins; \
+	VINSERTI128 $1, X6, Y6, Y6; \
+	VPXOR acc, acc, acc; \
+	LEAQ (4*Q4K_HEAD-16+128*r)(BX), SI; \
+	Q4K_PAIR(0, acc, Y11, Y12); \
+	Q4K_PAIR(1, acc, Y11, Y12); \
+	Q4K_PAIR(2, acc, Y11, Y12); \
+	Q4K_PAIR(3, acc, Y11, Y12)
+
+// Q4K_H_BLOCK: Q4K_R4_BLOCK for the four rows of a super-block in q4KForm
+// (BX, DX = 16: Q4K_QUAD_TEXT).
+#define Q4K_H_BLOCK \
+	Q4K_R4_PREFETCH; \
+	Q4K_H_ROW(0, Y0, X4); \
+	Q4K_H_ROW(1, Y1, X5); \
+	VPHADDD X5, X4, X4; \
+	Q4K_H_ROW(2, Y2, X5); \
+	Q4K_H_ROW(3, Y3, X7); \
+	Q4K_R4_FLOAT
+
 // func dotQ4KPackedRows4AVX2(w []byte, stride int, x []byte, nb int, out []float32)
 // Four Q4_K weight rows (stride bytes apart) times one Q8_K activation row
 // with dotQ4KPackedAVX2's arithmetic per output, the four rows' float work
@@ -44,8 +71,8 @@ TEXT ·dotQ4KPackedRows4AVX2(SB), NOSPLIT, $0-88
 	Q4K_R4_TEXT(Y14, Q4K_R4_BLOCK)
 
 // func dotQ4KPackedQuadAVX2(w []byte, x []byte, nb int, groups int, out []float32)
-// dotQ4KPackedRows4AVX2 on groups groups of four rows interleaved block by
-// block (Q4K_QUAD_TEXT). nb >= 1, groups >= 1, len(w) >= 576*nb*groups,
+// dotQ4KPackedRows4AVX2 on groups groups of four rows interleaved in
+// q4KForm (Q4K_QUAD_TEXT). nb >= 1, groups >= 1, len(w) >= 576*nb*groups,
 // len(x) >= 292*nb, len(out) >= 4*groups.
 TEXT ·dotQ4KPackedQuadAVX2(SB), NOSPLIT, $0-88
-	Q4K_QUAD_TEXT(Y14, Q4K_R4_BLOCK)
+	Q4K_QUAD_TEXT(Y14, Q4K_H_BLOCK)

@@ -117,16 +117,130 @@ GLOBL q4kShufZ<>(SB), RODATA|NOPTR, $256
 	Q4K_Z_ROW(Z3, Y3, X7); \
 	Q4K_R4_FLOAT
 
+// The group kernels (q4KForm) decode the scales and mins of the four rows
+// of a super-block at once: KSCALES on the four 128-bit lanes of one ZMM
+// load of the heads (lane r is row r's head: its d and dmin dword, then
+// the dwords u0, u1, u2 of its 12 scale bytes, so KSCALES' VPSHUFD
+// selectors are one higher), with its shifts and masks in every lane.
+DATA kscShiftZ<>+0(SB)/4, $0
+DATA kscShiftZ<>+4(SB)/4, $0
+DATA kscShiftZ<>+8(SB)/4, $0
+DATA kscShiftZ<>+12(SB)/4, $4
+DATA kscShiftZ<>+16(SB)/4, $0
+DATA kscShiftZ<>+20(SB)/4, $0
+DATA kscShiftZ<>+24(SB)/4, $0
+DATA kscShiftZ<>+28(SB)/4, $4
+DATA kscShiftZ<>+32(SB)/4, $0
+DATA kscShiftZ<>+36(SB)/4, $0
+DATA kscShiftZ<>+40(SB)/4, $0
+DATA kscShiftZ<>+44(SB)/4, $4
+DATA kscShiftZ<>+48(SB)/4, $0
+DATA kscShiftZ<>+52(SB)/4, $0
+DATA kscShiftZ<>+56(SB)/4, $0
+DATA kscShiftZ<>+60(SB)/4, $4
+GLOBL kscShiftZ<>(SB), RODATA|NOPTR, $64
+DATA kscLoZ<>+0(SB)/4, $0x3f3f3f3f
+DATA kscLoZ<>+4(SB)/4, $0x0f0f0f0f
+DATA kscLoZ<>+8(SB)/4, $0x3f3f3f3f
+DATA kscLoZ<>+12(SB)/4, $0x0f0f0f0f
+DATA kscLoZ<>+16(SB)/4, $0x3f3f3f3f
+DATA kscLoZ<>+20(SB)/4, $0x0f0f0f0f
+DATA kscLoZ<>+24(SB)/4, $0x3f3f3f3f
+DATA kscLoZ<>+28(SB)/4, $0x0f0f0f0f
+DATA kscLoZ<>+32(SB)/4, $0x3f3f3f3f
+DATA kscLoZ<>+36(SB)/4, $0x0f0f0f0f
+DATA kscLoZ<>+40(SB)/4, $0x3f3f3f3f
+DATA kscLoZ<>+44(SB)/4, $0x0f0f0f0f
+DATA kscLoZ<>+48(SB)/4, $0x3f3f3f3f
+DATA kscLoZ<>+52(SB)/4, $0x0f0f0f0f
+DATA kscLoZ<>+56(SB)/4, $0x3f3f3f3f
+DATA kscLoZ<>+60(SB)/4, $0x0f0f0f0f
+GLOBL kscLoZ<>(SB), RODATA|NOPTR, $64
+DATA kscHiZ<>+0(SB)/4, $0
+DATA kscHiZ<>+4(SB)/4, $0x30303030
+DATA kscHiZ<>+8(SB)/4, $0
+DATA kscHiZ<>+12(SB)/4, $0x30303030
+DATA kscHiZ<>+16(SB)/4, $0
+DATA kscHiZ<>+20(SB)/4, $0x30303030
+DATA kscHiZ<>+24(SB)/4, $0
+DATA kscHiZ<>+28(SB)/4, $0x30303030
+DATA kscHiZ<>+32(SB)/4, $0
+DATA kscHiZ<>+36(SB)/4, $0x30303030
+DATA kscHiZ<>+40(SB)/4, $0
+DATA kscHiZ<>+44(SB)/4, $0x30303030
+DATA kscHiZ<>+48(SB)/4, $0
+DATA kscHiZ<>+52(SB)/4, $0x30303030
+DATA kscHiZ<>+56(SB)/4, $0
+DATA kscHiZ<>+60(SB)/4, $0x30303030
+GLOBL kscHiZ<>(SB), RODATA|NOPTR, $64
+
+// Q4K_W_SCALES: the scales and mins of the four rows of the super-block
+// in q4KForm at BX, as KSCALES gives them for one row (eight 6-bit scales
+// then eight mins, int16), rows 0 and 1 in Z27's 128-bit lanes 0-1 and
+// 2-3, rows 2 and 3 in Z28's; clobbers Z6, Z10.
+#define Q4K_W_SCALES \
+	VMOVDQU64 (BX), Z6; \
+	VPSHUFD $0x95, Z6, Z10; \
+	VPSHUFD $0xed, Z6, Z6; \
+	VPSRLVD kscShiftZ<>(SB), Z6, Z6; \
+	VPANDD kscLoZ<>(SB), Z6, Z6; \
+	VPSRLD $2, Z10, Z10; \
+	VPANDD kscHiZ<>(SB), Z10, Z10; \
+	VPORD Z10, Z6, Z6; \
+	VPMOVZXBW Y6, Z27; \
+	VEXTRACTI64X4 $1, Z6, Y6; \
+	VPMOVZXBW Y6, Z28
+
+// Q4K_W_MINS: the four rows' mins times the pairwise bsums (X15, in every
+// lane of Z17) as Q4K_Z_ROW leaves them: rows 0 and 1 pair-added into X4,
+// row 2 in X5, row 3 in X7 (their lanes' int32 products, the same sums).
+#define Q4K_W_MINS \
+	VSHUFI32X4 $0x00, Z15, Z15, Z17; \
+	VPMADDWD Z17, Z27, Z9; \
+	VPMADDWD Z17, Z28, Z10; \
+	VEXTRACTI32X4 $1, Z9, X4; \
+	VEXTRACTI32X4 $3, Z9, X5; \
+	VPHADDD X5, X4, X4; \
+	VEXTRACTI32X4 $1, Z10, X5; \
+	VEXTRACTI32X4 $3, Z10, X7
+
+// Q4K_W_ROW(r, zs, lane, z, y): Q4K_Z_ROW for row r of the super-block in
+// q4KForm at BX, its scales in lane lane of zs (a VSHUFI32X4 selector
+// spreading that lane) and its quants at BX+64+128r (SI 16 bytes before
+// them, where Q4K_Z_HALF expects a whole super-block).
+#define Q4K_W_ROW(r, zs, lane, z, y) \
+	LEAQ (4*Q4K_HEAD-16+128*r)(BX), SI; \
+	VSHUFI32X4 lane, zs, zs, Z16; \
+	VPXORD z, z, z; \
+	Q4K_Z_HALF(0, Z22, Z23, z); \
+	Q4K_Z_HALF(1, Z24, Z25, z); \
+	VEXTRACTI64X4 $1, z, Y26; \
+	VPADDD Y26, y, y
+
+// Q4K_W_BLOCK: Q4K_Z_BLOCK for a super-block of the four rows in q4KForm
+// (BX; DX = 16: Q4K_QUAD_TEXT): the same integer lanes and float work.
+#define Q4K_W_BLOCK \
+	Q4K_R4_PREFETCH; \
+	Q8K_Z_ARRANGE(0, Y22, Z22, Y23, Z23); \
+	Q8K_Z_ARRANGE(1, Y24, Z24, Y25, Z25); \
+	Q4K_W_SCALES; \
+	Q4K_W_MINS; \
+	Q4K_W_ROW(0, Z27, $0x00, Z0, Y0); \
+	Q4K_W_ROW(1, Z27, $0xaa, Z1, Y1); \
+	Q4K_W_ROW(2, Z28, $0x00, Z2, Y2); \
+	Q4K_W_ROW(3, Z28, $0xaa, Z3, Y3); \
+	Q4K_R4_FLOAT
+
 // func dotQ4KPackedRows4ZMM(w []byte, stride int, x []byte, nb int, out []float32)
 TEXT ·dotQ4KPackedRows4ZMM(SB), NOSPLIT, $0-88
 	Q4K_R4_TEXT(Z14, Q4K_Z_BLOCK)
 
 // func dotQ4KPackedQuadZMM(w []byte, x []byte, nb int, groups int, out []float32)
 //
-// The same on groups of four rows interleaved block by block
-// (Q4K_QUAD_TEXT).
+// The same on groups of four rows interleaved in q4KForm
+// (Q4K_QUAD_TEXT, Q4K_W_BLOCK).
 TEXT ·dotQ4KPackedQuadZMM(SB), NOSPLIT, $0-88
-	Q4K_QUAD_TEXT(Z14, Q4K_Z_BLOCK)
+	Q4K_QUAD_TEXT(Z14, Q4K_W_BLOCK)
 
 // The same two kernels with VPDPWSSD (AVX-512 VNNI) for Q4K_Z_SCALED: two
 // instructions a half instead of four, for the avx512vnni set. On a Zen 5
@@ -143,4 +257,4 @@ TEXT ·dotQ4KPackedRows4ZMMVNNI(SB), NOSPLIT, $0-88
 
 // func dotQ4KPackedQuadZMMVNNI(w []byte, x []byte, nb int, groups int, out []float32)
 TEXT ·dotQ4KPackedQuadZMMVNNI(SB), NOSPLIT, $0-88
-	Q4K_QUAD_TEXT(Z14, Q4K_Z_BLOCK)
+	Q4K_QUAD_TEXT(Z14, Q4K_W_BLOCK)

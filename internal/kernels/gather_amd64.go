@@ -29,18 +29,40 @@ func gatherQ8_0RunsAVX(dst []byte, wrow int, src []byte, nb int)
 //go:noescape
 func scatterQ8_0RunsAVX(dst []byte, src []byte, wrow int, nb int)
 
+// gatherQ4KHeadAVX writes the four rows of one Interleaved4 Q4_K group
+// src (nb >= 1 super-blocks a row, in q4KForm) to dst, row j at
+// dst[j*wrow:] (gather_amd64.s); reference loop:
+//
+//	q4KForm.move(src, dst, wrow, 0, 4, true)
+//
+//go:noescape
+func gatherQ4KHeadAVX(dst []byte, wrow int, src []byte, nb int)
+
+// scatterQ4KHeadAVX writes four row-major Q4_K rows src (row j at
+// src[j*wrow:], nb >= 1 super-blocks each) to dst as one Interleaved4
+// group in q4KForm (gather_amd64.s); reference loop:
+//
+//	q4KForm.move(dst, src, wrow, 0, 4, false)
+//
+//go:noescape
+func scatterQ4KHeadAVX(dst []byte, src []byte, wrow int, nb int)
+
 // interleaveGroup writes the four row-major rows src (wrow bytes each) to
 // dst as one interleaved group in form f: in assembly for Q8_0, which
 // laid a matrix out at 22–25 GB/s where groupForm.move managed 4.3
-// (BenchmarkInterleaveQ8_0).
+// (BenchmarkInterleaveQ8_0), and for Q4_K.
 func interleaveGroup(dst, src []byte, wrow int, f groupForm) {
 	nb := wrow / f.bb
-	if f != q8_0Form || !hasAVX2 || nb == 0 {
+	if !hasAVX2 || nb == 0 || (f != q8_0Form && f != q4KForm) {
 		f.move(dst, src, wrow, 0, interleaveRows, false)
 		return
 	}
 	_, _ = dst[interleaveRows*nb*f.bb-1], src[3*wrow+nb*f.bb-1]
-	scatterQ8_0RunsAVX(dst, src, wrow, nb)
+	if f == q8_0Form {
+		scatterQ8_0RunsAVX(dst, src, wrow, nb)
+	} else {
+		scatterQ4KHeadAVX(dst, src, wrow, nb)
+	}
 }
 
 // gatherAVXMinBlock is the smallest block gatherBlocksAVX moves: one
@@ -60,6 +82,9 @@ func deinterleaveGroup(dst, src []byte, wrow int, f groupForm) {
 	case f == q8_0Form:
 		_, _ = dst[3*wrow+nb*f.bb-1], src[interleaveRows*nb*f.bb-1]
 		gatherQ8_0RunsAVX(dst, wrow, src, nb)
+	case f == q4KForm:
+		_, _ = dst[3*wrow+nb*f.bb-1], src[interleaveRows*nb*f.bb-1]
+		gatherQ4KHeadAVX(dst, wrow, src, nb)
 	case f.head == 0 && f.bb >= gatherAVXMinBlock:
 		_, _ = dst[3*wrow+nb*f.bb-1], src[interleaveRows*nb*f.bb-1]
 		gatherBlocksAVX(dst, wrow, src, nb, f.bb)

@@ -142,3 +142,79 @@ sblock:
 	JNZ     srun
 	VZEROUPPER
 	RET
+
+// func gatherQ4KHeadAVX(dst []byte, wrow int, src []byte, nb int)
+// The four rows of one Interleaved4 Q4_K group (src: nb super-blocks a
+// row, each the four rows' 16-byte heads then their 128 bytes of quants:
+// q4KForm) to dst row-major (row j at dst[j*wrow:]), src read in order.
+TEXT ·gatherQ4KHeadAVX(SB), NOSPLIT, $0-64
+	MOVQ dst_base+0(FP), DI
+	MOVQ wrow+24(FP), DX
+	MOVQ src_base+32(FP), SI
+	MOVQ nb+56(FP), CX
+
+kblock:
+	MOVQ    DI, R10                // row 0's super-block
+	MOVQ    $4, R11
+	MOVQ    SI, BX                 // the heads
+	ADDQ    $64, SI                // the quants
+
+krow:
+	VMOVDQU (BX), X0
+	VMOVDQU X0, (R10)
+	VMOVDQU (SI), Y0
+	VMOVDQU 32(SI), Y1
+	VMOVDQU 64(SI), Y2
+	VMOVDQU 96(SI), Y3
+	VMOVDQU Y0, 16(R10)
+	VMOVDQU Y1, 48(R10)
+	VMOVDQU Y2, 80(R10)
+	VMOVDQU Y3, 112(R10)
+	ADDQ    $16, BX
+	ADDQ    $128, SI
+	ADDQ    DX, R10
+	DECQ    R11
+	JNZ     krow
+	ADDQ    $144, DI
+	DECQ    CX
+	JNZ     kblock
+	VZEROUPPER
+	RET
+
+// func scatterQ4KHeadAVX(dst []byte, src []byte, wrow int, nb int)
+// gatherQ4KHeadAVX the other way: four row-major Q4_K rows (src, row j at
+// src[j*wrow:], nb super-blocks each) to one Interleaved4 group (dst, in
+// q4KForm), dst written in order.
+TEXT ·scatterQ4KHeadAVX(SB), NOSPLIT, $0-64
+	MOVQ dst_base+0(FP), DI
+	MOVQ src_base+24(FP), SI
+	MOVQ wrow+48(FP), DX
+	MOVQ nb+56(FP), CX
+
+sk:
+	MOVQ    SI, R10                // row 0's super-block
+	MOVQ    $4, R11
+	MOVQ    DI, BX                 // the heads
+	ADDQ    $64, DI                // the quants
+
+skrow:
+	VMOVDQU (R10), X0
+	VMOVDQU X0, (BX)
+	VMOVDQU 16(R10), Y0
+	VMOVDQU 48(R10), Y1
+	VMOVDQU 80(R10), Y2
+	VMOVDQU 112(R10), Y3
+	VMOVDQU Y0, (DI)
+	VMOVDQU Y1, 32(DI)
+	VMOVDQU Y2, 64(DI)
+	VMOVDQU Y3, 96(DI)
+	ADDQ    $16, BX
+	ADDQ    $128, DI
+	ADDQ    DX, R10
+	DECQ    R11
+	JNZ     skrow
+	ADDQ    $144, SI
+	DECQ    CX
+	JNZ     sk
+	VZEROUPPER
+	RET

@@ -25,8 +25,13 @@ func BenchmarkGatherQ6_K(b *testing.B) { benchGather(b, tensor.Q6_K, 2048) }
 
 // BenchmarkInterleaveQ8_0 is the cost of arranging a 2048×8192 Q8_0 matrix
 // (an FFN matrix of a 1B model) at load.
-func BenchmarkInterleaveQ8_0(b *testing.B) {
-	w := Matrix{Type: tensor.Q8_0, Rows: 8192, Cols: 2048}
+func BenchmarkInterleaveQ8_0(b *testing.B) { benchInterleave(b, tensor.Q8_0) }
+
+// BenchmarkInterleaveQ4_K is the same for Q4_K.
+func BenchmarkInterleaveQ4_K(b *testing.B) { benchInterleave(b, tensor.Q4_K) }
+
+func benchInterleave(b *testing.B, typ tensor.Type) {
+	w := Matrix{Type: typ, Rows: 8192, Cols: 2048}
 	w.Data = make([]byte, w.Rows*w.RowBytes())
 	b.SetBytes(int64(len(w.Data)))
 	for b.Loop() {

@@ -16,7 +16,9 @@ const (
 	// each group interleaved block by block: block b of row 4g+j at
 	// Data[4g*RowBytes() + (4b+j)*blockBytes:], except Q8_0, whose groups
 	// are in runs of eight blocks, the scales of a run before its quants
-	// (groupForm, q8_0Run). Decoding then reads a group's four rows as one
+	// (groupForm, q8_0Run), and Q4_K, whose super-blocks of the four rows
+	// are their 16-byte heads, then their quants (q4KForm): every load
+	// aligned. Decoding then reads a group's four rows as one
 	// sequential stream instead of four, which reads memory faster (see
 	// Interleave). Rows must be a multiple of four.
 	Interleaved4

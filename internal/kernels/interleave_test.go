@@ -57,10 +57,16 @@ func TestInterleaveRowData(t *testing.T) {
 // group of rows nb blocks long, as its doc comment says: the first nh
 // bytes at head, the others at rest. Q8_0 groups are in runs of eight
 // blocks (the last one shorter), a run of k blocks its 4k scales then its
-// 4k quant blocks, both block by block and row by row; the other formats'
-// blocks are whole, block by block.
+// 4k quant blocks, both block by block and row by row; a Q4_K
+// super-block of the four rows is their 16-byte heads (d, dmin, scales),
+// row by row, then their 128 bytes of quants; the other formats' blocks
+// are whole, block by block.
 func documentedAt(typ tensor.Type, b, j, nb int) (nh, head, rest int) {
-	if typ != tensor.Q8_0 {
+	switch typ {
+	case tensor.Q8_0:
+	case tensor.Q4_K:
+		return 16, 4*144*b + 16*j, 4*144*b + 64 + 128*j
+	default:
 		bb := typ.TypeSize()
 		return 0, (4*b + j) * bb, (4*b + j) * bb
 	}
@@ -204,46 +210,52 @@ func TestMatMulInterleaved(t *testing.T) {
 	}
 }
 
-// The assembly gather and scatter of the Q8_0 form agree with its Go
-// moves, both ways, for whole groups, rows moved a few at a time and a
-// short last run.
+// The assembly gather and scatter of the Q8_0 and Q4_K forms agree with
+// their Go moves, both ways, for whole groups, rows moved a few at a time
+// and a short last run.
 func TestGroupFormMoves(t *testing.T) {
 	r := rand.New(rand.NewPCG(37, 38))
-	for _, nb := range []int{1, 7, 8, 19, 64} {
-		wrow := nb * q8_0Bytes
-		rows := make([]byte, interleaveRows*wrow)
-		for i := range rows {
-			rows[i] = byte(r.Uint32())
+	for _, f := range []groupForm{q8_0Form, q4KForm} {
+		for _, nb := range []int{1, 7, 8, 19, 64} {
+			testGroupFormMoves(t, r, f, nb)
 		}
-		want := make([]byte, len(rows))
-		q8_0Form.move(want, rows, wrow, 0, interleaveRows, false)
-		for name, scatter := range map[string]func(dst []byte){
-			"interleave": func(dst []byte) { interleaveGroup(dst, rows, wrow, q8_0Form) },
-			"move (2 rows)": func(dst []byte) {
-				q8_0Form.move(dst, rows, wrow, 0, 2, false)
-				q8_0Form.move(dst, rows[2*wrow:], wrow, 2, 4, false)
-			},
-		} {
-			got := make([]byte, len(rows))
-			scatter(got)
-			if !bytes.Equal(got, want) {
-				t.Fatalf("nb=%d: %s laid the group out differently from move", nb, name)
-			}
+	}
+}
+
+func testGroupFormMoves(t *testing.T, r *rand.Rand, f groupForm, nb int) {
+	wrow := nb * f.bb
+	rows := make([]byte, interleaveRows*wrow)
+	for i := range rows {
+		rows[i] = byte(r.Uint32())
+	}
+	want := make([]byte, len(rows))
+	f.move(want, rows, wrow, 0, interleaveRows, false)
+	for name, scatter := range map[string]func(dst []byte){
+		"interleave": func(dst []byte) { interleaveGroup(dst, rows, wrow, f) },
+		"move (2 rows)": func(dst []byte) {
+			f.move(dst, rows, wrow, 0, 2, false)
+			f.move(dst, rows[2*wrow:], wrow, 2, 4, false)
+		},
+	} {
+		got := make([]byte, len(rows))
+		scatter(got)
+		if !bytes.Equal(got, want) {
+			t.Fatalf("%v nb=%d: %s laid the group out differently from move", f, nb, name)
 		}
-		back := make([]byte, len(rows))
-		q8_0Form.move(want, back, wrow, 0, interleaveRows, true)
-		if !bytes.Equal(back, rows) {
-			t.Fatalf("nb=%d: move does not gather back what it laid out", nb)
-		}
-		for name, gather := range map[string]func(dst []byte){
-			"deinterleave": func(dst []byte) { deinterleaveGroup(dst, want, wrow, q8_0Form) },
-			"row 3":        func(dst []byte) { copy(dst, rows[:3*wrow]); q8_0Form.move(want, dst[3*wrow:], wrow, 3, 4, true) },
-		} {
-			got := make([]byte, len(rows))
-			gather(got)
-			if !bytes.Equal(got, rows) {
-				t.Fatalf("nb=%d: %s did not give the rows back", nb, name)
-			}
+	}
+	back := make([]byte, len(rows))
+	f.move(want, back, wrow, 0, interleaveRows, true)
+	if !bytes.Equal(back, rows) {
+		t.Fatalf("%v nb=%d: move does not gather back what it laid out", f, nb)
+	}
+	for name, gather := range map[string]func(dst []byte){
+		"deinterleave": func(dst []byte) { deinterleaveGroup(dst, want, wrow, f) },
+		"row 3":        func(dst []byte) { copy(dst, rows[:3*wrow]); f.move(want, dst[3*wrow:], wrow, 3, 4, true) },
+	} {
+		got := make([]byte, len(rows))
+		gather(got)
+		if !bytes.Equal(got, rows) {
+			t.Fatalf("%v nb=%d: %s did not give the rows back", f, nb, name)
 		}
 	}
 }

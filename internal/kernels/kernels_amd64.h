@@ -191,17 +191,24 @@ done: \
 	Q4K_R4_STORE(out_base+64(FP)); \
 	RET
 
-// Q4K_QUAD_TEXT: groups groups of four rows interleaved block by block,
-// one after the other: the rows of a super-block 144 bytes apart, the next
-// super-block 4·144 on, one stream; AX prefetches QUAD_PREFETCH bytes
-// ahead of it, running on from group to group.
+// Q4K_HEAD is q4KHead (groupform.go): the bytes of a Q4_K super-block's
+// head in q4KForm.
+#define Q4K_HEAD 16
+
+// Q4K_QUAD_TEXT: groups groups of four rows interleaved in q4KForm, one
+// after the other: a super-block of the four rows is their 16-byte heads
+// (fp16 d and dmin, 12 bytes of scales) at BX, BX+16, BX+32, BX+48, then
+// their 128 bytes of quants at BX+64+128r; the next super-block 4·144 on,
+// one stream. DX = 16 (R14 = 48) is the heads' stride for Q4K_R4_FLOAT;
+// the block macro finds the rest from BX. AX prefetches QUAD_PREFETCH
+// bytes ahead, running on from group to group.
 #define Q4K_QUAD_TEXT(mask, block) \
 	MOVQ w_base+0(FP), BX; \
 	MOVQ x_base+24(FP), R12; \
 	MOVQ nb+48(FP), R13; \
 	MOVQ groups+56(FP), R9; \
 	MOVQ out_base+64(FP), R10; \
-	MOVQ $144, DX; \
+	MOVQ $Q4K_HEAD, DX; \
 	LEAQ (DX)(DX*2), R14; \
 	LEAQ QUAD_PREFETCH(BX), AX; \
 group: \

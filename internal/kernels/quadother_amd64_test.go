@@ -7,9 +7,13 @@ import "github.com/plumewriter/plume/internal/tensor"
 // otherQuads are the group kernels of sets this CPU does not pick but can
 // run: the AVX-512 F/BW ones of the avx512 set (Skylake-SP), which the
 // avx512vnni set replaces with its VNNI twins, and the YMM Q8_0 kernel of
-// the avx512vnni set, which its ZMM one replaces wherever both run.
+// the avx512vnni set, which its ZMM one replaces wherever both run, and
+// the AVX2 set's Q4_K kernel, which the ZMM ones replace.
 func otherQuads() []quadKernel {
 	var ks []quadKernel
+	if hasAVX2 {
+		ks = append(ks, quadKernel{"avx2 packed", tensor.Q4_K, dotQ4KPackedQuadAsm, dotQ4KQ8KPacked})
+	}
 	if hasAVX512 {
 		ks = append(ks,
 			quadKernel{"avx512 packed", tensor.Q4_K, dotQ4KPackedQuadZMMAsm, dotQ4KQ8KPacked},
