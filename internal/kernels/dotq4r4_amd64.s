@@ -33,12 +33,59 @@
 	Q4K_R4_ROW(Y3, X7); \
 	Q4K_R4_FLOAT
 
-// Q4K_H_ROW(r, acc, mins): Q4K_R4_ROW for row r of a super-block in
-// q4KForm (BX): its head at BX+16r, its quants at BX+64+128r (SI is set
-// 16 bytes before them, where Q4K_PAIR expects a whole super-block).
-#define Q4K_H_ROW(r, acc, mins) \
-	LEAQ (Q4K_HEAD*r)(BX), SI; \
-	KSCALES; \
+// The group kernel (q4KForm) decodes the scales and mins of two rows at
+// once: KSCALES on the two 128-bit lanes of one YMM load of their heads
+// (lane r is row r's head: its d and dmin dword, then the dwords u0, u1,
+// u2 of its 12 scale bytes, so KSCALES' VPSHUFD selectors are one
+// higher), with its shifts and masks in both lanes.
+DATA kscShiftY<>+0(SB)/4, $0
+DATA kscShiftY<>+4(SB)/4, $0
+DATA kscShiftY<>+8(SB)/4, $0
+DATA kscShiftY<>+12(SB)/4, $4
+DATA kscShiftY<>+16(SB)/4, $0
+DATA kscShiftY<>+20(SB)/4, $0
+DATA kscShiftY<>+24(SB)/4, $0
+DATA kscShiftY<>+28(SB)/4, $4
+GLOBL kscShiftY<>(SB), RODATA|NOPTR, $32
+DATA kscLoY<>+0(SB)/4, $0x3f3f3f3f
+DATA kscLoY<>+4(SB)/4, $0x0f0f0f0f
+DATA kscLoY<>+8(SB)/4, $0x3f3f3f3f
+DATA kscLoY<>+12(SB)/4, $0x0f0f0f0f
+DATA kscLoY<>+16(SB)/4, $0x3f3f3f3f
+DATA kscLoY<>+20(SB)/4, $0x0f0f0f0f
+DATA kscLoY<>+24(SB)/4, $0x3f3f3f3f
+DATA kscLoY<>+28(SB)/4, $0x0f0f0f0f
+GLOBL kscLoY<>(SB), RODATA|NOPTR, $32
+DATA kscHiY<>+0(SB)/4, $0
+DATA kscHiY<>+4(SB)/4, $0x30303030
+DATA kscHiY<>+8(SB)/4, $0
+DATA kscHiY<>+12(SB)/4, $0x30303030
+DATA kscHiY<>+16(SB)/4, $0
+DATA kscHiY<>+20(SB)/4, $0x30303030
+DATA kscHiY<>+24(SB)/4, $0
+DATA kscHiY<>+28(SB)/4, $0x30303030
+GLOBL kscHiY<>(SB), RODATA|NOPTR, $32
+
+// Q4K_H_SCALES2(r): the scales and mins bytes of rows r and r+1 of the
+// super-block in q4KForm at BX (KSCALES before its widening): row r's in
+// X6, row r+1's in X7; clobbers Y10.
+#define Q4K_H_SCALES2(r) \
+	VMOVDQU (Q4K_HEAD*r)(BX), Y6; \
+	VPSHUFD $0x95, Y6, Y10; \
+	VPSHUFD $0xed, Y6, Y6; \
+	VPSRLVD kscShiftY<>(SB), Y6, Y6; \
+	VPAND kscLoY<>(SB), Y6, Y6; \
+	VPSRLD $2, Y10, Y10; \
+	VPAND kscHiY<>(SB), Y10, Y10; \
+	VPOR Y10, Y6, Y6; \
+	VEXTRACTI128 $1, Y6, X7
+
+// Q4K_H_ROW(r, bytes, acc, mins): Q4K_R4_ROW for row r of a super-block in
+// q4KForm (BX), its scales and mins bytes in bytes (Q4K_H_SCALES2), its
+// quants at BX+64+128r (SI is set 16 bytes before them, where Q4K_PAIR
+// expects a whole super-block).
+#define Q4K_H_ROW(r, bytes, acc, mins) \
+	VPMOVZXBW bytes, Y6; \
 	VEXTRACTI128 $1, Y6, X9; \
 	VPMADDWD X15, X9, mins; \
 	VINSERTI128 $1, X6, Y6, Y6; \
@@ -50,14 +97,17 @@
 	Q4K_PAIR(3, acc, Y11, Y12)
 
 // Q4K_H_BLOCK: Q4K_R4_BLOCK for the four rows of a super-block in q4KForm
-// (BX, DX = 16: Q4K_QUAD_TEXT).
+// (BX, DX = 16: Q4K_QUAD_TEXT). Row 1's bytes wait in X7 while row 0 is
+// summed, row 3's while row 2 is (X7 then takes row 3's mins).
 #define Q4K_H_BLOCK \
 	Q4K_R4_PREFETCH; \
-	Q4K_H_ROW(0, Y0, X4); \
-	Q4K_H_ROW(1, Y1, X5); \
+	Q4K_H_SCALES2(0); \
+	Q4K_H_ROW(0, X6, Y0, X4); \
+	Q4K_H_ROW(1, X7, Y1, X5); \
 	VPHADDD X5, X4, X4; \
-	Q4K_H_ROW(2, Y2, X5); \
-	Q4K_H_ROW(3, Y3, X7); \
+	Q4K_H_SCALES2(2); \
+	Q4K_H_ROW(2, X6, Y2, X5); \
+	Q4K_H_ROW(3, X7, Y3, X7); \
 	Q4K_R4_FLOAT
 
 // func dotQ4KPackedRows4AVX2(w []byte, stride int, x []byte, nb int, out []float32)

@@ -14,7 +14,8 @@ package kernels
 // dotQ4KPackedQuadAVX2 is dotQ4KPackedRows4AVX2 on groups groups of four
 // rows interleaved in q4KForm, one after the other (super-block b of the
 // four rows of group k at s = w[576*(nb*k+b):], row r's 16-byte head at
-// s[16*r:] and its 128 bytes of quants at s[64+128*r:]); reference loop:
+// s[16*r:] and its 128 bytes of quants at s[64+128*r:]), the scales of
+// two rows decoded together (Q4K_H_SCALES2); reference loop:
 //
 //	for k := 0; k < groups; k++ {
 //		for r := 0; r < 4; r++ {
