@@ -144,9 +144,14 @@ var avx512VNNIKernels = func() kernelSet {
 }()
 
 // avxVNNIKernels is the AVX2 set with the AVX-VNNI kernels in place of the
-// same four (dotavxvnni_amd64.go): the VNNI kernels with the VEX encoding.
-var avxVNNIKernels = vnniKernels("avxvnni+avx2+fma", dotQ8_0Rows4AVXVNNIAsm, dotQ5_0Rows4AVXVNNIAsm,
-	dotQ8_0Tile42AVXVNNIAsm, dotQ4KPackedCols8AVXVNNIAsm, dotQ8_0QuadAVXVNNIAsm)
+// same five (dotavxvnni_amd64.go): the VNNI kernels with the VEX encoding;
+// and the Q4_K group kernel with VPDPWSSD (dotq4r4_amd64.s).
+var avxVNNIKernels = func() kernelSet {
+	k := vnniKernels("avxvnni+avx2+fma", dotQ8_0Rows4AVXVNNIAsm, dotQ5_0Rows4AVXVNNIAsm,
+		dotQ8_0Tile42AVXVNNIAsm, dotQ4KPackedCols8AVXVNNIAsm, dotQ8_0QuadAVXVNNIAsm)
+	k.packedQuad[tensor.Q4_K] = dotQ4KPackedQuadAVXVNNIAsm
+	return k
+}()
 
 // vnniKernels returns the AVX2 set, named name, with the five kernels that
 // both VNNI encodings provide in place of the AVX2 ones: the Q8_0 and Q5_0

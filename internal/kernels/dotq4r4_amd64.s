@@ -126,3 +126,62 @@ TEXT ·dotQ4KPackedRows4AVX2(SB), NOSPLIT, $0-88
 // len(x) >= 292*nb, len(out) >= 4*groups.
 TEXT ·dotQ4KPackedQuadAVX2(SB), NOSPLIT, $0-88
 	Q4K_QUAD_TEXT(Y14, Q4K_H_BLOCK)
+
+// The group kernel with AVX-VNNI (the avxvnni set, Alder Lake and later):
+// VPDPWSSD, VEX-encoded, adds each pair's scaled sums to the row's int32
+// lanes where Q4K_PAIR takes VPMADDWD twice and VPADDD twice. Same int32
+// lanes (exact sums that wrap alike), so the same bits. Go's assembler
+// knows VPDPWSSD only with the EVEX encoding (AVX-512 VL), so it is
+// written as bytes: VEX.256.66.0F38.W0 52 /r, VPDPWSSD ymm(acc), ymm2, ymm3
+// with ymm2 in vvvv (inverted) and ymm3 in ModRM.rm.
+
+// VPDPWSSD_ACC(n, vvvv, rm): acc Yn (0..7) += pair products of the int16
+// lanes of the register whose inverted vvvv field is given (0x25: Y11,
+// 0x1d: Y12) and of Y(8+rm) (ModRM.rm with VEX.B clear: 0xc2).
+#define VPDPWSSD_ACC(n, vvvv, rm) \
+	BYTE $0xc4; BYTE $0xc2; BYTE $(vvvv); BYTE $0x52; BYTE $(0xc0+8*n+rm)
+
+// Q4K_PAIR_VNNI(j, n): Q4K_PAIR into Yn with VPDPWSSD: Y11 (low nibbles'
+// pair sums) times Y9 (their scales), Y12 times Y10.
+#define Q4K_PAIR_VNNI(j, n) \
+	VPSHUFB ·shufK4+(64*j)(SB), Y6, Y9; \
+	VPSHUFB ·shufK4+(64*j+32)(SB), Y6, Y10; \
+	VMOVDQU (16+32*j)(SI), Y11; \
+	VPSRLW $4, Y11, Y12; \
+	VPAND Y14, Y11, Y11; \
+	VPAND Y14, Y12, Y12; \
+	VPMADDUBSW (4+64*j)(DI), Y11, Y11; \
+	VPMADDUBSW (36+64*j)(DI), Y12, Y12; \
+	VPDPWSSD_ACC(n, 0x25, 1); \
+	VPDPWSSD_ACC(n, 0x1d, 2)
+
+// Q4K_HV_ROW(r, bytes, acc, n, mins): Q4K_H_ROW with Q4K_PAIR_VNNI, the
+// row's int32 lanes in acc, which is Yn.
+#define Q4K_HV_ROW(r, bytes, acc, n, mins) \
+	VPMOVZXBW bytes, Y6; \
+	VEXTRACTI128 $1, Y6, X9; \
+	VPMADDWD X15, X9, mins; \
+	VINSERTI128 $1, X6, Y6, Y6; \
+	VPXOR acc, acc, acc; \
+	LEAQ (4*Q4K_HEAD-16+128*r)(BX), SI; \
+	Q4K_PAIR_VNNI(0, n); \
+	Q4K_PAIR_VNNI(1, n); \
+	Q4K_PAIR_VNNI(2, n); \
+	Q4K_PAIR_VNNI(3, n)
+
+// Q4K_HV_BLOCK: Q4K_H_BLOCK with Q4K_HV_ROW.
+#define Q4K_HV_BLOCK \
+	Q4K_R4_PREFETCH; \
+	Q4K_H_SCALES2(0); \
+	Q4K_HV_ROW(0, X6, Y0, 0, X4); \
+	Q4K_HV_ROW(1, X7, Y1, 1, X5); \
+	VPHADDD X5, X4, X4; \
+	Q4K_H_SCALES2(2); \
+	Q4K_HV_ROW(2, X6, Y2, 2, X5); \
+	Q4K_HV_ROW(3, X7, Y3, 3, X7); \
+	Q4K_R4_FLOAT
+
+// func dotQ4KPackedQuadAVXVNNI(w []byte, x []byte, nb int, groups int, out []float32)
+// dotQ4KPackedQuadAVX2 with VPDPWSSD (AVX-VNNI).
+TEXT ·dotQ4KPackedQuadAVXVNNI(SB), NOSPLIT, $0-88
+	Q4K_QUAD_TEXT(Y14, Q4K_HV_BLOCK)

@@ -29,6 +29,13 @@ package kernels
 //go:noescape
 func dotQ4KPackedQuadAVX2(w []byte, x []byte, nb int, groups int, out []float32)
 
+// dotQ4KPackedQuadAVXVNNI is dotQ4KPackedQuadAVX2 with VPDPWSSD (AVX-VNNI,
+// VEX-encoded) in place of VPMADDWD and VPADDD: the same int32 lanes, so
+// the same bits.
+//
+//go:noescape
+func dotQ4KPackedQuadAVXVNNI(w []byte, x []byte, nb int, groups int, out []float32)
+
 // dotQ4KPackedQuadZMM is dotQ4KPackedRows4ZMM on four interleaved rows, as
 // dotQ4KPackedQuadAVX2, the four rows' scales decoded together
 // (Q4K_W_BLOCK).
@@ -76,12 +83,13 @@ func quadEntry(kernel func(w, x []byte, nb, groups int, out []float32), blockEle
 
 // The bounds-checked entries the kernel sets hold.
 var (
-	dotQ8_0QuadAsm         = quadEntry(dotQ8_0QuadAVX2, 32, q8_0Bytes, q8_0Bytes)
-	dotQ8_0QuadVNNIAsm     = quadEntry(dotQ8_0QuadVNNI, 32, q8_0Bytes, q8_0Bytes)
-	dotQ8_0QuadAVXVNNIAsm  = quadEntry(dotQ8_0QuadAVXVNNI, 32, q8_0Bytes, q8_0Bytes)
-	dotQ8_0QuadZMMVNNIAsm  = quadEntry(dotQ8_0QuadZMMVNNI, 32, q8_0Bytes, q8_0Bytes)
-	dotQ8_0QuadZMMAsm      = quadEntry(dotQ8_0QuadZMM, 32, q8_0Bytes, q8_0Bytes)
-	dotQ4KPackedQuadAsm    = quadEntry(dotQ4KPackedQuadAVX2, 256, q4KBytes, q8KBytes)
-	dotQ4KPackedQuadZMMAsm = quadEntry(dotQ4KPackedQuadZMM, 256, q4KBytes, q8KBytes)
-	dotQ6KQuadZMMAsm       = quadEntry(dotQ6KQuadZMM, 256, q6KBytes, q8KBytes)
+	dotQ8_0QuadAsm             = quadEntry(dotQ8_0QuadAVX2, 32, q8_0Bytes, q8_0Bytes)
+	dotQ8_0QuadVNNIAsm         = quadEntry(dotQ8_0QuadVNNI, 32, q8_0Bytes, q8_0Bytes)
+	dotQ8_0QuadAVXVNNIAsm      = quadEntry(dotQ8_0QuadAVXVNNI, 32, q8_0Bytes, q8_0Bytes)
+	dotQ8_0QuadZMMVNNIAsm      = quadEntry(dotQ8_0QuadZMMVNNI, 32, q8_0Bytes, q8_0Bytes)
+	dotQ8_0QuadZMMAsm          = quadEntry(dotQ8_0QuadZMM, 32, q8_0Bytes, q8_0Bytes)
+	dotQ4KPackedQuadAsm        = quadEntry(dotQ4KPackedQuadAVX2, 256, q4KBytes, q8KBytes)
+	dotQ4KPackedQuadAVXVNNIAsm = quadEntry(dotQ4KPackedQuadAVXVNNI, 256, q4KBytes, q8KBytes)
+	dotQ4KPackedQuadZMMAsm     = quadEntry(dotQ4KPackedQuadZMM, 256, q4KBytes, q8KBytes)
+	dotQ6KQuadZMMAsm           = quadEntry(dotQ6KQuadZMM, 256, q6KBytes, q8KBytes)
 )

@@ -8,11 +8,14 @@ import "github.com/plumewriter/plume/internal/tensor"
 // run: the AVX-512 F/BW ones of the avx512 set (Skylake-SP), which the
 // avx512vnni set replaces with its VNNI twins, and the YMM Q8_0 kernel of
 // the avx512vnni set, which its ZMM one replaces wherever both run, and
-// the AVX2 set's Q4_K kernel, which the ZMM ones replace.
+// the AVX2 and AVX-VNNI sets' Q4_K kernels, which the ZMM ones replace.
 func otherQuads() []quadKernel {
 	var ks []quadKernel
 	if hasAVX2 {
 		ks = append(ks, quadKernel{"avx2 packed", tensor.Q4_K, dotQ4KPackedQuadAsm, dotQ4KQ8KPacked})
+	}
+	if hasAVXVNNI {
+		ks = append(ks, quadKernel{"avxvnni packed", tensor.Q4_K, dotQ4KPackedQuadAVXVNNIAsm, dotQ4KQ8KPacked})
 	}
 	if hasAVX512 {
 		ks = append(ks,
