@@ -65,7 +65,8 @@
 // with AVX-VNNI but no AVX-512 (Alder Lake and later client cores) get the
 // "avxvnni+avx2+fma" set: the same four VNNI kernels with the VEX encoding
 // of VPDPBUSD/VPDPWSSD (dotavxvnni_amd64.s; the Go assembler spells only
-// the EVEX one, so _asm emits the bytes). PLUME_KERNELS=avxvnni selects it
+// the EVEX one, so _asm emits the bytes), and a Q4_K group kernel with
+// VPDPWSSD (dotq4r4_amd64.s, the bytes in a macro). PLUME_KERNELS=avxvnni selects it
 // on a CPU that has both encodings, so both are tested natively there (and
 // PLUME_KERNELS=avx512 the avx512 set). Where the CPU also has AMX-INT8
 // and Linux grants the tile permission (asked for once at start-up with
@@ -109,7 +110,7 @@
 // groups with group kernels (quad_amd64.go): the four-row kernels with a
 // row stride of one block and a block step of four, so the same bits from
 // one stream. They exist for Q8_0 (every set, YMM and
-// ZMM), repacked Q4_K (AVX2 and ZMM) and Q6_K (ZMM); on a Zen 5, with the
+// ZMM), repacked Q4_K (AVX2, AVX-VNNI and ZMM) and Q6_K (ZMM); on a Zen 5, with the
 // weights in huge pages, decoding the 1B models was 1.19–1.41× as fast as
 // from the mapped file, where row-major huge pages gave 1.03–1.11×
 // (BENCHMARKS.md, "Weights in huge pages"). Batches gather each row tile back into row-major order
