@@ -80,35 +80,45 @@ GLOBL kscHiY<>(SB), RODATA|NOPTR, $32
 	VPOR Y10, Y6, Y6; \
 	VEXTRACTI128 $1, Y6, X7
 
-// Q4K_H_ROW(r, bytes, acc, mins): Q4K_R4_ROW for row r of a super-block in
-// q4KForm (BX), its scales and mins bytes in bytes (Q4K_H_SCALES2), its
-// quants at BX+64+128r (SI is set 16 bytes before them, where Q4K_PAIR
-// expects a whole super-block).
-#define Q4K_H_ROW(r, bytes, acc, mins) \
-	VPMOVZXBW bytes, Y6; \
-	VEXTRACTI128 $1, Y6, X9; \
-	VPMADDWD X15, X9, mins; \
-	VINSERTI128 $1, X6, Y6, Y6; \
-	VPXOR acc, acc, acc; \
-	LEAQ (4*Q4K_HEAD-16+128*r)(BX), SI; \
+// Q4K_H_ROW(r, bytes, acc, n, mins): Q4K_R4_ROW for row r of a
+// super-block in q4KForm (BX), its scales and mins bytes in bytes
+// (Q4K_H_SCALES2), its int32 lanes in acc (which is Yn): Q4K_H_ROW_START,
+// then its four nibble pairs.
+#define Q4K_H_ROW(r, bytes, acc, n, mins) \
+	Q4K_H_ROW_START(r, bytes, acc, mins); \
 	Q4K_PAIR(0, acc, Y11, Y12); \
 	Q4K_PAIR(1, acc, Y11, Y12); \
 	Q4K_PAIR(2, acc, Y11, Y12); \
 	Q4K_PAIR(3, acc, Y11, Y12)
 
-// Q4K_H_BLOCK: Q4K_R4_BLOCK for the four rows of a super-block in q4KForm
-// (BX, DX = 16: Q4K_QUAD_TEXT). Row 1's bytes wait in X7 while row 0 is
-// summed, row 3's while row 2 is (X7 then takes row 3's mins).
-#define Q4K_H_BLOCK \
+// Q4K_H_ROW_START(r, bytes, acc, mins): a row's scales widened into Y6
+// (both lanes) and its mins times the bsums into mins, acc zeroed, SI set
+// 16 bytes before its quants (BX+64+128r), where Q4K_PAIR expects a whole
+// super-block.
+#define Q4K_H_ROW_START(r, bytes, acc, mins) \
+	VPMOVZXBW bytes, Y6; \
+	VEXTRACTI128 $1, Y6, X9; \
+	VPMADDWD X15, X9, mins; \
+	VINSERTI128 $1, X6, Y6, Y6; \
+	VPXOR acc, acc, acc; \
+	LEAQ (4*Q4K_HEAD-16+128*r)(BX), SI
+
+// Q4K_H_BLOCK(row): Q4K_R4_BLOCK for the four rows of a super-block in
+// q4KForm (BX, DX = 16: Q4K_QUAD_TEXT), each row summed by row (Q4K_H_ROW
+// or Q4K_HV_ROW). Row 1's bytes wait in X7 while row 0 is summed, row 3's
+// while row 2 is (X7 then takes row 3's mins).
+#define Q4K_H_BLOCK(row) \
 	Q4K_R4_PREFETCH; \
 	Q4K_H_SCALES2(0); \
-	Q4K_H_ROW(0, X6, Y0, X4); \
-	Q4K_H_ROW(1, X7, Y1, X5); \
+	row(0, X6, Y0, 0, X4); \
+	row(1, X7, Y1, 1, X5); \
 	VPHADDD X5, X4, X4; \
 	Q4K_H_SCALES2(2); \
-	Q4K_H_ROW(2, X6, Y2, X5); \
-	Q4K_H_ROW(3, X7, Y3, X7); \
+	row(2, X6, Y2, 2, X5); \
+	row(3, X7, Y3, 3, X7); \
 	Q4K_R4_FLOAT
+
+#define Q4K_H_BLOCK_AVX2 Q4K_H_BLOCK(Q4K_H_ROW)
 
 // func dotQ4KPackedRows4AVX2(w []byte, stride int, x []byte, nb int, out []float32)
 // Four Q4_K weight rows (stride bytes apart) times one Q8_K activation row
@@ -125,7 +135,7 @@ TEXT ·dotQ4KPackedRows4AVX2(SB), NOSPLIT, $0-88
 // q4KForm (Q4K_QUAD_TEXT). nb >= 1, groups >= 1, len(w) >= 576*nb*groups,
 // len(x) >= 292*nb, len(out) >= 4*groups.
 TEXT ·dotQ4KPackedQuadAVX2(SB), NOSPLIT, $0-88
-	Q4K_QUAD_TEXT(Y14, Q4K_H_BLOCK)
+	Q4K_QUAD_TEXT(Y14, Q4K_H_BLOCK_AVX2)
 
 // The group kernel with AVX-VNNI (the avxvnni set, Alder Lake and later):
 // VPDPWSSD, VEX-encoded, adds each pair's scaled sums to the row's int32
@@ -155,33 +165,17 @@ TEXT ·dotQ4KPackedQuadAVX2(SB), NOSPLIT, $0-88
 	VPDPWSSD_ACC(n, 0x25, 1); \
 	VPDPWSSD_ACC(n, 0x1d, 2)
 
-// Q4K_HV_ROW(r, bytes, acc, n, mins): Q4K_H_ROW with Q4K_PAIR_VNNI, the
-// row's int32 lanes in acc, which is Yn.
+// Q4K_HV_ROW(r, bytes, acc, n, mins): Q4K_H_ROW with Q4K_PAIR_VNNI.
 #define Q4K_HV_ROW(r, bytes, acc, n, mins) \
-	VPMOVZXBW bytes, Y6; \
-	VEXTRACTI128 $1, Y6, X9; \
-	VPMADDWD X15, X9, mins; \
-	VINSERTI128 $1, X6, Y6, Y6; \
-	VPXOR acc, acc, acc; \
-	LEAQ (4*Q4K_HEAD-16+128*r)(BX), SI; \
+	Q4K_H_ROW_START(r, bytes, acc, mins); \
 	Q4K_PAIR_VNNI(0, n); \
 	Q4K_PAIR_VNNI(1, n); \
 	Q4K_PAIR_VNNI(2, n); \
 	Q4K_PAIR_VNNI(3, n)
 
-// Q4K_HV_BLOCK: Q4K_H_BLOCK with Q4K_HV_ROW.
-#define Q4K_HV_BLOCK \
-	Q4K_R4_PREFETCH; \
-	Q4K_H_SCALES2(0); \
-	Q4K_HV_ROW(0, X6, Y0, 0, X4); \
-	Q4K_HV_ROW(1, X7, Y1, 1, X5); \
-	VPHADDD X5, X4, X4; \
-	Q4K_H_SCALES2(2); \
-	Q4K_HV_ROW(2, X6, Y2, 2, X5); \
-	Q4K_HV_ROW(3, X7, Y3, 3, X7); \
-	Q4K_R4_FLOAT
+#define Q4K_H_BLOCK_AVXVNNI Q4K_H_BLOCK(Q4K_HV_ROW)
 
 // func dotQ4KPackedQuadAVXVNNI(w []byte, x []byte, nb int, groups int, out []float32)
 // dotQ4KPackedQuadAVX2 with VPDPWSSD (AVX-VNNI).
 TEXT ·dotQ4KPackedQuadAVXVNNI(SB), NOSPLIT, $0-88
-	Q4K_QUAD_TEXT(Y14, Q4K_HV_BLOCK)
+	Q4K_QUAD_TEXT(Y14, Q4K_H_BLOCK_AVXVNNI)
