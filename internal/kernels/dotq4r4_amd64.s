@@ -8,14 +8,21 @@
 // into mins, the four nibble pairs into acc.
 #define Q4K_R4_ROW(acc, mins) \
 	KSCALES; \
-	VEXTRACTI128 $1, Y6, X9; \
-	VPMADDWD X15, X9, mins; \
-	VINSERTI128 $1, X6, Y6, Y6; \
-	VPXOR acc, acc, acc; \
+	Q4K_R4_SPREAD(acc, mins); \
 	Q4K_PAIR(0, acc, Y11, Y12); \
 	Q4K_PAIR(1, acc, Y11, Y12); \
 	Q4K_PAIR(2, acc, Y11, Y12); \
 	Q4K_PAIR(3, acc, Y11, Y12)
+
+// Q4K_R4_SPREAD(acc, mins): after a row's scales and mins are widened
+// into Y6 (scales low, mins high), the mins times the pairwise bsums (X15)
+// into mins, the scales spread to both lanes of Y6 (Q4K_PAIR's shuffles
+// read them there), acc zeroed.
+#define Q4K_R4_SPREAD(acc, mins) \
+	VEXTRACTI128 $1, Y6, X9; \
+	VPMADDWD X15, X9, mins; \
+	VINSERTI128 $1, X6, Y6, Y6; \
+	VPXOR acc, acc, acc
 
 // Q4K_R4_BLOCK: one super-block of the four rows (row 0 at BX, the rows DX
 // apart) times the activation block at DI: AX prefetches ahead, the
@@ -38,46 +45,13 @@
 // (lane r is row r's head: its d and dmin dword, then the dwords u0, u1,
 // u2 of its 12 scale bytes, so KSCALES' VPSHUFD selectors are one
 // higher), with its shifts and masks in both lanes.
-DATA kscShiftY<>+0(SB)/4, $0
-DATA kscShiftY<>+4(SB)/4, $0
-DATA kscShiftY<>+8(SB)/4, $0
-DATA kscShiftY<>+12(SB)/4, $4
-DATA kscShiftY<>+16(SB)/4, $0
-DATA kscShiftY<>+20(SB)/4, $0
-DATA kscShiftY<>+24(SB)/4, $0
-DATA kscShiftY<>+28(SB)/4, $4
-GLOBL kscShiftY<>(SB), RODATA|NOPTR, $32
-DATA kscLoY<>+0(SB)/4, $0x3f3f3f3f
-DATA kscLoY<>+4(SB)/4, $0x0f0f0f0f
-DATA kscLoY<>+8(SB)/4, $0x3f3f3f3f
-DATA kscLoY<>+12(SB)/4, $0x0f0f0f0f
-DATA kscLoY<>+16(SB)/4, $0x3f3f3f3f
-DATA kscLoY<>+20(SB)/4, $0x0f0f0f0f
-DATA kscLoY<>+24(SB)/4, $0x3f3f3f3f
-DATA kscLoY<>+28(SB)/4, $0x0f0f0f0f
-GLOBL kscLoY<>(SB), RODATA|NOPTR, $32
-DATA kscHiY<>+0(SB)/4, $0
-DATA kscHiY<>+4(SB)/4, $0x30303030
-DATA kscHiY<>+8(SB)/4, $0
-DATA kscHiY<>+12(SB)/4, $0x30303030
-DATA kscHiY<>+16(SB)/4, $0
-DATA kscHiY<>+20(SB)/4, $0x30303030
-DATA kscHiY<>+24(SB)/4, $0
-DATA kscHiY<>+28(SB)/4, $0x30303030
-GLOBL kscHiY<>(SB), RODATA|NOPTR, $32
-
+//
 // Q4K_H_SCALES2(r): the scales and mins bytes of rows r and r+1 of the
 // super-block in q4KForm at BX (KSCALES before its widening): row r's in
 // X6, row r+1's in X7; clobbers Y10.
 #define Q4K_H_SCALES2(r) \
 	VMOVDQU (Q4K_HEAD*r)(BX), Y6; \
-	VPSHUFD $0x95, Y6, Y10; \
-	VPSHUFD $0xed, Y6, Y6; \
-	VPSRLVD kscShiftY<>(SB), Y6, Y6; \
-	VPAND kscLoY<>(SB), Y6, Y6; \
-	VPSRLD $2, Y10, Y10; \
-	VPAND kscHiY<>(SB), Y10, Y10; \
-	VPOR Y10, Y6, Y6; \
+	KSC_DECODE($0x95, $0xed, Y6, Y10); \
 	VEXTRACTI128 $1, Y6, X7
 
 // Q4K_H_ROW(r, bytes, acc, n, mins): Q4K_R4_ROW for row r of a
@@ -97,10 +71,7 @@ GLOBL kscHiY<>(SB), RODATA|NOPTR, $32
 // super-block.
 #define Q4K_H_ROW_START(r, bytes, acc, mins) \
 	VPMOVZXBW bytes, Y6; \
-	VEXTRACTI128 $1, Y6, X9; \
-	VPMADDWD X15, X9, mins; \
-	VINSERTI128 $1, X6, Y6, Y6; \
-	VPXOR acc, acc, acc; \
+	Q4K_R4_SPREAD(acc, mins); \
 	LEAQ (4*Q4K_HEAD-16+128*r)(BX), SI
 
 // Q4K_H_BLOCK(row): Q4K_R4_BLOCK for the four rows of a super-block in

@@ -84,6 +84,11 @@ GLOBL q4kShufZ<>(SB), RODATA|NOPTR, $256
 	VEXTRACTI128 $1, Y6, X9; \
 	VPMADDWD X15, X9, mins; \
 	VSHUFI32X4 $0, Z6, Z6, Z16; \
+	Q4K_Z_SUMS(z, y)
+
+// Q4K_Z_SUMS(z, y): a row's two halves (SI, its scales in every lane of
+// Z16) summed into z, whose halves are then added into y.
+#define Q4K_Z_SUMS(z, y) \
 	VPXORD z, z, z; \
 	Q4K_Z_HALF(0, Z22, Z23, z); \
 	Q4K_Z_HALF(1, Z24, Z25, z); \
@@ -121,59 +126,9 @@ GLOBL q4kShufZ<>(SB), RODATA|NOPTR, $256
 // of a super-block at once: KSCALES on the four 128-bit lanes of one ZMM
 // load of the heads (lane r is row r's head: its d and dmin dword, then
 // the dwords u0, u1, u2 of its 12 scale bytes, so KSCALES' VPSHUFD
-// selectors are one higher), with its shifts and masks in every lane.
-DATA kscShiftZ<>+0(SB)/4, $0
-DATA kscShiftZ<>+4(SB)/4, $0
-DATA kscShiftZ<>+8(SB)/4, $0
-DATA kscShiftZ<>+12(SB)/4, $4
-DATA kscShiftZ<>+16(SB)/4, $0
-DATA kscShiftZ<>+20(SB)/4, $0
-DATA kscShiftZ<>+24(SB)/4, $0
-DATA kscShiftZ<>+28(SB)/4, $4
-DATA kscShiftZ<>+32(SB)/4, $0
-DATA kscShiftZ<>+36(SB)/4, $0
-DATA kscShiftZ<>+40(SB)/4, $0
-DATA kscShiftZ<>+44(SB)/4, $4
-DATA kscShiftZ<>+48(SB)/4, $0
-DATA kscShiftZ<>+52(SB)/4, $0
-DATA kscShiftZ<>+56(SB)/4, $0
-DATA kscShiftZ<>+60(SB)/4, $4
-GLOBL kscShiftZ<>(SB), RODATA|NOPTR, $64
-DATA kscLoZ<>+0(SB)/4, $0x3f3f3f3f
-DATA kscLoZ<>+4(SB)/4, $0x0f0f0f0f
-DATA kscLoZ<>+8(SB)/4, $0x3f3f3f3f
-DATA kscLoZ<>+12(SB)/4, $0x0f0f0f0f
-DATA kscLoZ<>+16(SB)/4, $0x3f3f3f3f
-DATA kscLoZ<>+20(SB)/4, $0x0f0f0f0f
-DATA kscLoZ<>+24(SB)/4, $0x3f3f3f3f
-DATA kscLoZ<>+28(SB)/4, $0x0f0f0f0f
-DATA kscLoZ<>+32(SB)/4, $0x3f3f3f3f
-DATA kscLoZ<>+36(SB)/4, $0x0f0f0f0f
-DATA kscLoZ<>+40(SB)/4, $0x3f3f3f3f
-DATA kscLoZ<>+44(SB)/4, $0x0f0f0f0f
-DATA kscLoZ<>+48(SB)/4, $0x3f3f3f3f
-DATA kscLoZ<>+52(SB)/4, $0x0f0f0f0f
-DATA kscLoZ<>+56(SB)/4, $0x3f3f3f3f
-DATA kscLoZ<>+60(SB)/4, $0x0f0f0f0f
-GLOBL kscLoZ<>(SB), RODATA|NOPTR, $64
-DATA kscHiZ<>+0(SB)/4, $0
-DATA kscHiZ<>+4(SB)/4, $0x30303030
-DATA kscHiZ<>+8(SB)/4, $0
-DATA kscHiZ<>+12(SB)/4, $0x30303030
-DATA kscHiZ<>+16(SB)/4, $0
-DATA kscHiZ<>+20(SB)/4, $0x30303030
-DATA kscHiZ<>+24(SB)/4, $0
-DATA kscHiZ<>+28(SB)/4, $0x30303030
-DATA kscHiZ<>+32(SB)/4, $0
-DATA kscHiZ<>+36(SB)/4, $0x30303030
-DATA kscHiZ<>+40(SB)/4, $0
-DATA kscHiZ<>+44(SB)/4, $0x30303030
-DATA kscHiZ<>+48(SB)/4, $0
-DATA kscHiZ<>+52(SB)/4, $0x30303030
-DATA kscHiZ<>+56(SB)/4, $0
-DATA kscHiZ<>+60(SB)/4, $0x30303030
-GLOBL kscHiZ<>(SB), RODATA|NOPTR, $64
-
+// selectors are one higher), with its shifts and masks in every lane
+// (KSC_DECODE's steps, in their EVEX forms for a ZMM register).
+//
 // Q4K_W_SCALES: the scales and mins of the four rows of the super-block
 // in q4KForm at BX, as KSCALES gives them for one row (eight 6-bit scales
 // then eight mins, int16), rows 0 and 1 in Z27's 128-bit lanes 0-1 and
@@ -182,10 +137,10 @@ GLOBL kscHiZ<>(SB), RODATA|NOPTR, $64
 	VMOVDQU64 (BX), Z6; \
 	VPSHUFD $0x95, Z6, Z10; \
 	VPSHUFD $0xed, Z6, Z6; \
-	VPSRLVD kscShiftZ<>(SB), Z6, Z6; \
-	VPANDD kscLoZ<>(SB), Z6, Z6; \
+	VPSRLVD kscShift<>(SB), Z6, Z6; \
+	VPANDD kscLo<>(SB), Z6, Z6; \
 	VPSRLD $2, Z10, Z10; \
-	VPANDD kscHiZ<>(SB), Z10, Z10; \
+	VPANDD kscHi<>(SB), Z10, Z10; \
 	VPORD Z10, Z6, Z6; \
 	VPMOVZXBW Y6, Z27; \
 	VEXTRACTI64X4 $1, Z6, Y6; \
@@ -211,11 +166,7 @@ GLOBL kscHiZ<>(SB), RODATA|NOPTR, $64
 #define Q4K_W_ROW(r, zs, lane, z, y) \
 	LEAQ (4*Q4K_HEAD-16+128*r)(BX), SI; \
 	VSHUFI32X4 lane, zs, zs, Z16; \
-	VPXORD z, z, z; \
-	Q4K_Z_HALF(0, Z22, Z23, z); \
-	Q4K_Z_HALF(1, Z24, Z25, z); \
-	VEXTRACTI64X4 $1, z, Y26; \
-	VPADDD Y26, y, y
+	Q4K_Z_SUMS(z, y)
 
 // Q4K_W_BLOCK: Q4K_Z_BLOCK for a super-block of the four rows in q4KForm
 // (BX; DX = 16: Q4K_QUAD_TEXT): the same integer lanes and float work.

@@ -53,15 +53,18 @@ func scatterQ4KHeadAVX(dst []byte, src []byte, wrow int, nb int)
 // (BenchmarkInterleaveQ8_0), and for Q4_K.
 func interleaveGroup(dst, src []byte, wrow int, f groupForm) {
 	nb := wrow / f.bb
-	if !hasAVX2 || nb == 0 || (f != q8_0Form && f != q4KForm) {
+	if !hasAVX2 || nb == 0 {
 		f.move(dst, src, wrow, 0, interleaveRows, false)
 		return
 	}
-	_, _ = dst[interleaveRows*nb*f.bb-1], src[3*wrow+nb*f.bb-1]
-	if f == q8_0Form {
+	_, _ = dst[interleaveRows*nb*f.bb-1], src[3*wrow+nb*f.bb-1] // what the assembly reaches
+	switch f {
+	case q8_0Form:
 		scatterQ8_0RunsAVX(dst, src, wrow, nb)
-	} else {
+	case q4KForm:
 		scatterQ4KHeadAVX(dst, src, wrow, nb)
+	default:
+		f.move(dst, src, wrow, 0, interleaveRows, false)
 	}
 }
 
@@ -73,20 +76,21 @@ const gatherAVXMinBlock = 32
 // four row-major rows of wrow bytes. Prompt batches gather every weight
 // this way, and a copy call per block (34 bytes for Q8_0) cost more than
 // the move: the assembly moves them where the CPU has AVX (every x86
-// kernel set) and the blocks are large enough, or the form is Q8_0's.
+// kernel set) and the blocks are large enough, or the form is Q8_0's or
+// Q4_K's.
 func deinterleaveGroup(dst, src []byte, wrow int, f groupForm) {
 	nb := wrow / f.bb
-	switch {
-	case !hasAVX2 || nb == 0:
+	if !hasAVX2 || nb == 0 {
 		f.move(src, dst, wrow, 0, interleaveRows, true)
+		return
+	}
+	_, _ = dst[3*wrow+nb*f.bb-1], src[interleaveRows*nb*f.bb-1] // what the assembly reaches
+	switch {
 	case f == q8_0Form:
-		_, _ = dst[3*wrow+nb*f.bb-1], src[interleaveRows*nb*f.bb-1]
 		gatherQ8_0RunsAVX(dst, wrow, src, nb)
 	case f == q4KForm:
-		_, _ = dst[3*wrow+nb*f.bb-1], src[interleaveRows*nb*f.bb-1]
 		gatherQ4KHeadAVX(dst, wrow, src, nb)
 	case f.head == 0 && f.bb >= gatherAVXMinBlock:
-		_, _ = dst[3*wrow+nb*f.bb-1], src[interleaveRows*nb*f.bb-1]
 		gatherBlocksAVX(dst, wrow, src, nb, f.bb)
 	default:
 		f.move(src, dst, wrow, 0, interleaveRows, true)

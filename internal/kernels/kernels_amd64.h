@@ -42,32 +42,77 @@
 // byte moved to 4-5). Nine vector instructions instead of eighteen scalar
 // ones and four inserts: the four-row Q4_K decode kernel ran ~18% faster
 // with its rows in L1. Reads 16 bytes (the last 4 are the first quants,
-// ignored); clobbers X10.
+// ignored); clobbers X10. Its three constants repeat in four 128-bit
+// lanes, so the group kernels' forms that decode two or four rows at once
+// (Q4K_H_SCALES2, Q4K_W_SCALES) read the same ones, 32 or 64 bytes.
 DATA kscShift<>+0(SB)/4, $0
 DATA kscShift<>+4(SB)/4, $0
 DATA kscShift<>+8(SB)/4, $0
 DATA kscShift<>+12(SB)/4, $4
-GLOBL kscShift<>(SB), RODATA|NOPTR, $16
+DATA kscShift<>+16(SB)/4, $0
+DATA kscShift<>+20(SB)/4, $0
+DATA kscShift<>+24(SB)/4, $0
+DATA kscShift<>+28(SB)/4, $4
+DATA kscShift<>+32(SB)/4, $0
+DATA kscShift<>+36(SB)/4, $0
+DATA kscShift<>+40(SB)/4, $0
+DATA kscShift<>+44(SB)/4, $4
+DATA kscShift<>+48(SB)/4, $0
+DATA kscShift<>+52(SB)/4, $0
+DATA kscShift<>+56(SB)/4, $0
+DATA kscShift<>+60(SB)/4, $4
+GLOBL kscShift<>(SB), RODATA|NOPTR, $64
 DATA kscLo<>+0(SB)/4, $0x3f3f3f3f
 DATA kscLo<>+4(SB)/4, $0x0f0f0f0f
 DATA kscLo<>+8(SB)/4, $0x3f3f3f3f
 DATA kscLo<>+12(SB)/4, $0x0f0f0f0f
-GLOBL kscLo<>(SB), RODATA|NOPTR, $16
+DATA kscLo<>+16(SB)/4, $0x3f3f3f3f
+DATA kscLo<>+20(SB)/4, $0x0f0f0f0f
+DATA kscLo<>+24(SB)/4, $0x3f3f3f3f
+DATA kscLo<>+28(SB)/4, $0x0f0f0f0f
+DATA kscLo<>+32(SB)/4, $0x3f3f3f3f
+DATA kscLo<>+36(SB)/4, $0x0f0f0f0f
+DATA kscLo<>+40(SB)/4, $0x3f3f3f3f
+DATA kscLo<>+44(SB)/4, $0x0f0f0f0f
+DATA kscLo<>+48(SB)/4, $0x3f3f3f3f
+DATA kscLo<>+52(SB)/4, $0x0f0f0f0f
+DATA kscLo<>+56(SB)/4, $0x3f3f3f3f
+DATA kscLo<>+60(SB)/4, $0x0f0f0f0f
+GLOBL kscLo<>(SB), RODATA|NOPTR, $64
 DATA kscHi<>+0(SB)/4, $0
 DATA kscHi<>+4(SB)/4, $0x30303030
 DATA kscHi<>+8(SB)/4, $0
 DATA kscHi<>+12(SB)/4, $0x30303030
-GLOBL kscHi<>(SB), RODATA|NOPTR, $16
+DATA kscHi<>+16(SB)/4, $0
+DATA kscHi<>+20(SB)/4, $0x30303030
+DATA kscHi<>+24(SB)/4, $0
+DATA kscHi<>+28(SB)/4, $0x30303030
+DATA kscHi<>+32(SB)/4, $0
+DATA kscHi<>+36(SB)/4, $0x30303030
+DATA kscHi<>+40(SB)/4, $0
+DATA kscHi<>+44(SB)/4, $0x30303030
+DATA kscHi<>+48(SB)/4, $0
+DATA kscHi<>+52(SB)/4, $0x30303030
+DATA kscHi<>+56(SB)/4, $0
+DATA kscHi<>+60(SB)/4, $0x30303030
+GLOBL kscHi<>(SB), RODATA|NOPTR, $64
 #define KSCALES \
 	VMOVDQU 4(SI), X6; \
-	VPSHUFD $0x40, X6, X10; \
-	VPSHUFD $0x98, X6, X6; \
-	VPSRLVD kscShift<>(SB), X6, X6; \
-	VPAND kscLo<>(SB), X6, X6; \
-	VPSRLD $2, X10, X10; \
-	VPAND kscHi<>(SB), X10, X10; \
-	VPOR X10, X6, X6; \
+	KSC_DECODE($0x40, $0x98, X6, X10); \
 	VPMOVZXBW X6, Y6
+
+// KSC_DECODE(sel1, sel2, v, t): KSCALES' decoding in every 128-bit lane of
+// v (an X or Y register; t scratch of the same width), the dwords u0, u1,
+// u2 picked by the VPSHUFD selectors sel1 (for u0, u0, u0, u1) and sel2
+// (for u0, u2, u1, u2): the scales and mins bytes left in v.
+#define KSC_DECODE(sel1, sel2, v, t) \
+	VPSHUFD sel1, v, t; \
+	VPSHUFD sel2, v, v; \
+	VPSRLVD kscShift<>(SB), v, v; \
+	VPAND kscLo<>(SB), v, v; \
+	VPSRLD $2, t, t; \
+	VPAND kscHi<>(SB), t, t; \
+	VPOR t, v, v
 
 // Q4K_PAIR(j, acc, t0, t1): sub-blocks 2j (low nibbles) and 2j+1 (high
 // nibbles) of the Q4_K super-block at SI times the Q8_K quants at DI, scaled
