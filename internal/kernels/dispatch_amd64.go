@@ -52,7 +52,7 @@ var avx2Kernels = func() kernelSet {
 	k.packedRows4[tensor.Q4_K] = dotQ4KPackedRows4Asm
 	// and where the weights may be laid out for it, four interleaved rows
 	// at a time: one memory stream (Interleave)
-	k.quad[tensor.Q8_0] = dotQ8_0QuadAsm
+	k.quad[tensor.Q8_0] = dotQ8_0StreamsAsm
 	k.packedQuad[tensor.Q4_K] = dotQ4KPackedQuadAsm
 	// prompt batches
 	k.tile42[tensor.Q8_0] = dotQ8_0Tile42Asm
@@ -108,14 +108,14 @@ func addZMM(k *kernelSet, vnni bool) {
 	// for four rows. Q6_K's rows4 is for decoding only: batches take cols4.
 	if vnni {
 		k.packedRows4[tensor.Q4_K], k.rows4[tensor.Q6_K] = dotQ4KPackedRows4ZMMVNNIAsm, dotQ6KRows4ZMMVNNIAsm
-		k.packedQuad[tensor.Q4_K], k.quad[tensor.Q6_K] = dotQ4KPackedQuadZMMVNNIAsm, dotQ6KQuadZMMVNNIAsm
-		k.rows4[tensor.Q8_0], k.quad[tensor.Q8_0] = dotQ8_0Rows4ZMMVNNIAsm, dotQ8_0QuadZMMVNNIAsm
+		k.packedQuad[tensor.Q4_K], k.quad[tensor.Q6_K] = dotQ4KPackedStreamsZMMVNNIAsm, dotQ6KStreamsZMMVNNIAsm
+		k.rows4[tensor.Q8_0], k.quad[tensor.Q8_0] = dotQ8_0Rows4ZMMVNNIAsm, dotQ8_0StreamsZMMVNNIAsm
 		k.tile42[tensor.Q8_0] = dotQ8_0Tile42ZMMVNNIAsm
 		k.packedCols8[tensor.Q4_K], k.cols4[tensor.Q6_K] = dotQ4KPackedCols8ZMMVNNIAsm, dotQ6KCols4ZMMVNNIAsm
 	} else {
 		k.packedRows4[tensor.Q4_K], k.rows4[tensor.Q6_K] = dotQ4KPackedRows4ZMMAsm, dotQ6KRows4ZMMAsm
-		k.packedQuad[tensor.Q4_K], k.quad[tensor.Q6_K] = dotQ4KPackedQuadZMMAsm, dotQ6KQuadZMMAsm
-		k.rows4[tensor.Q8_0], k.quad[tensor.Q8_0] = dotQ8_0Rows4ZMMAsm, dotQ8_0QuadZMMAsm
+		k.packedQuad[tensor.Q4_K], k.quad[tensor.Q6_K] = dotQ4KPackedStreamsZMMAsm, dotQ6KStreamsZMMAsm
+		k.rows4[tensor.Q8_0], k.quad[tensor.Q8_0] = dotQ8_0Rows4ZMMAsm, dotQ8_0StreamsZMMAsm
 		k.tile42[tensor.Q8_0] = dotQ8_0Tile42ZMMAsm
 		k.packedCols8[tensor.Q4_K], k.cols4[tensor.Q6_K] = dotQ4KPackedCols8ZMMAsm, dotQ6KCols4ZMMAsm
 	}
@@ -136,7 +136,7 @@ func addZMM(k *kernelSet, vnni bool) {
 // the CPU has AVX512BW the ZMM kernels in their VNNI forms (addZMM).
 var avx512VNNIKernels = func() kernelSet {
 	k := vnniKernels("avx512vnni+avx2+fma", dotQ8_0Rows4VNNIAsm, dotQ5_0Rows4VNNIAsm,
-		dotQ8_0Tile42VNNIAsm, dotQ4KPackedCols8VNNIAsm, dotQ8_0QuadVNNIAsm)
+		dotQ8_0Tile42VNNIAsm, dotQ4KPackedCols8VNNIAsm, dotQ8_0StreamsVNNIAsm)
 	if hasAVX512ZMM {
 		addZMM(&k, true)
 	}
@@ -148,7 +148,7 @@ var avx512VNNIKernels = func() kernelSet {
 // and the Q4_K group kernel with VPDPWSSD (dotq4r4_amd64.s).
 var avxVNNIKernels = func() kernelSet {
 	k := vnniKernels("avxvnni+avx2+fma", dotQ8_0Rows4AVXVNNIAsm, dotQ5_0Rows4AVXVNNIAsm,
-		dotQ8_0Tile42AVXVNNIAsm, dotQ4KPackedCols8AVXVNNIAsm, dotQ8_0QuadAVXVNNIAsm)
+		dotQ8_0Tile42AVXVNNIAsm, dotQ4KPackedCols8AVXVNNIAsm, dotQ8_0StreamsAVXVNNIAsm)
 	k.packedQuad[tensor.Q4_K] = dotQ4KPackedQuadAVXVNNIAsm
 	return k
 }()

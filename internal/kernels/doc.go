@@ -113,7 +113,12 @@
 // ZMM), repacked Q4_K (AVX2, AVX-VNNI and ZMM) and Q6_K (ZMM); on a Zen 5, with the
 // weights in huge pages, decoding the 1B models was 1.19–1.41× as fast as
 // from the mapped file, where row-major huge pages gave 1.03–1.11×
-// (BENCHMARKS.md, "Weights in huge pages"). Batches gather each row tile back into row-major order
+// (BENCHMARKS.md, "Weights in huge pages"). The ZMM sets' Q8_0 and Q4_K
+// group kernels have stream forms (streamEntry): a call's groups cut in
+// four runs that one kernel reads together, block by block, since one
+// core reads memory faster from four streams than from one (on a Zen 5,
+// Q8_0 decode at one thread 1.12×, BENCHMARKS.md "Four streams").
+// Batches gather each row tile back into row-major order
 // first (batchTile) and use the batch kernels unchanged; RowData reads one
 // row of either layout (embedding lookups).
 //

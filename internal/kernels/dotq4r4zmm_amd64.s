@@ -182,6 +182,111 @@ GLOBL q4kShufZ<>(SB), RODATA|NOPTR, $256
 	Q4K_W_ROW(3, Z28, $0xaa, Z3, Y3); \
 	Q4K_R4_FLOAT
 
+// The stream kernels (streamEntry) read four streams of groups in
+// q4KForm at once, super-block by super-block: stream s's at AX+s·stride
+// (R8 = stride, R11 = 2·stride, DX = 3·stride), each through
+// Q4K_W_BLOCK's steps with BX at it. The activation's bsums and arranged
+// quants are loaded once for the four; each stream's float accumulators
+// (acc and accm, four rows each) are lane s of Z29 and Z30, taken into X8
+// and X13 for its fused multiply-adds and put back: the same operations
+// on the same values as the group kernel's, so the same bits.
+//
+// Q4K_S_FLOAT(lane): Q4K_R4_FLOAT for the stream at BX, its heads at
+// fixed offsets 16 apart, its accumulators in lane lane of Z29 and Z30.
+#define Q4K_S_FLOAT(lane) \
+	VPHADDD X7, X5, X5; \
+	VPHADDD X5, X4, X4; \
+	VCVTDQ2PS X4, X4; \
+	VPHADDD Y1, Y0, Y9; \
+	VPHADDD Y3, Y2, Y10; \
+	VPHADDD Y10, Y9, Y9; \
+	VEXTRACTI128 $1, Y9, X10; \
+	VPADDD X10, X9, X9; \
+	VCVTDQ2PS X9, X9; \
+	VMOVD (BX), X10; \
+	VPINSRD $1, Q4K_HEAD(BX), X10, X10; \
+	VPINSRD $2, (2*Q4K_HEAD)(BX), X10, X10; \
+	VPINSRD $3, (3*Q4K_HEAD)(BX), X10, X10; \
+	VCVTPH2PS X10, Y10; \
+	VEXTRACTF128 $1, Y10, X11; \
+	VSHUFPS $0x88, X11, X10, X12; \
+	VSHUFPS $0xdd, X11, X10, X10; \
+	VBROADCASTSS (DI), X11; \
+	VMULPS X11, X12, X12; \
+	VMULPS X11, X10, X10; \
+	VEXTRACTF32X4 lane, Z29, X8; \
+	VEXTRACTF32X4 lane, Z30, X13; \
+	VFMADD231PS X12, X9, X8; \
+	VFMADD231PS X10, X4, X13; \
+	VINSERTF32X4 lane, X8, Z29, Z29; \
+	VINSERTF32X4 lane, X13, Z30, Z30
+
+// Q4K_S_STREAM(lane): the super-block of one stream (BX) into its lane.
+#define Q4K_S_STREAM(lane) \
+	Q4K_W_SCALES; \
+	Q4K_W_MINS; \
+	Q4K_W_ROW(0, Z27, $0x00, Z0, Y0); \
+	Q4K_W_ROW(1, Z27, $0xaa, Z1, Y1); \
+	Q4K_W_ROW(2, Z28, $0x00, Z2, Y2); \
+	Q4K_W_ROW(3, Z28, $0xaa, Z3, Y3); \
+	Q4K_S_FLOAT(lane)
+
+// Q4K_STREAMS_TEXT: the stream kernel's body; R12 x, R13 nb, R9 the
+// groups left, R10 stream 0's outputs (stream s's 16·groups·s bytes on).
+// No software prefetch: four streams are what the hardware prefetchers
+// follow well.
+#define Q4K_STREAMS_TEXT \
+	MOVQ w_base+0(FP), AX; \
+	MOVQ x_base+24(FP), R12; \
+	MOVQ nb+48(FP), R13; \
+	MOVQ groups+56(FP), R9; \
+	MOVQ stride+64(FP), R8; \
+	MOVQ out_base+72(FP), R10; \
+	LEAQ (R8)(R8*1), R11; \
+	LEAQ (R11)(R8*1), DX; \
+	MOVL $0x0f0f0f0f, CX; \
+	VMOVD CX, X14; \
+	VPBROADCASTD X14, Z14; \
+group: \
+	MOVQ R12, DI; \
+	MOVQ R13, CX; \
+	VPXORD Z29, Z29, Z29; \
+	VPXORD Z30, Z30, Z30; \
+loop: \
+	VMOVDQU 260(DI), Y15; \
+	VEXTRACTI128 $1, Y15, X9; \
+	VPHADDW X9, X15, X15; \
+	Q8K_Z_ARRANGE(0, Y22, Z22, Y23, Z23); \
+	Q8K_Z_ARRANGE(1, Y24, Z24, Y25, Z25); \
+	MOVQ AX, BX; \
+	Q4K_S_STREAM($0); \
+	LEAQ (AX)(R8*1), BX; \
+	Q4K_S_STREAM($1); \
+	LEAQ (AX)(R11*1), BX; \
+	Q4K_S_STREAM($2); \
+	LEAQ (AX)(DX*1), BX; \
+	Q4K_S_STREAM($3); \
+	ADDQ $576, AX; \
+	ADDQ $292, DI; \
+	DECQ CX; \
+	JNZ  loop; \
+	VSUBPS Z30, Z29, Z29; \
+	MOVQ groups+56(FP), BX; \
+	SHLQ $4, BX; \
+	LEAQ (BX)(BX*2), SI; \
+	VMOVUPS X29, (R10); \
+	VEXTRACTF32X4 $1, Z29, X8; \
+	VMOVUPS X8, (R10)(BX*1); \
+	VEXTRACTF32X4 $2, Z29, X8; \
+	VMOVUPS X8, (R10)(BX*2); \
+	VEXTRACTF32X4 $3, Z29, X8; \
+	VMOVUPS X8, (R10)(SI*1); \
+	ADDQ $16, R10; \
+	DECQ R9; \
+	JNZ  group; \
+	VZEROUPPER; \
+	RET
+
 // func dotQ4KPackedRows4ZMM(w []byte, stride int, x []byte, nb int, out []float32)
 TEXT ·dotQ4KPackedRows4ZMM(SB), NOSPLIT, $0-88
 	Q4K_R4_TEXT(Z14, Q4K_Z_BLOCK)
@@ -192,6 +297,10 @@ TEXT ·dotQ4KPackedRows4ZMM(SB), NOSPLIT, $0-88
 // (Q4K_QUAD_TEXT, Q4K_W_BLOCK).
 TEXT ·dotQ4KPackedQuadZMM(SB), NOSPLIT, $0-88
 	Q4K_QUAD_TEXT(Z14, Q4K_W_BLOCK)
+
+// func dotQ4KPackedStreamsZMM(w []byte, x []byte, nb int, groups int, stride int, out []float32)
+TEXT ·dotQ4KPackedStreamsZMM(SB), NOSPLIT, $0-96
+	Q4K_STREAMS_TEXT
 
 // The same two kernels with VPDPWSSD (AVX-512 VNNI) for Q4K_Z_SCALED: two
 // instructions a half instead of four, for the avx512vnni set. On a Zen 5
@@ -209,3 +318,7 @@ TEXT ·dotQ4KPackedRows4ZMMVNNI(SB), NOSPLIT, $0-88
 // func dotQ4KPackedQuadZMMVNNI(w []byte, x []byte, nb int, groups int, out []float32)
 TEXT ·dotQ4KPackedQuadZMMVNNI(SB), NOSPLIT, $0-88
 	Q4K_QUAD_TEXT(Z14, Q4K_W_BLOCK)
+
+// func dotQ4KPackedStreamsZMMVNNI(w []byte, x []byte, nb int, groups int, stride int, out []float32)
+TEXT ·dotQ4KPackedStreamsZMMVNNI(SB), NOSPLIT, $0-96
+	Q4K_STREAMS_TEXT

@@ -230,6 +230,84 @@ loop: \
 	JNZ  group; \
 	RET
 
+// Q6K_S_TEXT: the stream kernel's body (streamEntry): two streams of
+// groups, stride (R8) bytes apart, read super-block by super-block
+// together; stream 0's rows accumulate in Y0..Y3, stream 1's in Y24, Y25,
+// Y27, Y28 (each row's fused multiply-adds those of the group kernel, so
+// the same bits). The activation's quants are arranged once for both. Two
+// streams, not four as the Q8_0 and Q4_K stream kernels: the sixteen
+// 8-lane accumulators of four would not fit beside the kernel's other
+// registers. No software prefetch.
+#define Q6K_S_TEXT \
+	MOVQ w_base+0(FP), BX; \
+	MOVQ x_base+24(FP), R12; \
+	MOVQ nb+48(FP), R13; \
+	MOVQ groups+56(FP), R9; \
+	MOVQ stride+64(FP), R8; \
+	MOVQ out_base+72(FP), R10; \
+	MOVQ $210, DX; \
+group: \
+	MOVQ R12, DI; \
+	MOVQ R13, CX; \
+	Q6K_Z_SETUP; \
+	VXORPS Y24, Y24, Y24; \
+	VXORPS Y25, Y25, Y25; \
+	VXORPS Y27, Y27, Y27; \
+	VXORPS Y28, Y28, Y28; \
+loop: \
+	VMOVSS (DI), X15; \
+	VMOVDQU 260(DI), Y7; \
+	Q8K_Z_CHUNK(0, Y20, Z20); \
+	Q8K_Z_CHUNK(1, Y21, Z21); \
+	Q8K_Z_CHUNK(2, Y22, Z22); \
+	Q8K_Z_CHUNK(3, Y23, Z23); \
+	MOVQ BX, SI; \
+	Q6K_Z_ROW(Y0); \
+	ADDQ DX, SI; \
+	Q6K_Z_ROW(Y1); \
+	ADDQ DX, SI; \
+	Q6K_Z_ROW(Y2); \
+	ADDQ DX, SI; \
+	Q6K_Z_ROW(Y3); \
+	LEAQ (BX)(R8*1), SI; \
+	Q6K_Z_ROW(Y24); \
+	ADDQ DX, SI; \
+	Q6K_Z_ROW(Y25); \
+	ADDQ DX, SI; \
+	Q6K_Z_ROW(Y27); \
+	ADDQ DX, SI; \
+	Q6K_Z_ROW(Y28); \
+	ADDQ $840, BX; \
+	ADDQ $292, DI; \
+	DECQ CX; \
+	JNZ  loop; \
+	MOVQ groups+56(FP), AX; \
+	SHLQ $4, AX; \
+	MOVQ R10, SI; \
+	Q6K_S_STORE; \
+	VMOVAPS Y24, Y0; \
+	VMOVAPS Y25, Y1; \
+	VMOVAPS Y27, Y2; \
+	VMOVAPS Y28, Y3; \
+	ADDQ AX, SI; \
+	Q6K_S_STORE; \
+	ADDQ $16, R10; \
+	DECQ R9; \
+	JNZ  group; \
+	VZEROUPPER; \
+	RET
+
+// Q6K_S_STORE reduces Y0..Y3 and stores them at SI.
+#define Q6K_S_STORE \
+	HSUM8_TO(Y0, X0); \
+	HSUM8_TO(Y1, X1); \
+	HSUM8_TO(Y2, X2); \
+	HSUM8_TO(Y3, X3); \
+	VMOVSS X0, (SI); \
+	VMOVSS X1, 4(SI); \
+	VMOVSS X2, 8(SI); \
+	VMOVSS X3, 12(SI)
+
 // func dotQ6KRows4ZMM(w []byte, stride int, x []byte, nb int, out []float32)
 TEXT ·dotQ6KRows4ZMM(SB), NOSPLIT, $0-88
 	Q6K_Z_ROWS4
@@ -237,6 +315,10 @@ TEXT ·dotQ6KRows4ZMM(SB), NOSPLIT, $0-88
 // func dotQ6KQuadZMM(w []byte, x []byte, nb int, groups int, out []float32)
 TEXT ·dotQ6KQuadZMM(SB), NOSPLIT, $0-88
 	Q6K_Z_QUAD
+
+// func dotQ6KStreamsZMM(w []byte, x []byte, nb int, groups int, stride int, out []float32)
+TEXT ·dotQ6KStreamsZMM(SB), NOSPLIT, $0-96
+	Q6K_S_TEXT
 
 // The same two kernels with VPDPWSSD (AVX-512 VNNI) for Q6K_Z_SCALED, for
 // the avx512vnni set.
@@ -250,3 +332,7 @@ TEXT ·dotQ6KRows4ZMMVNNI(SB), NOSPLIT, $0-88
 // func dotQ6KQuadZMMVNNI(w []byte, x []byte, nb int, groups int, out []float32)
 TEXT ·dotQ6KQuadZMMVNNI(SB), NOSPLIT, $0-88
 	Q6K_Z_QUAD
+
+// func dotQ6KStreamsZMMVNNI(w []byte, x []byte, nb int, groups int, stride int, out []float32)
+TEXT ·dotQ6KStreamsZMMVNNI(SB), NOSPLIT, $0-96
+	Q6K_S_TEXT

@@ -232,6 +232,196 @@ q4loop:
 	VZEROUPPER
 	RET
 
+// func dotQ8_0StreamsVNNI(w []byte, x []byte, nb int, groups int, stride int, out []float32)
+// Requires: AVX, AVX2, AVX512VL, AVX512_VNNI, CMOV, F16C, FMA3
+TEXT ·dotQ8_0StreamsVNNI(SB), NOSPLIT, $0-96
+	// Stream 0's quants at SI, its scales at BX; stream 1's R8 (stride) on.
+	// R13 x, R14 nb, R12 the groups left, DX stream 0's outputs.
+	MOVQ w_base+0(FP), SI
+	MOVQ x_base+24(FP), R13
+	MOVQ nb+48(FP), R14
+	MOVQ groups+56(FP), R12
+	MOVQ stride+64(FP), R8
+	MOVQ out_base+72(FP), DX
+
+sgroup:
+	MOVQ   R13, DI
+	MOVQ   R14, CX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y11, Y11, Y11
+	VXORPS Y12, Y12, Y12
+	VXORPS Y13, Y13, Y13
+	VXORPS Y14, Y14, Y14
+
+srun:
+	// R11 = min(8, blocks left) blocks of the run, BX its scales, SI its quants
+	MOVQ    $0x00000008, R11
+	CMPQ    CX, R11
+	CMOVQLT CX, R11
+	SUBQ    R11, CX
+	MOVQ    SI, BX
+	LEAQ    (SI)(R11*8), SI
+
+sloop:
+	VMOVDQU 2(DI), Y4
+
+	// stream 0: four weight scales times the activation scale → Y8
+	VCVTPH2PS    (BX), X8
+	MOVWLZX      (DI), AX
+	VMOVD        AX, X9
+	VCVTPH2PS    X9, X9
+	VBROADCASTSS X9, X9
+	VMULPS       X9, X8, X8
+	VINSERTF128  $0x01, X8, Y8, Y8
+	VSHUFPS      $0x00, Y8, Y8, Y9
+	VMOVDQU      (SI), Y5
+	VPSIGNB      Y5, Y5, Y6
+	VPSIGNB      Y5, Y4, Y7
+	VPXOR        Y10, Y10, Y10
+	VPDPBUSD     Y7, Y6, Y10
+	VCVTDQ2PS    Y10, Y6
+	VFMADD231PS  Y6, Y9, Y0
+	VSHUFPS      $0x55, Y8, Y8, Y9
+	VMOVDQU      32(SI), Y5
+	VPSIGNB      Y5, Y5, Y6
+	VPSIGNB      Y5, Y4, Y7
+	VPXOR        Y10, Y10, Y10
+	VPDPBUSD     Y7, Y6, Y10
+	VCVTDQ2PS    Y10, Y6
+	VFMADD231PS  Y6, Y9, Y1
+	VSHUFPS      $0xaa, Y8, Y8, Y9
+	VMOVDQU      64(SI), Y5
+	VPSIGNB      Y5, Y5, Y6
+	VPSIGNB      Y5, Y4, Y7
+	VPXOR        Y10, Y10, Y10
+	VPDPBUSD     Y7, Y6, Y10
+	VCVTDQ2PS    Y10, Y6
+	VFMADD231PS  Y6, Y9, Y2
+	VSHUFPS      $0xff, Y8, Y8, Y9
+	VMOVDQU      96(SI), Y5
+	VPSIGNB      Y5, Y5, Y6
+	VPSIGNB      Y5, Y4, Y7
+	VPXOR        Y10, Y10, Y10
+	VPDPBUSD     Y7, Y6, Y10
+	VCVTDQ2PS    Y10, Y6
+	VFMADD231PS  Y6, Y9, Y3
+
+	// stream 1: four weight scales times the activation scale → Y8
+	VCVTPH2PS    (BX)(R8*1), X8
+	MOVWLZX      (DI), AX
+	VMOVD        AX, X9
+	VCVTPH2PS    X9, X9
+	VBROADCASTSS X9, X9
+	VMULPS       X9, X8, X8
+	VINSERTF128  $0x01, X8, Y8, Y8
+	VSHUFPS      $0x00, Y8, Y8, Y9
+	VMOVDQU      (SI)(R8*1), Y5
+	VPSIGNB      Y5, Y5, Y6
+	VPSIGNB      Y5, Y4, Y7
+	VPXOR        Y10, Y10, Y10
+	VPDPBUSD     Y7, Y6, Y10
+	VCVTDQ2PS    Y10, Y6
+	VFMADD231PS  Y6, Y9, Y11
+	VSHUFPS      $0x55, Y8, Y8, Y9
+	VMOVDQU      32(SI)(R8*1), Y5
+	VPSIGNB      Y5, Y5, Y6
+	VPSIGNB      Y5, Y4, Y7
+	VPXOR        Y10, Y10, Y10
+	VPDPBUSD     Y7, Y6, Y10
+	VCVTDQ2PS    Y10, Y6
+	VFMADD231PS  Y6, Y9, Y12
+	VSHUFPS      $0xaa, Y8, Y8, Y9
+	VMOVDQU      64(SI)(R8*1), Y5
+	VPSIGNB      Y5, Y5, Y6
+	VPSIGNB      Y5, Y4, Y7
+	VPXOR        Y10, Y10, Y10
+	VPDPBUSD     Y7, Y6, Y10
+	VCVTDQ2PS    Y10, Y6
+	VFMADD231PS  Y6, Y9, Y13
+	VSHUFPS      $0xff, Y8, Y8, Y9
+	VMOVDQU      96(SI)(R8*1), Y5
+	VPSIGNB      Y5, Y5, Y6
+	VPSIGNB      Y5, Y4, Y7
+	VPXOR        Y10, Y10, Y10
+	VPDPBUSD     Y7, Y6, Y10
+	VCVTDQ2PS    Y10, Y6
+	VFMADD231PS  Y6, Y9, Y14
+	ADDQ         $0x08, BX
+	ADDQ         $0x00000080, SI
+	ADDQ         $0x22, DI
+	DECQ         R11
+	JNZ          sloop
+	TESTQ        CX, CX
+	JNZ          srun
+
+	// stream 0's sums at DX, stream 1's 16·groups bytes on
+	MOVQ         groups+56(FP), AX
+	SHLQ         $0x04, AX
+	VEXTRACTF128 $0x01, Y0, X10
+	VADDPS       X0, X10, X10
+	VMOVHLPS     X10, X10, X0
+	VADDPS       X0, X10, X10
+	VMOVSHDUP    X10, X0
+	VADDSS       X0, X10, X0
+	VEXTRACTF128 $0x01, Y1, X10
+	VADDPS       X1, X10, X10
+	VMOVHLPS     X10, X10, X1
+	VADDPS       X1, X10, X10
+	VMOVSHDUP    X10, X1
+	VADDSS       X1, X10, X1
+	VEXTRACTF128 $0x01, Y2, X10
+	VADDPS       X2, X10, X10
+	VMOVHLPS     X10, X10, X2
+	VADDPS       X2, X10, X10
+	VMOVSHDUP    X10, X2
+	VADDSS       X2, X10, X2
+	VEXTRACTF128 $0x01, Y3, X10
+	VADDPS       X3, X10, X10
+	VMOVHLPS     X10, X10, X3
+	VADDPS       X3, X10, X10
+	VMOVSHDUP    X10, X3
+	VADDSS       X3, X10, X3
+	VMOVSS       X0, (DX)
+	VMOVSS       X1, 4(DX)
+	VMOVSS       X2, 8(DX)
+	VMOVSS       X3, 12(DX)
+	VEXTRACTF128 $0x01, Y11, X10
+	VADDPS       X11, X10, X10
+	VMOVHLPS     X10, X10, X11
+	VADDPS       X11, X10, X10
+	VMOVSHDUP    X10, X11
+	VADDSS       X11, X10, X11
+	VEXTRACTF128 $0x01, Y12, X10
+	VADDPS       X12, X10, X10
+	VMOVHLPS     X10, X10, X12
+	VADDPS       X12, X10, X10
+	VMOVSHDUP    X10, X12
+	VADDSS       X12, X10, X12
+	VEXTRACTF128 $0x01, Y13, X10
+	VADDPS       X13, X10, X10
+	VMOVHLPS     X10, X10, X13
+	VADDPS       X13, X10, X10
+	VMOVSHDUP    X10, X13
+	VADDSS       X13, X10, X13
+	VEXTRACTF128 $0x01, Y14, X10
+	VADDPS       X14, X10, X10
+	VMOVHLPS     X10, X10, X14
+	VADDPS       X14, X10, X10
+	VMOVSHDUP    X10, X14
+	VADDSS       X14, X10, X14
+	VMOVSS       X11, (DX)(AX*1)
+	VMOVSS       X12, 4(DX)(AX*1)
+	VMOVSS       X13, 8(DX)(AX*1)
+	VMOVSS       X14, 12(DX)(AX*1)
+	ADDQ         $0x10, DX
+	DECQ         R12
+	JNZ          sgroup
+	VZEROUPPER
+	RET
+
 // func dotQ5_0Rows4VNNI(w []byte, stride int, x []byte, nb int, out []float32)
 // Requires: AVX, AVX2, AVX512VL, AVX512_VNNI, F16C, FMA3, MMX+
 TEXT ·dotQ5_0Rows4VNNI(SB), NOSPLIT, $0-88

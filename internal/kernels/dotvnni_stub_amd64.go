@@ -36,6 +36,20 @@ func dotQ8_0Rows4VNNI(w []byte, stride int, x []byte, nb int, out []float32)
 //go:noescape
 func dotQ8_0QuadVNNI(w []byte, x []byte, nb int, groups int, out []float32)
 
+// dotQ8_0StreamsVNNI is dotQ8_0QuadVNNI on two streams of groups groups
+// each, stride bytes apart, read block by block together; reference loop:
+//
+//	for s := 0; s < 2; s++ {
+//		dotQ8_0QuadVNNI(w[s*stride:], x, nb, groups, out[4*groups*s:])
+//	}
+//
+// Each result is bit-identical to the group kernel. nb >= 1, groups >= 1,
+// stride >= 136*nb*groups, len(w) >= stride + 136*nb*groups,
+// len(x) >= 34*nb, len(out) >= 8*groups.
+//
+//go:noescape
+func dotQ8_0StreamsVNNI(w []byte, x []byte, nb int, groups int, stride int, out []float32)
+
 // dotQ5_0Rows4VNNI is dotQ8_0Rows4VNNI for Q5_0 weight rows; reference loop:
 //
 //	for r := 0; r < 4; r++ {

@@ -266,6 +266,291 @@ q4loop:
 	VZEROUPPER
 	RET
 
+// func dotQ8_0StreamsZMM(w []byte, x []byte, nb int, groups int, stride int, out []float32)
+// Requires: AVX, AVX2, AVX512BW, AVX512F, CMOV, F16C
+TEXT ·dotQ8_0StreamsZMM(SB), NOSPLIT, $0-96
+	// Stream s's quants at SI+R(s), its scales at BX+R(s) (R8, R9, R10 one,
+	// two and three strides; stream 0 none); its rows 0|1 and 2|3 accumulate
+	// in streamAcc[s]. R13 x, R14 nb, R12 the groups left, DX stream 0's outputs.
+	MOVQ      w_base+0(FP), SI
+	MOVQ      x_base+24(FP), R13
+	MOVQ      nb+48(FP), R14
+	MOVQ      groups+56(FP), R12
+	MOVQ      stride+64(FP), R8
+	MOVQ      out_base+72(FP), DX
+	LEAQ      (R8)(R8*1), R9
+	LEAQ      (R9)(R8*1), R10
+	VPXORD    Z15, Z15, Z15
+	VMOVDQU64 zmmPairIdx<>+0(SB), Z12
+	VMOVDQU64 zmmPairIdx<>+64(SB), Z13
+	VMOVDQU64 ones16z<>+0(SB), Z16
+
+sgroup:
+	MOVQ   R13, DI
+	MOVQ   R14, CX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z17, Z17, Z17
+	VPXORD Z18, Z18, Z18
+	VPXORD Z19, Z19, Z19
+	VPXORD Z20, Z20, Z20
+	VPXORD Z21, Z21, Z21
+	VPXORD Z22, Z22, Z22
+
+srun:
+	// R11 = min(8, blocks left) blocks of the run, BX its scales, SI its quants
+	MOVQ    $0x00000008, R11
+	CMPQ    CX, R11
+	CMOVQLT CX, R11
+	SUBQ    R11, CX
+	MOVQ    SI, BX
+	LEAQ    (SI)(R11*8), SI
+
+sloop:
+	// the activation's scale (Y9) and quants (Z4, negated in Z14), once for the four
+	MOVWLZX         (DI), AX
+	VMOVD           AX, X9
+	VCVTPH2PS       X9, X9
+	VBROADCASTSS    X9, X9
+	VBROADCASTI64X4 2(DI), Z4
+	VPSUBB          Z4, Z15, Z14
+
+	// stream 0
+	VCVTPH2PS   (BX), X8
+	VMULPS      X9, X8, X8
+	VINSERTF128 $0x01, X8, Y8, Y8
+	VPERMPS     Z8, Z12, Z2
+	VPERMPS     Z8, Z13, Z3
+	VMOVDQU64   (SI), Z5
+	VPABSB      Z5, Z6
+	VPMOVB2M    Z5, K1
+	VPBLENDMB   Z14, Z4, K1, Z7
+	VPMADDUBSW  Z7, Z6, Z10
+	VPMADDWD    Z16, Z10, Z10
+	VCVTDQ2PS   Z10, Z10
+	VFMADD231PS Z10, Z2, Z0
+	VMOVDQU64   64(SI), Z5
+	VPABSB      Z5, Z6
+	VPMOVB2M    Z5, K1
+	VPBLENDMB   Z14, Z4, K1, Z7
+	VPMADDUBSW  Z7, Z6, Z10
+	VPMADDWD    Z16, Z10, Z10
+	VCVTDQ2PS   Z10, Z10
+	VFMADD231PS Z10, Z3, Z1
+
+	// stream 1
+	VCVTPH2PS   (BX)(R8*1), X8
+	VMULPS      X9, X8, X8
+	VINSERTF128 $0x01, X8, Y8, Y8
+	VPERMPS     Z8, Z12, Z2
+	VPERMPS     Z8, Z13, Z3
+	VMOVDQU64   (SI)(R8*1), Z5
+	VPABSB      Z5, Z6
+	VPMOVB2M    Z5, K1
+	VPBLENDMB   Z14, Z4, K1, Z7
+	VPMADDUBSW  Z7, Z6, Z10
+	VPMADDWD    Z16, Z10, Z10
+	VCVTDQ2PS   Z10, Z10
+	VFMADD231PS Z10, Z2, Z17
+	VMOVDQU64   64(SI)(R8*1), Z5
+	VPABSB      Z5, Z6
+	VPMOVB2M    Z5, K1
+	VPBLENDMB   Z14, Z4, K1, Z7
+	VPMADDUBSW  Z7, Z6, Z10
+	VPMADDWD    Z16, Z10, Z10
+	VCVTDQ2PS   Z10, Z10
+	VFMADD231PS Z10, Z3, Z18
+
+	// stream 2
+	VCVTPH2PS   (BX)(R9*1), X8
+	VMULPS      X9, X8, X8
+	VINSERTF128 $0x01, X8, Y8, Y8
+	VPERMPS     Z8, Z12, Z2
+	VPERMPS     Z8, Z13, Z3
+	VMOVDQU64   (SI)(R9*1), Z5
+	VPABSB      Z5, Z6
+	VPMOVB2M    Z5, K1
+	VPBLENDMB   Z14, Z4, K1, Z7
+	VPMADDUBSW  Z7, Z6, Z10
+	VPMADDWD    Z16, Z10, Z10
+	VCVTDQ2PS   Z10, Z10
+	VFMADD231PS Z10, Z2, Z19
+	VMOVDQU64   64(SI)(R9*1), Z5
+	VPABSB      Z5, Z6
+	VPMOVB2M    Z5, K1
+	VPBLENDMB   Z14, Z4, K1, Z7
+	VPMADDUBSW  Z7, Z6, Z10
+	VPMADDWD    Z16, Z10, Z10
+	VCVTDQ2PS   Z10, Z10
+	VFMADD231PS Z10, Z3, Z20
+
+	// stream 3
+	VCVTPH2PS     (BX)(R10*1), X8
+	VMULPS        X9, X8, X8
+	VINSERTF128   $0x01, X8, Y8, Y8
+	VPERMPS       Z8, Z12, Z2
+	VPERMPS       Z8, Z13, Z3
+	VMOVDQU64     (SI)(R10*1), Z5
+	VPABSB        Z5, Z6
+	VPMOVB2M      Z5, K1
+	VPBLENDMB     Z14, Z4, K1, Z7
+	VPMADDUBSW    Z7, Z6, Z10
+	VPMADDWD      Z16, Z10, Z10
+	VCVTDQ2PS     Z10, Z10
+	VFMADD231PS   Z10, Z2, Z21
+	VMOVDQU64     64(SI)(R10*1), Z5
+	VPABSB        Z5, Z6
+	VPMOVB2M      Z5, K1
+	VPBLENDMB     Z14, Z4, K1, Z7
+	VPMADDUBSW    Z7, Z6, Z10
+	VPMADDWD      Z16, Z10, Z10
+	VCVTDQ2PS     Z10, Z10
+	VFMADD231PS   Z10, Z3, Z22
+	ADDQ          $0x08, BX
+	ADDQ          $0x00000080, SI
+	ADDQ          $0x22, DI
+	DECQ          R11
+	JNZ           sloop
+	TESTQ         CX, CX
+	JNZ           srun
+	MOVQ          groups+56(FP), AX
+	SHLQ          $0x04, AX
+	MOVQ          DX, BX
+	VEXTRACTF64X4 $0x01, Z0, Y2
+	VEXTRACTF64X4 $0x01, Z1, Y3
+	VEXTRACTF128  $0x01, Y0, X10
+	VADDPS        X0, X10, X10
+	VMOVHLPS      X10, X10, X0
+	VADDPS        X0, X10, X10
+	VMOVSHDUP     X10, X0
+	VADDSS        X0, X10, X0
+	VEXTRACTF128  $0x01, Y2, X10
+	VADDPS        X2, X10, X10
+	VMOVHLPS      X10, X10, X2
+	VADDPS        X2, X10, X10
+	VMOVSHDUP     X10, X2
+	VADDSS        X2, X10, X2
+	VEXTRACTF128  $0x01, Y1, X10
+	VADDPS        X1, X10, X10
+	VMOVHLPS      X10, X10, X1
+	VADDPS        X1, X10, X10
+	VMOVSHDUP     X10, X1
+	VADDSS        X1, X10, X1
+	VEXTRACTF128  $0x01, Y3, X10
+	VADDPS        X3, X10, X10
+	VMOVHLPS      X10, X10, X3
+	VADDPS        X3, X10, X10
+	VMOVSHDUP     X10, X3
+	VADDSS        X3, X10, X3
+	VMOVSS        X0, (BX)
+	VMOVSS        X2, 4(BX)
+	VMOVSS        X1, 8(BX)
+	VMOVSS        X3, 12(BX)
+	VMOVAPS       Z17, Z0
+	VMOVAPS       Z18, Z1
+	ADDQ          AX, BX
+	VEXTRACTF64X4 $0x01, Z0, Y2
+	VEXTRACTF64X4 $0x01, Z1, Y3
+	VEXTRACTF128  $0x01, Y0, X10
+	VADDPS        X0, X10, X10
+	VMOVHLPS      X10, X10, X0
+	VADDPS        X0, X10, X10
+	VMOVSHDUP     X10, X0
+	VADDSS        X0, X10, X0
+	VEXTRACTF128  $0x01, Y2, X10
+	VADDPS        X2, X10, X10
+	VMOVHLPS      X10, X10, X2
+	VADDPS        X2, X10, X10
+	VMOVSHDUP     X10, X2
+	VADDSS        X2, X10, X2
+	VEXTRACTF128  $0x01, Y1, X10
+	VADDPS        X1, X10, X10
+	VMOVHLPS      X10, X10, X1
+	VADDPS        X1, X10, X10
+	VMOVSHDUP     X10, X1
+	VADDSS        X1, X10, X1
+	VEXTRACTF128  $0x01, Y3, X10
+	VADDPS        X3, X10, X10
+	VMOVHLPS      X10, X10, X3
+	VADDPS        X3, X10, X10
+	VMOVSHDUP     X10, X3
+	VADDSS        X3, X10, X3
+	VMOVSS        X0, (BX)
+	VMOVSS        X2, 4(BX)
+	VMOVSS        X1, 8(BX)
+	VMOVSS        X3, 12(BX)
+	VMOVAPS       Z19, Z0
+	VMOVAPS       Z20, Z1
+	ADDQ          AX, BX
+	VEXTRACTF64X4 $0x01, Z0, Y2
+	VEXTRACTF64X4 $0x01, Z1, Y3
+	VEXTRACTF128  $0x01, Y0, X10
+	VADDPS        X0, X10, X10
+	VMOVHLPS      X10, X10, X0
+	VADDPS        X0, X10, X10
+	VMOVSHDUP     X10, X0
+	VADDSS        X0, X10, X0
+	VEXTRACTF128  $0x01, Y2, X10
+	VADDPS        X2, X10, X10
+	VMOVHLPS      X10, X10, X2
+	VADDPS        X2, X10, X10
+	VMOVSHDUP     X10, X2
+	VADDSS        X2, X10, X2
+	VEXTRACTF128  $0x01, Y1, X10
+	VADDPS        X1, X10, X10
+	VMOVHLPS      X10, X10, X1
+	VADDPS        X1, X10, X10
+	VMOVSHDUP     X10, X1
+	VADDSS        X1, X10, X1
+	VEXTRACTF128  $0x01, Y3, X10
+	VADDPS        X3, X10, X10
+	VMOVHLPS      X10, X10, X3
+	VADDPS        X3, X10, X10
+	VMOVSHDUP     X10, X3
+	VADDSS        X3, X10, X3
+	VMOVSS        X0, (BX)
+	VMOVSS        X2, 4(BX)
+	VMOVSS        X1, 8(BX)
+	VMOVSS        X3, 12(BX)
+	VMOVAPS       Z21, Z0
+	VMOVAPS       Z22, Z1
+	ADDQ          AX, BX
+	VEXTRACTF64X4 $0x01, Z0, Y2
+	VEXTRACTF64X4 $0x01, Z1, Y3
+	VEXTRACTF128  $0x01, Y0, X10
+	VADDPS        X0, X10, X10
+	VMOVHLPS      X10, X10, X0
+	VADDPS        X0, X10, X10
+	VMOVSHDUP     X10, X0
+	VADDSS        X0, X10, X0
+	VEXTRACTF128  $0x01, Y2, X10
+	VADDPS        X2, X10, X10
+	VMOVHLPS      X10, X10, X2
+	VADDPS        X2, X10, X10
+	VMOVSHDUP     X10, X2
+	VADDSS        X2, X10, X2
+	VEXTRACTF128  $0x01, Y1, X10
+	VADDPS        X1, X10, X10
+	VMOVHLPS      X10, X10, X1
+	VADDPS        X1, X10, X10
+	VMOVSHDUP     X10, X1
+	VADDSS        X1, X10, X1
+	VEXTRACTF128  $0x01, Y3, X10
+	VADDPS        X3, X10, X10
+	VMOVHLPS      X10, X10, X3
+	VADDPS        X3, X10, X10
+	VMOVSHDUP     X10, X3
+	VADDSS        X3, X10, X3
+	VMOVSS        X0, (BX)
+	VMOVSS        X2, 4(BX)
+	VMOVSS        X1, 8(BX)
+	VMOVSS        X3, 12(BX)
+	ADDQ          $0x10, DX
+	DECQ          R12
+	JNZ           sgroup
+	VZEROUPPER
+	RET
+
 // func dotQ8_0Tile42ZMM(w []byte, stride int, ws []float32, x []byte, xstride int, xs []float32, nb int, pairs int, out []float32, ostride int)
 // Requires: AVX, AVX512BW, AVX512F
 TEXT ·dotQ8_0Tile42ZMM(SB), NOSPLIT, $40-160

@@ -35,6 +35,20 @@ func dotQ8_0Rows4ZMM(w []byte, stride int, x []byte, nb int, out []float32)
 //go:noescape
 func dotQ8_0QuadZMM(w []byte, x []byte, nb int, groups int, out []float32)
 
+// dotQ8_0StreamsZMM is dotQ8_0QuadZMM on four streams of groups groups
+// each, stride bytes apart, read block by block together; reference loop:
+//
+//	for s := 0; s < 4; s++ {
+//		dotQ8_0QuadZMM(w[s*stride:], x, nb, groups, out[4*groups*s:])
+//	}
+//
+// Each result is bit-identical to the group kernel. nb >= 1, groups >= 1,
+// stride >= 136*nb*groups, len(w) >= 3*stride + 136*nb*groups,
+// len(x) >= 34*nb, len(out) >= 16*groups.
+//
+//go:noescape
+func dotQ8_0StreamsZMM(w []byte, x []byte, nb int, groups int, stride int, out []float32)
+
 // dotQ8_0Tile42ZMM runs the 4×2 tile (llamafile's tinyBLAS 4×2) over pairs
 // pairs of activation rows: four Q8_0 weight rows stride bytes apart times
 // activation rows xstride bytes apart, with the block scales given as

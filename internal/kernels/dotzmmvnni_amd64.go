@@ -18,6 +18,11 @@ func dotQ4KPackedRows4ZMMVNNI(w []byte, stride int, x []byte, nb int, out []floa
 //go:noescape
 func dotQ4KPackedQuadZMMVNNI(w []byte, x []byte, nb int, groups int, out []float32)
 
+// dotQ4KPackedStreamsZMMVNNI is dotQ4KPackedStreamsZMM with VPDPWSSD.
+//
+//go:noescape
+func dotQ4KPackedStreamsZMMVNNI(w []byte, x []byte, nb int, groups int, stride int, out []float32)
+
 // dotQ6KRows4ZMMVNNI is dotQ6KRows4ZMM with VPDPWSSD.
 //
 //go:noescape
@@ -28,10 +33,15 @@ func dotQ6KRows4ZMMVNNI(w []byte, stride int, x []byte, nb int, out []float32)
 //go:noescape
 func dotQ6KQuadZMMVNNI(w []byte, x []byte, nb int, groups int, out []float32)
 
+// dotQ6KStreamsZMMVNNI is dotQ6KStreamsZMM with VPDPWSSD.
+//
+//go:noescape
+func dotQ6KStreamsZMMVNNI(w []byte, x []byte, nb int, groups int, stride int, out []float32)
+
 // The bounds-checked entries, as those of the kernels they replace.
 var (
-	dotQ4KPackedRows4ZMMVNNIAsm = rows4Entry("dotQ4KPackedRows4Asm", dotQ4KPackedRows4ZMMVNNI, 256, q4KBytes, q8KBytes)
-	dotQ6KRows4ZMMVNNIAsm       = rows4Entry("dotQ6KRows4ZMMAsm", dotQ6KRows4ZMMVNNI, 256, q6KBytes, q8KBytes)
-	dotQ4KPackedQuadZMMVNNIAsm  = quadEntry(dotQ4KPackedQuadZMMVNNI, 256, q4KBytes, q8KBytes)
-	dotQ6KQuadZMMVNNIAsm        = quadEntry(dotQ6KQuadZMMVNNI, 256, q6KBytes, q8KBytes)
+	dotQ4KPackedRows4ZMMVNNIAsm   = rows4Entry("dotQ4KPackedRows4Asm", dotQ4KPackedRows4ZMMVNNI, 256, q4KBytes, q8KBytes)
+	dotQ6KRows4ZMMVNNIAsm         = rows4Entry("dotQ6KRows4ZMMAsm", dotQ6KRows4ZMMVNNI, 256, q6KBytes, q8KBytes)
+	dotQ4KPackedStreamsZMMVNNIAsm = streamEntry(dotQ4KPackedStreamsZMMVNNI, dotQ4KPackedQuadZMMVNNI, 4, 256, q4KBytes, q8KBytes)
+	dotQ6KStreamsZMMVNNIAsm       = streamEntry(dotQ6KStreamsZMMVNNI, dotQ6KQuadZMMVNNI, 2, 256, q6KBytes, q8KBytes)
 )

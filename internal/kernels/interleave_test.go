@@ -116,7 +116,8 @@ type quadKernel struct {
 
 // Every group kernel of the active set, and the portable one, gives each
 // row's dot product (the generic kernel's, plain or packed as the table
-// says) bit for bit, over every byte value and odd block counts.
+// says) bit for bit, over every byte value, odd block counts and group
+// counts that do and do not divide into streams.
 func TestQuadMatchesDot(t *testing.T) {
 	r := rand.New(rand.NewPCG(35, 36))
 	ks := []quadKernel{{"portable", tensor.Q8_0, quadFromDot(dotQ8_0Q8_0, q8_0Form), dotQ8_0Q8_0}}
@@ -134,9 +135,11 @@ func TestQuadMatchesDot(t *testing.T) {
 	ks = append(ks, otherQuads()...)
 	for _, k := range ks {
 		block := k.typ.BlockSize()
-		for i, blocks := range []int{1, 3, 8, 17} {
-			cols := blocks * block
-			rows := interleaveRows * (1 + i%3) // one to three groups in one call
+		// one to three groups in one call, and the streams of the stream
+		// kernels: whole (4, 8 groups) or with groups left over (5, 11)
+		for _, c := range []struct{ blocks, groups int }{{1, 1}, {3, 2}, {8, 3}, {17, 4}, {9, 5}, {2, 8}, {5, 11}} {
+			cols := c.blocks * block
+			rows := interleaveRows * c.groups
 			w := randMatrix(t, r, k.typ, rows, cols)
 			if k.typ == tensor.Q8_0 {
 				for i := range w.Data { // every int8 value, scales kept

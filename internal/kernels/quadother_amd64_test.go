@@ -19,12 +19,12 @@ func otherQuads() []quadKernel {
 	}
 	if hasAVX512 {
 		ks = append(ks,
-			quadKernel{"avx512 packed", tensor.Q4_K, dotQ4KPackedQuadZMMAsm, dotQ4KQ8KPacked},
-			quadKernel{"avx512", tensor.Q6_K, dotQ6KQuadZMMAsm, dotQ6KQ8K},
-			quadKernel{"avx512", tensor.Q8_0, dotQ8_0QuadZMMAsm, dotQ8_0Q8_0})
+			quadKernel{"avx512 packed", tensor.Q4_K, dotQ4KPackedStreamsZMMAsm, dotQ4KQ8KPacked},
+			quadKernel{"avx512", tensor.Q6_K, dotQ6KStreamsZMMAsm, dotQ6KQ8K},
+			quadKernel{"avx512", tensor.Q8_0, dotQ8_0StreamsZMMAsm, dotQ8_0Q8_0})
 	}
 	if hasAVX512VNNI {
-		ks = append(ks, quadKernel{"avx512vnni ymm", tensor.Q8_0, dotQ8_0QuadVNNIAsm, dotQ8_0Q8_0})
+		ks = append(ks, quadKernel{"avx512vnni ymm", tensor.Q8_0, dotQ8_0StreamsVNNIAsm, dotQ8_0Q8_0})
 	}
 	return ks
 }

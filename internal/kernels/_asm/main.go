@@ -1,6 +1,7 @@
 // Command _asm generates assembly of internal/kernels and its Go
 // declarations with avo: dot4_amd64.s (dot4_stub_amd64.go), the four-row
-// Q8_0/Q5_0 kernels, the 4×2 Q8_0 tile and its scale conversion;
+// Q8_0/Q5_0 kernels, the Q8_0 group and stream kernels (streams.go), the
+// 4×2 Q8_0 tile and its scale conversion;
 // dotrows_amd64.s (dotrows_stub_amd64.go), the strided F16 rows (fp16 or
 // float32 activations);
 // dotq6c4_amd64.s (dotq6c4_stub_amd64.go), one Q6_K row times four Q8_K
@@ -8,9 +9,9 @@
 // times a group of eight Q8_K rows; dotvnni_amd64.s (dotvnni_stub_amd64.go),
 // the four-row Q8_0/Q5_0 kernels, the 4×2 tile and the eight-activation
 // Q4_K kernel again for AVX-512 VNNI; dotavxvnni_amd64.s
-// (dotavxvnni_stub_amd64.go), the same four for AVX-VNNI (VEX encoding);
-// dotzmm_amd64.s (dotzmm_stub_amd64.go), the four-row Q8_0 kernel on ZMM
-// registers (AVX-512 F/BW/VNNI). It lives in its own module so that avo
+// (dotavxvnni_stub_amd64.go), the same for AVX-VNNI (VEX encoding);
+// dotzmm_amd64.s (dotzmm_stub_amd64.go), the Q8_0 four-row, group and
+// stream kernels on ZMM registers (AVX-512 F/BW/VNNI), and more (zmm.go). It lives in its own module so that avo
 // never becomes a dependency of plume; the leading underscore keeps it out
 // of ./... in the main module. Run it through go generate from the
 // repository root:
@@ -72,6 +73,7 @@ var outputs = []output{
 	{"dot4_amd64.s", "dot4_stub_amd64.go", func(g gen) {
 		g.dotQ8_0Rows4()
 		g.dotQ8_0Quad()
+		g.dotQ8_0Streams()
 		g.dotQ5_0Rows4()
 		g.dotQ8_0Tile42()
 		g.q8_0Scales4()
@@ -86,6 +88,7 @@ var outputs = []output{
 		g.vnni = true
 		g.dotQ8_0Rows4()
 		g.dotQ8_0Quad()
+		g.dotQ8_0Streams()
 		g.dotQ5_0Rows4()
 		g.dotQ8_0Tile42()
 		g.dotQ4KPackedCols8()
@@ -94,6 +97,7 @@ var outputs = []output{
 		g.vnni, g.vex = true, true
 		g.dotQ8_0Rows4()
 		g.dotQ8_0Quad()
+		g.dotQ8_0Streams()
 		g.dotQ5_0Rows4()
 		g.dotQ8_0Tile42()
 		g.dotQ4KPackedCols8()

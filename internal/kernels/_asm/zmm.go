@@ -27,12 +27,13 @@ import (
 // lanes (mulSum, maddAcc), as the YMM AVX2 kernels have them.
 
 // zmmKernels are the ZMM kernels of the avx512vnni set (g.vnni) or of
-// the avx512 one: the Q8_0 decode and prompt kernels, the Q4_K cols8 and
-// the Q6_K cols4.
+// the avx512 one: the Q8_0 decode (four rows, groups, streams of groups)
+// and prompt kernels, the Q4_K cols8 and the Q6_K cols4.
 func (g gen) zmmKernels() {
 	idx := g.zmmPairIdx()
 	g.dotQ8_0Rows4ZMM(idx)
 	g.dotQ8_0QuadZMM(idx)
+	g.dotQ8_0StreamsZMM(idx)
 	g.dotQ8_0Tile42ZMM()
 	g.dotQ4KPackedCols8ZMM()
 	g.dotQ6KCols4ZMM()
