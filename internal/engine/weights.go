@@ -107,11 +107,37 @@ var copiedTypes = []tensor.Type{tensor.Q4_K, tensor.Q6_K}
 // copy at the lowest priority) put its first token after llama.cpp's.
 var backgroundTypes = []tensor.Type{tensor.Q8_0}
 
+// smallCopied is the size up to which WeightsHybrid also copies, at load,
+// the tensors the kernels read as they are (norm weights, biases, rope
+// factors) of a model whose matrices it copies. Read at every token, a
+// mapped one keeps its pages of the file resident, and where the page
+// cache holds the file in large folios (ext4 and XFS do; FilePmdMapped in
+// /proc/PID/smaps) that is a 2 MiB folio for an 8 KiB vector: 57 MiB for
+// the 33 vectors of the 1B Q4_K_M model on the Zen 5 of BENCHMARKS.md,
+// which put its peak RSS 52 MiB over budget. Copied, they cost their size
+// (a few hundred KiB). The largest such tensors of the models Plume runs
+// are a few tens of KiB; 1 MiB leaves room and stays small.
+const smallCopied = 1 << 20
+
 // hybridCopies says whether, and when, WeightsHybrid copies tensor t of f:
 // a matrix of a copied type that the active kernels decode faster
 // interleaved, and not the token embeddings unless the output head reuses
-// them (a lookup reads one row of them a token).
+// them (a lookup reads one row of them a token); and, where it copies
+// any, every other tensor of up to smallCopied bytes.
 func hybridCopies(f *gguf.File, t gguf.TensorInfo) gguf.When {
+	if w := matrixCopy(f, t); w != gguf.Mapped || t.Size > smallCopied {
+		return w
+	}
+	for _, m := range f.Tensors {
+		if matrixCopy(f, m) != gguf.Mapped {
+			return gguf.AtOpen
+		}
+	}
+	return gguf.Mapped
+}
+
+// matrixCopy is hybridCopies for the matrices it copies.
+func matrixCopy(f *gguf.File, t gguf.TensorInfo) gguf.When {
 	if t.Name == "token_embd.weight" {
 		if _, own := f.Tensor("output.weight"); own {
 			return gguf.Mapped

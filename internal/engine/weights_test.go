@@ -10,6 +10,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/plumewriter/plume/internal/gguf"
 	"github.com/plumewriter/plume/internal/hugepage"
 	"github.com/plumewriter/plume/internal/kernels"
 	"github.com/plumewriter/plume/internal/tensor"
@@ -263,4 +264,37 @@ func evalLogits(t *testing.T, m *Model, ids []int32) []float32 {
 		t.Fatal(err)
 	}
 	return slices.Clone(logits)
+}
+
+// Hybrid weights copy a model's small tensors (norm weights, and the small
+// embeddings of the test model) with its matrices, so that no read at a
+// token keeps a page (a large folio) of the file resident; a model none
+// of whose matrices is copied stays all mapped, its vectors too.
+func TestHybridCopiesSmallTensors(t *testing.T) {
+	for _, typ := range []tensor.Type{tensor.Q4_K, tensor.Q4_0} {
+		f, err := gguf.Open(synthPath(t, testmodel.Base("llama", typ)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		copies := kernels.Interleaves(typ)
+		vectors := 0
+		for _, ti := range f.Tensors {
+			got := hybridCopies(f, ti)
+			want := map[bool]gguf.When{true: gguf.AtOpen, false: gguf.Mapped}[copies] // a small tensor
+			if len(ti.Dims) == 2 {
+				if m := matrixCopy(f, ti); m != gguf.Mapped || ti.Size > smallCopied {
+					want = m // a copied matrix as before, a large one left mapped
+				}
+			} else {
+				vectors++
+			}
+			if got != want {
+				t.Errorf("%s model, kernels %s: %s (%d bytes): %v, want %v", typ, kernels.Path(), ti.Name, ti.Size, got, want)
+			}
+		}
+		if vectors == 0 {
+			t.Fatalf("%s model: no vector to check", typ)
+		}
+		f.Close()
+	}
 }
