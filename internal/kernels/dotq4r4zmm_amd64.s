@@ -184,40 +184,21 @@ GLOBL q4kShufZ<>(SB), RODATA|NOPTR, $256
 
 // The stream kernels (streamEntry) read four streams of groups in
 // q4KForm at once, super-block by super-block: stream s's at AX+s·stride
-// (R8 = stride, R11 = 2·stride, DX = 3·stride), each through
+// (R8 = stride, R11 = 2·stride), each through
 // Q4K_W_BLOCK's steps with BX at it. The activation's bsums and arranged
 // quants are loaded once for the four; each stream's float accumulators
 // (acc and accm, four rows each) are lane s of Z29 and Z30, taken into X8
 // and X13 for its fused multiply-adds and put back: the same operations
 // on the same values as the group kernel's, so the same bits.
 //
-// Q4K_S_FLOAT(lane): Q4K_R4_FLOAT for the stream at BX, its heads at
-// fixed offsets 16 apart, its accumulators in lane lane of Z29 and Z30.
+// Q4K_S_FLOAT(lane): Q4K_R4_FLOAT for the stream at BX (DX = 16, R14 =
+// 48: its heads' stride), its accumulators taken from and put back in
+// lane lane of Z29 and Z30 (Q4K_R4_FLOAT reads X8 and X13 only in its
+// fused multiply-adds).
 #define Q4K_S_FLOAT(lane) \
-	VPHADDD X7, X5, X5; \
-	VPHADDD X5, X4, X4; \
-	VCVTDQ2PS X4, X4; \
-	VPHADDD Y1, Y0, Y9; \
-	VPHADDD Y3, Y2, Y10; \
-	VPHADDD Y10, Y9, Y9; \
-	VEXTRACTI128 $1, Y9, X10; \
-	VPADDD X10, X9, X9; \
-	VCVTDQ2PS X9, X9; \
-	VMOVD (BX), X10; \
-	VPINSRD $1, Q4K_HEAD(BX), X10, X10; \
-	VPINSRD $2, (2*Q4K_HEAD)(BX), X10, X10; \
-	VPINSRD $3, (3*Q4K_HEAD)(BX), X10, X10; \
-	VCVTPH2PS X10, Y10; \
-	VEXTRACTF128 $1, Y10, X11; \
-	VSHUFPS $0x88, X11, X10, X12; \
-	VSHUFPS $0xdd, X11, X10, X10; \
-	VBROADCASTSS (DI), X11; \
-	VMULPS X11, X12, X12; \
-	VMULPS X11, X10, X10; \
 	VEXTRACTF32X4 lane, Z29, X8; \
 	VEXTRACTF32X4 lane, Z30, X13; \
-	VFMADD231PS X12, X9, X8; \
-	VFMADD231PS X10, X4, X13; \
+	Q4K_R4_FLOAT; \
 	VINSERTF32X4 lane, X8, Z29, Z29; \
 	VINSERTF32X4 lane, X13, Z30, Z30
 
@@ -243,7 +224,8 @@ GLOBL q4kShufZ<>(SB), RODATA|NOPTR, $256
 	MOVQ stride+64(FP), R8; \
 	MOVQ out_base+72(FP), R10; \
 	LEAQ (R8)(R8*1), R11; \
-	LEAQ (R11)(R8*1), DX; \
+	MOVQ $Q4K_HEAD, DX; \
+	LEAQ (DX)(DX*2), R14; \
 	MOVL $0x0f0f0f0f, CX; \
 	VMOVD CX, X14; \
 	VPBROADCASTD X14, Z14; \
@@ -264,7 +246,8 @@ loop: \
 	Q4K_S_STREAM($1); \
 	LEAQ (AX)(R11*1), BX; \
 	Q4K_S_STREAM($2); \
-	LEAQ (AX)(DX*1), BX; \
+	LEAQ (AX)(R11*1), BX; \
+	ADDQ R8, BX; \
 	Q4K_S_STREAM($3); \
 	ADDQ $576, AX; \
 	ADDQ $292, DI; \

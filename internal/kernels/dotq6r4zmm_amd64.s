@@ -163,16 +163,20 @@ GLOBL q6ShufZ<>(SB), RODATA|NOPTR, $128
 	BCASTZ(AX, $0x30303030, X11, Z11); \
 	BCASTZ(AX, $0xc0c0c0c0, X10, Z10)
 
-// Q6K_Z_STORE reduces the four accumulators and stores them at R8.
-#define Q6K_Z_STORE \
+// Q6K_SUMS_AT(p) reduces the four accumulators Y0..Y3 and stores them at
+// p; Q6K_Z_STORE at R8.
+#define Q6K_SUMS_AT(p) \
 	HSUM8_TO(Y0, X0); \
 	HSUM8_TO(Y1, X1); \
 	HSUM8_TO(Y2, X2); \
 	HSUM8_TO(Y3, X3); \
-	VMOVSS X0, (R8); \
-	VMOVSS X1, 4(R8); \
-	VMOVSS X2, 8(R8); \
-	VMOVSS X3, 12(R8); \
+	VMOVSS X0, (p); \
+	VMOVSS X1, 4(p); \
+	VMOVSS X2, 8(p); \
+	VMOVSS X3, 12(p)
+
+#define Q6K_Z_STORE \
+	Q6K_SUMS_AT(R8); \
 	VZEROUPPER
 
 // Q6K_Z_ROWS4 and Q6K_Z_QUAD are the bodies of the four-row and group
@@ -284,29 +288,18 @@ loop: \
 	MOVQ groups+56(FP), AX; \
 	SHLQ $4, AX; \
 	MOVQ R10, SI; \
-	Q6K_S_STORE; \
+	Q6K_SUMS_AT(SI); \
 	VMOVAPS Y24, Y0; \
 	VMOVAPS Y25, Y1; \
 	VMOVAPS Y27, Y2; \
 	VMOVAPS Y28, Y3; \
 	ADDQ AX, SI; \
-	Q6K_S_STORE; \
+	Q6K_SUMS_AT(SI); \
 	ADDQ $16, R10; \
 	DECQ R9; \
 	JNZ  group; \
 	VZEROUPPER; \
 	RET
-
-// Q6K_S_STORE reduces Y0..Y3 and stores them at SI.
-#define Q6K_S_STORE \
-	HSUM8_TO(Y0, X0); \
-	HSUM8_TO(Y1, X1); \
-	HSUM8_TO(Y2, X2); \
-	HSUM8_TO(Y3, X3); \
-	VMOVSS X0, (SI); \
-	VMOVSS X1, 4(SI); \
-	VMOVSS X2, 8(SI); \
-	VMOVSS X3, 12(SI)
 
 // func dotQ6KRows4ZMM(w []byte, stride int, x []byte, nb int, out []float32)
 TEXT ·dotQ6KRows4ZMM(SB), NOSPLIT, $0-88
