@@ -190,27 +190,14 @@ func (g gen) quadGroups(setup, body func(), finish func() []VecPhysical) {
 	g.MOVQ(R13, RDI)
 	g.MOVQ(R14, RCX)
 	setup()
-	g.Label("q4run")
-	g.Comment("R11 = min(8, blocks left) blocks of the run, BX its scales, SI its quants")
-	g.MOVQ(U32(q8Run), R11)
-	g.CMPQ(RCX, R11)
-	g.CMOVQLT(RCX, R11)
-	g.SUBQ(R11, RCX)
-	g.MOVQ(RSI, RBX)
-	g.LEAQ(Mem{Base: RSI, Index: R11, Scale: q8RunScale}, RSI)
+	g.runStart("q4run")
 	g.Label("q4loop")
 	g.Comment("four weight scales times the activation scale → Y8")
 	g.VCVTPH2PS(Mem{Base: RBX}, X8)
 	g.actScale(Mem{Base: RDI}, Y9)
 	g.scaleProducts(Y8, Y9, Y8)
 	body()
-	g.ADDQ(U8(q8RunScale), RBX)
-	g.ADDQ(U32(q8RunQuant), RSI)
-	g.ADDQ(U8(q8Bytes), RDI)
-	g.DECQ(R11)
-	g.JNZ(LabelRef("q4loop"))
-	g.TESTQ(RCX, RCX)
-	g.JNZ(LabelRef("q4run"))
+	g.runStep("q4loop", "q4run")
 	acc := finish()
 	for _, y := range acc {
 		g.hsum8(y, Y10)
@@ -223,6 +210,32 @@ func (g gen) quadGroups(setup, body func(), finish func() []VecPhysical) {
 	g.JNZ(LabelRef("q4group"))
 	g.VZEROUPPER()
 	g.RET()
+}
+
+// runStart starts a run of a Q8_0 group (its label run): R11 = min(8,
+// blocks left CX) blocks in it, CX less them, BX its scales and SI its
+// quants.
+func (g gen) runStart(run string) {
+	g.Label(run)
+	g.Comment("R11 = min(8, blocks left) blocks of the run, BX its scales, SI its quants")
+	g.MOVQ(U32(q8Run), R11)
+	g.CMPQ(RCX, R11)
+	g.CMOVQLT(RCX, R11)
+	g.SUBQ(R11, RCX)
+	g.MOVQ(RSI, RBX)
+	g.LEAQ(Mem{Base: RSI, Index: R11, Scale: q8RunScale}, RSI)
+}
+
+// runStep steps to the next block of the run (label loop), and after its
+// last to the next run (label run) while blocks are left.
+func (g gen) runStep(loop, run string) {
+	g.ADDQ(U8(q8RunScale), RBX)
+	g.ADDQ(U32(q8RunQuant), RSI)
+	g.ADDQ(U8(q8Bytes), RDI)
+	g.DECQ(R11)
+	g.JNZ(LabelRef(loop))
+	g.TESTQ(RCX, RCX)
+	g.JNZ(LabelRef(run))
 }
 
 // rowQ5 is one row's block of the Q5_0 kernel with the weights kept
