@@ -175,6 +175,11 @@ GLOBL kscHi<>(SB), RODATA|NOPTR, $64
 	PREFETCHT0 448(AX); \
 	PREFETCHT0 512(AX); \
 	ADDQ $576, AX; \
+	Q8K_BSUMS
+
+// Q8K_BSUMS: the activation's pairwise bsums (int16, shared by the rows,
+// DI) into X15; clobbers X9.
+#define Q8K_BSUMS \
 	VMOVDQU 260(DI), Y15; \
 	VEXTRACTI128 $1, Y15, X9; \
 	VPHADDW X9, X15, X15

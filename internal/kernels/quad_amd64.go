@@ -11,12 +11,13 @@ package kernels
 // share their four-row kernel's block macro (dotq4r4_amd64.s,
 // dotq4r4zmm_amd64.s, dotq6r4zmm_amd64.s).
 //
-// The ZMM Q8_0 and Q4_K group kernels also have stream forms
-// (dotQ8_0Streams*, dotQ4KPackedStreams*), which read four runs of groups
-// far apart at once (streamEntry). The four rows of a row-major group are
-// four streams too, but short ones (a row, 2 KB at 2048 columns, then a
-// jump of three rows), which the prefetchers lose at every row; the runs
-// of the stream kernels are each a quarter of a chunk of the matrix.
+// The Q8_0 group kernels and the ZMM Q4_K and Q6_K ones also have stream
+// forms (dotQ8_0Streams*, dotQ4KPackedStreams*, dotQ6KStreams*), which
+// read two or four runs of groups far apart at once (streamEntry). The
+// four rows of a row-major group are four streams too, but short ones (a
+// row, 2 KB at 2048 columns, then a jump of three rows), which the
+// prefetchers lose at every row; the runs of the stream kernels are each
+// a half or a quarter of a chunk of the matrix.
 
 // dotQ4KPackedQuadAVX2 is dotQ4KPackedRows4AVX2 on groups groups of four
 // rows interleaved in q4KForm, one after the other (super-block b of the
@@ -103,19 +104,28 @@ func dotQ6KStreamsZMM(w []byte, x []byte, nb int, groups int, stride int, out []
 // once for all the groups.
 func quadEntry(kernel func(w, x []byte, nb, groups int, out []float32), blockElems, wBlock, xBlock int) quadFunc {
 	return func(n int, w, x []byte, out []float32) {
-		groups := len(out) / interleaveRows
-		nb := n / blockElems
-		if groups == 0 {
-			return
+		if groups, nb, ok := groupCall(n, w, x, out, blockElems, wBlock, xBlock); ok {
+			kernel(w, x, nb, groups, out)
 		}
-		if nb == 0 {
-			clear(out)
-			return
-		}
-		_ = w[groups*interleaveRows*nb*wBlock-1] // the last byte the assembly reads
-		_ = x[nb*xBlock-1]
-		kernel(w, x, nb, groups, out)
 	}
+}
+
+// groupCall returns the groups and blocks a group or stream kernel's call
+// covers (quadEntry's arguments), after checking that w and x hold every
+// byte the assembly reads; ok is false where there is nothing for it to
+// do: no group, or no block (out cleared).
+func groupCall(n int, w, x []byte, out []float32, blockElems, wBlock, xBlock int) (groups, nb int, ok bool) {
+	groups, nb = len(out)/interleaveRows, n/blockElems
+	if groups == 0 {
+		return 0, 0, false
+	}
+	if nb == 0 {
+		clear(out)
+		return 0, 0, false
+	}
+	_ = w[groups*interleaveRows*nb*wBlock-1] // the last byte the assembly reads
+	_ = x[nb*xBlock-1]
+	return groups, nb, true
 }
 
 // streamEntry returns the bounds-checked entry of a stream kernel and its
@@ -136,18 +146,11 @@ func quadEntry(kernel func(w, x []byte, nb, groups int, out []float32), blockEle
 // output has the group kernel's bits.
 func streamEntry(kernel func(w, x []byte, nb, groups, stride int, out []float32), one func(w, x []byte, nb, groups int, out []float32), streams, blockElems, wBlock, xBlock int) quadFunc {
 	return func(n int, w, x []byte, out []float32) {
-		groups := len(out) / interleaveRows
-		nb := n / blockElems
-		if groups == 0 {
-			return
-		}
-		if nb == 0 {
-			clear(out)
+		groups, nb, ok := groupCall(n, w, x, out, blockElems, wBlock, xBlock)
+		if !ok {
 			return
 		}
 		gb := interleaveRows * nb * wBlock // the bytes of a group
-		_ = w[groups*gb-1]                 // the last byte the assembly reads
-		_ = x[nb*xBlock-1]
 		q := groups / streams
 		if q > 0 {
 			kernel(w, x, nb, q, q*gb, out)
